@@ -1,0 +1,58 @@
+"""The `ticklab` command line: one entry point whose subcommands live in `ticklab.commands.*`.
+
+Subcommands are imported lazily so `ticklab --help` stays fast and a broken optional dependency
+of one command does not break the others. Each command module defines a click command named `cli`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# name -> (module under ticklab.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("generate", "Generate a deterministic synthetic market in every provider format."),
+    "ingest": ("ingest", "Layer 1: convert raw provider files into the per-stock, per-day tick store."),
+    "indicators": ("indicators", "Layer 2: compute indicator sets over stocks x days into the feature store."),
+    "stats": ("stats", "Layer 3: statistics and regressions into SQLite; pooled queries."),
+    "up": ("up", "Start every service locally from one config; stop them on Ctrl-C."),
+    "gateway": ("gateway", "Run the gateway where researchers tap any stream."),
+    "tap": ("tap", "Live terminal view of a stream (rows/s, lag, last values)."),
+    "demo": ("demo", "The main job end to end on generated data."),
+    "pipeline": ("pipeline", "Run the batch pipeline (ingest -> indicators -> stats) as trun steps."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module_name, short_help = COMMANDS[name]
+        try:
+            module = importlib.import_module(f"ticklab.commands.{module_name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"ticklab.commands.{module_name}":
+                raise
+
+            @click.command(name=name, short_help=short_help + " (not available yet)")
+            def missing() -> None:
+                raise click.ClickException(f"'ticklab {name}' is not available in this build")
+
+            return missing
+        cmd = module.cli
+        cmd.short_help = cmd.short_help or short_help
+        return cmd
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ticklab")
+def main() -> None:
+    """ticklab: tick data -> unified ticks -> indicators -> statistics, in C++ driven from Python."""
+
+
+if __name__ == "__main__":
+    main()

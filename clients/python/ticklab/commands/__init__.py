@@ -1,0 +1,1 @@
+"""ticklab subcommands, one module per command (see ticklab.cli)."""

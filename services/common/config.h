@@ -1,0 +1,94 @@
+// Config: the one TOML file that drives every ticklab program (schema: docs/config.md).
+//
+// LoadConfig() parses and validates the whole file: an unknown key, a missing required key or a
+// wrong type is an InvalidArgument naming the file and the dotted key (e.g.
+// "configs/demo.toml: [session].open: expected \"HH:MM:SS\", got 9"). Relative paths are resolved
+// against the config file's directory. Indicator parameters are kept as loose values here and
+// validated by the indicator registry, which knows each kind's parameters.
+// Thread-safety: an immutable value once loaded.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "services/common/status.h"
+
+namespace ticklab {
+
+struct DataConfig {
+  std::string root;          // absolute
+  std::string raw_dir;       // absolute: root/raw_dir
+  std::string store_dir;     // absolute: root/store_dir
+  std::string features_dir;  // absolute: root/features_dir
+  std::string ingest_format = "csv";
+  bool skip_bad_rows = false;
+};
+
+struct SessionConfig {
+  std::string timezone = "America/New_York";
+  int open_seconds = 9 * 3600 + 30 * 60;  // seconds after local midnight
+  int close_seconds = 16 * 3600;
+};
+
+// A parameter value of an indicator: number, integer, string, bool or list of numbers.
+using ParamValue = std::variant<double, int64_t, std::string, bool, std::vector<double>>;
+
+struct IndicatorSpec {
+  std::string kind;                           // registry name, e.g. "seed"
+  std::map<std::string, ParamValue> params;   // every other key of the table
+  std::string where;                          // "file: [[indicator_sets]] seed, indicator 1"
+};
+
+struct IndicatorSetConfig {
+  std::string name;
+  std::vector<IndicatorSpec> indicators;
+};
+
+struct GeneratorConfig {
+  uint64_t seed = 42;
+  std::string start_date = "2024-01-02";  // YYYY-MM-DD
+  int days = 2;
+  int64_t events_per_day = 60000;
+  std::vector<std::string> formats;
+};
+
+struct ServicesConfig {
+  std::string host = "127.0.0.1";
+  int gateway_port = 50050;
+  int data_port = 50051;
+  int indicators_port = 50052;
+  int stats_port = 50053;
+  std::string token;     // empty: no auth
+  std::string tls_cert;  // empty: plaintext
+  std::string tls_key;
+};
+
+struct StatsConfig {
+  std::string database;  // absolute
+  std::vector<double> horizons_seconds;
+  std::vector<int64_t> horizons_ticks;
+  double ridge_lambda = 1e-6;
+};
+
+struct Config {
+  std::string path;  // the file it was loaded from
+  DataConfig data;
+  std::vector<std::string> stocks;
+  SessionConfig session;
+  GeneratorConfig generator;
+  std::vector<IndicatorSetConfig> indicator_sets;
+  ServicesConfig services;
+  StatsConfig stats;
+
+  // The indicator set called `name`, or nullptr.
+  const IndicatorSetConfig* FindIndicatorSet(const std::string& name) const;
+};
+
+Result<Config> LoadConfig(const std::string& path);
+// Same, from TOML text; `path` is used in messages and to resolve relative paths.
+Result<Config> ParseConfig(const std::string& toml_text, const std::string& path);
+
+}  // namespace ticklab
