@@ -14,7 +14,7 @@ CONFIG    ?= configs/demo.toml
 
 APT_PACKAGES := g++ cmake ninja-build pkg-config libgrpc++-dev protobuf-compiler-grpc \
   protobuf-compiler libprotobuf-dev libtomlplusplus-dev libsqlite3-dev sqlite3 libgtest-dev \
-  libgmock-dev clang-format libopenblas-dev liblapacke-dev libzstd-dev libabsl-dev tzdata \
+  libgmock-dev clang-format libopenblas-dev liblapacke-dev libzstd-dev libxxhash-dev libabsl-dev tzdata \
   python3-venv procps
 
 PY_STAMP  := $(VENV)/.deps-stamp
