@@ -1,0 +1,42 @@
+#include "services/common/fingerprint.h"
+
+#include <xxhash.h>
+
+#include <cstring>
+
+namespace ticklab {
+
+namespace {
+// The store and the fingerprint are defined little-endian; we only build on little-endian hosts.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "ticklab assumes a little-endian host");
+
+template <typename T>
+void Put(unsigned char* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
+}  // namespace
+
+void FingerprintBuffer(std::string_view symbol, const Tick& t,
+                       unsigned char out[kFingerprintBufferSize]) {
+  std::memset(out, 0, 16);
+  std::memcpy(out, symbol.data(), symbol.size() < 15 ? symbol.size() : 15);
+  Put(out + 16, t.ts_ns);
+  Put(out + 24, t.seq);
+  Put(out + 28, t.events);
+  Put(out + 32, t.bid_price);
+  Put(out + 40, t.bid_size);
+  Put(out + 48, t.ask_price);
+  Put(out + 56, t.ask_size);
+  Put(out + 64, t.trade_price);
+  Put(out + 72, t.trade_size);
+}
+
+uint64_t Fingerprint(std::string_view symbol, const Tick& tick) {
+  unsigned char buf[kFingerprintBufferSize];
+  FingerprintBuffer(symbol, tick, buf);
+  return XXH64(buf, sizeof(buf), 0);
+}
+
+uint64_t Xxh64(const void* data, size_t size) { return XXH64(data, size, 0); }
+
+}  // namespace ticklab

@@ -1,0 +1,73 @@
+// TickAssembler: turns one stock's stream of field events into Ticks (the rule every reader
+// shares).
+//
+//   TickAssembler asm_(/*symbol_index=*/0, "AAPL");
+//   Tick tick;
+//   for (const FieldEvent& ev : events) {
+//     if (asm_.Add(ev, &tick)) Emit(tick);   // a tick was completed by this event
+//   }
+//   if (asm_.Flush(&tick)) Emit(tick);       // the last pending tick
+//
+// Grouping rule: consecutive events of one stock with equal ts_ns form one Tick as long as no field
+// repeats. An event whose ts_ns differs from the pending tick's, or whose field the pending tick
+// already has, completes the pending tick and starts a new one (so a tick has 1..6 events).
+// Tick::events records the event order (ReplayEvents() reproduces the input one for one).
+//
+// Order conventions the readers follow (docs/formats.md): a quote record emits only its *changed*
+// fields in the canonical order BID, BID_SIZE, ASK, ASK_SIZE; a trade record emits LAST then
+// LAST_SIZE (always both, even if equal to the previous trade). The assembler itself does not
+// reorder or drop anything: it groups exactly what it is given.
+//
+// Book state: the assembler keeps the top of book and last trade; every completed Tick carries the
+// state *after* its events (0 for a field never seen). `seq` is the 0-based index of the tick among
+// this stock's ticks with the same ts_ns; `fingerprint` is Fingerprint() (fingerprint.h) of the
+// completed tick under `symbol_name`. Timestamps are expected non-decreasing; a decreasing ts_ns is
+// grouped like any new timestamp (seq restarts at 0) — rejecting it is the reader's job.
+//
+// Preconditions: ev.field is one of the six fields (not kNone); symbol_name is 1..15 bytes.
+// Thread-safety: one assembler per stock per thread; it holds mutable state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "services/common/tick.h"
+
+namespace ticklab {
+
+class TickAssembler {
+ public:
+  // `symbol_index` goes into Tick::symbol; `symbol_name` feeds the fingerprint.
+  TickAssembler(uint32_t symbol_index, std::string symbol_name);
+
+  // Adds one event. Returns true and fills *completed when the event completed the pending tick
+  // (the event itself then starts the next pending tick); false when it joined the pending tick.
+  bool Add(const FieldEvent& ev, Tick* completed);
+
+  // Completes the pending tick, if any: true and fills *completed; false when nothing is pending.
+  // The book state is kept, so Add() may continue afterwards (e.g. across file chunks).
+  bool Flush(Tick* completed);
+
+  // Forgets the pending tick and the book state (a new day).
+  void Reset();
+
+  // The book after all events added so far (including the pending tick's).
+  const Tick& book() const { return pending_; }
+  bool has_pending() const { return pending_count_ > 0; }
+  uint32_t symbol_index() const { return symbol_index_; }
+  const std::string& symbol_name() const { return symbol_name_; }
+
+ private:
+  void Complete(Tick* out);
+
+  uint32_t symbol_index_;
+  std::string symbol_name_;
+  Tick pending_{};         // book state + the pending tick's events/ts
+  int pending_count_ = 0;  // events in the pending tick
+  uint32_t pending_mask_ = 0;
+  bool have_last_ = false;  // a tick was completed before (for seq)
+  int64_t last_ts_ = 0;     // ts_ns of the last completed tick
+  uint32_t last_seq_ = 0;   // its seq
+};
+
+}  // namespace ticklab
