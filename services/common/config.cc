@@ -12,6 +12,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// "a string \"x\"", "an integer 9", ... for error messages.
+std::string Describe(const toml::node& n) {
+  if (n.is_string()) return "a string \"" + std::string(**n.as_string()) + "\"";
+  if (n.is_integer()) return "an integer " + std::to_string(**n.as_integer());
+  if (n.is_floating_point()) return "a number " + std::to_string(**n.as_floating_point());
+  if (n.is_boolean()) return **n.as_boolean() ? "true" : "false";
+  if (n.is_array()) return "a list";
+  if (n.is_table()) return "a table";
+  return "a date/time";
+}
+
 // Reads keys of one TOML table, remembering which were consumed so leftovers are reported.
 class TableReader {
  public:
@@ -54,9 +65,7 @@ class TableReader {
         return Status::Ok();
       }
     }
-    std::ostringstream got;
-    got << *n;
-    return Error(key, std::string("expected ") + expected + ", got " + got.str());
+    return Error(key, std::string("expected ") + expected + ", got " + Describe(*n));
   }
 
   template <typename T>
@@ -165,13 +174,23 @@ const IndicatorSetConfig* Config::FindIndicatorSet(const std::string& name) cons
 }
 
 Result<Config> ParseConfig(const std::string& toml_text, const std::string& path) {
+  toml::table root;
+#if TOML_EXCEPTIONS
+  try {
+    root = toml::parse(toml_text, path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                                   std::string(e.description()));
+  }
+#else
   toml::parse_result parsed = toml::parse(toml_text, path);
   if (!parsed) {
     const auto& e = parsed.error();
     return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ": " +
                                    std::string(e.description()));
   }
-  const toml::table& root = parsed.table();
+  root = std::move(parsed).table();
+#endif
   Config cfg;
   cfg.path = path;
   const fs::path base = fs::absolute(fs::path(path)).parent_path();

@@ -52,11 +52,11 @@ TEST(SessionTest, DaylightSavingTimeShiftsUtcOpen) {
   ASSERT_TRUE(s.ok());
   const int64_t hour = 3600LL * 1000000000LL;
   // 2024-01-02 09:30 EST = 14:30 UTC; 2024-07-01 09:30 EDT = 13:30 UTC.
-  int64_t jan = s->OpenNs(*Date::Parse("2024-01-02"));
-  int64_t jul = s->OpenNs(*Date::Parse("2024-07-01"));
+  int64_t jan = s->OpenNs(Date::Parse("2024-01-02").value());
+  int64_t jul = s->OpenNs(Date::Parse("2024-07-01").value());
   EXPECT_EQ(jan, 1704205800LL * 1000000000LL);
   EXPECT_EQ(jul, 1719840600LL * 1000000000LL);
-  EXPECT_EQ(s->CloseNs(*Date::Parse("2024-01-02")) - jan, 6 * hour + hour / 2);
+  EXPECT_EQ(s->CloseNs(Date::Parse("2024-01-02").value()) - jan, 6 * hour + hour / 2);
   EXPECT_FALSE(Session::Create(SessionConfig{"Mars/Olympus", 0, 1}).ok());
   EXPECT_FALSE(Date::Parse("2024-02-30").ok());
 }
