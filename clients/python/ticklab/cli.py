@@ -14,7 +14,7 @@ import click
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("generate", "Generate a deterministic synthetic market in every provider format."),
     "ingest": ("ingest", "Layer 1: convert raw provider files into the per-stock, per-day tick store."),
-    "indicators": ("indicators", "Layer 2: compute indicator sets over stocks x days into the feature store."),
+    "indicators": ("indicators", "Layer 2: indicator sets over stocks x days into the feature store."),
     "stats": ("stats", "Layer 3: statistics and regressions into SQLite; pooled queries."),
     "up": ("up", "Start every service locally from one config; stop them on Ctrl-C."),
     "gateway": ("gateway", "Run the gateway where researchers tap any stream."),
