@@ -1,0 +1,74 @@
+"""trun: a workflow engine with Luigi's concepts (steps, targets, parameters) and a fast scheduler.
+
+Port a Luigi workflow by renaming: ``luigi`` -> ``trun``, ``Task`` -> ``Step``.
+"""
+
+from trun import (  # noqa: F401
+    configuration,
+    event,
+    interface,
+    local_target,
+    parameter,
+    range,  # noqa: E402,F401,I001  (range steps need Step defined)
+    step,
+    target,
+)
+from trun.event import Event
+from trun.execution_summary import TrunStatusCode
+from trun.interface import TrunRunResult, build, run
+from trun.parameter import (
+    BoolParameter,
+    ChoiceListParameter,
+    ChoiceParameter,
+    DateHourParameter,
+    DateIntervalParameter,
+    DateMinuteParameter,
+    DateParameter,
+    DateSecondParameter,
+    DictParameter,
+    EnumListParameter,
+    EnumParameter,
+    FloatParameter,
+    IntParameter,
+    ListParameter,
+    MonthParameter,
+    NumericalParameter,
+    OptionalBoolParameter,
+    OptionalChoiceParameter,
+    OptionalDictParameter,
+    OptionalFloatParameter,
+    OptionalIntParameter,
+    OptionalListParameter,
+    OptionalNumericalParameter,
+    OptionalParameter,
+    OptionalPathParameter,
+    OptionalStrParameter,
+    OptionalTupleParameter,
+    Parameter,
+    PathParameter,
+    StepParameter,
+    StrParameter,
+    TimeDeltaParameter,
+    TupleParameter,
+    YearParameter,
+)
+from trun.range import RangeDaily, RangeHourly  # noqa: E402
+from trun.step import Config, DynamicRequirements, ExternalStep, Step, WrapperStep, auto_namespace, namespace
+from trun.target import FileSystem, FileSystemTarget, LocalFileSystem, LocalTarget, Target
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "step", "Step", "Config", "ExternalStep", "WrapperStep", "namespace", "auto_namespace",
+    "DynamicRequirements", "target", "Target", "LocalTarget", "FileSystem", "FileSystemTarget",
+    "LocalFileSystem", "parameter", "Parameter", "DateParameter", "MonthParameter", "YearParameter",
+    "DateHourParameter", "DateMinuteParameter", "DateSecondParameter", "DateIntervalParameter",
+    "TimeDeltaParameter", "StrParameter", "IntParameter", "FloatParameter", "BoolParameter", "PathParameter",
+    "StepParameter", "ListParameter", "TupleParameter", "EnumParameter", "DictParameter", "EnumListParameter",
+    "configuration", "interface", "local_target", "run", "build", "event", "Event", "NumericalParameter",
+    "ChoiceParameter", "ChoiceListParameter", "OptionalParameter", "OptionalStrParameter",
+    "OptionalIntParameter", "OptionalFloatParameter", "OptionalBoolParameter", "OptionalPathParameter",
+    "OptionalDictParameter", "OptionalListParameter", "OptionalTupleParameter", "OptionalChoiceParameter",
+    "OptionalNumericalParameter", "TrunStatusCode", "TrunRunResult", "__version__", "range",
+    "RangeDaily", "RangeHourly",
+]

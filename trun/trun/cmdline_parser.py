@@ -1,0 +1,138 @@
+"""Command line parsing: ``StepName --param v --OtherStep-param v --workers 2 --local-scheduler``.
+
+The root step's parameters are ``--param``; any registered step's or config section's parameters are
+``--Family-param`` (``_`` in names may be written ``-``); ``[core]`` settings need no prefix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from trun.parameter import BoolParameter, Parameter, clear_cmdline_values, set_cmdline_value
+from trun.step_register import Register, StepClassException
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _add(parser: argparse.ArgumentParser, flag: str, dest: str, param: Parameter, help_on: bool) -> None:
+    kwargs: dict[str, Any] = {"dest": dest, "default": None}
+    kwargs["help"] = (param.description or "") if help_on else argparse.SUPPRESS
+    if isinstance(param, BoolParameter) and param.parsing == BoolParameter.IMPLICIT_PARSING:
+        kwargs.update(action="store_const", const="true")
+    else:
+        kwargs["metavar"] = type(param).__name__.replace("Parameter", "").upper() or "VALUE"
+    flags = [flag]
+    alt = flag.replace("-", "_")
+    if "_" in flag[2:] or "-" in flag[2:]:
+        flags.append("--" + alt[2:])
+    try:
+        parser.add_argument(*dict.fromkeys(flags), **kwargs)
+    except argparse.ArgumentError:
+        pass  # the same flag from two sources: the first wins
+
+
+def import_modules(module: str | None) -> None:
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    for name in (module or "").split(","):
+        if name.strip():
+            importlib.import_module(name.strip())
+
+
+class CmdlineParser:
+    """Parses a command line into a root step and command-line parameter values."""
+
+    _instance: CmdlineParser | None = None
+
+    @classmethod
+    def get_instance(cls) -> CmdlineParser | None:
+        return cls._instance
+
+    @classmethod
+    @contextlib.contextmanager
+    def global_instance(cls, cmdline_args: list[str],
+                        allow_override: bool = False) -> Iterator[CmdlineParser]:
+        orig = cls._instance
+        if orig is not None and not allow_override:
+            raise RuntimeError("a command line is already being parsed")
+        cls._instance = cls(cmdline_args)
+        try:
+            yield cls._instance
+        finally:
+            cls._instance = orig
+            clear_cmdline_values()
+
+    def __init__(self, cmdline_args: list[str]) -> None:
+        pre = argparse.ArgumentParser(add_help=False)
+        pre.add_argument("root_step", nargs="?")
+        pre.add_argument("--module", "--core-module", dest="module", default=None)
+        pre.add_argument("--help", "-h", dest="help", action="store_true")
+        pre.add_argument("--help-all", dest="help_all", action="store_true")
+        known, _ = pre.parse_known_args(cmdline_args)
+        from trun.settings import core
+
+        try:
+            module = known.module or core().module
+        except Exception:
+            module = known.module
+        import_modules(module)
+        self.root_cls = None
+        parser = argparse.ArgumentParser(prog="trun", allow_abbrev=False,
+                                         description="Run a trun step and its dependencies")
+        parser.add_argument("root_step", nargs="?", metavar="StepName", help="the step family to run")
+        if known.root_step:
+            try:
+                self.root_cls = Register.get_step_cls(known.root_step)
+            except StepClassException as e:
+                parser.error(str(e))
+        self._dests: dict[str, tuple[str, str]] = {}
+        help_all = known.help_all
+        if self.root_cls is not None:
+            fam = self.root_cls.get_step_family()
+            for name, param in self.root_cls.get_params():
+                dest = f"root__{name}"
+                self._dests[dest] = (fam, name)
+                _add(parser, _flag(name), dest, param, True)
+        for family, _is_config, name, param in Register.get_all_params():
+            if family == "core":
+                dest = f"core__{name}"
+                self._dests[dest] = ("core", name)
+                _add(parser, _flag(name), dest, param, True)
+                continue
+            dest = f"{family}__{name}"
+            self._dests[dest] = (family, name)
+            _add(parser, f"--{family}-{name.replace('_', '-')}", dest, param,
+                 help_all or param.always_in_help)
+        self.parser = parser
+        args = parser.parse_args(cmdline_args)
+        if known.help or known.help_all:
+            parser.print_help()
+            raise SystemExit(0)
+        if self.root_cls is None:
+            parser.error("no step given; name a step family, e.g. `trun --module mymodule MyStep`")
+        self.root_kwargs: dict[str, str] = {}
+        for dest, value in vars(args).items():
+            if value is None or dest not in self._dests:
+                continue
+            family, name = self._dests[dest]
+            if dest.startswith("root__"):
+                self.root_kwargs[name] = value
+            else:
+                set_cmdline_value(family, name, value)
+
+    def get_step_obj(self) -> Any:
+        assert self.root_cls is not None
+        try:
+            params = dict(self.root_cls.get_params())
+            kwargs = {name: params[name].parse(value) for name, value in self.root_kwargs.items()}
+            return self.root_cls(**kwargs)
+        except Exception as e:  # missing/invalid parameters: a usage error
+            self.parser.error(str(e))

@@ -1,0 +1,287 @@
+"""Where a step's ``run()`` executes: in-process, in a pool of long-lived worker processes, or on Dask.
+
+``execute_step`` is the one function that runs a step anywhere; it returns ``(status, payload)``:
+``("DONE", None)``, ``("FAILED", explanation)`` or ``("NEW_DEPS", [steps])`` when ``run()`` yielded
+dependencies that are not complete yet (the step is re-run from the start once they are).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+from trun.event import Event
+from trun.step import DynamicRequirements, Step, flatten, getpaths
+
+logger = logging.getLogger("trun-interface")
+
+DONE, FAILED, NEW_DEPS = "DONE", "FAILED", "NEW_DEPS"
+
+
+class StepTimeout(Exception):
+    """Raised inside a step that ran longer than its worker_timeout."""
+
+
+@dataclass
+class RunOptions:
+    check_unfulfilled_deps: bool = True
+    check_complete_on_run: bool = False
+    step_log_dir: str | None = None
+    default_timeout: float = 0.0
+
+
+def step_timeout(step: Step, opts: RunOptions) -> float:
+    t = step.worker_timeout
+    if t is None:
+        t = opts.default_timeout
+    return float(t or 0)
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise StepTimeout("step timed out")
+
+
+def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False) -> tuple[str, Any]:
+    """Run one step here and now; never raises for the step's own errors."""
+    handler = None
+    if opts.step_log_dir:
+        os.makedirs(opts.step_log_dir, exist_ok=True)
+        handler = logging.FileHandler(os.path.join(opts.step_log_dir, f"{step.step_id}.log"))
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+    timeout = step_timeout(step, opts) if use_alarm else 0.0
+    alarm = timeout > 0 and threading.current_thread() is threading.main_thread()
+    old_handler = None
+    if alarm:
+        old_handler = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return _execute(step, opts)
+    except StepTimeout:
+        step.trigger_event(Event.TIMEOUT, step, timeout)
+        return FAILED, f"Step {step!r} timed out after {timeout:g} seconds"
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old_handler)
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+
+
+def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
+    try:
+        if opts.check_unfulfilled_deps:
+            missing = [d for d in step.deps() if not d.complete()]
+            if missing:
+                names = ", ".join(repr(d) for d in missing)
+                raise RuntimeError(f"Unfulfilled dependencies at run time: {names}")
+        logger.info("[pid %d] running   %r", os.getpid(), step)
+        step.trigger_event(Event.START, step)
+        t0 = time.time()
+        result = step.run()  # type: ignore[misc]
+        if result is not None and hasattr(result, "__next__"):
+            new_deps = _drive_generator(result)
+            if new_deps:
+                return NEW_DEPS, new_deps
+        if opts.check_complete_on_run and not step.complete():
+            raise RuntimeError("Step finished running, but complete() is still returning false.")
+        step.trigger_event(Event.PROCESSING_TIME, step, time.time() - t0)
+        message = step.on_success()
+        logger.info("[pid %d] done      %r", os.getpid(), step)
+        step.trigger_event(Event.SUCCESS, step)
+        return DONE, message
+    except StepTimeout:
+        raise
+    except BaseException as e:  # noqa: BLE001 - a step may raise anything, even SystemExit
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        logger.error("[pid %d] failed    %r\n%s", os.getpid(), step, traceback.format_exc())
+        expl = step.on_failure(e)
+        step.trigger_event(Event.FAILURE, step, e)
+        return FAILED, expl or f"{type(e).__name__}: {e}"
+
+
+def _drive_generator(gen: Any) -> list[Step]:
+    """Feed a run() generator the outputs of its yielded requirements while they are complete."""
+    to_send = None
+    while True:
+        try:
+            reqs = gen.send(to_send)
+        except StopIteration:
+            return []
+        if isinstance(reqs, DynamicRequirements):
+            if not reqs.complete():
+                return [s for s in reqs.flat_requirements if not s.complete()] or reqs.flat_requirements
+            to_send = reqs.paths
+            continue
+        steps = flatten(reqs)
+        for s in steps:
+            if not isinstance(s, Step):
+                raise TypeError(f"run() yielded {s!r}, which is not a Step")
+        missing = [s for s in steps if not s.complete()]
+        if missing:
+            return missing
+        to_send = getpaths(reqs)
+
+
+# ---- executors ----------------------------------------------------------------------------------------
+Result = tuple[str, str, Any]  # (step_id, status, payload)
+
+
+class InlineExecutor:
+    """Runs each step in the calling process, one at a time (timeouts enforced with SIGALRM)."""
+
+    def __init__(self, opts: RunOptions) -> None:
+        self.opts = opts
+        self._results: list[Result] = []
+
+    def free_slots(self) -> int:
+        return 0 if self._results else 1
+
+    @property
+    def running(self) -> int:
+        return len(self._results)
+
+    def submit(self, step: Step) -> None:
+        status, payload = execute_step(step, self.opts, use_alarm=True)
+        self._results.append((step.step_id, status, payload))
+
+    def wait(self, timeout: float) -> list[Result]:
+        out, self._results = self._results, []
+        return out
+
+    def shutdown(self) -> None:
+        pass
+
+
+def _pool_main(conn: multiprocessing.connection.Connection, opts: RunOptions) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            step = conn.recv()
+        except EOFError:
+            return
+        if step is None:
+            return
+        status, payload = execute_step(step, opts, use_alarm=False)
+        try:
+            conn.send((step.step_id, status, payload))
+        except Exception as e:  # unpicklable payload
+            conn.send((step.step_id, FAILED if status != DONE else DONE,
+                       f"could not send result back to the worker: {e}" if status != DONE else None))
+
+
+class _Slot:
+    __slots__ = ("proc", "conn", "step", "deadline")
+
+    def __init__(self, proc: Any, conn: Any) -> None:
+        self.proc, self.conn = proc, conn
+        self.step: Step | None = None
+        self.deadline: float | None = None
+
+
+class ProcessPoolExecutor:
+    """A pool of long-lived processes, each fed pickled steps through its own pipe.
+
+    A process that dies while running a step fails that step and is replaced; a step running past its
+    timeout has its process killed (and replaced).
+    """
+
+    def __init__(self, n: int, opts: RunOptions) -> None:
+        self.opts = opts
+        methods = multiprocessing.get_all_start_methods()
+        self._ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self._slots = [self._spawn() for _ in range(n)]
+
+    def _spawn(self) -> _Slot:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_pool_main, args=(child, self.opts), daemon=True)
+        proc.start()
+        child.close()
+        return _Slot(proc, parent)
+
+    def free_slots(self) -> int:
+        return sum(1 for s in self._slots if s.step is None)
+
+    @property
+    def running(self) -> int:
+        return sum(1 for s in self._slots if s.step is not None)
+
+    def submit(self, step: Step) -> None:
+        slot = next(s for s in self._slots if s.step is None)
+        slot.step = step
+        timeout = step_timeout(step, self.opts)
+        slot.deadline = time.monotonic() + timeout if timeout > 0 else None
+        try:
+            slot.conn.send(step)
+        except Exception as e:
+            slot.step = None
+            raise RuntimeError(f"cannot send {step!r} to a worker process (not picklable?): {e}") from e
+
+    def _replace(self, i: int) -> None:
+        slot = self._slots[i]
+        if slot.proc.is_alive():
+            slot.proc.kill()
+        slot.proc.join(5)
+        slot.conn.close()
+        self._slots[i] = self._spawn()
+
+    def wait(self, timeout: float) -> list[Result]:
+        busy = [s for s in self._slots if s.step is not None]
+        if not busy:
+            return []
+        deadlines = [s.deadline for s in busy if s.deadline is not None]
+        if deadlines:
+            timeout = max(0.0, min(timeout, min(deadlines) - time.monotonic()))
+        waitables: list[Any] = [s.conn for s in busy] + [s.proc.sentinel for s in busy]
+        ready = set(multiprocessing.connection.wait(waitables, timeout))
+        out: list[Result] = []
+        now = time.monotonic()
+        for i, slot in enumerate(self._slots):
+            step = slot.step
+            if step is None:
+                continue
+            if slot.conn in ready:
+                try:
+                    out.append(slot.conn.recv())
+                    slot.step = None
+                    continue
+                except (EOFError, OSError):
+                    pass
+            if slot.conn in ready or slot.proc.sentinel in ready:
+                code = slot.proc.exitcode
+                step.trigger_event(Event.PROCESS_FAILURE, step, f"exit code {code}")
+                out.append((step.step_id, FAILED, f"Worker process died while running {step!r} "
+                                                  f"(exit code {code})"))
+                slot.step = None
+                self._replace(i)
+            elif slot.deadline is not None and now >= slot.deadline:
+                t = step_timeout(step, self.opts)
+                step.trigger_event(Event.TIMEOUT, step, t)
+                out.append((step.step_id, FAILED, f"Step {step!r} timed out after {t:g} seconds "
+                                                  f"and its process was killed"))
+                slot.step = None
+                self._replace(i)
+        return out
+
+    def shutdown(self) -> None:
+        for slot in self._slots:
+            try:
+                slot.conn.send(None)
+            except OSError:
+                pass
+        for slot in self._slots:
+            slot.proc.join(2)
+            if slot.proc.is_alive():
+                slot.proc.kill()
+                slot.proc.join(2)
+            slot.conn.close()

@@ -1,0 +1,148 @@
+"""Entry points for running steps from Python: ``trun.build([...])`` and ``trun.run(argv)``."""
+
+from __future__ import annotations
+
+import logging
+import logging.config
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from trun import scheduler as sch
+from trun.configuration import get_config
+from trun.execution_summary import TrunStatusCode, summarize
+from trun.settings import core, retcode
+from trun.settings import scheduler as scheduler_config
+from trun.step import Step
+from trun.worker import Worker
+
+logger = logging.getLogger("trun-interface")
+_logging_configured = False
+
+
+class PidLockAlreadyTakenExit(SystemExit):
+    pass
+
+
+class TrunRunResult:
+    """What a run did: ``status`` (TrunStatusCode), ``summary_text``, ``scheduling_succeeded``."""
+
+    def __init__(self, worker: Worker, scheduling_succeeded: bool = True) -> None:
+        self.worker = worker
+        done = {sid for sid in worker.steps if worker.scheduler.step_status(sid) == sch.DONE}
+        self.summary_text, self.status = summarize(worker, done)
+        self.one_line_summary = f"This progress looks {self.status.value[0]} because {self.status.value[1]}"
+        self.scheduling_succeeded = scheduling_succeeded
+
+    def __repr__(self) -> str:
+        return (f"TrunRunResult(status={self.status}, scheduling_succeeded={self.scheduling_succeeded}, "
+                f"summary_text={self.summary_text!r})")
+
+    def exit_code(self) -> int:
+        """The process exit code for this outcome, from ``[retcode]`` (0 on success)."""
+        codes = retcode()
+        w = self.worker
+        pending_ext = any(w.scheduler.step_status(s) != sch.DONE for s in w.external_missing)
+        not_done = any(w.scheduler.step_status(s) != sch.DONE for s in w.steps)
+        conditions = [
+            (codes.step_failed, bool(w.failed)),
+            (codes.scheduling_error, bool(w.scheduling_errors)),
+            (codes.missing_data, pending_ext),
+            (codes.not_run, not_done and self.status == TrunStatusCode.NOT_RUN),
+        ]
+        return max([code for code, cond in conditions if cond], default=0)
+
+
+class _WorkerSchedulerFactory:
+    """Creates the scheduler and the worker for a run; replace it to plug in other implementations."""
+
+    def create_local_scheduler(self) -> sch.Scheduler:
+        cfg = scheduler_config()
+        resources = {k: int(v) for k, v in get_config().items("resources").items()}
+        return sch.Scheduler(retry_count=cfg.retry_count, retry_delay=cfg.retry_delay,
+                             disable_window=cfg.disable_window, resources=resources)
+
+    def create_remote_scheduler(self, url: str) -> Any:
+        raise NotImplementedError(f"trun has no remote scheduler client yet (scheduler_url={url!r}); "
+                                  "run with --local-scheduler")
+
+    def create_worker(self, scheduler: Any, worker_processes: int, assistant: bool = False,
+                      **kwargs: Any) -> Worker:
+        return Worker(scheduler=scheduler, worker_processes=worker_processes, **kwargs)
+
+
+def setup_logging(level: str = "DEBUG", conf_file: str | None = None) -> None:
+    """Configure the ``trun`` loggers once per process (like Luigi's interface does)."""
+    global _logging_configured
+    if _logging_configured:
+        return
+    _logging_configured = True
+    if conf_file:
+        logging.config.fileConfig(conf_file, disable_existing_loggers=False)
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    for name in ("trun", "trun-interface"):
+        log = logging.getLogger(name)
+        log.setLevel(getattr(logging, level.upper(), logging.DEBUG))
+        log.addHandler(handler)
+        log.propagate = False
+
+
+_WORKER_KEYS = {"executor", "dask_address", "force_multiprocessing", "keep_alive", "timeout",
+                "check_unfulfilled_deps", "check_complete_on_run", "step_limit", "wait_interval",
+                "cache_step_completion"}
+
+
+def _schedule_and_run(steps: Iterable[Step], worker_scheduler_factory: Any = None,
+                      override_defaults: dict[str, Any] | None = None) -> TrunRunResult:
+    overrides = dict(override_defaults or {})
+    worker_overrides = {k: overrides.pop(k) for k in list(overrides) if k in _WORKER_KEYS}
+    env = core(**overrides)
+    if not env.no_configure_logging:
+        setup_logging(env.log_level, env.logging_conf_file)
+    factory = worker_scheduler_factory or _WorkerSchedulerFactory()
+    if env.local_scheduler or not env.scheduler_url:
+        scheduler = factory.create_local_scheduler()
+    else:
+        scheduler = factory.create_remote_scheduler(env.scheduler_url)
+    wkw = {k: v for k, v in worker_overrides.items() if k not in ("executor", "dask_address")}
+    worker = factory.create_worker(scheduler=scheduler, worker_processes=env.workers,
+                                   executor=worker_overrides.get("executor"),
+                                   dask_address=worker_overrides.get("dask_address"), **wkw)
+    success = True
+    with worker:
+        for step in steps:
+            success &= worker.add(step)
+        success &= worker.run()
+    result = TrunRunResult(worker, success)
+    logger.info(result.summary_text)
+    return result
+
+
+def build(steps: Iterable[Step], worker_scheduler_factory: Any = None, detailed_summary: bool = False,
+          **env_params: Any) -> Any:
+    """Run ``steps`` and their dependencies.  Returns True/False (everything succeeded), or the
+    TrunRunResult if ``detailed_summary``.  ``env_params`` are ``[core]`` settings (``workers``,
+    ``local_scheduler``, ``log_level``...) or worker settings (``executor``, ``dask_address``...)."""
+    if "no_lock" not in env_params:
+        env_params["no_lock"] = True
+    result = _schedule_and_run(list(steps), worker_scheduler_factory, env_params)
+    return result if detailed_summary else result.scheduling_succeeded
+
+
+def run(cmdline_args: list[str] | None = None, main_step_cls: type | None = None,
+        worker_scheduler_factory: Any = None, use_dynamic_argparse: Any = None, local_scheduler: bool = False,
+        detailed_summary: bool = False) -> Any:
+    """Parse a command line (``StepName --param value --workers 2 ...``) and run it."""
+    from trun.cmdline_parser import CmdlineParser
+
+    args = list(sys.argv[1:] if cmdline_args is None else cmdline_args)
+    if main_step_cls is not None:
+        args = [main_step_cls.get_step_family()] + args
+    if local_scheduler:
+        args.append("--local-scheduler")
+    with CmdlineParser.global_instance(args) as cp:
+        result = _schedule_and_run([cp.get_step_obj()], worker_scheduler_factory)
+    return result if detailed_summary else result.scheduling_succeeded
+

@@ -1,0 +1,340 @@
+"""Step: the unit of work (Luigi's Task) and its helpers: WrapperStep, ExternalStep, Config,
+DynamicRequirements, flatten/getpaths."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from trun.parameter import (
+    DuplicateParameterException,
+    MissingParameterException,
+    Parameter,
+    UnknownParameterException,
+    _no_value,
+)
+from trun.step_register import Register, auto_namespace, namespace  # noqa: F401
+
+logger = logging.getLogger("trun-interface")
+
+STEP_ID_INCLUDE_PARAMS = 3
+STEP_ID_TRUNCATE_PARAMS = 16
+STEP_ID_TRUNCATE_HASH = 10
+_INVALID_CHARS = re.compile(r"[^A-Za-z0-9_]")
+
+
+def step_id_str(family: str, params: dict[str, str]) -> str:
+    """A stable id from family and significant parameters: ``Family_val1_val2_<hash>``."""
+    blob = json.dumps(params, separators=(",", ":"), sort_keys=True)
+    digest = hashlib.md5(blob.encode("utf-8")).hexdigest()
+    summary = "_".join(params[k][:STEP_ID_TRUNCATE_PARAMS] for k in sorted(params)[:STEP_ID_INCLUDE_PARAMS])
+    summary = _INVALID_CHARS.sub("_", summary)
+    return f"{family}_{summary}_{digest[:STEP_ID_TRUNCATE_HASH]}"
+
+
+class BulkCompleteNotImplementedError(NotImplementedError):
+    pass
+
+
+class Step(metaclass=Register):
+    """A unit of work with parameters, dependencies (``requires``), outputs (``output``) and ``run``.
+
+    Class attributes tune scheduling: ``priority``, ``resources``, ``retry_count``, ``retry_delay``,
+    ``disable_window``, ``worker_timeout``.
+    """
+
+    _event_callbacks: dict[type, dict[str, list[Callable]]] = {}
+    _is_config = False
+
+    priority: int = 0
+    disabled: bool = False
+    resources: dict[str, int] = {}
+    worker_timeout: float | None = None
+    retry_count: int | None = None
+    retry_delay: float | None = None
+    disable_window: float | None = None
+    owner_email: Any = None
+    accepts_messages: bool = False
+    step_namespace: str | None = None
+
+    # ---- class-level helpers -------------------------------------------------------------------
+    @classmethod
+    def get_step_namespace(cls) -> str:
+        if cls.step_namespace is not None:
+            return cls.step_namespace
+        return cls._namespace_at_class_time  # type: ignore[attr-defined]
+
+    @classmethod
+    def get_step_family(cls) -> str:
+        ns = cls.get_step_namespace()
+        return f"{ns}.{cls.__name__}" if ns else cls.__name__
+
+    @property
+    def step_family(self) -> str:
+        return self.get_step_family()
+
+    @classmethod
+    def get_params(cls) -> list[tuple[str, Parameter]]:
+        cached = cls.__dict__.get("_trun_params")
+        if cached is None:
+            found = [(name, getattr(cls, name)) for name in dir(cls)
+                     if isinstance(getattr(cls, name, None), Parameter)]
+            cached = sorted(found, key=lambda p: p[1]._order)
+            cls._trun_params = cached  # type: ignore[attr-defined]
+        return cached
+
+    @classmethod
+    def get_param_names(cls, include_significant: bool = False) -> list[str]:
+        return [n for n, p in cls.get_params() if include_significant or p.significant]
+
+    @classmethod
+    def get_param_values(cls, params: list[tuple[str, Parameter]], args: tuple,
+                         kwargs: dict) -> list[tuple[str, Any]]:
+        family = cls.get_step_family()
+        result: dict[str, Any] = {}
+        positional = [name for name, p in params if p.positional]
+        if len(args) > len(positional):
+            raise UnknownParameterException(f"{family}: takes at most {len(positional)} positional "
+                                            f"parameters, {len(args)} given")
+        for name, arg in zip(positional, args, strict=False):
+            result[name] = arg
+        by_name = dict(params)
+        for name, value in kwargs.items():
+            if name in result:
+                raise DuplicateParameterException(f"{family}: parameter {name!r} given twice")
+            if name not in by_name:
+                raise UnknownParameterException(f"{family}: unknown parameter {name!r}")
+            result[name] = value
+        out = []
+        for name, param in params:
+            if name in result:
+                value = result[name]
+                out.append((name, None if value is None else param.normalize(value)))
+            else:
+                value = param.step_value(family, name)
+                if value is _no_value:
+                    raise MissingParameterException(f"{family}: requires the {name!r} parameter to be set")
+                out.append((name, value))
+        return out
+
+    # ---- instances -------------------------------------------------------------------------------
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        param_values = self.__dict__.pop("_trun_param_values", None)
+        if param_values is None:
+            param_values = self.get_param_values(self.get_params(), args, kwargs)
+        for name, value in param_values:
+            setattr(self, name, value)
+        self.param_kwargs = dict(param_values)
+        self.step_id = step_id_str(self.get_step_family(), self.to_str_params(only_significant=True))
+        self._hash = hash(self.step_id)
+
+    def to_str_params(self, only_significant: bool = False, only_public: bool = False) -> dict[str, str]:
+        out = {}
+        for name, param in self.get_params():
+            if only_significant and not param.significant:
+                continue
+            if only_public and param.visibility != 0:
+                continue
+            value = self.param_kwargs[name]
+            out[name] = "" if value is None else param.serialize(value)
+        return out
+
+    @classmethod
+    def from_str_params(cls, params_str: dict[str, str]) -> Step:
+        kwargs = {}
+        for name, param in cls.get_params():
+            if name in params_str:
+                kwargs[name] = param.parse(params_str[name])
+        return cls(**kwargs)
+
+    def clone(self, cls: type | None = None, **kwargs: Any) -> Step:
+        """An instance of ``cls`` (default: own class) taking every parameter it shares with this step."""
+        cls = cls or type(self)
+        names = {n for n, _ in cls.get_params()}  # type: ignore[attr-defined]
+        merged = {k: v for k, v in self.param_kwargs.items() if k in names}
+        merged.update(kwargs)
+        return cls(**merged)
+
+    def __repr__(self) -> str:
+        parts = []
+        for name, param in self.get_params():
+            if param.significant and param.visibility == 0:
+                value = self.param_kwargs[name]
+                parts.append(f"{name}={'None' if value is None else param.serialize(value)}")
+        return f"{self.get_step_family()}({', '.join(parts)})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Step) and type(self) is type(other) and self.step_id == other.step_id
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __getstate__(self) -> dict:
+        return self.__dict__
+
+    # ---- the workflow API --------------------------------------------------------------------------
+    def requires(self) -> Any:
+        return []
+
+    def deps(self) -> list[Step]:
+        return flatten(self.requires())
+
+    def input(self) -> Any:
+        return getpaths(self.requires())
+
+    def output(self) -> Any:
+        return []
+
+    def complete(self) -> bool:
+        outputs = flatten(self.output())
+        if not outputs:
+            warnings.warn(f"Step {self!r} without outputs has no custom complete() method", stacklevel=2)
+            return False
+        return all(o.exists() for o in outputs)
+
+    @classmethod
+    def bulk_complete(cls, parameter_tuples: Iterable) -> Iterable:
+        raise BulkCompleteNotImplementedError()
+
+    def run(self) -> Any:
+        pass
+
+    def on_success(self) -> str | None:
+        return None
+
+    def on_failure(self, exception: BaseException) -> str | None:
+        import traceback
+
+        return "Runtime error:\n" + "".join(traceback.format_exception(exception))
+
+    def process_resources(self) -> dict[str, int]:
+        return dict(self.resources)
+
+    @property
+    def logger(self) -> logging.Logger:
+        return logging.getLogger(f"trun.step.{self.get_step_family()}")
+
+    def set_status_message(self, message: str) -> None:
+        self.logger.info("status: %s", message)
+
+    def set_progress_percentage(self, percentage: float) -> None:
+        self.logger.info("progress: %s%%", percentage)
+
+    def set_tracking_url(self, url: str) -> None:
+        self.logger.info("tracking url: %s", url)
+
+    # ---- events ------------------------------------------------------------------------------------
+    @classmethod
+    def event_handler(cls, event: str) -> Callable[[Callable], Callable]:
+        """Decorator registering ``callback(step, *args)`` for ``event`` on this class and subclasses."""
+
+        def wrapped(callback: Callable) -> Callable:
+            handlers = Step._event_callbacks.setdefault(cls, {}).setdefault(event, [])
+            if callback not in handlers:
+                handlers.append(callback)
+            return callback
+
+        return wrapped
+
+    def trigger_event(self, event: str, *args: Any, **kwargs: Any) -> None:
+        for cls, by_event in list(Step._event_callbacks.items()):
+            if not isinstance(self, cls):
+                continue
+            for callback in list(by_event.get(event, ())):
+                try:
+                    callback(*args, **kwargs)
+                except Exception:
+                    logger.exception("Error in event callback for %r", event)
+
+
+class WrapperStep(Step):
+    """A step that only groups others: complete when all its requirements are."""
+
+    def complete(self) -> bool:
+        return all(r.complete() for r in flatten(self.requires()))
+
+
+class ExternalStep(Step):
+    """A step made outside trun: never run, only checked for completeness."""
+
+    run = None  # type: ignore[assignment]
+
+
+class Config(Step):
+    """Parameters read from the config section named after the class (e.g. ``[worker]``)."""
+
+    _is_config = True
+
+
+def externalize(step_or_cls: Any) -> Any:
+    """A copy of a step (or step class) that trun will not run, only check for completeness."""
+    import copy
+
+    if isinstance(step_or_cls, type):
+        return type(step_or_cls.__name__, (step_or_cls,), {"run": None, "_visible_in_registry": False,
+                                                         "__module__": step_or_cls.__module__})
+    clone = copy.copy(step_or_cls)
+    clone.run = None
+    return clone
+
+
+class DynamicRequirements:
+    """Requirements yielded from ``run()`` with an optional cheaper completeness check."""
+
+    def __init__(self, requirements: Any, custom_complete: Callable | None = None) -> None:
+        self.requirements = requirements
+        self.custom_complete = custom_complete
+        self.flat_requirements = flatten(requirements)
+        self.paths = getpaths(requirements)
+
+    def complete(self, complete_fn: Callable[[Step], bool] | None = None) -> bool:
+        complete_fn = complete_fn or (lambda s: s.complete())
+        if self.custom_complete is not None:
+            return self.custom_complete(complete_fn)
+        return all(complete_fn(s) for s in self.flat_requirements)
+
+
+def flatten(struct: Any) -> list:
+    """All leaves of a nested structure of lists, tuples, dicts (values) and other iterables."""
+    if struct is None:
+        return []
+    if isinstance(struct, dict):
+        struct = struct.values()
+    elif isinstance(struct, (str, bytes)) or not hasattr(struct, "__iter__"):
+        return [struct]
+    out: list = []
+    stack = [iter(struct)]
+    while stack:
+        for item in stack[-1]:
+            if isinstance(item, dict):
+                stack.append(iter(item.values()))
+                break
+            if isinstance(item, (str, bytes)) or not hasattr(item, "__iter__"):
+                out.append(item)
+            else:
+                stack.append(iter(item))
+                break
+        else:
+            stack.pop()
+    return out
+
+
+def getpaths(struct: Any) -> Any:
+    """The same structure with each step replaced by its output()."""
+    if isinstance(struct, Step):
+        return struct.output()
+    if isinstance(struct, DynamicRequirements):
+        return struct.paths
+    if isinstance(struct, dict):
+        return {k: getpaths(v) for k, v in struct.items()}
+    if isinstance(struct, (list, tuple)):
+        return type(struct)(getpaths(r) for r in struct)
+    if hasattr(struct, "__iter__") and not isinstance(struct, (str, bytes)):
+        return [getpaths(r) for r in struct]
+    return struct
+

@@ -1,0 +1,130 @@
+"""The metaclass behind every Step: the registry of step families and the instance cache.
+
+Calling a Step class with parameters equal to an earlier call returns the same object, so the same
+step reached along several paths of the graph is one node.
+"""
+
+from __future__ import annotations
+
+import abc
+import difflib
+from typing import Any
+
+
+class StepClassException(Exception):
+    pass
+
+
+class StepClassNotFoundException(StepClassException):
+    pass
+
+
+class StepClassAmbigiousException(StepClassException):
+    pass
+
+
+_SAME_AS_PYTHON_MODULE = object()
+_namespaces: dict[str, Any] = {}
+
+
+def namespace(namespace: str | None = None, scope: str = "") -> None:
+    """Set the family namespace of step classes defined from now on in modules under ``scope``."""
+    _namespaces[scope] = namespace or ""
+
+
+def auto_namespace(scope: str = "") -> None:
+    """Use the Python module name as namespace for steps later defined in modules under ``scope``."""
+    _namespaces[scope] = _SAME_AS_PYTHON_MODULE
+
+
+def _namespace_for_module(module: str) -> Any:
+    best, best_len = "", -1
+    for scope, ns in _namespaces.items():
+        if (scope == "" or module == scope or module.startswith(scope + ".")) and len(scope) > best_len:
+            best, best_len = ns, len(scope)
+    return best
+
+
+class Register(abc.ABCMeta):
+    """Metaclass registering step classes by family and caching instances by parameter values."""
+
+    _reg: list[type] = []
+    _instance_cache: dict | None = {}
+
+    def __new__(mcs, name: str, bases: tuple, ns: dict, **kwargs: Any) -> Register:
+        cls = super().__new__(mcs, name, bases, ns, **kwargs)
+        ns_at_def = _namespace_for_module(cls.__module__)
+        cls._namespace_at_class_time = cls.__module__ if ns_at_def is _SAME_AS_PYTHON_MODULE else ns_at_def
+        mcs._reg.append(cls)
+        return cls
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        param_values = cls.get_param_values(cls.get_params(), args, kwargs)  # type: ignore[attr-defined]
+        cache = Register._instance_cache
+        key = None
+        if cache is not None:
+            key = (cls, tuple(v for _, v in param_values))
+            try:
+                found = cache.get(key)
+            except TypeError:  # unhashable parameter value: no caching
+                key, found = None, None
+            if found is not None:
+                return found
+        obj = cls.__new__(cls)  # type: ignore[call-overload]
+        obj._trun_param_values = param_values
+        obj.__init__(*args, **kwargs)
+        if key is not None:
+            cache[key] = obj  # type: ignore[index]
+        return obj
+
+    @classmethod
+    def clear_instance_cache(mcs) -> None:
+        mcs._instance_cache = {}
+
+    @classmethod
+    def disable_instance_cache(mcs) -> None:
+        mcs._instance_cache = None
+
+    @property
+    def step_family(cls) -> str:
+        return cls.get_step_family()  # type: ignore[attr-defined]
+
+    @classmethod
+    def _families(mcs) -> dict[str, list[type]]:
+        out: dict[str, list[type]] = {}
+        for cls in mcs._reg:
+            if getattr(cls, "_visible_in_registry", True):
+                fams = out.setdefault(cls.get_step_family(), [])  # type: ignore[attr-defined]
+                if cls not in fams:
+                    fams.append(cls)
+        return out
+
+    @classmethod
+    def step_names(mcs) -> list[str]:
+        return sorted(mcs._families())
+
+    @classmethod
+    def get_step_cls(mcs, name: str) -> type:
+        fams = mcs._families()
+        classes = fams.get(name)
+        if not classes:
+            close = difflib.get_close_matches(name, list(fams), n=3)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            raise StepClassNotFoundException(
+                f"No step {name!r}.{hint} (Is its module imported? Use --module.)")
+        # A class re-defined under the same name (e.g. module re-imported) : the newest wins
+        # unless they live in different modules.
+        modules = {(c.__module__, c.__qualname__) for c in classes}
+        if len(modules) > 1:
+            raise StepClassAmbigiousException(f"Step {name!r} is ambiguous: {sorted(modules)}")
+        return classes[-1]
+
+    @classmethod
+    def get_all_params(mcs) -> list[tuple[str, bool, str, Any]]:
+        """(family, is_config_class, param_name, param) for every registered class."""
+        out = []
+        for family, classes in mcs._families().items():
+            cls = classes[-1]
+            for name, param in cls.get_params():  # type: ignore[attr-defined]
+                out.append((family, cls._is_config, name, param))  # type: ignore[attr-defined]
+        return out

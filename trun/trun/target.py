@@ -1,0 +1,309 @@
+"""Targets (what a step produces) and the filesystem abstraction; LocalTarget writes atomically.
+
+Writing a LocalTarget goes to a temporary file next to the destination, renamed over the destination
+only when the file is closed without error.  A failure removes the temporary file, and a crash (even
+``kill -9``) leaves at most a ``*-trun-tmp-*`` file, never a partial file at the final path.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import os
+import random
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+from trun.format import Format, get_default_format
+
+
+class FileSystemException(Exception):
+    pass
+
+
+class FileAlreadyExists(FileSystemException):
+    pass
+
+
+class MissingParentDirectory(FileSystemException):
+    pass
+
+
+class NotADirectory(FileSystemException):
+    pass
+
+
+class Target(abc.ABC):
+    """Something a step produces; ``exists()`` says whether it has been produced."""
+
+    @abc.abstractmethod
+    def exists(self) -> bool: ...
+
+
+class FileSystem(abc.ABC):
+    """Operations a store must offer so that FileSystemTargets can live in it."""
+
+    @abc.abstractmethod
+    def exists(self, path: str) -> bool: ...
+
+    @abc.abstractmethod
+    def remove(self, path: str, recursive: bool = True, skip_trash: bool = True) -> None: ...
+
+    def mkdir(self, path: str, parents: bool = True, raise_if_exists: bool = False) -> None:
+        raise NotImplementedError(f"mkdir() not supported by {type(self).__name__}")
+
+    def isdir(self, path: str) -> bool:
+        raise NotImplementedError(f"isdir() not supported by {type(self).__name__}")
+
+    def listdir(self, path: str) -> Iterator[str]:
+        raise NotImplementedError(f"listdir() not supported by {type(self).__name__}")
+
+    def move(self, path: str, dest: str) -> None:
+        raise NotImplementedError(f"move() not supported by {type(self).__name__}")
+
+    def rename_dont_move(self, path: str, dest: str) -> None:
+        """Rename ``path`` to ``dest`` but fail rather than move into ``dest`` if it is a directory."""
+        if self.exists(dest):
+            raise FileAlreadyExists(dest)
+        self.move(path, dest)
+
+    def rename(self, path: str, dest: str) -> None:
+        self.move(path, dest)
+
+    def copy(self, path: str, dest: str) -> None:
+        raise NotImplementedError(f"copy() not supported by {type(self).__name__}")
+
+
+class LocalFileSystem(FileSystem):
+    """The local disk."""
+
+    def exists(self, path: str) -> bool:
+        return os.path.exists(path)
+
+    def remove(self, path: str, recursive: bool = True, skip_trash: bool = True) -> None:
+        if recursive and os.path.isdir(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
+
+    def mkdir(self, path: str, parents: bool = True, raise_if_exists: bool = False) -> None:
+        if self.exists(path):
+            if raise_if_exists:
+                raise FileAlreadyExists(path)
+            if not self.isdir(path):
+                raise NotADirectory(path)
+            return
+        if parents:
+            os.makedirs(path, exist_ok=True)
+        else:
+            if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+                raise MissingParentDirectory(path)
+            os.mkdir(path)
+
+    def isdir(self, path: str) -> bool:
+        return os.path.isdir(path)
+
+    def listdir(self, path: str) -> Iterator[str]:
+        for root, _, files in os.walk(path):
+            for name in files:
+                yield os.path.join(root, name)
+
+    def move(self, path: str, dest: str, raise_if_exists: bool = False) -> None:
+        if raise_if_exists and os.path.exists(dest):
+            raise FileAlreadyExists(dest)
+        parent = os.path.dirname(dest)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
+        os.replace(path, dest) if not os.path.isdir(dest) else shutil.move(path, dest)
+
+    def rename_dont_move(self, path: str, dest: str) -> None:
+        self.move(path, dest, raise_if_exists=True)
+
+    def copy(self, path: str, dest: str) -> None:
+        parent = os.path.dirname(dest)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
+        shutil.copytree(path, dest) if os.path.isdir(path) else shutil.copy(path, dest)
+
+
+class _FileProxy:
+    """Delegates to the wrapped (formatted) file and closes the underlying raw file too."""
+
+    def __init__(self, wrapped: IO[Any], raw: IO[bytes]) -> None:
+        self._wrapped = wrapped
+        self._raw = raw
+        self.closed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wrapped, name)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._wrapped)
+
+    def read(self, *args: Any) -> Any:
+        return self._wrapped.read(*args)
+
+    def write(self, data: Any) -> int:
+        return self._wrapped.write(data)
+
+    def _close_files(self) -> None:
+        try:
+            if not self._wrapped.closed:
+                self._wrapped.close()
+        finally:
+            if not self._raw.closed:
+                self._raw.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._close_files()
+
+    def __enter__(self) -> _FileProxy:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.close()
+
+
+class AtomicWriteFile(_FileProxy):
+    """A file written to ``<path>-trun-tmp-<random>`` and renamed to ``path`` on a clean close."""
+
+    def __init__(self, path: str, fmt: Format) -> None:
+        self.path = path
+        self.tmp_path = f"{path}-trun-tmp-{random.randrange(10**10):010d}"
+        raw = open(self.tmp_path, "wb")
+        super().__init__(fmt.wrap_writer(raw), raw)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self._close_files()
+            os.replace(self.tmp_path, self.path)
+        except BaseException:
+            self._remove_tmp()
+            raise
+
+    def abort(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self._close_files()
+        except Exception:
+            pass
+        self._remove_tmp()
+
+    def _remove_tmp(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self.tmp_path)
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:
+            self.abort()
+        else:
+            self.close()
+
+    def __del__(self) -> None:
+        # Never finish a write nobody closed: that could publish a partial file.
+        if not getattr(self, "closed", True):
+            self.abort()
+
+
+class FileSystemTarget(Target):
+    """A target at ``path`` in some FileSystem (``fs``)."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = os.fspath(path)
+
+    @property
+    @abc.abstractmethod
+    def fs(self) -> FileSystem: ...
+
+    @abc.abstractmethod
+    def open(self, mode: str = "r") -> Any: ...
+
+    def exists(self) -> bool:
+        return self.fs.exists(self.path)
+
+    def remove(self) -> None:
+        self.fs.remove(self.path)
+
+    @contextlib.contextmanager
+    def temporary_path(self) -> Iterator[str]:
+        """Yield a temporary path to write; it is moved to ``self.path`` if the block succeeds."""
+        tmp = f"{self.path.rstrip('/')}-trun-tmp-{random.randrange(10**10):010d}"
+        parent = os.path.dirname(tmp)
+        if parent and isinstance(self.fs, LocalFileSystem):
+            os.makedirs(parent, exist_ok=True)
+        try:
+            yield tmp
+        except BaseException:
+            if self.fs.exists(tmp):
+                self.fs.remove(tmp)
+            raise
+        self.fs.rename_dont_move(tmp, self.path)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.path!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.path == other.path  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.path))
+
+
+class LocalTarget(FileSystemTarget):
+    """A file on the local disk; ``open('w')`` writes atomically and creates parent directories."""
+
+    fs = LocalFileSystem()  # type: ignore[assignment]
+
+    def __init__(self, path: str | os.PathLike | None = None, format: Format | None = None,
+                 is_tmp: bool = False) -> None:
+        if path is None:
+            if not is_tmp:
+                raise ValueError("LocalTarget needs a path unless is_tmp=True")
+            path = os.path.join(tempfile.gettempdir(), f"trun-tmp-{random.randrange(10**10):010d}")
+        super().__init__(path)
+        self.format = format or get_default_format()
+        self.is_tmp = is_tmp
+
+    @property
+    def fn(self) -> str:
+        return self.path
+
+    def makedirs(self) -> None:
+        parent = os.path.dirname(os.path.normpath(self.path))
+        if parent:
+            os.makedirs(parent, exist_ok=True)
+
+    def open(self, mode: str = "r") -> Any:
+        mode = mode.replace("b", "").replace("t", "")
+        if mode == "w":
+            self.makedirs()
+            return AtomicWriteFile(self.path, self.format)
+        if mode == "r":
+            raw = open(self.path, "rb")
+            return _FileProxy(self.format.wrap_reader(raw), raw)
+        raise ValueError(f"unsupported open mode {mode!r} (use 'r' or 'w')")
+
+    def move(self, new_path: str, raise_if_exists: bool = False) -> None:
+        self.fs.move(self.path, new_path, raise_if_exists=raise_if_exists)  # type: ignore[call-arg]
+
+    def move_dir(self, new_path: str) -> None:
+        self.move(new_path)
+
+    def copy(self, new_path: str, raise_if_exists: bool = False) -> None:
+        if raise_if_exists and os.path.exists(new_path):
+            raise FileAlreadyExists(new_path)
+        self.fs.copy(self.path, new_path)
+
+    def __del__(self) -> None:
+        if getattr(self, "is_tmp", False) and os.path.exists(self.path):
+            with contextlib.suppress(OSError):
+                self.fs.remove(self.path)

@@ -1,0 +1,239 @@
+"""The worker: walks the dependency graph into the scheduler, then runs what the scheduler hands out.
+
+The graph walk is iterative (a 10k-deep chain needs no recursion) and checks each step's completeness
+once; a complete step's own requirements are not visited, as in Luigi.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import traceback
+from typing import Any
+
+from trun import scheduler as sch
+from trun.event import Event
+from trun.executor import DONE, FAILED, NEW_DEPS, InlineExecutor, ProcessPoolExecutor, RunOptions
+from trun.settings import worker as worker_config
+from trun.step import Step
+
+logger = logging.getLogger("trun-interface")
+
+
+class Worker:
+    """Adds steps to a scheduler and runs them with ``worker_processes`` parallel processes."""
+
+    def __init__(self, scheduler: Any = None, worker_id: str | None = None, worker_processes: int = 1,
+                 executor: str | None = None, dask_address: str | None = None, **config: Any) -> None:
+        self._config = worker_config(**config)
+        self._scheduler = scheduler if scheduler is not None else sch.Scheduler()
+        self.worker_processes = max(1, int(worker_processes))
+        self._id = worker_id or f"Worker(host={socket.gethostname()}, pid={os.getpid()}, " \
+                                f"workers={self.worker_processes})"
+        self.executor_name = executor or self._config.executor
+        self.dask_address = dask_address or self._config.dask_address
+        self._steps: dict[str, Step] = {}          # every step this worker scheduled, by id
+        self._deps: dict[str, list[str]] = {}      # step id -> dependency ids (as walked)
+        self._complete_cache: dict[str, bool] = {}
+        # outcome bookkeeping for the summary
+        self.already_done: set[str] = set()
+        self.ran: set[str] = set()
+        self.failed: dict[str, str] = {}
+        self.ever_failed: set[str] = set()
+        self.external_missing: set[str] = set()
+        self.scheduling_errors: dict[str, str] = {}
+        self.root_ids: list[str] = []
+        self.run_succeeded = True
+        self.stopped_by_limit = False
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+    @property
+    def scheduler(self) -> Any:
+        return self._scheduler
+
+    @property
+    def steps(self) -> dict[str, Step]:
+        return self._steps
+
+    @property
+    def deps(self) -> dict[str, list[str]]:
+        return self._deps
+
+    # ---- graph walk ------------------------------------------------------------------------------
+    def _complete(self, step: Step) -> bool:
+        cached = self._complete_cache.get(step.step_id)
+        if cached is None:
+            cached = bool(step.complete())
+            if self._config.cache_step_completion:
+                self._complete_cache[step.step_id] = cached
+        return cached
+
+    def add(self, step: Step) -> bool:
+        """Schedule ``step`` and everything it needs that is not complete.  False on scheduling errors."""
+        if not isinstance(step, Step):
+            raise TypeError(f"can only schedule Step instances, got {step!r}")
+        if step.step_id not in self.root_ids:
+            self.root_ids.append(step.step_id)
+        return self._walk(step)
+
+    def _walk(self, root: Step) -> bool:
+        ok = True
+        stack = [root]
+        add = self._scheduler.add_step
+        while stack:
+            step = stack.pop()
+            sid = step.step_id
+            if sid in self._steps:
+                continue
+            self._steps[sid] = step
+            family = step.get_step_family()
+            try:
+                done = self._complete(step)
+            except Exception:
+                ok = False
+                self._scheduling_error(step, "complete() raised:\n" + traceback.format_exc())
+                continue
+            if done:
+                self.already_done.add(sid)
+                self._deps[sid] = []
+                add(sid, status=sch.DONE, family=family, worker=self._id)
+                step.trigger_event(Event.DEPENDENCY_PRESENT, step)
+                continue
+            if step.run is None:  # external and missing
+                self.external_missing.add(sid)
+                self._deps[sid] = []
+                add(sid, status=sch.PENDING, runnable=False, family=family, worker=self._id)
+                step.trigger_event(Event.DEPENDENCY_MISSING, step)
+                continue
+            try:
+                deps = step.deps()
+                for d in deps:
+                    if not isinstance(d, Step):
+                        raise TypeError(f"requires() of {step!r} returned {d!r}, which is not a Step")
+            except Exception:
+                ok = False
+                self._scheduling_error(step, "requires() raised:\n" + traceback.format_exc())
+                continue
+            dep_ids = [d.step_id for d in deps]
+            self._deps[sid] = dep_ids
+            add(sid, status=sch.PENDING, deps=dep_ids, priority=step.priority,
+                resources=step.process_resources(), family=family, worker=self._id,
+                retry_policy={"retry_count": step.retry_count, "retry_delay": step.retry_delay,
+                              "disable_window": step.disable_window})
+            for d in reversed(deps):
+                if d.step_id not in self._steps:
+                    step.trigger_event(Event.DEPENDENCY_DISCOVERED, step, d)
+                    stack.append(d)
+        return ok
+
+    def _scheduling_error(self, step: Step, expl: str) -> None:
+        logger.error("Failed to schedule %r: %s", step, expl)
+        self.scheduling_errors[step.step_id] = expl
+        self._deps.setdefault(step.step_id, [])
+        self._scheduler.add_step(step.step_id, status=sch.UNKNOWN, runnable=False,
+                                 family=step.get_step_family(), expl=expl, worker=self._id)
+        step.trigger_event(Event.BROKEN_STEP, step, expl)
+
+    # ---- running -------------------------------------------------------------------------------------
+    def _make_executor(self, opts: RunOptions) -> Any:
+        if self.executor_name == "dask":
+            from trun.dask_executor import DaskExecutor
+
+            return DaskExecutor(self.worker_processes, opts, self.dask_address)
+        if self.worker_processes == 1 and not self._config.force_multiprocessing:
+            return InlineExecutor(opts)
+        return ProcessPoolExecutor(self.worker_processes, opts)
+
+    def run(self) -> bool:
+        """Run until nothing more can run.  True when every scheduled step is done."""
+        opts = RunOptions(check_unfulfilled_deps=self._config.check_unfulfilled_deps,
+                          check_complete_on_run=self._config.check_complete_on_run,
+                          step_log_dir=self._step_log_dir(), default_timeout=self._config.timeout)
+        executor = self._make_executor(opts)
+        limit = self._config.step_limit
+        started = 0
+        try:
+            while True:
+                reply: dict[str, Any] = {"step_id": None, "retry_in": None}
+                while executor.free_slots() > 0:
+                    if limit is not None and started >= limit:
+                        self.stopped_by_limit = True
+                        break
+                    reply = self._scheduler.get_work(self._id)
+                    sid = reply["step_id"]
+                    if sid is None:
+                        break
+                    started += 1
+                    try:
+                        executor.submit(self._steps[sid])
+                    except Exception as e:
+                        self._handle(sid, FAILED, str(e))
+                    if executor.running and executor.free_slots() == 0:
+                        for result in executor.wait(0):
+                            self._handle(*result)
+                if executor.running == 0:
+                    retry_in = reply.get("retry_in")
+                    if retry_in is None or self.stopped_by_limit:
+                        break
+                    time.sleep(min(retry_in, 1.0) + 0.001)
+                    continue
+                for result in executor.wait(self._config.wait_interval if executor.running else 0):
+                    self._handle(*result)
+        finally:
+            executor.shutdown()
+        self.run_succeeded = self._all_done()
+        return self.run_succeeded
+
+    def _step_log_dir(self) -> str | None:
+        from trun.settings import core
+
+        return core().step_log_dir
+
+    def _handle(self, sid: str, status: str, payload: Any) -> None:
+        step = self._steps[sid]
+        if status == DONE:
+            self.ran.add(sid)
+            self.failed.pop(sid, None)
+            self._complete_cache[sid] = True
+            self._scheduler.add_step(sid, status=sch.DONE, worker=self._id)
+        elif status == NEW_DEPS:
+            self._add_dynamic(step, payload)
+        else:
+            self.failed[sid] = str(payload)
+            self.ever_failed.add(sid)
+            self._scheduler.add_step(sid, status=sch.FAILED, expl=str(payload), worker=self._id)
+
+    def _add_dynamic(self, step: Step, new_deps: list[Step]) -> None:
+        ids = []
+        fresh = False
+        for dep in new_deps:
+            known = self._steps.get(dep.step_id)
+            if known is None:
+                self._complete_cache.pop(dep.step_id, None)
+                self._walk(dep)
+                fresh = True
+            elif self._scheduler.step_status(dep.step_id) != sch.DONE:
+                fresh = True
+            ids.append(dep.step_id)
+        self._deps[step.step_id] = list(dict.fromkeys(self._deps.get(step.step_id, []) + ids))
+        if not fresh:
+            expl = (f"{step!r} yielded dependencies {new_deps!r} that ran successfully but whose complete() "
+                    f"is still False")
+            self._handle(step.step_id, FAILED, expl)
+            return
+        self._scheduler.add_step(step.step_id, status=sch.PENDING, new_deps=ids, worker=self._id)
+
+    def _all_done(self) -> bool:
+        if self.scheduling_errors:
+            return False
+        for sid in self._steps:
+            if self._scheduler.step_status(sid) != sch.DONE:
+                return False
+        return True
