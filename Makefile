@@ -54,9 +54,9 @@ build: deps
 
 # Python stubs come from the same proto/ as the C++ ones; they land in clients/python/ticklab/v1/.
 proto-py:
-	@$(PY) -m grpc_tools.protoc -Iproto --python_out=clients/python --pyi_out=clients/python \
-	  --grpc_python_out=clients/python $$(find proto -name '*.proto')
-	@touch clients/python/ticklab/v1/__init__.py
+	@protos=$$(find proto -name '*.proto' | sort); if [ -n "$$protos" ]; then \
+	  $(PY) -m grpc_tools.protoc -Iproto --python_out=clients/python --pyi_out=clients/python \
+	    --grpc_python_out=clients/python $$protos && touch clients/python/ticklab/v1/__init__.py; fi
 
 test: build
 	@echo "== ctest =="; cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600; \
