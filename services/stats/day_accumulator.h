@@ -1,0 +1,114 @@
+// DayAccumulator: Layer 3's per stock-day statistics over indicator rows, fed incrementally.
+//
+// A row is (ts_ns, bid, ask, x_1..x_p), as Layer 2 writes it. Rows arrive in time order, in any
+// number of AddRows() calls (the batch tool passes a whole mapped day; a streaming service pushes
+// rows as they arrive). The accumulator keeps
+//   * per-feature count, mean, std, min, max over every row (non-finite values are not counted);
+//   * for every horizon h, the Moments (moments.h) of [x, y_h], where y_h is the forward log return
+//     of the mid price (bid+ask)/2 from the row to the horizon:
+//       - Horizon::Ticks(k): the mid k rows later (rows are Layer-1 ticks at which the indicator
+//         emitted a row);
+//       - Horizon::Seconds(s): the mid prevailing at ts + s, i.e. of the last row with ts <= ts +
+//       s.
+//     A row enters horizon h's statistics once its target is known; rows whose horizon reaches past
+//     the day's last row (ts + s > last ts, or fewer than k rows follow) have no target and are
+//     left out of that horizon. Rows with a non-finite feature are left out of every regression;
+//     rows whose bid/ask give no positive finite mid are dropped entirely (counted).
+// Only rows whose targets are pending are buffered (bounded by the longest horizon); resolved rows
+// are accumulated in blocks with BLAS (one cblas_dsyrk per block for all horizons at once).
+// Thread-safety: one thread at a time; Finish() once, then the accessors.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "services/common/status.h"
+#include "services/stats/moments.h"
+
+namespace ticklab::stats {
+
+struct Horizon {
+  enum class Kind { kSeconds, kTicks };
+  Kind kind = Kind::kTicks;
+  double value = 1;  // seconds, or a whole number of rows
+  static Horizon Seconds(double s) { return Horizon{Kind::kSeconds, s}; }
+  static Horizon Ticks(int64_t k) { return Horizon{Kind::kTicks, static_cast<double>(k)}; }
+  // "10s", "0.5s", "100t": the key stored in SQLite.
+  std::string Label() const;
+  static Result<Horizon> Parse(const std::string& label);
+};
+
+struct FeatureSummary {
+  int64_t count = 0;  // finite values
+  double mean = 0;
+  double std = 0;  // sample standard deviation (n-1); 0 when count < 2
+  double min = 0;
+  double max = 0;
+};
+
+class DayAccumulator {
+ public:
+  // Precondition: num_features >= 0; horizons non-empty with positive values.
+  DayAccumulator(int num_features, std::vector<Horizon> horizons, size_t block_rows = 256);
+
+  // Adds n rows: ts[r * stride] is row r's time (UTC ns); values[r * stride + 0] its bid,
+  // [+1] its ask, [+2 .. +1+p] its features. ts and values may point into one record array of
+  // 8-byte fields (Layer 2's layout). InvalidArgument if time goes backwards.
+  Status AddRows(const int64_t* ts, const double* values, size_t n, size_t stride);
+  // Ends the day: resolves what the last row allows and flushes every buffer.
+  void Finish();
+
+  int num_features() const { return p_; }
+  const std::vector<Horizon>& horizons() const { return horizons_; }
+  int64_t rows() const { return rows_; }  // rows added, including dropped
+  int64_t rows_bad_quote() const { return rows_bad_quote_; }
+  int64_t rows_bad_features() const { return rows_bad_features_; }
+  int64_t first_ts() const { return first_ts_; }
+  int64_t last_ts() const { return last_ts_; }
+  // After Finish(): Moments of [x_1..x_p, y_h] for horizons()[h].
+  const Moments& horizon_moments(size_t h) const { return result_[h]; }
+  std::vector<FeatureSummary> feature_summaries() const;
+
+ private:
+  struct Pending {
+    int64_t ts;
+    double mid;
+    bool x_ok;
+    int unresolved;
+  };
+  void SummariseFeatures(const double* values, size_t n, size_t stride);
+  void Resolve(size_t pending_index, size_t h, double mid_to);
+  void DrainResolved();
+  void FlushBlock();
+
+  int p_;
+  std::vector<Horizon> horizons_;
+  size_t block_rows_;
+  int64_t rows_ = 0, rows_bad_quote_ = 0, rows_bad_features_ = 0;
+  int64_t first_ts_ = 0, last_ts_ = 0;
+  bool finished_ = false;
+
+  // Pending rows: parallel arrays indexed from head_ (global index = base_ + local).
+  std::vector<Pending> pend_;
+  std::vector<double> pend_x_;   // p per pending row
+  std::vector<double> pend_y_;   // H per pending row (NaN until resolved)
+  size_t head_ = 0;              // first live pending row (local index)
+  int64_t base_ = 0;             // global index of pend_[0]
+  std::vector<int64_t> cursor_;  // per horizon: global index of the first unresolved row
+  double last_mid_ = 0;
+
+  std::vector<double> block_;  // resolved rows [x, y_1..y_H], (p + H) each
+  size_t block_n_ = 0;
+  Moments common_;  // [x, y_1..y_H] over rows resolved for every horizon
+  std::vector<Moments> result_;
+
+  // Per-feature summaries: count, mean, M2, min, max merged per chunk.
+  std::vector<int64_t> f_n_;
+  std::vector<double> f_mean_, f_m2_, f_min_, f_max_;
+  std::vector<int64_t> c_n_;
+  std::vector<double> c_sum_, c_m2_, c_min_, c_max_;
+};
+
+}  // namespace ticklab::stats

@@ -1,0 +1,180 @@
+#include "services/stats/day_accumulator.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace ticklab::stats {
+namespace {
+
+constexpr int64_t kSec = 1000000000;
+
+// Records laid out as Layer 2 writes them: ts, fingerprint, bid, ask, features (8 bytes each).
+struct Day {
+  int p;
+  std::vector<double> rec;  // (4 + p) per row; ts and fingerprint bit-cast into doubles
+  size_t stride() const { return 4 + p; }
+  size_t rows() const { return rec.size() / stride(); }
+  const int64_t* ts() const { return reinterpret_cast<const int64_t*>(rec.data()); }
+  const double* values() const { return rec.data() + 2; }
+  int64_t ts_at(size_t r) const { return ts()[r * stride()]; }
+  double mid_at(size_t r) const {
+    return 0.5 * (values()[r * stride()] + values()[r * stride() + 1]);
+  }
+};
+
+Day RandomDay(int p, size_t n, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> g;
+  std::exponential_distribution<double> gap(1.0 / 0.7);  // ~0.7 s between rows
+  Day d{p, {}};
+  int64_t t = 1704205800LL * kSec;
+  double mid = 100;
+  for (size_t r = 0; r < n; ++r) {
+    if (r % 5 != 0) t += static_cast<int64_t>(gap(rng) * kSec);  // some equal timestamps
+    mid *= std::exp(1e-4 * g(rng));
+    double row[4];
+    std::memcpy(&row[0], &t, 8);
+    row[1] = 0;
+    row[2] = mid - 0.01;
+    row[3] = mid + 0.01;
+    d.rec.insert(d.rec.end(), row, row + 4);
+    for (int j = 0; j < p; ++j) d.rec.push_back(g(rng) + j);
+  }
+  return d;
+}
+
+// Brute-force moments of [x, y_h] straight from the definition in day_accumulator.h.
+Moments Reference(const Day& d, const Horizon& h) {
+  const size_t n = d.rows();
+  std::vector<double> rows;
+  size_t m = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double y;
+    if (h.kind == Horizon::Kind::kTicks) {
+      const size_t k = static_cast<size_t>(h.value);
+      if (i + k >= n) continue;
+      y = std::log(d.mid_at(i + k) / d.mid_at(i));
+    } else {
+      const int64_t target = d.ts_at(i) + std::llround(h.value * 1e9);
+      if (target > d.ts_at(n - 1)) continue;
+      size_t j = i;
+      while (j + 1 < n && d.ts_at(j + 1) <= target) ++j;
+      y = std::log(d.mid_at(j) / d.mid_at(i));
+    }
+    const double* x = d.values() + i * d.stride() + 2;
+    rows.insert(rows.end(), x, x + d.p);
+    rows.push_back(y);
+    ++m;
+  }
+  Moments out(d.p + 1);
+  out.AddRows(rows.data(), m, d.p + 1);
+  return out;
+}
+
+void ExpectSame(const Moments& a, const Moments& b) {
+  ASSERT_EQ(a.dim(), b.dim());
+  ASSERT_EQ(a.count(), b.count());
+  for (int i = 0; i < a.dim(); ++i) {
+    EXPECT_NEAR(a.mean()[i], b.mean()[i], 1e-10 * (1 + std::abs(b.mean()[i])));
+    for (int j = i; j < a.dim(); ++j) {
+      const double scale = std::sqrt(b.comoment(i, i) * b.comoment(j, j)) + 1e-300;
+      EXPECT_NEAR(a.comoment(i, j), b.comoment(i, j), 1e-9 * scale) << i << "," << j;
+    }
+  }
+}
+
+TEST(DayAccumulator, TargetsMatchBruteForceForTickAndSecondHorizons) {
+  Day d = RandomDay(3, 2000, 5);
+  std::vector<Horizon> hs = {Horizon::Ticks(1),   Horizon::Ticks(10),   Horizon::Ticks(100),
+                             Horizon::Seconds(1), Horizon::Seconds(10), Horizon::Seconds(60)};
+  DayAccumulator acc(3, hs, 64);
+  ASSERT_TRUE(acc.AddRows(d.ts(), d.values(), d.rows(), d.stride()).ok());
+  acc.Finish();
+  for (size_t h = 0; h < hs.size(); ++h) {
+    SCOPED_TRACE(hs[h].Label());
+    ExpectSame(acc.horizon_moments(h), Reference(d, hs[h]));
+  }
+  EXPECT_EQ(acc.horizon_moments(2).count(), 1900);
+  EXPECT_EQ(acc.rows(), 2000);
+}
+
+TEST(DayAccumulator, StreamingInPiecesEqualsOneShot) {
+  Day d = RandomDay(4, 1500, 9);
+  std::vector<Horizon> hs = {Horizon::Ticks(7), Horizon::Seconds(5)};
+  DayAccumulator one(4, hs), streamed(4, hs, 16);
+  ASSERT_TRUE(one.AddRows(d.ts(), d.values(), d.rows(), d.stride()).ok());
+  std::mt19937 rng(3);
+  for (size_t r = 0; r < d.rows();) {
+    size_t n = std::min<size_t>(d.rows() - r, rng() % 40);
+    ASSERT_TRUE(
+        streamed.AddRows(d.ts() + r * d.stride(), d.values() + r * d.stride(), n, d.stride()).ok());
+    r += n;
+  }
+  one.Finish();
+  streamed.Finish();
+  for (size_t h = 0; h < hs.size(); ++h)
+    ExpectSame(streamed.horizon_moments(h), one.horizon_moments(h));
+  std::vector<FeatureSummary> a = one.feature_summaries(), b = streamed.feature_summaries();
+  for (int j = 0; j < 4; ++j) {
+    EXPECT_EQ(a[j].count, b[j].count);
+    EXPECT_NEAR(a[j].std, b[j].std, 1e-12);
+  }
+}
+
+TEST(DayAccumulator, FeatureSummariesAndBadRows) {
+  // 4 rows, 2 features; row 2 has a NaN feature, row 3 a missing quote.
+  const double nan = std::nan("");
+  std::vector<int64_t> ts = {1, 2, 3, 4};
+  std::vector<double> v = {9.99, 10.01, 1.0, 5.0,   //
+                           9.99, 10.03, 2.0, 6.0,   //
+                           9.99, 10.05, nan, 7.0,   //
+                           0.0,  10.05, 4.0, 8.0};  //
+  // ts stride must equal value stride: interleave ts into a separate strided buffer.
+  std::vector<int64_t> tsv(16, 0);
+  for (int r = 0; r < 4; ++r) tsv[r * 4] = ts[r];
+  DayAccumulator acc(2, {Horizon::Ticks(1)});
+  ASSERT_TRUE(acc.AddRows(tsv.data(), v.data(), 4, 4).ok());
+  acc.Finish();
+  std::vector<FeatureSummary> f = acc.feature_summaries();
+  EXPECT_EQ(f[0].count, 3);
+  EXPECT_DOUBLE_EQ(f[0].mean, 7.0 / 3);
+  EXPECT_DOUBLE_EQ(f[0].min, 1.0);
+  EXPECT_DOUBLE_EQ(f[0].max, 4.0);
+  EXPECT_EQ(f[1].count, 4);
+  EXPECT_NEAR(f[1].std, std::sqrt(5.0 / 3), 1e-15);
+  EXPECT_EQ(acc.rows_bad_quote(), 1);
+  EXPECT_EQ(acc.rows_bad_features(), 1);
+  // Kept rows 0,1,2 (row 3 dropped): 1-row targets for rows 0 and 1; row 1 has finite x.
+  // Row 2's x is NaN so only rows 0 and 1 enter the regression.
+  const Moments& m = acc.horizon_moments(0);
+  EXPECT_EQ(m.count(), 2);
+  EXPECT_NEAR(m.mean()[2], 0.5 * (std::log(10.01 / 10.0) + std::log(10.02 / 10.01)), 1e-15);
+}
+
+TEST(DayAccumulator, RejectsTimeGoingBackwards) {
+  std::vector<int64_t> ts = {5, 0, 0, 3, 0, 0};
+  std::vector<double> v = {1, 2, 0, 1, 2, 0};
+  DayAccumulator acc(1, {Horizon::Ticks(1)});
+  Status st = acc.AddRows(ts.data(), v.data(), 2, 3);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(acc.rows(), 0);
+}
+
+TEST(Horizon, LabelsRoundTrip) {
+  EXPECT_EQ(Horizon::Seconds(10).Label(), "10s");
+  EXPECT_EQ(Horizon::Seconds(0.5).Label(), "0.5s");
+  EXPECT_EQ(Horizon::Ticks(100).Label(), "100t");
+  Result<Horizon> h = Horizon::Parse("0.5s");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->kind, Horizon::Kind::kSeconds);
+  EXPECT_DOUBLE_EQ(h->value, 0.5);
+  EXPECT_FALSE(Horizon::Parse("10x").ok());
+  EXPECT_FALSE(Horizon::Parse("1.5t").ok());
+}
+
+}  // namespace
+}  // namespace ticklab::stats

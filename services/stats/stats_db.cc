@@ -1,0 +1,384 @@
+#include "services/stats/stats_db.h"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+
+#include "services/stats/sqlite.h"
+
+#ifndef TICKLAB_STATS_CODE_VERSION
+#define TICKLAB_STATS_CODE_VERSION "unknown"
+#endif
+
+namespace ticklab::stats {
+
+const char* CodeVersion() { return TICKLAB_STATS_CODE_VERSION; }
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS day_stats(
+  stock TEXT NOT NULL,
+  day TEXT NOT NULL,
+  feature_set TEXT NOT NULL,
+  n_ticks INTEGER, n_trades INTEGER, volume REAL, vwap REAL,
+  mean_spread REAL, tw_spread REAL, rv_mid REAL, rv_mid_5min REAL,
+  n_rows INTEGER NOT NULL, n_rows_bad_quote INTEGER NOT NULL, n_rows_bad_features INTEGER NOT NULL,
+  first_ts_ns INTEGER, last_ts_ns INTEGER, n_features INTEGER NOT NULL,
+  tick_file TEXT, tick_checksum TEXT, feat_file TEXT NOT NULL, feat_checksum TEXT NOT NULL,
+  config_hash TEXT NOT NULL, algo_version INTEGER NOT NULL, code_version TEXT NOT NULL,
+  computed_at TEXT NOT NULL, compute_ms REAL,
+  PRIMARY KEY(stock, day, feature_set));
+CREATE INDEX IF NOT EXISTS day_stats_by_set_day ON day_stats(feature_set, day, stock);
+CREATE TABLE IF NOT EXISTS feature_names(
+  feature_set TEXT NOT NULL,
+  feature_idx INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  PRIMARY KEY(feature_set, feature_idx));
+CREATE TABLE IF NOT EXISTS feature_stats(
+  stock TEXT NOT NULL, day TEXT NOT NULL, feature_set TEXT NOT NULL,
+  feature_idx INTEGER NOT NULL,
+  count INTEGER NOT NULL, mean REAL, std REAL, min REAL, max REAL,
+  PRIMARY KEY(stock, day, feature_set, feature_idx),
+  FOREIGN KEY(stock, day, feature_set) REFERENCES day_stats(stock, day, feature_set)
+    ON DELETE CASCADE);
+CREATE INDEX IF NOT EXISTS feature_stats_by_feature ON feature_stats(feature_set, feature_idx, day);
+CREATE TABLE IF NOT EXISTS regressions(
+  stock TEXT NOT NULL, day TEXT NOT NULL, feature_set TEXT NOT NULL,
+  horizon TEXT NOT NULL, horizon_kind TEXT NOT NULL, horizon_value REAL NOT NULL,
+  n INTEGER NOT NULL, n_features INTEGER NOT NULL, used_features INTEGER NOT NULL,
+  ridge_lambda REAL NOT NULL, status TEXT NOT NULL,
+  y_mean REAL, y_std REAL, r2 REAL, intercept REAL,
+  coef BLOB, coef_std BLOB, corr BLOB,
+  mean BLOB NOT NULL, comoment BLOB NOT NULL,
+  PRIMARY KEY(stock, day, feature_set, horizon),
+  FOREIGN KEY(stock, day, feature_set) REFERENCES day_stats(stock, day, feature_set)
+    ON DELETE CASCADE);
+CREATE INDEX IF NOT EXISTS regressions_by_set_horizon ON regressions(feature_set, horizon, day, stock);
+CREATE TABLE IF NOT EXISTS next_day(
+  stock TEXT NOT NULL, feature_set TEXT NOT NULL, horizon TEXT NOT NULL,
+  day TEXT NOT NULL, next_day TEXT NOT NULL,
+  n_next INTEGER NOT NULL, r2_next REAL,
+  PRIMARY KEY(stock, feature_set, horizon, day));
+CREATE INDEX IF NOT EXISTS next_day_by_set ON next_day(feature_set, horizon, day);
+)sql";
+
+std::string NowUtc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+struct StatsDb::Impl {
+  SqliteDb db;
+};
+
+StatsDb::StatsDb() : impl_(std::make_unique<Impl>()) {}
+StatsDb::~StatsDb() = default;
+
+Result<std::unique_ptr<StatsDb>> StatsDb::Open(const std::string& path, bool read_only) {
+  std::unique_ptr<StatsDb> s(new StatsDb());
+  TICKLAB_RETURN_IF_ERROR(s->impl_->db.Open(path, read_only));
+  if (!read_only) {
+    SqliteTxn txn(&s->impl_->db);
+    TICKLAB_RETURN_IF_ERROR(txn.Begin());
+    TICKLAB_RETURN_IF_ERROR(s->impl_->db.Exec(kSchema));
+    TICKLAB_RETURN_IF_ERROR(
+        s->impl_->db.Exec("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" +
+                          std::to_string(kSchemaVersion) + "')"));
+    TICKLAB_RETURN_IF_ERROR(txn.Commit());
+  }
+  SqliteStmt st;
+  TICKLAB_RETURN_IF_ERROR(
+      st.Prepare(&s->impl_->db, "SELECT value FROM meta WHERE key='schema_version'"));
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!row.value() || st.Text(0) != std::to_string(kSchemaVersion)) {
+    return Status::FailedPrecondition(path + ": stats schema version " +
+                                      (row.value() ? st.Text(0) : std::string("missing")) +
+                                      ", this build needs " + std::to_string(kSchemaVersion));
+  }
+  return s;
+}
+
+Result<bool> StatsDb::HasDay(const std::string& stock, const std::string& day,
+                             const std::string& set, const Lineage& lineage) {
+  SqliteStmt st;
+  TICKLAB_RETURN_IF_ERROR(
+      st.Prepare(&impl_->db,
+                 "SELECT tick_checksum, feat_checksum, config_hash, algo_version "
+                 "FROM day_stats WHERE stock=?1 AND day=?2 AND feature_set=?3"));
+  st.Bind(1, stock);
+  st.Bind(2, day);
+  st.Bind(3, set);
+  Result<bool> row = st.Step();
+  if (!row.ok() || !row.value()) return row;
+  Lineage stored;
+  stored.tick_checksum = st.Text(0);
+  stored.feat_checksum = st.Text(1);
+  stored.config_hash = st.Text(2);
+  stored.algo_version = static_cast<int>(st.Int(3));
+  return stored.SameInputs(lineage);
+}
+
+Status StatsDb::WriteDay(const DayRecord& r) {
+  SqliteDb& db = impl_->db;
+  int budget = fail_after_rows_;
+  auto count_row = [&]() -> Status {
+    if (budget >= 0 && budget-- == 0) {
+      return Status::IoError("injected failure in WriteDay (testing)");
+    }
+    return Status::Ok();
+  };
+  SqliteTxn txn(&db);
+  TICKLAB_RETURN_IF_ERROR(txn.Begin());
+  {
+    SqliteStmt del;
+    TICKLAB_RETURN_IF_ERROR(
+        del.Prepare(&db, "DELETE FROM day_stats WHERE stock=?1 AND day=?2 AND feature_set=?3"));
+    del.Bind(1, r.stock);
+    del.Bind(2, r.day);
+    del.Bind(3, r.feature_set);
+    TICKLAB_RETURN_IF_ERROR(del.Run());
+    // Next-day scores that involve this day, or jump over it, are stale.
+    TICKLAB_RETURN_IF_ERROR(
+        del.Prepare(&db,
+                    "DELETE FROM next_day WHERE stock=?1 AND feature_set=?2 AND "
+                    "(day=?3 OR (day<?3 AND next_day>=?3))"));
+    del.Bind(1, r.stock);
+    del.Bind(2, r.feature_set);
+    del.Bind(3, r.day);
+    TICKLAB_RETURN_IF_ERROR(del.Run());
+  }
+  SqliteStmt ins;
+  TICKLAB_RETURN_IF_ERROR(ins.Prepare(
+      &db,
+      "INSERT INTO day_stats(stock, day, feature_set, n_ticks, n_trades, volume, vwap, mean_spread,"
+      " tw_spread, rv_mid, rv_mid_5min, n_rows, n_rows_bad_quote, n_rows_bad_features, first_ts_ns,"
+      " last_ts_ns, n_features, tick_file, tick_checksum, feat_file, feat_checksum, config_hash,"
+      " algo_version, code_version, computed_at, compute_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+      " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"));
+  ins.Bind(1, r.stock);
+  ins.Bind(2, r.day);
+  ins.Bind(3, r.feature_set);
+  if (r.has_ticks) {
+    ins.Bind(4, r.ticks.ticks);
+    ins.Bind(5, r.ticks.trades);
+    ins.Bind(6, r.ticks.volume);
+    ins.Bind(7, r.ticks.vwap);
+    ins.Bind(8, r.ticks.mean_spread);
+    ins.Bind(9, r.ticks.tw_spread);
+    ins.Bind(10, r.ticks.rv_mid);
+    ins.Bind(11, r.ticks.rv_mid_5min);
+  }
+  ins.Bind(12, r.rows);
+  ins.Bind(13, r.rows_bad_quote);
+  ins.Bind(14, r.rows_bad_features);
+  ins.Bind(15, r.first_ts_ns);
+  ins.Bind(16, r.last_ts_ns);
+  ins.Bind(17, static_cast<int64_t>(r.features.size()));
+  ins.Bind(18, r.lineage.tick_file);
+  ins.Bind(19, r.lineage.tick_checksum);
+  ins.Bind(20, r.lineage.feat_file);
+  ins.Bind(21, r.lineage.feat_checksum);
+  ins.Bind(22, r.lineage.config_hash);
+  ins.Bind(23, r.lineage.algo_version);
+  ins.Bind(24, r.lineage.code_version);
+  ins.Bind(25, NowUtc());
+  ins.Bind(26, r.compute_ms);
+  TICKLAB_RETURN_IF_ERROR(count_row());
+  TICKLAB_RETURN_IF_ERROR(ins.Run());
+
+  TICKLAB_RETURN_IF_ERROR(ins.Prepare(
+      &db,
+      "INSERT INTO feature_stats(stock, day, feature_set, feature_idx, count, mean, std, min, max)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  for (size_t j = 0; j < r.features.size(); ++j) {
+    const FeatureSummary& f = r.features[j];
+    ins.Bind(1, r.stock);
+    ins.Bind(2, r.day);
+    ins.Bind(3, r.feature_set);
+    ins.Bind(4, static_cast<int64_t>(j));
+    ins.Bind(5, f.count);
+    ins.Bind(6, f.mean);
+    ins.Bind(7, f.std);
+    ins.Bind(8, f.min);
+    ins.Bind(9, f.max);
+    TICKLAB_RETURN_IF_ERROR(count_row());
+    TICKLAB_RETURN_IF_ERROR(ins.Run());
+  }
+
+  TICKLAB_RETURN_IF_ERROR(ins.Prepare(
+      &db,
+      "INSERT INTO regressions(stock, day, feature_set, horizon, horizon_kind, horizon_value, n,"
+      " n_features, used_features, ridge_lambda, status, y_mean, y_std, r2, intercept, coef,"
+      " coef_std, corr, mean, comoment) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+      " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"));
+  for (const HorizonResult& h : r.horizons) {
+    const RidgeFit& f = h.fit;
+    ins.Bind(1, r.stock);
+    ins.Bind(2, r.day);
+    ins.Bind(3, r.feature_set);
+    ins.Bind(4, h.horizon.Label());
+    ins.Bind(5, h.horizon.kind == Horizon::Kind::kSeconds ? "seconds" : "ticks");
+    ins.Bind(6, h.horizon.value);
+    ins.Bind(7, h.moments.count());
+    ins.Bind(8, f.num_features);
+    ins.Bind(9, f.used_features);
+    ins.Bind(10, f.lambda);
+    ins.Bind(11, f.status.ok() ? std::string("ok") : f.status.message());
+    ins.Bind(12, f.y_mean);
+    ins.Bind(13, f.y_std);
+    ins.Bind(14, f.r2);
+    ins.Bind(15, f.intercept);
+    if (f.status.ok()) {
+      ins.BindBlob(16, f.coef);
+      ins.BindBlob(17, f.coef_std);
+    }
+    ins.BindBlob(18, f.corr);
+    ins.BindBlob(19, h.moments.mean());
+    ins.BindBlob(20, h.moments.Packed());
+    TICKLAB_RETURN_IF_ERROR(count_row());
+    TICKLAB_RETURN_IF_ERROR(ins.Run());
+  }
+
+  if (!r.feature_names.empty()) {
+    TICKLAB_RETURN_IF_ERROR(
+        ins.Prepare(&db,
+                    "INSERT OR REPLACE INTO feature_names(feature_set, feature_idx, name) "
+                    "VALUES(?1, ?2, ?3)"));
+    for (size_t j = 0; j < r.feature_names.size(); ++j) {
+      ins.Bind(1, r.feature_set);
+      ins.Bind(2, static_cast<int64_t>(j));
+      ins.Bind(3, r.feature_names[j]);
+      TICKLAB_RETURN_IF_ERROR(ins.Run());
+    }
+  }
+  return txn.Commit();
+}
+
+Result<std::vector<StoredMoments>> StatsDb::LoadMoments(const std::string& set,
+                                                        const std::string& horizon,
+                                                        const std::vector<std::string>& stocks,
+                                                        const std::string& from,
+                                                        const std::string& to) {
+  std::string sql =
+      "SELECT stock, day, ridge_lambda, n, n_features, mean, comoment FROM regressions "
+      "WHERE feature_set=?1 AND horizon=?2 AND day>=?3 AND day<=?4";
+  if (!stocks.empty()) {
+    sql += " AND stock IN (";
+    for (size_t i = 0; i < stocks.size(); ++i) {
+      sql += (i ? ", ?" : "?") + std::to_string(5 + i);
+    }
+    sql += ")";
+  }
+  sql += " ORDER BY stock, day";
+  SqliteStmt st;
+  TICKLAB_RETURN_IF_ERROR(st.Prepare(&impl_->db, sql));
+  st.Bind(1, set);
+  st.Bind(2, horizon);
+  st.Bind(3, from.empty() ? std::string("0000-00-00") : from);
+  st.Bind(4, to.empty() ? std::string("9999-99-99") : to);
+  for (size_t i = 0; i < stocks.size(); ++i) st.Bind(static_cast<int>(5 + i), stocks[i]);
+  std::vector<StoredMoments> out;
+  for (;;) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    StoredMoments m;
+    m.stock = st.Text(0);
+    m.day = st.Text(1);
+    m.ridge_lambda = st.Double(2);
+    Result<Moments> mm =
+        Moments::FromPacked(static_cast<int>(st.Int(4)) + 1, st.Int(3), st.Blob(5), st.Blob(6));
+    if (!mm.ok()) {
+      return Status::DataLoss(impl_->db.path() + ": regressions " + m.stock + " " + m.day + " " +
+                              horizon + ": " + mm.status().message());
+    }
+    m.moments = std::move(mm).value();
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<int> StatsDb::FillNextDay(const std::string& stock, const std::string& set) {
+  // Horizons stored for this stock and set.
+  SqliteStmt hs;
+  TICKLAB_RETURN_IF_ERROR(hs.Prepare(
+      &impl_->db,
+      "SELECT DISTINCT horizon FROM regressions WHERE stock=?1 AND feature_set=?2 ORDER BY 1"));
+  hs.Bind(1, stock);
+  hs.Bind(2, set);
+  std::vector<std::string> horizons;
+  for (;;) {
+    Result<bool> row = hs.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    horizons.push_back(hs.Text(0));
+  }
+  int added = 0;
+  SqliteTxn txn(&impl_->db);
+  TICKLAB_RETURN_IF_ERROR(txn.Begin());
+  SqliteStmt have, ins;
+  TICKLAB_RETURN_IF_ERROR(
+      have.Prepare(&impl_->db,
+                   "SELECT next_day FROM next_day WHERE stock=?1 AND feature_set=?2 AND horizon=?3"
+                   " AND day=?4"));
+  TICKLAB_RETURN_IF_ERROR(ins.Prepare(
+      &impl_->db,
+      "INSERT OR REPLACE INTO next_day(stock, feature_set, horizon, day, next_day, n_next, r2_next)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  for (const std::string& h : horizons) {
+    Result<std::vector<StoredMoments>> days = LoadMoments(set, h, {stock}, "", "");
+    if (!days.ok()) return days.status();
+    const std::vector<StoredMoments>& d = days.value();
+    for (size_t i = 0; i + 1 < d.size(); ++i) {
+      have.Bind(1, stock);
+      have.Bind(2, set);
+      have.Bind(3, h);
+      have.Bind(4, d[i].day);
+      Result<bool> row = have.Step();
+      if (!row.ok()) return row.status();
+      const bool present = row.value() && have.Text(0) == d[i + 1].day;
+      have.Reset();
+      if (present) continue;
+      RidgeFit fit = FitRidge(d[i].moments, d[i].ridge_lambda);
+      ins.Bind(1, stock);
+      ins.Bind(2, set);
+      ins.Bind(3, h);
+      ins.Bind(4, d[i].day);
+      ins.Bind(5, d[i + 1].day);
+      ins.Bind(6, d[i + 1].moments.count());
+      ins.Bind(7, OutOfSampleR2(fit, d[i + 1].moments));
+      TICKLAB_RETURN_IF_ERROR(ins.Run());
+      ++added;
+    }
+  }
+  TICKLAB_RETURN_IF_ERROR(txn.Commit());
+  return added;
+}
+
+Result<std::vector<std::string>> StatsDb::FeatureNames(const std::string& set) {
+  SqliteStmt st;
+  TICKLAB_RETURN_IF_ERROR(st.Prepare(
+      &impl_->db, "SELECT name FROM feature_names WHERE feature_set=?1 ORDER BY feature_idx"));
+  st.Bind(1, set);
+  std::vector<std::string> out;
+  for (;;) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    out.push_back(st.Text(0));
+  }
+  return out;
+}
+
+}  // namespace ticklab::stats

@@ -1,0 +1,166 @@
+#include "services/stats/stats_db.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+namespace ticklab::stats {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StatsDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("stats_db_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = (dir_ / "stats.sqlite").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  int64_t Count(const std::string& table) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path_.c_str(), &db);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, ("SELECT COUNT(*) FROM " + table).c_str(), -1, &st, nullptr);
+    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+  }
+
+  // A day of y = 0.5 x0 - x1 + noise, shifted by `seed`.
+  static DayRecord MakeDay(const std::string& stock, const std::string& day, unsigned seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> g;
+    DayRecord r;
+    r.stock = stock;
+    r.day = day;
+    r.feature_set = "seed";
+    r.lineage.feat_file = stock + "/" + day + ".feat";
+    r.lineage.feat_checksum = "f" + std::to_string(seed);
+    r.lineage.tick_checksum = "t" + std::to_string(seed);
+    r.lineage.config_hash = "c1";
+    r.rows = 1000;
+    r.feature_names = {"a", "b"};
+    r.features.resize(2);
+    for (const Horizon& h : {Horizon::Ticks(1), Horizon::Seconds(10)}) {
+      std::vector<double> rows;
+      for (int i = 0; i < 1000; ++i) {
+        double x0 = g(rng), x1 = g(rng);
+        rows.insert(rows.end(), {x0, x1, 0.5 * x0 - x1 + 0.1 * g(rng)});
+      }
+      HorizonResult hr{h, Moments(3), {}};
+      hr.moments.AddRows(rows.data(), 1000, 3);
+      hr.fit = FitRidge(hr.moments, 1e-6);
+      r.horizons.push_back(std::move(hr));
+    }
+    return r;
+  }
+
+  fs::path dir_;
+  std::string path_;
+};
+
+TEST_F(StatsDbTest, FailureMidWriteLeavesNoPartialDay) {
+  auto db = StatsDb::Open(path_);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  DayRecord day = MakeDay("AAPL", "2024-01-02", 1);
+  for (int fail_at : {0, 1, 2, 3}) {  // day row, feature rows, first regression row
+    (*db)->set_fail_after_rows_for_testing(fail_at);
+    Status st = (*db)->WriteDay(day);
+    EXPECT_EQ(st.code(), Status::Code::kIoError) << fail_at;
+    EXPECT_EQ(Count("day_stats"), 0);
+    EXPECT_EQ(Count("feature_stats"), 0);
+    EXPECT_EQ(Count("regressions"), 0);
+    Result<bool> has = (*db)->HasDay("AAPL", "2024-01-02", "seed", day.lineage);
+    ASSERT_TRUE(has.ok());
+    EXPECT_FALSE(has.value());
+  }
+  (*db)->set_fail_after_rows_for_testing(-1);
+  ASSERT_TRUE((*db)->WriteDay(day).ok());
+  EXPECT_EQ(Count("day_stats"), 1);
+  EXPECT_EQ(Count("feature_stats"), 2);
+  EXPECT_EQ(Count("regressions"), 2);
+}
+
+TEST_F(StatsDbTest, FailedReplaceKeepsThePreviousDay) {
+  auto db = StatsDb::Open(path_);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->WriteDay(MakeDay("AAPL", "2024-01-02", 1)).ok());
+  DayRecord changed = MakeDay("AAPL", "2024-01-02", 2);
+  (*db)->set_fail_after_rows_for_testing(2);
+  EXPECT_FALSE((*db)->WriteDay(changed).ok());
+  Result<bool> old_there =
+      (*db)->HasDay("AAPL", "2024-01-02", "seed", MakeDay("AAPL", "2024-01-02", 1).lineage);
+  EXPECT_TRUE(old_there.ok() && old_there.value());
+  EXPECT_EQ(Count("regressions"), 2);
+}
+
+TEST_F(StatsDbTest, RerunIsIdempotentAndLineageDecides) {
+  {
+    auto db = StatsDb::Open(path_);
+    ASSERT_TRUE(db.ok());
+    DayRecord d = MakeDay("MSFT", "2024-01-03", 3);
+    ASSERT_TRUE((*db)->WriteDay(d).ok());
+    ASSERT_TRUE((*db)->WriteDay(d).ok());  // rewrite replaces, never duplicates
+  }
+  auto db = StatsDb::Open(path_);  // reopen: schema creation is idempotent
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(Count("day_stats"), 1);
+  EXPECT_EQ(Count("regressions"), 2);
+  Lineage same = MakeDay("MSFT", "2024-01-03", 3).lineage;
+  EXPECT_TRUE((*db)->HasDay("MSFT", "2024-01-03", "seed", same).value());
+  Lineage other = same;
+  other.config_hash = "c2";
+  EXPECT_FALSE((*db)->HasDay("MSFT", "2024-01-03", "seed", other).value());
+  other = same;
+  other.code_version = "something-else";  // informational only
+  EXPECT_TRUE((*db)->HasDay("MSFT", "2024-01-03", "seed", other).value());
+  EXPECT_FALSE((*db)->HasDay("MSFT", "2024-01-04", "seed", same).value());
+}
+
+TEST_F(StatsDbTest, PooledMomentsAndNextDayFromStoredStatistics) {
+  auto db = StatsDb::Open(path_);
+  ASSERT_TRUE(db.ok());
+  DayRecord d1 = MakeDay("AAPL", "2024-01-02", 1), d2 = MakeDay("AAPL", "2024-01-03", 2),
+            d3 = MakeDay("MSFT", "2024-01-02", 3);
+  for (const DayRecord* d : {&d1, &d2, &d3}) ASSERT_TRUE((*db)->WriteDay(*d).ok());
+  Result<std::vector<StoredMoments>> all = (*db)->LoadMoments("seed", "1t", {}, "", "");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 3u);
+  Result<std::vector<StoredMoments>> aapl =
+      (*db)->LoadMoments("seed", "1t", {"AAPL"}, "2024-01-03", "2024-01-31");
+  ASSERT_TRUE(aapl.ok());
+  ASSERT_EQ(aapl->size(), 1u);
+  // Stored moments round-trip exactly.
+  const Moments& stored = (*aapl)[0].moments;
+  const Moments& orig = d2.horizons[0].moments;
+  for (int i = 0; i < 3; ++i)
+    for (int j = i; j < 3; ++j) EXPECT_DOUBLE_EQ(stored.comoment(i, j), orig.comoment(i, j));
+
+  Result<int> added = (*db)->FillNextDay("AAPL", "seed");
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(added.value(), 2);  // 2024-01-02 -> 2024-01-03 for both horizons
+  EXPECT_EQ((*db)->FillNextDay("AAPL", "seed").value(), 0);  // nothing missing
+  EXPECT_EQ(Count("next_day"), 2);
+  // The same data-generating process: next-day R^2 close to the in-sample one.
+  const double expected = OutOfSampleR2(d1.horizons[0].fit, d2.horizons[0].moments);
+  EXPECT_GT(expected, 0.9);
+  // Rewriting the second day invalidates the score that used it.
+  ASSERT_TRUE((*db)->WriteDay(d2).ok());
+  EXPECT_EQ(Count("next_day"), 0);
+  Result<std::vector<std::string>> names = (*db)->FeatureNames("seed");
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(names.value(), (std::vector<std::string>{"a", "b"}));
+}
+
+}  // namespace
+}  // namespace ticklab::stats
