@@ -167,6 +167,9 @@ class IntParameter(Parameter):
             raise TypeError(f"expected an integer, got {type(value).__name__}")
         return value
 
+    def normalize(self, x: Any) -> Any:
+        return int(x) if isinstance(x, str) else x
+
     def next_in_enumeration(self, value: int) -> int:
         return value + 1
 
@@ -174,6 +177,9 @@ class IntParameter(Parameter):
 class FloatParameter(Parameter):
     def parse(self, x: str) -> float:
         return float(x)
+
+    def normalize(self, x: Any) -> Any:
+        return float(x) if isinstance(x, (str, int)) and not isinstance(x, bool) else x
 
     def _check_native(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):

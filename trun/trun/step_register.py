@@ -58,7 +58,7 @@ class Register(abc.ABCMeta):
         mcs._reg.append(cls)
         return cls
 
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+    def __call__(cls, /, *args: Any, **kwargs: Any) -> Any:
         param_values = cls.get_param_values(cls.get_params(), args, kwargs)  # type: ignore[attr-defined]
         cache = Register._instance_cache
         key = None

@@ -17,7 +17,7 @@ from trun import scheduler as sch
 from trun.event import Event
 from trun.executor import DONE, FAILED, NEW_DEPS, InlineExecutor, ProcessPoolExecutor, RunOptions
 from trun.settings import worker as worker_config
-from trun.step import Step
+from trun.step import Step, flatten
 
 logger = logging.getLogger("trun-interface")
 
@@ -113,7 +113,7 @@ class Worker:
                 step.trigger_event(Event.DEPENDENCY_MISSING, step)
                 continue
             try:
-                deps = step.deps()
+                deps = flatten(step.requires())
                 for d in deps:
                     if not isinstance(d, Step):
                         raise TypeError(f"requires() of {step!r} returned {d!r}, which is not a Step")

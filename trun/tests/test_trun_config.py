@@ -1,0 +1,79 @@
+"""Configuration files: discovery, TRUN_CONFIG_PATH, INI, and clear errors for bad keys/values."""
+
+import pytest
+
+import trun
+from trun.configuration import ConfigError, get_config, reset_config
+from trun.settings import scheduler, worker
+
+
+def test_toml_in_cwd_is_read(tmp_path):
+    (tmp_path / "trun.toml").write_text("[worker]\ntimeout = 12\n[scheduler]\nretry-delay = 3\n")
+    reset_config()
+    assert worker().timeout == 12.0
+    assert scheduler().retry_delay == 3.0
+
+
+def test_trun_config_path(tmp_path, monkeypatch):
+    cfg = tmp_path / "sub" / "custom.toml"
+    cfg.parent.mkdir()
+    cfg.write_text("[resources]\ndb = 3\n")
+    monkeypatch.setenv("TRUN_CONFIG_PATH", str(cfg))
+    reset_config()
+    assert get_config().items("resources") == {"db": 3}
+    assert str(cfg) in get_config().paths
+
+
+def test_unknown_key_names_key_and_file(tmp_path):
+    (tmp_path / "trun.toml").write_text("[worker]\ntimeuot = 12\n")
+    reset_config()
+    with pytest.raises(ConfigError) as e:
+        get_config()
+    msg = str(e.value)
+    assert "timeuot" in msg and "[worker]" in msg and str(tmp_path / "trun.toml") in msg
+
+
+def test_unknown_key_in_ini(tmp_path):
+    (tmp_path / "trun.cfg").write_text("[core]\nwrokers = 2\n")
+    reset_config()
+    with pytest.raises(ConfigError, match="wrokers"):
+        get_config()
+
+
+def test_wrong_type_names_key_and_file(tmp_path):
+    (tmp_path / "trun.toml").write_text('[worker]\ntimeout = "soon"\n')
+    reset_config()
+    with pytest.raises(ConfigError) as e:
+        worker()
+    assert "[worker] timeout" in str(e.value) and "trun.toml" in str(e.value)
+
+
+def test_bad_resources_and_bad_toml(tmp_path):
+    (tmp_path / "trun.toml").write_text('[resources]\ndb = "many"\n')
+    reset_config()
+    with pytest.raises(ConfigError, match=r"\[resources\] db"):
+        get_config()
+    (tmp_path / "trun.toml").write_text("[core\n")
+    reset_config()
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        get_config()
+
+
+def test_build_reads_worker_and_scheduler_sections(tmp_path):
+    (tmp_path / "trun.toml").write_text("[scheduler]\nretry_count = 2\n")
+    reset_config()
+    marker = tmp_path / "attempts"
+
+    class Flaky(trun.Step):
+        def output(self):
+            return trun.LocalTarget(tmp_path / "flaky.out")
+
+        def run(self):
+            n = int(marker.read_text()) if marker.exists() else 0
+            marker.write_text(str(n + 1))
+            if n < 2:
+                raise RuntimeError("not yet")
+            self.output().open("w").close()
+
+    assert trun.build([Flaky()], local_scheduler=True)
+    assert marker.read_text() == "3"
