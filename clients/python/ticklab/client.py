@@ -1,0 +1,275 @@
+"""Python client of the ticklab gRPC services: ticks, indicator rows and statistics as numpy.
+
+    import ticklab
+    c = ticklab.connect("127.0.0.1:50051")                # the data service
+    c.stocks()                                            # ['AAPL', 'AMZN', ...]
+    for batch in c.ticks("AAPL", "2024-01-02", "2024-01-03"):
+        batch.array["bid_price"]                          # numpy, zero-copy over the message bytes
+    df = c.ticks(["AAPL", "MSFT"]).to_pandas()            # everything, one DataFrame
+
+    ind = ticklab.connect("127.0.0.1:50052")              # the indicator service
+    rows = ind.indicators("AAPL", "2024-01-02", set="seed").to_numpy()
+    rows["features"]                                      # (n, p) float64
+
+A batch on the wire carries fixed-size little-endian records in one ``bytes`` field
+(proto/ticklab/v1/*.proto), so each batch becomes a numpy structured array with ``np.frombuffer``:
+no per-row Python work. Every row has a sequence number (``batch.first_sequence + i``); a stream
+remembers the last one it yielded (``Stream.resume_point``) so a caller can resume after it.
+The asyncio flavour is ``ticklab.aio.connect``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import grpc
+import numpy as np
+
+from ticklab.v1 import (
+    common_pb2,
+    data_pb2,
+    data_pb2_grpc,
+    indicators_pb2,
+    indicators_pb2_grpc,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: One 80-byte Tick record, as in the store file and in ``TickBatch.ticks``.
+TICK_DTYPE = np.dtype(
+    [
+        ("ts_ns", "<i8"),
+        ("fingerprint", "<u8"),
+        ("bid_price", "<f8"),
+        ("bid_size", "<f8"),
+        ("ask_price", "<f8"),
+        ("ask_size", "<f8"),
+        ("trade_price", "<f8"),
+        ("trade_size", "<f8"),
+        ("events", "<u4"),
+        ("seq", "<u4"),
+        ("symbol", "<u4"),
+        ("reserved", "<u4"),
+    ]
+)
+assert TICK_DTYPE.itemsize == 80
+
+#: gRPC channel options: batches may exceed gRPC's 4 MiB default message limit.
+CHANNEL_OPTIONS: list[tuple[str, Any]] = [
+    ("grpc.max_receive_message_length", -1),
+    ("grpc.max_send_message_length", 64 << 20),
+]
+
+
+def row_dtype(num_features: int) -> np.dtype:
+    """The dtype of one indicator row record with `num_features` features (``IndicatorBatch.rows``)."""
+    return np.dtype(
+        [
+            ("ts_ns", "<i8"),
+            ("fingerprint", "<u8"),
+            ("bid", "<f8"),
+            ("ask", "<f8"),
+            ("features", "<f8", (num_features,)),
+        ]
+    )
+
+
+def _date(value: Any) -> str:
+    """'YYYY-MM-DD' from a str, a datetime.date or None (-> '' meaning open-ended)."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def _resume(resume_after: tuple[int, int] | None) -> common_pb2.ResumePoint | None:
+    if resume_after is None:
+        return None
+    seq, fp = resume_after
+    return common_pb2.ResumePoint(sequence=int(seq), fingerprint=int(fp))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One streamed batch: consecutive rows of one stock on one date, as a numpy structured array.
+
+    ``batch["bid_price"]`` and ``np.asarray(batch)`` work like on the array itself.
+    """
+
+    stock: str
+    date: str
+    first_sequence: int
+    array: np.ndarray
+    feature_names: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.array[key]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.array if dtype is None else self.array.astype(dtype)
+
+    @property
+    def sequence(self) -> np.ndarray:
+        """uint64 sequence number of each row."""
+        return np.arange(self.first_sequence, self.first_sequence + len(self.array), dtype=np.uint64)
+
+    def to_pandas(self) -> pd.DataFrame:
+        return _frame([self], self.feature_names)
+
+
+def _tick_batch(msg: data_pb2.TickBatch) -> Batch:
+    if msg.record_size != TICK_DTYPE.itemsize:
+        raise ValueError(f"TickBatch.record_size {msg.record_size}, expected {TICK_DTYPE.itemsize}")
+    return Batch(msg.stock, msg.date, msg.first_sequence, np.frombuffer(msg.ticks, dtype=TICK_DTYPE))
+
+
+class _RowDecoder:
+    """Turns IndicatorBatch messages into Batches; the feature names come with the first one."""
+
+    def __init__(self) -> None:
+        self.names: tuple[str, ...] = ()
+        self.dtype: np.dtype | None = None
+
+    def __call__(self, msg: indicators_pb2.IndicatorBatch) -> Batch:
+        if msg.feature_names:
+            self.names = tuple(msg.feature_names)
+        if self.dtype is None or self.dtype["features"].shape != (msg.num_features,):
+            self.dtype = row_dtype(msg.num_features)
+        arr = np.frombuffer(msg.rows, dtype=self.dtype)
+        return Batch(msg.stock, msg.date, msg.first_sequence, arr, self.names)
+
+
+def _frame(batches: Sequence[Batch], feature_names: Sequence[str] = ()) -> pd.DataFrame:
+    """A DataFrame of the rows of `batches` with stock, date and sequence columns."""
+    import pandas as pd
+
+    if not batches:
+        return pd.DataFrame()
+    arr = np.concatenate([b.array for b in batches])
+    cols: dict[str, Any] = {
+        "stock": np.concatenate([np.full(len(b), b.stock, dtype=object) for b in batches]),
+        "date": np.concatenate([np.full(len(b), b.date, dtype=object) for b in batches]),
+        "sequence": np.concatenate([b.sequence for b in batches]),
+    }
+    for name in arr.dtype.names or ():
+        if name == "features":
+            feats = arr["features"]
+            names = list(feature_names) or [f"f{j}" for j in range(feats.shape[1])]
+            for j, n in enumerate(names):
+                cols[n] = feats[:, j]
+        else:
+            cols[name] = arr[name]
+    df = pd.DataFrame(cols)
+    if "ts_ns" in df:
+        df["time"] = pd.to_datetime(df["ts_ns"], unit="ns", utc=True)
+    return df
+
+
+@dataclass
+class Stream(Iterable[Batch]):
+    """A server stream of Batches. Iterate it once; or collect it with to_numpy() / to_pandas().
+
+    ``cancel()`` ends the call (the server stops its work); ``resume_point`` is (sequence,
+    fingerprint) of the last row yielded, for a later request's ``resume_after``.
+    """
+
+    call: Any
+    decode: Any
+    resume_point: tuple[int, int] | None = None
+    feature_names: tuple[str, ...] = field(default=())
+
+    def __iter__(self) -> Iterator[Batch]:
+        for msg in self.call:
+            batch = self.decode(msg)
+            if len(batch):
+                self.feature_names = batch.feature_names
+                self.resume_point = (batch.first_sequence + len(batch) - 1, int(batch["fingerprint"][-1]))
+            yield batch
+
+    def cancel(self) -> None:
+        self.call.cancel()
+
+    def batches(self) -> list[Batch]:
+        return list(self)
+
+    def to_numpy(self) -> np.ndarray:
+        """All rows as one structured array."""
+        batches = self.batches()
+        if not batches:
+            return np.empty(0, dtype=getattr(self.decode, "dtype", None) or TICK_DTYPE)
+        return np.concatenate([b.array for b in batches])
+
+    def to_pandas(self) -> pd.DataFrame:
+        """All rows as a DataFrame (stock, date, sequence, the record fields, time)."""
+        batches = self.batches()
+        return _frame(batches, self.feature_names)
+
+    frame = to_pandas
+
+
+class Client:
+    """Synchronous client of one ticklab service address (data or indicators)."""
+
+    def __init__(self, address: str, *, timeout: float | None = None,
+                 channel: grpc.Channel | None = None) -> None:
+        self.address = address
+        self.timeout = timeout
+        self.channel = channel or grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+        self._data = data_pb2_grpc.DataServiceStub(self.channel)
+        self._ind = indicators_pb2_grpc.IndicatorServiceStub(self.channel)
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- data service -----------------------------------------------------------------------------
+    def stocks(self) -> list[str]:
+        """Stocks in the tick store, sorted."""
+        return list(self._data.ListStocks(data_pb2.ListStocksRequest(), timeout=self.timeout).stocks)
+
+    def dates(self, stock: str = "") -> list[str]:
+        """Stored dates of `stock` (any stock when empty), ascending."""
+        req = data_pb2.ListDatesRequest(stock=stock)
+        return list(self._data.ListDates(req, timeout=self.timeout).dates)
+
+    def ticks(self, stocks: str | Sequence[str], start: Any = None, end: Any = None, *,
+              batch_size: int = 0, replay_speed: float = 0.0,
+              resume_after: tuple[int, int] | None = None) -> Stream:
+        """Streams ticks of one or several stocks over [start, end] (inclusive dates)."""
+        req = data_pb2.StreamTicksRequest(
+            stocks=[stocks] if isinstance(stocks, str) else list(stocks),
+            start_date=_date(start), end_date=_date(end), batch_size=batch_size,
+            replay_speed=replay_speed, resume_after=_resume(resume_after))
+        return Stream(self._data.StreamTicks(req, timeout=self.timeout), _tick_batch)
+
+    # -- indicator service ------------------------------------------------------------------------
+    def indicator_sets(self) -> dict[str, list[str]]:
+        """Configured indicator sets -> their feature names."""
+        resp = self._ind.ListSets(indicators_pb2.ListSetsRequest(), timeout=self.timeout)
+        return {s.name: list(s.features) for s in resp.sets}
+
+    def indicators(self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed",
+                   batch_size: int = 0, replay_speed: float = 0.0,
+                   resume_after: tuple[int, int] | None = None) -> Stream:
+        """Streams indicator rows of `stock` over [start, end], computed live by the service."""
+        req = indicators_pb2.StreamIndicatorsRequest(
+            stock=stock, start_date=_date(start), end_date=_date(end), set=set,
+            batch_size=batch_size, replay_speed=replay_speed, resume_after=_resume(resume_after))
+        return Stream(self._ind.StreamIndicators(req, timeout=self.timeout), _RowDecoder())
+
+
+def connect(address: str, *, timeout: float | None = None) -> Client:
+    """A synchronous client of the service at `address` ("host:port")."""
+    return Client(address, timeout=timeout)

@@ -1,0 +1,72 @@
+// The one place mapping ticklab::Status to grpc::Status (and back, for upstream calls).
+//
+//   return ToGrpcStatus(Status::NotFound("no stock \"XYZ\""));   // -> NOT_FOUND with the message
+//
+// Header-only so that ticklab_common never links gRPC; only service targets include it.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <grpcpp/support/status.h>
+
+#include "services/common/status.h"
+
+namespace ticklab {
+
+inline grpc::StatusCode ToGrpcCode(Status::Code code) {
+  switch (code) {
+    case Status::Code::kOk:
+      return grpc::StatusCode::OK;
+    case Status::Code::kInvalidArgument:
+      return grpc::StatusCode::INVALID_ARGUMENT;
+    case Status::Code::kNotFound:
+      return grpc::StatusCode::NOT_FOUND;
+    case Status::Code::kDataLoss:
+      return grpc::StatusCode::DATA_LOSS;
+    case Status::Code::kFailedPrecondition:
+      return grpc::StatusCode::FAILED_PRECONDITION;
+    case Status::Code::kUnimplemented:
+      return grpc::StatusCode::UNIMPLEMENTED;
+    case Status::Code::kIoError:
+      return grpc::StatusCode::UNAVAILABLE;  // worth a retry
+    case Status::Code::kCancelled:
+      return grpc::StatusCode::CANCELLED;
+    case Status::Code::kInternal:
+      return grpc::StatusCode::INTERNAL;
+  }
+  return grpc::StatusCode::UNKNOWN;
+}
+
+inline grpc::Status ToGrpcStatus(const Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(ToGrpcCode(status.code()), status.message());
+}
+
+// For errors returned by an upstream ticklab service. Codes without a ticklab equivalent
+// (UNAVAILABLE, DEADLINE_EXCEEDED, ...) become kIoError / kCancelled / kInternal.
+inline Status FromGrpcStatus(const grpc::Status& status) {
+  const std::string& m = status.error_message();
+  switch (status.error_code()) {
+    case grpc::StatusCode::OK:
+      return Status::Ok();
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return Status::InvalidArgument(m);
+    case grpc::StatusCode::NOT_FOUND:
+      return Status::NotFound(m);
+    case grpc::StatusCode::DATA_LOSS:
+      return Status::DataLoss(m);
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return Status::FailedPrecondition(m);
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return Status::Unimplemented(m);
+    case grpc::StatusCode::UNAVAILABLE:
+      return Status::IoError(m);
+    case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return Status::Cancelled(m);
+    default:
+      return Status::Internal(m);
+  }
+}
+
+}  // namespace ticklab

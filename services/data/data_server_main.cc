@@ -1,0 +1,26 @@
+// ticklab-data-server: serves the Layer 1 tick store over gRPC (DataService).
+//
+//   ticklab-data-server --config configs/demo.toml [--port N]
+//
+// Store directory and port come from the config ([data].store_dir, [services].data_port).
+#include <cstdio>
+
+#include "services/common/config.h"
+#include "services/common/grpc_server.h"
+#include "services/data/data_service.h"
+
+int main(int argc, char** argv) {
+  ticklab::BlockShutdownSignals();
+  ticklab::ServerFlags flags;
+  if (!ticklab::ParseServerFlags(argc, argv, "ticklab-data-server", &flags)) return 2;
+  ticklab::Result<ticklab::Config> config = ticklab::LoadConfig(flags.config);
+  if (!config.ok()) {
+    ticklab::LogLine("config_error", "error").Str("error", config.status().ToString()).Emit();
+    return 2;
+  }
+  const int port = flags.port >= 0 ? flags.port : config->services.data_port;
+  ticklab::ShutdownFlag shutdown;
+  ticklab::DataServiceImpl service(config->data.store_dir, &shutdown);
+  ticklab::LogLine("config").Str("service", "data").Str("store_dir", config->data.store_dir).Emit();
+  return ticklab::RunServer("data", config->services.host, port, {&service}, &shutdown);
+}
