@@ -1,0 +1,60 @@
+// Batch: compute one indicator set over stocks x days of the Layer 1 store into the feature store.
+//
+//   Result<std::vector<DayJob>> jobs = PlanBatch(config, set_name, stocks, dates);
+//   Result<BatchSummary> s = RunBatch(set, *jobs, threads, on_done);
+//
+// Stock-days run in parallel on `threads` workers (each with its own IndicatorSet::Clone()); every
+// stock-day is independent (state is reset per day) and writes its own file, so the output bytes
+// do not depend on the thread count or on scheduling.
+// Thread-safety: RunBatch() calls `on_done` from worker threads, one call at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "services/common/config.h"
+#include "services/common/session.h"
+#include "services/common/status.h"
+#include "services/indicators/indicator_set.h"
+
+namespace ticklab {
+
+struct DayJob {
+  std::string stock;
+  Date date;
+  std::string input;   // Layer 1 store file (or raw tick dump)
+  std::string output;  // feature file; empty: compute only (benchmarks)
+};
+
+struct DayResult {
+  int64_t rows = 0;
+  int64_t ticks = 0;
+};
+
+struct BatchSummary {
+  int stocks = 0;
+  int days = 0;
+  int64_t stock_days = 0;
+  int64_t rows = 0;
+  int64_t ticks = 0;
+  double seconds = 0;
+};
+
+// The stock-days to compute: `stocks` (empty: the config's universe) x `dates` (empty: every day
+// the store holds for those stocks), sorted by stock then date. A requested date missing from the
+// store for a stock is NotFound.
+Result<std::vector<DayJob>> PlanBatch(const Config& config, const std::string& set_name,
+                                      const std::vector<std::string>& stocks,
+                                      const std::vector<std::string>& dates);
+
+// Computes one stock-day with `set` (Reset first); writes job.output unless it is empty.
+Result<DayResult> ComputeDay(IndicatorSet* set, const DayJob& job);
+
+// Runs every job on `threads` workers (<= 0: all cores). Stops at the first error.
+Result<BatchSummary> RunBatch(
+    const IndicatorSet& set, const std::vector<DayJob>& jobs, int threads,
+    const std::function<void(const DayJob&, const DayResult&, int64_t done)>& on_done);
+
+}  // namespace ticklab

@@ -1,0 +1,154 @@
+#include "services/indicators/indicator_registry.h"
+
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+
+namespace ticklab {
+
+Status IndicatorParams::Error(const std::string& key, const std::string& what) const {
+  return Status::InvalidArgument(spec_.where + "." + key + ": " + what);
+}
+
+Status IndicatorParams::Number(const std::string& key, double def, double* out) {
+  seen_.insert(key);
+  auto it = spec_.params.find(key);
+  if (it == spec_.params.end()) {
+    *out = def;
+  } else if (const double* d = std::get_if<double>(&it->second)) {
+    *out = *d;
+  } else if (const int64_t* i = std::get_if<int64_t>(&it->second)) {
+    *out = static_cast<double>(*i);
+  } else {
+    return Error(key, "expected a number");
+  }
+  if (!std::isfinite(*out)) return Error(key, "expected a finite number");
+  return Status::Ok();
+}
+
+Status IndicatorParams::String(const std::string& key, const std::string& def, std::string* out) {
+  seen_.insert(key);
+  auto it = spec_.params.find(key);
+  if (it == spec_.params.end()) {
+    *out = def;
+    return Status::Ok();
+  }
+  const std::string* s = std::get_if<std::string>(&it->second);
+  if (s == nullptr) return Error(key, "expected a string");
+  *out = *s;
+  return Status::Ok();
+}
+
+Status IndicatorParams::NumberList(const std::string& key, const std::vector<double>& def,
+                                   std::vector<double>* out) {
+  seen_.insert(key);
+  auto it = spec_.params.find(key);
+  if (it == spec_.params.end()) {
+    *out = def;
+    return Status::Ok();
+  }
+  const auto* v = std::get_if<std::vector<double>>(&it->second);
+  if (v == nullptr) return Error(key, "expected a list of numbers");
+  if (v->empty()) return Error(key, "expected a non-empty list of numbers");
+  for (size_t i = 0; i < v->size(); ++i) {
+    if (!std::isfinite((*v)[i])) return Error(key, "item " + std::to_string(i) + ": not finite");
+  }
+  *out = *v;
+  return Status::Ok();
+}
+
+Status IndicatorParams::PositiveGrid(const std::string& list_key, const std::string& grid_key,
+                                     const std::vector<double>& def, std::vector<double>* out) {
+  bool has_list = spec_.params.count(list_key) > 0;
+  bool has_grid = spec_.params.count(grid_key) > 0;
+  if (has_list && has_grid) {
+    return Error(grid_key, "give either " + list_key + " or " + grid_key + ", not both");
+  }
+  std::vector<double> grid;
+  TICKLAB_RETURN_IF_ERROR(NumberList(grid_key, {}, &grid));
+  TICKLAB_RETURN_IF_ERROR(NumberList(list_key, def, out));
+  if (has_grid) {
+    double n = grid.size() == 3 ? grid[2] : 0;
+    if (grid.size() != 3 || n < 1 || n != std::floor(n) || n > 100000 || !(grid[0] > 0) ||
+        !(grid[1] >= grid[0])) {
+      return Error(grid_key, "expected [min, max, n] with 0 < min <= max and integer n >= 1");
+    }
+    out->clear();
+    int count = static_cast<int>(n);
+    for (int i = 0; i < count; ++i) {
+      double e = count == 1 ? 0.0 : static_cast<double>(i) / (count - 1);
+      out->push_back(grid[0] * std::pow(grid[1] / grid[0], e));
+    }
+    return Status::Ok();
+  }
+  for (size_t i = 0; i < out->size(); ++i) {
+    if (!((*out)[i] > 0)) {
+      return Error(list_key, "item " + std::to_string(i) + ": expected a positive number");
+    }
+  }
+  return Status::Ok();
+}
+
+Status IndicatorParams::CheckNoUnknownKeys() const {
+  for (const auto& [key, value] : spec_.params) {
+    if (seen_.count(key) == 0) {
+      std::string known;
+      for (const std::string& k : seen_) {
+        if (k != "kind") known += (known.empty() ? "" : ", ") + k;
+      }
+      return Error(key, "unknown parameter for kind \"" + spec_.kind + "\" (known: " + known + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+IndicatorRegistry& IndicatorRegistry::Global() {
+  static IndicatorRegistry* registry = [] {
+    auto* r = new IndicatorRegistry;
+    r->Register("seed", MakeSeedIndicator);
+    r->Register("ema_return", MakeEmaReturnIndicator);
+    r->Register("realized_vol", MakeRealizedVolIndicator);
+    r->Register("ofi", MakeOfiIndicator);
+    r->Register("spread", MakeSpreadIndicator);
+    return r;
+  }();
+  return *registry;
+}
+
+Status IndicatorRegistry::Register(const std::string& kind, IndicatorFactory factory) {
+  if (!factories_.emplace(kind, std::move(factory)).second) {
+    return Status::InvalidArgument("indicator kind \"" + kind + "\" is already registered");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Indicator>> IndicatorRegistry::Create(const IndicatorSpec& spec) const {
+  auto it = factories_.find(spec.kind);
+  if (it == factories_.end()) {
+    std::string known;
+    for (const auto& [k, f] : factories_) known += (known.empty() ? "" : ", ") + k;
+    return Status::InvalidArgument(spec.where + ".kind: unknown indicator kind \"" + spec.kind +
+                                   "\" (known: " + known + ")");
+  }
+  IndicatorParams params(spec);
+  std::string unused;
+  TICKLAB_RETURN_IF_ERROR(params.String("name", spec.kind, &unused));
+  Result<std::unique_ptr<Indicator>> ind = it->second(&params);
+  if (!ind.ok()) return ind.status();
+  TICKLAB_RETURN_IF_ERROR(params.CheckNoUnknownKeys());
+  return ind;
+}
+
+std::vector<std::string> IndicatorRegistry::kinds() const {
+  std::vector<std::string> out;
+  for (const auto& [k, f] : factories_) out.push_back(k);
+  return out;
+}
+
+std::string ShortNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", v);
+  return buf;
+}
+
+}  // namespace ticklab

@@ -1,0 +1,87 @@
+// IndicatorSet: a configured list of indicators computed together over one stock's ticks.
+//
+//   Result<IndicatorSet> set = IndicatorSet::Create(*config.FindIndicatorSet("seed"), session);
+//   set->Reset(date);                            // a new stock-day: forget all state
+//   set->OnTicks(ticks, n, &sink);               // push ticks as they come; rows go to the sink
+//
+// Push-based so the same engine serves the batch job (a whole day at once) and a streaming service
+// (a few ticks at a time): a row is handed to the sink as soon as it is computed.
+//
+// Columns: bid, ask, then each indicator's columns in config order (names "<name>.<...>", where
+// `name` is the indicator's optional `name` key, default its kind; names must be unique).
+// Events: each Tick is replayed as its field events in their original order (ReplayEvents()), and
+// every event goes to every indicator.
+// Row rule: with a "seed" kind in the set (the first one if several), a row is emitted on each
+// event where the seed updates (isValidQuote and isValidSize and hasTrade) and open < ts_ns < close
+// (session hours of the day given to Reset(), exclusive, as the reference). Without a seed kind, a
+// row is emitted on every LAST event with open < ts_ns < close. All indicators are sampled at the
+// row instant (after they consumed that event). A row's bid/ask are the latest BID/ASK values and
+// its fingerprint is that of the tick holding the event.
+// Thread-safety: mutable state; one set per thread (Clone() for more).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "services/common/config.h"
+#include "services/common/session.h"
+#include "services/common/status.h"
+#include "services/common/tick.h"
+#include "services/indicators/indicator.h"
+
+namespace ticklab {
+
+// Receives rows as they are computed.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  // `values` holds num_columns() doubles (bid, ask, features); valid only during the call.
+  virtual void OnRow(int64_t ts_ns, uint64_t fingerprint, const double* values) = 0;
+};
+
+class IndicatorSet {
+ public:
+  // Creates every indicator of `cfg` through IndicatorRegistry::Global(); errors name the config
+  // location and key.
+  static Result<IndicatorSet> Create(const IndicatorSetConfig& cfg, const Session& session);
+
+  IndicatorSet(IndicatorSet&&) = default;
+  IndicatorSet& operator=(IndicatorSet&&) = default;
+  // An independent copy with fresh state (for another thread).
+  IndicatorSet Clone() const;
+
+  const std::string& name() const { return name_; }
+  int num_columns() const { return static_cast<int>(column_names_.size()); }
+  // "bid", "ask", then the features.
+  const std::vector<std::string>& column_names() const { return column_names_; }
+  // Stable hash of what determines the output: the set's canonical config and the session.
+  uint64_t config_hash() const { return config_hash_; }
+
+  // Starts `day`: forgets all state and sets the session hours.
+  void Reset(const Date& day);
+  // Consumes ticks (time-ordered, one stock) and passes each row to `sink` as it is computed.
+  void OnTicks(const Tick* ticks, size_t n, RowSink* sink);
+
+  int64_t rows() const { return rows_; }    // since Reset()
+  int64_t ticks() const { return ticks_; }  // since Reset()
+
+ private:
+  IndicatorSet(Session session) : session_(std::move(session)) {}
+
+  std::string name_;
+  Session session_;
+  std::vector<std::unique_ptr<Indicator>> indicators_;
+  std::vector<int> offsets_;  // first column of each indicator in row_
+  int trigger_ = -1;          // index of the row-deciding seed indicator, -1 if none
+  std::vector<std::string> column_names_;
+  uint64_t config_hash_ = 0;
+
+  Book book_;
+  std::vector<double> row_;
+  int64_t open_ns_ = 0, close_ns_ = 0;
+  int64_t rows_ = 0, ticks_ = 0;
+};
+
+}  // namespace ticklab
