@@ -1,0 +1,127 @@
+#include "services/common/tick_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "services/common/fingerprint.h"
+
+namespace ticklab {
+
+namespace fs = std::filesystem;
+
+std::string StorePath(const std::string& store_dir, const std::string& stock, int yyyymmdd) {
+  char date[16];
+  std::snprintf(date, sizeof(date), "%04d-%02d-%02d", yyyymmdd / 10000, yyyymmdd / 100 % 100,
+                yyyymmdd % 100);
+  return store_dir + "/" + stock + "/" + date + ".tick";
+}
+
+namespace {
+
+Status WriteAll(int fd, const void* data, size_t size, const std::string& path) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IoError(path + ": write failed: " + std::strerror(errno));
+    }
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteTickFile(const std::string& path, const std::string& stock, int yyyymmdd,
+                     const Tick* ticks, size_t count) {
+  if (stock.empty() || stock.size() > 15) {
+    return Status::InvalidArgument(path + ": stock name must be 1-15 bytes, got \"" + stock + "\"");
+  }
+  std::error_code ec;
+  fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (ec) return Status::IoError(parent.string() + ": cannot create directory: " + ec.message());
+
+  TickFileHeader h{};
+  std::memcpy(h.magic, kTickStoreMagic, sizeof(h.magic));
+  h.version = kTickStoreVersion;
+  h.record_size = sizeof(Tick);
+  std::memcpy(h.stock, stock.data(), stock.size());
+  h.date = yyyymmdd;
+  h.count = count;
+  h.checksum = Xxh64(ticks, count * sizeof(Tick));
+
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IoError(tmp + ": cannot create: " + std::strerror(errno));
+  Status st = WriteAll(fd, &h, sizeof(h), tmp);
+  if (st.ok()) st = WriteAll(fd, ticks, count * sizeof(Tick), tmp);
+  if (st.ok() && ::fdatasync(fd) != 0) {
+    st = Status::IoError(tmp + ": fdatasync failed: " + std::strerror(errno));
+  }
+  if (::close(fd) != 0 && st.ok()) {
+    st = Status::IoError(tmp + ": close failed: " + std::strerror(errno));
+  }
+  if (st.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
+    st = Status::IoError(path + ": rename failed: " + std::strerror(errno));
+  }
+  if (!st.ok()) ::unlink(tmp.c_str());
+  return st;
+}
+
+Result<TickFile> TickFile::Open(const std::string& path, const TickFileOptions& options) {
+  Result<MappedFile> mf = MappedFile::Open(path);
+  if (!mf.ok()) return mf.status();
+  TickFile f;
+  f.file_ = std::move(mf).value();
+  const size_t size = f.file_.size();
+  if (size < kTickStoreHeaderSize) {
+    return Status::DataLoss(path + ": truncated store file: " + std::to_string(size) +
+                            " bytes, header needs 64");
+  }
+  TickFileHeader h;
+  std::memcpy(&h, f.file_.data(), sizeof(h));
+  if (std::memcmp(h.magic, kTickStoreMagic, sizeof(h.magic)) != 0) {
+    return Status::DataLoss(path + ": not a tick store file (bad magic)");
+  }
+  if (h.version != kTickStoreVersion) {
+    return Status::DataLoss(path + ": unsupported store version " + std::to_string(h.version) +
+                            ", expected " + std::to_string(kTickStoreVersion));
+  }
+  if (h.record_size != sizeof(Tick)) {
+    return Status::DataLoss(path + ": record size " + std::to_string(h.record_size) +
+                            ", expected " + std::to_string(sizeof(Tick)));
+  }
+  const uint64_t expected = kTickStoreHeaderSize + h.count * sizeof(Tick);
+  if (size != expected) {
+    return Status::DataLoss(path + ": " + (size < expected ? "truncated" : "oversized") +
+                            " store file: " + std::to_string(size) + " bytes, header says " +
+                            std::to_string(h.count) + " ticks (" + std::to_string(expected) +
+                            " bytes)");
+  }
+  const char* records = f.file_.data() + kTickStoreHeaderSize;
+  if (options.verify_checksum && Xxh64(records, h.count * sizeof(Tick)) != h.checksum) {
+    return Status::DataLoss(path + ": checksum mismatch (corrupted store file)");
+  }
+  f.ticks_ = reinterpret_cast<const Tick*>(records);  // 64-byte header keeps 8-byte alignment
+  f.count_ = h.count;
+  f.stock_.assign(h.stock, strnlen(h.stock, sizeof(h.stock)));
+  f.date_ = h.date;
+  f.checksum_ = h.checksum;
+  return f;
+}
+
+bool IsValidTickFile(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return false;
+  return TickFile::Open(path).ok();
+}
+
+}  // namespace ticklab

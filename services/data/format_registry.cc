@@ -1,0 +1,63 @@
+#include "services/data/format_registry.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "services/data/csv_reader.h"
+#include "services/data/store_source.h"
+// Formats engineer: include your reader headers here (taq_reader.h, lobster_reader.h,
+// dbn_reader.h).
+
+namespace ticklab {
+
+const std::vector<FormatSpec>& RegisteredFormats() {
+  // Probe order: exact binary magics first, then text headers, the most permissive probe last.
+  static const std::vector<FormatSpec> kFormats = {
+      StoreFormat(),
+      // DbnFormat(),      // "DBN" / zstd magic 28 B5 2F FD
+      CsvFormat(),
+      // TaqFormat(),      // TAQ header line
+      // LobsterFormat(),  // numeric 6-column message rows: keep last
+  };
+  return kFormats;
+}
+
+const FormatSpec* FindFormat(std::string_view name) {
+  for (const FormatSpec& f : RegisteredFormats()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+std::string KnownFormatNames() {
+  std::string out;
+  for (const FormatSpec& f : RegisteredFormats()) {
+    if (!out.empty()) out += ", ";
+    out += f.name;
+  }
+  return out;
+}
+
+std::vector<RawFile> DefaultRawFiles(const std::string& format_dir, int yyyymmdd) {
+  char date[16];
+  std::snprintf(date, sizeof(date), "%04d-%02d-%02d", yyyymmdd / 10000, yyyymmdd / 100 % 100,
+                yyyymmdd % 100);
+  const std::string stem = date;
+  std::vector<RawFile> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(format_dir, ec)) {
+    if (!entry.is_regular_file()) continue;
+    const std::string name = entry.path().filename().string();
+    if (name.size() >= 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) continue;
+    if (name == stem || (name.size() > stem.size() && name.compare(0, stem.size(), stem) == 0 &&
+                         name[stem.size()] == '.')) {
+      out.push_back(RawFile{entry.path().string(), ""});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const RawFile& a, const RawFile& b) { return a.path < b.path; });
+  return out;
+}
+
+}  // namespace ticklab
