@@ -1,0 +1,228 @@
+"""`ticklab stats`: Layer 3 statistics and regressions in SQLite (run, pool, show).
+
+``run`` drives the C++ batch tool ``ticklab-stats`` (parallel across stock-days, one transaction per
+stock-day, reruns compute only what is missing); ``pool`` asks the C++ core for one ridge regression
+over any stocks and days from the stored sufficient statistics and renders it; ``show`` lists what
+the database holds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+from typing import Any
+
+import click
+
+from ticklab import native
+from ticklab.config import ConfigError, load_config
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v for item in values for v in item.split(",") if v]
+
+
+def _fmt(v: Any, digits: int = 4) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.{digits}g}"
+    return str(v)
+
+
+@click.group(name="stats")
+def cli() -> None:
+    """Layer 3: statistics and regressions into SQLite; pooled queries."""
+
+
+@cli.command()
+@click.option("--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--set", "set_name", default=None, help="Indicator set (default: the config's first).")
+@click.option("--stocks", multiple=True, help="Stocks (repeat or comma-separate; default: the universe).")
+@click.option("--dates", multiple=True, help="YYYY-MM-DD days (default: every day with features).")
+@click.option("--threads", type=int, default=0, show_default=True, help="Worker threads (0: all cores).")
+@click.option("--force", is_flag=True, help="Recompute even stock-days stored with the same lineage.")
+def run(
+    config_path: str,
+    set_name: str | None,
+    stocks: tuple[str, ...],
+    dates: tuple[str, ...],
+    threads: int,
+    force: bool,
+) -> None:
+    """Compute per stock-day statistics and regressions into the stats database."""
+    args = ["--config", config_path, "--threads", str(threads)]
+    if set_name:
+        args += ["--set", set_name]
+    if stocks:
+        args += ["--stocks", *_split(stocks)]
+    if dates:
+        args += ["--dates", *_split(dates)]
+    if force:
+        args.append("--force")
+    try:
+        summary = native.run_tool("ticklab-stats", args, description="stats")
+    except native.NativeToolError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(
+        f"stats: {summary.get('computed', 0)} computed, {summary.get('skipped', 0)} skipped "
+        f"of {summary.get('stock_days', 0)} stock-days, {summary.get('rows', 0)} rows in "
+        f"{summary.get('seconds', 0):.2f} s -> {summary.get('database')}"
+    )
+
+
+def pool_json(
+    config_path: str,
+    set_name: str | None,
+    stocks: list[str],
+    start: str | None,
+    end: str | None,
+    horizons: list[str],
+    lam: float | None,
+) -> dict[str, Any]:
+    """Runs ``ticklab-stats pool`` and returns its JSON result."""
+    cmd = [str(native.binary("ticklab-stats")), "pool", "--config", config_path]
+    if set_name:
+        cmd += ["--set", set_name]
+    if stocks:
+        cmd += ["--stocks", *stocks]
+    if start:
+        cmd += ["--from", start]
+    if end:
+        cmd += ["--to", end]
+    if horizons:
+        cmd += ["--horizon", *horizons]
+    if lam is not None:
+        cmd += ["--lambda", repr(lam)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise native.NativeToolError(proc.stderr.strip() or f"ticklab-stats pool exit {proc.returncode}")
+    return json.loads(proc.stdout)
+
+
+@cli.command()
+@click.option("--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--set", "set_name", default=None)
+@click.option("--stocks", multiple=True, help="Stocks (repeat or comma-separate; default: all stored).")
+@click.option("--from", "start", default=None, help="First day, YYYY-MM-DD (inclusive).")
+@click.option("--to", "end", default=None, help="Last day, YYYY-MM-DD (inclusive).")
+@click.option(
+    "--horizon", "horizons", multiple=True, help='Horizon labels like "10s" or "100t" (default: all).'
+)
+@click.option(
+    "--lambda", "lam", type=float, default=None, help="Ridge penalty (default: [stats].ridge_lambda)."
+)
+@click.option("--top", type=int, default=10, show_default=True, help="Features shown per horizon, by |corr|.")
+@click.option("--json", "as_json", is_flag=True, help="Print the raw JSON instead of tables.")
+def pool(
+    config_path: str,
+    set_name: str | None,
+    stocks: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    horizons: tuple[str, ...],
+    lam: float | None,
+    top: int,
+    as_json: bool,
+) -> None:
+    """One ridge regression pooled over stored stock-days (no ticks reread)."""
+    try:
+        result = pool_json(config_path, set_name, _split(stocks), start, end, _split(horizons), lam)
+    except native.NativeToolError as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    summary = Table(title=f"pooled ridge, set {result['set']}, lambda {result['lambda']:g}")
+    for col in ("horizon", "stocks", "stock-days", "days", "rows", "features", "R²", "status"):
+        summary.add_column(col, justify="right" if col not in ("horizon", "status", "days") else "left")
+    for r in result["results"]:
+        summary.add_row(
+            r["horizon"],
+            str(r["n_stocks"]),
+            str(r["stock_days"]),
+            f"{r['first_day']}..{r['last_day']}",
+            str(r["n"]),
+            str(r["used_features"]),
+            _fmt(r["r2"]),
+            r["status"],
+        )
+    console.print(summary)
+    for r in result["results"]:
+        feats = sorted(r["features"], key=lambda f: -abs(f["corr"]) if f["corr"] is not None else 0.0)[:top]
+        t = Table(title=f"{r['horizon']}: top {len(feats)} features by |corr|")
+        for col in ("feature", "corr", "coef (std)", "coef"):
+            t.add_column(col, justify="left" if col == "feature" else "right")
+        for f in feats:
+            t.add_row(f["name"], _fmt(f["corr"]), _fmt(f["coef_std"]), _fmt(f["coef"]))
+        console.print(t)
+
+
+@cli.command()
+@click.option("--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--set", "set_name", default=None)
+@click.option("--stocks", multiple=True)
+@click.option("--horizon", default=None, help="Horizon whose R² columns are shown (default: the first).")
+def show(config_path: str, set_name: str | None, stocks: tuple[str, ...], horizon: str | None) -> None:
+    """What the stats database holds: one line per stock-day with its market stats and R²."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ticklab.stats_db import connect
+
+    try:
+        cfg = load_config(config_path)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from e
+    set_name = set_name or (cfg.indicator_sets[0].name if cfg.indicator_sets else "")
+    try:
+        db = connect(cfg.stats.database)
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e)) from e
+    with db:
+        if horizon is None:
+            row = db.execute(
+                "SELECT horizon FROM regressions WHERE feature_set=? LIMIT 1", (set_name,)
+            ).fetchone()
+            horizon = row[0] if row else ""
+        sql = (
+            "SELECT d.stock, d.day, d.n_ticks, d.n_trades, d.volume, d.vwap, d.tw_spread, d.rv_mid, "
+            "d.n_rows, r.n, r.r2, nd.r2_next, d.code_version FROM day_stats d "
+            "LEFT JOIN regressions r ON r.stock=d.stock AND r.day=d.day AND r.feature_set=d.feature_set "
+            "AND r.horizon=?2 "
+            "LEFT JOIN next_day nd ON nd.stock=d.stock AND nd.day=d.day AND nd.feature_set=d.feature_set "
+            "AND nd.horizon=?2 WHERE d.feature_set=?1"
+        )
+        args: list = [set_name, horizon]
+        chosen = _split(stocks)
+        if chosen:
+            sql += f" AND d.stock IN ({','.join('?' * len(chosen))})"
+            args += chosen
+        rows = db.execute(sql + " ORDER BY d.stock, d.day", args).fetchall()
+    table = Table(title=f"{cfg.stats.database} — set {set_name}, horizon {horizon or '-'}")
+    for col in (
+        "stock",
+        "day",
+        "ticks",
+        "trades",
+        "volume",
+        "vwap",
+        "tw spread",
+        "rv mid",
+        "rows",
+        "n",
+        "R²",
+        "R² next day",
+        "code",
+    ):
+        table.add_column(col, justify="left" if col in ("stock", "day", "code") else "right")
+    for r in rows:
+        table.add_row(*(_fmt(v) for v in r))
+    Console().print(table)
+    if not rows:
+        click.echo("no stock-days stored for this set (run `ticklab stats run`)")

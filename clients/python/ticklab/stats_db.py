@@ -1,0 +1,161 @@
+"""Reading Layer 3's stats database (schema: docs/stats-schema.md) from Python.
+
+The C++ batch (`ticklab-stats`) writes one SQLite database. Sufficient statistics are stored per
+stock, day, feature set and horizon as float64 BLOBs: ``mean`` (p+1 values: features then target)
+and ``comoment`` (the upper triangle, row by row, of the centered cross-product matrix of
+[x_1..x_p, y]). This module decodes them with numpy, merges them exactly and fits the same
+standardised ridge regression as the C++ core, so researchers can pool or refit without rereading
+ticks::
+
+    db = connect(cfg.stats.database)
+    m = pooled_moments(db, "seed", "10s", stocks=["AAPL"], start="2024-01-02", end="2024-01-31")
+    fit = ridge(m, lam=1e-6)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class Moments:
+    """Count, mean and centered cross-product matrix (full, symmetric) of a d-vector."""
+
+    n: int
+    mean: np.ndarray  # (d,)
+    m2: np.ndarray  # (d, d)
+
+    @classmethod
+    def from_rows(cls, rows: np.ndarray) -> Moments:
+        rows = np.asarray(rows, dtype=np.float64)
+        mean = rows.mean(axis=0) if len(rows) else np.zeros(rows.shape[1])
+        c = rows - mean
+        return cls(len(rows), mean, c.T @ c)
+
+    def merge(self, other: Moments) -> Moments:
+        """The moments of both samples together (exact pairwise update)."""
+        if other.n == 0:
+            return self
+        if self.n == 0:
+            return other
+        n = self.n + other.n
+        delta = other.mean - self.mean
+        mean = self.mean + delta * (other.n / n)
+        m2 = self.m2 + other.m2 + np.outer(delta, delta) * (self.n * other.n / n)
+        return Moments(n, mean, m2)
+
+
+def unpack_upper(packed: bytes | np.ndarray, dim: int) -> np.ndarray:
+    """The symmetric (dim, dim) matrix from a row-by-row upper-triangle float64 BLOB."""
+    values = np.frombuffer(packed, dtype="<f8") if isinstance(packed, bytes) else np.asarray(packed)
+    if values.size != dim * (dim + 1) // 2:
+        raise ValueError(f"packed matrix of {values.size} values does not fit dimension {dim}")
+    out = np.zeros((dim, dim))
+    iu = np.triu_indices(dim)
+    out[iu] = values
+    return out + np.triu(out, 1).T
+
+
+def blob(data: bytes | None) -> np.ndarray | None:
+    """A float64 BLOB column as a numpy array (None stays None)."""
+    return None if data is None else np.frombuffer(data, dtype="<f8")
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Opens the stats database read-only."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no stats database (run `ticklab stats run` first)")
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def day_moments(
+    db: sqlite3.Connection,
+    feature_set: str,
+    horizon: str,
+    stocks: list[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> list[tuple[str, str, Moments]]:
+    """(stock, day, Moments of [x, y]) of every stored stock-day in the selection, by stock and day."""
+    sql = (
+        "SELECT stock, day, n, n_features, mean, comoment FROM regressions "
+        "WHERE feature_set=? AND horizon=? AND day>=? AND day<=?"
+    )
+    args: list = [feature_set, horizon, start or "0000-00-00", end or "9999-99-99"]
+    if stocks:
+        sql += f" AND stock IN ({','.join('?' * len(stocks))})"
+        args += list(stocks)
+    out = []
+    for stock, day, n, p, mean, comoment in db.execute(sql + " ORDER BY stock, day", args):
+        out.append((stock, day, Moments(n, blob(mean).copy(), unpack_upper(comoment, p + 1))))
+    return out
+
+
+def pooled_moments(
+    db: sqlite3.Connection,
+    feature_set: str,
+    horizon: str,
+    stocks: list[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> Moments:
+    """The merged moments of the selection (equal to the moments of all its rows at once)."""
+    days = day_moments(db, feature_set, horizon, stocks, start, end)
+    if not days:
+        raise LookupError(f"no stored statistics for set {feature_set!r} horizon {horizon}")
+    total = days[0][2]
+    for _, _, m in days[1:]:
+        total = total.merge(m)
+    return total
+
+
+@dataclass
+class RidgeFit:
+    """A standardised ridge fit; arrays have one entry per feature."""
+
+    n: int
+    coef: np.ndarray  # raw scale
+    coef_std: np.ndarray  # standardised (beta weights)
+    corr: np.ndarray  # correlation of each feature with the target (NaN if constant)
+    intercept: float
+    r2: float
+
+
+def ridge(m: Moments, lam: float) -> RidgeFit:
+    """The C++ core's regression (services/stats/ridge.h) with numpy.linalg: y = last coordinate.
+
+    Features are standardised, ``(R + lam I) c = r`` on the correlation scale, the intercept is
+    unpenalised, constant features get coefficient 0 and correlation NaN.
+    """
+    p = m.mean.size - 1
+    s = np.diag(m.m2)
+    used = np.array([s[j] > 0 and s[j] > m.n * (1e-10 * abs(m.mean[j])) ** 2 for j in range(p)], dtype=bool)
+    sx = np.sqrt(s[:p][used])
+    sy = np.sqrt(m.m2[p, p])
+    r_mat = m.m2[:p, :p][np.ix_(used, used)] / np.outer(sx, sx)
+    r_vec = m.m2[:p, p][used] / (sx * sy)
+    c = np.linalg.solve(r_mat + lam * np.eye(used.sum()), r_vec) if used.any() else np.zeros(0)
+    coef = np.zeros(p)
+    coef_std = np.zeros(p)
+    corr = np.full(p, np.nan)
+    coef_std[used] = c
+    coef[used] = c * sy / sx
+    corr[used] = r_vec
+    r2 = float(2 * c @ r_vec - c @ r_mat @ c)
+    intercept = float(m.mean[p] - coef @ m.mean[:p])
+    return RidgeFit(m.n, coef, coef_std, corr, intercept, r2)
+
+
+def r2_on(fit: RidgeFit, m: Moments) -> float:
+    """1 - SSE/SST of `fit`'s predictions on the sample summarised by `m` (e.g. the next day)."""
+    p = fit.coef.size
+    b = fit.coef
+    syy = m.m2[p, p]
+    bias = m.mean[p] - fit.intercept - b @ m.mean[:p]
+    sse = syy - 2 * b @ m.m2[:p, p] + b @ m.m2[:p, :p] @ b + m.n * bias * bias
+    return float(1 - sse / syy)

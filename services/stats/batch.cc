@@ -1,0 +1,257 @@
+#include "services/stats/batch.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "services/common/tick_store.h"
+#include "services/indicators/feature_store.h"
+#include "services/stats/ridge.h"
+#include "services/stats/tick_stats.h"
+
+namespace ticklab::stats {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Hex(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+constexpr size_t kChunkRows = 4096;
+
+}  // namespace
+
+std::vector<Horizon> ConfigHorizons(const StatsConfig& stats) {
+  std::vector<Horizon> out;
+  for (double s : stats.horizons_seconds) out.push_back(Horizon::Seconds(s));
+  for (int64_t k : stats.horizons_ticks) out.push_back(Horizon::Ticks(k));
+  return out;
+}
+
+std::string StatsConfigHash(const Config& config) {
+  std::string canon = "ticklab-stats;horizons=";
+  for (const Horizon& h : ConfigHorizons(config.stats)) canon += h.Label() + ",";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, ";lambda=%.17g", config.stats.ridge_lambda);
+  canon += buf;
+  canon += ";tz=" + config.session.timezone +
+           ";open=" + std::to_string(config.session.open_seconds) +
+           ";close=" + std::to_string(config.session.close_seconds);
+  return Hex(XXH64(canon.data(), canon.size(), 0));
+}
+
+Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::string& set,
+                                             const std::vector<std::string>& stocks_in,
+                                             const std::vector<std::string>& dates) {
+  if (config.stats.horizons_seconds.empty() && config.stats.horizons_ticks.empty()) {
+    return Status::InvalidArgument(config.path +
+                                   ": [stats]: no horizons_seconds or horizons_ticks");
+  }
+  const std::vector<std::string>& stocks = stocks_in.empty() ? config.stocks : stocks_in;
+  std::vector<Date> wanted;
+  for (const std::string& d : dates) {
+    Result<Date> date = Date::Parse(d);
+    if (!date.ok()) return date.status();
+    wanted.push_back(date.value());
+  }
+  std::vector<StatsJob> jobs;
+  for (const std::string& stock : stocks) {
+    std::vector<Date> days = wanted;
+    if (days.empty()) {
+      const fs::path dir = fs::path(config.data.features_dir) / set / stock;
+      std::error_code ec;
+      for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() != 15 || it->path().extension() != ".feat") continue;
+        Result<Date> date = Date::Parse(name.substr(0, 10));
+        if (date.ok()) days.push_back(date.value());
+      }
+    }
+    std::sort(days.begin(), days.end());
+    for (const Date& d : days) {
+      StatsJob job{stock, d, set, StorePath(config.data.store_dir, stock, d.ToYyyymmdd()),
+                   FeaturePath(config.data.features_dir, set, stock, d)};
+      if (!wanted.empty() && !fs::exists(job.feature_file)) {
+        return Status::NotFound(job.feature_file + ": no features for " + stock + " " +
+                                d.ToString() + " (run `ticklab indicators` first)");
+      }
+      jobs.push_back(std::move(job));
+    }
+  }
+  return jobs;
+}
+
+Result<Lineage> JobLineage(const Config& config, const StatsJob& job) {
+  Lineage l;
+  l.config_hash = StatsConfigHash(config);
+  l.feat_file = job.feature_file;
+  l.tick_file = job.tick_file;
+  Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
+  if (!feat.ok()) return feat.status();
+  l.feat_checksum = Hex(feat->info().rows_checksum);
+  TickFileOptions opts;
+  opts.verify_checksum = false;  // the header's checksum is the lineage; verified when computing
+  Result<TickFile> ticks = TickFile::Open(job.tick_file, opts);
+  if (!ticks.ok()) return ticks.status();
+  l.tick_checksum = Hex(ticks->checksum());
+  return l;
+}
+
+Result<DayRecord> ComputeStockDay(const Config& config, const Session& session,
+                                  const StatsJob& job) {
+  const auto t0 = std::chrono::steady_clock::now();
+  DayRecord rec;
+  rec.stock = job.stock;
+  rec.day = job.date.ToString();
+  rec.feature_set = job.set;
+  rec.lineage.config_hash = StatsConfigHash(config);
+  rec.lineage.tick_file = job.tick_file;
+  rec.lineage.feat_file = job.feature_file;
+
+  Result<TickFile> ticks = TickFile::Open(job.tick_file);
+  if (!ticks.ok()) return ticks.status();
+  rec.lineage.tick_checksum = Hex(ticks->checksum());
+  rec.has_ticks = true;
+  rec.ticks = ComputeTickStats(ticks->data(), ticks->size(), session.OpenNs(job.date),
+                               session.CloseNs(job.date));
+
+  Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
+  if (!feat.ok()) return feat.status();
+  TICKLAB_RETURN_IF_ERROR(feat->VerifyRows());
+  const FeatureFileInfo& info = feat->info();
+  rec.lineage.feat_checksum = Hex(info.rows_checksum);
+  const int ncols = feat->n_cols();
+  if (ncols < 2 || info.columns[0] != "bid" || info.columns[1] != "ask") {
+    return Status::DataLoss(job.feature_file + ": expected columns bid, ask, features...");
+  }
+  const int p = ncols - 2;
+  rec.feature_names.assign(info.columns.begin() + 2, info.columns.end());
+  std::vector<Horizon> horizons = ConfigHorizons(config.stats);
+  DayAccumulator acc(p, horizons);
+  // Rows are contiguous fixed-size records (ts, fingerprint, values); copy chunks into an aligned
+  // buffer and feed them as-is.
+  const size_t stride = 2 + static_cast<size_t>(ncols);
+  std::vector<double> chunk(kChunkRows * stride);
+  for (uint64_t r = 0; r < feat->size(); r += kChunkRows) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunkRows, feat->size() - r));
+    const char* src = reinterpret_cast<const char*>(feat->values(r)) - 16;
+    std::memcpy(chunk.data(), src, n * stride * sizeof(double));
+    TICKLAB_RETURN_IF_ERROR(
+        acc.AddRows(reinterpret_cast<const int64_t*>(chunk.data()), chunk.data() + 2, n, stride));
+  }
+  acc.Finish();
+  rec.rows = acc.rows();
+  rec.rows_bad_quote = acc.rows_bad_quote();
+  rec.rows_bad_features = acc.rows_bad_features();
+  rec.first_ts_ns = acc.first_ts();
+  rec.last_ts_ns = acc.last_ts();
+  rec.features = acc.feature_summaries();
+  for (size_t h = 0; h < horizons.size(); ++h) {
+    HorizonResult hr{horizons[h], acc.horizon_moments(h), {}};
+    hr.fit = FitRidge(hr.moments, config.stats.ridge_lambda);
+    rec.horizons.push_back(std::move(hr));
+  }
+  rec.compute_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return rec;
+}
+
+Result<StatsBatchSummary> RunStatsBatch(
+    const Config& config, const std::vector<StatsJob>& jobs, const StatsBatchOptions& options,
+    const std::function<void(const StatsJob&, ItemOutcome, int64_t rows, int64_t done)>& on_item) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Result<Session> session = Session::Create(config.session);
+  if (!session.ok()) return session.status();
+  std::error_code ec;
+  fs::create_directories(fs::path(config.stats.database).parent_path(), ec);
+  Result<std::unique_ptr<StatsDb>> db = StatsDb::Open(config.stats.database);
+  if (!db.ok()) return db.status();
+
+  StatsBatchSummary sum;
+  sum.stock_days = static_cast<int64_t>(jobs.size());
+  std::mutex mu;  // guards the database, sum, first_error and on_item
+  Status first_error;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  int64_t done = 0;
+
+  auto worker = [&]() {
+    for (size_t i; !stop.load() && (i = next.fetch_add(1)) < jobs.size();) {
+      const StatsJob& job = jobs[i];
+      Status st;
+      ItemOutcome outcome = ItemOutcome::kComputed;
+      int64_t rows = 0;
+      bool skip = false;
+      if (!options.force) {
+        Result<Lineage> lineage = JobLineage(config, job);
+        if (!lineage.ok()) {
+          st = lineage.status();
+        } else {
+          std::lock_guard<std::mutex> lock(mu);
+          Result<bool> has =
+              (*db)->HasDay(job.stock, job.date.ToString(), job.set, lineage.value());
+          if (!has.ok()) st = has.status();
+          skip = has.ok() && has.value();
+        }
+      }
+      if (st.ok() && skip) {
+        outcome = ItemOutcome::kSkipped;
+      } else if (st.ok()) {
+        Result<DayRecord> rec = ComputeStockDay(config, session.value(), job);
+        if (!rec.ok()) {
+          st = rec.status();
+        } else {
+          rows = rec->rows;
+          std::lock_guard<std::mutex> lock(mu);
+          st = (*db)->WriteDay(rec.value());
+        }
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (!st.ok()) {
+        if (first_error.ok()) first_error = st;
+        stop.store(true);
+        return;
+      }
+      ++done;
+      if (outcome == ItemOutcome::kSkipped) {
+        ++sum.skipped;
+      } else {
+        ++sum.computed;
+        sum.rows += rows;
+      }
+      if (on_item) on_item(job, outcome, rows, done);
+    }
+  };
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(jobs.size())));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+  if (!first_error.ok()) return first_error;
+
+  std::set<std::pair<std::string, std::string>> stock_sets;
+  for (const StatsJob& j : jobs) stock_sets.insert({j.stock, j.set});
+  for (const auto& [stock, set] : stock_sets) {
+    Result<int> added = (*db)->FillNextDay(stock, set);
+    if (!added.ok()) return added.status();
+    sum.next_day_added += added.value();
+  }
+  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return sum;
+}
+
+}  // namespace ticklab::stats
