@@ -1,0 +1,88 @@
+"""Synthetic field-event days and their Ticks for the Layer 2 parity tests and benchmark.
+
+`random_events()` draws a quirk-heavy day (trades before quotes, zero sizes, crossed and locked books,
+trades at the mid, LAST without LAST_SIZE, runs of events at one timestamp); `group_ticks()` applies
+Layer 1's grouping rule (services/common/tick_assembler.h) to make 80-byte Ticks; `replay()` turns
+Ticks back into events exactly as ReplayEvents() does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+
+TICK_DTYPE = np.dtype([("ts_ns", "<i8"), ("fingerprint", "<u8"), ("bid_price", "<f8"), ("bid_size", "<f8"),
+                       ("ask_price", "<f8"), ("ask_size", "<f8"), ("trade_price", "<f8"),
+                       ("trade_size", "<f8"), ("events", "<u4"), ("seq", "<u4"), ("symbol", "<u4"),
+                       ("reserved", "<u4")])
+assert TICK_DTYPE.itemsize == 80
+VALUE_FIELDS = ("bid_price", "bid_size", "ask_price", "ask_size", "trade_price", "trade_size")
+DAY = dt.date(2024, 1, 2)
+OPEN_NS = 1704205800 * 10**9  # 2024-01-02 09:30 New York
+CLOSE_NS = OPEN_NS + 6 * 3600 * 10**9 + 1800 * 10**9
+
+
+def random_events(n: int, seed: int, start_ns: int = OPEN_NS - 600 * 10**9,
+                  end_ns: int = CLOSE_NS + 600 * 10**9) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ts_ns int64[n], field uint8[n] codes 1..6, value float64[n]); time-ordered."""
+    rng = np.random.default_rng(seed)
+    ts = np.sort(rng.integers(start_ns, end_ns, n))
+    ms = rng.random(n) < 0.4
+    ts[ms] = ts[ms] // 10**6 * 10**6  # many events share a millisecond
+    ts = np.maximum.accumulate(ts)
+    mid = 100 + np.cumsum(rng.normal(0, 0.01, n))
+    spread = np.where(rng.random(n) < 0.03, -0.01, np.where(rng.random(n) < 0.04, 0.0,
+                                                            0.01 * rng.integers(1, 4, n)))
+    bid = np.round(mid - spread / 2, 2)
+    ask = np.round(mid + spread / 2, 2)
+    size = np.where(rng.random(n) < 0.03, 0.0, 100.0 * rng.integers(1, 10, n))
+    kind = rng.choice(6, n, p=[0.22, 0.15, 0.22, 0.15, 0.14, 0.12]) + 1
+    trade_px = np.where(rng.random(n) < 0.4, bid, np.where(rng.random(n) < 0.6, ask, np.round(mid, 2)))
+    value = np.select([kind == 1, kind == 3, kind == 5], [bid, ask, trade_px], size).astype(np.float64)
+    return ts.astype(np.int64), kind.astype(np.uint8), value
+
+
+def group_ticks(ts: np.ndarray, field: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Layer 1's rule: consecutive events with equal ts form a Tick while no field repeats."""
+    rows: list[tuple] = []
+    book = [0.0] * 6
+    cur_ts, events, count, mask, seq = None, 0, 0, 0, 0
+    for t, f, v in zip(ts.tolist(), field.tolist(), value.tolist(), strict=True):
+        bit = 1 << (f - 1)
+        if cur_ts is not None and (t != cur_ts or mask & bit):
+            rows.append((cur_ts, len(rows) + 1, *book, events, seq, 0, 0))
+            seq = seq + 1 if t == cur_ts else 0
+            events, count, mask = 0, 0, 0
+        cur_ts = t
+        book[f - 1] = v
+        events |= f << (4 * count)
+        count += 1
+        mask |= bit
+    if cur_ts is not None:
+        rows.append((cur_ts, len(rows) + 1, *book, events, seq, 0, 0))
+    return np.array(rows, dtype=TICK_DTYPE)
+
+
+def replay(ticks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(ts, field, value, tick_end) of every event of `ticks`, in order (ReplayEvents)."""
+    ts, field, value, end = [], [], [], []
+    cols = [ticks[name].tolist() for name in VALUE_FIELDS]
+    for i, (t, e) in enumerate(zip(ticks["ts_ns"].tolist(), ticks["events"].tolist(), strict=True)):
+        while e:
+            f = e & 0xF
+            e >>= 4
+            ts.append(t)
+            field.append(f)
+            value.append(cols[f - 1][i])
+            end.append(e == 0)
+    return (np.array(ts, dtype=np.int64), np.array(field, dtype=np.uint8), np.array(value),
+            np.array(end, dtype=bool))
+
+
+def write_tick_dump(ticks: np.ndarray, path: Path) -> Path:
+    """A bare dump of Ticks (no header), which ticklab-indicators --ticks accepts."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ticks.tofile(path)
+    return path
