@@ -1,0 +1,112 @@
+#include "services/common/tick_store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "services/common/tick_assembler.h"
+
+namespace ticklab {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TickStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ticklab_store_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::vector<Tick> MakeTicks(int n) {
+    TickAssembler a(0, "NVDA");
+    std::vector<Tick> out;
+    Tick t;
+    for (int i = 0; i < n; ++i) {
+      FieldEvent ev{1704205800000000000 + i / 3, static_cast<Field>(1 + i % 6), 100.0 + i * 0.01};
+      if (a.Add(ev, &t)) out.push_back(t);
+    }
+    if (a.Flush(&t)) out.push_back(t);
+    return out;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(TickStoreTest, PathLayout) {
+  EXPECT_EQ(StorePath("/s", "AAPL", 20240102), "/s/AAPL/2024-01-02.tick");
+}
+
+TEST_F(TickStoreTest, RoundTrip) {
+  std::vector<Tick> ticks = MakeTicks(1000);
+  const std::string path = StorePath(dir_.string(), "NVDA", 20240103);
+  ASSERT_TRUE(WriteTickFile(path, "NVDA", 20240103, ticks.data(), ticks.size()).ok());
+  EXPECT_FALSE(fs::exists(path + ".tmp"));
+  EXPECT_EQ(fs::file_size(path), 64 + 80 * ticks.size());
+  Result<TickFile> f = TickFile::Open(path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->stock(), "NVDA");
+  EXPECT_EQ(f->date(), 20240103);
+  ASSERT_EQ(f->size(), ticks.size());
+  EXPECT_EQ(std::memcmp(f->data(), ticks.data(), ticks.size() * sizeof(Tick)), 0);
+  EXPECT_TRUE(IsValidTickFile(path));
+}
+
+TEST_F(TickStoreTest, EmptyFileRoundTrips) {
+  const std::string path = StorePath(dir_.string(), "X", 20240103);
+  ASSERT_TRUE(WriteTickFile(path, "X", 20240103, nullptr, 0).ok());
+  Result<TickFile> f = TickFile::Open(path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->size(), 0u);
+}
+
+TEST_F(TickStoreTest, TruncatedFileIsDataLoss) {
+  std::vector<Tick> ticks = MakeTicks(100);
+  const std::string path = StorePath(dir_.string(), "NVDA", 20240103);
+  ASSERT_TRUE(WriteTickFile(path, "NVDA", 20240103, ticks.data(), ticks.size()).ok());
+  fs::resize_file(path, fs::file_size(path) - 40);
+  Result<TickFile> f = TickFile::Open(path);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), Status::Code::kDataLoss);
+  EXPECT_NE(f.status().message().find(path), std::string::npos);
+  EXPECT_NE(f.status().message().find("truncated"), std::string::npos);
+  fs::resize_file(path, 10);
+  EXPECT_EQ(TickFile::Open(path).status().code(), Status::Code::kDataLoss);
+  EXPECT_FALSE(IsValidTickFile(path));
+}
+
+TEST_F(TickStoreTest, CorruptedRecordFailsChecksumUnlessSkipped) {
+  std::vector<Tick> ticks = MakeTicks(100);
+  const std::string path = StorePath(dir_.string(), "NVDA", 20240103);
+  ASSERT_TRUE(WriteTickFile(path, "NVDA", 20240103, ticks.data(), ticks.size()).ok());
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(64 + 80 * 10 + 20);
+    f.put('\x7f');
+  }
+  Result<TickFile> f = TickFile::Open(path);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), Status::Code::kDataLoss);
+  EXPECT_NE(f.status().message().find("checksum"), std::string::npos);
+  TickFileOptions fast;
+  fast.verify_checksum = false;
+  EXPECT_TRUE(TickFile::Open(path, fast).ok());
+}
+
+TEST_F(TickStoreTest, BadMagicAndMissingFile) {
+  fs::create_directories(dir_);
+  const std::string path = (dir_ / "junk.tick").string();
+  std::ofstream(path) << std::string(200, 'x');
+  EXPECT_EQ(TickFile::Open(path).status().code(), Status::Code::kDataLoss);
+  EXPECT_EQ(TickFile::Open((dir_ / "none.tick").string()).status().code(), Status::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace ticklab
