@@ -11,10 +11,13 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
+import selectors
 import signal
 import threading
 import time
 import traceback
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,102 +184,154 @@ def _pool_main(conn: multiprocessing.connection.Connection, opts: RunOptions) ->
 
 
 class _Slot:
-    __slots__ = ("proc", "conn", "step", "deadline")
+    __slots__ = ("proc", "conn", "queue", "head_started", "deadline")
 
     def __init__(self, proc: Any, conn: Any) -> None:
         self.proc, self.conn = proc, conn
-        self.step: Step | None = None
+        self.queue: deque[Step] = deque()  # steps sent to this process; the first one is running
+        self.head_started = 0.0
         self.deadline: float | None = None
 
 
 class ProcessPoolExecutor:
     """A pool of long-lived processes, each fed pickled steps through its own pipe.
 
-    A process that dies while running a step fails that step and is replaced; a step running past its
-    timeout has its process killed (and replaced).
+    When steps are short (under ``PREFETCH_BELOW`` seconds on average) each process is sent up to
+    ``PREFETCH_DEPTH`` steps ahead, so it never waits for the parent between two steps.  A process that
+    dies while running a step fails that step (the steps queued behind it go to its replacement); a step
+    running past its timeout has its process killed and replaced.
     """
+
+    PREFETCH_DEPTH = 4
+    PREFETCH_BELOW = 0.02
 
     def __init__(self, n: int, opts: RunOptions) -> None:
         self.opts = opts
         methods = multiprocessing.get_all_start_methods()
         self._ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self._slots = [self._spawn() for _ in range(n)]
+        self._selector = selectors.DefaultSelector()
+        self._slots: list[_Slot] = []
+        for _ in range(n):
+            self._slots.append(self._spawn())
+        self._avg = 1.0  # running average of step durations (seconds); starts pessimistic
+        self._depth = 1
 
     def _spawn(self) -> _Slot:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_pool_main, args=(child, self.opts), daemon=True)
         proc.start()
         child.close()
-        return _Slot(proc, parent)
+        slot = _Slot(proc, parent)
+        self._selector.register(parent, selectors.EVENT_READ, slot)
+        self._selector.register(proc.sentinel, selectors.EVENT_READ, slot)
+        return slot
 
     def free_slots(self) -> int:
-        return sum(1 for s in self._slots if s.step is None)
+        return sum(max(0, self._depth - len(s.queue)) for s in self._slots)
 
     @property
     def running(self) -> int:
-        return sum(1 for s in self._slots if s.step is not None)
+        return sum(len(s.queue) for s in self._slots)
+
+    def _start_head(self, slot: _Slot, now: float) -> None:
+        slot.head_started = now
+        slot.deadline = None
+        if slot.queue:
+            timeout = step_timeout(slot.queue[0], self.opts)
+            slot.deadline = now + timeout if timeout > 0 else None
 
     def submit(self, step: Step) -> None:
-        slot = next(s for s in self._slots if s.step is None)
-        slot.step = step
-        timeout = step_timeout(step, self.opts)
-        slot.deadline = time.monotonic() + timeout if timeout > 0 else None
+        slot = min(self._slots, key=lambda s: len(s.queue))
         try:
-            slot.conn.send(step)
+            data = pickle.dumps(step, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as e:
-            slot.step = None
             raise RuntimeError(f"cannot send {step!r} to a worker process (not picklable?): {e}") from e
+        slot.queue.append(step)
+        if len(slot.queue) == 1:
+            self._start_head(slot, time.monotonic())
+        slot.conn.send_bytes(data)
 
-    def _replace(self, i: int) -> None:
-        slot = self._slots[i]
+    def _replace(self, slot: _Slot) -> None:
+        """Kill (if needed) and replace a slot's process; re-send the steps queued behind its head."""
+        self._selector.unregister(slot.conn)
+        self._selector.unregister(slot.proc.sentinel)
         if slot.proc.is_alive():
             slot.proc.kill()
         slot.proc.join(5)
         slot.conn.close()
-        self._slots[i] = self._spawn()
+        waiting = list(slot.queue)
+        new = self._spawn()
+        self._slots[self._slots.index(slot)] = new
+        for step in waiting:
+            self.submit_to(new, step)
+
+    def submit_to(self, slot: _Slot, step: Step) -> None:
+        slot.queue.append(step)
+        if len(slot.queue) == 1:
+            self._start_head(slot, time.monotonic())
+        slot.conn.send_bytes(pickle.dumps(step, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _finished(self, slot: _Slot, now: float) -> None:
+        slot.queue.popleft()
+        took = now - slot.head_started
+        self._avg = 0.8 * self._avg + 0.2 * took
+        self._depth = self.PREFETCH_DEPTH if self._avg < self.PREFETCH_BELOW else 1
+        self._start_head(slot, now)
 
     def wait(self, timeout: float) -> list[Result]:
-        busy = [s for s in self._slots if s.step is not None]
-        if not busy:
+        if not self.running:
             return []
-        deadlines = [s.deadline for s in busy if s.deadline is not None]
+        deadlines = [s.deadline for s in self._slots if s.deadline is not None]
         if deadlines:
             timeout = max(0.0, min(timeout, min(deadlines) - time.monotonic()))
-        waitables: list[Any] = [s.conn for s in busy] + [s.proc.sentinel for s in busy]
-        ready = set(multiprocessing.connection.wait(waitables, timeout))
+        events = self._selector.select(timeout)
         out: list[Result] = []
         now = time.monotonic()
-        for i, slot in enumerate(self._slots):
-            step = slot.step
-            if step is None:
+        dead: list[_Slot] = []
+        for key, _ in events:
+            slot: _Slot = key.data
+            if key.fileobj is not slot.conn:
+                if slot not in dead:
+                    dead.append(slot)
                 continue
-            if slot.conn in ready:
-                try:
+            try:
+                while slot.queue and slot.conn.poll():
                     out.append(slot.conn.recv())
-                    slot.step = None
-                    continue
-                except (EOFError, OSError):
-                    pass
-            if slot.conn in ready or slot.proc.sentinel in ready:
+                    self._finished(slot, now)
+            except (EOFError, OSError):
+                if slot not in dead:
+                    dead.append(slot)
+        for slot in dead:
+            try:  # results sent just before the process died
+                while slot.queue and slot.conn.poll():
+                    out.append(slot.conn.recv())
+                    self._finished(slot, now)
+            except (EOFError, OSError):
+                pass
+            slot.proc.join(1)
+            if slot.proc.is_alive() and not slot.queue:
+                continue
+            if slot.queue:
+                step = slot.queue.popleft()
                 code = slot.proc.exitcode
                 step.trigger_event(Event.PROCESS_FAILURE, step, f"exit code {code}")
                 out.append((step.step_id, FAILED, f"Worker process died while running {step!r} "
                                                   f"(exit code {code})"))
-                slot.step = None
-                self._replace(i)
-            elif slot.deadline is not None and now >= slot.deadline:
+            self._replace(slot)
+        for slot in list(self._slots):
+            if slot.deadline is not None and now >= slot.deadline and slot.queue:
+                step = slot.queue.popleft()
                 t = step_timeout(step, self.opts)
                 step.trigger_event(Event.TIMEOUT, step, t)
                 out.append((step.step_id, FAILED, f"Step {step!r} timed out after {t:g} seconds "
                                                   f"and its process was killed"))
-                slot.step = None
-                self._replace(i)
+                self._replace(slot)
         return out
 
     def shutdown(self) -> None:
         for slot in self._slots:
             try:
-                slot.conn.send(None)
+                slot.conn.send_bytes(pickle.dumps(None))
             except OSError:
                 pass
         for slot in self._slots:
@@ -285,3 +340,4 @@ class ProcessPoolExecutor:
                 slot.proc.kill()
                 slot.proc.join(2)
             slot.conn.close()
+        self._selector.close()
