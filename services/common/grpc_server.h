@@ -114,16 +114,19 @@ class LogLine {
 };
 
 struct ServerFlags {
-  std::string config;    // --config FILE (required)
-  int port = -1;         // --port N (-1: from the config; 0: any free port)
-  std::string upstream;  // --upstream HOST:PORT (services that subscribe to another one)
+  std::string config;         // --config FILE (required)
+  int port = -1;              // --port N (-1: from the config; 0: any free port)
+  std::string upstream;       // --upstream HOST:PORT (services that subscribe to another one)
+  std::string data_upstream;  // --data-upstream HOST:PORT (the stats service's data service)
 };
 
-// Parses --config FILE [--port N] [--upstream HOST:PORT]; prints usage and returns false on error.
+// Parses --config FILE [--port N] [--upstream HOST:PORT] [--data-upstream HOST:PORT]; prints usage
+// and returns false on error.
 inline bool ParseServerFlags(int argc, char** argv, const char* program, ServerFlags* flags) {
   auto usage = [&](const std::string& why) {
     std::fprintf(stderr,
-                 "%s%s%susage: %s --config FILE [--port N] [--upstream HOST:PORT]\n"
+                 "%s%s%susage: %s --config FILE [--port N] [--upstream HOST:PORT] "
+                 "[--data-upstream HOST:PORT]\n"
                  "  --port 0 picks a free port; the chosen one is printed on stdout as\n"
                  "  {\"event\":\"listening\",\"port\":N}\n",
                  why.c_str(), why.empty() ? "" : "\n", "", program);
@@ -136,7 +139,8 @@ inline bool ParseServerFlags(int argc, char** argv, const char* program, ServerF
     if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
-    } else if (arg == "--config" || arg == "--port" || arg == "--upstream") {
+    } else if (arg == "--config" || arg == "--port" || arg == "--upstream" ||
+               arg == "--data-upstream") {
       if (i + 1 >= argc) return usage(arg + ": missing value");
       value = argv[++i];
     } else if (arg == "-h" || arg == "--help") {
@@ -156,6 +160,8 @@ inline bool ParseServerFlags(int argc, char** argv, const char* program, ServerF
       flags->port = static_cast<int>(p);
     } else if (arg == "--upstream") {
       flags->upstream = value;
+    } else if (arg == "--data-upstream") {
+      flags->data_upstream = value;
     } else {
       return usage("unknown argument: " + arg);
     }

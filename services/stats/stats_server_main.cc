@@ -1,0 +1,58 @@
+// ticklab-stats-server: Layer 3 statistics maintained live over gRPC (StatsService).
+//
+//   ticklab-stats-server --config configs/demo.toml [--port N] [--upstream HOST:PORT]
+//                        [--data-upstream HOST:PORT]
+//
+// Subscribes to the indicator service at --upstream (default [services].host:indicators_port)
+// and to the data service at --data-upstream (default [services].host:data_port); writes to
+// [stats].database.
+#include <grpcpp/grpcpp.h>
+
+#include "services/common/config.h"
+#include "services/common/grpc_server.h"
+#include "services/common/session.h"
+#include "services/stats/stats_service.h"
+
+namespace {
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& addr) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ticklab::BlockShutdownSignals();
+  ticklab::ServerFlags flags;
+  if (!ticklab::ParseServerFlags(argc, argv, "ticklab-stats-server", &flags)) return 2;
+  ticklab::Result<ticklab::Config> config = ticklab::LoadConfig(flags.config);
+  if (!config.ok()) {
+    ticklab::LogLine("config_error", "error").Str("error", config.status().ToString()).Emit();
+    return 2;
+  }
+  ticklab::Result<ticklab::Session> session = ticklab::Session::Create(config->session);
+  if (!session.ok()) {
+    ticklab::LogLine("config_error", "error").Str("error", session.status().ToString()).Emit();
+    return 2;
+  }
+  const std::string& host = config->services.host;
+  const std::string ind_addr = !flags.upstream.empty()
+                                   ? flags.upstream
+                                   : host + ":" + std::to_string(config->services.indicators_port);
+  const std::string data_addr = !flags.data_upstream.empty()
+                                    ? flags.data_upstream
+                                    : host + ":" + std::to_string(config->services.data_port);
+  const int port = flags.port >= 0 ? flags.port : config->services.stats_port;
+  ticklab::ShutdownFlag shutdown;
+  ticklab::StatsServiceImpl service(&config.value(), std::move(session.value()), Channel(ind_addr),
+                                    ind_addr, Channel(data_addr), data_addr, &shutdown);
+  ticklab::LogLine("config")
+      .Str("service", "stats")
+      .Str("upstream", ind_addr)
+      .Str("data_upstream", data_addr)
+      .Str("database", config->stats.database)
+      .Emit();
+  return ticklab::RunServer("stats", host, port, {&service}, &shutdown);
+}
