@@ -200,6 +200,7 @@ Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n
     pend_x_.insert(pend_x_.end(), v + 2, v + 2 + p_);
     pend_y_.insert(pend_y_.end(), H, kNaN);
     last_mid_ = mid;
+    last_kept_ts_ = t;
     DrainResolved();
   }
   return Status::Ok();
@@ -213,7 +214,7 @@ void DayAccumulator::Finish() {
   for (size_t h = 0; h < H; ++h) {
     if (horizons_[h].kind != Horizon::Kind::kSeconds) continue;
     const int64_t s_ns = std::llround(horizons_[h].value * 1e9);
-    for (int64_t& c = cursor_[h]; c < end && pend_[c - base_].ts + s_ns <= last_ts_; ++c) {
+    for (int64_t& c = cursor_[h]; c < end && pend_[c - base_].ts + s_ns <= last_kept_ts_; ++c) {
       Resolve(static_cast<size_t>(c - base_), h, last_mid_);
     }
   }

@@ -11,9 +11,9 @@
 //       - Horizon::Seconds(s): the mid prevailing at ts + s, i.e. of the last row with ts <= ts +
 //       s.
 //     A row enters horizon h's statistics once its target is known; rows whose horizon reaches past
-//     the day's last row (ts + s > last ts, or fewer than k rows follow) have no target and are
-//     left out of that horizon. Rows with a non-finite feature are left out of every regression;
-//     rows whose bid/ask give no positive finite mid are dropped entirely (counted).
+//     the day's last row with a mid (ts + s > its ts, or fewer than k rows follow) have no target
+//     and are left out of that horizon. Rows with a non-finite feature are left out of every
+//     regression; rows whose bid/ask give no positive finite mid are dropped entirely (counted).
 // Only rows whose targets are pending are buffered (bounded by the longest horizon); resolved rows
 // are accumulated in blocks with BLAS (one cblas_dsyrk per block for all horizons at once).
 // Thread-safety: one thread at a time; Finish() once, then the accessors.
@@ -98,6 +98,7 @@ class DayAccumulator {
   int64_t base_ = 0;             // global index of pend_[0]
   std::vector<int64_t> cursor_;  // per horizon: global index of the first unresolved row
   double last_mid_ = 0;
+  int64_t last_kept_ts_ = 0;  // time of the last row with a valid mid
 
   std::vector<double> block_;  // resolved rows [x, y_1..y_H], (p + H) each
   size_t block_n_ = 0;
