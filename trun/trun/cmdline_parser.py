@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from trun.configuration import ConfigError
 from trun.parameter import BoolParameter, Parameter, clear_cmdline_values, set_cmdline_value
 from trun.step_register import Register, StepClassException
 
@@ -134,5 +135,7 @@ class CmdlineParser:
             params = dict(self.root_cls.get_params())
             kwargs = {name: params[name].parse(value) for name, value in self.root_kwargs.items()}
             return self.root_cls(**kwargs)
+        except ConfigError:
+            raise
         except Exception as e:  # missing/invalid parameters: a usage error
             self.parser.error(str(e))
