@@ -25,6 +25,14 @@ from ticklab.config import Config
 from ticklab.resume import Backoff, Point, ResilientStream
 from ticklab.v1 import common_pb2, gateway_pb2, gateway_pb2_grpc
 
+#: Channel options: large batches, and a restarted gateway is found again within ~1 s.
+GATEWAY_CHANNEL_OPTIONS: list[tuple[str, Any]] = [
+    *CHANNEL_OPTIONS,
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+]
+
 
 def _date(value: Any) -> str:
     if value is None:
@@ -80,9 +88,9 @@ class GatewayClient:
         self.metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
         if tls or root_certificates is not None:
             creds = grpc.ssl_channel_credentials(root_certificates=root_certificates)
-            self.channel = grpc.secure_channel(address, creds, options=CHANNEL_OPTIONS)
+            self.channel = grpc.secure_channel(address, creds, options=GATEWAY_CHANNEL_OPTIONS)
         else:
-            self.channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+            self.channel = grpc.insecure_channel(address, options=GATEWAY_CHANNEL_OPTIONS)
         self.stub = gateway_pb2_grpc.GatewayStub(self.channel)
 
     @classmethod
