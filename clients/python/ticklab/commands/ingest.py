@@ -1,0 +1,55 @@
+"""`ticklab ingest`: Layer 1, raw provider files -> per-stock, per-day tick store (runs ticklab-ingest)."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ticklab.native import NativeToolError, run_tool
+
+
+@click.command(name="ingest")
+@click.option("--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="ticklab TOML config ([data], [universe]).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "taq", "lobster", "dbn"]), default=None,
+              help="Raw format to read (default: [data].ingest_format).")
+@click.option("--stocks", default=None, help="Comma-separated stocks (default: [universe].stocks).")
+@click.option("--dates", default=None, help="Comma-separated YYYY-MM-DD (default: every raw date).")
+@click.option("--threads", type=click.IntRange(min=0), default=0, help="Worker threads (0: all cores).")
+@click.option("--force", is_flag=True, help="Rewrite store files that already exist and are valid.")
+@click.option("--skip-bad-rows", is_flag=True, help="Skip and count malformed rows instead of failing.")
+def cli(config_path: str, fmt: str | None, stocks: str | None, dates: str | None, threads: int,
+        force: bool, skip_bad_rows: bool) -> None:
+    """Layer 1: convert raw provider files into the per-stock, per-day tick store."""
+    args = ["--config", config_path, "--threads", str(threads)]
+    if fmt:
+        args += ["--format", fmt]
+    if stocks:
+        args += ["--stocks", stocks]
+    if dates:
+        args += ["--dates", dates]
+    if force:
+        args.append("--force")
+    if skip_bad_rows:
+        args.append("--skip-bad-rows")
+    try:
+        s = run_tool("ticklab-ingest", args, description="ingest")
+    except NativeToolError as e:
+        raise click.ClickException(str(e)) from e
+    table = Table(title="ticklab ingest")
+    table.add_column("stock-days", justify="right")
+    table.add_column("written", justify="right")
+    table.add_column("kept", justify="right")
+    table.add_column("missing", justify="right")
+    table.add_column("ticks", justify="right")
+    table.add_column("bad rows", justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_column("ticks/s", justify="right")
+    table.add_row(str(s.get("total", 0)), str(s.get("files", 0)), str(s.get("skipped", 0)),
+                  str(len(s.get("missing", []))), f"{s.get('ticks', 0):,}", str(s.get("bad_rows", 0)),
+                  f"{s.get('seconds', 0.0):.3f}", f"{s.get('ticks_per_s', 0.0):,.0f}")
+    console = Console()
+    console.print(table)
+    for item in s.get("missing", []):
+        console.print(f"[yellow]no raw data for {item}[/yellow]")

@@ -1,0 +1,53 @@
+// Ingest: Layer 1's batch job — raw provider files -> per-stock, per-day tick store files.
+//
+// For each (stock, trading day) it finds the day's raw files of the chosen format under
+// <raw_dir>/<format>/ (FormatSpec::raw_files), opens the stock's ticks (GetStockDataSource), and
+// writes <store_dir>/<STOCK>/<YYYY-MM-DD>.tick atomically (WriteTickFile) with Tick::symbol 0.
+// Stock-days run in parallel on a pool of std::threads (one stock-day per task; every task opens
+// its own source, so tasks share nothing but the progress callback). A store file that exists and
+// is valid is kept unless `force`. Stock-days without raw data are reported in `missing`, not
+// failed. The first error (malformed row without skip_bad_rows, I/O) stops the run: running tasks
+// finish, no new ones start, and the error is returned.
+// Thread-safety: RunIngest may be called from any thread; the progress callback is serialised.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "services/common/config.h"
+#include "services/common/status.h"
+
+namespace ticklab {
+
+struct IngestOptions {
+  std::string format;               // empty: config's [data].ingest_format
+  std::vector<std::string> stocks;  // empty: config's [universe].stocks
+  std::vector<int> dates;           // YYYYMMDD; empty: every date found in the raw file names
+  int threads = 0;                  // <= 0: std::thread::hardware_concurrency()
+  bool force = false;               // rewrite valid store files too
+  bool skip_bad_rows = false;       // OR-ed with config's [data].skip_bad_rows
+};
+
+struct IngestSummary {
+  int64_t total = 0;    // stock-days considered
+  int64_t written = 0;  // store files written
+  int64_t skipped = 0;  // valid store files kept
+  int64_t ticks = 0;    // ticks written
+  int64_t bad_rows = 0;
+  double seconds = 0;
+  std::vector<std::string> missing;  // "AAPL 2024-01-02": no raw data for that stock-day
+};
+
+// Called once with (0, total, "") before any work, then after each stock-day with
+// (done, total, "AAPL 2024-01-02").
+using IngestProgress = std::function<void(int64_t done, int64_t total, const std::string& item)>;
+
+// Dates (YYYYMMDD, sorted, unique) that appear as YYYY-MM-DD in file names under `format_dir`.
+std::vector<int> DiscoverRawDates(const std::string& format_dir);
+
+Result<IngestSummary> RunIngest(const Config& config, const IngestOptions& options,
+                                const IngestProgress& progress = nullptr);
+
+}  // namespace ticklab
