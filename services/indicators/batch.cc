@@ -1,5 +1,7 @@
 #include "services/indicators/batch.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -15,6 +17,12 @@ namespace ticklab {
 namespace {
 
 namespace fs = std::filesystem;
+
+double ProcessCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 // Counts rows without storing them (compute-only runs).
 class CountingSink final : public RowSink {
@@ -85,6 +93,7 @@ Result<BatchSummary> RunBatch(
     const IndicatorSet& set, const std::vector<DayJob>& jobs, int threads,
     const std::function<void(const DayJob&, const DayResult&, int64_t done)>& on_done) {
   const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = ProcessCpuSeconds();
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = static_cast<int>(std::min<size_t>(threads, std::max<size_t>(jobs.size(), 1)));
   std::atomic<size_t> next{0};
@@ -119,9 +128,11 @@ Result<BatchSummary> RunBatch(
     stocks.insert(j.stock);
     days.insert(j.date.ToYyyymmdd());
   }
+  summary.threads = threads;
   summary.stocks = static_cast<int>(stocks.size());
   summary.days = static_cast<int>(days.size());
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.cpu_seconds = ProcessCpuSeconds() - cpu_start;
   return summary;
 }
 

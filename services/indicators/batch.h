@@ -37,9 +37,11 @@ struct BatchSummary {
   int stocks = 0;
   int days = 0;
   int64_t stock_days = 0;
+  int threads = 0;  // workers used
   int64_t rows = 0;
   int64_t ticks = 0;
-  double seconds = 0;
+  double seconds = 0;      // wall clock
+  double cpu_seconds = 0;  // CPU time of the process (all threads) over the run
 };
 
 // The stock-days to compute: `stocks` (empty: the config's universe) x `dates` (empty: every day

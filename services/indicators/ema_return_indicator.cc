@@ -29,9 +29,9 @@ class EmaReturnIndicator final : public Indicator {
   }
   bool OnEvent(const FieldEvent& ev, const Book& book, bool) override {
     sums_.AdvanceTo(ev.ts_ns);
-    if ((ev.field == Field::kBid || ev.field == Field::kAsk) && book.ask > book.bid &&
-        book.bid > 0) {
-      const double mid = 0.5 * (book.ask + book.bid);
+    if ((ev.field == Field::kBid || ev.field == Field::kAsk) && book.ask() > book.bid() &&
+        book.bid() > 0) {
+      const double mid = 0.5 * (book.ask() + book.bid());
       if (prev_mid_ > 0 && mid != prev_mid_) sums_.Add(std::log(mid / prev_mid_));
       prev_mid_ = mid;
     }

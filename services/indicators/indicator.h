@@ -23,8 +23,15 @@
 namespace ticklab {
 
 // The latest value of each field, as the events set them (not validated: may be crossed or 0).
+// v[code - 1] holds Field `code` (bid, bid_size, ask, ask_size, last, last_size: Tick's order).
 struct Book {
-  double bid = 0, bid_size = 0, ask = 0, ask_size = 0, last = 0, last_size = 0;
+  double v[kNumFields] = {};
+  double bid() const { return v[0]; }
+  double bid_size() const { return v[1]; }
+  double ask() const { return v[2]; }
+  double ask_size() const { return v[3]; }
+  double last() const { return v[4]; }
+  double last_size() const { return v[5]; }
 };
 
 class Indicator {

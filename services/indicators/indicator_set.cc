@@ -2,13 +2,18 @@
 
 #include <xxhash.h>
 
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <set>
 
 #include "services/indicators/indicator_registry.h"
 
 namespace ticklab {
 namespace {
+
+constexpr size_t kValueOffset = offsetof(Tick, bid_price);
+static_assert(offsetof(Tick, trade_size) == kValueOffset + 40, "Tick values are contiguous");
 
 std::string Canonical(const ParamValue& v) {
   char buf[40];
@@ -93,31 +98,14 @@ void IndicatorSet::OnTicks(const Tick* ticks, size_t n, RowSink* sink) {
   for (size_t t = 0; t < n; ++t) {
     const Tick& tick = ticks[t];
     for (uint32_t e = tick.events; e != 0;) {
-      const Field field = static_cast<Field>(e & 0xF);
+      const unsigned code = e & 0xF;
       e >>= 4;
-      double value = 0;
-      switch (field) {
-        case Field::kBid:
-          value = book_.bid = tick.bid_price;
-          break;
-        case Field::kBidSize:
-          value = book_.bid_size = tick.bid_size;
-          break;
-        case Field::kAsk:
-          value = book_.ask = tick.ask_price;
-          break;
-        case Field::kAskSize:
-          value = book_.ask_size = tick.ask_size;
-          break;
-        case Field::kLast:
-          value = book_.last = tick.trade_price;
-          break;
-        case Field::kLastSize:
-          value = book_.last_size = tick.trade_size;
-          break;
-        case Field::kNone:
-          break;
-      }
+      if (code - 1 >= static_cast<unsigned>(kNumFields)) continue;  // not a field: ignored
+      const Field field = static_cast<Field>(code);
+      // Tick stores the six values in Field order from bid_price on, like Book.
+      double value;
+      std::memcpy(&value, reinterpret_cast<const char*>(&tick) + kValueOffset + 8 * (code - 1), 8);
+      book_.v[code - 1] = value;
       const FieldEvent ev{tick.ts_ns, field, value};
       const bool tick_end = e == 0;
       bool row = trigger_ < 0 && field == Field::kLast;
@@ -126,8 +114,8 @@ void IndicatorSet::OnTicks(const Tick* ticks, size_t n, RowSink* sink) {
         if (static_cast<int>(i) == trigger_) row = r;
       }
       if (row && tick.ts_ns > open_ns_ && tick.ts_ns < close_ns_) {
-        row_[0] = book_.bid;
-        row_[1] = book_.ask;
+        row_[0] = book_.bid();
+        row_[1] = book_.ask();
         for (size_t i = 0; i < count; ++i) inds[i]->Write(row_.data() + offsets_[i]);
         sink->OnRow(tick.ts_ns, tick.fingerprint, row_.data());
         ++rows_;

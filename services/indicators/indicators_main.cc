@@ -184,11 +184,13 @@ int Run(const Args& a) {
   const double secs = s->seconds > 0 ? s->seconds : 1e-9;
   std::printf(
       "{\"event\":\"summary\",\"set\":%s,\"stocks\":%d,\"days\":%d,\"stock_days\":%lld,"
-      "\"rows\":%lld,\"ticks\":%lld,\"columns\":%d,\"seconds\":%.6f,\"rows_per_s\":%.1f,"
+      "\"rows\":%lld,\"ticks\":%lld,\"columns\":%d,\"seconds\":%.6f,\"cpu_seconds\":%.6f,"
+      "\"threads\":%d,\"rows_per_s\":%.1f,"
       "\"ticks_per_s\":%.1f,\"features_dir\":%s}\n",
       JsonString(set->name()).c_str(), s->stocks, s->days, static_cast<long long>(s->stock_days),
       static_cast<long long>(s->rows), static_cast<long long>(s->ticks), set->num_columns(),
-      s->seconds, s->rows / secs, s->ticks / secs, JsonString(config->data.features_dir).c_str());
+      s->seconds, s->cpu_seconds, s->threads, s->rows / secs, s->ticks / secs,
+      JsonString(config->data.features_dir).c_str());
   return 0;
 }
 

@@ -32,13 +32,13 @@ class OfiIndicator final : public Indicator {
     if (!tick_end) return false;
     sums_.AdvanceTo(ev.ts_ns);
     double e = 0;
-    if (prev_.bid > 0 && book.bid > 0) {
-      if (book.bid >= prev_.bid) e += book.bid_size;
-      if (book.bid <= prev_.bid) e -= prev_.bid_size;
+    if (prev_.bid() > 0 && book.bid() > 0) {
+      if (book.bid() >= prev_.bid()) e += book.bid_size();
+      if (book.bid() <= prev_.bid()) e -= prev_.bid_size();
     }
-    if (prev_.ask > 0 && book.ask > 0) {
-      if (book.ask <= prev_.ask) e -= book.ask_size;
-      if (book.ask >= prev_.ask) e += prev_.ask_size;
+    if (prev_.ask() > 0 && book.ask() > 0) {
+      if (book.ask() <= prev_.ask()) e -= book.ask_size();
+      if (book.ask() >= prev_.ask()) e += prev_.ask_size();
     }
     if (e != 0) sums_.Add(e);
     prev_ = book;

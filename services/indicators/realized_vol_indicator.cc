@@ -41,9 +41,9 @@ class RealizedVolIndicator final : public Indicator {
       if (h == n) sums_[w] = 0;
       heads_[w] = h;
     }
-    if ((ev.field == Field::kBid || ev.field == Field::kAsk) && book.ask > book.bid &&
-        book.bid > 0) {
-      const double mid = 0.5 * (book.ask + book.bid);
+    if ((ev.field == Field::kBid || ev.field == Field::kAsk) && book.ask() > book.bid() &&
+        book.bid() > 0) {
+      const double mid = 0.5 * (book.ask() + book.bid());
       if (prev_mid_ > 0 && mid != prev_mid_) {
         const double r = std::log(mid / prev_mid_);
         ts_.push_back(ev.ts_ns);

@@ -27,6 +27,8 @@ namespace ticklab {
 namespace {
 
 constexpr int kInputs = 10;
+constexpr int kBid = 0, kBidSize = 1, kAsk = 2, kAskSize = 3, kLast = 4, kLastSize = 5;
+constexpr double kVtcSign[kNumFields] = {1, 1, 1, -1, 0, 0};
 const char* const kInputNames[kInputs] = {"dprice", "dquote",   "iprice",  "side", "dqsize",
                                           "qsize",  "dqltsize", "qltsize", "vtc",  "isize"};
 
@@ -49,78 +51,36 @@ class SeedIndicator final : public Indicator {
 
   void Reset() override {
     std::fill(values_.begin(), values_.end(), 0.0);
-    ask_price_ = bid_price_ = ask_size_ = bid_size_ = trade_size_ = price_ = 0;
-    quote_ = virtual_trade_count_ = trade_side_ = i_size_ = 0;
-    last_price_ = 0;
-    have_last_quote_ = false;
+    std::fill(std::begin(s_), std::end(s_), 0.0);
+    virtual_trade_count_ = trade_side_ = i_size_ = last_price_ = 0;
+    have_last_quote_ = has_trade_ = false;
     last_quote_ = last_quote_size_ = last_quote_lt_size_ = 0;
-    is_valid_quote_ = is_valid_size_ = has_trade_ = false;
   }
 
   bool OnEvent(const FieldEvent& ev, const Book&, bool) override {
+    const unsigned i = static_cast<unsigned>(ev.field) - 1;  // index into s_
+    if (i >= static_cast<unsigned>(kNumFields)) return false;
     const double val = ev.value;
-    switch (ev.field) {
-      case Field::kBid:
-        if (bid_price_ > 0) {
-          if (val > bid_price_) {
-            virtual_trade_count_ += 1;
-          } else if (val < bid_price_) {
-            virtual_trade_count_ -= 1;
-          }
-        }
-        bid_price_ = val;
-        is_valid_quote_ = ask_price_ > bid_price_ && bid_price_ > 0;
-        if (is_valid_quote_) quote_ = 0.5 * (ask_price_ + bid_price_);
-        break;
-      case Field::kBidSize:
-        if (bid_size_ > 0) {
-          if (val > bid_size_) {
-            virtual_trade_count_ += 1;
-          } else if (val < bid_size_) {
-            virtual_trade_count_ -= 1;
-          }
-        }
-        bid_size_ = val;
-        is_valid_size_ = bid_size_ > 0 && ask_size_ > 0;
-        break;
-      case Field::kAsk:
-        if (ask_price_ > 0) {
-          if (val > ask_price_) {
-            virtual_trade_count_ += 1;
-          } else if (val < ask_price_) {
-            virtual_trade_count_ -= 1;
-          }
-        }
-        ask_price_ = val;
-        is_valid_quote_ = ask_price_ > bid_price_ && bid_price_ > 0;
-        if (is_valid_quote_) quote_ = 0.5 * (ask_price_ + bid_price_);
-        break;
-      case Field::kAskSize:  // the reference's sign is reversed on the ask side
-        if (ask_size_ > 0) {
-          if (val > ask_size_) {
-            virtual_trade_count_ -= 1;
-          } else if (val < ask_size_) {
-            virtual_trade_count_ += 1;
-          }
-        }
-        ask_size_ = val;
-        is_valid_size_ = bid_size_ > 0 && ask_size_ > 0;
-        break;
-      case Field::kLast:
-        last_price_ = price_ > 0 ? price_ : val;
-        price_ = val;
-        has_trade_ = true;
-        if (is_valid_quote_ && ask_price_ > bid_price_) trade_side_ = price_ > quote_ ? 1 : -1;
-        break;
-      case Field::kLastSize:
-        trade_size_ = val;
-        i_size_ = val * trade_side_;
-        break;
-      case Field::kNone:
-        break;
-    }
-    if (!(is_valid_quote_ && is_valid_size_ && has_trade_)) return false;
-    Update();
+    const double old = s_[i];
+    // virtualTradeCount: +1 when the bid, bid size or ask rises, -1 when it falls, reversed for the
+    // ask size; only when the previous value was > 0 (adding 0.0 otherwise changes nothing).
+    const double step = static_cast<double>((val > old) - (val < old)) * kVtcSign[i];
+    virtual_trade_count_ += old > 0 ? step : 0.0;
+    s_[i] = val;
+    // isValidQuote, isValidSize and quote as the reference leaves them: it recomputes each from the
+    // current book on every event that can change it, so they are always these functions of it.
+    const bool valid_quote = s_[kAsk] > s_[kBid] && s_[kBid] > 0;
+    const bool valid_size = s_[kBidSize] > 0 && s_[kAskSize] > 0;
+    const double quote = 0.5 * (s_[kAsk] + s_[kBid]);
+    // LAST: lastPrice (the first LAST sets it to its own value), hasTrade, tradeSide when the quote
+    // is valid. LAST_SIZE: iSize with the current tradeSide. Written as selects (no branches).
+    const bool is_last = i == kLast, is_last_size = i == kLastSize;
+    last_price_ = is_last ? (old > 0 ? old : val) : last_price_;
+    has_trade_ = has_trade_ || is_last;
+    trade_side_ = is_last && valid_quote ? (val > quote ? 1.0 : -1.0) : trade_side_;
+    i_size_ = is_last_size ? val * trade_side_ : i_size_;
+    if (!(valid_quote && valid_size && has_trade_)) return false;
+    Update(quote);
     return true;
   }
 
@@ -131,17 +91,18 @@ class SeedIndicator final : public Indicator {
   }
 
  private:
-  void Update() {
-    const double skew = (bid_size_ - ask_size_) / (bid_size_ + ask_size_);
+  void Update(double quote) {
+    const double price = s_[kLast];
+    const double skew = (s_[kBidSize] - s_[kAskSize]) / (s_[kBidSize] + s_[kAskSize]);
     const double quote_size = std::atan(skew);
     const double quote_lt_size = std::atan(lt_cont_ * skew);
-    const double iprice = price_ - quote_;
+    const double iprice = price - quote;
     if (!have_last_quote_) {
-      last_quote_ = quote_;
+      last_quote_ = quote;
       have_last_quote_ = true;
     }
-    const double u[kInputs] = {price_ - last_price_,
-                               quote_ - last_quote_,
+    const double u[kInputs] = {price - last_price_,
+                               quote - last_quote_,
                                iprice,
                                trade_side_,
                                quote_size - last_quote_size_,
@@ -156,7 +117,7 @@ class SeedIndicator final : public Indicator {
       const double ui = u[i];
       for (size_t j = 0; j < nt; ++j) x[j] = x[j] * z_[j] + one_minus_z_[j] * ui;
     }
-    last_quote_ = quote_;
+    last_quote_ = quote;
     last_quote_size_ = quote_size;
     last_quote_lt_size_ = quote_lt_size;
     virtual_trade_count_ = 0;
@@ -168,12 +129,12 @@ class SeedIndicator final : public Indicator {
   std::vector<double> one_minus_z_;
   std::vector<double> values_;  // the reference's X at its last row (before X *= Z)
 
-  double ask_price_ = 0, bid_price_ = 0, ask_size_ = 0, bid_size_ = 0, trade_size_ = 0, price_ = 0;
-  double quote_ = 0, virtual_trade_count_ = 0, trade_side_ = 0, i_size_ = 0;
-  double last_price_ = 0;
-  bool have_last_quote_ = false;
+  // bidPrice, bidSize, askPrice, askSize, price, tradeSize of the reference (Field code - 1).
+  double s_[kNumFields] = {};
+  double virtual_trade_count_ = 0, trade_side_ = 0, i_size_ = 0, last_price_ = 0;
+  bool have_last_quote_ = false;  // lastQuote is not None
+  bool has_trade_ = false;
   double last_quote_ = 0, last_quote_size_ = 0, last_quote_lt_size_ = 0;
-  bool is_valid_quote_ = false, is_valid_size_ = false, has_trade_ = false;
 };
 
 }  // namespace

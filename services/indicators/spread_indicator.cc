@@ -24,16 +24,16 @@ class SpreadIndicator final : public Indicator {
   }
   void Write(double* out) const override {
     const Book& b = book_;
-    if (!(b.ask > b.bid && b.bid > 0 && b.bid_size > 0 && b.ask_size > 0)) {
+    if (!(b.ask() > b.bid() && b.bid() > 0 && b.bid_size() > 0 && b.ask_size() > 0)) {
       out[0] = out[1] = out[2] = out[3] = 0;
       return;
     }
-    const double mid = 0.5 * (b.ask + b.bid);
-    const double depth = b.bid_size + b.ask_size;
-    out[0] = b.ask - b.bid;
-    out[1] = 1e4 * (b.ask - b.bid) / mid;
-    out[2] = (b.bid_size - b.ask_size) / depth;
-    out[3] = (b.bid * b.ask_size + b.ask * b.bid_size) / depth - mid;
+    const double mid = 0.5 * (b.ask() + b.bid());
+    const double depth = b.bid_size() + b.ask_size();
+    out[0] = b.ask() - b.bid();
+    out[1] = 1e4 * (b.ask() - b.bid()) / mid;
+    out[2] = (b.bid_size() - b.ask_size()) / depth;
+    out[3] = (b.bid() * b.ask_size() + b.ask() * b.bid_size()) / depth - mid;
   }
   std::unique_ptr<Indicator> Clone() const override { return std::make_unique<SpreadIndicator>(); }
 

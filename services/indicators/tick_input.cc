@@ -35,7 +35,8 @@ Result<TickInput> TickInput::Open(const std::string& path) {
                             " is not a tick store file (truncated?)");
   }
   if (in.map_size_ > 0) {
-    in.map_ = ::mmap(nullptr, in.map_size_, PROT_READ, MAP_SHARED, fd, 0);
+    // MAP_POPULATE: one bulk fault-in instead of a page fault every 4 KiB of a sequential scan.
+    in.map_ = ::mmap(nullptr, in.map_size_, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
     if (in.map_ == MAP_FAILED) {
       in.map_ = nullptr;
       ::close(fd);
