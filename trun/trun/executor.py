@@ -27,6 +27,8 @@ from trun.step import DynamicRequirements, Step, flatten, getpaths
 logger = logging.getLogger("trun-interface")
 
 DONE, FAILED, NEW_DEPS = "DONE", "FAILED", "NEW_DEPS"
+# the root logger, plus trun's own loggers, which do not propagate to the root
+_STEP_LOG_LOGGERS = (None, "trun", "trun-interface")
 
 
 class StepTimeout(Exception):
@@ -59,7 +61,8 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False) -> tuple
         os.makedirs(opts.step_log_dir, exist_ok=True)
         handler = logging.FileHandler(os.path.join(opts.step_log_dir, f"{step.step_id}.log"))
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logging.getLogger().addHandler(handler)
+        for name in _STEP_LOG_LOGGERS:
+            logging.getLogger(name).addHandler(handler)
     timeout = step_timeout(step, opts) if use_alarm else 0.0
     alarm = timeout > 0 and threading.current_thread() is threading.main_thread()
     old_handler = None
@@ -76,7 +79,8 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False) -> tuple
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old_handler)
         if handler is not None:
-            logging.getLogger().removeHandler(handler)
+            for name in _STEP_LOG_LOGGERS:
+                logging.getLogger(name).removeHandler(handler)
             handler.close()
 
 
