@@ -161,3 +161,66 @@ def test_bad_config_names_location_and_key(tmp_path: Path) -> None:
     assert proc.returncode == 1
     expected = "bad.toml: [[indicator_sets]] t, indicator 1.taus: item 1: expected a number in [0, 1]"
     assert expected in proc.stderr
+
+
+def _layer1_store(tmp: Path, stocks: list[str], events: int) -> Path:
+    """Layer 1's generator and store writer: synthetic days -> <store>/<STOCK>/<day>.tick."""
+    from ticklab.market import simulate_day
+    from ticklab.store import assemble_ticks, write_ticks
+
+    store = tmp / "store"
+    for i, stock in enumerate(stocks):
+        table = simulate_day(stock, DAY, seed=11 + i, events_per_day=events)
+        ticks = assemble_ticks(stock, table["ts_ns"], table["field"], table["value"])
+        write_ticks(store / stock / f"{DAY.isoformat()}.tick", stock, DAY, ticks)
+    return store
+
+
+def _batch_config(tmp: Path, stocks: list[str], specs: list[dict[str, Any]], out: str) -> Path:
+    cfg = tmp / f"{out}.toml"
+    write_config(cfg, specs)
+    text = cfg.read_text().replace('[universe]\nstocks = ["TEST"]',
+                                   f'store_dir = "store"\nfeatures_dir = "{out}"\n'
+                                   f'[universe]\nstocks = {json.dumps(stocks)}')
+    cfg.write_text(text)
+    return cfg
+
+
+def test_parity_through_the_layer1_store(tmp_path: Path) -> None:
+    """Ticks from Layer 1's store (read_ticks), batch mode, every kind: C++ equals the references."""
+    from ticklab.store import read_header, read_ticks
+
+    store = _layer1_store(tmp_path, ["AAPL"], 200_000)
+    cfg = _batch_config(tmp_path, ["AAPL"], ALL_KINDS, "features")
+    out = subprocess.run([str(binary("ticklab-indicators")), "--config", str(cfg), "--progress-json"],
+                         check=True, capture_output=True, text=True).stdout.splitlines()
+    events = [json.loads(line) for line in out]
+    assert events[0] == {"event": "start", "total": 1, "unit": "stock-days", "set": "t", "columns": 96}
+    assert events[1]["event"] == "progress" and events[1]["item"] == "AAPL 2024-01-02"
+    assert events[-1]["event"] == "summary" and events[-1]["stock_days"] == 1
+
+    path = store / "AAPL" / "2024-01-02.tick"
+    ticks = read_ticks(path)
+    ts, field, value, end = replay(ticks)
+    assert len(ts) >= 100_000
+    feats = read_features(tmp_path / "features" / "t" / "AAPL" / "2024-01-02.feat", verify=True)
+    assert feats.input_fingerprint == read_header(path).checksum
+    columns, ref_ts, ref_values = reference_rows(list(iter_events(ts, field, value, end)), ALL_KINDS,
+                                                 OPEN_NS, CLOSE_NS)
+    assert list(feats.columns) == columns and feats.n_rows == len(ref_ts) > 1_000
+    np.testing.assert_array_equal(feats.ts_ns, ref_ts)
+    assert (np.abs(feats.values - ref_values) <= TOL * np.maximum(1.0, np.abs(ref_values))).all()
+    assert set(feats.fingerprint.tolist()) <= set(ticks["fingerprint"].tolist())
+
+
+def test_batch_output_is_identical_for_1_and_2_threads(tmp_path: Path) -> None:
+    stocks = ["AAA", "BBB", "CCC", "DDD"]
+    _layer1_store(tmp_path, stocks, 20_000)
+    outputs = []
+    for threads in (1, 2):
+        cfg = _batch_config(tmp_path, stocks, ALL_KINDS, f"f{threads}")
+        subprocess.run([str(binary("ticklab-indicators")), "--config", str(cfg), "--threads", str(threads)],
+                       check=True, capture_output=True)
+        outputs.append({s: (tmp_path / f"f{threads}" / "t" / s / "2024-01-02.feat").read_bytes()
+                        for s in stocks})
+    assert outputs[0] == outputs[1]

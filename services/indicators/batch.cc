@@ -67,8 +67,12 @@ Result<std::vector<DayJob>> PlanBatch(const Config& config, const std::string& s
 }
 
 Result<DayResult> ComputeDay(IndicatorSet* set, const DayJob& job) {
-  Result<TickInput> input = TickInput::Open(job.input);
+  Result<TickInput> input = TickInput::Open(job.input, job.verify_input);
   if (!input.ok()) return input.status();
+  if (!input->stock().empty() && input->stock() != job.stock) {
+    return Status::DataLoss(job.input + ": holds stock \"" + input->stock() + "\", expected \"" +
+                            job.stock + "\"");
+  }
   set->Reset(job.date);
   if (job.output.empty()) {
     CountingSink sink;

@@ -24,8 +24,9 @@ namespace ticklab {
 struct DayJob {
   std::string stock;
   Date date;
-  std::string input;   // Layer 1 store file (or raw tick dump)
-  std::string output;  // feature file; empty: compute only (benchmarks)
+  std::string input;         // Layer 1 store file (or raw tick dump)
+  std::string output;        // feature file; empty: compute only (benchmarks)
+  bool verify_input = true;  // verify the store file's checksum before computing
 };
 
 struct DayResult {

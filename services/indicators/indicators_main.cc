@@ -2,14 +2,14 @@
 // Layer 1 store into the feature store.
 //
 //   ticklab-indicators --config FILE [--set NAME] [--stocks A B ...] [--dates D ...] [--threads N]
-//                      [--progress-json] [--no-write]
+//                      [--progress-json] [--no-write] [--no-verify]
 //   ticklab-indicators --config FILE [--set NAME] --ticks FILE --stock S --date D [--out F]
 //   ticklab-indicators --config FILE [--set NAME] --list-columns
 //
 // --stocks/--dates take space- or comma-separated values. --no-write computes without writing
-// (timing). --ticks runs one day from any tick file (store file or bare dump of Ticks) to --out.
-// With --progress-json, stdout carries JSON lines: start, progress per stock-day, summary.
-// Errors go to stderr with exit status 1 (2 for bad usage).
+// (timing); --no-verify skips the store checksum pass. --ticks runs one day from any tick file
+// (store file or bare dump of Ticks) to --out. With --progress-json, stdout carries JSON lines:
+// start, progress per stock-day, summary. Errors go to stderr with exit status 1 (2 for bad usage).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -27,15 +27,16 @@ struct Args {
   std::string config, set, ticks, stock, date, out;
   std::vector<std::string> stocks, dates;
   int threads = 0;
-  bool progress_json = false, no_write = false, list_columns = false;
+  bool progress_json = false, no_write = false, list_columns = false, no_verify = false;
 };
 
 int Usage(const std::string& error) {
-  std::fprintf(stderr,
-               "ticklab-indicators: %s\nusage: ticklab-indicators --config FILE [--set NAME] "
-               "[--stocks A B ...] [--dates YYYY-MM-DD ...] [--threads N] [--progress-json] "
-               "[--no-write] [--list-columns] [--ticks FILE --stock S --date D [--out F]]\n",
-               error.c_str());
+  std::fprintf(
+      stderr,
+      "ticklab-indicators: %s\nusage: ticklab-indicators --config FILE [--set NAME] "
+      "[--stocks A B ...] [--dates YYYY-MM-DD ...] [--threads N] [--progress-json] "
+      "[--no-write] [--no-verify] [--list-columns] [--ticks FILE --stock S --date D [--out F]]\n",
+      error.c_str());
   return 2;
 }
 
@@ -81,6 +82,8 @@ bool ParseArgs(int argc, char** argv, Args* a, std::string* error) {
       ok = value(&a->out);
     else if (arg == "--progress-json")
       a->progress_json = true;
+    else if (arg == "--no-verify")
+      a->no_verify = true;
     else if (arg == "--no-write")
       a->no_write = true;
     else if (arg == "--list-columns")
@@ -157,9 +160,10 @@ int Run(const Args& a) {
     Result<std::vector<DayJob>> planned = PlanBatch(*config, set->name(), a.stocks, a.dates);
     if (!planned.ok()) return Fail(planned.status());
     jobs = std::move(planned).value();
-    if (a.no_write) {
-      for (DayJob& j : jobs) j.output.clear();
-    }
+  }
+  for (DayJob& j : jobs) {
+    if (a.no_write) j.output.clear();
+    j.verify_input = !a.no_verify;
   }
   const int64_t total = static_cast<int64_t>(jobs.size());
   if (a.progress_json) {

@@ -1,36 +1,41 @@
-// TickInput: read-only view of one stock-day's ticks, from a Layer 1 store file (internal).
+// TickInput: read-only view of one stock-day's ticks for the batch runner (internal).
 //
-// Accepts a store file (64-byte header, then 80-byte Ticks: docs/formats.md) or a bare dump of
-// Ticks (size a multiple of 80, as tests and tools write them). Thread-safety: immutable view.
+// Accepts a Layer 1 store file (tick_store.h: header validated, checksum verified unless disabled)
+// or a bare dump of Ticks (size a multiple of 80, no header: what tests and tools write).
+// Fingerprint() is XXH64 (seed 0) of the tick records' bytes: the store header's checksum, or
+// computed for a dump. Thread-safety: immutable view.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "services/common/mapped_file.h"
 #include "services/common/status.h"
 #include "services/common/tick.h"
+#include "services/common/tick_store.h"
 
 namespace ticklab {
 
 class TickInput {
  public:
-  static Result<TickInput> Open(const std::string& path);
-  TickInput(TickInput&& o) noexcept;
-  TickInput& operator=(TickInput&&) = delete;
-  ~TickInput();
+  // `verify`: check a store file's checksum (one XXH64 pass).
+  static Result<TickInput> Open(const std::string& path, bool verify = true);
 
   const Tick* data() const { return ticks_; }
   size_t size() const { return n_; }
-  // XXH64 (seed 0) of the tick records' bytes: the feature file's input fingerprint.
-  uint64_t Fingerprint() const;
+  uint64_t Fingerprint() const { return fingerprint_; }
+  // The stock named in a store file's header; empty for a dump.
+  const std::string& stock() const { return stock_; }
 
  private:
-  TickInput() = default;
-  void* map_ = nullptr;
-  size_t map_size_ = 0;
+  std::optional<TickFile> store_;
+  std::optional<MappedFile> dump_;
   const Tick* ticks_ = nullptr;
   size_t n_ = 0;
+  uint64_t fingerprint_ = 0;
+  std::string stock_;
 };
 
 }  // namespace ticklab
