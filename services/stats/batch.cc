@@ -14,6 +14,7 @@
 
 #include "services/common/tick_store.h"
 #include "services/indicators/feature_store.h"
+#include "services/stats/blas.h"
 #include "services/stats/ridge.h"
 #include "services/stats/tick_stats.h"
 
@@ -187,6 +188,10 @@ Result<StatsBatchSummary> RunStatsBatch(
   int64_t done = 0;
 
   auto worker = [&]() {
+  // Parallelism is across stock-days: each worker's BLAS calls run on its own thread only.
+#if defined(TICKLAB_USE_MKL)
+    mkl_set_num_threads_local(1);
+#endif
     for (size_t i; !stop.load() && (i = next.fetch_add(1)) < jobs.size();) {
       const StatsJob& job = jobs[i];
       Status st;
@@ -237,6 +242,9 @@ Result<StatsBatchSummary> RunStatsBatch(
                     ? options.threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::max(1, std::min<int>(threads, static_cast<int>(jobs.size())));
+#if defined(TICKLAB_USE_OPENBLAS)
+  if (threads > 1) openblas_set_num_threads(1);
+#endif
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();

@@ -4,6 +4,7 @@
 #if defined(TICKLAB_USE_MKL)
 #include <mkl_cblas.h>
 #include <mkl_lapacke.h>
+#include <mkl_service.h>
 #else
 #include <cblas.h>
 #include <lapacke.h>
