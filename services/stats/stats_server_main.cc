@@ -11,6 +11,7 @@
 #include "services/common/config.h"
 #include "services/common/grpc_server.h"
 #include "services/common/session.h"
+#include "services/stats/blas.h"
 #include "services/stats/stats_service.h"
 
 namespace {
@@ -25,6 +26,9 @@ std::shared_ptr<grpc::Channel> Channel(const std::string& addr) {
 
 int main(int argc, char** argv) {
   ticklab::BlockShutdownSignals();
+#if defined(TICKLAB_USE_OPENBLAS)
+  openblas_set_num_threads(1);  // concurrent calls each run BLAS on their own thread (see service)
+#endif
   ticklab::ServerFlags flags;
   if (!ticklab::ParseServerFlags(argc, argv, "ticklab-stats-server", &flags)) return 2;
   ticklab::Result<ticklab::Config> config = ticklab::LoadConfig(flags.config);

@@ -17,6 +17,7 @@
 #include "services/common/grpc_status.h"
 #include "services/common/tick.h"
 #include "services/stats/batch.h"
+#include "services/stats/blas.h"
 #include "services/stats/day_accumulator.h"
 #include "services/stats/pool.h"
 #include "services/stats/ridge.h"
@@ -317,6 +318,11 @@ grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
                                        const v1::ComputeRequest* request,
                                        grpc::ServerWriter<v1::ComputeUpdate>* writer) {
   const auto t0 = Clock::now();
+  // As the batch tool's workers: BLAS runs on this handler's thread only, which also makes the
+  // results identical to the batch's (multi-threaded BLAS may sum in another order).
+#if defined(TICKLAB_USE_MKL)
+  mkl_set_num_threads_local(1);
+#endif
   auto reject = [&](const Status& st) {
     LogLine("bad_request", "warn")
         .Str("rpc", "Compute")

@@ -5,3 +5,16 @@ trun pipeline steps. The hot paths run in the C++ core (services/); Python drive
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """Lazy exports: ``ticklab.connect`` (gRPC client) without importing grpc at package import."""
+    if name == "connect":
+        from ticklab.client import connect
+
+        return connect
+    if name == "aio":
+        import importlib
+
+        return importlib.import_module("ticklab.aio")
+    raise AttributeError(f"module 'ticklab' has no attribute {name!r}")

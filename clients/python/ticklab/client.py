@@ -33,6 +33,8 @@ from ticklab.v1 import (
     data_pb2_grpc,
     indicators_pb2,
     indicators_pb2_grpc,
+    stats_pb2,
+    stats_pb2_grpc,
 )
 
 if TYPE_CHECKING:
@@ -172,6 +174,56 @@ def _frame(batches: Sequence[Batch], feature_names: Sequence[str] = ()) -> pd.Da
     return df
 
 
+def table_to_numpy(table: common_pb2.Table) -> dict[str, np.ndarray]:
+    """A ticklab.v1.Table as {column name: numpy array} (float64, int64 or object strings)."""
+    out: dict[str, np.ndarray] = {}
+    for col in table.columns:
+        kind = col.WhichOneof("values")
+        if kind == "doubles":
+            out[col.name] = np.array(col.doubles.values, dtype=np.float64)
+        elif kind == "ints":
+            out[col.name] = np.array(col.ints.values, dtype=np.int64)
+        elif kind == "strings":
+            out[col.name] = np.array(list(col.strings.values), dtype=object)
+        else:
+            out[col.name] = np.empty(0)
+    return out
+
+
+def table_to_pandas(table: common_pb2.Table) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(table_to_numpy(table))
+
+
+@dataclass(frozen=True)
+class DayStats:
+    """One stock-day's Layer 3 statistics (stats.proto DayStats) as numpy columns."""
+
+    stock: str
+    date: str
+    set: str
+    summary: dict[str, np.ndarray]       # one row: day_stats columns
+    features: dict[str, np.ndarray]      # one row per feature
+    regressions: dict[str, np.ndarray]   # one row per horizon
+    coefficients: dict[str, np.ndarray]  # horizon label -> coefficient per feature
+    written: bool = False
+
+    @classmethod
+    def from_proto(cls, m: stats_pb2.DayStats) -> DayStats:
+        return cls(m.stock, m.date, m.set, table_to_numpy(m.summary), table_to_numpy(m.features),
+                   table_to_numpy(m.regressions), table_to_numpy(m.coefficients), m.written)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The regressions table (one row per horizon) with stock and date columns."""
+        import pandas as pd
+
+        df = pd.DataFrame(self.regressions)
+        df.insert(0, "date", self.date)
+        df.insert(0, "stock", self.stock)
+        return df
+
+
 @dataclass
 class Stream(Iterable[Batch]):
     """A server stream of Batches. Iterate it once; or collect it with to_numpy() / to_pandas().
@@ -215,7 +267,8 @@ class Stream(Iterable[Batch]):
 
 
 class Client:
-    """Synchronous client of one ticklab service address (data or indicators)."""
+    """Synchronous client of one ticklab service address (data, indicators or stats): call the
+    methods of the service that listens there."""
 
     def __init__(self, address: str, *, timeout: float | None = None,
                  channel: grpc.Channel | None = None) -> None:
@@ -224,6 +277,7 @@ class Client:
         self.channel = channel or grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
         self._data = data_pb2_grpc.DataServiceStub(self.channel)
         self._ind = indicators_pb2_grpc.IndicatorServiceStub(self.channel)
+        self._stats = stats_pb2_grpc.StatsServiceStub(self.channel)
 
     def close(self) -> None:
         self.channel.close()
@@ -268,6 +322,43 @@ class Client:
             stock=stock, start_date=_date(start), end_date=_date(end), set=set,
             batch_size=batch_size, replay_speed=replay_speed, resume_after=_resume(resume_after))
         return Stream(self._ind.StreamIndicators(req, timeout=self.timeout), _RowDecoder())
+
+
+    # -- stats service -----------------------------------------------------------------------------
+    def compute_stats(self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed",
+                      dry_run: bool = False, progress_rows: int = 0,
+                      replay_speed: float = 0.0) -> Any:
+        """The raw StatsService.Compute stream of ComputeUpdate messages (progress and days)."""
+        req = stats_pb2.ComputeRequest(stock=stock, start_date=_date(start), end_date=_date(end),
+                                       set=set, dry_run=dry_run, progress_rows=progress_rows,
+                                       replay_speed=replay_speed)
+        return self._stats.Compute(req, timeout=self.timeout)
+
+    def stats(self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed",
+              dry_run: bool = False) -> Iterator[DayStats]:
+        """Computes Layer 3 statistics live from the indicator stream; yields each finished day
+        (written to the stats database unless `dry_run`)."""
+        for update in self.compute_stats(stock, start, end, set=set, dry_run=dry_run):
+            if update.WhichOneof("update") == "day":
+                yield DayStats.from_proto(update.day)
+
+    def day_stats(self, stock: str, date: Any, *, set: str = "seed") -> DayStats:
+        """One stored stock-day (NOT_FOUND if the database does not hold it)."""
+        req = stats_pb2.GetDayStatsRequest(stock=stock, date=_date(date), set=set)
+        return DayStats.from_proto(self._stats.GetDayStats(req, timeout=self.timeout))
+
+    def pool(self, set: str = "seed", *, horizons: Sequence[str] = (), stocks: Sequence[str] = (),
+             start: Any = None, end: Any = None,
+             ridge_lambda: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Pooled ridge fits over stored days: (results per horizon, coefficients by feature)."""
+        req = stats_pb2.PoolRequest(set=set, horizons=list(horizons), stocks=list(stocks),
+                                    start_date=_date(start), end_date=_date(end),
+                                    ridge_lambda=ridge_lambda)
+        resp = self._stats.Pool(req, timeout=self.timeout)
+        coef = table_to_pandas(resp.coefficients)
+        if len(resp.feature_names) == len(coef):
+            coef.index = list(resp.feature_names)
+        return table_to_pandas(resp.results), coef
 
 
 def connect(address: str, *, timeout: float | None = None) -> Client:
