@@ -25,6 +25,8 @@ struct ReadOptions {
   // false: the first malformed row is an error naming file, line and what was expected.
   // true: malformed rows are skipped and counted (DataSource::bad_rows()).
   bool skip_bad_rows = false;
+  // Exchange time zone for formats with local timestamps (TAQ, LOBSTER): [session].timezone.
+  std::string timezone = "America/New_York";
 };
 
 class DataSource {

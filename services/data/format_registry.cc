@@ -5,9 +5,10 @@
 #include <filesystem>
 
 #include "services/data/csv_reader.h"
+#include "services/data/dbn_reader.h"
+#include "services/data/lobster_reader.h"
 #include "services/data/store_source.h"
-// Formats engineer: include your reader headers here (taq_reader.h, lobster_reader.h,
-// dbn_reader.h).
+#include "services/data/taq_reader.h"
 
 namespace ticklab {
 
@@ -15,10 +16,10 @@ const std::vector<FormatSpec>& RegisteredFormats() {
   // Probe order: exact binary magics first, then text headers, the most permissive probe last.
   static const std::vector<FormatSpec> kFormats = {
       StoreFormat(),
-      // DbnFormat(),      // "DBN" / zstd magic 28 B5 2F FD
+      DbnFormat(),  // "DBN" / zstd magic 28 B5 2F FD
       CsvFormat(),
-      // TaqFormat(),      // TAQ header line
-      // LobsterFormat(),  // numeric 6-column message rows: keep last
+      TaqFormat(),      // TAQ header line
+      LobsterFormat(),  // *_message_<N>.csv name and a numeric first row: keep last
   };
   return kFormats;
 }

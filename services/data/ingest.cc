@@ -83,7 +83,8 @@ std::vector<int> DiscoverRawDates(const std::string& format_dir) {
   std::error_code ec;
   for (const auto& entry : fs::recursive_directory_iterator(format_dir, ec)) {
     if (!entry.is_regular_file()) continue;
-    const std::string name = entry.path().filename().string();
+    // The path below format_dir, so a date directory (taq/<YYYY-MM-DD>/quotes.txt) counts too.
+    const std::string name = entry.path().lexically_relative(format_dir).string();
     for (size_t i = 0; i + 10 <= name.size(); ++i) {
       Result<Date> d = Date::Parse(name.substr(i, 10));
       if (d.ok()) {
@@ -119,6 +120,7 @@ Result<IngestSummary> RunIngest(const Config& config, const IngestOptions& optio
 
   ReadOptions read;
   read.skip_bad_rows = options.skip_bad_rows || config.data.skip_bad_rows;
+  read.timezone = config.session.timezone;
   int threads =
       options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   threads = std::max(1, std::min<int>(threads, static_cast<int>(tasks.size())));

@@ -1,0 +1,549 @@
+#include "services/data/dbn_reader.h"
+
+#include <zstd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <unordered_map>
+#include <vector>
+
+#include <absl/time/civil_time.h>
+
+#include "services/data/provider_source.h"
+
+namespace ticklab {
+namespace {
+
+constexpr uint8_t kZstdMagic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+constexpr int64_t kUndefPrice = std::numeric_limits<int64_t>::max();
+constexpr uint64_t kUndefTimestamp = std::numeric_limits<uint64_t>::max();
+
+// Record types (DBN rtype) this reader understands.
+constexpr uint8_t kRtypeTrades = 0x00;  // MBP-0: trades schema
+constexpr uint8_t kRtypeMbp1 = 0x01;    // MBP-1 (and TBBO in files written before rtype 0xC5)
+constexpr uint8_t kRtypeError = 0x15;
+constexpr uint8_t kRtypeSymbolMapping = 0x16;
+constexpr uint8_t kRtypeSystem = 0x17;
+constexpr uint8_t kRtypeTbbo = 0xC5;
+
+// Schemas (metadata u16).
+constexpr uint16_t kSchemaMbp1 = 1, kSchemaTbbo = 3, kSchemaTrades = 4, kSchemaMixed = 0xFFFF;
+constexpr uint8_t kStypeInstrumentId = 0;
+
+template <typename T>
+T Load(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));  // DBN is little-endian, as are our targets
+  return v;
+}
+
+std::string CString(const uint8_t* p, size_t max_len) {
+  size_t n = 0;
+  while (n < max_len && p[n] != 0) ++n;
+  return std::string(reinterpret_cast<const char*>(p), n);
+}
+
+// YYYYMMDD (UTC) of a Unix ns timestamp.
+int YmdOfNs(int64_t ns) {
+  int64_t days = ns >= 0 ? ns / 86400000000000LL : (ns + 1) / 86400000000000LL - 1;
+  absl::CivilDay d = absl::CivilDay(1970, 1, 1) + days;
+  return static_cast<int>(d.year() * 10000 + d.month() * 100 + d.day());
+}
+
+int64_t NsOfYmd(int ymd) {
+  absl::CivilDay d(ymd / 10000, ymd / 100 % 100, ymd % 100);
+  return (d - absl::CivilDay(1970, 1, 1)) * 86400000000000LL;
+}
+
+// The decoded DBN byte stream of a plain or zstd-compressed file, through one buffer.
+class DbnInput {
+ public:
+  ~DbnInput() {
+    if (file_ != nullptr) std::fclose(file_);
+    if (dctx_ != nullptr) ZSTD_freeDCtx(dctx_);
+  }
+
+  Status Open(const std::string& path) {
+    path_ = path;
+    file_ = std::fopen(path.c_str(), "rb");
+    if (file_ == nullptr) {
+      return Status::NotFound(Where(path, 0, std::string("cannot open: ") + std::strerror(errno)));
+    }
+    buf_.resize(kBufferSize);
+    uint8_t magic[4] = {};
+    size_t n = std::fread(magic, 1, 4, file_);
+    if (n == 4 && std::memcmp(magic, kZstdMagic, 4) == 0) {
+      dctx_ = ZSTD_createDCtx();
+      in_.resize(ZSTD_DStreamInSize());
+      std::memcpy(in_.data(), magic, 4);
+      in_size_ = 4;
+    } else {
+      std::memcpy(buf_.data(), magic, n);
+      end_ = n;
+    }
+    return Status::Ok();
+  }
+
+  bool compressed() const { return dctx_ != nullptr; }
+
+  // Makes at least `n` bytes available at data(); false when the stream ends first (then
+  // available() tells how many there are) or on an error (status()).
+  bool Ensure(size_t n) {
+    while (end_ - begin_ < n) {
+      if (!Fill(n)) return false;
+    }
+    return true;
+  }
+  const uint8_t* data() const { return buf_.data() + begin_; }
+  size_t available() const { return end_ - begin_; }
+  void Consume(size_t n) {
+    begin_ += n;
+    offset_ += n;
+  }
+  // Offset of data() in the decoded stream.
+  int64_t offset() const { return offset_; }
+  const Status& status() const { return status_; }
+
+ private:
+  static constexpr size_t kBufferSize = 4 << 20;
+
+  bool Fill(size_t want) {
+    if (!status_.ok() || eof_) return false;
+    if (begin_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    if (want > buf_.size()) buf_.resize(want);
+    if (dctx_ == nullptr) {
+      size_t n = std::fread(buf_.data() + end_, 1, buf_.size() - end_, file_);
+      if (n == 0) {
+        if (std::ferror(file_)) status_ = Status::IoError(Where(path_, 0, "read error"));
+        eof_ = true;
+        return false;
+      }
+      end_ += n;
+      return true;
+    }
+    // zstd: decompress until some output is produced or the input ends.
+    for (;;) {
+      if (in_pos_ == in_size_) {
+        in_size_ = std::fread(in_.data(), 1, in_.size(), file_);
+        in_pos_ = 0;
+        if (in_size_ == 0) {
+          if (std::ferror(file_)) {
+            status_ = Status::IoError(Where(path_, 0, "read error"));
+          } else if (frame_open_) {
+            status_ = Status::DataLoss(
+                Where(path_, 0,
+                      "zstd stream truncated: the file ends inside a compressed frame (decoded " +
+                          std::to_string(offset_ + (end_ - begin_)) + " bytes)"));
+          }
+          eof_ = true;
+          return false;
+        }
+      }
+      ZSTD_inBuffer in{in_.data(), in_size_, in_pos_};
+      ZSTD_outBuffer out{buf_.data() + end_, buf_.size() - end_, 0};
+      size_t ret = ZSTD_decompressStream(dctx_, &out, &in);
+      in_pos_ = in.pos;
+      if (ZSTD_isError(ret)) {
+        status_ = Status::DataLoss(
+            Where(path_, 0,
+                  std::string("corrupt zstd data: ") + ZSTD_getErrorName(ret) + " (decoded " +
+                      std::to_string(offset_ + (end_ - begin_)) + " bytes)"));
+        return false;
+      }
+      frame_open_ = ret != 0;
+      end_ += out.pos;
+      if (out.pos > 0) return true;
+    }
+  }
+
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  std::vector<uint8_t> buf_;
+  size_t begin_ = 0, end_ = 0;
+  int64_t offset_ = 0;
+  bool eof_ = false;
+  Status status_;
+  // zstd state
+  ZSTD_DCtx* dctx_ = nullptr;
+  std::vector<uint8_t> in_;
+  size_t in_size_ = 0, in_pos_ = 0;
+  bool frame_open_ = false;
+};
+
+// Metadata fields the reader uses.
+struct DbnMetadata {
+  int version = 0;
+  uint16_t schema = kSchemaMixed;
+  uint8_t stype_in = 0, stype_out = 0;
+  size_t cstr_len = 0;
+  struct Interval {
+    int start_ymd, end_ymd;  // [start, end) UTC dates
+    std::string name;
+  };
+  std::unordered_map<uint32_t, std::vector<Interval>> by_instrument;
+  std::vector<std::string> symbols;  // the requested symbols
+};
+
+class DbnSource final : public ProviderSource {
+ public:
+  DbnSource(const ReadOptions& options, const std::string& stock)
+      : ProviderSource(options, stock) {}
+
+  Status Init(const std::string& path) {
+    path_ = path;
+    TICKLAB_RETURN_IF_ERROR(in_.Open(path));
+    TICKLAB_RETURN_IF_ERROR(ReadMetadata());
+    if (!stock_.empty() && !meta_.by_instrument.empty()) {
+      // With metadata symbology a missing stock is known up front.
+      bool named = false;
+      for (const auto& [id, ivs] : meta_.by_instrument) {
+        for (const auto& iv : ivs) named |= iv.name == stock_;
+      }
+      if (!named) return Status::NotFound(Where(path, 0, "no symbol mapping for " + stock_));
+    }
+    return Status::Ok();
+  }
+
+ public:
+  const char* format() const override { return "dbn"; }
+
+ protected:
+  bool ReadMore() override {
+    for (int batch = 0; batch < 8192; ++batch) {
+      if (!in_.Ensure(16)) {
+        if (!in_.status().ok()) {
+          status_ = in_.status();
+        } else if (in_.available() != 0) {
+          status_ = Truncated(16);
+        }
+        return false;
+      }
+      const uint8_t* r = in_.data();
+      size_t len = size_t{r[0]} * 4;
+      if (len < 16) {
+        // The stream cannot be resynchronised after a bad length.
+        status_ = Status::InvalidArgument(At("record length " + std::to_string(len) +
+                                             " bytes: expected at least 16 (the record header)"));
+        return false;
+      }
+      if (!in_.Ensure(len)) {
+        status_ = in_.status().ok() ? Truncated(len) : in_.status();
+        return false;
+      }
+      r = in_.data();
+      bool ok = Record(r, len);
+      in_.Consume(len);
+      ++record_index_;
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+ private:
+  Status Truncated(size_t want) {
+    return Status::DataLoss(At("file truncated: record needs " + std::to_string(want) +
+                               " bytes, only " + std::to_string(in_.available()) + " left"));
+  }
+
+  std::string At(const std::string& what) const {
+    return path_ + ": record " + std::to_string(record_index_) + " at byte offset " +
+           std::to_string(in_.offset()) + (in_.compressed() ? " (decompressed)" : "") + ": " + what;
+  }
+
+  bool Bad(const std::string& what) { return BadRow(Status::InvalidArgument(At(what))); }
+
+  Status ReadMetadata() {
+    if (!in_.Ensure(8)) {
+      if (!in_.status().ok()) return in_.status();
+      return Status::DataLoss(Where(path_, 0, "file too short for a DBN metadata header"));
+    }
+    const uint8_t* p = in_.data();
+    if (std::memcmp(p, "DBN", 3) != 0) {
+      return Status::InvalidArgument(
+          Where(path_, 0, "expected the DBN magic \"DBN\" (plain or zstd-compressed)"));
+    }
+    meta_.version = p[3];
+    if (meta_.version < 1 || meta_.version > 3) {
+      return Status::InvalidArgument(Where(
+          path_, 0,
+          "unsupported DBN version " + std::to_string(meta_.version) + ": expected 1, 2 or 3"));
+    }
+    size_t len = Load<uint32_t>(p + 4);
+    if (!in_.Ensure(8 + len)) {
+      if (!in_.status().ok()) return in_.status();
+      return Status::DataLoss(Where(path_, 0,
+                                    "file truncated inside the metadata: expected " +
+                                        std::to_string(8 + len) + " bytes, got " +
+                                        std::to_string(in_.available())));
+    }
+    const uint8_t* b = in_.data() + 8;
+    const uint8_t* end = b + len;
+    auto need = [&](const uint8_t* at, size_t n) { return at + n <= end; };
+    auto bad = [&](const std::string& what) {
+      return Status::InvalidArgument(Where(path_, 0, "malformed DBN metadata: " + what));
+    };
+    if (!need(b, 104)) return bad("shorter than the fixed fields");
+    meta_.schema = Load<uint16_t>(b + 16);
+    if (meta_.version == 1) {
+      meta_.stype_in = b[50];
+      meta_.stype_out = b[51];
+      meta_.cstr_len = 22;
+    } else {
+      meta_.stype_in = b[42];
+      meta_.stype_out = b[43];
+      meta_.cstr_len = Load<uint16_t>(b + 45);
+      if (meta_.cstr_len == 0) return bad("symbol_cstr_len is 0");
+    }
+    if (meta_.schema != kSchemaMbp1 && meta_.schema != kSchemaTbbo &&
+        meta_.schema != kSchemaTrades && meta_.schema != kSchemaMixed) {
+      return Status::InvalidArgument(Where(path_, 0,
+                                           "unsupported DBN schema " +
+                                               std::to_string(meta_.schema) +
+                                               ": expected mbp-1 (1), tbbo (3) or trades (4)"));
+    }
+    const uint8_t* c = b + 100;
+    uint32_t schema_def_len = Load<uint32_t>(c);
+    c += 4;
+    if (!need(c, schema_def_len)) return bad("schema definition runs past the header");
+    c += schema_def_len;
+    const size_t cl = meta_.cstr_len;
+    for (const char* list : {"symbols", "partial", "not_found"}) {
+      if (!need(c, 4)) return bad(std::string("no ") + list + " count");
+      uint32_t n = Load<uint32_t>(c);
+      c += 4;
+      if (!need(c, size_t{n} * cl)) return bad(std::string(list) + " run past the header");
+      if (list[0] == 's') {
+        for (uint32_t i = 0; i < n; ++i) meta_.symbols.push_back(CString(c + i * cl, cl));
+      }
+      c += size_t{n} * cl;
+    }
+    if (!need(c, 4)) return bad("no mappings count");
+    uint32_t nmap = Load<uint32_t>(c);
+    c += 4;
+    for (uint32_t i = 0; i < nmap; ++i) {
+      if (!need(c, cl + 4)) return bad("mapping " + std::to_string(i) + " runs past the header");
+      std::string raw = CString(c, cl);
+      c += cl;
+      uint32_t nint = Load<uint32_t>(c);
+      c += 4;
+      for (uint32_t j = 0; j < nint; ++j) {
+        if (!need(c, 8 + cl)) return bad("mapping interval runs past the header");
+        DbnMetadata::Interval iv{static_cast<int>(Load<uint32_t>(c)),
+                                 static_cast<int>(Load<uint32_t>(c + 4)), ""};
+        std::string sym = CString(c + 8, cl);
+        c += 8 + cl;
+        // raw -> instrument id (the usual historical case), or id -> symbol when stype_in is id.
+        const std::string& id_text = meta_.stype_in == kStypeInstrumentId ? raw : sym;
+        iv.name = meta_.stype_in == kStypeInstrumentId ? sym : raw;
+        int64_t id;
+        if (!ParseInt64(id_text, &id) || id < 0 || id > 0xFFFFFFFFLL) continue;  // not an id map
+        meta_.by_instrument[static_cast<uint32_t>(id)].push_back(std::move(iv));
+      }
+    }
+    in_.Consume(8 + len);
+    return Status::Ok();
+  }
+
+  static constexpr uint32_t kSkip = ~0u;  // an instrument a one-stock source does not want
+
+  // Per-instrument state: the symbol it resolves to and the UTC ns range where that holds.
+  struct Instrument {
+    uint32_t sym = 0;
+    int64_t valid_from = 0, valid_to = -1;
+    std::vector<DbnMetadata::Interval> live;  // from SymbolMappingMsg records
+  };
+
+  // Resolves `id` at time `ts` to a symbol index (cached per instrument and date interval).
+  uint32_t Resolve(uint32_t id, int64_t ts) {
+    Instrument* ins;
+    if (id == last_id_ && last_ins_ != nullptr) {
+      ins = last_ins_;
+    } else {
+      ins = &instruments_[id];
+      last_id_ = id;
+      last_ins_ = ins;
+    }
+    if (ts >= ins->valid_from && ts < ins->valid_to) return ins->sym;
+    int ymd = YmdOfNs(ts);
+    std::string name = std::to_string(id);
+    ins->valid_from = NsOfYmd(ymd);
+    ins->valid_to = ins->valid_from + 86400000000000LL;
+    bool found = false;
+    for (const auto& iv : ins->live) {  // in-stream mappings take precedence
+      if (ts >= NsOfYmd(iv.start_ymd) && ts < NsOfYmd(iv.end_ymd)) {
+        name = iv.name;
+        found = true;
+      }
+    }
+    auto it = meta_.by_instrument.find(id);
+    if (!found && it != meta_.by_instrument.end()) {
+      for (const auto& iv : it->second) {
+        if (ymd >= iv.start_ymd && ymd < iv.end_ymd && !iv.name.empty()) name = iv.name;
+      }
+    }
+    if (name.size() > 15) name.resize(15);
+    if (!Wanted(name)) {
+      ins->sym = kSkip;
+      return kSkip;
+    }
+    ins->sym = SymbolIndex(name);
+    if (quote_.size() <= ins->sym) {
+      quote_.resize(ins->sym + 1, {0, 0, 0, 0});
+      last_ts_.resize(ins->sym + 1, std::numeric_limits<int64_t>::min());
+    }
+    return ins->sym;
+  }
+
+  void SymbolMapping(const uint8_t* r, size_t len) {
+    uint32_t id = Load<uint32_t>(r + 4);
+    std::string name;
+    uint64_t start, end;
+    if (meta_.version == 1) {
+      if (len < 80) return;
+      std::string in_sym = CString(r + 16, 22), out_sym = CString(r + 38, 22);
+      name = out_sym.empty() ? in_sym : out_sym;
+      start = Load<uint64_t>(r + 64);
+      end = Load<uint64_t>(r + 72);
+    } else {
+      if (len < 176) return;
+      std::string in_sym = CString(r + 17, 71), out_sym = CString(r + 89, 71);
+      name = (out_sym.empty() || r[88] == kStypeInstrumentId) ? in_sym : out_sym;
+      start = Load<uint64_t>(r + 160);
+      end = Load<uint64_t>(r + 168);
+    }
+    Instrument& ins = instruments_[id];
+    // Store as whole UTC dates covering [start, end).
+    int s = YmdOfNs(static_cast<int64_t>(start == kUndefTimestamp ? 0 : start));
+    int e = end == kUndefTimestamp ? 99991231 : YmdOfNs(static_cast<int64_t>(end - 1)) + 1;
+    ins.live.push_back({s, e, name});
+    ins.valid_to = -1;  // re-resolve
+    last_ins_ = nullptr;
+  }
+
+  // Handles one record; false stops reading (status_ set).
+  bool Record(const uint8_t* r, size_t len) {
+    uint8_t rtype = r[1];
+    bool mbp = rtype == kRtypeMbp1 || rtype == kRtypeTbbo;
+    if (!mbp && rtype != kRtypeTrades) {
+      if (rtype == kRtypeSymbolMapping) {
+        SymbolMapping(r, len);
+        return true;
+      }
+      if (rtype == kRtypeError || rtype == kRtypeSystem) return true;
+      char hex[8];
+      std::snprintf(hex, sizeof(hex), "0x%02X", rtype);
+      return Bad(std::string("unsupported record type rtype ") + hex +
+                 ": expected MBP-1/TBBO (0x01, 0xC5) or trades (0x00)");
+    }
+    size_t need = mbp ? 80 : 48;
+    if (len < need) {
+      return Bad("record of " + std::to_string(len) + " bytes: an " + (mbp ? "MBP-1" : "trade") +
+                 " record needs " + std::to_string(need));
+    }
+    uint64_t ts_recv = Load<uint64_t>(r + 32);
+    uint64_t uts = ts_recv != kUndefTimestamp ? ts_recv : Load<uint64_t>(r + 8);
+    if (uts > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return Bad("undefined timestamp (ts_recv and ts_event)");
+    }
+    int64_t ts = static_cast<int64_t>(uts);
+    uint32_t sym = Resolve(Load<uint32_t>(r + 4), ts);
+    if (sym == kSkip) return true;
+    if (ts < last_ts_[sym]) {
+      return Bad("ts_recv " + std::to_string(ts) + " goes backwards for " + symbols()[sym] +
+                 " (previous " + std::to_string(last_ts_[sym]) + ")");
+    }
+    char action = static_cast<char>(r[28]);
+    if (!mbp || action == 'T') {
+      int64_t px = Load<int64_t>(r + 16);
+      if (px == kUndefPrice || px <= 0) return Bad("trade without a valid price");
+      last_ts_[sym] = ts;
+      Emit(sym, ts, Field::kLast, static_cast<double>(px) / 1e9);
+      Emit(sym, ts, Field::kLastSize, static_cast<double>(Load<uint32_t>(r + 24)));
+    }
+    last_ts_[sym] = ts;
+    if (!mbp) return true;
+    int64_t bid_px = Load<int64_t>(r + 48), ask_px = Load<int64_t>(r + 56);
+    double now[4] = {bid_px == kUndefPrice ? 0.0 : static_cast<double>(bid_px) / 1e9,
+                     static_cast<double>(Load<uint32_t>(r + 64)),
+                     ask_px == kUndefPrice ? 0.0 : static_cast<double>(ask_px) / 1e9,
+                     static_cast<double>(Load<uint32_t>(r + 68))};
+    static constexpr Field kFields[4] = {Field::kBid, Field::kBidSize, Field::kAsk,
+                                         Field::kAskSize};
+    auto& prev = quote_[sym];
+    for (int i = 0; i < 4; ++i) {
+      if (now[i] != prev[i]) {
+        prev[i] = now[i];
+        Emit(sym, ts, kFields[i], now[i]);
+      }
+    }
+    return true;
+  }
+
+  std::string path_;
+  DbnInput in_;
+  DbnMetadata meta_;
+  int64_t record_index_ = 0;
+  std::unordered_map<uint32_t, Instrument> instruments_;
+  uint32_t last_id_ = 0;
+  Instrument* last_ins_ = nullptr;
+  std::vector<std::array<double, 4>> quote_;
+  std::vector<int64_t> last_ts_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<DataSource>> OpenDbn(const std::string& path, const ReadOptions& options,
+                                            const std::string& stock) {
+  auto src = std::make_unique<DbnSource>(options, stock);
+  TICKLAB_RETURN_IF_ERROR(src->Init(path));
+  return std::unique_ptr<DataSource>(std::move(src));
+}
+
+namespace {
+// True when `head` (a file's first bytes) is DBN, plain or as the start of a zstd frame.
+bool HeadIsDbn(std::string_view head) {
+  auto is_dbn = [](const uint8_t* p) {
+    return std::memcmp(p, "DBN", 3) == 0 && p[3] >= 1 && p[3] <= 3;
+  };
+  if (head.size() >= 4 && is_dbn(reinterpret_cast<const uint8_t*>(head.data()))) return true;
+  if (head.size() < 8 || std::memcmp(head.data(), kZstdMagic, 4) != 0) return false;
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  uint8_t out[64];
+  ZSTD_inBuffer in{head.data(), head.size(), 0};
+  ZSTD_outBuffer o{out, sizeof(out), 0};
+  while (o.pos < 4 && in.pos < in.size) {
+    size_t ret = ZSTD_decompressStream(dctx, &o, &in);
+    if (ZSTD_isError(ret) || ret == 0) break;
+  }
+  ZSTD_freeDCtx(dctx);
+  return o.pos >= 4 && is_dbn(out);
+}
+}  // namespace
+
+FormatSpec DbnFormat() {
+  FormatSpec spec;
+  spec.name = "dbn";
+  spec.probe = [](const std::string&, std::string_view head) { return HeadIsDbn(head); };
+  spec.open = [](const std::string& path, const ReadOptions& options) {
+    return OpenDbn(path, options);
+  };
+  spec.open_stock = [](const std::string& stock, const std::string& path,
+                       const ReadOptions& options) { return OpenDbn(path, options, stock); };
+  return spec;
+}
+
+bool ProbeDbn(const std::string& path) {
+  DbnInput in;
+  if (!in.Open(path).ok()) return false;
+  return in.Ensure(4) && std::memcmp(in.data(), "DBN", 3) == 0 && in.data()[3] >= 1 &&
+         in.data()[3] <= 3;
+}
+
+}  // namespace ticklab

@@ -1,0 +1,225 @@
+#include "services/data/provider_source.h"
+
+#include <charconv>
+#include <cstring>
+
+#include <absl/time/civil_time.h>
+#include <absl/time/time.h>
+
+namespace ticklab {
+
+// ---------------------------------------------------------------------------------------------
+// ProviderSource
+
+bool ProviderSource::Next(Tick* tick) {
+  while (ready_head_ == ready_.size()) {
+    ready_.clear();
+    ready_head_ = 0;
+    if (input_done_) return false;
+    if (!ReadMore()) {
+      input_done_ = true;
+      // After an error the pending ticks are incomplete (their timestamp may continue in the bad
+      // part), so only a clean end flushes them.
+      if (status_.ok()) FlushAll();
+    }
+  }
+  *tick = ready_[ready_head_++];
+  return true;
+}
+
+uint32_t ProviderSource::SymbolIndex(std::string_view name) {
+  auto it = symbol_index_.find(std::string(name));
+  if (it != symbol_index_.end()) return it->second;
+  uint32_t idx = static_cast<uint32_t>(symbols_.size());
+  symbols_.emplace_back(name);
+  symbol_index_.emplace(std::string(name), idx);
+  assemblers_.emplace_back(idx, std::string(name));
+  return idx;
+}
+
+void ProviderSource::FlushSymbol(uint32_t sym) {
+  Tick t;
+  if (assemblers_[sym].Flush(&t)) ready_.push_back(t);
+}
+
+void ProviderSource::FlushAll() {
+  for (uint32_t i = 0; i < assemblers_.size(); ++i) FlushSymbol(i);
+}
+
+bool ProviderSource::BadRow(Status error) {
+  if (options_.skip_bad_rows) {
+    ++bad_rows_;
+    return true;
+  }
+  status_ = std::move(error);
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// LineReader
+
+namespace {
+constexpr size_t kLineBufferSize = 1 << 20;
+}
+
+LineReader::~LineReader() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+Status LineReader::Open(const std::string& path) {
+  path_ = path;
+  file_ = std::fopen(path.c_str(), "rb");
+  if (file_ == nullptr) {
+    return Status::NotFound(Where(path, 0, std::string("cannot open: ") + std::strerror(errno)));
+  }
+  buf_.reset(new char[kLineBufferSize]);
+  return Status::Ok();
+}
+
+bool LineReader::Refill() {
+  if (eof_) return false;
+  if (begin_ > 0) {
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  size_t n = std::fread(buf_.get() + end_, 1, kLineBufferSize - end_, file_);
+  if (n == 0) {
+    if (std::ferror(file_)) {
+      status_ = Status::IoError(Where(path_, line_number_ + 1, "read error"));
+    }
+    eof_ = true;
+    return false;
+  }
+  end_ += n;
+  return true;
+}
+
+bool LineReader::Next(std::string_view* line) {
+  if (file_ == nullptr || !status_.ok()) return false;
+  for (;;) {
+    const char* start = buf_.get() + begin_;
+    const char* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
+    if (nl != nullptr) {
+      size_t len = static_cast<size_t>(nl - start);
+      begin_ += len + 1;
+      if (len > 0 && start[len - 1] == '\r') --len;
+      *line = std::string_view(start, len);
+      ++line_number_;
+      unterminated_ = false;
+      return true;
+    }
+    if (end_ - begin_ == kLineBufferSize) {
+      status_ = Status::InvalidArgument(
+          Where(path_, line_number_ + 1, "line longer than 1 MiB (not a text file?)"));
+      return false;
+    }
+    if (!Refill()) {
+      if (!status_.ok() || begin_ == end_) return false;
+      // Last line without a newline.
+      size_t len = end_ - begin_;
+      *line = std::string_view(buf_.get() + begin_, len);
+      if (len > 0 && (*line)[len - 1] == '\r') line->remove_suffix(1);
+      begin_ = end_;
+      ++line_number_;
+      unterminated_ = true;
+      return true;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// LocalDayClock
+
+Result<LocalDayClock> LocalDayClock::Create(const std::string& timezone, const Date& date) {
+  absl::TimeZone tz;
+  if (!absl::LoadTimeZone(timezone, &tz)) {
+    return Status::InvalidArgument("unknown time zone \"" + timezone + "\"");
+  }
+  LocalDayClock c;
+  c.date_ = date;
+  for (int h = 0; h < 24; ++h) {
+    absl::CivilSecond cs(date.year, date.month, date.day, h, 0, 0);
+    c.hour_utc_ns_[h] = absl::ToUnixNanos(absl::FromCivil(cs, tz));
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsers
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  if (s.empty()) return false;
+  const char* b = s.data();
+  const char* e = b + s.size();
+  if (*b == '+') ++b;
+  auto r = std::from_chars(b, e, *out);
+  return r.ec == std::errc() && r.ptr == e;
+}
+
+bool ParseDouble(std::string_view s, double* out) {
+  if (s.empty()) return false;
+  const char* b = s.data();
+  const char* e = b + s.size();
+  if (*b == '+') ++b;
+  auto r = std::from_chars(b, e, *out, std::chars_format::fixed);
+  return r.ec == std::errc() && r.ptr == e;
+}
+
+int SplitFields(std::string_view line, char sep, std::string_view* fields, int max_fields) {
+  int n = 0;
+  size_t pos = 0;
+  while (n < max_fields - 1) {
+    size_t p = line.find(sep, pos);
+    if (p == std::string_view::npos) break;
+    fields[n++] = line.substr(pos, p - pos);
+    pos = p + 1;
+  }
+  fields[n++] = line.substr(pos);
+  return n;
+}
+
+namespace {
+bool AllDigits(std::string_view s) {
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+}  // namespace
+
+bool FindDateInName(std::string_view text, Date* date) {
+  for (size_t end = text.size(); end >= 8; --end) {
+    if (end >= 10) {
+      std::string_view s = text.substr(end - 10, 10);
+      if (s[4] == '-' && s[7] == '-' && AllDigits(s.substr(0, 4)) && AllDigits(s.substr(5, 2)) &&
+          AllDigits(s.substr(8, 2))) {
+        auto d = Date::Parse(std::string(s));
+        if (d.ok()) {
+          *date = *d;
+          return true;
+        }
+      }
+    }
+    std::string_view s = text.substr(end - 8, 8);
+    bool bounded = (end == text.size() || !std::isdigit(static_cast<unsigned char>(text[end]))) &&
+                   (end == 8 || !std::isdigit(static_cast<unsigned char>(text[end - 9])));
+    if (bounded && AllDigits(s)) {
+      std::string iso = std::string(s.substr(0, 4)) + "-" + std::string(s.substr(4, 2)) + "-" +
+                        std::string(s.substr(6, 2));
+      auto d = Date::Parse(iso);
+      if (d.ok()) {
+        *date = *d;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::string Where(const std::string& path, int64_t line, const std::string& what) {
+  if (line > 0) return path + ":" + std::to_string(line) + ": " + what;
+  return path + ": " + what;
+}
+
+}  // namespace ticklab

@@ -1,0 +1,143 @@
+// Building blocks shared by the provider-format readers (TAQ, LOBSTER, DBN).
+//
+//   ProviderSource  a DataSource that turns field events of many stocks into Ticks, one
+//                   TickAssembler per stock; a reader subclass only parses its format and calls
+//                   Emit() per event in the canonical order (tick_assembler.h).
+//   LineReader      buffered line-by-line reading of a text file of any size, with line numbers.
+//   LocalDayClock   exchange-local time of day on one date -> UTC nanoseconds (DST aware).
+//   Numeric parsers that accept exactly the characters of a field and nothing else.
+//
+// Thread-safety: every class here is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "services/common/session.h"
+#include "services/common/status.h"
+#include "services/common/tick.h"
+#include "services/common/tick_assembler.h"
+#include "services/data/data_source.h"
+
+namespace ticklab {
+
+// A DataSource fed by a subclass's ReadMore(). Ticks of one stock come out in event order; ticks
+// of different stocks come out in the order they complete.
+class ProviderSource : public DataSource {
+ public:
+  bool Next(Tick* tick) final;
+  const Status& status() const final { return status_; }
+  const std::vector<std::string>& symbols() const final { return symbols_; }
+  int64_t bad_rows() const final { return bad_rows_; }
+
+ protected:
+  // `stock` non-empty: a one-stock source (symbols() == {stock}, Tick::symbol 0); the reader
+  // skips other stocks' rows (without validating them) using Wanted().
+  ProviderSource(const ReadOptions& options, const std::string& stock)
+      : options_(options), stock_(stock) {
+    if (!stock_.empty()) SymbolIndex(stock_);
+  }
+
+  // False for a stock a one-stock source does not want.
+  bool Wanted(std::string_view name) const { return stock_.empty() || name == stock_; }
+
+  // Parses more input, calling Emit() for its events. Returns false at the end of the input or on
+  // an error (then status_ is set). May emit nothing and return true.
+  virtual bool ReadMore() = 0;
+
+  // The index of stock `name` in symbols(), added on first use.
+  uint32_t SymbolIndex(std::string_view name);
+  // Feeds one event of stock `sym` (an index from SymbolIndex) to its assembler.
+  void Emit(uint32_t sym, int64_t ts_ns, Field field, double value) {
+    Tick t;
+    if (assemblers_[sym].Add(FieldEvent{ts_ns, field, value}, &t)) ready_.push_back(t);
+  }
+  // Completes the pending tick of `sym` (when it will not appear again) or of every stock.
+  void FlushSymbol(uint32_t sym);
+  void FlushAll();
+
+  // Handles a malformed row: with skip_bad_rows counts it and returns true (continue reading);
+  // otherwise sets status_ to `error` and returns false.
+  bool BadRow(Status error);
+
+  ReadOptions options_;
+  std::string stock_;  // empty: every stock
+  Status status_;
+  int64_t bad_rows_ = 0;
+
+ private:
+  std::vector<std::string> symbols_;
+  std::unordered_map<std::string, uint32_t> symbol_index_;
+  std::vector<TickAssembler> assemblers_;
+  std::vector<Tick> ready_;  // completed ticks not yet returned, from ready_head_
+  size_t ready_head_ = 0;
+  bool input_done_ = false;
+};
+
+// Reads a text file line by line through a fixed buffer (files of any size).
+class LineReader {
+ public:
+  LineReader() = default;
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  Status Open(const std::string& path);
+  // The next line without its "\n" or "\r\n"; false at the end of the file (or on a read error:
+  // see status()). A line longer than the buffer (1 MiB) is an error.
+  bool Next(std::string_view* line);
+  // 1-based number of the line last returned.
+  int64_t line_number() const { return line_number_; }
+  const std::string& path() const { return path_; }
+  const Status& status() const { return status_; }
+  // True when the last line returned was not terminated by a newline (a cut-off file).
+  bool last_line_unterminated() const { return unterminated_; }
+
+ private:
+  bool Refill();
+
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  std::unique_ptr<char[]> buf_;
+  size_t begin_ = 0, end_ = 0;
+  bool eof_ = false;
+  bool unterminated_ = false;
+  int64_t line_number_ = 0;
+  Status status_;
+};
+
+// Converts exchange-local times of day on one date to UTC ns. Exact across DST transitions
+// (a per-hour table built with the tz database).
+class LocalDayClock {
+ public:
+  // InvalidArgument for an unknown time zone.
+  static Result<LocalDayClock> Create(const std::string& timezone, const Date& date);
+  // `ns_of_day`: nanoseconds after local midnight, in [0, 24h).
+  int64_t ToUtcNs(int64_t ns_of_day) const {
+    int64_t hour = ns_of_day / 3600000000000LL;
+    return hour_utc_ns_[hour] + (ns_of_day - hour * 3600000000000LL);
+  }
+  const Date& date() const { return date_; }
+
+ private:
+  Date date_;
+  int64_t hour_utc_ns_[24] = {};
+};
+
+// Strict numeric field parsers: the whole field must be the number (no spaces, no trailing text).
+bool ParseInt64(std::string_view s, int64_t* out);
+bool ParseDouble(std::string_view s, double* out);
+// Splits `line` at `sep` into at most `max_fields` fields; returns the number of fields found
+// (the last field holds the rest of the line if there are more separators).
+int SplitFields(std::string_view line, char sep, std::string_view* fields, int max_fields);
+// Finds "YYYY-MM-DD" or "YYYYMMDD" (a valid date) in `text`, scanning right to left.
+bool FindDateInName(std::string_view text, Date* date);
+// "<path>:<line>: <what>" / "<path>: <what>".
+std::string Where(const std::string& path, int64_t line, const std::string& what);
+
+}  // namespace ticklab
