@@ -48,8 +48,18 @@ def synthetic_ticks(stock: str, day: dt.date, n: int, seed: int = 7) -> np.ndarr
     last_trade = np.maximum.accumulate(np.where(kind == 2, np.arange(n), -1))
     t["trade_price"] = np.where(last_trade >= 0, t["bid_price"][np.maximum(last_trade, 0)], 0.0)
     t["trade_size"] = np.where(t["trade_price"] > 0, 100.0, 0.0)
-    t["fingerprint"] = [xxhash.xxh64_intdigest(f"{stock}/{day}/{i}".encode()) for i in range(n)]
+    t["fingerprint"] = _splitmix64(np.arange(n, dtype=np.uint64) + np.uint64(
+        xxhash.xxh64_intdigest(f"{stock}/{day}".encode()) >> 1))
     return t
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """A well-mixed distinct 64-bit id per input (stands in for the real tick fingerprint)."""
+    with np.errstate(over="ignore"):
+        z = x + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
 
 
 def write_tick_file(path: Path, stock: str, day: dt.date, ticks: np.ndarray) -> None:

@@ -297,6 +297,7 @@ class Metrics:
         self.subscribers_active = 0
         self.slow_disconnects = 0
         self.catchup_subscriptions = 0
+        self.catchup_joined = 0
         self.unauthenticated = 0
 
 
@@ -385,6 +386,9 @@ class Hub:
         self.rows = 0
         self.demand = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        # Read ahead of the lead subscriber by less than a queue, so reading ahead alone never
+        # puts a subscriber over its limit.
+        self.readahead = max(1, min(self.settings.readahead_bytes, self.settings.queue_bytes // 2))
 
     # ring geometry -----------------------------------------------------------------------------
     @property
@@ -439,7 +443,7 @@ class Hub:
         if not self.cursors:
             return False
         lead = max(c.consumed_bytes for c in self.cursors)
-        return self.total_bytes - lead < self.settings.readahead_bytes
+        return self.total_bytes - lead < self.readahead
 
     def _append(self, chunk: Chunk) -> None:
         self.ring.append(chunk)
@@ -452,7 +456,7 @@ class Hub:
         for c in list(self.cursors):
             if c.lag_bytes() > limit:
                 c.sub.kick(f"stream {self.key}: subscriber {c.sub.peer} fell more than "
-                           f"{limit >> 20} MiB behind (next row {c.want_seq}); resume after the last "
+                           f"{limit / (1 << 20):g} MiB behind (next row {c.want_seq}); resume after the last "
                            "row received")
             c.sub.wake.set()
         # Evict what nobody needs beyond the history window (kicked cursors do not hold it back).
@@ -590,6 +594,7 @@ class Gateway:
         moved = Cursor(cursor.sub, shared, cursor.want_seq)
         moved.sent_names = cursor.sent_names
         cursor.detach()
+        self.metrics.catchup_joined += 1
         return moved
 
     # RPCs --------------------------------------------------------------------------------------
@@ -632,7 +637,7 @@ class Gateway:
             subscribers_total=m.subscribers_total, subscribers_active=m.subscribers_active,
             slow_disconnects=m.slow_disconnects, catchup_subscriptions=m.catchup_subscriptions,
             buffered_bytes=sum(h.ring_bytes for h in hubs), streams=[h.metrics() for h in hubs],
-            unauthenticated=m.unauthenticated)
+            unauthenticated=m.unauthenticated, catchup_joined=m.catchup_joined)
 
     def _keys(self, request: gateway_pb2.SubscribeRequest) -> list[StreamKey]:
         if request.layer not in LAYER_IMPLS:
@@ -660,6 +665,17 @@ class Gateway:
         m.subscribers_total += 1
         m.subscribers_active += 1
         cursors: list[Cursor] = []
+        released = False
+
+        def release() -> None:
+            # Detach before answering: a kicked subscriber's status may wait for it to read again.
+            nonlocal released
+            if not released:
+                released = True
+                m.subscribers_active -= 1
+                for c in cursors:
+                    c.detach()
+
         try:
             for key in keys:
                 point = request.resume_after.get(key.stock) if key.stock in request.resume_after else None
@@ -668,14 +684,15 @@ class Gateway:
             await self._serve(sub, cursors, context)
         except SlowSubscriber as e:
             m.slow_disconnects += 1
-            context.set_trailing_metadata(((REASON_KEY, SLOW_SUBSCRIBER),))
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(e))
+            log.info("%s", e)
+            release()
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(e),
+                                trailing_metadata=((REASON_KEY, SLOW_SUBSCRIBER),))
         except StreamFailed as e:
+            release()
             await context.abort(e.code, e.details)
         finally:
-            m.subscribers_active -= 1
-            for c in cursors:
-                c.detach()
+            release()
 
     async def _serve(self, sub: Subscriber, cursors: list[Cursor], context: grpc.aio.ServicerContext) -> None:
         active = list(cursors)

@@ -1,0 +1,245 @@
+"""Fan-out through the gateway: many subscribers of one stream share one upstream call; late
+joiners replay from the ring or catch up privately; a slow subscriber is disconnected without
+slowing the others or growing the gateway's memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from pathlib import Path
+
+import gateway_harness as h
+import grpc
+import numpy as np
+import pytest
+import xxhash
+
+from ticklab.client import connect
+from ticklab.gateway_client import connect_gateway
+from ticklab.resume import SLOW_SUBSCRIBER
+
+pytestmark = pytest.mark.skipif(not h.binaries_built(), reason="C++ servers not built (make build)")
+
+DAY = dt.date(2024, 1, 2)
+DAYS = [DAY, dt.date(2024, 1, 3)]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def _start(root: Path, n: int, days: list[dt.date], extra: list[str] | None = None):
+    h.write_store(root, ["AAPL", "MSFT"], days, n)
+    cfg = h.write_config(root, ["AAPL", "MSFT"])
+    data = h.data_server(cfg).start()
+    gw = h.gateway(cfg, data=data.address, extra=extra).start()
+    return data, gw
+
+
+def test_fifty_subscribers_share_one_upstream_call(tmp_path: Path) -> None:
+    data, gw = _start(tmp_path, 20_000, [DAY])
+    try:
+        reference = connect(data.address).ticks("AAPL", DAY, DAY).to_numpy()
+        n_subs = 50
+        results: list[np.ndarray | BaseException | None] = [None] * n_subs
+        ready = threading.Barrier(n_subs)
+
+        def subscriber(i: int) -> None:
+            try:
+                client = connect_gateway(gw.address)
+                ready.wait()
+                # Paced (~2 s of stream) so every subscriber joins while the stream is live.
+                results[i] = client.ticks("AAPL", DAY, DAY, replay_speed=250).to_numpy()
+                client.close()
+            except BaseException as e:  # noqa: BLE001
+                results[i] = e
+
+        threads = [threading.Thread(target=subscriber, args=(i,)) for i in range(n_subs)]
+        for t in threads:
+            t.start()
+        peak = 0
+        client = connect_gateway(gw.address)
+        while any(t.is_alive() for t in threads):
+            m = client.metrics()
+            peak = max([peak] + [s.subscribers for s in m.streams])
+            time.sleep(0.05)
+        for r in results:
+            assert isinstance(r, np.ndarray), r
+            assert np.array_equal(r, reference)
+        m = client.metrics()
+        assert m.upstream_calls_total == 1       # the data service was read once for 50 subscribers
+        assert m.subscribers_total == n_subs
+        assert m.catchup_subscriptions == 0
+        assert peak > 1
+    finally:
+        gw.stop()
+        data.stop()
+
+
+def test_late_joiner_catches_up_privately_then_joins_the_shared_stream(tmp_path: Path) -> None:
+    # 2 x 100k ticks (16 MB) with a 2 MiB ring: row 0 is long gone when the late joiner arrives.
+    data, gw = _start(tmp_path, 100_000, DAYS, ["--history-mib", "2", "--queue-mib", "2"])
+    try:
+        reference = connect(data.address).ticks("AAPL").to_numpy()
+        client = connect_gateway(gw.address)
+        first = client.ticks("AAPL")
+        it = iter(first)
+        first_rows = []
+        while sum(len(a) for a in first_rows) < 30_000:   # then it pauses
+            first_rows.append(next(it).array)
+        time.sleep(0.5)
+        assert client.metrics().streams[0].buffered_bytes <= 3 << 20
+        late = connect_gateway(gw.address).ticks("AAPL").to_numpy()   # from row 0
+        assert np.array_equal(late, reference)
+        m = client.metrics()
+        assert m.catchup_subscriptions == 1     # row 0 had left the ring: private catch-up call...
+        assert m.catchup_joined == 1            # ...until it reached the ring, then the shared one
+        first_rows += [b.array for b in it]     # the paused one ends right too (resuming if kicked)
+        assert np.array_equal(np.concatenate(first_rows), reference)
+    finally:
+        gw.stop()
+        data.stop()
+
+
+def test_joiner_whose_resume_point_is_in_the_ring_replays_it_without_new_upstream_call(
+        tmp_path: Path) -> None:
+    data, gw = _start(tmp_path, 40_000, [DAY])
+    try:
+        reference = connect(data.address).ticks("AAPL", DAY, DAY).to_numpy()
+        client = connect_gateway(gw.address)
+        live = client.ticks("AAPL", DAY, DAY, replay_speed=250)
+        it = iter(live)
+        got = 0
+        while got < 5_000:
+            b = next(it)
+            got += len(b)
+        k = b.first_sequence + len(b) - 1 - 2_000           # 2000 rows back: still in the ring
+        joiner = connect_gateway(gw.address).ticks(
+            "AAPL", DAY, DAY, replay_speed=250, resume_after={"AAPL": (k, int(reference["fingerprint"][k]))})
+        tail = joiner.to_numpy()
+        assert np.array_equal(tail, reference[k + 1:])
+        m = client.metrics()
+        assert m.upstream_calls_total == 1 and m.catchup_subscriptions == 0
+        live.cancel()
+    finally:
+        gw.stop()
+        data.stop()
+
+
+class Digest:
+    """Rows of a stream reduced to (count, xxh64 of their bytes): compares 200 MB without keeping it."""
+
+    def __init__(self) -> None:
+        self.h = xxhash.xxh64()
+        self.rows = 0
+
+    def add(self, arr: np.ndarray) -> None:
+        self.h.update(arr.tobytes())
+        self.rows += len(arr)
+
+    def value(self) -> tuple[int, int]:
+        return self.rows, self.h.intdigest()
+
+
+def test_slow_subscriber_is_disconnected_memory_bounded_others_unaffected(tmp_path: Path) -> None:
+    n = 1_200_000                                # 2 days x 1.2M ticks x 80 B = 192 MB of stream
+    data, gw = _start(tmp_path, n, DAYS, ["--queue-mib", "8", "--history-mib", "16"])
+    try:
+        ref = Digest()
+        for b in connect(data.address).ticks("AAPL"):
+            ref.add(b.array)
+        client = connect_gateway(gw.address)
+        rss_before = gw.rss_bytes()
+
+        retries: list[tuple[grpc.StatusCode, str]] = []
+        slow_stream = connect_gateway(gw.address).ticks(
+            "AAPL", on_retry=lambda e, d: retries.append((e.code(), e.details())))
+        slow_it = iter(slow_stream)
+        slow = Digest()
+        slow.add(next(slow_it).array)             # subscribed, then reads nothing for 10 s
+
+        fast_done: list[float] = []
+        fast_digests: list[tuple[int, int]] = []
+
+        def fast() -> None:
+            t0 = time.monotonic()
+            d = Digest()
+            for b in connect_gateway(gw.address).ticks("AAPL"):
+                d.add(b.array)
+            fast_digests.append(d.value())
+            fast_done.append(time.monotonic() - t0)
+
+        fasts = [threading.Thread(target=fast) for _ in range(2)]
+        for t in fasts:
+            t.start()
+        peak_rss, peak_buffered = 0, 0
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 10.0:
+            peak_rss = max(peak_rss, gw.rss_bytes())
+            peak_buffered = max(peak_buffered, client.metrics().buffered_bytes)
+            time.sleep(0.05)
+        for t in fasts:
+            t.join(30)
+        # The others were not held back: they got every row long before the slow one woke up.
+        assert len(fast_done) == 2 and max(fast_done) < 10.0, fast_done
+        assert fast_digests == [ref.value()] * 2
+        # Memory stayed bounded: the shared ring never held more than --history-mib, and the
+        # gateway's RSS grew by far less than the 192 MB the slow subscriber did not read.
+        assert 0 < peak_buffered <= 17 << 20
+        assert peak_rss - rss_before < 120 << 20, (rss_before >> 20, peak_rss >> 20)
+        m = client.metrics()
+        assert m.slow_disconnects >= 1 and m.subscribers_active == 0
+        # The slow subscriber wakes up: RESOURCE_EXHAUSTED with a clear message, then it resumes
+        # after its last row by itself and ends with exactly the stream's rows.
+        for b in slow_it:
+            slow.add(b.array)
+        assert retries and retries[0][0] == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert "fell more than 8 MiB behind" in retries[0][1]
+        assert slow.value() == ref.value()
+        assert slow_stream.reconnects >= 1
+    finally:
+        gw.stop()
+        data.stop()
+
+
+def test_slow_subscriber_error_is_marked_for_clients(tmp_path: Path) -> None:
+    data, gw = _start(tmp_path, 100_000, DAYS, ["--queue-mib", "1", "--history-mib", "1"])
+    try:
+        raw = connect_gateway(gw.address).open("ticks", ["AAPL"])
+        it = iter(raw)
+        next(it)
+        fast = connect_gateway(gw.address).ticks("AAPL").to_numpy()  # runs the stream ahead
+        assert len(fast) == 200_000
+        with pytest.raises(grpc.RpcError) as err:
+            for _ in it:
+                pass
+        assert err.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert ("ticklab-reason", SLOW_SUBSCRIBER) in tuple(err.value.trailing_metadata())
+    finally:
+        gw.stop()
+        data.stop()
+
+
+def test_bad_requests_and_listing(tmp_path: Path) -> None:
+    data, gw = _start(tmp_path, 1000, [DAY])
+    try:
+        client = connect_gateway(gw.address)
+        streams = {(s["layer"], s["set"]): s for s in client.streams()}
+        assert streams[("ticks", "")]["stocks"] == ["AAPL", "MSFT"] and streams[("ticks", "")]["available"]
+        assert ("indicators", "") in streams and not streams[("indicators", "")]["available"]  # not started
+        assert client.dates() == ["2024-01-02"]
+        for layer, stocks, code in (("bogus", ["AAPL"], grpc.StatusCode.INVALID_ARGUMENT),
+                                    ("ticks", [], grpc.StatusCode.INVALID_ARGUMENT),
+                                    ("ticks", ["AAPL", "AAPL"], grpc.StatusCode.INVALID_ARGUMENT),
+                                    ("ticks", ["NOPE"], grpc.StatusCode.NOT_FOUND)):
+            with pytest.raises(grpc.RpcError) as err:
+                list(client.open(layer, stocks))
+            assert err.value.code() == code, (layer, stocks, err.value)
+        two = client.ticks(["AAPL", "MSFT"]).batches()
+        assert {b.stock for b in two} == {"AAPL", "MSFT"}
+        assert sum(len(b) for b in two) == 2000
+    finally:
+        gw.stop()
+        data.stop()
