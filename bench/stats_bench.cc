@@ -1,7 +1,10 @@
 // stats_bench: Layer 3 accumulation throughput, BLAS (oneMKL or OpenBLAS, whichever the build
 // links) against a naive triple loop, in the same run.
 //
-//   stats_bench [--rows-80 N] [--rows-1000 N]
+//   stats_bench [--rows-80 N] [--rows-1000 N] [--block ROWS] [--blas-threads N]
+//
+// BLAS runs on --blas-threads threads (default 1: the batch parallelises across stock-days and
+// gives each worker a single-threaded BLAS).
 //
 // For p = 80 and p = 1000 features (+ 6 horizons), on the same random rows:
 //   day_accumulator  DayAccumulator::AddRows + Finish (targets, per-feature stats, blocked dsyrk)
@@ -17,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "services/stats/blas.h"
 #include "services/stats/day_accumulator.h"
 #include "services/stats/moments.h"
 
@@ -120,11 +124,19 @@ Figures Run(int p, size_t rows, size_t naive_rows) {
 
 int main(int argc, char** argv) {
   size_t rows80 = 400000, rows1000 = 20000;
+  int blas_threads = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--rows-80") == 0) rows80 = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--rows-1000") == 0)
       rows1000 = std::strtoull(argv[i + 1], nullptr, 10);
+    if (std::strcmp(argv[i], "--block") == 0) kBlock = std::strtoull(argv[i + 1], nullptr, 10);
+    if (std::strcmp(argv[i], "--blas-threads") == 0) blas_threads = std::atoi(argv[i + 1]);
   }
+#if defined(TICKLAB_USE_MKL)
+  mkl_set_num_threads(blas_threads);
+#else
+  openblas_set_num_threads(blas_threads);
+#endif
   Figures a = Run(80, rows80, rows80 / 4);
   Figures b = Run(1000, rows1000, std::max<size_t>(rows1000 / 10, 1));
   std::printf(
