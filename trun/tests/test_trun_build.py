@@ -8,6 +8,7 @@ import pytest
 from trun_helpers import Fail, Missing, Needs, Touch, log_event, read_events
 
 import trun
+import trun.worker
 from trun import TrunStatusCode
 
 
@@ -362,3 +363,31 @@ def test_unpicklable_step_fails_cleanly_with_pool(tmp_path):
 
 def test_fail_helper_is_used(tmp_path):
     assert not trun.build([Fail(root=str(tmp_path)), Missing(root=str(tmp_path))], local_scheduler=True)
+
+
+class SlowCheck(trun.Step):
+    """A step whose complete() takes 0.1 s, as with a remote store."""
+
+    root = trun.Parameter()
+    i = trun.IntParameter()
+
+    def requires(self):
+        return [SlowCheck(root=self.root, i=j) for j in range(1, 11)] if self.i == 0 else []
+
+    def complete(self):
+        time.sleep(0.1)
+        return os.path.exists(os.path.join(self.root, f"c{self.i}"))
+
+    def run(self):
+        open(os.path.join(self.root, f"c{self.i}"), "w").close()
+
+
+def test_parallel_scheduling_batches_complete_checks(tmp_path):
+    trun.configuration.get_config().set("core", "parallel_scheduling", True)
+    trun.configuration.get_config().set("worker", "check_unfulfilled_deps", False)
+    w = trun.worker.Worker()
+    t0 = time.time()
+    assert w.add(SlowCheck(root=str(tmp_path), i=0))
+    assert time.time() - t0 < 0.8  # 11 checks of 0.1 s, mostly concurrent
+    assert len(w.steps) == 11
+    assert w.run()

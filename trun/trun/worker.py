@@ -11,11 +11,13 @@ import os
 import socket
 import time
 import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from trun import scheduler as sch
 from trun.event import Event
 from trun.executor import DONE, FAILED, NEW_DEPS, InlineExecutor, ProcessPoolExecutor, RunOptions
+from trun.settings import core as core_config
 from trun.settings import worker as worker_config
 from trun.step import Step, flatten
 
@@ -47,6 +49,13 @@ class Worker:
         self.root_ids: list[str] = []
         self.run_succeeded = True
         self.stopped_by_limit = False
+        # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
+        # the walk, which helps when completeness checks are slow (remote stores, databases)
+        self._checks: dict[str, Future] = {}
+        self._check_pool: ThreadPoolExecutor | None = None
+        env = core_config()
+        if env.parallel_scheduling:
+            self._check_pool = ThreadPoolExecutor(max_workers=env.parallel_scheduling_processes or 8)
 
     def __enter__(self) -> Worker:
         return self
@@ -70,7 +79,8 @@ class Worker:
     def _complete(self, step: Step) -> bool:
         cached = self._complete_cache.get(step.step_id)
         if cached is None:
-            cached = bool(step.complete())
+            future = self._checks.pop(step.step_id, None)
+            cached = bool(future.result() if future is not None else step.complete())
             if self._config.cache_step_completion:
                 self._complete_cache[step.step_id] = cached
         return cached
@@ -127,6 +137,11 @@ class Worker:
                 resources=step.process_resources(), family=family, worker=self._id,
                 retry_policy={"retry_count": step.retry_count, "retry_delay": step.retry_delay,
                               "disable_window": step.disable_window})
+            if self._check_pool is not None:  # start the dependencies' complete() checks now
+                for d in deps:
+                    did = d.step_id
+                    if did not in self._steps and did not in self._checks and did not in self._complete_cache:
+                        self._checks[did] = self._check_pool.submit(d.complete)
             for d in reversed(deps):
                 if d.step_id not in self._steps:
                     step.trigger_event(Event.DEPENDENCY_DISCOVERED, step, d)
@@ -188,13 +203,14 @@ class Worker:
                     self._handle(*result)
         finally:
             executor.shutdown()
+            if self._check_pool is not None:
+                self._check_pool.shutdown(wait=False, cancel_futures=True)
+                self._check_pool = None
         self.run_succeeded = self._all_done()
         return self.run_succeeded
 
     def _step_log_dir(self) -> str | None:
-        from trun.settings import core
-
-        return core().step_log_dir
+        return core_config().step_log_dir
 
     def _handle(self, sid: str, status: str, payload: Any) -> None:
         step = self._steps[sid]
