@@ -132,7 +132,7 @@ class ResilientStream(Iterable[Batch]):
         return dict(self.state.points)
 
     def cancel(self) -> None:
-        """Stops the stream; a running iteration ends with the call's CANCELLED error."""
+        """Stops the stream; a running iteration ends (quietly) at its next step."""
         self._cancelled = True
         if self._current is not None and hasattr(self._current, "cancel"):
             self._current.cancel()
@@ -140,7 +140,7 @@ class ResilientStream(Iterable[Batch]):
     def __iter__(self) -> Iterator[Batch]:
         attempt = 0
         last_progress = time.monotonic()
-        while True:
+        while not self._cancelled:
             self._current = self._open(dict(self.state.points))
             try:
                 for batch in self._current:
@@ -153,7 +153,9 @@ class ResilientStream(Iterable[Batch]):
                     yield accepted
                 return
             except grpc.RpcError as e:
-                if self._cancelled or not is_retryable(e):
+                if self._cancelled:
+                    return
+                if not is_retryable(e):
                     raise
                 attempt += 1
                 limit = self.backoff.give_up_after

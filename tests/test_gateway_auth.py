@@ -1,0 +1,95 @@
+"""Gateway auth and TLS: with [services].token set, calls without the bearer token are refused with
+UNAUTHENTICATED; with tls_cert/tls_key set, the gateway speaks TLS (self-signed cert made here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import gateway_harness as h
+import grpc
+import numpy as np
+import pytest
+
+from ticklab.client import connect
+from ticklab.config import load_config
+from ticklab.gateway_client import GatewayClient, connect_gateway
+
+pytestmark = pytest.mark.skipif(not h.binaries_built(), reason="C++ servers not built (make build)")
+
+DAY = dt.date(2024, 1, 2)
+TOKEN = "s3cret-token"
+
+
+def _self_signed(dir: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 / localhost, made with the openssl CLI."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    cert, key = dir / "cert.pem", dir / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture
+def secured(tmp_path: Path):
+    h.write_store(tmp_path, ["AAPL"], [DAY], 5000)
+    plain = h.write_config(tmp_path, ["AAPL"])
+    data = h.data_server(plain).start()
+    cert, key = _self_signed(tmp_path)
+    (tmp_path / "gw").mkdir()
+    cfg = h.write_config(tmp_path / "gw", ["AAPL"], token=TOKEN, tls_cert=str(cert), tls_key=str(key))
+    gw = h.gateway(cfg, data=data.address).start()
+    yield cfg, data, gw, cert
+    gw.stop()
+    data.stop()
+
+
+@pytest.fixture
+def token_only(tmp_path: Path):
+    h.write_store(tmp_path, ["AAPL"], [DAY], 5000)
+    plain = h.write_config(tmp_path, ["AAPL"])
+    data = h.data_server(plain).start()
+    (tmp_path / "gw").mkdir()
+    cfg = h.write_config(tmp_path / "gw", ["AAPL"], token=TOKEN)
+    gw = h.gateway(cfg, data=data.address).start()
+    yield cfg, data, gw
+    gw.stop()
+    data.stop()
+
+
+def _code(fn) -> grpc.StatusCode | None:
+    try:
+        fn()
+    except grpc.RpcError as e:
+        return e.code()
+    return None
+
+
+def test_calls_without_or_with_a_wrong_token_are_unauthenticated(token_only) -> None:
+    cfg, data, gw = token_only
+    for client in (connect_gateway(gw.address), connect_gateway(gw.address, token="wrong")):
+        assert _code(client.streams) == grpc.StatusCode.UNAUTHENTICATED
+        assert _code(client.metrics) == grpc.StatusCode.UNAUTHENTICATED
+        assert _code(lambda c=client: list(c.open("ticks", ["AAPL"]))) == grpc.StatusCode.UNAUTHENTICATED
+        # The resilient stream does not retry an auth failure.
+        assert _code(lambda c=client: c.ticks("AAPL").to_numpy()) == grpc.StatusCode.UNAUTHENTICATED
+    good = connect_gateway(gw.address, token=TOKEN)
+    rows = good.ticks("AAPL").to_numpy()
+    assert np.array_equal(rows, connect(data.address).ticks("AAPL").to_numpy())
+    assert good.metrics().unauthenticated >= 8
+
+
+def test_tls_with_token(secured) -> None:
+    cfg, data, gw, cert = secured
+    client = GatewayClient.from_config(load_config(cfg), gw.address)   # trusts cfg's tls_cert
+    rows = client.ticks("AAPL").to_numpy()
+    assert len(rows) == 5000
+    no_token = GatewayClient(gw.address, root_certificates=cert.read_bytes())
+    assert _code(no_token.streams) == grpc.StatusCode.UNAUTHENTICATED
+    plaintext = GatewayClient(gw.address, token=TOKEN, timeout=3)      # no TLS: cannot talk at all
+    assert _code(plaintext.streams) == grpc.StatusCode.UNAVAILABLE
