@@ -507,30 +507,21 @@ Result<std::unique_ptr<DataSource>> OpenDbn(const std::string& path, const ReadO
 }
 
 namespace {
-// True when `head` (a file's first bytes) is DBN, plain or as the start of a zstd frame.
-bool HeadIsDbn(std::string_view head) {
-  auto is_dbn = [](const uint8_t* p) {
-    return std::memcmp(p, "DBN", 3) == 0 && p[3] >= 1 && p[3] <= 3;
-  };
-  if (head.size() >= 4 && is_dbn(reinterpret_cast<const uint8_t*>(head.data()))) return true;
-  if (head.size() < 8 || std::memcmp(head.data(), kZstdMagic, 4) != 0) return false;
-  ZSTD_DCtx* dctx = ZSTD_createDCtx();
-  uint8_t out[64];
-  ZSTD_inBuffer in{head.data(), head.size(), 0};
-  ZSTD_outBuffer o{out, sizeof(out), 0};
-  while (o.pos < 4 && in.pos < in.size) {
-    size_t ret = ZSTD_decompressStream(dctx, &o, &in);
-    if (ZSTD_isError(ret) || ret == 0) break;
+// True when `head` (a file's first bytes) is plain DBN or starts a zstd frame whose content is DBN
+// (checked by decoding from the file: the first zstd block may be larger than the head).
+bool HeadIsDbn(const std::string& path, std::string_view head) {
+  if (head.size() >= 4 && std::memcmp(head.data(), "DBN", 3) == 0) {
+    return head[3] >= 1 && head[3] <= 3;
   }
-  ZSTD_freeDCtx(dctx);
-  return o.pos >= 4 && is_dbn(out);
+  if (head.size() < 4 || std::memcmp(head.data(), kZstdMagic, 4) != 0) return false;
+  return ProbeDbn(path);
 }
 }  // namespace
 
 FormatSpec DbnFormat() {
   FormatSpec spec;
   spec.name = "dbn";
-  spec.probe = [](const std::string&, std::string_view head) { return HeadIsDbn(head); };
+  spec.probe = [](const std::string& path, std::string_view head) { return HeadIsDbn(path, head); };
   spec.open = [](const std::string& path, const ReadOptions& options) {
     return OpenDbn(path, options);
   };
