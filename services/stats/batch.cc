@@ -152,17 +152,7 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session,
         acc.AddRows(reinterpret_cast<const int64_t*>(chunk.data()), chunk.data() + 2, n, stride));
   }
   acc.Finish();
-  rec.rows = acc.rows();
-  rec.rows_bad_quote = acc.rows_bad_quote();
-  rec.rows_bad_features = acc.rows_bad_features();
-  rec.first_ts_ns = acc.first_ts();
-  rec.last_ts_ns = acc.last_ts();
-  rec.features = acc.feature_summaries();
-  for (size_t h = 0; h < horizons.size(); ++h) {
-    HorizonResult hr{horizons[h], acc.horizon_moments(h), {}};
-    hr.fit = FitRidge(hr.moments, config.stats.ridge_lambda);
-    rec.horizons.push_back(std::move(hr));
-  }
+  SetFromAccumulator(acc, config.stats.ridge_lambda, &rec);
   rec.compute_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return rec;

@@ -155,6 +155,21 @@ TEST(DayAccumulator, FeatureSummariesAndBadRows) {
   EXPECT_NEAR(m.mean()[2], 0.5 * (std::log(10.01 / 10.0) + std::log(10.02 / 10.01)), 1e-15);
 }
 
+TEST(DayAccumulator, SecondHorizonsEndAtTheLastRowWithAMid) {
+  // Rows at 0, 1, 2, 5 s; the last has no quote, so the path ends at 2 s: with a 1 s horizon,
+  // rows at 0 and 1 s have targets and the row at 2 s does not.
+  const int64_t s = 1000000000;
+  std::vector<int64_t> ts = {0, 0, 0, 1 * s, 0, 0, 2 * s, 0, 0, 5 * s, 0, 0};
+  std::vector<double> v = {10, 10.2, 1, 10.2, 10.4, 2, 10.4, 10.6, 3, 0, 0, 4};
+  DayAccumulator acc(1, {Horizon::Seconds(1)});
+  ASSERT_TRUE(acc.AddRows(ts.data(), v.data(), 4, 3).ok());
+  acc.Finish();
+  const Moments& m = acc.horizon_moments(0);
+  EXPECT_EQ(m.count(), 2);
+  EXPECT_NEAR(m.mean()[1], 0.5 * (std::log(10.3 / 10.1) + std::log(10.5 / 10.3)), 1e-15);
+  EXPECT_EQ(acc.last_ts(), 5 * s);
+}
+
 TEST(DayAccumulator, RejectsTimeGoingBackwards) {
   std::vector<int64_t> ts = {5, 0, 0, 3, 0, 0};
   std::vector<double> v = {1, 2, 0, 1, 2, 0};

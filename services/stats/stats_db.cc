@@ -77,6 +77,21 @@ std::string NowUtc() {
 
 }  // namespace
 
+void SetFromAccumulator(const DayAccumulator& acc, double ridge_lambda, DayRecord* rec) {
+  rec->rows = acc.rows();
+  rec->rows_bad_quote = acc.rows_bad_quote();
+  rec->rows_bad_features = acc.rows_bad_features();
+  rec->first_ts_ns = acc.first_ts();
+  rec->last_ts_ns = acc.last_ts();
+  rec->features = acc.feature_summaries();
+  rec->horizons.clear();
+  for (size_t h = 0; h < acc.horizons().size(); ++h) {
+    HorizonResult hr{acc.horizons()[h], acc.horizon_moments(h), {}};
+    hr.fit = FitRidge(hr.moments, ridge_lambda);
+    rec->horizons.push_back(std::move(hr));
+  }
+}
+
 struct StatsDb::Impl {
   SqliteDb db;
 };

@@ -60,6 +60,10 @@ struct DayRecord {
   double compute_ms = 0;
 };
 
+// Fills rec's row counts, feature summaries and per-horizon moments and ridge fits from a finished
+// accumulator (the batch and a streaming service share this). Precondition: acc.Finish() called.
+void SetFromAccumulator(const DayAccumulator& acc, double ridge_lambda, DayRecord* rec);
+
 struct StoredMoments {
   std::string stock, day;
   double ridge_lambda = 0;
