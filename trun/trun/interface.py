@@ -29,7 +29,9 @@ class TrunRunResult:
 
     def __init__(self, worker: Worker, scheduling_succeeded: bool = True) -> None:
         self.worker = worker
-        done = {sid for sid in worker.steps if worker.scheduler.step_status(sid) == sch.DONE}
+        statuses = worker.final_status or worker.scheduler.step_statuses(list(worker.steps))
+        self._statuses = statuses
+        done = {sid for sid, st in statuses.items() if st == sch.DONE}
         self.summary_text, self.status = summarize(worker, done)
         self.one_line_summary = f"This progress looks {self.status.value[0]} because {self.status.value[1]}"
         self.scheduling_succeeded = scheduling_succeeded
@@ -42,8 +44,8 @@ class TrunRunResult:
         """The process exit code for this outcome, from ``[retcode]`` (0 on success)."""
         codes = retcode()
         w = self.worker
-        pending_ext = any(w.scheduler.step_status(s) != sch.DONE for s in w.external_missing)
-        not_done = any(w.scheduler.step_status(s) != sch.DONE for s in w.steps)
+        pending_ext = any(self._statuses.get(s) != sch.DONE for s in w.external_missing)
+        not_done = any(v != sch.DONE for v in self._statuses.values())
         conditions = [
             (codes.step_failed, bool(w.failed)),
             (codes.scheduling_error, bool(w.scheduling_errors)),
@@ -63,8 +65,9 @@ class _WorkerSchedulerFactory:
                              disable_window=cfg.disable_window, resources=resources)
 
     def create_remote_scheduler(self, url: str) -> Any:
-        raise NotImplementedError(f"trun has no remote scheduler client yet (scheduler_url={url!r}); "
-                                  "run with --local-scheduler")
+        from trun.rpc import RemoteScheduler
+
+        return RemoteScheduler(url)
 
     def create_worker(self, scheduler: Any, worker_processes: int, assistant: bool = False,
                       **kwargs: Any) -> Worker:
@@ -102,10 +105,7 @@ def _schedule_and_run(steps: Iterable[Step], worker_scheduler_factory: Any = Non
     if not env.no_configure_logging:
         setup_logging(env.log_level, env.logging_conf_file)
     factory = worker_scheduler_factory or _WorkerSchedulerFactory()
-    if env.local_scheduler or not env.scheduler_url:
-        scheduler = factory.create_local_scheduler()
-    else:
-        scheduler = factory.create_remote_scheduler(env.scheduler_url)
+    scheduler = _pick_scheduler(env, factory)
     wkw = {k: v for k, v in worker_overrides.items() if k not in ("executor", "dask_address")}
     worker = factory.create_worker(scheduler=scheduler, worker_processes=env.workers,
                                    executor=worker_overrides.get("executor"),
@@ -118,6 +118,24 @@ def _schedule_and_run(steps: Iterable[Step], worker_scheduler_factory: Any = Non
     result = TrunRunResult(worker, success)
     logger.info(result.summary_text)
     return result
+
+
+def _pick_scheduler(env: core, factory: Any) -> Any:
+    """The local scheduler, or trund: at ``scheduler_url`` (must answer), else at scheduler_host:port
+    (if nothing answers there, fall back to the local scheduler with a warning)."""
+    if env.local_scheduler:
+        return factory.create_local_scheduler()
+    from trun.rpc import RemoteScheduler, RPCError
+
+    url = env.scheduler_url or f"http://{env.scheduler_host}:{env.scheduler_port}"
+    try:
+        RemoteScheduler(url, connect_timeout=2.0, retry_attempts=1).ping()
+        return factory.create_remote_scheduler(url)
+    except RPCError:
+        if env.scheduler_url:
+            raise
+        logger.warning("No trun scheduler (trund) at %s; using the local scheduler", url)
+        return factory.create_local_scheduler()
 
 
 def build(steps: Iterable[Step], worker_scheduler_factory: Any = None, detailed_summary: bool = False,

@@ -165,6 +165,8 @@ class Scheduler:
             self._add_edges(st, new_deps)
         if expl is not None:
             st.expl = expl
+        if st.status == RUNNING and status == PENDING and worker != st.worker:
+            status = RUNNING  # another worker re-discovering a step that is running: leave it alone
         if status == FAILED:
             self._fail(st)
         elif status != st.status and st.status != DONE:
@@ -244,6 +246,12 @@ class Scheduler:
     # ---- inspection ---------------------------------------------------------------------------------
     def status_counts(self) -> dict[str, int]:
         return {s: c for s, c in self._counts.items() if c}
+
+    def ping(self) -> str:
+        return "pong"
+
+    def step_statuses(self, step_ids: list[str]) -> dict[str, str | None]:
+        return {i: (self._steps[i].status if i in self._steps else None) for i in step_ids}
 
     def step_status(self, step_id: str) -> str | None:
         st = self._steps.get(step_id)

@@ -49,6 +49,7 @@ class Worker:
         self.root_ids: list[str] = []
         self.run_succeeded = True
         self.stopped_by_limit = False
+        self.final_status: dict[str, str | None] = {}
         # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
         # the walk, which helps when completeness checks are slow (remote stores, databases)
         self._checks: dict[str, Future] = {}
@@ -195,6 +196,9 @@ class Worker:
                             self._handle(*result)
                 if executor.running == 0:
                     retry_in = reply.get("retry_in")
+                    if reply.get("running") and not self.stopped_by_limit and self._waiting_on_others():
+                        time.sleep(max(self._config.wait_interval, 0.05))  # other workers are busy
+                        continue
                     if retry_in is None or self.stopped_by_limit:
                         break
                     time.sleep(min(retry_in, 1.0) + 0.001)
@@ -206,8 +210,15 @@ class Worker:
             if self._check_pool is not None:
                 self._check_pool.shutdown(wait=False, cancel_futures=True)
                 self._check_pool = None
+        self.final_status = self._scheduler.step_statuses(list(self._steps))
         self.run_succeeded = self._all_done()
         return self.run_succeeded
+
+    def _waiting_on_others(self) -> bool:
+        """Whether some of our steps are still pending while other workers run things."""
+        statuses = self._scheduler.step_statuses(list(self._steps))
+        return any(v in (sch.PENDING, sch.RUNNING) for k, v in statuses.items()
+                   if k not in self.external_missing)
 
     def _step_log_dir(self) -> str | None:
         return core_config().step_log_dir
@@ -249,7 +260,4 @@ class Worker:
     def _all_done(self) -> bool:
         if self.scheduling_errors:
             return False
-        for sid in self._steps:
-            if self._scheduler.step_status(sid) != sch.DONE:
-                return False
-        return True
+        return all(v == sch.DONE for v in self.final_status.values())
