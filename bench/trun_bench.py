@@ -136,6 +136,8 @@ def main() -> None:
     ap.add_argument("--skip-luigi", action="store_true", help="run trun only")
     ap.add_argument("--luigi-max", type=int, default=10_000, help="largest size to run Luigi on")
     ap.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    ap.add_argument("--luigi-workers", default="1", help="worker counts to run Luigi with (Luigi forks a "
+                    "process per task with workers>1, which is very slow at 10k)")
     ap.add_argument("--timeout", type=float, default=1800, help="per-run timeout in seconds")
     ap.add_argument("--shapes", default="chain,fanin,grid,fanin-big")
     args = ap.parse_args()
@@ -148,6 +150,7 @@ def main() -> None:
         real = "fanin" if shape == "fanin-big" else shape
         plan.append((shape, real, size))
     workers = [int(w) for w in args.workers.split(",")]
+    luigi_workers = {int(w) for w in args.luigi_workers.split(",")}
     lpy = luigi_python(args.skip_luigi)
 
     rows = []
@@ -159,7 +162,7 @@ def main() -> None:
         for w in workers:
             t = run_child(sys.executable, "trun", shape, size, w, args.timeout)
             lu = None
-            if lpy and label != "fanin-big" and size <= args.luigi_max:
+            if lpy and label != "fanin-big" and size <= args.luigi_max and w in luigi_workers:
                 lu = run_child(lpy, "luigi", shape, size, w, args.timeout)
             row = _row(label, size, w, t, lu)
             rows.append(row)
