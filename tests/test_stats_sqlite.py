@@ -350,3 +350,41 @@ def test_rerun_skips_same_lineage_and_recomputes_changed_inputs(market: dict) ->
         assert db.execute("SELECT COUNT(*) FROM regressions").fetchone()[0] == 4 * len(horizons())
         assert db.execute("SELECT COUNT(*) FROM next_day").fetchone()[0] == 2 * len(horizons())
     assert snapshot() == before  # features unchanged -> same regressions
+
+
+def test_killed_run_leaves_whole_days_and_rerun_completes(market: dict) -> None:
+    cfg = market["root"] / "killed.toml"
+    cfg.write_text(market["cfg"].read_text().replace("data/stats.sqlite", "data/killed.sqlite"))
+    db_path = market["root"] / "data" / "killed.sqlite"
+    proc = subprocess.Popen(
+        [str(binary("ticklab-stats")), "--config", str(cfg), "--threads", "1", "--progress-json"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if '"progress"' in line:
+            proc.kill()  # SIGKILL right after the first committed stock-day
+            break
+    proc.wait()
+    with sqlite3.connect(db_path) as db:
+        days = db.execute("SELECT stock, day, n_features FROM day_stats").fetchall()
+        assert 1 <= len(days) <= 4
+        for stock, day, p in days:
+            assert db.execute(
+                "SELECT COUNT(*) FROM regressions WHERE stock=? AND day=?", (stock, day)
+            ).fetchone()[0] == len(horizons())
+            assert (
+                db.execute(
+                    "SELECT COUNT(*) FROM feature_stats WHERE stock=? AND day=?", (stock, day)
+                ).fetchone()[0]
+                == p
+            )
+        orphans = db.execute(
+            "SELECT COUNT(*) FROM regressions r LEFT JOIN day_stats d USING(stock, day, feature_set) "
+            "WHERE d.stock IS NULL"
+        ).fetchone()[0]
+        assert orphans == 0
+    done = len(days)
+    rest = run_tool("ticklab-stats", ["--config", str(cfg)], progress=False)
+    assert rest["skipped"] == done and rest["computed"] == 4 - done
