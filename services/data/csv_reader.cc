@@ -116,7 +116,19 @@ Result<std::unique_ptr<CsvSource>> CsvSource::Open(const std::string& path,
 }
 
 uint32_t CsvSource::SymbolIndex(std::string_view name) {
-  if (!symbols_.empty() && symbols_[last_sym_] == name) return last_sym_;
+  auto same = [&name](const std::string& s) {
+    if (s.size() != name.size()) return false;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] != name[i]) return false;
+    }
+    return true;
+  };
+  if (!symbols_.empty() && same(symbols_[last_sym_])) return last_sym_;
+  if (symbols_.size() <= 16) {  // a day file holds few stocks: a scan beats hashing
+    for (uint32_t i = 0; i < symbols_.size(); ++i) {
+      if (same(symbols_[i])) return last_sym_ = i;
+    }
+  }
   auto it = index_.find(std::string(name));
   if (it != index_.end()) return last_sym_ = it->second;
   uint32_t idx = static_cast<uint32_t>(symbols_.size());
@@ -137,7 +149,11 @@ bool CsvSource::ParseLine(std::string_view line, FieldEvent* ev, uint32_t* sym, 
     return false;
   }
   int64_t hh, mi, ss, ns;
-  if (std::memcmp(p, cached_date_, 10) != 0) {
+  uint64_t date8;
+  uint16_t date2;
+  std::memcpy(&date8, p, 8);
+  std::memcpy(&date2, p + 8, 2);
+  if (date8 != cached_date8_ || date2 != cached_date2_) {
     int64_t y, mo, d;
     if (!Digits(p, 4, &y) || !Digits(p + 5, 2, &mo) || !Digits(p + 8, 2, &d) || mo < 1 || mo > 12 ||
         d < 1 || d > 31) {
@@ -146,7 +162,8 @@ bool CsvSource::ParseLine(std::string_view line, FieldEvent* ev, uint32_t* sym, 
     }
     cached_day_ns_ =
         DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kNsPerDay;
-    std::memcpy(cached_date_, p, 10);
+    cached_date8_ = date8;
+    cached_date2_ = date2;
   }
   if (!Digits(p + 11, 2, &hh) || !Digits(p + 14, 2, &mi) || !Digits(p + 17, 2, &ss) ||
       !Digits(p + 20, 9, &ns) || hh > 23 || mi > 59 || ss > 60) {

@@ -69,7 +69,8 @@ class CsvSource final : public DataSource {
   std::vector<TickAssembler> assemblers_;
   std::vector<int64_t> last_ts_;  // per symbol, for the time-order check
   int64_t cached_day_ns_ = 0;     // UTC ns of the cached date's midnight
-  char cached_date_[10] = {};     // "YYYY-MM-DD" of the last timestamp
+  uint64_t cached_date8_ = 0;     // "YYYY-MM-" of the last timestamp's date
+  uint16_t cached_date2_ = 0;     // "DD"
   uint32_t last_sym_ = 0;
   bool done_ = false;
 };

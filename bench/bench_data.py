@@ -1,0 +1,164 @@
+"""Layer 1 read throughput, one core: C++ store walk and raw readers next to numpy and pandas.
+
+    .venv/bin/python bench/bench_data.py [--events-per-day N] [--store-ticks N] [--min-seconds S]
+
+Generates a synthetic market under bench/out/data (4 stocks, one day, every format in RAW_FORMATS
+that has a generator writer), ingests it with ticklab-ingest, tiles one stock-day into a large store
+file, then measures in the same run:
+  - C++ StoreSource::Next() (concrete type and through DataSource*) and store open + checksum;
+  - numpy: np.memmap of the same store file + a sum over one column (ticklab.store.read_ticks);
+  - each raw format through the C++ DataSource (format detected) and, where RAW_FORMATS names one,
+    a Python/pandas reader of the same file (the CSV: pandas.read_csv).
+Hook: the formats engineer adds entries to RAW_FORMATS (file glob + optional Python reader).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "clients" / "python"))
+
+from ticklab import store  # noqa: E402
+from ticklab.native import binary  # noqa: E402
+
+
+def pandas_csv_rows(path: Path) -> int:
+    import pandas as pd
+
+    df = pd.read_csv(path)
+    return len(df)
+
+
+@dataclass
+class RawFormatBench:
+    glob: str  # raw files of the benchmark day under <raw_dir>
+    python_reader: Callable[[Path], int] | None = None  # returns rows read
+    python_name: str = ""
+
+
+# Formats measured through the C++ reader; add yours here (one line each).
+RAW_FORMATS: dict[str, RawFormatBench] = {
+    "csv": RawFormatBench("csv/*.csv", pandas_csv_rows, "pandas.read_csv"),
+}
+
+
+def best_of(fn: Callable[[], object], min_seconds: float) -> float:
+    best, total, n = float("inf"), 0.0, 0
+    while total < min_seconds or n < 3:
+        t0 = time.perf_counter()
+        fn()
+        dt = time.perf_counter() - t0
+        best, total, n = min(best, dt), total + dt, n + 1
+    return best
+
+
+def prepare(out: Path, events_per_day: int, store_ticks: int) -> tuple[Path, Path, dict[str, list[Path]]]:
+    from ticklab.config import load_config
+    from ticklab.generate import generate, load_writers
+
+    out.mkdir(parents=True, exist_ok=True)
+    writers = load_writers()
+    formats = [f for f in RAW_FORMATS if f in writers]
+    cfg_path = out / "bench.toml"
+    cfg_path.write_text(f"""
+[data]
+root = "data"
+[universe]
+stocks = ["AAPL", "MSFT", "AMZN", "NVDA"]
+[generator]
+seed = 1
+start_date = "2024-01-02"
+days = 1
+events_per_day = {events_per_day}
+formats = {json.dumps(formats)}
+""")
+    cfg = load_config(cfg_path)
+    stamp = out / f"stamp-{events_per_day}-{'-'.join(formats)}"
+    if not stamp.exists():
+        print(f"bench_data: generating {events_per_day:,} events x 4 stocks ({', '.join(formats)})",
+              file=sys.stderr)
+        generate(cfg)
+        subprocess.run([str(binary("ticklab-ingest")), "--config", str(cfg_path), "--force"], check=True,
+                       stdout=subprocess.DEVNULL)
+        stamp.touch()
+    day_file = store.store_path(cfg, "AAPL", "2024-01-02")
+    ticks = np.asarray(store.read_ticks(day_file))
+    big = out / "big" / "AAPL" / "2024-01-02.tick"
+    if not big.exists() or store.read_header(big).count < store_ticks:
+        reps = -(-store_ticks // len(ticks))
+        store.write_ticks(big, "AAPL", 20240102, np.tile(ticks, reps)[:store_ticks])
+    raws = {f: sorted(cfg.data.raw_dir.glob(RAW_FORMATS[f].glob)) for f in formats}
+    return day_file, big, raws
+
+
+def run_cxx(args: list[str], min_seconds: float) -> list[dict]:
+    p = subprocess.run([str(binary("data_bench")), *args, "--min-seconds", str(min_seconds)],
+                       capture_output=True, text=True, check=True)
+    return [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--events-per-day", type=int, default=500_000)
+    ap.add_argument("--store-ticks", type=int, default=4_000_000)
+    ap.add_argument("--min-seconds", type=float, default=1.0)
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "data")
+    a = ap.parse_args()
+    day_file, big, raws = prepare(a.out, a.events_per_day, a.store_ticks)
+
+    rows: list[tuple[str, str, float, str]] = []  # (what, impl, ticks or rows per s, note)
+    for path, label in ((big, f"store {store.read_header(big).count:,} ticks"),
+                        (day_file, f"store 1 stock-day {store.read_header(day_file).count:,} ticks")):
+        res = {r["name"]: r for r in run_cxx(["--store", str(path)], a.min_seconds)}
+        n = res["store_next"]["ticks"]
+
+        def numpy_walk(path: Path = path) -> float:
+            t = store.read_ticks(path, verify_checksum=False)
+            return float(t["bid_price"].sum())
+
+        np_s = best_of(numpy_walk, a.min_seconds)
+        cxx = res["store_next"]["ticks_per_s"]
+        rows.append((label, "C++ StoreSource::Next()", cxx, ""))
+        rows.append((label, "C++ DataSource*->Next()", res["store_next_virtual"]["ticks_per_s"], ""))
+        rows.append((label, "C++ open + XXH64 checksum", res["store_open_checksum"]["ticks_per_s"],
+                     f"{res['store_open_checksum']['mb_per_s']:.0f} MB/s"))
+        rows.append((label, "numpy memmap + column sum", n / np_s, f"C++/numpy = {cxx / (n / np_s):.2f}x"))
+
+    for fmt, files in raws.items():
+        for path in files:
+            res = run_cxx(["--raw", str(path)], a.min_seconds)[0]
+            label = f"{fmt} {path.name} ({path.stat().st_size / 1e6:.0f} MB)"
+            lines = sum(1 for _ in open(path, "rb")) - 1 if fmt == "csv" else 0
+            note = f"{lines / res['seconds'] / 1e6:.1f}M rows/s" if lines else ""
+            rows.append((label, "C++ GetDataSource()->Next()", res["ticks_per_s"],
+                         f"{note} {res['mb_per_s']:.0f} MB/s".strip()))
+            b = RAW_FORMATS[fmt]
+            if b.python_reader is not None:
+                n_rows = 0
+
+                def py(path: Path = path, reader: Callable[[Path], int] = b.python_reader) -> None:
+                    nonlocal n_rows
+                    n_rows = reader(path)
+
+                py_s = best_of(py, a.min_seconds)
+                ratio = (lines / res["seconds"]) / (n_rows / py_s) if lines else float("nan")
+                note = f"{n_rows / py_s / 1e6:.1f}M rows/s; C++/{b.python_name} = {ratio:.1f}x (rows/s)"
+                rows.append((label, b.python_name, res["ticks"] / py_s, note))
+
+    print(f"{'data':44} {'implementation':30} {'ticks/s':>14}  note")
+    for what, impl, rate, note in rows:
+        print(f"{what:44} {impl:30} {rate:14,.0f}  {note}")
+
+
+if __name__ == "__main__":
+    main()
