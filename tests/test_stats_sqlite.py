@@ -388,3 +388,23 @@ def test_killed_run_leaves_whole_days_and_rerun_completes(market: dict) -> None:
     done = len(days)
     rest = run_tool("ticklab-stats", ["--config", str(cfg)], progress=False)
     assert rest["skipped"] == done and rest["computed"] == 4 - done
+
+
+def test_python_moments_merge_and_unpack() -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(5, 2, (300, 4)), rng.normal(-1, 3, (200, 4))
+    merged = Moments.from_rows(a).merge(Moments.from_rows(b))
+    whole = Moments.from_rows(np.vstack([a, b]))
+    assert merged.n == 500
+    np.testing.assert_allclose(merged.mean, whole.mean, rtol=1e-12)
+    np.testing.assert_allclose(merged.m2, whole.m2, rtol=1e-10)
+    packed = whole.m2[np.triu_indices(4)].astype("<f8").tobytes()
+    np.testing.assert_array_equal(unpack_upper(packed, 4), whole.m2)
+    with pytest.raises(ValueError):
+        unpack_upper(packed, 5)
+    # numpy ridge with lambda 0 is OLS: compare with lstsq on [1, x].
+    y = a @ np.array([0.5, -1.0, 0.0, 2.0]) + rng.normal(0, 0.1, 300)
+    fit = ridge(Moments.from_rows(np.column_stack([a, y])), 0.0)
+    beta = np.linalg.lstsq(np.column_stack([np.ones(300), a]), y, rcond=None)[0]
+    np.testing.assert_allclose(fit.coef, beta[1:], rtol=1e-9, atol=1e-12)
+    assert fit.intercept == pytest.approx(beta[0], rel=1e-9, abs=1e-12)
