@@ -207,7 +207,10 @@ def test_slow_subscriber_is_disconnected_memory_bounded_others_unaffected(tmp_pa
 def test_slow_subscriber_error_is_marked_for_clients(tmp_path: Path) -> None:
     data, gw = _start(tmp_path, 100_000, DAYS, ["--queue-mib", "1", "--history-mib", "1"])
     try:
-        raw = connect_gateway(gw.address).open("ticks", ["AAPL"])
+        # No BDP probing: the client's flow-control window stays small, so what it does not read
+        # stays in the gateway's view of it instead of in its own receive buffers.
+        slow = connect_gateway(gw.address, channel_options=[("grpc.http2.bdp_probe", 0)])
+        raw = slow.open("ticks", ["AAPL"])
         it = iter(raw)
         next(it)
         fast = connect_gateway(gw.address).ticks("AAPL").to_numpy()  # runs the stream ahead

@@ -94,6 +94,9 @@ class GatewaySettings:
     queue_bytes: int = 32 << 20
     readahead_bytes: int = 8 << 20
     upstream_retry_seconds: float = 60.0
+    # Rows per upstream batch for unpaced streams (0 = the service's default). Larger batches mean
+    # fewer messages for the gateway to relay; paced streams keep the service's small batches.
+    upstream_batch_size: int = 0
 
     @classmethod
     def from_config(cls, cfg: Config, **overrides: Any) -> GatewaySettings:
@@ -160,6 +163,40 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
+def _scan(raw: bytes) -> dict[int, Any]:
+    """Top-level fields of a protobuf message: field -> varint value, or (offset, length) of the first
+    length-delimited value. Reads a few bytes per field; the large `bytes` payload is skipped."""
+    out: dict[int, Any] = {}
+    i, n = 0, len(raw)
+    while i < n:
+        key, i = _read_varint(raw, i)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            out[field], i = _read_varint(raw, i)
+        elif wire == 2:
+            length, i = _read_varint(raw, i)
+            out.setdefault(field, (i, length))
+            i += length
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+    return out
+
+
+def _read_varint(raw: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        b = raw[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        if b < 0x80:
+            return value, i
+        shift += 7
+
+
 class Layer:
     """One upstream streaming method and its batch message (one field of GatewayBatch)."""
 
@@ -187,16 +224,24 @@ class Layer:
         return bytes((self.field_number << 3 | 2,)) + _varint(len(raw)) + raw
 
     def chunk(self, raw: bytes) -> Chunk:
-        msg = self.parse(raw)
-        size = self.record_size(msg)
-        data = self.records(msg)
-        count = msg.count
-        if count == 0 or size == 0 or len(data) != count * size:
-            return Chunk(msg.first_sequence, 0, 0, b"")
-        fp_at = (count - 1) * size + 8
-        last_fp = int.from_bytes(data[fp_at:fp_at + 8], "little")
-        return Chunk(msg.first_sequence, count, last_fp, self.wrap(raw),
-                     bool(getattr(msg, "feature_names", None)))
+        """Sequence numbers and last fingerprint of an upstream batch, read off its wire bytes."""
+        fields = _scan(raw)
+        first = fields.get(3, 0)
+        count = fields.get(4, 0)
+        size = self.scan_record_size(fields)
+        data = fields.get(self.records_field)
+        assert isinstance(first, int) and isinstance(count, int)
+        if not count or not size or not isinstance(data, tuple) or data[1] != count * size:
+            return Chunk(first, 0, 0, b"")
+        fp_at = data[0] + (count - 1) * size + 8
+        last_fp = int.from_bytes(raw[fp_at:fp_at + 8], "little")
+        return Chunk(first, count, last_fp, self.wrap(raw), self.names_field in fields)
+
+    records_field = 0
+    names_field = -1
+
+    def scan_record_size(self, fields: dict[int, Any]) -> int:
+        raise NotImplementedError
 
     def trim(self, chunk: Chunk, from_seq: int, names: tuple[str, ...] = ()) -> Chunk:
         """`chunk` without its rows before `from_seq` (and carrying `names` if given)."""
@@ -217,6 +262,10 @@ class TicksLayer(Layer):
     name = "ticks"
     field_number = 1
     method = "/ticklab.v1.DataService/StreamTicks"
+    records_field = 6  # TickBatch.ticks
+
+    def scan_record_size(self, fields: dict[int, Any]) -> int:
+        return fields.get(5) or TICK_DTYPE.itemsize
 
     def request(self, key: StreamKey, resume: tuple[int, int] | None) -> data_pb2.StreamTicksRequest:
         req = data_pb2.StreamTicksRequest(stocks=[key.stock], start_date=key.start, end_date=key.end,
@@ -242,6 +291,11 @@ class IndicatorsLayer(Layer):
     name = "indicators"
     field_number = 2
     method = "/ticklab.v1.IndicatorService/StreamIndicators"
+    records_field = 7  # IndicatorBatch.rows
+    names_field = 6    # IndicatorBatch.feature_names
+
+    def scan_record_size(self, fields: dict[int, Any]) -> int:
+        return 8 * (4 + fields.get(5, 0))
 
     def request(self, key: StreamKey,
                 resume: tuple[int, int] | None) -> indicators_pb2.StreamIndicatorsRequest:
@@ -502,7 +556,7 @@ class Hub:
                         await self.demand.wait()
                 self._finish(None)
                 return
-            except grpc.aio.AioRpcError as e:
+            except grpc.RpcError as e:
                 retry_for = self.settings.upstream_retry_seconds
                 if e.code() in UPSTREAM_RETRY_CODES and time.monotonic() - last_progress < retry_for:
                     attempt += 1
@@ -553,16 +607,21 @@ class Gateway:
         return ch
 
     def open_upstream(self, key: StreamKey, resume: tuple[int, int] | None) -> Any:
+        """The upstream call of `key` from after `resume`: an async iterator of raw batch bytes."""
         layer = LAYER_IMPLS[key.layer]
+        request = layer.request(key, resume)
+        if self.settings.upstream_batch_size and not key.speed:
+            request.batch_size = self.settings.upstream_batch_size
         method = self.channel(key.layer).unary_stream(
             layer.method, request_serializer=lambda m: m.SerializeToString(), response_deserializer=None)
-        return method(layer.request(key, resume))
+        return method(request)
 
     async def close(self) -> None:
         for hub in list(self.hubs.values()) + list(self.private_hubs):
             hub.close()
         for ch in self.channels.values():
             await ch.close()
+
 
     # hubs --------------------------------------------------------------------------------------
     def forget(self, hub: Hub) -> None:

@@ -82,15 +82,17 @@ class GatewayClient:
     """Synchronous client of a gateway address (token and TLS root certificate optional)."""
 
     def __init__(self, address: str, *, token: str = "", root_certificates: bytes | None = None,
-                 tls: bool = False, timeout: float | None = None) -> None:
+                 tls: bool = False, timeout: float | None = None,
+                 channel_options: list[tuple[str, Any]] | None = None) -> None:
         self.address = address
         self.timeout = timeout
         self.metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
+        options = GATEWAY_CHANNEL_OPTIONS + list(channel_options or ())
         if tls or root_certificates is not None:
             creds = grpc.ssl_channel_credentials(root_certificates=root_certificates)
-            self.channel = grpc.secure_channel(address, creds, options=GATEWAY_CHANNEL_OPTIONS)
+            self.channel = grpc.secure_channel(address, creds, options=options)
         else:
-            self.channel = grpc.insecure_channel(address, options=GATEWAY_CHANNEL_OPTIONS)
+            self.channel = grpc.insecure_channel(address, options=options)
         self.stub = gateway_pb2_grpc.GatewayStub(self.channel)
 
     @classmethod

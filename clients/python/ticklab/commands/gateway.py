@@ -30,10 +30,12 @@ from ticklab.config import ConfigError, load_config
               help="ring kept per stream for late joiners and resumes (>= --queue-mib)")
 @click.option("--upstream-retry", type=float, default=60.0, show_default=True,
               help="seconds to keep reconnecting a failed upstream before giving up")
+@click.option("--upstream-batch", type=int, default=0, show_default=True,
+              help="rows per upstream batch for unpaced streams (0 = the service's default)")
 @click.option("-v", "--verbose", is_flag=True, help="log reconnects and disconnects on stderr")
 def cli(config_path: str, port: int | None, host: str | None, data_address: str | None,
         indicators_address: str | None, queue_mib: float, history_mib: float, upstream_retry: float,
-        verbose: bool) -> None:
+        upstream_batch: int, verbose: bool) -> None:
     """Run the gateway: list every stream, subscribe to any, shared upstream, resume, auth."""
     from ticklab.gateway import GatewaySettings, serve
 
@@ -45,7 +47,8 @@ def cli(config_path: str, port: int | None, host: str | None, data_address: str 
         raise click.ClickException(str(e)) from e
     settings = GatewaySettings.from_config(cfg, port=port, host=host, queue_bytes=int(queue_mib * (1 << 20)),
                                            history_bytes=int(history_mib * (1 << 20)),
-                                           upstream_retry_seconds=upstream_retry)
+                                           upstream_retry_seconds=upstream_retry,
+                                           upstream_batch_size=upstream_batch)
     ups = dict(settings.upstreams)
     if data_address:
         ups["ticks"] = data_address
