@@ -1,0 +1,176 @@
+"""Shutdown and cancellation over real processes: SIGTERM mid-stream ends streams cleanly, a
+cancelled or expired downstream call stops the upstream work, `ticklab up` stops its children."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+from services_env import Market, build_market, services_built
+
+import ticklab
+from ticklab.supervisor import start_service, stop_service
+
+pytestmark = pytest.mark.skipif(not services_built(), reason="C++ services not built (make build)")
+
+
+@pytest.fixture(scope="module")
+def market(tmp_path_factory: pytest.TempPathFactory) -> Market:
+    return build_market(tmp_path_factory.mktemp("services_lifecycle"), ticks_per_day=20000)
+
+
+def events(log: Path, name: str) -> list[dict]:
+    out = []
+    for line in log.read_text().splitlines():
+        if line.startswith("{"):
+            ev = json.loads(line)
+            if ev.get("event") == name:
+                out.append(ev)
+    return out
+
+
+def wait_for(pred, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_sigterm_mid_stream_ends_cleanly(market: Market, tmp_path: Path) -> None:
+    svc = start_service("data", market.services_cfg, host="127.0.0.1", port=0, log_dir=tmp_path)
+    c = ticklab.connect(svc.address)
+    stream = iter(c.ticks(list(market.stocks), replay_speed=1.0))
+    first = next(stream)
+    assert len(first) > 0
+    t0 = time.monotonic()
+    svc.proc.send_signal(signal.SIGTERM)
+    with pytest.raises(grpc.RpcError) as e:
+        for _ in stream:
+            pass
+    assert e.value.code() == grpc.StatusCode.UNAVAILABLE and "shutting down" in e.value.details()
+    assert svc.proc.wait(10) == 0
+    assert time.monotonic() - t0 < 4.5  # ended by the shutdown flag, before the 5 s grace deadline
+    assert events(svc.log_path, "shutdown")[0]["signal"] == "SIGTERM"
+    assert events(svc.log_path, "stopped")
+    stop_service(svc)
+
+
+def _chain(market: Market, log_dir: Path):
+    data = start_service("data", market.services_cfg, host="127.0.0.1", port=0, log_dir=log_dir)
+    ind = start_service(
+        "indicators", market.services_cfg, host="127.0.0.1", port=0, upstreams=[data.address], log_dir=log_dir
+    )
+    return data, ind
+
+
+def test_cancelling_downstream_cancels_upstream(market: Market, tmp_path: Path) -> None:
+    data, ind = _chain(market, tmp_path)
+    try:
+        c = ticklab.connect(ind.address)
+        # Replayed at 10x the two days take hours: the call is mid-stream when cancelled.
+        stream = c.indicators(market.stocks[0], set="seed", replay_speed=10.0)
+        assert wait_for(lambda: events(data.log_path, "stream_start"), 5.0)
+        time.sleep(0.5)
+        stream.cancel()
+        t0 = time.monotonic()
+        assert wait_for(lambda: events(data.log_path, "stream_end"), 5.0)
+        assert time.monotonic() - t0 < 5.0
+        end = events(data.log_path, "stream_end")[0]
+        assert end["code"] == str(grpc.StatusCode.CANCELLED.value[0])
+        total = (
+            sum(
+                (market.store / market.stocks[0]).joinpath(f"{d}.tick").stat().st_size - 64
+                for d in market.days
+            )
+            // 80
+        )
+        assert end["ticks"] < total
+        assert wait_for(lambda: events(ind.log_path, "stream_end"), 5.0)
+        assert events(ind.log_path, "stream_end")[0]["code"] == str(grpc.StatusCode.CANCELLED.value[0])
+    finally:
+        stop_service(ind)
+        stop_service(data)
+
+
+def test_deadline_propagates_upstream(market: Market, tmp_path: Path) -> None:
+    data, ind = _chain(market, tmp_path)
+    try:
+        c = ticklab.connect(ind.address, timeout=1.0)
+        with pytest.raises(grpc.RpcError) as e:
+            c.indicators(market.stocks[0], set="seed", replay_speed=50.0).to_numpy()
+        assert e.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        assert wait_for(lambda: events(data.log_path, "stream_end"), 3.0)
+        assert events(data.log_path, "stream_end")[0]["code"] != "0"
+    finally:
+        stop_service(ind)
+        stop_service(data)
+
+
+def test_stats_cancel_reaches_data_service(market: Market, tmp_path: Path) -> None:
+    data, ind = _chain(market, tmp_path)
+    stats = start_service(
+        "stats",
+        market.services_cfg,
+        host="127.0.0.1",
+        port=0,
+        upstreams=[ind.address, data.address],
+        log_dir=tmp_path,
+    )
+    try:
+        c = ticklab.connect(stats.address)
+        call = c.compute_stats(market.stocks[0], set="seed", replay_speed=10.0, progress_rows=64)
+        assert wait_for(lambda: events(data.log_path, "stream_start"), 5.0)
+        time.sleep(0.5)
+        call.cancel()
+        assert wait_for(lambda: events(data.log_path, "stream_end"), 5.0)
+        assert events(data.log_path, "stream_end")[0]["code"] == str(grpc.StatusCode.CANCELLED.value[0])
+        assert wait_for(lambda: events(stats.log_path, "stream_end"), 5.0)
+        assert not market.services_db.exists() or "day_done" not in stats.log_path.read_text()
+    finally:
+        for s in (stats, ind, data):
+            assert stop_service(s) == 0
+
+
+def test_ticklab_up_starts_and_stops_everything(market: Market, tmp_path: Path) -> None:
+    log_dir = tmp_path / "logs"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ticklab.cli",
+            "up",
+            "--config",
+            str(market.services_cfg),
+            "--ephemeral-ports",
+            "--log-dir",
+            str(log_dir),
+            "--refresh",
+            "0.2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "COLUMNS": "160"},
+    )
+    try:
+        logs = [log_dir / f"{n}.log" for n in ("data", "indicators", "stats")]
+        assert wait_for(lambda: all(p.exists() and events(p, "listening") for p in logs), 60.0)
+        time.sleep(0.5)
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        out = proc.communicate(timeout=30)[0].decode()
+        assert proc.returncode == 0, out
+        assert "SERVING" in out and "stopped:" in out
+        for p in logs:
+            assert events(p, "stopped"), p.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
