@@ -9,7 +9,8 @@ local scheduler; the table shows wall time, the child's peak RSS and the Luigi/t
     python bench/trun_bench.py --skip-luigi  # trun only
 
 Luigi (3.8.1) is imported from the current interpreter if available, else installed into
-build/bench-venv.
+build/bench-venv.  Output files go to /dev/shm (tmpfs) when it exists, so that the numbers measure
+the engines rather than a disk shared with other jobs; ``--out-dir`` picks another place.
 """
 
 from __future__ import annotations
@@ -94,8 +95,11 @@ def luigi_python(skip: bool) -> str | None:
     return str(py)
 
 
+OUT_BASE = Path("/dev/shm/trun-bench") if os.access("/dev/shm", os.W_OK) else BUILD / "bench-out"
+
+
 def run_child(python: str, engine: str, shape: str, n: int, workers: int, timeout: float) -> dict:
-    work = BUILD / "bench-out" / f"{engine}-{shape}-{n}-{workers}"
+    work = OUT_BASE / f"{engine}-{shape}-{n}-{workers}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     script = work / "workflow.py"
@@ -125,12 +129,13 @@ def run_child(python: str, engine: str, shape: str, n: int, workers: int, timeou
         err = "killed (timeout?)" if proc.returncode < 0 else (stderr.strip().splitlines() or ["?"])[-1]
         return {"wall": None, "ok": False, "error": err}
     data = json.loads(stdout.strip().splitlines()[-1])
-    data.update(total=total, rss_mb=rss_mb)
+    data.update(total=total, rss_mb=rss_mb, cpu=usage.ru_utime + usage.ru_stime)
     shutil.rmtree(work, ignore_errors=True)
     return data
 
 
 def main() -> None:
+    global OUT_BASE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="1k-step shapes (and 10k for the big fan-in)")
     ap.add_argument("--skip-luigi", action="store_true", help="run trun only")
@@ -140,7 +145,11 @@ def main() -> None:
                     "process per task with workers>1, which is very slow at 10k)")
     ap.add_argument("--timeout", type=float, default=1800, help="per-run timeout in seconds")
     ap.add_argument("--shapes", default="chain,fanin,grid,fanin-big")
+    ap.add_argument("--out-dir", default=None, help="where steps write their files (default: /dev/shm)")
     args = ap.parse_args()
+    if args.out_dir:
+        OUT_BASE = Path(args.out_dir)
+    print(f"# files under {OUT_BASE}; cpu = user+sys seconds of the run's process tree", flush=True)
 
     n = 1_000 if args.quick else 10_000
     big = 10_000 if args.quick else 100_000
@@ -155,7 +164,7 @@ def main() -> None:
 
     rows = []
     header = f"{'shape':<10} {'steps':>7} {'wrk':>3} {'trun s':>8} {'luigi s':>9} {'ratio':>7} " \
-             f"{'trun MB':>8} {'luigi MB':>9}"
+             f"{'trun MB':>8} {'luigi MB':>9} {'trun cpu':>9} {'luigi cpu':>10}"
     print(header)
     print("-" * len(header))
     for label, shape, size in plan:
@@ -183,7 +192,8 @@ def _row(label: str, size: int, w: int, t: dict, lu: dict | None) -> str:
     if lu is not None and not lu.get("ok"):
         note += f"  luigi FAILED {lu.get('error', '')}"
     return (f"{label:<10} {size:>7} {w:>3} {_fmt(tw, '8.2f')} {_fmt(lw, '9.2f')} {_fmt(ratio, '6.0f')}x "
-            f"{_fmt(t.get('rss_mb'), '8.0f')} {_fmt(lu.get('rss_mb') if lu else None, '9.0f')}{note}")
+            f"{_fmt(t.get('rss_mb'), '8.0f')} {_fmt(lu.get('rss_mb') if lu else None, '9.0f')} "
+            f"{_fmt(t.get('cpu'), '9.2f')} {_fmt(lu.get('cpu') if lu else None, '10.2f')}{note}")
 
 
 if __name__ == "__main__":

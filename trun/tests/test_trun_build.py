@@ -345,7 +345,7 @@ def test_deep_chain_is_iterative(tmp_path):
     assert time.time() - t0 < 60
 
 
-def test_unpicklable_step_fails_cleanly_with_pool(tmp_path):
+def test_pool_does_not_need_to_pickle_steps_known_before_it_starts(tmp_path):
     class Local(trun.Step):
         def output(self):
             return trun.LocalTarget(tmp_path / "local")
@@ -354,11 +354,32 @@ def test_unpicklable_step_fails_cleanly_with_pool(tmp_path):
             self.output().open("w").close()
 
     step = Local()
-    step.handle = lambda: None  # lambdas cannot be pickled
+    step.handle = lambda: None  # lambdas cannot be pickled, but the forked processes have the step
     result = trun.build([step, Touch(root=str(tmp_path), name="fine")], workers=2, local_scheduler=True,
                         detailed_summary=True)
+    assert result.status == TrunStatusCode.SUCCESS
+    assert (tmp_path / "local").exists()
+
+
+class YieldsUnpicklable(trun.Step):
+    root = trun.Parameter()
+
+    def output(self):
+        return trun.LocalTarget(os.path.join(self.root, "parent"))
+
+    def run(self):
+        dep = Touch(root=self.root, name="late")
+        dep.handle = lambda: None
+        yield dep
+        self.output().open("w").close()
+
+
+def test_unpicklable_dynamic_dependency_fails_cleanly_with_pool(tmp_path):
+    result = trun.build([YieldsUnpicklable(root=str(tmp_path)), Touch(root=str(tmp_path), name="ok")],
+                        workers=2, local_scheduler=True, detailed_summary=True)
     assert result.status == TrunStatusCode.FAILED
-    assert (tmp_path / "fine").exists()
+    assert (tmp_path / "ok").exists()
+    assert any("pickl" in expl for expl in result.worker.failed.values())
 
 
 def test_fail_helper_is_used(tmp_path):

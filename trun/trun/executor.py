@@ -170,15 +170,19 @@ class InlineExecutor:
         pass
 
 
-def _pool_main(conn: multiprocessing.connection.Connection, opts: RunOptions) -> None:
+def _pool_main(conn: multiprocessing.connection.Connection, opts: RunOptions, known: dict[str, Step]) -> None:
+    """A pool process: receive a step (its id if it was known when this process was forked, else the
+    pickled step), run it, send back (step_id, status, payload)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
-            step = conn.recv()
+            msg = conn.recv_bytes()
         except EOFError:
             return
-        if step is None:
+        kind, body = msg[:1], msg[1:]
+        if kind == b"Q":
             return
+        step = known[body.decode()] if kind == b"I" else pickle.loads(body)
         status, payload = execute_step(step, opts, use_alarm=False)
         try:
             conn.send((step.step_id, status, payload))
@@ -209,8 +213,11 @@ class ProcessPoolExecutor:
     PREFETCH_DEPTH = 4
     PREFETCH_BELOW = 0.02
 
-    def __init__(self, n: int, opts: RunOptions) -> None:
+    def __init__(self, n: int, opts: RunOptions, known_steps: dict[str, Step] | None = None) -> None:
         self.opts = opts
+        # Steps known before the processes are forked are in their memory already: only ids are sent.
+        self._known = known_steps if known_steps is not None else {}
+        self._known_ids = frozenset(self._known)
         methods = multiprocessing.get_all_start_methods()
         self._ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         self._selector = selectors.DefaultSelector()
@@ -222,7 +229,7 @@ class ProcessPoolExecutor:
 
     def _spawn(self) -> _Slot:
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_pool_main, args=(child, self.opts), daemon=True)
+        proc = self._ctx.Process(target=_pool_main, args=(child, self.opts, self._known), daemon=True)
         proc.start()
         child.close()
         slot = _Slot(proc, parent)
@@ -244,12 +251,17 @@ class ProcessPoolExecutor:
             timeout = step_timeout(slot.queue[0], self.opts)
             slot.deadline = now + timeout if timeout > 0 else None
 
-    def submit(self, step: Step) -> None:
-        slot = min(self._slots, key=lambda s: len(s.queue))
+    def _encode(self, step: Step) -> bytes:
+        if step.step_id in self._known_ids and self._known.get(step.step_id) is step:
+            return b"I" + step.step_id.encode()
         try:
-            data = pickle.dumps(step, protocol=pickle.HIGHEST_PROTOCOL)
+            return b"P" + pickle.dumps(step, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as e:
             raise RuntimeError(f"cannot send {step!r} to a worker process (not picklable?): {e}") from e
+
+    def submit(self, step: Step) -> None:
+        slot = min(self._slots, key=lambda s: len(s.queue))
+        data = self._encode(step)
         slot.queue.append(step)
         if len(slot.queue) == 1:
             self._start_head(slot, time.monotonic())
@@ -273,7 +285,7 @@ class ProcessPoolExecutor:
         slot.queue.append(step)
         if len(slot.queue) == 1:
             self._start_head(slot, time.monotonic())
-        slot.conn.send_bytes(pickle.dumps(step, protocol=pickle.HIGHEST_PROTOCOL))
+        slot.conn.send_bytes(self._encode(step))
 
     def _finished(self, slot: _Slot, now: float) -> None:
         slot.queue.popleft()
@@ -335,7 +347,7 @@ class ProcessPoolExecutor:
     def shutdown(self) -> None:
         for slot in self._slots:
             try:
-                slot.conn.send_bytes(pickle.dumps(None))
+                slot.conn.send_bytes(b"Q")
             except OSError:
                 pass
         for slot in self._slots:

@@ -165,7 +165,7 @@ class Worker:
             return DaskExecutor(self.worker_processes, opts, self.dask_address)
         if self.worker_processes == 1 and not self._config.force_multiprocessing:
             return InlineExecutor(opts)
-        return ProcessPoolExecutor(self.worker_processes, opts)
+        return ProcessPoolExecutor(self.worker_processes, opts, known_steps=self._steps)
 
     def run(self) -> bool:
         """Run until nothing more can run.  True when every scheduled step is done."""
