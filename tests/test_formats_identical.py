@@ -67,8 +67,11 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Path:
     r = CliRunner().invoke(cli, ["--config", str(cfgs["csv"])])
     assert r.exit_code == 0, r.output
     for fmt, cfg in cfgs.items():
-        p = subprocess.run([str(ingest), "--config", str(cfg), "--format", fmt, "--progress-json",
-                            "--threads", "2"], capture_output=True, text=True)
+        p = subprocess.run(
+            [str(ingest), "--config", str(cfg), "--format", fmt, "--progress-json", "--threads", "2"],
+            capture_output=True,
+            text=True,
+        )
         assert p.returncode == 0, f"{fmt}: {p.stderr}"
         summary = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")][-1]
         assert summary["event"] == "summary", summary
@@ -117,8 +120,10 @@ def test_store_is_byte_identical_to_csv(market: Path, fmt: str) -> None:
         n = min(len(ta), len(tb))
         diff = np.flatnonzero(ta[:n] != tb[:n])
         first = int(diff[0]) if len(diff) else n
-        pytest.fail(f"{fmt} {s}: {len(tb)} ticks vs {len(ta)} (csv); first difference at tick {first}: "
-                    f"csv {ta[first] if first < len(ta) else None} vs {fmt} "
-                    f"{tb[first] if first < len(tb) else None}")
+        pytest.fail(
+            f"{fmt} {s}: {len(tb)} ticks vs {len(ta)} (csv); first difference at tick {first}: "
+            f"csv {ta[first] if first < len(ta) else None} vs {fmt} "
+            f"{tb[first] if first < len(tb) else None}"
+        )
     # Enough data to mean something: ~10k events per stock.
     assert len(store.read_ticks(data / "store-csv" / STOCKS[0] / f"{DAY.isoformat()}.tick")) > 2000

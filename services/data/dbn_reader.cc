@@ -72,7 +72,8 @@ class DbnInput {
     if (file_ == nullptr) {
       return Status::NotFound(Where(path, 0, std::string("cannot open: ") + std::strerror(errno)));
     }
-    buf_.resize(kBufferSize);
+    buf_.reset(new uint8_t[kBufferSize]);  // not zeroed: it is always written before read
+    cap_ = kBufferSize;
     uint8_t magic[4] = {};
     size_t n = std::fread(magic, 1, 4, file_);
     if (n == 4 && std::memcmp(magic, kZstdMagic, 4) == 0) {
@@ -81,7 +82,7 @@ class DbnInput {
       std::memcpy(in_.data(), magic, 4);
       in_size_ = 4;
     } else {
-      std::memcpy(buf_.data(), magic, n);
+      std::memcpy(buf_.get(), magic, n);
       end_ = n;
     }
     return Status::Ok();
@@ -97,7 +98,7 @@ class DbnInput {
     }
     return true;
   }
-  const uint8_t* data() const { return buf_.data() + begin_; }
+  const uint8_t* data() const { return buf_.get() + begin_; }
   size_t available() const { return end_ - begin_; }
   void Consume(size_t n) {
     begin_ += n;
@@ -113,13 +114,18 @@ class DbnInput {
   bool Fill(size_t want) {
     if (!status_.ok() || eof_) return false;
     if (begin_ > 0) {
-      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+      std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
       end_ -= begin_;
       begin_ = 0;
     }
-    if (want > buf_.size()) buf_.resize(want);
+    if (want > cap_) {  // a metadata header larger than the buffer
+      std::unique_ptr<uint8_t[]> bigger(new uint8_t[want]);
+      std::memcpy(bigger.get(), buf_.get(), end_);
+      buf_ = std::move(bigger);
+      cap_ = want;
+    }
     if (dctx_ == nullptr) {
-      size_t n = std::fread(buf_.data() + end_, 1, buf_.size() - end_, file_);
+      size_t n = std::fread(buf_.get() + end_, 1, cap_ - end_, file_);
       if (n == 0) {
         if (std::ferror(file_)) status_ = Status::IoError(Where(path_, 0, "read error"));
         eof_ = true;
@@ -147,7 +153,7 @@ class DbnInput {
         }
       }
       ZSTD_inBuffer in{in_.data(), in_size_, in_pos_};
-      ZSTD_outBuffer out{buf_.data() + end_, buf_.size() - end_, 0};
+      ZSTD_outBuffer out{buf_.get() + end_, cap_ - end_, 0};
       size_t ret = ZSTD_decompressStream(dctx_, &out, &in);
       in_pos_ = in.pos;
       if (ZSTD_isError(ret)) {
@@ -165,7 +171,8 @@ class DbnInput {
 
   std::string path_;
   std::FILE* file_ = nullptr;
-  std::vector<uint8_t> buf_;
+  std::unique_ptr<uint8_t[]> buf_;
+  size_t cap_ = 0;
   size_t begin_ = 0, end_ = 0;
   int64_t offset_ = 0;
   bool eof_ = false;
@@ -362,13 +369,14 @@ class DbnSource final : public ProviderSource {
 
   // Resolves `id` at time `ts` to a symbol index (cached per instrument and date interval).
   uint32_t Resolve(uint32_t id, int64_t ts) {
+    // A direct-mapped cache in front of the map (records of a few instruments interleave).
+    CacheSlot& slot = cache_[id & (kCacheSize - 1)];
     Instrument* ins;
-    if (id == last_id_ && last_ins_ != nullptr) {
-      ins = last_ins_;
+    if (slot.ins != nullptr && slot.id == id) {
+      ins = slot.ins;
     } else {
-      ins = &instruments_[id];
-      last_id_ = id;
-      last_ins_ = ins;
+      ins = &instruments_[id];  // node-based: the pointer stays valid
+      slot = CacheSlot{id, ins};
     }
     if (ts >= ins->valid_from && ts < ins->valid_to) return ins->sym;
     int ymd = YmdOfNs(ts);
@@ -424,7 +432,6 @@ class DbnSource final : public ProviderSource {
     int e = end == kUndefTimestamp ? 99991231 : YmdOfNs(static_cast<int64_t>(end - 1)) + 1;
     ins.live.push_back({s, e, name});
     ins.valid_to = -1;  // re-resolve
-    last_ins_ = nullptr;
   }
 
   // Handles one record; false stops reading (status_ set).
@@ -491,8 +498,12 @@ class DbnSource final : public ProviderSource {
   DbnMetadata meta_;
   int64_t record_index_ = 0;
   std::unordered_map<uint32_t, Instrument> instruments_;
-  uint32_t last_id_ = 0;
-  Instrument* last_ins_ = nullptr;
+  struct CacheSlot {
+    uint32_t id = 0;
+    Instrument* ins = nullptr;
+  };
+  static constexpr uint32_t kCacheSize = 256;
+  CacheSlot cache_[kCacheSize];
   std::vector<std::array<double, 4>> quote_;
   std::vector<int64_t> last_ts_;
 };

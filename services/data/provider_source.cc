@@ -28,8 +28,9 @@ bool ProviderSource::Next(Tick* tick) {
 }
 
 uint32_t ProviderSource::SymbolIndex(std::string_view name) {
+  if (last_symbol_ < symbols_.size() && symbols_[last_symbol_] == name) return last_symbol_;
   auto it = symbol_index_.find(std::string(name));
-  if (it != symbol_index_.end()) return it->second;
+  if (it != symbol_index_.end()) return last_symbol_ = it->second;
   uint32_t idx = static_cast<uint32_t>(symbols_.size());
   symbols_.emplace_back(name);
   symbol_index_.emplace(std::string(name), idx);
@@ -158,24 +159,58 @@ bool ParseInt64(std::string_view s, int64_t* out) {
 }
 
 bool ParseDouble(std::string_view s, double* out) {
-  if (s.empty()) return false;
+  // Fast path (Clinger): up to 15 significant digits with at most 22 decimals is m / 10^d with
+  // both exactly representable, so one correctly rounded division gives the correctly rounded
+  // value of the decimal, the same double as from_chars.
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const char* p = s.data();
+  const char* e = p + s.size();
+  bool neg = false;
+  if (p < e && (*p == '-' || *p == '+')) neg = *p++ == '-';
+  uint64_t m = 0;
+  int digits = 0, decimals = 0;
+  bool dot = false, any = false;
+  for (; p < e; ++p) {
+    char c = *p;
+    if (c >= '0' && c <= '9') {
+      any = true;
+      if (m != 0 || c != '0') ++digits;
+      m = m * 10 + static_cast<uint64_t>(c - '0');
+      if (dot) ++decimals;
+      if (digits > 15) break;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      break;
+    }
+  }
+  if (p == e && any && decimals <= 22) {
+    double v = static_cast<double>(m) / kPow10[decimals];
+    *out = neg ? -v : v;
+    return true;
+  }
+  // Slow path: long mantissas, or let from_chars reject malformed text.
   const char* b = s.data();
-  const char* e = b + s.size();
-  if (*b == '+') ++b;
-  auto r = std::from_chars(b, e, *out, std::chars_format::fixed);
-  return r.ec == std::errc() && r.ptr == e;
+  if (b < s.data() + s.size() && *b == '+') ++b;
+  if (s.empty()) return false;
+  auto r = std::from_chars(b, s.data() + s.size(), *out, std::chars_format::fixed);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
 int SplitFields(std::string_view line, char sep, std::string_view* fields, int max_fields) {
   int n = 0;
-  size_t pos = 0;
-  while (n < max_fields - 1) {
-    size_t p = line.find(sep, pos);
-    if (p == std::string_view::npos) break;
-    fields[n++] = line.substr(pos, p - pos);
-    pos = p + 1;
+  const char* p = line.data();
+  const char* e = p + line.size();
+  const char* start = p;
+  for (; p < e && n < max_fields - 1; ++p) {
+    if (*p == sep) {
+      fields[n++] = std::string_view(start, static_cast<size_t>(p - start));
+      start = p + 1;
+    }
   }
-  fields[n++] = line.substr(pos);
+  fields[n++] = std::string_view(start, static_cast<size_t>(e - start));
   return n;
 }
 

@@ -73,6 +73,7 @@ class ProviderSource : public DataSource {
  private:
   std::vector<std::string> symbols_;
   std::unordered_map<std::string, uint32_t> symbol_index_;
+  uint32_t last_symbol_ = ~0u;  // SymbolIndex() cache
   std::vector<TickAssembler> assemblers_;
   std::vector<Tick> ready_;  // completed ticks not yet returned, from ready_head_
   size_t ready_head_ = 0;

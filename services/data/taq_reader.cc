@@ -308,7 +308,7 @@ class TaqSource final : public ProviderSource {
   // only on an error (status_ set); at the trailer sets f->ended.
   bool Load(TaqFile* f) {
     std::string_view line;
-    std::string_view fields[64];
+    std::string_view* fields = fields_;
     for (;;) {
       if (!f->reader.Next(&line)) {
         if (!f->reader.status().ok()) {
@@ -460,6 +460,7 @@ class TaqSource final : public ProviderSource {
   std::optional<LocalDayClock> clock_;
   std::vector<std::array<double, 4>> quote_state_;
   uint32_t current_sym_ = kNoSymbol;
+  std::string_view fields_[64];  // Load()'s split buffer
 };
 
 }  // namespace

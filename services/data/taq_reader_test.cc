@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cstring>
 #include <filesystem>
+#include <random>
 
 #include "services/data/format_test_util.h"
+#include "services/data/provider_source.h"
 
 namespace ticklab {
 namespace {
@@ -202,6 +206,35 @@ TEST(TaqReader, RowsOutOfOrderAreRejected) {
   while ((*src)->Next(&t)) {
   }
   EXPECT_NE((*src)->status().message().find("out of order"), std::string::npos);
+}
+
+TEST(ProviderParsers, ParseDoubleIsCorrectlyRounded) {
+  // The fast path must give the same double as from_chars for every decimal it accepts.
+  std::mt19937_64 rng(7);
+  char buf[64];
+  for (int i = 0; i < 200000; ++i) {
+    uint64_t m = rng() % 100000000000000ULL;
+    int d = static_cast<int>(rng() % 10);
+    std::string s = std::to_string(m);
+    if (d > 0) {
+      while (static_cast<int>(s.size()) <= d) s = "0" + s;
+      s.insert(s.size() - d, ".");
+    }
+    double want, got;
+    std::from_chars(s.data(), s.data() + s.size(), want);
+    ASSERT_TRUE(ParseDouble(s, &got)) << s;
+    ASSERT_EQ(want, got) << s;
+    std::snprintf(buf, sizeof(buf), "%.2f", static_cast<double>(m % 100000) / 100.0);
+    std::from_chars(buf, buf + std::strlen(buf), want);
+    ASSERT_TRUE(ParseDouble(buf, &got));
+    ASSERT_EQ(want, got) << buf;
+  }
+  double v;
+  EXPECT_TRUE(ParseDouble("12345678901234567890.5", &v));  // slow path
+  EXPECT_EQ(v, 12345678901234567890.5);
+  for (const char* bad : {"", "1.2.3", "1e5", "abc", "1,5", " 1", "1 ", "-"}) {
+    EXPECT_FALSE(ParseDouble(bad, &v)) << bad;
+  }
 }
 
 TEST(TaqReader, ProbeAndNotFound) {
