@@ -174,7 +174,12 @@ class AtomicWriteFile(_FileProxy):
     def __init__(self, path: str, fmt: Format) -> None:
         self.path = path
         self.tmp_path = f"{path}-trun-tmp-{random.randrange(10**10):010d}"
-        raw = open(self.tmp_path, "wb")
+        try:
+            raw = open(self.tmp_path, "wb")
+        except FileNotFoundError:  # create missing parent directories, only when needed
+            parent = os.path.dirname(os.path.abspath(self.tmp_path))
+            os.makedirs(parent, exist_ok=True)
+            raw = open(self.tmp_path, "wb")
         super().__init__(fmt.wrap_writer(raw), raw)
 
     def close(self) -> None:
@@ -285,8 +290,7 @@ class LocalTarget(FileSystemTarget):
     def open(self, mode: str = "r") -> Any:
         mode = mode.replace("b", "").replace("t", "")
         if mode == "w":
-            self.makedirs()
-            return AtomicWriteFile(self.path, self.format)
+            return AtomicWriteFile(self.path, self.format)  # creates parent directories if needed
         if mode == "r":
             raw = open(self.path, "rb")
             return _FileProxy(self.format.wrap_reader(raw), raw)
