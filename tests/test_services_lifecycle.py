@@ -173,4 +173,8 @@ def test_ticklab_up_starts_and_stops_everything(market: Market, tmp_path: Path) 
             assert events(p, "stopped"), p.read_text()
     finally:
         if proc.poll() is None:
-            proc.kill()
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()

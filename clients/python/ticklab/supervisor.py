@@ -91,6 +91,18 @@ class ServiceStatus:
     log: str
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it when the supervising process dies (Linux), so a
+    supervisor killed with SIGKILL leaves no orphaned services behind."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def start_service(name: str, config_path: str | Path, *, host: str, port: int,
                   upstreams: Sequence[str] = (), log_dir: Path, timeout: float = 30.0,
                   extra_args: Sequence[str] = ()) -> ServiceProcess:
@@ -107,7 +119,7 @@ def start_service(name: str, config_path: str | Path, *, host: str, port: int,
     log = open(log_path, "ab")
     try:
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_die_with_parent)
     finally:
         log.close()
     # The first stdout line is the listening event; read it off-thread to honour the timeout.
