@@ -137,11 +137,27 @@ def trading_days(start: dt.date, n: int) -> list[dt.date]:
     return out
 
 
+def _generate_day(cfg: Any, day: dt.date, fmts: list[str], raw_dir: Path) -> tuple[dt.date, int,
+                                                                                  dict[str, list[Path]]]:
+    """Simulates one trading day and runs every writer on it (in a worker process or in-process)."""
+    tables = simulate_tables(cfg, day)
+    files = {f: list(WRITERS[f](raw_dir, day, tables, timezone=cfg.session.timezone)) for f in fmts}
+    return day, sum(len(t) for t in tables.values()), files
+
+
 def generate(cfg: Any, *, days: int | None = None, out_dir: Path | None = None,
              formats: Iterable[str] | None = None,
-             on_day: Callable[[dt.date, int], None] | None = None) -> GenerateSummary:
-    """Generates the configured market and writes it in `formats` under `out_dir` (default raw_dir)."""
+             on_day: Callable[[dt.date, int], None] | None = None,
+             workers: int | None = None) -> GenerateSummary:
+    """Generates the configured market and writes it in `formats` under `out_dir` (default raw_dir).
+
+    Days are independent, so with several days they run in `workers` forked processes (default: one
+    per CPU, at most one per day); writers then run in those processes. ``workers=1`` keeps
+    everything in this process.
+    """
+    import multiprocessing
     import time
+    from concurrent.futures import ProcessPoolExecutor
 
     t0 = time.perf_counter()
     writers = load_writers()
@@ -152,16 +168,29 @@ def generate(cfg: Any, *, days: int | None = None, out_dir: Path | None = None,
                          f"registered: {', '.join(sorted(writers))}")
     raw_dir = Path(out_dir) if out_dir is not None else Path(cfg.data.raw_dir)
     day_list = trading_days(cfg.generator.start_date, days if days is not None else cfg.generator.days)
+    n_workers = workers if workers is not None else min(len(day_list), os.cpu_count() or 1)
     files: dict[str, list[Path]] = {f: [] for f in fmts}
     events = 0
-    for day in day_list:
-        tables = simulate_tables(cfg, day)
-        n = sum(len(t) for t in tables.values())
+
+    def collect(result: tuple[dt.date, int, dict[str, list[Path]]]) -> None:
+        nonlocal events
+        day, n, day_files = result
         events += n
         for f in fmts:
-            files[f] += writers[f](raw_dir, day, tables, timezone=cfg.session.timezone)
+            files[f] += day_files[f]
         if on_day is not None:
             on_day(day, n)
+
+    if n_workers > 1 and len(day_list) > 1:
+        # fork: workers inherit the writer registry, including plug-ins registered at run time.
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+            for result in pool.map(_generate_day, [cfg] * len(day_list), day_list,
+                                   [fmts] * len(day_list), [raw_dir] * len(day_list)):
+                collect(result)
+    else:
+        for day in day_list:
+            collect(_generate_day(cfg, day, fmts, raw_dir))
     return GenerateSummary(day_list, files, events, time.perf_counter() - t0)
 
 
