@@ -77,3 +77,25 @@ def test_build_reads_worker_and_scheduler_sections(tmp_path):
 
     assert trun.build([Flaky()], local_scheduler=True)
     assert marker.read_text() == "3"
+
+
+def test_namespaced_family_section_in_toml(tmp_path):
+    class Spaced(trun.Step):
+        step_namespace = "team"
+        n = trun.IntParameter(default=0)
+        opts = trun.DictParameter(default={})
+
+    (tmp_path / "trun.toml").write_text("[team.Spaced]\nn = 4\nopts = {a = 1}\n")
+    reset_config()
+    assert Spaced().n == 4
+    assert Spaced().opts["a"] == 1
+
+
+def test_step_limit_leaves_steps_not_run(tmp_path):
+    from trun_helpers import Touch
+
+    result = trun.build([Touch(root=str(tmp_path), name=f"x{i}") for i in range(3)], step_limit=1,
+                        local_scheduler=True, detailed_summary=True)
+    assert result.status == trun.TrunStatusCode.NOT_RUN
+    assert "were not run" in result.summary_text
+    assert result.exit_code() == 25

@@ -61,8 +61,7 @@ class TrunConfig:
             for section, values in doc.items():
                 if not isinstance(values, dict):
                     raise ConfigError(f"{source}: top-level key {section!r} must be a [section]")
-                for key, value in values.items():
-                    self._data.setdefault(section, {})[_norm(key)] = (value, source)
+                self._read_table(section, values, source)
         else:
             parser = configparser.ConfigParser(interpolation=None)
             try:
@@ -74,6 +73,13 @@ class TrunConfig:
                     self._data.setdefault(section, {})[_norm(key)] = (value, source)
         self.paths.append(source)
         validate_known_sections(self)
+
+    def _read_table(self, section: str, values: dict, source: str) -> None:
+        for key, value in values.items():
+            self._data.setdefault(section, {})[_norm(key)] = (value, source)
+            if isinstance(value, dict):
+                # [ns.Family] is a nested table in TOML: it is also the section "ns.Family"
+                self._read_table(f"{section}.{key}", value, source)
 
     # ---- access --------------------------------------------------------
     def sections(self) -> list[str]:
@@ -157,8 +163,8 @@ KNOWN_KEYS: dict[str, set[str]] = {
 def validate_known_sections(config: TrunConfig) -> None:
     """Raise ConfigError naming the key and the file for any unknown key in [core]/[worker]/[scheduler]."""
     for section, known in KNOWN_KEYS.items():
-        for key in config.items(section):
-            if key not in known:
+        for key, value in config.items(section).items():
+            if key not in known and not isinstance(value, dict):
                 raise ConfigError(
                     f"{config.source(section, key)}: unknown key {key!r} in section [{section}]"
                     f" (known keys: {', '.join(sorted(known))})"
