@@ -95,11 +95,10 @@ def _sticky_choice(rng: np.random.Generator, n: int, change_p: float, values: np
 
 def _lot_sizes(rng: np.random.Generator, n: int, change: np.ndarray) -> np.ndarray:
     """Round-lot sizes that change (always to a different value) exactly where `change` is set."""
-    lots = rng.integers(1, 40, n)
-    steps = rng.integers(1, 39, n)
-    lots = 1 + (lots[0] - 1 + np.cumsum(np.where(change, steps, 0))) % 39
-    sizes = 100.0 * lots
-    return sizes
+    first = int(rng.integers(0, 39))
+    steps = rng.integers(1, 39, n)  # a non-zero step mod 39 always lands on a different lot count
+    lots = 1 + (first + np.cumsum(np.where(change, steps, 0))) % 39
+    return 100.0 * lots
 
 
 def simulate_day(stock: str, day: dt.date, seed: int, events_per_day: int,
@@ -157,8 +156,9 @@ def simulate_day(stock: str, day: dt.date, seed: int, events_per_day: int,
     buy = rng.random(len(t)) < 0.5
     # Side persistence within bursts: a child trade repeats the previous trade's side.
     persist = burst[t] & (rng.random(len(t)) < 0.7)
-    for _ in range(3):
-        buy[1:] = np.where(persist[1:], buy[:-1], buy[1:])
+    persist[:1] = False
+    leader = np.maximum.accumulate(np.where(persist, 0, np.arange(len(t))))
+    buy = buy[leader]
     price = np.where(buy, ask_p[book_idx], bid_p[book_idx])
     odd_lot = rng.random(len(t)) < 0.15
     size = np.where(odd_lot, rng.integers(1, 100, len(t)), 100 * rng.integers(1, 20, len(t))).astype(
