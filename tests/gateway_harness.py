@@ -93,12 +93,14 @@ def write_config(root: Path, stocks: list[str], *, token: str = "", tls_cert: st
         "[services]", 'host = "127.0.0.1"', "gateway_port = 0",
         f"data_port = {data_port}", f"indicators_port = {indicators_port}", "stats_port = 0",
     ]
+    stats = ["", "[stats]", 'database = "stats.sqlite"', "horizons_seconds = [1.0, 10.0]",
+             "horizons_ticks = [10]"]
     if token:
         lines.append(f'token = "{token}"')
     if tls_cert:
         lines += [f'tls_cert = "{tls_cert}"', f'tls_key = "{tls_key}"']
     path = root / "ticklab.toml"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines + stats) + "\n")
     return path
 
 
@@ -182,10 +184,18 @@ def indicators_server(config: Path, data_address: str) -> Proc:
                 "indicators")
 
 
-def gateway(config: Path, *, data: str = "", indicators: str = "", extra: list[str] | None = None) -> Proc:
+def stats_server(config: Path, indicators_address: str, data_address: str) -> Proc:
+    return Proc([str(BIN / "ticklab-stats-server"), "--config", str(config), "--upstream", indicators_address,
+                 "--data-upstream", data_address], "stats")
+
+
+def gateway(config: Path, *, data: str = "", indicators: str = "", stats: str = "",
+            extra: list[str] | None = None) -> Proc:
     argv = [sys.executable, "-m", "ticklab.cli", "gateway", "--config", str(config)]
     if data:
         argv += ["--data", data]
     if indicators:
         argv += ["--indicators", indicators]
+    if stats:
+        argv += ["--stats", stats]
     return Proc(argv + list(extra or []), "gateway")

@@ -56,12 +56,14 @@ from ticklab.v1 import (
     gateway_pb2,
     indicators_pb2,
     indicators_pb2_grpc,
+    stats_pb2,
+    stats_pb2_grpc,
 )
 
 log = logging.getLogger("ticklab.gateway")
 
 SERVICE_NAME = "ticklab.v1.Gateway"
-LAYERS = ("ticks", "indicators")
+LAYERS = ("ticks", "indicators", "stats")
 #: Codes after which the hub reconnects upstream and resumes.
 UPSTREAM_RETRY_CODES = frozenset({grpc.StatusCode.UNAVAILABLE})
 #: Per-chunk bookkeeping counted on top of the payload bytes.
@@ -103,7 +105,8 @@ class GatewaySettings:
         s = cfg.services
         values: dict[str, Any] = dict(
             host=s.host, port=s.gateway_port, token=s.token, tls_cert=s.tls_cert, tls_key=s.tls_key,
-            upstreams={"ticks": f"{s.host}:{s.data_port}", "indicators": f"{s.host}:{s.indicators_port}"},
+            upstreams={"ticks": f"{s.host}:{s.data_port}", "indicators": f"{s.host}:{s.indicators_port}",
+                       "stats": f"{s.host}:{s.stats_port}"},
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -223,8 +226,15 @@ class Layer:
         """GatewayBatch bytes holding `raw` (a serialized upstream batch) in this layer's field."""
         return bytes((self.field_number << 3 | 2,)) + _varint(len(raw)) + raw
 
-    def chunk(self, raw: bytes) -> Chunk:
-        """Sequence numbers and last fingerprint of an upstream batch, read off its wire bytes."""
+    #: False: the upstream method has no resume point; the hub reopens it from the start and skips
+    #: the updates it already has (the layer numbers them by their position in the call).
+    resumable = True
+
+    def chunk(self, raw: bytes, index: int = 0) -> Chunk:
+        """Sequence numbers and last fingerprint of an upstream batch, read off its wire bytes.
+
+        `index` is the message's 0-based position in its upstream call (used by non-resumable layers).
+        """
         fields = _scan(raw)
         first = fields.get(3, 0)
         count = fields.get(4, 0)
@@ -318,7 +328,39 @@ class IndicatorsLayer(Layer):
         msg.rows = data
 
 
-LAYER_IMPLS: dict[str, Layer] = {"ticks": TicksLayer(), "indicators": IndicatorsLayer()}
+class StatsLayer(Layer):
+    """Live statistics: StatsService.Compute (dry run), one update per message, numbered by the gateway."""
+
+    name = "stats"
+    field_number = 3
+    method = "/ticklab.v1.StatsService/Compute"
+    resumable = False
+
+    def request(self, key: StreamKey, resume: tuple[int, int] | None) -> stats_pb2.ComputeRequest:
+        return stats_pb2.ComputeRequest(stock=key.stock, start_date=key.start, end_date=key.end, set=key.set,
+                                        dry_run=True, replay_speed=key.speed)
+
+    def chunk(self, raw: bytes, index: int = 0) -> Chunk:
+        # StatsUpdate {stock = 1, sequence = 2, update = 3 (the upstream bytes)}; stock is filled in by
+        # the hub through `stock_prefix`.
+        body = self.stock_prefix + bytes((0x10,)) + _varint(index) + bytes((0x1A,)) + _varint(len(raw)) + raw
+        return Chunk(index, 1, 0, self.wrap(body))
+
+    stock_prefix = b""
+
+    def for_stock(self, stock: str) -> StatsLayer:
+        layer = StatsLayer()
+        name = stock.encode()
+        layer.stock_prefix = bytes((0x0A,)) + _varint(len(name)) + name
+        return layer
+
+    def trim(self, chunk: Chunk, from_seq: int, names: tuple[str, ...] = ()) -> Chunk:
+        return chunk  # one update per chunk: never partly before `from_seq`
+
+
+LAYER_IMPLS: dict[str, Layer] = {
+    "ticks": TicksLayer(), "indicators": IndicatorsLayer(), "stats": StatsLayer(),
+}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -423,7 +465,8 @@ class Hub:
     def __init__(self, gateway: Gateway, key: StreamKey, resume: tuple[int, int] | None, *,
                  shared: bool) -> None:
         self.gw, self.key, self.shared = gateway, key, shared
-        self.layer = LAYER_IMPLS[key.layer]
+        layer = LAYER_IMPLS[key.layer]
+        self.layer = layer.for_stock(key.stock) if isinstance(layer, StatsLayer) else layer
         self.settings = gateway.settings
         self.ring: collections.deque[Chunk] = collections.deque()
         self.base = 0                    # ring index of ring[0]
@@ -538,11 +581,15 @@ class Hub:
             self.upstream_calls += 1
             metrics.upstream_calls_total += 1
             metrics.upstream_calls_active += 1
+            index = 0
             try:
                 async for raw in call:
-                    chunk = self.layer.chunk(raw)
+                    chunk = self.layer.chunk(raw, index)
+                    index += 1
                     if chunk.count == 0:
                         continue
+                    if not self.layer.resumable and chunk.first_seq < self.next_seq:
+                        continue  # reopened from the start: already have it
                     if chunk.first_seq != self.next_seq:
                         raise StreamFailed(grpc.StatusCode.INTERNAL,
                                            f"stream {self.key}: upstream sent sequence {chunk.first_seq}, "
@@ -685,6 +732,22 @@ class Gateway:
         except (grpc.aio.AioRpcError, StreamFailed) as e:
             resp.streams.append(gateway_pb2.StreamInfo(layer="indicators", upstream=addr, available=False,
                                                        error=_describe(e)))
+        addr = self.settings.upstreams.get("stats", "")
+        set_names = [s.set for s in resp.streams if s.layer == "indicators" and s.set]
+        try:
+            # StatsService has no listing call: a lookup of nothing tells whether it answers.
+            stub_s = stats_pb2_grpc.StatsServiceStub(self.channel("stats"))
+            await stub_s.GetDayStats(stats_pb2.GetDayStatsRequest(), timeout=timeout)
+            error = ""
+        except grpc.aio.AioRpcError as e:
+            dead = e.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+            error = _describe(e) if dead else ""
+        except StreamFailed as e:
+            error = e.details
+        for name in set_names or [""]:
+            resp.streams.append(gateway_pb2.StreamInfo(layer="stats", set=name, stocks=stocks, upstream=addr,
+                                                       available=not error and bool(name), error=error,
+                                                       columns=["progress", "day"]))
         return resp
 
     async def get_metrics(self, request: gateway_pb2.GetMetricsRequest,
@@ -706,9 +769,9 @@ class Gateway:
             raise StreamFailed(grpc.StatusCode.INVALID_ARGUMENT, "no stock given")
         if len(set(request.stocks)) != len(request.stocks):
             raise StreamFailed(grpc.StatusCode.INVALID_ARGUMENT, "duplicate stock")
-        if request.layer == "indicators" and not request.set:
-            raise StreamFailed(grpc.StatusCode.INVALID_ARGUMENT, "layer indicators needs a set")
-        set_name = request.set if request.layer == "indicators" else ""
+        if request.layer in ("indicators", "stats") and not request.set:
+            raise StreamFailed(grpc.StatusCode.INVALID_ARGUMENT, f"layer {request.layer} needs a set")
+        set_name = request.set if request.layer in ("indicators", "stats") else ""
         return [StreamKey(request.layer, set_name, s, request.start_date, request.end_date,
                           float(request.replay_speed)) for s in request.stocks]
 

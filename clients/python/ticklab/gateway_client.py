@@ -15,6 +15,7 @@ an uninterrupted run: none lost, none repeated.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -42,6 +43,17 @@ def _date(value: Any) -> str:
     return str(value)
 
 
+#: The one-row record of a stats update (``StatsBatch.array``): enough for resume and a quick look.
+STATS_DTYPE = np.dtype([("ts_ns", "<i8"), ("fingerprint", "<u8"), ("rows", "<u8")])
+
+
+@dataclass(frozen=True)
+class StatsBatch(Batch):
+    """One live-statistics update (``update``: a stats_pb2.ComputeUpdate, Progress or DayStats)."""
+
+    update: Any = None
+
+
 class _Decoder:
     """GatewayBatch -> client.Batch; remembers each stock's feature names."""
 
@@ -61,6 +73,16 @@ class _Decoder:
                 self.names[b.stock] = tuple(b.feature_names)
             arr = np.frombuffer(b.rows, dtype=row_dtype(b.num_features))
             return Batch(b.stock, b.date, b.first_sequence, arr, self.names.get(b.stock, ()))
+        if kind == "stats":
+            st = msg.stats
+            u = st.update
+            if u.WhichOneof("update") == "progress":
+                row = (u.progress.last_ts_ns, 0, u.progress.rows)
+                date = u.progress.date
+            else:
+                row = (0, 0, 0)
+                date = u.day.date
+            return StatsBatch(st.stock, date, st.sequence, np.array([row], dtype=STATS_DTYPE), update=u)
         raise ValueError(f"GatewayBatch with unknown payload {kind!r}")
 
 
@@ -144,9 +166,12 @@ class GatewayClient:
     def subscribe(self, layer: str, stocks: str | Sequence[str], start: Any = None, end: Any = None, *,
                   set: str = "", replay_speed: float = 0.0, resume_after: Mapping[str, Point] | None = None,
                   backoff: Backoff | None = None, on_retry: Any = None) -> ResilientStream:
-        """A resilient stream of `layer` ("ticks" or "indicators") for one or several stocks."""
+        """A resilient stream of `layer` ("ticks", "indicators", "stats") for one or several stocks.
+
+        Stats streams yield :class:`StatsBatch` objects (one update each, ``.update``).
+        """
         names = [stocks] if isinstance(stocks, str) else list(stocks)
-        if layer == "indicators" and not set:
+        if layer in ("indicators", "stats") and not set:
             set = "seed"
 
         def open_stream(points: Mapping[str, Point]) -> _Call:
@@ -162,6 +187,11 @@ class GatewayClient:
     def indicators(self, stocks: str | Sequence[str], start: Any = None, end: Any = None, *,
                    set: str = "seed", **kwargs: Any) -> ResilientStream:
         return self.subscribe("indicators", stocks, start, end, set=set, **kwargs)
+
+    def stats(self, stocks: str | Sequence[str], start: Any = None, end: Any = None, *,
+              set: str = "seed", **kwargs: Any) -> ResilientStream:
+        """Live statistics updates (progress, then each finished day's DayStats), never written."""
+        return self.subscribe("stats", stocks, start, end, set=set, **kwargs)
 
 
 def connect_gateway(address: str, **kwargs: Any) -> GatewayClient:

@@ -1,6 +1,7 @@
 """`ticklab gateway`: run the gateway where researchers tap any stream (docs/gateway.md).
 
     ticklab gateway --config configs/demo.toml [--port N] [--data HOST:PORT] [--indicators HOST:PORT]
+                    [--stats HOST:PORT]
 
 Upstream addresses, port, token and TLS files come from the config's [services] table; the flags
 override them. Prints ``{"event": "listening", "port": N, ...}`` on stdout once serving (``--port 0``
@@ -24,6 +25,7 @@ from ticklab.config import ConfigError, load_config
 @click.option("--data", "data_address", default=None, help="data service HOST:PORT (default from config)")
 @click.option("--indicators", "indicators_address", default=None,
               help="indicator service HOST:PORT (default from config)")
+@click.option("--stats", "stats_address", default=None, help="stats service HOST:PORT (default from config)")
 @click.option("--queue-mib", type=float, default=32.0, show_default=True,
               help="how far (MiB) a subscriber may fall behind its stream before it is disconnected")
 @click.option("--history-mib", type=float, default=64.0, show_default=True,
@@ -34,8 +36,8 @@ from ticklab.config import ConfigError, load_config
               help="rows per upstream batch for unpaced streams (0 = the service's default)")
 @click.option("-v", "--verbose", is_flag=True, help="log reconnects and disconnects on stderr")
 def cli(config_path: str, port: int | None, host: str | None, data_address: str | None,
-        indicators_address: str | None, queue_mib: float, history_mib: float, upstream_retry: float,
-        upstream_batch: int, verbose: bool) -> None:
+        indicators_address: str | None, stats_address: str | None, queue_mib: float, history_mib: float,
+        upstream_retry: float, upstream_batch: int, verbose: bool) -> None:
     """Run the gateway: list every stream, subscribe to any, shared upstream, resume, auth."""
     from ticklab.gateway import GatewaySettings, serve
 
@@ -54,6 +56,8 @@ def cli(config_path: str, port: int | None, host: str | None, data_address: str 
         ups["ticks"] = data_address
     if indicators_address:
         ups["indicators"] = indicators_address
+    if stats_address:
+        ups["stats"] = stats_address
     from dataclasses import replace
 
     settings = replace(settings, upstreams=ups)

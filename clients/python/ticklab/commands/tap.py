@@ -2,6 +2,7 @@
 
     ticklab tap ticks AAPL --config configs/demo.toml --speed 60
     ticklab tap indicators MSFT --set seed --address 127.0.0.1:50050 --max-rows 100000
+    ticklab tap stats AAPL --set seed --config configs/demo.toml
 
 Shows rows, rows/s, lag and the last row's values with rich.Live, refreshed a few times a second,
 until Ctrl-C, the end of the stream, ``--max-rows N`` or ``--seconds S``. Lag is how far the stream
@@ -44,6 +45,11 @@ class TapView:
         self.window: list[tuple[float, int]] = []  # (arrival, rows) over the last 2 s
 
     def add(self, batch: Batch) -> None:
+        from ticklab.gateway_client import StatsBatch
+
+        if isinstance(batch, StatsBatch):
+            self._add_stats(batch)
+            return
         now = time.monotonic()
         n = len(batch)
         self.rows += n
@@ -73,6 +79,26 @@ class TapView:
         self.last = values
         self.last_ts = int(row["ts_ns"])
 
+    def _add_stats(self, batch: Any) -> None:
+        """A live-statistics update: progress (rows so far) or a finished day's summary."""
+        now = time.monotonic()
+        self.batches += 1
+        self.last_arrival = now
+        self.last_seq = batch.first_sequence
+        u = batch.update
+        kind = u.WhichOneof("update")
+        values: dict[str, Any] = {"date": batch.date, "sequence": batch.first_sequence, "update": kind}
+        if kind == "progress":
+            values["rows"] = u.progress.rows
+        else:
+            for col in list(u.day.summary.columns)[:SHOWN_FEATURES]:
+                which = col.WhichOneof("values")
+                vals = getattr(col, which).values if which else []
+                if vals:
+                    values[col.name] = vals[0]
+            self.rows += 1
+        self.last = values
+
     def rate(self) -> float:
         if len(self.window) < 2:
             return self.rows / max(1e-9, time.monotonic() - self.t0)
@@ -81,7 +107,7 @@ class TapView:
 
     def lag(self) -> float:
         now = time.monotonic()
-        if self.speed > 0 and self.first_ts is not None:
+        if self.speed > 0 and self.first_ts is not None and hasattr(self, "last_ts"):
             market = (self.last_ts - self.first_ts) / 1e9 / self.speed
             return max(0.0, (now - self.first_wall) - market)
         return now - self.last_arrival
@@ -107,7 +133,7 @@ class TapView:
 
 
 @click.command(name="tap")
-@click.argument("layer", type=click.Choice(["ticks", "indicators"]))
+@click.argument("layer", type=click.Choice(["ticks", "indicators", "stats"]))
 @click.argument("stock")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="ticklab config: gateway address, token, TLS certificate")
@@ -123,7 +149,10 @@ class TapView:
 def cli(layer: str, stock: str, config_path: str | None, address: str | None, token: str | None,
         set_name: str, start: str | None, end: str | None, speed: float, max_rows: int | None,
         seconds: float | None) -> None:
-    """Live view of LAYER (ticks | indicators) for STOCK through the gateway."""
+    """Live view of LAYER (ticks | indicators | stats) for STOCK through the gateway.
+
+    For stats, rows counts the finished days; the last update (progress or a day's summary) is shown.
+    """
     from ticklab.gateway_client import GatewayClient
 
     if config_path is None and address is None:
@@ -143,7 +172,7 @@ def cli(layer: str, stock: str, config_path: str | None, address: str | None, to
     def retried(err: Any, delay: float) -> None:
         view.reconnects += 1
 
-    stream = client.subscribe(layer, stock, start, end, set=set_name if layer == "indicators" else "",
+    stream = client.subscribe(layer, stock, start, end, set=set_name if layer != "ticks" else "",
                               replay_speed=speed, on_retry=retried)
     console = Console()
     deadline = time.monotonic() + seconds if seconds is not None else None
