@@ -39,17 +39,116 @@ def pandas_csv_rows(path: Path) -> int:
     return len(df)
 
 
+def pandas_taq_rows(quotes: Path) -> int:
+    """The TAQ day pair (quotes + its trades file) through pandas, as the C++ reader reads both."""
+    import pandas as pd
+
+    n = 0
+    for path in (quotes, quotes.with_name("trades.txt")):
+        n += len(pd.read_csv(path, sep="|", skipfooter=0)) - 1  # minus the END trailer
+    return n
+
+
+def pandas_lobster_rows(message: Path) -> int:
+    """A LOBSTER message file and its orderbook file through pandas (no header rows)."""
+    import pandas as pd
+
+    m = pd.read_csv(message, header=None)
+    pd.read_csv(Path(str(message).replace("_message_", "_orderbook_")), header=None)
+    return len(m)
+
+
+def zstd_decompress_rows(path: Path) -> int:
+    """zstd's own decompression of a .dbn.zst (python-zstandard, libzstd): the bound for the reader."""
+    import zstandard
+
+    data = zstandard.ZstdDecompressor().decompress(path.read_bytes())
+    return len(data) // 80  # MBP-1 records (approx.: the metadata header is a few hundred bytes)
+
+
+def taq_rows(quotes: Path) -> int:
+    """Data rows of the quotes + trades pair (header and trailer excluded)."""
+    return sum(sum(1 for _ in open(p, "rb")) - 2 for p in (quotes, quotes.with_name("trades.txt")))
+
+
+def lobster_rows(message: Path) -> int:
+    return sum(1 for _ in open(message, "rb"))
+
+
+def dbn_records(path: Path) -> int:
+    import databento_dbn as dbn
+    import zstandard
+
+    data = path.read_bytes()
+    if path.suffix == ".zst":
+        data = zstandard.ZstdDecompressor().decompress(data)
+    dec = dbn.DBNDecoder()
+    dec.write(data)
+    return len(dec.decode()) - 1  # minus the metadata
+
+
 @dataclass
 class RawFormatBench:
     glob: str  # raw files of the benchmark day under <raw_dir>
     python_reader: Callable[[Path], int] | None = None  # returns rows read
     python_name: str = ""
+    count_rows: Callable[[Path], int] | None = None  # provider rows/records in the file (not csv)
 
 
 # Formats measured through the C++ reader; add yours here (one line each).
 RAW_FORMATS: dict[str, RawFormatBench] = {
     "csv": RawFormatBench("csv/*.csv", pandas_csv_rows, "pandas.read_csv"),
+    "taq": RawFormatBench("taq/*/quotes.txt", pandas_taq_rows, "pandas.read_csv", taq_rows),
+    "lobster": RawFormatBench("lobster/*/AAPL_*_message_1.csv", pandas_lobster_rows, "pandas.read_csv",
+                              lobster_rows),
+    "dbn": RawFormatBench("dbn/*.mbp-1.dbn.zst", zstd_decompress_rows, "zstd decompress only", dbn_records),
 }
+
+
+# An MBP-1 record (80 bytes) as a numpy structured dtype: the "pure numpy" read of plain DBN.
+MBP1_DTYPE = np.dtype([("hdr", "V16"), ("price", "<i8"), ("size", "<u4"), ("action", "S1"), ("side", "S1"),
+                       ("flags", "u1"), ("depth", "u1"), ("ts_recv", "<u8"), ("ts_in_delta", "<i4"),
+                       ("sequence", "<u4"), ("bid_px", "<i8"), ("ask_px", "<i8"), ("bid_sz", "<u4"),
+                       ("ask_sz", "<u4"), ("bid_ct", "<u4"), ("ask_ct", "<u4")])
+
+
+def bench_dbn_plain(raws: dict[str, list[Path]], min_seconds: float) -> list[tuple[str, str, float, str]]:
+    """Plain (uncompressed) DBN: the C++ reader next to databento_dbn's own decoder and a numpy
+    structured-array walk of the same MBP-1 records, in this run."""
+    import databento_dbn as dbn
+    import zstandard
+
+    rows: list[tuple[str, str, float, str]] = []
+    for zst in raws.get("dbn", []):
+        plain = zst.parent.parent.parent / "dbn-plain" / zst.name.removesuffix(".zst")
+        if not plain.exists():
+            plain.parent.mkdir(parents=True, exist_ok=True)
+            plain.write_bytes(zstandard.ZstdDecompressor().decompress(zst.read_bytes()))
+        res = run_cxx(["--raw", str(plain)], min_seconds)[0]
+        n_rec = dbn_records(plain)
+        label = f"dbn {plain.name} ({plain.stat().st_size / 1e6:.0f} MB)"
+        rows.append((label, "C++ GetDataSource()->Next()", res["ticks_per_s"],
+                     f"{n_rec / res['seconds'] / 1e6:.1f}M records/s {res['mb_per_s']:.0f} MB/s"))
+        data = plain.read_bytes()
+        meta_len = 8 + int.from_bytes(data[4:8], "little")
+
+        def official(data: bytes = data) -> None:
+            dec = dbn.DBNDecoder()
+            dec.write(data)
+            dec.decode()
+
+        s = best_of(official, min_seconds)
+        rows.append((label, "databento_dbn DBNDecoder", res["ticks"] / s,
+                     f"{n_rec / s / 1e6:.1f}M records/s"))
+
+        def numpy_walk(data: bytes = data, offset: int = meta_len) -> float:
+            recs = np.frombuffer(data, MBP1_DTYPE, offset=offset)
+            return float((recs["bid_px"] / 1e9).sum() + recs["bid_sz"].sum())
+
+        s = best_of(numpy_walk, min_seconds)
+        rows.append((label, "numpy frombuffer + 2 column sums", res["ticks"] / s,
+                     f"{n_rec / s / 1e6:.1f}M records/s (fixed 80-byte records only)"))
+    return rows
 
 
 def best_of(fn: Callable[[], object], min_seconds: float) -> float:
@@ -129,7 +228,10 @@ def main() -> None:
         np_s = best_of(numpy_walk, a.min_seconds)
         cxx = res["store_next"]["ticks_per_s"]
         rows.append((label, "C++ StoreSource::Next()", cxx, ""))
+        rows.append((label, "C++ StoreSource::NextTick()", res["store_next_tick_ptr"]["ticks_per_s"],
+                     "zero-copy pointer"))
         rows.append((label, "C++ DataSource*->Next()", res["store_next_virtual"]["ticks_per_s"], ""))
+        rows.append((label, "C++ plain loop over mmap", res["store_mmap_walk"]["ticks_per_s"], "reference"))
         rows.append((label, "C++ open + XXH64 checksum", res["store_open_checksum"]["ticks_per_s"],
                      f"{res['store_open_checksum']['mb_per_s']:.0f} MB/s"))
         rows.append((label, "numpy memmap + column sum", n / np_s, f"C++/numpy = {cxx / (n / np_s):.2f}x"))
@@ -138,11 +240,14 @@ def main() -> None:
         for path in files:
             res = run_cxx(["--raw", str(path)], a.min_seconds)[0]
             label = f"{fmt} {path.name} ({path.stat().st_size / 1e6:.0f} MB)"
-            lines = sum(1 for _ in open(path, "rb")) - 1 if fmt == "csv" else 0
+            b = RAW_FORMATS[fmt]
+            if b.count_rows is not None:
+                lines = b.count_rows(path)
+            else:
+                lines = sum(1 for _ in open(path, "rb")) - 1 if fmt == "csv" else 0
             note = f"{lines / res['seconds'] / 1e6:.1f}M rows/s" if lines else ""
             rows.append((label, "C++ GetDataSource()->Next()", res["ticks_per_s"],
                          f"{note} {res['mb_per_s']:.0f} MB/s".strip()))
-            b = RAW_FORMATS[fmt]
             if b.python_reader is not None:
                 n_rows = 0
 
@@ -154,6 +259,8 @@ def main() -> None:
                 ratio = (lines / res["seconds"]) / (n_rows / py_s) if lines else float("nan")
                 note = f"{n_rows / py_s / 1e6:.1f}M rows/s; C++/{b.python_name} = {ratio:.1f}x (rows/s)"
                 rows.append((label, b.python_name, res["ticks"] / py_s, note))
+
+    rows += bench_dbn_plain(raws, a.min_seconds)
 
     print(f"{'data':44} {'implementation':30} {'ticks/s':>14}  note")
     for what, impl, rate, note in rows:

@@ -28,6 +28,9 @@ class StoreSource final : public DataSource {
     *tick = *pos_++;
     return true;
   }
+  // Zero-copy variant: the next tick in the mapping, or nullptr at the end (valid while *this
+  // lives).
+  const Tick* NextTick() { return pos_ == end_ ? nullptr : pos_++; }
   const Status& status() const override { return status_; }
   const std::vector<std::string>& symbols() const override { return symbols_; }
   const char* format() const override { return "store"; }
