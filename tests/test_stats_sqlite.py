@@ -22,7 +22,7 @@ from indicator_events import CLOSE_NS, OPEN_NS, group_ticks, random_events
 
 from ticklab.features import read_features
 from ticklab.native import binary, run_tool
-from ticklab.stats_db import Moments, blob, connect, pooled_moments, ridge, unpack_upper
+from ticklab.stats_db import Moments, blob, connect, day_moments, pooled_moments, ridge, unpack_upper
 
 STOCKS = ("AAA", "BBB")
 DAYS = (dt.date(2024, 1, 2), dt.date(2024, 1, 3))
@@ -115,15 +115,20 @@ def targets(ts: np.ndarray, mid: np.ndarray, horizon: str) -> np.ndarray:
 
 
 def regression_rows(market: dict, stock: str, day: dt.date, horizon: str) -> np.ndarray:
-    """[x, y] rows of one stock-day and horizon, straight from the feature file."""
+    """[x, y] rows of one stock-day and horizon, straight from the feature file.
+
+    The sample is common to all horizons: rows with every horizon's target and finite features.
+    """
     f = features_of(market, stock, day)
     bid, ask = f.values[:, 0], f.values[:, 1]
     mid = 0.5 * (bid + ask)
     keep = (bid > 0) & (ask > 0) & np.isfinite(mid)
     x = np.asarray(f.values[keep, 2:])
-    y = targets(np.asarray(f.ts_ns[keep]), mid[keep], horizon)
-    ok = np.isfinite(y) & np.isfinite(x).all(axis=1)
-    return np.column_stack([x[ok], y[ok]])
+    ys = {h: targets(np.asarray(f.ts_ns[keep]), mid[keep], h) for h in horizons()}
+    ok = np.isfinite(x).all(axis=1)
+    for y in ys.values():
+        ok &= np.isfinite(y)
+    return np.column_stack([x[ok], ys[horizon][ok]])
 
 
 def lstsq_ridge(rows: np.ndarray, lam: float) -> tuple[np.ndarray, float, float]:
@@ -166,6 +171,13 @@ def test_every_stock_day_written_with_lineage(market: dict) -> None:
             assert len(cfg_hash) == 16 and algo >= 1 and code
         n_reg = db.execute("SELECT COUNT(*) FROM regressions").fetchone()[0]
         assert n_reg == 4 * len(horizons())
+        assert db.execute("SELECT COUNT(*) FROM day_moments").fetchone()[0] == 4
+        # One common sample per stock-day: every horizon's n equals the day's n_sample.
+        bad = db.execute(
+            "SELECT COUNT(*) FROM regressions r JOIN day_stats d USING(stock, day, feature_set) "
+            "WHERE r.n != d.n_sample"
+        ).fetchone()[0]
+        assert bad == 0
 
 
 def test_tick_statistics_match_numpy(market: dict) -> None:
@@ -240,19 +252,21 @@ def test_regressions_match_numpy_linalg(market: dict) -> None:
             for day in DAYS:
                 for h in horizons():
                     rows = regression_rows(market, stock, day, h)
-                    n, p, status, r2, icpt, coef, corr, mean, com = db.execute(
-                        "SELECT n, n_features, status, r2, intercept, coef, corr, mean, comoment "
-                        "FROM regressions "
+                    n, p, status, r2, icpt, coef, corr = db.execute(
+                        "SELECT n, n_features, status, r2, intercept, coef, corr FROM regressions "
                         "WHERE stock=? AND day=? AND horizon=?",
                         (stock, str(day), h),
                     ).fetchone()
+                    with connect(market["db"]) as ro:
+                        [(_, _, stored)] = day_moments(ro, "seed", h, [stock], str(day), str(day))
                     assert status == "ok", status
                     assert n == len(rows) and p == rows.shape[1] - 1
                     # Stored sufficient statistics are the rows' moments.
                     ref = Moments.from_rows(rows)
                     scale = np.sqrt(np.outer(np.diag(ref.m2), np.diag(ref.m2))) + 1e-300
-                    assert np.abs(unpack_upper(com, p + 1) - ref.m2).max() / scale.max() < 1e-9
-                    np.testing.assert_allclose(blob(mean), ref.mean, rtol=1e-9, atol=1e-12)
+                    assert stored.n == n
+                    assert np.abs(stored.m2 - ref.m2).max() / scale.max() < 1e-9
+                    np.testing.assert_allclose(stored.mean, ref.mean, rtol=1e-9, atol=1e-12)
                     # The fit equals an independent lstsq ridge on the design matrix.
                     lcoef, licpt, lr2 = lstsq_ridge(rows, LAMBDA)
                     np.testing.assert_allclose(blob(coef), lcoef, rtol=1e-5, atol=1e-9 * np.abs(lcoef).max())
@@ -380,6 +394,7 @@ def test_killed_run_leaves_whole_days_and_rerun_completes(market: dict) -> None:
                 ).fetchone()[0]
                 == p
             )
+        assert db.execute("SELECT COUNT(*) FROM day_moments").fetchone()[0] == len(days)
         orphans = db.execute(
             "SELECT COUNT(*) FROM regressions r LEFT JOIN day_stats d USING(stock, day, feature_set) "
             "WHERE d.stock IS NULL"

@@ -220,26 +220,15 @@ void DayAccumulator::Finish() {
   }
   DrainResolved();
   FlushBlock();
+  // Rows still pending lack some horizon's target: they are outside the common sample.
+  rows_no_target_ = 0;
+  for (size_t li = head_; li < pend_.size(); ++li) rows_no_target_ += pend_[li].x_ok ? 1 : 0;
   std::vector<int> coords(p_ + 1);
   for (int j = 0; j < p_; ++j) coords[j] = j;
-  std::vector<double> tail;
   result_.clear();
   for (size_t h = 0; h < H; ++h) {
     coords[p_] = p_ + static_cast<int>(h);
     result_.push_back(common_.Select(coords));
-    // Rows after head_ have some horizon unresolved; those resolved for h still count for h.
-    tail.clear();
-    size_t tail_n = 0;
-    for (size_t li = head_; li < pend_.size(); ++li) {
-      const double y = pend_y_[li * H + h];
-      if (!pend_[li].x_ok || std::isnan(y)) continue;
-      tail.insert(tail.end(), pend_x_.begin() + li * p_, pend_x_.begin() + (li + 1) * p_);
-      tail.push_back(y);
-      ++tail_n;
-    }
-    Moments t(p_ + 1);
-    t.AddRows(tail.data(), tail_n, p_ + 1);
-    result_[h].Merge(t);
   }
   pend_.clear();
   pend_x_.clear();

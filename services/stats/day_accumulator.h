@@ -4,16 +4,19 @@
 // number of AddRows() calls (the batch tool passes a whole mapped day; a streaming service pushes
 // rows as they arrive). The accumulator keeps
 //   * per-feature count, mean, std, min, max over every row (non-finite values are not counted);
-//   * for every horizon h, the Moments (moments.h) of [x, y_h], where y_h is the forward log return
-//     of the mid price (bid+ask)/2 from the row to the horizon:
+//   * the Moments (moments.h) of [x_1..x_p, y_1..y_H] over the day's *regression sample*, where
+//     y_h is the forward log return of the mid price (bid+ask)/2 from the row to horizon h:
 //       - Horizon::Ticks(k): the mid k rows later (rows are Layer-1 ticks at which the indicator
 //         emitted a row);
-//       - Horizon::Seconds(s): the mid prevailing at ts + s, i.e. of the last row with ts <= ts +
-//       s.
-//     A row enters horizon h's statistics once its target is known; rows whose horizon reaches past
-//     the day's last row with a mid (ts + s > its ts, or fewer than k rows follow) have no target
-//     and are left out of that horizon. Rows with a non-finite feature are left out of every
-//     regression; rows whose bid/ask give no positive finite mid are dropped entirely (counted).
+//       - Horizon::Seconds(s): the mid prevailing at ts + s, i.e. of the last row with
+//         ts <= ts + s.
+//     The sample is common to all horizons: a row enters it once every horizon's target is known.
+//     Rows near the close whose longest horizon reaches past the day's last row with a mid
+//     (ts + s > its ts, or fewer than k rows follow) have no target and are left out of every
+//     horizon (rows_no_target()); so are rows with a non-finite feature (rows_bad_features()).
+//     One sample makes R^2 comparable across horizons, and one (p+H)-dimensional matrix per day
+//     serves every horizon (joint_moments(); horizon_moments(h) selects [x, y_h] from it).
+//     Rows whose bid/ask give no positive finite mid are dropped entirely (rows_bad_quote()).
 // Only rows whose targets are pending are buffered (bounded by the longest horizon); resolved rows
 // are accumulated in blocks with BLAS (one cblas_dsyrk per block for all horizons at once).
 // Thread-safety: one thread at a time; Finish() once, then the accessors.
@@ -65,9 +68,12 @@ class DayAccumulator {
   int64_t rows() const { return rows_; }  // rows added, including dropped
   int64_t rows_bad_quote() const { return rows_bad_quote_; }
   int64_t rows_bad_features() const { return rows_bad_features_; }
+  int64_t rows_no_target() const { return rows_no_target_; }  // after Finish()
   int64_t first_ts() const { return first_ts_; }
   int64_t last_ts() const { return last_ts_; }
-  // After Finish(): Moments of [x_1..x_p, y_h] for horizons()[h].
+  // After Finish(): Moments of [x_1..x_p, y_1..y_H] (H = horizons().size()) over the sample.
+  const Moments& joint_moments() const { return common_; }
+  // After Finish(): Moments of [x_1..x_p, y_h] for horizons()[h] (a selection of the joint).
   const Moments& horizon_moments(size_t h) const { return result_[h]; }
   std::vector<FeatureSummary> feature_summaries() const;
 
@@ -86,7 +92,7 @@ class DayAccumulator {
   int p_;
   std::vector<Horizon> horizons_;
   size_t block_rows_;
-  int64_t rows_ = 0, rows_bad_quote_ = 0, rows_bad_features_ = 0;
+  int64_t rows_ = 0, rows_bad_quote_ = 0, rows_bad_features_ = 0, rows_no_target_ = 0;
   int64_t first_ts_ = 0, last_ts_ = 0;
   bool finished_ = false;
 

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS day_stats(
   n_ticks INTEGER, n_trades INTEGER, volume REAL, vwap REAL,
   mean_spread REAL, tw_spread REAL, rv_mid REAL, rv_mid_5min REAL,
   n_rows INTEGER NOT NULL, n_rows_bad_quote INTEGER NOT NULL, n_rows_bad_features INTEGER NOT NULL,
+  n_rows_no_target INTEGER NOT NULL, n_sample INTEGER NOT NULL,
   first_ts_ns INTEGER, last_ts_ns INTEGER, n_features INTEGER NOT NULL,
   tick_file TEXT, tick_checksum TEXT, feat_file TEXT NOT NULL, feat_checksum TEXT NOT NULL,
   config_hash TEXT NOT NULL, algo_version INTEGER NOT NULL, code_version TEXT NOT NULL,
@@ -46,6 +47,15 @@ CREATE TABLE IF NOT EXISTS feature_stats(
   FOREIGN KEY(stock, day, feature_set) REFERENCES day_stats(stock, day, feature_set)
     ON DELETE CASCADE);
 CREATE INDEX IF NOT EXISTS feature_stats_by_feature ON feature_stats(feature_set, feature_idx, day);
+CREATE TABLE IF NOT EXISTS day_moments(
+  stock TEXT NOT NULL, day TEXT NOT NULL, feature_set TEXT NOT NULL,
+  n INTEGER NOT NULL, n_features INTEGER NOT NULL,
+  horizons TEXT NOT NULL,
+  mean BLOB NOT NULL, comoment BLOB NOT NULL,
+  PRIMARY KEY(stock, day, feature_set),
+  FOREIGN KEY(stock, day, feature_set) REFERENCES day_stats(stock, day, feature_set)
+    ON DELETE CASCADE);
+CREATE INDEX IF NOT EXISTS day_moments_by_set_day ON day_moments(feature_set, day, stock);
 CREATE TABLE IF NOT EXISTS regressions(
   stock TEXT NOT NULL, day TEXT NOT NULL, feature_set TEXT NOT NULL,
   horizon TEXT NOT NULL, horizon_kind TEXT NOT NULL, horizon_value REAL NOT NULL,
@@ -53,7 +63,6 @@ CREATE TABLE IF NOT EXISTS regressions(
   ridge_lambda REAL NOT NULL, status TEXT NOT NULL,
   y_mean REAL, y_std REAL, r2 REAL, intercept REAL,
   coef BLOB, coef_std BLOB, corr BLOB,
-  mean BLOB NOT NULL, comoment BLOB NOT NULL,
   PRIMARY KEY(stock, day, feature_set, horizon),
   FOREIGN KEY(stock, day, feature_set) REFERENCES day_stats(stock, day, feature_set)
     ON DELETE CASCADE);
@@ -81,6 +90,8 @@ void SetFromAccumulator(const DayAccumulator& acc, double ridge_lambda, DayRecor
   rec->rows = acc.rows();
   rec->rows_bad_quote = acc.rows_bad_quote();
   rec->rows_bad_features = acc.rows_bad_features();
+  rec->rows_no_target = acc.rows_no_target();
+  rec->joint = acc.joint_moments();
   rec->first_ts_ns = acc.first_ts();
   rec->last_ts_ns = acc.last_ts();
   rec->features = acc.feature_summaries();
@@ -179,8 +190,10 @@ Status StatsDb::WriteDay(const DayRecord& r) {
       "INSERT INTO day_stats(stock, day, feature_set, n_ticks, n_trades, volume, vwap, mean_spread,"
       " tw_spread, rv_mid, rv_mid_5min, n_rows, n_rows_bad_quote, n_rows_bad_features, first_ts_ns,"
       " last_ts_ns, n_features, tick_file, tick_checksum, feat_file, feat_checksum, config_hash,"
-      " algo_version, code_version, computed_at, compute_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-      " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"));
+      " algo_version, code_version, computed_at, compute_ms, n_rows_no_target, n_sample)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+      "?19,"
+      " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)"));
   ins.Bind(1, r.stock);
   ins.Bind(2, r.day);
   ins.Bind(3, r.feature_set);
@@ -209,6 +222,8 @@ Status StatsDb::WriteDay(const DayRecord& r) {
   ins.Bind(24, r.lineage.code_version);
   ins.Bind(25, NowUtc());
   ins.Bind(26, r.compute_ms);
+  ins.Bind(27, r.rows_no_target);
+  ins.Bind(28, r.joint.count());
   TICKLAB_RETURN_IF_ERROR(count_row());
   TICKLAB_RETURN_IF_ERROR(ins.Run());
 
@@ -235,8 +250,8 @@ Status StatsDb::WriteDay(const DayRecord& r) {
       &db,
       "INSERT INTO regressions(stock, day, feature_set, horizon, horizon_kind, horizon_value, n,"
       " n_features, used_features, ridge_lambda, status, y_mean, y_std, r2, intercept, coef,"
-      " coef_std, corr, mean, comoment) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-      " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"));
+      " coef_std, corr) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+      " ?16, ?17, ?18)"));
   for (const HorizonResult& h : r.horizons) {
     const RidgeFit& f = h.fit;
     ins.Bind(1, r.stock);
@@ -259,11 +274,27 @@ Status StatsDb::WriteDay(const DayRecord& r) {
       ins.BindBlob(17, f.coef_std);
     }
     ins.BindBlob(18, f.corr);
-    ins.BindBlob(19, h.moments.mean());
-    ins.BindBlob(20, h.moments.Packed());
     TICKLAB_RETURN_IF_ERROR(count_row());
     TICKLAB_RETURN_IF_ERROR(ins.Run());
   }
+
+  TICKLAB_RETURN_IF_ERROR(ins.Prepare(
+      &db,
+      "INSERT INTO day_moments(stock, day, feature_set, n, n_features, horizons, mean, comoment)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  std::string labels;
+  for (const HorizonResult& h : r.horizons)
+    labels += (labels.empty() ? "" : ",") + h.horizon.Label();
+  ins.Bind(1, r.stock);
+  ins.Bind(2, r.day);
+  ins.Bind(3, r.feature_set);
+  ins.Bind(4, r.joint.count());
+  ins.Bind(5, static_cast<int64_t>(r.joint.dim()) - static_cast<int64_t>(r.horizons.size()));
+  ins.Bind(6, labels);
+  ins.BindBlob(7, r.joint.mean());
+  ins.BindBlob(8, r.joint.Packed());
+  TICKLAB_RETURN_IF_ERROR(count_row());
+  TICKLAB_RETURN_IF_ERROR(ins.Run());
 
   if (!r.feature_names.empty()) {
     TICKLAB_RETURN_IF_ERROR(
@@ -286,16 +317,18 @@ Result<std::vector<StoredMoments>> StatsDb::LoadMoments(const std::string& set,
                                                         const std::string& from,
                                                         const std::string& to) {
   std::string sql =
-      "SELECT stock, day, ridge_lambda, n, n_features, mean, comoment FROM regressions "
-      "WHERE feature_set=?1 AND horizon=?2 AND day>=?3 AND day<=?4";
+      "SELECT m.stock, m.day, r.ridge_lambda, m.n, m.n_features, m.horizons, m.mean, m.comoment "
+      "FROM day_moments m JOIN regressions r ON r.stock=m.stock AND r.day=m.day AND "
+      "r.feature_set=m.feature_set AND r.horizon=?2 "
+      "WHERE m.feature_set=?1 AND m.day>=?3 AND m.day<=?4";
   if (!stocks.empty()) {
-    sql += " AND stock IN (";
+    sql += " AND m.stock IN (";
     for (size_t i = 0; i < stocks.size(); ++i) {
       sql += (i ? ", ?" : "?") + std::to_string(5 + i);
     }
     sql += ")";
   }
-  sql += " ORDER BY stock, day";
+  sql += " ORDER BY m.stock, m.day";
   SqliteStmt st;
   TICKLAB_RETURN_IF_ERROR(st.Prepare(&impl_->db, sql));
   st.Bind(1, set);
@@ -312,13 +345,28 @@ Result<std::vector<StoredMoments>> StatsDb::LoadMoments(const std::string& set,
     m.stock = st.Text(0);
     m.day = st.Text(1);
     m.ridge_lambda = st.Double(2);
-    Result<Moments> mm =
-        Moments::FromPacked(static_cast<int>(st.Int(4)) + 1, st.Int(3), st.Blob(5), st.Blob(6));
-    if (!mm.ok()) {
-      return Status::DataLoss(impl_->db.path() + ": regressions " + m.stock + " " + m.day + " " +
-                              horizon + ": " + mm.status().message());
+    const int p = static_cast<int>(st.Int(4));
+    // Position of `horizon` among the stored targets.
+    std::vector<std::string> labels;
+    const std::string text = st.Text(5);
+    for (size_t a = 0, b; a <= text.size(); a = b + 1) {
+      b = text.find(',', a);
+      if (b == std::string::npos) b = text.size();
+      labels.push_back(text.substr(a, b - a));
     }
-    m.moments = std::move(mm).value();
+    int target = -1;
+    for (size_t k = 0; k < labels.size(); ++k) {
+      if (labels[k] == horizon) target = p + static_cast<int>(k);
+    }
+    const std::string where = impl_->db.path() + ": day_moments " + m.stock + " " + m.day;
+    if (target < 0) return Status::DataLoss(where + ": no horizon " + horizon + " in " + text);
+    Result<Moments> joint =
+        Moments::FromPacked(p + static_cast<int>(labels.size()), st.Int(3), st.Blob(6), st.Blob(7));
+    if (!joint.ok()) return Status::DataLoss(where + ": " + joint.status().message());
+    std::vector<int> coords(p + 1);
+    for (int j = 0; j < p; ++j) coords[j] = j;
+    coords[p] = target;
+    m.moments = joint->Select(coords);
     out.push_back(std::move(m));
   }
   return out;

@@ -23,8 +23,8 @@
 namespace ticklab::stats {
 
 // Bumped whenever a change to the computation changes stored numbers; part of the lineage.
-constexpr int kAlgoVersion = 1;
-constexpr int kSchemaVersion = 1;
+constexpr int kAlgoVersion = 2;
+constexpr int kSchemaVersion = 2;
 
 // `git describe` of the tree the library was built from (configure time), or the project version.
 const char* CodeVersion();
@@ -43,7 +43,7 @@ struct Lineage {
 
 struct HorizonResult {
   Horizon horizon;
-  Moments moments;  // [x_1..x_p, y]
+  Moments moments;  // [x_1..x_p, y]: the joint moments' selection for this horizon
   RidgeFit fit;
 };
 
@@ -52,15 +52,16 @@ struct DayRecord {
   Lineage lineage;
   bool has_ticks = false;
   TickDayStats ticks;
-  int64_t rows = 0, rows_bad_quote = 0, rows_bad_features = 0;
+  int64_t rows = 0, rows_bad_quote = 0, rows_bad_features = 0, rows_no_target = 0;
   int64_t first_ts_ns = 0, last_ts_ns = 0;
   std::vector<std::string> feature_names;  // may be empty
   std::vector<FeatureSummary> features;
-  std::vector<HorizonResult> horizons;
+  Moments joint;  // [x_1..x_p, y_1..y_H] over the regression sample (stored once per day)
+  std::vector<HorizonResult> horizons;  // in the joint's target order
   double compute_ms = 0;
 };
 
-// Fills rec's row counts, feature summaries and per-horizon moments and ridge fits from a finished
+// Fills rec's row counts, feature summaries, joint moments and ridge fits from a finished
 // accumulator (the batch and a streaming service share this). Precondition: acc.Finish() called.
 void SetFromAccumulator(const DayAccumulator& acc, double ridge_lambda, DayRecord* rec);
 
@@ -84,7 +85,8 @@ class StatsDb {
   // Inserts the missing next-day scores of `stock`/`set`: each stored day's fits evaluated on the
   // next stored day of the same stock and set. Returns the number of rows added.
   Result<int> FillNextDay(const std::string& stock, const std::string& set);
-  // Moments of `set` at `horizon` for the stocks (empty: all) and days in [from, to] (empty: open).
+  // Moments of [x, y_horizon] of `set` for the stocks (empty: all) and days in [from, to] (empty:
+  // open), selected from each stored day's joint moments; days without that horizon are left out.
   Result<std::vector<StoredMoments>> LoadMoments(const std::string& set, const std::string& horizon,
                                                  const std::vector<std::string>& stocks,
                                                  const std::string& from, const std::string& to);

@@ -51,14 +51,17 @@ class StatsDbTest : public ::testing::Test {
     r.rows = 1000;
     r.feature_names = {"a", "b"};
     r.features.resize(2);
+    // Two targets: y1 = 0.5 x0 - x1 + noise, y2 = x1 + noise.
+    std::vector<double> rows;
+    for (int i = 0; i < 1000; ++i) {
+      double x0 = g(rng), x1 = g(rng);
+      rows.insert(rows.end(), {x0, x1, 0.5 * x0 - x1 + 0.1 * g(rng), x1 + g(rng)});
+    }
+    r.joint = Moments(4);
+    r.joint.AddRows(rows.data(), 1000, 4);
+    int target = 2;
     for (const Horizon& h : {Horizon::Ticks(1), Horizon::Seconds(10)}) {
-      std::vector<double> rows;
-      for (int i = 0; i < 1000; ++i) {
-        double x0 = g(rng), x1 = g(rng);
-        rows.insert(rows.end(), {x0, x1, 0.5 * x0 - x1 + 0.1 * g(rng)});
-      }
-      HorizonResult hr{h, Moments(3), {}};
-      hr.moments.AddRows(rows.data(), 1000, 3);
+      HorizonResult hr{h, r.joint.Select({0, 1, target++}), {}};
       hr.fit = FitRidge(hr.moments, 1e-6);
       r.horizons.push_back(std::move(hr));
     }
@@ -73,13 +76,14 @@ TEST_F(StatsDbTest, FailureMidWriteLeavesNoPartialDay) {
   auto db = StatsDb::Open(path_);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   DayRecord day = MakeDay("AAPL", "2024-01-02", 1);
-  for (int fail_at : {0, 1, 2, 3}) {  // day row, feature rows, first regression row
+  for (int fail_at : {0, 1, 2, 3, 4, 5}) {  // day, features, regressions, moments
     (*db)->set_fail_after_rows_for_testing(fail_at);
     Status st = (*db)->WriteDay(day);
     EXPECT_EQ(st.code(), Status::Code::kIoError) << fail_at;
     EXPECT_EQ(Count("day_stats"), 0);
     EXPECT_EQ(Count("feature_stats"), 0);
     EXPECT_EQ(Count("regressions"), 0);
+    EXPECT_EQ(Count("day_moments"), 0);
     Result<bool> has = (*db)->HasDay("AAPL", "2024-01-02", "seed", day.lineage);
     ASSERT_TRUE(has.ok());
     EXPECT_FALSE(has.value());
@@ -89,6 +93,7 @@ TEST_F(StatsDbTest, FailureMidWriteLeavesNoPartialDay) {
   EXPECT_EQ(Count("day_stats"), 1);
   EXPECT_EQ(Count("feature_stats"), 2);
   EXPECT_EQ(Count("regressions"), 2);
+  EXPECT_EQ(Count("day_moments"), 1);
 }
 
 TEST_F(StatsDbTest, FailedReplaceKeepsThePreviousDay) {
@@ -145,6 +150,16 @@ TEST_F(StatsDbTest, PooledMomentsAndNextDayFromStoredStatistics) {
   const Moments& orig = d2.horizons[0].moments;
   for (int i = 0; i < 3; ++i)
     for (int j = i; j < 3; ++j) EXPECT_DOUBLE_EQ(stored.comoment(i, j), orig.comoment(i, j));
+
+  // The second target comes out of the same stored joint matrix.
+  Result<std::vector<StoredMoments>> ten =
+      (*db)->LoadMoments("seed", "10s", {"AAPL"}, "2024-01-03", "");
+  ASSERT_TRUE(ten.ok());
+  ASSERT_EQ(ten->size(), 1u);
+  EXPECT_DOUBLE_EQ((*ten)[0].moments.comoment(1, 2), d2.joint.comoment(1, 3));
+  EXPECT_DOUBLE_EQ((*ten)[0].moments.mean()[2], d2.joint.mean()[3]);
+  EXPECT_FALSE((*db)->LoadMoments("seed", "5t", {}, "", "").ok() &&
+               !(*db)->LoadMoments("seed", "5t", {}, "", "")->empty());
 
   Result<int> added = (*db)->FillNextDay("AAPL", "seed");
   ASSERT_TRUE(added.ok()) << added.status().ToString();

@@ -1,11 +1,11 @@
 """Reading Layer 3's stats database (schema: docs/stats-schema.md) from Python.
 
 The C++ batch (`ticklab-stats`) writes one SQLite database. Sufficient statistics are stored per
-stock, day, feature set and horizon as float64 BLOBs: ``mean`` (p+1 values: features then target)
-and ``comoment`` (the upper triangle, row by row, of the centered cross-product matrix of
-[x_1..x_p, y]). This module decodes them with numpy, merges them exactly and fits the same
-standardised ridge regression as the C++ core, so researchers can pool or refit without rereading
-ticks::
+stock, day and feature set (table ``day_moments``) as float64 BLOBs: ``mean`` (p+H values: features
+then one target per horizon) and ``comoment`` (the upper triangle, row by row, of the centered
+cross-product matrix of [x_1..x_p, y_1..y_H]). This module decodes them with numpy, merges them
+exactly and fits the same standardised ridge regression as the C++ core, so researchers can pool or
+refit without rereading ticks::
 
     db = connect(cfg.stats.database)
     m = pooled_moments(db, "seed", "10s", stocks=["AAPL"], start="2024-01-02", end="2024-01-31")
@@ -81,18 +81,28 @@ def day_moments(
     start: str | None = None,
     end: str | None = None,
 ) -> list[tuple[str, str, Moments]]:
-    """(stock, day, Moments of [x, y]) of every stored stock-day in the selection, by stock and day."""
+    """(stock, day, Moments of [x, y_horizon]) of every stored stock-day in the selection.
+
+    Each day stores one joint matrix of [x, y_1..y_H] (table ``day_moments``, targets in the order of
+    its ``horizons`` column); the horizon's target is selected from it. Days without that horizon are
+    left out. Sorted by stock and day.
+    """
     sql = (
-        "SELECT stock, day, n, n_features, mean, comoment FROM regressions "
-        "WHERE feature_set=? AND horizon=? AND day>=? AND day<=?"
+        "SELECT stock, day, n, n_features, horizons, mean, comoment FROM day_moments "
+        "WHERE feature_set=? AND day>=? AND day<=?"
     )
-    args: list = [feature_set, horizon, start or "0000-00-00", end or "9999-99-99"]
+    args: list = [feature_set, start or "0000-00-00", end or "9999-99-99"]
     if stocks:
         sql += f" AND stock IN ({','.join('?' * len(stocks))})"
         args += list(stocks)
     out = []
-    for stock, day, n, p, mean, comoment in db.execute(sql + " ORDER BY stock, day", args):
-        out.append((stock, day, Moments(n, blob(mean).copy(), unpack_upper(comoment, p + 1))))
+    for stock, day, n, p, labels, mean, comoment in db.execute(sql + " ORDER BY stock, day", args):
+        labels = labels.split(",")
+        if horizon not in labels:
+            continue
+        keep = [*range(p), p + labels.index(horizon)]
+        full = unpack_upper(comoment, p + len(labels))
+        out.append((stock, day, Moments(n, blob(mean)[keep].copy(), full[np.ix_(keep, keep)])))
     return out
 
 
