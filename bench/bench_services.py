@@ -110,6 +110,7 @@ def main() -> None:
     ind = start_service("indicators", cfg, host="127.0.0.1", port=0, upstreams=[data.address], log_dir=logs)
     results = []
     try:
+
         def store_ticks() -> int:
             n = 0
             for p in tick_files:

@@ -104,28 +104,55 @@ class AsyncClient:
         resp = await self._data.ListDates(data_pb2.ListDatesRequest(stock=stock), timeout=self.timeout)
         return list(resp.dates)
 
-    def ticks(self, stocks: str | Sequence[str], start: Any = None, end: Any = None, *,
-              batch_size: int = 0, replay_speed: float = 0.0,
-              resume_after: tuple[int, int] | None = None) -> AsyncStream:
+    def ticks(
+        self,
+        stocks: str | Sequence[str],
+        start: Any = None,
+        end: Any = None,
+        *,
+        batch_size: int = 0,
+        replay_speed: float = 0.0,
+        resume_after: tuple[int, int] | None = None,
+    ) -> AsyncStream:
         req = data_pb2.StreamTicksRequest(
             stocks=[stocks] if isinstance(stocks, str) else list(stocks),
-            start_date=_date(start), end_date=_date(end), batch_size=batch_size,
-            replay_speed=replay_speed, resume_after=_resume(resume_after))
+            start_date=_date(start),
+            end_date=_date(end),
+            batch_size=batch_size,
+            replay_speed=replay_speed,
+            resume_after=_resume(resume_after),
+        )
         return AsyncStream(self._data.StreamTicks(req, timeout=self.timeout), _tick_batch)
 
-    def indicators(self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed",
-                   batch_size: int = 0, replay_speed: float = 0.0,
-                   resume_after: tuple[int, int] | None = None) -> AsyncStream:
+    def indicators(
+        self,
+        stock: str,
+        start: Any = None,
+        end: Any = None,
+        *,
+        set: str = "seed",
+        batch_size: int = 0,
+        replay_speed: float = 0.0,
+        resume_after: tuple[int, int] | None = None,
+    ) -> AsyncStream:
         req = indicators_pb2.StreamIndicatorsRequest(
-            stock=stock, start_date=_date(start), end_date=_date(end), set=set,
-            batch_size=batch_size, replay_speed=replay_speed, resume_after=_resume(resume_after))
+            stock=stock,
+            start_date=_date(start),
+            end_date=_date(end),
+            set=set,
+            batch_size=batch_size,
+            replay_speed=replay_speed,
+            resume_after=_resume(resume_after),
+        )
         return AsyncStream(self._ind.StreamIndicators(req, timeout=self.timeout), _RowDecoder())
 
-    async def compute_stats(self, stock: str, start: Any = None, end: Any = None, *,
-                            set: str = "seed", dry_run: bool = False) -> list[stats_pb2.DayStats]:
+    async def compute_stats(
+        self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed", dry_run: bool = False
+    ) -> list[stats_pb2.DayStats]:
         """Runs StatsService.Compute to the end; returns the completed days."""
-        req = stats_pb2.ComputeRequest(stock=stock, start_date=_date(start), end_date=_date(end),
-                                       set=set, dry_run=dry_run)
+        req = stats_pb2.ComputeRequest(
+            stock=stock, start_date=_date(start), end_date=_date(end), set=set, dry_run=dry_run
+        )
         days = []
         async for update in self._stats.Compute(req, timeout=self.timeout):
             if update.WhichOneof("update") == "day":

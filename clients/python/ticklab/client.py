@@ -203,16 +203,24 @@ class DayStats:
     stock: str
     date: str
     set: str
-    summary: dict[str, np.ndarray]       # one row: day_stats columns
-    features: dict[str, np.ndarray]      # one row per feature
-    regressions: dict[str, np.ndarray]   # one row per horizon
+    summary: dict[str, np.ndarray]  # one row: day_stats columns
+    features: dict[str, np.ndarray]  # one row per feature
+    regressions: dict[str, np.ndarray]  # one row per horizon
     coefficients: dict[str, np.ndarray]  # horizon label -> coefficient per feature
     written: bool = False
 
     @classmethod
     def from_proto(cls, m: stats_pb2.DayStats) -> DayStats:
-        return cls(m.stock, m.date, m.set, table_to_numpy(m.summary), table_to_numpy(m.features),
-                   table_to_numpy(m.regressions), table_to_numpy(m.coefficients), m.written)
+        return cls(
+            m.stock,
+            m.date,
+            m.set,
+            table_to_numpy(m.summary),
+            table_to_numpy(m.features),
+            table_to_numpy(m.regressions),
+            table_to_numpy(m.coefficients),
+            m.written,
+        )
 
     def to_pandas(self) -> pd.DataFrame:
         """The regressions table (one row per horizon) with stock and date columns."""
@@ -270,8 +278,9 @@ class Client:
     """Synchronous client of one ticklab service address (data, indicators or stats): call the
     methods of the service that listens there."""
 
-    def __init__(self, address: str, *, timeout: float | None = None,
-                 channel: grpc.Channel | None = None) -> None:
+    def __init__(
+        self, address: str, *, timeout: float | None = None, channel: grpc.Channel | None = None
+    ) -> None:
         self.address = address
         self.timeout = timeout
         self.channel = channel or grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
@@ -298,14 +307,25 @@ class Client:
         req = data_pb2.ListDatesRequest(stock=stock)
         return list(self._data.ListDates(req, timeout=self.timeout).dates)
 
-    def ticks(self, stocks: str | Sequence[str], start: Any = None, end: Any = None, *,
-              batch_size: int = 0, replay_speed: float = 0.0,
-              resume_after: tuple[int, int] | None = None) -> Stream:
+    def ticks(
+        self,
+        stocks: str | Sequence[str],
+        start: Any = None,
+        end: Any = None,
+        *,
+        batch_size: int = 0,
+        replay_speed: float = 0.0,
+        resume_after: tuple[int, int] | None = None,
+    ) -> Stream:
         """Streams ticks of one or several stocks over [start, end] (inclusive dates)."""
         req = data_pb2.StreamTicksRequest(
             stocks=[stocks] if isinstance(stocks, str) else list(stocks),
-            start_date=_date(start), end_date=_date(end), batch_size=batch_size,
-            replay_speed=replay_speed, resume_after=_resume(resume_after))
+            start_date=_date(start),
+            end_date=_date(end),
+            batch_size=batch_size,
+            replay_speed=replay_speed,
+            resume_after=_resume(resume_after),
+        )
         return Stream(self._data.StreamTicks(req, timeout=self.timeout), _tick_batch)
 
     # -- indicator service ------------------------------------------------------------------------
@@ -314,28 +334,56 @@ class Client:
         resp = self._ind.ListSets(indicators_pb2.ListSetsRequest(), timeout=self.timeout)
         return {s.name: list(s.features) for s in resp.sets}
 
-    def indicators(self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed",
-                   batch_size: int = 0, replay_speed: float = 0.0,
-                   resume_after: tuple[int, int] | None = None) -> Stream:
+    def indicators(
+        self,
+        stock: str,
+        start: Any = None,
+        end: Any = None,
+        *,
+        set: str = "seed",
+        batch_size: int = 0,
+        replay_speed: float = 0.0,
+        resume_after: tuple[int, int] | None = None,
+    ) -> Stream:
         """Streams indicator rows of `stock` over [start, end], computed live by the service."""
         req = indicators_pb2.StreamIndicatorsRequest(
-            stock=stock, start_date=_date(start), end_date=_date(end), set=set,
-            batch_size=batch_size, replay_speed=replay_speed, resume_after=_resume(resume_after))
+            stock=stock,
+            start_date=_date(start),
+            end_date=_date(end),
+            set=set,
+            batch_size=batch_size,
+            replay_speed=replay_speed,
+            resume_after=_resume(resume_after),
+        )
         return Stream(self._ind.StreamIndicators(req, timeout=self.timeout), _RowDecoder())
 
-
     # -- stats service -----------------------------------------------------------------------------
-    def compute_stats(self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed",
-                      dry_run: bool = False, progress_rows: int = 0,
-                      replay_speed: float = 0.0) -> Any:
+    def compute_stats(
+        self,
+        stock: str,
+        start: Any = None,
+        end: Any = None,
+        *,
+        set: str = "seed",
+        dry_run: bool = False,
+        progress_rows: int = 0,
+        replay_speed: float = 0.0,
+    ) -> Any:
         """The raw StatsService.Compute stream of ComputeUpdate messages (progress and days)."""
-        req = stats_pb2.ComputeRequest(stock=stock, start_date=_date(start), end_date=_date(end),
-                                       set=set, dry_run=dry_run, progress_rows=progress_rows,
-                                       replay_speed=replay_speed)
+        req = stats_pb2.ComputeRequest(
+            stock=stock,
+            start_date=_date(start),
+            end_date=_date(end),
+            set=set,
+            dry_run=dry_run,
+            progress_rows=progress_rows,
+            replay_speed=replay_speed,
+        )
         return self._stats.Compute(req, timeout=self.timeout)
 
-    def stats(self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed",
-              dry_run: bool = False) -> Iterator[DayStats]:
+    def stats(
+        self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed", dry_run: bool = False
+    ) -> Iterator[DayStats]:
         """Computes Layer 3 statistics live from the indicator stream; yields each finished day
         (written to the stats database unless `dry_run`)."""
         for update in self.compute_stats(stock, start, end, set=set, dry_run=dry_run):
@@ -347,13 +395,25 @@ class Client:
         req = stats_pb2.GetDayStatsRequest(stock=stock, date=_date(date), set=set)
         return DayStats.from_proto(self._stats.GetDayStats(req, timeout=self.timeout))
 
-    def pool(self, set: str = "seed", *, horizons: Sequence[str] = (), stocks: Sequence[str] = (),
-             start: Any = None, end: Any = None,
-             ridge_lambda: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def pool(
+        self,
+        set: str = "seed",
+        *,
+        horizons: Sequence[str] = (),
+        stocks: Sequence[str] = (),
+        start: Any = None,
+        end: Any = None,
+        ridge_lambda: float = 0.0,
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Pooled ridge fits over stored days: (results per horizon, coefficients by feature)."""
-        req = stats_pb2.PoolRequest(set=set, horizons=list(horizons), stocks=list(stocks),
-                                    start_date=_date(start), end_date=_date(end),
-                                    ridge_lambda=ridge_lambda)
+        req = stats_pb2.PoolRequest(
+            set=set,
+            horizons=list(horizons),
+            stocks=list(stocks),
+            start_date=_date(start),
+            end_date=_date(end),
+            ridge_lambda=ridge_lambda,
+        )
         resp = self._stats.Pool(req, timeout=self.timeout)
         coef = table_to_pandas(resp.coefficients)
         if len(resp.feature_names) == len(coef):

@@ -103,9 +103,17 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_service(name: str, config_path: str | Path, *, host: str, port: int,
-                  upstreams: Sequence[str] = (), log_dir: Path, timeout: float = 30.0,
-                  extra_args: Sequence[str] = ()) -> ServiceProcess:
+def start_service(
+    name: str,
+    config_path: str | Path,
+    *,
+    host: str,
+    port: int,
+    upstreams: Sequence[str] = (),
+    log_dir: Path,
+    timeout: float = 30.0,
+    extra_args: Sequence[str] = (),
+) -> ServiceProcess:
     """Starts ``ticklab-<name>-server`` and waits until it listens and reports SERVING."""
     exe = binary(f"ticklab-{name}-server")
     args = [str(exe), "--config", str(config_path), "--port", str(port)]
@@ -118,8 +126,14 @@ def start_service(name: str, config_path: str | Path, *, host: str, port: int,
     log_path = log_dir / f"{name}.log"
     log = open(log_path, "ab")
     try:
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
-                                start_new_session=True, preexec_fn=_die_with_parent)
+        proc = subprocess.Popen(
+            args,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
     finally:
         log.close()
     # The first stdout line is the listening event; read it off-thread to honour the timeout.
@@ -134,8 +148,9 @@ def start_service(name: str, config_path: str | Path, *, host: str, port: int,
         event = {}
     if event.get("event") != "listening":
         _kill(proc)
-        raise SupervisorError(f"{name}: no listening event within {timeout:.0f}s "
-                              f"(exit {proc.poll()}):\n{svc.log_tail()}")
+        raise SupervisorError(
+            f"{name}: no listening event within {timeout:.0f}s (exit {proc.poll()}):\n{svc.log_tail()}"
+        )
     svc.port = int(event["port"])
     deadline = time.monotonic() + timeout
     while health_status(svc.address) != "SERVING":
@@ -168,9 +183,16 @@ def _kill(proc: subprocess.Popen) -> None:
 class Supervisor:
     """Runs data, indicators and stats from one config; see the module docstring."""
 
-    def __init__(self, config_path: str | Path, *, ephemeral_ports: bool = False,
-                 log_dir: str | Path | None = None, services: Sequence[str] = SERVICES,
-                 start_timeout: float = 30.0, stop_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        config_path: str | Path,
+        *,
+        ephemeral_ports: bool = False,
+        log_dir: str | Path | None = None,
+        services: Sequence[str] = SERVICES,
+        start_timeout: float = 30.0,
+        stop_timeout: float = 10.0,
+    ) -> None:
         self.config_path = Path(config_path)
         self.config: Config = load_config(self.config_path)
         self.ephemeral_ports = ephemeral_ports
@@ -202,8 +224,14 @@ class Supervisor:
                 elif name == "stats":
                     upstreams = [self.address("indicators"), self.address("data")]
                 self.procs[name] = start_service(
-                    name, self.config_path, host=self.config.services.host, port=self._port(name),
-                    upstreams=upstreams, log_dir=self.log_dir, timeout=self.start_timeout)
+                    name,
+                    self.config_path,
+                    host=self.config.services.host,
+                    port=self._port(name),
+                    upstreams=upstreams,
+                    log_dir=self.log_dir,
+                    timeout=self.start_timeout,
+                )
         except BaseException:
             self.stop()
             raise
@@ -217,8 +245,9 @@ class Supervisor:
                 continue
             code = p.proc.poll()
             health = f"EXITED({code})" if code is not None else health_status(p.address)
-            rows.append(ServiceStatus(name, p.pid, p.address, health, time.monotonic() - p.started,
-                                      str(p.log_path)))
+            rows.append(
+                ServiceStatus(name, p.pid, p.address, health, time.monotonic() - p.started, str(p.log_path))
+            )
         return rows
 
     def failed(self) -> list[str]:

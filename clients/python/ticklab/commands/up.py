@@ -23,23 +23,44 @@ def _table(rows):  # -> rich.table.Table
         t.add_column(col)
     for r in rows:
         style = "green" if r.health == "SERVING" else "red"
-        t.add_row(r.name, str(r.pid or "-"), r.address, f"[{style}]{r.health}[/{style}]",
-                  f"{r.uptime_s:,.0f} s", r.log)
+        t.add_row(
+            r.name,
+            str(r.pid or "-"),
+            r.address,
+            f"[{style}]{r.health}[/{style}]",
+            f"{r.uptime_s:,.0f} s",
+            r.log,
+        )
     return t
 
 
 @click.command(name="up")
-@click.option("--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="ticklab TOML config ([services] ports, data paths)")
-@click.option("--ephemeral-ports", is_flag=True,
-              help="Let each service pick a free port instead of the configured one.")
-@click.option("--log-dir", type=click.Path(file_okay=False), default=None,
-              help="Where each service's JSON log goes (default: <data.root>/logs).")
-@click.option("--stop-timeout", default=10.0, show_default=True,
-              help="Seconds between SIGTERM and SIGKILL when stopping.")
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="ticklab TOML config ([services] ports, data paths)",
+)
+@click.option(
+    "--ephemeral-ports", is_flag=True, help="Let each service pick a free port instead of the configured one."
+)
+@click.option(
+    "--log-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where each service's JSON log goes (default: <data.root>/logs).",
+)
+@click.option(
+    "--stop-timeout",
+    default=10.0,
+    show_default=True,
+    help="Seconds between SIGTERM and SIGKILL when stopping.",
+)
 @click.option("--refresh", default=2.0, show_default=True, help="Seconds between status refreshes.")
-def cli(config_path: str, ephemeral_ports: bool, log_dir: str | None, stop_timeout: float,
-        refresh: float) -> None:
+def cli(
+    config_path: str, ephemeral_ports: bool, log_dir: str | None, stop_timeout: float, refresh: float
+) -> None:
     """Start data, indicators and stats services, wait for health, show status until stopped."""
     from rich.console import Console
     from rich.live import Live
@@ -48,8 +69,9 @@ def cli(config_path: str, ephemeral_ports: bool, log_dir: str | None, stop_timeo
 
     console = Console(stderr=True)
     try:
-        sup = Supervisor(config_path, ephemeral_ports=ephemeral_ports, log_dir=log_dir,
-                         stop_timeout=stop_timeout)
+        sup = Supervisor(
+            config_path, ephemeral_ports=ephemeral_ports, log_dir=log_dir, stop_timeout=stop_timeout
+        )
     except ConfigError as e:
         raise click.ClickException(str(e)) from e
 
@@ -63,8 +85,7 @@ def cli(config_path: str, ephemeral_ports: bool, log_dir: str | None, stop_timeo
             sup.start()
         console.print(_table(sup.status()))
         console.print("[bold]all services SERVING[/bold] - Ctrl-C stops them")
-        with Live(_table(sup.status()), console=console, refresh_per_second=1,
-                  transient=False) as live:
+        with Live(_table(sup.status()), console=console, refresh_per_second=1, transient=False) as live:
             while True:
                 time.sleep(refresh)
                 live.update(_table(sup.status()))
