@@ -15,7 +15,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from ticklab.config import Config, ConfigError, load_config
 
@@ -51,16 +50,11 @@ def _pipeline(config_path: str, set_name: str) -> None:
     console.print(f"pipeline wall time {time.perf_counter() - t0:.1f} s")
 
 
-def _show_stats(cfg: Config, set_name: str) -> None:
-    from ticklab import stats_db
-
-    summary = stats_db.day_summary(cfg.stats.database, set_name)
-    table = Table(title=f"Layer 3 stats ({cfg.stats.database.name}, set {set_name})")
-    for col in summary.columns:
-        table.add_column(str(col))
-    for row in summary.itertuples(index=False):
-        table.add_row(*[f"{v:.6g}" if isinstance(v, float) else str(v) for v in row])
-    console.print(table)
+def _show_stats(config_path: str, set_name: str) -> None:
+    """Layer 3 results as researchers query them: per stock-day, then pooled over every day."""
+    base = [sys.executable, "-m", "ticklab.cli", "stats"]
+    subprocess.run([*base, "show", "--config", config_path, "--set", set_name], check=True)
+    subprocess.run([*base, "pool", "--config", config_path, "--set", set_name, "--top", "3"], check=True)
 
 
 @click.command(name="demo")
@@ -79,7 +73,7 @@ def cli(config_path: str, set_name: str, no_services: bool) -> None:
     _generate(cfg, config_path)
     _step("2. batch pipeline (trun): ingest -> indicators -> stats")
     _pipeline(config_path, set_name)
-    _show_stats(cfg, set_name)
+    _show_stats(config_path, set_name)
     if not no_services:
         _step("3. live services: data -> indicators -> stats over gRPC")
         from ticklab.live_demo import run_live_demo

@@ -27,6 +27,5 @@ def cli(config_path: str, set_name: str, until: str, workers: int, days: tuple[s
         raise click.ClickException(str(e)) from e
     result = trun.build([Pipeline(config=config_path, set=set_name, until=until, days=list(days))],
                         workers=workers, local_scheduler=True, detailed_summary=True)
-    click.echo(result.summary_text)
     if not result.scheduling_succeeded:
         raise SystemExit(1)
