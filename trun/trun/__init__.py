@@ -10,8 +10,10 @@ from trun import (  # noqa: F401
     local_target,
     parameter,
     range,  # noqa: E402,F401,I001  (range steps need Step defined)
+    rpc,
     step,
     target,
+    util,
 )
 from trun.event import Event
 from trun.execution_summary import TrunStatusCode
@@ -53,6 +55,7 @@ from trun.parameter import (
     YearParameter,
 )
 from trun.range import RangeDaily, RangeHourly  # noqa: E402
+from trun.rpc import RemoteScheduler, RPCError
 from trun.step import Config, DynamicRequirements, ExternalStep, Step, WrapperStep, auto_namespace, namespace
 from trun.target import FileSystem, FileSystemTarget, LocalFileSystem, LocalTarget, Target
 
@@ -70,5 +73,5 @@ __all__ = [
     "OptionalIntParameter", "OptionalFloatParameter", "OptionalBoolParameter", "OptionalPathParameter",
     "OptionalDictParameter", "OptionalListParameter", "OptionalTupleParameter", "OptionalChoiceParameter",
     "OptionalNumericalParameter", "TrunStatusCode", "TrunRunResult", "__version__", "range",
-    "RangeDaily", "RangeHourly",
+    "RangeDaily", "RangeHourly", "rpc", "RemoteScheduler", "RPCError", "util",
 ]

@@ -1,0 +1,124 @@
+"""In-memory targets for tests: ``MockTarget`` and ``MockFileSystem`` (as luigi.mock).
+
+The data lives in the current process, so use them with ``workers=1`` (steps then run in-process).
+Writes are atomic like LocalTarget's: the data appears when the file is closed without error.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from trun.format import Format, get_default_format
+from trun.target import FileSystem, FileSystemTarget
+
+
+class MockFileSystem(FileSystem):
+    """A dict from path to bytes, shared by all MockTargets of the process."""
+
+    _data: dict[str, bytes] = {}
+
+    def get_all_data(self) -> dict[str, bytes]:
+        return self._data
+
+    def get_data(self, path: str) -> bytes:
+        return self._data[path]
+
+    def exists(self, path: str) -> bool:
+        return path in self._data or self.isdir(path)
+
+    def isdir(self, path: str) -> bool:
+        prefix = path.rstrip("/") + "/"
+        return any(p.startswith(prefix) for p in self._data)
+
+    def remove(self, path: str, recursive: bool = True, skip_trash: bool = True) -> None:
+        prefix = path.rstrip("/") + "/"
+        for p in [p for p in self._data if p == path or (recursive and p.startswith(prefix))]:
+            del self._data[p]
+
+    def mkdir(self, path: str, parents: bool = True, raise_if_exists: bool = False) -> None:
+        pass
+
+    def listdir(self, path: str) -> Iterator[str]:
+        prefix = path.rstrip("/") + "/"
+        return iter(sorted(p for p in self._data if p.startswith(prefix)))
+
+    def move(self, path: str, dest: str) -> None:
+        self._data[dest] = self._data.pop(path)
+
+    def copy(self, path: str, dest: str) -> None:
+        self._data[dest] = self._data[path]
+
+    def clear(self) -> None:
+        self._data.clear()
+
+
+class _MockWriter(io.BytesIO):
+    def __init__(self, fs: MockFileSystem, path: str) -> None:
+        super().__init__()
+        self._fs, self._path = fs, path
+        self.aborted = False
+
+    def close(self) -> None:
+        if not self.closed and not self.aborted:
+            self._fs._data[self._path] = self.getvalue()
+        super().close()
+
+    def abort(self) -> None:
+        self.aborted = True  # discard: never publish a partial write
+        super().close()
+
+    def __exit__(self, exc_type: Any, *args: Any) -> None:
+        if exc_type is not None:
+            self.abort()
+        else:
+            self.close()
+
+
+class MockTarget(FileSystemTarget):
+    """An in-memory file at ``fn``."""
+
+    fs = MockFileSystem()  # type: ignore[assignment]
+
+    def __init__(self, fn: str, is_tmp: bool = False, mirror_on_stderr: bool = False,
+                 format: Format | None = None) -> None:
+        super().__init__(fn)
+        self.format = format or get_default_format()
+
+    def open(self, mode: str = "r") -> Any:
+        mode = mode.replace("b", "").replace("t", "")
+        if mode == "w":
+            raw = _MockWriter(self.fs, self.path)
+            wrapped = self.format.wrap_writer(raw)
+            return _Closing(wrapped, raw)
+        if mode == "r":
+            return self.format.wrap_reader(io.BytesIO(self.fs.get_data(self.path)))
+        raise ValueError(f"unsupported open mode {mode!r} (use 'r' or 'w')")
+
+
+class _Closing:
+    """Closes the formatted wrapper, then the raw writer (which publishes the data)."""
+
+    def __init__(self, wrapped: Any, raw: _MockWriter) -> None:
+        self._wrapped, self._raw = wrapped, raw
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wrapped, name)
+
+    def write(self, data: Any) -> int:
+        return self._wrapped.write(data)
+
+    def close(self) -> None:
+        if not self._wrapped.closed:
+            self._wrapped.close()  # may close (and so publish) the raw writer itself
+        self._raw.close()
+
+    def __enter__(self) -> _Closing:
+        return self
+
+    def __exit__(self, exc_type: Any, *args: Any) -> None:
+        if exc_type is not None:
+            self._raw.abort()
+        else:
+            self.close()
