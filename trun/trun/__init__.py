@@ -9,7 +9,7 @@ from trun import (  # noqa: F401
     interface,
     local_target,
     parameter,
-    range,  # noqa: E402,F401,I001  (range steps need Step defined)
+    range,
     rpc,
     step,
     target,
