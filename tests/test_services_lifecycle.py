@@ -12,10 +12,12 @@ import time
 from pathlib import Path
 
 import grpc
+import numpy as np
 import pytest
 from services_env import Market, build_market, services_built
 
 import ticklab
+from ticklab.client import TICK_DTYPE
 from ticklab.supervisor import start_service, stop_service
 
 pytestmark = pytest.mark.skipif(not services_built(), reason="C++ services not built (make build)")
@@ -178,3 +180,24 @@ def test_ticklab_up_starts_and_stops_everything(market: Market, tmp_path: Path) 
                 proc.wait(15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def test_indicator_rows_stream_while_the_day_replays(market: Market, tmp_path: Path) -> None:
+    data, ind = _chain(market, tmp_path)
+    try:
+        day = market.days[0]
+        path = market.store / market.stocks[0] / f"{day}.tick"
+        ts = np.fromfile(path, dtype=TICK_DTYPE, offset=64)["ts_ns"]
+        speed = (ts[-1] - ts[0]) / 1e9 / 4.0  # the whole day replays in about 4 s
+        c = ticklab.connect(ind.address)
+        t0 = time.monotonic()
+        arrivals = []
+        for batch in c.indicators(market.stocks[0], day, day, set="seed", replay_speed=speed):
+            arrivals.append((time.monotonic() - t0, len(batch)))
+        total = time.monotonic() - t0
+        assert total > 3.0 and len(arrivals) > 3
+        # rows arrive spread over the replay, not in one lump when the day is done
+        assert arrivals[-1][0] - arrivals[0][0] > 1.0
+    finally:
+        stop_service(ind)
+        stop_service(data)
