@@ -12,6 +12,7 @@
 
 #include <absl/time/civil_time.h>
 
+#include "services/common/mapped_file.h"
 #include "services/data/provider_source.h"
 
 namespace ticklab {
@@ -82,8 +83,15 @@ class DbnInput {
       std::memcpy(in_.data(), magic, 4);
       in_size_ = 4;
     } else {
-      std::memcpy(buf_.get(), magic, n);
-      end_ = n;
+      // Plain DBN: map the file (zero-copy record walk).
+      std::fclose(file_);
+      file_ = nullptr;
+      Result<MappedFile> map = MappedFile::Open(path);
+      if (!map.ok()) return map.status();
+      map_ = std::move(map).value();
+      base_ = reinterpret_cast<const uint8_t*>(map_.data());
+      end_ = map_.size();
+      eof_ = true;
     }
     return Status::Ok();
   }
@@ -98,7 +106,7 @@ class DbnInput {
     }
     return true;
   }
-  const uint8_t* data() const { return buf_.get() + begin_; }
+  const uint8_t* data() const { return (base_ != nullptr ? base_ : buf_.get()) + begin_; }
   size_t available() const { return end_ - begin_; }
   void Consume(size_t n) {
     begin_ += n;
@@ -171,8 +179,10 @@ class DbnInput {
 
   std::string path_;
   std::FILE* file_ = nullptr;
-  std::unique_ptr<uint8_t[]> buf_;
+  std::unique_ptr<uint8_t[]> buf_;  // zstd: decoded bytes
   size_t cap_ = 0;
+  MappedFile map_;                 // plain: the whole file
+  const uint8_t* base_ = nullptr;  // map_'s bytes, or null for zstd
   size_t begin_ = 0, end_ = 0;
   int64_t offset_ = 0;
   bool eof_ = false;
