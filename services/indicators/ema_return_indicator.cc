@@ -14,7 +14,7 @@
 namespace ticklab {
 namespace {
 
-class EmaReturnIndicator final : public Indicator {
+class EmaReturnIndicator final : public EventIndicator<EmaReturnIndicator> {
  public:
   explicit EmaReturnIndicator(std::vector<double> half_lives)
       : half_lives_(std::move(half_lives)), sums_(half_lives_) {}
@@ -23,11 +23,11 @@ class EmaReturnIndicator final : public Indicator {
   void AppendColumnNames(const std::string& prefix, std::vector<std::string>* out) const override {
     for (double h : half_lives_) out->push_back(prefix + ".hl" + ShortNumber(h) + "s");
   }
-  void Reset() override {
+  void ResetState() {
     sums_.Reset();
     prev_mid_ = 0;
   }
-  bool OnEvent(const FieldEvent& ev, const Book& book, bool) override {
+  void Step(const FieldEvent& ev, const Book& book, bool) {
     sums_.AdvanceTo(ev.ts_ns);
     if ((ev.field == Field::kBid || ev.field == Field::kAsk) && book.ask() > book.bid() &&
         book.bid() > 0) {
@@ -35,11 +35,8 @@ class EmaReturnIndicator final : public Indicator {
       if (prev_mid_ > 0 && mid != prev_mid_) sums_.Add(std::log(mid / prev_mid_));
       prev_mid_ = mid;
     }
-    return false;
   }
-  void Write(double* out) const override {
-    std::copy(sums_.sums().begin(), sums_.sums().end(), out);
-  }
+  void WriteValues(double* out) const { std::copy(sums_.sums().begin(), sums_.sums().end(), out); }
   std::unique_ptr<Indicator> Clone() const override {
     return std::make_unique<EmaReturnIndicator>(half_lives_);
   }

@@ -12,9 +12,6 @@
 namespace ticklab {
 namespace {
 
-constexpr size_t kValueOffset = offsetof(Tick, bid_price);
-static_assert(offsetof(Tick, trade_size) == kValueOffset + 40, "Tick values are contiguous");
-
 std::string Canonical(const ParamValue& v) {
   char buf[40];
   if (const double* d = std::get_if<double>(&v)) {
@@ -68,7 +65,6 @@ Result<IndicatorSet> IndicatorSet::Create(const IndicatorSetConfig& cfg, const S
     canonical += "}";
   }
   set.config_hash_ = XXH64(canonical.data(), canonical.size(), 0);
-  set.row_.assign(set.column_names_.size(), 0.0);
   return set;
 }
 
@@ -80,49 +76,73 @@ IndicatorSet IndicatorSet::Clone() const {
   copy.trigger_ = trigger_;
   copy.column_names_ = column_names_;
   copy.config_hash_ = config_hash_;
-  copy.row_.assign(row_.size(), 0.0);
   return copy;
 }
 
 void IndicatorSet::Reset(const Date& day) {
   for (auto& ind : indicators_) ind->Reset();
-  book_ = Book();
+  bid_ = ask_ = 0;
   open_ns_ = session_.OpenNs(day);
   close_ns_ = session_.CloseNs(day);
   rows_ = ticks_ = 0;
 }
 
 void IndicatorSet::OnTicks(const Tick* ticks, size_t n, RowSink* sink) {
-  const size_t count = indicators_.size();
-  const std::unique_ptr<Indicator>* inds = indicators_.data();
-  for (size_t t = 0; t < n; ++t) {
-    const Tick& tick = ticks[t];
-    for (uint32_t e = tick.events; e != 0;) {
-      const unsigned code = e & 0xF;
-      e >>= 4;
-      if (code - 1 >= static_cast<unsigned>(kNumFields)) continue;  // not a field: ignored
-      const Field field = static_cast<Field>(code);
-      // Tick stores the six values in Field order from bid_price on, like Book.
-      double value;
-      std::memcpy(&value, reinterpret_cast<const char*>(&tick) + kValueOffset + 8 * (code - 1), 8);
-      book_.v[code - 1] = value;
-      const FieldEvent ev{tick.ts_ns, field, value};
-      const bool tick_end = e == 0;
-      bool row = trigger_ < 0 && field == Field::kLast;
-      for (size_t i = 0; i < count; ++i) {
-        const bool r = inds[i]->OnEvent(ev, book_, tick_end);
-        if (static_cast<int>(i) == trigger_) row = r;
+  for (size_t start = 0; start < n; start += kBlockTicks) {
+    ProcessBlock(ticks + start, std::min(kBlockTicks, n - start), sink);
+  }
+  ticks_ += static_cast<int64_t>(n);
+}
+
+void IndicatorSet::ProcessBlock(const Tick* ticks, size_t n, RowSink* sink) {
+  const size_t stride = column_names_.size();
+  samples_.clear();
+  // block_ keeps its size between blocks: every column of every row is overwritten below.
+  // 1. The row instants (and the deciding seed's own values).
+  if (trigger_ >= 0) {
+    indicators_[trigger_]->ProcessDecidingRows(ticks, n, open_ns_, close_ns_, &samples_, &block_,
+                                               stride, offsets_[trigger_]);
+  } else {
+    for (size_t t = 0; t < n; ++t) {
+      if (ticks[t].ts_ns <= open_ns_ || ticks[t].ts_ns >= close_ns_) continue;
+      uint32_t k = 0;
+      for (uint32_t e = ticks[t].events; e != 0; e >>= 4, ++k) {
+        if ((e & 0xF) == static_cast<uint32_t>(Field::kLast)) {
+          samples_.push_back(SamplePoint{static_cast<uint32_t>(t), k});
+        }
       }
-      if (row && tick.ts_ns > open_ns_ && tick.ts_ns < close_ns_) {
-        row_[0] = book_.bid();
-        row_[1] = book_.ask();
-        for (size_t i = 0; i < count; ++i) inds[i]->Write(row_.data() + offsets_[i]);
-        sink->OnRow(tick.ts_ns, tick.fingerprint, row_.data());
-        ++rows_;
+    }
+    block_.resize(samples_.size() * stride);
+  }
+  // 2. bid and ask at each row (the latest BID and ASK values); the deciding seed wrote them.
+  if (trigger_ < 0) {
+    size_t r = 0;
+    for (size_t t = 0; t < n; ++t) {
+      uint32_t k = 0;
+      for (uint32_t e = ticks[t].events; e != 0; e >>= 4, ++k) {
+        const uint32_t code = e & 0xF;
+        if (code == static_cast<uint32_t>(Field::kBid)) bid_ = ticks[t].bid_price;
+        if (code == static_cast<uint32_t>(Field::kAsk)) ask_ = ticks[t].ask_price;
+        if (r < samples_.size() && samples_[r].tick == t && samples_[r].event == k) {
+          block_[r * stride] = bid_;
+          block_[r * stride + 1] = ask_;
+          ++r;
+        }
       }
     }
   }
-  ticks_ += static_cast<int64_t>(n);
+  // 3. Every other indicator, sampled at those instants.
+  for (size_t i = 0; i < indicators_.size(); ++i) {
+    if (static_cast<int>(i) == trigger_) continue;
+    indicators_[i]->Process(ticks, n, samples_.data(), samples_.size(),
+                            RowBlock{block_.data() + offsets_[i], stride});
+  }
+  // 4. Hand the rows over.
+  for (size_t row = 0; row < samples_.size(); ++row) {
+    const Tick& tick = ticks[samples_[row].tick];
+    sink->OnRow(tick.ts_ns, tick.fingerprint, block_.data() + row * stride);
+  }
+  rows_ += static_cast<int64_t>(samples_.size());
 }
 
 }  // namespace ticklab

@@ -17,6 +17,9 @@
 // row is emitted on every LAST event with open < ts_ns < close. All indicators are sampled at the
 // row instant (after they consumed that event). A row's bid/ask are the latest BID/ASK values and
 // its fingerprint is that of the tick holding the event.
+// Work is done in blocks of kBlockTicks ticks: every indicator runs its own loop over a block
+// (no per-event virtual calls), then the block's rows go to the sink, so a push of a whole day
+// streams rows out block by block and memory stays bounded.
 // Thread-safety: mutable state; one set per thread (Clone() for more).
 #pragma once
 
@@ -43,6 +46,8 @@ class RowSink {
 
 class IndicatorSet {
  public:
+  static constexpr size_t kBlockTicks = 1024;
+
   // Creates every indicator of `cfg` through IndicatorRegistry::Global(); errors name the config
   // location and key.
   static Result<IndicatorSet> Create(const IndicatorSetConfig& cfg, const Session& session);
@@ -73,13 +78,16 @@ class IndicatorSet {
   std::string name_;
   Session session_;
   std::vector<std::unique_ptr<Indicator>> indicators_;
-  std::vector<int> offsets_;  // first column of each indicator in row_
+  std::vector<int> offsets_;  // first column of each indicator in a row
   int trigger_ = -1;          // index of the row-deciding seed indicator, -1 if none
   std::vector<std::string> column_names_;
   uint64_t config_hash_ = 0;
 
-  Book book_;
-  std::vector<double> row_;
+  void ProcessBlock(const Tick* ticks, size_t n, RowSink* sink);
+
+  double bid_ = 0, ask_ = 0;          // latest BID / ASK values
+  std::vector<SamplePoint> samples_;  // row instants of the current block
+  std::vector<double> block_;         // the current block's rows, column_names_.size() each
   int64_t open_ns_ = 0, close_ns_ = 0;
   int64_t rows_ = 0, ticks_ = 0;
 };

@@ -15,7 +15,7 @@
 namespace ticklab {
 namespace {
 
-class OfiIndicator final : public Indicator {
+class OfiIndicator final : public EventIndicator<OfiIndicator> {
  public:
   explicit OfiIndicator(std::vector<double> half_lives)
       : half_lives_(std::move(half_lives)), sums_(half_lives_) {}
@@ -24,12 +24,12 @@ class OfiIndicator final : public Indicator {
   void AppendColumnNames(const std::string& prefix, std::vector<std::string>* out) const override {
     for (double h : half_lives_) out->push_back(prefix + ".hl" + ShortNumber(h) + "s");
   }
-  void Reset() override {
+  void ResetState() {
     sums_.Reset();
     prev_ = Book();
   }
-  bool OnEvent(const FieldEvent& ev, const Book& book, bool tick_end) override {
-    if (!tick_end) return false;
+  void Step(const FieldEvent& ev, const Book& book, bool tick_end) {
+    if (!tick_end) return;
     sums_.AdvanceTo(ev.ts_ns);
     double e = 0;
     if (prev_.bid() > 0 && book.bid() > 0) {
@@ -42,11 +42,8 @@ class OfiIndicator final : public Indicator {
     }
     if (e != 0) sums_.Add(e);
     prev_ = book;
-    return false;
   }
-  void Write(double* out) const override {
-    std::copy(sums_.sums().begin(), sums_.sums().end(), out);
-  }
+  void WriteValues(double* out) const { std::copy(sums_.sums().begin(), sums_.sums().end(), out); }
   std::unique_ptr<Indicator> Clone() const override {
     return std::make_unique<OfiIndicator>(half_lives_);
   }

@@ -13,7 +13,7 @@
 namespace ticklab {
 namespace {
 
-class RealizedVolIndicator final : public Indicator {
+class RealizedVolIndicator final : public EventIndicator<RealizedVolIndicator> {
  public:
   explicit RealizedVolIndicator(std::vector<double> windows) : windows_(std::move(windows)) {
     for (double w : windows_) window_ns_.push_back(std::llround(w * 1e9));
@@ -25,14 +25,14 @@ class RealizedVolIndicator final : public Indicator {
   void AppendColumnNames(const std::string& prefix, std::vector<std::string>* out) const override {
     for (double w : windows_) out->push_back(prefix + ".w" + ShortNumber(w) + "s");
   }
-  void Reset() override {
+  void ResetState() {
     std::fill(sums_.begin(), sums_.end(), 0.0);
     std::fill(heads_.begin(), heads_.end(), 0);
     ts_.clear();
     r2_.clear();
     prev_mid_ = 0;
   }
-  bool OnEvent(const FieldEvent& ev, const Book& book, bool) override {
+  void Step(const FieldEvent& ev, const Book& book, bool) {
     const size_t n = ts_.size();
     for (size_t w = 0; w < sums_.size(); ++w) {
       size_t h = heads_[w];
@@ -52,9 +52,8 @@ class RealizedVolIndicator final : public Indicator {
       }
       prev_mid_ = mid;
     }
-    return false;
   }
-  void Write(double* out) const override {
+  void WriteValues(double* out) const {
     for (size_t w = 0; w < sums_.size(); ++w) out[w] = sums_[w] > 0 ? std::sqrt(sums_[w]) : 0.0;
   }
   std::unique_ptr<Indicator> Clone() const override {

@@ -6,20 +6,28 @@
 // side, dqsize, qsize, dqltsize, qltsize, vtc, isize (U[0..9] of the reference).
 //
 // Semantics kept exactly (gaps of the reference resolved as spec/README.md says):
-//  - State updates on every event where isValidQuote and isValidSize and hasTrade hold, whatever
-//    the time; OnEvent() then returns true and the set decides if the instant is a row (session
-//    hours come from config, rows go to the feature store: `output`, `open_time`, `close_time` and
-//    `X_file` of the reference).
+//  - The state updates on every event where isValidQuote and isValidSize and hasTrade hold,
+//    whatever the time. The first seed of a set decides its rows: an update with
+//    open < ts < close (session hours from config) is a row, written to the feature store
+//    (`output`, `open_time`, `close_time` and `X_file` of the reference).
 //  - quoteSize/quoteLTSize are set before being read in the update block; lastPrice is set on the
 //    first LAST (to that LAST's value); lastQuote is "None" until the first update (a flag here);
-//    tradeSide stays 0 until a LAST arrives with a valid quote; iSize uses the tradeSide current at
-//    the LAST_SIZE event.
-//  - Floating point follows numpy's element-wise order: X[k] += (1 - Z[k]) * U[i] then X[k] *=
-//  Z[k],
-//    with (1 - Z) rounded on its own, atan from libm. The multiply by Z is deferred to the next
-//    update (identical operations, one pass), so values_ always holds the reference's row X.
+//    tradeSide stays 0 until a LAST arrives with a valid quote; iSize uses the tradeSide current
+//    at the LAST_SIZE event.
+//  - isValidQuote (askPrice > bidPrice > 0), isValidSize (both sizes > 0) and quote (the mid) are
+//    recomputed by the reference on every event that can change them and read only while valid,
+//    so they are evaluated from the current book here; the step is written without branches.
+//  - virtualTradeCount only takes integer values, so it is counted in an int64 (exact) and
+//    converted when read, like the reference's float.
+//  - Floating point follows numpy's element-wise order: X[k] += (1 - Z[k]) * U[i], then
+//    X[k] *= Z[k], with (1 - Z) rounded on its own and atan from libm (built with
+//    -ffp-contract=off: no fused multiply-add). The multiply by Z is deferred to the next update
+//    (the same operations in one pass), so x_ always holds the reference's row X.
+//  - atan(skew) and atan(lt_cont * skew) are memoized by the bits of skew (sizes are round lots,
+//    so skews repeat): a cache hit returns the very value atan returned before.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "services/indicators/indicator_registry.h"
 
@@ -27,19 +35,31 @@ namespace ticklab {
 namespace {
 
 constexpr int kInputs = 10;
-constexpr int kBid = 0, kBidSize = 1, kAsk = 2, kAskSize = 3, kLast = 4, kLastSize = 5;
-constexpr double kVtcSign[kNumFields] = {1, 1, 1, -1, 0, 0};
+constexpr int64_t kVtcSign[kNumFields] = {1, 1, 1, -1, 0, 0};
 const char* const kInputNames[kInputs] = {"dprice", "dquote",   "iprice",  "side", "dqsize",
                                           "qsize",  "dqltsize", "qltsize", "vtc",  "isize"};
+constexpr size_t kAtanCacheSize = 1024;  // power of two
 
-class SeedIndicator final : public Indicator {
+// x[i * nt + j] = x[i * nt + j] * z[j] + omz[j] * u[i] for the 10 inputs: element-wise, so the
+// AVX2 clone (picked at run time when the CPU has it) gives the same bits as the default one.
+__attribute__((target_clones("avx2", "default"))) void DecayAdd(double* x, const double* z,
+                                                                const double* omz, const double* u,
+                                                                size_t nt) {
+  for (int i = 0; i < kInputs; ++i, x += nt) {
+    const double ui = u[i];
+    for (size_t j = 0; j < nt; ++j) x[j] = x[j] * z[j] + omz[j] * ui;
+  }
+}
+
+class SeedIndicator final : public EventIndicator<SeedIndicator> {
  public:
   SeedIndicator(double lt_cont, std::vector<double> taus) : lt_cont_(lt_cont), z_(std::move(taus)) {
     for (double z : z_) one_minus_z_.push_back(1 - z);
-    values_.assign(kInputs * z_.size(), 0.0);
+    x_.assign(kInputs * z_.size(), 0.0);
+    for (AtanEntry& e : atan_cache_) e.skew_bits = ~uint64_t{0};  // a NaN pattern: never a key
   }
 
-  int num_columns() const override { return static_cast<int>(values_.size()); }
+  int num_columns() const override { return static_cast<int>(x_.size()); }
 
   void AppendColumnNames(const std::string& prefix, std::vector<std::string>* out) const override {
     for (int i = 0; i < kInputs; ++i) {
@@ -49,92 +69,135 @@ class SeedIndicator final : public Indicator {
     }
   }
 
-  void Reset() override {
-    std::fill(values_.begin(), values_.end(), 0.0);
-    std::fill(std::begin(s_), std::end(s_), 0.0);
-    virtual_trade_count_ = trade_side_ = i_size_ = last_price_ = 0;
-    have_last_quote_ = has_trade_ = false;
+  void ResetState() {
+    std::fill(x_.begin(), x_.end(), 0.0);
+    st_ = State();
+    have_last_quote_ = false;
     last_quote_ = last_quote_size_ = last_quote_lt_size_ = 0;
   }
 
-  bool OnEvent(const FieldEvent& ev, const Book&, bool) override {
-    const unsigned i = static_cast<unsigned>(ev.field) - 1;  // index into s_
-    if (i >= static_cast<unsigned>(kNumFields)) return false;
-    const double val = ev.value;
-    const double old = s_[i];
-    // virtualTradeCount: +1 when the bid, bid size or ask rises, -1 when it falls, reversed for the
-    // ask size; only when the previous value was > 0 (adding 0.0 otherwise changes nothing).
-    const double step = static_cast<double>((val > old) - (val < old)) * kVtcSign[i];
-    virtual_trade_count_ += old > 0 ? step : 0.0;
-    s_[i] = val;
-    // isValidQuote, isValidSize and quote as the reference leaves them: it recomputes each from the
-    // current book on every event that can change it, so they are always these functions of it.
-    const bool valid_quote = s_[kAsk] > s_[kBid] && s_[kBid] > 0;
-    const bool valid_size = s_[kBidSize] > 0 && s_[kAskSize] > 0;
-    const double quote = 0.5 * (s_[kAsk] + s_[kBid]);
-    // LAST: lastPrice (the first LAST sets it to its own value), hasTrade, tradeSide when the quote
-    // is valid. LAST_SIZE: iSize with the current tradeSide. Written as selects (no branches).
-    const bool is_last = i == kLast, is_last_size = i == kLastSize;
-    last_price_ = is_last ? (old > 0 ? old : val) : last_price_;
-    has_trade_ = has_trade_ || is_last;
-    trade_side_ = is_last && valid_quote ? (val > quote ? 1.0 : -1.0) : trade_side_;
-    i_size_ = is_last_size ? val * trade_side_ : i_size_;
-    if (!(valid_quote && valid_size && has_trade_)) return false;
-    Update(quote);
-    return true;
+  // One field event (the reference's next_value); true when the state updated.
+  bool Step(const FieldEvent& ev, const Book&, bool) {
+    const unsigned code = static_cast<unsigned>(ev.field);
+    if (code - 1 >= static_cast<unsigned>(kNumFields)) return false;
+    return Event(&st_, code, ev.value);
   }
 
-  void Write(double* out) const override { std::copy(values_.begin(), values_.end(), out); }
+  void WriteValues(double* out) const { std::copy(x_.begin(), x_.end(), out); }
+
+  bool decides_rows() const override { return true; }
+
+  void ProcessDecidingRows(const Tick* ticks, size_t n, int64_t open_ns, int64_t close_ns,
+                           std::vector<SamplePoint>* samples, std::vector<double>* rows,
+                           size_t stride, size_t offset) override {
+    State st = st_;  // a local copy: no aliasing with the outputs, so it lives in registers
+    for (size_t t = 0; t < n; ++t) {
+      const Tick& tick = ticks[t];
+      uint32_t k = 0;
+      for (uint32_t e = tick.events; e != 0; ++k) {
+        const unsigned code = e & 0xF;
+        e >>= 4;
+        if (code - 1 >= static_cast<unsigned>(kNumFields)) continue;
+        if (!Event(&st, code, TickValue(tick, code))) continue;
+        if (tick.ts_ns > open_ns && tick.ts_ns < close_ns) {
+          samples->push_back(SamplePoint{static_cast<uint32_t>(t), k});
+          const size_t need = samples->size() * stride;
+          if (rows->size() < need) rows->resize(std::max(need, 2 * rows->size()));
+          double* row = rows->data() + need - stride;
+          row[0] = st.b[1];  // the set's bid and ask columns: the latest BID and ASK values
+          row[1] = st.b[3];
+          WriteValues(row + offset);
+        }
+      }
+    }
+    st_ = st;
+  }
 
   std::unique_ptr<Indicator> Clone() const override {
     return std::make_unique<SeedIndicator>(lt_cont_, z_);
   }
 
  private:
-  void Update(double quote) {
-    const double price = s_[kLast];
-    const double skew = (s_[kBidSize] - s_[kAskSize]) / (s_[kBidSize] + s_[kAskSize]);
-    const double quote_size = std::atan(skew);
-    const double quote_lt_size = std::atan(lt_cont_ * skew);
-    const double iprice = price - quote;
+  struct AtanEntry {
+    uint64_t skew_bits;
+    double atan_skew, atan_lt_skew;
+  };
+
+  // The reference's scalar state. b[code] is the latest value of Field `code`: bidPrice,
+  // bidSize, askPrice, askSize, price, tradeSize for codes 1..6 (b[0] unused).
+  struct State {
+    double b[kNumFields + 1] = {};
+    int64_t virtual_trade_count = 0;
+    double last_price = 0, trade_side = 0, i_size = 0;
+    bool has_trade = false;
+  };
+
+  // next_value() for one event of Field `code` (1..6); true when the state updated.
+  bool Event(State* s, unsigned code, double val) {
+    const double old = s->b[code];
+    // virtualTradeCount: +1 when the bid, bid size or ask rises, -1 when it falls, reversed for
+    // the ask size; only when the previous value was > 0.
+    const int64_t step = ((val > old) - (val < old)) * kVtcSign[code - 1];
+    s->virtual_trade_count += old > 0 ? step : 0;
+    s->b[code] = val;
+    const double bid = s->b[1], bid_size = s->b[2], ask = s->b[3], ask_size = s->b[4];
+    const bool valid_quote = ask > bid && bid > 0;
+    const bool valid_size = bid_size > 0 && ask_size > 0;
+    const double quote = 0.5 * (ask + bid);
+    // LAST: lastPrice (the first LAST sets it to its own value), hasTrade, tradeSide when the
+    // quote is valid. LAST_SIZE: iSize with the current tradeSide. Selects, not branches.
+    const bool is_last = code == 5, is_last_size = code == 6;
+    s->last_price = is_last ? (old > 0 ? old : val) : s->last_price;
+    s->has_trade = s->has_trade || is_last;
+    s->trade_side = is_last && valid_quote ? (val > quote ? 1.0 : -1.0) : s->trade_side;
+    s->i_size = is_last_size ? val * s->trade_side : s->i_size;
+    if (!(valid_quote && valid_size && s->has_trade)) return false;
+    Update(s->b[5], quote, bid_size, ask_size, s->last_price, s->trade_side,
+           static_cast<double>(s->virtual_trade_count), s->i_size);
+    s->virtual_trade_count = 0;
+    s->has_trade = false;
+    return true;
+  }
+
+  // The update block: U from the state, X = X * Z + (1 - Z) * U.
+  void Update(double price, double quote, double bid_size, double ask_size, double last_price,
+              double trade_side, double vtc, double i_size) {
+    const double skew = (bid_size - ask_size) / (bid_size + ask_size);
+    uint64_t bits;
+    std::memcpy(&bits, &skew, sizeof(bits));
+    AtanEntry& a = atan_cache_[(bits * 0x9E3779B97F4A7C15ULL) >> 54 & (kAtanCacheSize - 1)];
+    if (a.skew_bits != bits) a = AtanEntry{bits, std::atan(skew), std::atan(lt_cont_ * skew)};
+    const double quote_size = a.atan_skew;
+    const double quote_lt_size = a.atan_lt_skew;
     if (!have_last_quote_) {
       last_quote_ = quote;
       have_last_quote_ = true;
     }
-    const double u[kInputs] = {price - last_price_,
+    const double u[kInputs] = {price - last_price,
                                quote - last_quote_,
-                               iprice,
-                               trade_side_,
+                               price - quote,
+                               trade_side,
                                quote_size - last_quote_size_,
                                quote_size,
                                quote_lt_size - last_quote_lt_size_,
                                quote_lt_size,
-                               virtual_trade_count_,
-                               i_size_};
-    const size_t nt = z_.size();
-    double* x = values_.data();
-    for (int i = 0; i < kInputs; ++i, x += nt) {
-      const double ui = u[i];
-      for (size_t j = 0; j < nt; ++j) x[j] = x[j] * z_[j] + one_minus_z_[j] * ui;
-    }
+                               vtc,
+                               i_size};
+    DecayAdd(x_.data(), z_.data(), one_minus_z_.data(), u, z_.size());
     last_quote_ = quote;
     last_quote_size_ = quote_size;
     last_quote_lt_size_ = quote_lt_size;
-    virtual_trade_count_ = 0;
-    has_trade_ = false;
   }
 
   const double lt_cont_;
   const std::vector<double> z_;
   std::vector<double> one_minus_z_;
-  std::vector<double> values_;  // the reference's X at its last row (before X *= Z)
+  std::vector<double> x_;  // the reference's X at its last update (before X *= Z)
 
-  // bidPrice, bidSize, askPrice, askSize, price, tradeSize of the reference (Field code - 1).
-  double s_[kNumFields] = {};
-  double virtual_trade_count_ = 0, trade_side_ = 0, i_size_ = 0, last_price_ = 0;
+  State st_;
   bool have_last_quote_ = false;  // lastQuote is not None
-  bool has_trade_ = false;
   double last_quote_ = 0, last_quote_size_ = 0, last_quote_lt_size_ = 0;
+  AtanEntry atan_cache_[kAtanCacheSize];
 };
 
 }  // namespace

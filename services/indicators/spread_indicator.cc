@@ -11,18 +11,15 @@
 namespace ticklab {
 namespace {
 
-class SpreadIndicator final : public Indicator {
+class SpreadIndicator final : public EventIndicator<SpreadIndicator> {
  public:
   int num_columns() const override { return 4; }
   void AppendColumnNames(const std::string& prefix, std::vector<std::string>* out) const override {
     for (const char* n : {".abs", ".bps", ".imbalance", ".micro_dev"}) out->push_back(prefix + n);
   }
-  void Reset() override { book_ = Book(); }
-  bool OnEvent(const FieldEvent&, const Book& book, bool) override {
-    book_ = book;
-    return false;
-  }
-  void Write(double* out) const override {
+  void ResetState() {}
+  void Step(const FieldEvent&, const Book&, bool) {}  // reads the book kept by EventIndicator
+  void WriteValues(double* out) const {
     const Book& b = book_;
     if (!(b.ask() > b.bid() && b.bid() > 0 && b.bid_size() > 0 && b.ask_size() > 0)) {
       out[0] = out[1] = out[2] = out[3] = 0;
@@ -36,9 +33,6 @@ class SpreadIndicator final : public Indicator {
     out[3] = (b.bid() * b.ask_size() + b.ask() * b.bid_size()) / depth - mid;
   }
   std::unique_ptr<Indicator> Clone() const override { return std::make_unique<SpreadIndicator>(); }
-
- private:
-  Book book_;
 };
 
 }  // namespace

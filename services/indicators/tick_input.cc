@@ -20,6 +20,7 @@ Result<TickInput> TickInput::Open(const std::string& path, bool verify) {
     in.ticks_ = in.store_->data();
     in.n_ = in.store_->size();
     in.fingerprint_ = in.store_->checksum();
+    in.have_fingerprint_ = true;
     in.stock_ = in.store_->stock();
     return in;
   }
@@ -30,8 +31,15 @@ Result<TickInput> TickInput::Open(const std::string& path, bool verify) {
   in.dump_.emplace(std::move(file).value());
   in.ticks_ = reinterpret_cast<const Tick*>(in.dump_->data());
   in.n_ = in.dump_->size() / sizeof(Tick);
-  in.fingerprint_ = XXH64(in.ticks_, in.n_ * sizeof(Tick), 0);
   return in;
+}
+
+uint64_t TickInput::Fingerprint() const {
+  if (!have_fingerprint_) {
+    fingerprint_ = XXH64(ticks_, n_ * sizeof(Tick), 0);
+    have_fingerprint_ = true;
+  }
+  return fingerprint_;
 }
 
 }  // namespace ticklab

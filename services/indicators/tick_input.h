@@ -3,7 +3,7 @@
 // Accepts a Layer 1 store file (tick_store.h: header validated, checksum verified unless disabled)
 // or a bare dump of Ticks (size a multiple of 80, no header: what tests and tools write).
 // Fingerprint() is XXH64 (seed 0) of the tick records' bytes: the store header's checksum, or
-// computed for a dump. Thread-safety: immutable view.
+// computed (on first use) for a dump. Thread-safety: immutable view.
 #pragma once
 
 #include <cstddef>
@@ -25,7 +25,7 @@ class TickInput {
 
   const Tick* data() const { return ticks_; }
   size_t size() const { return n_; }
-  uint64_t Fingerprint() const { return fingerprint_; }
+  uint64_t Fingerprint() const;
   // The stock named in a store file's header; empty for a dump.
   const std::string& stock() const { return stock_; }
 
@@ -34,7 +34,8 @@ class TickInput {
   std::optional<MappedFile> dump_;
   const Tick* ticks_ = nullptr;
   size_t n_ = 0;
-  uint64_t fingerprint_ = 0;
+  mutable uint64_t fingerprint_ = 0;
+  mutable bool have_fingerprint_ = false;
   std::string stock_;
 };
 
