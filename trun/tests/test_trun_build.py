@@ -342,7 +342,7 @@ def test_deep_chain_is_iterative(tmp_path):
     assert result.status == TrunStatusCode.SUCCESS
     assert len(os.listdir(tmp_path / "chain")) == n
     assert "* 10000 ran successfully:\n    - 10000 Link(i=0...9999)" in result.summary_text
-    assert time.time() - t0 < 60
+    assert time.time() - t0 < 300  # generous: shared CI machines can be very loaded
 
 
 def test_pool_does_not_need_to_pickle_steps_known_before_it_starts(tmp_path):

@@ -24,6 +24,7 @@ class StepClassAmbigiousException(StepClassException):
 
 
 _SAME_AS_PYTHON_MODULE = object()
+_RAW = object()  # marks instance-cache keys made of the raw call arguments
 _namespaces: dict[str, Any] = {}
 
 
@@ -59,8 +60,20 @@ class Register(abc.ABCMeta):
         return cls
 
     def __call__(cls, /, *args: Any, **kwargs: Any) -> Any:
-        param_values = cls.get_param_values(cls.get_params(), args, kwargs)  # type: ignore[attr-defined]
         cache = Register._instance_cache
+        raw_key = None
+        if cache is not None and len(args) + len(kwargs) == len(cls.get_params()):  # type: ignore[attr-defined]
+            # Fast path when every parameter is given (so none comes from config or command line):
+            # the same arguments as an earlier call give the same instance without resolving again.
+            items = tuple(sorted(kwargs.items())) if len(kwargs) > 1 else tuple(kwargs.items())
+            raw_key = (_RAW, cls, args, items)
+            try:
+                found = cache.get(raw_key)
+            except TypeError:
+                raw_key, found = None, None
+            if found is not None:
+                return found
+        param_values = cls.get_param_values(cls.get_params(), args, kwargs)  # type: ignore[attr-defined]
         key = None
         if cache is not None:
             key = (cls, tuple(v for _, v in param_values))
@@ -69,12 +82,16 @@ class Register(abc.ABCMeta):
             except TypeError:  # unhashable parameter value: no caching
                 key, found = None, None
             if found is not None:
+                if raw_key is not None:
+                    cache[raw_key] = found
                 return found
         obj = cls.__new__(cls)  # type: ignore[call-overload]
         obj._trun_param_values = param_values
         obj.__init__(*args, **kwargs)
         if key is not None:
             cache[key] = obj  # type: ignore[index]
+            if raw_key is not None:
+                cache[raw_key] = obj  # type: ignore[index]
         return obj
 
     @classmethod
