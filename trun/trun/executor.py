@@ -91,7 +91,9 @@ def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
             if missing:
                 names = ", ".join(repr(d) for d in missing)
                 raise RuntimeError(f"Unfulfilled dependencies at run time: {names}")
-        logger.info("[pid %d] running   %r", os.getpid(), step)
+        verbose = logger.isEnabledFor(logging.INFO)
+        if verbose:
+            logger.info("[pid %d] running   %r", os.getpid(), step)
         step.trigger_event(Event.START, step)
         t0 = time.time()
         result = step.run()  # type: ignore[misc]
@@ -103,7 +105,8 @@ def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
             raise RuntimeError("Step finished running, but complete() is still returning false.")
         step.trigger_event(Event.PROCESSING_TIME, step, time.time() - t0)
         message = step.on_success()
-        logger.info("[pid %d] done      %r", os.getpid(), step)
+        if verbose:
+            logger.info("[pid %d] done      %r", os.getpid(), step)
         step.trigger_event(Event.SUCCESS, step)
         return DONE, message
     except StepTimeout:

@@ -242,6 +242,8 @@ class Step(metaclass=Register):
         return wrapped
 
     def trigger_event(self, event: str, *args: Any, **kwargs: Any) -> None:
+        if not Step._event_callbacks:
+            return
         for cls, by_event in list(Step._event_callbacks.items()):
             if not isinstance(self, cls):
                 continue
