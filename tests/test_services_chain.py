@@ -152,7 +152,8 @@ def _same(a: list[tuple], b: list[tuple]) -> bool:
 
 DAY_COLS = (
     "n_ticks, n_trades, volume, vwap, mean_spread, tw_spread, rv_mid, rv_mid_5min, n_rows, "
-    "n_rows_bad_quote, n_rows_bad_features, first_ts_ns, last_ts_ns, n_features, tick_checksum, "
+    "n_rows_bad_quote, n_rows_bad_features, n_rows_no_target, n_sample, first_ts_ns, last_ts_ns, "
+    "n_features, tick_checksum, "
     "feat_checksum, config_hash, algo_version"
 )
 
@@ -173,9 +174,11 @@ def test_stats_service_equals_batch_database(market: Market, chain: Supervisor) 
             q = "SELECT feature_idx, count, mean, std, min, max FROM feature_stats" + key_sql + " ORDER BY 1"
             assert _same(_rows(svc, q, key), _rows(batch, q, key))
             q = (
-                "SELECT horizon, n, used_features, ridge_lambda, status, y_mean, y_std, r2, intercept, coef, "
-                "coef_std, corr, mean, comoment FROM regressions" + key_sql + " ORDER BY horizon"
+                "SELECT horizon, n, used_features, ridge_lambda, status, y_mean, y_std, r2, intercept, "
+                "coef, coef_std, corr FROM regressions" + key_sql + " ORDER BY horizon"
             )
+            assert _rows(svc, q, key) and _same(_rows(svc, q, key), _rows(batch, q, key))
+            q = "SELECT n, n_features, horizons, mean, comoment FROM day_moments" + key_sql
             assert _rows(svc, q, key) and _same(_rows(svc, q, key), _rows(batch, q, key))
     q = "SELECT stock, horizon, day, next_day, n_next, r2_next FROM next_day ORDER BY 1, 2, 3"
     assert _same(svc.execute(q).fetchall(), batch.execute(q).fetchall())

@@ -234,12 +234,14 @@ Status ReadDayStats(const std::string& db_path, const std::string& stock, const 
   out->set_date(date);
   out->set_set(set);
   {
-    Query q(db.get(),
-            "SELECT n_ticks, n_trades, volume, vwap, mean_spread, tw_spread, rv_mid, rv_mid_5min, "
-            "n_rows, n_rows_bad_quote, n_rows_bad_features, first_ts_ns, last_ts_ns, n_features, "
-            "tick_file, tick_checksum, feat_file, feat_checksum, config_hash, algo_version, "
-            "code_version, computed_at, compute_ms FROM day_stats "
-            "WHERE stock = ?1 AND day = ?2 AND feature_set = ?3");
+    Query q(
+        db.get(),
+        "SELECT n_ticks, n_trades, volume, vwap, mean_spread, tw_spread, rv_mid, rv_mid_5min, "
+        "n_rows, n_rows_bad_quote, n_rows_bad_features, n_rows_no_target, n_sample, first_ts_ns, "
+        "last_ts_ns, n_features, "
+        "tick_file, tick_checksum, feat_file, feat_checksum, config_hash, algo_version, "
+        "code_version, computed_at, compute_ms FROM day_stats "
+        "WHERE stock = ?1 AND day = ?2 AND feature_set = ?3");
     TICKLAB_RETURN_IF_ERROR(q.Bind(key).ToTable(out->mutable_summary()));
   }
   if (out->summary().num_rows() == 0) {
@@ -433,19 +435,8 @@ grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
     rec.has_ticks = true;
     rec.ticks = stats::ComputeTickStats(ticks.data(), ticks.size(), session_.OpenNs(*date),
                                         session_.CloseNs(*date));
-    const DayAccumulator& acc = day->accumulator();
-    rec.rows = acc.rows();
-    rec.rows_bad_quote = acc.rows_bad_quote();
-    rec.rows_bad_features = acc.rows_bad_features();
-    rec.first_ts_ns = acc.first_ts();
-    rec.last_ts_ns = acc.last_ts();
     rec.feature_names = feature_names;
-    rec.features = acc.feature_summaries();
-    for (size_t h = 0; h < horizons.size(); ++h) {
-      stats::HorizonResult hr{horizons[h], acc.horizon_moments(h), {}};
-      hr.fit = stats::FitRidge(hr.moments, config_->stats.ridge_lambda);
-      rec.horizons.push_back(std::move(hr));
-    }
+    stats::SetFromAccumulator(day->accumulator(), config_->stats.ridge_lambda, &rec);
     rec.compute_ms = std::chrono::duration<double, std::milli>(Clock::now() - day_start).count();
     if (Status st = (*db)->WriteDay(rec); !st.ok()) return ToGrpcStatus(st);
     ++days_written;
