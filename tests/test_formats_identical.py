@@ -127,3 +127,45 @@ def test_store_is_byte_identical_to_csv(market: Path, fmt: str) -> None:
         )
     # Enough data to mean something: ~10k events per stock.
     assert len(store.read_ticks(data / "store-csv" / STOCKS[0] / f"{DAY.isoformat()}.tick")) > 2000
+
+
+def test_lobster_messages_agree_with_the_book(market: Path) -> None:
+    """Every generated LOBSTER message is a plausible order event given the book before and after it."""
+    import pandas as pd
+
+    day = DAY.isoformat()
+    for s in STOCKS:
+        (msg_path,) = (market / "data" / "raw" / "lobster" / day).glob(f"{s}_{day}_*_message_1.csv")
+        m = pd.read_csv(msg_path, header=None, names=["time", "type", "id", "size", "price", "dir"])
+        b = pd.read_csv(
+            str(msg_path).replace("_message_", "_orderbook_"), header=None, names=["ap", "asz", "bp", "bsz"]
+        ).to_numpy()
+        assert len(m) == len(b) > 1000
+        assert (np.diff(m["time"].to_numpy()) >= 0).all()
+        prev = np.array([9999999999, 0, -9999999999, 0])
+        counts: dict[int, int] = {}
+        for i, (kind, size, price, d) in enumerate(m[["type", "size", "price", "dir"]].to_numpy()):
+            now = b[i]
+            counts[kind] = counts.get(kind, 0) + 1
+            px, sz = (2, 3) if d == 1 else (0, 1)  # the side of the order (bid for Direction 1)
+            where = f"{msg_path.name}:{i + 1}"
+            if kind == 1:  # submit: more size at the same price, or a new better level
+                assert price == now[px], where
+                grew = now[sz] - prev[sz] if now[px] == prev[px] else now[sz]
+                assert grew == size, where
+            elif kind in (2, 3):  # cancel / delete at the old level
+                assert price == prev[px], where
+                if now[px] == prev[px]:
+                    assert prev[sz] - now[sz] == size, where
+                    assert kind == 2 or now[sz] == 0, where
+                else:
+                    assert kind == 3 and size == prev[sz], where
+            elif kind == 4:  # visible execution against the resting side, which changes
+                assert price == prev[px] or price == now[px] or size == 0, where
+                assert (now[px], now[sz]) != (prev[px], prev[sz]), where
+            elif kind == 5:  # hidden execution: the visible book does not move
+                assert (now == prev).all(), where
+            else:
+                pytest.fail(f"{where}: unexpected Type {kind}")
+            prev = now
+        assert counts.get(1) and counts.get(2) and counts.get(3) and counts.get(4) and counts.get(5), counts

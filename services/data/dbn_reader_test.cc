@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "services/data/format_registry.h"
 #include "services/data/format_test_util.h"
 
 namespace ticklab {
@@ -197,6 +198,28 @@ TEST(DbnReader, ZeroRecordLengthIsAnError) {
   Status st = Drain(src->get());
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(st.message().find("record length 0"), std::string::npos) << st.message();
+}
+
+TEST(DbnReader, RegistryDetectsAndFiltersOneStock) {
+  for (const std::string name : {"2024-01-02.mbp-1.dbn.zst", "2024-01-02.v1.mbp-1.dbn"}) {
+    auto src = GetDataSource(kDir + name);
+    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    EXPECT_STREQ((*src)->format(), "dbn");
+  }
+  auto one = GetStockDataSource("MSFT", kDir + "2024-01-02.mbp-1.dbn.zst");
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ((*one)->symbols(), std::vector<std::string>{"MSFT"});
+  TicksByStock want = ExpectedTicks(kExpected);
+  want.erase("AAPL");
+  TicksByStock got = ReadAll(one->get());
+  ExpectSameTicks(want, got);
+  for (const Tick& t : got["MSFT"]) EXPECT_EQ(t.symbol, 0u);
+  // With metadata symbology an absent stock is known at open.
+  EXPECT_EQ(GetStockDataSource("TSLA", kDir + "2024-01-02.v2.mbp-1.dbn").status().code(),
+            Status::Code::kNotFound);
+  const FormatSpec* spec = FindFormat("dbn");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_FALSE(spec->probe(kExpected, "symbol,ts_ns"));
 }
 
 TEST(DbnReader, Probe) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "services/data/format_registry.h"
 #include "services/data/format_test_util.h"
 
 namespace ticklab {
@@ -141,6 +142,28 @@ TEST(LobsterReader, SkipBadRowsCountsAndKeepsTheRest) {
   ASSERT_EQ(got["X"].size(), 2u);
   EXPECT_EQ(got["X"][1].bid_size, 150);
   EXPECT_EQ(got["X"][1].events, 0x2u);
+}
+
+TEST(LobsterReader, RegistryDetectsAndListsOneFilePerTicker) {
+  const std::string msft = std::string(kDay) + "/MSFT_2024-01-02_25200000_57600000_message_1.csv";
+  auto src = GetDataSource(msft);
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  EXPECT_STREQ((*src)->format(), "lobster");
+  EXPECT_EQ(GetStockDataSource("AAPL", msft).status().code(), Status::Code::kNotFound);
+  auto one = GetStockDataSource("MSFT", msft);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ((*one)->symbols(), std::vector<std::string>{"MSFT"});
+
+  const FormatSpec* spec = FindFormat("lobster");
+  ASSERT_NE(spec, nullptr);
+  std::vector<RawFile> raw = spec->raw_files("tests/data/lobster", 20240102);
+  ASSERT_EQ(raw.size(), 2u);
+  EXPECT_EQ(raw[0].stock, "AAPL");
+  EXPECT_EQ(raw[1].stock, "MSFT");
+  EXPECT_EQ(raw[1].path, msft);
+  // An orderbook file is not a message file.
+  EXPECT_FALSE(
+      ProbeLobster(std::string(kDay) + "/MSFT_2024-01-02_25200000_57600000_orderbook_1.csv"));
 }
 
 TEST(LobsterReader, BadNamesAndMissingOrderbook) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <random>
 
+#include "services/data/format_registry.h"
 #include "services/data/format_test_util.h"
 #include "services/data/provider_source.h"
 
@@ -18,6 +19,7 @@ using testing_util::ExpectSameTicks;
 using testing_util::FreshDir;
 using testing_util::ReadAll;
 using testing_util::ReadFile;
+using testing_util::TicksByStock;
 using testing_util::WriteFile;
 
 const char kDay[] = "tests/data/taq/2024-01-02";
@@ -235,6 +237,35 @@ TEST(ProviderParsers, ParseDoubleIsCorrectlyRounded) {
   for (const char* bad : {"", "1.2.3", "1e5", "abc", "1,5", " 1", "1 ", "-"}) {
     EXPECT_FALSE(ParseDouble(bad, &v)) << bad;
   }
+}
+
+TEST(TaqReader, RegistryDetectsPairsAndFiltersOneStock) {
+  const std::string quotes = std::string(kDay) + "/quotes.txt";
+  auto all = GetDataSource(quotes);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_STREQ((*all)->format(), "taq");
+  TicksByStock want = ExpectedTicks("tests/data/taq/expected_events.csv");
+  ExpectSameTicks(want, ReadAll(all->get()));  // the trades file is read with its quotes file
+
+  auto one = GetStockDataSource("MSFT", std::string(kDay) + "/trades.txt");
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ((*one)->symbols(), std::vector<std::string>{"MSFT"});
+  Tick t;
+  std::vector<Tick> got;
+  while ((*one)->Next(&t)) {
+    EXPECT_EQ(t.symbol, 0u);
+    got.push_back(t);
+  }
+  ASSERT_TRUE((*one)->status().ok());
+  want.erase("AAPL");
+  ExpectSameTicks(want, TicksByStock{{"MSFT", got}});
+
+  const FormatSpec* spec = FindFormat("taq");
+  ASSERT_NE(spec, nullptr);
+  std::vector<RawFile> raw = spec->raw_files("tests/data/taq", 20240102);
+  ASSERT_EQ(raw.size(), 1u);
+  EXPECT_EQ(raw[0].path, quotes);
+  EXPECT_TRUE(spec->raw_files("tests/data/taq", 20240103).empty());
 }
 
 TEST(TaqReader, ProbeAndNotFound) {
