@@ -27,52 +27,100 @@ std::string DateString(int yyyymmdd) {
   return buf;
 }
 
-struct Task {
-  std::string stock;
+// A unit of work: some stocks of one day. Raw files holding every stock are read once per unit
+// (ticks bucketed by stock); files holding one stock are read for that stock only.
+struct Unit {
   int date;
+  std::vector<std::string> stocks;
 };
 
 enum class Outcome { kWritten, kSkipped, kMissing };
 
-struct TaskResult {
+struct StockResult {
+  std::string stock;
   Outcome outcome = Outcome::kMissing;
   int64_t ticks = 0;
+};
+
+struct UnitResult {
+  std::vector<StockResult> stocks;
   int64_t bad_rows = 0;
 };
 
-Result<TaskResult> IngestOne(const Config& config, const FormatSpec& format, const Task& task,
-                             const ReadOptions& read, bool force) {
-  TaskResult r;
-  const std::string out = StorePath(config.data.store_dir, task.stock, task.date);
-  if (!force && IsValidTickFile(out)) {
-    r.outcome = Outcome::kSkipped;
-    return r;
+Status Drain(DataSource* src, std::vector<Tick>* out) {
+  Tick t;
+  while (src->Next(&t)) {
+    t.symbol = 0;
+    out->push_back(t);
   }
+  return src->status();
+}
+
+Result<UnitResult> IngestUnit(const Config& config, const FormatSpec& format, const Unit& unit,
+                              const ReadOptions& read, bool force) {
+  UnitResult r;
+  std::vector<std::string> todo;  // stocks whose store file must be (re)written
+  for (const std::string& stock : unit.stocks) {
+    if (!force && IsValidTickFile(StorePath(config.data.store_dir, stock, unit.date))) {
+      r.stocks.push_back(StockResult{stock, Outcome::kSkipped, 0});
+    } else {
+      todo.push_back(stock);
+    }
+  }
+  if (todo.empty()) return r;
   const std::string format_dir = config.data.raw_dir + "/" + format.name;
-  std::vector<RawFile> files = format.raw_files ? format.raw_files(format_dir, task.date)
-                                                : DefaultRawFiles(format_dir, task.date);
-  std::vector<Tick> ticks;
-  bool found = false;
+  std::vector<RawFile> files = format.raw_files ? format.raw_files(format_dir, unit.date)
+                                                : DefaultRawFiles(format_dir, unit.date);
+  std::vector<std::vector<Tick>> ticks(todo.size());
+  std::vector<char> found(todo.size(), 0);
   for (const RawFile& f : files) {
-    if (!f.stock.empty() && f.stock != task.stock) continue;
-    Result<std::unique_ptr<DataSource>> src = GetStockDataSource(task.stock, f.path, read);
-    if (!src.ok()) {
-      if (src.status().code() == Status::Code::kNotFound) continue;
-      return src.status();
+    if (!f.stock.empty() || todo.size() == 1) {
+      // One stock: its own file, or a stock source over a multi-stock file.
+      for (size_t i = 0; i < todo.size(); ++i) {
+        if (!f.stock.empty() && f.stock != todo[i]) continue;
+        Result<std::unique_ptr<DataSource>> src = GetStockDataSource(todo[i], f.path, read);
+        if (!src.ok()) {
+          if (src.status().code() == Status::Code::kNotFound) continue;
+          return src.status();
+        }
+        found[i] = 1;
+        TICKLAB_RETURN_IF_ERROR(Drain(src->get(), &ticks[i]));
+        r.bad_rows += (*src)->bad_rows();
+      }
+      continue;
     }
-    found = true;
+    // Several stocks from a multi-stock file: one pass, ticks bucketed by stock.
+    Result<std::unique_ptr<DataSource>> src = GetDataSource(f.path, read);
+    if (!src.ok()) return src.status();
+    DataSource* s = src->get();
+    std::vector<int> bucket;  // source symbol index -> index into todo, or -1
     Tick t;
-    while ((*src)->Next(&t)) {
+    while (s->Next(&t)) {
+      while (bucket.size() <= t.symbol) {
+        const std::string& name = s->symbols()[bucket.size()];
+        auto it = std::find(todo.begin(), todo.end(), name);
+        bucket.push_back(it == todo.end() ? -1 : static_cast<int>(it - todo.begin()));
+      }
+      const int b = bucket[t.symbol];
+      if (b < 0) continue;
+      found[b] = 1;
       t.symbol = 0;
-      ticks.push_back(t);
+      ticks[b].push_back(t);
     }
-    if (!(*src)->status().ok()) return (*src)->status();
-    r.bad_rows += (*src)->bad_rows();
+    TICKLAB_RETURN_IF_ERROR(s->status());
+    r.bad_rows += s->bad_rows();
   }
-  if (!found) return r;  // kMissing
-  TICKLAB_RETURN_IF_ERROR(WriteTickFile(out, task.stock, task.date, ticks.data(), ticks.size()));
-  r.outcome = Outcome::kWritten;
-  r.ticks = static_cast<int64_t>(ticks.size());
+  for (size_t i = 0; i < todo.size(); ++i) {
+    if (!found[i]) {
+      r.stocks.push_back(StockResult{todo[i], Outcome::kMissing, 0});
+      continue;
+    }
+    TICKLAB_RETURN_IF_ERROR(WriteTickFile(StorePath(config.data.store_dir, todo[i], unit.date),
+                                          todo[i], unit.date, ticks[i].data(), ticks[i].size()));
+    r.stocks.push_back(
+        StockResult{todo[i], Outcome::kWritten, static_cast<int64_t>(ticks[i].size())});
+    std::vector<Tick>().swap(ticks[i]);  // release memory early
+  }
   return r;
 }
 
@@ -113,20 +161,29 @@ Result<IngestSummary> RunIngest(const Config& config, const IngestOptions& optio
     return Status::NotFound(format_dir + ": no raw " + format->name +
                             " files (file names must contain a date YYYY-MM-DD)");
   }
-  std::vector<Task> tasks;
-  for (int d : dates) {
-    for (const std::string& s : stocks) tasks.push_back(Task{s, d});
-  }
-
   ReadOptions read;
   read.skip_bad_rows = options.skip_bad_rows || config.data.skip_bad_rows;
-  read.timezone = config.session.timezone;
   int threads =
       options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::max(1, std::min<int>(threads, static_cast<int>(tasks.size())));
+  threads = std::max(1, threads);
+  // Stocks per unit: enough units per day to keep every thread busy, at most kMaxGroup stocks
+  // (bounding memory: a unit holds its stocks' ticks of the day until it writes them).
+  constexpr size_t kMaxGroup = 64;
+  const size_t units_per_day = std::max<size_t>(1, (threads + dates.size() - 1) / dates.size());
+  const size_t group =
+      std::max<size_t>(1, std::min(kMaxGroup, (stocks.size() + units_per_day - 1) / units_per_day));
+  std::vector<Unit> units;
+  for (int d : dates) {
+    for (size_t i = 0; i < stocks.size(); i += group) {
+      units.push_back(
+          Unit{d, std::vector<std::string>(stocks.begin() + i,
+                                           stocks.begin() + std::min(stocks.size(), i + group))});
+    }
+  }
+  threads = std::min<int>(threads, static_cast<int>(units.size()));
 
   IngestSummary summary;
-  summary.total = static_cast<int64_t>(tasks.size());
+  summary.total = static_cast<int64_t>(stocks.size() * dates.size());
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex mu;  // guards summary, first_error, done and the progress callback
@@ -137,31 +194,33 @@ Result<IngestSummary> RunIngest(const Config& config, const IngestOptions& optio
     for (;;) {
       if (failed.load()) return;
       const size_t i = next.fetch_add(1);
-      if (i >= tasks.size()) return;
-      const Task& task = tasks[i];
-      Result<TaskResult> r = IngestOne(config, *format, task, read, options.force);
-      const std::string item = task.stock + " " + DateString(task.date);
+      if (i >= units.size()) return;
+      const Unit& unit = units[i];
+      Result<UnitResult> r = IngestUnit(config, *format, unit, read, options.force);
       std::lock_guard<std::mutex> lock(mu);
       if (!r.ok()) {
         if (first_error.ok()) first_error = r.status();
         failed.store(true);
         return;
       }
-      switch (r->outcome) {
-        case Outcome::kWritten:
-          ++summary.written;
-          break;
-        case Outcome::kSkipped:
-          ++summary.skipped;
-          break;
-        case Outcome::kMissing:
-          summary.missing.push_back(item);
-          break;
-      }
-      summary.ticks += r->ticks;
       summary.bad_rows += r->bad_rows;
-      ++done;
-      if (progress) progress(done, summary.total, item);
+      for (const StockResult& sr : r->stocks) {
+        const std::string item = sr.stock + " " + DateString(unit.date);
+        switch (sr.outcome) {
+          case Outcome::kWritten:
+            ++summary.written;
+            break;
+          case Outcome::kSkipped:
+            ++summary.skipped;
+            break;
+          case Outcome::kMissing:
+            summary.missing.push_back(item);
+            break;
+        }
+        summary.ticks += sr.ticks;
+        ++done;
+        if (progress) progress(done, summary.total, item);
+      }
     }
   };
   if (progress) progress(0, summary.total, "");

@@ -1,14 +1,17 @@
 // Ingest: Layer 1's batch job — raw provider files -> per-stock, per-day tick store files.
 //
 // For each (stock, trading day) it finds the day's raw files of the chosen format under
-// <raw_dir>/<format>/ (FormatSpec::raw_files), opens the stock's ticks (GetStockDataSource), and
-// writes <store_dir>/<STOCK>/<YYYY-MM-DD>.tick atomically (WriteTickFile) with Tick::symbol 0.
-// Stock-days run in parallel on a pool of std::threads (one stock-day per task; every task opens
-// its own source, so tasks share nothing but the progress callback). A store file that exists and
-// is valid is kept unless `force`. Stock-days without raw data are reported in `missing`, not
-// failed. The first error (malformed row without skip_bad_rows, I/O) stops the run: running tasks
-// finish, no new ones start, and the error is returned.
-// Thread-safety: RunIngest may be called from any thread; the progress callback is serialised.
+// <raw_dir>/<format>/ (FormatSpec::raw_files) and writes <store_dir>/<STOCK>/<YYYY-MM-DD>.tick
+// atomically (WriteTickFile) with Tick::symbol 0. Work is split into units of one day and a group
+// of stocks, run in parallel on a pool of std::threads: enough units per day to keep every thread
+// busy, at most 64 stocks per unit (a unit holds its stocks' ticks of the day until it writes
+// them). In a unit, a raw file holding one stock is read for that stock (GetStockDataSource); a
+// file holding every stock is read once and its ticks bucketed by stock (GetDataSource) — or, for a
+// one-stock unit, through GetStockDataSource. A store file that exists and is valid is kept unless
+// `force`. Stock-days without raw data are reported in `missing`, not failed. The first error
+// (malformed row without skip_bad_rows, I/O) stops the run: running units finish, no new ones
+// start, and the error is returned. Thread-safety: RunIngest may be called from any thread; the
+// progress callback is serialised.
 #pragma once
 
 #include <cstdint>
