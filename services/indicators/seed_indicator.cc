@@ -104,8 +104,8 @@ class SeedIndicator final : public EventIndicator<SeedIndicator> {
           const size_t need = samples->size() * stride;
           if (rows->size() < need) rows->resize(std::max(need, 2 * rows->size()));
           double* row = rows->data() + need - stride;
-          row[0] = st.b[1];  // the set's bid and ask columns: the latest BID and ASK values
-          row[1] = st.b[3];
+          row[0] = Read(st.b[1]);  // the set's bid and ask columns: latest BID and ASK values
+          row[1] = Read(st.b[3]);
           WriteValues(row + offset);
         }
       }
@@ -124,23 +124,35 @@ class SeedIndicator final : public EventIndicator<SeedIndicator> {
   };
 
   // The reference's scalar state. b[code] is the latest value of Field `code`: bidPrice,
-  // bidSize, askPrice, askSize, price, tradeSize for codes 1..6 (b[0] unused).
+  // bidSize, askPrice, askSize, price, tradeSize for codes 1..6 (b[0] unused). Each value sits
+  // in its own 16 bytes so that no read right after `b[code] = val` is wider than that store
+  // (which would defeat store-to-load forwarding).
+  struct alignas(16) Slot {
+    double v = 0;
+  };
   struct State {
-    double b[kNumFields + 1] = {};
+    Slot b[kNumFields + 1];
     int64_t virtual_trade_count = 0;
     double last_price = 0, trade_side = 0, i_size = 0;
     bool has_trade = false;
   };
 
+  static double Read(const Slot& slot) {
+    double v;
+    std::memcpy(&v, &slot.v, sizeof(v));
+    return v;
+  }
+
   // next_value() for one event of Field `code` (1..6); true when the state updated.
   bool Event(State* s, unsigned code, double val) {
-    const double old = s->b[code];
+    const double old = Read(s->b[code]);
     // virtualTradeCount: +1 when the bid, bid size or ask rises, -1 when it falls, reversed for
     // the ask size; only when the previous value was > 0.
     const int64_t step = ((val > old) - (val < old)) * kVtcSign[code - 1];
     s->virtual_trade_count += old > 0 ? step : 0;
-    s->b[code] = val;
-    const double bid = s->b[1], bid_size = s->b[2], ask = s->b[3], ask_size = s->b[4];
+    s->b[code].v = val;
+    const double bid = Read(s->b[1]), bid_size = Read(s->b[2]);
+    const double ask = Read(s->b[3]), ask_size = Read(s->b[4]);
     const bool valid_quote = ask > bid && bid > 0;
     const bool valid_size = bid_size > 0 && ask_size > 0;
     const double quote = 0.5 * (ask + bid);
@@ -152,7 +164,7 @@ class SeedIndicator final : public EventIndicator<SeedIndicator> {
     s->trade_side = is_last && valid_quote ? (val > quote ? 1.0 : -1.0) : s->trade_side;
     s->i_size = is_last_size ? val * s->trade_side : s->i_size;
     if (!(valid_quote && valid_size && s->has_trade)) return false;
-    Update(s->b[5], quote, bid_size, ask_size, s->last_price, s->trade_side,
+    Update(Read(s->b[5]), quote, bid_size, ask_size, s->last_price, s->trade_side,
            static_cast<double>(s->virtual_trade_count), s->i_size);
     s->virtual_trade_count = 0;
     s->has_trade = false;
