@@ -9,7 +9,8 @@ Each run measures, on the same random rows, rows/s with 80 and with 1000 feature
   * ``moments_blas``     the sufficient-statistics kernel alone (dgemv + dsyrk + dsyr on blocks);
   * ``naive``            the same cross-products by three nested loops.
 
-Prints a table with the BLAS/naive and MKL/OpenBLAS ratios; ``--json`` also prints one JSON object.
+Keeps the best of ``--repeat`` runs (default 3). Prints a table with the BLAS/naive and MKL/OpenBLAS
+ratios; ``--json`` also prints one JSON object.
 
     python bench/bench_stats.py [--quick] [--json]
 """
@@ -37,6 +38,7 @@ def main() -> None:
     ap.add_argument("--build", type=Path, default=REPO / "build")
     ap.add_argument("--openblas-build", type=Path, default=REPO / "build-openblas")
     ap.add_argument("--block", type=int, default=256, help="rows per BLAS call")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per build; the best rows/s is kept")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
@@ -45,8 +47,15 @@ def main() -> None:
     for build in (a.build, a.openblas_build):
         exe = build / "bin" / "stats_bench"
         if exe.exists():
-            rows = run(exe, a.quick, a.block)
-            results[rows[0]["blas"]] = [r for r in rows if r["bench"] == "stats_accumulate"]
+            best: dict[tuple, dict] = {}
+            for _ in range(a.repeat):
+                for r in run(exe, a.quick, a.block):
+                    if r["bench"] != "stats_accumulate":
+                        continue
+                    key = (r["features"], r["method"])
+                    if r["rows_per_s"] > best.get(key, {}).get("rows_per_s", 0):
+                        best[key] = r
+            results[next(iter(best.values()))["blas"]] = list(best.values())
     if not results:
         raise SystemExit(f"no stats_bench in {a.build}/bin: run `make build` first")
 
