@@ -206,6 +206,14 @@ Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n
   return Status::Ok();
 }
 
+Moments DayAccumulator::SnapshotJoint() const {
+  Moments out = common_;
+  Moments pending(common_.dim());
+  pending.AddRows(block_.data(), block_n_, p_ + horizons_.size());
+  out.Merge(pending);
+  return out;
+}
+
 void DayAccumulator::Finish() {
   if (finished_) return;
   finished_ = true;

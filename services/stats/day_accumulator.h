@@ -62,6 +62,9 @@ class DayAccumulator {
   Status AddRows(const int64_t* ts, const double* values, size_t n, size_t stride);
   // Ends the day: resolves what the last row allows and flushes every buffer.
   void Finish();
+  // Before or after Finish(): the joint moments of the rows already in the sample (every target
+  // known), e.g. for a live service to publish intraday fits. Costs one copy of the matrix.
+  Moments SnapshotJoint() const;
 
   int num_features() const { return p_; }
   const std::vector<Horizon>& horizons() const { return horizons_; }

@@ -137,6 +137,20 @@ TEST(DayAccumulator, StreamingInPiecesEqualsOneShot) {
   }
 }
 
+TEST(DayAccumulator, SnapshotSeesRowsWithEveryTargetKnown) {
+  Day d = RandomDay(2, 700, 21);
+  std::vector<Horizon> hs = {Horizon::Ticks(3), Horizon::Ticks(20)};  // Finish() adds no rows
+  DayAccumulator acc(2, hs, 64);
+  ASSERT_TRUE(acc.AddRows(d.ts(), d.values(), 300, d.stride()).ok());
+  EXPECT_EQ(acc.SnapshotJoint().count(), 300 - 20);
+  ASSERT_TRUE(
+      acc.AddRows(d.ts() + 300 * d.stride(), d.values() + 300 * d.stride(), 400, d.stride()).ok());
+  Moments live = acc.SnapshotJoint();
+  acc.Finish();
+  ExpectSame(live, acc.joint_moments());
+  ExpectSame(acc.joint_moments(), Reference(d, hs));
+}
+
 TEST(DayAccumulator, FeatureSummariesAndBadRows) {
   // 4 rows, 2 features; row 2 has a NaN feature, row 3 a missing quote.
   const double nan = std::nan("");
