@@ -1,20 +1,25 @@
 """Benchmark the Layer 2 C++ engine against the seed's Python class and a numba port.
 
-All three compute the seed indicator set (80 features; rows as the seed emits them) on the same
-synthetic day, in one run:
+One run, the same data for everyone: synthetic days from Layer 1's market generator
+(ticklab.market), assembled into Ticks and written as Layer 1 store files; the seed indicator set
+(80 features, rows exactly where the seed emits them):
 
-  * C++      ``ticklab-indicators --ticks DAY --no-write`` (one core; time reported by the tool, which
-             covers mapping the input and computing every row) and the same with the feature file
-             written;
-  * Python   the reference ``Indicator`` class (tests/indicators_reference.py), on a prefix of the day;
-  * numba    a straightforward ``@njit`` port of the same class over event arrays, rows into a
-             preallocated array (compiled before timing).
+  * C++ engine   ``ticklab-indicators-bench``: IndicatorSet over the day's Ticks in memory, one core,
+                 best CPU time of --repeat runs (the sink only counts rows);
+  * C++ batch    ``ticklab-indicators --threads 1``: mapping the store file + engine + writing the
+                 .feat file (CPU time);
+  * numba        a straightforward ``@njit`` port of the reference class over the event arrays, rows
+                 into a preallocated array (compiled first; best CPU time of --repeat);
+  * Python       the reference class (tests/indicators_reference.py) on a prefix of the day, keeping
+                 rows in memory, and as written in the spec (rows formatted to a text file, flushed).
 
-Then the batch speed-up from 1 to 2 threads over several stock-days, and the wide set (1,000+ columns)
-on one core. Prints a table and, with ``--json``, one JSON object.
+Then the batch over all stock-days with 1 and 2 threads (wall clock, compute only and writing
+files), and the wide set of configs/wide.toml (1,000+ columns) on one core. CPU times make the
+single-core figures robust to other processes on the machine; the thread speed-up needs an otherwise
+idle machine.
 
-    python bench/bench_indicators.py              # 1M-event day, 100k events for pure Python
-    python bench/bench_indicators.py --quick      # smaller, a few seconds
+    python bench/bench_indicators.py              # 4 stock-days of ~1M events
+    python bench/bench_indicators.py --quick      # 4 stock-days of ~200k events
 """
 
 from __future__ import annotations
@@ -32,24 +37,35 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the synthetic day and the Python reference live there
 
-from indicator_events import CLOSE_NS, DAY, OPEN_NS, group_ticks, random_events, replay  # noqa: E402
+from indicator_events import CLOSE_NS, DAY, OPEN_NS, replay  # noqa: E402
 from indicators_reference import Event, EventSource, SeedIndicator  # noqa: E402
 
+from ticklab.market import simulate_day  # noqa: E402
 from ticklab.native import binary  # noqa: E402
+from ticklab.store import assemble_ticks, read_ticks, write_ticks  # noqa: E402
 
 WIDE_CONFIG = ROOT / "configs" / "wide.toml"
 
 
-def seed_config(path: Path, store: Path) -> Path:
+def seed_config(path: Path, store: Path, stocks: list[str]) -> Path:
+    """A config over `store` with the indicator sets of configs/wide.toml ("wide" and "seed")."""
+    sets = WIDE_CONFIG.read_text().split("[[indicator_sets]]", 1)[1].split("[services]")[0]
     path.write_text(f'[data]\nroot = "{store.parent}"\nstore_dir = "{store.name}"\n'
-                    f'features_dir = "features"\n[universe]\nstocks = ["S0"]\n'
-                    '[[indicator_sets]]\nname = "seed"\n[[indicator_sets.indicators]]\nkind = "seed"\n')
+                    f'features_dir = "features"\n[universe]\nstocks = {json.dumps(stocks)}\n'
+                    f"[[indicator_sets]]{sets}")
     return path
 
 
+def run_engine(config: Path, set_name: str, ticks: Path, repeat: int) -> dict:
+    cmd = [str(binary("ticklab-indicators-bench")), "--config", str(config), "--set", set_name, "--ticks",
+           str(ticks), "--date", DAY.isoformat(), "--repeat", str(repeat)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
 def run_cpp(config: Path, extra: list[str]) -> dict:
-    out = subprocess.run([str(binary("ticklab-indicators")), "--config", str(config), *extra,
-                          "--no-verify", "--progress-json"], check=True, capture_output=True, text=True).stdout
+    cmd = [str(binary("ticklab-indicators")), "--config", str(config), *extra, "--no-verify", "--progress-json"]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return [json.loads(x) for x in out.splitlines() if '"summary"' in x][-1]
 
 
@@ -58,15 +74,15 @@ def best_cpp(config: Path, extra: list[str], repeat: int, key: str = "cpu_second
     return min((run_cpp(config, extra) for _ in range(repeat)), key=lambda s: s[key])
 
 
-def python_seed(ts, field, value, n: int) -> tuple[float, int]:
+def python_seed(ts, field, value, n: int, x_file=None) -> tuple[float, int]:
     names = ("BID", "BID_SIZE", "ASK", "ASK_SIZE", "LAST", "LAST_SIZE")
     events = [Event(t, names[f - 1], v) for t, f, v in zip(ts[:n].tolist(), field[:n].tolist(),
                                                          value[:n].tolist(), strict=True)]
-    ind = SeedIndicator(EventSource(events), OPEN_NS, CLOSE_NS)
+    ind = SeedIndicator(EventSource(events), OPEN_NS, CLOSE_NS, x_file=x_file)
     t0 = time.process_time()
     for _ in range(n):
         ind.next_value()
-    return time.process_time() - t0, len(ind.rows)
+    return time.process_time() - t0, len(ind.rows) if x_file is None else -1
 
 
 def numba_seed():
@@ -189,68 +205,57 @@ def time_numba(ts, field, value, repeat: int) -> tuple[float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", type=int, default=1_000_000, help="events in the benchmark day")
+    ap.add_argument("--events", type=int, default=1_000_000, help="events per stock-day")
     ap.add_argument("--python-events", type=int, default=100_000, help="prefix timed in pure Python")
-    ap.add_argument("--stock-days", type=int, default=8, help="stock-days for the thread speed-up")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--quick", action="store_true", help="200k events, 20k in Python, 4 stock-days")
+    ap.add_argument("--stock-days", type=int, default=4, help="stock-days for the thread speed-up")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="200k events, 20k in Python")
     ap.add_argument("--json", action="store_true", help="also print the results as one JSON object")
     a = ap.parse_args()
     if a.quick:
-        a.events, a.python_events, a.stock_days = 200_000, 20_000, 4
+        a.events, a.python_events = 200_000, 20_000
 
     res: dict = {}
     with tempfile.TemporaryDirectory(prefix="ticklab-bench-") as tmp_s:
         tmp = Path(tmp_s)
         store = tmp / "store"
-        ts, field, value = random_events(a.events, seed=7)
-        ticks = group_ticks(ts, field, value)
-        ts, field, value, _ = replay(ticks)
-        for s in range(a.stock_days):  # distinct days per stock (same size) for the thread test
-            day_ticks = ticks if s == 0 else group_ticks(*random_events(a.events, seed=100 + s))
-            (store / f"S{s}").mkdir(parents=True)
-            day_ticks.tofile(store / f"S{s}" / f"{DAY.isoformat()}.tick")
-        cfg = seed_config(tmp / "seed.toml", store)
-        day0 = ["--stocks", "S0", "--dates", DAY.isoformat(), "--threads", "1"]
+        stocks = [f"S{i}" for i in range(a.stock_days)]
+        for s in stocks:
+            table = simulate_day(s, DAY, seed=42, events_per_day=a.events)
+            write_ticks(store / s / f"{DAY.isoformat()}.tick", s, DAY,
+                        assemble_ticks(s, table["ts_ns"], table["field"], table["value"]))
+        cfg = seed_config(tmp / "bench.toml", store, stocks)
+        day0 = store / "S0" / f"{DAY.isoformat()}.tick"
+        ts, field, value, _ = replay(read_ticks(day0))
 
-        cpp = best_cpp(cfg, [*day0, "--no-write"], a.repeat)
-        cpp_w = best_cpp(cfg, day0, a.repeat)
-        n_events = len(ts)
-        res["events"], res["ticks"], res["rows"] = n_events, cpp["ticks"], cpp["rows"]
-        res["cpp_s"], res["cpp_write_s"] = cpp["cpu_seconds"], cpp_w["cpu_seconds"]
-        res["cpp_events_per_s"] = n_events / res["cpp_s"]
-        res["cpp_ticks_per_s"] = cpp["ticks"] / res["cpp_s"]
-        res["cpp_rows_per_s"] = cpp["rows"] / res["cpp_s"]
-
-        py_n = min(a.python_events, n_events)
-        py_s, py_rows = python_seed(ts, field, value, py_n)
-        res["python_events"], res["python_s"], res["python_rows"] = py_n, py_s, py_rows
-        res["python_events_per_s"] = py_n / py_s
+        eng = run_engine(cfg, "seed", day0, a.repeat)
+        res.update(events=eng["events"], ticks=eng["ticks"], rows=eng["rows"], cpp_s=eng["seconds"])
+        one = ["--set", "seed", "--stocks", "S0", "--dates", DAY.isoformat(), "--threads", "1"]
+        res["cpp_batch_s"] = best_cpp(cfg, one, a.repeat)["cpu_seconds"]
         nb_s, nb_rows = time_numba(ts, field, value, a.repeat)
-        assert nb_rows == cpp["rows"], (nb_rows, cpp["rows"])
-        res["numba_s"], res["numba_events_per_s"] = nb_s, n_events / nb_s
-        res["x_vs_python"] = res["cpp_events_per_s"] / res["python_events_per_s"]
+        assert nb_rows == eng["rows"], (nb_rows, eng["rows"])
+        res["numba_s"] = nb_s
+        py_n = min(a.python_events, len(ts))
+        res["python_events"] = py_n
+        res["python_s"], res["python_rows"] = python_seed(ts, field, value, py_n)
+        with open(tmp / "X.txt", "w") as x_file:
+            res["python_text_s"], _ = python_seed(ts, field, value, py_n, x_file)
         res["x_vs_numba"] = nb_s / res["cpp_s"]
+        res["x_vs_python"] = (res["events"] / res["cpp_s"]) / (py_n / res["python_s"])
+        res["x_vs_python_text"] = (res["events"] / res["cpp_batch_s"]) / (py_n / res["python_text_s"])
 
-        # Threads: wall-clock time over all stock-days (compute only, then writing feature files).
-        all_days = ["--stocks", *[f"S{s}" for s in range(a.stock_days)], "--no-write"]
-        t1 = best_cpp(cfg, [*all_days, "--threads", "1"], a.repeat, key="seconds")
-        t2 = best_cpp(cfg, [*all_days, "--threads", "2"], a.repeat, key="seconds")
-        res["threads_1_s"], res["threads_2_s"] = t1["seconds"], t2["seconds"]
-        res["speedup_2_threads"] = t1["seconds"] / t2["seconds"]
-        w1 = best_cpp(cfg, [*all_days[:-1], "--threads", "1"], a.repeat, key="seconds")
-        w2 = best_cpp(cfg, [*all_days[:-1], "--threads", "2"], a.repeat, key="seconds")
-        res["speedup_2_threads_writing"] = w1["seconds"] / w2["seconds"]
+        # Threads: wall-clock time of the batch over every stock-day.
+        for mode, extra in (("compute", ["--no-write"]), ("write", [])):
+            runs = {n: best_cpp(cfg, ["--set", "seed", "--threads", str(n), *extra], a.repeat, key="seconds")
+                    for n in (1, 2)}
+            t1, t2 = runs[1]["seconds"], runs[2]["seconds"]
+            res[f"threads_{mode}_1_s"], res[f"threads_{mode}_2_s"] = t1, t2
+            res[f"speedup_2_threads_{mode}"] = t1 / t2
 
-        wide_cfg = tmp / "wide.toml"
-        text = WIDE_CONFIG.read_text().split("[[indicator_sets]]", 1)[1]
-        wide_cfg.write_text(f'[data]\nroot = "{tmp}"\nstore_dir = "store"\n[universe]\nstocks = ["S0"]\n'
-                            f"[[indicator_sets]]{text.split('[services]')[0]}")
-        wide = best_cpp(wide_cfg, ["--set", "wide", *day0, "--no-write"], 1)
-        res["wide_columns"], res["wide_s"] = wide["columns"], wide["cpu_seconds"]
-        res["wide_rows_per_s"] = wide["rows"] / wide["cpu_seconds"]
-        res["wide_ticks_per_s"] = wide["ticks"] / wide["cpu_seconds"]
-
+        wide = run_engine(cfg, "wide", day0, 1)
+        res.update(wide_columns=wide["columns"], wide_s=wide["seconds"], wide_rows_per_s=wide["rows_per_s"],
+                   wide_ticks_per_s=wide["ticks_per_s"])
+    res["stock_days"] = a.stock_days
     print_table(res)
     if a.json:
         print(json.dumps(res))
@@ -260,26 +265,29 @@ def print_table(res: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title=f"seed indicator set (82 columns), {res['events']:,} events / {res['ticks']:,} ticks / "
-                    f"{res['rows']:,} rows, one core, CPU time")
+    ev, tk, rw = res["events"], res["ticks"], res["rows"]
+    t = Table(title=f"seed set (82 columns): {ev:,} events, {tk:,} ticks, {rw:,} rows; one core, CPU time")
     for c in ("engine", "seconds", "events/s", "ticks/s", "rows/s", "C++ faster by"):
         t.add_column(c, justify="right")
-    ev, tk, rw = res["events"], res["ticks"], res["rows"]
 
-    def row(name: str, secs: float, events: int, ticks: int | None, rows: int, ratio: str) -> None:
+    def row(name: str, secs: float, events: int, ticks: int | None, rows: int | None, ratio: str) -> None:
         t.add_row(name, f"{secs:.4f}", f"{events / secs:,.0f}", f"{ticks / secs:,.0f}" if ticks else "-",
-                  f"{rows / secs:,.0f}", ratio)
+                  f"{rows / secs:,.0f}" if rows else "-", ratio)
 
-    row("C++ engine", res["cpp_s"], ev, tk, rw, "")
-    row("C++ engine + .feat write", res["cpp_write_s"], ev, tk, rw, "")
-    row("numba port", res["numba_s"], ev, tk, rw, f"{res['x_vs_numba']:.2f}x")
-    row(f"seed Python class ({res['python_events']:,} ev)", res["python_s"], res["python_events"], None,
-        res["python_rows"], f"{res['x_vs_python']:,.0f}x")
-    con = Console()
+    row("C++ engine (in memory)", res["cpp_s"], ev, tk, rw, "")
+    row("C++ batch (store -> .feat)", res["cpp_batch_s"], ev, tk, rw, "")
+    row("numba port", res["numba_s"], ev, tk, rw, f"{res['x_vs_numba']:.2f}x (engine)")
+    pe = res["python_events"]
+    row(f"seed Python, rows in memory ({pe:,} ev)", res["python_s"], pe, None, res["python_rows"],
+        f"{res['x_vs_python']:,.0f}x (engine)")
+    row(f"seed Python as written, text file ({pe:,} ev)", res["python_text_s"], pe, None, None,
+        f"{res['x_vs_python_text']:,.0f}x (batch)")
+    con = Console(width=150)
     con.print(t)
-    con.print(f"batch, 1 -> 2 threads (wall): compute {res['threads_1_s']:.3f} s -> {res['threads_2_s']:.3f} s "
-              f"= {res['speedup_2_threads']:.2f}x; with feature files written "
-              f"{res['speedup_2_threads_writing']:.2f}x")
+    for mode, what in (("compute", "compute only"), ("write", "writing .feat files")):
+        t1, t2 = res[f"threads_{mode}_1_s"], res[f"threads_{mode}_2_s"]
+        con.print(f"batch of {res['stock_days']} stock-days, {what}: 1 thread {t1:.3f} s, "
+                  f"2 threads {t2:.3f} s: {res[f'speedup_2_threads_{mode}']:.2f}x (wall)")
     con.print(f"wide set: {res['wide_columns']:,} columns, {res['wide_s']:.3f} s CPU, "
               f"{res['wide_rows_per_s']:,.0f} rows/s, {res['wide_ticks_per_s']:,.0f} ticks/s (one core)")
 

@@ -47,7 +47,7 @@ class SeedIndicator:
     """The reference `Indicator`, literally; `updated` tells whether the last next_value() updated."""
 
     def __init__(self, source: EventSource, open_time: int, close_time: int, lt_cont: float = 8,
-                 taus: Sequence[float] | None = None):
+                 taus: Sequence[float] | None = None, x_file: Any = None):
         self.source = source
         self.ticker = source.ticker
         self.stock_model = None
@@ -82,6 +82,7 @@ class SeedIndicator:
         # Gaps of the reference, resolved (spec/README.md).
         self.output = True
         self.open_time, self.close_time = open_time, close_time
+        self.X_file = x_file  # given: rows are written as text like the reference; else kept in .rows
         self.rows: list[tuple[int, float, float, np.ndarray]] = []
         self.updated = False
         self.X_row: np.ndarray | None = None  # X at the last update, whether or not it was a row
@@ -162,7 +163,14 @@ class SeedIndicator:
             self.updated = True
             self.X_row = self.X.copy()
             if self.output and self.close_time > time_stamp > self.open_time:
-                self.rows.append((time_stamp, self.bidPrice, self.askPrice, self.X.copy()))
+                if self.X_file is not None:
+                    row = "{}\t{}\t{}\t".format(time_stamp, self.bidPrice, self.askPrice)  # noqa: UP032
+                    for x in self.X:
+                        row += "{}\t".format(x)  # noqa: UP032
+                    self.X_file.write(row + "\n")
+                    self.X_file.flush()
+                else:
+                    self.rows.append((time_stamp, self.bidPrice, self.askPrice, self.X.copy()))
             self.X *= self.Z
             self.lastQuote = self.quote
             self.lastQuoteSize = self.quoteSize
