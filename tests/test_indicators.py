@@ -224,3 +224,24 @@ def test_batch_output_is_identical_for_1_and_2_threads(tmp_path: Path) -> None:
         outputs.append({s: (tmp_path / f"f{threads}" / "t" / s / "2024-01-02.feat").read_bytes()
                         for s in stocks})
     assert outputs[0] == outputs[1]
+
+
+def test_ticklab_indicators_command(tmp_path: Path) -> None:
+    """`ticklab indicators` runs the C++ batch and renders its summary; --columns lists the set."""
+    from click.testing import CliRunner
+
+    from ticklab.commands.indicators import cli
+
+    _layer1_store(tmp_path, ["AAA", "BBB"], 10_000)
+    cfg = _batch_config(tmp_path, ["AAA", "BBB"], [{"kind": "seed"}, {"kind": "spread"}], "features")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "--threads", "2"])
+    assert result.exit_code == 0, result.output
+    assert "stock-days" in result.output and "rows/s" in result.output
+    for stock in ("AAA", "BBB"):
+        feats = read_features(tmp_path / "features" / "t" / stock / "2024-01-02.feat", verify=True)
+        assert feats.stock == stock and feats.n_rows > 0
+    columns = CliRunner().invoke(cli, ["--config", str(cfg), "--columns"])
+    assert columns.exit_code == 0
+    assert columns.output.splitlines()[:3] == ["bid", "ask", "seed.dprice.tau0"]
+    bad = CliRunner().invoke(cli, ["--config", str(cfg), "--dates", "2024-01-03"])
+    assert bad.exit_code != 0 and "no tick store file" in bad.output
