@@ -152,8 +152,8 @@ def generate(cfg: Any, *, days: int | None = None, out_dir: Path | None = None,
     """Generates the configured market and writes it in `formats` under `out_dir` (default raw_dir).
 
     Days are independent, so with several days they run in `workers` forked processes (default: one
-    per CPU, at most one per day); writers then run in those processes. ``workers=1`` keeps
-    everything in this process.
+    per CPU, at most one per day); writers then run in those processes. ``workers=1``, or other
+    threads running in this process, keep everything in this process.
     """
     import multiprocessing
     import time
@@ -181,7 +181,11 @@ def generate(cfg: Any, *, days: int | None = None, out_dir: Path | None = None,
         if on_day is not None:
             on_day(day, n)
 
-    if n_workers > 1 and len(day_list) > 1:
+    import threading
+
+    # Forking a process that runs other threads (a gRPC server, a GUI) can deadlock the child:
+    # then stay in-process.
+    if n_workers > 1 and len(day_list) > 1 and threading.active_count() == 1:
         # fork: workers inherit the writer registry, including plug-ins registered at run time.
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
