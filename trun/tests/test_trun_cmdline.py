@@ -16,13 +16,14 @@ WORKFLOW = textwrap.dedent('''
         name = trun.Parameter()
         day = trun.DateParameter(default=datetime.date(2024, 1, 1))
         loud = trun.BoolParameter()
+        keep = trun.BoolParameter(default=True, parsing=trun.BoolParameter.EXPLICIT_PARSING)
         times = trun.IntParameter(default=1)
 
         def output(self):
             return trun.LocalTarget(f"out/hello-{self.name}-{self.day}.txt")
 
         def run(self):
-            text = f"hello {self.name}" * self.times
+            text = f"hello {self.name}" * self.times + ("" if self.keep else "!")
             with self.output().open("w") as f:
                 f.write(text.upper() if self.loud else text)
 
@@ -84,7 +85,8 @@ def test_run_with_parameters(project):
     assert r.returncode == 0, r.stderr
     assert (project / "out" / "hello-bob-2024-05-06.txt").read_text() == "HELLO BOBHELLO BOB"
     assert "===== Trun Execution Summary =====" in r.stderr
-    assert "* 1 ran successfully:\n    - 1 Hello(name=bob, day=2024-05-06, loud=true, times=2)" in r.stderr
+    assert "* 1 ran successfully:\n    - 1 Hello(name=bob, day=2024-05-06, loud=true, keep=true, times=2)" \
+        in r.stderr
     assert "This progress looks :) because" in r.stderr
 
 
@@ -153,3 +155,9 @@ def test_console_script_is_installed():
         pytest.skip("trun console script not installed next to this interpreter")
     r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "StepName" in r.stdout
+
+
+def test_explicit_bool_parameter(project):
+    r = trun_cli(project, "Hello", "--name", "e", "--keep", "false", "--local-scheduler")
+    assert r.returncode == 0, r.stderr
+    assert (project / "out" / "hello-e-2024-01-01.txt").read_text() == "hello e!"

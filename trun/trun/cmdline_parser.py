@@ -28,6 +28,8 @@ def _add(parser: argparse.ArgumentParser, flag: str, dest: str, param: Parameter
     kwargs["help"] = (param.description or "") if help_on else argparse.SUPPRESS
     if isinstance(param, BoolParameter) and param.parsing == BoolParameter.IMPLICIT_PARSING:
         kwargs.update(action="store_const", const="true")
+    elif isinstance(param, BoolParameter):  # explicit: --flag true / --flag false (bare --flag: true)
+        kwargs.update(nargs="?", const="true", metavar="BOOL")
     else:
         kwargs["metavar"] = type(param).__name__.replace("Parameter", "").upper() or "VALUE"
     flags = [flag]
