@@ -227,7 +227,8 @@ def main() -> None:
 
         np_s = best_of(numpy_walk, a.min_seconds)
         cxx = res["store_next"]["ticks_per_s"]
-        rows.append((label, "C++ StoreSource::Next()", cxx, ""))
+        rows.append((label, "C++ StoreSource::Next()", cxx,
+                     f"{res['store_next']['ticks_per_cpu_s']:,.0f} per CPU-s"))
         rows.append((label, "C++ StoreSource::NextTick()", res["store_next_tick_ptr"]["ticks_per_s"],
                      "zero-copy pointer"))
         rows.append((label, "C++ DataSource*->Next()", res["store_next_virtual"]["ticks_per_s"], ""))
@@ -246,6 +247,8 @@ def main() -> None:
             else:
                 lines = sum(1 for _ in open(path, "rb")) - 1 if fmt == "csv" else 0
             note = f"{lines / res['seconds'] / 1e6:.1f}M rows/s" if lines else ""
+            if lines and res.get("cpu_seconds"):
+                note += f" ({lines / res['cpu_seconds'] / 1e6:.1f}M rows per CPU-s)"
             rows.append((label, "C++ GetDataSource()->Next()", res["ticks_per_s"],
                          f"{note} {res['mb_per_s']:.0f} MB/s".strip()))
             if b.python_reader is not None:
@@ -262,6 +265,10 @@ def main() -> None:
 
     rows += bench_dbn_plain(raws, a.min_seconds)
 
+    import os
+
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (wall rates drop under load; "
+          "CPU-s rates much less)")
     print(f"{'data':44} {'implementation':30} {'ticks/s':>14}  note")
     for what, impl, rate, note in rows:
         print(f"{what:44} {impl:30} {rate:14,.0f}  {note}")

@@ -47,20 +47,28 @@ inline bool Digits(const char* p, int n, int64_t* out) {
   return true;
 }
 
+inline bool Eq(const char* p, const char* lit, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] != lit[i]) return false;
+  }
+  return true;
+}
+
 inline bool ParseField(std::string_view s, Field* f) {
+  const char* p = s.data();
   switch (s.size()) {
     case 3:
-      if (s == "BID") return *f = Field::kBid, true;
-      if (s == "ASK") return *f = Field::kAsk, true;
+      if (Eq(p, "BID", 3)) return *f = Field::kBid, true;
+      if (Eq(p, "ASK", 3)) return *f = Field::kAsk, true;
       return false;
     case 4:
-      return s == "LAST" ? (*f = Field::kLast, true) : false;
+      return Eq(p, "LAST", 4) ? (*f = Field::kLast, true) : false;
     case 8:
-      if (s == "BID_SIZE") return *f = Field::kBidSize, true;
-      if (s == "ASK_SIZE") return *f = Field::kAskSize, true;
+      if (Eq(p, "BID_SIZE", 8)) return *f = Field::kBidSize, true;
+      if (Eq(p, "ASK_SIZE", 8)) return *f = Field::kAskSize, true;
       return false;
     case 9:
-      return s == "LAST_SIZE" ? (*f = Field::kLastSize, true) : false;
+      return Eq(p, "LAST_SIZE", 9) ? (*f = Field::kLastSize, true) : false;
     default:
       return false;
   }
