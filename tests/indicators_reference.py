@@ -193,18 +193,33 @@ def _valid_mid(book: dict[str, float]) -> float | None:
 
 
 class DecayedSumsRef:
-    """sum_i x_i 2^(-(t - t_i)/h) per half-life h, decayed once per new timestamp."""
+    """sum_i x_i 2^(-(t - t_i)/h) per half-life h, decayed when added to or read (as documented)."""
 
     def __init__(self, half_lives: Sequence[float]):
         self.rates = np.array([math.log(2) / h for h in half_lives])
-        self.s = np.zeros(len(half_lives))
-        self.last: int | None = None
+        self._s = np.zeros(len(half_lives))
+        self.now: int | None = None
+        self.settled: int | None = None
 
     def advance(self, ts: int) -> None:
-        if self.last is not None and ts > self.last:
-            self.s = self.s * np.exp(-((ts - self.last) * 1e-9) * self.rates)
-        if self.last is None or ts > self.last:
-            self.last = ts
+        if self.now is None:
+            self.now = self.settled = ts
+        elif ts > self.now:
+            self.now = ts
+
+    def _settle(self) -> None:
+        if self.now is not None and self.now > self.settled:
+            self._s = self._s * np.exp(-((self.now - self.settled) * 1e-9) * self.rates)
+            self.settled = self.now
+
+    def add(self, x: float) -> None:
+        self._settle()
+        self._s = self._s + x
+
+    @property
+    def s(self) -> np.ndarray:
+        self._settle()
+        return self._s
 
 
 class EmaReturnRef:
@@ -220,7 +235,7 @@ class EmaReturnRef:
         mid = _valid_mid(book) if ev.type in ("BID", "ASK") else None
         if mid is not None:
             if self.prev is not None and mid != self.prev:
-                self.sums.s = self.sums.s + math.log(mid / self.prev)
+                self.sums.add(math.log(mid / self.prev))
             self.prev = mid
 
     def values(self, ts: int) -> np.ndarray:
@@ -275,7 +290,8 @@ class OfiRef:
             e += (book["BID_SIZE"] if book["BID"] >= b else 0.0) - (q if book["BID"] <= b else 0.0)
         if a > 0 and book["ASK"] > 0:
             e += -(book["ASK_SIZE"] if book["ASK"] <= a else 0.0) + (p if book["ASK"] >= a else 0.0)
-        self.sums.s = self.sums.s + e
+        if e != 0:
+            self.sums.add(e)
         self.prev = {k: book[k] for k in self.prev}
 
     def values(self, ts: int) -> np.ndarray:

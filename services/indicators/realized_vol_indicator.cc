@@ -6,7 +6,10 @@
 // t - W < t_i <= t), W rounded to whole nanoseconds; 0 when the window holds no return.
 // Sums are kept incrementally (add on arrival, subtract on expiry) and reset to exactly 0 when a
 // window empties, so rounding cannot leave a residue.
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 
 #include "services/indicators/indicator_registry.h"
 
@@ -17,6 +20,7 @@ class RealizedVolIndicator final : public EventIndicator<RealizedVolIndicator> {
  public:
   explicit RealizedVolIndicator(std::vector<double> windows) : windows_(std::move(windows)) {
     for (double w : windows_) window_ns_.push_back(std::llround(w * 1e9));
+    min_window_ns_ = *std::min_element(window_ns_.begin(), window_ns_.end());
     sums_.assign(windows_.size(), 0.0);
     heads_.assign(windows_.size(), 0);
   }
@@ -31,16 +35,10 @@ class RealizedVolIndicator final : public EventIndicator<RealizedVolIndicator> {
     ts_.clear();
     r2_.clear();
     prev_mid_ = 0;
+    next_expiry_ = kNever;
   }
   void Step(const FieldEvent& ev, const Book& book, bool) {
-    const size_t n = ts_.size();
-    for (size_t w = 0; w < sums_.size(); ++w) {
-      size_t h = heads_[w];
-      if (h == n || ts_[h] > ev.ts_ns - window_ns_[w]) continue;
-      while (h < n && ts_[h] <= ev.ts_ns - window_ns_[w]) sums_[w] -= r2_[h++];
-      if (h == n) sums_[w] = 0;
-      heads_[w] = h;
-    }
+    if (ev.ts_ns >= next_expiry_) Expire(ev.ts_ns);
     if ((ev.field == Field::kBid || ev.field == Field::kAsk) && book.ask() > book.bid() &&
         book.bid() > 0) {
       const double mid = 0.5 * (book.ask() + book.bid());
@@ -49,6 +47,8 @@ class RealizedVolIndicator final : public EventIndicator<RealizedVolIndicator> {
         ts_.push_back(ev.ts_ns);
         r2_.push_back(r * r);
         for (double& s : sums_) s += r * r;
+        // A lower bound of the new return's expiry (exact for the shortest window).
+        next_expiry_ = std::min(next_expiry_, ev.ts_ns + min_window_ns_);
       }
       prev_mid_ = mid;
     }
@@ -61,6 +61,24 @@ class RealizedVolIndicator final : public EventIndicator<RealizedVolIndicator> {
   }
 
  private:
+  static constexpr int64_t kNever = INT64_MAX;
+
+  // Drops returns with t_i <= now - W from each window and recomputes next_expiry_, the earliest
+  // time any window's oldest return expires (events before it need no work).
+  void Expire(int64_t now) {
+    const size_t n = ts_.size();
+    next_expiry_ = kNever;
+    for (size_t w = 0; w < sums_.size(); ++w) {
+      size_t h = heads_[w];
+      if (h < n && ts_[h] <= now - window_ns_[w]) {
+        while (h < n && ts_[h] <= now - window_ns_[w]) sums_[w] -= r2_[h++];
+        if (h == n) sums_[w] = 0;
+        heads_[w] = h;
+      }
+      if (h < n) next_expiry_ = std::min(next_expiry_, ts_[h] + window_ns_[w]);
+    }
+  }
+
   const std::vector<double> windows_;
   std::vector<int64_t> window_ns_;
   std::vector<double> sums_;   // per window: sum of r^2 of returns [heads_[w], end)
@@ -68,6 +86,8 @@ class RealizedVolIndicator final : public EventIndicator<RealizedVolIndicator> {
   std::vector<int64_t> ts_;    // today's returns, in time order
   std::vector<double> r2_;
   double prev_mid_ = 0;
+  int64_t min_window_ns_ = 0;
+  int64_t next_expiry_ = kNever;
 };
 
 }  // namespace
