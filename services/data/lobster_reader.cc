@@ -186,67 +186,135 @@ class LobsterSource final : public ProviderSource {
     return BadRow(Status::InvalidArgument(Where(r.path(), r.line_number(), what)));
   }
 
-  // One message row and the book after it.
-  void Row(std::string_view m, std::string_view b) {
+  // The numbers of one message row and its orderbook row.
+  struct Parsed {
+    int64_t ns, type, order_id, size, price, dir;
+    int64_t book[4];  // AskPrice1, AskSize1, BidPrice1, BidSize1
+  };
+
+  // Parses an integer field ending at `sep` (consumed) or at the end of the row.
+  static bool CursorInt(const char** p, const char* e, char sep, int64_t* out) {
+    const char* q = *p;
+    bool neg = q < e && *q == '-';
+    if (neg) ++q;
+    const char* digits = q;
+    uint64_t v = 0;
+    while (q < e && static_cast<unsigned>(*q - '0') <= 9)
+      v = v * 10 + static_cast<unsigned>(*q++ - '0');
+    if (q == digits || q - digits > 18) return false;
+    if (q < e) {
+      if (*q != sep) return false;
+      ++q;
+    }
+    *out = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+    *p = q;
+    return true;
+  }
+
+  // The common case without splitting: false for anything unusual (then SlowParse decides).
+  static bool FastParse(std::string_view m, std::string_view b, Parsed* r) {
+    const char* p = m.data();
+    const char* e = p + m.size();
+    const char* q = p;
+    uint64_t sec = 0;
+    while (q < e && static_cast<unsigned>(*q - '0') <= 9)
+      sec = sec * 10 + static_cast<unsigned>(*q++ - '0');
+    if (q == p || q - p > 5 || sec >= 86400) return false;
+    int64_t frac = 0;
+    if (q < e && *q == '.') {
+      const char* f = ++q;
+      while (q < e && static_cast<unsigned>(*q - '0') <= 9) frac = frac * 10 + (*q++ - '0');
+      if (q == f || q - f > 9) return false;
+      for (auto n = q - f; n < 9; ++n) frac *= 10;
+    }
+    if (q == e || *q != ',') return false;
+    p = q + 1;
+    r->ns = static_cast<int64_t>(sec) * 1000000000LL + frac;
+    if (!CursorInt(&p, e, ',', &r->type) || p == e || !CursorInt(&p, e, ',', &r->order_id) ||
+        p == e || !CursorInt(&p, e, ',', &r->size) || p == e || !CursorInt(&p, e, ',', &r->price) ||
+        p == e || !CursorInt(&p, e, ',', &r->dir) || p != e || m.back() == ',') {
+      return false;
+    }
+    p = b.data();
+    e = p + b.size();
+    for (int i = 0; i < 4; ++i) {
+      if (!CursorInt(&p, e, ',', &r->book[i]) || (i < 3 && p == e)) return false;
+    }
+    return true;
+  }
+
+  // Parses with field splitting, reporting a malformed field; false when the row is bad.
+  bool SlowParse(std::string_view m, std::string_view b, Parsed* r) {
     std::string_view mf[6], bf[5];
     int nm = SplitFields(m, ',', mf, 6);
     int nb = SplitFields(b, ',', bf, 5);
     if (nm < 6) {
       Bad(*msg_,
           "expected 6 fields Time,Type,OrderID,Size,Price,Direction, got " + std::to_string(nm));
-      return;
+      return false;
     }
     if (nb < 4) {
       Bad(*book_, "expected at least 4 fields AskPrice1,AskSize1,BidPrice1,BidSize1, got " +
                       std::to_string(nb));
-      return;
+      return false;
     }
-    int64_t ns, type, order_id, size, price, dir;
-    if (!ParseSeconds(mf[0], &ns)) {
+    if (!ParseSeconds(mf[0], &r->ns)) {
       Bad(*msg_, "expected Time as seconds after midnight (e.g. 34200.123456789), got \"" +
                      std::string(mf[0]) + "\"");
+      return false;
+    }
+    static const char* const kMsgCols[5] = {"Type", "OrderID", "Size", "Price (x10000)",
+                                            "Direction"};
+    int64_t* mv[5] = {&r->type, &r->order_id, &r->size, &r->price, &r->dir};
+    for (int i = 0; i < 5; ++i) {
+      if (!ParseInt64(mf[i + 1], mv[i])) {
+        Bad(*msg_, std::string("expected an integer ") + kMsgCols[i] + ", got \"" +
+                       std::string(mf[i + 1]) + "\"");
+        return false;
+      }
+    }
+    static const char* const kCols[4] = {"AskPrice1", "AskSize1", "BidPrice1", "BidSize1"};
+    for (int i = 0; i < 4; ++i) {
+      if (!ParseInt64(bf[i], &r->book[i])) {
+        Bad(*book_, std::string("expected an integer ") + kCols[i] + ", got \"" +
+                        std::string(bf[i]) + "\"");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // One message row and the book after it.
+  void Row(std::string_view m, std::string_view b) {
+    Parsed r;
+    if (!FastParse(m, b, &r) && !SlowParse(m, b, &r)) return;
+    if (r.type < 1 || r.type > 7) {
+      Bad(*msg_, "expected Type 1-7, got " + std::to_string(r.type));
       return;
     }
-    if (!ParseInt64(mf[1], &type) || type < 1 || type > 7) {
-      Bad(*msg_, "expected Type 1-7, got \"" + std::string(mf[1]) + "\"");
+    if (r.size < 0) {
+      Bad(*msg_, "expected a non-negative Size, got " + std::to_string(r.size));
       return;
     }
-    if (!ParseInt64(mf[2], &order_id)) {
-      Bad(*msg_, "expected an integer OrderID, got \"" + std::string(mf[2]) + "\"");
+    if (r.dir != 1 && r.dir != -1) {
+      Bad(*msg_, "expected Direction 1 or -1, got " + std::to_string(r.dir));
       return;
     }
-    if (!ParseInt64(mf[3], &size) || size < 0) {
-      Bad(*msg_, "expected a non-negative integer Size, got \"" + std::string(mf[3]) + "\"");
+    bool trade = r.type == 4 || r.type == 5 || r.type == 6;
+    if (trade && r.price <= 0) {
+      Bad(*msg_, "expected a positive Price for an execution, got " + std::to_string(r.price));
       return;
     }
-    if (!ParseInt64(mf[4], &price)) {
-      Bad(*msg_, "expected an integer Price (x10000), got \"" + std::string(mf[4]) + "\"");
-      return;
-    }
-    std::string_view d = mf[5];
-    if (!ParseInt64(d, &dir) || (dir != 1 && dir != -1)) {
-      Bad(*msg_, "expected Direction 1 or -1, got \"" + std::string(d) + "\"");
-      return;
-    }
-    bool trade = type == 4 || type == 5 || type == 6;
-    if (trade && price <= 0) {
-      Bad(*msg_, "expected a positive Price for an execution, got " + std::to_string(price));
-      return;
-    }
-    if (ns < last_ns_) {
+    if (r.ns < last_ns_) {
       Bad(*msg_, "Time goes backwards (previous row: " + std::to_string(last_ns_) + " ns)");
       return;
     }
-    int64_t bv[4];
-    static const char* const kCols[4] = {"AskPrice1", "AskSize1", "BidPrice1", "BidSize1"};
-    for (int i = 0; i < 4; ++i) {
-      std::string_view f = bf[i];
-      if (!ParseInt64(f, &bv[i]) || ((i == 1 || i == 3) && bv[i] < 0)) {
-        Bad(*book_,
-            std::string("expected an integer ") + kCols[i] + ", got \"" + std::string(f) + "\"");
-        return;
-      }
+    if (r.book[1] < 0 || r.book[3] < 0) {
+      Bad(*book_, "expected non-negative AskSize1 and BidSize1");
+      return;
     }
+    const int64_t ns = r.ns, price = r.price, size = r.size;
+    const int64_t* bv = r.book;
     last_ns_ = ns;
     int64_t ts = clock_->ToUtcNs(ns);
     if (trade) {

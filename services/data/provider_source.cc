@@ -59,74 +59,14 @@ bool ProviderSource::BadRow(Status error) {
 // ---------------------------------------------------------------------------------------------
 // LineReader
 
-namespace {
-constexpr size_t kLineBufferSize = 1 << 20;
-}
-
-LineReader::~LineReader() {
-  if (file_ != nullptr) std::fclose(file_);
-}
-
 Status LineReader::Open(const std::string& path) {
   path_ = path;
-  file_ = std::fopen(path.c_str(), "rb");
-  if (file_ == nullptr) {
-    return Status::NotFound(Where(path, 0, std::string("cannot open: ") + std::strerror(errno)));
-  }
-  buf_.reset(new char[kLineBufferSize]);
+  Result<MappedFile> f = MappedFile::Open(path);
+  if (!f.ok()) return f.status();
+  file_ = std::move(f).value();
+  pos_ = file_.data();
+  end_ = pos_ + file_.size();
   return Status::Ok();
-}
-
-bool LineReader::Refill() {
-  if (eof_) return false;
-  if (begin_ > 0) {
-    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
-    end_ -= begin_;
-    begin_ = 0;
-  }
-  size_t n = std::fread(buf_.get() + end_, 1, kLineBufferSize - end_, file_);
-  if (n == 0) {
-    if (std::ferror(file_)) {
-      status_ = Status::IoError(Where(path_, line_number_ + 1, "read error"));
-    }
-    eof_ = true;
-    return false;
-  }
-  end_ += n;
-  return true;
-}
-
-bool LineReader::Next(std::string_view* line) {
-  if (file_ == nullptr || !status_.ok()) return false;
-  for (;;) {
-    const char* start = buf_.get() + begin_;
-    const char* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
-    if (nl != nullptr) {
-      size_t len = static_cast<size_t>(nl - start);
-      begin_ += len + 1;
-      if (len > 0 && start[len - 1] == '\r') --len;
-      *line = std::string_view(start, len);
-      ++line_number_;
-      unterminated_ = false;
-      return true;
-    }
-    if (end_ - begin_ == kLineBufferSize) {
-      status_ = Status::InvalidArgument(
-          Where(path_, line_number_ + 1, "line longer than 1 MiB (not a text file?)"));
-      return false;
-    }
-    if (!Refill()) {
-      if (!status_.ok() || begin_ == end_) return false;
-      // Last line without a newline.
-      size_t len = end_ - begin_;
-      *line = std::string_view(buf_.get() + begin_, len);
-      if (len > 0 && (*line)[len - 1] == '\r') line->remove_suffix(1);
-      begin_ = end_;
-      ++line_number_;
-      unterminated_ = true;
-      return true;
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,12 +90,37 @@ Result<LocalDayClock> LocalDayClock::Create(const std::string& timezone, const D
 // Parsers
 
 bool ParseInt64(std::string_view s, int64_t* out) {
-  if (s.empty()) return false;
-  const char* b = s.data();
-  const char* e = b + s.size();
-  if (*b == '+') ++b;
-  auto r = std::from_chars(b, e, *out);
-  return r.ec == std::errc() && r.ptr == e;
+  const char* p = s.data();
+  const char* e = p + s.size();
+  bool neg = false;
+  if (p < e && (*p == '-' || *p == '+')) neg = *p++ == '-';
+  if (p == e) return false;
+  if (e - p > 18) {  // may not fit: let from_chars check the range
+    auto r = std::from_chars(neg ? p - 1 : p, e, *out);
+    return r.ec == std::errc() && r.ptr == e;
+  }
+  uint64_t v = 0;
+  if (e - p >= 8) {
+    // Eight digits at once (SWAR): validate, then combine pairs, quads and halves.
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    if (((w & 0xF0F0F0F0F0F0F0F0ULL) |
+         (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) != 0x3333333333333333ULL) {
+      return false;
+    }
+    w &= 0x0F0F0F0F0F0F0F0FULL;
+    w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;
+    w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;
+    v = (w * 10000 + (w >> 32)) & 0xFFFFFFFFULL;
+    p += 8;
+  }
+  for (; p < e; ++p) {
+    unsigned d = static_cast<unsigned>(*p - '0');
+    if (d > 9) return false;
+    v = v * 10 + d;
+  }
+  *out = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+  return true;
 }
 
 bool ParseDouble(std::string_view s, double* out) {
@@ -200,18 +165,37 @@ bool ParseDouble(std::string_view s, double* out) {
 }
 
 int SplitFields(std::string_view line, char sep, std::string_view* fields, int max_fields) {
-  int n = 0;
-  const char* p = line.data();
-  const char* e = p + line.size();
-  const char* start = p;
-  for (; p < e && n < max_fields - 1; ++p) {
-    if (*p == sep) {
-      fields[n++] = std::string_view(start, static_cast<size_t>(p - start));
-      start = p + 1;
+  // SWAR: find separators 8 bytes at a time (the lowest matching byte of a word is exact).
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t pattern = kOnes * static_cast<uint8_t>(sep);
+  const char* b = line.data();
+  const size_t n = line.size();
+  size_t start = 0, i = 0;
+  int k = 0;
+  while (k < max_fields - 1) {
+    size_t pos = n;
+    while (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, b + i, 8);
+      uint64_t x = w ^ pattern;
+      uint64_t m = (x - kOnes) & ~x & kHigh;
+      if (m != 0) {
+        pos = i + (static_cast<size_t>(__builtin_ctzll(m)) >> 3);
+        break;
+      }
+      i += 8;
     }
+    if (pos == n) {
+      while (i < n && b[i] != sep) ++i;
+      pos = i;
+    }
+    if (pos >= n) break;
+    fields[k++] = std::string_view(b + start, pos - start);
+    start = i = pos + 1;
   }
-  fields[n++] = std::string_view(start, static_cast<size_t>(e - start));
-  return n;
+  fields[k++] = std::string_view(b + start, n - start);
+  return k;
 }
 
 namespace {

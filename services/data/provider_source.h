@@ -12,12 +12,14 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "services/common/mapped_file.h"
 #include "services/common/session.h"
 #include "services/common/status.h"
 #include "services/common/tick.h"
@@ -80,33 +82,36 @@ class ProviderSource : public DataSource {
   bool input_done_ = false;
 };
 
-// Reads a text file line by line through a fixed buffer (files of any size).
+// Reads a text file line by line (the file is mapped; files of any size).
 class LineReader {
  public:
-  LineReader() = default;
-  ~LineReader();
-  LineReader(const LineReader&) = delete;
-  LineReader& operator=(const LineReader&) = delete;
-
   Status Open(const std::string& path);
-  // The next line without its "\n" or "\r\n"; false at the end of the file (or on a read error:
-  // see status()). A line longer than the buffer (1 MiB) is an error.
-  bool Next(std::string_view* line);
+  // The next line without its "\n" or "\r\n"; false at the end of the file.
+  bool Next(std::string_view* line) {
+    if (pos_ >= end_) return false;
+    const char* nl = static_cast<const char*>(std::memchr(pos_, '\n', end_ - pos_));
+    const char* stop = nl != nullptr ? nl : end_;
+    size_t len = static_cast<size_t>(stop - pos_);
+    if (len > 0 && pos_[len - 1] == '\r') --len;
+    *line = std::string_view(pos_, len);
+    pos_ = nl != nullptr ? nl + 1 : end_;
+    unterminated_ = nl == nullptr;
+    ++line_number_;
+    return true;
+  }
   // 1-based number of the line last returned.
   int64_t line_number() const { return line_number_; }
   const std::string& path() const { return path_; }
+  // Always OK once opened (kept for callers that check a read error).
   const Status& status() const { return status_; }
   // True when the last line returned was not terminated by a newline (a cut-off file).
   bool last_line_unterminated() const { return unterminated_; }
 
  private:
-  bool Refill();
-
   std::string path_;
-  std::FILE* file_ = nullptr;
-  std::unique_ptr<char[]> buf_;
-  size_t begin_ = 0, end_ = 0;
-  bool eof_ = false;
+  MappedFile file_;
+  const char* pos_ = nullptr;
+  const char* end_ = nullptr;
   bool unterminated_ = false;
   int64_t line_number_ = 0;
   Status status_;
