@@ -173,3 +173,13 @@ def test_cli_generate(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert (out / "csv" / "2024-01-02.csv").exists()
     assert not (out / "csv" / "2024-01-03.csv").exists()
+
+
+def test_parallel_days_equal_sequential(tmp_path: Path) -> None:
+    cfg = load_config(write_config(tmp_path / "p", events=3000, days=3))
+    seq = gen.generate(cfg, formats=["csv"], out_dir=tmp_path / "seq", workers=1)
+    par = gen.generate(cfg, formats=["csv"], out_dir=tmp_path / "par", workers=3)
+    assert seq.events == par.events
+    assert [p.name for p in seq.files["csv"]] == [p.name for p in par.files["csv"]]
+    for a, b in zip(seq.files["csv"], par.files["csv"], strict=True):
+        assert a.read_bytes() == b.read_bytes()
