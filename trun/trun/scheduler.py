@@ -24,6 +24,7 @@ DISABLED = "DISABLED"
 UNKNOWN = "UNKNOWN"
 STATUSES = (PENDING, RUNNING, DONE, FAILED, DISABLED, UNKNOWN)
 
+_EMPTY: dict = {}  # shared, never mutated
 DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
 
 
@@ -35,15 +36,15 @@ class _StepState:
     def __init__(self, step_id: str) -> None:
         self.id = step_id
         self.status = PENDING
-        self.deps: set[str] = set()
+        self.deps: set[str] | tuple = ()  # a set once the first edge is added (saves memory)
         self.dependents: list[str] = []
         self.n_pending = 0
         self.priority = 0
-        self.resources: dict[str, int] = {}
+        self.resources: dict[str, int] = _EMPTY
         self.runnable = True
         self.family = ""
-        self.params: dict[str, str] = {}
-        self.failures: deque[float] = deque()
+        self.params: dict[str, str] = _EMPTY
+        self.failures: deque[float] | tuple = ()
         self.retry_count: int | None = None
         self.retry_delay: float | None = None
         self.disable_window: float | None = None
@@ -117,7 +118,9 @@ class Scheduler:
             if dep_id in st.deps or dep_id == st.id:
                 continue
             d = self._state(dep_id)
-            st.deps.add(dep_id)
+            if not st.deps:
+                st.deps = set()
+            st.deps.add(dep_id)  # type: ignore[union-attr]
             d.dependents.append(st.id)
             if d.status != DONE:
                 st.n_pending += 1
@@ -148,8 +151,8 @@ class Scheduler:
         if not st.known:
             st.known = True
             st.family = family
-            st.params = params or {}
-            st.resources = dict(resources or {})
+            st.params = params or _EMPTY
+            st.resources = dict(resources) if resources else _EMPTY
             st.runnable = runnable
             if retry_policy:
                 st.retry_count = retry_policy.get("retry_count")
@@ -177,9 +180,11 @@ class Scheduler:
         self._set_status(st, FAILED)
         now = time.time()
         window = st.disable_window if st.disable_window is not None else self.disable_window
-        st.failures.append(now)
+        if not st.failures:
+            st.failures = deque()
+        st.failures.append(now)  # type: ignore[union-attr]
         while st.failures and st.failures[0] < now - window:
-            st.failures.popleft()
+            st.failures.popleft()  # type: ignore[union-attr]
         allowed = st.retry_count if st.retry_count is not None else self.retry_count
         if len(st.failures) <= allowed:
             delay = st.retry_delay if st.retry_delay is not None else self.retry_delay
