@@ -31,10 +31,12 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Market:
 def events(log: Path, name: str) -> list[dict]:
     out = []
     for line in log.read_text().splitlines():
-        if line.startswith("{"):
+        try:
             ev = json.loads(line)
-            if ev.get("event") == name:
-                out.append(ev)
+        except json.JSONDecodeError:  # a line still being written
+            continue
+        if ev.get("event") == name:
+            out.append(ev)
     return out
 
 
@@ -164,9 +166,11 @@ def test_ticklab_up_starts_and_stops_everything(market: Market, tmp_path: Path) 
     )
     try:
         logs = [log_dir / f"{n}.log" for n in ("data", "indicators", "stats")]
-        assert wait_for(lambda: all(p.exists() and events(p, "listening") for p in logs), 60.0)
+        ready = wait_for(
+            lambda: proc.poll() is not None or all(p.exists() and events(p, "listening") for p in logs), 90.0
+        )
+        assert ready and proc.poll() is None, proc.communicate(timeout=30)[0].decode()
         time.sleep(0.5)
-        assert proc.poll() is None
         proc.send_signal(signal.SIGTERM)
         out = proc.communicate(timeout=30)[0].decode()
         assert proc.returncode == 0, out

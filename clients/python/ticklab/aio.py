@@ -86,6 +86,16 @@ class AsyncClient:
         self._data = data_pb2_grpc.DataServiceStub(self.channel)
         self._ind = indicators_pb2_grpc.IndicatorServiceStub(self.channel)
         self._stats = stats_pb2_grpc.StatsServiceStub(self.channel)
+        self._stream_ticks = self.channel.unary_stream(
+            "/ticklab.v1.DataService/StreamTicks",
+            request_serializer=data_pb2.StreamTicksRequest.SerializeToString,
+            response_deserializer=None,
+        )
+        self._stream_indicators = self.channel.unary_stream(
+            "/ticklab.v1.IndicatorService/StreamIndicators",
+            request_serializer=indicators_pb2.StreamIndicatorsRequest.SerializeToString,
+            response_deserializer=None,
+        )
 
     async def close(self) -> None:
         await self.channel.close()
@@ -122,7 +132,7 @@ class AsyncClient:
             replay_speed=replay_speed,
             resume_after=_resume(resume_after),
         )
-        return AsyncStream(self._data.StreamTicks(req, timeout=self.timeout), _tick_batch)
+        return AsyncStream(self._stream_ticks(req, timeout=self.timeout), _tick_batch)
 
     def indicators(
         self,
@@ -144,7 +154,7 @@ class AsyncClient:
             replay_speed=replay_speed,
             resume_after=_resume(resume_after),
         )
-        return AsyncStream(self._ind.StreamIndicators(req, timeout=self.timeout), _RowDecoder())
+        return AsyncStream(self._stream_indicators(req, timeout=self.timeout), _RowDecoder())
 
     async def compute_stats(
         self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed", dry_run: bool = False

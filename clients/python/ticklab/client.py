@@ -126,26 +126,81 @@ class Batch:
         return _frame([self], self.feature_names)
 
 
-def _tick_batch(msg: data_pb2.TickBatch) -> Batch:
-    if msg.record_size != TICK_DTYPE.itemsize:
-        raise ValueError(f"TickBatch.record_size {msg.record_size}, expected {TICK_DTYPE.itemsize}")
-    return Batch(msg.stock, msg.date, msg.first_sequence, np.frombuffer(msg.ticks, dtype=TICK_DTYPE))
+def _wire_fields(raw: bytes) -> dict[int, list[int | tuple[int, int]]]:
+    """The fields of a serialized protobuf message: number -> values (ints for varints, (offset,
+    length) for length-delimited fields). Enough for TickBatch/IndicatorBatch, whose bulk `bytes`
+    field is then viewed in place by numpy instead of being copied by a protobuf parse."""
+    out: dict[int, list[int | tuple[int, int]]] = {}
+    pos, end = 0, len(raw)
+    while pos < end:
+        key = shift = 0
+        while True:
+            b = raw[pos]
+            pos += 1
+            key |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                break
+        number, wire = key >> 3, key & 7
+        if wire == 0 or wire == 2:
+            v = shift = 0
+            while True:
+                b = raw[pos]
+                pos += 1
+                v |= (b & 0x7F) << shift
+                shift += 7
+                if b < 0x80:
+                    break
+            if wire == 2:
+                out.setdefault(number, []).append((pos, v))
+                pos += v
+            else:
+                out.setdefault(number, []).append(v)
+        elif wire == 1:
+            pos += 8
+        elif wire == 5:
+            pos += 4
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+    return out
+
+
+def _text(raw: bytes, fields: dict, number: int) -> str:
+    off, n = fields.get(number, [(0, 0)])[-1]
+    return raw[off : off + n].decode()
+
+
+def _int(fields: dict, number: int) -> int:
+    return fields.get(number, [0])[-1]
+
+
+def _tick_batch(raw: bytes) -> Batch:
+    """A serialized TickBatch -> Batch; the ticks array is a zero-copy view of `raw`."""
+    f = _wire_fields(raw)
+    if _int(f, 5) != TICK_DTYPE.itemsize:
+        raise ValueError(f"TickBatch.record_size {_int(f, 5)}, expected {TICK_DTYPE.itemsize}")
+    off, n = f.get(6, [(0, 0)])[-1]
+    arr = np.frombuffer(raw, dtype=TICK_DTYPE, count=n // TICK_DTYPE.itemsize, offset=off)
+    return Batch(_text(raw, f, 1), _text(raw, f, 2), _int(f, 3), arr)
 
 
 class _RowDecoder:
-    """Turns IndicatorBatch messages into Batches; the feature names come with the first one."""
+    """Turns serialized IndicatorBatch messages into Batches; the feature names come with the first."""
 
     def __init__(self) -> None:
         self.names: tuple[str, ...] = ()
         self.dtype: np.dtype | None = None
 
-    def __call__(self, msg: indicators_pb2.IndicatorBatch) -> Batch:
-        if msg.feature_names:
-            self.names = tuple(msg.feature_names)
-        if self.dtype is None or self.dtype["features"].shape != (msg.num_features,):
-            self.dtype = row_dtype(msg.num_features)
-        arr = np.frombuffer(msg.rows, dtype=self.dtype)
-        return Batch(msg.stock, msg.date, msg.first_sequence, arr, self.names)
+    def __call__(self, raw: bytes) -> Batch:
+        f = _wire_fields(raw)
+        if 6 in f:
+            self.names = tuple(raw[o : o + n].decode() for o, n in f[6])
+        p = _int(f, 5)
+        if self.dtype is None or self.dtype["features"].shape != (p,):
+            self.dtype = row_dtype(p)
+        off, n = f.get(7, [(0, 0)])[-1]
+        arr = np.frombuffer(raw, dtype=self.dtype, count=n // self.dtype.itemsize, offset=off)
+        return Batch(_text(raw, f, 1), _text(raw, f, 2), _int(f, 3), arr, self.names)
 
 
 def _frame(batches: Sequence[Batch], feature_names: Sequence[str] = ()) -> pd.DataFrame:
@@ -287,6 +342,17 @@ class Client:
         self._data = data_pb2_grpc.DataServiceStub(self.channel)
         self._ind = indicators_pb2_grpc.IndicatorServiceStub(self.channel)
         self._stats = stats_pb2_grpc.StatsServiceStub(self.channel)
+        # The streams are read as raw bytes and decoded by _tick_batch / _RowDecoder (zero-copy).
+        self._stream_ticks = self.channel.unary_stream(
+            "/ticklab.v1.DataService/StreamTicks",
+            request_serializer=data_pb2.StreamTicksRequest.SerializeToString,
+            response_deserializer=None,
+        )
+        self._stream_indicators = self.channel.unary_stream(
+            "/ticklab.v1.IndicatorService/StreamIndicators",
+            request_serializer=indicators_pb2.StreamIndicatorsRequest.SerializeToString,
+            response_deserializer=None,
+        )
 
     def close(self) -> None:
         self.channel.close()
@@ -326,7 +392,7 @@ class Client:
             replay_speed=replay_speed,
             resume_after=_resume(resume_after),
         )
-        return Stream(self._data.StreamTicks(req, timeout=self.timeout), _tick_batch)
+        return Stream(self._stream_ticks(req, timeout=self.timeout), _tick_batch)
 
     # -- indicator service ------------------------------------------------------------------------
     def indicator_sets(self) -> dict[str, list[str]]:
@@ -355,7 +421,7 @@ class Client:
             replay_speed=replay_speed,
             resume_after=_resume(resume_after),
         )
-        return Stream(self._ind.StreamIndicators(req, timeout=self.timeout), _RowDecoder())
+        return Stream(self._stream_indicators(req, timeout=self.timeout), _RowDecoder())
 
     # -- stats service -----------------------------------------------------------------------------
     def compute_stats(
