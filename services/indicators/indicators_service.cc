@@ -241,7 +241,7 @@ grpc::Status IndicatorServiceImpl::StreamIndicators(
       .Int("rows", static_cast<long long>(out.rows()))
       .Int("batches", static_cast<long long>(out.batches()))
       .Num("seconds", std::chrono::duration<double>(Clock::now() - t0).count())
-      .Str("code", result.ok() ? "OK" : std::to_string(result.error_code()))
+      .Str("code", GrpcCodeName(result.error_code()))
       .Str("message", result.error_message())
       .Emit();
   return result;

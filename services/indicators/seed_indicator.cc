@@ -40,14 +40,15 @@ const char* const kInputNames[kInputs] = {"dprice", "dquote",   "iprice",  "side
                                           "qsize",  "dqltsize", "qltsize", "vtc",  "isize"};
 constexpr size_t kAtanCacheSize = 1024;  // power of two
 
-// x[i * nt + j] = x[i * nt + j] * z[j] + omz[j] * u[i] for the 10 inputs: element-wise, so the
-// AVX2 clone (picked at run time when the CPU has it) gives the same bits as the default one.
-__attribute__((target_clones("avx2", "default"))) void DecayAdd(double* x, const double* z,
-                                                                const double* omz, const double* u,
-                                                                size_t nt) {
-  for (int i = 0; i < kInputs; ++i, x += nt) {
+// out[i * nt + j] = in[i * nt + j] * z[j] + omz[j] * u[i] for the 10 inputs (out may be in):
+// element-wise, so the AVX2 clone (picked at run time when the CPU has it) gives the same bits as
+// the default one.
+__attribute__((target_clones("avx2", "default"))) void DecayAdd(double* out, const double* in,
+                                                                const double* z, const double* omz,
+                                                                const double* u, size_t nt) {
+  for (int i = 0; i < kInputs; ++i, out += nt, in += nt) {
     const double ui = u[i];
-    for (size_t j = 0; j < nt; ++j) x[j] = x[j] * z[j] + omz[j] * ui;
+    for (size_t j = 0; j < nt; ++j) out[j] = in[j] * z[j] + omz[j] * ui;
   }
 }
 
@@ -80,7 +81,9 @@ class SeedIndicator final : public EventIndicator<SeedIndicator> {
   bool Step(const FieldEvent& ev, const Book&, bool) {
     const unsigned code = static_cast<unsigned>(ev.field);
     if (code - 1 >= static_cast<unsigned>(kNumFields)) return false;
-    return Event(&st_, code, ev.value);
+    if (!Event(&st_, code, ev.value)) return false;
+    Apply(&st_, x_.data(), x_.data());
+    return true;
   }
 
   void WriteValues(double* out) const { std::copy(x_.begin(), x_.end(), out); }
@@ -91,6 +94,9 @@ class SeedIndicator final : public EventIndicator<SeedIndicator> {
                            std::vector<SamplePoint>* samples, std::vector<double>* rows,
                            size_t stride, size_t offset) override {
     State st = st_;  // a local copy: no aliasing with the outputs, so it lives in registers
+    // The latest X: x_, or the previous row's copy of it. A row's X is computed straight into
+    // the row from the previous one (no extra copy); x_ catches up at the end.
+    const double* prev = x_.data();
     for (size_t t = 0; t < n; ++t) {
       const Tick& tick = ticks[t];
       uint32_t k = 0;
@@ -99,17 +105,26 @@ class SeedIndicator final : public EventIndicator<SeedIndicator> {
         e >>= 4;
         if (code - 1 >= static_cast<unsigned>(kNumFields)) continue;
         if (!Event(&st, code, TickValue(tick, code))) continue;
-        if (tick.ts_ns > open_ns && tick.ts_ns < close_ns) {
-          samples->push_back(SamplePoint{static_cast<uint32_t>(t), k});
-          const size_t need = samples->size() * stride;
-          if (rows->size() < need) rows->resize(std::max(need, 2 * rows->size()));
-          double* row = rows->data() + need - stride;
-          row[0] = Read(st.b[1]);  // the set's bid and ask columns: latest BID and ASK values
-          row[1] = Read(st.b[3]);
-          WriteValues(row + offset);
+        if (!(tick.ts_ns > open_ns && tick.ts_ns < close_ns)) {
+          Apply(&st, x_.data(), prev);
+          prev = x_.data();
+          continue;
         }
+        samples->push_back(SamplePoint{static_cast<uint32_t>(t), k});
+        const size_t need = samples->size() * stride;
+        if (rows->size() < need) {
+          if (prev != x_.data()) std::copy(prev, prev + x_.size(), x_.data());
+          prev = x_.data();
+          rows->resize(std::max(need, 2 * rows->size()));
+        }
+        double* row = rows->data() + need - stride;
+        row[0] = Read(st.b[1]);  // the set's bid and ask columns: latest BID and ASK values
+        row[1] = Read(st.b[3]);
+        Apply(&st, row + offset, prev);
+        prev = row + offset;
       }
     }
+    if (prev != x_.data()) std::copy(prev, prev + x_.size(), x_.data());
     st_ = st;
   }
 
@@ -143,7 +158,8 @@ class SeedIndicator final : public EventIndicator<SeedIndicator> {
     return v;
   }
 
-  // next_value() for one event of Field `code` (1..6); true when the state updated.
+  // next_value() for one event of Field `code` (1..6) up to the update test: true when the state
+  // must update (isValidQuote and isValidSize and hasTrade); the caller then runs Apply().
   bool Event(State* s, unsigned code, double val) {
     const double old = Read(s->b[code]);
     // virtualTradeCount: +1 when the bid, bid size or ask rises, -1 when it falls, reversed for
@@ -163,17 +179,13 @@ class SeedIndicator final : public EventIndicator<SeedIndicator> {
     s->has_trade = s->has_trade || is_last;
     s->trade_side = is_last && valid_quote ? (val > quote ? 1.0 : -1.0) : s->trade_side;
     s->i_size = is_last_size ? val * s->trade_side : s->i_size;
-    if (!(valid_quote && valid_size && s->has_trade)) return false;
-    Update(Read(s->b[5]), quote, bid_size, ask_size, s->last_price, s->trade_side,
-           static_cast<double>(s->virtual_trade_count), s->i_size);
-    s->virtual_trade_count = 0;
-    s->has_trade = false;
-    return true;
+    return valid_quote && valid_size && s->has_trade;
   }
 
-  // The update block: U from the state, X = X * Z + (1 - Z) * U.
-  void Update(double price, double quote, double bid_size, double ask_size, double last_price,
-              double trade_side, double vtc, double i_size) {
+  // The update block: U from the state, out = X * Z + (1 - Z) * U with X = *in (out may be in).
+  void Apply(State* s, double* out, const double* in) {
+    const double price = Read(s->b[5]), bid_size = Read(s->b[2]), ask_size = Read(s->b[4]);
+    const double quote = 0.5 * (Read(s->b[3]) + Read(s->b[1]));
     const double skew = (bid_size - ask_size) / (bid_size + ask_size);
     uint64_t bits;
     std::memcpy(&bits, &skew, sizeof(bits));
@@ -185,20 +197,22 @@ class SeedIndicator final : public EventIndicator<SeedIndicator> {
       last_quote_ = quote;
       have_last_quote_ = true;
     }
-    const double u[kInputs] = {price - last_price,
+    const double u[kInputs] = {price - s->last_price,
                                quote - last_quote_,
                                price - quote,
-                               trade_side,
+                               s->trade_side,
                                quote_size - last_quote_size_,
                                quote_size,
                                quote_lt_size - last_quote_lt_size_,
                                quote_lt_size,
-                               vtc,
-                               i_size};
-    DecayAdd(x_.data(), z_.data(), one_minus_z_.data(), u, z_.size());
+                               static_cast<double>(s->virtual_trade_count),
+                               s->i_size};
+    DecayAdd(out, in, z_.data(), one_minus_z_.data(), u, z_.size());
     last_quote_ = quote;
     last_quote_size_ = quote_size;
     last_quote_lt_size_ = quote_lt_size;
+    s->virtual_trade_count = 0;
+    s->has_trade = false;
   }
 
   const double lt_cont_;
