@@ -359,7 +359,7 @@ grpc::Status DataServiceImpl::StreamTicks(grpc::ServerContext* context,
       .Int("ticks", static_cast<long long>(out.rows()))
       .Int("batches", static_cast<long long>(out.batches()))
       .Num("seconds", secs)
-      .Str("code", result.ok() ? "OK" : std::to_string(result.error_code()))
+      .Str("code", GrpcCodeName(result.error_code()))
       .Str("message", result.error_message())
       .Emit();
   return result;

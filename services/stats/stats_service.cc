@@ -524,7 +524,7 @@ grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
       .Int("rows", static_cast<long long>(rows_total))
       .Int("days", static_cast<long long>(days_written))
       .Num("seconds", std::chrono::duration<double>(Clock::now() - t0).count())
-      .Str("code", result.ok() ? "OK" : std::to_string(result.error_code()))
+      .Str("code", GrpcCodeName(result.error_code()))
       .Str("message", result.error_message())
       .Emit();
   return result;
