@@ -116,3 +116,27 @@ def test_scheduling_cost_is_linear():
     big = _time_chain(100_000)
     # quadratic scheduling would make this ~100x; allow generous noise for a shared machine
     assert big / small < 25, (small, big)
+
+
+def test_disable_window_forgets_old_failures():
+    s = Scheduler(retry_count=1, retry_delay=0, disable_window=0.1)
+    s.add_step("a")
+    for _ in range(4):  # failures further apart than the window never use up the retries
+        assert s.get_work()["step_id"] == "a"
+        s.add_step("a", status=FAILED)
+        time.sleep(0.12)
+    s2 = Scheduler(retry_count=1, retry_delay=0, disable_window=60)
+    s2.add_step("a")
+    for _ in range(2):
+        assert s2.get_work()["step_id"] == "a"
+        s2.add_step("a", status=FAILED)
+    assert s2.get_work()["step_id"] is None
+
+
+def test_running_step_is_not_taken_back_by_another_worker():
+    s = Scheduler()
+    s.add_step("a", worker="w1")
+    assert s.get_work("w1")["step_id"] == "a"
+    s.add_step("a", status=PENDING, worker="w2")  # w2 discovers the same step
+    assert s.step_status("a") == RUNNING
+    assert s.get_work("w2")["step_id"] is None
