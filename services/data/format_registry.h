@@ -42,7 +42,8 @@ struct FormatSpec {
                                                     const ReadOptions& options)>
       open;
   // Optional: opens only `stock`'s ticks more cheaply than filtering open()'s output;
-  // NotFound if the file has no such stock. Empty: GetStockDataSource filters open().
+  // NotFound if the file has no such stock. Empty: GetStockDataSource filters open() (and, not
+  // knowing the file's stocks up front, yields no ticks rather than NotFound).
   std::function<Result<std::unique_ptr<DataSource>>(
       const std::string& stock, const std::string& path, const ReadOptions& options)>
       open_stock;

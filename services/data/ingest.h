@@ -2,16 +2,20 @@
 //
 // For each (stock, trading day) it finds the day's raw files of the chosen format under
 // <raw_dir>/<format>/ (FormatSpec::raw_files) and writes <store_dir>/<STOCK>/<YYYY-MM-DD>.tick
-// atomically (WriteTickFile) with Tick::symbol 0. Work is split into units of one day and a group
-// of stocks, run in parallel on a pool of std::threads: enough units per day to keep every thread
-// busy, at most 64 stocks per unit (a unit holds its stocks' ticks of the day until it writes
-// them). In a unit, a raw file holding one stock is read for that stock (GetStockDataSource); a
-// file holding every stock is read once and its ticks bucketed by stock (GetDataSource) — or, for a
-// one-stock unit, through GetStockDataSource. A store file that exists and is valid is kept unless
-// `force`. Stock-days without raw data are reported in `missing`, not failed. The first error
-// (malformed row without skip_bad_rows, I/O) stops the run: running units finish, no new ones
-// start, and the error is returned. Thread-safety: RunIngest may be called from any thread; the
-// progress callback is serialised.
+// atomically (WriteTickFile) with Tick::symbol 0.
+//
+// Work is split into units of one day and a group of stocks, run in parallel on a pool of
+// std::threads: enough units per day to keep every thread busy, at most 64 stocks per unit (a unit
+// holds its stocks' ticks of the day until it writes them). In a unit, a raw file holding one stock
+// is read for that stock (GetStockDataSource); a file holding every stock is read once and its
+// ticks bucketed by stock (GetDataSource), where every row is validated and bad rows of any stock
+// count — or, for a one-stock unit, through GetStockDataSource, which validates only that stock's
+// rows.
+//
+// A store file that exists and is valid is kept unless `force`. Stock-days without raw data are
+// reported in `missing`, not failed. The first error (malformed row without skip_bad_rows, I/O)
+// stops the run: running units finish, no new ones start, and the error is returned.
+// Thread-safety: RunIngest may be called from any thread; the progress callback is serialised.
 #pragma once
 
 #include <cstdint>
