@@ -293,6 +293,11 @@ class DbnSource final : public ProviderSource {
           "unsupported DBN version " + std::to_string(meta_.version) + ": expected 1, 2 or 3"));
     }
     size_t len = Load<uint32_t>(p + 4);
+    if (len > (size_t{256} << 20)) {  // a corrupt length: do not try to buffer it
+      return Status::InvalidArgument(
+          Where(path_, 0,
+                "DBN metadata length " + std::to_string(len) + " bytes: expected at most 256 MiB"));
+    }
     if (!in_.Ensure(8 + len)) {
       if (!in_.status().ok()) return in_.status();
       return Status::DataLoss(Where(path_, 0,

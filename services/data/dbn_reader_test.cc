@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <random>
 
 #include "services/data/format_registry.h"
 #include "services/data/format_test_util.h"
@@ -227,6 +228,54 @@ TEST(DbnReader, Probe) {
   EXPECT_TRUE(ProbeDbn(kDir + "2024-01-02.mbp-1.dbn.zst"));
   EXPECT_FALSE(ProbeDbn(kDir + "expected_events.csv"));
   EXPECT_FALSE(ProbeDbn(kDir + "missing.dbn"));
+}
+
+}  // namespace
+}  // namespace ticklab
+
+namespace ticklab {
+namespace {
+
+// Every prefix of a file fails with an error, except a plain file cut exactly at a record boundary:
+// DBN stores no record count, so that is a valid shorter file (a .zst frame detects every cut).
+void ExpectEveryCutFails(const std::string& bytes, const std::string& path, bool zst) {
+  const size_t first = FirstRecord(bytes);
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    WriteFile(path, bytes.substr(0, cut));
+    auto src = OpenDbn(path);
+    Status st = src.ok() ? Drain(src->get()) : src.status();
+    bool boundary = !zst && cut >= first && (cut - first) % 80 == 0;
+    EXPECT_EQ(st.ok(), boundary) << "cut at " << cut << " of " << bytes.size()
+                                 << (zst ? " (zst)" : "") << ": " << st.ToString();
+  }
+}
+
+TEST(DbnReader, EveryTruncationIsAnError) {
+  std::string dir = FreshDir("cuts");
+  ExpectEveryCutFails(ReadFile(kDir + "2024-01-02.v3.mbp-1.dbn"), dir + "/c.dbn", false);
+  ExpectEveryCutFails(ReadFile(kDir + "2024-01-02.mbp-1.dbn.zst"), dir + "/c.dbn.zst", true);
+}
+
+TEST(DbnReader, CorruptBytesNeverCrash) {
+  std::string bytes = ReadFile(kDir + "2024-01-02.v2.mbp-1.dbn");
+  std::string path = FreshDir("flips") + "/f.dbn";
+  std::mt19937 rng(5);
+  ReadOptions skip;
+  skip.skip_bad_rows = true;
+  for (int i = 0; i < 300; ++i) {
+    std::string b = bytes;
+    for (int k = 0; k < 4; ++k) b[rng() % b.size()] = static_cast<char>(rng());
+    WriteFile(path, b);
+    for (const ReadOptions& opt : {ReadOptions{}, skip}) {
+      auto src = OpenDbn(path, opt);
+      if (src.ok()) Drain(src->get());
+    }
+  }
+  // A corrupt metadata length is refused, not buffered.
+  std::string big = bytes;
+  big[7] = static_cast<char>(0x7F);
+  WriteFile(path, big);
+  EXPECT_EQ(OpenDbn(path).status().code(), Status::Code::kInvalidArgument);
 }
 
 }  // namespace

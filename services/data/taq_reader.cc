@@ -293,6 +293,10 @@ class TaqSource final : public ProviderSource {
                   c.volume}) {
       c.needed = std::max(c.needed, i + 1);
     }
+    if (c.needed >= kMaxFields) {
+      return Status::InvalidArgument(Where(
+          path, 1, "the needed columns must be among the first " + std::to_string(kMaxFields - 1)));
+    }
     auto& slot = file->kind == Kind::kQuotes ? quotes_ : trades_;
     if (slot != nullptr) {
       return Status::InvalidArgument(
@@ -323,14 +327,16 @@ class TaqSource final : public ProviderSource {
       const std::string& path = f->reader.path();
       int64_t ln = f->reader.line_number();
       if (line.substr(0, 4) == "END|" || line == "END") {
-        if (f->reader.last_line_unterminated() && line.size() <= 4) {
-          status_ = Status::DataLoss(Where(path, ln, "trailer cut off"));
-          return false;
-        }
         std::string_view tf[4];
         int n = SplitFields(line, '|', tf, 4);
         int64_t count;
-        if (n >= 3 && ParseInt64(tf[2], &count) && count != f->data_rows) {
+        bool has_count = n >= 3 && ParseInt64(tf[2], &count);
+        if (!has_count && f->reader.last_line_unterminated()) {
+          status_ = Status::DataLoss(
+              Where(path, ln, "trailer cut off: expected \"END|<YYYYMMDD>|<rows>\""));
+          return false;
+        }
+        if (has_count && count != f->data_rows) {
           status_ =
               Status::DataLoss(Where(path, ln,
                                      "trailer says " + std::to_string(count) +
@@ -355,7 +361,7 @@ class TaqSource final : public ProviderSource {
         continue;
       }
       const Columns& c = f->cols;
-      int n = SplitFields(line, '|', fields, std::min(c.needed + 1, 64));
+      int n = SplitFields(line, '|', fields, c.needed + 1);
       if (n < c.needed) {
         if (!BadRow(Status::InvalidArgument(Where(path, ln,
                                                   "expected at least " + std::to_string(c.needed) +
@@ -460,7 +466,8 @@ class TaqSource final : public ProviderSource {
   std::optional<LocalDayClock> clock_;
   std::vector<std::array<double, 4>> quote_state_;
   uint32_t current_sym_ = kNoSymbol;
-  std::string_view fields_[64];  // Load()'s split buffer
+  static constexpr int kMaxFields = 256;
+  std::string_view fields_[kMaxFields];  // Load()'s split buffer
 };
 
 }  // namespace

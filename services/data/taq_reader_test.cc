@@ -277,3 +277,29 @@ TEST(TaqReader, ProbeAndNotFound) {
 
 }  // namespace
 }  // namespace ticklab
+
+namespace ticklab {
+namespace {
+
+TEST(TaqReader, EveryTruncationIsAnError) {
+  std::string quotes = ReadFile(std::string(kDay) + "/quotes.txt");
+  std::string trades = ReadFile(std::string(kDay) + "/trades.txt");
+  std::string dir = FreshDir("cuts") + "/2024-01-02";
+  std::filesystem::create_directories(dir);
+  WriteFile(dir + "/trades.txt", trades);
+  for (size_t cut = 0; cut + 1 < quotes.size(); ++cut) {  // the last byte is the final newline
+    WriteFile(dir + "/quotes.txt", quotes.substr(0, cut));
+    auto src = OpenTaq(dir);
+    Status st = src.ok() ? [&] {
+      Tick t;
+      while ((*src)->Next(&t)) {
+      }
+      return (*src)->status();
+    }()
+                         : src.status();
+    EXPECT_FALSE(st.ok()) << "cut at " << cut;
+  }
+}
+
+}  // namespace
+}  // namespace ticklab
