@@ -167,6 +167,8 @@ class SeedIndicator final : public EventIndicator<SeedIndicator> {
     const int64_t step = ((val > old) - (val < old)) * kVtcSign[code - 1];
     s->virtual_trade_count += old > 0 ? step : 0;
     s->b[code].v = val;
+    // A quote event without a pending trade changes nothing else and cannot pass the update test.
+    if (code <= 4 && !s->has_trade) return false;
     const double bid = Read(s->b[1]), bid_size = Read(s->b[2]);
     const double ask = Read(s->b[3]), ask_size = Read(s->b[4]);
     const bool valid_quote = ask > bid && bid > 0;
