@@ -163,6 +163,7 @@ Result<IngestSummary> RunIngest(const Config& config, const IngestOptions& optio
   }
   ReadOptions read;
   read.skip_bad_rows = options.skip_bad_rows || config.data.skip_bad_rows;
+  read.timezone = config.session.timezone;
   int threads =
       options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   threads = std::max(1, threads);
