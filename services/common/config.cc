@@ -42,7 +42,8 @@ class TableReader {
   template <typename T>
   Status Read(const std::string& key, T* out, const char* expected, bool required = false) {
     const toml::node* n = Get(key);
-    if (!n) return required ? Error(key, std::string("missing, expected ") + expected) : Status::Ok();
+    if (!n)
+      return required ? Error(key, std::string("missing, expected ") + expected) : Status::Ok();
     if constexpr (std::is_same_v<T, double>) {
       if (auto v = n->value<double>(); v && (n->is_floating_point() || n->is_integer())) {
         *out = *v;
@@ -78,13 +79,16 @@ class TableReader {
     for (size_t i = 0; i < arr->size(); ++i) {
       const toml::node& e = *arr->get(i);
       if constexpr (std::is_same_v<T, std::string>) {
-        if (!e.is_string()) return Error(key, "item " + std::to_string(i) + ": expected " + expected);
+        if (!e.is_string())
+          return Error(key, "item " + std::to_string(i) + ": expected " + expected);
         out->push_back(**e.as_string());
       } else if constexpr (std::is_same_v<T, double>) {
-        if (!e.is_number()) return Error(key, "item " + std::to_string(i) + ": expected " + expected);
+        if (!e.is_number())
+          return Error(key, "item " + std::to_string(i) + ": expected " + expected);
         out->push_back(*e.value<double>());
       } else {
-        if (!e.is_integer()) return Error(key, "item " + std::to_string(i) + ": expected " + expected);
+        if (!e.is_integer())
+          return Error(key, "item " + std::to_string(i) + ": expected " + expected);
         out->push_back(static_cast<T>(**e.as_integer()));
       }
     }
@@ -261,7 +265,8 @@ Result<Config> ParseConfig(const std::string& toml_text, const std::string& path
     int64_t seed = 42;
     TICKLAB_RETURN_IF_ERROR(r.Read("seed", &seed, "an integer"));
     cfg.generator.seed = static_cast<uint64_t>(seed);
-    TICKLAB_RETURN_IF_ERROR(r.Read("start_date", &cfg.generator.start_date, "a date \"YYYY-MM-DD\""));
+    TICKLAB_RETURN_IF_ERROR(
+        r.Read("start_date", &cfg.generator.start_date, "a date \"YYYY-MM-DD\""));
     TICKLAB_RETURN_IF_ERROR(r.Read("days", &cfg.generator.days, "an integer"));
     TICKLAB_RETURN_IF_ERROR(r.Read("events_per_day", &cfg.generator.events_per_day, "an integer"));
     TICKLAB_RETURN_IF_ERROR(r.ReadList("formats", &cfg.generator.formats, "format names"));

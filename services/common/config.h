@@ -37,9 +37,9 @@ struct SessionConfig {
 using ParamValue = std::variant<double, int64_t, std::string, bool, std::vector<double>>;
 
 struct IndicatorSpec {
-  std::string kind;                           // registry name, e.g. "seed"
-  std::map<std::string, ParamValue> params;   // every other key of the table
-  std::string where;                          // "file: [[indicator_sets]] seed, indicator 1"
+  std::string kind;                          // registry name, e.g. "seed"
+  std::map<std::string, ParamValue> params;  // every other key of the table
+  std::string where;                         // "file: [[indicator_sets]] seed, indicator 1"
 };
 
 struct IndicatorSetConfig {

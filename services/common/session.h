@@ -1,4 +1,5 @@
-// Market session: a trading date's open and close as UTC nanoseconds, from the configured time zone.
+// Market session: a trading date's open and close as UTC nanoseconds, from the configured time
+// zone.
 //
 // Uses the system tz database (/usr/share/zoneinfo, via absl::time_zone), so daylight saving time
 // is handled: 09:30 New York is 14:30 UTC in January and 13:30 UTC in July.

@@ -2,8 +2,9 @@
 //
 // A Status is either OK or carries a code and a human-readable message that names what was wrong
 // (for input errors: the file, the line and what was expected). Result<T> holds a T or a non-OK
-// Status. The gRPC services map Code to grpc::StatusCode in one place (services/common/grpc_status.h).
-// Thread-safety: plain values; copying is safe, sharing a mutable instance is not.
+// Status. The gRPC services map Code to grpc::StatusCode in one place
+// (services/common/grpc_status.h). Thread-safety: plain values; copying is safe, sharing a mutable
+// instance is not.
 #pragma once
 
 #include <optional>
@@ -28,7 +29,9 @@ class Status {
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return Status(Code::kInvalidArgument, std::move(m)); }
+  static Status InvalidArgument(std::string m) {
+    return Status(Code::kInvalidArgument, std::move(m));
+  }
   static Status NotFound(std::string m) { return Status(Code::kNotFound, std::move(m)); }
   static Status DataLoss(std::string m) { return Status(Code::kDataLoss, std::move(m)); }
   static Status FailedPrecondition(std::string m) {
@@ -57,8 +60,8 @@ const char* CodeName(Status::Code code);
 template <typename T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}           // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) {}   // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
   T& value() & { return *value_; }
@@ -76,8 +79,8 @@ class Result {
 }  // namespace ticklab
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define TICKLAB_RETURN_IF_ERROR(expr)         \
-  do {                                        \
-    ::ticklab::Status _st = (expr);           \
-    if (!_st.ok()) return _st;                \
+#define TICKLAB_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::ticklab::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)

@@ -4,13 +4,20 @@ namespace ticklab {
 
 const char* FieldName(Field f) {
   switch (f) {
-    case Field::kBid: return "BID";
-    case Field::kBidSize: return "BID_SIZE";
-    case Field::kAsk: return "ASK";
-    case Field::kAskSize: return "ASK_SIZE";
-    case Field::kLast: return "LAST";
-    case Field::kLastSize: return "LAST_SIZE";
-    case Field::kNone: break;
+    case Field::kBid:
+      return "BID";
+    case Field::kBidSize:
+      return "BID_SIZE";
+    case Field::kAsk:
+      return "ASK";
+    case Field::kAskSize:
+      return "ASK_SIZE";
+    case Field::kLast:
+      return "LAST";
+    case Field::kLastSize:
+      return "LAST_SIZE";
+    case Field::kNone:
+      break;
   }
   return "NONE";
 }
@@ -38,13 +45,20 @@ std::string Tick::type() const {
 
 double Tick::value(Field f) const {
   switch (f) {
-    case Field::kBid: return bid_price;
-    case Field::kBidSize: return bid_size;
-    case Field::kAsk: return ask_price;
-    case Field::kAskSize: return ask_size;
-    case Field::kLast: return trade_price;
-    case Field::kLastSize: return trade_size;
-    case Field::kNone: break;
+    case Field::kBid:
+      return bid_price;
+    case Field::kBidSize:
+      return bid_size;
+    case Field::kAsk:
+      return ask_price;
+    case Field::kAskSize:
+      return ask_size;
+    case Field::kLast:
+      return trade_price;
+    case Field::kLastSize:
+      return trade_size;
+    case Field::kNone:
+      break;
   }
   return 0.0;
 }

@@ -4,11 +4,11 @@
 // LAST_SIZE, each with a value), the vocabulary of the seed's reference indicator. A TickAssembler
 // (tick_assembler.h) groups consecutive events with the same timestamp into one Tick as long as no
 // field repeats; the Tick records the exact order of its events, so ReplayEvents() reproduces the
-// original event stream one for one. Every Tick also carries the full top of book and the last trade
-// *after* its events.
+// original event stream one for one. Every Tick also carries the full top of book and the last
+// trade *after* its events.
 //
-// A Tick is a trivially copyable 80-byte record; the Layer 1 store (docs/formats.md) writes it as is
-// (little-endian). Thread-safety: plain value.
+// A Tick is a trivially copyable 80-byte record; the Layer 1 store (docs/formats.md) writes it as
+// is (little-endian). Thread-safety: plain value.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,7 @@ const char* FieldName(Field f);  // "BID", "BID_SIZE", ... as in the seed's even
 struct FieldEvent {
   int64_t ts_ns;  // UTC nanoseconds since the Unix epoch
   Field field;
-  double value;   // price in currency units or size in shares
+  double value;  // price in currency units or size in shares
 };
 
 struct Tick {
@@ -43,12 +43,12 @@ struct Tick {
   double bid_size;
   double ask_price;
   double ask_size;
-  double trade_price;    // last trade so far (0 = none yet)
+  double trade_price;  // last trade so far (0 = none yet)
   double trade_size;
-  uint32_t events;       // event order: 4-bit Field codes, first event in the lowest nibble, 0 ends
-  uint32_t seq;          // 0-based index among this stock's ticks with equal ts_ns
-  uint32_t symbol;       // index into the source's symbol table (DataSource::symbols())
-  uint32_t reserved;     // zero
+  uint32_t events;    // event order: 4-bit Field codes, first event in the lowest nibble, 0 ends
+  uint32_t seq;       // 0-based index among this stock's ticks with equal ts_ns
+  uint32_t symbol;    // index into the source's symbol table (DataSource::symbols())
+  uint32_t reserved;  // zero
 
   int event_count() const;
   Field event(int i) const { return static_cast<Field>((events >> (4 * i)) & 0xF); }
