@@ -205,3 +205,31 @@ def test_indicator_rows_stream_while_the_day_replays(market: Market, tmp_path: P
     finally:
         stop_service(ind)
         stop_service(data)
+
+
+def test_services_stop_when_the_supervisor_is_killed(market: Market, tmp_path: Path) -> None:
+    log_dir = tmp_path / "logs"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ticklab.cli",
+            "up",
+            "--config",
+            str(market.services_cfg),
+            "--ephemeral-ports",
+            "--log-dir",
+            str(log_dir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    logs = [log_dir / f"{n}.log" for n in ("data", "indicators", "stats")]
+    try:
+        assert wait_for(lambda: all(p.exists() and events(p, "listening") for p in logs), 90.0)
+    finally:
+        proc.kill()  # SIGKILL: no chance to stop the children itself
+        proc.wait()
+    # --exit-with-parent: every service gets SIGTERM from the kernel and stops gracefully
+    assert wait_for(lambda: all(events(p, "stopped") for p in logs), 15.0)
+    assert all(events(p, "shutdown")[0]["signal"] == "SIGTERM" for p in logs)

@@ -22,6 +22,8 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -114,19 +116,21 @@ class LogLine {
 };
 
 struct ServerFlags {
-  std::string config;         // --config FILE (required)
-  int port = -1;              // --port N (-1: from the config; 0: any free port)
-  std::string upstream;       // --upstream HOST:PORT (services that subscribe to another one)
-  std::string data_upstream;  // --data-upstream HOST:PORT (the stats service's data service)
+  std::string config;             // --config FILE (required)
+  int port = -1;                  // --port N (-1: from the config; 0: any free port)
+  std::string upstream;           // --upstream HOST:PORT (services that subscribe to another one)
+  std::string data_upstream;      // --data-upstream HOST:PORT (the stats service's data service)
+  bool exit_with_parent = false;  // --exit-with-parent: SIGTERM ourselves when the parent dies
 };
 
-// Parses --config FILE [--port N] [--upstream HOST:PORT] [--data-upstream HOST:PORT]; prints usage
+// Parses --config FILE [--port N] [--upstream HOST:PORT] [--data-upstream HOST:PORT]
+// [--exit-with-parent]; prints usage
 // and returns false on error.
 inline bool ParseServerFlags(int argc, char** argv, const char* program, ServerFlags* flags) {
   auto usage = [&](const std::string& why) {
     std::fprintf(stderr,
                  "%s%s%susage: %s --config FILE [--port N] [--upstream HOST:PORT] "
-                 "[--data-upstream HOST:PORT]\n"
+                 "[--data-upstream HOST:PORT] [--exit-with-parent]\n"
                  "  --port 0 picks a free port; the chosen one is printed on stdout as\n"
                  "  {\"event\":\"listening\",\"port\":N}\n",
                  why.c_str(), why.empty() ? "" : "\n", "", program);
@@ -143,6 +147,9 @@ inline bool ParseServerFlags(int argc, char** argv, const char* program, ServerF
                arg == "--data-upstream") {
       if (i + 1 >= argc) return usage(arg + ": missing value");
       value = argv[++i];
+    } else if (arg == "--exit-with-parent") {
+      flags->exit_with_parent = true;
+      continue;
     } else if (arg == "-h" || arg == "--help") {
       usage("");
       std::exit(0);
@@ -167,6 +174,13 @@ inline bool ParseServerFlags(int argc, char** argv, const char* program, ServerF
     }
   }
   if (flags->config.empty()) return usage("--config is required");
+  if (flags->exit_with_parent) {
+    // Linux: the kernel sends SIGTERM (taken by RunServer's signal thread: a graceful stop) when
+    // the process that started us exits, so a supervisor killed with SIGKILL leaves no orphans.
+    const pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) raise(SIGTERM);  // it died before prctl took effect
+  }
   return true;
 }
 

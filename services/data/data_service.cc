@@ -1,11 +1,14 @@
 #include "services/data/data_service.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -71,9 +74,10 @@ struct DayTicks {
   size_t count = 0;
 };
 
-Result<DayTicks> OpenDay(const std::string& store_dir, const std::string& stock,
+Result<DayTicks> OpenDay(const std::function<Result<TickFile>(const std::string&)>& open,
+                         const std::string& store_dir, const std::string& stock,
                          const std::string& date, int stock_index) {
-  Result<TickFile> r = TickFile::Open((fs::path(store_dir) / stock / (date + ".tick")).string());
+  Result<TickFile> r = open((fs::path(store_dir) / stock / (date + ".tick")).string());
   if (!r.ok()) return r.status();
   DayTicks day;
   day.stock_index = stock_index;
@@ -280,6 +284,25 @@ grpc::Status SendInterleaved(TickStreamer* out, const Plan& plan, const std::str
 DataServiceImpl::DataServiceImpl(std::string store_dir, const ShutdownFlag* shutdown)
     : store_dir_(std::move(store_dir)), shutdown_(shutdown) {}
 
+Result<TickFile> DataServiceImpl::OpenVerified(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return TickFile::Open(path);  // reports the error
+  auto key =
+      std::make_tuple(path, static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_size),
+                      static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
+  TickFileOptions options;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    options.verify_checksum = verified_.count(key) == 0;
+  }
+  Result<TickFile> file = TickFile::Open(path, options);
+  if (file.ok() && options.verify_checksum) {
+    std::lock_guard<std::mutex> lock(mu_);
+    verified_.insert(std::move(key));
+  }
+  return file;
+}
+
 grpc::Status DataServiceImpl::ListStocks(grpc::ServerContext*, const v1::ListStocksRequest*,
                                          v1::ListStocksResponse* response) {
   for (std::string& s : Stocks(store_dir_)) response->add_stocks(std::move(s));
@@ -333,7 +356,8 @@ grpc::Status DataServiceImpl::StreamTicks(grpc::ServerContext* context,
   for (const auto& [date, stock_indices] : plan->days) {
     std::vector<DayTicks> days;
     for (int k : stock_indices) {
-      Result<DayTicks> day = OpenDay(store_dir_, plan->stocks[k], date, k);
+      Result<DayTicks> day = OpenDay([this](const std::string& p) { return OpenVerified(p); },
+                                     store_dir_, plan->stocks[k], date, k);
       if (!day.ok()) {
         result = ToGrpcStatus(day.status());
         break;

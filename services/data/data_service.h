@@ -7,9 +7,14 @@
 // Thread-safety: handlers run concurrently; the service holds only immutable state.
 #pragma once
 
+#include <mutex>
+#include <set>
 #include <string>
+#include <tuple>
 
 #include "services/common/grpc_server.h"
+#include "services/common/status.h"
+#include "services/common/tick_store.h"
 #include "ticklab/v1/data.grpc.pb.h"
 
 namespace ticklab {
@@ -27,8 +32,14 @@ class DataServiceImpl final : public ticklab::v1::DataService::Service {
                            grpc::ServerWriter<v1::TickBatch>* writer) override;
 
  private:
+  // Opens a store file, verifying its checksum only the first time this process sees that file
+  // version (path, inode, size, mtime): the store replaces files by rename, never in place.
+  Result<TickFile> OpenVerified(const std::string& path);
+
   const std::string store_dir_;
   const ShutdownFlag* const shutdown_;
+  std::mutex mu_;
+  std::set<std::tuple<std::string, uint64_t, uint64_t, int64_t>> verified_;  // guarded by mu_
 };
 
 }  // namespace ticklab

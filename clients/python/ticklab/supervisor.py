@@ -91,18 +91,6 @@ class ServiceStatus:
     log: str
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: SIGTERM it when the supervising process dies (Linux), so a
-    supervisor killed with SIGKILL leaves no orphaned services behind."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def start_service(
     name: str,
     config_path: str | Path,
@@ -116,7 +104,8 @@ def start_service(
 ) -> ServiceProcess:
     """Starts ``ticklab-<name>-server`` and waits until it listens and reports SERVING."""
     exe = binary(f"ticklab-{name}-server")
-    args = [str(exe), "--config", str(config_path), "--port", str(port)]
+    # --exit-with-parent: the server stops (SIGTERM) if this process dies, even by SIGKILL.
+    args = [str(exe), "--config", str(config_path), "--port", str(port), "--exit-with-parent"]
     if len(upstreams) > 0:
         args += ["--upstream", upstreams[0]]
     if len(upstreams) > 1:
@@ -132,7 +121,6 @@ def start_service(
             stderr=log,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
         )
     finally:
         log.close()
