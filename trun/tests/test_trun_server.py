@@ -75,3 +75,17 @@ def test_two_workers_share_the_graph(server, tmp_path):
     assert sorted(names) == sorted(f"s{i}" for i in range(8))  # each ran exactly once
     pids = {pid for _, pid, _, _ in read_events(str(tmp_path))}
     assert len(pids) == 2  # and both workers took part
+
+
+def test_trund_command_serves(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "trun.server", "--address", "127.0.0.1", "--port", "0",
+                             "--pidfile", str(tmp_path / "pid")], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("trund listening on http://127.0.0.1:")
+        url = line.split()[-1]
+        assert RemoteScheduler(url).ping() == "pong"
+        assert (tmp_path / "pid").read_text() == str(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait(10)
