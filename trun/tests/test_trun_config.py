@@ -99,3 +99,16 @@ def test_step_limit_leaves_steps_not_run(tmp_path):
     assert result.status == trun.TrunStatusCode.NOT_RUN
     assert "were not run" in result.summary_text
     assert result.exit_code() == 25
+
+
+def test_typed_getters(tmp_path):
+    (tmp_path / "trun.cfg").write_text("[app]\nn = 3\nx = 2.5\nflag = yes\nbad = nope\n")
+    reset_config()
+    cfg = get_config()
+    assert cfg.getint("app", "n") == 3 and cfg.getfloat("app", "x") == 2.5
+    assert cfg.getboolean("app", "flag") is True
+    assert cfg.getint("app", "missing", 7) == 7
+    with pytest.raises(ConfigError, match=r"\[app\] bad"):
+        cfg.getboolean("app", "bad")
+    with pytest.raises(ConfigError, match="no \\[app\\] missing"):
+        cfg.getint("app", "missing")

@@ -17,6 +17,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+_MISSING = object()
+
 
 class ConfigError(Exception):
     """A configuration file is malformed, or has an unknown key or a value of the wrong type."""
@@ -94,6 +96,35 @@ class TrunConfig:
     def get(self, section: str, key: str, default: Any = None) -> Any:
         entry = self._data.get(section, {}).get(_norm(key))
         return default if entry is None else entry[0]
+
+    def _typed(self, section: str, key: str, default: Any, convert: Any) -> Any:
+        value = self.get(section, key, _MISSING)
+        if value is _MISSING:
+            if default is _MISSING:
+                raise ConfigError(f"no [{section}] {key} in the configuration ({', '.join(self.paths)})")
+            return default
+        try:
+            return convert(value)
+        except (TypeError, ValueError) as e:
+            raise ConfigError(f"{self.source(section, key)}: [{section}] {key}: {e}") from e
+
+    def getint(self, section: str, key: str, default: Any = None) -> Any:
+        return self._typed(section, key, _MISSING if default is None else default, int)
+
+    def getfloat(self, section: str, key: str, default: Any = None) -> Any:
+        return self._typed(section, key, _MISSING if default is None else default, float)
+
+    def getboolean(self, section: str, key: str, default: Any = None) -> Any:
+        def to_bool(v: Any) -> bool:
+            if isinstance(v, bool):
+                return v
+            if str(v).strip().lower() in ("true", "1", "yes", "on"):
+                return True
+            if str(v).strip().lower() in ("false", "0", "no", "off"):
+                return False
+            raise ValueError(f"{v!r} is not a boolean")
+
+        return self._typed(section, key, _MISSING if default is None else default, to_bool)
 
     def source(self, section: str, key: str) -> str:
         entry = self._data.get(section, {}).get(_norm(key))
