@@ -75,6 +75,38 @@ TEST(DbnReader, TradesSchemaGivesTheTrades) {
   ExpectSameTicks(ExpectedTicks(dir + "/expected.csv"), ReadAll(src->get()));
 }
 
+TEST(DbnReader, TbboGivesTheTradesWithTheBookAtEachTrade) {
+  auto src = OpenDbn(kDir + "2024-01-02.tbbo.dbn");
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  TicksByStock got = ReadAll(src->get());
+  TicksByStock want = ExpectedTicks(kExpected);
+  for (const auto& [sym, ticks] : want) {
+    // The trade events, in order, are the expected ones.
+    std::vector<FieldEvent> a, b;
+    auto trades = [](const std::vector<Tick>& ts, std::vector<FieldEvent>* out) {
+      for (const Tick& t : ts) {
+        ReplayEvents(t, [&](const FieldEvent& e) {
+          if (e.field == Field::kLast || e.field == Field::kLastSize) out->push_back(e);
+        });
+      }
+    };
+    trades(ticks, &a);
+    trades(got[sym], &b);
+    ASSERT_EQ(a.size(), b.size()) << sym;
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].ts_ns, b[i].ts_ns);
+      EXPECT_EQ(a[i].field, b[i].field);
+      EXPECT_EQ(a[i].value, b[i].value);
+    }
+  }
+  // Each TBBO record carries the book before its trade: AAPL's first trade sees 185.50 x 185.64.
+  const Tick& first = got["AAPL"].front();
+  EXPECT_EQ(first.events & 0xFF, 0x65u);  // LAST, LAST_SIZE first, then the book fields
+  EXPECT_EQ(first.bid_price, 185.5);
+  EXPECT_EQ(first.ask_price, 185.64);
+  EXPECT_EQ(first.ask_size, 300);
+}
+
 TEST(DbnReader, WithoutSymbologyInstrumentIdsNameTheStocks) {
   auto src = OpenDbn(kDir + "2024-01-02.nomap.mbp-1.dbn");
   ASSERT_TRUE(src.ok());

@@ -4,7 +4,7 @@ One hand-made event stream (two stocks on 2024-01-02, New York time) that exerci
 of the readers: pre- and post-market times, both book sides changing in one record, a trade followed
 at the same nanosecond by the book change it caused (LOBSTER Type 4), a hidden trade (Type 5), two
 trades at one timestamp (a repeated field starts a new tick), a size cut to zero, a worse price.
-It is written as TAQ, LOBSTER and DBN (plain .dbn v1/v2/v3, .dbn.zst, trades schema, ts_out, no
+It is written as TAQ, LOBSTER and DBN (plain .dbn v1/v2/v3, .dbn.zst, trades and TBBO schemas, ts_out, no
 symbology, in-stream symbol mapping records) next to ``expected_events.csv`` (symbol, ts_ns, field,
 value), which every C++ reader test replays against.
 """
@@ -84,6 +84,7 @@ def write_samples(root: Path) -> None:
         dbn.write_file(d / f"{DAY.isoformat()}.v{v}.mbp-1.dbn", DAY, recs, version=v)
     dbn.write_file(d / f"{DAY.isoformat()}.mbp-1.dbn.zst", DAY, recs)
     dbn.write_file(d / f"{DAY.isoformat()}.trades.dbn", DAY, recs, schema="trades")
+    dbn.write_file(d / f"{DAY.isoformat()}.tbbo.dbn", DAY, recs, schema="tbbo")
     dbn.write_file(d / f"{DAY.isoformat()}.tsout.mbp-1.dbn", DAY, recs, ts_out=True)
     dbn.write_file(d / f"{DAY.isoformat()}.nomap.mbp-1.dbn", DAY, recs, symbology="none")
     for v in (1, 3):
