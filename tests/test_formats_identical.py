@@ -169,3 +169,31 @@ def test_lobster_messages_agree_with_the_book(market: Path) -> None:
                 pytest.fail(f"{where}: unexpected Type {kind}")
             prev = now
         assert counts.get(1) and counts.get(2) and counts.get(3) and counts.get(4) and counts.get(5), counts
+
+
+def test_writers_refuse_what_a_format_cannot_carry() -> None:
+    """Writers never round silently: an off-grid price or a mixed record is a FormatError."""
+    from ticklab.formats import FormatError, fixed_int, local_ns_of_day, num, to_records
+
+    with pytest.raises(FormatError):
+        fixed_int(np.array([185.12345]), 10_000, "price")
+    assert fixed_int(np.array([185.64, 0.01]), 10_000, "price").tolist() == [1856400, 100]
+    assert num(185.64) == "185.64" and num(100.0) == "100" and float(num(0.1 + 0.2)) == 0.1 + 0.2
+    mixed = {"ts_ns": [1, 1], "field": [1, 5], "value": [10.0, 10.0], "record": [0, 0]}
+    with pytest.raises(FormatError):
+        to_records(mixed)
+    r = to_records(
+        {
+            "ts_ns": [5, 5, 6, 6],
+            "field": [1, 2, 5, 6],
+            "value": [10.0, 3.0, 10.5, 7.0],
+            "record": [0, 0, 1, 1],
+        }
+    )
+    assert r.is_trade.tolist() == [False, True]
+    assert r.book.tolist() == [[10.0, 3.0, 0.0, 0.0], [10.0, 3.0, 0.0, 0.0]]
+    assert (r.price.tolist(), r.size.tolist()) == ([0.0, 10.5], [0.0, 7.0])
+    # 09:30 New York is 14:30 UTC in January and 13:30 UTC in July (DST).
+    for day, utc_hour in ((dt.date(2024, 1, 2), 14), (dt.date(2024, 7, 1), 13)):
+        ts = int(dt.datetime(day.year, day.month, day.day, utc_hour, 30, tzinfo=dt.UTC).timestamp()) * 10**9
+        assert local_ns_of_day(np.array([ts]), day, "America/New_York")[0] == (9 * 3600 + 1800) * 10**9
