@@ -268,6 +268,51 @@ TEST(TaqReader, RegistryDetectsPairsAndFiltersOneStock) {
   EXPECT_TRUE(spec->raw_files("tests/data/taq", 20240103).empty());
 }
 
+TEST(ProviderParsers, SplitFieldsMatchesANaiveSplit) {
+  // Bytes next to the separator in value (e.g. '-' after ',', '}' after '|') and high bytes are
+  // where a borrowing SWAR mask would go wrong.
+  std::mt19937 rng(9);
+  const std::string alphabet = std::string("|,-}{+0123456789abc") + "\x7f\x80\xfc";
+  std::vector<std::string_view> got(64);
+  for (int it = 0; it < 200000; ++it) {
+    std::string s(rng() % 70, ' ');
+    for (char& c : s) c = alphabet[rng() % alphabet.size()];
+    const char sep = rng() % 2 ? '|' : ',';
+    const int max_fields = 1 + static_cast<int>(rng() % 12);
+    std::vector<std::string_view> want;
+    size_t start = 0;
+    for (size_t i = 0; i < s.size() && static_cast<int>(want.size()) < max_fields - 1; ++i) {
+      if (s[i] == sep) {
+        want.push_back(std::string_view(s).substr(start, i - start));
+        start = i + 1;
+      }
+    }
+    want.push_back(std::string_view(s).substr(start));
+    int n = SplitFields(s, sep, got.data(), max_fields);
+    ASSERT_EQ(n, static_cast<int>(want.size())) << s;
+    for (int i = 0; i < n; ++i) ASSERT_EQ(got[i], want[i]) << s << " field " << i;
+  }
+}
+
+TEST(ProviderParsers, ParseInt64MatchesFromChars) {
+  std::mt19937_64 rng(3);
+  for (int it = 0; it < 300000; ++it) {
+    int64_t x = static_cast<int64_t>(rng() >> (rng() % 64));
+    if (rng() % 2) x = -x;
+    std::string s = std::to_string(x);
+    if (rng() % 8 == 0) s[rng() % s.size()] = "0123456789/:a+- "[rng() % 16];
+    int64_t want = 0, got = 0;
+    // ParseInt64 also accepts one leading '+' (from_chars does not).
+    const char* b = s.data() + (s[0] == '+' && s.size() > 1 && s[1] != '-' ? 1 : 0);
+    auto r = std::from_chars(b, s.data() + s.size(), want);
+    bool want_ok = r.ec == std::errc() && r.ptr == s.data() + s.size();
+    ASSERT_EQ(ParseInt64(s, &got), want_ok) << s;
+    if (want_ok) {
+      ASSERT_EQ(got, want) << s;
+    }
+  }
+}
+
 TEST(TaqReader, ProbeAndNotFound) {
   EXPECT_TRUE(ProbeTaq(kDay));
   EXPECT_TRUE(ProbeTaq(std::string(kDay) + "/trades.txt"));
