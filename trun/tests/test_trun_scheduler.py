@@ -140,3 +140,15 @@ def test_running_step_is_not_taken_back_by_another_worker():
     s.add_step("a", status=PENDING, worker="w2")  # w2 discovers the same step
     assert s.step_status("a") == RUNNING
     assert s.get_work("w2")["step_id"] is None
+
+
+def test_workers_only_get_steps_they_added():
+    s = Scheduler()
+    s.add_step("mine", worker="w1", priority=10)
+    s.add_step("theirs", worker="w2")
+    assert s.get_work("w2")["step_id"] == "theirs"
+    assert s.get_work("w2")["step_id"] is None
+    assert s.get_work("w1")["step_id"] == "mine"
+    s.add_step("shared", worker="w1")
+    s.add_step("shared", worker="w2")
+    assert s.get_work("w2")["step_id"] == "shared"

@@ -31,7 +31,7 @@ DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has
 class _StepState:
     __slots__ = ("id", "status", "deps", "dependents", "n_pending", "priority", "resources", "runnable",
                  "family", "params", "failures", "retry_count", "retry_delay", "disable_window",
-                 "expl", "worker", "queued_seq", "known", "retry_at")
+                 "expl", "worker", "queued_seq", "known", "retry_at", "owner", "others")
 
     def __init__(self, step_id: str) -> None:
         self.id = step_id
@@ -53,6 +53,8 @@ class _StepState:
         self.queued_seq: int | None = None
         self.known = False
         self.retry_at: float | None = None
+        self.owner: str | None = None  # the first worker that added the step
+        self.others: set[str] | None = None  # further workers that added it (shared trund)
 
 
 class Scheduler:
@@ -148,6 +150,13 @@ class Scheduler:
                  worker: str | None = None) -> None:
         """Add or update a step.  ``deps`` replaces nothing: edges are only ever added."""
         st = self._state(step_id)
+        if worker is not None:
+            if st.owner is None:
+                st.owner = worker
+            elif worker != st.owner:
+                if st.others is None:
+                    st.others = set()
+                st.others.add(worker)
         if not st.known:
             st.known = True
             st.family = family
@@ -214,10 +223,27 @@ class Scheduler:
         """The next runnable step, or ``step_id: None`` with ``retry_in`` (seconds until the next retry)."""
         now = time.time()
         self._due_retries(now)
+        foreign: list[tuple[int, int, str]] = []  # ready, but added by other workers only
+        try:
+            return self._next_ready(worker, foreign, now)
+        finally:
+            for item in foreign:
+                heapq.heappush(self._ready, item)
+
+    def _can_run(self, st: _StepState, worker: str | None) -> bool:
+        """A worker only gets steps it added itself (it must know how to run them)."""
+        return (worker is None or st.owner is None or worker == st.owner
+                or (st.others is not None and worker in st.others))
+
+    def _next_ready(self, worker: str | None, foreign: list, now: float) -> dict[str, Any]:
         while self._ready:
-            _, seq, sid = heapq.heappop(self._ready)
+            item = heapq.heappop(self._ready)
+            _, seq, sid = item
             st = self._steps[sid]
             if st.queued_seq != seq or st.status != PENDING or st.n_pending or not st.runnable:
+                continue
+            if not self._can_run(st, worker):
+                foreign.append(item)
                 continue
             lacking = self._lacking(st) if st.resources else None
             if lacking is not None:
@@ -238,6 +264,9 @@ class Scheduler:
                 _, seq, sid = heapq.heappop(heap)
                 st = self._steps[sid]
                 if st.queued_seq != seq or st.status != PENDING or st.n_pending:
+                    continue
+                if not self._can_run(st, worker):
+                    heapq.heappush(self._ready, (-st.priority, seq, sid))
                     continue
                 lacking = self._lacking(st)
                 if lacking is None:

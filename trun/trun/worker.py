@@ -186,6 +186,9 @@ class Worker:
                     sid = reply["step_id"]
                     if sid is None:
                         break
+                    if sid not in self._steps:  # not ours (shared scheduler): hand it back
+                        self._scheduler.add_step(sid, status=sch.PENDING, worker=self._id)
+                        break
                     started += 1
                     try:
                         executor.submit(self._steps[sid])
