@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -74,17 +73,9 @@ struct DayTicks {
   size_t count = 0;
 };
 
-Result<DayTicks> OpenDay(const std::function<Result<TickFile>(const std::string&)>& open,
-                         const std::string& store_dir, const std::string& stock,
-                         const std::string& date, int stock_index) {
-  Result<TickFile> r = open((fs::path(store_dir) / stock / (date + ".tick")).string());
-  if (!r.ok()) return r.status();
-  DayTicks day;
-  day.stock_index = stock_index;
-  day.file = std::make_unique<TickFile>(std::move(r.value()));
-  day.ticks = day.file->data();
-  day.count = day.file->size();
-  return day;
+std::string DayPath(const std::string& store_dir, const std::string& stock,
+                    const std::string& date) {
+  return (fs::path(store_dir) / stock / (date + ".tick")).string();
 }
 
 // A validated StreamTicks request: which files to send in which order.
@@ -211,8 +202,9 @@ class TickStreamer {
     if (context_->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     if (shutdown_->is_set()) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          "server shutting down; resume after sequence " +
-                              std::to_string(next_seq_ == 0 ? 0 : next_seq_ - 1));
+                          next_seq_ == 0 ? std::string("server shutting down; no rows sent yet")
+                                         : "server shutting down; resume after sequence " +
+                                               std::to_string(next_seq_ - 1));
     }
     return grpc::Status::OK;
   }
@@ -356,13 +348,16 @@ grpc::Status DataServiceImpl::StreamTicks(grpc::ServerContext* context,
   for (const auto& [date, stock_indices] : plan->days) {
     std::vector<DayTicks> days;
     for (int k : stock_indices) {
-      Result<DayTicks> day = OpenDay([this](const std::string& p) { return OpenVerified(p); },
-                                     store_dir_, plan->stocks[k], date, k);
-      if (!day.ok()) {
-        result = ToGrpcStatus(day.status());
+      Result<TickFile> file = OpenVerified(DayPath(store_dir_, plan->stocks[k], date));
+      if (!file.ok()) {
+        result = ToGrpcStatus(file.status());
         break;
       }
-      days.push_back(std::move(day.value()));
+      DayTicks& day = days.emplace_back();
+      day.stock_index = k;
+      day.file = std::make_unique<TickFile>(std::move(file.value()));
+      day.ticks = day.file->data();
+      day.count = day.file->size();
     }
     if (!result.ok()) break;
     out.NewDate();

@@ -197,8 +197,9 @@ grpc::Status IndicatorServiceImpl::StreamIndicators(
     }
     if (shutdown_->is_set()) {
       result = grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                            "server shutting down; resume after sequence " +
-                                std::to_string(out.rows() == 0 ? 0 : out.rows() - 1));
+                            out.rows() == 0 ? std::string("server shutting down; no rows sent yet")
+                                            : "server shutting down; resume after sequence " +
+                                                  std::to_string(out.rows() - 1));
       break;
     }
     if (in.record_size() != sizeof(Tick) || in.ticks().size() != in.count() * sizeof(Tick)) {
