@@ -11,7 +11,7 @@ measures, best of --repeat:
   ticks  store     np.fromfile of every store file's records (page cache warm) -> structured array
   ticks  grpc      sync client:    ``connect(data).ticks(stock)``, np.frombuffer per batch
   ticks  grpc-aio  asyncio client: ``ticklab.aio.connect(data).ticks(stock)``, np.frombuffer per batch
-                   each at batch sizes 8192 (the default) and 65536 ticks per message
+                   each at 4096, 8192 (the default), 16384 and 65536 ticks per message
   rows   store     ticklab.features.read_features(...).ts_ns/values of every .feat file (copied)
   rows   grpc      sync client: ``connect(indicators).indicators(stock)`` — computed live from the
                    data service's stream (the seed set: 80 features, 672-byte rows)
@@ -181,7 +181,7 @@ def main() -> None:
             return n
 
         cases = [("ticks", "store (np.fromfile)", store_ticks)]
-        for batch in (8192, 65536):
+        for batch in (4096, 8192, 16384, 65536):
             cases.append(("ticks", f"grpc sync, {batch}/msg", grpc_ticks(batch)))
             cases.append(("ticks", f"grpc asyncio, {batch}/msg", aio_ticks(batch)))
         cases.append(("indicator rows", "store (.feat)", store_rows))
