@@ -26,9 +26,14 @@ from ticklab.config import Config
 from ticklab.resume import Backoff, Point, ResilientStream
 from ticklab.v1 import common_pb2, gateway_pb2, gateway_pb2_grpc
 
-#: Channel options: large batches, and a restarted gateway is found again within ~1 s.
+#: Channel options: large batches; a restarted gateway is found again within ~1 s; a fixed 4 MiB
+#: receive window (no BDP probing, which over loopback lets a non-reading client swallow a whole
+#: stream into its receive buffers) so what a client has not read stays bounded and visible to the
+#: gateway's backpressure.
 GATEWAY_CHANNEL_OPTIONS: list[tuple[str, Any]] = [
     *CHANNEL_OPTIONS,
+    ("grpc.http2.bdp_probe", 0),
+    ("grpc.http2.lookahead_bytes", 4 << 20),
     ("grpc.initial_reconnect_backoff_ms", 100),
     ("grpc.min_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 1000),

@@ -32,12 +32,14 @@ from ticklab.config import ConfigError, load_config
               help="ring kept per stream for late joiners and resumes (>= --queue-mib)")
 @click.option("--upstream-retry", type=float, default=60.0, show_default=True,
               help="seconds to keep reconnecting a failed upstream before giving up")
-@click.option("--upstream-batch", type=int, default=0, show_default=True,
+@click.option("--upstream-batch", type=int, default=16384, show_default=True,
               help="rows per upstream batch for unpaced streams (0 = the service's default)")
+@click.option("--upstream-window-mib", type=float, default=4.0, show_default=True,
+              help="HTTP/2 receive window per upstream call (what a service may send ahead)")
 @click.option("-v", "--verbose", is_flag=True, help="log reconnects and disconnects on stderr")
 def cli(config_path: str, port: int | None, host: str | None, data_address: str | None,
         indicators_address: str | None, stats_address: str | None, queue_mib: float, history_mib: float,
-        upstream_retry: float, upstream_batch: int, verbose: bool) -> None:
+        upstream_retry: float, upstream_batch: int, upstream_window_mib: float, verbose: bool) -> None:
     """Run the gateway: list every stream, subscribe to any, shared upstream, resume, auth."""
     from ticklab.gateway import GatewaySettings, serve
 
@@ -50,7 +52,8 @@ def cli(config_path: str, port: int | None, host: str | None, data_address: str 
     settings = GatewaySettings.from_config(cfg, port=port, host=host, queue_bytes=int(queue_mib * (1 << 20)),
                                            history_bytes=int(history_mib * (1 << 20)),
                                            upstream_retry_seconds=upstream_retry,
-                                           upstream_batch_size=upstream_batch)
+                                           upstream_batch_size=upstream_batch,
+                                           upstream_window_bytes=int(upstream_window_mib * (1 << 20)))
     ups = dict(settings.upstreams)
     if data_address:
         ups["ticks"] = data_address
