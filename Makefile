@@ -18,6 +18,9 @@ APT_PACKAGES := g++ cmake ninja-build pkg-config libgrpc++-dev protobuf-compiler
   python3-venv procps
 
 PY_STAMP  := $(VENV)/.deps-stamp
+# Luigi lives only in a separate venv: the reference the trun benchmark and port test compare with.
+BENCH_VENV := $(BUILD)/bench-venv
+LUIGI_STAMP := $(BENCH_VENV)/.luigi-stamp
 APT_STAMP := $(BUILD)/.apt-stamp
 
 .PHONY: help deps build proto-py test test-cpp test-py demo format lint bench clean
@@ -46,6 +49,11 @@ $(PY_STAMP): clients/python/pyproject.toml trun/pyproject.toml $(APT_STAMP)
 	@$(PY) -m pip install -q --disable-pip-version-check -e ./trun -e './clients/python[dev]'
 	@touch $@
 
+$(LUIGI_STAMP): $(APT_STAMP)
+	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
+	@$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check luigi==3.8.1
+	@touch $@
+
 build: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DTICKLAB_BLAS=$(BLAS) \
 	  -DPython3_EXECUTABLE=$(PY) -DTICKLAB_VENV=$(VENV) >$(BUILD)/cmake.log || (cat $(BUILD)/cmake.log; exit 1)
@@ -58,10 +66,10 @@ proto-py:
 	  $(PY) -m grpc_tools.protoc -Iproto --python_out=clients/python --pyi_out=clients/python \
 	    --grpc_python_out=clients/python $$protos && touch clients/python/ticklab/v1/__init__.py; fi
 
-test: build
+test: build $(LUIGI_STAMP)
 	@echo "== ctest =="; cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600; \
 	  c=$$?; cd $(ROOT); echo "== pytest =="; \
-	  $(PY) -m pytest -q -n $(JOBS) --timeout 900; p=$$?; \
+	  LUIGI_PYTHON=$(BENCH_VENV)/bin/python $(PY) -m pytest -q -n $(JOBS) --timeout 900; p=$$?; \
 	  echo "ctest exit $$c, pytest exit $$p"; [ $$c -eq 0 ] && [ $$p -eq 0 ]
 
 demo: build
@@ -75,7 +83,7 @@ lint: deps
 	@find services bench -name '*.h' -o -name '*.cc' | xargs clang-format --dry-run --Werror
 	@$(VENV)/bin/ruff check clients trun tests bench
 
-bench: build
+bench: build $(LUIGI_STAMP)
 	@$(PY) bench/run_all.py
 
 clean:
