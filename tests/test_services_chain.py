@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
+from pathlib import Path
 
 import grpc
 import numpy as np
@@ -197,13 +198,28 @@ def test_stats_service_equals_batch_database(market: Market, chain: Supervisor) 
     assert coef.shape == (d.summary["n_features"][0], 1)
 
 
+def _stored_days(db: Path) -> int:
+    """Stock-days in a stats database (0 if it or its table does not exist yet)."""
+    if not db.exists():
+        return 0
+    try:
+        return sqlite3.connect(db).execute("SELECT COUNT(*) FROM day_stats").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def _batch_n_rows(market: Market, stock: str, day: str) -> int:
+    q = "SELECT n_rows FROM day_stats WHERE stock = ? AND day = ? AND feature_set = 'seed'"
+    return sqlite3.connect(market.batch_db).execute(q, (stock, day)).fetchone()[0]
+
+
 def test_stats_dry_run_writes_nothing(market: Market, chain: Supervisor) -> None:
     c = ticklab.connect(chain.address("stats"))
-    before = sqlite3.connect(market.services_db).execute("SELECT COUNT(*) FROM day_stats").fetchone()
+    before = _stored_days(market.services_db)
     days = list(c.stats(market.stocks[0], market.days[0], market.days[0], set="seed", dry_run=True))
-    assert len(days) == 1 and not days[0].written and days[0].summary["n_rows"][0] > 0
-    after = sqlite3.connect(market.services_db).execute("SELECT COUNT(*) FROM day_stats").fetchone()
-    assert before == after
+    assert len(days) == 1 and not days[0].written
+    assert days[0].summary["n_rows"][0] == _batch_n_rows(market, market.stocks[0], market.days[0])
+    assert _stored_days(market.services_db) == before
 
 
 def test_asyncio_client(market: Market, chain: Supervisor) -> None:
@@ -215,6 +231,13 @@ def test_asyncio_client(market: Market, chain: Supervisor) -> None:
         async with ticklab.aio.connect(chain.address("data")) as c:
             return await c.stocks(), await c.ticks(market.stocks[0]).to_numpy()
 
+    async def stats() -> list:
+        async with ticklab.aio.connect(chain.address("stats")) as c:
+            return await c.stats(market.stocks[1], market.days[0], market.days[0], set="seed", dry_run=True)
+
+    days = asyncio.run(stats())
+    assert len(days) == 1
+    assert days[0].summary["n_rows"][0] == _batch_n_rows(market, market.stocks[1], market.days[0])
     stocks, arr = asyncio.run(run())
     assert stocks == sorted(market.stocks) and arr.dtype == TICK_DTYPE
     assert arr.tobytes() == b"".join(store_records(market, market.stocks[0], d) for d in market.days)

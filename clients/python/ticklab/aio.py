@@ -6,8 +6,7 @@
             batch.array["bid_price"]                  # numpy structured array
         rows = await c.indicators("AAPL", set="seed").to_numpy()
 
-Same batches, dtypes and resume points as the synchronous client; the stats service's Compute
-updates come as protobuf messages.
+Same batches, dtypes, resume points and DayStats as the synchronous client.
 """
 
 from __future__ import annotations
@@ -22,11 +21,13 @@ from ticklab.client import (
     CHANNEL_OPTIONS,
     TICK_DTYPE,
     Batch,
+    DayStats,
     _date,
     _frame,
     _resume,
     _RowDecoder,
     _tick_batch,
+    table_to_pandas,
 )
 from ticklab.v1 import (
     data_pb2,
@@ -156,18 +157,34 @@ class AsyncClient:
         )
         return AsyncStream(self._stream_indicators(req, timeout=self.timeout), _RowDecoder())
 
-    async def compute_stats(
+    async def stats(
         self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed", dry_run: bool = False
-    ) -> list[stats_pb2.DayStats]:
-        """Runs StatsService.Compute to the end; returns the completed days."""
+    ) -> list[DayStats]:
+        """Runs StatsService.Compute to the end (written unless `dry_run`); the completed days."""
         req = stats_pb2.ComputeRequest(
             stock=stock, start_date=_date(start), end_date=_date(end), set=set, dry_run=dry_run
         )
         days = []
         async for update in self._stats.Compute(req, timeout=self.timeout):
             if update.WhichOneof("update") == "day":
-                days.append(update.day)
+                days.append(DayStats.from_proto(update.day))
         return days
+
+    async def day_stats(self, stock: str, date: Any, *, set: str = "seed") -> DayStats:
+        """One stored stock-day (NOT_FOUND if the database does not hold it)."""
+        req = stats_pb2.GetDayStatsRequest(stock=stock, date=_date(date), set=set)
+        return DayStats.from_proto(await self._stats.GetDayStats(req, timeout=self.timeout))
+
+    async def pool(
+        self, set: str = "seed", *, horizons: Sequence[str] = (), stocks: Sequence[str] = ()
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Pooled ridge fits over stored days: (results per horizon, coefficients by feature)."""
+        req = stats_pb2.PoolRequest(set=set, horizons=list(horizons), stocks=list(stocks))
+        resp = await self._stats.Pool(req, timeout=self.timeout)
+        coef = table_to_pandas(resp.coefficients)
+        if len(resp.feature_names) == len(coef):
+            coef.index = list(resp.feature_names)
+        return table_to_pandas(resp.results), coef
 
 
 def connect(address: str, *, timeout: float | None = None) -> AsyncClient:
