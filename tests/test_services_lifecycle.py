@@ -70,9 +70,18 @@ def test_sigterm_mid_stream_ends_cleanly(market: Market, tmp_path: Path) -> None
 
 def _chain(market: Market, log_dir: Path):
     data = start_service("data", market.services_cfg, host="127.0.0.1", port=0, log_dir=log_dir)
-    ind = start_service(
-        "indicators", market.services_cfg, host="127.0.0.1", port=0, upstreams=[data.address], log_dir=log_dir
-    )
+    try:
+        ind = start_service(
+            "indicators",
+            market.services_cfg,
+            host="127.0.0.1",
+            port=0,
+            upstreams=[data.address],
+            log_dir=log_dir,
+        )
+    except BaseException:
+        stop_service(data)
+        raise
     return data, ind
 
 
@@ -121,14 +130,19 @@ def test_deadline_propagates_upstream(market: Market, tmp_path: Path) -> None:
 
 def test_stats_cancel_reaches_data_service(market: Market, tmp_path: Path) -> None:
     data, ind = _chain(market, tmp_path)
-    stats = start_service(
-        "stats",
-        market.services_cfg,
-        host="127.0.0.1",
-        port=0,
-        upstreams=[ind.address, data.address],
-        log_dir=tmp_path,
-    )
+    try:
+        stats = start_service(
+            "stats",
+            market.services_cfg,
+            host="127.0.0.1",
+            port=0,
+            upstreams=[ind.address, data.address],
+            log_dir=tmp_path,
+        )
+    except BaseException:
+        stop_service(ind)
+        stop_service(data)
+        raise
     try:
         c = ticklab.connect(stats.address)
         call = c.compute_stats(market.stocks[0], set="seed", replay_speed=10.0, progress_rows=64)
@@ -140,8 +154,8 @@ def test_stats_cancel_reaches_data_service(market: Market, tmp_path: Path) -> No
         assert wait_for(lambda: events(stats.log_path, "stream_end"), 5.0)
         assert not market.services_db.exists() or "day_done" not in stats.log_path.read_text()
     finally:
-        for s in (stats, ind, data):
-            assert stop_service(s) == 0
+        codes = [stop_service(s) for s in (stats, ind, data)]
+    assert codes == [0, 0, 0]
 
 
 def test_ticklab_up_starts_and_stops_everything(market: Market, tmp_path: Path) -> None:
