@@ -59,6 +59,7 @@ from ticklab.v1 import (
     stats_pb2,
     stats_pb2_grpc,
 )
+from ticklab.wire import length_delimited, scan, varint
 
 log = logging.getLogger("ticklab.gateway")
 
@@ -158,52 +159,6 @@ class Chunk:
         return len(self.payload) + CHUNK_OVERHEAD
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def _scan(raw: bytes) -> dict[int, Any]:
-    """Top-level fields of a protobuf message: field -> varint value, or (offset, length) of the first
-    length-delimited value. Reads a few bytes per field; the large `bytes` payload is skipped."""
-    out: dict[int, Any] = {}
-    i, n = 0, len(raw)
-    while i < n:
-        key, i = _read_varint(raw, i)
-        field, wire = key >> 3, key & 7
-        if wire == 0:
-            out[field], i = _read_varint(raw, i)
-        elif wire == 2:
-            length, i = _read_varint(raw, i)
-            out.setdefault(field, (i, length))
-            i += length
-        elif wire == 1:
-            i += 8
-        elif wire == 5:
-            i += 4
-        else:
-            raise ValueError(f"unsupported protobuf wire type {wire}")
-    return out
-
-
-def _read_varint(raw: bytes, i: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        b = raw[i]
-        i += 1
-        value |= (b & 0x7F) << shift
-        if b < 0x80:
-            return value, i
-        shift += 7
-
-
 class Layer:
     """One upstream streaming method and its batch message (one field of GatewayBatch)."""
 
@@ -228,7 +183,7 @@ class Layer:
 
     def wrap(self, raw: bytes) -> bytes:
         """GatewayBatch bytes holding `raw` (a serialized upstream batch) in this layer's field."""
-        return bytes((self.field_number << 3 | 2,)) + _varint(len(raw)) + raw
+        return length_delimited(self.field_number, raw)
 
     #: False: the upstream method has no resume point; the hub reopens it from the start and skips
     #: the updates it already has (the layer numbers them by their position in the call).
@@ -239,7 +194,7 @@ class Layer:
 
         `index` is the message's 0-based position in its upstream call (used by non-resumable layers).
         """
-        fields = _scan(raw)
+        fields = scan(raw)
         first = fields.get(3, 0)
         count = fields.get(4, 0)
         size = self.scan_record_size(fields)
@@ -347,7 +302,7 @@ class StatsLayer(Layer):
     def chunk(self, raw: bytes, index: int = 0) -> Chunk:
         # StatsUpdate {stock = 1, sequence = 2, update = 3 (the upstream bytes)}; stock is filled in by
         # the hub through `stock_prefix`.
-        body = self.stock_prefix + bytes((0x10,)) + _varint(index) + bytes((0x1A,)) + _varint(len(raw)) + raw
+        body = self.stock_prefix + bytes((0x10,)) + varint(index) + bytes((0x1A,)) + varint(len(raw)) + raw
         return Chunk(index, 1, 0, self.wrap(body))
 
     stock_prefix = b""
@@ -355,7 +310,7 @@ class StatsLayer(Layer):
     def for_stock(self, stock: str) -> StatsLayer:
         layer = StatsLayer()
         name = stock.encode()
-        layer.stock_prefix = bytes((0x0A,)) + _varint(len(name)) + name
+        layer.stock_prefix = bytes((0x0A,)) + varint(len(name)) + name
         return layer
 
     def trim(self, chunk: Chunk, from_seq: int, names: tuple[str, ...] = ()) -> Chunk:

@@ -25,6 +25,7 @@ from ticklab.client import CHANNEL_OPTIONS, TICK_DTYPE, Batch, row_dtype
 from ticklab.config import Config
 from ticklab.resume import Backoff, Point, ResilientStream
 from ticklab.v1 import common_pb2, gateway_pb2, gateway_pb2_grpc
+from ticklab.wire import scan
 
 #: Channel options: large batches; a restarted gateway is found again within ~1 s; a fixed 4 MiB
 #: receive window (no BDP probing, which over loopback lets a non-reading client swallow a whole
@@ -59,13 +60,38 @@ class StatsBatch(Batch):
     update: Any = None
 
 
+def _text(raw: bytes, where: Any) -> str:
+    if not isinstance(where, tuple):
+        return ""
+    return raw[where[0]:where[0] + where[1]].decode()
+
+
 class _Decoder:
     """GatewayBatch -> client.Batch; remembers each stock's feature names."""
 
     def __init__(self) -> None:
         self.names: dict[str, tuple[str, ...]] = {}
 
-    def __call__(self, msg: gateway_pb2.GatewayBatch) -> Batch:
+    def __call__(self, raw: bytes) -> Batch:
+        """A Batch from GatewayBatch wire bytes. Ticks: the numpy array is a zero-copy view of the
+        message bytes (found with ticklab.wire); other layers: parsed with protobuf."""
+        outer = scan(raw)
+        ticks = outer.get(1)
+        if isinstance(ticks, tuple):
+            off, length = ticks
+            f = scan(raw, off, off + length)
+            record = f.get(5) or TICK_DTYPE.itemsize
+            if record != TICK_DTYPE.itemsize:
+                raise ValueError(f"TickBatch.record_size {record}, expected {TICK_DTYPE.itemsize}")
+            count = f.get(4, 0)
+            data = f.get(6, (off, 0))
+            if data[1] != count * record:
+                raise ValueError(f"TickBatch: {data[1]} record bytes for {count} ticks")
+            arr = np.frombuffer(raw, dtype=TICK_DTYPE, count=count, offset=data[0])
+            return Batch(_text(raw, f.get(1)), _text(raw, f.get(2)), f.get(3, 0), arr)
+        return self.parse(gateway_pb2.GatewayBatch.FromString(raw))
+
+    def parse(self, msg: gateway_pb2.GatewayBatch) -> Batch:
         kind = msg.WhichOneof("payload")
         if kind == "ticks":
             t = msg.ticks
@@ -121,6 +147,10 @@ class GatewayClient:
         else:
             self.channel = grpc.insecure_channel(address, options=options)
         self.stub = gateway_pb2_grpc.GatewayStub(self.channel)
+        # Subscribe with the response left as bytes: tick batches become numpy without a parse or copy.
+        self._subscribe_raw = self.channel.unary_stream(
+            "/ticklab.v1.Gateway/Subscribe",
+            request_serializer=gateway_pb2.SubscribeRequest.SerializeToString, response_deserializer=None)
 
     @classmethod
     def from_config(cls, cfg: Config, address: str | None = None, **kwargs: Any) -> GatewayClient:
@@ -166,7 +196,7 @@ class GatewayClient:
                                            end_date=_date(end), replay_speed=replay_speed)
         for stock, (seq, fp) in (resume_after or {}).items():
             req.resume_after[stock].CopyFrom(common_pb2.ResumePoint(sequence=int(seq), fingerprint=int(fp)))
-        return _Call(self.stub.Subscribe(req, metadata=self.metadata), _Decoder())
+        return _Call(self._subscribe_raw(req, metadata=self.metadata), _Decoder())
 
     def subscribe(self, layer: str, stocks: str | Sequence[str], start: Any = None, end: Any = None, *,
                   set: str = "", replay_speed: float = 0.0, resume_after: Mapping[str, Point] | None = None,
