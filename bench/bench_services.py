@@ -43,12 +43,13 @@ sys.path.insert(0, str(REPO / "tests"))
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 import xxhash  # noqa: E402
-from services_env import _config, write_tick_file  # noqa: E402
+from services_env import _config  # noqa: E402
 
 import ticklab.aio  # noqa: E402
 from ticklab.client import TICK_DTYPE, connect  # noqa: E402
 from ticklab.features import read_features  # noqa: E402
 from ticklab.native import run_tool  # noqa: E402
+from ticklab.store import write_ticks  # noqa: E402
 from ticklab.supervisor import start_service, stop_service  # noqa: E402
 
 STOCK = "BENCH"
@@ -86,7 +87,7 @@ def setup(root: Path, ticks: int, days: int) -> tuple[Path, list[Path], list[Pat
     feat_files = [root / "features" / "seed" / STOCK / f"{d}.feat" for d in dates]
     if fresh or not all(p.exists() for p in tick_files + feat_files):
         for i, (d, p) in enumerate(zip(dates, tick_files, strict=True)):
-            write_tick_file(p, STOCK, d, fast_day(d, ticks, xxhash.xxh32_intdigest(str(i).encode())))
+            write_ticks(p, STOCK, d, fast_day(d, ticks, xxhash.xxh32_intdigest(str(i).encode())))
         run_tool("ticklab-indicators", ["--config", str(cfg), "--set", "seed"], progress=False)
     return cfg, tick_files, feat_files
 

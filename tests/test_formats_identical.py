@@ -28,7 +28,7 @@ DAY = dt.date(2024, 1, 2)
 def ingest_bin() -> Path:
     path = build_dir() / "bin" / "ticklab-ingest"
     if not path.exists():
-        pytest.skip(f"{path} not built (make build)")
+        pytest.fail(f"{path} not built (make build)")
     return path
 
 

@@ -23,7 +23,7 @@ DAYS = (dt.date(2024, 1, 2), dt.date(2024, 1, 3))
 def ingest_bin() -> Path:
     path = build_dir() / "bin" / "ticklab-ingest"
     if not path.exists():
-        pytest.skip(f"{path} not built (make build)")
+        pytest.fail(f"{path} not built (make build)")
     return path
 
 

@@ -12,14 +12,15 @@ import grpc
 import numpy as np
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from services_env import Market, build_market, services_built, store_records
+from services_env import Market, build_market, store_records
 
 import ticklab
 from ticklab.client import TICK_DTYPE
 from ticklab.features import read_features
 from ticklab.supervisor import Supervisor
 
-pytestmark = pytest.mark.skipif(not services_built(), reason="C++ services not built (make build)")
+# Missing binaries fail (not skip) the tests: `make test` builds them first.
+pytestmark = pytest.mark.usefixtures("require_services")
 
 
 @pytest.fixture(scope="module")

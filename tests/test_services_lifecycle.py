@@ -14,13 +14,14 @@ from pathlib import Path
 import grpc
 import numpy as np
 import pytest
-from services_env import Market, build_market, services_built
+from services_env import Market, build_market
 
 import ticklab
 from ticklab.client import TICK_DTYPE
 from ticklab.supervisor import start_service, stop_service
 
-pytestmark = pytest.mark.skipif(not services_built(), reason="C++ services not built (make build)")
+# Missing binaries fail (not skip) the tests: `make test` builds them first.
+pytestmark = pytest.mark.usefixtures("require_services")
 
 
 @pytest.fixture(scope="module")

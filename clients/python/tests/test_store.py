@@ -19,7 +19,7 @@ FIELD_CODES = {"BID": 1, "BID_SIZE": 2, "ASK": 3, "ASK_SIZE": 4, "LAST": 5, "LAS
 def tool(name: str) -> Path:
     path = build_dir() / "bin" / name
     if not path.exists():
-        pytest.skip(f"{path} not built (make build)")
+        pytest.fail(f"{path} not built (make build)")
     return path
 
 
