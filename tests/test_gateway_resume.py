@@ -15,7 +15,7 @@ import pytest
 
 from ticklab.client import TICK_DTYPE, Batch, connect
 from ticklab.gateway_client import connect_gateway
-from ticklab.resume import ResilientStream, ResumeState, StreamGapError
+from ticklab.resume import ResilientStream, ResumeState, StreamGapError, resilient_request
 
 pytestmark = pytest.mark.skipif(not h.binaries_built(), reason="C++ servers not built (make build)")
 
@@ -149,6 +149,25 @@ def test_gateway_killed_mid_stream_client_resumes(stack) -> None:
     assert grpc.StatusCode.UNAVAILABLE in col.retries
     assert col.stream.reconnects >= 1
     assert np.array_equal(col.per_stock()["AAPL"], reference)
+
+
+def test_direct_request_resumes_across_a_data_service_restart(stack) -> None:
+    """The same resume wrapper over a direct multi-stock request (one sequence across stocks)."""
+    cfg, data, ind, gw = stack
+    with connect(data.address) as c:
+        reference = c.ticks(STOCKS, DAY, DAY, replay_speed=SPEED * 4).to_numpy()
+    client = connect(data.address)
+    col = Collector(resilient_request(
+        lambda point: client.ticks(STOCKS, DAY, DAY, replay_speed=SPEED * 4, resume_after=point)))
+    col.start()
+    col.wait_rows(len(reference) // 3)
+    data.kill()
+    time.sleep(0.5)
+    data.restart()
+    col.join(60)
+    assert col.error is None, col.error
+    assert col.stream.reconnects >= 1
+    assert np.array_equal(np.concatenate([b.array for b in col.batches]), reference)
 
 
 def test_resume_point_through_gateway_matches_direct(stack) -> None:

@@ -194,3 +194,15 @@ def resilient(open_stream: Callable[[Mapping[str, Point]], Iterable[Batch]],
               **kwargs: Any) -> ResilientStream:
     """A :class:`ResilientStream` over `open_stream` (see the module docstring)."""
     return ResilientStream(open_stream, **kwargs)
+
+
+def resilient_request(open_call: Callable[[Point | None], Iterable[Batch]], *,
+                      resume_after: Point | None = None, **kwargs: Any) -> ResilientStream:
+    """A resilient stream over one direct service request, whose sequence runs across its stocks.
+
+        c = ticklab.connect(data_address)
+        stream = resilient_request(lambda point: c.ticks(["AAPL", "MSFT"], resume_after=point))
+    """
+    start = {"": resume_after} if resume_after is not None else None
+    return ResilientStream(lambda points: open_call(points.get("")), resume_after=start,
+                           key=lambda b: "", **kwargs)
