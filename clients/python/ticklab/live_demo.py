@@ -28,6 +28,30 @@ def _status_table(sup: Supervisor) -> Table:
     return table
 
 
+def _gateway_demo(cfg: Config, address: str, stock: str, day: str, set_name: str,
+                  console: Console) -> None:
+    """Three researchers tap the same indicator stream through the gateway: one upstream call."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ticklab.gateway_client import GatewayClient
+
+    with GatewayClient.from_config(cfg, address=address) as gw:
+        streams = gw.streams()
+        console.print(f"gateway {address}: {len(streams)} streams, e.g. "
+                      + ", ".join(f"{s['layer']}{'/' + s['set'] if s['set'] else ''}" for s in streams[:4]))
+
+        def tap(_: int) -> int:
+            return sum(len(b) for b in gw.indicators(stock, day, day, set=set_name))
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(3) as pool:
+            counts = list(pool.map(tap, range(3)))
+        secs = time.perf_counter() - t0
+        m = gw.metrics()
+    console.print(f"3 subscribers via the gateway got {counts} rows in {secs:.2f} s; upstream calls "
+                  f"opened: {m.upstream_calls_total} (+{m.catchup_subscriptions} catch-up for late joiners)")
+
+
 def run_live_demo(cfg: Config, config_path: str, set_name: str, console: Console) -> None:
     stock, day = cfg.stocks[0], cfg.trading_days()[0].isoformat()
     with Supervisor(config_path, ephemeral_ports=True) as sup:
@@ -48,7 +72,7 @@ def run_live_demo(cfg: Config, config_path: str, set_name: str, console: Console
             return
         frame = first.to_pandas() if hasattr(first, "to_pandas") else None
         if frame is not None:
-            keep = ["ts_ns", "bid", "ask", *[c for c in frame.columns if c.startswith(("seed.", "f"))][:4]]
+            keep = ["ts_ns", "bid", "ask", *[c for c in frame.columns if "." in c][:4]]
             frame = frame[[c for c in keep if c in frame.columns]]
         console.print(f"[bold]{stock} {day}[/]: first indicator batch after {lag_ms:.0f} ms; first rows:")
         if frame is not None:
@@ -71,5 +95,6 @@ def run_live_demo(cfg: Config, config_path: str, set_name: str, console: Console
                 console.print(f"live stats for {ds.stock} {ds.date} (computed by the stats service "
                               "from the indicator stream):")
                 console.print(df[cols].to_string(index=False) if cols else df.to_string(index=False))
+        _gateway_demo(cfg, sup.address("gateway"), stock, day, set_name, console)
         codes = sup.stop()
     console.print(f"services stopped: {codes}")

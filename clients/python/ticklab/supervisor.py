@@ -19,6 +19,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -31,8 +32,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from ticklab.config import Config, load_config
 from ticklab.native import binary
 
-#: Start order; each service subscribes to the ones before it.
-SERVICES: tuple[str, ...] = ("data", "indicators", "stats")
+#: Start order; each service subscribes to the ones before it. The gateway (Python, grpc.aio)
+#: fronts the three C++ services.
+SERVICES: tuple[str, ...] = ("data", "indicators", "stats", "gateway")
 
 
 class SupervisorError(RuntimeError):
@@ -102,14 +104,19 @@ def start_service(
     timeout: float = 30.0,
     extra_args: Sequence[str] = (),
 ) -> ServiceProcess:
-    """Starts ``ticklab-<name>-server`` and waits until it listens and reports SERVING."""
-    exe = binary(f"ticklab-{name}-server")
-    # --exit-with-parent: the server stops (SIGTERM) if this process dies, even by SIGKILL.
-    args = [str(exe), "--config", str(config_path), "--port", str(port), "--exit-with-parent"]
-    if len(upstreams) > 0:
-        args += ["--upstream", upstreams[0]]
-    if len(upstreams) > 1:
-        args += ["--data-upstream", upstreams[1]]
+    """Starts ``ticklab-<name>-server`` (or the gateway) and waits until it listens and reports SERVING."""
+    if name == "gateway":
+        data, indicators, stats = upstreams
+        args = [sys.executable, "-m", "ticklab.cli", "gateway", "--config", str(config_path), "--port",
+                str(port), "--data", data, "--indicators", indicators, "--stats", stats]
+    else:
+        exe = binary(f"ticklab-{name}-server")
+        # --exit-with-parent: the server stops (SIGTERM) if this process dies, even by SIGKILL.
+        args = [str(exe), "--config", str(config_path), "--port", str(port), "--exit-with-parent"]
+        if len(upstreams) > 0:
+            args += ["--upstream", upstreams[0]]
+        if len(upstreams) > 1:
+            args += ["--data-upstream", upstreams[1]]
     args += list(extra_args)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
@@ -211,6 +218,8 @@ class Supervisor:
                     upstreams = [self.address("data")]
                 elif name == "stats":
                     upstreams = [self.address("indicators"), self.address("data")]
+                elif name == "gateway":
+                    upstreams = [self.address("data"), self.address("indicators"), self.address("stats")]
                 self.procs[name] = start_service(
                     name,
                     self.config_path,
