@@ -22,6 +22,7 @@ import numpy as np
 import xxhash
 
 from ticklab.client import TICK_DTYPE
+from ticklab.store import write_ticks
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(os.environ.get("TICKLAB_BUILD_DIR", REPO / "build")) / "bin"
@@ -62,25 +63,11 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
-def write_tick_file(path: Path, stock: str, day: dt.date, ticks: np.ndarray) -> None:
-    body = ticks.tobytes()
-    header = bytearray(64)
-    header[0:8] = b"TLTICK\x00\x01"
-    header[8:12] = (1).to_bytes(4, "little")
-    header[12:16] = (80).to_bytes(4, "little")
-    header[16:16 + len(stock)] = stock.encode()
-    header[32:36] = int(day.strftime("%Y%m%d")).to_bytes(4, "little")
-    header[40:48] = len(ticks).to_bytes(8, "little")
-    header[48:56] = xxhash.xxh64_intdigest(body).to_bytes(8, "little")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(bytes(header) + body)
-
-
 def write_store(root: Path, stocks: list[str], days: list[dt.date], n: int) -> Path:
     store = root / "store"
     for s in stocks:
         for d in days:
-            write_tick_file(store / s / f"{d.isoformat()}.tick", s, d, synthetic_ticks(s, d, n))
+            write_ticks(store / s / f"{d.isoformat()}.tick", s, d, synthetic_ticks(s, d, n))
     return store
 
 
