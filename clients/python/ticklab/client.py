@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import grpc
 import numpy as np
 
+from ticklab import store
 from ticklab.v1 import (
     common_pb2,
     data_pb2,
@@ -40,24 +41,8 @@ from ticklab.v1 import (
 if TYPE_CHECKING:
     import pandas as pd
 
-#: One 80-byte Tick record, as in the store file and in ``TickBatch.ticks``.
-TICK_DTYPE = np.dtype(
-    [
-        ("ts_ns", "<i8"),
-        ("fingerprint", "<u8"),
-        ("bid_price", "<f8"),
-        ("bid_size", "<f8"),
-        ("ask_price", "<f8"),
-        ("ask_size", "<f8"),
-        ("trade_price", "<f8"),
-        ("trade_size", "<f8"),
-        ("events", "<u4"),
-        ("seq", "<u4"),
-        ("symbol", "<u4"),
-        ("reserved", "<u4"),
-    ]
-)
-assert TICK_DTYPE.itemsize == 80
+#: One 80-byte Tick record, as in the store file and in ``TickBatch.ticks`` (re-exported).
+TICK_DTYPE = store.TICK_DTYPE
 
 #: gRPC channel options: batches may exceed gRPC's 4 MiB default message limit.
 CHANNEL_OPTIONS: list[tuple[str, Any]] = [
