@@ -7,6 +7,10 @@
 //     return RunServer("data", host, port, {&service}, &shutdown);
 //   }
 //
+// Also for mains: ConfigError() (exit 2 with a config_error log line), UpstreamAddress() and
+// UpstreamChannel() for services that subscribe to another one. For handlers: RejectRequest()
+// and StreamStartLog(), the bad_request and stream_start log lines.
+//
 // RunServer() blocks SIGTERM/SIGINT before gRPC starts its threads, binds host:port (port 0 =
 // pick a free one), prints {"event":"listening","port":N,...} on stdout, serves with the default
 // health service (SERVING) and server reflection, and on a signal: marks health NOT_SERVING, sets
@@ -38,6 +42,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "services/common/grpc_status.h"
+#include "services/common/status.h"
 
 namespace ticklab {
 
@@ -182,6 +189,53 @@ inline bool ParseServerFlags(int argc, char** argv, const char* program, ServerF
     if (getppid() != parent) raise(SIGTERM);  // it died before prctl took effect
   }
   return true;
+}
+
+// A server main's exit when its config (or session) does not load: logs
+// {"event":"config_error","error":...} and returns exit code 2.
+inline int ConfigError(const Status& status) {
+  LogLine("config_error", "error").Str("error", status.ToString()).Emit();
+  return 2;
+}
+
+// The address of an upstream service: `flag` (--upstream, --data-upstream) when given, else
+// host:port from the config.
+inline std::string UpstreamAddress(const std::string& flag, const std::string& host, int port) {
+  return !flag.empty() ? flag : host + ":" + std::to_string(port);
+}
+
+// A client channel to an upstream service, without a limit on the size of received messages.
+inline std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+// Turns away a malformed request: logs {"event":"bad_request"} (warn) with the rpc, the peer and
+// the error, and returns the error as the call's status.
+inline grpc::Status RejectRequest(const char* rpc, const grpc::ServerContext& context,
+                                  const Status& error) {
+  LogLine("bad_request", "warn")
+      .Str("rpc", rpc)
+      .Str("peer", context.peer())
+      .Str("error", error.ToString())
+      .Emit();
+  return ToGrpcStatus(error);
+}
+
+// The {"event":"stream_start"} line of a one-stock, one-set streaming call (rpc, peer, stock, set,
+// start, end); add fields, then Emit().
+template <typename Request>
+LogLine StreamStartLog(const char* rpc, const grpc::ServerContext& context,
+                       const Request& request) {
+  LogLine line("stream_start");
+  line.Str("rpc", rpc)
+      .Str("peer", context.peer())
+      .Str("stock", request.stock())
+      .Str("set", request.set())
+      .Str("start", request.start_date())
+      .Str("end", request.end_date());
+  return line;
 }
 
 // Blocks SIGTERM/SIGINT in the calling thread (and every thread it starts afterwards), so that

@@ -1,0 +1,65 @@
+// The worker pool of the batch tools: independent work items (stock-days, ingest units) handed
+// out in order to a fixed set of threads, stopping at the first error.
+//
+//   const int threads = WorkerCount(requested, jobs.size());
+//   Status st = RunParallel(jobs.size(), threads, [&] {
+//     return [&, mine = set.Clone()](size_t i) mutable -> Status { return Do(&mine, jobs[i]); };
+//   });
+//
+// Header-only (a template). Thread-safety: the item functions run concurrently; whatever they
+// share they guard themselves.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "services/common/status.h"
+
+namespace ticklab {
+
+// `requested` threads, or one per core when it is <= 0 (at least 1).
+inline int DefaultThreads(int requested) {
+  if (requested > 0) return requested;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+// DefaultThreads(requested), but no more than there are `items` (and at least 1).
+inline int WorkerCount(int requested, size_t items) {
+  return static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(DefaultThreads(requested)), std::max<size_t>(items, 1)));
+}
+
+// Runs items 0..items-1 on `threads` threads, the calling thread being one of them. make_worker()
+// is called once on each thread and returns that thread's item function, Status(size_t index)
+// (so a worker can own state, e.g. a clone of an indicator set). Once an item fails no further
+// item starts; returns the first failure, or Ok.
+template <typename MakeWorker>
+Status RunParallel(size_t items, int threads, MakeWorker make_worker) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  Status first_error;
+  auto run = [&] {
+    auto item = make_worker();
+    for (size_t i; !failed.load() && (i = next.fetch_add(1)) < items;) {
+      Status st = item(i);
+      if (!st.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!failed.load()) first_error = std::move(st);
+        failed.store(true);
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(run);
+  run();
+  for (std::thread& t : pool) t.join();
+  return first_error;
+}
+
+}  // namespace ticklab
