@@ -1,16 +1,15 @@
 #include "services/data/ingest.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "services/common/session.h"
 #include "services/common/tick_store.h"
+#include "services/common/work_pool.h"
 #include "services/data/data_source.h"
 #include "services/data/format_registry.h"
 
@@ -164,9 +163,7 @@ Result<IngestSummary> RunIngest(const Config& config, const IngestOptions& optio
   ReadOptions read;
   read.skip_bad_rows = options.skip_bad_rows || config.data.skip_bad_rows;
   read.timezone = config.session.timezone;
-  int threads =
-      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::max(1, threads);
+  const int threads = DefaultThreads(options.threads);
   // Stocks per unit: enough units per day to keep every thread busy, at most kMaxGroup stocks
   // (bounding memory: a unit holds its stocks' ticks of the day until it writes them).
   constexpr size_t kMaxGroup = 64;
@@ -181,54 +178,40 @@ Result<IngestSummary> RunIngest(const Config& config, const IngestOptions& optio
                                            stocks.begin() + std::min(stocks.size(), i + group))});
     }
   }
-  threads = std::min<int>(threads, static_cast<int>(units.size()));
 
   IngestSummary summary;
   summary.total = static_cast<int64_t>(stocks.size() * dates.size());
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex mu;  // guards summary, first_error, done and the progress callback
-  Status first_error;
+  std::mutex mu;  // guards summary, done and the progress callback
   int64_t done = 0;
-
-  auto worker = [&]() {
-    for (;;) {
-      if (failed.load()) return;
-      const size_t i = next.fetch_add(1);
-      if (i >= units.size()) return;
-      const Unit& unit = units[i];
-      Result<UnitResult> r = IngestUnit(config, *format, unit, read, options.force);
-      std::lock_guard<std::mutex> lock(mu);
-      if (!r.ok()) {
-        if (first_error.ok()) first_error = r.status();
-        failed.store(true);
-        return;
+  auto ingest_unit = [&](size_t i) -> Status {
+    const Unit& unit = units[i];
+    Result<UnitResult> r = IngestUnit(config, *format, unit, read, options.force);
+    if (!r.ok()) return r.status();
+    std::lock_guard<std::mutex> lock(mu);
+    summary.bad_rows += r->bad_rows;
+    for (const StockResult& sr : r->stocks) {
+      const std::string item = sr.stock + " " + DateString(unit.date);
+      switch (sr.outcome) {
+        case Outcome::kWritten:
+          ++summary.written;
+          break;
+        case Outcome::kSkipped:
+          ++summary.skipped;
+          break;
+        case Outcome::kMissing:
+          summary.missing.push_back(item);
+          break;
       }
-      summary.bad_rows += r->bad_rows;
-      for (const StockResult& sr : r->stocks) {
-        const std::string item = sr.stock + " " + DateString(unit.date);
-        switch (sr.outcome) {
-          case Outcome::kWritten:
-            ++summary.written;
-            break;
-          case Outcome::kSkipped:
-            ++summary.skipped;
-            break;
-          case Outcome::kMissing:
-            summary.missing.push_back(item);
-            break;
-        }
-        summary.ticks += sr.ticks;
-        ++done;
-        if (progress) progress(done, summary.total, item);
-      }
+      summary.ticks += sr.ticks;
+      ++done;
+      if (progress) progress(done, summary.total, item);
     }
+    return Status::Ok();
   };
   if (progress) progress(0, summary.total, "");
-  std::vector<std::thread> pool;
-  for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
-  for (std::thread& t : pool) t.join();
-  if (!first_error.ok()) return first_error;
+  const Status st =
+      RunParallel(units.size(), WorkerCount(threads, units.size()), [&] { return ingest_unit; });
+  if (!st.ok()) return st;
   std::sort(summary.missing.begin(), summary.missing.end());
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;

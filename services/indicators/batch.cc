@@ -3,13 +3,13 @@
 #include <time.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <set>
-#include <thread>
 
+#include "services/common/stock_days.h"
+#include "services/common/work_pool.h"
 #include "services/indicators/feature_store.h"
 #include "services/indicators/tick_input.h"
 
@@ -35,33 +35,23 @@ class CountingSink final : public RowSink {
 Result<std::vector<DayJob>> PlanBatch(const Config& config, const std::string& set_name,
                                       const std::vector<std::string>& stocks,
                                       const std::vector<std::string>& dates) {
-  const std::vector<std::string>& universe = stocks.empty() ? config.stocks : stocks;
-  std::vector<Date> wanted;
-  for (const std::string& d : dates) {
-    Result<Date> date = Date::Parse(d);
-    if (!date.ok()) return date.status();
-    wanted.push_back(*date);
-  }
+  auto dir_of = [&](const std::string& stock) { return fs::path(config.data.store_dir) / stock; };
+  Result<std::vector<StockDay>> days = ExpandStockDays(
+      stocks, config.stocks, dates, [&](const std::string& stock) -> Result<std::vector<Date>> {
+        Result<std::vector<Date>> found = DatedFiles(dir_of(stock).string(), ".tick");
+        if (!found.ok()) {
+          return Status::NotFound("no store directory for " + stock + ": " +
+                                  dir_of(stock).string());
+        }
+        return found;
+      });
+  if (!days.ok()) return days.status();
   std::vector<DayJob> jobs;
-  for (const std::string& stock : universe) {
-    fs::path dir = fs::path(config.data.store_dir) / stock;
-    std::vector<Date> days = wanted;
-    if (days.empty()) {
-      std::error_code ec;
-      for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        if (entry.path().extension() != ".tick") continue;
-        Result<Date> date = Date::Parse(entry.path().stem().string());
-        if (date.ok()) days.push_back(*date);
-      }
-      if (ec) return Status::NotFound("no store directory for " + stock + ": " + dir.string());
-    }
-    std::sort(days.begin(), days.end());
-    for (const Date& date : days) {
-      DayJob job{stock, date, (dir / (date.ToString() + ".tick")).string(),
-                 FeaturePath(config.data.features_dir, set_name, stock, date)};
-      if (!fs::exists(job.input)) return Status::NotFound("no tick store file " + job.input);
-      jobs.push_back(std::move(job));
-    }
+  for (const StockDay& d : days.value()) {
+    DayJob job{d.stock, d.date, (dir_of(d.stock) / (d.date.ToString() + ".tick")).string(),
+               FeaturePath(config.data.features_dir, set_name, d.stock, d.date)};
+    if (!fs::exists(job.input)) return Status::NotFound("no tick store file " + job.input);
+    jobs.push_back(std::move(job));
   }
   return jobs;
 }
@@ -98,34 +88,22 @@ Result<BatchSummary> RunBatch(
     const std::function<void(const DayJob&, const DayResult&, int64_t done)>& on_done) {
   const auto start = std::chrono::steady_clock::now();
   const double cpu_start = ProcessCpuSeconds();
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<size_t>(threads, std::max<size_t>(jobs.size(), 1)));
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex mu;
-  Status first_error;
+  threads = WorkerCount(threads, jobs.size());
+  std::mutex mu;  // guards summary and on_done
   BatchSummary summary;
-  auto worker = [&] {
-    IndicatorSet mine = set.Clone();
-    for (size_t i; !failed && (i = next++) < jobs.size();) {
+  Status st = RunParallel(jobs.size(), threads, [&] {
+    return [&, mine = set.Clone()](size_t i) mutable -> Status {
       Result<DayResult> r = ComputeDay(&mine, jobs[i]);
+      if (!r.ok()) return r.status();
       std::lock_guard<std::mutex> lock(mu);
-      if (!r.ok()) {
-        if (!failed) first_error = r.status();
-        failed = true;
-        return;
-      }
       summary.rows += r->rows;
       summary.ticks += r->ticks;
       ++summary.stock_days;
       if (on_done) on_done(jobs[i], *r, summary.stock_days);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
-  if (failed) return first_error;
+      return Status::Ok();
+    };
+  });
+  if (!st.ok()) return st;
   std::set<std::string> stocks;
   std::set<int> days;
   for (const DayJob& j : jobs) {

@@ -11,12 +11,13 @@
 // (store file or bare dump of Ticks) to --out. With --progress-json, stdout carries JSON lines:
 // start, progress per stock-day, summary. Errors go to stderr with exit status 1 (2 for bad usage).
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "services/common/config.h"
+#include "services/common/progress.h"
 #include "services/common/session.h"
+#include "services/common/tool_flags.h"
 #include "services/indicators/batch.h"
 #include "services/indicators/indicator_set.h"
 
@@ -24,10 +25,9 @@ namespace ticklab {
 namespace {
 
 struct Args {
-  std::string config, set, ticks, stock, date, out;
-  std::vector<std::string> stocks, dates;
-  int threads = 0;
-  bool progress_json = false, no_write = false, list_columns = false, no_verify = false;
+  BatchFlags batch;  // --config --set --stocks --dates --threads --progress-json
+  std::string ticks, stock, date, out;
+  bool no_write = false, list_columns = false, no_verify = false;
 };
 
 int Usage(const std::string& error) {
@@ -41,89 +41,32 @@ int Usage(const std::string& error) {
 }
 
 bool ParseArgs(int argc, char** argv, Args* a, std::string* error) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) {
-        *error = arg + " needs a value";
-        return false;
-      }
-      *out = argv[++i];
-      return true;
-    };
-    auto values = [&](std::vector<std::string>* out) {
-      while (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0) {
-        std::string v = argv[++i];
-        for (size_t s = 0, e; s <= v.size(); s = e + 1) {
-          e = v.find(',', s);
-          if (e == std::string::npos) e = v.size();
-          if (e > s) out->push_back(v.substr(s, e - s));
-        }
-      }
-      return true;
-    };
-    std::string threads;
-    bool ok = true;
-    if (arg == "--config")
-      ok = value(&a->config);
-    else if (arg == "--set")
-      ok = value(&a->set);
-    else if (arg == "--stocks")
-      ok = values(&a->stocks);
-    else if (arg == "--dates")
-      ok = values(&a->dates);
-    else if (arg == "--ticks")
-      ok = value(&a->ticks);
-    else if (arg == "--stock")
-      ok = value(&a->stock);
-    else if (arg == "--date")
-      ok = value(&a->date);
-    else if (arg == "--out")
-      ok = value(&a->out);
-    else if (arg == "--progress-json")
-      a->progress_json = true;
-    else if (arg == "--no-verify")
+  FlagReader f(argc, argv);
+  while (f.Next()) {
+    if (ParseBatchFlag(&f, &a->batch)) continue;
+    if (f.Is("--ticks"))
+      f.Value(&a->ticks);
+    else if (f.Is("--stock"))
+      f.Value(&a->stock);
+    else if (f.Is("--date"))
+      f.Value(&a->date);
+    else if (f.Is("--out"))
+      f.Value(&a->out);
+    else if (f.Is("--no-verify"))
       a->no_verify = true;
-    else if (arg == "--no-write")
+    else if (f.Is("--no-write"))
       a->no_write = true;
-    else if (arg == "--list-columns")
+    else if (f.Is("--list-columns"))
       a->list_columns = true;
-    else if (arg == "--threads") {
-      ok = value(&threads);
-      if (ok) {
-        char* end = nullptr;
-        long n = std::strtol(threads.c_str(), &end, 10);
-        if (*end != '\0' || n < 0 || n > 4096) {
-          *error = "--threads: expected a non-negative integer, got \"" + threads + "\"";
-          return false;
-        }
-        a->threads = static_cast<int>(n);
-      }
-    } else {
-      *error = "unknown argument \"" + arg + "\"";
-      return false;
-    }
-    if (!ok) return false;
+    else
+      f.Unknown();
   }
-  if (a->config.empty()) {
-    *error = "--config is required";
-    return false;
+  if (f.ok() && a->batch.config.empty()) f.Fail("--config is required");
+  if (f.ok() && !a->ticks.empty() && (a->stock.empty() || a->date.empty())) {
+    f.Fail("--ticks needs --stock and --date");
   }
-  if (!a->ticks.empty() && (a->stock.empty() || a->date.empty())) {
-    *error = "--ticks needs --stock and --date";
-    return false;
-  }
-  return true;
-}
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out + "\"";
+  *error = f.error();
+  return f.ok();
 }
 
 int Fail(const Status& st) {
@@ -132,15 +75,16 @@ int Fail(const Status& st) {
 }
 
 int Run(const Args& a) {
-  Result<Config> config = LoadConfig(a.config);
+  const BatchFlags& b = a.batch;
+  Result<Config> config = LoadConfig(b.config);
   if (!config.ok()) return Fail(config.status());
   if (config->indicator_sets.empty()) {
-    return Fail(Status::InvalidArgument(a.config + ": no [[indicator_sets]]"));
+    return Fail(Status::InvalidArgument(b.config + ": no [[indicator_sets]]"));
   }
   const IndicatorSetConfig* set_cfg =
-      a.set.empty() ? &config->indicator_sets.front() : config->FindIndicatorSet(a.set);
+      b.set.empty() ? &config->indicator_sets.front() : config->FindIndicatorSet(b.set);
   if (set_cfg == nullptr) {
-    return Fail(Status::NotFound(a.config + ": no indicator set \"" + a.set + "\""));
+    return Fail(Status::NotFound(b.config + ": no indicator set \"" + b.set + "\""));
   }
   Result<Session> session = Session::Create(config->session);
   if (!session.ok()) return Fail(session.status());
@@ -157,7 +101,7 @@ int Run(const Args& a) {
     if (!date.ok()) return Fail(date.status());
     jobs.push_back(DayJob{a.stock, *date, a.ticks, a.no_write ? "" : a.out});
   } else {
-    Result<std::vector<DayJob>> planned = PlanBatch(*config, set->name(), a.stocks, a.dates);
+    Result<std::vector<DayJob>> planned = PlanBatch(*config, set->name(), b.stocks, b.dates);
     if (!planned.ok()) return Fail(planned.status());
     jobs = std::move(planned).value();
   }
@@ -166,35 +110,34 @@ int Run(const Args& a) {
     j.verify_input = !a.no_verify;
   }
   const int64_t total = static_cast<int64_t>(jobs.size());
-  if (a.progress_json) {
-    std::printf(
-        "{\"event\":\"start\",\"total\":%lld,\"unit\":\"stock-days\",\"set\":%s,"
-        "\"columns\":%d}\n",
-        static_cast<long long>(total), JsonString(set->name()).c_str(), set->num_columns());
-    std::fflush(stdout);
+  if (b.progress_json) {
+    StartEvent(total).Str("set", set->name()).Int("columns", set->num_columns()).Print();
   }
   auto on_done = [&](const DayJob& job, const DayResult& r, int64_t done) {
-    if (!a.progress_json) return;
-    std::printf(
-        "{\"event\":\"progress\",\"done\":%lld,\"total\":%lld,\"item\":%s,\"rows\":%lld,"
-        "\"ticks\":%lld}\n",
-        static_cast<long long>(done), static_cast<long long>(total),
-        JsonString(job.stock + " " + job.date.ToString()).c_str(), static_cast<long long>(r.rows),
-        static_cast<long long>(r.ticks));
-    std::fflush(stdout);
+    if (!b.progress_json) return;
+    ProgressEvent(done, total, job.stock + " " + job.date.ToString())
+        .Int("rows", r.rows)
+        .Int("ticks", r.ticks)
+        .Print();
   };
-  Result<BatchSummary> s = RunBatch(*set, jobs, a.threads, on_done);
+  Result<BatchSummary> s = RunBatch(*set, jobs, b.threads, on_done);
   if (!s.ok()) return Fail(s.status());
   const double secs = s->seconds > 0 ? s->seconds : 1e-9;
-  std::printf(
-      "{\"event\":\"summary\",\"set\":%s,\"stocks\":%d,\"days\":%d,\"stock_days\":%lld,"
-      "\"rows\":%lld,\"ticks\":%lld,\"columns\":%d,\"seconds\":%.6f,\"cpu_seconds\":%.6f,"
-      "\"threads\":%d,\"rows_per_s\":%.1f,"
-      "\"ticks_per_s\":%.1f,\"features_dir\":%s}\n",
-      JsonString(set->name()).c_str(), s->stocks, s->days, static_cast<long long>(s->stock_days),
-      static_cast<long long>(s->rows), static_cast<long long>(s->ticks), set->num_columns(),
-      s->seconds, s->cpu_seconds, s->threads, s->rows / secs, s->ticks / secs,
-      JsonString(config->data.features_dir).c_str());
+  JsonLine("summary")
+      .Str("set", set->name())
+      .Int("stocks", s->stocks)
+      .Int("days", s->days)
+      .Int("stock_days", s->stock_days)
+      .Int("rows", s->rows)
+      .Int("ticks", s->ticks)
+      .Int("columns", set->num_columns())
+      .Fixed("seconds", s->seconds, 6)
+      .Fixed("cpu_seconds", s->cpu_seconds, 6)
+      .Int("threads", s->threads)
+      .Fixed("rows_per_s", s->rows / secs, 1)
+      .Fixed("ticks_per_s", s->ticks / secs, 1)
+      .Str("features_dir", config->data.features_dir)
+      .Print();
   return 0;
 }
 

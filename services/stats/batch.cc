@@ -3,16 +3,16 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <set>
-#include <thread>
 
+#include "services/common/stock_days.h"
 #include "services/common/tick_store.h"
+#include "services/common/work_pool.h"
 #include "services/indicators/feature_store.h"
 #include "services/stats/blas.h"
 #include "services/stats/ridge.h"
@@ -59,36 +59,25 @@ Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::st
     return Status::InvalidArgument(config.path +
                                    ": [stats]: no horizons_seconds or horizons_ticks");
   }
-  const std::vector<std::string>& stocks = stocks_in.empty() ? config.stocks : stocks_in;
-  std::vector<Date> wanted;
-  for (const std::string& d : dates) {
-    Result<Date> date = Date::Parse(d);
-    if (!date.ok()) return date.status();
-    wanted.push_back(date.value());
-  }
+  // Without dates: the days that have features (a stock without a features directory has none).
+  Result<std::vector<StockDay>> days = ExpandStockDays(
+      stocks_in, config.stocks, dates, [&](const std::string& stock) -> Result<std::vector<Date>> {
+        Result<std::vector<Date>> found =
+            DatedFiles((fs::path(config.data.features_dir) / set / stock).string(), ".feat");
+        if (!found.ok()) return std::vector<Date>{};
+        return found;
+      });
+  if (!days.ok()) return days.status();
   std::vector<StatsJob> jobs;
-  for (const std::string& stock : stocks) {
-    std::vector<Date> days = wanted;
-    if (days.empty()) {
-      const fs::path dir = fs::path(config.data.features_dir) / set / stock;
-      std::error_code ec;
-      for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.size() != 15 || it->path().extension() != ".feat") continue;
-        Result<Date> date = Date::Parse(name.substr(0, 10));
-        if (date.ok()) days.push_back(date.value());
-      }
+  for (const StockDay& d : days.value()) {
+    StatsJob job{d.stock, d.date, set,
+                 StorePath(config.data.store_dir, d.stock, d.date.ToYyyymmdd()),
+                 FeaturePath(config.data.features_dir, set, d.stock, d.date)};
+    if (!dates.empty() && !fs::exists(job.feature_file)) {
+      return Status::NotFound(job.feature_file + ": no features for " + d.stock + " " +
+                              d.date.ToString() + " (run `ticklab indicators` first)");
     }
-    std::sort(days.begin(), days.end());
-    for (const Date& d : days) {
-      StatsJob job{stock, d, set, StorePath(config.data.store_dir, stock, d.ToYyyymmdd()),
-                   FeaturePath(config.data.features_dir, set, stock, d)};
-      if (!wanted.empty() && !fs::exists(job.feature_file)) {
-        return Status::NotFound(job.feature_file + ": no features for " + stock + " " +
-                                d.ToString() + " (run `ticklab indicators` first)");
-      }
-      jobs.push_back(std::move(job));
-    }
+    jobs.push_back(std::move(job));
   }
   return jobs;
 }
@@ -171,75 +160,55 @@ Result<StatsBatchSummary> RunStatsBatch(
 
   StatsBatchSummary sum;
   sum.stock_days = static_cast<int64_t>(jobs.size());
-  std::mutex mu;  // guards the database, sum, first_error and on_item
-  Status first_error;
-  std::atomic<size_t> next{0};
-  std::atomic<bool> stop{false};
+  std::mutex mu;  // guards the database, sum, done and on_item
   int64_t done = 0;
-
-  auto worker = [&]() {
+  // One stock-day: skipped when the database already holds it with the same lineage (unless
+  // options.force), else computed and written.
+  auto item = [&](size_t i) -> Status {
+    const StatsJob& job = jobs[i];
+    ItemOutcome outcome = ItemOutcome::kComputed;
+    int64_t rows = 0;
+    bool skip = false;
+    if (!options.force) {
+      Result<Lineage> lineage = JobLineage(config, job);
+      if (!lineage.ok()) return lineage.status();
+      std::lock_guard<std::mutex> lock(mu);
+      Result<bool> has = (*db)->HasDay(job.stock, job.date.ToString(), job.set, lineage.value());
+      if (!has.ok()) return has.status();
+      skip = has.value();
+    }
+    if (skip) {
+      outcome = ItemOutcome::kSkipped;
+    } else {
+      Result<DayRecord> rec = ComputeStockDay(config, session.value(), job);
+      if (!rec.ok()) return rec.status();
+      rows = rec->rows;
+      std::lock_guard<std::mutex> lock(mu);
+      TICKLAB_RETURN_IF_ERROR((*db)->WriteDay(rec.value()));
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    ++done;
+    if (outcome == ItemOutcome::kSkipped) {
+      ++sum.skipped;
+    } else {
+      ++sum.computed;
+      sum.rows += rows;
+    }
+    if (on_item) on_item(job, outcome, rows, done);
+    return Status::Ok();
+  };
+  const int threads = WorkerCount(options.threads, jobs.size());
+#if defined(TICKLAB_USE_OPENBLAS)
+  if (threads > 1) openblas_set_num_threads(1);
+#endif
+  const Status st = RunParallel(jobs.size(), threads, [&] {
   // Parallelism is across stock-days: each worker's BLAS calls run on its own thread only.
 #if defined(TICKLAB_USE_MKL)
     mkl_set_num_threads_local(1);
 #endif
-    for (size_t i; !stop.load() && (i = next.fetch_add(1)) < jobs.size();) {
-      const StatsJob& job = jobs[i];
-      Status st;
-      ItemOutcome outcome = ItemOutcome::kComputed;
-      int64_t rows = 0;
-      bool skip = false;
-      if (!options.force) {
-        Result<Lineage> lineage = JobLineage(config, job);
-        if (!lineage.ok()) {
-          st = lineage.status();
-        } else {
-          std::lock_guard<std::mutex> lock(mu);
-          Result<bool> has =
-              (*db)->HasDay(job.stock, job.date.ToString(), job.set, lineage.value());
-          if (!has.ok()) st = has.status();
-          skip = has.ok() && has.value();
-        }
-      }
-      if (st.ok() && skip) {
-        outcome = ItemOutcome::kSkipped;
-      } else if (st.ok()) {
-        Result<DayRecord> rec = ComputeStockDay(config, session.value(), job);
-        if (!rec.ok()) {
-          st = rec.status();
-        } else {
-          rows = rec->rows;
-          std::lock_guard<std::mutex> lock(mu);
-          st = (*db)->WriteDay(rec.value());
-        }
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      if (!st.ok()) {
-        if (first_error.ok()) first_error = st;
-        stop.store(true);
-        return;
-      }
-      ++done;
-      if (outcome == ItemOutcome::kSkipped) {
-        ++sum.skipped;
-      } else {
-        ++sum.computed;
-        sum.rows += rows;
-      }
-      if (on_item) on_item(job, outcome, rows, done);
-    }
-  };
-  int threads = options.threads > 0
-                    ? options.threads
-                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::max(1, std::min<int>(threads, static_cast<int>(jobs.size())));
-#if defined(TICKLAB_USE_OPENBLAS)
-  if (threads > 1) openblas_set_num_threads(1);
-#endif
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
-  if (!first_error.ok()) return first_error;
+    return item;
+  });
+  if (!st.ok()) return st;
 
   std::set<std::pair<std::string, std::string>> stock_sets;
   for (const StatsJob& j : jobs) stock_sets.insert({j.stock, j.set});

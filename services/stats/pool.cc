@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <set>
 
+#include "services/common/progress.h"
+
 namespace ticklab::stats {
 namespace {
 
@@ -12,23 +14,6 @@ std::string Num(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
-}
-
-std::string Str(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -68,18 +53,20 @@ Result<std::vector<PoolResult>> Pool(StatsDb* db, const PoolRequest& req) {
 
 std::string PoolJson(const PoolRequest& req, const std::vector<PoolResult>& results,
                      const std::vector<std::string>& names) {
-  std::string s = "{\"set\":" + Str(req.set) + ",\"lambda\":" + Num(req.lambda) + ",\"stocks\":[";
-  for (size_t i = 0; i < req.stocks.size(); ++i) s += (i ? "," : "") + Str(req.stocks[i]);
-  s += "],\"from\":" + (req.from.empty() ? std::string("null") : Str(req.from)) +
-       ",\"to\":" + (req.to.empty() ? std::string("null") : Str(req.to)) + ",\"results\":[";
+  std::string s =
+      "{\"set\":" + JsonQuote(req.set) + ",\"lambda\":" + Num(req.lambda) + ",\"stocks\":[";
+  for (size_t i = 0; i < req.stocks.size(); ++i) s += (i ? "," : "") + JsonQuote(req.stocks[i]);
+  s += "],\"from\":" + (req.from.empty() ? std::string("null") : JsonQuote(req.from)) +
+       ",\"to\":" + (req.to.empty() ? std::string("null") : JsonQuote(req.to)) + ",\"results\":[";
   for (size_t k = 0; k < results.size(); ++k) {
     const PoolResult& r = results[k];
     const RidgeFit& f = r.fit;
     s += (k ? "," : "");
-    s += "{\"horizon\":" + Str(r.horizon) + ",\"stock_days\":" + std::to_string(r.stock_days) +
-         ",\"n_stocks\":" + std::to_string(r.stocks) + ",\"first_day\":" + Str(r.first_day) +
-         ",\"last_day\":" + Str(r.last_day) + ",\"n\":" + std::to_string(f.n) +
-         ",\"status\":" + Str(f.status.ok() ? "ok" : f.status.message()) +
+    s += "{\"horizon\":" + JsonQuote(r.horizon) +
+         ",\"stock_days\":" + std::to_string(r.stock_days) +
+         ",\"n_stocks\":" + std::to_string(r.stocks) + ",\"first_day\":" + JsonQuote(r.first_day) +
+         ",\"last_day\":" + JsonQuote(r.last_day) + ",\"n\":" + std::to_string(f.n) +
+         ",\"status\":" + JsonQuote(f.status.ok() ? "ok" : f.status.message()) +
          ",\"used_features\":" + std::to_string(f.used_features) + ",\"r2\":" + Num(f.r2) +
          ",\"intercept\":" + Num(f.intercept) + ",\"y_mean\":" + Num(f.y_mean) +
          ",\"y_std\":" + Num(f.y_std) + ",\"features\":[";
@@ -87,7 +74,7 @@ std::string PoolJson(const PoolRequest& req, const std::vector<PoolResult>& resu
       const std::string name =
           j < static_cast<int>(names.size()) ? names[j] : "f" + std::to_string(j);
       s += (j ? "," : "");
-      s += "{\"idx\":" + std::to_string(j) + ",\"name\":" + Str(name) +
+      s += "{\"idx\":" + std::to_string(j) + ",\"name\":" + JsonQuote(name) +
            ",\"coef\":" + Num(f.coef[j]) + ",\"coef_std\":" + Num(f.coef_std[j]) +
            ",\"corr\":" + Num(f.corr[j]) + "}";
     }

@@ -10,11 +10,12 @@
 // Errors go to stderr with exit status 1 (2 for usage errors).
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "services/common/config.h"
+#include "services/common/progress.h"
+#include "services/common/tool_flags.h"
 #include "services/stats/batch.h"
 #include "services/stats/pool.h"
 
@@ -25,10 +26,10 @@ using namespace ticklab::stats;
 
 struct Args {
   std::string command = "run";
-  std::string config, set, from, to, lambda;
-  std::vector<std::string> stocks, dates, horizons;
-  int threads = 0;
-  bool progress_json = false, force = false;
+  BatchFlags batch;  // --config --set --stocks --dates --threads --progress-json
+  std::string from, to, lambda;
+  std::vector<std::string> horizons;
+  bool force = false;
 };
 
 int Usage(const std::string& error) {
@@ -42,90 +43,34 @@ int Usage(const std::string& error) {
 }
 
 bool ParseArgs(int argc, char** argv, Args* a, std::string* error) {
-  int i = 1;
+  int first = 1;
   if (argc > 1 && argv[1][0] != '-') {
     a->command = argv[1];
     if (a->command != "run" && a->command != "pool") {
       *error = "unknown command \"" + a->command + "\" (run, pool)";
       return false;
     }
-    i = 2;
+    first = 2;
   }
-  for (; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) {
-        *error = arg + " needs a value";
-        return false;
-      }
-      *out = argv[++i];
-      return true;
-    };
-    auto values = [&](std::vector<std::string>* out) {
-      while (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0) {
-        std::string v = argv[++i];
-        for (size_t s = 0, e; s <= v.size(); s = e + 1) {
-          e = v.find(',', s);
-          if (e == std::string::npos) e = v.size();
-          if (e > s) out->push_back(v.substr(s, e - s));
-        }
-      }
-      return true;
-    };
-    bool ok = true;
-    std::string threads;
-    if (arg == "--config")
-      ok = value(&a->config);
-    else if (arg == "--set")
-      ok = value(&a->set);
-    else if (arg == "--stocks")
-      ok = values(&a->stocks);
-    else if (arg == "--dates")
-      ok = values(&a->dates);
-    else if (arg == "--horizon" || arg == "--horizons")
-      ok = values(&a->horizons);
-    else if (arg == "--from")
-      ok = value(&a->from);
-    else if (arg == "--to")
-      ok = value(&a->to);
-    else if (arg == "--lambda")
-      ok = value(&a->lambda);
-    else if (arg == "--progress-json")
-      a->progress_json = true;
-    else if (arg == "--force")
+  FlagReader f(argc, argv, first);
+  while (f.Next()) {
+    if (ParseBatchFlag(&f, &a->batch)) continue;
+    if (f.Is("--horizon") || f.Is("--horizons"))
+      f.Values(&a->horizons);
+    else if (f.Is("--from"))
+      f.Value(&a->from);
+    else if (f.Is("--to"))
+      f.Value(&a->to);
+    else if (f.Is("--lambda"))
+      f.Value(&a->lambda);
+    else if (f.Is("--force"))
       a->force = true;
-    else if (arg == "--threads") {
-      ok = value(&threads);
-      if (ok) {
-        char* end = nullptr;
-        long n = std::strtol(threads.c_str(), &end, 10);
-        if (*end != '\0' || n < 0 || n > 4096) {
-          *error = "--threads: expected a non-negative integer, got \"" + threads + "\"";
-          return false;
-        }
-        a->threads = static_cast<int>(n);
-      }
-    } else {
-      *error = "unknown argument \"" + arg + "\"";
-      return false;
-    }
-    if (!ok) return false;
+    else
+      f.Unknown();
   }
-  if (a->config.empty()) {
-    *error = "--config is required";
-    return false;
-  }
-  return true;
-}
-
-std::string Json(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out + "\"";
+  if (f.ok() && a->batch.config.empty()) f.Fail("--config is required");
+  *error = f.error();
+  return f.ok();
 }
 
 int Fail(const Status& st) {
@@ -134,48 +79,44 @@ int Fail(const Status& st) {
 }
 
 int RunBatch(const Config& cfg, const Args& a, const std::string& set) {
-  Result<std::vector<StatsJob>> jobs = PlanStatsBatch(cfg, set, a.stocks, a.dates);
+  const BatchFlags& b = a.batch;
+  Result<std::vector<StatsJob>> jobs = PlanStatsBatch(cfg, set, b.stocks, b.dates);
   if (!jobs.ok()) return Fail(jobs.status());
-  if (a.progress_json) {
-    std::printf("{\"event\":\"start\",\"total\":%zu,\"unit\":\"stock-days\",\"set\":%s}\n",
-                jobs->size(), Json(set).c_str());
-    std::fflush(stdout);
-  }
   const int64_t total = static_cast<int64_t>(jobs->size());
+  if (b.progress_json) StartEvent(total).Str("set", set).Print();
   StatsBatchOptions opts;
-  opts.threads = a.threads;
+  opts.threads = b.threads;
   opts.force = a.force;
-  Result<StatsBatchSummary> sum = RunStatsBatch(
-      cfg, jobs.value(), opts,
-      [&](const StatsJob& job, ItemOutcome outcome, int64_t rows, int64_t done) {
-        if (!a.progress_json) return;
-        std::printf(
-            "{\"event\":\"progress\",\"done\":%lld,\"total\":%lld,\"item\":%s,\"status\":\"%s\","
-            "\"rows\":%lld}\n",
-            static_cast<long long>(done), static_cast<long long>(total),
-            Json(job.stock + " " + job.date.ToString()).c_str(),
-            outcome == ItemOutcome::kSkipped ? "skipped" : "computed",
-            static_cast<long long>(rows));
-        std::fflush(stdout);
-      });
+  Result<StatsBatchSummary> sum =
+      RunStatsBatch(cfg, jobs.value(), opts,
+                    [&](const StatsJob& job, ItemOutcome outcome, int64_t rows, int64_t done) {
+                      if (!b.progress_json) return;
+                      ProgressEvent(done, total, job.stock + " " + job.date.ToString())
+                          .Str("status", outcome == ItemOutcome::kSkipped ? "skipped" : "computed")
+                          .Int("rows", rows)
+                          .Print();
+                    });
   if (!sum.ok()) return Fail(sum.status());
   const StatsBatchSummary& s = sum.value();
-  std::printf(
-      "{\"event\":\"summary\",\"set\":%s,\"stock_days\":%lld,\"computed\":%lld,\"skipped\":%lld,"
-      "\"rows\":%lld,\"next_day_added\":%lld,\"seconds\":%.3f,\"rows_per_s\":%.0f,\"database\":%s,"
-      "\"code_version\":%s}\n",
-      Json(set).c_str(), static_cast<long long>(s.stock_days), static_cast<long long>(s.computed),
-      static_cast<long long>(s.skipped), static_cast<long long>(s.rows),
-      static_cast<long long>(s.next_day_added), s.seconds,
-      s.seconds > 0 ? static_cast<double>(s.rows) / s.seconds : 0.0,
-      Json(cfg.stats.database).c_str(), Json(CodeVersion()).c_str());
+  JsonLine("summary")
+      .Str("set", set)
+      .Int("stock_days", s.stock_days)
+      .Int("computed", s.computed)
+      .Int("skipped", s.skipped)
+      .Int("rows", s.rows)
+      .Int("next_day_added", s.next_day_added)
+      .Fixed("seconds", s.seconds, 3)
+      .Fixed("rows_per_s", s.seconds > 0 ? static_cast<double>(s.rows) / s.seconds : 0.0, 0)
+      .Str("database", cfg.stats.database)
+      .Str("code_version", CodeVersion())
+      .Print();
   return 0;
 }
 
 int RunPool(const Config& cfg, const Args& a, const std::string& set) {
   PoolRequest req;
   req.set = set;
-  req.stocks = a.stocks;
+  req.stocks = a.batch.stocks;
   req.from = a.from;
   req.to = a.to;
   req.lambda = cfg.stats.ridge_lambda;
@@ -214,15 +155,15 @@ int main(int argc, char** argv) {
   Args a;
   std::string error;
   if (!ParseArgs(argc, argv, &a, &error)) return Usage(error);
-  Result<Config> cfg = LoadConfig(a.config);
+  Result<Config> cfg = LoadConfig(a.batch.config);
   if (!cfg.ok()) return Fail(cfg.status());
-  std::string set = a.set;
+  std::string set = a.batch.set;
   if (set.empty()) {
     if (cfg->indicator_sets.empty())
-      return Fail(Status::InvalidArgument(a.config + ": no indicator sets"));
+      return Fail(Status::InvalidArgument(a.batch.config + ": no indicator sets"));
     set = cfg->indicator_sets[0].name;
   } else if (!cfg->FindIndicatorSet(set)) {
-    return Fail(Status::InvalidArgument(a.config + ": no indicator set \"" + set + "\""));
+    return Fail(Status::InvalidArgument(a.batch.config + ": no indicator set \"" + set + "\""));
   }
   return a.command == "pool" ? RunPool(cfg.value(), a, set) : RunBatch(cfg.value(), a, set);
 }
