@@ -14,10 +14,7 @@ int main(int argc, char** argv) {
   ticklab::ServerFlags flags;
   if (!ticklab::ParseServerFlags(argc, argv, "ticklab-data-server", &flags)) return 2;
   ticklab::Result<ticklab::Config> config = ticklab::LoadConfig(flags.config);
-  if (!config.ok()) {
-    ticklab::LogLine("config_error", "error").Str("error", config.status().ToString()).Emit();
-    return 2;
-  }
+  if (!config.ok()) return ticklab::ConfigError(config.status());
   const int port = flags.port >= 0 ? flags.port : config->services.data_port;
   ticklab::ShutdownFlag shutdown;
   ticklab::DataServiceImpl service(config->data.store_dir, &shutdown);

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "services/common/date_range.h"
+#include "services/common/grpc_server.h"
 #include "services/common/grpc_status.h"
 #include "services/common/session.h"
 #include "services/common/tick.h"
@@ -95,19 +97,9 @@ Result<Plan> MakePlan(const std::string& store_dir, const v1::StreamTicksRequest
     if (!StockExists(store_dir, s)) return Status::NotFound("unknown stock \"" + s + "\"");
     plan.stocks.push_back(s);
   }
-  std::string start = req.start_date(), end = req.end_date();
-  if (!start.empty()) {
-    Result<Date> d = Date::Parse(start);
-    if (!d.ok()) return Status::InvalidArgument("start_date: " + d.status().message());
-  }
-  if (!end.empty()) {
-    Result<Date> d = Date::Parse(end);
-    if (!d.ok()) return Status::InvalidArgument("end_date: " + d.status().message());
-  }
-  if (!start.empty() && !end.empty() && end < start) {
-    return Status::InvalidArgument("date range: end_date " + end + " is before start_date " +
-                                   start);
-  }
+  const std::string& start = req.start_date();
+  const std::string& end = req.end_date();
+  TICKLAB_RETURN_IF_ERROR(ValidateDateRange(start, end));
   if (req.replay_speed() < 0 || std::isnan(req.replay_speed())) {
     return Status::InvalidArgument("replay_speed: must be >= 0");
   }
@@ -325,14 +317,7 @@ grpc::Status DataServiceImpl::StreamTicks(grpc::ServerContext* context,
   Result<Plan> plan = MakePlan(store_dir_, *request);
   std::string stocks;
   for (const std::string& s : request->stocks()) stocks += (stocks.empty() ? "" : ",") + s;
-  if (!plan.ok()) {
-    LogLine("bad_request", "warn")
-        .Str("rpc", "StreamTicks")
-        .Str("peer", context->peer())
-        .Str("error", plan.status().ToString())
-        .Emit();
-    return ToGrpcStatus(plan.status());
-  }
+  if (!plan.ok()) return RejectRequest("StreamTicks", *context, plan.status());
   LogLine("stream_start")
       .Str("rpc", "StreamTicks")
       .Str("peer", context->peer())

@@ -15,22 +15,12 @@ int main(int argc, char** argv) {
   ticklab::ServerFlags flags;
   if (!ticklab::ParseServerFlags(argc, argv, "ticklab-indicators-server", &flags)) return 2;
   ticklab::Result<ticklab::Config> config = ticklab::LoadConfig(flags.config);
-  if (!config.ok()) {
-    ticklab::LogLine("config_error", "error").Str("error", config.status().ToString()).Emit();
-    return 2;
-  }
+  if (!config.ok()) return ticklab::ConfigError(config.status());
   ticklab::Result<ticklab::Session> session = ticklab::Session::Create(config->session);
-  if (!session.ok()) {
-    ticklab::LogLine("config_error", "error").Str("error", session.status().ToString()).Emit();
-    return 2;
-  }
+  if (!session.ok()) return ticklab::ConfigError(session.status());
   const std::string upstream =
-      !flags.upstream.empty()
-          ? flags.upstream
-          : config->services.host + ":" + std::to_string(config->services.data_port);
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(-1);
-  auto channel = grpc::CreateCustomChannel(upstream, grpc::InsecureChannelCredentials(), args);
+      ticklab::UpstreamAddress(flags.upstream, config->services.host, config->services.data_port);
+  auto channel = ticklab::UpstreamChannel(upstream);
   const int port = flags.port >= 0 ? flags.port : config->services.indicators_port;
   ticklab::ShutdownFlag shutdown;
   ticklab::IndicatorServiceImpl service(&config.value(), std::move(session.value()), channel,

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "services/common/date_range.h"
+#include "services/common/grpc_server.h"
 #include "services/common/grpc_status.h"
 #include "services/common/tick.h"
 #include "services/indicators/indicator_set.h"
@@ -102,22 +104,6 @@ class BatchWriter final : public RowSink {
   grpc::Status error_;
 };
 
-Status ValidateRange(const std::string& start, const std::string& end) {
-  if (!start.empty()) {
-    Result<Date> d = Date::Parse(start);
-    if (!d.ok()) return Status::InvalidArgument("start_date: " + d.status().message());
-  }
-  if (!end.empty()) {
-    Result<Date> d = Date::Parse(end);
-    if (!d.ok()) return Status::InvalidArgument("end_date: " + d.status().message());
-  }
-  if (!start.empty() && !end.empty() && end < start) {
-    return Status::InvalidArgument("date range: end_date " + end + " is before start_date " +
-                                   start);
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 IndicatorServiceImpl::IndicatorServiceImpl(const Config* config, Session session,
@@ -145,17 +131,10 @@ grpc::Status IndicatorServiceImpl::StreamIndicators(
     grpc::ServerContext* context, const v1::StreamIndicatorsRequest* request,
     grpc::ServerWriter<v1::IndicatorBatch>* writer) {
   const auto t0 = Clock::now();
-  auto reject = [&](const Status& st) {
-    LogLine("bad_request", "warn")
-        .Str("rpc", "StreamIndicators")
-        .Str("peer", context->peer())
-        .Str("error", st.ToString())
-        .Emit();
-    return ToGrpcStatus(st);
-  };
+  auto reject = [&](const Status& st) { return RejectRequest("StreamIndicators", *context, st); };
   if (request->stock().empty()) return reject(Status::InvalidArgument("stock: required"));
   if (request->set().empty()) return reject(Status::InvalidArgument("set: required"));
-  if (Status st = ValidateRange(request->start_date(), request->end_date()); !st.ok()) {
+  if (Status st = ValidateDateRange(request->start_date(), request->end_date()); !st.ok()) {
     return reject(st);
   }
   const IndicatorSetConfig* cfg = config_->FindIndicatorSet(request->set());
@@ -165,14 +144,7 @@ grpc::Status IndicatorServiceImpl::StreamIndicators(
   Result<IndicatorSet> set = IndicatorSet::Create(*cfg, session_);
   if (!set.ok()) return reject(set.status());
 
-  LogLine("stream_start")
-      .Str("rpc", "StreamIndicators")
-      .Str("peer", context->peer())
-      .Str("stock", request->stock())
-      .Str("set", request->set())
-      .Str("start", request->start_date())
-      .Str("end", request->end_date())
-      .Emit();
+  StreamStartLog("StreamIndicators", *context, *request).Emit();
 
   // Upstream: the caller's deadline and cancellation carry over to the tick stream.
   std::unique_ptr<grpc::ClientContext> upstream = grpc::ClientContext::FromServerContext(*context);

@@ -14,16 +14,6 @@
 #include "services/stats/blas.h"
 #include "services/stats/stats_service.h"
 
-namespace {
-
-std::shared_ptr<grpc::Channel> Channel(const std::string& addr) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(-1);
-  return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   ticklab::BlockShutdownSignals();
 #if defined(TICKLAB_USE_OPENBLAS)
@@ -32,26 +22,19 @@ int main(int argc, char** argv) {
   ticklab::ServerFlags flags;
   if (!ticklab::ParseServerFlags(argc, argv, "ticklab-stats-server", &flags)) return 2;
   ticklab::Result<ticklab::Config> config = ticklab::LoadConfig(flags.config);
-  if (!config.ok()) {
-    ticklab::LogLine("config_error", "error").Str("error", config.status().ToString()).Emit();
-    return 2;
-  }
+  if (!config.ok()) return ticklab::ConfigError(config.status());
   ticklab::Result<ticklab::Session> session = ticklab::Session::Create(config->session);
-  if (!session.ok()) {
-    ticklab::LogLine("config_error", "error").Str("error", session.status().ToString()).Emit();
-    return 2;
-  }
+  if (!session.ok()) return ticklab::ConfigError(session.status());
   const std::string& host = config->services.host;
-  const std::string ind_addr = !flags.upstream.empty()
-                                   ? flags.upstream
-                                   : host + ":" + std::to_string(config->services.indicators_port);
-  const std::string data_addr = !flags.data_upstream.empty()
-                                    ? flags.data_upstream
-                                    : host + ":" + std::to_string(config->services.data_port);
+  const std::string ind_addr =
+      ticklab::UpstreamAddress(flags.upstream, host, config->services.indicators_port);
+  const std::string data_addr =
+      ticklab::UpstreamAddress(flags.data_upstream, host, config->services.data_port);
   const int port = flags.port >= 0 ? flags.port : config->services.stats_port;
   ticklab::ShutdownFlag shutdown;
-  ticklab::StatsServiceImpl service(&config.value(), std::move(session.value()), Channel(ind_addr),
-                                    ind_addr, Channel(data_addr), data_addr, &shutdown);
+  ticklab::StatsServiceImpl service(&config.value(), std::move(session.value()),
+                                    ticklab::UpstreamChannel(ind_addr), ind_addr,
+                                    ticklab::UpstreamChannel(data_addr), data_addr, &shutdown);
   ticklab::LogLine("config")
       .Str("service", "stats")
       .Str("upstream", ind_addr)

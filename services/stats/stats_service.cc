@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "services/common/date_range.h"
+#include "services/common/grpc_server.h"
 #include "services/common/grpc_status.h"
 #include "services/common/tick.h"
 #include "services/stats/batch.h"
@@ -44,20 +46,6 @@ std::string Hex(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
   return buf;
-}
-
-Status ValidateRange(const std::string& start, const std::string& end) {
-  for (const auto& [name, value] :
-       {std::pair<const char*, const std::string&>{"start_date", start}, {"end_date", end}}) {
-    if (value.empty()) continue;
-    Result<Date> d = Date::Parse(value);
-    if (!d.ok()) return Status::InvalidArgument(std::string(name) + ": " + d.status().message());
-  }
-  if (!start.empty() && !end.empty() && end < start) {
-    return Status::InvalidArgument("date range: end_date " + end + " is before start_date " +
-                                   start);
-  }
-  return Status::Ok();
 }
 
 // XXH64 over a sequence of byte ranges.
@@ -325,17 +313,10 @@ grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
 #if defined(TICKLAB_USE_MKL)
   mkl_set_num_threads_local(1);
 #endif
-  auto reject = [&](const Status& st) {
-    LogLine("bad_request", "warn")
-        .Str("rpc", "Compute")
-        .Str("peer", context->peer())
-        .Str("error", st.ToString())
-        .Emit();
-    return ToGrpcStatus(st);
-  };
+  auto reject = [&](const Status& st) { return RejectRequest("Compute", *context, st); };
   if (request->stock().empty()) return reject(Status::InvalidArgument("stock: required"));
   if (request->set().empty()) return reject(Status::InvalidArgument("set: required"));
-  if (Status st = ValidateRange(request->start_date(), request->end_date()); !st.ok()) {
+  if (Status st = ValidateDateRange(request->start_date(), request->end_date()); !st.ok()) {
     return reject(st);
   }
   if (config_->FindIndicatorSet(request->set()) == nullptr) {
@@ -358,15 +339,7 @@ grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
   Result<std::unique_ptr<StatsDb>> db = StatsDb::Open(db_path);
   if (!db.ok()) return reject(db.status());
 
-  LogLine("stream_start")
-      .Str("rpc", "Compute")
-      .Str("peer", context->peer())
-      .Str("stock", request->stock())
-      .Str("set", request->set())
-      .Str("start", request->start_date())
-      .Str("end", request->end_date())
-      .Int("dry_run", request->dry_run())
-      .Emit();
+  StreamStartLog("Compute", *context, *request).Int("dry_run", request->dry_run()).Emit();
 
   std::unique_ptr<grpc::ClientContext> upstream = grpc::ClientContext::FromServerContext(*context);
   v1::StreamIndicatorsRequest up_req;
@@ -543,7 +516,7 @@ grpc::Status StatsServiceImpl::GetDayStats(grpc::ServerContext*,
 grpc::Status StatsServiceImpl::Pool(grpc::ServerContext*, const v1::PoolRequest* request,
                                     v1::PoolResponse* response) {
   if (request->set().empty()) return ToGrpcStatus(Status::InvalidArgument("set: required"));
-  if (Status st = ValidateRange(request->start_date(), request->end_date()); !st.ok()) {
+  if (Status st = ValidateDateRange(request->start_date(), request->end_date()); !st.ok()) {
     return ToGrpcStatus(st);
   }
   std::error_code ec;
