@@ -41,4 +41,14 @@ uint64_t Fingerprint(std::string_view symbol, const Tick& tick) {
 
 uint64_t Xxh64(const void* data, size_t size) { return XXH64(data, size, 0); }
 
+FingerprintKey::FingerprintKey(std::string_view symbol) {
+  unsigned char buf[16] = {};
+  std::memcpy(buf, symbol.data(), symbol.size() < 15 ? symbol.size() : 15);
+  uint64_t w0, w1;
+  std::memcpy(&w0, buf, 8);
+  std::memcpy(&w1, buf + 8, 8);
+  v1_ = Round(0 + kP1 + kP2, w0);  // XXH64 lane init with seed 0
+  v2_ = Round(kP2, w1);
+}
+
 }  // namespace ticklab

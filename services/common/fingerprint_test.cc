@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace ticklab {
@@ -65,6 +66,40 @@ TEST(Fingerprint, EveryFieldMatters) {
   t = base;
   t.ts_ns += 1;
   EXPECT_NE(Fingerprint("AAPL", t), f0);
+}
+
+TEST(Fingerprint, KeyMatchesTheBufferHashForEverySymbolLength) {
+  // FingerprintKey::Of() is XXH64 specialised by hand: compare with XXH64 over the buffer on
+  // random bit patterns (any double, including NaNs and -0), every symbol length and a name
+  // longer than 15 bytes (truncated by both).
+  uint64_t rng = 0x243F6A8885A308D3ull;
+  auto next = [&rng]() {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+  };
+  const std::string name = "ABCDEFGHIJKLMNOPQRS";
+  EXPECT_EQ(FingerprintKey("AAPL").Of(GoldenTick()), UINT64_C(0x873ABE1DE2CB43B9));
+  for (size_t len = 0; len <= name.size(); ++len) {
+    const std::string sym = name.substr(0, len);
+    const FingerprintKey key(sym);
+    for (int i = 0; i < 20000; ++i) {
+      Tick t{};
+      t.ts_ns = static_cast<int64_t>(next());
+      t.seq = static_cast<uint32_t>(next());
+      t.events = static_cast<uint32_t>(next());
+      double* values[] = {&t.bid_price, &t.bid_size,    &t.ask_price,
+                          &t.ask_size,  &t.trade_price, &t.trade_size};
+      for (double* v : values) {
+        uint64_t bits = next();
+        std::memcpy(v, &bits, sizeof(bits));
+      }
+      t.fingerprint = next();  // ignored by both
+      t.symbol = static_cast<uint32_t>(next());
+      ASSERT_EQ(key.Of(t), Fingerprint(sym, t)) << "symbol length " << len << " tick " << i;
+    }
+  }
 }
 
 TEST(Fingerprint, UniqueOverTenMillionTicks) {

@@ -24,13 +24,21 @@
 // completed tick under `symbol_name`. Timestamps are expected non-decreasing; a decreasing ts_ns is
 // grouped like any new timestamp (seq restarts at 0) — rejecting it is the reader's job.
 //
+// Deferred fingerprints: after set_defer_fingerprint(true) completed ticks carry fingerprint 0 and
+// the caller sets `t.fingerprint = fingerprint_key().Of(t)` later, e.g. in one tight pass over a
+// batch of completed ticks (independent hashes pipeline; the same value as the per-tick path).
+//
 // Preconditions: ev.field is one of the six fields (not kNone); symbol_name is 1..15 bytes.
 // Thread-safety: one assembler per stock per thread; it holds mutable state.
+// Performance: Add() and Flush() are inline (the hot path of every reader).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
+#include "services/common/fingerprint.h"
 #include "services/common/tick.h"
 
 namespace ticklab {
@@ -42,11 +50,18 @@ class TickAssembler {
 
   // Adds one event. Returns true and fills *completed when the event completed the pending tick
   // (the event itself then starts the next pending tick); false when it joined the pending tick.
-  bool Add(const FieldEvent& ev, Tick* completed);
+  bool Add(const FieldEvent& ev, Tick* completed) {
+    return Add(ev.ts_ns, ev.field, ev.value, completed);
+  }
+  bool Add(int64_t ts_ns, Field field, double value, Tick* completed);
 
   // Completes the pending tick, if any: true and fills *completed; false when nothing is pending.
   // The book state is kept, so Add() may continue afterwards (e.g. across file chunks).
-  bool Flush(Tick* completed);
+  bool Flush(Tick* completed) {
+    if (pending_count_ == 0) return false;
+    Complete(completed);
+    return true;
+  }
 
   // Forgets the pending tick and the book state (a new day).
   void Reset();
@@ -57,11 +72,17 @@ class TickAssembler {
   uint32_t symbol_index() const { return symbol_index_; }
   const std::string& symbol_name() const { return symbol_name_; }
 
+  // See "Deferred fingerprints" above. Off by default.
+  void set_defer_fingerprint(bool defer) { defer_fingerprint_ = defer; }
+  const FingerprintKey& fingerprint_key() const { return key_; }
+
  private:
   void Complete(Tick* out);
 
   uint32_t symbol_index_;
   std::string symbol_name_;
+  FingerprintKey key_;
+  bool defer_fingerprint_ = false;
   Tick pending_{};         // book state + the pending tick's events/ts
   int pending_count_ = 0;  // events in the pending tick
   uint32_t pending_mask_ = 0;
@@ -69,5 +90,40 @@ class TickAssembler {
   int64_t last_ts_ = 0;     // ts_ns of the last completed tick
   uint32_t last_seq_ = 0;   // its seq
 };
+
+inline void TickAssembler::Complete(Tick* out) {
+  const uint32_t seq = (have_last_ && last_ts_ == pending_.ts_ns) ? last_seq_ + 1 : 0;
+  pending_.seq = seq;
+  pending_.fingerprint = defer_fingerprint_ ? 0 : key_.Of(pending_);
+  *out = pending_;
+  have_last_ = true;
+  last_ts_ = pending_.ts_ns;
+  last_seq_ = seq;
+  pending_count_ = 0;
+  pending_mask_ = 0;
+  pending_.events = 0;
+}
+
+inline bool TickAssembler::Add(int64_t ts_ns, Field field, double value, Tick* completed) {
+  const uint32_t code = static_cast<uint32_t>(field);
+  const uint32_t bit = 1u << (code - 1);
+  bool done = false;
+  if (pending_count_ > 0 && (ts_ns != pending_.ts_ns || (pending_mask_ & bit) != 0)) {
+    Complete(completed);
+    done = true;
+  }
+  if (pending_count_ == 0) pending_.ts_ns = ts_ns;
+  pending_.events |= code << (4 * pending_count_);
+  ++pending_count_;
+  pending_mask_ |= bit;
+  // The six values are consecutive doubles in field-code order from bid_price (tick.h), so an
+  // indexed store replaces a switch (whose jump is unpredictable on real event streams).
+  static_assert(offsetof(Tick, trade_size) - offsetof(Tick, bid_price) == 5 * sizeof(double),
+                "Tick values are consecutive in field-code order");
+  std::memcpy(
+      reinterpret_cast<char*>(&pending_) + offsetof(Tick, bid_price) + (code - 1) * sizeof(double),
+      &value, sizeof(double));
+  return done;
+}
 
 }  // namespace ticklab

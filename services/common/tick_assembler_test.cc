@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <vector>
 
 #include "services/common/fingerprint.h"
@@ -66,6 +67,38 @@ TEST(TickAssembler, ReplayReproducesTheEventStream) {
     EXPECT_EQ(replay[i].ts_ns, ev[i].ts_ns) << i;
     EXPECT_EQ(replay[i].field, ev[i].field) << i;
     EXPECT_EQ(replay[i].value, ev[i].value) << i;
+  }
+}
+
+TEST(TickAssembler, DeferredFingerprintsEqualPerTickOnes) {
+  // A random event stream (bursts at one timestamp, repeated fields): a deferred assembler whose
+  // ticks are fingerprinted afterwards, as ProviderSource does per batch, gives the same ticks.
+  TickAssembler direct(1, "NVDA"), deferred(1, "NVDA");
+  deferred.set_defer_fingerprint(true);
+  std::vector<Tick> a, b;
+  Tick t;
+  uint64_t rng = 0x9E3779B97F4A7C15ull;
+  int64_t ts = 1704205800000000000;
+  for (int i = 0; i < 100000; ++i) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    if (rng % 3 == 0) ts += static_cast<int64_t>(rng >> 40) % 1000;
+    const FieldEvent ev{ts, static_cast<Field>(1 + (rng >> 8) % 6),
+                        static_cast<double>((rng >> 16) % 5000) / 100};
+    if (direct.Add(ev, &t)) a.push_back(t);
+    if (deferred.Add(ev, &t)) {
+      EXPECT_EQ(t.fingerprint, 0u);
+      b.push_back(t);
+    }
+  }
+  if (direct.Flush(&t)) a.push_back(t);
+  if (deferred.Flush(&t)) b.push_back(t);
+  ASSERT_EQ(a.size(), b.size());
+  for (Tick& x : b) x.fingerprint = deferred.fingerprint_key().Of(x);
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(std::memcmp(&a[i], &b[i], sizeof(Tick)), 0) << "tick " << i;
+    ASSERT_EQ(a[i].fingerprint, Fingerprint("NVDA", a[i])) << "tick " << i;
   }
 }
 

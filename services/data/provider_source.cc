@@ -11,10 +11,9 @@ namespace ticklab {
 // ---------------------------------------------------------------------------------------------
 // ProviderSource
 
-bool ProviderSource::Next(Tick* tick) {
-  while (ready_head_ == ready_.size()) {
-    ready_.clear();
-    ready_head_ = 0;
+bool ProviderSource::Refill() {
+  ready_head_ = ready_end_ = 0;
+  while (ready_end_ == 0) {
     if (input_done_) return false;
     if (!ReadMore()) {
       input_done_ = true;
@@ -23,7 +22,10 @@ bool ProviderSource::Next(Tick* tick) {
       if (status_.ok()) FlushAll();
     }
   }
-  *tick = ready_[ready_head_++];
+  Tick* t = ready_.data();
+  for (size_t i = 0; i < ready_end_; ++i) {
+    t[i].fingerprint = assemblers_[t[i].symbol].fingerprint_key().Of(t[i]);
+  }
   return true;
 }
 
@@ -35,12 +37,13 @@ uint32_t ProviderSource::SymbolIndex(std::string_view name) {
   symbols_.emplace_back(name);
   symbol_index_.emplace(std::string(name), idx);
   assemblers_.emplace_back(idx, std::string(name));
+  assemblers_.back().set_defer_fingerprint(true);  // Refill() fingerprints a whole batch
   return idx;
 }
 
 void ProviderSource::FlushSymbol(uint32_t sym) {
-  Tick t;
-  if (assemblers_[sym].Flush(&t)) ready_.push_back(t);
+  if (ready_end_ == ready_.size()) GrowReady();
+  ready_end_ += assemblers_[sym].Flush(&ready_[ready_end_]);
 }
 
 void ProviderSource::FlushAll() {

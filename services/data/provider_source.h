@@ -32,7 +32,11 @@ namespace ticklab {
 // of different stocks come out in the order they complete.
 class ProviderSource : public DataSource {
  public:
-  bool Next(Tick* tick) final;
+  bool Next(Tick* tick) final {
+    if (ready_head_ == ready_end_ && !Refill()) return false;
+    *tick = ready_[ready_head_++];
+    return true;
+  }
   const Status& status() const final { return status_; }
   const std::vector<std::string>& symbols() const final { return symbols_; }
   int64_t bad_rows() const final { return bad_rows_; }
@@ -56,8 +60,8 @@ class ProviderSource : public DataSource {
   uint32_t SymbolIndex(std::string_view name);
   // Feeds one event of stock `sym` (an index from SymbolIndex) to its assembler.
   void Emit(uint32_t sym, int64_t ts_ns, Field field, double value) {
-    Tick t;
-    if (assemblers_[sym].Add(FieldEvent{ts_ns, field, value}, &t)) ready_.push_back(t);
+    if (ready_end_ == ready_.size()) GrowReady();
+    ready_end_ += assemblers_[sym].Add(ts_ns, field, value, &ready_[ready_end_]);
   }
   // Completes the pending tick of `sym` (when it will not appear again) or of every stock.
   void FlushSymbol(uint32_t sym);
@@ -76,9 +80,15 @@ class ProviderSource : public DataSource {
   std::vector<std::string> symbols_;
   std::unordered_map<std::string, uint32_t> symbol_index_;
   uint32_t last_symbol_ = ~0u;  // SymbolIndex() cache
+  // Reads until ticks are ready (or the input ends), then fingerprints them in one pass (the
+  // assemblers defer it: independent hashes in a tight loop pipeline, ~2x faster per tick).
+  bool Refill();
+  void GrowReady() { ready_.resize(ready_.empty() ? 4096 : 2 * ready_.size()); }
+
   std::vector<TickAssembler> assemblers_;
-  std::vector<Tick> ready_;  // completed ticks not yet returned, from ready_head_
+  std::vector<Tick> ready_;  // [ready_head_, ready_end_): completed ticks not yet returned
   size_t ready_head_ = 0;
+  size_t ready_end_ = 0;
   bool input_done_ = false;
 };
 
