@@ -55,6 +55,14 @@ class TickAssembler {
   }
   bool Add(int64_t ts_ns, Field field, double value, Tick* completed);
 
+  // Adds the events of one provider record at `ts_ns`, all of distinct fields: `n` (0..6) events
+  // whose codes are the nibbles of `codes` (first event lowest), `mask` their field bits
+  // (1 << (code-1)), values[code-1] each one's value. The same result as Add() per event; it is
+  // branch-free in the usual case (a record completes at most one tick). *completed is scratch:
+  // it may be written even when false is returned.
+  bool AddRecord(int64_t ts_ns, uint32_t codes, int n, uint32_t mask, const double values[6],
+                 Tick* completed);
+
   // Completes the pending tick, if any: true and fills *completed; false when nothing is pending.
   // The book state is kept, so Add() may continue afterwards (e.g. across file chunks).
   bool Flush(Tick* completed) {
@@ -93,15 +101,55 @@ class TickAssembler {
 
 inline void TickAssembler::Complete(Tick* out) {
   const uint32_t seq = (have_last_ && last_ts_ == pending_.ts_ns) ? last_seq_ + 1 : 0;
-  pending_.seq = seq;
-  pending_.fingerprint = defer_fingerprint_ ? 0 : key_.Of(pending_);
-  *out = pending_;
+  *out = pending_;  // then patched: see AddRecord()
+  out->seq = seq;
+  out->fingerprint = defer_fingerprint_ ? 0 : key_.Of(*out);
   have_last_ = true;
   last_ts_ = pending_.ts_ns;
   last_seq_ = seq;
   pending_count_ = 0;
   pending_mask_ = 0;
   pending_.events = 0;
+}
+
+inline bool TickAssembler::AddRecord(int64_t ts_ns, uint32_t codes, int n, uint32_t mask,
+                                     const double values[6], Tick* completed) {
+  if (n == 0) return false;
+  if (pending_count_ > 0 && ts_ns == pending_.ts_ns && (pending_mask_ & mask) != 0) {
+    // A field repeats inside the pending tick: split the record there (rare), event by event.
+    bool done = false;
+    for (uint32_t c = codes; c != 0; c >>= 4) {
+      const Field f = static_cast<Field>(c & 0xF);
+      done |= Add(ts_ns, f, values[(c & 0xF) - 1], completed);
+    }
+    return done;
+  }
+  // The pending tick is complete iff the timestamp moves on. Write it out unconditionally and
+  // select the new state: no unpredictable branch.
+  const bool done = pending_count_ > 0 && ts_ns != pending_.ts_ns;
+  const uint32_t seq = (have_last_ && last_ts_ == pending_.ts_ns) ? last_seq_ + 1 : 0;
+  // Copy first, then patch the copy: storing into pending_ and reloading it wider for the copy
+  // would stall store-to-load forwarding.
+  *completed = pending_;
+  completed->seq = seq;
+  completed->fingerprint = 0;
+  if (!defer_fingerprint_ && done) completed->fingerprint = key_.Of(*completed);
+  have_last_ = have_last_ || done;
+  last_ts_ = done ? pending_.ts_ns : last_ts_;
+  last_seq_ = done ? seq : last_seq_;
+  const int count = done ? 0 : pending_count_;
+  pending_.events = (done ? 0 : pending_.events) | (codes << (4 * count));
+  pending_count_ = count + n;
+  pending_mask_ = (done ? 0 : pending_mask_) | mask;
+  pending_.ts_ns = ts_ns;
+  char* book = reinterpret_cast<char*>(&pending_) + offsetof(Tick, bid_price);
+  for (int i = 0; i < kNumFields; ++i) {
+    double v;
+    std::memcpy(&v, book + i * sizeof(double), sizeof(double));
+    v = (mask >> i) & 1 ? values[i] : v;
+    std::memcpy(book + i * sizeof(double), &v, sizeof(double));
+  }
+  return done;
 }
 
 inline bool TickAssembler::Add(int64_t ts_ns, Field field, double value, Tick* completed) {

@@ -102,6 +102,49 @@ TEST(TickAssembler, DeferredFingerprintsEqualPerTickOnes) {
   }
 }
 
+TEST(TickAssembler, AddRecordEqualsAddPerEvent) {
+  // Random records (a trade's LAST, LAST_SIZE and/or a subset of the book fields, often at one
+  // timestamp, so fields repeat and records split) through AddRecord() and through Add().
+  TickAssembler by_event(2, "MSFT"), by_record(2, "MSFT");
+  std::vector<Tick> a, b;
+  Tick t;
+  uint64_t rng = 0x2545F4914F6CDD1Dull;
+  int64_t ts = 1704205800000000000;
+  for (int i = 0; i < 100000; ++i) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    if (rng % 4 == 0) ts += 1 + static_cast<int64_t>(rng >> 40) % 1000;
+    const bool trade = (rng >> 8) % 3 == 0;
+    const uint32_t quote = static_cast<uint32_t>(rng >> 12) % 16;
+    double values[6];
+    uint32_t codes = 0, mask = 0;
+    int n = 0;
+    auto add = [&](int code) {
+      values[code - 1] = static_cast<double>((rng >> (20 + 3 * n)) % 64) / 4;
+      codes |= static_cast<uint32_t>(code) << (4 * n++);
+      mask |= 1u << (code - 1);
+    };
+    if (trade) {
+      add(5);
+      add(6);
+    }
+    for (int f = 1; f <= 4; ++f) {
+      if ((quote >> (f - 1)) & 1) add(f);
+    }
+    for (uint32_t c = codes; c != 0; c >>= 4) {
+      if (by_event.Add(ts, static_cast<Field>(c & 0xF), values[(c & 0xF) - 1], &t)) a.push_back(t);
+    }
+    if (by_record.AddRecord(ts, codes, n, mask, values, &t)) b.push_back(t);
+  }
+  if (by_event.Flush(&t)) a.push_back(t);
+  if (by_record.Flush(&t)) b.push_back(t);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(std::memcmp(&a[i], &b[i], sizeof(Tick)), 0) << "tick " << i;
+  }
+}
+
 TEST(TickAssembler, SeqCountsTicksAtOneTimestampAndFlushKeepsBook) {
   TickAssembler a(0, "MSFT");
   Tick t;

@@ -34,6 +34,22 @@ constexpr uint8_t kRtypeTbbo = 0xC5;
 constexpr uint16_t kSchemaMbp1 = 1, kSchemaTbbo = 3, kSchemaTrades = 4, kSchemaMixed = 0xFFFF;
 constexpr uint8_t kStypeInstrumentId = 0;
 
+// The events of a quote change mask (bit i: field code i+1), in code order, as packed nibbles.
+constexpr uint32_t QuoteCodes(uint32_t changed) {
+  uint32_t codes = 0;
+  int k = 0;
+  for (uint32_t i = 0; i < 4; ++i) {
+    if ((changed >> i) & 1) codes |= (i + 1) << (4 * k++);
+  }
+  return codes;
+}
+constexpr uint32_t kQuoteCodes[16] = {
+    QuoteCodes(0),  QuoteCodes(1),  QuoteCodes(2),  QuoteCodes(3), QuoteCodes(4),  QuoteCodes(5),
+    QuoteCodes(6),  QuoteCodes(7),  QuoteCodes(8),  QuoteCodes(9), QuoteCodes(10), QuoteCodes(11),
+    QuoteCodes(12), QuoteCodes(13), QuoteCodes(14), QuoteCodes(15)};
+
+constexpr int kQuoteCount[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+
 template <typename T>
 T Load(const uint8_t* p) {
   T v;
@@ -481,30 +497,37 @@ class DbnSource final : public ProviderSource {
       return Bad("ts_recv " + std::to_string(ts) + " goes backwards for " + symbols()[sym] +
                  " (previous " + std::to_string(last_ts_[sym]) + ")");
     }
-    char action = static_cast<char>(r[28]);
-    if (!mbp || action == 'T') {
+    // One record is one AddRecord(): a trade's LAST, LAST_SIZE, then the changed book fields in
+    // canonical order (tick_assembler.h), without a branch per field.
+    const bool trade = !mbp || r[28] == 'T';
+    double values[6];
+    uint32_t codes = 0, mask = 0;
+    int n = 0;
+    if (trade) {
       int64_t px = Load<int64_t>(r + 16);
       if (px == kUndefPrice || px <= 0) return Bad("trade without a valid price");
-      last_ts_[sym] = ts;
-      Emit(sym, ts, Field::kLast, static_cast<double>(px) / 1e9);
-      Emit(sym, ts, Field::kLastSize, static_cast<double>(Load<uint32_t>(r + 24)));
+      values[4] = static_cast<double>(px) / 1e9;
+      values[5] = static_cast<double>(Load<uint32_t>(r + 24));
+      codes = 0x65;  // LAST, LAST_SIZE
+      mask = 0x30;
+      n = 2;
     }
     last_ts_[sym] = ts;
-    if (!mbp) return true;
-    int64_t bid_px = Load<int64_t>(r + 48), ask_px = Load<int64_t>(r + 56);
-    double now[4] = {bid_px == kUndefPrice ? 0.0 : static_cast<double>(bid_px) / 1e9,
-                     static_cast<double>(Load<uint32_t>(r + 64)),
-                     ask_px == kUndefPrice ? 0.0 : static_cast<double>(ask_px) / 1e9,
-                     static_cast<double>(Load<uint32_t>(r + 68))};
-    static constexpr Field kFields[4] = {Field::kBid, Field::kBidSize, Field::kAsk,
-                                         Field::kAskSize};
-    auto& prev = quote_[sym];
-    for (int i = 0; i < 4; ++i) {
-      if (now[i] != prev[i]) {
-        prev[i] = now[i];
-        Emit(sym, ts, kFields[i], now[i]);
-      }
+    if (mbp) {
+      int64_t bid_px = Load<int64_t>(r + 48), ask_px = Load<int64_t>(r + 56);
+      values[0] = bid_px == kUndefPrice ? 0.0 : static_cast<double>(bid_px) / 1e9;
+      values[1] = static_cast<double>(Load<uint32_t>(r + 64));
+      values[2] = ask_px == kUndefPrice ? 0.0 : static_cast<double>(ask_px) / 1e9;
+      values[3] = static_cast<double>(Load<uint32_t>(r + 68));
+      auto& prev = quote_[sym];
+      uint32_t changed = 0;
+      for (int i = 0; i < 4; ++i) changed |= uint32_t{values[i] != prev[i]} << i;
+      for (int i = 0; i < 4; ++i) prev[i] = values[i];
+      codes |= kQuoteCodes[changed] << (4 * n);
+      mask |= changed;
+      n += kQuoteCount[changed];
     }
+    EmitRecord(sym, ts, codes, n, mask, values);
     return true;
   }
 
