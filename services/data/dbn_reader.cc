@@ -34,22 +34,6 @@ constexpr uint8_t kRtypeTbbo = 0xC5;
 constexpr uint16_t kSchemaMbp1 = 1, kSchemaTbbo = 3, kSchemaTrades = 4, kSchemaMixed = 0xFFFF;
 constexpr uint8_t kStypeInstrumentId = 0;
 
-// The events of a quote change mask (bit i: field code i+1), in code order, as packed nibbles.
-constexpr uint32_t QuoteCodes(uint32_t changed) {
-  uint32_t codes = 0;
-  int k = 0;
-  for (uint32_t i = 0; i < 4; ++i) {
-    if ((changed >> i) & 1) codes |= (i + 1) << (4 * k++);
-  }
-  return codes;
-}
-constexpr uint32_t kQuoteCodes[16] = {
-    QuoteCodes(0),  QuoteCodes(1),  QuoteCodes(2),  QuoteCodes(3), QuoteCodes(4),  QuoteCodes(5),
-    QuoteCodes(6),  QuoteCodes(7),  QuoteCodes(8),  QuoteCodes(9), QuoteCodes(10), QuoteCodes(11),
-    QuoteCodes(12), QuoteCodes(13), QuoteCodes(14), QuoteCodes(15)};
-
-constexpr int kQuoteCount[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
-
 template <typename T>
 T Load(const uint8_t* p) {
   T v;
@@ -497,37 +481,25 @@ class DbnSource final : public ProviderSource {
       return Bad("ts_recv " + std::to_string(ts) + " goes backwards for " + symbols()[sym] +
                  " (previous " + std::to_string(last_ts_[sym]) + ")");
     }
-    // One record is one AddRecord(): a trade's LAST, LAST_SIZE, then the changed book fields in
-    // canonical order (tick_assembler.h), without a branch per field.
     const bool trade = !mbp || r[28] == 'T';
-    double values[6];
-    uint32_t codes = 0, mask = 0;
-    int n = 0;
+    double trade_price = 0, trade_size = 0;
     if (trade) {
       int64_t px = Load<int64_t>(r + 16);
       if (px == kUndefPrice || px <= 0) return Bad("trade without a valid price");
-      values[4] = static_cast<double>(px) / 1e9;
-      values[5] = static_cast<double>(Load<uint32_t>(r + 24));
-      codes = 0x65;  // LAST, LAST_SIZE
-      mask = 0x30;
-      n = 2;
+      trade_price = static_cast<double>(px) / 1e9;
+      trade_size = static_cast<double>(Load<uint32_t>(r + 24));
     }
     last_ts_[sym] = ts;
-    if (mbp) {
-      int64_t bid_px = Load<int64_t>(r + 48), ask_px = Load<int64_t>(r + 56);
-      values[0] = bid_px == kUndefPrice ? 0.0 : static_cast<double>(bid_px) / 1e9;
-      values[1] = static_cast<double>(Load<uint32_t>(r + 64));
-      values[2] = ask_px == kUndefPrice ? 0.0 : static_cast<double>(ask_px) / 1e9;
-      values[3] = static_cast<double>(Load<uint32_t>(r + 68));
-      auto& prev = quote_[sym];
-      uint32_t changed = 0;
-      for (int i = 0; i < 4; ++i) changed |= uint32_t{values[i] != prev[i]} << i;
-      for (int i = 0; i < 4; ++i) prev[i] = values[i];
-      codes |= kQuoteCodes[changed] << (4 * n);
-      mask |= changed;
-      n += kQuoteCount[changed];
+    if (!mbp) {
+      EmitRecord(sym, ts, true, trade_price, trade_size, nullptr, nullptr);
+      return true;
     }
-    EmitRecord(sym, ts, codes, n, mask, values);
+    int64_t bid_px = Load<int64_t>(r + 48), ask_px = Load<int64_t>(r + 56);
+    const double book[4] = {bid_px == kUndefPrice ? 0.0 : static_cast<double>(bid_px) / 1e9,
+                            static_cast<double>(Load<uint32_t>(r + 64)),
+                            ask_px == kUndefPrice ? 0.0 : static_cast<double>(ask_px) / 1e9,
+                            static_cast<double>(Load<uint32_t>(r + 68))};
+    EmitRecord(sym, ts, trade, trade_price, trade_size, book, quote_[sym].data());
     return true;
   }
 

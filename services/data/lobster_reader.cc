@@ -317,24 +317,14 @@ class LobsterSource final : public ProviderSource {
     const int64_t* bv = r.book;
     last_ns_ = ns;
     int64_t ts = clock_->ToUtcNs(ns);
-    if (trade) {
-      Emit(sym_, ts, Field::kLast, static_cast<double>(price) / 10000.0);
-      Emit(sym_, ts, Field::kLastSize, static_cast<double>(size));
-    }
     // Book after the message, in canonical field order BID, BID_SIZE, ASK, ASK_SIZE.
     double now[4];
     now[0] = bv[2] == kDummyBid ? 0.0 : static_cast<double>(bv[2]) / 10000.0;
     now[1] = bv[2] == kDummyBid ? 0.0 : static_cast<double>(bv[3]);
     now[2] = bv[0] == kDummyAsk ? 0.0 : static_cast<double>(bv[0]) / 10000.0;
     now[3] = bv[0] == kDummyAsk ? 0.0 : static_cast<double>(bv[1]);
-    static constexpr Field kFields[4] = {Field::kBid, Field::kBidSize, Field::kAsk,
-                                         Field::kAskSize};
-    for (int i = 0; i < 4; ++i) {
-      if (now[i] != prev_[i]) {
-        prev_[i] = now[i];
-        Emit(sym_, ts, kFields[i], now[i]);
-      }
-    }
+    EmitRecord(sym_, ts, trade, trade ? static_cast<double>(price) / 10000.0 : 0.0,
+               static_cast<double>(size), now, prev_);
   }
 
   LobsterOptions opt_;

@@ -63,9 +63,38 @@ class ProviderSource : public DataSource {
     if (ready_end_ == ready_.size()) GrowReady();
     ready_end_ += assemblers_[sym].Add(ts_ns, field, value, &ready_[ready_end_]);
   }
-  // Feeds the events of one record of `sym` (TickAssembler::AddRecord): faster than Emit() each.
-  void EmitRecord(uint32_t sym, int64_t ts_ns, uint32_t codes, int n, uint32_t mask,
-                  const double values[6]) {
+  // Feeds one provider record of `sym` at `ts_ns` in the order conventions: with `trade`, LAST =
+  // trade_price and LAST_SIZE = trade_size; then, with `book` (bid, bid size, ask, ask size after
+  // the record) non-null, the book fields that differ from prev[0..3] (which it updates), in the
+  // canonical order. The same ticks as Emit() per event, without a branch per field
+  // (TickAssembler::AddRecord).
+  void EmitRecord(uint32_t sym, int64_t ts_ns, bool trade, double trade_price, double trade_size,
+                  const double* book, double* prev) {
+    // Packed event codes (first event lowest nibble) and count of a book change mask.
+    static constexpr uint32_t kBookCodes[16] = {0x0, 0x1,  0x2,  0x21,  0x3,  0x31,  0x32,  0x321,
+                                                0x4, 0x41, 0x42, 0x421, 0x43, 0x431, 0x432, 0x4321};
+    static constexpr int kBookCount[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+    double values[6];
+    uint32_t codes = 0, mask = 0;
+    int n = 0;
+    if (trade) {
+      values[4] = trade_price;
+      values[5] = trade_size;
+      codes = 0x65;  // LAST, LAST_SIZE
+      mask = 0x30;
+      n = 2;
+    }
+    if (book != nullptr) {
+      uint32_t changed = 0;
+      for (int i = 0; i < 4; ++i) {
+        values[i] = book[i];
+        changed |= uint32_t{book[i] != prev[i]} << i;
+        prev[i] = book[i];
+      }
+      codes |= kBookCodes[changed] << (4 * n);
+      mask |= changed;
+      n += kBookCount[changed];
+    }
     if (ready_end_ == ready_.size()) GrowReady();
     ready_end_ += assemblers_[sym].AddRecord(ts_ns, codes, n, mask, values, &ready_[ready_end_]);
   }

@@ -445,18 +445,9 @@ class TaqSource final : public ProviderSource {
     if (quote_state_.size() <= sym) quote_state_.resize(sym + 1, {0, 0, 0, 0});
     int64_t ts = clock_->ToUtcNs(r.ns_of_day);
     if (f.kind == Kind::kQuotes) {
-      static constexpr Field kFields[4] = {Field::kBid, Field::kBidSize, Field::kAsk,
-                                           Field::kAskSize};
-      auto& st = quote_state_[sym];
-      for (int i = 0; i < 4; ++i) {
-        if (r.v[i] != st[i]) {
-          st[i] = r.v[i];
-          Emit(sym, ts, kFields[i], r.v[i]);
-        }
-      }
+      EmitRecord(sym, ts, false, 0, 0, r.v, quote_state_[sym].data());
     } else {
-      Emit(sym, ts, Field::kLast, r.v[0]);
-      Emit(sym, ts, Field::kLastSize, r.v[1]);
+      EmitRecord(sym, ts, true, r.v[0], r.v[1], nullptr, nullptr);
     }
   }
 
