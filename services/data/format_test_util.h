@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdio>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -88,8 +90,11 @@ inline void ExpectSameTicks(const TicksByStock& want, const TicksByStock& got) {
 }
 
 // A fresh empty directory under the test temp dir.
+// A new empty directory for one test. The name carries the process id because ctest runs test
+// cases of the same binary in parallel processes, and builds may run concurrently.
 inline std::string FreshDir(const std::string& name) {
-  std::filesystem::path p = std::filesystem::path(::testing::TempDir()) / ("ticklab_fmt_" + name);
+  std::filesystem::path p = std::filesystem::path(::testing::TempDir()) /
+                            ("ticklab_fmt_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p.string();
