@@ -1,0 +1,99 @@
+"""Gateway upstream: the one call per stream to a data/indicator/stats service, and its reconnects.
+
+:func:`pump_upstream` reads a hub's upstream call into its ring, only while its most advanced
+subscriber is near the ring's end (backpressure). When the call fails with UNAVAILABLE (service
+killed, restarting) it reconnects with backoff and resumes after the last row received, so
+subscribers only see a pause; after ``upstream_retry_seconds`` without progress the hub fails with
+:class:`StreamFailed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import grpc
+
+from ticklab.client import CHANNEL_OPTIONS
+from ticklab.resume import Backoff
+
+if TYPE_CHECKING:
+    from ticklab.gateway_fanout import Hub
+
+log = logging.getLogger("ticklab.gateway")
+
+#: Codes after which the hub reconnects upstream and resumes.
+UPSTREAM_RETRY_CODES = frozenset({grpc.StatusCode.UNAVAILABLE})
+
+UPSTREAM_CHANNEL_OPTIONS: list[tuple[str, Any]] = [
+    *CHANNEL_OPTIONS,
+    # A restarted service is found again within ~1 s rather than gRPC's default 1..120 s.
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+]
+
+
+class StreamFailed(Exception):
+    """The stream's upstream failed for good; carries the status to pass on."""
+
+    def __init__(self, code: grpc.StatusCode, details: str) -> None:
+        super().__init__(details)
+        self.code, self.details = code, details
+
+
+async def pump_upstream(hub: Hub) -> None:
+    """Runs `hub`'s upstream call: appends its batches to the ring while subscribers want more,
+    reconnects with backoff after UNAVAILABLE and resumes after the last row received.
+
+    Ends the hub (normally or with the status to pass on) when the call ends for good.
+    """
+    backoff = Backoff(initial=0.05, maximum=1.0)
+    attempt = 0
+    last_progress = time.monotonic()
+    metrics = hub.gw.metrics
+    while True:
+        call = hub.gw.open_upstream(hub.key, hub.resume)
+        hub.upstream_calls += 1
+        metrics.upstream_calls_total += 1
+        metrics.upstream_calls_active += 1
+        index = 0
+        try:
+            async for raw in call:
+                chunk = hub.layer.chunk(raw, index)
+                index += 1
+                if chunk.count == 0:
+                    continue
+                if not hub.layer.resumable and chunk.first_seq < hub.next_seq:
+                    continue  # reopened from the start: already have it
+                if chunk.first_seq != hub.next_seq:
+                    raise StreamFailed(grpc.StatusCode.INTERNAL,
+                                       f"stream {hub.key}: upstream sent sequence {chunk.first_seq}, "
+                                       f"expected {hub.next_seq}")
+                if chunk.has_names and not hub.feature_names:
+                    hub.feature_names = tuple(hub.layer.parse(raw).feature_names)
+                hub.append(chunk)
+                attempt, last_progress = 0, time.monotonic()
+                while not hub.wanted():
+                    hub.demand.clear()
+                    await hub.demand.wait()
+            hub.finish(None)
+            return
+        except grpc.RpcError as e:
+            retry_for = hub.settings.upstream_retry_seconds
+            if e.code() in UPSTREAM_RETRY_CODES and time.monotonic() - last_progress < retry_for:
+                attempt += 1
+                log.info("stream %s: upstream %s (%s); reconnecting after sequence %s", hub.key,
+                         e.code().name, e.details(), hub.resume[0] if hub.resume else None)
+                await asyncio.sleep(backoff.delay(attempt))
+                continue
+            hub.finish(StreamFailed(e.code(), f"upstream {hub.key.layer}: {e.details()}"))
+            return
+        except StreamFailed as e:
+            hub.finish(e)
+            return
+        finally:
+            metrics.upstream_calls_active -= 1
+            call.cancel()
