@@ -24,10 +24,11 @@ from ticklab.client import (
     DayStats,
     _date,
     _frame,
-    _resume,
     _RowDecoder,
     _tick_batch,
+    indicators_request,
     table_to_pandas,
+    ticks_request,
 )
 from ticklab.v1 import (
     data_pb2,
@@ -125,14 +126,7 @@ class AsyncClient:
         replay_speed: float = 0.0,
         resume_after: tuple[int, int] | None = None,
     ) -> AsyncStream:
-        req = data_pb2.StreamTicksRequest(
-            stocks=[stocks] if isinstance(stocks, str) else list(stocks),
-            start_date=_date(start),
-            end_date=_date(end),
-            batch_size=batch_size,
-            replay_speed=replay_speed,
-            resume_after=_resume(resume_after),
-        )
+        req = ticks_request(stocks, start, end, batch_size, replay_speed, resume_after)
         return AsyncStream(self._stream_ticks(req, timeout=self.timeout), _tick_batch)
 
     def indicators(
@@ -146,15 +140,7 @@ class AsyncClient:
         replay_speed: float = 0.0,
         resume_after: tuple[int, int] | None = None,
     ) -> AsyncStream:
-        req = indicators_pb2.StreamIndicatorsRequest(
-            stock=stock,
-            start_date=_date(start),
-            end_date=_date(end),
-            set=set,
-            batch_size=batch_size,
-            replay_speed=replay_speed,
-            resume_after=_resume(resume_after),
-        )
+        req = indicators_request(stock, start, end, set, batch_size, replay_speed, resume_after)
         return AsyncStream(self._stream_indicators(req, timeout=self.timeout), _RowDecoder())
 
     async def stats(

@@ -80,6 +80,23 @@ def _resume(resume_after: tuple[int, int] | None) -> common_pb2.ResumePoint | No
     return common_pb2.ResumePoint(sequence=int(seq), fingerprint=int(fp))
 
 
+def ticks_request(stocks: str | Sequence[str], start: Any, end: Any, batch_size: int,
+                  replay_speed: float, resume_after: tuple[int, int] | None) -> data_pb2.StreamTicksRequest:
+    """The StreamTicks request both clients (sync and asyncio) send."""
+    return data_pb2.StreamTicksRequest(
+        stocks=[stocks] if isinstance(stocks, str) else list(stocks), start_date=_date(start),
+        end_date=_date(end), batch_size=batch_size, replay_speed=replay_speed,
+        resume_after=_resume(resume_after))
+
+
+def indicators_request(stock: str, start: Any, end: Any, set: str, batch_size: int, replay_speed: float,
+                       resume_after: tuple[int, int] | None) -> indicators_pb2.StreamIndicatorsRequest:
+    """The StreamIndicators request both clients (sync and asyncio) send."""
+    return indicators_pb2.StreamIndicatorsRequest(
+        stock=stock, start_date=_date(start), end_date=_date(end), set=set, batch_size=batch_size,
+        replay_speed=replay_speed, resume_after=_resume(resume_after))
+
+
 @dataclass(frozen=True)
 class Batch:
     """One streamed batch: consecutive rows of one stock on one date, as a numpy structured array.
@@ -369,14 +386,7 @@ class Client:
         resume_after: tuple[int, int] | None = None,
     ) -> Stream:
         """Streams ticks of one or several stocks over [start, end] (inclusive dates)."""
-        req = data_pb2.StreamTicksRequest(
-            stocks=[stocks] if isinstance(stocks, str) else list(stocks),
-            start_date=_date(start),
-            end_date=_date(end),
-            batch_size=batch_size,
-            replay_speed=replay_speed,
-            resume_after=_resume(resume_after),
-        )
+        req = ticks_request(stocks, start, end, batch_size, replay_speed, resume_after)
         return Stream(self._stream_ticks(req, timeout=self.timeout), _tick_batch)
 
     # -- indicator service ------------------------------------------------------------------------
@@ -397,15 +407,7 @@ class Client:
         resume_after: tuple[int, int] | None = None,
     ) -> Stream:
         """Streams indicator rows of `stock` over [start, end], computed live by the service."""
-        req = indicators_pb2.StreamIndicatorsRequest(
-            stock=stock,
-            start_date=_date(start),
-            end_date=_date(end),
-            set=set,
-            batch_size=batch_size,
-            replay_speed=replay_speed,
-            resume_after=_resume(resume_after),
-        )
+        req = indicators_request(stock, start, end, set, batch_size, replay_speed, resume_after)
         return Stream(self._stream_indicators(req, timeout=self.timeout), _RowDecoder())
 
     # -- stats service -----------------------------------------------------------------------------
