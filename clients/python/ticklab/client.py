@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import grpc
 import numpy as np
 
-from ticklab import store
+from ticklab import store, wire
 from ticklab.v1 import (
     common_pb2,
     data_pb2,
@@ -128,45 +128,6 @@ class Batch:
         return _frame([self], self.feature_names)
 
 
-def _wire_fields(raw: bytes) -> dict[int, list[int | tuple[int, int]]]:
-    """The fields of a serialized protobuf message: number -> values (ints for varints, (offset,
-    length) for length-delimited fields). Enough for TickBatch/IndicatorBatch, whose bulk `bytes`
-    field is then viewed in place by numpy instead of being copied by a protobuf parse."""
-    out: dict[int, list[int | tuple[int, int]]] = {}
-    pos, end = 0, len(raw)
-    while pos < end:
-        key = shift = 0
-        while True:
-            b = raw[pos]
-            pos += 1
-            key |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                break
-        number, wire = key >> 3, key & 7
-        if wire == 0 or wire == 2:
-            v = shift = 0
-            while True:
-                b = raw[pos]
-                pos += 1
-                v |= (b & 0x7F) << shift
-                shift += 7
-                if b < 0x80:
-                    break
-            if wire == 2:
-                out.setdefault(number, []).append((pos, v))
-                pos += v
-            else:
-                out.setdefault(number, []).append(v)
-        elif wire == 1:
-            pos += 8
-        elif wire == 5:
-            pos += 4
-        else:
-            raise ValueError(f"unsupported protobuf wire type {wire}")
-    return out
-
-
 def _text(raw: bytes, fields: dict, number: int) -> str:
     off, n = fields.get(number, [(0, 0)])[-1]
     return raw[off : off + n].decode()
@@ -178,7 +139,7 @@ def _int(fields: dict, number: int) -> int:
 
 def _tick_batch(raw: bytes) -> Batch:
     """A serialized TickBatch -> Batch; the ticks array is a zero-copy view of `raw`."""
-    f = _wire_fields(raw)
+    f = wire.fields(raw)
     if _int(f, 5) != TICK_DTYPE.itemsize:
         raise ValueError(f"TickBatch.record_size {_int(f, 5)}, expected {TICK_DTYPE.itemsize}")
     off, n = f.get(6, [(0, 0)])[-1]
@@ -194,7 +155,7 @@ class _RowDecoder:
         self.dtype: np.dtype | None = None
 
     def __call__(self, raw: bytes) -> Batch:
-        f = _wire_fields(raw)
+        f = wire.fields(raw)
         if 6 in f:
             self.names = tuple(raw[o : o + n].decode() for o, n in f[6])
         p = _int(f, 5)

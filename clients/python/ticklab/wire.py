@@ -1,9 +1,10 @@
 """Just enough of the protobuf wire format to read a batch's header fields without parsing it.
 
 The gateway forwards upstream batches as the bytes it received and needs only their sequence numbers
-and last fingerprint; the gateway client turns a tick batch into numpy straight from the message
-bytes. Both read a message's top-level fields with :func:`scan`: varints by value, length-delimited
-fields as (offset, length), so the large ``bytes`` payload is located, never copied.
+and last fingerprint; the clients turn a batch into numpy straight from the message bytes. They read
+a message's top-level fields with :func:`scan` (one value per field) or :func:`fields` (every value,
+for repeated fields): varints by value, length-delimited fields as (offset, length), so the large
+``bytes`` payload is located, never copied.
 """
 
 from __future__ import annotations
@@ -49,6 +50,30 @@ def scan(raw: bytes, start: int = 0, end: int | None = None) -> dict[int, Any]:
         elif wire == 2:
             length, i = read_varint(raw, i)
             out.setdefault(field, (i, length))
+            i += length
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+    return out
+
+
+def fields(raw: bytes) -> dict[int, list[Any]]:
+    """Every top-level field of the message in `raw`: field number -> all its values in order
+    (varints by value, length-delimited values as (offset, length)), for repeated fields."""
+    out: dict[int, list[Any]] = {}
+    i, n = 0, len(raw)
+    while i < n:
+        key, i = read_varint(raw, i)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            value, i = read_varint(raw, i)
+            out.setdefault(field, []).append(value)
+        elif wire == 2:
+            length, i = read_varint(raw, i)
+            out.setdefault(field, []).append((i, length))
             i += length
         elif wire == 1:
             i += 8
