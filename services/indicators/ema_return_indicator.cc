@@ -21,7 +21,7 @@ class EmaReturnIndicator final : public EventIndicator<EmaReturnIndicator> {
 
   int num_columns() const override { return static_cast<int>(half_lives_.size()); }
   void AppendColumnNames(const std::string& prefix, std::vector<std::string>* out) const override {
-    for (double h : half_lives_) out->push_back(prefix + ".hl" + ShortNumber(h) + "s");
+    AppendSecondsGridColumns(prefix, ".hl", half_lives_, out);
   }
   void ResetState() {
     sums_.Reset();

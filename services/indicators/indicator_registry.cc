@@ -151,4 +151,9 @@ std::string ShortNumber(double v) {
   return buf;
 }
 
+void AppendSecondsGridColumns(const std::string& prefix, const std::string& tag,
+                              const std::vector<double>& seconds, std::vector<std::string>* out) {
+  for (double v : seconds) out->push_back(prefix + tag + ShortNumber(v) + "s");
+}
+
 }  // namespace ticklab

@@ -80,4 +80,8 @@ std::vector<double> DefaultSeedTaus();
 // "%g"-style short number for column names: 0.5 -> "0.5", 60 -> "60", 1e-05 -> "1e-05".
 std::string ShortNumber(double v);
 
+// Appends one column name per grid value: prefix + tag + ShortNumber(v) + "s" ("ofi.hl30s").
+void AppendSecondsGridColumns(const std::string& prefix, const std::string& tag,
+                              const std::vector<double>& seconds, std::vector<std::string>* out);
+
 }  // namespace ticklab

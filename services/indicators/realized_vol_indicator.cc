@@ -27,7 +27,7 @@ class RealizedVolIndicator final : public EventIndicator<RealizedVolIndicator> {
 
   int num_columns() const override { return static_cast<int>(windows_.size()); }
   void AppendColumnNames(const std::string& prefix, std::vector<std::string>* out) const override {
-    for (double w : windows_) out->push_back(prefix + ".w" + ShortNumber(w) + "s");
+    AppendSecondsGridColumns(prefix, ".w", windows_, out);
   }
   void ResetState() {
     std::fill(sums_.begin(), sums_.end(), 0.0);
