@@ -11,6 +11,10 @@ subscriber count k:
   * gateway  k subscribers of the same stream through the gateway (``GatewayClient.ticks``),
              started together so they share one upstream call.
 
+and, for one subscriber, through ``ticklab-relay-floor`` (bench/relay_floor.cc): a bare C++ relay of
+the same call with none of the gateway's work, the cheapest gateway there can be. Its rows/s bound
+what any gateway reaches on this machine.
+
 Every subscriber turns each batch into numpy (np.frombuffer) and counts rows; the figure is total rows
 delivered to all k subscribers per second of wall time. Also reported: the ratio gateway / direct,
 the upstream calls the gateway opened for k subscribers (its GetMetrics), and the CPU seconds the
@@ -91,9 +95,12 @@ def main() -> None:
     cfg = h.write_config(out, [STOCK])
     data = h.data_server(cfg).start()
     gw = h.gateway(cfg, data=data.address).start()
+    relay = h.Proc([str(h.BIN / "ticklab-relay-floor"), "--config", str(cfg), "--upstream", data.address],
+                   "relay-floor").start()
     total_rows = args.ticks * args.days
     results: dict[str, dict[str, float]] = {}
     data_proc, gw_proc, me = psutil.Process(data.proc.pid), psutil.Process(gw.proc.pid), psutil.Process()
+    relay_proc = psutil.Process(relay.proc.pid)
     try:
         direct = connect(data.address)
         monitor = connect_gateway(gw.address)
@@ -119,9 +126,17 @@ def main() -> None:
                 after = monitor.metrics()
                 r["upstream_calls"] = max(r["upstream_calls"],
                                           after.upstream_calls_total - before.upstream_calls_total)
+                if k == 1:
+                    c0, g0 = cpu_seconds(data_proc), cpu_seconds(relay_proc)
+                    rows, took = run_subscribers(1, lambda: connect_gateway(relay.address).ticks(STOCK))
+                    assert rows == total_rows, (rows, total_rows)
+                    r["relay_rows_per_s"] = max(r.get("relay_rows_per_s", 0.0), rows / took)
+                    r["relay_cpu"] = min(r.get("relay_cpu", 1e9), cpu_seconds(relay_proc) - g0)
+                    r["data_cpu_relay"] = min(r.get("data_cpu_relay", 1e9), cpu_seconds(data_proc) - c0)
             r["ratio"] = r["gateway_rows_per_s"] / r["direct_rows_per_s"]
             results[str(k)] = r
     finally:
+        relay.stop()
         gw.stop()
         data.stop()
 
@@ -143,6 +158,19 @@ def main() -> None:
               f"via gateway {r['data_cpu_gateway']:.2f} / {r['gateway_cpu']:.2f} / "
               f"{r['client_cpu_gateway']:.2f}")
     one = results.get("1")
+    if one and "relay_rows_per_s" in one:
+        ncpu = psutil.cpu_count() or 1
+        # Best case for a 3-process pipeline: every core busy, or the busiest process flat out.
+        floor_s = max((one["data_cpu_relay"] + one["relay_cpu"] + one["client_cpu_gateway"]) / ncpu,
+                      one["relay_cpu"], one["client_cpu_gateway"])
+        best = total_rows / floor_s
+        print(f"bare C++ relay (bench/relay_floor.cc), 1 subscriber: {one['relay_rows_per_s']:,.0f} rows/s = "
+              f"{one['relay_rows_per_s'] / one['direct_rows_per_s']:.2f} x direct, relay CPU "
+              f"{one['relay_cpu']:.2f} s; the gateway reaches "
+              f"{one['gateway_rows_per_s'] / one['relay_rows_per_s']:.2f} x the bare relay")
+        print(f"  CPU bound for any relay here: data + relay + client = {one['data_cpu_relay']:.2f} + "
+              f"{one['relay_cpu']:.2f} + {one['client_cpu_gateway']:.2f} s on {ncpu} CPUs -> at best "
+              f"{best:,.0f} rows/s = {best / one['direct_rows_per_s']:.2f} x direct")
     if one:
         verdict = "met" if one["ratio"] >= 0.8 else "NOT met"
         print(f"goal: gateway >= 0.80 x direct for 1 subscriber: {verdict} ({one['ratio']:.2f})")

@@ -27,7 +27,15 @@ log = logging.getLogger("ticklab.gateway")
 
 
 class SlowSubscriber(Exception):
-    """Raised into a subscriber that fell more than queue_bytes behind its stream."""
+    """Raised into a subscriber that fell more than queue_bytes behind its stream.
+
+    `pending_write` is the write that was in flight when it was kicked: the call's status can only
+    follow it.
+    """
+
+    def __init__(self, message: str, pending_write: asyncio.Future[None] | None = None) -> None:
+        super().__init__(message)
+        self.pending_write = pending_write
 
 
 class EndOfStream(Exception):

@@ -8,6 +8,8 @@ the ``listening``/``stopped`` events.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import json
 import sys
 
@@ -35,6 +37,31 @@ def _handlers(gw: Gateway) -> grpc.GenericRpcHandler:
             gw.get_metrics, request_deserializer=G.GetMetricsRequest.FromString,
             response_serializer=G.GatewayMetrics.SerializeToString),
     })
+
+
+# glibc mallopt() parameters (malloc.h).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def keep_message_buffers_on_heap(mmap_threshold: int = 32 << 20, trim_threshold: int = 64 << 20) -> bool:
+    """Serves relayed messages (1-4 MB each) from malloc's heap instead of a fresh mmap per message.
+
+    With glibc's defaults each such buffer is mapped and unmapped again, so every byte relayed first
+    page-faults in zeroed memory: ~25% of the gateway's CPU in `perf`. Keeping buffers below
+    `mmap_threshold` on the heap, and up to `trim_threshold` of free heap unreturned, cut the gateway's
+    CPU per 160 MB stream from ~0.37 to ~0.27 s (bench/bench_gateway.py). The ring's own bound
+    (`history_bytes`) is unchanged; RSS may keep `trim_threshold` of freed memory. Returns False where
+    mallopt is unavailable (not glibc): the gateway then runs with the allocator's defaults.
+    """
+    name = ctypes.util.find_library("c")
+    try:
+        mallopt = ctypes.CDLL(name).mallopt if name else None
+    except (OSError, AttributeError):
+        mallopt = None
+    if mallopt is None:
+        return False
+    mmap_ok = mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
+    return bool(mmap_ok) and bool(mallopt(_M_TRIM_THRESHOLD, trim_threshold))
 
 
 class GatewayServer:
@@ -82,6 +109,7 @@ async def serve(settings: GatewaySettings, *, announce: bool = True) -> None:
     """Runs the gateway until cancelled or signalled; prints the listening event on stdout."""
     import signal
 
+    keep_message_buffers_on_heap()
     gs = GatewayServer(settings)
     port = await gs.start()
     if announce:

@@ -231,6 +231,8 @@ class Gateway:
             m.slow_disconnects += 1
             log.info("%s", e)
             release()
+            if e.pending_write is not None and not await _finished(e.pending_write):
+                return  # the client went away during the write: nobody to answer
             await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(e),
                                 trailing_metadata=((REASON_KEY, SLOW_SUBSCRIBER),))
         except StreamFailed as e:
@@ -269,9 +271,19 @@ class Gateway:
         if not write.done():
             await asyncio.wait((write, sub.kicked), return_when=asyncio.FIRST_COMPLETED)
         if not write.done():
-            write.cancel()
-            raise SlowSubscriber(sub.kicked.result())
+            # gRPC cannot abandon a message it is sending: the status goes out once the client has
+            # read it (the subscriber's cursors are released meanwhile, so it holds just this batch).
+            raise SlowSubscriber(sub.kicked.result(), pending_write=write)
         write.result()
+
+
+async def _finished(write: asyncio.Future[None]) -> bool:
+    """Waits for a write the call cannot abandon; False if it failed (the client went away)."""
+    try:
+        await write
+    except Exception:  # noqa: BLE001 - any failure means the call is over
+        return False
+    return True
 
 
 def _describe(e: BaseException) -> str:
