@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -179,15 +180,22 @@ def test_ticklab_up_starts_and_stops_everything(market: Market, tmp_path: Path) 
         stderr=subprocess.STDOUT,
         env={**os.environ, "COLUMNS": "160"},
     )
+    # Read the output as it comes: the supervisor says "all services SERVING" once every service,
+    # the gateway included, answers its health check; stopping it earlier would test a start-up.
+    output: list[str] = []
+    assert proc.stdout is not None
+    stdout = proc.stdout
+    reader = threading.Thread(target=lambda: output.extend(line.decode() for line in stdout), daemon=True)
+    reader.start()
     try:
         logs = [log_dir / f"{n}.log" for n in ("data", "indicators", "stats")]
-        ready = wait_for(
-            lambda: proc.poll() is not None or all(p.exists() and events(p, "listening") for p in logs), 90.0
-        )
-        assert ready and proc.poll() is None, proc.communicate(timeout=30)[0].decode()
-        time.sleep(0.5)
+        ready = wait_for(lambda: proc.poll() is not None or "all services SERVING" in "".join(output), 90.0)
+        assert ready and proc.poll() is None, "".join(output)
+        assert all(events(p, "listening") for p in logs)
         proc.send_signal(signal.SIGTERM)
-        out = proc.communicate(timeout=30)[0].decode()
+        proc.wait(30)
+        reader.join(10)
+        out = "".join(output)
         assert proc.returncode == 0, out
         assert "SERVING" in out and "stopped:" in out
         for p in logs:
