@@ -245,14 +245,19 @@ def test_services_stop_when_the_supervisor_is_killed(market: Market, tmp_path: P
             str(log_dir),
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,  # the status table
     )
+    output: list[str] = []
+    stderr = proc.stderr
+    assert stderr is not None
+    threading.Thread(target=lambda: output.extend(line.decode() for line in stderr), daemon=True).start()
     logs = [log_dir / f"{n}.log" for n in ("data", "indicators", "stats")]
     try:
-        assert wait_for(lambda: all(p.exists() and events(p, "listening") for p in logs), 90.0)
+        assert wait_for(lambda: "all services SERVING" in "".join(output), 90.0), "".join(output)
     finally:
         proc.kill()  # SIGKILL: no chance to stop the children itself
         proc.wait()
-    # --exit-with-parent: every service gets SIGTERM from the kernel and stops gracefully
-    assert wait_for(lambda: all(events(p, "stopped") for p in logs), 15.0)
+    # --exit-with-parent: every service, the gateway too, gets SIGTERM from the kernel and stops
+    # gracefully (the C++ servers log a shutdown line; the gateway logs its stopped event).
+    assert wait_for(lambda: all(events(p, "stopped") for p in [*logs, log_dir / "gateway.log"]), 15.0)
     assert all(events(p, "shutdown")[0]["signal"] == "SIGTERM" for p in logs)

@@ -108,7 +108,7 @@ def start_service(
     if name == "gateway":
         data, indicators, stats = upstreams
         args = [sys.executable, "-m", "ticklab.cli", "gateway", "--config", str(config_path), "--port",
-                str(port), "--data", data, "--indicators", indicators, "--stats", stats]
+                str(port), "--data", data, "--indicators", indicators, "--stats", stats, "--exit-with-parent"]
     else:
         exe = binary(f"ticklab-{name}-server")
         # --exit-with-parent: the server stops (SIGTERM) if this process dies, even by SIGKILL.
@@ -131,6 +131,15 @@ def start_service(
         )
     finally:
         log.close()
+    try:
+        return _wait_until_serving(name, proc, host, log_path, timeout)
+    except BaseException:
+        _kill(proc)  # interrupted (SIGTERM, Ctrl-C) or failed while starting: leave no orphan
+        raise
+
+
+def _wait_until_serving(name: str, proc: subprocess.Popen, host: str, log_path: Path,
+                        timeout: float) -> ServiceProcess:
     # The first stdout line is the listening event; read it off-thread to honour the timeout.
     first: list[str] = []
     reader = threading.Thread(target=lambda: first.append(proc.stdout.readline().decode()), daemon=True)

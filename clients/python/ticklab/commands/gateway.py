@@ -36,11 +36,16 @@ from ticklab.config import ConfigError, load_config
               help="rows per upstream batch for unpaced streams (0 = the service's default)")
 @click.option("--upstream-window-mib", type=float, default=4.0, show_default=True,
               help="HTTP/2 receive window per upstream call (what a service may send ahead)")
+@click.option("--exit-with-parent", is_flag=True,
+              help="stop (as on SIGTERM) when the process that started the gateway dies (Linux)")
 @click.option("-v", "--verbose", is_flag=True, help="log reconnects and disconnects on stderr")
 def cli(config_path: str, port: int | None, host: str | None, data_address: str | None,
         indicators_address: str | None, stats_address: str | None, queue_mib: float, history_mib: float,
-        upstream_retry: float, upstream_batch: int, upstream_window_mib: float, verbose: bool) -> None:
+        upstream_retry: float, upstream_batch: int, upstream_window_mib: float, exit_with_parent: bool,
+        verbose: bool) -> None:
     """Run the gateway: list every stream, subscribe to any, shared upstream, resume, auth."""
+    if exit_with_parent:
+        _term_when_parent_dies()
     from ticklab.gateway import GatewaySettings, serve
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
@@ -72,3 +77,19 @@ def cli(config_path: str, port: int | None, host: str | None, data_address: str 
         asyncio.run(serve(settings))
     except KeyboardInterrupt:
         pass
+
+
+def _term_when_parent_dies() -> None:
+    """Asks Linux for SIGTERM when our parent exits (even by SIGKILL): a supervisor leaves no orphans."""
+    import ctypes
+    import os
+    import signal
+
+    parent = os.getppid()
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the supervisor's own stop still applies
+        return
+    if os.getppid() != parent:  # it died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)

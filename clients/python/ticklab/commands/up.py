@@ -61,7 +61,8 @@ def _table(rows):  # -> rich.table.Table
 def cli(
     config_path: str, ephemeral_ports: bool, log_dir: str | None, stop_timeout: float, refresh: float
 ) -> None:
-    """Start data, indicators and stats services, wait for health, show status until stopped."""
+    """Start the data, indicators and stats services and the gateway, wait for health, show status until
+    stopped."""
     from rich.console import Console
     from rich.live import Live
 
