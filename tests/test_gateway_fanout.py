@@ -250,3 +250,29 @@ def test_bad_requests_and_listing(tmp_path: Path) -> None:
     finally:
         gw.stop()
         data.stop()
+
+
+def test_late_joiner_more_than_a_queue_behind_gets_the_status(tmp_path: Path) -> None:
+    # A late joiner asks for row 0 from a ring that keeps the whole stream (history 32 MiB) but is
+    # already more than a queue (1 MiB) past it, through a receive window (64 KiB) smaller than one
+    # batch (~260 KB), so a write to it is usually in flight when the next batch kicks it. It gets
+    # what was sent, then RESOURCE_EXHAUSTED with the slow-subscriber marker: never left waiting.
+    data, gw = _start(tmp_path, 100_000, DAYS, ["--queue-mib", "1", "--history-mib", "32"])
+    try:
+        lead = iter(connect_gateway(gw.address).open("ticks", ["AAPL"]))
+        lead_rows = sum(len(next(lead).array) for _ in range(8))
+        tight = [("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_bytes", 64 << 10)]
+        late = connect_gateway(gw.address, channel_options=tight).open("ticks", ["AAPL"])
+        lead_rows += sum(len(b.array) for b in lead)
+        assert lead_rows == 200_000
+        rows = 0
+        with pytest.raises(grpc.RpcError) as err:
+            for batch in late:
+                rows += len(batch.array)
+        assert err.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert ("ticklab-reason", SLOW_SUBSCRIBER) in tuple(err.value.trailing_metadata())
+        assert rows < 200_000
+        assert connect_gateway(gw.address).metrics().slow_disconnects == 1
+    finally:
+        gw.stop()
+        data.stop()
