@@ -140,6 +140,7 @@ def start_service(
 
 def _wait_until_serving(name: str, proc: subprocess.Popen, host: str, log_path: Path,
                         timeout: float) -> ServiceProcess:
+    """`proc` once it listens and answers SERVING; SupervisorError otherwise (the caller kills it)."""
     # The first stdout line is the listening event; read it off-thread to honour the timeout.
     first: list[str] = []
     reader = threading.Thread(target=lambda: first.append(proc.stdout.readline().decode()), daemon=True)
@@ -151,7 +152,6 @@ def _wait_until_serving(name: str, proc: subprocess.Popen, host: str, log_path: 
     except json.JSONDecodeError:
         event = {}
     if event.get("event") != "listening":
-        _kill(proc)
         raise SupervisorError(
             f"{name}: no listening event within {timeout:.0f}s (exit {proc.poll()}):\n{svc.log_tail()}"
         )
@@ -159,7 +159,6 @@ def _wait_until_serving(name: str, proc: subprocess.Popen, host: str, log_path: 
     deadline = time.monotonic() + timeout
     while health_status(svc.address) != "SERVING":
         if not svc.alive() or time.monotonic() > deadline:
-            _kill(proc)
             raise SupervisorError(f"{name}: not healthy at {svc.address}:\n{svc.log_tail()}")
         time.sleep(0.05)
     return svc
