@@ -42,6 +42,13 @@ def events(log: Path, name: str) -> list[dict]:
     return out
 
 
+def collect_lines(stream) -> list[str]:
+    """The lines of a child's output pipe, appended as they come by a background thread."""
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(line.decode() for line in stream), daemon=True).start()
+    return lines
+
+
 def wait_for(pred, timeout: float = 10.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -182,11 +189,7 @@ def test_ticklab_up_starts_and_stops_everything(market: Market, tmp_path: Path) 
     )
     # Read the output as it comes: the supervisor says "all services SERVING" once every service,
     # the gateway included, answers its health check; stopping it earlier would test a start-up.
-    output: list[str] = []
-    assert proc.stdout is not None
-    stdout = proc.stdout
-    reader = threading.Thread(target=lambda: output.extend(line.decode() for line in stdout), daemon=True)
-    reader.start()
+    output = collect_lines(proc.stdout)
     try:
         logs = [log_dir / f"{n}.log" for n in ("data", "indicators", "stats")]
         ready = wait_for(lambda: proc.poll() is not None or "all services SERVING" in "".join(output), 90.0)
@@ -194,7 +197,7 @@ def test_ticklab_up_starts_and_stops_everything(market: Market, tmp_path: Path) 
         assert all(events(p, "listening") for p in logs)
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
-        reader.join(10)
+        assert wait_for(lambda: "stopped:" in "".join(output), 10.0)  # the pipe's last lines are read
         out = "".join(output)
         assert proc.returncode == 0, out
         assert "SERVING" in out and "stopped:" in out
@@ -247,10 +250,7 @@ def test_services_stop_when_the_supervisor_is_killed(market: Market, tmp_path: P
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,  # the status table
     )
-    output: list[str] = []
-    stderr = proc.stderr
-    assert stderr is not None
-    threading.Thread(target=lambda: output.extend(line.decode() for line in stderr), daemon=True).start()
+    output = collect_lines(proc.stderr)
     logs = [log_dir / f"{n}.log" for n in ("data", "indicators", "stats")]
     try:
         assert wait_for(lambda: "all services SERVING" in "".join(output), 90.0), "".join(output)
