@@ -209,7 +209,10 @@ class DecayedSumsRef:
 
     def _settle(self) -> None:
         if self.now is not None and self.now > self.settled:
-            self._s = self._s * np.exp(-((self.now - self.settled) * 1e-9) * self.rates)
+            # math.exp per element: numpy's SIMD exp is not correctly rounded (it differs from libm
+            # by an ulp on some CPUs), and the error compounds over a day of decays.
+            dt = (self.now - self.settled) * 1e-9
+            self._s = self._s * np.array([math.exp(-dt * r) for r in self.rates])
             self.settled = self.now
 
     def add(self, x: float) -> None:
