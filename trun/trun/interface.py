@@ -13,6 +13,7 @@ from trun.configuration import get_config
 from trun.execution_summary import TrunStatusCode, summarize
 from trun.settings import core, retcode
 from trun.settings import scheduler as scheduler_config
+from trun.scheduler_api import SchedulerAPI
 from trun.step import Step
 from trun.worker import Worker
 
@@ -64,12 +65,12 @@ class _WorkerSchedulerFactory:
         return sch.Scheduler(retry_count=cfg.retry_count, retry_delay=cfg.retry_delay,
                              disable_window=cfg.disable_window, resources=resources)
 
-    def create_remote_scheduler(self, url: str) -> Any:
+    def create_remote_scheduler(self, url: str) -> SchedulerAPI:
         from trun.rpc import RemoteScheduler
 
         return RemoteScheduler(url)
 
-    def create_worker(self, scheduler: Any, worker_processes: int, assistant: bool = False,
+    def create_worker(self, scheduler: SchedulerAPI, worker_processes: int, assistant: bool = False,
                       **kwargs: Any) -> Worker:
         return Worker(scheduler=scheduler, worker_processes=worker_processes, **kwargs)
 
@@ -120,7 +121,7 @@ def _schedule_and_run(steps: Iterable[Step], worker_scheduler_factory: Any = Non
     return result
 
 
-def _pick_scheduler(env: core, factory: Any) -> Any:
+def _pick_scheduler(env: core, factory: Any) -> SchedulerAPI:
     """The local scheduler, or trund: at ``scheduler_url`` (must answer), else at scheduler_host:port
     (if nothing answers there, fall back to the local scheduler with a warning)."""
     if env.local_scheduler:
