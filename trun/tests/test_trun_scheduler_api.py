@@ -19,7 +19,7 @@ def _public_methods(cls: type) -> set[str]:
 def test_implementation_has_the_interface_signatures(implementation):
     for name, expected in api_methods().items():
         actual = inspect.signature(getattr(implementation, name), eval_str=True)
-        assert actual == expected, f"{implementation.__name__}.{name}{actual} differs from SchedulerAPI{expected}"
+        assert actual == expected, f"{implementation.__name__}.{name}{actual} is not SchedulerAPI{expected}"
 
 
 def test_scheduler_has_no_public_method_outside_the_interface():

@@ -11,9 +11,9 @@ from typing import Any
 from trun import scheduler as sch
 from trun.configuration import get_config
 from trun.execution_summary import TrunStatusCode, summarize
+from trun.scheduler_api import SchedulerAPI
 from trun.settings import core, retcode
 from trun.settings import scheduler as scheduler_config
-from trun.scheduler_api import SchedulerAPI
 from trun.step import Step
 from trun.worker import Worker
 

@@ -53,8 +53,9 @@ class _StepState:
 
 
 class Scheduler:
-    """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``).  ``retry_count`` is the number of re-runs allowed after a failure within
-    ``disable_window`` seconds, each ``retry_delay`` seconds after the failure."""
+    """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``).  ``retry_count`` is the number of
+    re-runs allowed after a failure within ``disable_window`` seconds, each ``retry_delay`` seconds after
+    the failure."""
 
     def __init__(self, retry_count: int = 0, retry_delay: float = 0.0, disable_window: float = 3600.0,
                  resources: dict[str, int] | None = None) -> None:

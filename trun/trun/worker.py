@@ -15,9 +15,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from trun import scheduler as sch
-from trun.scheduler_api import SchedulerAPI
 from trun.event import Event
 from trun.executor import DONE, FAILED, NEW_DEPS, InlineExecutor, ProcessPoolExecutor, RunOptions
+from trun.scheduler_api import SchedulerAPI
 from trun.settings import core as core_config
 from trun.settings import worker as worker_config
 from trun.step import Step, flatten
