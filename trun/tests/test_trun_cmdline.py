@@ -122,6 +122,16 @@ def test_missing_data_exit_code_and_retcode_config(project):
     assert trun_cli(project, "NeedsData", "--local-scheduler").returncode == 0
 
 
+def test_luigi_lock_flags_are_accepted_and_ignored(project):
+    r = trun_cli(project, "Hello", "--name", "lk", "--no-lock", "--take-lock", "--lock-pid-dir",
+                 str(project / "locks"), "--lock-size", "2", "--local-scheduler")
+    assert r.returncode == 0, r.stderr
+    assert (project / "out" / "hello-lk-2024-01-01.txt").exists()
+    assert not (project / "locks").exists()  # no lock was taken
+    r = trun_cli(project, "Hello", "--name", "lk", "--worker-keep-alive", "--local-scheduler")
+    assert r.returncode == 2 and "--worker-keep-alive" in r.stderr  # not implemented: not an option
+
+
 def test_usage_errors(project):
     r = trun_cli(project, "Hello", "--local-scheduler")
     assert r.returncode == 2 and "requires the 'name' parameter" in r.stderr

@@ -112,3 +112,43 @@ def test_typed_getters(tmp_path):
         cfg.getboolean("app", "bad")
     with pytest.raises(ConfigError, match="no \\[app\\] missing"):
         cfg.getint("app", "missing")
+
+
+def test_settings_are_exactly_the_keys_trun_reads():
+    from pathlib import Path
+
+    from trun import settings
+    from trun.configuration import IGNORED_LUIGI_KEYS, READ_KEYS
+
+    for section, keys in READ_KEYS.items():
+        params = getattr(settings, section).get_params()
+        names = {name for name, _ in params}
+        names |= {p._config_path["name"] for _, p in params if p._config_path}
+        assert names == keys, section
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    differences = readme[readme.index("## Differences from Luigi"):readme.index("## Tests")]
+    for section, ignored in IGNORED_LUIGI_KEYS.items():
+        assert not ignored & READ_KEYS[section]
+        for key in ignored:
+            assert f"`{key}`" in differences, f"[{section}] {key} is ignored but not documented"
+
+
+def test_luigi_config_with_keys_trun_ignores_still_runs(tmp_path):
+    from trun_helpers import Touch
+
+    (tmp_path / "trun.cfg").write_text(
+        "[core]\nno_lock = True\nlock_pid_dir = /tmp\nrpc_retry_wait = 30\n"
+        "[worker]\nkeep_alive = true\nping_interval = 1.0\nretry_external_steps = false\n"
+        "[scheduler]\nstate_path = /var/lib/luigi/state.pickle\nremove_delay = 600\n"
+        "record_step_history = false\nretry_count = 0\n"
+        "[retcode]\nalready_running = 10\nstep_failed = 3\n")
+    reset_config()
+    assert trun.build([Touch(root=str(tmp_path), name="x")], local_scheduler=True, no_lock=True)
+    assert (tmp_path / "x").exists()
+
+
+def test_default_scheduler_url_is_read_like_luigi(tmp_path):
+    (tmp_path / "trun.toml").write_text('[core]\ndefault_scheduler_url = "http://127.0.0.1:9"\n')
+    reset_config()
+    with pytest.raises(trun.RPCError, match="127.0.0.1:9"):
+        trun.build([], detailed_summary=True)

@@ -166,29 +166,45 @@ def reset_config() -> None:
     _config = None
 
 
-# Keys accepted in the built-in sections.  Anything else is a typo and an error.
-KNOWN_KEYS: dict[str, set[str]] = {
+# The keys of the built-in sections that trun reads: the parameters of the Config classes in
+# trun.settings, under either name (a test checks that the two agree).
+READ_KEYS: dict[str, set[str]] = {
     "core": {
         "local_scheduler", "scheduler_host", "scheduler_port", "scheduler_url", "default_scheduler_host",
         "default_scheduler_port", "default_scheduler_url", "workers", "module", "log_level",
-        "logging_conf_file", "no_configure_logging", "no_lock", "lock_pid_dir", "lock_size", "take_lock",
-        "parallel_scheduling", "parallel_scheduling_processes", "autoload_range", "step_log_dir",
-        "rpc_connect_timeout", "rpc_retry_attempts", "rpc_retry_wait", "assistant", "help", "help_all",
+        "logging_conf_file", "no_configure_logging", "parallel_scheduling", "parallel_scheduling_processes",
+        "step_log_dir", "help", "help_all",
     },
     "worker": {
-        "keep_alive", "count_uniques", "count_last_scheduled", "ping_interval", "wait_interval",
-        "wait_jitter", "max_keep_alive_idle_duration", "max_reschedules", "timeout", "step_limit",
-        "retry_external_steps", "no_install_shutdown_handler", "send_failure_email", "check_unfulfilled_deps",
-        "check_complete_on_run", "force_multiprocessing", "cache_step_completion", "executor",
-        "dask_address", "id",
+        "timeout", "wait_interval", "step_limit", "check_unfulfilled_deps", "check_complete_on_run",
+        "force_multiprocessing", "cache_step_completion", "executor", "dask_address",
+    },
+    "scheduler": {"retry_delay", "retry_count", "disable_window"},
+}
+
+# Luigi's pid-lock settings ([core], the command line and build()): trun takes no lock.
+LUIGI_LOCK_KEYS = ("no_lock", "take_lock", "lock_pid_dir", "lock_size")
+
+# Luigi's keys that trun does not implement but accepts in a config file and ignores, so that a
+# luigi.cfg works unchanged (each is listed in README "Differences from Luigi").
+IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
+    "core": {*LUIGI_LOCK_KEYS, "autoload_range", "rpc_connect_timeout", "rpc_retry_attempts",
+             "rpc_retry_wait", "assistant"},
+    "worker": {
+        "keep_alive", "count_uniques", "count_last_scheduled", "ping_interval", "wait_jitter",
+        "max_keep_alive_idle_duration", "max_reschedules", "retry_external_steps",
+        "no_install_shutdown_handler", "send_failure_email", "id",
     },
     "scheduler": {
-        "retry_delay", "remove_delay", "worker_disconnect_delay", "state_path", "batch_emails",
-        "disable_window", "retry_count", "disable_hard_timeout", "disable_persist", "max_shown_steps",
-        "max_graph_nodes", "record_step_history", "prune_on_get_work", "pause_enabled", "send_messages",
-        "metrics_collector",
+        "remove_delay", "worker_disconnect_delay", "state_path", "batch_emails", "disable_hard_timeout",
+        "disable_persist", "max_shown_steps", "max_graph_nodes", "record_step_history", "prune_on_get_work",
+        "pause_enabled", "send_messages", "metrics_collector",
     },
 }
+
+# Keys accepted in the built-in sections.  Anything else is a typo and an error.
+KNOWN_KEYS: dict[str, set[str]] = {section: READ_KEYS[section] | IGNORED_LUIGI_KEYS[section]
+                                   for section in READ_KEYS}
 
 
 def validate_known_sections(config: TrunConfig) -> None:

@@ -9,10 +9,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from trun import scheduler as sch
-from trun.configuration import get_config
+from trun.configuration import LUIGI_LOCK_KEYS, get_config
 from trun.execution_summary import TrunStatusCode, summarize
+from trun.scheduler_api import SchedulerAPI
 from trun.settings import core, retcode
 from trun.settings import scheduler as scheduler_config
+from trun.settings import worker as worker_config
 from trun.step import Step
 from trun.worker import Worker
 
@@ -64,12 +66,12 @@ class _WorkerSchedulerFactory:
         return sch.Scheduler(retry_count=cfg.retry_count, retry_delay=cfg.retry_delay,
                              disable_window=cfg.disable_window, resources=resources)
 
-    def create_remote_scheduler(self, url: str) -> Any:
+    def create_remote_scheduler(self, url: str) -> SchedulerAPI:
         from trun.rpc import RemoteScheduler
 
         return RemoteScheduler(url)
 
-    def create_worker(self, scheduler: Any, worker_processes: int, assistant: bool = False,
+    def create_worker(self, scheduler: SchedulerAPI, worker_processes: int, assistant: bool = False,
                       **kwargs: Any) -> Worker:
         return Worker(scheduler=scheduler, worker_processes=worker_processes, **kwargs)
 
@@ -92,9 +94,8 @@ def setup_logging(level: str = "DEBUG", conf_file: str | None = None) -> None:
         log.propagate = False
 
 
-_WORKER_KEYS = {"executor", "dask_address", "force_multiprocessing", "keep_alive", "timeout",
-                "check_unfulfilled_deps", "check_complete_on_run", "step_limit", "wait_interval",
-                "cache_step_completion"}
+# build()'s keyword arguments that are [worker] settings rather than [core] ones
+_WORKER_KEYS = {name for name, _ in worker_config.get_params()}
 
 
 def _schedule_and_run(steps: Iterable[Step], worker_scheduler_factory: Any = None,
@@ -120,7 +121,7 @@ def _schedule_and_run(steps: Iterable[Step], worker_scheduler_factory: Any = Non
     return result
 
 
-def _pick_scheduler(env: core, factory: Any) -> Any:
+def _pick_scheduler(env: core, factory: Any) -> SchedulerAPI:
     """The local scheduler, or trund: at ``scheduler_url`` (must answer), else at scheduler_host:port
     (if nothing answers there, fall back to the local scheduler with a warning)."""
     if env.local_scheduler:
@@ -143,8 +144,8 @@ def build(steps: Iterable[Step], worker_scheduler_factory: Any = None, detailed_
     """Run ``steps`` and their dependencies.  Returns True/False (everything succeeded), or the
     TrunRunResult if ``detailed_summary``.  ``env_params`` are ``[core]`` settings (``workers``,
     ``local_scheduler``, ``log_level``...) or worker settings (``executor``, ``dask_address``...)."""
-    if "no_lock" not in env_params:
-        env_params["no_lock"] = True
+    for key in LUIGI_LOCK_KEYS:  # Luigi's lock settings: accepted and ignored (trun takes no lock)
+        env_params.pop(key, None)
     result = _schedule_and_run(list(steps), worker_scheduler_factory, env_params)
     return result if detailed_summary else result.scheduling_succeeded
 

@@ -1,4 +1,9 @@
-"""Client side of the central scheduler: the Scheduler interface, over HTTP+JSON to ``trund``."""
+"""Client side of the central scheduler: ``SchedulerAPI`` over HTTP+JSON to ``trund``.
+
+``RemoteScheduler``'s methods are made from ``SchedulerAPI``'s, one per method of the interface, with
+the same signatures: a method added to the interface is served and called remotely with no further
+change here.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,19 @@ import json
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from typing import Any
 
-from trun.scheduler import Scheduler
-
-# Methods of trun.scheduler.Scheduler that trund serves.
-REMOTE_METHODS = ("add_step", "get_work", "status_counts", "step_status", "step_info", "step_list",
-                  "resources", "update_resources", "ping", "step_statuses")
+from trun.scheduler_api import REMOTE_METHODS, SchedulerAPI, api_methods
 
 
 class RPCError(Exception):
     """The scheduler could not be reached or answered with an error."""
 
 
-class RemoteScheduler:
-    """Same methods as ``Scheduler``; each call is one POST to ``<url>/api/<method>``."""
+class RemoteScheduler(SchedulerAPI):
+    """The methods of ``SchedulerAPI``; each call is one POST to ``<url>/api/<method>`` with the
+    arguments as a JSON object of keyword arguments."""
 
     def __init__(self, url: str = "http://localhost:8082/", connect_timeout: float = 10.0,
                  retry_attempts: int = 3, retry_wait: float = 0.5) -> None:
@@ -67,15 +70,27 @@ class RemoteScheduler:
                 time.sleep(self._wait * (attempt + 1))
         raise RPCError(f"cannot reach the trun scheduler at {self.url}: {last}")
 
-    def __getattr__(self, name: str) -> Any:
-        if name not in REMOTE_METHODS:
-            raise AttributeError(name)
 
-        signature = inspect.signature(getattr(Scheduler, name))
+def _remote_method(name: str, signature: inspect.Signature) -> Callable[..., Any]:
+    """A method of RemoteScheduler that sends its arguments, by name, to the method ``name``."""
+    var_keyword = [p.name for p in signature.parameters.values() if p.kind is p.VAR_KEYWORD]
 
-        def call(*args: Any, **kwargs: Any) -> Any:
-            bound = signature.bind(None, *args, **kwargs)  # same arguments as the local scheduler
-            bound.arguments.pop("self", None)
-            return self._request(name, dict(bound.arguments))
+    def call(self: RemoteScheduler, *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(self, *args, **kwargs)  # a wrong call fails here, as it would locally
+        arguments = dict(bound.arguments)
+        arguments.pop("self")
+        for collected in var_keyword:  # **resources travels as the keywords it collected
+            arguments.update(arguments.pop(collected, {}))
+        return self._request(name, arguments)
 
-        return call
+    call.__name__ = name
+    call.__qualname__ = f"RemoteScheduler.{name}"
+    call.__doc__ = getattr(SchedulerAPI, name).__doc__
+    call.__signature__ = signature  # type: ignore[attr-defined]
+    return call
+
+
+for _name, _signature in api_methods().items():
+    setattr(RemoteScheduler, _name, _remote_method(_name, _signature))
+
+__all__ = ["REMOTE_METHODS", "RPCError", "RemoteScheduler"]

@@ -4,7 +4,7 @@ Every operation is O(1) amortised per step (plus O(log n) heap work): each step 
 unfinished dependencies, a step whose counter reaches zero is pushed on a ready heap keyed by
 (priority, arrival), and counts per status are kept up to date as statuses change.  Nothing is ever
 rescanned.  All methods take and return plain JSON-able values, so the same interface can be served
-remotely.
+remotely (the interface is ``trun.scheduler_api.SchedulerAPI``).
 """
 
 from __future__ import annotations
@@ -16,13 +16,8 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from typing import Any
 
-PENDING = "PENDING"
-RUNNING = "RUNNING"
-DONE = "DONE"
-FAILED = "FAILED"
-DISABLED = "DISABLED"
-UNKNOWN = "UNKNOWN"
-STATUSES = (PENDING, RUNNING, DONE, FAILED, DISABLED, UNKNOWN)
+# the statuses belong to the interface; they are importable from here as well
+from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING, STATUSES, UNKNOWN  # noqa: F401
 
 _EMPTY: dict = {}  # shared, never mutated
 DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
@@ -58,8 +53,9 @@ class _StepState:
 
 
 class Scheduler:
-    """In-process scheduler.  ``retry_count`` is the number of re-runs allowed after a failure within
-    ``disable_window`` seconds, each ``retry_delay`` seconds after the failure."""
+    """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``).  ``retry_count`` is the number of
+    re-runs allowed after a failure within ``disable_window`` seconds, each ``retry_delay`` seconds after
+    the failure."""
 
     def __init__(self, retry_count: int = 0, retry_delay: float = 0.0, disable_window: float = 3600.0,
                  resources: dict[str, int] | None = None) -> None:

@@ -1,7 +1,7 @@
 """``trund``: the central scheduler over HTTP+JSON, and a small web page showing the steps.
 
 Workers on any machine use it with ``--scheduler-url http://host:8082`` (or ``[core] scheduler_url``).
-``POST /api/<method>`` with JSON keyword arguments calls that Scheduler method; ``GET /`` shows counts
+``POST /api/<method>`` with JSON keyword arguments calls that SchedulerAPI method; ``GET /`` shows counts
 by status and the steps, filterable with ``?status=FAILED`` or ``?search=Family``.
 """
 
@@ -16,8 +16,8 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from trun import scheduler as sch
-from trun.rpc import REMOTE_METHODS
+from trun import scheduler_api as sch
+from trun.scheduler_api import REMOTE_METHODS, SchedulerAPI
 
 logger = logging.getLogger("trun.server")
 MAX_SHOWN = 500
@@ -68,11 +68,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SchedulerServer(ThreadingHTTPServer):
-    """An HTTP server around one Scheduler; calls are serialised by a lock."""
+    """An HTTP server around one scheduler (any ``SchedulerAPI``); calls are serialised by a lock."""
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], scheduler: Any) -> None:
+    def __init__(self, address: tuple[str, int], scheduler: SchedulerAPI) -> None:
         super().__init__(address, _Handler)
         self.scheduler = scheduler
         self.lock = threading.Lock()
@@ -113,7 +113,8 @@ class SchedulerServer(ThreadingHTTPServer):
                 f"</body></html>")
 
 
-def make_server(address: str = "localhost", port: int = 8082, scheduler: Any = None) -> SchedulerServer:
+def make_server(address: str = "localhost", port: int = 8082,
+                scheduler: SchedulerAPI | None = None) -> SchedulerServer:
     if scheduler is None:
         from trun.interface import _WorkerSchedulerFactory
 

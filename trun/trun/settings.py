@@ -1,6 +1,9 @@
 """The built-in config sections as Config classes: ``[core]``, ``[worker]``, ``[scheduler]``, ``[retcode]``.
 
 Each is also settable from the command line, e.g. ``--worker-timeout 60`` or ``--scheduler-retry-delay 5``.
+Every parameter here is read by trun and does what Luigi's setting of the same name does.  Luigi's
+settings that trun does not implement are not parameters: a config file may still name them
+(``configuration.IGNORED_LUIGI_KEYS``), and they are listed in README "Differences from Luigi".
 """
 
 from __future__ import annotations
@@ -17,44 +20,33 @@ class core(Config):
                                                                      "name": "default_scheduler_host"})
     scheduler_port = p.IntParameter(default=8082, config_path={"section": "core",
                                                                 "name": "default_scheduler_port"})
-    scheduler_url = p.OptionalParameter(default=None, description="Full URL of the central scheduler")
+    scheduler_url = p.OptionalParameter(default=None, description="Full URL of the central scheduler",
+                                        config_path={"section": "core", "name": "default_scheduler_url"})
     workers = p.IntParameter(default=1, description="Number of worker processes")
     module = p.OptionalParameter(default=None, description="Module to import before looking up steps")
     log_level = p.ChoiceParameter(default="DEBUG", choices=("NOTSET", "DEBUG", "INFO", "WARNING",
                                                               "ERROR", "CRITICAL"))
     logging_conf_file = p.OptionalParameter(default=None)
     no_configure_logging = p.BoolParameter(default=False)
-    no_lock = p.BoolParameter(default=True, description="Accepted for Luigi compatibility")
-    lock_pid_dir = p.OptionalParameter(default=None)
-    lock_size = p.IntParameter(default=1)
-    take_lock = p.BoolParameter(default=False)
     parallel_scheduling = p.BoolParameter(default=False)
     parallel_scheduling_processes = p.IntParameter(default=0)
     step_log_dir = p.OptionalParameter(default=None, description="Write each step's log to <dir>/<id>.log")
-    help = p.BoolParameter(default=False)
-    help_all = p.BoolParameter(default=False)
-    assistant = p.BoolParameter(default=False)
+    help = p.BoolParameter(default=False, description="Show the options of the step and [core]")
+    help_all = p.BoolParameter(default=False, description="Show every option of every section")
 
 
 class worker(Config):
     """Worker settings ([worker])."""
 
-    keep_alive = p.BoolParameter(default=False)
     timeout = p.FloatParameter(default=0.0, description="Default per-step timeout in seconds (0: none)")
     wait_interval = p.FloatParameter(default=0.05)
-    max_reschedules = p.IntParameter(default=1)
     step_limit = p.OptionalIntParameter(default=None)
-    retry_external_steps = p.BoolParameter(default=False)
     check_unfulfilled_deps = p.BoolParameter(default=True)
     check_complete_on_run = p.BoolParameter(default=False)
     force_multiprocessing = p.BoolParameter(default=False)
     cache_step_completion = p.BoolParameter(default=True)
     executor = p.ChoiceParameter(default="local", choices=("local", "dask"))
     dask_address = p.OptionalParameter(default=None)
-    no_install_shutdown_handler = p.BoolParameter(default=False)
-    send_failure_email = p.BoolParameter(default=False)
-    ping_interval = p.FloatParameter(default=1.0)
-    count_uniques = p.BoolParameter(default=False)
 
 
 class scheduler(Config):
@@ -63,16 +55,11 @@ class scheduler(Config):
     retry_delay = p.FloatParameter(default=0.0, description="Seconds before a failed step is retried")
     retry_count = p.IntParameter(default=0, description="Re-runs allowed after failures within the window")
     disable_window = p.FloatParameter(default=3600.0)
-    remove_delay = p.FloatParameter(default=600.0)
-    worker_disconnect_delay = p.FloatParameter(default=60.0)
-    state_path = p.OptionalParameter(default=None)
-    record_step_history = p.BoolParameter(default=False)
 
 
 class retcode(Config):
     """Process exit codes of the ``trun`` command, by outcome (the highest applicable one is used)."""
 
-    already_running = p.IntParameter(default=10)
     missing_data = p.IntParameter(default=20)
     not_run = p.IntParameter(default=25)
     step_failed = p.IntParameter(default=30)

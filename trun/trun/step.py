@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from trun.parameter import (
+from trun.parameter_base import (
     DuplicateParameterException,
     MissingParameterException,
     Parameter,

@@ -17,6 +17,7 @@ from typing import Any
 from trun import scheduler as sch
 from trun.event import Event
 from trun.executor import DONE, FAILED, NEW_DEPS, InlineExecutor, ProcessPoolExecutor, RunOptions
+from trun.scheduler_api import SchedulerAPI
 from trun.settings import core as core_config
 from trun.settings import worker as worker_config
 from trun.step import Step, flatten
@@ -27,10 +28,11 @@ logger = logging.getLogger("trun-interface")
 class Worker:
     """Adds steps to a scheduler and runs them with ``worker_processes`` parallel processes."""
 
-    def __init__(self, scheduler: Any = None, worker_id: str | None = None, worker_processes: int = 1,
-                 executor: str | None = None, dask_address: str | None = None, **config: Any) -> None:
+    def __init__(self, scheduler: SchedulerAPI | None = None, worker_id: str | None = None,
+                 worker_processes: int = 1, executor: str | None = None, dask_address: str | None = None,
+                 **config: Any) -> None:
         self._config = worker_config(**config)
-        self._scheduler = scheduler if scheduler is not None else sch.Scheduler()
+        self._scheduler: SchedulerAPI = scheduler if scheduler is not None else sch.Scheduler()
         self.worker_processes = max(1, int(worker_processes))
         self._id = worker_id or f"Worker(host={socket.gethostname()}, pid={os.getpid()}, " \
                                 f"workers={self.worker_processes})"
@@ -65,7 +67,7 @@ class Worker:
         pass
 
     @property
-    def scheduler(self) -> Any:
+    def scheduler(self) -> SchedulerAPI:
         return self._scheduler
 
     @property

@@ -1,0 +1,172 @@
+"""Date and time parameters: dates, months, years, date-hours/minutes/seconds, intervals, durations.
+
+Each parses the format Luigi uses on the command line (``2024-01-31``, ``2024-01-31T13``, ``2024-W05``,
+``1 d 2 h`` or ISO 8601 ``P1DT2H``) and knows the next value in its enumeration (for ranges).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from trun import date_interval as di
+from trun.parameter_base import Parameter
+
+
+class _DatetimeParameterBase(Parameter):
+    date_format = ""
+
+    def __init__(self, interval: int = 1, start: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.interval = interval
+        self.start = start
+
+    def serialize(self, x: Any) -> str:
+        return "None" if x is None else x.strftime(self.date_format)
+
+    def _check_native(self, value: Any) -> Any:
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            return value
+        return self.parse(str(value))
+
+
+class DateParameter(_DatetimeParameterBase):
+    date_format = "%Y-%m-%d"
+
+    def parse(self, x: str) -> datetime.date:
+        return datetime.datetime.strptime(x.strip(), self.date_format).date()
+
+    def normalize(self, x: Any) -> Any:
+        if isinstance(x, str):
+            return self.parse(x)
+        if isinstance(x, datetime.datetime):
+            return x.date()
+        return x
+
+    def next_in_enumeration(self, value: datetime.date) -> datetime.date:
+        return value + datetime.timedelta(days=self.interval)
+
+
+class MonthParameter(DateParameter):
+    date_format = "%Y-%m"
+
+    def normalize(self, x: Any) -> Any:
+        x = super().normalize(x)
+        return None if x is None else datetime.date(x.year, x.month, 1)
+
+    def next_in_enumeration(self, value: datetime.date) -> datetime.date:
+        m = value.month - 1 + self.interval
+        return datetime.date(value.year + m // 12, m % 12 + 1, 1)
+
+
+class YearParameter(DateParameter):
+    date_format = "%Y"
+
+    def normalize(self, x: Any) -> Any:
+        x = super().normalize(x)
+        return None if x is None else datetime.date(x.year, 1, 1)
+
+    def next_in_enumeration(self, value: datetime.date) -> datetime.date:
+        return datetime.date(value.year + self.interval, 1, 1)
+
+
+class _DatetimeParameter(_DatetimeParameterBase):
+    timedelta = datetime.timedelta(hours=1)
+    _truncate: dict = {}
+
+    def parse(self, x: str) -> datetime.datetime:
+        return datetime.datetime.strptime(x.strip(), self.date_format)
+
+    def normalize(self, x: Any) -> Any:
+        if isinstance(x, str):
+            x = self.parse(x)
+        if x is None:
+            return None
+        if not isinstance(x, datetime.datetime):
+            x = datetime.datetime.combine(x, datetime.time())
+        return x.replace(**self._truncate)
+
+    def next_in_enumeration(self, value: datetime.datetime) -> datetime.datetime:
+        return value + self.timedelta * self.interval
+
+
+class DateHourParameter(_DatetimeParameter):
+    date_format = "%Y-%m-%dT%H"
+    _truncate = {"minute": 0, "second": 0, "microsecond": 0}
+
+
+class DateMinuteParameter(_DatetimeParameter):
+    date_format = "%Y-%m-%dT%H%M"
+    timedelta = datetime.timedelta(minutes=1)
+    _truncate = {"second": 0, "microsecond": 0}
+
+
+class DateSecondParameter(_DatetimeParameter):
+    date_format = "%Y-%m-%dT%H%M%S"
+    timedelta = datetime.timedelta(seconds=1)
+    _truncate = {"microsecond": 0}
+
+
+class DateIntervalParameter(Parameter):
+    """A DateInterval: ``2024-01-02``, ``2024-W02``, ``2024-01``, ``2024`` or ``2024-01-02-2024-01-09``."""
+
+    def parse(self, x: str) -> di.DateInterval:
+        return di.parse_interval(x)
+
+    def normalize(self, x: Any) -> Any:
+        return self.parse(x) if isinstance(x, str) else x
+
+    def serialize(self, x: di.DateInterval) -> str:
+        return x.to_string()
+
+
+_TD_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_TD_SIMPLE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*"
+                        r"(weeks?|w|days?|d|hours?|h|minutes?|mins?|m|seconds?|secs?|s)\s*,?")
+_TD_ISO = re.compile(r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?"
+                     r"(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?")
+
+
+class TimeDeltaParameter(Parameter):
+    """A timedelta, written ``1 day``, ``2h 30m``, ``1 w 2 d`` or ISO 8601 ``P1DT2H``; numbers are seconds."""
+
+    def parse(self, x: str) -> datetime.timedelta:
+        s = x.strip()
+        m = _TD_ISO.fullmatch(s)
+        if m and s != "P":
+            return datetime.timedelta(**{k: float(v) for k, v in m.groupdict().items() if v})
+        try:
+            return datetime.timedelta(seconds=float(s))
+        except ValueError:
+            pass
+        pos, parts = 0, {}
+        for mm in _TD_SIMPLE.finditer(s):
+            if mm.start() != pos:
+                break
+            unit = _TD_UNITS[mm.group(2)[0]]
+            parts[unit] = parts.get(unit, 0.0) + float(mm.group(1))
+            pos = mm.end()
+        if not parts or pos != len(s):
+            raise ValueError(f"cannot parse {x!r} as a time delta")
+        return datetime.timedelta(**parts)
+
+    def normalize(self, x: Any) -> Any:
+        if isinstance(x, str):
+            return self.parse(x)
+        if isinstance(x, (int, float)) and not isinstance(x, bool):
+            return datetime.timedelta(seconds=x)
+        return x
+
+    def _check_native(self, value: Any) -> Any:
+        return self.normalize(value)
+
+    def serialize(self, x: datetime.timedelta) -> str:
+        total = x.total_seconds()
+        days, rem = divmod(total, 86400)
+        hours, rem = divmod(rem, 3600)
+        minutes, seconds = divmod(rem, 60)
+        out = [f"{int(v)} {u}" for v, u in ((days, "d"), (hours, "h"), (minutes, "m")) if v]
+        if seconds or not out:
+            out.append(f"{seconds:g} s")
+        return " ".join(out)

@@ -1,0 +1,153 @@
+"""What a step parameter is: the ``Parameter`` base class, how its value is resolved, and its errors.
+
+A parameter's value is resolved, first match wins, from: the keyword/positional argument given to the
+step, the command line (``--param`` for the root step, ``--Family-param`` for any step), the config
+section named after the step family, the parameter's ``config_path``, and its ``default``.  Subclasses
+only say how a value is parsed from text, normalised and written back.  The typed parameters live in
+``scalar_parameter``, ``date_parameter`` and ``collection_parameter``; ``trun.parameter`` has them all.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from trun.configuration import ConfigError, get_config
+
+
+class ParameterException(Exception):
+    """Base class for errors about parameter values."""
+
+
+class MissingParameterException(ParameterException):
+    pass
+
+
+class UnknownParameterException(ParameterException):
+    pass
+
+
+class DuplicateParameterException(ParameterException):
+    pass
+
+
+class _NoValue:
+    def __repr__(self) -> str:
+        return "<no value>"
+
+
+_no_value: Any = _NoValue()
+
+# (family, param_name) -> textual value given on the command line
+_cmdline_values: dict[tuple[str, str], str] = {}
+
+
+def set_cmdline_value(family: str, name: str, value: str) -> None:
+    _cmdline_values[(family, name)] = value
+
+
+def clear_cmdline_values() -> None:
+    _cmdline_values.clear()
+
+
+class ParameterVisibility(enum.IntEnum):
+    PUBLIC = 0
+    HIDDEN = 1
+    PRIVATE = 2
+
+
+class Parameter:
+    """An untyped (string) parameter; subclasses add parsing and normalisation."""
+
+    _counter = 0
+
+    def __init__(self, default: Any = _no_value, significant: bool = True, description: str | None = None,
+                 config_path: dict | None = None, positional: bool = True, always_in_help: bool = False,
+                 visibility: ParameterVisibility = ParameterVisibility.PUBLIC, batch_method: Any = None):
+        self._default = default
+        self.significant = significant
+        self.description = description
+        self._config_path = config_path
+        self.positional = positional
+        self.always_in_help = always_in_help
+        self.visibility = visibility
+        self._order = Parameter._counter
+        Parameter._counter += 1
+
+    # ---- value resolution ---------------------------------------------------
+    def _from_config(self, section: str, key: str) -> Any:
+        cfg = get_config()
+        if not cfg.has_option(section, key):
+            return _no_value
+        raw = cfg.get(section, key)
+        try:
+            return self._parse_native(raw)
+        except (ValueError, TypeError, ParameterException) as e:
+            raise ConfigError(f"{cfg.source(section, key)}: [{section}] {key}: invalid value {raw!r} "
+                              f"for {type(self).__name__}: {e}") from e
+
+    def _parse_native(self, raw: Any) -> Any:
+        """Turn a config value (a string from INI, or a native TOML value) into a parameter value."""
+        if isinstance(raw, str):
+            return self.normalize(self.parse(raw))
+        return self.normalize(self._check_native(raw))
+
+    def _check_native(self, value: Any) -> Any:
+        return self.parse(str(value)) if not isinstance(value, (list, dict)) else value
+
+    def step_value(self, family: str, name: str) -> Any:
+        """The value from command line, config or default, or ``_no_value``."""
+        cli = _cmdline_values.get((family, name))
+        if cli is not None:
+            try:
+                return self.normalize(self.parse(cli))
+            except (ValueError, TypeError) as e:
+                raise ParameterException(f"invalid value {cli!r} for --{family}-{name}: {e}") from e
+        value = self._from_config(family, name)
+        if value is _no_value and self._config_path:
+            value = self._from_config(self._config_path["section"], self._config_path["name"])
+        if value is _no_value and self._default is not _no_value:
+            value = self.normalize(self._default) if self._default is not None else None
+        return value
+
+    def has_step_value(self, family: str, name: str) -> bool:
+        return self.step_value(family, name) is not _no_value
+
+    # ---- conversions ----------------------------------------------------------
+    def parse(self, x: str) -> Any:
+        return x
+
+    def serialize(self, x: Any) -> str:
+        return str(x)
+
+    def normalize(self, x: Any) -> Any:
+        return x
+
+    def next_in_enumeration(self, value: Any) -> Any:
+        return None
+
+    def _parser_kwargs(self) -> dict:
+        return {}
+
+
+StrParameter = Parameter
+
+
+class OptionalParameterMixin:
+    """Accepts ``None`` (written as an empty string on the command line)."""
+
+    def serialize(self, x: Any) -> str:
+        return "" if x is None else super().serialize(x)  # type: ignore[misc]
+
+    def parse(self, x: str) -> Any:
+        return None if x == "" else super().parse(x)  # type: ignore[misc]
+
+    def normalize(self, x: Any) -> Any:
+        return None if x is None else super().normalize(x)  # type: ignore[misc]
+
+
+class OptionalParameter(OptionalParameterMixin, Parameter):
+    pass
+
+
+OptionalStrParameter = OptionalParameter

@@ -1,0 +1,215 @@
+"""Parameters holding one plain value: numbers, booleans, choices, enums, paths and step classes."""
+
+from __future__ import annotations
+
+import enum
+import operator
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from trun.parameter_base import OptionalParameterMixin, Parameter, ParameterException, _no_value
+
+
+class IntParameter(Parameter):
+    def parse(self, x: str) -> int:
+        return int(x)
+
+    def _check_native(self, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"expected an integer, got {type(value).__name__}")
+        return value
+
+    def normalize(self, x: Any) -> Any:
+        return int(x) if isinstance(x, str) else x
+
+    def next_in_enumeration(self, value: int) -> int:
+        return value + 1
+
+
+class FloatParameter(Parameter):
+    def parse(self, x: str) -> float:
+        return float(x)
+
+    def normalize(self, x: Any) -> Any:
+        return float(x) if isinstance(x, (str, int)) and not isinstance(x, bool) else x
+
+    def _check_native(self, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"expected a number, got {type(value).__name__}")
+        return float(value)
+
+
+class BoolParameter(Parameter):
+    """A boolean; on the command line ``--flag`` means True (implicit parsing) unless explicit parsing
+    is chosen, in which case ``--flag true``/``--flag false`` is required."""
+
+    IMPLICIT_PARSING = "implicit"
+    EXPLICIT_PARSING = "explicit"
+    parsing = IMPLICIT_PARSING
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.parsing = kwargs.pop("parsing", self.__class__.parsing)
+        super().__init__(*args, **kwargs)
+        if self._default is _no_value:
+            self._default = False
+
+    def parse(self, x: str) -> bool:
+        s = str(x).strip().lower()
+        if s in ("true", "1", "yes", "on"):
+            return True
+        if s in ("false", "0", "no", "off", ""):
+            return False
+        raise ValueError(f"cannot parse {x!r} as a boolean")
+
+    def _check_native(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise TypeError(f"expected a boolean, got {type(value).__name__}")
+        return value
+
+    def serialize(self, x: Any) -> str:
+        return "true" if x else "false"
+
+    def normalize(self, x: Any) -> Any:
+        return self.parse(x) if isinstance(x, str) else (None if x is None else bool(x))
+
+
+class OptionalIntParameter(OptionalParameterMixin, IntParameter):
+    pass
+
+
+class OptionalFloatParameter(OptionalParameterMixin, FloatParameter):
+    pass
+
+
+class OptionalBoolParameter(OptionalParameterMixin, BoolParameter):
+    pass
+
+
+class NumericalParameter(Parameter):
+    """A number of ``var_type`` constrained to ``[min_value, max_value)`` (operators configurable)."""
+
+    def __init__(self, *args: Any, var_type: type = int, min_value: Any = None, max_value: Any = None,
+                 left_op: Callable = operator.le, right_op: Callable = operator.lt, **kwargs: Any) -> None:
+        self._type, self._min, self._max = var_type, min_value, max_value
+        self._left_op, self._right_op = left_op, right_op
+        super().__init__(*args, **kwargs)
+
+    def parse(self, x: str) -> Any:
+        return self.normalize(self._type(x))
+
+    def normalize(self, x: Any) -> Any:
+        x = self._type(x)
+        if self._min is not None and not self._left_op(self._min, x):
+            raise ValueError(f"{x} is below the permitted range starting at {self._min}")
+        if self._max is not None and not self._right_op(x, self._max):
+            raise ValueError(f"{x} is above the permitted range ending at {self._max}")
+        return x
+
+
+class OptionalNumericalParameter(OptionalParameterMixin, NumericalParameter):
+    pass
+
+
+class ChoiceParameter(Parameter):
+    def __init__(self, *args: Any, choices: Any = (), var_type: type = str, **kwargs: Any) -> None:
+        self._choices = tuple(choices)
+        self._var_type = var_type
+        super().__init__(*args, **kwargs)
+
+    def parse(self, x: str) -> Any:
+        return self.normalize(self._var_type(x))
+
+    def normalize(self, x: Any) -> Any:
+        if x not in self._choices:
+            raise ValueError(f"{x!r} is not a valid choice among {list(self._choices)}")
+        return x
+
+
+class OptionalChoiceParameter(OptionalParameterMixin, ChoiceParameter):
+    pass
+
+
+class ChoiceListParameter(ChoiceParameter):
+    def parse(self, x: str) -> tuple:
+        return self.normalize(tuple(self._var_type(v.strip()) for v in x.split(",") if v.strip()))
+
+    def normalize(self, x: Any) -> tuple:
+        values = tuple(x)
+        for v in values:
+            super().normalize(v)
+        return values
+
+    def serialize(self, x: Any) -> str:
+        return ",".join(str(v) for v in x)
+
+
+class EnumParameter(Parameter):
+    def __init__(self, *args: Any, enum: type[enum.Enum] | None = None, **kwargs: Any) -> None:
+        if enum is None:
+            raise ParameterException("EnumParameter needs enum=...")
+        self._enum = enum
+        super().__init__(*args, **kwargs)
+
+    def parse(self, x: str) -> enum.Enum:
+        try:
+            return self._enum[x]
+        except KeyError:
+            raise ValueError(f"{x!r} is not a member of {self._enum.__name__}") from None
+
+    def normalize(self, x: Any) -> Any:
+        return self.parse(x) if isinstance(x, str) else x
+
+    def serialize(self, x: enum.Enum) -> str:
+        return x.name
+
+
+class EnumListParameter(EnumParameter):
+    def parse(self, x: str) -> tuple:
+        return tuple(super(EnumListParameter, self).parse(v.strip()) for v in x.split(",") if v.strip())
+
+    def normalize(self, x: Any) -> tuple:
+        if isinstance(x, str):
+            return self.parse(x)
+        return tuple(x)
+
+    def serialize(self, x: Any) -> str:
+        return ",".join(e.name for e in x)
+
+
+class PathParameter(Parameter):
+    """A pathlib.Path; ``absolute=True`` makes it absolute, ``exists=True`` requires it to exist."""
+
+    def __init__(self, *args: Any, absolute: bool = False, exists: bool = False, **kwargs: Any) -> None:
+        self.absolute, self.exists = absolute, exists
+        super().__init__(*args, **kwargs)
+
+    def normalize(self, x: Any) -> Path:
+        path = Path(x)
+        if self.absolute:
+            path = path.absolute()
+        if self.exists and not path.exists():
+            raise ValueError(f"path {path} does not exist")
+        return path
+
+    def _check_native(self, value: Any) -> Any:
+        return value
+
+
+class OptionalPathParameter(OptionalParameterMixin, PathParameter):
+    pass
+
+
+class StepParameter(Parameter):
+    """A step class, given on the command line by its family name."""
+
+    def parse(self, x: str) -> type:
+        from trun.step_register import Register
+
+        return Register.get_step_cls(x)
+
+    def normalize(self, x: Any) -> Any:
+        return self.parse(x) if isinstance(x, str) else x
+
+    def serialize(self, x: Any) -> str:
+        return x.get_step_family()
