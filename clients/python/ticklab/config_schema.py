@@ -225,7 +225,8 @@ class _Validator:
                 return v.isoformat()
             m = _DATE.fullmatch(v) if isinstance(v, str) else None
             try:
-                return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat() if m else None
+                if m:
+                    return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
             except ValueError:
                 pass
             raise error(got)
