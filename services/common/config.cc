@@ -11,7 +11,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Values of a table the schema checked (config_schema.cc): present, of the right type, or defaulted.
+// Values of a table the schema checked (config_schema.cc): present, of the right type, or
+// defaulted.
 std::string Text(const toml::table& t, const char* key) { return t[key].value_or(std::string()); }
 int64_t Int(const toml::table& t, const char* key) { return t[key].value_or(int64_t{0}); }
 double Number(const toml::table& t, const char* key) { return t[key].value_or(0.0); }
@@ -100,8 +101,8 @@ Result<Config> ParseConfig(const std::string& toml_text, const std::string& path
     out.name = Text(set, "name");
     const toml::array& indicators = *set["indicators"].as_array();
     for (size_t j = 0; j < indicators.size(); ++j) {
-      std::string where = path + ": [[indicator_sets]] " + out.name + ", indicator " +
-                          std::to_string(j + 1);
+      std::string where =
+          path + ": [[indicator_sets]] " + out.name + ", indicator " + std::to_string(j + 1);
       out.indicators.push_back(ReadIndicatorSpec(*indicators.get(j)->as_table(), where));
     }
     cfg.indicator_sets.push_back(std::move(out));
@@ -115,11 +116,13 @@ Result<Config> ParseConfig(const std::string& toml_text, const std::string& path
   s.indicators_port = static_cast<int>(Int(services, "indicators_port"));
   s.stats_port = static_cast<int>(Int(services, "stats_port"));
   s.token = Text(services, "token");
-  if (std::string cert = Text(services, "tls_cert"); !cert.empty()) s.tls_cert = Resolve(base, cert);
+  if (std::string cert = Text(services, "tls_cert"); !cert.empty())
+    s.tls_cert = Resolve(base, cert);
   if (std::string key = Text(services, "tls_key"); !key.empty()) s.tls_key = Resolve(base, key);
 
   const toml::table& stats = *doc["stats"].as_table();
-  std::string db = stats.contains("database") ? Text(stats, "database") : cfg.data.root + "/stats.sqlite";
+  std::string db =
+      stats.contains("database") ? Text(stats, "database") : cfg.data.root + "/stats.sqlite";
   cfg.stats.database = Resolve(base, db);
   cfg.stats.horizons_seconds = List<double>(stats, "horizons_seconds");
   cfg.stats.horizons_ticks = List<int64_t>(stats, "horizons_ticks");

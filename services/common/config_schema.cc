@@ -38,7 +38,8 @@ std::string Repr(double v) {
     return sign + mantissa + tail;
   }
   if (exp < 0) return sign + "0." + std::string(-exp - 1, '0') + digits;
-  if (digits.size() <= static_cast<size_t>(exp) + 1) digits += std::string(exp + 1 - digits.size(), '0');
+  if (digits.size() <= static_cast<size_t>(exp) + 1)
+    digits += std::string(exp + 1 - digits.size(), '0');
   std::string frac = digits.substr(exp + 1);
   return sign + digits.substr(0, exp + 1) + "." + (frac.empty() ? "0" : frac);
 }
@@ -142,7 +143,8 @@ class Validator {
           return Error("", name, "expected a table [" + name + "], got " + Describe(*value));
         toml::table checked;
         TICKLAB_RETURN_IF_ERROR(Table(value ? *value->as_table() : empty,
-                                      KeysOf(*tables[name].as_table()), "[" + name + "]", &checked));
+                                      KeysOf(*tables[name].as_table()), "[" + name + "]",
+                                      &checked));
         out.insert_or_assign(name, std::move(checked));
       } else {
         const toml::array none;
@@ -330,8 +332,9 @@ class Validator {
         for (const auto& [k, unused] : *schema_[Str(spec, "one_of_keys")].as_table())
           choices.emplace_back(k.str());
       }
-      std::string noun = spec.contains("noun") ? Str(spec, "noun")
-                                               : types_[type]["noun"].value_or(std::string("value"));
+      std::string noun = spec.contains("noun")
+                             ? Str(spec, "noun")
+                             : types_[type]["noun"].value_or(std::string("value"));
       bool listed = choices.empty() && !spec.contains("one_of") && !spec.contains("one_of_keys");
       for (const auto& c : choices) listed = listed || c == s;
       if (!listed) {
@@ -361,7 +364,8 @@ class Validator {
           !Digits(s, {0, 1, 3, 4, 6, 7})) {
         return error(got);
       }
-      int h = std::stoi(s.substr(0, 2)), m = std::stoi(s.substr(3, 2)), sec = std::stoi(s.substr(6));
+      int h = std::stoi(s.substr(0, 2)), m = std::stoi(s.substr(3, 2)),
+          sec = std::stoi(s.substr(6));
       if (h > 23 || m > 59 || sec > 59) return error(got);
       return Normal(int64_t{h * 3600 + m * 60 + sec});
     }

@@ -102,7 +102,8 @@ TEST(ConfigTest, EmptyFileGivesTheSchemaDefaultsWhichMatchTheStructs) {
 
 TEST(ConfigTest, TomlDatesAndIntegerNumbersAreAccepted) {
   Result<Config> cfg = ParseConfig(
-      "[generator]\nstart_date = 2024-02-29\n[stats]\nridge_lambda = 2\nhorizons_seconds = [1, 2.5]\n"
+      "[generator]\nstart_date = 2024-02-29\n[stats]\nridge_lambda = 2\nhorizons_seconds = [1, "
+      "2.5]\n"
       "[[indicator_sets]]\nname = \"s\"\nindicators = [{ kind = \"seed\", lt_cont = 8 }]\n",
       "t.toml");
   ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();

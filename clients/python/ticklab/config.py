@@ -149,9 +149,9 @@ def parse_config(doc: dict[str, Any], path: Path) -> Config:
     def resolve(p: str) -> str:
         return str((base / p).resolve()) if p else ""
 
-    services = ServicesConfig(host=sv["host"], gateway_port=sv["gateway_port"], data_port=sv["data_port"],
-                              indicators_port=sv["indicators_port"], stats_port=sv["stats_port"],
-                              token=sv["token"], tls_cert=resolve(sv["tls_cert"]), tls_key=resolve(sv["tls_key"]))
+    ports = {k: sv[k] for k in ("gateway_port", "data_port", "indicators_port", "stats_port")}
+    services = ServicesConfig(host=sv["host"], token=sv["token"], tls_cert=resolve(sv["tls_cert"]),
+                              tls_key=resolve(sv["tls_key"]), **ports)
     stats = StatsConfig(database=(base / st.get("database", root / "stats.sqlite")).resolve(),
                         horizons_seconds=tuple(float(x) for x in st["horizons_seconds"]),
                         horizons_ticks=tuple(st["horizons_ticks"]), ridge_lambda=float(st["ridge_lambda"]))

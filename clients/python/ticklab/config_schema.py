@@ -101,15 +101,16 @@ class _Validator:
             else:
                 value = doc.get(name, [])
                 if not isinstance(value, list):
-                    raise self.error("", name, f"expected an array of tables [[{name}]], got {describe(value)}")
+                    what = f"expected an array of tables [[{name}]], got {describe(value)}"
+                    raise self.error("", name, what)
                 out[name] = self.array(value, arrays[name], arrays[name]["where"], {})
         return out
 
     def array(self, items: list[Any], section: dict[str, Any], where: str, parent: dict[str, Any]) -> list:
         keys, out = _keys(section), []
+        fields = {k: v for k, v in parent.items() if isinstance(v, str)}
         for n, item in enumerate(items, start=1):
-            fields = {k: v for k, v in parent.items() if isinstance(v, str)}
-            item_where = _FIELD.sub(lambda m: str(n) if m[1] == "n" else str(fields.get(m[1], "")), where)
+            item_where = _FIELD.sub(lambda m, n=n: str(n) if m[1] == "n" else fields.get(m[1], ""), where)
             if not isinstance(item, dict):
                 raise self.error(item_where, "", f"expected a table, got {describe(item)}")
             validated = self.table(item, keys, item_where)
@@ -164,7 +165,8 @@ class _Validator:
             return self.list(v, key, spec, where)
         if kind == "grid":
             return self.grid(v, key, spec, where)
-        return self.scalar(v, spec["type"], spec, self.expected(spec), lambda what: self.error(where, key, what))
+        expected = self.expected(spec)
+        return self.scalar(v, kind, spec, expected, lambda what: self.error(where, key, what))
 
     def list(self, v: Any, key: str, spec: Spec, where: str) -> list:
         if not isinstance(v, list):
@@ -197,7 +199,9 @@ class _Validator:
             if not isinstance(v, str):
                 raise error(got)
             self.check_length(v, spec, expected, error)
-            choices = spec.get("one_of") or (sorted(self.schema[spec["one_of_keys"]]) if "one_of_keys" in spec else None)
+            choices = spec.get("one_of")
+            if "one_of_keys" in spec:
+                choices = sorted(self.schema[spec["one_of_keys"]])
             noun = spec.get("noun", self.types[kind].get("noun", "value"))
             if choices is not None and v not in choices:
                 raise error(f'unknown {noun} "{v}" (known: {", ".join(choices)})')
