@@ -139,3 +139,13 @@ def test_the_repository_configs_load_alike_in_both():
     answers = cpp_answers(configs)
     assert [a[0] for a in answers] == ["ok"] * len(configs)
     assert answers == [python_answer(c) for c in configs]
+
+
+def test_unreadable_files_give_the_same_message(tmp_path):
+    (tmp_path / "a_directory.toml").mkdir()
+    names = ["missing.toml", "a_directory.toml"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        python = [python_answer(n) for n in names]
+    assert cpp_answers(names, cwd=tmp_path) == python
+    assert python == [[f"error: {n}: cannot open config file"] for n in names]

@@ -18,8 +18,6 @@ from typing import Any
 
 from ticklab.config_schema import ConfigError, schema, validate
 
-__all__ = ["FORMATS", "Config", "ConfigError", "load_config", "parse_config"]
-
 # The provider formats, in the schema's order (the default of [generator].formats).
 FORMATS: tuple[str, ...] = tuple(schema()["tables"]["generator"]["formats"]["one_of"])
 
@@ -165,7 +163,7 @@ def load_config(path: str | Path) -> Config:
     try:
         with open(path, "rb") as f:
             doc = tomllib.load(f)
-    except FileNotFoundError as e:
+    except OSError as e:  # missing, a directory, unreadable: as the C++ loader says
         raise ConfigError(f"{path}: cannot open config file") from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: {e}") from e
