@@ -133,7 +133,8 @@ Result<Config> ParseConfig(const std::string& toml_text, const std::string& path
 Result<Config> LoadConfig(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::error_code ec;  // a directory opens as an empty stream on Linux: refuse it, as Python does
-  if (!in || fs::is_directory(path, ec)) return Status::NotFound(path + ": cannot open config file");
+  if (!in || fs::is_directory(path, ec))
+    return Status::NotFound(path + ": cannot open config file");
   std::ostringstream text;
   text << in.rdbuf();
   return ParseConfig(text.str(), path);
