@@ -1,10 +1,12 @@
 // Config: the one TOML file that drives every ticklab program (schema: docs/config.md).
 //
-// LoadConfig() parses and validates the whole file: an unknown key, a missing required key or a
-// wrong type is an InvalidArgument naming the file and the dotted key (e.g.
-// "configs/demo.toml: [session].open: expected \"HH:MM:SS\", got 9"). Relative paths are resolved
-// against the config file's directory. Indicator parameters are kept as loose values here and
-// validated by the indicator registry, which knows each kind's parameters.
+// LoadConfig() parses the file and checks it against the config schema
+// (clients/python/ticklab/config_schema.toml, embedded at build time; the Python loader reads the
+// same file): an unknown key, a missing required key, a wrong type, a bad value or an unknown
+// indicator kind or parameter is an InvalidArgument naming the file and the dotted key (e.g.
+// "configs/demo.toml: [session].open: expected a time \"HH:MM:SS\", got an integer 9"). Relative
+// paths are resolved against the config file's directory. Indicator parameters are kept as
+// written (checked by the schema; the indicator registry applies each kind's defaults).
 // Thread-safety: an immutable value once loaded.
 #pragma once
 

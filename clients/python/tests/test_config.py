@@ -69,3 +69,50 @@ def test_session_bounds_follow_daylight_saving():
 def test_trading_days_skip_weekends(tmp_path):
     cfg = load_config(write(tmp_path, '[generator]\nstart_date = "2024-01-05"\ndays = 3\n'))
     assert cfg.trading_days() == [dt.date(2024, 1, 5), dt.date(2024, 1, 8), dt.date(2024, 1, 9)]
+
+
+SET = '[[indicator_sets]]\nname = "s"\n[[indicator_sets.indicators]]\n'
+
+
+@pytest.mark.parametrize("text, message", [
+    (SET + 'kind = "sed"\n', r'indicator 1\.kind: unknown indicator kind "sed" \(known: ema_return, ofi, '),
+    (SET + 'kind = "seed"\ntaus = [0.5, 2.0]\n',
+     r"taus: item 1: expected a number in \[0, 1\], got a number 2\.0"),
+    (SET + 'kind = "seed"\nbogus = 1\n',
+     r'bogus: unknown parameter for kind "seed" \(known: lt_cont, name, taus\)'),
+    ("[stats]\nridge_lambda = -1\n", r"\[stats\]\.ridge_lambda: expected a number >= 0, got an integer -1"),
+    ("[stats]\nhorizons_ticks = [0]\n", r"\[stats\]\.horizons_ticks: item 0: expected an integer >= 1"),
+])
+def test_rejects_what_the_old_python_loader_accepted(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text))
+
+
+def test_empty_file_gives_schema_defaults_matching_the_dataclasses(tmp_path):
+    """The dataclass defaults document the schema's; an empty file must produce exactly them."""
+    from ticklab.config import FORMATS, GeneratorConfig, ServicesConfig, SessionConfig
+
+    cfg = load_config(write(tmp_path, ""))
+    assert cfg.session == SessionConfig()
+    assert cfg.generator == GeneratorConfig()
+    assert cfg.generator.formats == FORMATS == ("csv", "taq", "lobster", "dbn")
+    assert cfg.services == ServicesConfig()
+    assert cfg.data.store_dir == tmp_path / "data" / "store"
+    assert cfg.stats.database == tmp_path / "data" / "stats.sqlite"
+    assert cfg.stats.ridge_lambda == 1e-6
+
+
+def test_indicator_parameters_are_kept_as_written(tmp_path):
+    text = '[[indicator_sets]]\nname = "s"\nindicators = [{ kind = "seed", lt_cont = 8 }]\n'
+    cfg = load_config(write(tmp_path, text))
+    params = cfg.indicator_set("s").indicators[0].params
+    assert params == {"lt_cont": 8} and isinstance(params["lt_cont"], int)
+
+
+def test_docs_list_every_schema_key():
+    from ticklab.config_schema import schema
+
+    doc = (REPO / "docs" / "config.md").read_text()
+    for table, keys in schema()["tables"].items():
+        for key in keys:
+            assert f"[{table}].{key}`" in doc or f"`{key}`" in doc, f"docs/config.md lacks [{table}].{key}"
