@@ -20,35 +20,10 @@ from typing import TYPE_CHECKING, Any
 import grpc
 import numpy as np
 
-from ticklab.client.batch import (
-    Batch,
-    DayStats,
-    RowDecoder,
-    decode_ticks,
-    empty_rows,
-    frame,
-    last_point,
-    pool_frames,
-)
-from ticklab.client.requests import (
-    CHANNEL_OPTIONS,
-    RAW_STREAMS,
-    STREAM_INDICATORS,
-    STREAM_TICKS,
-    compute_request,
-    day_stats_request,
-    indicators_request,
-    pool_request,
-    ticks_request,
-)
-from ticklab.v1 import (
-    data_pb2,
-    data_pb2_grpc,
-    indicators_pb2,
-    indicators_pb2_grpc,
-    stats_pb2,
-    stats_pb2_grpc,
-)
+import ticklab.client.batch as decoded
+import ticklab.client.requests as rq
+from ticklab.client.batch import Batch, DayStats
+from ticklab.v1 import data_pb2, indicators_pb2, stats_pb2
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,7 +46,7 @@ class AsyncStream:
             batch = self.decode(msg)
             if len(batch):
                 self.feature_names = batch.feature_names
-                self.resume_point = last_point(batch)
+                self.resume_point = decoded.last_point(batch)
             yield batch
 
     def cancel(self) -> None:
@@ -83,11 +58,11 @@ class AsyncStream:
     async def to_numpy(self) -> np.ndarray:
         """All rows as one structured array."""
         batches = await self.batches()
-        return np.concatenate([b.array for b in batches]) if batches else empty_rows(self.decode)
+        return np.concatenate([b.array for b in batches]) if batches else decoded.empty_rows(self.decode)
 
     async def to_pandas(self) -> pd.DataFrame:
         """All rows as a DataFrame (stock, date, sequence, the record fields, time)."""
-        return frame(await self.batches(), self.feature_names)
+        return decoded.frame(await self.batches(), self.feature_names)
 
     frame = to_pandas
 
@@ -100,13 +75,9 @@ class AsyncClient:
     ) -> None:
         self.address = address
         self.timeout = timeout
-        self.channel = channel or grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
-        self._data = data_pb2_grpc.DataServiceStub(self.channel)
-        self._ind = indicators_pb2_grpc.IndicatorServiceStub(self.channel)
-        self._stats = stats_pb2_grpc.StatsServiceStub(self.channel)
-        self._raw = {path: self.channel.unary_stream(path, request_serializer=req.SerializeToString,
-                                                     response_deserializer=None)
-                     for path, req in RAW_STREAMS.items()}
+        self.channel = channel or grpc.aio.insecure_channel(address, options=rq.CHANNEL_OPTIONS)
+        # The streams are read as raw bytes and decoded zero-copy (ticklab.client.batch).
+        self._stubs = rq.Stubs.of(self.channel)
 
     async def close(self) -> None:
         await self.channel.close()
@@ -120,64 +91,41 @@ class AsyncClient:
     # -- data service -----------------------------------------------------------------------------
     async def stocks(self) -> list[str]:
         """Stocks in the tick store, sorted."""
-        resp = await self._data.ListStocks(data_pb2.ListStocksRequest(), timeout=self.timeout)
+        resp = await self._stubs.data.ListStocks(data_pb2.ListStocksRequest(), timeout=self.timeout)
         return list(resp.stocks)
 
     async def dates(self, stock: str = "") -> list[str]:
         """Stored dates of `stock` (any stock when empty), ascending."""
-        resp = await self._data.ListDates(data_pb2.ListDatesRequest(stock=stock), timeout=self.timeout)
+        resp = await self._stubs.data.ListDates(data_pb2.ListDatesRequest(stock=stock), timeout=self.timeout)
         return list(resp.dates)
 
-    def ticks(
-        self,
-        stocks: str | Sequence[str],
-        start: Any = None,
-        end: Any = None,
-        *,
-        batch_size: int = 0,
-        replay_speed: float = 0.0,
-        resume_after: tuple[int, int] | None = None,
-    ) -> AsyncStream:
+    def ticks(self, stocks: str | Sequence[str], start: Any = None, end: Any = None, *, batch_size: int = 0,
+              replay_speed: float = 0.0, resume_after: tuple[int, int] | None = None) -> AsyncStream:
         """Streams ticks of one or several stocks over [start, end] (inclusive dates)."""
-        req = ticks_request(stocks, start, end, batch_size, replay_speed, resume_after)
-        return AsyncStream(self._raw[STREAM_TICKS](req, timeout=self.timeout), decode_ticks)
+        req = rq.ticks_request(stocks, start, end, batch_size, replay_speed, resume_after)
+        return AsyncStream(self._stubs.raw[rq.STREAM_TICKS](req, timeout=self.timeout), decoded.decode_ticks)
 
     # -- indicator service ------------------------------------------------------------------------
     async def indicator_sets(self) -> dict[str, list[str]]:
         """Configured indicator sets -> their feature names."""
-        resp = await self._ind.ListSets(indicators_pb2.ListSetsRequest(), timeout=self.timeout)
+        resp = await self._stubs.indicators.ListSets(indicators_pb2.ListSetsRequest(), timeout=self.timeout)
         return {s.name: list(s.features) for s in resp.sets}
 
-    def indicators(
-        self,
-        stock: str,
-        start: Any = None,
-        end: Any = None,
-        *,
-        set: str = "seed",
-        batch_size: int = 0,
-        replay_speed: float = 0.0,
-        resume_after: tuple[int, int] | None = None,
-    ) -> AsyncStream:
+    def indicators(self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed",
+                   batch_size: int = 0, replay_speed: float = 0.0,
+                   resume_after: tuple[int, int] | None = None) -> AsyncStream:
         """Streams indicator rows of `stock` over [start, end], computed live by the service."""
-        req = indicators_request(stock, start, end, set, batch_size, replay_speed, resume_after)
-        return AsyncStream(self._raw[STREAM_INDICATORS](req, timeout=self.timeout), RowDecoder())
+        req = rq.indicators_request(stock, start, end, set, batch_size, replay_speed, resume_after)
+        call = self._stubs.raw[rq.STREAM_INDICATORS](req, timeout=self.timeout)
+        return AsyncStream(call, decoded.RowDecoder())
 
     # -- stats service -----------------------------------------------------------------------------
-    def compute_stats(
-        self,
-        stock: str,
-        start: Any = None,
-        end: Any = None,
-        *,
-        set: str = "seed",
-        dry_run: bool = False,
-        progress_rows: int = 0,
-        replay_speed: float = 0.0,
-    ) -> AsyncIterator[stats_pb2.ComputeUpdate]:
+    def compute_stats(self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed",
+                      dry_run: bool = False, progress_rows: int = 0,
+                      replay_speed: float = 0.0) -> AsyncIterator[stats_pb2.ComputeUpdate]:
         """The raw StatsService.Compute stream of ComputeUpdate messages (progress and days)."""
-        req = compute_request(stock, start, end, set, dry_run, progress_rows, replay_speed)
-        return self._stats.Compute(req, timeout=self.timeout)
+        req = rq.compute_request(stock, start, end, set, dry_run, progress_rows, replay_speed)
+        return self._stubs.stats.Compute(req, timeout=self.timeout)
 
     async def stats(
         self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed", dry_run: bool = False
@@ -190,22 +138,15 @@ class AsyncClient:
 
     async def day_stats(self, stock: str, date: Any, *, set: str = "seed") -> DayStats:
         """One stored stock-day (NOT_FOUND if the database does not hold it)."""
-        req = day_stats_request(stock, date, set)
-        return DayStats.from_proto(await self._stats.GetDayStats(req, timeout=self.timeout))
+        req = rq.day_stats_request(stock, date, set)
+        return DayStats.from_proto(await self._stubs.stats.GetDayStats(req, timeout=self.timeout))
 
-    async def pool(
-        self,
-        set: str = "seed",
-        *,
-        horizons: Sequence[str] = (),
-        stocks: Sequence[str] = (),
-        start: Any = None,
-        end: Any = None,
-        ridge_lambda: float = 0.0,
-    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    async def pool(self, set: str = "seed", *, horizons: Sequence[str] = (), stocks: Sequence[str] = (),
+                   start: Any = None, end: Any = None,
+                   ridge_lambda: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Pooled ridge fits over stored days: (results per horizon, coefficients by feature)."""
-        req = pool_request(set, horizons, stocks, start, end, ridge_lambda)
-        return pool_frames(await self._stats.Pool(req, timeout=self.timeout))
+        req = rq.pool_request(set, horizons, stocks, start, end, ridge_lambda)
+        return decoded.pool_frames(await self._stubs.stats.Pool(req, timeout=self.timeout))
 
 
 def connect(address: str, *, timeout: float | None = None) -> AsyncClient:

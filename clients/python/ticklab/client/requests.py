@@ -8,9 +8,18 @@ are called by path and read as raw bytes (decoded zero-copy by :mod:`ticklab.cli
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from ticklab.v1 import common_pb2, data_pb2, indicators_pb2, stats_pb2
+from ticklab.v1 import (
+    common_pb2,
+    data_pb2,
+    data_pb2_grpc,
+    indicators_pb2,
+    indicators_pb2_grpc,
+    stats_pb2,
+    stats_pb2_grpc,
+)
 
 #: gRPC channel options: batches may exceed gRPC's 4 MiB default message limit.
 CHANNEL_OPTIONS: list[tuple[str, Any]] = [
@@ -23,6 +32,24 @@ STREAM_TICKS = "/ticklab.v1.DataService/StreamTicks"
 STREAM_INDICATORS = "/ticklab.v1.IndicatorService/StreamIndicators"
 RAW_STREAMS = {STREAM_TICKS: data_pb2.StreamTicksRequest,
                STREAM_INDICATORS: indicators_pb2.StreamIndicatorsRequest}
+
+
+@dataclass(frozen=True)
+class Stubs:
+    """The service stubs of one channel (sync or grpc.aio), and its raw-bytes streaming methods."""
+
+    data: data_pb2_grpc.DataServiceStub
+    indicators: indicators_pb2_grpc.IndicatorServiceStub
+    stats: stats_pb2_grpc.StatsServiceStub
+    raw: dict[str, Any]  # method path -> callable returning the call of raw batch bytes
+
+    @classmethod
+    def of(cls, channel: Any) -> Stubs:
+        raw = {path: channel.unary_stream(path, request_serializer=req.SerializeToString,
+                                          response_deserializer=None)
+               for path, req in RAW_STREAMS.items()}
+        return cls(data_pb2_grpc.DataServiceStub(channel), indicators_pb2_grpc.IndicatorServiceStub(channel),
+                   stats_pb2_grpc.StatsServiceStub(channel), raw)
 
 
 def date_text(value: Any) -> str:

@@ -36,23 +36,16 @@ from ticklab.client.batch import (
 )
 from ticklab.client.requests import (
     CHANNEL_OPTIONS,
-    RAW_STREAMS,
     STREAM_INDICATORS,
     STREAM_TICKS,
+    Stubs,
     compute_request,
     day_stats_request,
     indicators_request,
     pool_request,
     ticks_request,
 )
-from ticklab.v1 import (
-    data_pb2,
-    data_pb2_grpc,
-    indicators_pb2,
-    indicators_pb2_grpc,
-    stats_pb2,
-    stats_pb2_grpc,
-)
+from ticklab.v1 import data_pb2, indicators_pb2, stats_pb2
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -107,13 +100,8 @@ class Client:
         self.address = address
         self.timeout = timeout
         self.channel = channel or grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
-        self._data = data_pb2_grpc.DataServiceStub(self.channel)
-        self._ind = indicators_pb2_grpc.IndicatorServiceStub(self.channel)
-        self._stats = stats_pb2_grpc.StatsServiceStub(self.channel)
         # The streams are read as raw bytes and decoded zero-copy (ticklab.client.batch).
-        self._raw = {path: self.channel.unary_stream(path, request_serializer=req.SerializeToString,
-                                                     response_deserializer=None)
-                     for path, req in RAW_STREAMS.items()}
+        self._stubs = Stubs.of(self.channel)
 
     def close(self) -> None:
         self.channel.close()
@@ -127,63 +115,39 @@ class Client:
     # -- data service -----------------------------------------------------------------------------
     def stocks(self) -> list[str]:
         """Stocks in the tick store, sorted."""
-        return list(self._data.ListStocks(data_pb2.ListStocksRequest(), timeout=self.timeout).stocks)
+        return list(self._stubs.data.ListStocks(data_pb2.ListStocksRequest(), timeout=self.timeout).stocks)
 
     def dates(self, stock: str = "") -> list[str]:
         """Stored dates of `stock` (any stock when empty), ascending."""
         req = data_pb2.ListDatesRequest(stock=stock)
-        return list(self._data.ListDates(req, timeout=self.timeout).dates)
+        return list(self._stubs.data.ListDates(req, timeout=self.timeout).dates)
 
-    def ticks(
-        self,
-        stocks: str | Sequence[str],
-        start: Any = None,
-        end: Any = None,
-        *,
-        batch_size: int = 0,
-        replay_speed: float = 0.0,
-        resume_after: tuple[int, int] | None = None,
-    ) -> Stream:
+    def ticks(self, stocks: str | Sequence[str], start: Any = None, end: Any = None, *, batch_size: int = 0,
+              replay_speed: float = 0.0, resume_after: tuple[int, int] | None = None) -> Stream:
         """Streams ticks of one or several stocks over [start, end] (inclusive dates)."""
         req = ticks_request(stocks, start, end, batch_size, replay_speed, resume_after)
-        return Stream(self._raw[STREAM_TICKS](req, timeout=self.timeout), decode_ticks)
+        return Stream(self._stubs.raw[STREAM_TICKS](req, timeout=self.timeout), decode_ticks)
 
     # -- indicator service ------------------------------------------------------------------------
     def indicator_sets(self) -> dict[str, list[str]]:
         """Configured indicator sets -> their feature names."""
-        resp = self._ind.ListSets(indicators_pb2.ListSetsRequest(), timeout=self.timeout)
+        resp = self._stubs.indicators.ListSets(indicators_pb2.ListSetsRequest(), timeout=self.timeout)
         return {s.name: list(s.features) for s in resp.sets}
 
-    def indicators(
-        self,
-        stock: str,
-        start: Any = None,
-        end: Any = None,
-        *,
-        set: str = "seed",
-        batch_size: int = 0,
-        replay_speed: float = 0.0,
-        resume_after: tuple[int, int] | None = None,
-    ) -> Stream:
+    def indicators(self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed",
+                   batch_size: int = 0, replay_speed: float = 0.0,
+                   resume_after: tuple[int, int] | None = None) -> Stream:
         """Streams indicator rows of `stock` over [start, end], computed live by the service."""
         req = indicators_request(stock, start, end, set, batch_size, replay_speed, resume_after)
-        return Stream(self._raw[STREAM_INDICATORS](req, timeout=self.timeout), RowDecoder())
+        return Stream(self._stubs.raw[STREAM_INDICATORS](req, timeout=self.timeout), RowDecoder())
 
     # -- stats service -----------------------------------------------------------------------------
-    def compute_stats(
-        self,
-        stock: str,
-        start: Any = None,
-        end: Any = None,
-        *,
-        set: str = "seed",
-        dry_run: bool = False,
-        progress_rows: int = 0,
-        replay_speed: float = 0.0,
-    ) -> Iterator[stats_pb2.ComputeUpdate]:
+    def compute_stats(self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed",
+                      dry_run: bool = False, progress_rows: int = 0,
+                      replay_speed: float = 0.0) -> Iterator[stats_pb2.ComputeUpdate]:
         """The raw StatsService.Compute stream of ComputeUpdate messages (progress and days)."""
         req = compute_request(stock, start, end, set, dry_run, progress_rows, replay_speed)
-        return self._stats.Compute(req, timeout=self.timeout)
+        return self._stubs.stats.Compute(req, timeout=self.timeout)
 
     def stats(
         self, stock: str, start: Any = None, end: Any = None, *, set: str = "seed", dry_run: bool = False
@@ -197,21 +161,14 @@ class Client:
     def day_stats(self, stock: str, date: Any, *, set: str = "seed") -> DayStats:
         """One stored stock-day (NOT_FOUND if the database does not hold it)."""
         req = day_stats_request(stock, date, set)
-        return DayStats.from_proto(self._stats.GetDayStats(req, timeout=self.timeout))
+        return DayStats.from_proto(self._stubs.stats.GetDayStats(req, timeout=self.timeout))
 
-    def pool(
-        self,
-        set: str = "seed",
-        *,
-        horizons: Sequence[str] = (),
-        stocks: Sequence[str] = (),
-        start: Any = None,
-        end: Any = None,
-        ridge_lambda: float = 0.0,
-    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def pool(self, set: str = "seed", *, horizons: Sequence[str] = (), stocks: Sequence[str] = (),
+             start: Any = None, end: Any = None,
+             ridge_lambda: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Pooled ridge fits over stored days: (results per horizon, coefficients by feature)."""
         req = pool_request(set, horizons, stocks, start, end, ridge_lambda)
-        return pool_frames(self._stats.Pool(req, timeout=self.timeout))
+        return pool_frames(self._stubs.stats.Pool(req, timeout=self.timeout))
 
 
 def connect(address: str, *, timeout: float | None = None) -> Client:
