@@ -28,8 +28,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "clients" / "python"))
 
-from ticklab import store  # noqa: E402
+from ticklab.io import store  # noqa: E402
 from ticklab.native import binary  # noqa: E402
+from ticklab.testing import write_ticks  # noqa: E402
 
 
 def pandas_csv_rows(path: Path) -> int:
@@ -163,11 +164,11 @@ def best_of(fn: Callable[[], object], min_seconds: float) -> float:
 
 def prepare(out: Path, events_per_day: int, store_ticks: int) -> tuple[Path, Path, dict[str, list[Path]]]:
     from ticklab.config import load_config
-    from ticklab.generate import generate, load_writers
+    from ticklab.synth.formats import WRITERS
+    from ticklab.synth.generate import generate
 
     out.mkdir(parents=True, exist_ok=True)
-    writers = load_writers()
-    formats = [f for f in RAW_FORMATS if f in writers]
+    formats = [f for f in RAW_FORMATS if f in WRITERS]
     cfg_path = out / "bench.toml"
     cfg_path.write_text(f"""
 [data]
@@ -195,7 +196,7 @@ formats = {json.dumps(formats)}
     big = out / "big" / "AAPL" / "2024-01-02.tick"
     if not big.exists() or store.read_header(big).count < store_ticks:
         reps = -(-store_ticks // len(ticks))
-        store.write_ticks(big, "AAPL", 20240102, np.tile(ticks, reps)[:store_ticks])
+        write_ticks(big, "AAPL", 20240102, np.tile(ticks, reps)[:store_ticks])
     raws = {f: sorted(cfg.data.raw_dir.glob(RAW_FORMATS[f].glob)) for f in formats}
     return day_file, big, raws
 

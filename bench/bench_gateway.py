@@ -41,7 +41,7 @@ import gateway_harness as h  # noqa: E402
 import psutil  # noqa: E402
 
 from ticklab.client import connect  # noqa: E402
-from ticklab.gateway_client import connect_gateway  # noqa: E402
+from ticklab.gateway.client import connect_gateway  # noqa: E402
 
 STOCK = "AAPL"
 

@@ -1,7 +1,7 @@
 """Benchmark the Layer 2 C++ engine against the seed's Python class and a numba port.
 
 One run, the same data for everyone: synthetic days from Layer 1's market generator
-(ticklab.market), assembled into Ticks and written as Layer 1 store files; the seed indicator set
+(ticklab.synth.market), assembled into Ticks and written as Layer 1 store files; the seed indicator set
 (80 features, rows exactly where the seed emits them):
 
   * C++ engine   ``ticklab-indicators-bench``: IndicatorSet over the day's Ticks in memory, one core,
@@ -40,9 +40,11 @@ sys.path.insert(0, str(ROOT / "tests"))  # the synthetic day and the Python refe
 from indicator_events import CLOSE_NS, DAY, OPEN_NS, replay  # noqa: E402
 from indicators_reference import Event, EventSource, SeedIndicator  # noqa: E402
 
-from ticklab.market import simulate_day  # noqa: E402
+from ticklab.io.dtypes import FIELD_NAMES  # noqa: E402
+from ticklab.io.store import read_ticks  # noqa: E402
 from ticklab.native import binary  # noqa: E402
-from ticklab.store import assemble_ticks, read_ticks, write_ticks  # noqa: E402
+from ticklab.synth.market import simulate_day  # noqa: E402
+from ticklab.testing import assemble_ticks, write_ticks  # noqa: E402
 
 WIDE_CONFIG = ROOT / "configs" / "wide.toml"
 
@@ -76,8 +78,7 @@ def best_cpp(config: Path, extra: list[str], repeat: int, key: str = "cpu_second
 
 
 def python_seed(ts, field, value, n: int, x_file=None) -> tuple[float, int]:
-    names = ("BID", "BID_SIZE", "ASK", "ASK_SIZE", "LAST", "LAST_SIZE")
-    events = [Event(t, names[f - 1], v) for t, f, v in zip(ts[:n].tolist(), field[:n].tolist(),
+    events = [Event(t, FIELD_NAMES[f], v) for t, f, v in zip(ts[:n].tolist(), field[:n].tolist(),
                                                          value[:n].tolist(), strict=True)]
     ind = SeedIndicator(EventSource(events), OPEN_NS, CLOSE_NS, x_file=x_file)
     t0 = time.process_time()

@@ -47,10 +47,10 @@ from services_env import _config  # noqa: E402
 
 import ticklab.aio  # noqa: E402
 from ticklab.client import TICK_DTYPE, connect  # noqa: E402
-from ticklab.features import read_features  # noqa: E402
+from ticklab.io.features import read_features  # noqa: E402
 from ticklab.native import run_tool  # noqa: E402
-from ticklab.store import write_ticks  # noqa: E402
 from ticklab.supervisor import start_service, stop_service  # noqa: E402
+from ticklab.testing import write_ticks  # noqa: E402
 
 STOCK = "BENCH"
 

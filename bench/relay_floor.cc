@@ -8,7 +8,7 @@
 // service costs at least as much on the same machine, so its rows/s bound the ratio
 // "gateway / direct" that a gateway can reach there. Not a product: a benchmark reference only.
 // Message buffers are kept on the heap as in the Python gateway
-// (ticklab.gateway_server.keep_message_buffers_on_heap), so the two are compared like for like.
+// (ticklab.gateway.server.keep_message_buffers_on_heap), so the two are compared like for like.
 #include <malloc.h>
 
 #include <condition_variable>

@@ -21,15 +21,13 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
-from ticklab.client import TICK_DTYPE
-from ticklab.store import write_ticks
-
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(os.environ.get("TICKLAB_BUILD_DIR", REPO / "build")) / "bin"
+from ticklab.io.dtypes import TICK_DTYPE
+from ticklab.native import binary, find_binary
+from ticklab.testing import write_ticks
 
 
 def binaries_built() -> bool:
-    return (BIN / "ticklab-data-server").exists() and (BIN / "ticklab-indicators-server").exists()
+    return all(find_binary(f"ticklab-{s}-server") for s in ("data", "indicators"))
 
 
 def synthetic_ticks(stock: str, day: dt.date, n: int, seed: int = 7) -> np.ndarray:
@@ -163,16 +161,17 @@ class Proc:
 
 
 def data_server(config: Path) -> Proc:
-    return Proc([str(BIN / "ticklab-data-server"), "--config", str(config)], "data")
+    return Proc([str(binary("ticklab-data-server")), "--config", str(config)], "data")
 
 
 def indicators_server(config: Path, data_address: str) -> Proc:
-    return Proc([str(BIN / "ticklab-indicators-server"), "--config", str(config), "--upstream", data_address],
-                "indicators")
+    return Proc([str(binary("ticklab-indicators-server")), "--config", str(config),
+                 "--upstream", data_address], "indicators")
 
 
 def stats_server(config: Path, indicators_address: str, data_address: str) -> Proc:
-    return Proc([str(BIN / "ticklab-stats-server"), "--config", str(config), "--upstream", indicators_address,
+    return Proc([str(binary("ticklab-stats-server")), "--config", str(config),
+                 "--upstream", indicators_address,
                  "--data-upstream", data_address], "stats")
 
 

@@ -1,9 +1,9 @@
 """Synthetic field-event days and their Ticks for the Layer 2 parity tests and benchmark.
 
 `random_events()` draws a quirk-heavy day (trades before quotes, zero sizes, crossed and locked books,
-trades at the mid, LAST without LAST_SIZE, runs of events at one timestamp); `group_ticks()` applies
-Layer 1's grouping rule (services/common/tick_assembler.h) to make 80-byte Ticks; `replay()` turns
-Ticks back into events exactly as ReplayEvents() does.
+trades at the mid, LAST without LAST_SIZE, runs of events at one timestamp); `replay()` turns
+Ticks back into events exactly as ReplayEvents() does. Ticks are made from the events by
+`ticklab.testing.assemble_ticks` (Layer 1's grouping rule).
 """
 
 from __future__ import annotations
@@ -13,12 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-TICK_DTYPE = np.dtype([("ts_ns", "<i8"), ("fingerprint", "<u8"), ("bid_price", "<f8"), ("bid_size", "<f8"),
-                       ("ask_price", "<f8"), ("ask_size", "<f8"), ("trade_price", "<f8"),
-                       ("trade_size", "<f8"), ("events", "<u4"), ("seq", "<u4"), ("symbol", "<u4"),
-                       ("reserved", "<u4")])
-assert TICK_DTYPE.itemsize == 80
-VALUE_FIELDS = ("bid_price", "bid_size", "ask_price", "ask_size", "trade_price", "trade_size")
+from ticklab.io.dtypes import FIELD_COLUMNS
+
+VALUE_FIELDS = tuple(FIELD_COLUMNS[c] for c in sorted(FIELD_COLUMNS))
 DAY = dt.date(2024, 1, 2)
 OPEN_NS = 1704205800 * 10**9  # 2024-01-02 09:30 New York
 CLOSE_NS = OPEN_NS + 6 * 3600 * 10**9 + 1800 * 10**9
@@ -42,27 +39,6 @@ def random_events(n: int, seed: int, start_ns: int = OPEN_NS - 600 * 10**9,
     trade_px = np.where(rng.random(n) < 0.4, bid, np.where(rng.random(n) < 0.6, ask, np.round(mid, 2)))
     value = np.select([kind == 1, kind == 3, kind == 5], [bid, ask, trade_px], size).astype(np.float64)
     return ts.astype(np.int64), kind.astype(np.uint8), value
-
-
-def group_ticks(ts: np.ndarray, field: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """Layer 1's rule: consecutive events with equal ts form a Tick while no field repeats."""
-    rows: list[tuple] = []
-    book = [0.0] * 6
-    cur_ts, events, count, mask, seq = None, 0, 0, 0, 0
-    for t, f, v in zip(ts.tolist(), field.tolist(), value.tolist(), strict=True):
-        bit = 1 << (f - 1)
-        if cur_ts is not None and (t != cur_ts or mask & bit):
-            rows.append((cur_ts, len(rows) + 1, *book, events, seq, 0, 0))
-            seq = seq + 1 if t == cur_ts else 0
-            events, count, mask = 0, 0, 0
-        cur_ts = t
-        book[f - 1] = v
-        events |= f << (4 * count)
-        count += 1
-        mask |= bit
-    if cur_ts is not None:
-        rows.append((cur_ts, len(rows) + 1, *book, events, seq, 0, 0))
-    return np.array(rows, dtype=TICK_DTYPE)
 
 
 def replay(ticks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

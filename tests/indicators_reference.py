@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 from numpy import exp
 
-FIELDS = ("BID", "BID_SIZE", "ASK", "ASK_SIZE", "LAST", "LAST_SIZE")  # codes 1..6
+from ticklab.io.dtypes import FIELD_NAMES
+
+FIELDS = tuple(FIELD_NAMES[c] for c in sorted(FIELD_NAMES))  # names of the codes 1..6
 
 
 @dataclass

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from ticklab.native import build_dir
+from ticklab.native import binary
 
 FORMATS = ("csv", "taq", "lobster", "dbn")
 STOCKS = ("AAPL", "MSFT")
@@ -26,10 +26,7 @@ DAY = dt.date(2024, 1, 2)
 
 
 def ingest_bin() -> Path:
-    path = build_dir() / "bin" / "ticklab-ingest"
-    if not path.exists():
-        pytest.fail(f"{path} not built (make build)")
-    return path
+    return binary("ticklab-ingest")  # a clear error naming where it looked when not built
 
 
 def write_config(root: Path, fmt: str) -> Path:
@@ -173,7 +170,7 @@ def test_lobster_messages_agree_with_the_book(market: Path) -> None:
 
 def test_writers_refuse_what_a_format_cannot_carry() -> None:
     """Writers never round silently: an off-grid price or a mixed record is a FormatError."""
-    from ticklab.formats import FormatError, fixed_int, local_ns_of_day, num, to_records
+    from ticklab.synth.formats.records import FormatError, fixed_int, local_ns_of_day, num, to_records
 
     with pytest.raises(FormatError):
         fixed_int(np.array([185.12345]), 10_000, "price")

@@ -15,7 +15,7 @@ import pytest
 
 from ticklab.client import connect
 from ticklab.config import load_config
-from ticklab.gateway_client import GatewayClient, connect_gateway
+from ticklab.gateway.client import GatewayClient, connect_gateway
 
 pytestmark = pytest.mark.skipif(not h.binaries_built(), reason="C++ servers not built (make build)")
 

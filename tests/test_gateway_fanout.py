@@ -16,8 +16,8 @@ import pytest
 import xxhash
 
 from ticklab.client import connect
-from ticklab.gateway_client import connect_gateway
-from ticklab.resume import SLOW_SUBSCRIBER
+from ticklab.client.resume import SLOW_SUBSCRIBER
+from ticklab.gateway.client import connect_gateway
 
 pytestmark = pytest.mark.skipif(not h.binaries_built(), reason="C++ servers not built (make build)")
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from ticklab.client import TICK_DTYPE, Batch, connect
-from ticklab.gateway_client import connect_gateway
-from ticklab.resume import ResilientStream, ResumeState, StreamGapError, resilient_request
+from ticklab.client.resume import ResilientStream, ResumeState, StreamGapError, resilient_request
+from ticklab.gateway.client import connect_gateway
 
 pytestmark = pytest.mark.skipif(not h.binaries_built(), reason="C++ servers not built (make build)")
 

@@ -11,10 +11,11 @@ import gateway_harness as h
 import grpc
 import pytest
 
-from ticklab.gateway_client import StatsBatch, connect_gateway
+from ticklab.gateway.client import StatsBatch, connect_gateway
+from ticklab.native import find_binary
 from ticklab.v1 import stats_pb2, stats_pb2_grpc
 
-pytestmark = pytest.mark.skipif(not (h.binaries_built() and (h.BIN / "ticklab-stats-server").exists()),
+pytestmark = pytest.mark.skipif(not (h.binaries_built() and find_binary("ticklab-stats-server")),
                                 reason="C++ servers not built (make build)")
 
 DAYS = [dt.date(2024, 1, 2), dt.date(2024, 1, 3), dt.date(2024, 1, 4)]

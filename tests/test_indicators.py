@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from indicator_events import CLOSE_NS, DAY, OPEN_NS, group_ticks, random_events, replay, write_tick_dump
+from indicator_events import CLOSE_NS, DAY, OPEN_NS, random_events, replay, write_tick_dump
 from indicators_reference import iter_events, reference_rows
 
-from ticklab.features import FeatureFileError, read_features
+from ticklab.io.features import FeatureFileError, read_features
 from ticklab.native import binary
+from ticklab.testing import assemble_ticks
 
 TOL = 1e-12
 
@@ -53,7 +54,7 @@ def run_engine(tmp: Path, ticks: np.ndarray, specs: list[dict[str, Any]]):
 
 
 def assert_parity(tmp: Path, ts, field, value, specs: list[dict[str, Any]]) -> int:
-    ticks = group_ticks(ts, field, value)
+    ticks = assemble_ticks("TEST", ts, field, value)
     r_ts, r_field, r_value, r_end = replay(ticks)
     np.testing.assert_array_equal(r_ts, ts)  # the Ticks replay the day's events one for one
     np.testing.assert_array_equal(r_field, field)
@@ -137,7 +138,7 @@ def test_explicit_quirk_sequence(tmp_path: Path) -> None:
 
 def test_reader_views_are_zero_copy_and_checked(tmp_path: Path) -> None:
     ts, field, value = random_events(5_000, seed=5)
-    feats = run_engine(tmp_path, group_ticks(ts, field, value), [{"kind": "seed"}])
+    feats = run_engine(tmp_path, assemble_ticks("TEST", ts, field, value), [{"kind": "seed"}])
     assert feats.values.base is not None and not feats.values.flags.writeable
     assert feats.values.strides == (16 + 8 * len(feats.columns), 8)
     df = feats.to_pandas()
@@ -165,8 +166,8 @@ def test_bad_config_names_location_and_key(tmp_path: Path) -> None:
 
 def _layer1_store(tmp: Path, stocks: list[str], events: int) -> Path:
     """Layer 1's generator and store writer: synthetic days -> <store>/<STOCK>/<day>.tick."""
-    from ticklab.market import simulate_day
-    from ticklab.store import assemble_ticks, write_ticks
+    from ticklab.synth.market import simulate_day
+    from ticklab.testing import write_ticks
 
     store = tmp / "store"
     for i, stock in enumerate(stocks):
@@ -188,7 +189,7 @@ def _batch_config(tmp: Path, stocks: list[str], specs: list[dict[str, Any]], out
 
 def test_parity_through_the_layer1_store(tmp_path: Path) -> None:
     """Ticks from Layer 1's store (read_ticks), batch mode, every kind: C++ equals the references."""
-    from ticklab.store import read_header, read_ticks
+    from ticklab.io.store import read_header, read_ticks
 
     store = _layer1_store(tmp_path, ["AAPL"], 200_000)
     cfg = _batch_config(tmp_path, ["AAPL"], ALL_KINDS, "features")

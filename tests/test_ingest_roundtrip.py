@@ -11,20 +11,18 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from ticklab import store
+from ticklab import testing
 from ticklab.config import load_config
-from ticklab.market import simulate_day
-from ticklab.native import build_dir
+from ticklab.io import store
+from ticklab.native import binary
+from ticklab.synth.market import simulate_day
 
 STOCKS = ("AAPL", "MSFT", "AMZN")
 DAYS = (dt.date(2024, 1, 2), dt.date(2024, 1, 3))
 
 
 def ingest_bin() -> Path:
-    path = build_dir() / "bin" / "ticklab-ingest"
-    if not path.exists():
-        pytest.fail(f"{path} not built (make build)")
-    return path
+    return binary("ticklab-ingest")  # a clear error naming where it looked when not built
 
 
 def write_config(root: Path, skip_bad_rows: bool = False) -> Path:
@@ -78,7 +76,7 @@ def test_generate_then_ingest_matches_reference(generated: Path) -> None:
             path = store.store_path(cfg, stock, day)
             ticks = store.read_ticks(path)
             table = simulate_day(stock, day, 7, 20000)
-            ref = store.assemble_ticks(stock, table["ts_ns"], table["field"], table["value"])
+            ref = testing.assemble_ticks(stock, table["ts_ns"], table["field"], table["value"])
             assert ticks.tobytes() == ref.tobytes(), f"{stock} {day}"
             assert store.read_header(path).stock == stock
             total += len(ticks)

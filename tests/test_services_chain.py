@@ -234,8 +234,15 @@ def test_asyncio_client(market: Market, chain: Supervisor) -> None:
 
     async def stats() -> list:
         async with ticklab.aio.connect(chain.address("stats")) as c:
-            return await c.stats(market.stocks[1], market.days[0], market.days[0], set="seed", dry_run=True)
+            return [d async for d in c.stats(market.stocks[1], market.days[0], market.days[0], set="seed",
+                                             dry_run=True)]
 
+    async def sets() -> dict[str, list[str]]:
+        async with ticklab.aio.connect(chain.address("indicators")) as c:
+            return await c.indicator_sets()
+
+    with ticklab.connect(chain.address("indicators")) as sync_client:
+        assert asyncio.run(sets()) == sync_client.indicator_sets() != {}
     days = asyncio.run(stats())
     assert len(days) == 1
     assert days[0].summary["n_rows"][0] == _batch_n_rows(market, market.stocks[1], market.days[0])

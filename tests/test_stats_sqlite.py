@@ -11,18 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import struct
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 import xxhash
-from indicator_events import CLOSE_NS, OPEN_NS, group_ticks, random_events
+from indicator_events import CLOSE_NS, OPEN_NS, random_events
 
-from ticklab.features import read_features
+from ticklab.io.features import read_features
+from ticklab.io.stats import Moments, blob, connect, day_moments, pooled_moments, ridge, unpack_upper
 from ticklab.native import binary, run_tool
-from ticklab.stats_db import Moments, blob, connect, day_moments, pooled_moments, ridge, unpack_upper
+from ticklab.testing import assemble_ticks, write_ticks
 
 STOCKS = ("AAA", "BBB")
 DAYS = (dt.date(2024, 1, 2), dt.date(2024, 1, 3))
@@ -31,26 +30,6 @@ H_SECONDS = (1.0, 10.0)
 H_TICKS = (1, 10)
 LAMBDA = 1e-3
 TRADE_CODES = (5, 6)
-
-
-def write_store_file(path: Path, stock: str, day: dt.date, ticks: np.ndarray) -> None:
-    """A Layer 1 store file as services/common/tick_store.h documents it."""
-    body = ticks.tobytes()
-    header = struct.pack(
-        "<8sII16siIQQQ",
-        b"TLTICK\x00\x01",
-        1,
-        80,
-        stock.encode(),
-        day.year * 10000 + day.month * 100 + day.day,
-        0,
-        len(ticks),
-        xxhash.xxh64_intdigest(body),
-        0,
-    )
-    assert len(header) == 64
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(header + body)
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +57,9 @@ ridge_lambda = {LAMBDA}
     for si, stock in enumerate(STOCKS):
         for di, day in enumerate(DAYS):
             ts, field, value = random_events(12000, seed=100 + 10 * si + di)
-            t = group_ticks(ts + di * DAY_NS, field, value)
+            t = assemble_ticks(stock, ts + di * DAY_NS, field, value)
             ticks[stock, day] = t
-            write_store_file(root / "data" / "store" / stock / f"{day}.tick", stock, day, t)
+            write_ticks(root / "data" / "store" / stock / f"{day}.tick", stock, day, t)
     run_tool("ticklab-indicators", ["--config", str(cfg), "--set", "seed", "--threads", "2"], progress=False)
     summary = run_tool("ticklab-stats", ["--config", str(cfg), "--threads", "2"], progress=False)
     return {
@@ -353,7 +332,7 @@ def test_rerun_skips_same_lineage_and_recomputes_changed_inputs(market: dict) ->
     stock, day = STOCKS[1], DAYS[0]
     t = market["ticks"][stock, day].copy()
     t["trade_size"][len(t) // 2] += 100
-    write_store_file(market["root"] / "data" / "store" / stock / f"{day}.tick", stock, day, t)
+    write_ticks(market["root"] / "data" / "store" / stock / f"{day}.tick", stock, day, t)
     changed = run_tool("ticklab-stats", ["--config", str(market["cfg"])], progress=False)
     assert changed["computed"] == 1 and changed["skipped"] == 3
     with sqlite3.connect(market["db"]) as db:

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from ticklab import generate as gen
 from ticklab.config import load_config
-from ticklab.market import EVENT_DTYPE, simulate_day
+from ticklab.synth import generate as gen
+from ticklab.synth.formats import WRITERS, seed_csv
+from ticklab.synth.market import EVENT_DTYPE, simulate_day
 
 DAY = dt.date(2024, 1, 2)  # New York: UTC-5
 NS = 1_000_000_000
@@ -88,7 +89,7 @@ def test_prices_on_grid_sizes_in_lots_and_events_count(day_table: np.ndarray) ->
 
 
 def test_quirks_present(day_table: np.ndarray) -> None:
-    from ticklab.formats import to_records
+    from ticklab.synth.formats.records import to_records
 
     t = day_table
     rec = to_records(t)
@@ -132,35 +133,32 @@ def test_speed_60k_events_4_stocks_2_days(tmp_path: Path) -> None:
 
 def test_csv_file_format(tmp_path: Path) -> None:
     t = simulate_day("AAPL", DAY, 1, 2000)
-    path = gen.write_csv_day(tmp_path / "d.csv", {"AAPL": t, "MSFT": simulate_day("MSFT", DAY, 1, 2000)})
+    path = seed_csv.write_csv_day(tmp_path / "d.csv", {"AAPL": t, "MSFT": simulate_day("MSFT", DAY, 1, 2000)})
     lines = path.read_text().splitlines()
     assert lines[0] == "timestamp,symbol,field,value"
     ts, sym, field, value = lines[1].split(",")
     assert len(ts) == 30 and ts.endswith("Z") and ts[10] == "T"
-    assert sym in ("AAPL", "MSFT") and field in gen.FIELD_TEXT
+    assert sym in ("AAPL", "MSFT") and field in seed_csv.FIELD_TEXT
     stamps = [ln.split(",", 1)[0] for ln in lines[1:]]
     assert stamps == sorted(stamps)
-    assert gen.csv_timestamps(np.array([1704205800000123456]))[0] == "2024-01-02T14:30:00.000123456Z"
+    assert seed_csv.csv_timestamps(np.array([1704205800000123456]))[0] == "2024-01-02T14:30:00.000123456Z"
 
 
 def test_writer_registry_plugin(tmp_path: Path) -> None:
     calls: list[tuple[dt.date, tuple[str, ...]]] = []
 
-    @gen.register_writer("unit-test-format")
     def writer(raw_dir: Path, day: dt.date, tables: dict[str, np.ndarray], **kw: object) -> list[Path]:
         calls.append((day, tuple(sorted(tables))))
         assert kw["timezone"] == "America/New_York"
         assert all(t.dtype == EVENT_DTYPE for t in tables.values())
         return []
 
-    try:
-        cfg = load_config(write_config(tmp_path, events=1000, stocks=("AAPL", "MSFT")))
-        gen.generate(cfg, formats=["unit-test-format"], days=1)
-        assert calls == [(DAY, ("AAPL", "MSFT"))]
-        with pytest.raises(ValueError, match="no generator writer for format"):
-            gen.generate(cfg, formats=["nope"])
-    finally:
-        gen.WRITERS.pop("unit-test-format", None)
+    cfg = load_config(write_config(tmp_path, events=1000, stocks=("AAPL", "MSFT")))
+    gen.generate(cfg, formats=["unit-test-format"], days=1, writers={**WRITERS, "unit-test-format": writer})
+    assert calls == [(DAY, ("AAPL", "MSFT"))]
+    assert sorted(WRITERS) == ["csv", "dbn", "lobster", "taq"]  # the registry itself is untouched
+    with pytest.raises(ValueError, match="no generator writer for format"):
+        gen.generate(cfg, formats=["nope"])
 
 
 def test_cli_generate(tmp_path: Path) -> None:

@@ -8,19 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ticklab import store
-from ticklab.native import build_dir
+from ticklab import testing
+from ticklab.io import store
+from ticklab.io.dtypes import FIELD_NAMES
+from ticklab.native import binary
 
 REPO = Path(__file__).resolve().parents[3]
 SAMPLE_CSV = REPO / "tests" / "data" / "csv" / "2024-01-02.csv"
-FIELD_CODES = {"BID": 1, "BID_SIZE": 2, "ASK": 3, "ASK_SIZE": 4, "LAST": 5, "LAST_SIZE": 6}
+FIELD_CODES = {name: code for code, name in FIELD_NAMES.items()}
 
 
 def tool(name: str) -> Path:
-    path = build_dir() / "bin" / name
-    if not path.exists():
-        pytest.fail(f"{path} not built (make build)")
-    return path
+    return binary(name)  # a clear error naming where it looked when `make build` has not run
 
 
 def dump(path: Path, *extra: str) -> np.ndarray:
@@ -73,7 +72,7 @@ def test_assemble_ticks_grouping_rules() -> None:
     ts = np.array([100] * 8 + [200, 200])
     field = np.array([1, 2, 3, 4, 5, 6, 5, 6, 1, 3])
     value = np.array([10.0, 200, 10.02, 300, 10.02, 100, 10.02, 100, 10.01, 10.03])
-    t = store.assemble_ticks("AAPL", ts, field, value)
+    t = testing.assemble_ticks("AAPL", ts, field, value)
     assert list(t["ts_ns"]) == [100, 100, 200]
     assert list(t["seq"]) == [0, 1, 0]
     assert list(t["events"]) == [0x654321, 0x65, 0x31]
@@ -86,8 +85,8 @@ def test_assemble_ticks_grouping_rules() -> None:
 
 def test_write_read_round_trip_and_header(tmp_path: Path) -> None:
     ts, field, value = sample_events("AAPL")
-    ticks = store.assemble_ticks("AAPL", ts, field, value)
-    path = store.write_ticks(store.store_path(tmp_path, "AAPL", "2024-01-02"), "AAPL", 20240102, ticks)
+    ticks = testing.assemble_ticks("AAPL", ts, field, value)
+    path = testing.write_ticks(store.store_path(tmp_path, "AAPL", "2024-01-02"), "AAPL", 20240102, ticks)
     assert path == tmp_path / "AAPL" / "2024-01-02.tick"
     assert not path.with_name(path.name + ".tmp").exists()
     assert path.stat().st_size == 64 + 80 * len(ticks)
@@ -96,14 +95,14 @@ def test_write_read_round_trip_and_header(tmp_path: Path) -> None:
     back = store.read_ticks(path)
     assert isinstance(back, np.memmap) and not back.flags.writeable
     assert back.tobytes() == ticks.tobytes()
-    empty = store.write_ticks(tmp_path / "E" / "2024-01-02.tick", "E", 20240102, ticks[:0])
+    empty = testing.write_ticks(tmp_path / "E" / "2024-01-02.tick", "E", 20240102, ticks[:0])
     assert len(store.read_ticks(empty)) == 0
 
 
 def test_truncated_and_corrupted_files_raise(tmp_path: Path) -> None:
     ts, field, value = sample_events("AAPL")
-    path = store.write_ticks(tmp_path / "a.tick", "AAPL", 20240102,
-                             store.assemble_ticks("AAPL", ts, field, value))
+    path = testing.write_ticks(tmp_path / "a.tick", "AAPL", 20240102,
+                             testing.assemble_ticks("AAPL", ts, field, value))
     data = bytearray(path.read_bytes())
     data[64 + 80 + 17] ^= 0x40
     path.write_bytes(bytes(data))
@@ -127,12 +126,12 @@ def test_python_written_store_reads_identically_in_cxx(tmp_path: Path) -> None:
     ts[100:110] = ts[100]
     field = rng.integers(1, 7, n)
     value = np.where(field % 2 == 1, rng.integers(10000, 20000, n) / 100, 100.0 * rng.integers(0, 50, n))
-    ticks = store.assemble_ticks("MSFT", ts, field, value)
-    path = store.write_ticks(tmp_path / "MSFT" / "2024-01-02.tick", "MSFT", 20240102, ticks)
+    ticks = testing.assemble_ticks("MSFT", ts, field, value)
+    path = testing.write_ticks(tmp_path / "MSFT" / "2024-01-02.tick", "MSFT", 20240102, ticks)
     assert dump(path).tobytes() == ticks.tobytes()
 
 
 def test_cxx_reader_matches_python_assembler_on_the_sample() -> None:
     for sym in ("AAPL", "MSFT"):
-        ref = store.assemble_ticks(sym, *sample_events(sym))
+        ref = testing.assemble_ticks(sym, *sample_events(sym))
         assert dump(SAMPLE_CSV, "--stock", sym).tobytes() == ref.tobytes()

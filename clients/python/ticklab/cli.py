@@ -1,7 +1,7 @@
 """The `ticklab` command line: one entry point whose subcommands live in `ticklab.commands.*`.
 
-Subcommands are imported lazily so `ticklab --help` stays fast and a broken optional dependency
-of one command does not break the others. Each command module defines a click command named `cli`.
+Subcommands are imported lazily so `ticklab --help` stays fast. Each command module defines a click
+command named `cli`.
 """
 
 from __future__ import annotations
@@ -32,18 +32,7 @@ class LazyGroup(click.Group):
         if name not in COMMANDS:
             return None
         module_name, short_help = COMMANDS[name]
-        try:
-            module = importlib.import_module(f"ticklab.commands.{module_name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"ticklab.commands.{module_name}":
-                raise
-
-            @click.command(name=name, short_help=short_help + " (not available yet)")
-            def missing() -> None:
-                raise click.ClickException(f"'ticklab {name}' is not available in this build")
-
-            return missing
-        cmd = module.cli
+        cmd = importlib.import_module(f"ticklab.commands.{module_name}").cli
         cmd.short_help = cmd.short_help or short_help
         return cmd
 
@@ -51,7 +40,11 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ticklab")
 def main() -> None:
-    """ticklab: tick data -> unified ticks -> indicators -> statistics, in C++ driven from Python."""
+    """ticklab: tick data -> unified ticks -> indicators -> statistics, in C++ driven from Python.
+
+    The C++ tools are taken from $TICKLAB_BUILD_DIR/bin when that is set, else from PATH, then from
+    build/bin of the source checkout ticklab runs from.
+    """
 
 
 if __name__ == "__main__":

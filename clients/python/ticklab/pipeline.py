@@ -15,12 +15,14 @@ computes what is missing.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import trun
 from ticklab import native
 from ticklab.config import Config, load_config
+from ticklab.io import stats as stats_db
+from ticklab.io.features import feature_path
+from ticklab.io.store import store_path
 
 RAW_FILES = {
     "csv": "{raw}/csv/{day}.csv",
@@ -66,7 +68,7 @@ class IngestDay(ConfigStep):
 
     def output(self) -> dict[str, trun.LocalTarget]:
         cfg = self.cfg
-        return {s: trun.LocalTarget(str(cfg.data.store_dir / s / f"{self.day}.tick")) for s in cfg.stocks}
+        return {s: trun.LocalTarget(str(store_path(cfg, s, self.day))) for s in cfg.stocks}
 
     def run(self) -> None:
         args = ["--config", self.config, "--dates", self.day.isoformat()]
@@ -86,7 +88,7 @@ class Indicators(ConfigStep):
         return IngestDay(config=self.config, day=self.day)
 
     def output(self) -> trun.LocalTarget:
-        path = self.cfg.data.features_dir / self.set / self.stock / f"{self.day}.feat"
+        path = feature_path(self.cfg.data.features_dir, self.set, self.stock, self.day)
         return trun.LocalTarget(str(path))
 
     def run(self) -> None:
@@ -102,15 +104,7 @@ class StatsTarget(trun.Target):
         self.database, self.stock, self.day, self.set_name = database, stock, day, set_name
 
     def exists(self) -> bool:
-        if not self.database.exists():
-            return False
-        try:
-            with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True) as db:
-                row = db.execute("SELECT 1 FROM day_stats WHERE stock=? AND day=? AND feature_set=?",
-                                 (self.stock, self.day.isoformat(), self.set_name)).fetchone()
-        except sqlite3.Error:
-            return False
-        return row is not None
+        return stats_db.has_day(self.database, self.stock, self.day.isoformat(), self.set_name)
 
 
 class Stats(ConfigStep):

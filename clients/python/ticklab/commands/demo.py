@@ -76,7 +76,7 @@ def cli(config_path: str, set_name: str, no_services: bool) -> None:
     _show_stats(config_path, set_name)
     if not no_services:
         _step("3. live services: data -> indicators -> stats over gRPC")
-        from ticklab.live_demo import run_live_demo
+        from ticklab.commands.live_demo import run_live_demo
 
         run_live_demo(cfg, config_path, set_name, console)
     console.rule(f"[bold green]demo done in {time.perf_counter() - t0:.1f} s")

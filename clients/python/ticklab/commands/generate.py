@@ -21,7 +21,7 @@ from ticklab.config import ConfigError, load_config
 @click.option("--formats", default=None, help="Comma-separated formats (default: [generator].formats).")
 def cli(config_path: str, days: int | None, out_dir: str | None, formats: str | None) -> None:
     """Generate a deterministic synthetic market in every provider format."""
-    from ticklab.generate import generate
+    from ticklab.synth.generate import generate
 
     try:
         cfg = load_config(config_path)

@@ -173,7 +173,7 @@ def show(config_path: str, set_name: str | None, stocks: tuple[str, ...], horizo
     from rich.console import Console
     from rich.table import Table
 
-    from ticklab.stats_db import connect
+    from ticklab.io.stats import connect, day_summaries, first_horizon
 
     try:
         cfg = load_config(config_path)
@@ -186,24 +186,8 @@ def show(config_path: str, set_name: str | None, stocks: tuple[str, ...], horizo
         raise click.ClickException(str(e)) from e
     with db:
         if horizon is None:
-            row = db.execute(
-                "SELECT horizon FROM regressions WHERE feature_set=? LIMIT 1", (set_name,)
-            ).fetchone()
-            horizon = row[0] if row else ""
-        sql = (
-            "SELECT d.stock, d.day, d.n_ticks, d.n_trades, d.volume, d.vwap, d.tw_spread, d.rv_mid, "
-            "d.n_rows, r.n, r.r2, nd.r2_next, d.code_version FROM day_stats d "
-            "LEFT JOIN regressions r ON r.stock=d.stock AND r.day=d.day AND r.feature_set=d.feature_set "
-            "AND r.horizon=?2 "
-            "LEFT JOIN next_day nd ON nd.stock=d.stock AND nd.day=d.day AND nd.feature_set=d.feature_set "
-            "AND nd.horizon=?2 WHERE d.feature_set=?1"
-        )
-        args: list = [set_name, horizon]
-        chosen = _split(stocks)
-        if chosen:
-            sql += f" AND d.stock IN ({','.join('?' * len(chosen))})"
-            args += chosen
-        rows = db.execute(sql + " ORDER BY d.stock, d.day", args).fetchall()
+            horizon = first_horizon(db, set_name)
+        rows = day_summaries(db, set_name, horizon, _split(stocks))
     table = Table(title=f"{cfg.stats.database} — set {set_name}, horizon {horizon or '-'}")
     for col in (
         "stock",

@@ -8,7 +8,7 @@ Shows rows, rows/s, lag and the last row's values with rich.Live, refreshed a fe
 until Ctrl-C, the end of the stream, ``--max-rows N`` or ``--seconds S``. Lag is how far the stream
 runs behind the wall clock: for a paced replay (``--speed S``), the wall time elapsed minus the
 market time elapsed / S; unpaced, the time since the last batch arrived. The tap resumes by itself
-when the gateway restarts or drops it (ticklab.resume). A one-line summary is printed at the end.
+when the gateway restarts or drops it (ticklab.client.resume). A one-line summary is printed at the end.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from ticklab.client import Batch
+from ticklab.client.batch import Batch
 from ticklab.config import ConfigError, load_config
 
 #: How many last-row values the view shows (indicator rows can have hundreds of features).
@@ -45,7 +45,7 @@ class TapView:
         self.window: list[tuple[float, int]] = []  # (arrival, rows) over the last 2 s
 
     def add(self, batch: Batch) -> None:
-        from ticklab.gateway_client import StatsBatch
+        from ticklab.gateway.client import StatsBatch
 
         if isinstance(batch, StatsBatch):
             self._add_stats(batch)
@@ -153,7 +153,7 @@ def cli(layer: str, stock: str, config_path: str | None, address: str | None, to
 
     For stats, rows counts the finished days; the last update (progress or a day's summary) is shown.
     """
-    from ticklab.gateway_client import GatewayClient
+    from ticklab.gateway.client import GatewayClient
 
     if config_path is None and address is None:
         raise click.UsageError("give --config or --address")

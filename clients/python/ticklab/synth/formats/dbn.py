@@ -24,7 +24,7 @@ import databento_dbn as dbn
 import numpy as np
 import zstandard
 
-from ticklab.formats import Records, fixed_int, tables_by_stock
+from ticklab.synth.formats.records import Records, fixed_int, tables_by_stock
 
 FIRST_INSTRUMENT_ID = 1001
 DATASET = "XNAS.ITCH"

@@ -14,7 +14,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from ticklab.client import connect
+from ticklab.client.sync import connect
 from ticklab.config import Config
 from ticklab.supervisor import Supervisor
 
@@ -33,7 +33,7 @@ def _gateway_demo(cfg: Config, address: str, stock: str, day: str, set_name: str
     """Three researchers tap the same indicator stream through the gateway: one upstream call."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from ticklab.gateway_client import GatewayClient
+    from ticklab.gateway.client import GatewayClient
 
     with GatewayClient.from_config(cfg, address=address) as gw:
         streams = gw.streams()

@@ -12,15 +12,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol
 
 import grpc
 
-from ticklab.client import CHANNEL_OPTIONS
-from ticklab.resume import Backoff
-
-if TYPE_CHECKING:
-    from ticklab.gateway_fanout import Hub
+from ticklab.client.requests import CHANNEL_OPTIONS
+from ticklab.client.resume import Backoff
+from ticklab.gateway.layers import Chunk, Layer, StreamKey
+from ticklab.gateway.metrics import Metrics
 
 log = logging.getLogger("ticklab.gateway")
 
@@ -44,18 +44,51 @@ class StreamFailed(Exception):
         self.code, self.details = code, details
 
 
-async def pump_upstream(hub: Hub) -> None:
+class UpstreamCall(Protocol):
+    """A server-streaming call as grpc.aio returns it: raw batch bytes, cancellable."""
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    def cancel(self) -> bool: ...
+
+
+#: Opens the upstream call of a stream key after a resume point (None: from the start).
+OpenUpstream = Callable[[StreamKey, tuple[int, int] | None], UpstreamCall]
+
+
+class UpstreamSink(Protocol):
+    """What :func:`pump_upstream` feeds (a :class:`ticklab.gateway.fanout.Hub`)."""
+
+    key: StreamKey
+    layer: Layer
+    resume: tuple[int, int] | None
+    feature_names: tuple[str, ...]
+    upstream_calls: int
+    demand: asyncio.Event
+
+    @property
+    def next_seq(self) -> int: ...
+
+    def wanted(self) -> bool: ...
+
+    def append(self, chunk: Chunk) -> None: ...
+
+    def finish(self, error: StreamFailed | None) -> None: ...
+
+
+async def pump_upstream(hub: UpstreamSink, open_upstream: OpenUpstream, metrics: Metrics,
+                        retry_seconds: float) -> None:
     """Runs `hub`'s upstream call: appends its batches to the ring while subscribers want more,
-    reconnects with backoff after UNAVAILABLE and resumes after the last row received.
+    reconnects with backoff after UNAVAILABLE and resumes after the last row received, for up to
+    `retry_seconds` without progress. Counts its calls in `metrics`.
 
     Ends the hub (normally or with the status to pass on) when the call ends for good.
     """
     backoff = Backoff(initial=0.05, maximum=1.0)
     attempt = 0
     last_progress = time.monotonic()
-    metrics = hub.gw.metrics
     while True:
-        call = hub.gw.open_upstream(hub.key, hub.resume)
+        call = open_upstream(hub.key, hub.resume)
         hub.upstream_calls += 1
         metrics.upstream_calls_total += 1
         metrics.upstream_calls_active += 1
@@ -82,8 +115,7 @@ async def pump_upstream(hub: Hub) -> None:
             hub.finish(None)
             return
         except grpc.RpcError as e:
-            retry_for = hub.settings.upstream_retry_seconds
-            if e.code() in UPSTREAM_RETRY_CODES and time.monotonic() - last_progress < retry_for:
+            if e.code() in UPSTREAM_RETRY_CODES and time.monotonic() - last_progress < retry_seconds:
                 attempt += 1
                 log.info("stream %s: upstream %s (%s); reconnecting after sequence %s", hub.key,
                          e.code().name, e.details(), hub.resume[0] if hub.resume else None)

@@ -16,9 +16,9 @@ import sys
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from ticklab.gateway_auth import TokenAuthInterceptor, tls_server_credentials
-from ticklab.gateway_service import Gateway
-from ticklab.gateway_settings import GatewaySettings
+from ticklab.gateway.auth import TokenAuthInterceptor, tls_server_credentials
+from ticklab.gateway.service import Gateway
+from ticklab.gateway.settings import GatewaySettings
 from ticklab.v1 import gateway_pb2
 
 SERVICE_NAME = "ticklab.v1.Gateway"

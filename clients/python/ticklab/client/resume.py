@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import grpc
 
-from ticklab.client import Batch
+from ticklab.client.batch import Batch, frame
 
 if TYPE_CHECKING:
     import numpy as np
@@ -184,10 +184,8 @@ class ResilientStream(Iterable[Batch]):
 
     def to_pandas(self) -> pd.DataFrame:
         """All rows as a DataFrame (stock, date, sequence, the record fields, time)."""
-        from ticklab.client import _frame
-
         batches = self.batches()
-        return _frame(batches, self.feature_names)
+        return frame(batches, self.feature_names)
 
 
 def resilient(open_stream: Callable[[Mapping[str, Point]], Iterable[Batch]],

@@ -1,4 +1,5 @@
-"""Reading Layer 3's stats database (schema: docs/stats-schema.md) from Python.
+"""Reading Layer 3's stats database (schema: docs/stats-schema.md) from Python: the one home of the
+Python SQL over that schema.
 
 The C++ batch (`ticklab-stats`) writes one SQLite database. Sufficient statistics are stored per
 stock, day and feature set (table ``day_moments``) as float64 BLOBs: ``mean`` (p+H values: features
@@ -10,6 +11,10 @@ refit without rereading ticks::
     db = connect(cfg.stats.database)
     m = pooled_moments(db, "seed", "10s", stocks=["AAPL"], start="2024-01-02", end="2024-01-31")
     fit = ridge(m, lam=1e-6)
+
+It also answers what the CLI and the pipeline ask of the database: whether a stock-day is stored
+(`has_day`), the first stored horizon of a set (`first_horizon`) and one summary row per stock-day
+(`day_summaries`).
 """
 
 from __future__ import annotations
@@ -71,6 +76,53 @@ def connect(path: str | Path) -> sqlite3.Connection:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no stats database (run `ticklab stats run` first)")
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def has_day(path: str | Path, stock: str, day: str, feature_set: str) -> bool:
+    """Does the database at `path` hold (stock, day, set)? False if it does not exist or is unreadable.
+
+    Stats rows are written all-or-nothing per stock-day, so one ``day_stats`` row means the day is done.
+    """
+    path = Path(path)
+    if not path.exists():
+        return False
+    try:
+        with connect(path) as db:
+            row = db.execute("SELECT 1 FROM day_stats WHERE stock=? AND day=? AND feature_set=?",
+                             (stock, day, feature_set)).fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None
+
+
+def first_horizon(db: sqlite3.Connection, feature_set: str) -> str:
+    """A horizon label stored for `feature_set` ('' if none)."""
+    row = db.execute("SELECT horizon FROM regressions WHERE feature_set=? LIMIT 1", (feature_set,)).fetchone()
+    return row[0] if row else ""
+
+
+#: The columns of `day_summaries`, in order.
+SUMMARY_COLUMNS = ("stock", "day", "n_ticks", "n_trades", "volume", "vwap", "tw_spread", "rv_mid", "n_rows",
+                   "n", "r2", "r2_next", "code_version")
+
+
+def day_summaries(db: sqlite3.Connection, feature_set: str, horizon: str,
+                  stocks: list[str] | None = None) -> list[tuple]:
+    """One row per stored stock-day of the set (`SUMMARY_COLUMNS`): its market stats, the R² of
+    `horizon` in-sample and on the next day (None when missing); sorted by stock and day."""
+    sql = (
+        "SELECT d.stock, d.day, d.n_ticks, d.n_trades, d.volume, d.vwap, d.tw_spread, d.rv_mid, "
+        "d.n_rows, r.n, r.r2, nd.r2_next, d.code_version FROM day_stats d "
+        "LEFT JOIN regressions r ON r.stock=d.stock AND r.day=d.day AND r.feature_set=d.feature_set "
+        "AND r.horizon=?2 "
+        "LEFT JOIN next_day nd ON nd.stock=d.stock AND nd.day=d.day AND nd.feature_set=d.feature_set "
+        "AND nd.horizon=?2 WHERE d.feature_set=?1"
+    )
+    args: list = [feature_set, horizon]
+    if stocks:
+        sql += f" AND d.stock IN ({','.join('?' * len(stocks))})"
+        args += list(stocks)
+    return db.execute(sql + " ORDER BY d.stock, d.day", args).fetchall()
 
 
 def day_moments(

@@ -5,6 +5,9 @@ A :class:`Hub` holds one stream's batches in a ring bounded by ``history_bytes``
 is copied per subscriber. A cursor more than ``queue_bytes`` behind the ring's end is kicked with
 :class:`SlowSubscriber`; a private (catch-up) hub serves a subscriber resuming from a row the shared
 ring no longer holds.
+
+A hub knows nothing of the service that owns it: it is given the settings, how to open its upstream
+call, the metrics to count in and a callback for when it is closed or finished.
 """
 
 from __future__ import annotations
@@ -12,16 +15,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import grpc
 
-from ticklab.gateway_layers import LAYER_IMPLS, Chunk, StatsLayer, StreamKey
-from ticklab.gateway_upstream import StreamFailed, pump_upstream
+from ticklab.gateway.layers import LAYER_IMPLS, Chunk, StatsLayer, StreamKey
+from ticklab.gateway.metrics import Metrics
+from ticklab.gateway.settings import GatewaySettings
+from ticklab.gateway.upstream import OpenUpstream, StreamFailed, pump_upstream
 from ticklab.v1 import gateway_pb2
-
-if TYPE_CHECKING:
-    from ticklab.gateway_service import Gateway
 
 log = logging.getLogger("ticklab.gateway")
 
@@ -105,14 +107,20 @@ class Cursor:
 
 
 class Hub:
-    """One upstream call of one stream, fanned out to its cursors through a bounded ring."""
+    """One upstream call of one stream, fanned out to its cursors through a bounded ring.
 
-    def __init__(self, gateway: Gateway, key: StreamKey, resume: tuple[int, int] | None, *,
-                 shared: bool) -> None:
-        self.gw, self.key, self.shared = gateway, key, shared
+    `open_upstream` opens the stream's upstream call after a resume point; `on_closed` is called
+    (with the hub) when the hub is closed or its stream ends, so its owner can forget it.
+    """
+
+    def __init__(self, key: StreamKey, resume: tuple[int, int] | None, *, shared: bool,
+                 settings: GatewaySettings, open_upstream: OpenUpstream, metrics: Metrics,
+                 on_closed: Callable[[Hub], None]) -> None:
+        self.key, self.shared = key, shared
         layer = LAYER_IMPLS[key.layer]
         self.layer = layer.for_stock(key.stock) if isinstance(layer, StatsLayer) else layer
-        self.settings = gateway.settings
+        self.settings = settings
+        self.open_upstream, self.gateway_metrics, self.on_closed = open_upstream, metrics, on_closed
         self.ring: collections.deque[Chunk] = collections.deque()
         self.base = 0                    # ring index of ring[0]
         self.ring_bytes = 0
@@ -164,7 +172,9 @@ class Hub:
         self.cursors.add(cursor)
         self.demand.set()
         if self.task is None:
-            self.task = asyncio.create_task(pump_upstream(self), name=f"hub {self.key}")
+            pump = pump_upstream(self, self.open_upstream, self.gateway_metrics,
+                                 self.settings.upstream_retry_seconds)
+            self.task = asyncio.create_task(pump, name=f"hub {self.key}")
             self.task.add_done_callback(self._pump_ended)
 
     def detach(self, cursor: Cursor) -> None:
@@ -183,14 +193,14 @@ class Hub:
     def close(self) -> None:
         if self.task is not None and not self.task.done():
             self.task.cancel()
-        self.gw.forget(self)
+        self.on_closed(self)
 
     def consumed(self, cursor: Cursor) -> None:
         self.demand.set()
         if not self.shared:
             self._evict()
 
-    # fed by pump_upstream (ticklab.gateway_upstream) ------------------------------------------
+    # fed by pump_upstream (ticklab.gateway.upstream) ------------------------------------------
     def wanted(self) -> bool:
         """Read more upstream? Only while the most advanced cursor is near the end of the ring."""
         if not self.cursors:
@@ -234,7 +244,7 @@ class Hub:
     def finish(self, error: StreamFailed | None) -> None:
         self.done = True
         self.error = error
-        self.gw.forget(self)
+        self.on_closed(self)
         for c in list(self.cursors):
             c.sub.wake.set()
 

@@ -1,4 +1,4 @@
-"""Writes the tiny checked-in reader samples: ``python -m ticklab.formats.samples tests/data``.
+"""Writes the tiny checked-in reader samples: ``python -m ticklab.synth.formats.samples tests/data``.
 
 One hand-made event stream (two stocks on 2024-01-02, New York time) that exercises the corner cases
 of the readers: pre- and post-market times, both book sides changing in one record, a trade followed
@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ticklab.formats import ASK, ASK_SIZE, BID, BID_SIZE, LAST, LAST_SIZE, dbn, lobster, taq, to_records
+from ticklab.io.dtypes import ASK, ASK_SIZE, BID, BID_SIZE, LAST, LAST_SIZE
+from ticklab.synth.formats import dbn, lobster, taq
+from ticklab.synth.formats.records import to_records
 
 DAY = dt.date(2024, 1, 2)
 TZ = "America/New_York"

@@ -13,7 +13,7 @@ from typing import Any
 
 import grpc
 
-from ticklab.gateway_service import Metrics
+from ticklab.gateway.metrics import Metrics
 
 
 class TokenAuthInterceptor(grpc.aio.ServerInterceptor):

@@ -31,13 +31,13 @@ form is docs/gateway.md):
 
 The code, by concept:
 
-* :mod:`ticklab.gateway_settings`: :class:`GatewaySettings`.
-* :mod:`ticklab.gateway_layers`: stream keys and the per-layer upstream requests and batch reading.
-* :mod:`ticklab.gateway_fanout`: the per-stream ring (:class:`Hub`) and subscriber cursors.
-* :mod:`ticklab.gateway_upstream`: the upstream call of a stream and its reconnects.
-* :mod:`ticklab.gateway_service`: the ``ticklab.v1.Gateway`` RPCs and metrics.
-* :mod:`ticklab.gateway_auth`: the bearer-token interceptor and TLS credentials.
-* :mod:`ticklab.gateway_server`: the grpc.aio server and :func:`serve`.
+* :mod:`ticklab.gateway.settings`: :class:`GatewaySettings`.
+* :mod:`ticklab.gateway.layers`: stream keys and the per-layer upstream requests and batch reading.
+* :mod:`ticklab.gateway.fanout`: the per-stream ring (:class:`Hub`) and subscriber cursors.
+* :mod:`ticklab.gateway.upstream`: the upstream call of a stream and its reconnects.
+* :mod:`ticklab.gateway.service`: the ``ticklab.v1.Gateway`` RPCs and metrics.
+* :mod:`ticklab.gateway.auth`: the bearer-token interceptor and TLS credentials.
+* :mod:`ticklab.gateway.server`: the grpc.aio server and :func:`serve`.
 
 This module re-exports their public names.
 """
@@ -46,9 +46,10 @@ from __future__ import annotations
 
 import logging
 
-from ticklab.gateway_auth import TokenAuthInterceptor, tls_server_credentials
-from ticklab.gateway_fanout import Cursor, EndOfStream, Hub, SlowSubscriber, Subscriber
-from ticklab.gateway_layers import (
+from ticklab.gateway.auth import TokenAuthInterceptor, tls_server_credentials
+from ticklab.gateway.client import GatewayClient, StatsBatch, connect_gateway
+from ticklab.gateway.fanout import Cursor, EndOfStream, Hub, SlowSubscriber, Subscriber
+from ticklab.gateway.layers import (
     CHUNK_OVERHEAD,
     LAYER_IMPLS,
     LAYERS,
@@ -59,10 +60,11 @@ from ticklab.gateway_layers import (
     StreamKey,
     TicksLayer,
 )
-from ticklab.gateway_server import SERVICE_NAME, GatewayServer, serve
-from ticklab.gateway_service import Gateway, Metrics
-from ticklab.gateway_settings import GatewaySettings
-from ticklab.gateway_upstream import (
+from ticklab.gateway.metrics import Metrics
+from ticklab.gateway.server import SERVICE_NAME, GatewayServer, serve
+from ticklab.gateway.service import Gateway
+from ticklab.gateway.settings import GatewaySettings
+from ticklab.gateway.upstream import (
     UPSTREAM_CHANNEL_OPTIONS,
     UPSTREAM_RETRY_CODES,
     StreamFailed,
@@ -73,8 +75,8 @@ log = logging.getLogger("ticklab.gateway")
 
 __all__ = [
     "CHUNK_OVERHEAD", "LAYERS", "LAYER_IMPLS", "SERVICE_NAME", "UPSTREAM_CHANNEL_OPTIONS",
-    "UPSTREAM_RETRY_CODES", "Chunk", "Cursor", "EndOfStream", "Gateway", "GatewayServer",
-    "GatewaySettings", "Hub", "IndicatorsLayer", "Layer", "Metrics", "SlowSubscriber", "StatsLayer",
-    "StreamFailed", "StreamKey", "Subscriber", "TicksLayer", "TokenAuthInterceptor", "log",
-    "pump_upstream", "serve", "tls_server_credentials",
+    "UPSTREAM_RETRY_CODES", "Chunk", "Cursor", "EndOfStream", "Gateway", "GatewayClient",
+    "GatewayServer", "GatewaySettings", "Hub", "IndicatorsLayer", "Layer", "Metrics", "SlowSubscriber",
+    "StatsBatch", "StatsLayer", "StreamFailed", "StreamKey", "Subscriber", "TicksLayer",
+    "TokenAuthInterceptor", "connect_gateway", "log", "pump_upstream", "serve", "tls_server_credentials",
 ]

@@ -1,4 +1,4 @@
-"""Provider-format writers for the synthetic market generator: TAQ, LOBSTER and Databento DBN.
+"""What the provider-format writers of the synthetic market generator share: records from event tables.
 
 The generator produces, per stock and day, a *canonical event table*: rows of (ts_ns, field code,
 value, record id) in event order, field codes as in services/common/tick.h (1 BID, 2 BID_SIZE, 3 ASK,
@@ -7,9 +7,9 @@ quote update (only the fields that changed, in the order BID, BID_SIZE, ASK, ASK
 (LAST then LAST_SIZE). Each writer here turns those records into its format so that the C++ reader
 (services/data/<format>_reader.cc) reproduces the same field events, hence byte-identical ticks.
 
-`to_records()` does the format-independent work (grouping, book state after each record);
-`ticklab.formats.taq`, `.lobster` and `.dbn` write the files. `register_all()` plugs the writers
-into the generator's writer registry (``ticklab.generate.register_writer``).
+This module does the format-independent work (`to_records()`: grouping, book state after each
+record; exact number formatting); ``ticklab.synth.formats.taq``, ``.lobster``, ``.dbn`` and
+``.seed_csv`` write the files, and ``ticklab.synth.formats.WRITERS`` names them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-BID, BID_SIZE, ASK, ASK_SIZE, LAST, LAST_SIZE = 1, 2, 3, 4, 5, 6
+from ticklab.io.dtypes import LAST, LAST_SIZE
+
 NS_PER_SECOND = 1_000_000_000
 NS_PER_HOUR = 3600 * NS_PER_SECOND
 
@@ -148,22 +149,6 @@ def fixed_int(v: np.ndarray, scale: int, what: str) -> np.ndarray:
         bad = np.asarray(v)[out.astype(np.float64) / scale != v][0]
         raise FormatError(f"{what} {bad!r} is not a multiple of 1/{scale}")
     return out
-
-
-def register_all() -> bool:
-    """Registers the TAQ, LOBSTER and DBN writers with the generator; False if it has no registry."""
-    try:
-        from ticklab import generate
-    except ImportError:
-        return False
-    register = getattr(generate, "register_writer", None)
-    if register is None:
-        return False
-    from ticklab.formats import dbn, lobster, taq
-
-    for name, writer in (("taq", taq.writer), ("lobster", lobster.writer), ("dbn", dbn.writer)):
-        register(name, writer)
-    return True
 
 
 def tables_by_stock(tables: Mapping[str, Any]) -> dict[str, Records]:

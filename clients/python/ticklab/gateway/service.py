@@ -1,8 +1,9 @@
 """Gateway service: the ``ticklab.v1.Gateway`` RPCs (ListStreams, Subscribe, GetMetrics).
 
 :class:`Gateway` keeps the hubs by stream key, the upstream channels and the process-wide
-:class:`Metrics`; Subscribe joins one cursor per requested stock (on the shared hub when its ring
-still holds the resume point, else on a private catch-up hub) and writes the chunks as they come.
+:class:`Metrics` (:mod:`ticklab.gateway.metrics`); Subscribe joins one cursor per requested stock
+(on the shared hub when its ring still holds the resume point, else on a private catch-up hub) and
+writes the chunks as they come.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from typing import Any
 
 import grpc
 
-from ticklab.client import TICK_DTYPE
-from ticklab.gateway_fanout import Cursor, EndOfStream, Hub, SlowSubscriber, Subscriber
-from ticklab.gateway_layers import LAYER_IMPLS, LAYERS, StreamKey
-from ticklab.gateway_settings import GatewaySettings
-from ticklab.gateway_upstream import UPSTREAM_CHANNEL_OPTIONS, StreamFailed
-from ticklab.resume import REASON_KEY, SLOW_SUBSCRIBER
+from ticklab.client.resume import REASON_KEY, SLOW_SUBSCRIBER
+from ticklab.gateway.fanout import Cursor, EndOfStream, Hub, SlowSubscriber, Subscriber
+from ticklab.gateway.layers import LAYER_IMPLS, LAYERS, StreamKey
+from ticklab.gateway.metrics import Metrics
+from ticklab.gateway.settings import GatewaySettings
+from ticklab.gateway.upstream import UPSTREAM_CHANNEL_OPTIONS, StreamFailed
+from ticklab.io.dtypes import TICK_DTYPE
 from ticklab.v1 import (
     data_pb2,
     data_pb2_grpc,
@@ -30,20 +32,6 @@ from ticklab.v1 import (
 )
 
 log = logging.getLogger("ticklab.gateway")
-
-
-class Metrics:
-    """Process-wide counters (exported by GetMetrics)."""
-
-    def __init__(self) -> None:
-        self.upstream_calls_total = 0
-        self.upstream_calls_active = 0
-        self.subscribers_total = 0
-        self.subscribers_active = 0
-        self.slow_disconnects = 0
-        self.catchup_subscriptions = 0
-        self.catchup_joined = 0
-        self.unauthenticated = 0
 
 
 class Gateway:
@@ -92,8 +80,12 @@ class Gateway:
         for ch in self.channels.values():
             await ch.close()
 
-
     # hubs --------------------------------------------------------------------------------------
+    def _new_hub(self, key: StreamKey, resume: tuple[int, int] | None, *, shared: bool) -> Hub:
+        """A hub that reads upstream through this gateway and reports its end back to it."""
+        return Hub(key, resume, shared=shared, settings=self.settings, open_upstream=self.open_upstream,
+                   metrics=self.metrics, on_closed=self.forget)
+
     def forget(self, hub: Hub) -> None:
         if self.hubs.get(hub.key) is hub:
             del self.hubs[hub.key]
@@ -104,10 +96,10 @@ class Gateway:
         want = resume[0] + 1 if resume else 0
         hub = self.hubs.get(key)
         if hub is None:
-            hub = Hub(self, key, resume, shared=True)
+            hub = self._new_hub(key, resume, shared=True)
             self.hubs[key] = hub
         elif not hub.covers(want):
-            hub = Hub(self, key, resume, shared=False)
+            hub = self._new_hub(key, resume, shared=False)
             self.private_hubs.add(hub)
             self.metrics.catchup_subscriptions += 1
         return Cursor(sub, hub, want)

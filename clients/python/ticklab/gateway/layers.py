@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ticklab.client import TICK_DTYPE
+from ticklab.client.wire import length_delimited, scan, varint
+from ticklab.io.dtypes import TICK_DTYPE
 from ticklab.v1 import common_pb2, data_pb2, gateway_pb2, indicators_pb2, stats_pb2
-from ticklab.wire import length_delimited, scan, varint
 
 LAYERS = ("ticks", "indicators", "stats")
 #: Per-chunk bookkeeping counted on top of the payload bytes.

@@ -27,7 +27,14 @@ from typing import Any
 
 import numpy as np
 
-from ticklab.formats import FormatError, Records, fixed_int, local_ns_of_day, num, tables_by_stock
+from ticklab.synth.formats.records import (
+    FormatError,
+    Records,
+    fixed_int,
+    local_ns_of_day,
+    num,
+    tables_by_stock,
+)
 
 DUMMY_ASK = 9999999999
 DUMMY_BID = -9999999999

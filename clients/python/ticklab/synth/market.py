@@ -27,7 +27,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-BID, BID_SIZE, ASK, ASK_SIZE, LAST, LAST_SIZE = 1, 2, 3, 4, 5, 6
+from ticklab.io.dtypes import ASK, ASK_SIZE, BID, BID_SIZE, LAST, LAST_SIZE
+
 NS_PER_SECOND = 1_000_000_000
 NS_PER_MINUTE = 60 * NS_PER_SECOND
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ticklab.formats import Records, local_ns_of_day, num, tables_by_stock
+from ticklab.synth.formats.records import Records, local_ns_of_day, num, tables_by_stock
 
 QUOTE_COLUMNS = (
     "Time|Exchange|Symbol|Bid_Price|Bid_Size|Offer_Price|Offer_Size|Quote_Condition|Sequence_Number|"

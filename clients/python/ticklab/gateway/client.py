@@ -1,12 +1,12 @@
 """Python client of the gateway: list every stream, subscribe to any of them, resume by itself.
 
-    from ticklab.gateway_client import connect_gateway
+    from ticklab.gateway.client import connect_gateway
     gw = connect_gateway("127.0.0.1:50050", token="...")          # or GatewayClient.from_config(cfg)
     gw.streams()                                                  # [{'layer': 'ticks', ...}, ...]
     for batch in gw.subscribe("indicators", ["AAPL", "MSFT"], set="seed", replay_speed=60):
         batch.stock, batch.sequence, batch["features"]            # client.Batch, numpy rows
 
-``subscribe`` returns a :class:`ticklab.resume.ResilientStream`: when the connection to the gateway
+``subscribe`` returns a :class:`ticklab.client.resume.ResilientStream`: when the connection to the gateway
 is lost, or the gateway disconnects the subscriber for falling behind, it reconnects with backoff
 and asks for the rows after the last one it yielded, per stock, so the rows it yields are those of
 an uninterrupted run: none lost, none repeated.
@@ -21,11 +21,13 @@ from typing import Any
 import grpc
 import numpy as np
 
-from ticklab.client import CHANNEL_OPTIONS, TICK_DTYPE, Batch, row_dtype
+from ticklab.client.batch import Batch
+from ticklab.client.requests import CHANNEL_OPTIONS, date_text, resume_point
+from ticklab.client.resume import Backoff, Point, ResilientStream
+from ticklab.client.wire import scan
 from ticklab.config import Config
-from ticklab.resume import Backoff, Point, ResilientStream
-from ticklab.v1 import common_pb2, gateway_pb2, gateway_pb2_grpc
-from ticklab.wire import scan
+from ticklab.io.dtypes import TICK_DTYPE, row_dtype
+from ticklab.v1 import gateway_pb2, gateway_pb2_grpc
 
 #: Channel options: large batches; a restarted gateway is found again within ~1 s; a fixed 4 MiB
 #: receive window (no BDP probing, which over loopback lets a non-reading client swallow a whole
@@ -39,14 +41,6 @@ GATEWAY_CHANNEL_OPTIONS: list[tuple[str, Any]] = [
     ("grpc.min_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 1000),
 ]
-
-
-def _date(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
-    return str(value)
 
 
 #: The one-row record of a stats update (``StatsBatch.array``): enough for resume and a quick look.
@@ -74,7 +68,7 @@ class _Decoder:
 
     def __call__(self, raw: bytes) -> Batch:
         """A Batch from GatewayBatch wire bytes. Ticks: the numpy array is a zero-copy view of the
-        message bytes (found with ticklab.wire); other layers: parsed with protobuf."""
+        message bytes (found with ticklab.client.wire); other layers: parsed with protobuf."""
         outer = scan(raw)
         ticks = outer.get(1)
         if isinstance(ticks, tuple):
@@ -192,10 +186,11 @@ class GatewayClient:
              set: str = "", replay_speed: float = 0.0,
              resume_after: Mapping[str, Point] | None = None) -> _Call:
         """One plain Subscribe call (no reconnection): what ``subscribe`` reopens."""
-        req = gateway_pb2.SubscribeRequest(layer=layer, stocks=list(stocks), set=set, start_date=_date(start),
-                                           end_date=_date(end), replay_speed=replay_speed)
-        for stock, (seq, fp) in (resume_after or {}).items():
-            req.resume_after[stock].CopyFrom(common_pb2.ResumePoint(sequence=int(seq), fingerprint=int(fp)))
+        req = gateway_pb2.SubscribeRequest(layer=layer, stocks=list(stocks), set=set,
+                                           start_date=date_text(start), end_date=date_text(end),
+                                           replay_speed=replay_speed)
+        for stock, point in (resume_after or {}).items():
+            req.resume_after[stock].CopyFrom(resume_point(point))
         return _Call(self._subscribe_raw(req, metadata=self.metadata), _Decoder())
 
     def subscribe(self, layer: str, stocks: str | Sequence[str], start: Any = None, end: Any = None, *,

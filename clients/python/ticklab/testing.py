@@ -1,0 +1,98 @@
+"""Fixtures for tests and benchmarks: make Layer 1 ticks and store files without the C++ core.
+
+Production code never imports this module: store files are written by the C++ core (``ticklab
+ingest``), and ticks are assembled from field events by its TickAssembler. Tests and benchmarks need
+both in Python, to feed the core known input and to check what it made:
+
+- `assemble_ticks(symbol, ts_ns, field, value)` is the reference TickAssembler
+  (services/common/tick_assembler.h): field events -> ticks, fingerprints included.
+- `write_ticks(path, stock, date, ticks)` writes a store file atomically (``<path>.tmp`` + rename),
+  like the C++ writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import numpy as np
+import xxhash
+
+from ticklab.io.dtypes import FIELD_COLUMNS, TICK_DTYPE
+from ticklab.io.store import HEADER, MAGIC, RECORD_SIZE, VERSION, fingerprints, yyyymmdd
+
+
+def write_ticks(path: str | Path, stock: str, date: dt.date | int | str, ticks: np.ndarray) -> Path:
+    """Writes `ticks` (an array of `TICK_DTYPE`) atomically; returns the path."""
+    path = Path(path)
+    if not 1 <= len(stock.encode()) <= 15:
+        raise ValueError(f"{path}: stock name must be 1-15 bytes, got {stock!r}")
+    ticks = np.ascontiguousarray(ticks)
+    if ticks.dtype != TICK_DTYPE:
+        raise ValueError(f"{path}: expected an array of TICK_DTYPE, got {ticks.dtype}")
+    body = ticks.tobytes()
+    header = HEADER.pack(MAGIC, VERSION, RECORD_SIZE, stock.encode(), yyyymmdd(date), 0, len(ticks),
+                          xxhash.xxh64_intdigest(body), 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(header)
+        f.write(body)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def assemble_ticks(symbol: str, ts_ns: np.ndarray, field: np.ndarray, value: np.ndarray,
+                   symbol_index: int = 0) -> np.ndarray:
+    """Reference TickAssembler (services/common/tick_assembler.h) over one stock's field events.
+
+    Consecutive events with equal ts_ns form one tick while no field repeats; every tick carries the
+    book after its events, `seq` among the stock's ticks with equal ts_ns, and its fingerprint.
+    """
+    ts_ns = np.asarray(ts_ns, np.int64)
+    field = np.asarray(field, np.int64)
+    value = np.asarray(value, np.float64)
+    n = len(ts_ns)
+    # A new tick starts at event 0, at a timestamp change, or when the field was already seen in
+    # the current tick. The latter needs a scan; it is linear and cheap in Python for a day.
+    starts = np.zeros(n, bool)
+    mask = 0
+    prev_ts = None
+    ts_list, f_list = ts_ns.tolist(), field.tolist()
+    for i in range(n):
+        bit = 1 << (f_list[i] - 1)
+        if prev_ts is None or ts_list[i] != prev_ts or mask & bit:
+            starts[i] = True
+            mask = 0
+        mask |= bit
+        prev_ts = ts_list[i]
+    tick_of = np.cumsum(starts) - 1
+    n_ticks = int(tick_of[-1]) + 1 if n else 0
+    out = np.zeros(n_ticks, TICK_DTYPE)
+    if n == 0:
+        return out
+    start_idx = np.flatnonzero(starts)
+    end_idx = np.r_[start_idx[1:], n] - 1
+    out["ts_ns"] = ts_ns[start_idx]
+    pos = np.arange(n) - start_idx[tick_of]
+    events = np.zeros(n_ticks, np.uint64)
+    np.add.at(events, tick_of, field.astype(np.uint64) << (4 * pos).astype(np.uint64))
+    out["events"] = events.astype(np.uint32)
+    for code, col in FIELD_COLUMNS.items():
+        idx = np.where(field == code, np.arange(n), -1)
+        np.maximum.accumulate(idx, out=idx)
+        last = idx[end_idx]
+        out[col] = np.where(last >= 0, value[np.maximum(last, 0)], 0.0)
+    same = np.r_[False, out["ts_ns"][1:] == out["ts_ns"][:-1]]
+    # seq = position within the run of equal timestamps.
+    run_start = np.maximum.accumulate(np.where(~same, np.arange(n_ticks), 0))
+    out["seq"] = np.arange(n_ticks) - run_start
+    out["symbol"] = symbol_index
+    out["fingerprint"] = fingerprints(symbol, out)
+    return out
+
+
+__all__ = ["assemble_ticks", "write_ticks"]
