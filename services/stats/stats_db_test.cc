@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <random>
 
+#include "services/stats/pool.h"
+
 namespace ticklab::stats {
 namespace {
 
@@ -254,6 +256,36 @@ TEST_F(StatsDbTest, RefusesADatabaseOfAnotherSchemaVersion) {
 TEST(ChecksumHex, SixteenLowercaseDigits) {
   EXPECT_EQ(ChecksumHex(0), "0000000000000000");
   EXPECT_EQ(ChecksumHex(0xDEADBEEF12345678ULL), "deadbeef12345678");
+}
+
+TEST_F(StatsDbTest, PoolTablesHoldARowAndACoefficientColumnPerHorizon) {
+  auto db = StatsDb::Open(path_);
+  ASSERT_TRUE(db.ok());
+  for (unsigned seed : {1u, 2u}) {
+    ASSERT_TRUE((*db)->WriteDay(MakeDay("AAPL", "2024-01-0" + std::to_string(seed), seed)).ok());
+  }
+  PoolRequest req;
+  req.set = "seed";
+  req.horizons = {"1t", "10s"};
+  Result<std::vector<PoolResult>> pooled = Pool(db->get(), req);
+  ASSERT_TRUE(pooled.ok()) << pooled.status().ToString();
+  ResultTable table, coef;
+  PoolTables(*pooled, &table, &coef);
+  EXPECT_EQ(table.num_rows, 2u);
+  std::vector<std::string> names;
+  for (const ResultTable::Column& c : table.columns) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"horizon", "stock_days", "stocks", "first_day",
+                                             "last_day", "n", "used_features", "status", "y_mean",
+                                             "y_std", "r2", "intercept"}));
+  EXPECT_EQ(ColumnNamed(table, "horizon").strings, (std::vector<std::string>{"1t", "10s"}));
+  EXPECT_EQ(ColumnNamed(table, "stock_days").ints, (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(ColumnNamed(table, "n").ints, (std::vector<int64_t>{2000, 2000}));
+  EXPECT_EQ(ColumnNamed(table, "status").strings, (std::vector<std::string>{"OK", "OK"}));
+  EXPECT_GT(ColumnNamed(table, "r2").doubles[0], 0.9);
+  ASSERT_EQ(coef.columns.size(), 2u);
+  EXPECT_EQ(coef.columns[1].name, "10s");
+  EXPECT_EQ(coef.num_rows, 2u);
+  EXPECT_EQ(coef.columns[0].doubles, (*pooled)[0].fit.coef);
 }
 
 }  // namespace

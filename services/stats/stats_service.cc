@@ -2,10 +2,7 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -49,9 +46,11 @@ void ToProto(const stats::ResultTable& table, v1::Table* out) {
       case Kind::kDouble:
         col->mutable_doubles()->mutable_values()->Add(c.doubles.begin(), c.doubles.end());
         break;
-      case Kind::kString:
-        for (const std::string& v : c.strings) col->mutable_strings()->add_values(v);
+      case Kind::kString: {
+        v1::StringArray* strings = col->mutable_strings();  // set even when empty
+        for (const std::string& v : c.strings) strings->add_values(v);
         break;
+      }
     }
   }
 }
@@ -341,54 +340,10 @@ grpc::Status StatsServiceImpl::Pool(grpc::ServerContext*, const v1::PoolRequest*
   if (!names.ok()) return ToGrpcStatus(names.status());
   for (const std::string& n : *names) response->add_feature_names(n);
 
-  v1::Table* t = response->mutable_results();
-  t->set_num_rows(results->size());
-  auto strings = [&](const char* name) {
-    v1::Column* c = t->add_columns();
-    c->set_name(name);
-    return c->mutable_strings();
-  };
-  auto ints = [&](const char* name) {
-    v1::Column* c = t->add_columns();
-    c->set_name(name);
-    return c->mutable_ints();
-  };
-  auto doubles = [&](const char* name) {
-    v1::Column* c = t->add_columns();
-    c->set_name(name);
-    return c->mutable_doubles();
-  };
-  auto* horizon = strings("horizon");
-  auto* stock_days = ints("stock_days");
-  auto* stocks = ints("stocks");
-  auto* first_day = strings("first_day");
-  auto* last_day = strings("last_day");
-  auto* n = ints("n");
-  auto* used = ints("used_features");
-  auto* status = strings("status");
-  auto* y_mean = doubles("y_mean");
-  auto* y_std = doubles("y_std");
-  auto* r2 = doubles("r2");
-  auto* intercept = doubles("intercept");
-  v1::Table* coef = response->mutable_coefficients();
-  for (const stats::PoolResult& r : *results) {
-    horizon->add_values(r.horizon);
-    stock_days->add_values(r.stock_days);
-    stocks->add_values(r.stocks);
-    first_day->add_values(r.first_day);
-    last_day->add_values(r.last_day);
-    n->add_values(r.fit.n);
-    used->add_values(r.fit.used_features);
-    status->add_values(r.fit.status.ok() ? "OK" : r.fit.status.ToString());
-    y_mean->add_values(r.fit.y_mean);
-    y_std->add_values(r.fit.y_std);
-    r2->add_values(r.fit.r2);
-    intercept->add_values(r.fit.intercept);
-    v1::Column* c = coef->add_columns();
-    c->set_name(r.horizon);
-    for (double x : r.fit.coef) c->mutable_doubles()->add_values(x);
-    coef->set_num_rows(r.fit.coef.size());
-  }
+  stats::ResultTable table, coefficients;
+  stats::PoolTables(*results, &table, &coefficients);
+  ToProto(table, response->mutable_results());
+  ToProto(coefficients, response->mutable_coefficients());
   return grpc::Status::OK;
 }
 
