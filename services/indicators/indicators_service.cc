@@ -147,13 +147,13 @@ grpc::Status IndicatorServiceImpl::StreamIndicators(
   while (reader->Read(&in)) {
     if (result = out.Check(); !result.ok()) break;
     if (in.record_size() != sizeof(Tick) || in.ticks().size() != in.count() * sizeof(Tick)) {
-      result = grpc::Status(grpc::StatusCode::INTERNAL, "data service sent a malformed TickBatch");
+      result = ToGrpcStatus(Status::Internal("data service sent a malformed TickBatch"));
       break;
     }
     if (in.date() != date) {
       Result<Date> d = Date::Parse(in.date());
       if (!d.ok()) {
-        result = grpc::Status(grpc::StatusCode::INTERNAL, "data service sent date " + in.date());
+        result = ToGrpcStatus(Status::Internal("data service sent date " + in.date()));
         break;
       }
       date = in.date();

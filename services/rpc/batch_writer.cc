@@ -19,8 +19,7 @@ grpc::Status BatchStream::Check() const {
 grpc::Status BatchStream::Sent(bool written, uint32_t count) {
   cursor_.Advance(count);
   ++batches_;
-  if (!written) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-  return grpc::Status::OK;
+  return written ? grpc::Status::OK : ClientWentAway();
 }
 
 }  // namespace ticklab

@@ -163,10 +163,12 @@ grpc::Status RejectRequest(const char* rpc, const grpc::ServerContext& context,
 
 grpc::Status CallStopped(const grpc::ServerContext& context, const ShutdownFlag& shutdown,
                          const std::string& shutdown_message) {
-  if (context.IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
-  if (shutdown.is_set()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, shutdown_message);
+  if (context.IsCancelled()) return ToGrpcStatus(Status::Cancelled("cancelled"));
+  if (shutdown.is_set()) return ToGrpcStatus(Status::IoError(shutdown_message));  // UNAVAILABLE
   return grpc::Status::OK;
 }
+
+grpc::Status ClientWentAway() { return ToGrpcStatus(Status::Cancelled("client went away")); }
 
 void BlockShutdownSignals() {
   sigset_t set;

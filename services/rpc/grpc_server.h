@@ -95,6 +95,9 @@ grpc::Status RejectRequest(const char* rpc, const grpc::ServerContext& context,
 grpc::Status CallStopped(const grpc::ServerContext& context, const ShutdownFlag& shutdown,
                          const std::string& shutdown_message = "server shutting down");
 
+// CANCELLED "client went away": a write to the caller's stream failed.
+grpc::Status ClientWentAway();
+
 // The {"event":"stream_start"} line of a one-stock, one-set streaming call (rpc, peer, stock, set,
 // start, end); add fields, then Emit().
 template <typename Request>

@@ -191,7 +191,7 @@ grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
       if (tb.record_size() != sizeof(Tick) || tb.ticks().size() != tb.count() * sizeof(Tick)) {
         tick_ctx->TryCancel();
         tick_reader->Finish();
-        return grpc::Status(grpc::StatusCode::INTERNAL, "data service sent a malformed TickBatch");
+        return ToGrpcStatus(Status::Internal("data service sent a malformed TickBatch"));
       }
       tick_hash.Update(tb.ticks().data(), tb.ticks().size());
       const size_t at = ticks.size();
@@ -236,8 +236,7 @@ grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
         .Num("ms", rec.compute_ms)
         .Emit();
     day.reset();
-    if (!writer->Write(update))
-      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    if (!writer->Write(update)) return ClientWentAway();
     return grpc::Status::OK;
   };
 
@@ -250,7 +249,7 @@ grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
     }
     const size_t record = 8 * (4 + static_cast<size_t>(in.num_features()));
     if (in.rows().size() != in.count() * record) {
-      result = grpc::Status(grpc::StatusCode::INTERNAL, "indicator service sent a malformed batch");
+      result = ToGrpcStatus(Status::Internal("indicator service sent a malformed batch"));
       break;
     }
     if (!day || day->date() != in.date()) {
@@ -273,7 +272,7 @@ grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
       p->set_rows(static_cast<uint64_t>(day->rows_accumulated()));
       p->set_last_ts_ns(day->last_ts());
       if (!writer->Write(update)) {
-        result = grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+        result = ClientWentAway();
         break;
       }
     }
