@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "services/common/config.h"
-#include "services/common/grpc_server.h"
+#include "services/rpc/grpc_server.h"
 #include "ticklab/v1/data.grpc.pb.h"
 #include "ticklab/v1/gateway.grpc.pb.h"
 

@@ -3,7 +3,7 @@
 // A Status is either OK or carries a code and a human-readable message that names what was wrong
 // (for input errors: the file, the line and what was expected). Result<T> holds a T or a non-OK
 // Status. The gRPC services map Code to grpc::StatusCode in one place
-// (services/common/grpc_status.h). Thread-safety: plain values; copying is safe, sharing a mutable
+// (services/rpc/grpc_status.h). Thread-safety: plain values; copying is safe, sharing a mutable
 // instance is not.
 #pragma once
 

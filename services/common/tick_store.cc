@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include "services/common/fingerprint.h"
+#include "services/common/stock_days.h"
 
 namespace ticklab {
 
@@ -19,6 +21,32 @@ std::string StorePath(const std::string& store_dir, const std::string& stock, in
   std::snprintf(date, sizeof(date), "%04d-%02d-%02d", yyyymmdd / 10000, yyyymmdd / 100 % 100,
                 yyyymmdd % 100);
   return store_dir + "/" + stock + "/" + date + ".tick";
+}
+
+std::vector<std::string> StoreStocks(const std::string& store_dir) {
+  std::vector<std::string> stocks;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(store_dir, ec)) {
+    if (e.is_directory()) stocks.push_back(e.path().filename().string());
+  }
+  std::sort(stocks.begin(), stocks.end());
+  return stocks;
+}
+
+bool StoreHasStock(const std::string& store_dir, const std::string& stock) {
+  if (stock.empty() || stock.find('/') != std::string::npos || stock == "." || stock == "..") {
+    return false;
+  }
+  std::error_code ec;
+  return fs::is_directory(fs::path(store_dir) / stock, ec);
+}
+
+Result<std::vector<Date>> StoreDates(const std::string& store_dir, const std::string& stock) {
+  const std::string dir = (fs::path(store_dir) / stock).string();
+  Result<std::vector<Date>> dates = DatedFiles(dir, ".tick");
+  if (!dates.ok()) return Status::NotFound("no store directory for " + stock + ": " + dir);
+  std::sort(dates->begin(), dates->end());
+  return dates;
 }
 
 namespace {

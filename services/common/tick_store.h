@@ -1,6 +1,7 @@
 // Tick store: Layer 1's saved output, one file of Ticks per stock per trading day.
 //
-// Path: <store_dir>/<STOCK>/<YYYY-MM-DD>.tick (StorePath()). Layout (little-endian,
+// Path: <store_dir>/<STOCK>/<YYYY-MM-DD>.tick (StorePath(); StoreStocks() and StoreDates() list
+// what a store holds). Layout (little-endian,
 // docs/formats.md):
 //   offset  0  magic        char[8]   "TLTICK\0\1"
 //   offset  8  version      u32       kTickStoreVersion
@@ -23,8 +24,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "services/common/mapped_file.h"
+#include "services/common/session.h"
 #include "services/common/status.h"
 #include "services/common/tick.h"
 
@@ -49,6 +52,15 @@ static_assert(sizeof(TickFileHeader) == kTickStoreHeaderSize, "64-byte store hea
 
 // "<store_dir>/<stock>/<YYYY-MM-DD>.tick" for date given as YYYYMMDD.
 std::string StorePath(const std::string& store_dir, const std::string& stock, int yyyymmdd);
+
+// Listing the store: its stocks are the subdirectories of <store_dir>, a stock's days the dates of
+// its "<YYYY-MM-DD>.tick" files (other files are ignored).
+// The stocks, sorted by name; none when store_dir cannot be listed.
+std::vector<std::string> StoreStocks(const std::string& store_dir);
+// True if `stock` is a plain name (not empty, no '/', not "." or "..") with a store directory.
+bool StoreHasStock(const std::string& store_dir, const std::string& stock);
+// The days `stock` has store files for, sorted; NotFound naming the directory when it has none.
+Result<std::vector<Date>> StoreDates(const std::string& store_dir, const std::string& stock);
 
 // Writes `count` ticks atomically to `path` (creating parent directories). `stock` is 1..15 bytes.
 Status WriteTickFile(const std::string& path, const std::string& stock, int yyyymmdd,

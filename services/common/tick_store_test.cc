@@ -108,5 +108,39 @@ TEST_F(TickStoreTest, BadMagicAndMissingFile) {
   EXPECT_EQ(TickFile::Open((dir_ / "none.tick").string()).status().code(), Status::Code::kNotFound);
 }
 
+TEST_F(TickStoreTest, ListsStocksAndTheirDays) {
+  const std::string store = dir_.string();
+  EXPECT_TRUE(StoreStocks(store).empty());  // no store directory yet
+  const std::vector<Tick> ticks = MakeTicks(12);
+  for (int date : {20240103, 20240102}) {
+    ASSERT_TRUE(
+        WriteTickFile(StorePath(store, "NVDA", date), "NVDA", date, ticks.data(), ticks.size())
+            .ok());
+  }
+  ASSERT_TRUE(
+      WriteTickFile(StorePath(store, "AAPL", 20240102), "AAPL", 20240102, ticks.data(), 1).ok());
+  fs::create_directories(dir_ / "EMPTY");
+  std::ofstream(dir_ / "NVDA" / "notes.txt") << "not a store file";
+  std::ofstream(dir_ / "NVDA" / "2024-01-04.tick.tmp") << "half written";
+  std::ofstream(dir_ / "README") << "a file beside the stocks";
+
+  EXPECT_EQ(StoreStocks(store), (std::vector<std::string>{"AAPL", "EMPTY", "NVDA"}));
+  Result<std::vector<Date>> days = StoreDates(store, "NVDA");
+  ASSERT_TRUE(days.ok());
+  ASSERT_EQ(days->size(), 2u);
+  EXPECT_EQ((*days)[0].ToString(), "2024-01-02");
+  EXPECT_EQ((*days)[1].ToString(), "2024-01-03");
+  EXPECT_TRUE(StoreDates(store, "EMPTY")->empty());
+  Result<std::vector<Date>> none = StoreDates(store, "MSFT");
+  EXPECT_EQ(none.status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(none.status().message(), "no store directory for MSFT: " + (dir_ / "MSFT").string());
+
+  EXPECT_TRUE(StoreHasStock(store, "NVDA"));
+  EXPECT_TRUE(StoreHasStock(store, "EMPTY"));
+  for (const char* bad : {"MSFT", "", ".", "..", "NVDA/2024-01-02.tick", "README"}) {
+    EXPECT_FALSE(StoreHasStock(store, bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace ticklab

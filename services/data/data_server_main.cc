@@ -6,8 +6,8 @@
 #include <cstdio>
 
 #include "services/common/config.h"
-#include "services/common/grpc_server.h"
 #include "services/data/data_service.h"
+#include "services/rpc/grpc_server.h"
 
 int main(int argc, char** argv) {
   ticklab::BlockShutdownSignals();

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -16,56 +15,20 @@
 #include <vector>
 
 #include "services/common/date_range.h"
-#include "services/common/grpc_server.h"
-#include "services/common/grpc_status.h"
 #include "services/common/session.h"
 #include "services/common/tick.h"
 #include "services/common/tick_store.h"
+#include "services/rpc/batch_writer.h"
+#include "services/rpc/grpc_server.h"
+#include "services/rpc/grpc_status.h"
 
 namespace ticklab {
 namespace {
 
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr uint32_t kDefaultBatch = 8192;
-constexpr uint32_t kMaxBatch = 65536;
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
-
-bool IsDateFileName(const std::string& name) {
-  // "YYYY-MM-DD.tick"
-  return name.size() == 15 && name.compare(10, 5, ".tick") == 0 &&
-         Date::Parse(name.substr(0, 10)).ok();
-}
-
-std::vector<std::string> StockDates(const std::string& store_dir, const std::string& stock) {
-  std::vector<std::string> dates;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(fs::path(store_dir) / stock, ec)) {
-    const std::string name = e.path().filename().string();
-    if (e.is_regular_file() && IsDateFileName(name)) dates.push_back(name.substr(0, 10));
-  }
-  std::sort(dates.begin(), dates.end());
-  return dates;
-}
-
-std::vector<std::string> Stocks(const std::string& store_dir) {
-  std::vector<std::string> stocks;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(store_dir, ec)) {
-    if (e.is_directory()) stocks.push_back(e.path().filename().string());
-  }
-  std::sort(stocks.begin(), stocks.end());
-  return stocks;
-}
-
-bool StockExists(const std::string& store_dir, const std::string& stock) {
-  if (stock.empty() || stock.find('/') != std::string::npos || stock == "." || stock == "..") {
-    return false;
-  }
-  std::error_code ec;
-  return fs::is_directory(fs::path(store_dir) / stock, ec);
-}
 
 // One (stock, date) store file, memory-mapped.
 struct DayTicks {
@@ -75,16 +38,11 @@ struct DayTicks {
   size_t count = 0;
 };
 
-std::string DayPath(const std::string& store_dir, const std::string& stock,
-                    const std::string& date) {
-  return (fs::path(store_dir) / stock / (date + ".tick")).string();
-}
-
 // A validated StreamTicks request: which files to send in which order.
 struct Plan {
   std::vector<std::string> stocks;
   // date -> the request indices of the stocks that have a file on that date.
-  std::vector<std::pair<std::string, std::vector<int>>> days;
+  std::vector<std::pair<Date, std::vector<int>>> days;
 };
 
 Result<Plan> MakePlan(const std::string& store_dir, const v1::StreamTicksRequest& req) {
@@ -94,7 +52,7 @@ Result<Plan> MakePlan(const std::string& store_dir, const v1::StreamTicksRequest
   std::set<std::string> seen;
   for (const std::string& s : req.stocks()) {
     if (!seen.insert(s).second) return Status::InvalidArgument("stocks: duplicate \"" + s + "\"");
-    if (!StockExists(store_dir, s)) return Status::NotFound("unknown stock \"" + s + "\"");
+    if (!StoreHasStock(store_dir, s)) return Status::NotFound("unknown stock \"" + s + "\"");
     plan.stocks.push_back(s);
   }
   const std::string& start = req.start_date();
@@ -103,11 +61,14 @@ Result<Plan> MakePlan(const std::string& store_dir, const v1::StreamTicksRequest
   if (req.replay_speed() < 0 || std::isnan(req.replay_speed())) {
     return Status::InvalidArgument("replay_speed: must be >= 0");
   }
-  std::map<std::string, std::vector<int>> by_date;
+  std::map<Date, std::vector<int>> by_date;
   for (size_t i = 0; i < plan.stocks.size(); ++i) {
-    for (const std::string& d : StockDates(store_dir, plan.stocks[i])) {
+    Result<std::vector<Date>> dates = StoreDates(store_dir, plan.stocks[i]);
+    if (!dates.ok()) continue;  // removed since StoreHasStock(): no days
+    for (const Date& date : *dates) {
+      const std::string d = date.ToString();
       if ((start.empty() || d >= start) && (end.empty() || d <= end)) {
-        by_date[d].push_back(static_cast<int>(i));
+        by_date[date].push_back(static_cast<int>(i));
       }
     }
   }
@@ -120,53 +81,36 @@ class TickStreamer {
  public:
   TickStreamer(grpc::ServerContext* context, grpc::ServerWriter<v1::TickBatch>* writer,
                const ShutdownFlag* shutdown, const v1::StreamTicksRequest& req)
-      : context_(context), writer_(writer), shutdown_(shutdown) {
-    batch_size_ = req.batch_size() == 0 ? kDefaultBatch : std::min(req.batch_size(), kMaxBatch);
-    speed_ = req.replay_speed();
-    if (req.has_resume_after()) {
-      skip_ = req.resume_after().sequence() + 1;
-      check_fingerprint_ = req.resume_after().fingerprint();
-    }
-  }
+      : out_(context, writer, shutdown, ResumeCursor::For(req),
+             BatchSize(req.batch_size(), kDefaultBatch)),
+        speed_(req.replay_speed()) {}
 
   // Sends ticks[begin, end) of `stock` on `date` (a run of consecutive rows of the stream),
   // honouring the resume prefix. Returns non-OK to end the stream.
   grpc::Status Send(const std::string& stock, const std::string& date, const Tick* ticks,
                     size_t begin, size_t end) {
-    // Resume: rows with sequence < skip_ were already delivered.
-    if (next_seq_ < skip_) {
-      const uint64_t n = std::min<uint64_t>(end - begin, skip_ - next_seq_);
-      if (next_seq_ + n == skip_ && check_fingerprint_ != 0 &&
-          ticks[begin + n - 1].fingerprint != check_fingerprint_) {
-        return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                            "resume_after: the row at sequence " + std::to_string(skip_ - 1) +
-                                " has a different fingerprint; the data changed");
+    if (const uint64_t k = out_.cursor().PrefixRows(end - begin); k > 0) {
+      if (Status st = out_.cursor().SkipPrefix(k, ticks[begin + k - 1].fingerprint); !st.ok()) {
+        return ToGrpcStatus(st);
       }
-      next_seq_ += n;
-      begin += n;
+      begin += k;
     }
     while (begin < end) {
-      if (grpc::Status st = Check(); !st.ok()) return st;
-      const size_t n = std::min<size_t>(end - begin, batch_size_);
+      if (grpc::Status st = out_.Check(); !st.ok()) return st;
+      const size_t n = std::min<size_t>(end - begin, out_.batch_size());
       batch_.set_stock(stock);
       batch_.set_date(date);
-      batch_.set_first_sequence(next_seq_);
-      batch_.set_count(static_cast<uint32_t>(n));
       batch_.set_record_size(sizeof(Tick));
       batch_.set_ticks(reinterpret_cast<const char*>(ticks + begin), n * sizeof(Tick));
-      if (!writer_->Write(batch_)) {
-        return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-      }
-      next_seq_ += n;
+      if (grpc::Status st = out_.Write(&batch_, static_cast<uint32_t>(n)); !st.ok()) return st;
       begin += n;
-      ++batches_;
     }
     return grpc::Status::OK;
   }
 
   // Replay: sleeps until the tick at ts_ns is due. Pacing restarts at each date's first tick.
   grpc::Status WaitUntilDue(int64_t ts_ns) {
-    if (speed_ <= 0 || next_seq_ < skip_) return grpc::Status::OK;
+    if (speed_ <= 0 || out_.cursor().in_prefix()) return grpc::Status::OK;
     if (!paced_) {
       paced_ = true;
       wall_start_ = Clock::now();
@@ -175,10 +119,10 @@ class TickStreamer {
     const auto due =
         wall_start_ + std::chrono::nanoseconds(static_cast<int64_t>((ts_ns - ts_start_) / speed_));
     while (Clock::now() < due) {
-      if (grpc::Status st = Check(); !st.ok()) return st;
+      if (grpc::Status st = out_.Check(); !st.ok()) return st;
       std::this_thread::sleep_until(std::min(due, Clock::now() + kPollInterval));
     }
-    return Check();
+    return out_.Check();
   }
   void NewDate() { paced_ = false; }
   // Replay: the latest recorded timestamp that is due now (INT64_MAX when not pacing).
@@ -189,34 +133,15 @@ class TickStreamer {
     return ts_start_ + static_cast<int64_t>(elapsed_ns * speed_);
   }
 
-  // Cancelled, past its deadline or shutting down: the status to end the stream with.
-  grpc::Status Check() const {
-    if (context_->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
-    if (shutdown_->is_set()) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          next_seq_ == 0 ? std::string("server shutting down; no rows sent yet")
-                                         : "server shutting down; resume after sequence " +
-                                               std::to_string(next_seq_ - 1));
-    }
-    return grpc::Status::OK;
-  }
-
   bool replay() const { return speed_ > 0; }
-  uint32_t batch_size() const { return batch_size_; }
-  uint64_t rows() const { return next_seq_; }
-  uint64_t batches() const { return batches_; }
+  uint32_t batch_size() const { return out_.batch_size(); }
+  uint64_t rows() const { return out_.rows(); }
+  uint64_t batches() const { return out_.batches(); }
 
  private:
-  grpc::ServerContext* context_;
-  grpc::ServerWriter<v1::TickBatch>* writer_;
-  const ShutdownFlag* shutdown_;
+  BatchWriter<v1::TickBatch> out_;
   v1::TickBatch batch_;
-  uint32_t batch_size_ = kDefaultBatch;
   double speed_ = 0;
-  uint64_t skip_ = 0;
-  uint64_t check_fingerprint_ = 0;
-  uint64_t next_seq_ = 0;
-  uint64_t batches_ = 0;
   bool paced_ = false;
   Clock::time_point wall_start_;
   int64_t ts_start_ = 0;
@@ -224,7 +149,7 @@ class TickStreamer {
 
 // Replay order of one date: ticks of all stocks interleaved by (ts_ns, request index).
 grpc::Status SendInterleaved(TickStreamer* out, const Plan& plan, const std::string& date,
-                             std::vector<DayTicks>* days) {
+                             const std::vector<DayTicks>* days) {
   std::vector<size_t> pos(days->size(), 0);
   for (;;) {
     // The stock whose next tick comes first, and the first tick of any other stock after it.
@@ -289,24 +214,24 @@ Result<TickFile> DataServiceImpl::OpenVerified(const std::string& path) {
 
 grpc::Status DataServiceImpl::ListStocks(grpc::ServerContext*, const v1::ListStocksRequest*,
                                          v1::ListStocksResponse* response) {
-  for (std::string& s : Stocks(store_dir_)) response->add_stocks(std::move(s));
+  for (std::string& s : StoreStocks(store_dir_)) response->add_stocks(std::move(s));
   return grpc::Status::OK;
 }
 
 grpc::Status DataServiceImpl::ListDates(grpc::ServerContext*, const v1::ListDatesRequest* request,
                                         v1::ListDatesResponse* response) {
-  std::set<std::string> dates;
+  std::vector<std::string> stocks{request->stock()};
   if (request->stock().empty()) {
-    for (const std::string& s : Stocks(store_dir_)) {
-      for (std::string& d : StockDates(store_dir_, s)) dates.insert(std::move(d));
-    }
-  } else {
-    if (!StockExists(store_dir_, request->stock())) {
-      return ToGrpcStatus(Status::NotFound("unknown stock \"" + request->stock() + "\""));
-    }
-    for (std::string& d : StockDates(store_dir_, request->stock())) dates.insert(std::move(d));
+    stocks = StoreStocks(store_dir_);
+  } else if (!StoreHasStock(store_dir_, request->stock())) {
+    return ToGrpcStatus(Status::NotFound("unknown stock \"" + request->stock() + "\""));
   }
-  for (const std::string& d : dates) response->add_dates(d);
+  std::set<Date> dates;
+  for (const std::string& s : stocks) {
+    Result<std::vector<Date>> found = StoreDates(store_dir_, s);
+    if (found.ok()) dates.insert(found->begin(), found->end());
+  }
+  for (const Date& d : dates) response->add_dates(d.ToString());
   return grpc::Status::OK;
 }
 
@@ -330,10 +255,12 @@ grpc::Status DataServiceImpl::StreamTicks(grpc::ServerContext* context,
 
   TickStreamer out(context, writer, shutdown_, *request);
   grpc::Status result = grpc::Status::OK;
-  for (const auto& [date, stock_indices] : plan->days) {
+  for (const auto& [day, stock_indices] : plan->days) {
+    const std::string date = day.ToString();
     std::vector<DayTicks> days;
     for (int k : stock_indices) {
-      Result<TickFile> file = OpenVerified(DayPath(store_dir_, plan->stocks[k], date));
+      Result<TickFile> file =
+          OpenVerified(StorePath(store_dir_, plan->stocks[k], day.ToYyyymmdd()));
       if (!file.ok()) {
         result = ToGrpcStatus(file.status());
         break;

@@ -12,9 +12,9 @@
 #include <string>
 #include <tuple>
 
-#include "services/common/grpc_server.h"
 #include "services/common/status.h"
 #include "services/common/tick_store.h"
+#include "services/rpc/grpc_server.h"
 #include "ticklab/v1/data.grpc.pb.h"
 
 namespace ticklab {

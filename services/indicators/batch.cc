@@ -9,6 +9,7 @@
 #include <set>
 
 #include "services/common/stock_days.h"
+#include "services/common/tick_store.h"
 #include "services/common/work_pool.h"
 #include "services/indicators/feature_store.h"
 #include "services/indicators/tick_input.h"
@@ -37,14 +38,8 @@ Result<std::vector<DayJob>> PlanBatch(const Config& config, const std::string& s
                                       const std::vector<std::string>& dates) {
   auto dir_of = [&](const std::string& stock) { return fs::path(config.data.store_dir) / stock; };
   Result<std::vector<StockDay>> days = ExpandStockDays(
-      stocks, config.stocks, dates, [&](const std::string& stock) -> Result<std::vector<Date>> {
-        Result<std::vector<Date>> found = DatedFiles(dir_of(stock).string(), ".tick");
-        if (!found.ok()) {
-          return Status::NotFound("no store directory for " + stock + ": " +
-                                  dir_of(stock).string());
-        }
-        return found;
-      });
+      stocks, config.stocks, dates,
+      [&](const std::string& stock) { return StoreDates(config.data.store_dir, stock); });
   if (!days.ok()) return days.status();
   std::vector<DayJob> jobs;
   for (const StockDay& d : days.value()) {

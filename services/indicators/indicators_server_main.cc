@@ -6,9 +6,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include "services/common/config.h"
-#include "services/common/grpc_server.h"
 #include "services/common/session.h"
 #include "services/indicators/indicators_service.h"
+#include "services/rpc/grpc_server.h"
 
 int main(int argc, char** argv) {
   ticklab::BlockShutdownSignals();

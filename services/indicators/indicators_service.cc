@@ -8,10 +8,11 @@
 #include <vector>
 
 #include "services/common/date_range.h"
-#include "services/common/grpc_server.h"
-#include "services/common/grpc_status.h"
 #include "services/common/tick.h"
 #include "services/indicators/indicator_set.h"
+#include "services/rpc/batch_writer.h"
+#include "services/rpc/grpc_server.h"
+#include "services/rpc/grpc_status.h"
 
 namespace ticklab {
 namespace {
@@ -19,19 +20,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr uint32_t kDefaultBatch = 4096;
-constexpr uint32_t kMaxBatch = 65536;
 
 // Collects rows into IndicatorBatch messages and writes them; drops the resume prefix.
-class BatchWriter final : public RowSink {
+class RowBatcher final : public RowSink {
  public:
-  BatchWriter(grpc::ServerWriter<v1::IndicatorBatch>* writer, const std::string& stock,
-              const std::vector<std::string>& columns, const v1::StreamIndicatorsRequest& req)
-      : writer_(writer), num_values_(static_cast<int>(columns.size())) {
-    batch_size_ = req.batch_size() == 0 ? kDefaultBatch : std::min(req.batch_size(), kMaxBatch);
-    if (req.has_resume_after()) {
-      skip_ = req.resume_after().sequence() + 1;
-      check_fingerprint_ = req.resume_after().fingerprint();
-    }
+  RowBatcher(grpc::ServerContext* context, grpc::ServerWriter<v1::IndicatorBatch>* writer,
+             const ShutdownFlag* shutdown, const std::string& stock,
+             const std::vector<std::string>& columns, const v1::StreamIndicatorsRequest& req)
+      : out_(context, writer, shutdown, ResumeCursor::For(req),
+             BatchSize(req.batch_size(), kDefaultBatch)),
+        num_values_(static_cast<int>(columns.size())) {
     batch_.set_stock(stock);
     batch_.set_num_features(static_cast<uint32_t>(num_values_ - 2));
     // columns = bid, ask, features...
@@ -40,15 +38,9 @@ class BatchWriter final : public RowSink {
   }
 
   void OnRow(int64_t ts_ns, uint64_t fingerprint, const double* values) override {
-    if (failed_) return;
-    if (next_seq_ < skip_) {
-      if (next_seq_ + 1 == skip_ && check_fingerprint_ != 0 && fingerprint != check_fingerprint_) {
-        error_ = grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                              "resume_after: the row at sequence " + std::to_string(next_seq_) +
-                                  " has a different fingerprint; the data changed");
-        failed_ = true;
-      }
-      ++next_seq_;
+    if (!error_.ok()) return;
+    if (out_.cursor().PrefixRows(1) == 1) {
+      error_ = ToGrpcStatus(out_.cursor().SkipPrefix(1, fingerprint));
       return;
     }
     const size_t at = rows_.size();
@@ -57,7 +49,7 @@ class BatchWriter final : public RowSink {
     std::memcpy(p, &ts_ns, 8);
     std::memcpy(p + 8, &fingerprint, 8);
     std::memcpy(p + 16, values, 8 * num_values_);
-    if (++pending_ == batch_size_) Flush();
+    if (++pending_ == out_.batch_size()) Flush();
   }
 
   // A new date: rows of different dates never share a batch.
@@ -66,42 +58,32 @@ class BatchWriter final : public RowSink {
     batch_.set_date(date);
   }
 
-  // Sends the pending rows, if any. False once the client has gone away.
+  // Sends the pending rows, if any. False once the stream failed (the client went away).
   bool Flush() {
-    if (pending_ == 0 || failed_) return !failed_;
-    batch_.set_first_sequence(next_seq_);
-    batch_.set_count(pending_);
+    if (pending_ == 0 || !error_.ok()) return error_.ok();
     batch_.set_rows(rows_);
-    if (!writer_->Write(batch_)) {
-      failed_ = true;
-      error_ = grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-    }
+    error_ = out_.Write(&batch_, pending_);
     batch_.clear_feature_names();  // names go with the first batch only
-    next_seq_ += pending_;
     pending_ = 0;
     rows_.clear();
-    ++batches_;
-    return !failed_;
+    return error_.ok();
   }
 
-  bool failed() const { return failed_; }
+  // Cancelled or shutting down: the status to end the stream with.
+  grpc::Status Check() const { return out_.Check(); }
+  bool failed() const { return !error_.ok(); }
   const grpc::Status& error() const { return error_; }
-  uint64_t rows() const { return next_seq_; }
-  uint64_t batches() const { return batches_; }
+  uint64_t rows() const { return out_.rows(); }
+  uint64_t batches() const { return out_.batches(); }
 
  private:
-  grpc::ServerWriter<v1::IndicatorBatch>* writer_;
+  BatchWriter<v1::IndicatorBatch> out_;
   int num_values_;  // bid, ask, features
   size_t record_size_;
-  uint32_t batch_size_ = kDefaultBatch;
-  uint64_t skip_ = 0, check_fingerprint_ = 0;
   v1::IndicatorBatch batch_;
   std::string rows_;
   uint32_t pending_ = 0;
-  uint64_t next_seq_ = 0;
-  uint64_t batches_ = 0;
-  bool failed_ = false;
-  grpc::Status error_;
+  grpc::Status error_;  // OK until the stream fails
 };
 
 }  // namespace
@@ -156,32 +138,22 @@ grpc::Status IndicatorServiceImpl::StreamIndicators(
   std::unique_ptr<grpc::ClientReader<v1::TickBatch>> reader =
       data_->StreamTicks(upstream.get(), up_req);
 
-  BatchWriter out(writer, request->stock(), set->column_names(), *request);
+  RowBatcher out(context, writer, shutdown_, request->stock(), set->column_names(), *request);
   v1::TickBatch in;
   std::vector<Tick> ticks;  // aligned copy of the received records
   std::string date;
   uint64_t ticks_in = 0;
   grpc::Status result = grpc::Status::OK;
   while (reader->Read(&in)) {
-    if (context->IsCancelled()) {
-      result = grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
-      break;
-    }
-    if (shutdown_->is_set()) {
-      result = grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                            out.rows() == 0 ? std::string("server shutting down; no rows sent yet")
-                                            : "server shutting down; resume after sequence " +
-                                                  std::to_string(out.rows() - 1));
-      break;
-    }
+    if (result = out.Check(); !result.ok()) break;
     if (in.record_size() != sizeof(Tick) || in.ticks().size() != in.count() * sizeof(Tick)) {
-      result = grpc::Status(grpc::StatusCode::INTERNAL, "data service sent a malformed TickBatch");
+      result = ToGrpcStatus(Status::Internal("data service sent a malformed TickBatch"));
       break;
     }
     if (in.date() != date) {
       Result<Date> d = Date::Parse(in.date());
       if (!d.ok()) {
-        result = grpc::Status(grpc::StatusCode::INTERNAL, "data service sent date " + in.date());
+        result = ToGrpcStatus(Status::Internal("data service sent date " + in.date()));
         break;
       }
       date = in.date();

@@ -12,8 +12,8 @@
 #include <memory>
 
 #include "services/common/config.h"
-#include "services/common/grpc_server.h"
 #include "services/common/session.h"
+#include "services/rpc/grpc_server.h"
 #include "ticklab/v1/data.grpc.pb.h"
 #include "ticklab/v1/indicators.grpc.pb.h"
 

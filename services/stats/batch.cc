@@ -15,6 +15,7 @@
 #include "services/common/work_pool.h"
 #include "services/indicators/feature_store.h"
 #include "services/stats/blas.h"
+#include "services/stats/day_rows.h"
 #include "services/stats/ridge.h"
 #include "services/stats/tick_stats.h"
 
@@ -22,14 +23,6 @@ namespace ticklab::stats {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Hex(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-constexpr size_t kChunkRows = 4096;
 
 }  // namespace
 
@@ -49,7 +42,7 @@ std::string StatsConfigHash(const Config& config) {
   canon += ";tz=" + config.session.timezone +
            ";open=" + std::to_string(config.session.open_seconds) +
            ";close=" + std::to_string(config.session.close_seconds);
-  return Hex(XXH64(canon.data(), canon.size(), 0));
+  return ChecksumHex(XXH64(canon.data(), canon.size(), 0));
 }
 
 Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::string& set,
@@ -89,12 +82,12 @@ Result<Lineage> JobLineage(const Config& config, const StatsJob& job) {
   l.tick_file = job.tick_file;
   Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
   if (!feat.ok()) return feat.status();
-  l.feat_checksum = Hex(feat->info().rows_checksum);
+  l.feat_checksum = ChecksumHex(feat->info().rows_checksum);
   TickFileOptions opts;
   opts.verify_checksum = false;  // the header's checksum is the lineage; verified when computing
   Result<TickFile> ticks = TickFile::Open(job.tick_file, opts);
   if (!ticks.ok()) return ticks.status();
-  l.tick_checksum = Hex(ticks->checksum());
+  l.tick_checksum = ChecksumHex(ticks->checksum());
   return l;
 }
 
@@ -111,7 +104,7 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session,
 
   Result<TickFile> ticks = TickFile::Open(job.tick_file);
   if (!ticks.ok()) return ticks.status();
-  rec.lineage.tick_checksum = Hex(ticks->checksum());
+  rec.lineage.tick_checksum = ChecksumHex(ticks->checksum());
   rec.has_ticks = true;
   rec.ticks = ComputeTickStats(ticks->data(), ticks->size(), session.OpenNs(job.date),
                                session.CloseNs(job.date));
@@ -120,7 +113,7 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session,
   if (!feat.ok()) return feat.status();
   TICKLAB_RETURN_IF_ERROR(feat->VerifyRows());
   const FeatureFileInfo& info = feat->info();
-  rec.lineage.feat_checksum = Hex(info.rows_checksum);
+  rec.lineage.feat_checksum = ChecksumHex(info.rows_checksum);
   const int ncols = feat->n_cols();
   if (ncols < 2 || info.columns[0] != "bid" || info.columns[1] != "ask") {
     return Status::DataLoss(job.feature_file + ": expected columns bid, ask, features...");

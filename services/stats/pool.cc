@@ -51,6 +51,57 @@ Result<std::vector<PoolResult>> Pool(StatsDb* db, const PoolRequest& req) {
   return out;
 }
 
+void PoolTables(const std::vector<PoolResult>& results, ResultTable* table,
+                ResultTable* coefficients) {
+  using Kind = ResultTable::Column::Kind;
+  table->columns.clear();
+  table->num_rows = results.size();
+  static const std::pair<const char*, Kind> kColumns[] = {
+      {"horizon", Kind::kString},    {"stock_days", Kind::kInt},  {"stocks", Kind::kInt},
+      {"first_day", Kind::kString},  {"last_day", Kind::kString}, {"n", Kind::kInt},
+      {"used_features", Kind::kInt}, {"status", Kind::kString},   {"y_mean", Kind::kDouble},
+      {"y_std", Kind::kDouble},      {"r2", Kind::kDouble},       {"intercept", Kind::kDouble}};
+  for (const auto& [name, kind] : kColumns) {
+    ResultTable::Column& c = table->columns.emplace_back();
+    c.name = name;
+    c.kind = kind;
+  }
+  std::vector<ResultTable::Column>& cols = table->columns;  // complete: references stay valid
+  auto& horizon = cols[0].strings;
+  auto& stock_days = cols[1].ints;
+  auto& stocks = cols[2].ints;
+  auto& first_day = cols[3].strings;
+  auto& last_day = cols[4].strings;
+  auto& n = cols[5].ints;
+  auto& used = cols[6].ints;
+  auto& status = cols[7].strings;
+  auto& y_mean = cols[8].doubles;
+  auto& y_std = cols[9].doubles;
+  auto& r2 = cols[10].doubles;
+  auto& intercept = cols[11].doubles;
+  coefficients->columns.clear();
+  coefficients->num_rows = 0;
+  for (const PoolResult& r : results) {
+    horizon.push_back(r.horizon);
+    stock_days.push_back(r.stock_days);
+    stocks.push_back(r.stocks);
+    first_day.push_back(r.first_day);
+    last_day.push_back(r.last_day);
+    n.push_back(r.fit.n);
+    used.push_back(r.fit.used_features);
+    status.push_back(r.fit.status.ok() ? "OK" : r.fit.status.ToString());
+    y_mean.push_back(r.fit.y_mean);
+    y_std.push_back(r.fit.y_std);
+    r2.push_back(r.fit.r2);
+    intercept.push_back(r.fit.intercept);
+    ResultTable::Column& c = coefficients->columns.emplace_back();
+    c.name = r.horizon;
+    c.kind = Kind::kDouble;
+    c.doubles = r.fit.coef;
+    coefficients->num_rows = r.fit.coef.size();
+  }
+}
+
 std::string PoolJson(const PoolRequest& req, const std::vector<PoolResult>& results,
                      const std::vector<std::string>& names) {
   std::string s =

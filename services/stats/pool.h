@@ -11,6 +11,7 @@
 
 #include "services/common/status.h"
 #include "services/stats/ridge.h"
+#include "services/stats/sqlite.h"
 #include "services/stats/stats_db.h"
 
 namespace ticklab::stats {
@@ -32,6 +33,12 @@ struct PoolResult {
 };
 
 Result<std::vector<PoolResult>> Pool(StatsDb* db, const PoolRequest& request);
+
+// The pooled results as tables (StatsService.Pool's answer): `results` a row per horizon (horizon,
+// stock_days, stocks, first_day, last_day, n, used_features, status, y_mean, y_std, r2,
+// intercept), `coefficients` a float64 column per horizon, named by it.
+void PoolTables(const std::vector<PoolResult>& results, ResultTable* table,
+                ResultTable* coefficients);
 
 // The pooled results as one JSON object (NaN as null), feature names from the database.
 std::string PoolJson(const PoolRequest& request, const std::vector<PoolResult>& results,

@@ -89,6 +89,41 @@ Status SqliteStmt::Run() {
   return r.status();
 }
 
+Status SqliteStmt::ReadAll(ResultTable* table) {
+  using Kind = ResultTable::Column::Kind;
+  const int ncols = sqlite3_column_count(st_);
+  table->columns.assign(ncols, {});
+  table->num_rows = 0;
+  for (int c = 0; c < ncols; ++c) {
+    ResultTable::Column& col = table->columns[c];
+    col.name = sqlite3_column_name(st_, c);
+    const char* decl = sqlite3_column_decltype(st_, c);
+    const std::string type = decl ? decl : "";
+    col.kind = type == "INTEGER" ? Kind::kInt : type == "REAL" ? Kind::kDouble : Kind::kString;
+  }
+  for (;;) {
+    Result<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    ++table->num_rows;
+    for (int c = 0; c < ncols; ++c) {
+      ResultTable::Column& col = table->columns[c];
+      switch (col.kind) {
+        case Kind::kInt:
+          col.ints.push_back(Int(c));
+          break;
+        case Kind::kDouble:
+          col.doubles.push_back(Double(c));
+          break;
+        case Kind::kString:
+          col.strings.push_back(Text(c));
+          break;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 void SqliteStmt::Reset() {
   sqlite3_reset(st_);
   sqlite3_clear_bindings(st_);

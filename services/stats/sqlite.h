@@ -5,6 +5,7 @@
 //   SqliteStmt st;  TICKLAB_RETURN_IF_ERROR(st.Prepare(&db, "INSERT ... VALUES(?1, ?2)"));
 //   st.Bind(1, "AAPL"); st.Bind(2, 3.5);  TICKLAB_RETURN_IF_ERROR(st.Run());
 //   TICKLAB_RETURN_IF_ERROR(txn.Commit());   // a SqliteTxn destroyed uncommitted rolls back
+//   ResultTable t;  TICKLAB_RETURN_IF_ERROR(query.ReadAll(&t));   // a SELECT, column by column
 //
 // Errors come back as Status (IoError) naming the SQL and SQLite's message. Connections open in WAL
 // mode with a busy timeout so readers (Python, `pool`) can query while a batch writes.
@@ -21,6 +22,21 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace ticklab::stats {
+
+// Every row of a query, column by column; a column's kind is its declared SQL type (INTEGER,
+// REAL, else text). NULL reads as 0, NaN or "".
+struct ResultTable {
+  struct Column {
+    enum class Kind { kInt, kDouble, kString };
+    std::string name;
+    Kind kind = Kind::kDouble;
+    std::vector<int64_t> ints;
+    std::vector<double> doubles;
+    std::vector<std::string> strings;
+  };
+  std::vector<Column> columns;
+  uint64_t num_rows = 0;
+};
 
 class SqliteDb {
  public:
@@ -59,6 +75,8 @@ class SqliteStmt {
   void BindNull(int i);
   // Steps once: true with a row to read, false when done.
   Result<bool> Step();
+  // Steps through every remaining row into `table` (a SELECT's result).
+  Status ReadAll(ResultTable* table);
   // Steps to completion (INSERT/UPDATE/DELETE), then resets for reuse.
   Status Run();
   void Reset();

@@ -4,7 +4,10 @@
 #include <cmath>
 #include <ctime>
 
+#include <cstdio>
+
 #include "services/stats/sqlite.h"
+#include "services/stats/stats_schema.h"
 
 #ifndef TICKLAB_STATS_CODE_VERSION
 #define TICKLAB_STATS_CODE_VERSION "unknown"
@@ -14,66 +17,13 @@ namespace ticklab::stats {
 
 const char* CodeVersion() { return TICKLAB_STATS_CODE_VERSION; }
 
-namespace {
+std::string ChecksumHex(uint64_t checksum) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(checksum));
+  return buf;
+}
 
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta(
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS day_stats(
-  stock TEXT NOT NULL,
-  day TEXT NOT NULL,
-  feature_set TEXT NOT NULL,
-  n_ticks INTEGER, n_trades INTEGER, volume REAL, vwap REAL,
-  mean_spread REAL, tw_spread REAL, rv_mid REAL, rv_mid_5min REAL,
-  n_rows INTEGER NOT NULL, n_rows_bad_quote INTEGER NOT NULL, n_rows_bad_features INTEGER NOT NULL,
-  n_rows_no_target INTEGER NOT NULL, n_sample INTEGER NOT NULL,
-  first_ts_ns INTEGER, last_ts_ns INTEGER, n_features INTEGER NOT NULL,
-  tick_file TEXT, tick_checksum TEXT, feat_file TEXT NOT NULL, feat_checksum TEXT NOT NULL,
-  config_hash TEXT NOT NULL, algo_version INTEGER NOT NULL, code_version TEXT NOT NULL,
-  computed_at TEXT NOT NULL, compute_ms REAL,
-  PRIMARY KEY(stock, day, feature_set));
-CREATE INDEX IF NOT EXISTS day_stats_by_set_day ON day_stats(feature_set, day, stock);
-CREATE TABLE IF NOT EXISTS feature_names(
-  feature_set TEXT NOT NULL,
-  feature_idx INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  PRIMARY KEY(feature_set, feature_idx));
-CREATE TABLE IF NOT EXISTS feature_stats(
-  stock TEXT NOT NULL, day TEXT NOT NULL, feature_set TEXT NOT NULL,
-  feature_idx INTEGER NOT NULL,
-  count INTEGER NOT NULL, mean REAL, std REAL, min REAL, max REAL,
-  PRIMARY KEY(stock, day, feature_set, feature_idx),
-  FOREIGN KEY(stock, day, feature_set) REFERENCES day_stats(stock, day, feature_set)
-    ON DELETE CASCADE);
-CREATE INDEX IF NOT EXISTS feature_stats_by_feature ON feature_stats(feature_set, feature_idx, day);
-CREATE TABLE IF NOT EXISTS day_moments(
-  stock TEXT NOT NULL, day TEXT NOT NULL, feature_set TEXT NOT NULL,
-  n INTEGER NOT NULL, n_features INTEGER NOT NULL,
-  horizons TEXT NOT NULL,
-  mean BLOB NOT NULL, comoment BLOB NOT NULL,
-  PRIMARY KEY(stock, day, feature_set),
-  FOREIGN KEY(stock, day, feature_set) REFERENCES day_stats(stock, day, feature_set)
-    ON DELETE CASCADE);
-CREATE INDEX IF NOT EXISTS day_moments_by_set_day ON day_moments(feature_set, day, stock);
-CREATE TABLE IF NOT EXISTS regressions(
-  stock TEXT NOT NULL, day TEXT NOT NULL, feature_set TEXT NOT NULL,
-  horizon TEXT NOT NULL, horizon_kind TEXT NOT NULL, horizon_value REAL NOT NULL,
-  n INTEGER NOT NULL, n_features INTEGER NOT NULL, used_features INTEGER NOT NULL,
-  ridge_lambda REAL NOT NULL, status TEXT NOT NULL,
-  y_mean REAL, y_std REAL, r2 REAL, intercept REAL,
-  coef BLOB, coef_std BLOB, corr BLOB,
-  PRIMARY KEY(stock, day, feature_set, horizon),
-  FOREIGN KEY(stock, day, feature_set) REFERENCES day_stats(stock, day, feature_set)
-    ON DELETE CASCADE);
-CREATE INDEX IF NOT EXISTS regressions_by_set_horizon ON regressions(feature_set, horizon, day, stock);
-CREATE TABLE IF NOT EXISTS next_day(
-  stock TEXT NOT NULL, feature_set TEXT NOT NULL, horizon TEXT NOT NULL,
-  day TEXT NOT NULL, next_day TEXT NOT NULL,
-  n_next INTEGER NOT NULL, r2_next REAL,
-  PRIMARY KEY(stock, feature_set, horizon, day));
-CREATE INDEX IF NOT EXISTS next_day_by_set ON next_day(feature_set, horizon, day);
-)sql";
+namespace {
 
 std::string NowUtc() {
   std::time_t t = std::time(nullptr);
@@ -113,25 +63,8 @@ StatsDb::~StatsDb() = default;
 Result<std::unique_ptr<StatsDb>> StatsDb::Open(const std::string& path, bool read_only) {
   std::unique_ptr<StatsDb> s(new StatsDb());
   TICKLAB_RETURN_IF_ERROR(s->impl_->db.Open(path, read_only));
-  if (!read_only) {
-    SqliteTxn txn(&s->impl_->db);
-    TICKLAB_RETURN_IF_ERROR(txn.Begin());
-    TICKLAB_RETURN_IF_ERROR(s->impl_->db.Exec(kSchema));
-    TICKLAB_RETURN_IF_ERROR(
-        s->impl_->db.Exec("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" +
-                          std::to_string(kSchemaVersion) + "')"));
-    TICKLAB_RETURN_IF_ERROR(txn.Commit());
-  }
-  SqliteStmt st;
-  TICKLAB_RETURN_IF_ERROR(
-      st.Prepare(&s->impl_->db, "SELECT value FROM meta WHERE key='schema_version'"));
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!row.value() || st.Text(0) != std::to_string(kSchemaVersion)) {
-    return Status::FailedPrecondition(path + ": stats schema version " +
-                                      (row.value() ? st.Text(0) : std::string("missing")) +
-                                      ", this build needs " + std::to_string(kSchemaVersion));
-  }
+  if (!read_only) TICKLAB_RETURN_IF_ERROR(CreateSchema(&s->impl_->db));
+  TICKLAB_RETURN_IF_ERROR(CheckSchemaVersion(&s->impl_->db));
   return s;
 }
 
@@ -440,6 +373,60 @@ Result<std::vector<std::string>> StatsDb::FeatureNames(const std::string& set) {
     if (!row.ok()) return row.status();
     if (!row.value()) break;
     out.push_back(st.Text(0));
+  }
+  return out;
+}
+
+Result<StoredDay> StatsDb::ReadDay(const std::string& stock, const std::string& day,
+                                   const std::string& set) {
+  StoredDay out;
+  auto query = [&](const char* sql, ResultTable* table) -> Status {
+    SqliteStmt st;
+    TICKLAB_RETURN_IF_ERROR(st.Prepare(&impl_->db, sql));
+    st.Bind(1, stock);
+    st.Bind(2, day);
+    st.Bind(3, set);
+    return st.ReadAll(table);
+  };
+  TICKLAB_RETURN_IF_ERROR(query(
+      "SELECT n_ticks, n_trades, volume, vwap, mean_spread, tw_spread, rv_mid, rv_mid_5min, "
+      "n_rows, n_rows_bad_quote, n_rows_bad_features, n_rows_no_target, n_sample, first_ts_ns, "
+      "last_ts_ns, n_features, "
+      "tick_file, tick_checksum, feat_file, feat_checksum, config_hash, algo_version, "
+      "code_version, computed_at, compute_ms FROM day_stats "
+      "WHERE stock = ?1 AND day = ?2 AND feature_set = ?3",
+      &out.summary));
+  if (out.summary.num_rows == 0) {
+    return Status::NotFound("no stats stored for " + stock + " " + day + " set \"" + set + "\"");
+  }
+  TICKLAB_RETURN_IF_ERROR(
+      query("SELECT s.feature_idx, n.name, s.count, s.mean, s.std, s.min, s.max "
+            "FROM feature_stats s LEFT JOIN feature_names n "
+            "ON n.feature_set = s.feature_set AND n.feature_idx = s.feature_idx "
+            "WHERE s.stock = ?1 AND s.day = ?2 AND s.feature_set = ?3 ORDER BY s.feature_idx",
+            &out.features));
+  TICKLAB_RETURN_IF_ERROR(
+      query("SELECT horizon, horizon_kind, horizon_value, n, used_features, ridge_lambda, status, "
+            "y_mean, y_std, r2, intercept FROM regressions "
+            "WHERE stock = ?1 AND day = ?2 AND feature_set = ?3 ORDER BY rowid",
+            &out.regressions));
+  SqliteStmt coef;
+  TICKLAB_RETURN_IF_ERROR(coef.Prepare(&impl_->db,
+                                       "SELECT horizon, coef FROM regressions "
+                                       "WHERE stock = ?1 AND day = ?2 AND feature_set = ?3 "
+                                       "ORDER BY rowid"));
+  coef.Bind(1, stock);
+  coef.Bind(2, day);
+  coef.Bind(3, set);
+  for (;;) {
+    Result<bool> row = coef.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    ResultTable::Column& col = out.coefficients.columns.emplace_back();
+    col.name = coef.Text(0);
+    col.kind = ResultTable::Column::Kind::kDouble;
+    col.doubles = coef.Blob(1);
+    out.coefficients.num_rows = col.doubles.size();
   }
   return out;
 }

@@ -5,7 +5,8 @@
 // together or not at all. A row's lineage — input file checksums, config hash and algorithm
 // version — decides reruns: HasDay() is true only for the same lineage, and WriteDay() replaces a
 // stock-day-set computed under another lineage. FillNextDay() scores each day's fits on the stock's
-// next stored day from the stored moments (no ticks reread). LoadMoments() feeds pooling.
+// next stored day from the stored moments (no ticks reread). LoadMoments() feeds pooling; ReadDay()
+// and FeatureNames() answer queries. The schema is stats_schema.h's; all SQL over it is here.
 // Thread-safety: one StatsDb per thread (each owns its connection); SQLite serialises writers.
 #pragma once
 
@@ -18,21 +19,26 @@
 #include "services/stats/day_accumulator.h"
 #include "services/stats/moments.h"
 #include "services/stats/ridge.h"
+#include "services/stats/sqlite.h"
+#include "services/stats/stats_schema.h"
 #include "services/stats/tick_stats.h"
 
 namespace ticklab::stats {
 
 // Bumped whenever a change to the computation changes stored numbers; part of the lineage.
 constexpr int kAlgoVersion = 2;
-constexpr int kSchemaVersion = 2;
 
 // `git describe` of the tree the library was built from (configure time), or the project version.
 const char* CodeVersion();
 
+// A lineage checksum as stored: 16 lowercase hex digits.
+std::string ChecksumHex(uint64_t checksum);
+
 struct Lineage {
-  std::string tick_file, tick_checksum;  // Layer 1 store file and XXH3-64 of its bytes (hex)
-  std::string feat_file, feat_checksum;  // Layer 2 feature file and XXH3-64 of its bytes (hex)
-  std::string config_hash;               // XXH3-64 of the stats-relevant config (hex)
+  // Checksums are XXH64 (seed 0), as ChecksumHex().
+  std::string tick_file, tick_checksum;  // Layer 1 store file and XXH64 of its tick records
+  std::string feat_file, feat_checksum;  // Layer 2 feature file and XXH64 of its rows
+  std::string config_hash;               // XXH64 of the stats-relevant config
   int algo_version = kAlgoVersion;
   std::string code_version = CodeVersion();
   bool SameInputs(const Lineage& o) const {
@@ -65,6 +71,14 @@ struct DayRecord {
 // accumulator (the batch and a streaming service share this). Precondition: acc.Finish() called.
 void SetFromAccumulator(const DayAccumulator& acc, double ridge_lambda, DayRecord* rec);
 
+// One stored stock-day-set as tables, columns named as in the schema (docs/stats-schema.md).
+struct StoredDay {
+  ResultTable summary;       // its day_stats row: tick statistics, row counts, lineage
+  ResultTable features;      // a row per feature: feature_idx, name, count, mean, std, min, max
+  ResultTable regressions;   // a row per horizon: horizon, horizon_kind, ..., r2, intercept
+  ResultTable coefficients;  // a float64 column per horizon, named by it: the ridge coefficients
+};
+
 struct StoredMoments {
   std::string stock, day;
   double ridge_lambda = 0;
@@ -91,6 +105,9 @@ class StatsDb {
                                                  const std::vector<std::string>& stocks,
                                                  const std::string& from, const std::string& to);
   Result<std::vector<std::string>> FeatureNames(const std::string& set);
+  // The stored (stock, day, set); NotFound when it is not stored.
+  Result<StoredDay> ReadDay(const std::string& stock, const std::string& day,
+                            const std::string& set);
 
   // Testing: WriteDay fails (IoError) after this many row inserts, mid-transaction. -1: never.
   void set_fail_after_rows_for_testing(int n) { fail_after_rows_ = n; }

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <random>
 
+#include "services/stats/pool.h"
+
 namespace ticklab::stats {
 namespace {
 
@@ -175,6 +177,115 @@ TEST_F(StatsDbTest, PooledMomentsAndNextDayFromStoredStatistics) {
   Result<std::vector<std::string>> names = (*db)->FeatureNames("seed");
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(names.value(), (std::vector<std::string>{"a", "b"}));
+}
+
+const ResultTable::Column& ColumnNamed(const ResultTable& t, const std::string& name) {
+  for (const ResultTable::Column& c : t.columns) {
+    if (c.name == name) return c;
+  }
+  ADD_FAILURE() << "no column " << name;
+  static const ResultTable::Column none;
+  return none;
+}
+
+TEST_F(StatsDbTest, ReadDayReturnsTheStoredTablesTypedByTheSchema) {
+  auto db = StatsDb::Open(path_);
+  ASSERT_TRUE(db.ok());
+  DayRecord d = MakeDay("AAPL", "2024-01-02", 1);
+  d.features[0] = {1000, 0.25, 1.5, -3.0, 4.0};
+  d.lineage.tick_checksum = ChecksumHex(0xabcULL);
+  ASSERT_TRUE((*db)->WriteDay(d).ok());
+  ASSERT_TRUE((*db)->WriteDay(MakeDay("AAPL", "2024-01-03", 2)).ok());
+
+  Result<StoredDay> day = (*db)->ReadDay("AAPL", "2024-01-02", "seed");
+  ASSERT_TRUE(day.ok()) << day.status().ToString();
+  using Kind = ResultTable::Column::Kind;
+  // day_stats: one row, every column typed by its declared type; NULL tick statistics (no ticks
+  // in this record) read as NaN.
+  EXPECT_EQ(day->summary.num_rows, 1u);
+  EXPECT_EQ(day->summary.columns.size(), 25u);
+  const ResultTable::Column& n_rows = ColumnNamed(day->summary, "n_rows");
+  EXPECT_EQ(n_rows.kind, Kind::kInt);
+  EXPECT_EQ(n_rows.ints, std::vector<int64_t>{1000});
+  const ResultTable::Column& vwap = ColumnNamed(day->summary, "vwap");
+  EXPECT_EQ(vwap.kind, Kind::kDouble);
+  ASSERT_EQ(vwap.doubles.size(), 1u);
+  EXPECT_TRUE(std::isnan(vwap.doubles[0]));
+  const ResultTable::Column& tick_checksum = ColumnNamed(day->summary, "tick_checksum");
+  EXPECT_EQ(tick_checksum.kind, Kind::kString);
+  EXPECT_EQ(tick_checksum.strings, std::vector<std::string>{"0000000000000abc"});
+  // Features in index order, with their names.
+  EXPECT_EQ(day->features.num_rows, 2u);
+  EXPECT_EQ(ColumnNamed(day->features, "name").strings, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(ColumnNamed(day->features, "mean").doubles[0], 0.25);
+  EXPECT_EQ(ColumnNamed(day->features, "max").doubles[0], 4.0);
+  // Regressions in the order written, and a coefficient column per horizon.
+  EXPECT_EQ(ColumnNamed(day->regressions, "horizon").strings,
+            (std::vector<std::string>{"1t", "10s"}));
+  ASSERT_EQ(day->coefficients.columns.size(), 2u);
+  EXPECT_EQ(day->coefficients.columns[0].name, "1t");
+  EXPECT_EQ(day->coefficients.num_rows, 2u);
+  EXPECT_EQ(day->coefficients.columns[0].doubles, d.horizons[0].fit.coef);
+  EXPECT_EQ(day->coefficients.columns[1].doubles, d.horizons[1].fit.coef);
+
+  // A read-only connection reads the same; a day not stored is NotFound.
+  auto ro = StatsDb::Open(path_, /*read_only=*/true);
+  ASSERT_TRUE(ro.ok());
+  EXPECT_EQ((*ro)->ReadDay("AAPL", "2024-01-03", "seed")->summary.num_rows, 1u);
+  Result<StoredDay> missing = (*ro)->ReadDay("AAPL", "2024-01-04", "seed");
+  EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(missing.status().message(), "no stats stored for AAPL 2024-01-04 set \"seed\"");
+}
+
+TEST_F(StatsDbTest, RefusesADatabaseOfAnotherSchemaVersion) {
+  ASSERT_TRUE(StatsDb::Open(path_).ok());
+  {
+    SqliteDb raw;
+    ASSERT_TRUE(raw.Open(path_).ok());
+    ASSERT_TRUE(raw.Exec("UPDATE meta SET value='1' WHERE key='schema_version'").ok());
+  }
+  for (bool read_only : {false, true}) {
+    auto db = StatsDb::Open(path_, read_only);
+    ASSERT_FALSE(db.ok());
+    EXPECT_EQ(db.status().code(), Status::Code::kFailedPrecondition);
+    EXPECT_EQ(db.status().message(), path_ + ": stats schema version 1, this build needs " +
+                                         std::to_string(kSchemaVersion));
+  }
+}
+
+TEST(ChecksumHex, SixteenLowercaseDigits) {
+  EXPECT_EQ(ChecksumHex(0), "0000000000000000");
+  EXPECT_EQ(ChecksumHex(0xDEADBEEF12345678ULL), "deadbeef12345678");
+}
+
+TEST_F(StatsDbTest, PoolTablesHoldARowAndACoefficientColumnPerHorizon) {
+  auto db = StatsDb::Open(path_);
+  ASSERT_TRUE(db.ok());
+  for (unsigned seed : {1u, 2u}) {
+    ASSERT_TRUE((*db)->WriteDay(MakeDay("AAPL", "2024-01-0" + std::to_string(seed), seed)).ok());
+  }
+  PoolRequest req;
+  req.set = "seed";
+  req.horizons = {"1t", "10s"};
+  Result<std::vector<PoolResult>> pooled = Pool(db->get(), req);
+  ASSERT_TRUE(pooled.ok()) << pooled.status().ToString();
+  ResultTable table, coef;
+  PoolTables(*pooled, &table, &coef);
+  EXPECT_EQ(table.num_rows, 2u);
+  std::vector<std::string> names;
+  for (const ResultTable::Column& c : table.columns) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"horizon", "stock_days", "stocks", "first_day",
+                                             "last_day", "n", "used_features", "status", "y_mean",
+                                             "y_std", "r2", "intercept"}));
+  EXPECT_EQ(ColumnNamed(table, "horizon").strings, (std::vector<std::string>{"1t", "10s"}));
+  EXPECT_EQ(ColumnNamed(table, "stock_days").ints, (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(ColumnNamed(table, "n").ints, (std::vector<int64_t>{2000, 2000}));
+  EXPECT_EQ(ColumnNamed(table, "status").strings, (std::vector<std::string>{"OK", "OK"}));
+  EXPECT_GT(ColumnNamed(table, "r2").doubles[0], 0.9);
+  ASSERT_EQ(coef.columns.size(), 2u);
+  EXPECT_EQ(coef.columns[1].name, "10s");
+  EXPECT_EQ(coef.num_rows, 2u);
+  EXPECT_EQ(coef.columns[0].doubles, (*pooled)[0].fit.coef);
 }
 
 }  // namespace

@@ -9,8 +9,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "services/common/config.h"
-#include "services/common/grpc_server.h"
 #include "services/common/session.h"
+#include "services/rpc/grpc_server.h"
 #include "services/stats/blas.h"
 #include "services/stats/stats_service.h"
 

@@ -15,8 +15,8 @@
 #include <string>
 
 #include "services/common/config.h"
-#include "services/common/grpc_server.h"
 #include "services/common/session.h"
+#include "services/rpc/grpc_server.h"
 #include "ticklab/v1/data.grpc.pb.h"
 #include "ticklab/v1/indicators.grpc.pb.h"
 #include "ticklab/v1/stats.grpc.pb.h"

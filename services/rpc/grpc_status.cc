@@ -1,18 +1,8 @@
-// The one place mapping ticklab::Status to grpc::Status (and back, for upstream calls).
-//
-//   return ToGrpcStatus(Status::NotFound("no stock \"XYZ\""));   // -> NOT_FOUND with the message
-//
-// Header-only so that ticklab_common never links gRPC; only service targets include it.
-// Thread-safety: pure functions.
-#pragma once
-
-#include <grpcpp/support/status.h>
-
-#include "services/common/status.h"
+#include "services/rpc/grpc_status.h"
 
 namespace ticklab {
 
-inline grpc::StatusCode ToGrpcCode(Status::Code code) {
+grpc::StatusCode ToGrpcCode(Status::Code code) {
   switch (code) {
     case Status::Code::kOk:
       return grpc::StatusCode::OK;
@@ -36,13 +26,12 @@ inline grpc::StatusCode ToGrpcCode(Status::Code code) {
   return grpc::StatusCode::UNKNOWN;
 }
 
-inline grpc::Status ToGrpcStatus(const Status& status) {
+grpc::Status ToGrpcStatus(const Status& status) {
   if (status.ok()) return grpc::Status::OK;
   return grpc::Status(ToGrpcCode(status.code()), status.message());
 }
 
-// "OK", "CANCELLED", "NOT_FOUND", ...: the canonical name, for logs.
-inline const char* GrpcCodeName(grpc::StatusCode code) {
+const char* GrpcCodeName(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::OK:
       return "OK";
@@ -83,9 +72,7 @@ inline const char* GrpcCodeName(grpc::StatusCode code) {
   }
 }
 
-// For errors returned by an upstream ticklab service. Codes without a ticklab equivalent
-// (UNAVAILABLE, DEADLINE_EXCEEDED, ...) become kIoError / kCancelled / kInternal.
-inline Status FromGrpcStatus(const grpc::Status& status) {
+Status FromGrpcStatus(const grpc::Status& status) {
   const std::string& m = status.error_message();
   switch (status.error_code()) {
     case grpc::StatusCode::OK:

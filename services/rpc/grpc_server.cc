@@ -1,0 +1,228 @@
+#include "services/rpc/grpc_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "services/rpc/grpc_status.h"
+
+namespace ticklab {
+
+LogLine::LogLine(const char* event, const char* level) {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  char ts[32];
+  std::snprintf(ts, sizeof ts, "%.6f", std::chrono::duration<double>(now).count());
+  out_ << "{\"ts\":" << ts << ",\"level\":\"" << level << "\",\"event\":\"" << event << "\"";
+}
+
+LogLine& LogLine::Str(const char* key, const std::string& value) {
+  out_ << ",\"" << key << "\":";
+  Quote(value);
+  return *this;
+}
+
+LogLine& LogLine::Int(const char* key, long long value) {
+  out_ << ",\"" << key << "\":" << value;
+  return *this;
+}
+
+LogLine& LogLine::Num(const char* key, double value) {
+  out_ << ",\"" << key << "\":" << value;
+  return *this;
+}
+
+void LogLine::Emit(std::FILE* stream) {
+  out_ << "}\n";
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  const std::string s = out_.str();
+  std::fwrite(s.data(), 1, s.size(), stream);
+  std::fflush(stream);
+}
+
+void LogLine::Quote(const std::string& s) {
+  out_ << '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out_ << "\\\"";
+        break;
+      case '\\':
+        out_ << "\\\\";
+        break;
+      case '\n':
+        out_ << "\\n";
+        break;
+      case '\t':
+        out_ << "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out_ << buf;
+        } else {
+          out_ << c;
+        }
+    }
+  }
+  out_ << '"';
+}
+
+bool ParseServerFlags(int argc, char** argv, const char* program, ServerFlags* flags) {
+  auto usage = [&](const std::string& why) {
+    std::fprintf(stderr,
+                 "%s%s%susage: %s --config FILE [--port N] [--upstream HOST:PORT] "
+                 "[--data-upstream HOST:PORT] [--exit-with-parent]\n"
+                 "  --port 0 picks a free port; the chosen one is printed on stdout as\n"
+                 "  {\"event\":\"listening\",\"port\":N}\n",
+                 why.c_str(), why.empty() ? "" : "\n", "", program);
+    return false;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    auto eq = arg.find('=');
+    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else if (arg == "--config" || arg == "--port" || arg == "--upstream" ||
+               arg == "--data-upstream") {
+      if (i + 1 >= argc) return usage(arg + ": missing value");
+      value = argv[++i];
+    } else if (arg == "--exit-with-parent") {
+      flags->exit_with_parent = true;
+      continue;
+    } else if (arg == "-h" || arg == "--help") {
+      usage("");
+      std::exit(0);
+    } else {
+      return usage("unknown argument: " + arg);
+    }
+    if (arg == "--config") {
+      flags->config = value;
+    } else if (arg == "--port") {
+      char* end = nullptr;
+      long p = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || p < 0 || p > 65535) {
+        return usage("--port: expected 0-65535, got \"" + value + "\"");
+      }
+      flags->port = static_cast<int>(p);
+    } else if (arg == "--upstream") {
+      flags->upstream = value;
+    } else if (arg == "--data-upstream") {
+      flags->data_upstream = value;
+    } else {
+      return usage("unknown argument: " + arg);
+    }
+  }
+  if (flags->config.empty()) return usage("--config is required");
+  if (flags->exit_with_parent) {
+    // Linux: the kernel sends SIGTERM (taken by RunServer's signal thread: a graceful stop) when
+    // the process that started us exits, so a supervisor killed with SIGKILL leaves no orphans.
+    const pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) raise(SIGTERM);  // it died before prctl took effect
+  }
+  return true;
+}
+
+int ConfigError(const Status& status) {
+  LogLine("config_error", "error").Str("error", status.ToString()).Emit();
+  return 2;
+}
+
+std::string UpstreamAddress(const std::string& flag, const std::string& host, int port) {
+  return !flag.empty() ? flag : host + ":" + std::to_string(port);
+}
+
+std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+grpc::Status RejectRequest(const char* rpc, const grpc::ServerContext& context,
+                           const Status& error) {
+  LogLine("bad_request", "warn")
+      .Str("rpc", rpc)
+      .Str("peer", context.peer())
+      .Str("error", error.ToString())
+      .Emit();
+  return ToGrpcStatus(error);
+}
+
+grpc::Status CallStopped(const grpc::ServerContext& context, const ShutdownFlag& shutdown,
+                         const std::string& shutdown_message) {
+  if (context.IsCancelled()) return ToGrpcStatus(Status::Cancelled("cancelled"));
+  if (shutdown.is_set()) return ToGrpcStatus(Status::IoError(shutdown_message));  // UNAVAILABLE
+  return grpc::Status::OK;
+}
+
+grpc::Status ClientWentAway() { return ToGrpcStatus(Status::Cancelled("client went away")); }
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int RunServer(const std::string& name, const std::string& host, int port,
+              const std::vector<grpc::Service*>& services, ShutdownFlag* shutdown,
+              std::chrono::milliseconds grace) {
+  BlockShutdownSignals();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  int selected_port = 0;
+  const std::string addr = host + ":" + std::to_string(port);
+  builder.AddListeningPort(addr, grpc::InsecureServerCredentials(), &selected_port);
+  builder.SetMaxReceiveMessageSize(64 << 20);
+  builder.SetMaxSendMessageSize(-1);
+  for (grpc::Service* s : services) builder.RegisterService(s);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || selected_port == 0) {
+    LogLine("bind_failed", "error").Str("service", name).Str("address", addr).Emit();
+    return 1;
+  }
+  LogLine("listening").Str("service", name).Str("host", host).Int("port", selected_port).Emit();
+  // The machine-readable line tests and `ticklab up` wait for.
+  std::printf("{\"event\":\"listening\",\"port\":%d,\"service\":\"%s\"}\n", selected_port,
+              name.c_str());
+  std::fflush(stdout);
+
+  std::thread signals([&] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig = 0;
+    sigwait(&set, &sig);
+    LogLine("shutdown")
+        .Str("service", name)
+        .Str("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT")
+        .Int("grace_ms", grace.count())
+        .Emit();
+    if (auto* health = server->GetHealthCheckService()) health->SetServingStatus(false);
+    shutdown->Set();
+    server->Shutdown(std::chrono::system_clock::now() + grace);
+  });
+  server->Wait();
+  signals.join();
+  LogLine("stopped").Str("service", name).Emit();
+  return 0;
+}
+
+}  // namespace ticklab
