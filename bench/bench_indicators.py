@@ -91,6 +91,16 @@ def numba_seed():
     """A straightforward numba port of the seed class: one loop over events, rows into an array."""
     from numba import njit
 
+    @njit(cache=False, inline="always")
+    def direction(old, new):
+        """+1 when a set field rises, -1 when it falls, 0 when unchanged or not yet set."""
+        if old > 0:
+            if new > old:
+                return 1
+            if new < old:
+                return -1
+        return 0
+
     @njit(cache=False)
     def run(ts, field, value, taus, lt_cont, open_ns, close_ns, out_ts, out):
         nt = taus.shape[0]
@@ -109,41 +119,23 @@ def numba_seed():
         for k in range(ts.shape[0]):
             f = field[k]
             val = value[k]
-            if f == 1:
-                if bid > 0:
-                    if val > bid:
-                        vtc += 1
-                    elif val < bid:
-                        vtc -= 1
-                bid = val
+            if f == 1 or f == 3:  # BID / ASK: a price change moves the quote-change counter
+                old = bid if f == 1 else ask
+                vtc += direction(old, val)
+                if f == 1:
+                    bid = val
+                else:
+                    ask = val
                 valid_quote = ask > bid > 0
                 if valid_quote:
                     quote = 0.5 * (ask + bid)
-            elif f == 2:
-                if bid_size > 0:
-                    if val > bid_size:
-                        vtc += 1
-                    elif val < bid_size:
-                        vtc -= 1
-                bid_size = val
-                valid_size = bid_size > 0 and ask_size > 0
-            elif f == 3:
-                if ask > 0:
-                    if val > ask:
-                        vtc += 1
-                    elif val < ask:
-                        vtc -= 1
-                ask = val
-                valid_quote = ask > bid > 0
-                if valid_quote:
-                    quote = 0.5 * (ask + bid)
-            elif f == 4:
-                if ask_size > 0:
-                    if val > ask_size:
-                        vtc -= 1
-                    elif val < ask_size:
-                        vtc += 1
-                ask_size = val
+            elif f == 2 or f == 4:  # BID_SIZE / ASK_SIZE: a bigger ask size counts against
+                if f == 2:
+                    vtc += direction(bid_size, val)
+                    bid_size = val
+                else:
+                    vtc -= direction(ask_size, val)
+                    ask_size = val
                 valid_size = bid_size > 0 and ask_size > 0
             elif f == 5:
                 last_price = price if price > 0 else val
