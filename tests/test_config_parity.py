@@ -64,6 +64,7 @@ def dump(c: Config) -> list[str]:
         ("generator.formats", ",".join(c.generator.formats)),
         *(("indicator_set", f"{x.name}: " + ",".join(f"{i.kind}({len(i.params)})" for i in x.indicators))
           for x in c.indicator_sets),
+        *(("indicator_set.save", f"{x.name}: {x.save.describe()}") for x in c.indicator_sets),
         ("services.host", s.host),
         ("services.ports", f"{s.gateway_port},{s.data_port},{s.indicators_port},{s.stats_port}"),
         ("services.token", s.token), ("services.tls_cert", s.tls_cert), ("services.tls_key", s.tls_key),
