@@ -39,7 +39,7 @@ STOCK_DAYS_GOAL = 250_000
 
 def ensure_packages() -> None:
     """pyarrow and arcticdb in this interpreter's environment (idempotent: pip only when missing)."""
-    missing = [p for p, mod in (("pyarrow", "pyarrow"), ("arcticdb", "arcticdb")) if not importlib.util.find_spec(mod)]
+    missing = [p for p in ("pyarrow", "arcticdb") if not importlib.util.find_spec(p)]
     if missing:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=False)
 
@@ -78,9 +78,11 @@ def write_config(root: Path, stocks: list[str], days: int, events: int) -> Path:
             body = block.replace(f'name = "{name}"', f'name = "{name}_{mode}"\n{keys}', 1)
             extra.append("[[indicator_sets]]" + body)
     cfg = root / "universe.toml"
-    cfg.write_text(f'[data]\nroot = "{root}"\ningest_format = "dbn"\n[universe]\nstocks = {json.dumps(stocks)}\n'
-                   f'[generator]\ndays = {days}\nevents_per_day = {events}\nformats = ["dbn"]\n'
-                   + "".join(extra) + '[stats]\nhorizons_seconds = [1.0, 10.0, 60.0]\nhorizons_ticks = [10]\n')
+    cfg.write_text(f'[data]\nroot = "{root}"\ningest_format = "dbn"\n'
+                   f'[universe]\nstocks = {json.dumps(stocks)}\n[generator]\ndays = {days}\n'
+                   f'events_per_day = {events}\nformats = ["dbn"]\n'
+                   + "".join(extra)
+                   + '[stats]\nhorizons_seconds = [1.0, 10.0, 60.0]\nhorizons_ticks = [10]\n')
     return cfg
 
 
@@ -131,11 +133,13 @@ def research_path(root: Path, cfg_path: Path, stock: str, day: str, rows: list[s
     for label in ("ticks", "features"):
         results[f"{label} Arrow IPC mmap"] = best(
             lambda label=label: feather.read_table(out[label]["ipc"], memory_map=True).to_pandas())
-        results[f"{label} Parquet zstd"] = best(lambda label=label: pq.read_table(out[label]["pq"]).to_pandas())
+        results[f"{label} Parquet zstd"] = best(
+            lambda label=label: pq.read_table(out[label]["pq"]).to_pandas())
     try:
         import arcticdb
 
-        lib = arcticdb.Arctic(f"lmdb://{work / 'arctic'}?map_size=4GB").get_library("b", create_if_missing=True)
+        arctic = arcticdb.Arctic(f"lmdb://{work / 'arctic'}?map_size=4GB")
+        lib = arctic.get_library("b", create_if_missing=True)
         lib.write("ticks", df_ticks)
         lib.write("features", df_feats.reset_index(drop=True))
         for label in ("ticks", "features"):
@@ -205,7 +209,8 @@ def main() -> None:
                         f"{'(' + str(s3.get('rows', 0) // n) + ' rows/sd)':>14}")
             totals[name] = (w2 + w3 + wall, c2 + c3 + cpu, b2 + store_bytes)
     rows.append("\nraw -> stats per mode (ingest + L2 + L3), and the projection for 1,000 stocks x 250 days:")
-    rows.append(f"{'mode':<14}{'stock-days/s':>13}{'CPU-s/sd':>10}{'saved MB/sd':>12}{'here h':>8}{'64-core h':>10}")
+    rows.append(f"{'mode':<14}{'stock-days/s':>13}{'CPU-s/sd':>10}{'saved MB/sd':>12}"
+                f"{'here h':>8}{'64-core h':>10}")
     cores = os.cpu_count() or 1
     for name, (w, cpu_s, b) in totals.items():
         rate = n / w

@@ -57,7 +57,8 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> dict:
             write_ticks(root / "data" / "store" / stock / f"{day}.tick", stock, day, t)
     summaries = {}
     for name in SETS:
-        summaries[name] = run_tool("ticklab-indicators", ["--config", str(cfg), "--set", name], progress=False)
+        args = ["--config", str(cfg), "--set", name]
+        summaries[name] = run_tool("ticklab-indicators", args, progress=False)
         run_tool("ticklab-stats", ["--config", str(cfg), "--set", name, "--threads", "2"], progress=False)
     return {"root": root, "cfg": cfg, "db": root / "data" / "stats.sqlite", "summaries": summaries}
 
@@ -142,3 +143,28 @@ def test_uncompressed_columns_are_zero_copy_and_export(market: dict, tmp_path) -
     back = pq.read_table(out)
     assert back.num_rows == f.n_rows and np.array_equal(back[f.columns[4]].to_numpy(), f.column(f.columns[4]))
     assert isinstance(table, pa.Table)
+
+
+def test_version_1_files_still_read(market: dict, tmp_path) -> None:
+    import xxhash
+
+    from ticklab.io.features import FIXED_HEADER, MAGIC
+
+    f = feats(market, "all", STOCKS[0], DAYS[0])
+    names = "".join(c + "\n" for c in f.columns).encode()
+    header_bytes = (FIXED_HEADER.size + len(names) + 63) // 64 * 64
+    rows = f.row_bytes()
+    d = f.date
+    fields = [MAGIC, 1, header_bytes, f.n_rows, len(f.columns), 16 + 8 * len(f.columns),
+              d.year * 10000 + d.month * 100 + d.day, len(names), f.config_hash, f.input_fingerprint,
+              xxhash.xxh64_intdigest(rows), f.set.encode(), f.stock.encode(), 0, 0]
+    header = bytearray(header_bytes)
+    FIXED_HEADER.pack_into(header, 0, *fields)
+    header[FIXED_HEADER.size:FIXED_HEADER.size + len(names)] = names
+    fields[13] = xxhash.xxh64_intdigest(bytes(header))
+    FIXED_HEADER.pack_into(header, 0, *fields)
+    (tmp_path / "v1.feat").write_bytes(bytes(header) + rows)
+    old = read_features(tmp_path / "v1.feat", verify=True)
+    assert old.version == 1 and old.rows_checksum == f.rows_checksum
+    assert np.array_equal(old.values, f.values, equal_nan=True)
+    assert np.array_equal(old.column(f.columns[4]), f.column(f.columns[4]), equal_nan=True)

@@ -40,7 +40,7 @@ FeatureFileInfo Info() {
   return info;
 }
 
-// Every storage form round-trips the same rows; 200 columns and 30k rows span several blocks,
+// Every storage form round-trips the same rows; 200 columns and 45k rows span several blocks,
 // so the scratch file is used.
 struct Form {
   bool float32, zstd;
@@ -57,7 +57,7 @@ TEST_P(FeatureFormTest, RoundTripAndAtomicRename) {
   info.float32 = form.float32;
   info.zstd = form.zstd;
   info.grid_seconds = 0.5;
-  const size_t cols = info.columns.size(), n = 30000;
+  const size_t cols = info.columns.size(), n = 45000;
   ASSERT_GT(n, 2 * FeatureWriter::BlockRows(cols, form.float32));
   auto w = FeatureWriter::Open(path, info);
   ASSERT_TRUE(w.ok()) << w.status().ToString();

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import xxhash
@@ -221,9 +222,9 @@ def _head(mm: np.memmap, path: Path) -> tuple[dict[str, Any], int, int]:
                 block_rows=block_rows, grid_seconds=grid_value if grid_kind == GRID_SECONDS else 0.0,
                 grid_ticks=int(grid_value) if grid_kind == GRID_TICKS else 0)
     names_at = FIXED_HEADER_V2.size + DIRECTORY_ENTRY.size * (2 + n_cols) if v2 else FIXED_HEADER.size
-    bad_sizes = (header_bytes != _round64(names_at + names_bytes) or header_bytes > len(mm)
-                 or (not v2 and (size_field != 16 + 8 * n_cols or len(mm) != header_bytes + n_rows * size_field))
-                 or (v2 and (size_field not in (4, 8) or compression > 1 or (compression and not block_rows))))
+    v1_bad = not v2 and (size_field != 16 + 8 * n_cols or len(mm) != header_bytes + n_rows * size_field)
+    v2_bad = v2 and (size_field not in (4, 8) or compression > 1 or (compression and not block_rows))
+    bad_sizes = header_bytes != _round64(names_at + names_bytes) or header_bytes > len(mm) or v1_bad or v2_bad
     if bad_sizes:
         raise FeatureFileError(f"{path}: inconsistent sizes (truncated or corrupted file)")
     return head, names_at, names_bytes
