@@ -213,7 +213,7 @@ def _head(mm: np.memmap, path: Path) -> tuple[dict[str, Any], int, int]:
      input_fp, rows_checksum, set_name, stock, _) = fields[:14]
     if version != (2 if v2 else 1):
         raise FeatureFileError(f"{path}: unsupported feature file version {version}")
-    compression, block_rows, grid_kind, grid_value = fields[14:18] if v2 else (0, 0, 0, 0.0)
+    compression, block_rows, grid_kind, _, grid_value = fields[14:19] if v2 else (0, 0, 0, 0, 0.0)
     head = dict(version=version, header_bytes=header_bytes, n_rows=n_rows, n_cols=n_cols,
                 date=dt.date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100),
                 config_hash=config_hash, input_fingerprint=input_fp, rows_checksum=rows_checksum,
