@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "services/data/archive_source.h"
 #include "services/data/csv_reader.h"
 #include "services/data/dbn_reader.h"
 #include "services/data/lobster_reader.h"
@@ -16,6 +17,7 @@ const std::vector<FormatSpec>& RegisteredFormats() {
   // Probe order: exact binary magics first, then text headers, the most permissive probe last.
   static const std::vector<FormatSpec> kFormats = {
       StoreFormat(),
+      ArchiveFormat(),  // "TLTICKZ\1"
       DbnFormat(),  // "DBN" / zstd magic 28 B5 2F FD
       CsvFormat(),
       TaqFormat(),      // TAQ header line

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "services/indicators/column_codec.h"
+#include "services/common/column_codec.h"
 #include "services/indicators/feature_layout.h"
 
 namespace ticklab {

@@ -1,4 +1,4 @@
-#include "services/indicators/column_codec.h"
+#include "services/common/column_codec.h"
 
 #include <zstd.h>
 

@@ -1,4 +1,4 @@
-// Column codec of compressed feature files (internal to the feature store; docs/formats.md):
+// Column codec of compressed files (feature files and tick archives; docs/formats.md):
 // a block of n fixed-size elements is delta-coded (int64 time columns only), byte-shuffled (all
 // first bytes, then all second bytes, ...: floats of one column share their high bytes, which
 // zstd then finds) and compressed as one zstd frame.
