@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import xxhash
 
+from ticklab.io.codec import CodecError, decode_block
+
 MAGIC = b"TLFEAT1\x00"
 MAGIC_V2 = b"TLFEAT2\x00"
 VERSION = 2  # written; version 1 still reads
@@ -42,23 +44,6 @@ class FeatureFileError(ValueError):
 
 def _round64(n: int) -> int:
     return (n + 63) // 64 * 64
-
-
-def _decode_block(frame: bytes, n: int, dtype: np.dtype, delta: bool, where: str) -> np.ndarray:
-    """One compressed block: zstd frame -> unshuffled bytes -> n values (column_codec.h)."""
-    import zstandard
-
-    elem = dtype.itemsize
-    try:
-        raw = zstandard.ZstdDecompressor().decompress(frame, max_output_size=n * elem)
-    except zstandard.ZstdError as e:
-        raise FeatureFileError(f"{where}: corrupt compressed block ({e})") from e
-    if len(raw) != n * elem:
-        raise FeatureFileError(f"{where}: corrupt compressed block (wrong size)")
-    out = np.frombuffer(raw, np.uint8).reshape(elem, n).T.copy().view(dtype).reshape(n)
-    if delta:
-        out = np.cumsum(out.view(np.uint64), dtype=np.uint64).view(dtype)
-    return out
 
 
 class Features:
@@ -103,8 +88,10 @@ class Features:
             at, parts = offset + 8 * blocks, []
             for b, size in enumerate(sizes.tolist()):
                 rows = min(self.block_rows, n - b * self.block_rows)
-                frame = bytes(self._mm[at:at + size])
-                parts.append(_decode_block(frame, rows, dtype, c == 0, f"{self.path}: column {c}"))
+                try:
+                    parts.append(decode_block(bytes(self._mm[at:at + size]), rows, dtype, c == 0))
+                except CodecError as e:
+                    raise FeatureFileError(f"{self.path}: column {c}: {e}") from None
                 at += size
             out = np.concatenate(parts) if parts else np.empty(0, dtype)
             out.flags.writeable = False

@@ -1,0 +1,84 @@
+"""Reader of Layer 1 tick archives (``.tickz``, services/common/tick_archive.h; docs/formats.md).
+
+An archive holds one stock-day's ticks like a store file, compressed: blocks of ``block_ticks``
+records, each block one zstd frame per 8-byte word of the 80-byte record (`ticklab.io.codec`).
+``read_tick_archive(path)`` decodes it into a `TICK_DTYPE` array and verifies the records'
+checksum (the store file's); ``iter_blocks(path)`` yields one block at a time.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import xxhash
+
+from ticklab.io.codec import CodecError, decode_block
+from ticklab.io.dtypes import TICK_DTYPE
+
+MAGIC = b"TLTICKZ\x01"
+HEADER = struct.Struct("<8sII16siIQQQ")  # magic, version, block_ticks, stock, date, n_blocks, count,
+WORDS = TICK_DTYPE.itemsize // 8         # checksum, header checksum (64 bytes)
+
+
+class ArchiveError(ValueError):
+    """A file that is not a valid tick archive (bad magic, truncated, checksum mismatch)."""
+
+
+def _open(path: Path) -> tuple[np.memmap, tuple, list[int]]:
+    mm = np.memmap(path, dtype=np.uint8, mode="r")
+    if len(mm) < HEADER.size or bytes(mm[:8]) != MAGIC:
+        raise ArchiveError(f"{path}: not a ticklab tick archive (bad magic)")
+    head = HEADER.unpack_from(mm, 0)
+    _, version, block_ticks, _, _, n_blocks, count, _, header_checksum = head
+    if version != 1:
+        raise ArchiveError(f"{path}: unsupported tick archive version {version}")
+    if not block_ticks or n_blocks != -(-count // block_ticks) or HEADER.size + 8 * n_blocks > len(mm):
+        raise ArchiveError(f"{path}: inconsistent sizes (truncated or corrupted tick archive)")
+    header = bytearray(mm[:HEADER.size + 8 * n_blocks])
+    header[56:64] = bytes(8)
+    if xxhash.xxh64_intdigest(bytes(header)) != header_checksum:
+        raise ArchiveError(f"{path}: header checksum mismatch")
+    sizes = np.frombuffer(mm, "<u8", count=n_blocks, offset=HEADER.size).tolist()
+    starts = [HEADER.size + 8 * n_blocks]
+    for s in sizes:
+        starts.append(starts[-1] + s)
+    if starts[-1] != len(mm):
+        raise ArchiveError(f"{path}: inconsistent sizes (truncated or corrupted tick archive)")
+    return mm, head, starts
+
+
+def iter_blocks(path: str | Path) -> Iterator[np.ndarray]:
+    """Each block's ticks (`TICK_DTYPE`), in order; the checksum is verified after the last one."""
+    path = Path(path)
+    mm, head, starts = _open(path)
+    block_ticks, count, checksum = head[2], head[6], head[7]
+    h = xxhash.xxh64(seed=0)
+    for b in range(len(starts) - 1):
+        n = min(block_ticks, count - b * block_ticks)
+        at = starts[b]
+        frame_sizes = np.frombuffer(mm, "<u4", count=WORDS, offset=at).tolist()
+        at += 4 * WORDS
+        words = np.empty((n, WORDS), np.uint64)
+        for w, size in enumerate(frame_sizes):
+            try:
+                words[:, w] = decode_block(bytes(mm[at:at + size]), n, np.dtype("<u8"), w == 0)
+            except CodecError as e:
+                raise ArchiveError(f"{path}: block {b}: {e}") from None
+            at += size
+        h.update(words.tobytes())
+        block = words.view(TICK_DTYPE).reshape(n)
+        if b == len(starts) - 2 and h.intdigest() != checksum:
+            raise ArchiveError(f"{path}: records checksum mismatch")
+        yield block
+
+
+def read_tick_archive(path: str | Path) -> np.ndarray:
+    """Every tick of the archive as one `TICK_DTYPE` array (checksum verified)."""
+    blocks = list(iter_blocks(path))
+    return np.concatenate(blocks) if blocks else np.zeros(0, TICK_DTYPE)
+
+
+__all__ = ["MAGIC", "ArchiveError", "iter_blocks", "read_tick_archive"]
