@@ -170,6 +170,10 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session,
     TICKLAB_RETURN_IF_ERROR(sink.status());
     TICKLAB_RETURN_IF_ERROR(day.Finish());
     SetFromAccumulator(day.accumulator(), config.stats.ridge_lambda, &rec);
+    // The accumulator, DayRows' chunk and the set's block of rows (IndicatorSet::kBlockTicks).
+    const size_t row_bytes = 8 * (2 + static_cast<size_t>(indicators->num_columns()));
+    rec.memory_bytes = static_cast<int64_t>(day.accumulator().MemoryBytes() +
+                                            (kChunkRows + IndicatorSet::kBlockTicks) * row_bytes);
   } else {
     Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
     if (!feat.ok()) return feat.status();
@@ -193,6 +197,10 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session,
     }
     acc.Finish();
     SetFromAccumulator(acc, config.stats.ridge_lambda, &rec);
+    // The accumulator, the chunk and (compressed files) one decoded block of every column.
+    const size_t frames = info.zstd ? size_t{info.block_rows} * stride * 8 : 0;
+    rec.memory_bytes =
+        static_cast<int64_t>(acc.MemoryBytes() + chunk.capacity() * sizeof(double) + frames);
   }
   rec.compute_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -248,6 +256,7 @@ Result<StatsBatchSummary> RunStatsBatch(
       if (!rec.ok()) return rec.status();
       rows = rec->rows;
       std::lock_guard<std::mutex> lock(mu);
+      sum.memory_per_worker_bytes = std::max(sum.memory_per_worker_bytes, rec->memory_bytes);
       TICKLAB_RETURN_IF_ERROR((*db)->WriteDay(rec.value()));
     }
     std::lock_guard<std::mutex> lock(mu);

@@ -71,6 +71,7 @@ struct StatsBatchSummary {
   double seconds = 0;
   double cpu_seconds = 0;  // CPU time of the process (all threads) over the run
   int threads = 0;
+  int64_t memory_per_worker_bytes = 0;  // the largest DayRecord::memory_bytes computed
 };
 
 enum class ItemOutcome { kComputed, kSkipped };

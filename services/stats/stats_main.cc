@@ -115,6 +115,7 @@ int RunBatch(const Config& cfg, const Args& a, const std::string& set) {
       .Fixed("seconds", s.seconds, 3)
       .Fixed("cpu_seconds", s.cpu_seconds, 3)
       .Int("threads", s.threads)
+      .Fixed("memory_per_worker_mb", s.memory_per_worker_bytes / 1e6, 1)
       .Fixed("rows_per_s", s.seconds > 0 ? static_cast<double>(s.rows) / s.seconds : 0.0, 0)
       .Str("database", cfg.stats.database)
       .Str("code_version", CodeVersion())
