@@ -21,7 +21,6 @@ Parquet zstd and ArcticDB (LMDB), best of 5 in this run, and the archive sizes.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import resource
@@ -37,11 +36,18 @@ WIDE = ROOT / "configs" / "wide.toml"
 STOCK_DAYS_GOAL = 250_000
 
 
-def ensure_packages() -> None:
-    """pyarrow and arcticdb in this interpreter's environment (idempotent: pip only when missing)."""
-    missing = [p for p in ("pyarrow", "arcticdb") if not importlib.util.find_spec(p)]
-    if missing:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=False)
+def peers_python() -> Path:
+    """The research peers' environment (build/research-venv: ArcticDB, pyarrow, pandas), made once.
+
+    ArcticDB pins protobuf < 7 while the project's gRPC needs 7, so it gets its own venv."""
+    venv = ROOT / "build" / "research-venv"
+    py = venv / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    have = subprocess.run([str(py), "-c", "import arcticdb, pyarrow, pandas"], capture_output=True)
+    if have.returncode != 0:
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "arcticdb", "pyarrow", "pandas"], check=True)
+    return py
 
 
 def child_cpu() -> float:
@@ -68,7 +74,8 @@ def du(path: Path) -> int:
 def write_config(root: Path, stocks: list[str], days: int, events: int) -> Path:
     sets = WIDE.read_text().split("[[indicator_sets]]", 1)[1].split("[services]")[0]
     wide_sets = "[[indicator_sets]]" + sets
-    modes = {"all": "", "grid": 'save = "grid"\ngrid_seconds = 1.0\nvalue_type = "float32"',
+    modes = {"all": "", "zst": 'compression = "zstd"',
+             "grid": 'save = "grid"\ngrid_seconds = 1.0\nvalue_type = "float32"',
              "gridz": 'save = "grid"\ngrid_seconds = 1.0\nvalue_type = "float32"\ncompression = "zstd"',
              "fused": 'save = "none"'}
     extra = []
@@ -90,75 +97,79 @@ def per_day(x: float, n: int) -> float:
     return x / max(n, 1)
 
 
-def research_path(root: Path, cfg_path: Path, stock: str, day: str, rows: list[str]) -> None:
+def best_of(fn, k: int = 5) -> float:
+    times = []
+    for _ in range(k):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
     """One stock-day of ticks and of features into pandas: ticklab vs pyarrow and ArcticDB."""
-    import numpy as np
     import pandas as pd
     import pyarrow as pa
-    import pyarrow.feather as feather
     import pyarrow.parquet as pq
 
+    from ticklab.io.archive import read_tick_archive
     from ticklab.io.features import read_features
     from ticklab.io.store import read_ticks
-
-    def best(fn, k: int = 5) -> float:
-        times = []
-        for _ in range(k):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        return min(times)
+    from ticklab.native import binary
 
     tick_file = root / "store" / stock / f"{day}.tick"
-    ticks = read_ticks(tick_file)
-    cols = [n for n in ticks.dtype.names if n not in ("reserved",)]
-    df_ticks = pd.DataFrame({c: ticks[c] for c in cols})
     feat_file = root / "features" / "seed_all" / stock / f"{day}.feat"
-    feats = read_features(feat_file)
-    df_feats = feats.to_pandas()
+    cols = [n for n in read_ticks(tick_file).dtype.names if n != "reserved"]
+
+    def ticks_df(verify: bool = True) -> pd.DataFrame:
+        t = read_ticks(tick_file, verify_checksum=verify)
+        return pd.DataFrame({c: t[c] for c in cols})
+
     work = root / "research"
     work.mkdir(exist_ok=True)
-    out = {}
-    for label, df in (("ticks", df_ticks), ("features", df_feats.reset_index(drop=True))):
-        table = pa.Table.from_pandas(df, preserve_index=False)
-        feather.write_feather(table, work / f"{label}.arrow", compression="uncompressed")
-        pq.write_table(table, work / f"{label}.parquet", compression="zstd")
-        out[label] = {"rows": len(df), "ipc": work / f"{label}.arrow", "pq": work / f"{label}.parquet"}
-    results = {}
-    results["ticks ticklab .tick"] = best(lambda: pd.DataFrame({c: read_ticks(tick_file)[c] for c in cols}))
-    results["ticks ticklab .tick (no verify)"] = best(
-        lambda: pd.DataFrame({c: read_ticks(tick_file, verify_checksum=False)[c] for c in cols}))
-    results["features ticklab .feat"] = best(lambda: pd.DataFrame(
-        {c: read_features(feat_file).column(c) for c in feats.columns}, copy=False))
-    for label in ("ticks", "features"):
-        results[f"{label} Arrow IPC mmap"] = best(
-            lambda label=label: feather.read_table(out[label]["ipc"], memory_map=True).to_pandas())
-        results[f"{label} Parquet zstd"] = best(
-            lambda label=label: pq.read_table(out[label]["pq"]).to_pandas())
-    try:
-        import arcticdb
-
-        arctic = arcticdb.Arctic(f"lmdb://{work / 'arctic'}?map_size=4GB")
-        lib = arctic.get_library("b", create_if_missing=True)
-        lib.write("ticks", df_ticks)
-        lib.write("features", df_feats.reset_index(drop=True))
-        for label in ("ticks", "features"):
-            results[f"{label} ArcticDB LMDB"] = best(lambda label=label: lib.read(label).data)
-    except Exception as e:  # noqa: BLE001 - report, the rest of the run stands
-        rows.append(f"  ArcticDB unavailable: {e}")
-    rows.append(f"\nresearch path: one stock-day into pandas, best of 5 ({len(df_ticks):,} ticks, "
-                f"{len(df_feats):,} feature rows x {len(feats.columns)})")
-    for k, v in results.items():
-        n = len(df_ticks) if k.startswith("ticks") else len(df_feats)
-        rows.append(f"  {k:<34} {v * 1e3:8.1f} ms  {n / v / 1e6:7.1f} M rows/s")
+    subprocess.run([str(binary("ticklab-tickzip")), str(tick_file)], check=True, capture_output=True)
+    archive = tick_file.with_suffix(".tickz")
+    df_ticks = ticks_df()
+    feats = read_features(feat_file)
+    df_feats = feats.to_pandas().reset_index()
+    for name, df in (("ticks", df_ticks), ("features", df_feats)):
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), work / f"{name}.parquet",
+                       compression="zstd")
+    ours = {
+        "ticks": {"ticklab .tick (checksum verified)": best_of(ticks_df),
+                  "ticklab .tick (no verify)": best_of(lambda: ticks_df(False)),
+                  "ticklab .tickz (archive, verified)": best_of(
+                      lambda: pd.DataFrame({c: read_tick_archive(archive)[c] for c in cols}))},
+        "features": {"ticklab .feat (zero-copy)": best_of(lambda: read_features(feat_file).to_pandas()),
+                     "ticklab .feat (verified)": best_of(
+                         lambda: read_features(feat_file, verify=True).to_pandas())},
+    }
+    peers = subprocess.run([str(peers_python()), str(ROOT / "bench" / "research_peers.py"), str(work),
+                            str(work / "ticks.parquet"), str(work / "features.parquet")],
+                           capture_output=True, text=True)
+    theirs = json.loads(peers.stdout) if peers.returncode == 0 else {}
+    if not theirs:
+        rows.append(f"  research peers failed: {peers.stderr.strip()[-300:]}")
+    rows.append(f"\nresearch path: one stock-day into pandas, best of 5 ({len(df_ticks):,} ticks x "
+                f"{len(cols)}; {len(df_feats):,} feature rows x {len(feats.columns)}); "
+                f"ArcticDB {theirs.get('arcticdb', '?')}")
+    for name in ("ticks", "features"):
+        n = len(df_ticks) if name == "ticks" else len(df_feats)
+        timings = {**ours[name], **{k: v for k, v in theirs.get(name, {}).items() if isinstance(v, float)}}
+        for k, v in timings.items():
+            rows.append(f"  {name + ' ' + k:<44}{v * 1e3:8.2f} ms {n / v / 1e6:7.1f} M rows/s")
     gridz = next((root / "features" / "seed_gridz" / stock).glob("*.feat"), None)
     rows.append("archive sizes (one stock-day):")
-    for k, p in (("ticks .tick", tick_file), ("ticks Parquet zstd", out["ticks"]["pq"]),
-                 ("features .feat all f64", feat_file), ("features Parquet zstd", out["features"]["pq"]),
-                 ("features .feat grid 1s f32 zstd", gridz)):
+    sizes = [("ticks .tick (mmap form)", tick_file), ("ticks .tickz (archive)", archive),
+             ("ticks Parquet zstd", work / "ticks.parquet"), ("features .feat all f64", feat_file),
+             ("features Parquet zstd", work / "features.parquet"),
+             ("features .feat grid 1s f32 zstd", gridz)]
+    zst = root / "features" / "seed_zst" / stock / f"{day}.feat"
+    if zst.exists():
+        sizes.insert(5, ("features .feat all f64 zstd", zst))
+    for k, p in sizes:
         if p is not None:
-            rows.append(f"  {k:<34} {p.stat().st_size / 1e6:8.2f} MB")
-    del np
+            rows.append(f"  {k:<44}{p.stat().st_size / 1e6:8.2f} MB")
 
 
 def main() -> None:
@@ -173,7 +184,6 @@ def main() -> None:
     a = ap.parse_args()
     if a.quick:
         a.days, a.events = 1, 200_000
-    ensure_packages()
     from ticklab.config import load_config
     from ticklab.synth.generate import generate
 
@@ -196,8 +206,8 @@ def main() -> None:
     rows.append(f"{'L1 ingest':<22}{n / wall:>13.2f}{per_day(cpu, n):>10.3f}{store_bytes / n / 1e6:>9.1f}")
     totals = {}
     for set_name in ("seed", "wide"):
-        for mode in ("all", "grid", "gridz", "fused"):
-            if set_name == "wide" and mode == "all" and not a.wide_all:
+        for mode in ("all", "zst", "grid", "gridz", "fused"):
+            if set_name == "wide" and mode in ("all", "zst") and not a.wide_all:
                 continue
             name = f"{set_name}_{mode}"
             s2, w2, c2 = tool("ticklab-indicators", *c, "--set", name, "--progress-json")
@@ -219,7 +229,7 @@ def main() -> None:
                     f"{STOCK_DAYS_GOAL / rate / 3600:>8.1f}{STOCK_DAYS_GOAL * per_sd / 64 / 3600:>10.2f}")
     rows.append(f"(here: measured wall rate on {cores} cores; 64-core: CPU-s per stock-day / 64, "
                 "assuming stock-days scale across cores)")
-    research_path(root, cfg_path, stocks[0], str(cfg.trading_days()[0]), rows)
+    research_path(root, stocks[0], str(cfg.trading_days()[0]), rows)
     print("\n".join(rows))
     if not a.keep:
         shutil.rmtree(root, ignore_errors=True)

@@ -24,6 +24,14 @@ enum GridKind : uint32_t { kGridNone = 0, kGridSeconds = 1, kGridTicks = 2 };
 
 inline size_t RoundUp64(size_t n) { return (n + 63) / 64 * 64; }
 
+// Bytes from the start of column c's region to the next one's: regions are 64-byte aligned,
+// except that uncompressed value columns follow each other unpadded, so the values are one
+// column-major [n_rows, n_cols] array (columns: 0 ts, 1 fingerprint, 2.. values).
+inline size_t RegionSpan(size_t c, size_t columns, bool compressed, size_t bytes) {
+  const bool inner_value = !compressed && c >= 2 && c + 1 < columns;
+  return inner_value ? bytes : RoundUp64(bytes);
+}
+
 template <typename T>
 void Put(unsigned char* p, int off, T v) {
   std::memcpy(p + off, &v, sizeof(T));

@@ -145,7 +145,7 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
       }
       r.offsets_.push_back(off);
       r.bytes_.push_back(bytes);
-      expect = off + RoundUp64(bytes);
+      expect = off + RegionSpan(c, columns, info.zstd, bytes);
     }
     if (expect != r.map_size_) return inconsistent();
     if (info.zstd) {

@@ -187,7 +187,7 @@ struct FeatureWriter::Impl {
       for (const Piece& p : pieces[c]) bytes += p.bytes;
       offsets[c] = at;
       stored[c] = bytes;
-      at += RoundUp64(bytes);
+      at += RegionSpan(c, columns, info.zstd, bytes);
     }
     std::memcpy(h.data(), kMagicV2, 8);
     Put<uint32_t>(h.data(), kOffVersion, 2);
@@ -223,8 +223,8 @@ struct FeatureWriter::Impl {
         TICKLAB_RETURN_IF_ERROR(WriteAll(fd, table.data(), 8 * n_blocks, tmp_path));
       }
       for (const Piece& p : pieces[c]) TICKLAB_RETURN_IF_ERROR(CopyPiece(p));
-      TICKLAB_RETURN_IF_ERROR(
-          WriteAll(fd, zeros.data(), RoundUp64(stored[c]) - stored[c], tmp_path));
+      TICKLAB_RETURN_IF_ERROR(WriteAll(
+          fd, zeros.data(), RegionSpan(c, columns, info.zstd, stored[c]) - stored[c], tmp_path));
     }
     return Status::Ok();
   }

@@ -114,10 +114,9 @@ class Features:
             row = 8 * (2 + k)
             return np.ndarray((n, k), dtype="<f8", buffer=self._buf, offset=self._header_bytes + 16,
                               strides=(row, 8))
-        if not self.compressed:
-            stride = _round64(n * self.value_dtype.itemsize)
-            return np.ndarray((n, k), dtype=self.value_dtype, buffer=self._buf,
-                              offset=self._regions[2][0], strides=(self.value_dtype.itemsize, stride))
+        if not self.compressed:  # value columns are back to back: one column-major array
+            return np.ndarray((n, k), dtype=self.value_dtype, buffer=self._buf, offset=self._regions[2][0],
+                              order="F")
         return np.column_stack([self._region(2 + j) for j in range(k)]) if k else np.empty((n, 0))
 
     def column(self, name: str) -> np.ndarray:
@@ -161,7 +160,10 @@ class Features:
 
         index = pd.DatetimeIndex(pd.to_datetime(self.ts_ns, unit="ns", utc=True), name="time")
         names = self._selected(columns)
-        df = pd.DataFrame({name: self.column(name) for name in names}, index=index, columns=names)
+        if columns is None:  # one 2-D block: no per-column copies (a view where pandas can)
+            df = pd.DataFrame(self.values, index=index, columns=names, copy=False)
+        else:
+            df = pd.DataFrame({name: self.column(name) for name in names}, index=index, columns=names)
         df.insert(0, "fingerprint", np.array(self.fingerprint))
         return df
 
@@ -227,7 +229,8 @@ def _regions(mm: np.memmap, path: Path, head: dict[str, Any]) -> list[tuple[int,
         if offset != expect or offset + stored > len(mm) or (not head["compressed"] and stored != plain):
             raise FeatureFileError(f"{path}: inconsistent sizes (truncated or corrupted file)")
         regions.append((offset, stored))
-        expect = offset + _round64(stored)
+        inner_value = not head["compressed"] and 2 <= c < 1 + head["n_cols"]  # unpadded: one array
+        expect = offset + (stored if inner_value else _round64(stored))
     if expect != len(mm):
         raise FeatureFileError(f"{path}: inconsistent sizes (truncated or corrupted file)")
     return regions
