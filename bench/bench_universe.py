@@ -172,6 +172,28 @@ def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
             rows.append(f"  {k:<44}{p.stat().st_size / 1e6:8.2f} MB")
 
 
+def orchestration(root: Path, cfg_path: Path, direct: tuple | None, workers: int, rows: list[str]) -> None:
+    """The same raw -> stats work (seed set, 1 s grid) through `ticklab pipeline` (trun steps, one
+    tool run per step) into a fresh data root: its wall time over the tools run directly."""
+    if direct is None:
+        return
+    orch = root / "orch"
+    fresh_root = f'root = "{orch}"\nraw_dir = "{root / "raw"}"'
+    text = cfg_path.read_text().replace(f'root = "{root}"', fresh_root, 1)
+    cfg = root / "orch.toml"
+    cfg.write_text(text)
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "ticklab.cli", "pipeline", "--config", str(cfg), "--set",
+                          "seed_grid", "--workers", str(workers)], capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        why = (out.stderr or out.stdout).strip()[-300:]
+        rows.append(f"\norchestration: `ticklab pipeline` failed: {why}")
+        return
+    rows.append(f"\norchestration (seed_grid raw -> stats): `ticklab pipeline` {wall:.2f} s, C++ tools "
+                f"directly {direct[0]:.2f} s: overhead {wall / direct[0] - 1:+.0%} (goal <= +10%)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--stocks", type=int, default=2)
@@ -229,6 +251,7 @@ def main() -> None:
                     f"{STOCK_DAYS_GOAL / rate / 3600:>8.1f}{STOCK_DAYS_GOAL * per_sd / 64 / 3600:>10.2f}")
     rows.append(f"(here: measured wall rate on {cores} cores; 64-core: CPU-s per stock-day / 64, "
                 "assuming stock-days scale across cores)")
+    orchestration(root, cfg_path, totals.get("seed_grid"), a.threads, rows)
     research_path(root, stocks[0], str(cfg.trading_days()[0]), rows)
     print("\n".join(rows))
     if not a.keep:
