@@ -75,11 +75,9 @@ struct Figures {
   double acc = 0, blas = 0, naive = 0;
 };
 
-Figures Run(int p, size_t rows, size_t naive_rows) {
-  const int H = 6;
-  std::mt19937_64 rng(42);
+std::vector<double> RandomRecords(int p, size_t rows) {
+  std::mt19937_64 rng(7);
   std::normal_distribution<double> g;
-  // Layer 2 records: ts, fingerprint, bid, ask, p features.
   const size_t stride = 4 + p;
   std::vector<double> rec(rows * stride);
   int64_t t = 1704205800LL * 1000000000LL;
@@ -88,11 +86,20 @@ Figures Run(int p, size_t rows, size_t naive_rows) {
     t += 1000000 + static_cast<int64_t>(std::abs(g(rng)) * 5e8);
     mid *= std::exp(1e-4 * g(rng));
     std::memcpy(&rec[r * stride], &t, 8);
-    rec[r * stride + 1] = 0;
     rec[r * stride + 2] = mid - 0.01;
     rec[r * stride + 3] = mid + 0.01;
     for (int j = 0; j < p; ++j) rec[r * stride + 4 + j] = g(rng);
   }
+  return rec;
+}
+
+Figures Run(int p, size_t rows, size_t naive_rows) {
+  const int H = 6;
+  std::mt19937_64 rng(42);
+  std::normal_distribution<double> g;
+  // Layer 2 records: ts, fingerprint, bid, ask, p features.
+  const size_t stride = 4 + p;
+  const std::vector<double> rec = RandomRecords(p, rows);
   std::vector<Horizon> hs = {Horizon::Seconds(1), Horizon::Seconds(10), Horizon::Seconds(60),
                              Horizon::Ticks(1),   Horizon::Ticks(10),   Horizon::Ticks(100)};
   Figures f;
@@ -164,24 +171,6 @@ double ParallelRowsPerS(const std::vector<double>& rec, int p, size_t rows, int 
   for (std::thread& t : pool) t.join();
   *memory = mem[0];
   return workers * rows / Seconds(t0);
-}
-
-std::vector<double> RandomRecords(int p, size_t rows) {
-  std::mt19937_64 rng(7);
-  std::normal_distribution<double> g;
-  const size_t stride = 4 + p;
-  std::vector<double> rec(rows * stride);
-  int64_t t = 1704205800LL * 1000000000LL;
-  double mid = 100;
-  for (size_t r = 0; r < rows; ++r) {
-    t += 1000000 + static_cast<int64_t>(std::abs(g(rng)) * 5e8);
-    mid *= std::exp(1e-4 * g(rng));
-    std::memcpy(&rec[r * stride], &t, 8);
-    rec[r * stride + 2] = mid - 0.01;
-    rec[r * stride + 3] = mid + 0.01;
-    for (int j = 0; j < p; ++j) rec[r * stride + 4 + j] = g(rng);
-  }
-  return rec;
 }
 
 int main(int argc, char** argv) {

@@ -42,6 +42,29 @@ std::string KnownFormatNames() {
   return out;
 }
 
+FormatSpec OneStockFileFormat(
+    std::string name, std::string magic,
+    std::function<Result<std::unique_ptr<DataSource>>(const std::string& path)> open) {
+  FormatSpec spec;
+  spec.name = std::move(name);
+  spec.probe = [magic](const std::string&, std::string_view head) {
+    return head.substr(0, magic.size()) == magic;
+  };
+  spec.open = [open](const std::string& path, const ReadOptions&) { return open(path); };
+  spec.open_stock = [open](const std::string& stock, const std::string& path,
+                           const ReadOptions&) -> Result<std::unique_ptr<DataSource>> {
+    Result<std::unique_ptr<DataSource>> s = open(path);
+    if (!s.ok()) return s.status();
+    const std::string& holds = (*s)->symbols().front();
+    if (holds != stock) {
+      return Status::NotFound(path + ": no stock \"" + stock + "\" (the file holds \"" + holds +
+                              "\")");
+    }
+    return s;
+  };
+  return spec;
+}
+
 std::vector<RawFile> DefaultRawFiles(const std::string& format_dir, int yyyymmdd) {
   char date[16];
   std::snprintf(date, sizeof(date), "%04d-%02d-%02d", yyyymmdd / 10000, yyyymmdd / 100 % 100,

@@ -60,6 +60,11 @@ const std::vector<FormatSpec>& RegisteredFormats();
 const FormatSpec* FindFormat(std::string_view name);
 // "store, archive, dbn, csv, taq, lobster" (registered names, probe order).
 std::string KnownFormatNames();
+// A one-stock file format recognised by its leading `magic` (the store file, the tick archive):
+// open_stock is NotFound when the file's only symbol is not the stock asked for.
+FormatSpec OneStockFileFormat(
+    std::string name, std::string magic,
+    std::function<Result<std::unique_ptr<DataSource>>(const std::string& path)> open);
 // Files named "<YYYY-MM-DD>" or "<YYYY-MM-DD>.<anything>" in format_dir, sorted; stock empty.
 std::vector<RawFile> DefaultRawFiles(const std::string& format_dir, int yyyymmdd);
 

@@ -50,35 +50,46 @@ def _open(path: Path) -> tuple[np.memmap, tuple, list[int]]:
     return mm, head, starts
 
 
-def iter_blocks(path: str | Path) -> Iterator[np.ndarray]:
-    """Each block's ticks (`TICK_DTYPE`), in order; the checksum is verified after the last one."""
-    path = Path(path)
+def _decode(path: Path, out: np.ndarray | None) -> Iterator[np.ndarray]:
+    """Each block's ticks in order, decoded into `out` (all ticks) or fresh arrays; the records'
+    checksum is verified after the last block."""
     mm, head, starts = _open(path)
     block_ticks, count, checksum = head[2], head[6], head[7]
+    out_words = out.view("<u8").reshape(count, WORDS) if out is not None else None
     h = xxhash.xxh64(seed=0)
     for b in range(len(starts) - 1):
-        n = min(block_ticks, count - b * block_ticks)
+        first = b * block_ticks
+        n = min(block_ticks, count - first)
         at = starts[b]
         frame_sizes = np.frombuffer(mm, "<u4", count=WORDS, offset=at).tolist()
         at += 4 * WORDS
-        words = np.empty((n, WORDS), np.uint64)
+        words = out_words[first:first + n] if out_words is not None else np.empty((n, WORDS), np.uint64)
         for w, size in enumerate(frame_sizes):
             try:
                 words[:, w] = decode_block(bytes(mm[at:at + size]), n, np.dtype("<u8"), w == 0)
             except CodecError as e:
                 raise ArchiveError(f"{path}: block {b}: {e}") from None
             at += size
-        h.update(words.tobytes())
-        block = words.view(TICK_DTYPE).reshape(n)
+        h.update(memoryview(words).cast("B"))
         if b == len(starts) - 2 and h.intdigest() != checksum:
             raise ArchiveError(f"{path}: records checksum mismatch")
-        yield block
+        yield words.view(TICK_DTYPE).reshape(n)
+
+
+def iter_blocks(path: str | Path) -> Iterator[np.ndarray]:
+    """Each block's ticks (`TICK_DTYPE`), in order: memory for one block at a time; the checksum
+    is verified after the last one."""
+    yield from _decode(Path(path), None)
 
 
 def read_tick_archive(path: str | Path) -> np.ndarray:
     """Every tick of the archive as one `TICK_DTYPE` array (checksum verified)."""
-    blocks = list(iter_blocks(path))
-    return np.concatenate(blocks) if blocks else np.zeros(0, TICK_DTYPE)
+    path = Path(path)
+    count = _open(path)[1][6]
+    out = np.empty(count, TICK_DTYPE)
+    for _ in _decode(path, out):
+        pass
+    return out
 
 
 __all__ = ["MAGIC", "ArchiveError", "iter_blocks", "read_tick_archive"]

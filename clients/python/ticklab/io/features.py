@@ -132,22 +132,30 @@ class Features:
         return self.columns[2:]
 
     # -- checks and exports ----------------------------------------------------------------
-    def row_bytes(self, first: int = 0, count: int | None = None) -> bytes:
-        """Rows [first, first+count) in version 1's row layout (what rows_checksum covers)."""
-        end = self.n_rows if count is None else min(self.n_rows, first + count)
-        k = len(self.columns)
-        out = np.empty((end - first, 2 + k), dtype="<f8")
+    def _fill_rows(self, first: int, out: np.ndarray) -> np.ndarray:
+        """Rows [first, first + len(out)) into `out` [n, 2 + n_cols] float64, version 1's layout."""
+        end = min(self.n_rows, first + len(out))
+        out = out[:end - first]
         out[:, 0] = self.ts_ns[first:end].view("<f8")
         out[:, 1] = self.fingerprint[first:end].view("<f8")
-        for j in range(k):
-            out[:, 2 + j] = self._region(2 + j)[first:end]
-        return out.tobytes()
+        if self.version == 2 and self.compressed:
+            for j in range(len(self.columns)):
+                out[:, 2 + j] = self._region(2 + j)[first:end]
+        else:  # one 2-D copy (widening float32)
+            out[:, 2:] = self.values[first:end]
+        return out
+
+    def row_bytes(self, first: int = 0, count: int | None = None) -> bytes:
+        """Rows [first, first+count) in version 1's row layout (what rows_checksum covers)."""
+        n = self.n_rows - first if count is None else min(count, self.n_rows - first)
+        return self._fill_rows(first, np.empty((max(n, 0), 2 + len(self.columns)))).tobytes()
 
     def verify(self) -> None:
         """Recomputes the rows' XXH64 checksum; raises FeatureFileError on mismatch."""
         h = xxhash.xxh64(seed=0)
+        chunk = np.empty((min(_VERIFY_ROWS, self.n_rows), 2 + len(self.columns)))  # reused
         for first in range(0, self.n_rows, _VERIFY_ROWS):
-            h.update(self.row_bytes(first, _VERIFY_ROWS))
+            h.update(memoryview(self._fill_rows(first, chunk)).cast("B"))
         if h.intdigest() != self.rows_checksum:
             raise FeatureFileError(f"{self.path}: rows checksum mismatch")
 
