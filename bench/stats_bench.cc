@@ -212,8 +212,9 @@ int main(int argc, char** argv) {
                "stats_bench (%s): DGEMM %.1f GFlop/s (1 thread); p=1000 rank update %.1f GFlop/s "
                "(%.0f%% of DGEMM), accumulator %.1f GFlop/s; 2 workers %.2fx one; accumulator "
                "memory %.1f MB per worker\n",
-               Backend(), dgemm, b.blas * d * (d + 1) / 1e9, 100 * b.blas * d * (d + 1) / 1e9 / dgemm,
-               b.acc * d * (d + 1) / 1e9, two / one, memory / 1e6);
+               Backend(), dgemm, b.blas * d * (d + 1) / 1e9,
+               100 * b.blas * d * (d + 1) / 1e9 / dgemm, b.acc * d * (d + 1) / 1e9, two / one,
+               memory / 1e6);
   std::fprintf(stderr,
                "stats_bench (%s): p=80   accumulator %.0f rows/s, blas moments %.0f rows/s, naive "
                "%.0f rows/s -> blas/naive %.1fx\n"

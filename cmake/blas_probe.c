@@ -17,7 +17,7 @@ static double now(void) {
 }
 
 int main(void) {
-  const int n = 768, reps = 12;  /* best of: robust to other load on the machine */
+  const int n = 768, reps = 12; /* best of: robust to other load on the machine */
 #if defined(TICKLAB_USE_MKL)
   mkl_set_num_threads(1);
 #else

@@ -33,8 +33,8 @@ void EncodeColumnBlock(const void* data, size_t n, size_t elem, bool delta, std:
   const size_t bound = ZSTD_compressBound(shuffled.size());
   const size_t start = out->size();
   out->resize(start + bound);
-  const size_t got = ZSTD_compress(out->data() + start, bound, shuffled.data(), shuffled.size(),
-                                   kZstdLevel);
+  const size_t got =
+      ZSTD_compress(out->data() + start, bound, shuffled.data(), shuffled.size(), kZstdLevel);
   out->resize(start + (ZSTD_isError(got) ? 0 : got));  // cannot fail: the bound fits
 }
 

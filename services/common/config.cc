@@ -61,8 +61,9 @@ IndicatorSpec ReadIndicatorSpec(const toml::table& t, std::string where) {
 SaveConfig ReadSave(const toml::table& set) {
   SaveConfig s;
   const std::string mode = Text(set, "save");
-  s.mode = mode == "grid" ? SaveConfig::Mode::kGrid
-                          : mode == "none" ? SaveConfig::Mode::kNone : SaveConfig::Mode::kAll;
+  s.mode = mode == "grid"   ? SaveConfig::Mode::kGrid
+           : mode == "none" ? SaveConfig::Mode::kNone
+                            : SaveConfig::Mode::kAll;
   if (s.mode != SaveConfig::Mode::kAll) {
     s.grid_seconds = set.contains("grid_seconds") ? Number(set, "grid_seconds") : 0;
     s.grid_ticks = set.contains("grid_ticks") ? Int(set, "grid_ticks") : 0;

@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
     JsonLine line(mode.c_str());
     line.Str("path", path).Int("ticks", static_cast<int64_t>(ticks));
     line.Int("bytes_in", static_cast<int64_t>(fs::file_size(path, ec)));
-    if (!out.empty()) line.Str("out", out).Int("bytes_out", static_cast<int64_t>(fs::file_size(out, ec)));
+    if (!out.empty())
+      line.Str("out", out).Int("bytes_out", static_cast<int64_t>(fs::file_size(out, ec)));
     line.Fixed("seconds",
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 6)
         .Print();

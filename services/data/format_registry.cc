@@ -18,7 +18,7 @@ const std::vector<FormatSpec>& RegisteredFormats() {
   static const std::vector<FormatSpec> kFormats = {
       StoreFormat(),
       ArchiveFormat(),  // "TLTICKZ\1"
-      DbnFormat(),  // "DBN" / zstd magic 28 B5 2F FD
+      DbnFormat(),      // "DBN" / zstd magic 28 B5 2F FD
       CsvFormat(),
       TaqFormat(),      // TAQ header line
       LobsterFormat(),  // *_message_<N>.csv name and a numeric first row: keep last

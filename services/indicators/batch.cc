@@ -1,6 +1,5 @@
 #include "services/indicators/batch.h"
 
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>

@@ -14,12 +14,12 @@ constexpr size_t kFixedV1 = 128, kFixedV2 = 192;
 constexpr size_t kDirEntry = 16;  // u64 offset, u64 stored bytes (version 2 column directory)
 
 // Offsets common to both versions (fixed header).
-constexpr int kOffVersion = 8, kOffHeaderBytes = 12, kOffRows = 16, kOffCols = 24,
-              kOffDate = 32, kOffNamesBytes = 36, kOffConfigHash = 40, kOffInput = 48,
-              kOffRowsChecksum = 56, kOffSet = 64, kOffStock = 96, kOffHeaderChecksum = 112;
+constexpr int kOffVersion = 8, kOffHeaderBytes = 12, kOffRows = 16, kOffCols = 24, kOffDate = 32,
+              kOffNamesBytes = 36, kOffConfigHash = 40, kOffInput = 48, kOffRowsChecksum = 56,
+              kOffSet = 64, kOffStock = 96, kOffHeaderChecksum = 112;
 // Version 1: u32 row_bytes at 28. Version 2: u32 value_bytes at 28 and these.
-constexpr int kOffRowBytes = 28, kOffValueBytes = 28, kOffCompression = 120,
-              kOffBlockRows = 124, kOffGridKind = 128, kOffGridValue = 136;
+constexpr int kOffRowBytes = 28, kOffValueBytes = 28, kOffCompression = 120, kOffBlockRows = 124,
+              kOffGridKind = 128, kOffGridValue = 136;
 enum GridKind : uint32_t { kGridNone = 0, kGridSeconds = 1, kGridTicks = 2 };
 
 inline size_t RoundUp64(size_t n) { return (n + 63) / 64 * 64; }

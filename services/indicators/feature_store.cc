@@ -92,8 +92,7 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
   if (!v1 && !v2) return Status::DataLoss(path + ": not a ticklab feature file (bad magic)");
   const uint32_t version = Get<uint32_t>(p, kOffVersion);
   if (version != (v1 ? 1u : 2u)) {
-    return Status::DataLoss(path + ": unsupported feature file version " +
-                            std::to_string(version));
+    return Status::DataLoss(path + ": unsupported feature file version " + std::to_string(version));
   }
   FeatureFileInfo& info = r.info_;
   info.version = version;
@@ -108,7 +107,8 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
   const size_t names_at = v1 ? kFixedV1 : kFixedV2 + kDirEntry * columns;
   if (header_bytes != RoundUp64(names_at + names_bytes) || header_bytes > r.map_size_)
     return inconsistent();
-  if (!HeaderChecksumOk(p, header_bytes)) return Status::DataLoss(path + ": header checksum mismatch");
+  if (!HeaderChecksumOk(p, header_bytes))
+    return Status::DataLoss(path + ": header checksum mismatch");
   if (v1) {
     r.row_bytes_ = Get<uint32_t>(p, kOffRowBytes);
     if (r.row_bytes_ != 8 * columns || r.map_size_ != header_bytes + info.n_rows * r.row_bytes_)
@@ -187,7 +187,8 @@ Status FeatureReader::Block(int column, uint64_t block, const unsigned char** da
   const size_t elem = column < 2 ? 8 : (info_.float32 ? 4 : 8);
   if (f.cached[column] != static_cast<int64_t>(block)) {
     const uint64_t first = block * info_.block_rows;
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(info_.block_rows, info_.n_rows - first));
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(info_.block_rows, info_.n_rows - first));
     const uint64_t start = f.starts[column][block], end = f.starts[column][block + 1];
     f.data[column].resize(n * elem);
     f.cached[column] = -1;

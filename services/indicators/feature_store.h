@@ -103,8 +103,8 @@ class FeatureReader {
   FeatureFileInfo info_;
   void* map_ = nullptr;
   size_t map_size_ = 0;
-  const unsigned char* rows_ = nullptr;  // version 1: the first row
-  size_t row_bytes_ = 0;                 // version 1
+  const unsigned char* rows_ = nullptr;    // version 1: the first row
+  size_t row_bytes_ = 0;                   // version 1
   std::vector<uint64_t> offsets_, bytes_;  // version 2: each column's region
   std::unique_ptr<Frames> frames_;
 };

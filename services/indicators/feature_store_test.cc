@@ -142,7 +142,8 @@ TEST_F(FeatureStoreTest, ReadsVersion1) {
   const std::string path = (dir_ / "v1.feat").string();
   std::ofstream(path, std::ios::binary)
       .write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(header))
-      .write(reinterpret_cast<const char*>(rows.data()), static_cast<std::streamsize>(rows.size() * 8));
+      .write(reinterpret_cast<const char*>(rows.data()),
+             static_cast<std::streamsize>(rows.size() * 8));
   auto r = FeatureReader::Open(path);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->info().version, 1u);
@@ -187,7 +188,8 @@ TEST_F(FeatureStoreTest, AbandonedWriterLeavesNothing) {
 // The batch output does not depend on the number of threads.
 TEST_F(FeatureStoreTest, BatchIsDeterministicAcrossThreadCounts) {
   Result<Session> session = Session::Create(SessionConfig());
-  IndicatorSetConfig cfg{"all", {{"seed", {}, "t"}, {"ofi", {}, "t"}, {"realized_vol", {}, "t"}}, {}};
+  IndicatorSetConfig cfg{
+      "all", {{"seed", {}, "t"}, {"ofi", {}, "t"}, {"realized_vol", {}, "t"}}, {}};
   Result<IndicatorSet> set = IndicatorSet::Create(cfg, *session);
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   std::vector<DayJob> jobs;

@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kStageRows = 32;             // rows staged row-major before the transpose
+constexpr size_t kStageRows = 32;                  // rows staged row-major before the transpose
 constexpr size_t kBlockBudget = size_t{16} << 20;  // bytes of one block's buffers
 
 std::string Errno(const std::string& what, const std::string& path) {
@@ -205,7 +205,10 @@ struct FeatureWriter::Impl {
     Put<uint32_t>(h.data(), kOffCompression, info.zstd ? 1 : 0);
     Put<uint32_t>(h.data(), kOffBlockRows, info.zstd ? block_rows : 0);
     const bool by_time = info.grid_seconds > 0, by_rows = info.grid_ticks > 0;
-    Put<uint32_t>(h.data(), kOffGridKind, by_time ? kGridSeconds : by_rows ? kGridTicks : kGridNone);
+    Put<uint32_t>(h.data(), kOffGridKind,
+                  by_time   ? kGridSeconds
+                  : by_rows ? kGridTicks
+                            : kGridNone);
     Put<double>(h.data(), kOffGridValue,
                 by_time ? info.grid_seconds : static_cast<double>(info.grid_ticks));
     for (size_t c = 0; c < columns; ++c) {

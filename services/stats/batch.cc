@@ -101,7 +101,9 @@ Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::st
   if (!days.ok()) return days.status();
   std::vector<StatsJob> jobs;
   for (const StockDay& d : days.value()) {
-    StatsJob job{d.stock, d.date, set,
+    StatsJob job{d.stock,
+                 d.date,
+                 set,
                  StorePath(config.data.store_dir, d.stock, d.date.ToYyyymmdd()),
                  fused ? "" : FeaturePath(config.data.features_dir, set, d.stock, d.date),
                  set_hash};
@@ -138,8 +140,8 @@ Result<Lineage> JobLineage(const Config& config, const StatsJob& job) {
   return l;
 }
 
-Result<DayRecord> ComputeStockDay(const Config& config, const Session& session,
-                                  const StatsJob& job, IndicatorSet* indicators) {
+Result<DayRecord> ComputeStockDay(const Config& config, const Session& session, const StatsJob& job,
+                                  IndicatorSet* indicators) {
   const auto t0 = std::chrono::steady_clock::now();
   DayRecord rec;
   rec.stock = job.stock;

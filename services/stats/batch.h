@@ -4,12 +4,13 @@
 //   Result<StatsBatchSummary> s = RunStatsBatch(config, *jobs, options, on_item);
 //
 // Each stock-day is read from its store files (tick file: TickFile; feature file: FeatureReader,
-// both memory-mapped and checksum-verified; or, fused, the features computed from the ticks), accumulated with a DayAccumulator, regressed per
-// horizon with FitRidge and written with StatsDb::WriteDay in one transaction. Workers compute in
-// parallel; one mutex serialises every SQLite access, on a single connection. A stock-day already
-// stored with the same lineage is skipped (unless options.force). Afterwards FillNextDay() scores
-// every stock's fits on its next stored day.
-// Thread-safety: RunStatsBatch() calls `on_item` from worker threads, one call at a time.
+// both memory-mapped and checksum-verified; or, fused, the features computed from the ticks),
+// accumulated with a DayAccumulator, regressed per horizon with FitRidge and written with
+// StatsDb::WriteDay in one transaction. Workers compute in parallel; one mutex serialises every
+// SQLite access, on a single connection. A stock-day already stored with the same lineage is
+// skipped (unless options.force). Afterwards FillNextDay() scores every stock's fits on its next
+// stored day. Thread-safety: RunStatsBatch() calls `on_item` from worker threads, one call at a
+// time.
 #pragma once
 
 #include <cstdint>
@@ -52,8 +53,8 @@ Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::st
 
 // Reads and accumulates one stock-day (no database access). A fused job needs `indicators`, the
 // job's set (Reset and fed here; one per thread); a saved one ignores it.
-Result<DayRecord> ComputeStockDay(const Config& config, const Session& session,
-                                  const StatsJob& job, IndicatorSet* indicators = nullptr);
+Result<DayRecord> ComputeStockDay(const Config& config, const Session& session, const StatsJob& job,
+                                  IndicatorSet* indicators = nullptr);
 // The lineage of a job from its files' headers (cheap: no full read).
 Result<Lineage> JobLineage(const Config& config, const StatsJob& job);
 

@@ -46,9 +46,8 @@ class Moments {
 
   // Bytes this accumulator holds (its matrix, mean and block buffers).
   size_t MemoryBytes() const {
-    return sizeof(double) *
-           (mean_.capacity() + m_.capacity() + block_.capacity() + block_mean_.capacity() +
-            ones_.capacity());
+    return sizeof(double) * (mean_.capacity() + m_.capacity() + block_.capacity() +
+                             block_mean_.capacity() + ones_.capacity());
   }
 
   // Serialised upper triangle: for i in 0..d-1, for j in i..d-1: M(i, j).

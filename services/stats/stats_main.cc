@@ -89,7 +89,8 @@ int RunBatch(const Config& cfg, const Args& a, const std::string& set) {
   if (!jobs.ok()) return Fail(jobs.status());
   const int64_t total = static_cast<int64_t>(jobs->size());
   const bool fused = !jobs->empty() && jobs->front().feature_file.empty();
-  if (b.progress_json) StartEvent(total).Str("set", set).Str("mode", fused ? "fused" : "saved").Print();
+  if (b.progress_json)
+    StartEvent(total).Str("set", set).Str("mode", fused ? "fused" : "saved").Print();
   StatsBatchOptions opts;
   opts.threads = b.threads;
   opts.force = a.force;
