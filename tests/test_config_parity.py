@@ -62,8 +62,9 @@ def dump(c: Config) -> list[str]:
         ("generator.seed", c.generator.seed), ("generator.start_date", c.generator.start_date.isoformat()),
         ("generator.days", c.generator.days), ("generator.events_per_day", c.generator.events_per_day),
         ("generator.formats", ",".join(c.generator.formats)),
-        *(("indicator_set", f"{x.name}: " + ",".join(f"{i.kind}({len(i.params)})" for i in x.indicators))
-          for x in c.indicator_sets),
+        *(line for x in c.indicator_sets for line in (
+            ("indicator_set", f"{x.name}: " + ",".join(f"{i.kind}({len(i.params)})" for i in x.indicators)),
+            ("indicator_set.save", f"{x.name}: {x.save.describe()}"))),
         ("services.host", s.host),
         ("services.ports", f"{s.gateway_port},{s.data_port},{s.indicators_port},{s.stats_port}"),
         ("services.token", s.token), ("services.tls_cert", s.tls_cert), ("services.tls_key", s.tls_key),

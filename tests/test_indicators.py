@@ -140,13 +140,14 @@ def test_reader_views_are_zero_copy_and_checked(tmp_path: Path) -> None:
     ts, field, value = random_events(5_000, seed=5)
     feats = run_engine(tmp_path, assemble_ticks("TEST", ts, field, value), [{"kind": "seed"}])
     assert feats.values.base is not None and not feats.values.flags.writeable
-    assert feats.values.strides == (16 + 8 * len(feats.columns), 8)
+    # version 2: the value columns are one column-major array
+    assert feats.values.strides == (8, feats.n_rows * 8) and feats.values.flags.f_contiguous
     df = feats.to_pandas()
     assert list(df.columns) == ["fingerprint", *feats.columns]
     assert len(df) == feats.n_rows and df.index.tz is not None
     assert feats.set == "t" and feats.stock == "TEST" and feats.date == DAY
     raw = bytearray((tmp_path / "out.feat").read_bytes())
-    raw[-3] ^= 0xFF
+    raw[len(raw) - (feats.n_rows * 8 + 63) // 64 * 64 + 3] ^= 0xFF  # inside the last column
     (tmp_path / "bad.feat").write_bytes(bytes(raw))
     with pytest.raises(FeatureFileError, match="rows checksum"):
         read_features(tmp_path / "bad.feat", verify=True)

@@ -125,7 +125,7 @@ def test_indicator_rows_equal_feature_files_byte_for_byte(market: Market, chain:
         for day in market.days:
             f = read_features(market.features / "seed" / stock / f"{day}.feat", verify=True)
             assert stream.feature_names == f.feature_columns == tuple(sets["seed"])
-            assert b"".join(by_day.get(day, [])) == f._rows.tobytes()
+            assert b"".join(by_day.get(day, [])) == f.row_bytes()
         df = c.indicators(stock, market.days[0], market.days[0], set="seed").to_pandas()
         f0 = read_features(market.features / "seed" / stock / f"{market.days[0]}.feat")
         assert len(df) == f0.n_rows

@@ -1,5 +1,6 @@
 #include "services/common/config.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -55,7 +56,40 @@ IndicatorSpec ReadIndicatorSpec(const toml::table& t, std::string where) {
   return spec;
 }
 
+// A set's save keys. "grid" without a grid key samples every second; "none" keeps a grid only
+// when one is given (it then thins the rows the fused stats see).
+SaveConfig ReadSave(const toml::table& set) {
+  SaveConfig s;
+  const std::string mode = Text(set, "save");
+  s.mode = mode == "grid"   ? SaveConfig::Mode::kGrid
+           : mode == "none" ? SaveConfig::Mode::kNone
+                            : SaveConfig::Mode::kAll;
+  if (s.mode != SaveConfig::Mode::kAll) {
+    s.grid_seconds = set.contains("grid_seconds") ? Number(set, "grid_seconds") : 0;
+    s.grid_ticks = set.contains("grid_ticks") ? Int(set, "grid_ticks") : 0;
+    if (s.mode == SaveConfig::Mode::kGrid && s.grid_seconds == 0 && s.grid_ticks == 0)
+      s.grid_seconds = 1;
+  }
+  s.float32 = Text(set, "value_type") == "float32";
+  s.zstd = Text(set, "compression") == "zstd";
+  return s;
+}
+
 }  // namespace
+
+std::string SaveConfig::Describe() const {
+  std::string out = mode == Mode::kAll ? "all" : mode == Mode::kGrid ? "grid" : "none";
+  char buf[48];
+  if (grid_seconds > 0) {
+    std::snprintf(buf, sizeof buf, " %.17gs", grid_seconds);
+    out += (mode == Mode::kNone ? " grid" : "") + std::string(buf);
+  } else if (grid_ticks > 0) {
+    out += (mode == Mode::kNone ? " grid " : " ") + std::to_string(grid_ticks) + "t";
+  }
+  if (float32) out += " float32";
+  if (zstd) out += " zstd";
+  return out;
+}
 
 const IndicatorSetConfig* Config::FindIndicatorSet(const std::string& name) const {
   for (const auto& s : indicator_sets)
@@ -99,6 +133,7 @@ Result<Config> ParseConfig(const std::string& toml_text, const std::string& path
     const toml::table& set = *set_node.as_table();
     IndicatorSetConfig out;
     out.name = Text(set, "name");
+    out.save = ReadSave(set);
     const toml::array& indicators = *set["indicators"].as_array();
     for (size_t j = 0; j < indicators.size(); ++j) {
       std::string where =

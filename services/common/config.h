@@ -44,9 +44,25 @@ struct IndicatorSpec {
   std::string where;                         // "file: [[indicator_sets]] seed, indicator 1"
 };
 
+// What Layer 2 keeps of a set's rows (docs/config.md, [[indicator_sets]] save keys).
+struct SaveConfig {
+  enum class Mode { kAll, kGrid, kNone };
+  Mode mode = Mode::kAll;
+  // The sampling grid (mode kGrid; with kNone it thins the fused rows too). Exactly one is > 0:
+  // every grid_seconds of session time (default 1 s), or every grid_ticks rows.
+  double grid_seconds = 0;
+  int64_t grid_ticks = 0;
+  bool float32 = false;  // value_type = "float32"
+  bool zstd = false;     // compression = "zstd"
+  bool gridded() const { return mode != Mode::kAll && (grid_seconds > 0 || grid_ticks > 0); }
+  // "all", "grid 1s", "grid 10t", "none", "none grid 1s": for messages and the set's config hash.
+  std::string Describe() const;
+};
+
 struct IndicatorSetConfig {
   std::string name;
   std::vector<IndicatorSpec> indicators;
+  SaveConfig save;
 };
 
 struct GeneratorConfig {

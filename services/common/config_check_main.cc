@@ -48,6 +48,7 @@ void Dump(const ticklab::Config& c) {
     line("indicator_set", set.name + ": " + Join(set.indicators, [](const auto& s) {
                             return s.kind + "(" + std::to_string(s.params.size()) + ")";
                           }));
+    line("indicator_set.save", set.name + ": " + set.save.Describe());
   }
   const ticklab::ServicesConfig& s = c.services;
   line("services.host", s.host);

@@ -1,5 +1,7 @@
 #include "services/common/progress.h"
 
+#include <time.h>
+
 namespace ticklab {
 
 std::string JsonQuote(const std::string& s) {
@@ -67,6 +69,12 @@ JsonLine StartEvent(int64_t total) {
 
 JsonLine ProgressEvent(int64_t done, int64_t total, const std::string& item) {
   return JsonLine("progress").Int("done", done).Int("total", total).Str("item", item);
+}
+
+double ProcessCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 }  // namespace ticklab

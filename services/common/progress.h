@@ -47,4 +47,7 @@ JsonLine StartEvent(int64_t total);
 // {"event":"progress","done":<done>,"total":<total>,"item":"<item>"
 JsonLine ProgressEvent(int64_t done, int64_t total, const std::string& item);
 
+// CPU time of the whole process (all threads) in seconds: a batch summary's cpu_seconds.
+double ProcessCpuSeconds();
+
 }  // namespace ticklab

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "services/data/archive_source.h"
 #include "services/data/csv_reader.h"
 #include "services/data/dbn_reader.h"
 #include "services/data/lobster_reader.h"
@@ -16,7 +17,8 @@ const std::vector<FormatSpec>& RegisteredFormats() {
   // Probe order: exact binary magics first, then text headers, the most permissive probe last.
   static const std::vector<FormatSpec> kFormats = {
       StoreFormat(),
-      DbnFormat(),  // "DBN" / zstd magic 28 B5 2F FD
+      ArchiveFormat(),  // "TLTICKZ\1"
+      DbnFormat(),      // "DBN" / zstd magic 28 B5 2F FD
       CsvFormat(),
       TaqFormat(),      // TAQ header line
       LobsterFormat(),  // *_message_<N>.csv name and a numeric first row: keep last
@@ -38,6 +40,29 @@ std::string KnownFormatNames() {
     out += f.name;
   }
   return out;
+}
+
+FormatSpec OneStockFileFormat(
+    std::string name, std::string magic,
+    std::function<Result<std::unique_ptr<DataSource>>(const std::string& path)> open) {
+  FormatSpec spec;
+  spec.name = std::move(name);
+  spec.probe = [magic](const std::string&, std::string_view head) {
+    return head.substr(0, magic.size()) == magic;
+  };
+  spec.open = [open](const std::string& path, const ReadOptions&) { return open(path); };
+  spec.open_stock = [open](const std::string& stock, const std::string& path,
+                           const ReadOptions&) -> Result<std::unique_ptr<DataSource>> {
+    Result<std::unique_ptr<DataSource>> s = open(path);
+    if (!s.ok()) return s.status();
+    const std::string& holds = (*s)->symbols().front();
+    if (holds != stock) {
+      return Status::NotFound(path + ": no stock \"" + stock + "\" (the file holds \"" + holds +
+                              "\")");
+    }
+    return s;
+  };
+  return spec;
 }
 
 std::vector<RawFile> DefaultRawFiles(const std::string& format_dir, int yyyymmdd) {

@@ -34,7 +34,7 @@ struct RawFile {
 };
 
 struct FormatSpec {
-  std::string name;  // "store", "csv", "taq", "lobster", "dbn"
+  std::string name;  // "store", "archive", "csv", "taq", "lobster", "dbn"
   // True if the file is in this format. `head` is the file's first up to kProbeBytes bytes.
   std::function<bool(const std::string& path, std::string_view head)> probe;
   // Opens the whole file (every stock).
@@ -58,8 +58,13 @@ constexpr size_t kProbeBytes = 4096;
 const std::vector<FormatSpec>& RegisteredFormats();
 // The format called `name`, or nullptr.
 const FormatSpec* FindFormat(std::string_view name);
-// "store, dbn, csv, taq, lobster" (registered names, probe order).
+// "store, archive, dbn, csv, taq, lobster" (registered names, probe order).
 std::string KnownFormatNames();
+// A one-stock file format recognised by its leading `magic` (the store file, the tick archive):
+// open_stock is NotFound when the file's only symbol is not the stock asked for.
+FormatSpec OneStockFileFormat(
+    std::string name, std::string magic,
+    std::function<Result<std::unique_ptr<DataSource>>(const std::string& path)> open);
 // Files named "<YYYY-MM-DD>" or "<YYYY-MM-DD>.<anything>" in format_dir, sorted; stock empty.
 std::vector<RawFile> DefaultRawFiles(const std::string& format_dir, int yyyymmdd);
 

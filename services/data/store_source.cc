@@ -19,29 +19,12 @@ Result<std::unique_ptr<StoreSource>> StoreSource::Open(const std::string& path,
 }
 
 FormatSpec StoreFormat() {
-  FormatSpec spec;
-  spec.name = "store";
-  spec.probe = [](const std::string&, std::string_view head) {
-    return head.size() >= sizeof(kTickStoreMagic) &&
-           std::memcmp(head.data(), kTickStoreMagic, sizeof(kTickStoreMagic)) == 0;
-  };
-  spec.open = [](const std::string& path,
-                 const ReadOptions&) -> Result<std::unique_ptr<DataSource>> {
-    Result<std::unique_ptr<StoreSource>> s = StoreSource::Open(path);
-    if (!s.ok()) return s.status();
-    return std::unique_ptr<DataSource>(std::move(s).value());
-  };
-  spec.open_stock = [](const std::string& stock, const std::string& path,
-                       const ReadOptions&) -> Result<std::unique_ptr<DataSource>> {
-    Result<std::unique_ptr<StoreSource>> s = StoreSource::Open(path);
-    if (!s.ok()) return s.status();
-    if ((*s)->file().stock() != stock) {
-      return Status::NotFound(path + ": no stock \"" + stock + "\" (the file holds \"" +
-                              (*s)->file().stock() + "\")");
-    }
-    return std::unique_ptr<DataSource>(std::move(s).value());
-  };
-  return spec;
+  return OneStockFileFormat("store", std::string(kTickStoreMagic, sizeof(kTickStoreMagic)),
+                            [](const std::string& path) -> Result<std::unique_ptr<DataSource>> {
+                              Result<std::unique_ptr<StoreSource>> s = StoreSource::Open(path);
+                              if (!s.ok()) return s.status();
+                              return std::unique_ptr<DataSource>(std::move(s).value());
+                            });
 }
 
 }  // namespace ticklab

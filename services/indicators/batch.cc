@@ -1,29 +1,23 @@
 #include "services/indicators/batch.h"
 
-#include <time.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <set>
 
+#include "services/common/progress.h"
 #include "services/common/stock_days.h"
 #include "services/common/tick_store.h"
 #include "services/common/work_pool.h"
 #include "services/indicators/feature_store.h"
+#include "services/indicators/row_grid.h"
 #include "services/indicators/tick_input.h"
 
 namespace ticklab {
 namespace {
 
 namespace fs = std::filesystem;
-
-double ProcessCpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 // Counts rows without storing them (compute-only runs).
 class CountingSink final : public RowSink {
@@ -59,23 +53,34 @@ Result<DayResult> ComputeDay(IndicatorSet* set, const DayJob& job) {
                             job.stock + "\"");
   }
   set->Reset(job.date);
+  const SaveConfig& save = set->save();
   if (job.output.empty()) {
     CountingSink sink;
-    set->OnTicks(input->data(), input->size(), &sink);
-  } else {
-    FeatureFileInfo info;
-    info.set = set->name();
-    info.stock = job.stock;
-    info.date = job.date;
-    info.columns = set->column_names();
-    info.config_hash = set->config_hash();
-    info.input_fingerprint = input->Fingerprint();
-    Result<std::unique_ptr<FeatureWriter>> writer = FeatureWriter::Open(job.output, info);
-    if (!writer.ok()) return writer.status();
-    set->OnTicks(input->data(), input->size(), writer->get());
-    TICKLAB_RETURN_IF_ERROR((*writer)->Finish());
+    RowGrid grid(save, set->open_ns(), set->num_columns(), &sink);
+    set->OnTicks(input->data(), input->size(), &grid);
+    grid.Finish();
+    return DayResult{grid.rows_out(), set->ticks()};
   }
-  return DayResult{set->rows(), set->ticks()};
+  FeatureFileInfo info;
+  info.set = set->name();
+  info.stock = job.stock;
+  info.date = job.date;
+  info.columns = set->column_names();
+  info.config_hash = set->config_hash();
+  info.input_fingerprint = input->Fingerprint();
+  info.float32 = save.float32;
+  info.zstd = save.zstd;
+  if (save.gridded()) {
+    info.grid_seconds = save.grid_seconds;
+    info.grid_ticks = save.grid_ticks;
+  }
+  Result<std::unique_ptr<FeatureWriter>> writer = FeatureWriter::Open(job.output, info);
+  if (!writer.ok()) return writer.status();
+  RowGrid grid(save, set->open_ns(), set->num_columns(), writer->get());
+  set->OnTicks(input->data(), input->size(), &grid);
+  grid.Finish();
+  TICKLAB_RETURN_IF_ERROR((*writer)->Finish());
+  return DayResult{grid.rows_out(), set->ticks()};
 }
 
 Result<BatchSummary> RunBatch(

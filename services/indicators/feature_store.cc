@@ -6,159 +6,62 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
+#include "services/common/column_codec.h"
+#include "services/indicators/feature_layout.h"
+
 namespace ticklab {
+
+using namespace feature_layout;
+
 namespace {
 
 namespace fs = std::filesystem;
 
-// Fixed header offsets (docs/formats.md).
-constexpr int kOffVersion = 8, kOffHeaderBytes = 12, kOffRows = 16, kOffCols = 24,
-              kOffRowBytes = 28, kOffDate = 32, kOffNamesBytes = 36, kOffConfigHash = 40,
-              kOffInput = 48, kOffRowsChecksum = 56, kOffSet = 64, kOffStock = 96,
-              kOffHeaderChecksum = 112;
-constexpr size_t kWriteBuffer = 1 << 20;
-
-template <typename T>
-void Put(std::vector<char>* h, int off, T v) {
-  std::memcpy(h->data() + off, &v, sizeof(T));
-}
-template <typename T>
-T Get(const unsigned char* p, int off) {
-  T v;
-  std::memcpy(&v, p + off, sizeof(T));
-  return v;
-}
+constexpr size_t kVerifyRows = 4096;
 
 std::string Errno(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
 }
 
-Status WriteAll(int fd, const char* data, size_t n, off_t offset, const std::string& path) {
-  while (n > 0) {
-    ssize_t w = offset < 0 ? ::write(fd, data, n) : ::pwrite(fd, data, n, offset);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return Status::IoError(Errno("cannot write", path));
-    }
-    data += w;
-    n -= static_cast<size_t>(w);
-    if (offset >= 0) offset += w;
+bool HeaderChecksumOk(const unsigned char* p, size_t header_bytes) {
+  std::vector<unsigned char> header(p, p + header_bytes);
+  std::memset(header.data() + kOffHeaderChecksum, 0, 8);
+  return XXH64(header.data(), header.size(), 0) == Get<uint64_t>(p, kOffHeaderChecksum);
+}
+
+Status ParseNames(const unsigned char* p, size_t at, size_t bytes, uint32_t n_cols,
+                  const std::string& path, std::vector<std::string>* out) {
+  std::string names(reinterpret_cast<const char*>(p + at), bytes);
+  for (size_t start = 0; start < names.size();) {
+    size_t end = names.find('\n', start);
+    if (end == std::string::npos) return Status::DataLoss(path + ": malformed column names");
+    out->push_back(names.substr(start, end - start));
+    start = end + 1;
   }
+  if (out->size() != n_cols) return Status::DataLoss(path + ": column count mismatch");
   return Status::Ok();
 }
 
-std::string NameBlock(const std::vector<std::string>& columns) {
-  std::string block;
-  for (const std::string& c : columns) block += c + "\n";
-  return block;
-}
-
-size_t HeaderBytes(size_t names_bytes) {
-  return (kFeatureFixedHeaderBytes + names_bytes + 63) / 64 * 64;
-}
-
-std::vector<char> EncodeHeader(const FeatureFileInfo& info) {
-  std::string names = NameBlock(info.columns);
-  std::vector<char> h(HeaderBytes(names.size()), 0);
-  std::memcpy(h.data(), kFeatureMagic, 8);
-  Put<uint32_t>(&h, kOffVersion, kFeatureVersion);
-  Put<uint32_t>(&h, kOffHeaderBytes, static_cast<uint32_t>(h.size()));
-  Put<uint64_t>(&h, kOffRows, info.n_rows);
-  Put<uint32_t>(&h, kOffCols, static_cast<uint32_t>(info.columns.size()));
-  Put<uint32_t>(&h, kOffRowBytes, static_cast<uint32_t>(16 + 8 * info.columns.size()));
-  Put<int32_t>(&h, kOffDate, info.date.ToYyyymmdd());
-  Put<uint32_t>(&h, kOffNamesBytes, static_cast<uint32_t>(names.size()));
-  Put<uint64_t>(&h, kOffConfigHash, info.config_hash);
-  Put<uint64_t>(&h, kOffInput, info.input_fingerprint);
-  Put<uint64_t>(&h, kOffRowsChecksum, info.rows_checksum);
-  std::memcpy(h.data() + kOffSet, info.set.data(), info.set.size());
-  std::memcpy(h.data() + kOffStock, info.stock.data(), info.stock.size());
-  std::memcpy(h.data() + kFeatureFixedHeaderBytes, names.data(), names.size());
-  Put<uint64_t>(&h, kOffHeaderChecksum, XXH64(h.data(), h.size(), 0));
-  return h;
-}
-
 }  // namespace
+
+// Compressed files: each column's frame offsets and its one decoded block.
+struct FeatureReader::Frames {
+  std::vector<std::vector<uint64_t>> starts;  // per column: n_blocks + 1 offsets into the file
+  std::vector<int64_t> cached;                // per column: the decoded block, -1 none
+  std::vector<std::vector<unsigned char>> data;
+};
 
 std::string FeaturePath(const std::string& features_dir, const std::string& set,
                         const std::string& stock, const Date& date) {
   return (fs::path(features_dir) / set / stock / (date.ToString() + ".feat")).string();
 }
 
-Result<std::unique_ptr<FeatureWriter>> FeatureWriter::Open(const std::string& path,
-                                                           const FeatureFileInfo& info) {
-  if (info.set.empty() || info.set.size() > 31) {
-    return Status::InvalidArgument("feature file " + path + ": set name must be 1-31 bytes");
-  }
-  if (info.stock.empty() || info.stock.size() > 15) {
-    return Status::InvalidArgument("feature file " + path + ": stock must be 1-15 bytes");
-  }
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  if (ec) return Status::IoError("cannot create directory for " + path + ": " + ec.message());
-  static std::atomic<uint64_t> counter{0};
-  std::unique_ptr<FeatureWriter> w(new FeatureWriter);
-  w->path_ = path;
-  w->tmp_path_ = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  w->info_ = info;
-  w->info_.n_rows = 0;
-  w->fd_ = ::open(w->tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (w->fd_ < 0) return Status::IoError(Errno("cannot create", w->tmp_path_));
-  std::vector<char> header = EncodeHeader(w->info_);  // placeholder, rewritten by Finish()
-  TICKLAB_RETURN_IF_ERROR(WriteAll(w->fd_, header.data(), header.size(), -1, w->tmp_path_));
-  w->row_bytes_ = 16 + 8 * info.columns.size();
-  w->buffer_.resize(std::max(kWriteBuffer, w->row_bytes_));
-  XXH64_state_t* st = XXH64_createState();
-  XXH64_reset(st, 0);
-  w->hash_state_ = st;
-  return w;
-}
-
-FeatureWriter::~FeatureWriter() {
-  if (fd_ >= 0) ::close(fd_);
-  if (!finished_ && !tmp_path_.empty()) ::unlink(tmp_path_.c_str());
-  if (hash_state_ != nullptr) XXH64_freeState(static_cast<XXH64_state_t*>(hash_state_));
-}
-
-void FeatureWriter::OnRow(int64_t ts_ns, uint64_t fingerprint, const double* values) {
-  if (used_ + row_bytes_ > buffer_.size()) status_ = Flush();
-  char* p = buffer_.data() + used_;
-  std::memcpy(p, &ts_ns, 8);
-  std::memcpy(p + 8, &fingerprint, 8);
-  std::memcpy(p + 16, values, row_bytes_ - 16);
-  used_ += row_bytes_;
-  ++info_.n_rows;
-}
-
-Status FeatureWriter::Flush() {
-  XXH64_update(static_cast<XXH64_state_t*>(hash_state_), buffer_.data(), used_);
-  Status st = status_.ok() ? WriteAll(fd_, buffer_.data(), used_, -1, tmp_path_) : status_;
-  used_ = 0;
-  return st;
-}
-
-Status FeatureWriter::Finish() {
-  if (finished_) return Status::FailedPrecondition("FeatureWriter::Finish called twice");
-  TICKLAB_RETURN_IF_ERROR(Flush());
-  info_.rows_checksum = XXH64_digest(static_cast<XXH64_state_t*>(hash_state_));
-  std::vector<char> header = EncodeHeader(info_);
-  TICKLAB_RETURN_IF_ERROR(WriteAll(fd_, header.data(), header.size(), 0, tmp_path_));
-  if (::close(fd_) != 0) {
-    fd_ = -1;
-    return Status::IoError(Errno("cannot close", tmp_path_));
-  }
-  fd_ = -1;
-  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
-    return Status::IoError(Errno("cannot rename into", path_));
-  }
-  finished_ = true;
-  return Status::Ok();
-}
+FeatureReader::FeatureReader() = default;
 
 Result<FeatureReader> FeatureReader::Open(const std::string& path) {
   FeatureReader r;
@@ -174,7 +77,7 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
     return Status::IoError(Errno("cannot stat", path));
   }
   r.map_size_ = static_cast<size_t>(sb.st_size);
-  if (r.map_size_ < static_cast<size_t>(kFeatureFixedHeaderBytes)) {
+  if (r.map_size_ < kFixedV1) {
     ::close(fd);
     return Status::DataLoss(path + ": too short for a feature file header");
   }
@@ -185,28 +88,70 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
     return Status::IoError(Errno("cannot map", path));
   }
   const auto* p = static_cast<const unsigned char*>(r.map_);
-  if (std::memcmp(p, kFeatureMagic, 8) != 0) {
-    return Status::DataLoss(path + ": not a ticklab feature file (bad magic)");
+  const bool v1 = std::memcmp(p, kMagicV1, 8) == 0, v2 = std::memcmp(p, kMagicV2, 8) == 0;
+  if (!v1 && !v2) return Status::DataLoss(path + ": not a ticklab feature file (bad magic)");
+  const uint32_t version = Get<uint32_t>(p, kOffVersion);
+  if (version != (v1 ? 1u : 2u)) {
+    return Status::DataLoss(path + ": unsupported feature file version " + std::to_string(version));
   }
-  if (Get<uint32_t>(p, kOffVersion) != kFeatureVersion) {
-    return Status::DataLoss(path + ": unsupported feature file version " +
-                            std::to_string(Get<uint32_t>(p, kOffVersion)));
-  }
+  FeatureFileInfo& info = r.info_;
+  info.version = version;
   const size_t header_bytes = Get<uint32_t>(p, kOffHeaderBytes);
   const uint32_t names_bytes = Get<uint32_t>(p, kOffNamesBytes);
   const uint32_t n_cols = Get<uint32_t>(p, kOffCols);
-  FeatureFileInfo& info = r.info_;
+  const size_t columns = 2 + size_t{n_cols};
   info.n_rows = Get<uint64_t>(p, kOffRows);
-  r.row_bytes_ = Get<uint32_t>(p, kOffRowBytes);
-  if (header_bytes != HeaderBytes(names_bytes) || header_bytes > r.map_size_ ||
-      r.row_bytes_ != 16 + 8 * size_t{n_cols} ||
-      r.map_size_ != header_bytes + info.n_rows * r.row_bytes_) {
+  const auto inconsistent = [&] {
     return Status::DataLoss(path + ": inconsistent sizes (truncated or corrupted file)");
-  }
-  std::vector<char> header(p, p + header_bytes);
-  std::memset(header.data() + kOffHeaderChecksum, 0, 8);
-  if (XXH64(header.data(), header.size(), 0) != Get<uint64_t>(p, kOffHeaderChecksum)) {
+  };
+  const size_t names_at = v1 ? kFixedV1 : kFixedV2 + kDirEntry * columns;
+  if (header_bytes != RoundUp64(names_at + names_bytes) || header_bytes > r.map_size_)
+    return inconsistent();
+  if (!HeaderChecksumOk(p, header_bytes))
     return Status::DataLoss(path + ": header checksum mismatch");
+  if (v1) {
+    r.row_bytes_ = Get<uint32_t>(p, kOffRowBytes);
+    if (r.row_bytes_ != 8 * columns || r.map_size_ != header_bytes + info.n_rows * r.row_bytes_)
+      return inconsistent();
+    r.rows_ = p + header_bytes;
+  } else {
+    const uint32_t value_bytes = Get<uint32_t>(p, kOffValueBytes);
+    const uint32_t compression = Get<uint32_t>(p, kOffCompression);
+    if ((value_bytes != 4 && value_bytes != 8) || compression > 1) return inconsistent();
+    info.float32 = value_bytes == 4;
+    info.zstd = compression == 1;
+    info.block_rows = Get<uint32_t>(p, kOffBlockRows);
+    if (info.zstd && info.block_rows == 0) return inconsistent();
+    const uint32_t grid = Get<uint32_t>(p, kOffGridKind);
+    const double grid_value = Get<double>(p, kOffGridValue);
+    if (grid == kGridSeconds) info.grid_seconds = grid_value;
+    if (grid == kGridTicks) info.grid_ticks = static_cast<int64_t>(grid_value);
+    const uint64_t n_blocks = info.zstd ? (info.n_rows + info.block_rows - 1) / info.block_rows : 0;
+    uint64_t expect = header_bytes;
+    if (info.zstd) r.frames_ = std::make_unique<Frames>();
+    for (size_t c = 0; c < columns; ++c) {
+      const uint64_t off = Get<uint64_t>(p, kFixedV2 + kDirEntry * c);
+      const uint64_t bytes = Get<uint64_t>(p, kFixedV2 + kDirEntry * c + 8);
+      const uint64_t elem = c < 2 ? 8 : value_bytes;
+      if (off != expect || off + bytes > r.map_size_) return inconsistent();
+      if (!info.zstd && bytes != info.n_rows * elem) return inconsistent();
+      if (info.zstd) {
+        if (bytes < 8 * n_blocks) return inconsistent();
+        std::vector<uint64_t> starts{off + 8 * n_blocks};
+        for (uint64_t b = 0; b < n_blocks; ++b)
+          starts.push_back(starts.back() + Get<uint64_t>(p, off + 8 * b));
+        if (starts.back() != off + bytes) return inconsistent();
+        r.frames_->starts.push_back(std::move(starts));
+      }
+      r.offsets_.push_back(off);
+      r.bytes_.push_back(bytes);
+      expect = off + RegionSpan(c, columns, info.zstd, bytes);
+    }
+    if (expect != r.map_size_) return inconsistent();
+    if (info.zstd) {
+      r.frames_->cached.assign(columns, -1);
+      r.frames_->data.resize(columns);
+    }
   }
   info.date = Date::FromYyyymmdd(Get<int32_t>(p, kOffDate));
   info.config_hash = Get<uint64_t>(p, kOffConfigHash);
@@ -216,15 +161,7 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
                   strnlen(reinterpret_cast<const char*>(p + kOffSet), 32));
   info.stock.assign(reinterpret_cast<const char*>(p + kOffStock),
                     strnlen(reinterpret_cast<const char*>(p + kOffStock), 16));
-  std::string names(reinterpret_cast<const char*>(p + kFeatureFixedHeaderBytes), names_bytes);
-  for (size_t start = 0; start < names.size();) {
-    size_t end = names.find('\n', start);
-    if (end == std::string::npos) return Status::DataLoss(path + ": malformed column names");
-    info.columns.push_back(names.substr(start, end - start));
-    start = end + 1;
-  }
-  if (info.columns.size() != n_cols) return Status::DataLoss(path + ": column count mismatch");
-  r.rows_ = p + header_bytes;
+  TICKLAB_RETURN_IF_ERROR(ParseNames(p, names_at, names_bytes, n_cols, path, &info.columns));
   return r;
 }
 
@@ -234,7 +171,10 @@ FeatureReader::FeatureReader(FeatureReader&& o) noexcept
       map_(o.map_),
       map_size_(o.map_size_),
       rows_(o.rows_),
-      row_bytes_(o.row_bytes_) {
+      row_bytes_(o.row_bytes_),
+      offsets_(std::move(o.offsets_)),
+      bytes_(std::move(o.bytes_)),
+      frames_(std::move(o.frames_)) {
   o.map_ = nullptr;
 }
 
@@ -242,16 +182,86 @@ FeatureReader::~FeatureReader() {
   if (map_ != nullptr) ::munmap(map_, map_size_);
 }
 
-int64_t FeatureReader::ts_ns(uint64_t row) const { return Get<int64_t>(Row(row), 0); }
-uint64_t FeatureReader::fingerprint(uint64_t row) const { return Get<uint64_t>(Row(row), 8); }
-const double* FeatureReader::values(uint64_t row) const {
-  return reinterpret_cast<const double*>(Row(row) + 16);
+Status FeatureReader::Block(int column, uint64_t block, const unsigned char** data) const {
+  Frames& f = *frames_;
+  const size_t elem = column < 2 ? 8 : (info_.float32 ? 4 : 8);
+  if (f.cached[column] != static_cast<int64_t>(block)) {
+    const uint64_t first = block * info_.block_rows;
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(info_.block_rows, info_.n_rows - first));
+    const uint64_t start = f.starts[column][block], end = f.starts[column][block + 1];
+    f.data[column].resize(n * elem);
+    f.cached[column] = -1;
+    TICKLAB_RETURN_IF_ERROR(DecodeColumnBlock(
+        static_cast<const unsigned char*>(map_) + start, end - start, n, elem, column == 0,
+        f.data[column].data(), path_ + ": column " + std::to_string(column)));
+    f.cached[column] = static_cast<int64_t>(block);
+  }
+  *data = f.data[column].data();
+  return Status::Ok();
+}
+
+Status FeatureReader::Gather(int column, uint64_t first, size_t n, double* out,
+                             size_t stride) const {
+  const size_t elem = column < 2 ? 8 : (info_.float32 ? 4 : 8);
+  while (n > 0) {
+    const unsigned char* src = nullptr;
+    size_t take = n;
+    if (info_.zstd) {
+      const uint64_t block = first / info_.block_rows, in_block = first % info_.block_rows;
+      take = static_cast<size_t>(std::min<uint64_t>(n, info_.block_rows - in_block));
+      TICKLAB_RETURN_IF_ERROR(Block(column, block, &src));
+      src += in_block * elem;
+    } else {
+      src = static_cast<const unsigned char*>(map_) + offsets_[column] + first * elem;
+    }
+    if (elem == 8) {
+      for (size_t r = 0; r < take; ++r) std::memcpy(out + r * stride, src + 8 * r, 8);
+    } else {
+      const float* f = reinterpret_cast<const float*>(src);
+      for (size_t r = 0; r < take; ++r) out[r * stride] = static_cast<double>(f[r]);
+    }
+    out += take * stride;
+    first += take;
+    n -= take;
+  }
+  return Status::Ok();
+}
+
+Status FeatureReader::ReadRows(uint64_t first, size_t n, double* out) const {
+  if (info_.version == 1) {
+    std::memcpy(out, rows_ + first * row_bytes_, n * row_bytes_);
+    return Status::Ok();
+  }
+  const size_t stride = 2 + info_.columns.size();
+  for (size_t c = 0; c < stride; ++c)
+    TICKLAB_RETURN_IF_ERROR(Gather(static_cast<int>(c), first, n, out + c, stride));
+  return Status::Ok();
+}
+
+Status FeatureReader::ReadColumn(int k, uint64_t first, size_t n, double* out) const {
+  if (info_.version == 1) {
+    for (size_t r = 0; r < n; ++r)
+      std::memcpy(out + r, rows_ + (first + r) * row_bytes_ + 16 + 8 * size_t(k), 8);
+    return Status::Ok();
+  }
+  return Gather(2 + k, first, n, out, 1);
 }
 
 Status FeatureReader::VerifyRows() const {
-  if (XXH64(rows_, info_.n_rows * row_bytes_, 0) != info_.rows_checksum) {
-    return Status::DataLoss(path_ + ": rows checksum mismatch");
+  XXH64_state_t* st = XXH64_createState();
+  XXH64_reset(st, 0);
+  std::vector<double> chunk(kVerifyRows * (2 + info_.columns.size()));
+  Status status;
+  for (uint64_t r = 0; r < info_.n_rows && status.ok(); r += kVerifyRows) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(kVerifyRows, info_.n_rows - r));
+    status = ReadRows(r, n, chunk.data());
+    XXH64_update(st, chunk.data(), n * (2 + info_.columns.size()) * 8);
   }
+  const uint64_t digest = XXH64_digest(st);
+  XXH64_freeState(st);
+  TICKLAB_RETURN_IF_ERROR(status);
+  if (digest != info_.rows_checksum) return Status::DataLoss(path_ + ": rows checksum mismatch");
   return Status::Ok();
 }
 

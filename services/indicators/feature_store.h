@@ -1,11 +1,18 @@
 // Feature store: Layer 2's saved output, one file per set, stock and day (docs/formats.md,
 // "Layer 2 feature store"):  <features_dir>/<SET>/<STOCK>/<YYYY-MM-DD>.feat
 //
-// A file is a header (magic, version, set, stock, date, row count, column names, config hash, the
-// input store's fingerprint, checksums) then fixed-size little-endian rows:
-//   int64 ts_ns, uint64 tick fingerprint, float64 values[n_cols]   (values: bid, ask, features)
-// FeatureWriter is a RowSink that streams rows to "<path>.tmp-<unique>" and renames it into place
-// in Finish(), so readers never see a partial file. FeatureReader maps a file read-only.
+// Version 2 (written): a header (magic, version, set, stock, date, row count, value type, the
+// sampling grid, compression, config hash, the input store's fingerprint, checksums, a column
+// directory, column names) then one region per column: ts_ns (int64), tick fingerprint (uint64),
+// then the values (bid, ask, features) as float64 or float32. Uncompressed regions are contiguous
+// arrays (a reader maps only the columns it touches); compressed regions are zstd frames of
+// block_rows rows each, byte-shuffled (ts_ns delta-coded first), after a table of frame sizes.
+// Version 1 (read only): fixed-size rows  int64 ts_ns, uint64 fingerprint, float64 values[n_cols].
+// rows_checksum is, in both versions, XXH64 of the rows in version 1's layout (values widened to
+// float64): it names the content whatever the storage form, so lineage does not depend on it.
+// FeatureWriter is a RowSink that buffers one block of rows (bounded memory, BlockRows()),
+// spills full blocks to an unlinked scratch file, and in Finish() writes "<path>.tmp-<unique>"
+// and renames it into place, so readers never see a partial file. FeatureReader maps a file.
 // Thread-safety: a writer or reader is used by one thread; distinct files are independent.
 #pragma once
 
@@ -20,9 +27,7 @@
 
 namespace ticklab {
 
-constexpr char kFeatureMagic[8] = {'T', 'L', 'F', 'E', 'A', 'T', '1', '\0'};
-constexpr uint32_t kFeatureVersion = 1;
-constexpr int kFeatureFixedHeaderBytes = 128;
+constexpr uint32_t kFeatureVersion = 2;  // written; version 1 is still read
 
 struct FeatureFileInfo {
   std::string set;    // at most 31 bytes
@@ -32,7 +37,14 @@ struct FeatureFileInfo {
   uint64_t config_hash = 0;          // IndicatorSet::config_hash()
   uint64_t input_fingerprint = 0;    // XXH64 of the input ticks' bytes
   uint64_t n_rows = 0;               // filled by the writer / read from the file
-  uint64_t rows_checksum = 0;        // XXH64 (seed 0) of all row bytes
+  uint64_t rows_checksum = 0;        // XXH64 (seed 0) of the rows in version 1's layout
+  // Storage form (version 2; a version 1 file reads as float64, uncompressed, no grid).
+  uint32_t version = kFeatureVersion;
+  bool float32 = false;
+  bool zstd = false;
+  double grid_seconds = 0;  // the grid the rows were sampled on (0: none)
+  int64_t grid_ticks = 0;
+  uint32_t block_rows = 0;  // rows per compressed frame (0: uncompressed)
 };
 
 // "<features_dir>/<set>/<stock>/<YYYY-MM-DD>.feat"
@@ -41,29 +53,23 @@ std::string FeaturePath(const std::string& features_dir, const std::string& set,
 
 class FeatureWriter final : public RowSink {
  public:
-  // Creates the parent directories and the temporary file.
+  // Rows per block for `n_cols` values: a block's buffers hold <= 16 MiB.
+  static uint32_t BlockRows(size_t n_cols, bool float32);
+  // Creates the parent directories and the scratch file. info's storage fields (float32, zstd,
+  // grid) choose the form; block_rows is set by the writer.
   static Result<std::unique_ptr<FeatureWriter>> Open(const std::string& path,
                                                      const FeatureFileInfo& info);
   ~FeatureWriter() override;  // removes the temporary file unless Finish() succeeded
 
   void OnRow(int64_t ts_ns, uint64_t fingerprint, const double* values) override;
-  // Writes the final header, closes and renames into place. The first write error, if any.
+  // Writes the file, closes and renames it into place. The first write error, if any.
   Status Finish();
-  uint64_t rows() const { return info_.n_rows; }
+  uint64_t rows() const;
 
  private:
-  FeatureWriter() = default;
-  Status Flush();
-
-  std::string path_, tmp_path_;
-  FeatureFileInfo info_;
-  int fd_ = -1;
-  size_t row_bytes_ = 0;
-  std::vector<char> buffer_;
-  size_t used_ = 0;
-  void* hash_state_ = nullptr;  // XXH64_state_t
-  Status status_;
-  bool finished_ = false;
+  struct Impl;
+  explicit FeatureWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 class FeatureReader {
@@ -77,23 +83,30 @@ class FeatureReader {
   const FeatureFileInfo& info() const { return info_; }
   uint64_t size() const { return info_.n_rows; }
   int n_cols() const { return static_cast<int>(info_.columns.size()); }
-  int64_t ts_ns(uint64_t row) const;
-  uint64_t fingerprint(uint64_t row) const;
-  // n_cols() values of `row` (bid, ask, features). Precondition: row < size().
-  const double* values(uint64_t row) const;
+  // Rows [first, first + n) in version 1's row layout: per row 2 + n_cols() 8-byte slots
+  // (int64 ts_ns, uint64 fingerprint, float64 values), the row r at out + r * (2 + n_cols()).
+  // Touches every column; decompresses what it needs. Precondition: first + n <= size().
+  Status ReadRows(uint64_t first, size_t n, double* out) const;
+  // Value column k (0 bid, 1 ask, 2.. features) rows [first, first + n) as float64; touches only
+  // that column. Precondition: k < n_cols(), first + n <= size().
+  Status ReadColumn(int k, uint64_t first, size_t n, double* out) const;
   // Recomputes the rows' checksum: DataLoss if it differs from the header's.
   Status VerifyRows() const;
 
  private:
-  FeatureReader() = default;
-  const unsigned char* Row(uint64_t row) const { return rows_ + row * row_bytes_; }
+  struct Frames;  // decompressed block cache (compressed files)
+  FeatureReader();
+  Status Block(int column, uint64_t block, const unsigned char** data) const;
+  Status Gather(int column, uint64_t first, size_t n, double* out, size_t stride) const;
 
   std::string path_;
   FeatureFileInfo info_;
   void* map_ = nullptr;
   size_t map_size_ = 0;
-  const unsigned char* rows_ = nullptr;
-  size_t row_bytes_ = 0;
+  const unsigned char* rows_ = nullptr;    // version 1: the first row
+  size_t row_bytes_ = 0;                   // version 1
+  std::vector<uint64_t> offsets_, bytes_;  // version 2: each column's region
+  std::unique_ptr<Frames> frames_;
 };
 
 }  // namespace ticklab

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <xxhash.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "services/indicators/batch.h"
+#include "services/indicators/feature_layout.h"
 #include "services/indicators/test_ticks.h"
 
 namespace ticklab {
@@ -37,14 +40,32 @@ FeatureFileInfo Info() {
   return info;
 }
 
-TEST_F(FeatureStoreTest, RoundTripAndAtomicRename) {
+// Every storage form round-trips the same rows; 200 columns and 45k rows span several blocks,
+// so the scratch file is used.
+struct Form {
+  bool float32, zstd;
+};
+class FeatureFormTest : public FeatureStoreTest, public ::testing::WithParamInterface<Form> {};
+
+TEST_P(FeatureFormTest, RoundTripAndAtomicRename) {
+  const Form form = GetParam();
   std::string path = FeaturePath(dir_.string(), "demo", "AAPL", Date{2024, 1, 2});
   EXPECT_EQ(path, (dir_ / "demo/AAPL/2024-01-02.feat").string());
-  auto w = FeatureWriter::Open(path, Info());
+  FeatureFileInfo info = Info();
+  info.columns = {"bid", "ask"};
+  for (int k = 0; k < 198; ++k) info.columns.push_back("f.x" + std::to_string(k));
+  info.float32 = form.float32;
+  info.zstd = form.zstd;
+  info.grid_seconds = 0.5;
+  const size_t cols = info.columns.size(), n = 45000;
+  ASSERT_GT(n, 2 * FeatureWriter::BlockRows(cols, form.float32));
+  auto w = FeatureWriter::Open(path, info);
   ASSERT_TRUE(w.ok()) << w.status().ToString();
-  for (int i = 0; i < 100000; ++i) {
-    double v[3] = {i * 0.5, i * 0.5 + 0.01, -1.0 * i};
-    (*w)->OnRow(1000 + i, 77u + i, v);
+  std::vector<double> v(cols);
+  auto value = [](size_t i, size_t k) { return (k == 0 ? 0.1 : -1.0 * k) * i + 1.0 / 3; };
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t k = 0; k < cols; ++k) v[k] = value(i, k);
+    (*w)->OnRow(1000 + 7 * i, 77u + i, v.data());
   }
   EXPECT_FALSE(fs::exists(path));  // only the temporary file so far
   ASSERT_TRUE((*w)->Finish().ok());
@@ -52,16 +73,87 @@ TEST_F(FeatureStoreTest, RoundTripAndAtomicRename) {
 
   auto r = FeatureReader::Open(path);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->size(), 100000u);
-  EXPECT_EQ(r->info().columns, Info().columns);
+  EXPECT_EQ(r->size(), n);
+  EXPECT_EQ(r->info().columns, info.columns);
   EXPECT_EQ(r->info().set, "demo");
   EXPECT_EQ(r->info().stock, "AAPL");
   EXPECT_EQ(r->info().date, (Date{2024, 1, 2}));
   EXPECT_EQ(r->info().config_hash, 0x1234u);
   EXPECT_EQ(r->info().input_fingerprint, 0xabcdu);
-  EXPECT_EQ(r->ts_ns(99999), 1000 + 99999);
-  EXPECT_EQ(r->fingerprint(5), 82u);
-  EXPECT_EQ(r->values(7)[2], -7.0);
+  EXPECT_EQ(r->info().version, 2u);
+  EXPECT_EQ(r->info().float32, form.float32);
+  EXPECT_EQ(r->info().zstd, form.zstd);
+  EXPECT_EQ(r->info().grid_seconds, 0.5);
+  std::vector<double> rows(n * (2 + cols));
+  ASSERT_TRUE(r->ReadRows(0, n, rows.data()).ok());
+  auto stored = [&](size_t i, size_t k) {
+    return form.float32 ? double(float(value(i, k))) : value(i, k);
+  };
+  for (size_t i : {size_t{0}, size_t{5}, n / 2, n - 1}) {
+    const double* row = rows.data() + i * (2 + cols);
+    int64_t ts;
+    uint64_t fp;
+    std::memcpy(&ts, row, 8);
+    std::memcpy(&fp, row + 1, 8);
+    EXPECT_EQ(ts, int64_t(1000 + 7 * i));
+    EXPECT_EQ(fp, 77u + i);
+    EXPECT_EQ(row[2 + 7], stored(i, 7));
+  }
+  std::vector<double> column(100);
+  ASSERT_TRUE(r->ReadColumn(150, n - 100, 100, column.data()).ok());
+  EXPECT_EQ(column[99], stored(n - 1, 150));
+  EXPECT_TRUE(r->VerifyRows().ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Forms, FeatureFormTest,
+                         ::testing::Values(Form{false, false}, Form{true, false}, Form{false, true},
+                                           Form{true, true}));
+
+// A version 1 file (fixed-size float64 rows), as written before version 2, still reads.
+TEST_F(FeatureStoreTest, ReadsVersion1) {
+  using namespace feature_layout;
+  const std::string names = "bid\nask\nf.x\n";
+  std::vector<unsigned char> file(RoundUp64(kFixedV1 + names.size()), 0);
+  const size_t header = file.size();
+  std::vector<double> rows;
+  for (int i = 0; i < 3; ++i) {
+    int64_t ts = 100 + i;
+    uint64_t fp = 9 + i;
+    double slot[5];
+    std::memcpy(&slot[0], &ts, 8);
+    std::memcpy(&slot[1], &fp, 8);
+    slot[2] = 1.5 * i, slot[3] = 2.5 * i, slot[4] = -i;
+    rows.insert(rows.end(), slot, slot + 5);
+  }
+  std::memcpy(file.data(), kMagicV1, 8);
+  Put<uint32_t>(file.data(), kOffVersion, 1);
+  Put<uint32_t>(file.data(), kOffHeaderBytes, static_cast<uint32_t>(header));
+  Put<uint64_t>(file.data(), kOffRows, 3);
+  Put<uint32_t>(file.data(), kOffCols, 3);
+  Put<uint32_t>(file.data(), kOffRowBytes, 40);
+  Put<int32_t>(file.data(), kOffDate, 20240102);
+  Put<uint32_t>(file.data(), kOffNamesBytes, static_cast<uint32_t>(names.size()));
+  Put<uint64_t>(file.data(), kOffRowsChecksum, XXH64(rows.data(), rows.size() * 8, 0));
+  std::memcpy(file.data() + kOffSet, "demo", 4);
+  std::memcpy(file.data() + kOffStock, "AAPL", 4);
+  std::memcpy(file.data() + kFixedV1, names.data(), names.size());
+  Put<uint64_t>(file.data(), kOffHeaderChecksum, XXH64(file.data(), file.size(), 0));
+  fs::create_directories(dir_);
+  const std::string path = (dir_ / "v1.feat").string();
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(header))
+      .write(reinterpret_cast<const char*>(rows.data()),
+             static_cast<std::streamsize>(rows.size() * 8));
+  auto r = FeatureReader::Open(path);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->info().version, 1u);
+  EXPECT_EQ(r->info().columns, (std::vector<std::string>{"bid", "ask", "f.x"}));
+  std::vector<double> out(15);
+  ASSERT_TRUE(r->ReadRows(0, 3, out.data()).ok());
+  EXPECT_EQ(out, rows);
+  double x[3];
+  ASSERT_TRUE(r->ReadColumn(2, 0, 3, x).ok());
+  EXPECT_EQ(x[2], -2.0);
   EXPECT_TRUE(r->VerifyRows().ok());
 }
 
@@ -73,7 +165,7 @@ TEST_F(FeatureStoreTest, CorruptionIsDataLoss) {
   ASSERT_TRUE((*w)->Finish().ok());
   {
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(-1, std::ios::end);
+    f.seekp(-80, std::ios::end);  // the bid value (bid, ask back to back; f.x padded to 64)
     f.put('\x7f');
   }
   auto r = FeatureReader::Open(path);
@@ -96,7 +188,8 @@ TEST_F(FeatureStoreTest, AbandonedWriterLeavesNothing) {
 // The batch output does not depend on the number of threads.
 TEST_F(FeatureStoreTest, BatchIsDeterministicAcrossThreadCounts) {
   Result<Session> session = Session::Create(SessionConfig());
-  IndicatorSetConfig cfg{"all", {{"seed", {}, "t"}, {"ofi", {}, "t"}, {"realized_vol", {}, "t"}}};
+  IndicatorSetConfig cfg{
+      "all", {{"seed", {}, "t"}, {"ofi", {}, "t"}, {"realized_vol", {}, "t"}}, {}};
   Result<IndicatorSet> set = IndicatorSet::Create(cfg, *session);
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   std::vector<DayJob> jobs;

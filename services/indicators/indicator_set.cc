@@ -64,6 +64,10 @@ Result<IndicatorSet> IndicatorSet::Create(const IndicatorSetConfig& cfg, const S
     for (const auto& [k, v] : spec.params) canonical += k + "=" + Canonical(v) + ";";
     canonical += "}";
   }
+  set.save_ = cfg.save;
+  // Saving every row (the default) keeps the hashes of sets written before save keys existed.
+  if (cfg.save.mode != SaveConfig::Mode::kAll || cfg.save.float32)
+    canonical += "save=" + cfg.save.Describe() + ";";
   set.config_hash_ = XXH64(canonical.data(), canonical.size(), 0);
   return set;
 }
@@ -76,6 +80,7 @@ IndicatorSet IndicatorSet::Clone() const {
   copy.trigger_ = trigger_;
   copy.column_names_ = column_names_;
   copy.config_hash_ = config_hash_;
+  copy.save_ = save_;
   return copy;
 }
 

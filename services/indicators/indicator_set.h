@@ -63,6 +63,10 @@ class IndicatorSet {
   const std::vector<std::string>& column_names() const { return column_names_; }
   // Stable hash of what determines the output: the set's canonical config and the session.
   uint64_t config_hash() const { return config_hash_; }
+  // What Layer 2 keeps of the rows (grid, value type, compression); see row_grid.h.
+  const SaveConfig& save() const { return save_; }
+  // The session open of the day given to Reset() (UTC ns): where a time grid starts.
+  int64_t open_ns() const { return open_ns_; }
 
   // Starts `day`: forgets all state and sets the session hours.
   void Reset(const Date& day);
@@ -82,6 +86,7 @@ class IndicatorSet {
   int trigger_ = -1;          // index of the row-deciding seed indicator, -1 if none
   std::vector<std::string> column_names_;
   uint64_t config_hash_ = 0;
+  SaveConfig save_;
 
   void ProcessBlock(const Tick* ticks, size_t n, RowSink* sink);
 

@@ -38,7 +38,7 @@ IndicatorSet MakeSet(std::vector<IndicatorSpec> specs) {
   Result<Session> session = Session::Create(SessionConfig());
   EXPECT_TRUE(session.ok());
   for (IndicatorSpec& s : specs) s.where = "test: [[indicator_sets]] t, indicator";
-  Result<IndicatorSet> set = IndicatorSet::Create(IndicatorSetConfig{"t", specs}, *session);
+  Result<IndicatorSet> set = IndicatorSet::Create(IndicatorSetConfig{"t", specs, {}}, *session);
   EXPECT_TRUE(set.ok()) << set.status().ToString();
   return std::move(set).value();
 }
@@ -54,7 +54,7 @@ TEST(IndicatorSetTest, ColumnsConcatenateInConfigOrder) {
 
 TEST(IndicatorSetTest, DuplicateColumnsNeedDistinctNames) {
   Result<Session> session = Session::Create(SessionConfig());
-  IndicatorSetConfig cfg{"t", {{"ofi", {}, "f: a"}, {"ofi", {}, "f: b"}}};
+  IndicatorSetConfig cfg{"t", {{"ofi", {}, "f: a"}, {"ofi", {}, "f: b"}}, {}};
   Result<IndicatorSet> set = IndicatorSet::Create(cfg, *session);
   ASSERT_FALSE(set.ok());
   EXPECT_NE(set.status().message().find("f: b.name: column \"ofi.hl1s\" already exists"),

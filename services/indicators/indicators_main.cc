@@ -6,6 +6,8 @@
 //   ticklab-indicators --config FILE [--set NAME] --ticks FILE --stock S --date D [--out F]
 //   ticklab-indicators --config FILE [--set NAME] --list-columns
 //
+// A set with save = "none" writes nothing (its summary says save "none": ticklab-stats --fused
+// computes it); save = "grid", value_type and compression choose the rows and form of the files.
 // --stocks/--dates take space- or comma-separated values. --no-write computes without writing
 // (timing); --no-verify skips the store checksum pass. --ticks runs one day from any tick file
 // (store file or bare dump of Ticks) to --out. With --progress-json, stdout carries JSON lines:
@@ -95,6 +97,11 @@ int Run(const Args& a) {
     for (const std::string& c : set->column_names()) std::printf("%s\n", c.c_str());
     return 0;
   }
+  if (set->save().mode == SaveConfig::Mode::kNone && a.ticks.empty() && !a.no_write) {
+    // Nothing to save: `ticklab-stats` computes this set in memory (fused).
+    JsonLine("summary").Str("set", set->name()).Str("save", "none").Int("stock_days", 0).Print();
+    return 0;
+  }
   std::vector<DayJob> jobs;
   if (!a.ticks.empty()) {
     Result<Date> date = Date::Parse(a.date);
@@ -136,6 +143,7 @@ int Run(const Args& a) {
       .Int("threads", s->threads)
       .Fixed("rows_per_s", s->rows / secs, 1)
       .Fixed("ticks_per_s", s->ticks / secs, 1)
+      .Str("save", set->save().Describe())
       .Str("features_dir", config->data.features_dir)
       .Print();
   return 0;

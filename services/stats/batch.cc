@@ -8,12 +8,15 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <set>
 
+#include "services/common/progress.h"
 #include "services/common/stock_days.h"
 #include "services/common/tick_store.h"
 #include "services/common/work_pool.h"
 #include "services/indicators/feature_store.h"
+#include "services/indicators/row_grid.h"
 #include "services/stats/blas.h"
 #include "services/stats/day_rows.h"
 #include "services/stats/ridge.h"
@@ -23,6 +26,27 @@ namespace ticklab::stats {
 namespace {
 
 namespace fs = std::filesystem;
+
+// A fused day's feature lineage: the set's config hash (the features were never saved).
+std::string FusedChecksum(uint64_t set_hash) { return "set-" + ChecksumHex(set_hash); }
+
+// Feeds rows as they are computed to a DayRows, packed in version 1's row layout.
+class RowsToDay final : public RowSink {
+ public:
+  RowsToDay(DayRows* day, int num_columns) : day_(day), row_(2 + num_columns) {}
+  void OnRow(int64_t ts_ns, uint64_t fingerprint, const double* values) override {
+    std::memcpy(row_.data(), &ts_ns, 8);
+    std::memcpy(row_.data() + 1, &fingerprint, 8);
+    std::memcpy(row_.data() + 2, values, 8 * (row_.size() - 2));
+    if (status_.ok()) status_ = day_->AddRows(reinterpret_cast<const char*>(row_.data()), 1);
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  DayRows* day_;
+  std::vector<double> row_;
+  Status status_;
+};
 
 }  // namespace
 
@@ -47,14 +71,28 @@ std::string StatsConfigHash(const Config& config) {
 
 Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::string& set,
                                              const std::vector<std::string>& stocks_in,
-                                             const std::vector<std::string>& dates) {
+                                             const std::vector<std::string>& dates, bool fused) {
   if (config.stats.horizons_seconds.empty() && config.stats.horizons_ticks.empty()) {
     return Status::InvalidArgument(config.path +
                                    ": [stats]: no horizons_seconds or horizons_ticks");
   }
-  // Without dates: the days that have features (a stock without a features directory has none).
+  const IndicatorSetConfig* set_cfg = config.FindIndicatorSet(set);
+  if (set_cfg == nullptr)
+    return Status::InvalidArgument(config.path + ": no indicator set \"" + set + "\"");
+  fused = fused || set_cfg->save.mode == SaveConfig::Mode::kNone;
+  uint64_t set_hash = 0;
+  if (fused) {
+    Result<Session> session = Session::Create(config.session);
+    if (!session.ok()) return session.status();
+    Result<IndicatorSet> indicators = IndicatorSet::Create(*set_cfg, *session);
+    if (!indicators.ok()) return indicators.status();
+    set_hash = indicators->config_hash();
+  }
+  // Without dates: the days that have features (a stock without a features directory has none),
+  // or, fused, the days the store holds.
   Result<std::vector<StockDay>> days = ExpandStockDays(
       stocks_in, config.stocks, dates, [&](const std::string& stock) -> Result<std::vector<Date>> {
+        if (fused) return StoreDates(config.data.store_dir, stock);
         Result<std::vector<Date>> found =
             DatedFiles((fs::path(config.data.features_dir) / set / stock).string(), ".feat");
         if (!found.ok()) return std::vector<Date>{};
@@ -63,10 +101,17 @@ Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::st
   if (!days.ok()) return days.status();
   std::vector<StatsJob> jobs;
   for (const StockDay& d : days.value()) {
-    StatsJob job{d.stock, d.date, set,
+    StatsJob job{d.stock,
+                 d.date,
+                 set,
                  StorePath(config.data.store_dir, d.stock, d.date.ToYyyymmdd()),
-                 FeaturePath(config.data.features_dir, set, d.stock, d.date)};
-    if (!dates.empty() && !fs::exists(job.feature_file)) {
+                 fused ? "" : FeaturePath(config.data.features_dir, set, d.stock, d.date),
+                 set_hash};
+    if (fused && !fs::exists(job.tick_file)) {
+      return Status::NotFound(job.tick_file + ": no ticks for " + d.stock + " " +
+                              d.date.ToString() + " (run `ticklab ingest` first)");
+    }
+    if (!fused && !dates.empty() && !fs::exists(job.feature_file)) {
       return Status::NotFound(job.feature_file + ": no features for " + d.stock + " " +
                               d.date.ToString() + " (run `ticklab indicators` first)");
     }
@@ -80,9 +125,13 @@ Result<Lineage> JobLineage(const Config& config, const StatsJob& job) {
   l.config_hash = StatsConfigHash(config);
   l.feat_file = job.feature_file;
   l.tick_file = job.tick_file;
-  Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
-  if (!feat.ok()) return feat.status();
-  l.feat_checksum = ChecksumHex(feat->info().rows_checksum);
+  if (job.feature_file.empty()) {
+    l.feat_checksum = FusedChecksum(job.set_hash);
+  } else {
+    Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
+    if (!feat.ok()) return feat.status();
+    l.feat_checksum = ChecksumHex(feat->info().rows_checksum);
+  }
   TickFileOptions opts;
   opts.verify_checksum = false;  // the header's checksum is the lineage; verified when computing
   Result<TickFile> ticks = TickFile::Open(job.tick_file, opts);
@@ -91,8 +140,8 @@ Result<Lineage> JobLineage(const Config& config, const StatsJob& job) {
   return l;
 }
 
-Result<DayRecord> ComputeStockDay(const Config& config, const Session& session,
-                                  const StatsJob& job) {
+Result<DayRecord> ComputeStockDay(const Config& config, const Session& session, const StatsJob& job,
+                                  IndicatorSet* indicators) {
   const auto t0 = std::chrono::steady_clock::now();
   DayRecord rec;
   rec.stock = job.stock;
@@ -108,33 +157,53 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session,
   rec.has_ticks = true;
   rec.ticks = ComputeTickStats(ticks->data(), ticks->size(), session.OpenNs(job.date),
                                session.CloseNs(job.date));
-
-  Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
-  if (!feat.ok()) return feat.status();
-  TICKLAB_RETURN_IF_ERROR(feat->VerifyRows());
-  const FeatureFileInfo& info = feat->info();
-  rec.lineage.feat_checksum = ChecksumHex(info.rows_checksum);
-  const int ncols = feat->n_cols();
-  if (ncols < 2 || info.columns[0] != "bid" || info.columns[1] != "ask") {
-    return Status::DataLoss(job.feature_file + ": expected columns bid, ask, features...");
-  }
-  const int p = ncols - 2;
-  rec.feature_names.assign(info.columns.begin() + 2, info.columns.end());
   std::vector<Horizon> horizons = ConfigHorizons(config.stats);
-  DayAccumulator acc(p, horizons);
-  // Rows are contiguous fixed-size records (ts, fingerprint, values); copy chunks into an aligned
-  // buffer and feed them as-is.
-  const size_t stride = 2 + static_cast<size_t>(ncols);
-  std::vector<double> chunk(kChunkRows * stride);
-  for (uint64_t r = 0; r < feat->size(); r += kChunkRows) {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunkRows, feat->size() - r));
-    const char* src = reinterpret_cast<const char*>(feat->values(r)) - 16;
-    std::memcpy(chunk.data(), src, n * stride * sizeof(double));
-    TICKLAB_RETURN_IF_ERROR(
-        acc.AddRows(reinterpret_cast<const int64_t*>(chunk.data()), chunk.data() + 2, n, stride));
+  if (job.feature_file.empty()) {
+    if (indicators == nullptr) return Status::FailedPrecondition("fused job without indicators");
+    rec.lineage.feat_checksum = FusedChecksum(job.set_hash);
+    const std::vector<std::string>& names = indicators->column_names();
+    rec.feature_names.assign(names.begin() + 2, names.end());
+    DayRows day(rec.day, indicators->num_columns() - 2, horizons);
+    RowsToDay sink(&day, indicators->num_columns());
+    indicators->Reset(job.date);
+    RowGrid grid(indicators->save(), indicators->open_ns(), indicators->num_columns(), &sink);
+    indicators->OnTicks(ticks->data(), ticks->size(), &grid);
+    grid.Finish();
+    TICKLAB_RETURN_IF_ERROR(sink.status());
+    TICKLAB_RETURN_IF_ERROR(day.Finish());
+    SetFromAccumulator(day.accumulator(), config.stats.ridge_lambda, &rec);
+    // The accumulator, DayRows' chunk and the set's block of rows (IndicatorSet::kBlockTicks).
+    const size_t row_bytes = 8 * (2 + static_cast<size_t>(indicators->num_columns()));
+    rec.memory_bytes = static_cast<int64_t>(day.accumulator().MemoryBytes() +
+                                            (kChunkRows + IndicatorSet::kBlockTicks) * row_bytes);
+  } else {
+    Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
+    if (!feat.ok()) return feat.status();
+    TICKLAB_RETURN_IF_ERROR(feat->VerifyRows());
+    const FeatureFileInfo& info = feat->info();
+    rec.lineage.feat_checksum = ChecksumHex(info.rows_checksum);
+    const int ncols = feat->n_cols();
+    if (ncols < 2 || info.columns[0] != "bid" || info.columns[1] != "ask") {
+      return Status::DataLoss(job.feature_file + ": expected columns bid, ask, features...");
+    }
+    rec.feature_names.assign(info.columns.begin() + 2, info.columns.end());
+    DayAccumulator acc(ncols - 2, horizons);
+    // Chunks of kChunkRows rows in version 1's row layout, as DayRows feeds them (day_rows.h).
+    const size_t stride = 2 + static_cast<size_t>(ncols);
+    std::vector<double> chunk(kChunkRows * stride);
+    for (uint64_t r = 0; r < feat->size(); r += kChunkRows) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunkRows, feat->size() - r));
+      TICKLAB_RETURN_IF_ERROR(feat->ReadRows(r, n, chunk.data()));
+      TICKLAB_RETURN_IF_ERROR(
+          acc.AddRows(reinterpret_cast<const int64_t*>(chunk.data()), chunk.data() + 2, n, stride));
+    }
+    acc.Finish();
+    SetFromAccumulator(acc, config.stats.ridge_lambda, &rec);
+    // The accumulator, the chunk and (compressed files) one decoded block of every column.
+    const size_t frames = info.zstd ? size_t{info.block_rows} * stride * 8 : 0;
+    rec.memory_bytes =
+        static_cast<int64_t>(acc.MemoryBytes() + chunk.capacity() * sizeof(double) + frames);
   }
-  acc.Finish();
-  SetFromAccumulator(acc, config.stats.ridge_lambda, &rec);
   rec.compute_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return rec;
@@ -144,6 +213,7 @@ Result<StatsBatchSummary> RunStatsBatch(
     const Config& config, const std::vector<StatsJob>& jobs, const StatsBatchOptions& options,
     const std::function<void(const StatsJob&, ItemOutcome, int64_t rows, int64_t done)>& on_item) {
   const auto t0 = std::chrono::steady_clock::now();
+  const double cpu0 = ProcessCpuSeconds();
   Result<Session> session = Session::Create(config.session);
   if (!session.ok()) return session.status();
   std::error_code ec;
@@ -157,7 +227,18 @@ Result<StatsBatchSummary> RunStatsBatch(
   int64_t done = 0;
   // One stock-day: skipped when the database already holds it with the same lineage (unless
   // options.force), else computed and written.
-  auto item = [&](size_t i) -> Status {
+  // Fused jobs compute their set's rows: one IndicatorSet per worker, cloned from this one.
+  std::optional<IndicatorSet> proto;
+  const bool any_fused = std::any_of(jobs.begin(), jobs.end(),
+                                     [](const StatsJob& j) { return j.feature_file.empty(); });
+  if (any_fused) {
+    const IndicatorSetConfig* set_cfg = config.FindIndicatorSet(jobs.front().set);
+    if (set_cfg == nullptr) return Status::InvalidArgument("no indicator set " + jobs.front().set);
+    Result<IndicatorSet> created = IndicatorSet::Create(*set_cfg, session.value());
+    if (!created.ok()) return created.status();
+    proto.emplace(std::move(created).value());
+  }
+  auto item = [&](size_t i, IndicatorSet* indicators) -> Status {
     const StatsJob& job = jobs[i];
     ItemOutcome outcome = ItemOutcome::kComputed;
     int64_t rows = 0;
@@ -173,10 +254,11 @@ Result<StatsBatchSummary> RunStatsBatch(
     if (skip) {
       outcome = ItemOutcome::kSkipped;
     } else {
-      Result<DayRecord> rec = ComputeStockDay(config, session.value(), job);
+      Result<DayRecord> rec = ComputeStockDay(config, session.value(), job, indicators);
       if (!rec.ok()) return rec.status();
       rows = rec->rows;
       std::lock_guard<std::mutex> lock(mu);
+      sum.memory_per_worker_bytes = std::max(sum.memory_per_worker_bytes, rec->memory_bytes);
       TICKLAB_RETURN_IF_ERROR((*db)->WriteDay(rec.value()));
     }
     std::lock_guard<std::mutex> lock(mu);
@@ -199,7 +281,11 @@ Result<StatsBatchSummary> RunStatsBatch(
 #if defined(TICKLAB_USE_MKL)
     mkl_set_num_threads_local(1);
 #endif
-    return item;
+    std::optional<IndicatorSet> mine;
+    if (proto) mine.emplace(proto->Clone());
+    return [&item, mine = std::move(mine)](size_t i) mutable {
+      return item(i, mine ? &*mine : nullptr);
+    };
   });
   if (!st.ok()) return st;
 
@@ -211,6 +297,8 @@ Result<StatsBatchSummary> RunStatsBatch(
     sum.next_day_added += added.value();
   }
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  sum.cpu_seconds = ProcessCpuSeconds() - cpu0;
+  sum.threads = threads;
   return sum;
 }
 

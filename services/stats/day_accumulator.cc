@@ -246,4 +246,15 @@ void DayAccumulator::Finish() {
   pend_y_.shrink_to_fit();
 }
 
+size_t DayAccumulator::MemoryBytes() const {
+  size_t bytes = common_.MemoryBytes() + pend_.capacity() * sizeof(Pending) +
+                 sizeof(double) * (pend_x_.capacity() + pend_y_.capacity() + block_.capacity()) +
+                 sizeof(int64_t) * (cursor_.capacity() + f_n_.capacity() + c_n_.capacity()) +
+                 sizeof(double) * (f_mean_.capacity() + f_m2_.capacity() + f_min_.capacity() +
+                                   f_max_.capacity() + c_sum_.capacity() + c_m2_.capacity() +
+                                   c_min_.capacity() + c_max_.capacity());
+  for (const Moments& m : result_) bytes += m.MemoryBytes();
+  return bytes;
+}
+
 }  // namespace ticklab::stats

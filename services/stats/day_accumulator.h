@@ -79,6 +79,10 @@ class DayAccumulator {
   // After Finish(): Moments of [x_1..x_p, y_h] for horizons()[h] (a selection of the joint).
   const Moments& horizon_moments(size_t h) const { return result_[h]; }
   std::vector<FeatureSummary> feature_summaries() const;
+  // Bytes held now: the joint matrix ((p+H)^2 doubles), after Finish() the H per-horizon
+  // selections ((p+1)^2 each), the block of resolved rows, the pending rows (bounded by the longest
+  // horizon) and the per-feature summaries. The stats batch reports the largest per worker.
+  size_t MemoryBytes() const;
 
  private:
   struct Pending {

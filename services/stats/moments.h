@@ -44,6 +44,12 @@ class Moments {
   // The moments of a subset of the coordinates, in the order given (indexes < dim()).
   Moments Select(const std::vector<int>& coords) const;
 
+  // Bytes this accumulator holds (its matrix, mean and block buffers).
+  size_t MemoryBytes() const {
+    return sizeof(double) * (mean_.capacity() + m_.capacity() + block_.capacity() +
+                             block_mean_.capacity() + ones_.capacity());
+  }
+
   // Serialised upper triangle: for i in 0..d-1, for j in i..d-1: M(i, j).
   std::vector<double> Packed() const;
   static Result<Moments> FromPacked(int dim, int64_t count, const std::vector<double>& mean,

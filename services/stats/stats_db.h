@@ -65,6 +65,7 @@ struct DayRecord {
   Moments joint;  // [x_1..x_p, y_1..y_H] over the regression sample (stored once per day)
   std::vector<HorizonResult> horizons;  // in the joint's target order
   double compute_ms = 0;
+  int64_t memory_bytes = 0;  // working memory of the computation (reported, not stored)
 };
 
 // Fills rec's row counts, feature summaries, joint moments and ridge fits from a finished

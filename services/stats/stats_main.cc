@@ -1,8 +1,10 @@
 // ticklab-stats: Layer 3's command-line tool.
 //
 //   ticklab-stats [run] --config FILE [--set NAME] [--stocks A B ...] [--dates YYYY-MM-DD ...]
-//                 [--threads N] [--force] [--progress-json]
+//                 [--threads N] [--force] [--fused] [--progress-json]
 //       Statistics and regressions of stocks x days into the stats database ([stats].database).
+//       --fused (implied by the set's save = "none"): compute the set's features from the Layer 1
+//       store in memory and feed them straight to the accumulators; no feature file is read.
 //       With --progress-json, stdout carries JSON lines: start, progress per stock-day, summary.
 //   ticklab-stats pool --config FILE [--set NAME] [--stocks ...] [--from D] [--to D]
 //                 [--horizon H ...] [--lambda X]
@@ -30,13 +32,14 @@ struct Args {
   std::string from, to, lambda;
   std::vector<std::string> horizons;
   bool force = false;
+  bool fused = false;
 };
 
 int Usage(const std::string& error) {
   std::fprintf(stderr,
                "ticklab-stats: %s\nusage: ticklab-stats [run] --config FILE [--set NAME] "
                "[--stocks A B ...] [--dates YYYY-MM-DD ...] [--threads N] [--force] "
-               "[--progress-json]\n       ticklab-stats pool --config FILE [--set NAME] "
+               "[--fused] [--progress-json]\n       ticklab-stats pool --config FILE [--set NAME] "
                "[--stocks ...] [--from D] [--to D] [--horizon H ...] [--lambda X]\n",
                error.c_str());
   return 2;
@@ -65,6 +68,8 @@ bool ParseArgs(int argc, char** argv, Args* a, std::string* error) {
       f.Value(&a->lambda);
     else if (f.Is("--force"))
       a->force = true;
+    else if (f.Is("--fused"))
+      a->fused = true;
     else
       f.Unknown();
   }
@@ -80,10 +85,12 @@ int Fail(const Status& st) {
 
 int RunBatch(const Config& cfg, const Args& a, const std::string& set) {
   const BatchFlags& b = a.batch;
-  Result<std::vector<StatsJob>> jobs = PlanStatsBatch(cfg, set, b.stocks, b.dates);
+  Result<std::vector<StatsJob>> jobs = PlanStatsBatch(cfg, set, b.stocks, b.dates, a.fused);
   if (!jobs.ok()) return Fail(jobs.status());
   const int64_t total = static_cast<int64_t>(jobs->size());
-  if (b.progress_json) StartEvent(total).Str("set", set).Print();
+  const bool fused = !jobs->empty() && jobs->front().feature_file.empty();
+  if (b.progress_json)
+    StartEvent(total).Str("set", set).Str("mode", fused ? "fused" : "saved").Print();
   StatsBatchOptions opts;
   opts.threads = b.threads;
   opts.force = a.force;
@@ -100,12 +107,16 @@ int RunBatch(const Config& cfg, const Args& a, const std::string& set) {
   const StatsBatchSummary& s = sum.value();
   JsonLine("summary")
       .Str("set", set)
+      .Str("mode", fused ? "fused" : "saved")
       .Int("stock_days", s.stock_days)
       .Int("computed", s.computed)
       .Int("skipped", s.skipped)
       .Int("rows", s.rows)
       .Int("next_day_added", s.next_day_added)
       .Fixed("seconds", s.seconds, 3)
+      .Fixed("cpu_seconds", s.cpu_seconds, 3)
+      .Int("threads", s.threads)
+      .Fixed("memory_per_worker_mb", s.memory_per_worker_bytes / 1e6, 1)
       .Fixed("rows_per_s", s.seconds > 0 ? static_cast<double>(s.rows) / s.seconds : 0.0, 0)
       .Str("database", cfg.stats.database)
       .Str("code_version", CodeVersion())

@@ -57,9 +57,46 @@ class IndicatorSpec:
 
 
 @dataclass(frozen=True)
+class SaveConfig:
+    """What Layer 2 keeps of a set's rows (docs/config.md): `mode` "all", "grid" or "none"."""
+
+    mode: str = "all"
+    grid_seconds: float = 0.0  # > 0: a row per grid_seconds of session time
+    grid_ticks: int = 0  # > 0: every grid_ticks-th row
+    value_type: str = "float64"
+    compression: str = "none"
+
+    def describe(self) -> str:
+        """As services/common/config.cc SaveConfig::Describe(): "all", "grid 1s", "none grid 10t"..."""
+        out = self.mode
+        prefix = " grid " if self.mode == "none" else " "
+        if self.grid_seconds > 0:
+            out += f"{prefix}{self.grid_seconds:.17g}s"
+        elif self.grid_ticks > 0:
+            out += f"{prefix}{self.grid_ticks}t"
+        if self.value_type == "float32":
+            out += " float32"
+        if self.compression == "zstd":
+            out += " zstd"
+        return out
+
+
+def _save_config(raw: dict[str, Any]) -> SaveConfig:
+    """A set's save keys: "grid" without a grid key samples every second (as config.cc)."""
+    mode, seconds, ticks = raw["save"], 0.0, 0
+    if mode != "all":
+        seconds, ticks = float(raw.get("grid_seconds", 0.0)), int(raw.get("grid_ticks", 0))
+        if mode == "grid" and not seconds and not ticks:
+            seconds = 1.0
+    return SaveConfig(mode=mode, grid_seconds=seconds, grid_ticks=ticks, value_type=raw["value_type"],
+                      compression=raw["compression"])
+
+
+@dataclass(frozen=True)
 class IndicatorSet:
     name: str
     indicators: tuple[IndicatorSpec, ...]
+    save: SaveConfig = SaveConfig()
 
 
 @dataclass(frozen=True)
@@ -141,7 +178,7 @@ def parse_config(doc: dict[str, Any], path: Path) -> Config:
     sets = tuple(
         IndicatorSet(name=raw["name"], indicators=tuple(
             IndicatorSpec(kind=ind["kind"], params={k: x for k, x in ind.items() if k != "kind"})
-            for ind in raw["indicators"]))
+            for ind in raw["indicators"]), save=_save_config(raw))
         for raw in v["indicator_sets"])
 
     def resolve(p: str) -> str:

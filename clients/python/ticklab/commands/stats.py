@@ -43,6 +43,8 @@ def cli() -> None:
 @click.option("--dates", multiple=True, help="YYYY-MM-DD days (default: every day with features).")
 @click.option("--threads", type=int, default=0, show_default=True, help="Worker threads (0: all cores).")
 @click.option("--force", is_flag=True, help="Recompute even stock-days stored with the same lineage.")
+@click.option("--fused", is_flag=True,
+              help="Features computed in memory from the Layer 1 store (implied by save = \"none\").")
 def run(
     config_path: str,
     set_name: str | None,
@@ -50,6 +52,7 @@ def run(
     dates: tuple[str, ...],
     threads: int,
     force: bool,
+    fused: bool,
 ) -> None:
     """Compute per stock-day statistics and regressions into the stats database."""
     args = ["--config", config_path, "--threads", str(threads)]
@@ -61,12 +64,15 @@ def run(
         args += ["--dates", *_split(dates)]
     if force:
         args.append("--force")
+    if fused:
+        args.append("--fused")
     try:
         summary = native.run_tool("ticklab-stats", args, description="stats")
     except native.NativeToolError as e:
         raise click.ClickException(str(e)) from e
     click.echo(
-        f"stats: {summary.get('computed', 0)} computed, {summary.get('skipped', 0)} skipped "
+        f"stats ({summary.get('mode', 'saved')}): {summary.get('computed', 0)} computed, "
+        f"{summary.get('skipped', 0)} skipped "
         f"of {summary.get('stock_days', 0)} stock-days, {summary.get('rows', 0)} rows in "
         f"{summary.get('seconds', 0):.2f} s -> {summary.get('database')}"
     )

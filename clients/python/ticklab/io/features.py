@@ -1,109 +1,266 @@
 """Reader of the Layer 2 feature store (docs/formats.md, "Layer 2 feature store").
 
-A feature file ``<features_dir>/<SET>/<STOCK>/<YYYY-MM-DD>.feat`` holds one indicator set's rows for
-one stock-day: int64 ts_ns, uint64 tick fingerprint, then float64 values (bid, ask, features).
-``read_features(path)`` maps the file and exposes zero-copy numpy views of the rows::
+A feature file ``<features_dir>/<SET>/<STOCK>/<YYYY-MM-DD>.feat`` holds one indicator set's rows
+for one stock-day: ts_ns, the tick fingerprint, then the values (bid, ask, features). Version 2
+stores them column by column (float64 or float32, optionally zstd-compressed blocks); version 1
+(fixed-size float64 rows) still reads. ``read_features(path)`` maps the file; for an uncompressed
+file every array is a zero-copy view into the map, and only the pages of the columns used are
+read::
 
     f = read_features("data/demo/features/seed/AAPL/2024-01-02.feat")
-    f.ts_ns          # int64[n_rows]
-    f.values[:, 2:]  # float64[n_rows, n_features], strided over the memory map
-    f.to_pandas()    # DataFrame indexed by UTC timestamp
+    f.ts_ns                  # int64[n_rows]
+    f.column("seed.dprice.tau0")
+    f.values[:, 2:]          # [n_rows, n_features] view (a decoded copy when compressed)
+    f.to_pandas(), f.to_arrow(), f.to_parquet("day.parquet")
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import struct
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xxhash
 
+from ticklab.io.codec import CodecError, decode_block
+
 MAGIC = b"TLFEAT1\x00"
-VERSION = 1
-FIXED_HEADER = struct.Struct("<8sIIQIIiIQQQ32s16sQQ")  # 128 bytes
+MAGIC_V2 = b"TLFEAT2\x00"
+VERSION = 2  # written; version 1 still reads
+FIXED_HEADER = struct.Struct("<8sIIQIIiIQQQ32s16sQQ")  # version 1: 128 bytes
+FIXED_HEADER_V2 = struct.Struct("<8sIIQIIiIQQQ32s16sQIIIId48x")  # 192 bytes
+DIRECTORY_ENTRY = struct.Struct("<QQ")  # a column's region: offset, stored bytes
 HEADER_CHECKSUM_OFFSET = 112
+GRID_SECONDS, GRID_TICKS = 1, 2
+_VERIFY_ROWS = 4096
 
 
 class FeatureFileError(ValueError):
     """A file that is not a valid feature file (bad magic, truncated, checksum mismatch)."""
 
 
-@dataclass(frozen=True)
-class Features:
-    """One feature file, memory-mapped. Arrays are read-only views into the map."""
+def _round64(n: int) -> int:
+    return (n + 63) // 64 * 64
 
-    path: Path
-    set: str
-    stock: str
-    date: dt.date
-    columns: tuple[str, ...]
-    config_hash: int
-    input_fingerprint: int
-    rows_checksum: int
-    ts_ns: np.ndarray
-    fingerprint: np.ndarray
-    values: np.ndarray
-    _rows: np.ndarray
+
+class Features:
+    """One feature file, memory-mapped. Arrays are read-only (views into the map when uncompressed)."""
+
+    def __init__(self, path: Path, mm: np.memmap, head: dict[str, Any], columns: tuple[str, ...],
+                 regions: list[tuple[int, int]]):
+        self.path, self._mm, self._regions = path, mm, regions
+        self._buf = mm.base if mm.base is not None else mm
+        self.version: int = head["version"]
+        self.set: str = head["set"]
+        self.stock: str = head["stock"]
+        self.date: dt.date = head["date"]
+        self.columns = columns
+        self.config_hash: int = head["config_hash"]
+        self.input_fingerprint: int = head["input_fingerprint"]
+        self.rows_checksum: int = head["rows_checksum"]
+        self.n_rows: int = head["n_rows"]
+        self.value_dtype = np.dtype(head["value_dtype"])
+        self.compressed: bool = head["compressed"]
+        self.block_rows: int = head["block_rows"]
+        self.grid_seconds: float = head["grid_seconds"]
+        self.grid_ticks: int = head["grid_ticks"]
+        self._header_bytes: int = head["header_bytes"]
+        self._cache: dict[int, np.ndarray] = {}
+
+    # -- columns -----------------------------------------------------------------------------
+    def _region(self, c: int) -> np.ndarray:
+        """File column c (0 ts_ns, 1 fingerprint, 2.. values) as a 1-D array."""
+        dtype = np.dtype("<i8") if c == 0 else np.dtype("<u8") if c == 1 else self.value_dtype
+        n = self.n_rows
+        if self.version == 1:
+            row = 8 * (2 + len(self.columns))
+            return np.ndarray((n,), dtype=dtype, buffer=self._buf, offset=self._header_bytes + 8 * c,
+                              strides=(row,))
+        offset, stored = self._regions[c]
+        if not self.compressed:
+            return np.ndarray((n,), dtype=dtype, buffer=self._buf, offset=offset)
+        if c not in self._cache:
+            blocks = -(-n // self.block_rows)
+            sizes = np.frombuffer(self._buf, "<u8", count=blocks, offset=offset)
+            at, parts = offset + 8 * blocks, []
+            for b, size in enumerate(sizes.tolist()):
+                rows = min(self.block_rows, n - b * self.block_rows)
+                try:
+                    parts.append(decode_block(bytes(self._mm[at:at + size]), rows, dtype, c == 0))
+                except CodecError as e:
+                    raise FeatureFileError(f"{self.path}: column {c}: {e}") from None
+                at += size
+            out = np.concatenate(parts) if parts else np.empty(0, dtype)
+            out.flags.writeable = False
+            self._cache[c] = out
+        return self._cache[c]
 
     @property
-    def n_rows(self) -> int:
-        return len(self.ts_ns)
+    def ts_ns(self) -> np.ndarray:
+        return self._region(0)
+
+    @property
+    def fingerprint(self) -> np.ndarray:
+        return self._region(1)
+
+    @property
+    def values(self) -> np.ndarray:
+        """[n_rows, n_cols] of bid, ask and the features (value type of the file)."""
+        n, k = self.n_rows, len(self.columns)
+        if self.version == 1:
+            row = 8 * (2 + k)
+            return np.ndarray((n, k), dtype="<f8", buffer=self._buf, offset=self._header_bytes + 16,
+                              strides=(row, 8))
+        if not self.compressed:  # value columns are back to back: one column-major array
+            return np.ndarray((n, k), dtype=self.value_dtype, buffer=self._buf, offset=self._regions[2][0],
+                              order="F")
+        return np.column_stack([self._region(2 + j) for j in range(k)]) if k else np.empty((n, 0))
+
+    def column(self, name: str) -> np.ndarray:
+        """One value column by name (only its region is read or decoded)."""
+        try:
+            return self._region(2 + self.columns.index(name))
+        except ValueError:
+            raise KeyError(f"{self.path}: no column {name!r}") from None
 
     @property
     def feature_columns(self) -> tuple[str, ...]:
         """The columns after bid and ask."""
         return self.columns[2:]
 
+    # -- checks and exports ----------------------------------------------------------------
+    def _fill_rows(self, first: int, out: np.ndarray) -> np.ndarray:
+        """Rows [first, first + len(out)) into `out` [n, 2 + n_cols] float64, version 1's layout."""
+        end = min(self.n_rows, first + len(out))
+        out = out[:end - first]
+        out[:, 0] = self.ts_ns[first:end].view("<f8")
+        out[:, 1] = self.fingerprint[first:end].view("<f8")
+        if self.version == 2 and self.compressed:
+            for j in range(len(self.columns)):
+                out[:, 2 + j] = self._region(2 + j)[first:end]
+        else:  # one 2-D copy (widening float32)
+            out[:, 2:] = self.values[first:end]
+        return out
+
+    def row_bytes(self, first: int = 0, count: int | None = None) -> bytes:
+        """Rows [first, first+count) in version 1's row layout (what rows_checksum covers)."""
+        n = self.n_rows - first if count is None else min(count, self.n_rows - first)
+        return self._fill_rows(first, np.empty((max(n, 0), 2 + len(self.columns)))).tobytes()
+
     def verify(self) -> None:
         """Recomputes the rows' XXH64 checksum; raises FeatureFileError on mismatch."""
-        if xxhash.xxh64_intdigest(memoryview(self._rows).cast("B"), seed=0) != self.rows_checksum:
+        h = xxhash.xxh64(seed=0)
+        chunk = np.empty((min(_VERIFY_ROWS, self.n_rows), 2 + len(self.columns)))  # reused
+        for first in range(0, self.n_rows, _VERIFY_ROWS):
+            h.update(memoryview(self._fill_rows(first, chunk)).cast("B"))
+        if h.intdigest() != self.rows_checksum:
             raise FeatureFileError(f"{self.path}: rows checksum mismatch")
 
-    def to_pandas(self):  # -> pandas.DataFrame (imported lazily)
-        """A DataFrame (copy) of bid, ask and the features, indexed by UTC time, with the fingerprint."""
+    def _selected(self, columns: Sequence[str] | None) -> list[str]:
+        return list(self.columns) if columns is None else list(columns)
+
+    def to_pandas(self, columns: Sequence[str] | None = None):  # -> pandas.DataFrame (lazy import)
+        """A DataFrame (copy) of the values, indexed by UTC time, with the fingerprint."""
         import pandas as pd
 
         index = pd.DatetimeIndex(pd.to_datetime(self.ts_ns, unit="ns", utc=True), name="time")
-        df = pd.DataFrame(np.array(self.values), index=index, columns=list(self.columns))
+        names = self._selected(columns)
+        if columns is None:  # one 2-D block: no per-column copies (a view where pandas can)
+            df = pd.DataFrame(self.values, index=index, columns=names, copy=False)
+        else:
+            df = pd.DataFrame({name: self.column(name) for name in names}, index=index, columns=names)
         df.insert(0, "fingerprint", np.array(self.fingerprint))
         return df
 
+    def to_arrow(self, columns: Sequence[str] | None = None):  # -> pyarrow.Table (lazy import)
+        """A pyarrow Table: time (timestamp ns, UTC), fingerprint, then the value columns.
+        Zero-copy over the map for an uncompressed version 2 file."""
+        import pyarrow as pa
+
+        arrays = {"time": pa.array(self.ts_ns, type=pa.timestamp("ns", tz="UTC")),
+                  "fingerprint": pa.array(self.fingerprint)}
+        for name in self._selected(columns):
+            arrays[name] = pa.array(self.column(name))
+        meta = {"set": self.set, "stock": self.stock, "date": self.date.isoformat(),
+                "config_hash": f"{self.config_hash:016x}", "rows_checksum": f"{self.rows_checksum:016x}"}
+        return pa.table(arrays, metadata=meta)
+
+    def to_parquet(self, path: str | Path, columns: Sequence[str] | None = None,
+                   compression: str = "zstd") -> Path:
+        """Writes to_arrow(columns) as a Parquet file (polars, DuckDB, Spark read it)."""
+        import pyarrow.parquet as pq
+
+        pq.write_table(self.to_arrow(columns), str(path), compression=compression)
+        return Path(path)
+
+
+def _head(mm: np.memmap, path: Path) -> tuple[dict[str, Any], int, int]:
+    """The fixed header's fields, names offset and names length; checks the sizes it implies."""
+    magic = bytes(mm[:8])
+    if magic not in (MAGIC, MAGIC_V2):
+        raise FeatureFileError(f"{path}: not a ticklab feature file (bad magic)")
+    v2 = magic == MAGIC_V2
+    if v2 and len(mm) < FIXED_HEADER_V2.size:
+        raise FeatureFileError(f"{path}: too short for a feature file header")
+    fields = (FIXED_HEADER_V2 if v2 else FIXED_HEADER).unpack_from(mm, 0)
+    (_, version, header_bytes, n_rows, n_cols, size_field, yyyymmdd, names_bytes, config_hash,
+     input_fp, rows_checksum, set_name, stock, _) = fields[:14]
+    if version != (2 if v2 else 1):
+        raise FeatureFileError(f"{path}: unsupported feature file version {version}")
+    compression, block_rows, grid_kind, _, grid_value = fields[14:19] if v2 else (0, 0, 0, 0, 0.0)
+    head = dict(version=version, header_bytes=header_bytes, n_rows=n_rows, n_cols=n_cols,
+                date=dt.date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100),
+                config_hash=config_hash, input_fingerprint=input_fp, rows_checksum=rows_checksum,
+                set=set_name.rstrip(b"\x00").decode(), stock=stock.rstrip(b"\x00").decode(),
+                value_dtype="<f4" if v2 and size_field == 4 else "<f8", compressed=compression == 1,
+                block_rows=block_rows, grid_seconds=grid_value if grid_kind == GRID_SECONDS else 0.0,
+                grid_ticks=int(grid_value) if grid_kind == GRID_TICKS else 0)
+    names_at = FIXED_HEADER_V2.size + DIRECTORY_ENTRY.size * (2 + n_cols) if v2 else FIXED_HEADER.size
+    v1_bad = not v2 and (size_field != 16 + 8 * n_cols or len(mm) != header_bytes + n_rows * size_field)
+    v2_bad = v2 and (size_field not in (4, 8) or compression > 1 or (compression and not block_rows))
+    bad_sizes = header_bytes != _round64(names_at + names_bytes) or header_bytes > len(mm) or v1_bad or v2_bad
+    if bad_sizes:
+        raise FeatureFileError(f"{path}: inconsistent sizes (truncated or corrupted file)")
+    return head, names_at, names_bytes
+
+
+def _regions(mm: np.memmap, path: Path, head: dict[str, Any]) -> list[tuple[int, int]]:
+    """Version 2's column directory, checked against the file (contiguous, 64-aligned regions)."""
+    regions, expect = [], head["header_bytes"]
+    value_bytes = np.dtype(head["value_dtype"]).itemsize
+    for c in range(2 + head["n_cols"]):
+        offset, stored = DIRECTORY_ENTRY.unpack_from(mm, FIXED_HEADER_V2.size + DIRECTORY_ENTRY.size * c)
+        plain = head["n_rows"] * (8 if c < 2 else value_bytes)
+        if offset != expect or offset + stored > len(mm) or (not head["compressed"] and stored != plain):
+            raise FeatureFileError(f"{path}: inconsistent sizes (truncated or corrupted file)")
+        regions.append((offset, stored))
+        inner_value = not head["compressed"] and 2 <= c < 1 + head["n_cols"]  # unpadded: one array
+        expect = offset + (stored if inner_value else _round64(stored))
+    if expect != len(mm):
+        raise FeatureFileError(f"{path}: inconsistent sizes (truncated or corrupted file)")
+    return regions
+
 
 def read_features(path: str | Path, *, verify: bool = False) -> Features:
-    """Maps a feature file; `verify` also checks the rows' checksum (reads every byte)."""
+    """Maps a feature file; `verify` also checks the rows' checksum (reads every column)."""
     path = Path(path)
     mm = np.memmap(path, dtype=np.uint8, mode="r")
     if len(mm) < FIXED_HEADER.size:
         raise FeatureFileError(f"{path}: too short for a feature file header")
-    (magic, version, header_bytes, n_rows, n_cols, row_bytes, yyyymmdd, names_bytes, config_hash,
-     input_fp, rows_checksum, set_name, stock, header_checksum, _) = FIXED_HEADER.unpack_from(mm, 0)
-    if magic != MAGIC:
-        raise FeatureFileError(f"{path}: not a ticklab feature file (bad magic)")
-    if version != VERSION:
-        raise FeatureFileError(f"{path}: unsupported feature file version {version}")
-    if (header_bytes != (FIXED_HEADER.size + names_bytes + 63) // 64 * 64 or row_bytes != 16 + 8 * n_cols
-            or len(mm) != header_bytes + n_rows * row_bytes):
-        raise FeatureFileError(f"{path}: inconsistent sizes (truncated or corrupted file)")
-    header = bytearray(mm[:header_bytes])
+    head, names_at, names_bytes = _head(mm, path)
+    header = bytearray(mm[:head["header_bytes"]])
+    stored_checksum = struct.unpack_from("<Q", header, HEADER_CHECKSUM_OFFSET)[0]
     header[HEADER_CHECKSUM_OFFSET:HEADER_CHECKSUM_OFFSET + 8] = bytes(8)
-    if xxhash.xxh64_intdigest(bytes(header), seed=0) != header_checksum:
+    if xxhash.xxh64_intdigest(bytes(header), seed=0) != stored_checksum:
         raise FeatureFileError(f"{path}: header checksum mismatch")
-    names = bytes(header[FIXED_HEADER.size:FIXED_HEADER.size + names_bytes]).decode()
-    columns = tuple(names.split("\n")[:-1])
-    if len(columns) != n_cols:
+    columns = tuple(bytes(header[names_at:names_at + names_bytes]).decode().split("\n")[:-1])
+    if len(columns) != head["n_cols"]:
         raise FeatureFileError(f"{path}: column count mismatch")
-    buf = mm.base if mm.base is not None else mm
-    ts = np.ndarray((n_rows,), dtype="<i8", buffer=buf, offset=header_bytes, strides=(row_bytes,))
-    fp = np.ndarray((n_rows,), dtype="<u8", buffer=buf, offset=header_bytes + 8, strides=(row_bytes,))
-    values = np.ndarray((n_rows, n_cols), dtype="<f8", buffer=buf, offset=header_bytes + 16,
-                        strides=(row_bytes, 8))
-    rows = np.ndarray((n_rows * row_bytes,), dtype=np.uint8, buffer=buf, offset=header_bytes)
-    date = dt.date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
-    f = Features(path=path, set=set_name.rstrip(b"\x00").decode(), stock=stock.rstrip(b"\x00").decode(),
-                 date=date, columns=columns, config_hash=config_hash, input_fingerprint=input_fp,
-                 rows_checksum=rows_checksum, ts_ns=ts, fingerprint=fp, values=values, _rows=rows)
+    regions = _regions(mm, path, head) if head["version"] == 2 else []
+    f = Features(path, mm, head, columns, regions)
     if verify:
         f.verify()
     return f
@@ -114,5 +271,5 @@ def feature_path(features_dir: str | Path, set_name: str, stock: str, day: dt.da
     return Path(features_dir) / set_name / stock / f"{day.isoformat()}.feat"
 
 
-__all__ = ["FIXED_HEADER", "MAGIC", "VERSION", "FeatureFileError", "Features", "feature_path",
-           "read_features"]
+__all__ = ["FIXED_HEADER", "FIXED_HEADER_V2", "MAGIC", "MAGIC_V2", "VERSION", "FeatureFileError",
+           "Features", "feature_path", "read_features"]

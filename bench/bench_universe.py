@@ -1,0 +1,262 @@
+"""Scale benchmark (issue 15): raw DBN -> store -> features -> stats in every save mode.
+
+Generates a scaled universe at realistic volume (--events field events per stock-day, default
+1M, DBN), ingests it with ``ticklab-ingest`` and runs, for the seed set (82 columns) and the wide
+set of configs/wide.toml (1,000+ columns):
+
+  * saved all   every row, float64             (wide: skipped by default: ~1.3 GB a stock-day)
+  * saved grid  1 s grid, float32 (+ zstd for the wide set)
+  * fused       save = "none": ``ticklab-stats`` computes the set in memory, no .feat
+
+Each layer's C++ tool runs directly (wall clock, CPU seconds of the child, bytes written); the
+figures are per stock-day, with the projection for 1,000 stocks x 250 days on this machine and on a
+64-core server (linear in cores: stock-days are independent). Then the research path on one
+stock-day: ticks and features into pandas from ticklab's files vs Arrow IPC (memory-mapped),
+Parquet zstd and ArcticDB (LMDB), best of 5 in this run, and the archive sizes.
+
+    python bench/bench_universe.py                 # 2 stocks x 2 days x 1M events
+    python bench/bench_universe.py --quick         # 2 x 1 x 200k events
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDE = ROOT / "configs" / "wide.toml"
+STOCK_DAYS_GOAL = 250_000
+
+
+def peers_python() -> Path:
+    """The research peers' environment (build/research-venv: ArcticDB, pyarrow, pandas), made once.
+
+    ArcticDB pins protobuf < 7 while the project's gRPC needs 7, so it gets its own venv."""
+    venv = ROOT / "build" / "research-venv"
+    py = venv / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    have = subprocess.run([str(py), "-c", "import arcticdb, pyarrow, pandas"], capture_output=True)
+    if have.returncode != 0:
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "arcticdb", "pyarrow", "pandas"], check=True)
+    return py
+
+
+def child_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def tool(name: str, *args: str) -> tuple[dict, float, float]:
+    """Runs build/bin/<name> and returns (summary JSON, wall s, CPU s)."""
+    from ticklab.native import binary
+
+    t0, c0 = time.perf_counter(), child_cpu()
+    out = subprocess.run([str(binary(name)), *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"{name} failed: {out.stderr.strip()}")
+    lines = [json.loads(x) for x in out.stdout.splitlines() if x.startswith("{")]
+    return (lines[-1] if lines else {}), time.perf_counter() - t0, child_cpu() - c0
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
+
+
+def write_config(root: Path, stocks: list[str], days: int, events: int) -> Path:
+    sets = WIDE.read_text().split("[[indicator_sets]]", 1)[1].split("[services]")[0]
+    wide_sets = "[[indicator_sets]]" + sets
+    modes = {"all": "", "zst": 'compression = "zstd"',
+             "grid": 'save = "grid"\ngrid_seconds = 1.0\nvalue_type = "float32"',
+             "gridz": 'save = "grid"\ngrid_seconds = 1.0\nvalue_type = "float32"\ncompression = "zstd"',
+             "fused": 'save = "none"'}
+    extra = []
+    for block in wide_sets.split("[[indicator_sets]]")[1:]:
+        name = block.split('name = "', 1)[1].split('"', 1)[0]
+        for mode, keys in modes.items():
+            body = block.replace(f'name = "{name}"', f'name = "{name}_{mode}"\n{keys}', 1)
+            extra.append("[[indicator_sets]]" + body)
+    cfg = root / "universe.toml"
+    cfg.write_text(f'[data]\nroot = "{root}"\ningest_format = "dbn"\n'
+                   f'[universe]\nstocks = {json.dumps(stocks)}\n[generator]\ndays = {days}\n'
+                   f'events_per_day = {events}\nformats = ["dbn"]\n'
+                   + "".join(extra)
+                   + '[stats]\nhorizons_seconds = [1.0, 10.0, 60.0]\nhorizons_ticks = [10]\n')
+    return cfg
+
+
+def per_day(x: float, n: int) -> float:
+    return x / max(n, 1)
+
+
+def best_of(fn, k: int = 5) -> float:
+    times = []
+    for _ in range(k):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
+    """One stock-day of ticks and of features into pandas: ticklab vs pyarrow and ArcticDB."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ticklab.io.archive import read_tick_archive
+    from ticklab.io.features import read_features
+    from ticklab.io.store import read_ticks
+    from ticklab.native import binary
+
+    tick_file = root / "store" / stock / f"{day}.tick"
+    feat_file = root / "features" / "seed_all" / stock / f"{day}.feat"
+    cols = [n for n in read_ticks(tick_file).dtype.names if n != "reserved"]
+
+    def ticks_df(verify: bool = True) -> pd.DataFrame:
+        t = read_ticks(tick_file, verify_checksum=verify)
+        return pd.DataFrame({c: t[c] for c in cols})
+
+    work = root / "research"
+    work.mkdir(exist_ok=True)
+    subprocess.run([str(binary("ticklab-tickzip")), str(tick_file)], check=True, capture_output=True)
+    archive = tick_file.with_suffix(".tickz")
+    df_ticks = ticks_df()
+    feats = read_features(feat_file)
+    df_feats = feats.to_pandas().reset_index()
+    for name, df in (("ticks", df_ticks), ("features", df_feats)):
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), work / f"{name}.parquet",
+                       compression="zstd")
+    ours = {
+        "ticks": {"ticklab .tick (checksum verified)": best_of(ticks_df),
+                  "ticklab .tick (no verify)": best_of(lambda: ticks_df(False)),
+                  "ticklab .tickz (archive, verified)": best_of(
+                      lambda: pd.DataFrame({c: read_tick_archive(archive)[c] for c in cols}))},
+        "features": {"ticklab .feat (zero-copy)": best_of(lambda: read_features(feat_file).to_pandas()),
+                     "ticklab .feat (verified)": best_of(
+                         lambda: read_features(feat_file, verify=True).to_pandas())},
+    }
+    peers = subprocess.run([str(peers_python()), str(ROOT / "bench" / "research_peers.py"), str(work),
+                            str(work / "ticks.parquet"), str(work / "features.parquet")],
+                           capture_output=True, text=True)
+    theirs = json.loads(peers.stdout) if peers.returncode == 0 else {}
+    if not theirs:
+        rows.append(f"  research peers failed: {peers.stderr.strip()[-300:]}")
+    rows.append(f"\nresearch path: one stock-day into pandas, best of 5 ({len(df_ticks):,} ticks x "
+                f"{len(cols)}; {len(df_feats):,} feature rows x {len(feats.columns)}); "
+                f"ArcticDB {theirs.get('arcticdb', '?')}")
+    for name in ("ticks", "features"):
+        n = len(df_ticks) if name == "ticks" else len(df_feats)
+        timings = {**ours[name], **{k: v for k, v in theirs.get(name, {}).items() if isinstance(v, float)}}
+        for k, v in timings.items():
+            rows.append(f"  {name + ' ' + k:<44}{v * 1e3:8.2f} ms {n / v / 1e6:7.1f} M rows/s")
+    gridz = next((root / "features" / "seed_gridz" / stock).glob("*.feat"), None)
+    rows.append("archive sizes (one stock-day):")
+    sizes = [("ticks .tick (mmap form)", tick_file), ("ticks .tickz (archive)", archive),
+             ("ticks Parquet zstd", work / "ticks.parquet"), ("features .feat all f64", feat_file),
+             ("features Parquet zstd", work / "features.parquet"),
+             ("features .feat grid 1s f32 zstd", gridz)]
+    zst = root / "features" / "seed_zst" / stock / f"{day}.feat"
+    if zst.exists():
+        sizes.insert(5, ("features .feat all f64 zstd", zst))
+    for k, p in sizes:
+        if p is not None:
+            rows.append(f"  {k:<44}{p.stat().st_size / 1e6:8.2f} MB")
+
+
+def orchestration(root: Path, cfg_path: Path, direct: tuple | None, workers: int, rows: list[str]) -> None:
+    """The same raw -> stats work (seed set, 1 s grid) through `ticklab pipeline` (trun steps, one
+    tool run per step) into a fresh data root: its wall time over the tools run directly."""
+    if direct is None:
+        return
+    orch = root / "orch"
+    fresh_root = f'root = "{orch}"\nraw_dir = "{root / "raw"}"'
+    text = cfg_path.read_text().replace(f'root = "{root}"', fresh_root, 1)
+    cfg = root / "orch.toml"
+    cfg.write_text(text)
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "ticklab.cli", "pipeline", "--config", str(cfg), "--set",
+                          "seed_grid", "--workers", str(workers)], capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        why = (out.stderr or out.stdout).strip()[-300:]
+        rows.append(f"\norchestration: `ticklab pipeline` failed: {why}")
+        return
+    rows.append(f"\norchestration (seed_grid raw -> stats): `ticklab pipeline` {wall:.2f} s, C++ tools "
+                f"directly {direct[0]:.2f} s: overhead {wall / direct[0] - 1:+.0%} (goal <= +10%)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--stocks", type=int, default=2)
+    ap.add_argument("--days", type=int, default=2)
+    ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--quick", action="store_true", help="2 stocks x 1 day x 200k events")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--wide-all", action="store_true", help="also save the wide set at every row")
+    ap.add_argument("--keep", help="work directory to keep (default: a temporary one)")
+    a = ap.parse_args()
+    if a.quick:
+        a.days, a.events = 1, 200_000
+    from ticklab.config import load_config
+    from ticklab.synth.generate import generate
+
+    root = Path(a.keep or tempfile.mkdtemp(prefix="ticklab_universe_"))
+    root.mkdir(parents=True, exist_ok=True)
+    stocks = [f"S{i:03d}" for i in range(a.stocks)]
+    cfg_path = write_config(root, stocks, a.days, a.events)
+    cfg = load_config(cfg_path)
+    rows = [f"universe: {a.stocks} stocks x {a.days} days x {a.events:,} events, {a.threads} threads, "
+            f"{os.cpu_count()} CPUs here"]
+    t0 = time.perf_counter()
+    generate(cfg)
+    rows.append(f"generate (Python, not part of the pipeline): {time.perf_counter() - t0:.1f} s")
+    n = a.stocks * a.days
+    c = ["--config", str(cfg_path), "--threads", str(a.threads)]
+    s, wall, cpu = tool("ticklab-ingest", "--config", str(cfg_path), "--format", "dbn")
+    raw_bytes, store_bytes = du(root / "raw"), du(root / "store")
+    rows.append(f"\n{'layer / mode':<22}{'stock-days/s':>13}{'CPU-s/sd':>10}{'MB/sd':>9}")
+    rows.append(f"{'raw DBN (zst)':<22}{'':>13}{'':>10}{raw_bytes / n / 1e6:>9.1f}")
+    rows.append(f"{'L1 ingest':<22}{n / wall:>13.2f}{per_day(cpu, n):>10.3f}{store_bytes / n / 1e6:>9.1f}")
+    totals = {}
+    for set_name in ("seed", "wide"):
+        for mode in ("all", "zst", "grid", "gridz", "fused"):
+            if set_name == "wide" and mode in ("all", "zst") and not a.wide_all:
+                continue
+            name = f"{set_name}_{mode}"
+            s2, w2, c2 = tool("ticklab-indicators", *c, "--set", name, "--progress-json")
+            s3, w3, c3 = tool("ticklab-stats", *c, "--set", name, "--force", "--progress-json")
+            b2 = du(root / "features" / name)
+            rows.append(f"{name + ' L2':<22}{n / w2 if mode != 'fused' else 0:>13.2f}"
+                        f"{per_day(c2, n):>10.3f}{b2 / n / 1e6:>9.2f}")
+            rows.append(f"{name + ' L3':<22}{n / w3:>13.2f}{per_day(c3, n):>10.3f}"
+                        f"{'(' + str(s3.get('rows', 0) // n) + ' rows/sd)':>14}")
+            totals[name] = (w2 + w3 + wall, c2 + c3 + cpu, b2 + store_bytes)
+    rows.append("\nraw -> stats per mode (ingest + L2 + L3), and the projection for 1,000 stocks x 250 days:")
+    rows.append(f"{'mode':<14}{'stock-days/s':>13}{'CPU-s/sd':>10}{'saved MB/sd':>12}"
+                f"{'here h':>8}{'64-core h':>10}")
+    cores = os.cpu_count() or 1
+    for name, (w, cpu_s, b) in totals.items():
+        rate = n / w
+        per_sd = per_day(cpu_s, n)
+        rows.append(f"{name:<14}{rate:>13.2f}{per_sd:>10.3f}{b / n / 1e6:>12.1f}"
+                    f"{STOCK_DAYS_GOAL / rate / 3600:>8.1f}{STOCK_DAYS_GOAL * per_sd / 64 / 3600:>10.2f}")
+    rows.append(f"(here: measured wall rate on {cores} cores; 64-core: CPU-s per stock-day / 64, "
+                "assuming stock-days scale across cores)")
+    orchestration(root, cfg_path, totals.get("seed_grid"), a.threads, rows)
+    research_path(root, stocks[0], str(cfg.trading_days()[0]), rows)
+    print("\n".join(rows))
+    if not a.keep:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
