@@ -10,9 +10,11 @@ summary, so the Python CLI, the trun steps and the tests drive the same core.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -80,13 +82,28 @@ def binary(name: str) -> Path:
                           f"or set {BUILD_DIR_ENV} to a build directory.")
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a child (Linux): be killed when the parent dies, even by kill -9, instead of running on
+    as an orphan; exits at once if the parent is already gone. Elsewhere: does nothing."""
+    if sys.platform != "linux":
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
 def run_tool(name: str, args: list[str], *, progress: bool = True, description: str = "") -> dict[str, Any]:
     """Runs `name` with `args` plus ``--progress-json`` and returns its summary event.
 
     With `progress`, a rich progress bar follows the tool's progress events on stderr's terminal.
     """
     cmd = [str(binary(name)), *args, "--progress-json"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    parent = os.getpid()  # the tool dies with this process (a killed pipeline leaves no tool running)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: die_with_parent(parent))
     summary: dict[str, Any] = {}
     bar = None
     task = None
