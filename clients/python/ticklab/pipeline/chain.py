@@ -11,11 +11,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import ticklab.pipeline.lineage as lineage
 from ticklab.config import Config
 from ticklab.io import stats as stats_db
 from ticklab.io.features import feature_path
 from ticklab.io.store import store_path
-import ticklab.pipeline.lineage as lineage
 from ticklab.pipeline.stats_lineage import stats_verdicts
 
 

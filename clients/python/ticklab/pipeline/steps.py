@@ -20,12 +20,12 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
+import ticklab.pipeline.lineage as lineage
 import trun
 from ticklab import native
 from ticklab.config import Config, load_config
 from ticklab.io.features import feature_path, read_features
 from ticklab.io.store import store_path
-import ticklab.pipeline.lineage as lineage
 from ticklab.pipeline.lineage import Verdict
 from ticklab.pipeline.stats_lineage import learn_config_hash, stats_verdicts
 
