@@ -84,7 +84,7 @@ def cli(
     run waits for the first (or refuses with --no-wait), then computes only what is left.
     """
     from ticklab.pipeline import Pipeline
-    from ticklab.pipeline.runner import PipelineBusy, run_pipeline
+    from ticklab.pipeline.runner import PipelineBusy, run_pipeline, summary_lines
 
     if dask_scheduler and executor != "dask":
         raise click.UsageError("--dask-scheduler needs --executor dask")
@@ -112,5 +112,7 @@ def cli(
         )
     except PipelineBusy as e:
         raise click.ClickException(str(e)) from e
+    for line in summary_lines(result):
+        click.echo(line)
     if not result.scheduling_succeeded:
         raise SystemExit(1)

@@ -57,7 +57,7 @@ class Progress:
             self._counted.add(step_id)
             self.done += n
 
-    def line(self) -> str:
+    def line(self, final: bool = False) -> str:
         finished = self.already + self.done
         pct = 100.0 * finished / self.total if self.total else 100.0
         text = f"stock-days {finished:,}/{self.total:,} ({pct:.1f}%)"
@@ -66,6 +66,8 @@ class Progress:
         elapsed = time.monotonic() - self.started
         if finished == self.total and self.done:
             text += f"  {self.done / max(elapsed, 1e-9):.3g}/s  done in {duration(elapsed)}"
+        elif final:
+            text += f"  stopped: {self.total - finished:,} not done"
         elif self.done and elapsed > 0:
             rate = self.done / elapsed
             left = self.total - finished
@@ -104,7 +106,7 @@ class ProgressPrinter:
         self._thread = threading.Thread(target=self._loop, name="pipeline-progress", daemon=True)
 
     def _show(self, final: bool = False) -> None:
-        line = self.progress.line()
+        line = self.progress.line(final)
         if self.tty:
             self.out.write("\r" + line.ljust(79)[:79] + ("\n" if final else ""))
         else:

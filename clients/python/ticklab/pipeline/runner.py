@@ -14,6 +14,7 @@ import fcntl
 import os
 import socket
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,6 +88,30 @@ class _ProgressFactory(_WorkerSchedulerFactory):
         return ProgressWorker(scheduler=scheduler, worker_processes=worker_processes, **kwargs)
 
 
+def _families(worker: Worker, ids: set[str]) -> str:
+    counts = Counter(worker.steps[sid].get_step_family() for sid in ids)
+    return ", ".join(f"{n} {family}" for family, n in sorted(counts.items()))
+
+
+def summary_lines(result: Any) -> list[str]:
+    """What a run did, briefly: steps run and already valid by kind, each failure with its reason."""
+    w = result.worker
+    lines = []
+    if w.ran:
+        lines.append(f"ran: {_families(w, w.ran)}")
+    if w.already_done:
+        lines.append(f"already valid: {_families(w, w.already_done)}")
+    for sid in sorted(w.external_missing):
+        step = w.steps[sid]
+        lines.append(
+            f"missing input: {step.get_step_family()} {getattr(step, 'day', '')} ({step.output().path})"
+        )
+    for sid, why in sorted({**w.scheduling_errors, **w.failed}.items()):
+        lines.append(f"failed: {w.steps[sid]!r}")
+        lines += ["  " + line for line in str(why).strip().splitlines()[-6:]]
+    return lines
+
+
 def run_pipeline(
     pipeline: Pipeline,
     *,
@@ -107,6 +132,7 @@ def run_pipeline(
     weights = {step.step_id: pipeline.stock_days(step) for step in pipeline.requires()}
     progress = Progress(weights)
     build_options.setdefault("local_scheduler", True)
+    build_options.setdefault("log_level", "CRITICAL")  # the summary says what failed, and why
     if executor:
         build_options["executor"] = executor
     if dask_scheduler:
