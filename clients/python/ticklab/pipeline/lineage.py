@@ -21,6 +21,7 @@ import functools
 import hashlib
 import json
 import os
+import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,6 +207,7 @@ def _base_record(cfg: Config, layer: str, path: Path, checksum: str, set_name: s
         "checksum": checksum,
         "config_hash": config_hash(cfg, layer, set_name),
         "code_version": code_version(),
+        "written_by": f"{socket.gethostname()} pid {os.getpid()}",
         "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
