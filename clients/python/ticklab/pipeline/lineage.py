@@ -81,8 +81,19 @@ def _hash_json(obj: Any) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+_HASHES: dict[tuple[int, str, str], tuple[Config, str]] = {}
+
+
 def config_hash(cfg: Config, layer: str, set_name: str = "") -> str:
     """Hash of the config that shapes `layer`'s outputs ("store", "features" or "stats")."""
+    key = (id(cfg), layer, set_name)
+    known = _HASHES.get(key)
+    if known is None or known[0] is not cfg:  # computed once per loaded config
+        known = _HASHES[key] = (cfg, _config_hash(cfg, layer, set_name))
+    return known[1]
+
+
+def _config_hash(cfg: Config, layer: str, set_name: str) -> str:
     session = {"tz": cfg.session.timezone, "open": cfg.session.open, "close": cfg.session.close}
     if layer == "store":
         return _hash_json(

@@ -53,9 +53,10 @@ def stats_verdicts(
     day: dt.date,
     stocks: list[str],
     inputs: Callable[[str], tuple[Verdict, Verdict]],
+    first_only: bool = False,
 ) -> dict[str, Verdict]:
     """stock -> whether its stats row is valid; `inputs(stock)` gives its (store, features) verdicts
-    (asked only for stocks that have a row)."""
+    (asked only for stocks that have a row). `first_only`: stop at the first invalid one."""
     rows = stats_db.day_lineage(cfg.stats.database, set_name, day.isoformat())
     expected_hash = _known_hashes(cfg).get(config_hash(cfg, "stats"))
     out: dict[str, Verdict] = {}
@@ -63,6 +64,8 @@ def stats_verdicts(
         row = rows.get(stock)
         if row is None:
             out[stock] = Verdict(False, "missing")
+            if first_only:
+                break
             continue
         store, feats = inputs(stock)
         if not feats.valid:
@@ -74,4 +77,6 @@ def stats_verdicts(
         else:
             why = None
         out[stock] = Verdict(why is None, why or "ok", row["feat_checksum"] if row else None)
+        if first_only and why is not None:
+            break
     return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def _load(path: str, mtime_ns: int) -> Config:
 
 def cached_config(path: str) -> Config:
     """The config at `path`, parsed once per version of the file (thousands of steps share it)."""
-    return _load(path, Path(path).stat().st_mtime_ns)
+    return _load(path, os.stat(path).st_mtime_ns)
 
 
 class ConfigStep(trun.Step):
@@ -194,17 +195,17 @@ class Stats(ChunkStep):
     def requires(self) -> Indicators:
         return Indicators(**self.chunk_params())
 
-    def verdicts(self) -> dict[str, Verdict]:
+    def verdicts(self, first_only: bool = False) -> dict[str, Verdict]:
         cfg = self.cfg
 
         def inputs(stock: str) -> tuple[Verdict, Verdict]:
             store = lineage.store_verdict(cfg, stock, self.day)
             return store, lineage.features_verdict(cfg, self.set, stock, self.day, store)
 
-        return stats_verdicts(cfg, self.set, self.day, self.stocks(), inputs)
+        return stats_verdicts(cfg, self.set, self.day, self.stocks(), inputs, first_only)
 
     def output(self) -> CheckTarget:
-        return CheckTarget(lambda: all(v.valid for v in self.verdicts().values()))
+        return CheckTarget(lambda: all(v.valid for v in self.verdicts(first_only=True).values()))
 
     def run(self) -> None:
         todo = [s for s, v in self.verdicts().items() if not v.valid]
