@@ -55,8 +55,11 @@ def write_config(path: Path, *, data: str = "", indicator: str = "", ridge: str 
 
 
 def generate(cfg: Path) -> None:
-    subprocess.run([sys.executable, "-m", "ticklab.cli", "generate", "--config", str(cfg)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "ticklab.cli", "generate", "--config", str(cfg)],
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +89,12 @@ def outputs(cfg_path: Path) -> dict[str, int]:
 
 def stats_rows(cfg_path: Path) -> dict[tuple[str, str], tuple]:
     with sqlite3.connect(load_config(cfg_path).stats.database) as db:
-        return {(r[0], r[1]): r[2:] for r in db.execute(
-            "SELECT stock, day, feat_checksum, config_hash, computed_at, compute_ms FROM day_stats")}
+        return {
+            (r[0], r[1]): r[2:]
+            for r in db.execute(
+                "SELECT stock, day, feat_checksum, config_hash, computed_at, compute_ms FROM day_stats"
+            )
+        }
 
 
 def changed(before: dict, after: dict) -> set:
@@ -118,8 +125,11 @@ def test_pipeline_builds_every_layer_then_only_what_is_missing(market: Path):
     second = run(market)
     assert second.scheduling_succeeded
     assert "ran successfully" not in second.summary_text, second.summary_text
-    for step in (IngestDay(config=str(market), day=DAYS[0]), Indicators(config=str(market), day=DAYS[0]),
-                 Stats(config=str(market), day=DAYS[0])):
+    for step in (
+        IngestDay(config=str(market), day=DAYS[0]),
+        Indicators(config=str(market), day=DAYS[0]),
+        Stats(config=str(market), day=DAYS[0]),
+    ):
         assert step.complete()
 
     # Remove one stock-day's features: exactly that file is rebuilt; it has the same rows checksum as
@@ -180,8 +190,11 @@ def test_fixed_raw_file_after_skip_bad_rows_rebuilds_only_its_outputs(market: Pa
     assert len(read_ticks(cfg.data.store_dir / "AAA" / f"{DAYS[0]}.tick")) >= short
     # The day's file holds both stocks: both store files are re-ingested, BBB's with the same bytes,
     # so only AAA's features and stats are recomputed.
-    assert changed(before, outputs(cfg_path)) == {f"store/AAA/{DAYS[0]}.tick", f"store/BBB/{DAYS[0]}.tick",
-                                                  f"features/seed/AAA/{DAYS[0]}.feat"}
+    assert changed(before, outputs(cfg_path)) == {
+        f"store/AAA/{DAYS[0]}.tick",
+        f"store/BBB/{DAYS[0]}.tick",
+        f"features/seed/AAA/{DAYS[0]}.feat",
+    }
     assert changed(rows, stats_rows(cfg_path)) == {("AAA", DAYS[0].isoformat())}
 
 
@@ -236,8 +249,35 @@ def test_lineage_command_prints_the_chain_and_what_is_stale(market: Path):
 
 def test_missing_raw_data_is_reported_not_crashed(tmp_path: Path):
     cfg = write_config(tmp_path / "empty.toml")
-    result = trun.build([Pipeline(config=str(cfg), until="ingest")], workers=1, local_scheduler=True,
-                        detailed_summary=True)
+    result = trun.build(
+        [Pipeline(config=str(cfg), until="ingest")], workers=1, local_scheduler=True, detailed_summary=True
+    )
     assert not result.scheduling_succeeded
     assert "RawDay" in result.summary_text
     assert "missing" in result.summary_text.lower() or "external" in result.summary_text.lower()
+
+
+def test_pipeline_command_rejects_a_bad_day_with_a_message(market: Path):
+    cmd = [sys.executable, "-m", "ticklab.cli", "pipeline", "--config", str(market), "--day", "2024-02-30"]
+    bad = subprocess.run(cmd, capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert "'2024-02-30' is not a date" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_progress_line_fits_80_columns_at_a_year_of_1000_stocks():
+    from ticklab.pipeline.progress import Progress
+
+    weights = {f"step{i}": 50 for i in range(5000)}  # 250k stock-days in chunks of 50
+    progress = Progress(weights)
+    progress.walked(pending={f"step{i}" for i in range(40, 5000)})
+    assert progress.already == 2000
+    for i in range(40, 2000):
+        progress.step_done(f"step{i}")
+    progress.step_done("step41")  # reported twice: counted once
+    progress.step_done("not-a-counted-step")
+    assert progress.done == 1960 * 50
+    line = progress.line()
+    assert line.startswith("stock-days 100,000/250,000 40.0% (2,000 valid before)")
+    assert "/s  ETA " in line and len(line) <= 80
+    final = progress.line(final=True)
+    assert "stopped, 150,000 left" in final and len(final) <= 80

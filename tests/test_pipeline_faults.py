@@ -216,7 +216,7 @@ def test_two_runs_on_one_root_one_refuses_or_waits_and_neither_corrupts(tmp_path
     _, err = second.communicate()
     assert second.returncode == 0, err
     final = err.strip().splitlines()[-1]
-    assert "stock-days 6/6 (100.0%), 6 valid before" in final  # the second run found the work done
+    assert "stock-days 6/6 100.0% (6 valid before)" in final  # the second run found the work done
     cfg = load_config(cfg_path)
     assert all(features_verdict(cfg, "seed", s, d).valid for s in cfg.stocks for d in cfg.trading_days())
     assert len(stats_table(cfg_path)) == 6

@@ -60,14 +60,14 @@ class Progress:
     def line(self, final: bool = False) -> str:
         finished = self.already + self.done
         pct = 100.0 * finished / self.total if self.total else 100.0
-        text = f"stock-days {finished:,}/{self.total:,} ({pct:.1f}%)"
+        text = f"stock-days {finished:,}/{self.total:,} {pct:.1f}%"
         if self.already:
-            text += f", {self.already:,} valid before"
+            text += f" ({self.already:,} valid before)"
         elapsed = time.monotonic() - self.started
         if finished == self.total and self.done:
             text += f"  {self.done / max(elapsed, 1e-9):.3g}/s  done in {duration(elapsed)}"
         elif final:
-            text += f"  stopped: {self.total - finished:,} not done"
+            text += f"  stopped, {self.total - finished:,} left"
         elif self.done and elapsed > 0:
             rate = self.done / elapsed
             left = self.total - finished
