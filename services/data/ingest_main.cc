@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
         .Int("skipped", s.skipped)
         .Int("ticks", s.ticks)
         .Int("bad_rows", s.bad_rows)
+        .Int("raw_reads", s.raw_reads)
         .Fixed("seconds", s.seconds, 6)
         .Fixed("ticks_per_s", tps, 1)
         .StrList("missing", s.missing)
