@@ -15,11 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+import distributed  # the dev extra installs dask[distributed]: missing is a failure, not a skip
 
 from ticklab.config import load_config
-
-distributed = pytest.importorskip("distributed")
 
 CONFIG = """
 [data]
