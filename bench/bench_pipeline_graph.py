@@ -13,6 +13,10 @@ The grouped layout (one ingest step per day, indicators and stats per day x 50 s
 full size; the reference is the one-step-per-stock-day layout (``--stocks-per-step 1``) measured in
 the same run at ``--reference-days`` days, with its per-stock-day cost projected to 250k.
 
+The resume case — every output valid, so every stock-day's lineage is checked — is measured on a
+small generated market that the real pipeline computed first (``--resume-stocks`` x
+``--resume-days``), and projected per stock-day to the full size.
+
     python bench/bench_pipeline_graph.py                # 1000 stocks x 250 days; reference 10 days
     python bench/bench_pipeline_graph.py --days 25      # quicker
 """
@@ -21,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -84,6 +90,38 @@ def measure(config: Path, stocks_per_step: int) -> dict[str, float]:
     return {"steps": len(worker.steps), "top": n_top, "build": t1 - t0, "walk": t2 - t1, "drain": t3 - t2}
 
 
+RESUME_CONFIG = """
+[data]
+root = "data"
+[universe]
+stocks = [{stocks}]
+[generator]
+start_date = "2024-01-02"
+days = {days}
+events_per_day = 2000
+formats = ["csv"]
+[[indicator_sets]]
+name = "seed"
+[[indicator_sets.indicators]]
+kind = "seed"
+[stats]
+horizons_seconds = [5.0]
+"""
+
+
+def resume(root: Path, stocks: int, days: int) -> dict[str, float]:
+    """Walk time with everything valid, on a market the pipeline computed for real."""
+    root.mkdir(parents=True)
+    path = root / "ticklab.toml"
+    path.write_text(RESUME_CONFIG.format(stocks=", ".join(f'"S{i:04d}"' for i in range(stocks)), days=days))
+    cli = [sys.executable, "-m", "ticklab.cli"]
+    subprocess.run([*cli, "generate", "--config", str(path)], check=True, capture_output=True)
+    subprocess.run([*cli, "pipeline", "--config", str(path)], check=True, capture_output=True)
+    m = measure(path, 50)
+    assert m["steps"] == 1, "everything valid: only the wrapper is walked"
+    return m
+
+
 def row(label: str, stock_days: int, m: dict[str, float]) -> str:
     total = m["build"] + m["walk"] + m["drain"]
     return (
@@ -98,6 +136,8 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=250)
     ap.add_argument("--stocks-per-step", type=int, default=50)
     ap.add_argument("--reference-days", type=int, default=10)
+    ap.add_argument("--resume-stocks", type=int, default=100)
+    ap.add_argument("--resume-days", type=int, default=5)
     args = ap.parse_args()
     trun.interface.setup_logging("WARNING")
     with tempfile.TemporaryDirectory(prefix="bench_pipeline_graph_") as tmp:
@@ -106,6 +146,7 @@ def main() -> None:
         grouped = measure(big, args.stocks_per_step)
         grouped_small = measure(small, args.stocks_per_step)
         reference = measure(small, 1)
+        resumed = resume(Path(tmp) / "resume", args.resume_stocks, args.resume_days)
     sd_big, sd_small = args.stocks * args.days, args.stocks * args.reference_days
     print(f"pipeline graph, {args.stocks:,} stocks; seconds ({dt.date.today()})")
     print(f"{'layout':<22}{'stk-days':>9}{'steps':>9}{'build':>8}{'walk':>8}{'drain':>8}{'total':>8}")
@@ -123,6 +164,12 @@ def main() -> None:
     print(
         f"grouped / reference at {sd_small:,} stock-days: {small_total / ref_total:.3f}; "
         f"at {sd_big:,}: {big_total:.2f} s vs {projected:.1f} s projected"
+    )
+    sd_resume = args.resume_stocks * args.resume_days
+    per = (resumed["walk"] + resumed["build"]) / sd_resume
+    print(
+        f"resume, all valid: {sd_resume:,} stock-days checked in {resumed['walk']:.2f} s "
+        f"({per * 1e6:.0f} us each); projected to {sd_big:,}: {per * sd_big:.1f} s"
     )
 
 
