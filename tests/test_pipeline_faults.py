@@ -172,8 +172,10 @@ def test_kill_9_leaves_no_orphans_and_the_rerun_computes_only_what_is_missing(
         for d in cfg.trading_days()
         if not features_verdict(cfg, "seed", s, d).valid
     )
-    (feats / missing[0] / f"{missing[1]}.feat.tmp-99999-0").parent.mkdir(parents=True, exist_ok=True)
-    (feats / missing[0] / f"{missing[1]}.feat.tmp-99999-0").write_bytes(b"partial")
+    (feats / missing[0]).mkdir(parents=True, exist_ok=True)
+    for name in (f"{missing[1]}.feat.tmp-99999-0", f"{missing[1]}.feat.lineage.tmp-99999"):
+        (feats / missing[0] / name).write_bytes(b"partial")
+    Path(f"{cfg.stats.database}.lineage.tmp-99999").write_bytes(b"partial")
     tick_tmp = cfg.data.store_dir / missing[0] / f"{missing[1]}.tick.tmp"
     if not store_verdict(cfg, missing[0], missing[1]).valid:
         tick_tmp.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import glob
 import hashlib
 import json
 import os
@@ -200,6 +201,13 @@ def write_sidecar(path: Path, record: dict[str, Any]) -> None:
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
     os.replace(tmp, target)
+
+
+def remove_temporaries(path: Path) -> None:
+    """Removes what a killed writer of `path` left: ``<name>.tmp`` (ingest), ``<name>.tmp-*``
+    (features) and ``<name>.lineage.tmp-*`` (a sidecar). Call only when nothing writes `path`."""
+    for tmp in path.parent.glob(f"{glob.escape(path.name)}*.tmp*"):
+        tmp.unlink(missing_ok=True)
 
 
 def remove_output(path: Path) -> None:

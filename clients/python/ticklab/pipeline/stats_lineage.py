@@ -33,6 +33,14 @@ def _known_hashes(cfg: Config) -> dict[str, str]:
         return {}
 
 
+def remove_temporaries(cfg: Config) -> None:
+    """Removes a killed run's half-written ``<database>.lineage.tmp-*`` (stats steps run one at a
+    time, so none is being written)."""
+    path = _map_path(cfg)
+    for tmp in path.parent.glob(f"{path.name}.tmp-*"):
+        tmp.unlink(missing_ok=True)
+
+
 def learn_config_hash(cfg: Config, set_name: str, day: dt.date, stocks: list[str]) -> None:
     """After a stats run: remember the C++ config hash that today's config wrote its rows with."""
     rows = stats_db.day_lineage(cfg.stats.database, set_name, day.isoformat())

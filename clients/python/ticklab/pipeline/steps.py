@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ticklab.pipeline.lineage as lineage
+import ticklab.pipeline.stats_lineage as stats_lineage
 import trun
 from ticklab import native
 from ticklab.config import Config, load_config
@@ -76,8 +77,8 @@ class RawDay(trun.ExternalStep, ConfigStep):
 
 
 class IngestDay(ConfigStep):
-    """Layer 1: one day's raw file -> one store file per stock (C++ ticklab-ingest, the file read once
-    per group of stocks)."""
+    """Layer 1: one day's raw file -> one store file per stock (C++ ticklab-ingest reads the file once
+    for all of them)."""
 
     day = trun.DateParameter()
 
@@ -98,7 +99,7 @@ class IngestDay(ConfigStep):
             if verdict.valid:
                 continue
             path = store_path(cfg, stock, self.day)
-            path.with_name(path.name + ".tmp").unlink(missing_ok=True)  # a killed writer's temporary
+            lineage.remove_temporaries(path)
             if lineage.read_sidecar(path) is None and lineage.adoptable(
                 path, lineage.raw_inputs(cfg, stock, self.day), "store"
             ):
@@ -172,8 +173,7 @@ class Indicators(ChunkStep):
             if self.verdict(stock).valid:
                 continue
             path = feature_path(cfg.data.features_dir, self.set, stock, self.day)
-            for tmp in path.parent.glob(f"{path.name}.tmp-*"):  # a killed writer's temporaries
-                tmp.unlink(missing_ok=True)
+            lineage.remove_temporaries(path)
             if self._adopt(stock, path):
                 continue
             lineage.remove_output(path)
@@ -208,6 +208,7 @@ class Stats(ChunkStep):
         return CheckTarget(lambda: all(v.valid for v in self.verdicts(first_only=True).values()))
 
     def run(self) -> None:
+        stats_lineage.remove_temporaries(self.cfg)
         todo = [s for s, v in self.verdicts().items() if not v.valid]
         if todo:  # ticklab-stats skips rows whose own lineage still matches
             native.run_tool(
