@@ -281,3 +281,23 @@ def test_progress_line_fits_80_columns_at_a_year_of_1000_stocks():
     assert "/s  ETA " in line and len(line) <= 80
     final = progress.line(final=True)
     assert "stopped, 150,000 left" in final and len(final) <= 80
+
+
+def test_outputs_made_by_hand_are_adopted_unless_older_than_their_inputs(market: Path):
+    cfg = load_config(market)
+    cli = [sys.executable, "-m", "ticklab.cli"]
+    for command in ("ingest", "indicators"):
+        subprocess.run([*cli, command, "--config", str(market)], check=True, capture_output=True)
+    raw = cfg.data.raw_dir / "csv" / f"{DAYS[1]}.csv"
+    raw.write_bytes(raw.read_bytes())  # rewritten after the ingest: its day's stores are suspect
+    before = outputs(market)
+    assert lineage.store_verdict(cfg, "AAA", DAYS[0]).reason.endswith("has no lineage record")
+
+    assert run(market).scheduling_succeeded
+    assert {k for k in changed(before, outputs(market)) if k.startswith("store/")} == {
+        f"store/AAA/{DAYS[1]}.tick",
+        f"store/BBB/{DAYS[1]}.tick",
+    }
+    # The first day's store and feature files were adopted as they are, with a lineage record.
+    assert not {k for k in changed(before, outputs(market)) if str(DAYS[0]) in k}
+    assert all(lineage.features_verdict(cfg, "seed", s, d).valid for s in cfg.stocks for d in DAYS)
