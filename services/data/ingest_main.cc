@@ -10,6 +10,7 @@
 #include <string>
 
 #include "services/common/config.h"
+#include "services/common/parent_death.h"
 #include "services/common/progress.h"
 #include "services/common/session.h"
 #include "services/common/tool_flags.h"
@@ -31,6 +32,7 @@ int Usage(const std::string& error) {
 
 int main(int argc, char** argv) {
   using namespace ticklab;
+  DieWithParentIfAsked();
   std::string config_path;
   IngestOptions opt;
   bool json = false;

@@ -10,11 +10,9 @@ summary, so the Python CLI, the trun steps and the tests drive the same core.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -82,17 +80,9 @@ def binary(name: str) -> Path:
                           f"or set {BUILD_DIR_ENV} to a build directory.")
 
 
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """In a child (Linux): be killed when the parent dies, even by kill -9, instead of running on
-    as an orphan; exits at once if the parent is already gone. Elsewhere: does nothing."""
-    if sys.platform != "linux":
-        return
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent_pid:
-        os._exit(1)
+#: Set to this process's pid in a tool's environment: the tool dies with it (C++
+#: services/common/parent_death.h), so a killed pipeline leaves no tool running.
+DIE_WITH_PARENT_ENV = "TICKLAB_DIE_WITH_PARENT"
 
 
 def run_tool(name: str, args: list[str], *, progress: bool = True, description: str = "") -> dict[str, Any]:
@@ -101,9 +91,8 @@ def run_tool(name: str, args: list[str], *, progress: bool = True, description: 
     With `progress`, a rich progress bar follows the tool's progress events on stderr's terminal.
     """
     cmd = [str(binary(name)), *args, "--progress-json"]
-    parent = os.getpid()  # the tool dies with this process (a killed pipeline leaves no tool running)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: die_with_parent(parent))
+    env = {**os.environ, DIE_WITH_PARENT_ENV: str(os.getpid())}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     summary: dict[str, Any] = {}
     bar = None
     task = None
