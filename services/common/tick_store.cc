@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -69,6 +70,15 @@ Status WriteAll(int fd, const void* data, size_t size, const std::string& path) 
 
 Status WriteTickFile(const std::string& path, const std::string& stock, int yyyymmdd,
                      const Tick* ticks, size_t count) {
+  Result<std::unique_ptr<TickFileWriter>> w = TickFileWriter::Create(path, stock, yyyymmdd);
+  if (!w.ok()) return w.status();
+  TICKLAB_RETURN_IF_ERROR((*w)->Append(ticks, count));
+  return (*w)->Commit();
+}
+
+Result<std::unique_ptr<TickFileWriter>> TickFileWriter::Create(const std::string& path,
+                                                               const std::string& stock,
+                                                               int yyyymmdd) {
   if (stock.empty() || stock.size() > 15) {
     return Status::InvalidArgument(path + ": stock name must be 1-15 bytes, got \"" + stock + "\"");
   }
@@ -76,31 +86,86 @@ Status WriteTickFile(const std::string& path, const std::string& stock, int yyyy
   fs::path parent = fs::path(path).parent_path();
   if (!parent.empty()) fs::create_directories(parent, ec);
   if (ec) return Status::IoError(parent.string() + ": cannot create directory: " + ec.message());
+  std::unique_ptr<TickFileWriter> w(new TickFileWriter());
+  w->path_ = path;
+  w->tmp_ = path + ".tmp";
+  w->stock_ = stock;
+  w->date_ = yyyymmdd;
+  w->hash_ = XXH64_createState();
+  XXH64_reset(static_cast<XXH64_state_t*>(w->hash_), 0);
+  // The header's place, filled in by Commit().
+  int fd = ::open(w->tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IoError(w->tmp_ + ": cannot create: " + std::strerror(errno));
+  const TickFileHeader zero{};
+  Status st = WriteAll(fd, &zero, sizeof(zero), w->tmp_);
+  ::close(fd);
+  if (!st.ok()) return st;
+  return w;
+}
 
+TickFileWriter::~TickFileWriter() {
+  if (!committed_ && !tmp_.empty()) ::unlink(tmp_.c_str());
+  if (hash_ != nullptr) XXH64_freeState(static_cast<XXH64_state_t*>(hash_));
+}
+
+Status TickFileWriter::Append(const Tick* ticks, size_t count) {
+  count_ += count;
+  if (buffer_.size() + count <= kBufferTicks) {
+    if (buffer_.capacity() == 0) buffer_.reserve(kBufferTicks);
+    buffer_.insert(buffer_.end(), ticks, ticks + count);
+    return Status::Ok();
+  }
+  TICKLAB_RETURN_IF_ERROR(Flush());
+  if (count >= kBufferTicks) {  // large appends go straight to the file
+    XXH64_update(static_cast<XXH64_state_t*>(hash_), ticks, count * sizeof(Tick));
+    int fd = ::open(tmp_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) return Status::IoError(tmp_ + ": cannot open: " + std::strerror(errno));
+    Status st = WriteAll(fd, ticks, count * sizeof(Tick), tmp_);
+    ::close(fd);
+    return st;
+  }
+  buffer_.insert(buffer_.end(), ticks, ticks + count);
+  return Status::Ok();
+}
+
+Status TickFileWriter::Flush() {
+  if (buffer_.empty()) return Status::Ok();
+  XXH64_update(static_cast<XXH64_state_t*>(hash_), buffer_.data(), buffer_.size() * sizeof(Tick));
+  int fd = ::open(tmp_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return Status::IoError(tmp_ + ": cannot open: " + std::strerror(errno));
+  Status st = WriteAll(fd, buffer_.data(), buffer_.size() * sizeof(Tick), tmp_);
+  ::close(fd);
+  buffer_.clear();
+  return st;
+}
+
+Status TickFileWriter::Commit() {
+  TICKLAB_RETURN_IF_ERROR(Flush());
+  std::vector<Tick>().swap(buffer_);
   TickFileHeader h{};
   std::memcpy(h.magic, kTickStoreMagic, sizeof(h.magic));
   h.version = kTickStoreVersion;
   h.record_size = sizeof(Tick);
-  std::memcpy(h.stock, stock.data(), stock.size());
-  h.date = yyyymmdd;
-  h.count = count;
-  h.checksum = Xxh64(ticks, count * sizeof(Tick));
-
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IoError(tmp + ": cannot create: " + std::strerror(errno));
-  Status st = WriteAll(fd, &h, sizeof(h), tmp);
-  if (st.ok()) st = WriteAll(fd, ticks, count * sizeof(Tick), tmp);
+  std::memcpy(h.stock, stock_.data(), stock_.size());
+  h.date = date_;
+  h.count = count_;
+  h.checksum = XXH64_digest(static_cast<XXH64_state_t*>(hash_));
+  int fd = ::open(tmp_.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError(tmp_ + ": cannot open: " + std::strerror(errno));
+  Status st = Status::Ok();
+  if (::pwrite(fd, &h, sizeof(h), 0) != static_cast<ssize_t>(sizeof(h))) {
+    st = Status::IoError(tmp_ + ": header write failed: " + std::strerror(errno));
+  }
   if (st.ok() && ::fdatasync(fd) != 0) {
-    st = Status::IoError(tmp + ": fdatasync failed: " + std::strerror(errno));
+    st = Status::IoError(tmp_ + ": fdatasync failed: " + std::strerror(errno));
   }
   if (::close(fd) != 0 && st.ok()) {
-    st = Status::IoError(tmp + ": close failed: " + std::strerror(errno));
+    st = Status::IoError(tmp_ + ": close failed: " + std::strerror(errno));
   }
-  if (st.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
-    st = Status::IoError(path + ": rename failed: " + std::strerror(errno));
+  if (st.ok() && std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    st = Status::IoError(path_ + ": rename failed: " + std::strerror(errno));
   }
-  if (!st.ok()) ::unlink(tmp.c_str());
+  committed_ = st.ok();
   return st;
 }
 

@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,36 @@ Result<std::vector<Date>> StoreDates(const std::string& store_dir, const std::st
 // Writes `count` ticks atomically to `path` (creating parent directories). `stock` is 1..15 bytes.
 Status WriteTickFile(const std::string& path, const std::string& stock, int yyyymmdd,
                      const Tick* ticks, size_t count);
+
+// Streams one store file: Append() ticks in order, any number of times, then Commit() writes the
+// header and renames <path>.tmp over <path> (WriteTickFile's guarantees; it is this writer).
+// Holds a buffer of kBufferTicks ticks and no file descriptor between flushes, so one reader can
+// feed thousands of stocks' files at once (ingest splits a day file in one pass). A writer
+// destroyed without a successful Commit() removes its temporary.
+// Thread-safety: one thread per writer.
+class TickFileWriter {
+ public:
+  static constexpr size_t kBufferTicks = 2048;
+  static Result<std::unique_ptr<TickFileWriter>> Create(const std::string& path,
+                                                        const std::string& stock, int yyyymmdd);
+  ~TickFileWriter();
+  TickFileWriter(const TickFileWriter&) = delete;
+  TickFileWriter& operator=(const TickFileWriter&) = delete;
+
+  Status Append(const Tick* ticks, size_t count);
+  Status Commit();
+  uint64_t count() const { return count_; }
+
+ private:
+  TickFileWriter() = default;
+  Status Flush();
+  std::string path_, tmp_, stock_;
+  int date_ = 0;
+  uint64_t count_ = 0;
+  std::vector<Tick> buffer_;
+  void* hash_ = nullptr;  // XXH64_state_t
+  bool committed_ = false;
+};
 
 struct TickFileOptions {
   bool verify_checksum = true;  // false: skip the XXH64 pass (hot paths that trust the store)

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <vector>
 
 #include "services/common/tick_assembler.h"
@@ -65,6 +66,44 @@ TEST_F(TickStoreTest, EmptyFileRoundTrips) {
   Result<TickFile> f = TickFile::Open(path);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   EXPECT_EQ(f->size(), 0u);
+}
+
+// Appends of any size (single ticks, more than the buffer) give WriteTickFile's bytes; a writer
+// dropped before Commit() leaves neither the file nor its temporary.
+TEST_F(TickStoreTest, StreamingWriterMatchesWriteTickFileAndCleansUp) {
+  std::vector<Tick> ticks = MakeTicks(30000);
+  ASSERT_GT(ticks.size(), 3 * TickFileWriter::kBufferTicks);
+  const std::string whole = StorePath(dir_.string(), "NVDA", 20240103);
+  ASSERT_TRUE(WriteTickFile(whole, "NVDA", 20240103, ticks.data(), ticks.size()).ok());
+  const std::string streamed = StorePath((dir_ / "s").string(), "NVDA", 20240103);
+  Result<std::unique_ptr<TickFileWriter>> w = TickFileWriter::Create(streamed, "NVDA", 20240103);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  size_t at = 0;
+  for (size_t n : {size_t{1}, size_t{7}, TickFileWriter::kBufferTicks + 3, size_t{1}}) {
+    ASSERT_TRUE((*w)->Append(ticks.data() + at, n).ok());
+    at += n;
+  }
+  while (at < ticks.size()) ASSERT_TRUE((*w)->Append(&ticks[at++], 1).ok());
+  EXPECT_FALSE(fs::exists(streamed));  // nothing under the final name before Commit()
+  ASSERT_TRUE((*w)->Commit().ok());
+  EXPECT_EQ((*w)->count(), ticks.size());
+  w->reset();
+  std::ifstream a(whole, std::ios::binary), b(streamed, std::ios::binary);
+  std::string bytes_a((std::istreambuf_iterator<char>(a)), {});
+  std::string bytes_b((std::istreambuf_iterator<char>(b)), {});
+  EXPECT_EQ(bytes_a.size(), 64 + 80 * ticks.size());
+  EXPECT_TRUE(bytes_a == bytes_b);
+  EXPECT_FALSE(fs::exists(streamed + ".tmp"));
+
+  const std::string dropped = StorePath(dir_.string(), "AMD", 20240103);
+  {
+    Result<std::unique_ptr<TickFileWriter>> d = TickFileWriter::Create(dropped, "AMD", 20240103);
+    ASSERT_TRUE(d.ok());
+    ASSERT_TRUE((*d)->Append(ticks.data(), ticks.size()).ok());
+    EXPECT_TRUE(fs::exists(dropped + ".tmp"));
+  }
+  EXPECT_FALSE(fs::exists(dropped + ".tmp"));
+  EXPECT_FALSE(fs::exists(dropped));
 }
 
 TEST_F(TickStoreTest, TruncatedFileIsDataLoss) {

@@ -26,8 +26,10 @@ std::string DateString(int yyyymmdd) {
   return buf;
 }
 
-// A unit of work: some stocks of one day. Raw files holding every stock are read once per unit
-// (ticks bucketed by stock); files holding one stock are read for that stock only.
+// A unit of work: some stocks of one day. A raw file holding every stock is read once per unit,
+// each tick streamed into its stock's store file (TickFileWriter: memory per stock is a small
+// buffer, not the day), so a unit covers all the day's stocks; files holding one stock are read
+// for that stock only.
 struct Unit {
   int date;
   std::vector<std::string> stocks;
@@ -44,13 +46,14 @@ struct StockResult {
 struct UnitResult {
   std::vector<StockResult> stocks;
   int64_t bad_rows = 0;
+  int64_t raw_reads = 0;  // passes over raw files
 };
 
-Status Drain(DataSource* src, std::vector<Tick>* out) {
+Status Drain(DataSource* src, TickFileWriter* out) {
   Tick t;
   while (src->Next(&t)) {
     t.symbol = 0;
-    out->push_back(t);
+    TICKLAB_RETURN_IF_ERROR(out->Append(&t, 1));
   }
   return src->status();
 }
@@ -70,8 +73,17 @@ Result<UnitResult> IngestUnit(const Config& config, const FormatSpec& format, co
   const std::string format_dir = config.data.raw_dir + "/" + format.name;
   std::vector<RawFile> files = format.raw_files ? format.raw_files(format_dir, unit.date)
                                                 : DefaultRawFiles(format_dir, unit.date);
-  std::vector<std::vector<Tick>> ticks(todo.size());
-  std::vector<char> found(todo.size(), 0);
+  // One writer per stock with raw data, created when its data is first found.
+  std::vector<std::unique_ptr<TickFileWriter>> writers(todo.size());
+  auto writer = [&](size_t i) -> Result<TickFileWriter*> {
+    if (!writers[i]) {
+      Result<std::unique_ptr<TickFileWriter>> w = TickFileWriter::Create(
+          StorePath(config.data.store_dir, todo[i], unit.date), todo[i], unit.date);
+      if (!w.ok()) return w.status();
+      writers[i] = std::move(w).value();
+    }
+    return writers[i].get();
+  };
   for (const RawFile& f : files) {
     if (!f.stock.empty() || todo.size() == 1) {
       // One stock: its own file, or a stock source over a multi-stock file.
@@ -82,43 +94,50 @@ Result<UnitResult> IngestUnit(const Config& config, const FormatSpec& format, co
           if (src.status().code() == Status::Code::kNotFound) continue;
           return src.status();
         }
-        found[i] = 1;
-        TICKLAB_RETURN_IF_ERROR(Drain(src->get(), &ticks[i]));
+        ++r.raw_reads;
+        Result<TickFileWriter*> w = writer(i);
+        if (!w.ok()) return w.status();
+        TICKLAB_RETURN_IF_ERROR(Drain(src->get(), w.value()));
         r.bad_rows += (*src)->bad_rows();
       }
       continue;
     }
-    // Several stocks from a multi-stock file: one pass, ticks bucketed by stock.
+    // Several stocks from a multi-stock file: one pass, ticks streamed to their stock's file.
     Result<std::unique_ptr<DataSource>> src = GetDataSource(f.path, read);
     if (!src.ok()) return src.status();
+    ++r.raw_reads;
     DataSource* s = src->get();
-    std::vector<int> bucket;  // source symbol index -> index into todo, or -1
+    std::vector<TickFileWriter*> bucket;  // source symbol index -> its writer, or null
     Tick t;
     while (s->Next(&t)) {
       while (bucket.size() <= t.symbol) {
         const std::string& name = s->symbols()[bucket.size()];
         auto it = std::find(todo.begin(), todo.end(), name);
-        bucket.push_back(it == todo.end() ? -1 : static_cast<int>(it - todo.begin()));
+        TickFileWriter* w = nullptr;
+        if (it != todo.end()) {
+          Result<TickFileWriter*> made = writer(static_cast<size_t>(it - todo.begin()));
+          if (!made.ok()) return made.status();
+          w = made.value();
+        }
+        bucket.push_back(w);
       }
-      const int b = bucket[t.symbol];
-      if (b < 0) continue;
-      found[b] = 1;
+      TickFileWriter* w = bucket[t.symbol];
+      if (w == nullptr) continue;
       t.symbol = 0;
-      ticks[b].push_back(t);
+      TICKLAB_RETURN_IF_ERROR(w->Append(&t, 1));
     }
     TICKLAB_RETURN_IF_ERROR(s->status());
     r.bad_rows += s->bad_rows();
   }
   for (size_t i = 0; i < todo.size(); ++i) {
-    if (!found[i]) {
+    if (!writers[i]) {
       r.stocks.push_back(StockResult{todo[i], Outcome::kMissing, 0});
       continue;
     }
-    TICKLAB_RETURN_IF_ERROR(WriteTickFile(StorePath(config.data.store_dir, todo[i], unit.date),
-                                          todo[i], unit.date, ticks[i].data(), ticks[i].size()));
+    TICKLAB_RETURN_IF_ERROR(writers[i]->Commit());
     r.stocks.push_back(
-        StockResult{todo[i], Outcome::kWritten, static_cast<int64_t>(ticks[i].size())});
-    std::vector<Tick>().swap(ticks[i]);  // release memory early
+        StockResult{todo[i], Outcome::kWritten, static_cast<int64_t>(writers[i]->count())});
+    writers[i].reset();
   }
   return r;
 }
@@ -164,12 +183,16 @@ Result<IngestSummary> RunIngest(const Config& config, const IngestOptions& optio
   read.skip_bad_rows = options.skip_bad_rows || config.data.skip_bad_rows;
   read.timezone = config.session.timezone;
   const int threads = DefaultThreads(options.threads);
-  // Stocks per unit: enough units per day to keep every thread busy, at most kMaxGroup stocks
-  // (bounding memory: a unit holds its stocks' ticks of the day until it writes them).
-  constexpr size_t kMaxGroup = 64;
-  const size_t units_per_day = std::max<size_t>(1, (threads + dates.size() - 1) / dates.size());
-  const size_t group =
-      std::max<size_t>(1, std::min(kMaxGroup, (stocks.size() + units_per_day - 1) / units_per_day));
+  // Stocks per unit. A day file holding every stock is read once for all of them (splitting it
+  // into units would parse it once per unit, never sooner). Files holding one stock each
+  // (LOBSTER) are spread over enough units per day to keep every thread busy.
+  std::vector<RawFile> probe = format->raw_files ? format->raw_files(format_dir, dates.front())
+                                                 : DefaultRawFiles(format_dir, dates.front());
+  const bool per_stock_files =
+      std::any_of(probe.begin(), probe.end(), [](const RawFile& f) { return !f.stock.empty(); });
+  const size_t units_per_day =
+      per_stock_files ? std::max<size_t>(1, (threads + dates.size() - 1) / dates.size()) : 1;
+  const size_t group = std::max<size_t>(1, (stocks.size() + units_per_day - 1) / units_per_day);
   std::vector<Unit> units;
   for (int d : dates) {
     for (size_t i = 0; i < stocks.size(); i += group) {
@@ -189,6 +212,7 @@ Result<IngestSummary> RunIngest(const Config& config, const IngestOptions& optio
     if (!r.ok()) return r.status();
     std::lock_guard<std::mutex> lock(mu);
     summary.bad_rows += r->bad_rows;
+    summary.raw_reads += r->raw_reads;
     for (const StockResult& sr : r->stocks) {
       const std::string item = sr.stock + " " + DateString(unit.date);
       switch (sr.outcome) {

@@ -2,15 +2,15 @@
 //
 // For each (stock, trading day) it finds the day's raw files of the chosen format under
 // <raw_dir>/<format>/ (FormatSpec::raw_files) and writes <store_dir>/<STOCK>/<YYYY-MM-DD>.tick
-// atomically (WriteTickFile) with Tick::symbol 0.
+// atomically (TickFileWriter) with Tick::symbol 0.
 //
 // Work is split into units of one day and a group of stocks, run in parallel on a pool of
-// std::threads: enough units per day to keep every thread busy, at most 64 stocks per unit (a unit
-// holds its stocks' ticks of the day until it writes them). In a unit, a raw file holding one stock
-// is read for that stock (GetStockDataSource); a file holding every stock is read once and its
-// ticks bucketed by stock (GetDataSource), where every row is validated and bad rows of any stock
-// count — or, for a one-stock unit, through GetStockDataSource, which validates only that stock's
-// rows.
+// std::threads. When the day's raw files hold every stock, a unit is the whole day: its file is
+// read once (GetDataSource, every row validated, bad rows of any stock counted) and each tick
+// streamed into its stock's store file, so memory per unit is a small buffer per stock, not the
+// day's ticks. When the files hold one stock each (LOBSTER), a day is split into enough units to
+// keep every thread busy. A one-stock unit reads through GetStockDataSource, which validates only
+// that stock's rows. IngestSummary::raw_reads counts the passes over raw files.
 //
 // A store file that exists and is valid is kept unless `force`. Stock-days without raw data are
 // reported in `missing`, not failed. The first error (malformed row without skip_bad_rows, I/O)
@@ -43,6 +43,7 @@ struct IngestSummary {
   int64_t skipped = 0;  // valid store files kept
   int64_t ticks = 0;    // ticks written
   int64_t bad_rows = 0;
+  int64_t raw_reads = 0;  // passes over raw files (a day file holding every stock: one per day)
   double seconds = 0;
   std::vector<std::string> missing;  // "AAPL 2024-01-02": no raw data for that stock-day
 };

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "services/common/config.h"
+#include "services/common/parent_death.h"
 #include "services/common/progress.h"
 #include "services/common/session.h"
 #include "services/common/tool_flags.h"
@@ -31,6 +32,7 @@ int Usage(const std::string& error) {
 
 int main(int argc, char** argv) {
   using namespace ticklab;
+  DieWithParentIfAsked();
   std::string config_path;
   IngestOptions opt;
   bool json = false;
@@ -95,6 +97,7 @@ int main(int argc, char** argv) {
         .Int("skipped", s.skipped)
         .Int("ticks", s.ticks)
         .Int("bad_rows", s.bad_rows)
+        .Int("raw_reads", s.raw_reads)
         .Fixed("seconds", s.seconds, 6)
         .Fixed("ticks_per_s", tps, 1)
         .StrList("missing", s.missing)

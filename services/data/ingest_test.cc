@@ -55,9 +55,10 @@ class IngestTest : public ::testing::Test {
   Config cfg_;
 };
 
-// threads 1: one unit reads the multi-stock file once and buckets; threads 8: one stock per unit
-// through the stock source. Both must write the same files.
-TEST_F(IngestTest, BucketedAndPerStockPathsWriteIdenticalFiles) {
+// A day file holding every stock is read once for all of them, whatever the thread count, each
+// tick streamed to its stock's file; a one-stock run reads it through the stock source. Both
+// write the same files.
+TEST_F(IngestTest, DayFileReadOnceAndPerStockPathsWriteIdenticalFiles) {
   for (int threads : {1, 8}) {
     IngestOptions opt;
     opt.threads = threads;
@@ -72,11 +73,22 @@ TEST_F(IngestTest, BucketedAndPerStockPathsWriteIdenticalFiles) {
     EXPECT_EQ(s->total, 3);
     EXPECT_EQ(s->written, 2);
     EXPECT_EQ(s->ticks, 7);
+    EXPECT_EQ(s->raw_reads, 1) << "threads " << threads;
     EXPECT_EQ(s->missing, std::vector<std::string>{"NVDA 2024-01-02"});
     EXPECT_EQ(items.size(), 3u);
     ExpectStore("AAPL");
     ExpectStore("MSFT");
     EXPECT_FALSE(fs::exists(StorePath(cfg_.data.store_dir, "NVDA", 20240102)));
+  }
+  for (const std::string stock : {"AAPL", "MSFT"}) {
+    IngestOptions opt;
+    opt.force = true;
+    opt.stocks = {stock};
+    Result<IngestSummary> s = RunIngest(cfg_, opt);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(s->written, 1);
+    EXPECT_EQ(s->raw_reads, 1);
+    ExpectStore(stock);
   }
 }
 

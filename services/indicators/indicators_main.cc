@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "services/common/config.h"
+#include "services/common/parent_death.h"
 #include "services/common/progress.h"
 #include "services/common/session.h"
 #include "services/common/tool_flags.h"
@@ -153,6 +154,7 @@ int Run(const Args& a) {
 }  // namespace ticklab
 
 int main(int argc, char** argv) {
+  ticklab::DieWithParentIfAsked();
   ticklab::Args args;
   std::string error;
   if (!ticklab::ParseArgs(argc, argv, &args, &error)) return ticklab::Usage(error);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "services/common/config.h"
+#include "services/common/parent_death.h"
 #include "services/common/progress.h"
 #include "services/common/tool_flags.h"
 #include "services/stats/batch.h"
@@ -163,6 +164,7 @@ int RunPool(const Config& cfg, const Args& a, const std::string& set) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ticklab::DieWithParentIfAsked();
   Args a;
   std::string error;
   if (!ParseArgs(argc, argv, &a, &error)) return Usage(error);

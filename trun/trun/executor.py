@@ -14,6 +14,7 @@ import os
 import pickle
 import selectors
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -173,10 +174,24 @@ class InlineExecutor:
         pass
 
 
+def _die_with_parent() -> None:
+    """Linux: a pool process is killed when the worker that forked it dies (even by kill -9): it
+    holds a copy of its own pipe's other end, so it would otherwise wait for work forever."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent or parent == 1:
+        os._exit(1)
+
+
 def _pool_main(conn: multiprocessing.connection.Connection, opts: RunOptions, known: dict[str, Step]) -> None:
     """A pool process: receive a step (its id if it was known when this process was forked, else the
     pickled step), run it, send back (step_id, status, payload)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     while True:
         try:
             msg = conn.recv_bytes()

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "gateway": ("gateway", "Run the gateway where researchers tap any stream."),
     "tap": ("tap", "Live terminal view of a stream (rows/s, lag, last values)."),
     "demo": ("demo", "The main job end to end on generated data."),
+    "lineage": ("lineage", "Print an output's lineage back to the raw files, and what is stale."),
     "pipeline": ("pipeline", "Run the batch pipeline (ingest -> indicators -> stats) as trun steps."),
 }
 

@@ -80,13 +80,19 @@ def binary(name: str) -> Path:
                           f"or set {BUILD_DIR_ENV} to a build directory.")
 
 
+#: Set to this process's pid in a tool's environment: the tool dies with it (C++
+#: services/common/parent_death.h), so a killed pipeline leaves no tool running.
+DIE_WITH_PARENT_ENV = "TICKLAB_DIE_WITH_PARENT"
+
+
 def run_tool(name: str, args: list[str], *, progress: bool = True, description: str = "") -> dict[str, Any]:
     """Runs `name` with `args` plus ``--progress-json`` and returns its summary event.
 
     With `progress`, a rich progress bar follows the tool's progress events on stderr's terminal.
     """
     cmd = [str(binary(name)), *args, "--progress-json"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, DIE_WITH_PARENT_ENV: str(os.getpid())}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     summary: dict[str, Any] = {}
     bar = None
     task = None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -27,10 +26,9 @@ def _step(title: str) -> None:
 
 def _generate(cfg: Config, config_path: str) -> None:
     days = cfg.trading_days()
-    fmt = cfg.data.ingest_format
-    from ticklab.pipeline import RAW_FILES
+    from ticklab.pipeline.lineage import raw_day_path
 
-    missing = [d for d in days if not Path(RAW_FILES[fmt].format(raw=cfg.data.raw_dir, day=d)).exists()]
+    missing = [d for d in days if not raw_day_path(cfg, d).exists()]
     if not missing:
         console.print(f"raw data present under {cfg.data.raw_dir}")
         return

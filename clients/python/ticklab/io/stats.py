@@ -95,6 +95,22 @@ def has_day(path: str | Path, stock: str, day: str, feature_set: str) -> bool:
     return row is not None
 
 
+def day_lineage(path: str | Path, feature_set: str, day: str) -> dict[str, dict[str, str]]:
+    """The stored lineage of every stock of (`day`, `feature_set`): stock -> tick_checksum,
+    feat_checksum, config_hash, code_version, computed_at. Empty if the database does not exist."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    cols = ("tick_checksum", "feat_checksum", "config_hash", "code_version", "computed_at")
+    try:
+        with connect(path) as db:
+            rows = db.execute(f"SELECT stock, {', '.join(cols)} FROM day_stats WHERE day=? AND feature_set=?",
+                              (day, feature_set)).fetchall()
+    except sqlite3.Error:
+        return {}
+    return {r[0]: dict(zip(cols, r[1:], strict=False)) for r in rows}
+
+
 def first_horizon(db: sqlite3.Connection, feature_set: str) -> str:
     """A horizon label stored for `feature_set` ('' if none)."""
     row = db.execute("SELECT horizon FROM regressions WHERE feature_set=? LIMIT 1", (feature_set,)).fetchone()

@@ -1,0 +1,102 @@
+"""The chain of one output back to its raw files, each link with its lineage and whether it holds.
+
+``lineage_chain(cfg, stock, day, set)`` walks stats row -> feature file -> store file -> raw files;
+:func:`locate` turns a file path (``.tick``, ``.feat`` or their ``.lineage``) into that stock-day.
+Each link is a plain dict (JSON-able) so ``ticklab lineage`` prints it as text or ``--json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import ticklab.pipeline.lineage as lineage
+from ticklab.config import Config
+from ticklab.io import stats as stats_db
+from ticklab.io.features import feature_path
+from ticklab.io.store import store_path
+from ticklab.pipeline.stats_lineage import stats_verdicts
+
+
+class NotAnOutput(ValueError):
+    """A path that is not a store or feature file under the config's data root."""
+
+
+def locate(cfg: Config, path: Path) -> tuple[str, str, dt.date, str | None]:
+    """(layer, stock, day, set) of a store or feature file path (its sidecar works too)."""
+    path = Path(path).resolve()
+    name = path.name.removesuffix(lineage.SUFFIX)
+    try:
+        day = dt.date.fromisoformat(name.split(".")[0])
+    except ValueError:
+        raise NotAnOutput(
+            f"{path}: not a stock-day output (expected <STOCK>/<YYYY-MM-DD>.tick or .feat)"
+        ) from None
+    stock = path.parent.name
+    if name.endswith(".tick") and path.parent.parent == cfg.data.store_dir:
+        return "store", stock, day, None
+    if name.endswith(".feat") and path.parent.parent.parent == cfg.data.features_dir:
+        return "features", stock, day, path.parent.parent.name
+    raise NotAnOutput(
+        f"{path}: not a store file under {cfg.data.store_dir} nor a feature file under "
+        f"{cfg.data.features_dir}"
+    )
+
+
+def _file_link(layer: str, path: Path, verdict: lineage.Verdict) -> dict[str, Any]:
+    rec = lineage.read_sidecar(path) or {}
+    keep = ("checksum", "config_hash", "code_version", "written_at", "ticks", "rows", "tool_config_hash")
+    return {
+        "layer": layer,
+        "path": str(path),
+        "valid": verdict.valid,
+        "reason": verdict.reason,
+        **{k: rec[k] for k in keep if k in rec},
+    }
+
+
+def lineage_chain(
+    cfg: Config, stock: str, day: dt.date, set_name: str | None, top: str = "stats"
+) -> list[dict[str, Any]]:
+    """The links from `top` ("stats", "features" or "store") down to the raw files."""
+    links: list[dict[str, Any]] = []
+    store = lineage.store_verdict(cfg, stock, day)
+    if top in ("stats", "features"):
+        assert set_name is not None
+        feats = lineage.features_verdict(cfg, set_name, stock, day, store)
+        if top == "stats":
+            row = stats_db.day_lineage(cfg.stats.database, set_name, day.isoformat()).get(stock, {})
+            verdict = stats_verdicts(cfg, set_name, day, [stock], lambda _: (store, feats))[stock]
+            links.append(
+                {
+                    "layer": "stats",
+                    "path": f"{cfg.stats.database} {stock} {day} {set_name}",
+                    "valid": verdict.valid,
+                    "reason": verdict.reason,
+                    **row,
+                }
+            )
+        links.append(_file_link("features", feature_path(cfg.data.features_dir, set_name, stock, day), feats))
+    links.append(_file_link("store", store_path(cfg, stock, day), store))
+    recorded = {
+        r["path"]: r for r in (lineage.read_sidecar(store_path(cfg, stock, day)) or {}).get("inputs", [])
+    }
+    current = [str(p) for p in lineage.raw_inputs(cfg, stock, day)]
+    for path in sorted(set(recorded) | set(current)):
+        rec = recorded.get(path)
+        if rec is None:
+            links.append({"layer": "raw", "path": path, "valid": False, "reason": "not recorded"})
+            continue
+        why = lineage.raw_changed(rec)
+        links.append(
+            {
+                "layer": "raw",
+                "path": path,
+                "valid": why is None,
+                "reason": why or "ok",
+                "xxh64": rec["xxh64"],
+                "size": rec["size"],
+            }
+        )
+    return links

@@ -1,0 +1,259 @@
+"""ticklab's batch pipeline as trun steps: raw files -> Layer 1 store -> Layer 2 features -> Layer 3 stats.
+
+The graph, over the config's stocks x trading days, in steps that each cover many stock-days:
+
+    RawDay(day) -> IngestDay(day) -> Indicators(day, set, chunk) -> Stats(day, set, chunk) -> Pipeline
+
+A day's raw file holds every stock, so ingest runs once per day for all of them; indicators and stats
+run per day and chunk of ``stocks_per_step`` stocks (0: all), so 1,000 stocks x 250 days is a few
+thousand steps, not a million. A step is complete when every stock-day it covers is *valid*
+(:mod:`ticklab.pipeline.lineage`: the output checks out and its recorded inputs and config still
+match), and its ``run()`` computes only the stock-days that are not: it removes their invalid outputs
+and a killed run's temporaries, adopts valid outputs a killed run did not get to record, runs the C++
+tool (``ticklab.native``) on the rest and records their lineage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import ticklab.pipeline.lineage as lineage
+import ticklab.pipeline.stats_lineage as stats_lineage
+import trun
+from ticklab import native
+from ticklab.config import Config, load_config
+from ticklab.io.features import feature_path, read_features
+from ticklab.io.store import store_path
+from ticklab.pipeline.lineage import Verdict
+from ticklab.pipeline.stats_lineage import learn_config_hash, stats_verdicts
+
+
+@functools.lru_cache(maxsize=16)
+def _load(path: str, mtime_ns: int) -> Config:
+    return load_config(path)
+
+
+def cached_config(path: str) -> Config:
+    """The config at `path`, parsed once per version of the file (thousands of steps share it)."""
+    return _load(path, os.stat(path).st_mtime_ns)
+
+
+class ConfigStep(trun.Step):
+    """Base of the pipeline's steps: every step knows the config file it runs under."""
+
+    config = trun.Parameter(description="path of the ticklab TOML config")
+    threads = trun.IntParameter(default=0, significant=False, description="C++ threads per step (0: all)")
+
+    @property
+    def cfg(self) -> Config:
+        return cached_config(self.config)
+
+    def tool_args(self, day: dt.date, stocks: list[str]) -> list[str]:
+        args = ["--config", self.config, "--dates", day.isoformat(), "--stocks", ",".join(stocks)]
+        return args + (["--threads", str(self.threads)] if self.threads else [])
+
+
+class CheckTarget(trun.Target):
+    """Exists when `check()` says every stock-day of a step is valid."""
+
+    def __init__(self, check: Callable[[], bool]):
+        self._check = check
+
+    def exists(self) -> bool:
+        return self._check()
+
+
+class RawDay(trun.ExternalStep, ConfigStep):
+    """A provider's raw file(s) for one day, produced outside the pipeline (ticklab generate)."""
+
+    day = trun.DateParameter()
+
+    def output(self) -> trun.LocalTarget:
+        return trun.LocalTarget(str(lineage.raw_day_path(self.cfg, self.day)))
+
+
+class IngestDay(ConfigStep):
+    """Layer 1: one day's raw file -> one store file per stock (C++ ticklab-ingest reads the file once
+    for all of them)."""
+
+    day = trun.DateParameter()
+
+    def requires(self) -> RawDay:
+        return RawDay(config=self.config, day=self.day)
+
+    def verdicts(self) -> dict[str, Verdict]:
+        return {s: lineage.store_verdict(self.cfg, s, self.day) for s in self.cfg.stocks}
+
+    def output(self) -> CheckTarget:
+        return CheckTarget(
+            lambda: all(lineage.store_verdict(self.cfg, s, self.day).valid for s in self.cfg.stocks)
+        )
+
+    def run(self) -> None:
+        cfg, todo = self.cfg, []
+        for stock, verdict in self.verdicts().items():
+            if verdict.valid:
+                continue
+            path = store_path(cfg, stock, self.day)
+            lineage.remove_temporaries(path)
+            if lineage.read_sidecar(path) is None and lineage.adoptable(
+                path, lineage.raw_inputs(cfg, stock, self.day), "store"
+            ):
+                lineage.record_store(cfg, stock, self.day)
+                continue
+            lineage.remove_output(path)
+            todo.append(stock)
+        if not todo:
+            return
+        summary = native.run_tool("ticklab-ingest", self.tool_args(self.day, todo), progress=False)
+        for stock in todo:
+            if store_path(cfg, stock, self.day).exists():
+                lineage.record_store(cfg, stock, self.day)
+        if summary.get("missing"):
+            raise RuntimeError(f"no raw data for {', '.join(summary['missing'])}")
+
+
+class ChunkStep(ConfigStep):
+    """A step over one day, one indicator set and one chunk of the config's stocks."""
+
+    day = trun.DateParameter()
+    set = trun.Parameter(default="seed", description="indicator set name from the config")
+    chunk = trun.IntParameter(default=0, description="index of the chunk of stocks")
+    stocks_per_step = trun.IntParameter(default=0, description="stocks per chunk (0: all)")
+
+    def stocks(self) -> list[str]:
+        all_stocks, n = list(self.cfg.stocks), self.stocks_per_step
+        return all_stocks if n <= 0 else all_stocks[self.chunk * n : (self.chunk + 1) * n]
+
+    def chunk_params(self) -> dict:
+        return {
+            "config": self.config,
+            "day": self.day,
+            "set": self.set,
+            "chunk": self.chunk,
+            "stocks_per_step": self.stocks_per_step,
+            "threads": self.threads,
+        }
+
+
+class Indicators(ChunkStep):
+    """Layer 2: a chunk of stocks' ticks of one day -> their feature files for one indicator set."""
+
+    def requires(self) -> IngestDay:
+        return IngestDay(config=self.config, day=self.day, threads=self.threads)
+
+    def verdict(self, stock: str) -> Verdict:
+        return lineage.features_verdict(self.cfg, self.set, stock, self.day)
+
+    def output(self) -> CheckTarget:
+        return CheckTarget(lambda: all(self.verdict(s).valid for s in self.stocks()))
+
+    def _adopt(self, stock: str, path: Path) -> bool:
+        cfg = self.cfg
+        tick = store_path(cfg, stock, self.day)
+        store = lineage.store_verdict(cfg, stock, self.day)
+        if (
+            lineage.read_sidecar(path) is not None
+            or not store.valid
+            or not lineage.adoptable(path, [tick, Path(self.config)], "features")
+        ):
+            return False
+        if lineage.hex64(read_features(path).input_fingerprint) != store.checksum:
+            return False
+        lineage.record_features(cfg, self.set, stock, self.day)
+        return True
+
+    def run(self) -> None:
+        cfg, todo = self.cfg, []
+        for stock in self.stocks():
+            if self.verdict(stock).valid:
+                continue
+            path = feature_path(cfg.data.features_dir, self.set, stock, self.day)
+            lineage.remove_temporaries(path)
+            if self._adopt(stock, path):
+                continue
+            lineage.remove_output(path)
+            todo.append(stock)
+        if not todo:
+            return
+        native.run_tool(
+            "ticklab-indicators", self.tool_args(self.day, todo) + ["--set", self.set], progress=False
+        )
+        for stock in todo:
+            lineage.record_features(cfg, self.set, stock, self.day)
+
+
+class Stats(ChunkStep):
+    """Layer 3: a chunk of stocks' ticks and features of one day -> statistics in SQLite."""
+
+    resources = {"stats_db": 1}  # SQLite has one writer at a time
+
+    def requires(self) -> Indicators:
+        return Indicators(**self.chunk_params())
+
+    def verdicts(self, first_only: bool = False) -> dict[str, Verdict]:
+        cfg = self.cfg
+
+        def inputs(stock: str) -> tuple[Verdict, Verdict]:
+            store = lineage.store_verdict(cfg, stock, self.day)
+            return store, lineage.features_verdict(cfg, self.set, stock, self.day, store)
+
+        return stats_verdicts(cfg, self.set, self.day, self.stocks(), inputs, first_only)
+
+    def output(self) -> CheckTarget:
+        return CheckTarget(lambda: all(v.valid for v in self.verdicts(first_only=True).values()))
+
+    def run(self) -> None:
+        stats_lineage.remove_temporaries(self.cfg)
+        todo = [s for s, v in self.verdicts().items() if not v.valid]
+        if todo:  # ticklab-stats skips rows whose own lineage still matches
+            native.run_tool(
+                "ticklab-stats", self.tool_args(self.day, todo) + ["--set", self.set], progress=False
+            )
+            learn_config_hash(self.cfg, self.set, self.day, todo)
+
+
+LAYERS: dict[str, type[trun.Step]] = {"ingest": IngestDay, "indicators": Indicators, "stats": Stats}
+
+
+class Pipeline(trun.WrapperStep, ConfigStep):
+    """Every layer for every stock and trading day of the config (or the given days)."""
+
+    set = trun.Parameter(default="seed")
+    days = trun.ListParameter(default=[], description="ISO dates; default: the config's trading days")
+    until = trun.ChoiceParameter(choices=list(LAYERS), default="stats")
+    stocks_per_step = trun.IntParameter(default=0, description="stocks per step (0: all of a day)")
+
+    def trading_days(self) -> list[dt.date]:
+        if self.days:
+            return [dt.date.fromisoformat(d) for d in self.days]
+        return self.cfg.trading_days()
+
+    def requires(self) -> list[trun.Step]:
+        n, out = self.stocks_per_step, []
+        chunks = 1 if n <= 0 else (len(self.cfg.stocks) + n - 1) // n
+        for day in self.trading_days():
+            if self.until == "ingest":
+                out.append(IngestDay(config=self.config, day=day, threads=self.threads))
+                continue
+            kind = LAYERS[self.until]
+            out += [
+                kind(
+                    config=self.config,
+                    day=day,
+                    set=self.set,
+                    chunk=c,
+                    stocks_per_step=n,
+                    threads=self.threads,
+                )
+                for c in range(chunks)
+            ]
+        return out
+
+    def stock_days(self, step: trun.Step) -> int:
+        """How many stock-days one of requires()'s steps covers (for progress)."""
+        return len(step.stocks()) if isinstance(step, ChunkStep) else len(self.cfg.stocks)
