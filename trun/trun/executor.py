@@ -87,7 +87,7 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False) -> tuple
 def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
     try:
         if opts.check_unfulfilled_deps:
-            missing = [d for d in flatten(step.requires()) if not d.complete()]
+            missing = [d for d in step.deps() if not d.complete()]
             if missing:
                 names = ", ".join(repr(d) for d in missing)
                 raise RuntimeError(f"Unfulfilled dependencies at run time: {names}")

@@ -20,7 +20,7 @@ from trun.executor import DONE, FAILED, NEW_DEPS, InlineExecutor, ProcessPoolExe
 from trun.scheduler_api import SchedulerAPI
 from trun.settings import core as core_config
 from trun.settings import worker as worker_config
-from trun.step import Step, flatten
+from trun.step import Step
 
 logger = logging.getLogger("trun-interface")
 
@@ -126,7 +126,7 @@ class Worker:
                 step.trigger_event(Event.DEPENDENCY_MISSING, step)
                 continue
             try:
-                deps = flatten(step.requires())
+                deps = step.deps()
                 for d in deps:
                     if not isinstance(d, Step):
                         raise TypeError(f"requires() of {step!r} returned {d!r}, which is not a Step")
