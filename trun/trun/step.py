@@ -130,7 +130,8 @@ class Step(metaclass=Register):
         for name, value in param_values:
             setattr(self, name, value)
         self.param_kwargs = dict(param_values)
-        self.step_id = step_id_str(self.get_step_family(), self.to_str_params(only_significant=True))
+        self.step_id = step_id_str(self.get_step_family(),
+                                   self.to_str_params(only_significant=True, only_public=True))
         self._hash = hash(self.step_id)
 
     def to_str_params(self, only_significant: bool = False, only_public: bool = False) -> dict[str, str]:
@@ -138,7 +139,7 @@ class Step(metaclass=Register):
         for name, param in self.get_params():
             if only_significant and not param.significant:
                 continue
-            if only_public and param.visibility != 0:
+            if param.visibility == 2 or (only_public and param.visibility != 0):  # 2: PRIVATE
                 continue
             value = self.param_kwargs[name]
             out[name] = "" if value is None else param.serialize(value)
@@ -163,7 +164,7 @@ class Step(metaclass=Register):
     def __repr__(self) -> str:
         parts = []
         for name, param in self.get_params():
-            if param.significant and param.visibility == 0:
+            if param.significant:
                 value = self.param_kwargs[name]
                 parts.append(f"{name}={'None' if value is None else param.serialize(value)}")
         return f"{self.get_step_family()}({', '.join(parts)})"
