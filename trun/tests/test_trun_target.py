@@ -10,7 +10,8 @@ import pytest
 
 import trun
 from trun import format as fmt
-from trun.target import FileAlreadyExists, LocalFileSystem
+from trun.local_target import LocalFileSystem
+from trun.target import FileAlreadyExists
 
 
 def test_write_is_invisible_until_close(tmp_path):

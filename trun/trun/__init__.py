@@ -18,6 +18,7 @@ from trun import (  # noqa: F401
 from trun.event import Event
 from trun.execution_summary import TrunStatusCode
 from trun.interface import TrunRunResult, build, run
+from trun.local_target import LocalFileSystem, LocalTarget
 from trun.parameter import (
     BoolParameter,
     ChoiceListParameter,
@@ -57,7 +58,7 @@ from trun.parameter import (
 from trun.range import RangeDaily, RangeHourly  # noqa: E402
 from trun.rpc import RemoteScheduler, RPCError
 from trun.step import Config, DynamicRequirements, ExternalStep, Step, WrapperStep, auto_namespace, namespace
-from trun.target import FileSystem, FileSystemTarget, LocalFileSystem, LocalTarget, Target
+from trun.target import FileSystem, FileSystemTarget, Target
 
 __version__ = "0.1.0"
 
