@@ -90,7 +90,12 @@ def same_result(tmp_path: Path, luigi_source: str, **kw: Any) -> Any:
     lu, tr = run_pair(tmp_path, luigi_source, **kw)
     assert lu.returncode == 0, lu.stderr
     assert tr.returncode == 0, tr.stderr
-    assert tr.result == renamed(lu.result)
+    expected = renamed(lu.result)
+    if isinstance(expected, dict) and isinstance(tr.result, dict):
+        diff = {k: {"luigi": expected.get(k), "trun": tr.result.get(k)}
+                for k in sorted(set(expected) | set(tr.result)) if expected.get(k) != tr.result.get(k)}
+        assert not diff, json.dumps(diff, indent=1)
+    assert tr.result == expected
     assert tr.files == [port(f) for f in lu.files]
     return tr.result
 

@@ -1,5 +1,7 @@
 """Configuration files: discovery, TRUN_CONFIG_PATH, INI, and clear errors for bad keys/values."""
 
+import configparser
+
 import pytest
 
 import trun
@@ -20,7 +22,7 @@ def test_trun_config_path(tmp_path, monkeypatch):
     cfg.write_text("[resources]\ndb = 3\n")
     monkeypatch.setenv("TRUN_CONFIG_PATH", str(cfg))
     reset_config()
-    assert get_config().items("resources") == {"db": 3}
+    assert get_config().items("resources") == [("db", 3)]
     assert str(cfg) in get_config().paths
 
 
@@ -110,7 +112,7 @@ def test_typed_getters(tmp_path):
     assert cfg.getint("app", "missing", 7) == 7
     with pytest.raises(ConfigError, match=r"\[app\] bad"):
         cfg.getboolean("app", "bad")
-    with pytest.raises(ConfigError, match="no \\[app\\] missing"):
+    with pytest.raises(configparser.NoOptionError, match="missing"):
         cfg.getint("app", "missing")
 
 

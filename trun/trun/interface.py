@@ -62,7 +62,7 @@ class _WorkerSchedulerFactory:
 
     def create_local_scheduler(self) -> sch.Scheduler:
         cfg = scheduler_config()
-        resources = {k: int(v) for k, v in get_config().items("resources").items()}
+        resources = get_config().getintdict("resources")
         return sch.Scheduler(retry_count=cfg.retry_count, retry_delay=cfg.retry_delay,
                              disable_window=cfg.disable_window, resources=resources)
 
