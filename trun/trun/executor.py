@@ -72,8 +72,9 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False) -> tuple
     try:
         return _execute(step, opts)
     except StepTimeout:
-        step.trigger_event(Event.TIMEOUT, step, timeout)
-        return FAILED, f"Step {step!r} timed out after {timeout:g} seconds"
+        message = f"Step {step!r} timed out after {timeout:g} seconds"
+        step.trigger_event(Event.TIMEOUT, step, message)
+        return FAILED, message
     finally:
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -341,9 +342,9 @@ class ProcessPoolExecutor:
             if slot.deadline is not None and now >= slot.deadline and slot.queue:
                 step = slot.queue.popleft()
                 t = step_timeout(step, self.opts)
-                step.trigger_event(Event.TIMEOUT, step, t)
-                out.append((step.step_id, FAILED, f"Step {step!r} timed out after {t:g} seconds "
-                                                  f"and its process was killed"))
+                message = f"Step {step!r} timed out after {t:g} seconds and its process was killed"
+                step.trigger_event(Event.TIMEOUT, step, message)
+                out.append((step.step_id, FAILED, message))
                 self._replace(slot)
         return out
 

@@ -242,6 +242,13 @@ class Step(metaclass=Register):
 
         return wrapped
 
+    @classmethod
+    def remove_event_handler(cls, event: str, callback: Callable) -> None:
+        """Unregister a ``callback`` that ``cls.event_handler(event)`` registered."""
+        handlers = Step._event_callbacks.get(cls, {}).get(event, [])
+        if callback in handlers:
+            handlers.remove(callback)
+
     def trigger_event(self, event: str, *args: Any, **kwargs: Any) -> None:
         if not Step._event_callbacks:
             return

@@ -109,9 +109,9 @@ class Worker:
             family = step.get_step_family()
             try:
                 done = self._complete(step)
-            except Exception:
+            except Exception as e:
                 ok = False
-                self._scheduling_error(step, "complete() raised:\n" + traceback.format_exc())
+                self._scheduling_error(step, "complete() raised:\n" + traceback.format_exc(), e)
                 continue
             if done:
                 self.already_done.add(sid)
@@ -130,9 +130,9 @@ class Worker:
                 for d in deps:
                     if not isinstance(d, Step):
                         raise TypeError(f"requires() of {step!r} returned {d!r}, which is not a Step")
-            except Exception:
+            except Exception as e:
                 ok = False
-                self._scheduling_error(step, "requires() raised:\n" + traceback.format_exc())
+                self._scheduling_error(step, "requires() raised:\n" + traceback.format_exc(), e)
                 continue
             dep_ids = [d.step_id for d in deps]
             self._deps[sid] = dep_ids
@@ -151,13 +151,13 @@ class Worker:
                     stack.append(d)
         return ok
 
-    def _scheduling_error(self, step: Step, expl: str) -> None:
+    def _scheduling_error(self, step: Step, expl: str, error: Exception) -> None:
         logger.error("Failed to schedule %r: %s", step, expl)
         self.scheduling_errors[step.step_id] = expl
         self._deps.setdefault(step.step_id, [])
         self._scheduler.add_step(step.step_id, status=sch.UNKNOWN, runnable=False,
                                  family=step.get_step_family(), expl=expl, worker=self._id)
-        step.trigger_event(Event.BROKEN_STEP, step, expl)
+        step.trigger_event(Event.BROKEN_STEP, step, error)
 
     # ---- running -------------------------------------------------------------------------------------
     def _make_executor(self, opts: RunOptions) -> Any:
@@ -216,7 +216,9 @@ class Worker:
                 self._check_pool.shutdown(wait=False, cancel_futures=True)
                 self._check_pool = None
         self.final_status = self._scheduler.step_statuses(list(self._steps))
-        self.run_succeeded = self._all_done()
+        # As in Luigi: the run failed if a step failed (for good); pending steps (missing external
+        # data, step limit) do not make it fail.
+        self.run_succeeded = not self.failed and not self.scheduling_errors
         return self.run_succeeded
 
     def _waiting_on_others(self) -> bool:
@@ -261,8 +263,3 @@ class Worker:
             self._handle(step.step_id, FAILED, expl)
             return
         self._scheduler.add_step(step.step_id, status=sch.PENDING, new_deps=ids, worker=self._id)
-
-    def _all_done(self) -> bool:
-        if self.scheduling_errors:
-            return False
-        return all(v == sch.DONE for v in self.final_status.values())
