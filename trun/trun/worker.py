@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
+import threading
 import time
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,6 +53,7 @@ class Worker:
         self.root_ids: list[str] = []
         self.run_succeeded = True
         self.stopped_by_limit = False
+        self._stop_requesting_work = False
         self.final_status: dict[str, str | None] = {}
         # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
         # the walk, which helps when completeness checks are slow (remote stores, databases)
@@ -169,8 +172,27 @@ class Worker:
             return InlineExecutor(opts)
         return ProcessPoolExecutor(self.worker_processes, opts, known_steps=self._steps)
 
+    def handle_interrupt(self, signum: int, _frame: Any) -> None:
+        """SIGUSR1 (sent by a ``--take-lock`` run): finish what runs now, start nothing new."""
+        logger.info("Got signal %s: finishing the running steps and asking for no more work", signum)
+        self._stop_requesting_work = True
+
+    def _install_shutdown_handler(self) -> Any:
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        if self._config.no_install_shutdown_handler or not in_main_thread:
+            return None
+        return signal.signal(signal.SIGUSR1, self.handle_interrupt)
+
     def run(self) -> bool:
-        """Run until nothing more can run.  True when every scheduled step is done."""
+        """Run until nothing more can run.  False if a step failed or could not be scheduled."""
+        previous_handler = self._install_shutdown_handler()
+        try:
+            return self._run()
+        finally:
+            if previous_handler is not None:
+                signal.signal(signal.SIGUSR1, previous_handler)
+
+    def _run(self) -> bool:
         opts = RunOptions(check_unfulfilled_deps=self._config.check_unfulfilled_deps,
                           check_complete_on_run=self._config.check_complete_on_run,
                           step_log_dir=self._step_log_dir(), default_timeout=self._config.timeout)
@@ -180,7 +202,7 @@ class Worker:
         try:
             while True:
                 reply: dict[str, Any] = {"step_id": None, "retry_in": None}
-                while executor.free_slots() > 0:
+                while executor.free_slots() > 0 and not self._stop_requesting_work:
                     if limit is not None and started >= limit:
                         self.stopped_by_limit = True
                         break
@@ -200,6 +222,8 @@ class Worker:
                         for result in executor.wait(0):
                             self._handle(*result)
                 if executor.running == 0:
+                    if self._stop_requesting_work:
+                        break
                     retry_in = reply.get("retry_in")
                     if reply.get("running") and not self.stopped_by_limit and self._waiting_on_others():
                         time.sleep(max(self._config.wait_interval, 0.05))  # other workers are busy

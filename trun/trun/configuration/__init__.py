@@ -6,7 +6,6 @@ from trun.configuration.core import (
     DEFAULT_PARSER,
     IGNORED_LUIGI_KEYS,
     KNOWN_KEYS,
-    LUIGI_LOCK_KEYS,
     PARSERS,
     READ_KEYS,
     ConfigError,
@@ -19,7 +18,7 @@ from trun.configuration.core import (
 from trun.configuration.toml_parser import TrunTomlParser
 
 __all__ = [
-    "DEFAULT_PARSER", "IGNORED_LUIGI_KEYS", "KNOWN_KEYS", "LUIGI_LOCK_KEYS", "PARSERS", "READ_KEYS",
+    "DEFAULT_PARSER", "IGNORED_LUIGI_KEYS", "KNOWN_KEYS", "PARSERS", "READ_KEYS",
     "ConfigError", "TrunConfig", "TrunConfigParser", "TrunTomlParser", "add_config_path", "get_config",
     "reset_config", "validate_known_sections",
 ]

@@ -251,27 +251,26 @@ READ_KEYS: dict[str, set[str]] = {
         "local_scheduler", "scheduler_host", "scheduler_port", "scheduler_url", "default_scheduler_host",
         "default_scheduler_port", "default_scheduler_url", "workers", "module", "log_level",
         "logging_conf_file", "no_configure_logging", "parallel_scheduling", "parallel_scheduling_processes",
-        "step_log_dir", "help", "help_all",
+        "step_log_dir", "help", "help_all", *("no_lock", "take_lock", "lock_pid_dir", "lock_size"),
     },
     "worker": {
         "timeout", "wait_interval", "step_limit", "check_unfulfilled_deps", "check_complete_on_run",
         "force_multiprocessing", "cache_step_completion", "executor", "dask_address",
+        "no_install_shutdown_handler",
     },
     "scheduler": {"retry_delay", "retry_count", "disable_window"},
 }
 
-# Luigi's pid-lock settings ([core], the command line and build()): trun takes no lock.
-LUIGI_LOCK_KEYS = ("no_lock", "take_lock", "lock_pid_dir", "lock_size")
 
 # Luigi's keys that trun does not implement but accepts in a config file and ignores, so that a
 # luigi.cfg works unchanged (each is listed in README "Differences from Luigi").
 IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
-    "core": {*LUIGI_LOCK_KEYS, "autoload_range", "rpc_connect_timeout", "rpc_retry_attempts",
+    "core": {"autoload_range", "rpc_connect_timeout", "rpc_retry_attempts",
              "rpc_retry_wait", "assistant"},
     "worker": {
         "keep_alive", "count_uniques", "count_last_scheduled", "ping_interval", "wait_jitter",
         "max_keep_alive_idle_duration", "max_reschedules", "retry_external_steps",
-        "no_install_shutdown_handler", "send_failure_email", "id",
+        "send_failure_email", "id",
     },
     "scheduler": {
         "remove_delay", "worker_disconnect_delay", "state_path", "batch_emails", "disable_hard_timeout",
