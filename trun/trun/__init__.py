@@ -13,6 +13,7 @@ from trun import (  # noqa: F401
     rpc,
     step,
     target,
+    tools,
     util,
 )
 from trun.event import Event
@@ -55,10 +56,10 @@ from trun.parameter import (
     TupleParameter,
     YearParameter,
 )
-from trun.range import RangeDaily, RangeHourly  # noqa: E402
 from trun.rpc import RemoteScheduler, RPCError
 from trun.step import Config, DynamicRequirements, ExternalStep, Step, WrapperStep, auto_namespace, namespace
 from trun.target import FileSystem, FileSystemTarget, Target
+from trun.tools.range import RangeByMinutes, RangeDaily, RangeHourly, RangeMonthly
 
 __version__ = "0.1.0"
 
@@ -74,5 +75,6 @@ __all__ = [
     "OptionalIntParameter", "OptionalFloatParameter", "OptionalBoolParameter", "OptionalPathParameter",
     "OptionalDictParameter", "OptionalListParameter", "OptionalTupleParameter", "OptionalChoiceParameter",
     "OptionalNumericalParameter", "TrunStatusCode", "TrunRunResult", "__version__", "range",
-    "RangeDaily", "RangeHourly", "rpc", "RemoteScheduler", "RPCError", "util",
+    "RangeDaily", "RangeHourly", "RangeByMinutes", "RangeMonthly", "tools", "rpc", "RemoteScheduler",
+    "RPCError", "util",
 ]

@@ -142,7 +142,7 @@ class Step(metaclass=Register):
             if param.visibility == 2 or (only_public and param.visibility != 0):  # 2: PRIVATE
                 continue
             value = self.param_kwargs[name]
-            out[name] = "" if value is None else param.serialize(value)
+            out[name] = param.serialize(value)  # None too, as Luigi does ("None", or "" if Optional)
         return out
 
     @classmethod
