@@ -8,7 +8,7 @@ from trun_helpers import log_event, read_events
 import trun
 
 # "now" for the range windows (Luigi's semantics: at most days_back before now): 2024-03-10 UTC
-NOW = int(datetime.datetime(2024, 3, 10, tzinfo=datetime.timezone.utc).timestamp())
+NOW = int(datetime.datetime(2024, 3, 10, tzinfo=datetime.UTC).timestamp())
 
 
 class Daily(trun.Step):
@@ -71,7 +71,8 @@ def test_range_uses_bulk_complete(tmp_path):
 
 def test_range_hourly(tmp_path):
     rng = trun.RangeHourly(of=Hourly, of_params={"root": str(tmp_path)},
-                           start=datetime.datetime(2024, 1, 1, 22), stop=datetime.datetime(2024, 1, 2, 2), now=NOW)
+                           start=datetime.datetime(2024, 1, 1, 22), stop=datetime.datetime(2024, 1, 2, 2),
+                           now=NOW)
     assert trun.build([rng], local_scheduler=True)
     assert sorted(os.listdir(tmp_path)) == ["2024010122", "2024010123", "2024010200", "2024010201"]
 
