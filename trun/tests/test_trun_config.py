@@ -96,13 +96,14 @@ def test_namespaced_family_section_in_toml(tmp_path):
 def test_step_limit_leaves_steps_not_run(tmp_path):
     from trun_helpers import Touch
 
-    result = trun.build([Touch(root=str(tmp_path), name=f"x{i}") for i in range(3)], step_limit=1,
-                        local_scheduler=True, detailed_summary=True)
-    assert result.status == trun.TrunStatusCode.NOT_RUN
-    assert "were not run" in result.summary_text
     from trun.retcodes import exit_code
 
-    assert exit_code(result) == 35  # as in Luigi, reaching the step limit is a scheduling error
+    result = trun.build([Touch(root=str(tmp_path), name=f"x{i}") for i in range(3)], step_limit=1,
+                        local_scheduler=True, detailed_summary=True)
+    # as Luigi reports the steps beyond its task limit: scheduling failed
+    assert result.status == trun.TrunStatusCode.SCHEDULING_FAILED
+    assert "* 2 failed scheduling:" in result.summary_text
+    assert exit_code(result) == 35
 
 
 def test_typed_getters(tmp_path):
