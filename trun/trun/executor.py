@@ -7,6 +7,7 @@ dependencies that are not complete yet (the step is re-run from the start once t
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -41,6 +42,23 @@ class RunOptions:
     check_complete_on_run: bool = False
     step_log_dir: str | None = None
     default_timeout: float = 0.0
+    step_process_context: str | None = None  # "module.Class", entered around each run()
+
+
+class StepProcess:
+    """What a ``[worker] step_process_context`` class is built with: the step being run and the pid
+    of the process that runs it (Luigi passes its TaskProcess)."""
+
+    def __init__(self, step: Step) -> None:
+        self.step = step
+        self.pid = os.getpid()
+
+
+def _context_for(step: Step, class_path: str) -> Any:
+    module, _, name = class_path.rpartition(".")
+    if not module:
+        raise ValueError(f"[worker] step_process_context must be module.Class, got {class_path!r}")
+    return getattr(importlib.import_module(module), name)(StepProcess(step))
 
 
 def step_timeout(step: Step, opts: RunOptions) -> float:
@@ -70,6 +88,9 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False) -> tuple
         old_handler = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
+        if opts.step_process_context:
+            with _context_for(step, opts.step_process_context):
+                return _execute(step, opts)
         return _execute(step, opts)
     except StepTimeout:
         message = f"Step {step!r} timed out after {timeout:g} seconds"

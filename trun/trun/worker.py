@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from trun import scheduler as sch
+from trun.configuration import IGNORED_LUIGI_KEYS
 from trun.event import Event
 from trun.executor import DONE, FAILED, NEW_DEPS, InlineExecutor, ProcessPoolExecutor, RunOptions
 from trun.scheduler_api import SchedulerAPI
@@ -31,8 +32,12 @@ class Worker:
     """Adds steps to a scheduler and runs them with ``worker_processes`` parallel processes."""
 
     def __init__(self, scheduler: SchedulerAPI | None = None, worker_id: str | None = None,
-                 worker_processes: int = 1, executor: str | None = None, dask_address: str | None = None,
-                 **config: Any) -> None:
+                 worker_processes: int = 1, assistant: bool = False, executor: str | None = None,
+                 dask_address: str | None = None, **config: Any) -> None:
+        ignored = {k: config.pop(k) for k in list(config) if k in IGNORED_LUIGI_KEYS["worker"]}
+        if ignored or assistant:
+            logger.debug("Luigi worker options that trun accepts and ignores: %s (assistant=%s)",
+                         ignored, assistant)
         self._config = worker_config(**config)
         self._scheduler: SchedulerAPI = scheduler if scheduler is not None else sch.Scheduler()
         self.worker_processes = max(1, int(worker_processes))
@@ -195,7 +200,8 @@ class Worker:
     def _run(self) -> bool:
         opts = RunOptions(check_unfulfilled_deps=self._config.check_unfulfilled_deps,
                           check_complete_on_run=self._config.check_complete_on_run,
-                          step_log_dir=self._step_log_dir(), default_timeout=self._config.timeout)
+                          step_log_dir=self._step_log_dir(), default_timeout=self._config.timeout,
+                          step_process_context=self._config.step_process_context)
         executor = self._make_executor(opts)
         limit = self._config.step_limit
         started = 0

@@ -256,7 +256,7 @@ READ_KEYS: dict[str, set[str]] = {
     "worker": {
         "timeout", "wait_interval", "step_limit", "check_unfulfilled_deps", "check_complete_on_run",
         "force_multiprocessing", "cache_step_completion", "executor", "dask_address",
-        "no_install_shutdown_handler",
+        "no_install_shutdown_handler", "step_process_context",
     },
     "scheduler": {"retry_delay", "retry_count", "disable_window"},
 }
