@@ -55,6 +55,8 @@ class worker(Config):
     cache_step_completion = p.BoolParameter(default=True)
     no_install_shutdown_handler = p.BoolParameter(default=False, description="Do not stop asking for work "
                                                   "on SIGUSR1 (sent by a --take-lock run)")
+    send_failure_email = p.BoolParameter(default=True, description="Mail [email] receiver when a step "
+                                         "fails (if a receiver is set)")
     step_process_context = p.OptionalParameter(default=None, description="module.Class built with each "
                                                "step's StepProcess and entered around its run()")
     executor = p.ChoiceParameter(default="local", choices=("local", "dask"))

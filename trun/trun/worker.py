@@ -16,6 +16,7 @@ import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from trun import notifications
 from trun import scheduler as sch
 from trun.configuration import IGNORED_LUIGI_KEYS
 from trun.event import Event
@@ -272,6 +273,8 @@ class Worker:
         else:
             self.failed[sid] = str(payload)
             self.ever_failed.add(sid)
+            if self._config.send_failure_email:
+                notifications.send_step_failure_email(step, str(payload))
             self._scheduler.add_step(sid, status=sch.FAILED, expl=str(payload), worker=self._id)
 
     def _add_dynamic(self, step: Step, new_deps: list[Step]) -> None:

@@ -256,7 +256,7 @@ READ_KEYS: dict[str, set[str]] = {
     "worker": {
         "timeout", "wait_interval", "step_limit", "check_unfulfilled_deps", "check_complete_on_run",
         "force_multiprocessing", "cache_step_completion", "executor", "dask_address",
-        "no_install_shutdown_handler", "step_process_context",
+        "no_install_shutdown_handler", "step_process_context", "send_failure_email",
     },
     "scheduler": {"retry_delay", "retry_count", "disable_window"},
 }
@@ -270,7 +270,7 @@ IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
     "worker": {
         "keep_alive", "count_uniques", "count_last_scheduled", "ping_interval", "wait_jitter",
         "max_keep_alive_idle_duration", "max_reschedules", "retry_external_steps",
-        "send_failure_email", "id",
+        "id",
     },
     "scheduler": {
         "remove_delay", "worker_disconnect_delay", "state_path", "batch_emails", "disable_hard_timeout",
