@@ -51,7 +51,7 @@ $(PY_STAMP): clients/python/pyproject.toml trun/pyproject.toml $(APT_STAMP)
 
 $(LUIGI_STAMP): $(APT_STAMP)
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
-	@$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check luigi==3.8.1
+	@$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check luigi==3.8.1 jsonschema
 	@touch $@
 
 build: deps

@@ -85,7 +85,7 @@ def test_run_with_parameters(project):
     assert r.returncode == 0, r.stderr
     assert (project / "out" / "hello-bob-2024-05-06.txt").read_text() == "HELLO BOBHELLO BOB"
     assert "===== Trun Execution Summary =====" in r.stderr
-    assert "* 1 ran successfully:\n    - 1 Hello(name=bob, day=2024-05-06, loud=true, keep=true, times=2)" \
+    assert "* 1 ran successfully:\n    - 1 Hello(name=bob, day=2024-05-06, loud=True, keep=True, times=2)" \
         in r.stderr
     assert "This progress looks :) because" in r.stderr
 

@@ -91,15 +91,15 @@ def test_timedelta():
 
 def test_list_dict_path():
     lp = trun.ListParameter()
-    v = lp.parse('[1, [2, 3]]')
+    v = lp.normalize(lp.parse('[1, [2, 3]]'))  # parse gives the list, the step holds tuples
     assert v == (1, (2, 3)) and hash(v)
-    assert lp.serialize(v) == "[1,[2,3]]"
+    assert lp.serialize(v) == "[1, [2, 3]]"
     with pytest.raises(ValueError):
         lp.parse('{"a": 1}')
     dp = trun.DictParameter()
-    d = dp.parse('{"a": {"b": [1]}}')
+    d = dp.normalize(dp.parse('{"a": {"b": [1]}}'))
     assert isinstance(d, FrozenDict) and d["a"]["b"] == (1,) and hash(d)
-    assert dp.serialize(d) == '{"a":{"b":[1]}}'
+    assert dp.serialize(d) == '{"a": {"b": [1]}}'
     assert trun.PathParameter().normalize("a/b") == Path("a/b")
     with pytest.raises(ValueError):
         trun.PathParameter(exists=True).normalize("does/not/exist")

@@ -7,6 +7,9 @@ from trun_helpers import log_event, read_events
 
 import trun
 
+# "now" for the range windows (Luigi's semantics: at most days_back before now): 2024-03-10 UTC
+NOW = int(datetime.datetime(2024, 3, 10, tzinfo=datetime.UTC).timestamp())
+
 
 class Daily(trun.Step):
     date = trun.DateParameter()
@@ -35,19 +38,19 @@ def test_range_daily_runs_only_missing_dates(tmp_path):
     root = str(tmp_path)
     (tmp_path / "2024-01-02.txt").write_text("")
     rng = trun.RangeDaily(of=Daily, of_params={"root": root}, start=datetime.date(2024, 1, 1),
-                          stop=datetime.date(2024, 1, 5))
+                          stop=datetime.date(2024, 1, 5), now=NOW)
     assert [s.date.day for s in rng.requires()] == [1, 3, 4]
     result = trun.build([rng], local_scheduler=True, detailed_summary=True)
     assert result.status == trun.TrunStatusCode.SUCCESS
     assert sorted(name for _, _, _, name in read_events(root)) == ["2024-01-01", "2024-01-03", "2024-01-04"]
     assert not (tmp_path / "2024-01-05.txt").exists()  # stop is exclusive
     assert trun.RangeDaily(of=Daily, of_params={"root": root}, start=datetime.date(2024, 1, 1),
-                           stop=datetime.date(2024, 1, 5)).complete()
+                           stop=datetime.date(2024, 1, 5), now=NOW).complete()
 
 
 def test_range_daily_step_limit_and_reverse(tmp_path):
     rng = trun.RangeDaily(of=Daily, of_params={"root": str(tmp_path)}, start=datetime.date(2024, 1, 1),
-                          stop=datetime.date(2024, 2, 1), step_limit=3, reverse=True)
+                          stop=datetime.date(2024, 2, 1), step_limit=3, reverse=True, now=NOW)
     assert [s.date.day for s in rng.requires()] == [31, 30, 29]
 
 
@@ -61,14 +64,15 @@ def test_range_uses_bulk_complete(tmp_path):
             return [d for d in dates if d.day % 2 == 0]
 
     rng = trun.RangeDaily(of=Bulk, of_params={"root": str(tmp_path)}, start=datetime.date(2024, 1, 1),
-                          stop=datetime.date(2024, 1, 7))
+                          stop=datetime.date(2024, 1, 7), now=NOW)
     assert [s.date.day for s in rng.requires()] == [1, 3, 5]
     assert len(calls) == 1
 
 
 def test_range_hourly(tmp_path):
     rng = trun.RangeHourly(of=Hourly, of_params={"root": str(tmp_path)},
-                           start=datetime.datetime(2024, 1, 1, 22), stop=datetime.datetime(2024, 1, 2, 2))
+                           start=datetime.datetime(2024, 1, 1, 22), stop=datetime.datetime(2024, 1, 2, 2),
+                           now=NOW)
     assert trun.build([rng], local_scheduler=True)
     assert sorted(os.listdir(tmp_path)) == ["2024010122", "2024010123", "2024010200", "2024010201"]
 
@@ -91,7 +95,8 @@ def test_range_from_command_line(tmp_path):
                 self.output().open("w").close()
     '''))
     r = subprocess.run([sys.executable, "-m", "trun", "--module", "mod_r", "RangeDaily", "--of", "Day",
-                        "--start", "2024-03-01", "--stop", "2024-03-04", "--local-scheduler"],
+                        "--start", "2024-03-01", "--stop", "2024-03-04", "--now", str(NOW),
+                        "--local-scheduler"],
                        cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert sorted(os.listdir(tmp_path / "out")) == ["2024-03-01", "2024-03-02", "2024-03-03"]

@@ -10,7 +10,8 @@ import pytest
 
 import trun
 from trun import format as fmt
-from trun.target import FileAlreadyExists, LocalFileSystem
+from trun.local_target import LocalFileSystem
+from trun.target import FileAlreadyExists
 
 
 def test_write_is_invisible_until_close(tmp_path):
@@ -66,7 +67,7 @@ def test_formats(tmp_path):
     assert (tmp_path / "a.gz").read_bytes()[:2] == b"\x1f\x8b"
     with gz.open("r") as f:
         assert f.read() == b"compressed bytes"
-    gzt = trun.LocalTarget(tmp_path / "b.gz", format=fmt.Gzip >> fmt.UTF8)
+    gzt = trun.LocalTarget(tmp_path / "b.gz", format=fmt.UTF8 >> fmt.Gzip)
     with gzt.open("w") as f:
         f.write("héllo\n")
     with gzt.open("r") as f:

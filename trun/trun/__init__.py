@@ -13,11 +13,13 @@ from trun import (  # noqa: F401
     rpc,
     step,
     target,
+    tools,
     util,
 )
 from trun.event import Event
 from trun.execution_summary import TrunStatusCode
 from trun.interface import TrunRunResult, build, run
+from trun.local_target import LocalFileSystem, LocalTarget
 from trun.parameter import (
     BoolParameter,
     ChoiceListParameter,
@@ -54,10 +56,10 @@ from trun.parameter import (
     TupleParameter,
     YearParameter,
 )
-from trun.range import RangeDaily, RangeHourly  # noqa: E402
 from trun.rpc import RemoteScheduler, RPCError
 from trun.step import Config, DynamicRequirements, ExternalStep, Step, WrapperStep, auto_namespace, namespace
-from trun.target import FileSystem, FileSystemTarget, LocalFileSystem, LocalTarget, Target
+from trun.target import FileSystem, FileSystemTarget, Target
+from trun.tools.range import RangeByMinutes, RangeDaily, RangeHourly, RangeMonthly
 
 __version__ = "0.1.0"
 
@@ -73,5 +75,6 @@ __all__ = [
     "OptionalIntParameter", "OptionalFloatParameter", "OptionalBoolParameter", "OptionalPathParameter",
     "OptionalDictParameter", "OptionalListParameter", "OptionalTupleParameter", "OptionalChoiceParameter",
     "OptionalNumericalParameter", "TrunStatusCode", "TrunRunResult", "__version__", "range",
-    "RangeDaily", "RangeHourly", "rpc", "RemoteScheduler", "RPCError", "util",
+    "RangeDaily", "RangeHourly", "RangeByMinutes", "RangeMonthly", "tools", "rpc", "RemoteScheduler",
+    "RPCError", "util",
 ]

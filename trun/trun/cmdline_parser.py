@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from trun.configuration import LUIGI_LOCK_KEYS, ConfigError
+from trun.configuration import ConfigError
 from trun.parameter import BoolParameter, Parameter, clear_cmdline_values, set_cmdline_value
 from trun.step_register import Register, StepClassException
 
@@ -40,16 +40,6 @@ def _add(parser: argparse.ArgumentParser, flag: str, dest: str, param: Parameter
         parser.add_argument(*dict.fromkeys(flags), **kwargs)
     except argparse.ArgumentError:
         pass  # the same flag from two sources: the first wins
-
-
-def _add_ignored_lock_flags(parser: argparse.ArgumentParser) -> None:
-    """Luigi's ``--no-lock``, ``--take-lock`` (no value), ``--lock-pid-dir D``, ``--lock-size N``:
-    accepted so that Luigi command lines work, and ignored (trun takes no lock)."""
-    for key in LUIGI_LOCK_KEYS:
-        flags = dict.fromkeys([_flag(key), "--" + key])
-        takes_value = key in ("lock_pid_dir", "lock_size")
-        parser.add_argument(*flags, dest=f"ignored__{key}", help=argparse.SUPPRESS,
-                            **({"metavar": "VALUE"} if takes_value else {"action": "store_true"}))
 
 
 def import_modules(module: str | None) -> None:
@@ -107,7 +97,6 @@ class CmdlineParser:
             except StepClassException as e:
                 parser.error(str(e))
         self._dests: dict[str, tuple[str, str]] = {}
-        _add_ignored_lock_flags(parser)
         help_all = known.help_all
         if self.root_cls is not None:
             fam = self.root_cls.get_step_family()

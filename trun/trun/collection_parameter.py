@@ -1,4 +1,5 @@
-"""Structured parameters: JSON lists and objects, held as tuples and ``FrozenDict`` so steps stay hashable."""
+"""Structured parameters: JSON lists, tuples and objects, held frozen (tuples, ``FrozenOrderedDict``)
+so that steps stay hashable, and written back as ``json.dumps`` writes them."""
 
 from __future__ import annotations
 
@@ -6,96 +7,86 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from trun.freezing import FrozenOrderedDict, recursively_freeze, recursively_unfreeze
 from trun.parameter_base import OptionalParameterMixin, Parameter
 
-
-class FrozenDict(Mapping):
-    """An immutable, hashable, order-preserving mapping (DictParameter values)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._d = dict(*args, **kwargs)
-        self._hash: int | None = None
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._d[key]
-
-    def __iter__(self):  # type: ignore[override]
-        return iter(self._d)
-
-    def __len__(self) -> int:
-        return len(self._d)
-
-    def __hash__(self) -> int:
-        if self._hash is None:
-            self._hash = hash(tuple(self._d.items()))
-        return self._hash
-
-    def __repr__(self) -> str:
-        return f"FrozenDict({self._d!r})"
-
-    def get_wrapped(self) -> dict:
-        return self._d
+# The older trun names of the same things
+FrozenDict = FrozenOrderedDict
+freeze = recursively_freeze
+thaw = recursively_unfreeze
 
 
-def freeze(value: Any) -> Any:
-    """Recursively turn lists into tuples and dicts into FrozenDicts."""
-    if isinstance(value, Mapping):
-        return FrozenDict((k, freeze(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return tuple(freeze(v) for v in value)
-    return value
-
-
-def thaw(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: thaw(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [thaw(v) for v in value]
-    return value
+class _JsonEncoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        if isinstance(o, FrozenOrderedDict):
+            return o.get_wrapped()
+        return super().default(o)
 
 
 class _JsonParameter(Parameter):
-    def parse(self, x: str) -> Any:
-        return freeze(json.loads(x))
+    """A JSON value; ``schema`` (a JSON Schema dict, or a ``jsonschema`` validator) checks each value
+    when it is normalised."""
+
+    def __init__(self, *args: Any, schema: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.schema = schema
 
     def normalize(self, x: Any) -> Any:
-        return freeze(x)
+        if self.schema is not None and x is not None:
+            self._validate(recursively_unfreeze(x))
+        return recursively_freeze(x)
+
+    def _validate(self, value: Any) -> None:
+        import jsonschema  # only needed when a schema is given
+
+        if isinstance(self.schema, Mapping):
+            jsonschema.validate(instance=value, schema=self.schema)
+        else:
+            self.schema.validate(value)
 
     def serialize(self, x: Any) -> str:
-        return json.dumps(thaw(x), separators=(",", ":"), sort_keys=False, default=str)
+        return json.dumps(x, cls=_JsonEncoder)
 
     def _check_native(self, value: Any) -> Any:
         return value
 
 
 class ListParameter(_JsonParameter):
-    """A JSON list (tuples internally, so the value is hashable)."""
+    """A JSON list: ``parse`` gives the list, the step holds it as a tuple (of tuples...)."""
 
     def parse(self, x: str) -> Any:
-        value = json.loads(x)
+        value = json.loads(x, object_pairs_hook=FrozenOrderedDict)
         if not isinstance(value, list):
             raise ValueError(f"expected a JSON list, got {x!r}")
-        return freeze(value)
+        return value
 
 
-TupleParameter = ListParameter
+class TupleParameter(ListParameter):
+    """A JSON list of lists, given back as a tuple of tuples."""
+
+    def parse(self, x: str) -> Any:
+        value = json.loads(x, object_pairs_hook=FrozenOrderedDict)
+        if not isinstance(value, list):
+            raise ValueError(f"expected a JSON list, got {x!r}")
+        return tuple(tuple(v) if isinstance(v, list) else v for v in value)
 
 
 class OptionalListParameter(OptionalParameterMixin, ListParameter):
     pass
 
 
-OptionalTupleParameter = OptionalListParameter
+class OptionalTupleParameter(OptionalParameterMixin, TupleParameter):
+    pass
 
 
 class DictParameter(_JsonParameter):
-    """A JSON object (a FrozenDict internally, so the value is hashable)."""
+    """A JSON object, held as a (hashable) FrozenOrderedDict."""
 
     def parse(self, x: str) -> Any:
-        value = json.loads(x)
-        if not isinstance(value, dict):
+        value = json.loads(x, object_pairs_hook=FrozenOrderedDict)
+        if not isinstance(value, Mapping):
             raise ValueError(f"expected a JSON object, got {x!r}")
-        return freeze(value)
+        return value
 
 
 class OptionalDictParameter(OptionalParameterMixin, DictParameter):

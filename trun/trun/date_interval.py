@@ -55,16 +55,40 @@ class DateInterval:
         return self.to_string()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.to_string()!r})"
+        return self.to_string()
 
     def _key(self) -> tuple:
         return (type(self).__name__, self.date_a, self.date_b)
 
+    def _span(self, other: DateInterval) -> tuple:
+        if type(self) is not type(other):  # as Luigi: comparing a Month with a Year is an error
+            raise TypeError("Date interval type mismatch")
+        return (self.date_a, self.date_b), (other.date_a, other.date_b)
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, DateInterval) and self._key() == other._key()
+        if not isinstance(other, DateInterval):
+            return False
+        a, b = self._span(other)
+        return a == b
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
     def __lt__(self, other: DateInterval) -> bool:
-        return (self.date_a, self.date_b) < (other.date_a, other.date_b)
+        a, b = self._span(other)
+        return a < b
+
+    def __le__(self, other: DateInterval) -> bool:
+        a, b = self._span(other)
+        return a <= b
+
+    def __gt__(self, other: DateInterval) -> bool:
+        a, b = self._span(other)
+        return a > b
+
+    def __ge__(self, other: DateInterval) -> bool:
+        a, b = self._span(other)
+        return a >= b
 
     def __hash__(self) -> int:
         return hash(self._key())

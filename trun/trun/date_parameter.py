@@ -39,10 +39,14 @@ class DateParameter(_DatetimeParameterBase):
 
     def normalize(self, x: Any) -> Any:
         if isinstance(x, str):
-            return self.parse(x)
+            x = self.parse(x)
         if isinstance(x, datetime.datetime):
-            return x.date()
-        return x
+            x = x.date()
+        if x is None or self.interval == 1:
+            return x
+        start = self.start or datetime.date.min  # values are start + k * interval, rounded down
+        days = (x - start).days
+        return start + datetime.timedelta(days=days - days % self.interval)
 
     def next_in_enumeration(self, value: datetime.date) -> datetime.date:
         return value + datetime.timedelta(days=self.interval)
@@ -52,8 +56,13 @@ class MonthParameter(DateParameter):
     date_format = "%Y-%m"
 
     def normalize(self, x: Any) -> Any:
-        x = super().normalize(x)
-        return None if x is None else datetime.date(x.year, x.month, 1)
+        x = DateParameter(start=self.start).normalize(x)
+        if x is None:
+            return None
+        start = self.start or datetime.date.min
+        months = (x.year - start.year) * 12 + x.month - start.month
+        m = start.month - 1 + months - months % self.interval
+        return datetime.date(start.year + m // 12, m % 12 + 1, 1)
 
     def next_in_enumeration(self, value: datetime.date) -> datetime.date:
         m = value.month - 1 + self.interval
@@ -64,8 +73,11 @@ class YearParameter(DateParameter):
     date_format = "%Y"
 
     def normalize(self, x: Any) -> Any:
-        x = super().normalize(x)
-        return None if x is None else datetime.date(x.year, 1, 1)
+        x = DateParameter(start=self.start).normalize(x)
+        if x is None:
+            return None
+        start = self.start.year if self.start else 1
+        return datetime.date(x.year - (x.year - start) % self.interval, 1, 1)
 
     def next_in_enumeration(self, value: datetime.date) -> datetime.date:
         return datetime.date(value.year + self.interval, 1, 1)
@@ -85,7 +97,12 @@ class _DatetimeParameter(_DatetimeParameterBase):
             return None
         if not isinstance(x, datetime.datetime):
             x = datetime.datetime.combine(x, datetime.time())
-        return x.replace(**self._truncate)
+        x = x.replace(**self._truncate)
+        if self.interval == 1:
+            return x
+        start = self.start or datetime.datetime.min  # values are start + k * interval, rounded down
+        steps = (x - start) // self.timedelta
+        return start + self.timedelta * (steps - steps % self.interval)
 
     def next_in_enumeration(self, value: datetime.datetime) -> datetime.datetime:
         return value + self.timedelta * self.interval
@@ -162,11 +179,7 @@ class TimeDeltaParameter(Parameter):
         return self.normalize(value)
 
     def serialize(self, x: datetime.timedelta) -> str:
-        total = x.total_seconds()
-        days, rem = divmod(total, 86400)
-        hours, rem = divmod(rem, 3600)
+        weeks, days = divmod(x.days, 7)
+        hours, rem = divmod(x.seconds, 3600)
         minutes, seconds = divmod(rem, 60)
-        out = [f"{int(v)} {u}" for v, u in ((days, "d"), (hours, "h"), (minutes, "m")) if v]
-        if seconds or not out:
-            out.append(f"{seconds:g} s")
-        return " ".join(out)
+        return f"{weeks} w {days} d {hours} h {minutes} m {seconds} s"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
 import enum
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from trun.parameter import IntParameter
+from trun.step import Config
+
 if TYPE_CHECKING:
     from trun.worker import Worker
-
-MAX_FAMILIES_SHOWN = 5
-MAX_VALUES_SHOWN = 8
 
 
 class TrunStatusCode(enum.Enum):
@@ -22,62 +21,86 @@ class TrunStatusCode(enum.Enum):
     FAILED = (":(", "there were failed steps")
     FAILED_AND_SCHEDULING_FAILED = (":(", "there were failed steps and steps whose scheduling failed")
     SCHEDULING_FAILED = (":(", "there were steps whose scheduling failed")
-    NOT_RUN = (":|", "there were steps that were not run")
+    NOT_RUN = (":|", "there were steps that were not granted run permission by the scheduler")
     MISSING_EXT = (":|", "there were missing external dependencies")
 
 
-def _compress(values: list[str]) -> str:
-    """``1,2,3,4`` -> ``1...4`` and consecutive dates likewise; long lists are cut."""
-    if len(values) > 2:
-        try:
-            ints = sorted(int(v) for v in values)
-            if ints == list(range(ints[0], ints[0] + len(ints))):
-                return f"{ints[0]}...{ints[-1]}"
-            values = [str(i) for i in ints]
-        except ValueError:
-            try:
-                dates = sorted(datetime.date.fromisoformat(v) for v in values)
-                if all((b - a).days == 1 for a, b in zip(dates, dates[1:], strict=False)):
-                    return f"{dates[0]}...{dates[-1]}"
-            except ValueError:
-                values = sorted(values)
-    if len(values) > MAX_VALUES_SHOWN:
-        return ",".join(values[:MAX_VALUES_SHOWN - 1]) + f",...({len(values)} values)"
-    return ",".join(values)
+class execution_summary(Config):  # noqa: N801 (the config section's name)
+    """``[execution_summary] summary_length``: how many step families each category lists."""
+
+    summary_length = IntParameter(default=5, description="Families shown per category (0: all)")
+
+
+def _is_range(values: list[Any], param: Any) -> bool:
+    """Whether the sorted ``values`` follow each other (``param.next_in_enumeration``)."""
+    return all(param.next_in_enumeration(a) == b for a, b in zip(values, values[1:], strict=False)) \
+        and param.next_in_enumeration(values[0]) is not None
+
+
+def _value_list(values: list[str]) -> str:
+    """``a,b,c`` cut with ``...`` once the text passes 30 characters (unless one value is left) or
+    200 characters, as Luigi cuts it."""
+    text = ""
+    for count, value in enumerate(values):
+        if (len(text) >= 30 and count > 2 and count != len(values) - 1) or len(text) > 200:
+            return text + "..."
+        text += value + ","
+    return text[:-1]
+
+
+def _one_family(family: str, members: list[Any], indent: str) -> str:
+    members = sorted(members, key=repr)
+    n = len(members)
+    params = members[0].get_params()
+    if not params:
+        return f"{indent}- {n} {family}()"
+    if len(params) == 1:
+        name, param = params[0]
+        values = sorted({m.param_kwargs[name] for m in members}, key=lambda v: (v is None, v))
+        if len(values) > 3 and _is_range(values, param):
+            shown = f"{param.serialize(values[0])}...{param.serialize(values[-1])}"
+        else:
+            shown = _value_list([m.to_str_params()[name] for m in members])
+        return f"{indent}- {n} {family}({name}={shown})"
+    str_params = [m.to_str_params() for m in members]
+    varying = [k for k in str_params[0] if len({p[k] for p in str_params}) > 1]
+    if len(varying) == 1:
+        key = varying[0]
+        param = dict(params)[key]
+        values = sorted({m.param_kwargs[key] for m in members})
+        if len(values) > 2 and _is_range(values, param):
+            parts = [f"{k}={param.serialize(values[0])}...{param.serialize(values[-1])}" if k == key
+                     else f"{k}={v}" for k, v in str_params[0].items()
+                     if dict(params)[k].significant]
+            return f"{indent}- {n} {family}({', '.join(parts)})"
+    if n == 1:
+        return f"{indent}- 1 {members[0]!r}"
+    if n == 2:
+        return f"{indent}- 2 {members[0]!r} and {members[1]!r}"
+    return f"{indent}- {n} {members[0]!r} ..."
 
 
 def _group_lines(steps: list[Any], indent: str) -> list[str]:
     by_family: dict[str, list[Any]] = defaultdict(list)
     for s in steps:
         by_family[s.get_step_family()].append(s)
+    limit = execution_summary().summary_length
     lines = []
-    for family in sorted(by_family)[:MAX_FAMILIES_SHOWN]:
-        members = by_family[family]
-        if len(members) == 1:
-            lines.append(f"{indent}- 1 {members[0]!r}")
-            continue
-        params = [m.to_str_params(only_significant=True, only_public=True) for m in members]
-        keys = list(params[0])
-        varying = [k for k in keys if len({p[k] for p in params}) > 1]
-        if len(varying) == 1:
-            k = varying[0]
-            parts = [f"{key}={params[0][key]}" for key in keys if key != k]
-            parts.append(f"{k}={_compress(list(dict.fromkeys(p[k] for p in params)))}")
-            lines.append(f"{indent}- {len(members)} {family}({', '.join(parts)})")
-        else:
-            shown = ", ".join(repr(m) for m in members[:2])
-            lines.append(f"{indent}- {len(members)} {family} steps, e.g. {shown} ...")
-    extra = len(by_family) - MAX_FAMILIES_SHOWN
-    if extra > 0:
-        lines.append(f"{indent}... and {extra} more families")
+    for family in sorted(by_family):
+        if limit > 0 and len(lines) >= limit:
+            lines.append(f"{indent}...")
+            break
+        lines.append(_one_family(family, by_family[family], indent))
     return lines
 
 
-def _upstream_flags(worker: Worker, pending: set[str]) -> dict[str, tuple[bool, bool]]:
-    """For each pending step: (has a failed step upstream, has a missing external step upstream)."""
-    failed = set(worker.failed) | set(worker.scheduling_errors)
+def _upstream_flags(worker: Worker, pending: set[str], failed: set[str],
+                    sched_err: set[str]) -> dict[str, tuple[bool, bool, bool]]:
+    """For each pending step: (a failed step upstream, a missing external step upstream, a direct
+    dependency whose scheduling failed).  The first two pass down chains, the third does not (as in
+    Luigi)."""
     missing = worker.external_missing
-    flags: dict[str, tuple[bool, bool]] = {}
+    flags: dict[str, tuple[bool, bool, bool]] = {}
     deps = worker.deps
     for root in pending:
         if root in flags:
@@ -88,19 +111,20 @@ def _upstream_flags(worker: Worker, pending: set[str]) -> dict[str, tuple[bool, 
             if sid in flags:
                 continue
             if sid not in pending:
-                flags[sid] = (False, False)
+                flags[sid] = (False, False, False)
                 continue
             children = deps.get(sid, [])
             if not expanded:
                 stack.append((sid, True))
                 stack.extend((c, False) for c in children if c not in flags)
                 continue
-            f = m = False
+            f = m = e = False
             for c in children:
-                cf, cm = flags.get(c, (False, False))
+                cf, cm, _ = flags.get(c, (False, False, False))
                 f = f or cf or c in failed
                 m = m or cm or c in missing
-            flags[sid] = (f, m)
+                e = e or c in sched_err
+            flags[sid] = (f, m, e)
     return flags
 
 
@@ -108,12 +132,17 @@ def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
     steps = worker.steps
     failed_ids = set(worker.failed)
     sched_err = set(worker.scheduling_errors)
+    if worker.stopped_by_limit:  # as Luigi reports the steps beyond its task limit
+        sched_err |= {sid for sid in steps if sid not in done_ids and sid not in failed_ids
+                      and sid not in worker.external_missing and not worker.deps.get(sid)
+                      and steps[sid].run is not None}
     pending = {sid for sid in steps if sid not in done_ids and sid not in failed_ids and sid not in sched_err}
     ext = pending & worker.external_missing
-    flags = _upstream_flags(worker, pending - ext)
+    flags = _upstream_flags(worker, pending - ext, failed_ids, sched_err)
     upstream_failed = {s for s in pending - ext if flags[s][0]}
     upstream_missing = {s for s in pending - ext if flags[s][1]}
-    other_pending = pending - ext - upstream_failed - upstream_missing
+    upstream_sched = {s for s in pending - ext if flags[s][2]}
+    not_run = pending - ext - upstream_failed - upstream_missing - upstream_sched
     retried_ok = worker.ran & worker.ever_failed
 
     def pick(ids: set[str]) -> list[Any]:
@@ -136,7 +165,8 @@ def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
         for ids, label in ((ext, "were missing external dependencies"),
                            (upstream_failed, "had failed dependencies"),
                            (upstream_missing, "had missing dependencies"),
-                           (other_pending, "were not run (step limit or lacking resources)")):
+                           (upstream_sched, "had dependencies whose scheduling failed"),
+                           (not_run, "was not granted run permission by the scheduler")):
             if ids:
                 lines.append(f"    * {len(ids)} {label}:")
                 lines.extend(_group_lines(pick(ids), "        "))

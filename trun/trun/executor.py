@@ -7,6 +7,7 @@ dependencies that are not complete yet (the step is re-run from the start once t
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -42,6 +43,23 @@ class RunOptions:
     check_complete_on_run: bool = False
     step_log_dir: str | None = None
     default_timeout: float = 0.0
+    step_process_context: str | None = None  # "module.Class", entered around each run()
+
+
+class StepProcess:
+    """What a ``[worker] step_process_context`` class is built with: the step being run and the pid
+    of the process that runs it (Luigi passes its TaskProcess)."""
+
+    def __init__(self, step: Step) -> None:
+        self.step = step
+        self.pid = os.getpid()
+
+
+def _context_for(step: Step, class_path: str) -> Any:
+    module, _, name = class_path.rpartition(".")
+    if not module:
+        raise ValueError(f"[worker] step_process_context must be module.Class, got {class_path!r}")
+    return getattr(importlib.import_module(module), name)(StepProcess(step))
 
 
 def step_timeout(step: Step, opts: RunOptions) -> float:
@@ -71,10 +89,14 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False) -> tuple
         old_handler = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
+        if opts.step_process_context:
+            with _context_for(step, opts.step_process_context):
+                return _execute(step, opts)
         return _execute(step, opts)
     except StepTimeout:
-        step.trigger_event(Event.TIMEOUT, step, timeout)
-        return FAILED, f"Step {step!r} timed out after {timeout:g} seconds"
+        message = f"Step {step!r} timed out after {timeout:g} seconds"
+        step.trigger_event(Event.TIMEOUT, step, message)
+        return FAILED, message
     finally:
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -88,7 +110,7 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False) -> tuple
 def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
     try:
         if opts.check_unfulfilled_deps:
-            missing = [d for d in flatten(step.requires()) if not d.complete()]
+            missing = [d for d in step.deps() if not d.complete()]
             if missing:
                 names = ", ".join(repr(d) for d in missing)
                 raise RuntimeError(f"Unfulfilled dependencies at run time: {names}")
@@ -356,9 +378,9 @@ class ProcessPoolExecutor:
             if slot.deadline is not None and now >= slot.deadline and slot.queue:
                 step = slot.queue.popleft()
                 t = step_timeout(step, self.opts)
-                step.trigger_event(Event.TIMEOUT, step, t)
-                out.append((step.step_id, FAILED, f"Step {step!r} timed out after {t:g} seconds "
-                                                  f"and its process was killed"))
+                message = f"Step {step!r} timed out after {t:g} seconds and its process was killed"
+                step.trigger_event(Event.TIMEOUT, step, message)
+                out.append((step.step_id, FAILED, message))
                 self._replace(slot)
         return out
 

@@ -1,6 +1,14 @@
-"""File formats for targets: how bytes on disk become the file object a step reads or writes.
+"""File formats for targets: how what a step writes becomes bytes on disk, and back.
 
-Formats compose with ``>>``: ``Gzip >> UTF8`` reads gzip-compressed bytes and decodes them as text.
+A format has an ``input`` side (what the step reads or writes: ``"unicode"`` or ``"bytes"``) and an
+``output`` side (what goes to the next format or the file).  Formats chain with ``>>`` from the step's
+side to the file's, as in Luigi: ``UTF8 >> Gzip`` is gzip-compressed UTF-8 text.  A chain whose
+sides do not match (``Gzip >> UTF8``) is a TypeError.
+
+- ``Text``/``UTF8``: text; reading turns ``\\r\\n`` and ``\\r`` into ``\\n``, writing keeps what is written.
+- ``Nop``: bytes as they are.  ``Gzip``, ``Bzip2``: compressed bytes.
+- ``SysNewLine``: bytes whose line ends become ``os.linesep``, both ways.
+- ``MixedUnicodeBytes``: accepts both text (UTF-8) and bytes on write; reads bytes.
 """
 
 from __future__ import annotations
@@ -8,80 +16,214 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import os
+import re
 from typing import IO, Any
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+class BaseWrapper:
+    """Delegates everything to the wrapped stream; context-managed and iterable."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def __iter__(self) -> Any:
+        return iter(self._stream)
+
+    def __enter__(self) -> BaseWrapper:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+FileWrapper = BaseWrapper
+
+
+class NewlineWrapper(BaseWrapper):
+    """Bytes with every line end (``\\r\\n``, ``\\r``, ``\\n``) turned into ``newline``."""
+
+    def __init__(self, stream: Any, newline: bytes | str | None = None) -> None:
+        super().__init__(stream)
+        newline = os.linesep if newline is None else newline
+        self._newline = newline.encode() if isinstance(newline, str) else newline
+
+    def _convert(self, data: bytes) -> bytes:
+        return _LINE_END.sub(self._newline, data)
+
+    def read(self, n: int = -1) -> bytes:
+        return self._convert(self._stream.read(n))
+
+    def __iter__(self) -> Any:
+        for line in self._stream:
+            yield self._convert(line)
+
+    def write(self, data: bytes) -> int:
+        return self._stream.write(self._convert(data))
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+
+class MixedUnicodeBytesWrapper(BaseWrapper):
+    """Writes text (encoded with ``encoding``) and bytes alike."""
+
+    def __init__(self, stream: Any, encoding: str = "utf-8") -> None:
+        super().__init__(stream)
+        self._encoding = encoding
+
+    def write(self, data: str | bytes) -> int:
+        return self._stream.write(data.encode(self._encoding) if isinstance(data, str) else data)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+
+class TextWrapper(io.TextIOWrapper):
+    """Text over a byte stream (``io.TextIOWrapper``)."""
 
 
 class Format:
-    """Wraps a raw binary file object; ``binary`` tells whether the result reads/writes bytes."""
+    """The base format: bytes in, bytes out, unchanged."""
 
-    binary = True
+    input = "bytes"
+    output = "bytes"
 
-    def wrap_reader(self, raw: IO[bytes]) -> IO[Any]:
-        return raw
+    @property
+    def binary(self) -> bool:
+        return self.input == "bytes"
 
-    def wrap_writer(self, raw: IO[bytes]) -> IO[Any]:
-        return raw
+    def pipe_reader(self, input_pipe: IO[bytes]) -> Any:
+        return input_pipe
+
+    def pipe_writer(self, output_pipe: IO[bytes]) -> Any:
+        return output_pipe
+
+    # trun's targets call these names
+    def wrap_reader(self, raw: IO[bytes]) -> Any:
+        return self.pipe_reader(raw)
+
+    def wrap_writer(self, raw: IO[bytes]) -> Any:
+        return self.pipe_writer(raw)
 
     def __rshift__(self, other: Format) -> ChainFormat:
         return ChainFormat(self, other)
 
 
 class ChainFormat(Format):
-    def __init__(self, *formats: Format) -> None:
-        self.formats = formats
-        self.binary = formats[-1].binary
+    """Formats applied in turn, from the step's side (first) to the file's side (last)."""
 
-    def wrap_reader(self, raw: IO[bytes]) -> IO[Any]:
-        for f in self.formats:
-            raw = f.wrap_reader(raw)
-        return raw
+    def __init__(self, *formats: Format, check_consistency: bool = True) -> None:
+        flat: list[Format] = []
+        for f in formats:
+            flat.extend(f.formats if isinstance(f, ChainFormat) else [f])
+        if check_consistency:
+            for a, b in zip(flat, flat[1:], strict=False):
+                if a.output != b.input:
+                    raise TypeError(f"The format chaining is not valid: {type(b).__name__} expects "
+                                    f"{b.input} but {type(a).__name__} provides {a.output}")
+        self.formats = flat
+        self.input = flat[0].input
+        self.output = flat[-1].output
 
-    def wrap_writer(self, raw: IO[bytes]) -> IO[Any]:
-        for f in self.formats:
-            raw = f.wrap_writer(raw)
-        return raw
+    def pipe_reader(self, input_pipe: IO[bytes]) -> Any:
+        for f in reversed(self.formats):
+            input_pipe = f.pipe_reader(input_pipe)
+        return input_pipe
+
+    def pipe_writer(self, output_pipe: IO[bytes]) -> Any:
+        for f in reversed(self.formats):
+            output_pipe = f.pipe_writer(output_pipe)
+        return output_pipe
+
+
+class WrappedFormat(Format):
+    """A format that wraps the stream in ``wrapper_cls(stream, *args, **kwargs)`` both ways."""
+
+    wrapper_cls: Any = BaseWrapper
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.wrapper_args = args
+        self.wrapper_kwargs = kwargs
+
+    def pipe_reader(self, input_pipe: IO[bytes]) -> Any:
+        return self.wrapper_cls(input_pipe, *self.wrapper_args, **self.wrapper_kwargs)
+
+    def pipe_writer(self, output_pipe: IO[bytes]) -> Any:
+        return self.wrapper_cls(output_pipe, *self.wrapper_args, **self.wrapper_kwargs)
 
 
 class NopFormat(Format):
     """Bytes as they are."""
 
 
-class TextFormat(Format):
-    binary = False
+class TextFormat(WrappedFormat):
+    """Text encoded as ``encoding`` (UTF-8 unless given); other keywords go to ``io.TextIOWrapper``."""
 
-    def __init__(self, encoding: str = "utf-8", newline: str | None = None) -> None:
+    input = "unicode"
+    output = "bytes"
+    wrapper_cls = TextWrapper
+
+    def __init__(self, encoding: str | None = "utf-8", *args: Any, **kwargs: Any) -> None:
+        super().__init__(encoding, *args, **kwargs)
         self.encoding = encoding
-        self.newline = newline
 
-    def wrap_reader(self, raw: IO[bytes]) -> IO[str]:
-        return io.TextIOWrapper(raw, encoding=self.encoding, newline=self.newline)  # type: ignore[arg-type]
 
-    def wrap_writer(self, raw: IO[bytes]) -> IO[str]:
-        return io.TextIOWrapper(raw, encoding=self.encoding, newline=self.newline)  # type: ignore[arg-type]
+class NewlineFormat(WrappedFormat):
+    """Bytes whose line ends become ``newline`` (default ``os.linesep``) on read and write."""
+
+    wrapper_cls = NewlineWrapper
+
+
+class MixedUnicodeBytesFormat(WrappedFormat):
+    """Writes text or bytes, reads bytes."""
+
+    input = "unicode"
+    output = "bytes"
+    wrapper_cls = MixedUnicodeBytesWrapper
+
+    def pipe_reader(self, input_pipe: IO[bytes]) -> Any:
+        return input_pipe
 
 
 class GzipFormat(Format):
-    def __init__(self, compression_level: int = 9) -> None:
-        self.compression_level = compression_level
+    """gzip-compressed bytes."""
 
-    def wrap_reader(self, raw: IO[bytes]) -> IO[bytes]:
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    def __init__(self, compression_level: int | None = None) -> None:
+        self.compression_level = 9 if compression_level is None else compression_level
 
-    def wrap_writer(self, raw: IO[bytes]) -> IO[bytes]:
-        return gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=self.compression_level)  # type: ignore
+    def pipe_reader(self, input_pipe: IO[bytes]) -> Any:
+        return gzip.GzipFile(fileobj=input_pipe, mode="rb")
+
+    def pipe_writer(self, output_pipe: IO[bytes]) -> Any:
+        return gzip.GzipFile(fileobj=output_pipe, mode="wb", compresslevel=self.compression_level)
 
 
 class Bzip2Format(Format):
-    def wrap_reader(self, raw: IO[bytes]) -> IO[bytes]:
-        return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
+    """bzip2-compressed bytes."""
 
-    def wrap_writer(self, raw: IO[bytes]) -> IO[bytes]:
-        return bz2.BZ2File(raw, mode="wb")  # type: ignore[return-value]
+    def pipe_reader(self, input_pipe: IO[bytes]) -> Any:
+        return bz2.BZ2File(input_pipe, mode="rb")
+
+    def pipe_writer(self, output_pipe: IO[bytes]) -> Any:
+        return bz2.BZ2File(output_pipe, mode="wb")
 
 
 Nop = NopFormat()
+SysNewLine = NewlineFormat()
+MixedUnicodeBytes = MixedUnicodeBytesFormat()
 Text = TextFormat()
-UTF8 = TextFormat("utf-8")
+UTF8 = TextFormat(encoding="utf-8")
 Gzip = GzipFormat()
 Bzip2 = Bzip2Format()
 

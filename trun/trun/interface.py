@@ -8,9 +8,10 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from trun import lock
 from trun import scheduler as sch
-from trun.configuration import LUIGI_LOCK_KEYS, get_config
-from trun.execution_summary import TrunStatusCode, summarize
+from trun.configuration import get_config
+from trun.execution_summary import summarize
 from trun.scheduler_api import SchedulerAPI
 from trun.settings import core, retcode
 from trun.settings import scheduler as scheduler_config
@@ -32,7 +33,8 @@ class TrunRunResult:
     def __init__(self, worker: Worker, scheduling_succeeded: bool = True) -> None:
         self.worker = worker
         statuses = worker.final_status or worker.scheduler.step_statuses(list(worker.steps))
-        self._statuses = statuses
+        self.statuses = statuses
+        self.retcodes = retcode()  # read now: command-line values (--retcode-...) apply during the run
         done = {sid for sid, st in statuses.items() if st == sch.DONE}
         self.summary_text, self.status = summarize(worker, done)
         self.one_line_summary = f"This progress looks {self.status.value[0]} because {self.status.value[1]}"
@@ -42,27 +44,13 @@ class TrunRunResult:
         return (f"TrunRunResult(status={self.status}, scheduling_succeeded={self.scheduling_succeeded}, "
                 f"summary_text={self.summary_text!r})")
 
-    def exit_code(self) -> int:
-        """The process exit code for this outcome, from ``[retcode]`` (0 on success)."""
-        codes = retcode()
-        w = self.worker
-        pending_ext = any(self._statuses.get(s) != sch.DONE for s in w.external_missing)
-        not_done = any(v != sch.DONE for v in self._statuses.values())
-        conditions = [
-            (codes.step_failed, bool(w.failed)),
-            (codes.scheduling_error, bool(w.scheduling_errors)),
-            (codes.missing_data, pending_ext),
-            (codes.not_run, not_done and self.status == TrunStatusCode.NOT_RUN),
-        ]
-        return max([code for code, cond in conditions if cond], default=0)
-
 
 class _WorkerSchedulerFactory:
     """Creates the scheduler and the worker for a run; replace it to plug in other implementations."""
 
     def create_local_scheduler(self) -> sch.Scheduler:
         cfg = scheduler_config()
-        resources = {k: int(v) for k, v in get_config().items("resources").items()}
+        resources = get_config().getintdict("resources")
         return sch.Scheduler(retry_count=cfg.retry_count, retry_delay=cfg.retry_delay,
                              disable_window=cfg.disable_window, resources=resources)
 
@@ -105,6 +93,9 @@ def _schedule_and_run(steps: Iterable[Step], worker_scheduler_factory: Any = Non
     env = core(**overrides)
     if not env.no_configure_logging:
         setup_logging(env.log_level, env.logging_conf_file)
+    kill_signal = lock.TAKE_LOCK_SIGNAL if env.take_lock else None
+    if not env.no_lock and not lock.acquire_for(env.lock_pid_dir, env.lock_size, kill_signal):
+        raise PidLockAlreadyTakenExit()
     factory = worker_scheduler_factory or _WorkerSchedulerFactory()
     scheduler = _pick_scheduler(env, factory)
     wkw = {k: v for k, v in worker_overrides.items() if k not in ("executor", "dask_address")}
@@ -144,8 +135,7 @@ def build(steps: Iterable[Step], worker_scheduler_factory: Any = None, detailed_
     """Run ``steps`` and their dependencies.  Returns True/False (everything succeeded), or the
     TrunRunResult if ``detailed_summary``.  ``env_params`` are ``[core]`` settings (``workers``,
     ``local_scheduler``, ``log_level``...) or worker settings (``executor``, ``dask_address``...)."""
-    for key in LUIGI_LOCK_KEYS:  # Luigi's lock settings: accepted and ignored (trun takes no lock)
-        env_params.pop(key, None)
+    env_params.setdefault("no_lock", True)  # as in Luigi, build() takes the lock only if asked to
     result = _schedule_and_run(list(steps), worker_scheduler_factory, env_params)
     return result if detailed_summary else result.scheduling_succeeded
 

@@ -9,6 +9,7 @@ choices, enums, paths, step classes), ``date_parameter`` (dates, times, interval
 from trun.collection_parameter import (
     DictParameter,
     FrozenDict,
+    FrozenOrderedDict,
     ListParameter,
     OptionalDictParameter,
     OptionalListParameter,
@@ -27,6 +28,7 @@ from trun.date_parameter import (
     TimeDeltaParameter,
     YearParameter,
 )
+from trun.freezing import recursively_freeze, recursively_unfreeze
 from trun.parameter_base import (
     DuplicateParameterException,
     MissingParameterException,
@@ -64,11 +66,13 @@ __all__ = [
     "BoolParameter", "ChoiceListParameter", "ChoiceParameter", "DateHourParameter", "DateIntervalParameter",
     "DateMinuteParameter", "DateParameter", "DateSecondParameter", "DictParameter",
     "DuplicateParameterException", "EnumListParameter", "EnumParameter", "FloatParameter", "FrozenDict",
-    "IntParameter", "ListParameter", "MissingParameterException", "MonthParameter", "NumericalParameter",
+    "FrozenOrderedDict", "IntParameter", "ListParameter", "MissingParameterException", "MonthParameter",
+    "NumericalParameter",
     "OptionalBoolParameter", "OptionalChoiceParameter", "OptionalDictParameter", "OptionalFloatParameter",
     "OptionalIntParameter", "OptionalListParameter", "OptionalNumericalParameter", "OptionalParameter",
     "OptionalParameterMixin", "OptionalPathParameter", "OptionalStrParameter", "OptionalTupleParameter",
     "Parameter", "ParameterException", "ParameterVisibility", "PathParameter", "StepParameter",
     "StrParameter", "TimeDeltaParameter", "TupleParameter", "UnknownParameterException", "YearParameter",
     "clear_cmdline_values", "freeze", "set_cmdline_value", "thaw",
+    "recursively_freeze", "recursively_unfreeze",
 ]

@@ -56,11 +56,11 @@ class BoolParameter(Parameter):
 
     def parse(self, x: str) -> bool:
         s = str(x).strip().lower()
-        if s in ("true", "1", "yes", "on"):
+        if s == "true":
             return True
-        if s in ("false", "0", "no", "off", ""):
+        if s == "false":
             return False
-        raise ValueError(f"cannot parse {x!r} as a boolean")
+        raise ValueError(f"cannot parse {x!r} as a boolean (true or false)")
 
     def _check_native(self, value: Any) -> bool:
         if not isinstance(value, bool):
@@ -68,7 +68,7 @@ class BoolParameter(Parameter):
         return value
 
     def serialize(self, x: Any) -> str:
-        return "true" if x else "false"
+        return str(bool(x))
 
     def normalize(self, x: Any) -> Any:
         return self.parse(x) if isinstance(x, str) else (None if x is None else bool(x))
@@ -89,8 +89,10 @@ class OptionalBoolParameter(OptionalParameterMixin, BoolParameter):
 class NumericalParameter(Parameter):
     """A number of ``var_type`` constrained to ``[min_value, max_value)`` (operators configurable)."""
 
-    def __init__(self, *args: Any, var_type: type = int, min_value: Any = None, max_value: Any = None,
+    def __init__(self, *args: Any, var_type: type | None = None, min_value: Any = None, max_value: Any = None,
                  left_op: Callable = operator.le, right_op: Callable = operator.lt, **kwargs: Any) -> None:
+        if var_type is None or min_value is None or max_value is None:
+            raise ParameterException("NumericalParameter needs var_type, min_value and max_value")
         self._type, self._min, self._max = var_type, min_value, max_value
         self._left_op, self._right_op = left_op, right_op
         super().__init__(*args, **kwargs)

@@ -8,6 +8,9 @@ settings that trun does not implement are not parameters: a config file may stil
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from trun import parameter as p
 from trun.step import Config
 
@@ -31,6 +34,11 @@ class core(Config):
     parallel_scheduling = p.BoolParameter(default=False)
     parallel_scheduling_processes = p.IntParameter(default=0)
     step_log_dir = p.OptionalParameter(default=None, description="Write each step's log to <dir>/<id>.log")
+    no_lock = p.BoolParameter(default=False, description="Run even if the same command is already running")
+    lock_pid_dir = p.Parameter(default=os.path.join(tempfile.gettempdir(), "trun"),
+                               description="Directory of the pid files that make one run per command line")
+    lock_size = p.IntParameter(default=1, description="How many runs of the same command may run at once")
+    take_lock = p.BoolParameter(default=False, description="Signal running instances to stop, then run")
     help = p.BoolParameter(default=False, description="Show the options of the step and [core]")
     help_all = p.BoolParameter(default=False, description="Show every option of every section")
 
@@ -45,6 +53,12 @@ class worker(Config):
     check_complete_on_run = p.BoolParameter(default=False)
     force_multiprocessing = p.BoolParameter(default=False)
     cache_step_completion = p.BoolParameter(default=True)
+    no_install_shutdown_handler = p.BoolParameter(default=False, description="Do not stop asking for work "
+                                                  "on SIGUSR1 (sent by a --take-lock run)")
+    send_failure_email = p.BoolParameter(default=True, description="Mail [email] receiver when a step "
+                                         "fails (if a receiver is set)")
+    step_process_context = p.OptionalParameter(default=None, description="module.Class built with each "
+                                               "step's StepProcess and entered around its run()")
     executor = p.ChoiceParameter(default="local", choices=("local", "dask"))
     dask_address = p.OptionalParameter(default=None)
 
@@ -58,8 +72,10 @@ class scheduler(Config):
 
 
 class retcode(Config):
-    """Process exit codes of the ``trun`` command, by outcome (the highest applicable one is used)."""
+    """Process exit codes of the ``trun`` command, by outcome (the highest applicable one is used;
+    see ``trun.retcodes``)."""
 
+    already_running = p.IntParameter(default=10)
     missing_data = p.IntParameter(default=20)
     not_run = p.IntParameter(default=25)
     step_failed = p.IntParameter(default=30)

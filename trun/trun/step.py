@@ -130,7 +130,8 @@ class Step(metaclass=Register):
         for name, value in param_values:
             setattr(self, name, value)
         self.param_kwargs = dict(param_values)
-        self.step_id = step_id_str(self.get_step_family(), self.to_str_params(only_significant=True))
+        self.step_id = step_id_str(self.get_step_family(),
+                                   self.to_str_params(only_significant=True, only_public=True))
         self._hash = hash(self.step_id)
 
     def to_str_params(self, only_significant: bool = False, only_public: bool = False) -> dict[str, str]:
@@ -138,10 +139,10 @@ class Step(metaclass=Register):
         for name, param in self.get_params():
             if only_significant and not param.significant:
                 continue
-            if only_public and param.visibility != 0:
+            if param.visibility == 2 or (only_public and param.visibility != 0):  # 2: PRIVATE
                 continue
             value = self.param_kwargs[name]
-            out[name] = "" if value is None else param.serialize(value)
+            out[name] = param.serialize(value)  # None too, as Luigi does ("None", or "" if Optional)
         return out
 
     @classmethod
@@ -163,7 +164,7 @@ class Step(metaclass=Register):
     def __repr__(self) -> str:
         parts = []
         for name, param in self.get_params():
-            if param.significant and param.visibility == 0:
+            if param.significant:
                 value = self.param_kwargs[name]
                 parts.append(f"{name}={'None' if value is None else param.serialize(value)}")
         return f"{self.get_step_family()}({', '.join(parts)})"
@@ -240,6 +241,13 @@ class Step(metaclass=Register):
             return callback
 
         return wrapped
+
+    @classmethod
+    def remove_event_handler(cls, event: str, callback: Callable) -> None:
+        """Unregister a ``callback`` that ``cls.event_handler(event)`` registered."""
+        handlers = Step._event_callbacks.get(cls, {}).get(event, [])
+        if callback in handlers:
+            handlers.remove(callback)
 
     def trigger_event(self, event: str, *args: Any, **kwargs: Any) -> None:
         if not Step._event_callbacks:

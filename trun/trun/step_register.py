@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 import difflib
+import importlib
 from typing import Any
 
 
@@ -145,3 +146,11 @@ class Register(abc.ABCMeta):
             for name, param in cls.get_params():  # type: ignore[attr-defined]
                 out.append((family, cls._is_config, name, param))  # type: ignore[attr-defined]
         return out
+
+
+def load_step(module: str | None, step_name: str, params_str: dict[str, str]) -> Any:
+    """The step ``step_name`` (imported from ``module`` first, if given) built from its parameters as
+    text, e.g. ``load_step("m", "Report", {"date": "2024-01-02"})``."""
+    if module is not None:
+        importlib.import_module(module)
+    return Register.get_step_cls(step_name).from_str_params(params_str)  # type: ignore[attr-defined]

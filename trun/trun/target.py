@@ -1,22 +1,20 @@
-"""Targets (what a step produces) and the filesystem abstraction; LocalTarget writes atomically.
+"""Targets (what a step produces) and the file-system abstraction they live in.
 
-Writing a LocalTarget goes to a temporary file next to the destination, renamed over the destination
-only when the file is closed without error.  A failure removes the temporary file, and a crash (even
-``kill -9``) leaves at most a ``*-trun-tmp-*`` file, never a partial file at the final path.
+``Target`` is anything with ``exists()``; ``FileSystem`` is a store (local disk, memory, a remote
+store) and ``FileSystemTarget`` a path in one.  ``AtomicLocalFile`` is the base of binary files that
+are written under a temporary name and moved into place on ``close()``.  The local disk's classes are
+in ``trun.local_target``.
 """
 
 from __future__ import annotations
 
 import abc
 import contextlib
+import io
 import os
 import random
-import shutil
-import tempfile
 from collections.abc import Iterator
-from typing import IO, Any
-
-from trun.format import Format, get_default_format
+from typing import Any
 
 
 class FileSystemException(Exception):
@@ -76,147 +74,44 @@ class FileSystem(abc.ABC):
         raise NotImplementedError(f"copy() not supported by {type(self).__name__}")
 
 
-class LocalFileSystem(FileSystem):
-    """The local disk."""
+class AtomicLocalFile(io.BufferedWriter):
+    """A binary file written at ``generate_tmp_path(path)`` and moved to ``path`` by ``close()``.
 
-    def exists(self, path: str) -> bool:
-        return os.path.exists(path)
+    Leaving a ``with`` block by an exception does not move it, and the temporary file is removed
+    when the object is collected.  Subclasses say where the temporary file goes and how it moves.
+    """
 
-    def remove(self, path: str, recursive: bool = True, skip_trash: bool = True) -> None:
-        if recursive and os.path.isdir(path):
-            shutil.rmtree(path)
-        else:
-            os.remove(path)
-
-    def mkdir(self, path: str, parents: bool = True, raise_if_exists: bool = False) -> None:
-        if self.exists(path):
-            if raise_if_exists:
-                raise FileAlreadyExists(path)
-            if not self.isdir(path):
-                raise NotADirectory(path)
-            return
-        if parents:
-            os.makedirs(path, exist_ok=True)
-        else:
-            if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-                raise MissingParentDirectory(path)
-            os.mkdir(path)
-
-    def isdir(self, path: str) -> bool:
-        return os.path.isdir(path)
-
-    def listdir(self, path: str) -> Iterator[str]:
-        for root, _, files in os.walk(path):
-            for name in files:
-                yield os.path.join(root, name)
-
-    def move(self, path: str, dest: str, raise_if_exists: bool = False) -> None:
-        if raise_if_exists and os.path.exists(dest):
-            raise FileAlreadyExists(dest)
-        parent = os.path.dirname(dest)
-        if parent:
-            os.makedirs(parent, exist_ok=True)
-        os.replace(path, dest) if not os.path.isdir(dest) else shutil.move(path, dest)
-
-    def rename_dont_move(self, path: str, dest: str) -> None:
-        self.move(path, dest, raise_if_exists=True)
-
-    def copy(self, path: str, dest: str) -> None:
-        parent = os.path.dirname(dest)
-        if parent:
-            os.makedirs(parent, exist_ok=True)
-        shutil.copytree(path, dest) if os.path.isdir(path) else shutil.copy(path, dest)
-
-
-class _FileProxy:
-    """Delegates to the wrapped (formatted) file and closes the underlying raw file too."""
-
-    def __init__(self, wrapped: IO[Any], raw: IO[bytes]) -> None:
-        self._wrapped = wrapped
-        self._raw = raw
-        self.closed = False
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._wrapped, name)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._wrapped)
-
-    def read(self, *args: Any) -> Any:
-        return self._wrapped.read(*args)
-
-    def write(self, data: Any) -> int:
-        return self._wrapped.write(data)
-
-    def _close_files(self) -> None:
-        try:
-            if not self._wrapped.closed:
-                self._wrapped.close()
-        finally:
-            if not self._raw.closed:
-                self._raw.close()
-
-    def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self._close_files()
-
-    def __enter__(self) -> _FileProxy:
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        self.close()
-
-
-class AtomicWriteFile(_FileProxy):
-    """A file written to ``<path>-trun-tmp-<random>`` and renamed to ``path`` on a clean close."""
-
-    def __init__(self, path: str, fmt: Format) -> None:
+    def __init__(self, path: str) -> None:
+        self.__tmp_path = self.generate_tmp_path(path)
         self.path = path
-        self.tmp_path = f"{path}-trun-tmp-{random.randrange(10**10):010d}"
-        try:
-            raw = open(self.tmp_path, "wb")
-        except FileNotFoundError:  # create missing parent directories, only when needed
-            parent = os.path.dirname(os.path.abspath(self.tmp_path))
-            os.makedirs(parent, exist_ok=True)
-            raw = open(self.tmp_path, "wb")
-        super().__init__(fmt.wrap_writer(raw), raw)
+        super().__init__(io.FileIO(self.__tmp_path, "w"))
+
+    def generate_tmp_path(self, path: str) -> str:
+        raise NotImplementedError()
+
+    def move_to_final_destination(self) -> None:
+        raise NotImplementedError()
+
+    @property
+    def tmp_path(self) -> str:
+        return self.__tmp_path
 
     def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        try:
-            self._close_files()
-            os.replace(self.tmp_path, self.path)
-        except BaseException:
-            self._remove_tmp()
-            raise
-
-    def abort(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        try:
-            self._close_files()
-        except Exception:
-            pass
-        self._remove_tmp()
-
-    def _remove_tmp(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(self.tmp_path)
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is not None:
-            self.abort()
-        else:
-            self.close()
+        super().close()
+        self.move_to_final_destination()
 
     def __del__(self) -> None:
-        # Never finish a write nobody closed: that could publish a partial file.
-        if not getattr(self, "closed", True):
-            self.abort()
+        with contextlib.suppress(OSError, AttributeError):
+            if os.path.exists(self.tmp_path):
+                os.remove(self.tmp_path)
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:  # do not publish a partial file
+            with contextlib.suppress(OSError):
+                io.BufferedWriter.close(self)
+                os.remove(self.tmp_path)
+            return
+        self.close()
 
 
 class FileSystemTarget(Target):
@@ -243,8 +138,9 @@ class FileSystemTarget(Target):
         """Yield a temporary path to write; it is moved to ``self.path`` if the block succeeds."""
         tmp = f"{self.path.rstrip('/')}-trun-tmp-{random.randrange(10**10):010d}"
         parent = os.path.dirname(tmp)
-        if parent and isinstance(self.fs, LocalFileSystem):
-            os.makedirs(parent, exist_ok=True)
+        if parent:
+            with contextlib.suppress(NotImplementedError):
+                self.fs.mkdir(parent, parents=True, raise_if_exists=False)
         try:
             yield tmp
         except BaseException:
@@ -261,53 +157,3 @@ class FileSystemTarget(Target):
 
     def __hash__(self) -> int:
         return hash((type(self), self.path))
-
-
-class LocalTarget(FileSystemTarget):
-    """A file on the local disk; ``open('w')`` writes atomically and creates parent directories."""
-
-    fs = LocalFileSystem()  # type: ignore[assignment]
-
-    def __init__(self, path: str | os.PathLike | None = None, format: Format | None = None,
-                 is_tmp: bool = False) -> None:
-        if path is None:
-            if not is_tmp:
-                raise ValueError("LocalTarget needs a path unless is_tmp=True")
-            path = os.path.join(tempfile.gettempdir(), f"trun-tmp-{random.randrange(10**10):010d}")
-        super().__init__(path)
-        self.format = format or get_default_format()
-        self.is_tmp = is_tmp
-
-    @property
-    def fn(self) -> str:
-        return self.path
-
-    def makedirs(self) -> None:
-        parent = os.path.dirname(os.path.normpath(self.path))
-        if parent:
-            os.makedirs(parent, exist_ok=True)
-
-    def open(self, mode: str = "r") -> Any:
-        mode = mode.replace("b", "").replace("t", "")
-        if mode == "w":
-            return AtomicWriteFile(self.path, self.format)  # creates parent directories if needed
-        if mode == "r":
-            raw = open(self.path, "rb")
-            return _FileProxy(self.format.wrap_reader(raw), raw)
-        raise ValueError(f"unsupported open mode {mode!r} (use 'r' or 'w')")
-
-    def move(self, new_path: str, raise_if_exists: bool = False) -> None:
-        self.fs.move(self.path, new_path, raise_if_exists=raise_if_exists)  # type: ignore[call-arg]
-
-    def move_dir(self, new_path: str) -> None:
-        self.move(new_path)
-
-    def copy(self, new_path: str, raise_if_exists: bool = False) -> None:
-        if raise_if_exists and os.path.exists(new_path):
-            raise FileAlreadyExists(new_path)
-        self.fs.copy(self.path, new_path)
-
-    def __del__(self) -> None:
-        if getattr(self, "is_tmp", False) and os.path.exists(self.path):
-            with contextlib.suppress(OSError):
-                self.fs.remove(self.path)

@@ -1,65 +1,151 @@
-"""Helpers to share parameters between step classes: ``@inherits`` and ``@requires`` (as in luigi.util)."""
+"""Sharing parameters and work between step classes (as in ``luigi.util``).
+
+``@inherits`` copies parameters, ``@requires`` also writes ``requires()``, ``@copies`` copies a
+parent's output, ``@delegates`` runs sub-steps inside a step, and ``previous()`` /
+``get_previous_completed()`` step back in time along a step's date parameter.
+"""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
-from trun.parameter import Parameter
-from trun.step import Step
+from trun.date_parameter import (
+    DateHourParameter,
+    DateIntervalParameter,
+    DateMinuteParameter,
+    DateParameter,
+    DateSecondParameter,
+)
+from trun.parameter_base import Parameter
+from trun.step import Step, flatten
 
 
-def _copy_params(step_cls: type, sources: dict[str, type]) -> None:
-    for source in sources.values():
+def common_params(step_instance: Step, step_cls: type) -> dict[str, Any]:
+    """The parameter values of ``step_instance`` whose names are parameters of ``step_cls``."""
+    if not isinstance(step_cls, type) or not issubclass(step_cls, Step):
+        raise TypeError("common_params(): step_cls must be a Step class")
+    names = {name for name, _ in step_cls.get_params()}
+    return {k: v for k, v in step_instance.param_kwargs.items() if k in names}
+
+
+def _add_params(step_cls: type, sources: list[type]) -> None:
+    """Give ``step_cls`` every parameter of ``sources`` it does not define itself."""
+    for source in sources:
         for name, param in source.get_params():
             if not isinstance(getattr(step_cls, name, None), Parameter):
                 setattr(step_cls, name, param)
+    if "_trun_params" in step_cls.__dict__:  # drop the cached parameter list
+        delattr(step_cls, "_trun_params")
 
 
 def inherits(*steps_to_inherit: type, **kw_steps_to_inherit: type) -> Callable[[type], type]:
-    """Class decorator copying the parameters of other step classes onto the decorated one.
+    """Class decorator: the decorated step gets the parameters of the given step classes.
 
-    ``self.clone_parent()`` (single parent) and ``self.clone_parents()`` build the parents with the
-    shared parameter values.
+    ``self.clone_parent()`` builds the first parent with the shared values; ``clone_parents()`` builds
+    all of them (a list, or a dict when the parents were given by keyword).
     """
     if not steps_to_inherit and not kw_steps_to_inherit:
         raise TypeError("inherits() needs at least one step class")
-    sources: dict[str, type] = {str(i): s for i, s in enumerate(steps_to_inherit)}
-    sources.update(kw_steps_to_inherit)
+    if steps_to_inherit and kw_steps_to_inherit:
+        raise TypeError("inherits() takes step classes either by position or by keyword, not both")
+    parents = list(steps_to_inherit) or list(kw_steps_to_inherit.values())
+
+    def clone_parent(self: Step, **kwargs: Any) -> Step:
+        return self.clone(cls=parents[0], **kwargs)
+
+    def clone_parents(self: Step, **kwargs: Any) -> Any:
+        if kw_steps_to_inherit:
+            return {key: self.clone(cls=cls, **kwargs) for key, cls in kw_steps_to_inherit.items()}
+        return [self.clone(cls=cls, **kwargs) for cls in steps_to_inherit]
 
     def wrap(step_cls: type) -> type:
-        new = type(step_cls.__name__, (step_cls,), {"__module__": step_cls.__module__,
-                                                     "__qualname__": step_cls.__qualname__,
-                                                     "__doc__": step_cls.__doc__})
-        _copy_params(new, sources)
-
-        def clone_parent(self: Step, **kwargs: Any) -> Step:
-            return self.clone(cls=steps_to_inherit[0], **kwargs)
-
-        def clone_parents(self: Step, **kwargs: Any) -> Any:
-            if kw_steps_to_inherit:
-                return {k: self.clone(cls=v, **kwargs) for k, v in kw_steps_to_inherit.items()}
-            return [self.clone(cls=c, **kwargs) for c in steps_to_inherit]
-
-        new.clone_parent = clone_parent  # type: ignore[attr-defined]
-        new.clone_parents = clone_parents  # type: ignore[attr-defined]
-        return new
+        _add_params(step_cls, parents)
+        step_cls.clone_parent = clone_parent  # type: ignore[attr-defined]
+        step_cls.clone_parents = clone_parents  # type: ignore[attr-defined]
+        return step_cls
 
     return wrap
 
 
 def requires(*steps_to_require: type, **kw_steps_to_require: type) -> Callable[[type], type]:
-    """Like ``inherits``, and also makes ``requires()`` return the parent step(s)."""
+    """Like ``inherits``, and ``requires()`` returns the parent (one class) or parents."""
+    single = len(steps_to_require) == 1 and not kw_steps_to_require
+
+    def requires_(self: Step) -> Any:
+        return self.clone_parent() if single else self.clone_parents()  # type: ignore[attr-defined]
 
     def wrap(step_cls: type) -> type:
-        new = inherits(*steps_to_require, **kw_steps_to_require)(step_cls)
-
-        def requires_(self: Step) -> Any:
-            if len(steps_to_require) == 1 and not kw_steps_to_require:
-                return self.clone_parent()  # type: ignore[attr-defined]
-            return self.clone_parents()  # type: ignore[attr-defined]
-
-        new.requires = requires_  # type: ignore[attr-defined]
-        return new
+        step_cls = inherits(*steps_to_require, **kw_steps_to_require)(step_cls)
+        step_cls.requires = requires_  # type: ignore[attr-defined]
+        return step_cls
 
     return wrap
+
+
+def copies(step_to_copy: type) -> Callable[[type], type]:
+    """Class decorator: the step requires ``step_to_copy`` and its ``run()`` copies that step's
+    output (a single file target) into its own ``output()``."""
+
+    def run(self: Step) -> None:
+        with self.input().open("r") as src, self.output().open("w") as dst:
+            for line in src:
+                dst.write(line)
+
+    def wrap(step_cls: type) -> type:
+        step_cls = requires(step_to_copy)(step_cls)
+        step_cls.run = run  # type: ignore[attr-defined]
+        return step_cls
+
+    return wrap
+
+
+def delegates(step_that_delegates: type) -> type:
+    """Class decorator for a step whose ``subtasks()``/``substeps()`` are run inside its own ``run()``.
+
+    The sub-steps are not scheduled; their dependencies become the step's own.
+    """
+    if not hasattr(step_that_delegates, "subtasks") and not hasattr(step_that_delegates, "substeps"):
+        raise AttributeError(f"{step_that_delegates.__qualname__} needs a subtasks() method to delegate")
+
+    def deps(self: Step) -> list[Step]:
+        subs = self.substeps() if hasattr(self, "substeps") else self.subtasks()  # type: ignore[attr-defined]
+        return flatten(self.requires()) + [d for sub in flatten(subs) for d in sub.deps()]
+
+    step_that_delegates.deps = deps  # type: ignore[attr-defined]
+    return step_that_delegates
+
+
+_STEP_BACK: list[tuple[type, datetime.timedelta]] = [
+    (DateSecondParameter, datetime.timedelta(seconds=1)),
+    (DateMinuteParameter, datetime.timedelta(minutes=1)),
+    (DateHourParameter, datetime.timedelta(hours=1)),
+    (DateParameter, datetime.timedelta(days=1)),
+]
+
+
+def previous(step: Step) -> Step:
+    """The same step one period earlier, along its first parameter (a date, date-hour, date-minute,
+    date-second or date-interval parameter); NotImplementedError for other parameters."""
+    params = step.get_params()
+    if not params:
+        raise NotImplementedError(f"previous(): {step!r} has no parameters")
+    name, param = params[0]
+    value = step.param_kwargs[name]
+    if isinstance(param, DateIntervalParameter):
+        return step.clone(**{name: value.prev()})
+    for kind, delta in _STEP_BACK:
+        if isinstance(param, kind):
+            return step.clone(**{name: value - delta})
+    raise NotImplementedError(f"previous(): no rule for stepping back a {type(param).__name__}")
+
+
+def get_previous_completed(step: Step, max_steps: int = 10) -> Step | None:
+    """The nearest earlier version of ``step`` (up to ``max_steps`` back) that is complete, or None."""
+    prev = step
+    for _ in range(max_steps):
+        prev = previous(prev)
+        if prev.complete():
+            return prev
+    return None

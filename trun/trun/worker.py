@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
+import threading
 import time
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from trun import notifications
 from trun import scheduler as sch
+from trun.configuration import IGNORED_LUIGI_KEYS
 from trun.event import Event
 from trun.executor import DONE, FAILED, NEW_DEPS, InlineExecutor, ProcessPoolExecutor, RunOptions
 from trun.scheduler_api import SchedulerAPI
 from trun.settings import core as core_config
 from trun.settings import worker as worker_config
-from trun.step import Step, flatten
+from trun.step import Step
 
 logger = logging.getLogger("trun-interface")
 
@@ -29,8 +33,12 @@ class Worker:
     """Adds steps to a scheduler and runs them with ``worker_processes`` parallel processes."""
 
     def __init__(self, scheduler: SchedulerAPI | None = None, worker_id: str | None = None,
-                 worker_processes: int = 1, executor: str | None = None, dask_address: str | None = None,
-                 **config: Any) -> None:
+                 worker_processes: int = 1, assistant: bool = False, executor: str | None = None,
+                 dask_address: str | None = None, **config: Any) -> None:
+        ignored = {k: config.pop(k) for k in list(config) if k in IGNORED_LUIGI_KEYS["worker"]}
+        if ignored or assistant:
+            logger.debug("Luigi worker options that trun accepts and ignores: %s (assistant=%s)",
+                         ignored, assistant)
         self._config = worker_config(**config)
         self._scheduler: SchedulerAPI = scheduler if scheduler is not None else sch.Scheduler()
         self.worker_processes = max(1, int(worker_processes))
@@ -51,6 +59,7 @@ class Worker:
         self.root_ids: list[str] = []
         self.run_succeeded = True
         self.stopped_by_limit = False
+        self._stop_requesting_work = False
         self.final_status: dict[str, str | None] = {}
         # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
         # the walk, which helps when completeness checks are slow (remote stores, databases)
@@ -109,9 +118,9 @@ class Worker:
             family = step.get_step_family()
             try:
                 done = self._complete(step)
-            except Exception:
+            except Exception as e:
                 ok = False
-                self._scheduling_error(step, "complete() raised:\n" + traceback.format_exc())
+                self._scheduling_error(step, "complete() raised:\n" + traceback.format_exc(), e)
                 continue
             if done:
                 self.already_done.add(sid)
@@ -126,13 +135,13 @@ class Worker:
                 step.trigger_event(Event.DEPENDENCY_MISSING, step)
                 continue
             try:
-                deps = flatten(step.requires())
+                deps = step.deps()
                 for d in deps:
                     if not isinstance(d, Step):
                         raise TypeError(f"requires() of {step!r} returned {d!r}, which is not a Step")
-            except Exception:
+            except Exception as e:
                 ok = False
-                self._scheduling_error(step, "requires() raised:\n" + traceback.format_exc())
+                self._scheduling_error(step, "requires() raised:\n" + traceback.format_exc(), e)
                 continue
             dep_ids = [d.step_id for d in deps]
             self._deps[sid] = dep_ids
@@ -151,13 +160,13 @@ class Worker:
                     stack.append(d)
         return ok
 
-    def _scheduling_error(self, step: Step, expl: str) -> None:
+    def _scheduling_error(self, step: Step, expl: str, error: Exception) -> None:
         logger.error("Failed to schedule %r: %s", step, expl)
         self.scheduling_errors[step.step_id] = expl
         self._deps.setdefault(step.step_id, [])
         self._scheduler.add_step(step.step_id, status=sch.UNKNOWN, runnable=False,
                                  family=step.get_step_family(), expl=expl, worker=self._id)
-        step.trigger_event(Event.BROKEN_STEP, step, expl)
+        step.trigger_event(Event.BROKEN_STEP, step, error)
 
     # ---- running -------------------------------------------------------------------------------------
     def _make_executor(self, opts: RunOptions) -> Any:
@@ -169,18 +178,38 @@ class Worker:
             return InlineExecutor(opts)
         return ProcessPoolExecutor(self.worker_processes, opts, known_steps=self._steps)
 
+    def handle_interrupt(self, signum: int, _frame: Any) -> None:
+        """SIGUSR1 (sent by a ``--take-lock`` run): finish what runs now, start nothing new."""
+        logger.info("Got signal %s: finishing the running steps and asking for no more work", signum)
+        self._stop_requesting_work = True
+
+    def _install_shutdown_handler(self) -> Any:
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        if self._config.no_install_shutdown_handler or not in_main_thread:
+            return None
+        return signal.signal(signal.SIGUSR1, self.handle_interrupt)
+
     def run(self) -> bool:
-        """Run until nothing more can run.  True when every scheduled step is done."""
+        """Run until nothing more can run.  False if a step failed or could not be scheduled."""
+        previous_handler = self._install_shutdown_handler()
+        try:
+            return self._run()
+        finally:
+            if previous_handler is not None:
+                signal.signal(signal.SIGUSR1, previous_handler)
+
+    def _run(self) -> bool:
         opts = RunOptions(check_unfulfilled_deps=self._config.check_unfulfilled_deps,
                           check_complete_on_run=self._config.check_complete_on_run,
-                          step_log_dir=self._step_log_dir(), default_timeout=self._config.timeout)
+                          step_log_dir=self._step_log_dir(), default_timeout=self._config.timeout,
+                          step_process_context=self._config.step_process_context)
         executor = self._make_executor(opts)
         limit = self._config.step_limit
         started = 0
         try:
             while True:
                 reply: dict[str, Any] = {"step_id": None, "retry_in": None}
-                while executor.free_slots() > 0:
+                while executor.free_slots() > 0 and not self._stop_requesting_work:
                     if limit is not None and started >= limit:
                         self.stopped_by_limit = True
                         break
@@ -200,6 +229,8 @@ class Worker:
                         for result in executor.wait(0):
                             self._handle(*result)
                 if executor.running == 0:
+                    if self._stop_requesting_work:
+                        break
                     retry_in = reply.get("retry_in")
                     if reply.get("running") and not self.stopped_by_limit and self._waiting_on_others():
                         time.sleep(max(self._config.wait_interval, 0.05))  # other workers are busy
@@ -216,7 +247,9 @@ class Worker:
                 self._check_pool.shutdown(wait=False, cancel_futures=True)
                 self._check_pool = None
         self.final_status = self._scheduler.step_statuses(list(self._steps))
-        self.run_succeeded = self._all_done()
+        # As in Luigi: the run failed if a step failed (for good); pending steps (missing external
+        # data, step limit) do not make it fail.
+        self.run_succeeded = not self.failed and not self.scheduling_errors
         return self.run_succeeded
 
     def _waiting_on_others(self) -> bool:
@@ -240,6 +273,8 @@ class Worker:
         else:
             self.failed[sid] = str(payload)
             self.ever_failed.add(sid)
+            if self._config.send_failure_email:
+                notifications.send_step_failure_email(step, str(payload))
             self._scheduler.add_step(sid, status=sch.FAILED, expl=str(payload), worker=self._id)
 
     def _add_dynamic(self, step: Step, new_deps: list[Step]) -> None:
@@ -261,8 +296,3 @@ class Worker:
             self._handle(step.step_id, FAILED, expl)
             return
         self._scheduler.add_step(step.step_id, status=sch.PENDING, new_deps=ids, worker=self._id)
-
-    def _all_done(self) -> bool:
-        if self.scheduling_errors:
-            return False
-        return all(v == sch.DONE for v in self.final_status.values())

@@ -6,7 +6,9 @@ Files are read in this order, later ones overriding earlier ones:
 2. ``trun.cfg`` then ``trun.toml`` in the current working directory
 3. every path in ``TRUN_CONFIG_PATH`` (``os.pathsep`` separated; ``.toml`` files are TOML, others INI)
 
-Keys are normalised so that ``retry-delay`` and ``retry_delay`` are the same key.
+Keys are normalised so that ``retry-delay`` and ``retry_delay`` are the same key.  ``TRUN_CONFIG_PARSER``
+(``cfg`` or ``toml``, Luigi's ``LUIGI_CONFIG_PARSER``) keeps only the default files of that kind.  INI
+values are interpolated when read (``${VAR}`` and ``%(key)s``, see ``interpolation``), as Luigi's are.
 """
 
 from __future__ import annotations
@@ -14,13 +16,22 @@ from __future__ import annotations
 import configparser
 import os
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any
 
-_MISSING = object()
+from trun.configuration.interpolation import interpolate
+
+_MISSING: Any = object()
+NO_DEFAULT: Any = _MISSING
+
+# File extensions of each parser, as Luigi's PARSERS: .cfg/.conf/.ini are INI, .toml is TOML.
+PARSERS = {"cfg": "ini", "conf": "ini", "ini": "ini", "toml": "toml"}
+DEFAULT_PARSER = "cfg"
+DEFAULT_SECTION = "DEFAULT"
 
 
-class ConfigError(Exception):
+class ConfigError(ValueError):
     """A configuration file is malformed, or has an unknown key or a value of the wrong type."""
 
 
@@ -29,16 +40,29 @@ def _norm(key: str) -> str:
 
 
 class TrunConfig:
-    """All configuration values, by section and key, remembering the source of each value."""
+    """All configuration values, by section and key, remembering the source of each value.
+
+    The reading methods are those of Luigi's parsers: ``get``/``getint``/``getfloat``/``getboolean``
+    (``section, option, default``; without a default a missing value raises ``NoSectionError`` or
+    ``NoOptionError``), ``getintdict``, ``has_section``, ``has_option``, ``items``, ``set``.
+    """
+
+    # which default files are read: INI and TOML (trun), or only one kind (TRUN_CONFIG_PARSER)
+    kinds: tuple[str, ...] = ("ini", "toml")
 
     def __init__(self) -> None:
         self._data: dict[str, dict[str, tuple[Any, str]]] = {}
         self.paths: list[str] = []
 
+    @classmethod
+    def instance(cls) -> TrunConfig:
+        """The process-wide configuration (Luigi's ``LuigiConfigParser.instance()``)."""
+        return get_config()
+
     # ---- loading -------------------------------------------------------
-    @staticmethod
-    def default_paths() -> list[str]:
-        paths = ["/etc/trun/trun.cfg", "/etc/trun/trun.toml", "trun.cfg", "trun.toml"]
+    def default_paths(self) -> list[str]:
+        paths = [p for p in ("/etc/trun/trun.cfg", "/etc/trun/trun.toml", "trun.cfg", "trun.toml")
+                 if PARSERS[p.rsplit(".", 1)[1]] in self.kinds]
         env = os.environ.get("TRUN_CONFIG_PATH")
         if env:
             paths.extend(p for p in env.split(os.pathsep) if p)
@@ -70,9 +94,13 @@ class TrunConfig:
                 parser.read(path)
             except configparser.Error as e:
                 raise ConfigError(f"{source}: invalid INI file: {e}") from e
+            defaults = parser.defaults()
+            for key, value in defaults.items():  # [DEFAULT] applies to every section, as in Luigi
+                self._data.setdefault(DEFAULT_SECTION, {})[_norm(key)] = (value, source)
             for section in parser.sections():
                 for key, value in parser.items(section, raw=True):
-                    self._data.setdefault(section, {})[_norm(key)] = (value, source)
+                    if defaults.get(key) != value:
+                        self._data.setdefault(section, {})[_norm(key)] = (value, source)
         self.paths.append(source)
         validate_known_sections(self)
 
@@ -85,36 +113,71 @@ class TrunConfig:
 
     # ---- access --------------------------------------------------------
     def sections(self) -> list[str]:
-        return list(self._data)
+        return [s for s in self._data if s != DEFAULT_SECTION]
 
-    def items(self, section: str) -> dict[str, Any]:
-        return {k: v for k, (v, _) in self._data.get(section, {}).items()}
+    def has_section(self, section: str) -> bool:
+        return section in self._data and section != DEFAULT_SECTION
+
+    def _entries(self, section: str) -> dict[str, tuple[Any, str]]:
+        """The entries of ``section``, [DEFAULT]'s first (a section's own values win)."""
+        own = self._data.get(section, {})
+        defaults = self._data.get(DEFAULT_SECTION)
+        return {**defaults, **own} if defaults and section in self._data else own
+
+    def section_values(self, section: str) -> dict[str, Any]:
+        """The values of ``section`` by key (interpolated), ``{}`` if there is no such section."""
+        return {k: self._value(section, k, entry) for k, entry in self._entries(section).items()}
+
+    def items(self, section: str) -> list[tuple[str, Any]]:
+        """``(key, value)`` pairs of ``section``, as ``ConfigParser.items``; NoSectionError if absent."""
+        if section not in self._data:
+            raise configparser.NoSectionError(section)
+        return list(self.section_values(section).items())
 
     def has_option(self, section: str, key: str) -> bool:
-        return _norm(key) in self._data.get(section, {})
+        return _norm(key) in self._entries(section)
 
-    def get(self, section: str, key: str, default: Any = None) -> Any:
-        entry = self._data.get(section, {}).get(_norm(key))
-        return default if entry is None else entry[0]
+    def raw_items(self, section: str) -> dict[str, Any]:
+        """The values of ``section`` as written (not interpolated)."""
+        return {k: v for k, (v, _) in self._data.get(section, {}).items()}
+
+    def _value(self, section: str, key: str, entry: tuple[Any, str]) -> Any:
+        value, source = entry
+        if not isinstance(value, str) or source.endswith(".toml") or ("%" not in value and "$" not in value):
+            return value
+        raw = {k: v for k, (v, _) in self._entries(section).items() if isinstance(v, str)}
+        return interpolate(section, key, value, raw)
+
+    def get(self, section: str, key: str, default: Any = NO_DEFAULT, **_: Any) -> Any:
+        entry = self._entries(section).get(_norm(key))
+        if entry is not None:
+            return self._value(section, _norm(key), entry)
+        if default is not NO_DEFAULT:
+            return default
+        if section not in self._data:
+            raise configparser.NoSectionError(section)
+        raise configparser.NoOptionError(key, section)
 
     def _typed(self, section: str, key: str, default: Any, convert: Any) -> Any:
-        value = self.get(section, key, _MISSING)
-        if value is _MISSING:
-            if default is _MISSING:
-                raise ConfigError(f"no [{section}] {key} in the configuration ({', '.join(self.paths)})")
+        value = self.get(section, key, default)
+        if default is not NO_DEFAULT and value is default:
             return default
         try:
             return convert(value)
         except (TypeError, ValueError) as e:
             raise ConfigError(f"{self.source(section, key)}: [{section}] {key}: {e}") from e
 
-    def getint(self, section: str, key: str, default: Any = None) -> Any:
-        return self._typed(section, key, _MISSING if default is None else default, int)
+    def getint(self, section: str, key: str, default: Any = NO_DEFAULT) -> Any:
+        return self._typed(section, key, default, int)
 
-    def getfloat(self, section: str, key: str, default: Any = None) -> Any:
-        return self._typed(section, key, _MISSING if default is None else default, float)
+    def getfloat(self, section: str, key: str, default: Any = NO_DEFAULT) -> Any:
+        return self._typed(section, key, default, float)
 
-    def getboolean(self, section: str, key: str, default: Any = None) -> Any:
+    def getintdict(self, section: str) -> dict[str, int]:
+        """Every value of ``section`` as an int (``{}`` if there is no such section)."""
+        return {k: self.getint(section, k) for k in self._data.get(section, {})}
+
+    def getboolean(self, section: str, key: str, default: Any = NO_DEFAULT) -> Any:
         def to_bool(v: Any) -> bool:
             if isinstance(v, bool):
                 return v
@@ -124,7 +187,7 @@ class TrunConfig:
                 return False
             raise ValueError(f"{v!r} is not a boolean")
 
-        return self._typed(section, key, _MISSING if default is None else default, to_bool)
+        return self._typed(section, key, default, to_bool)
 
     def source(self, section: str, key: str) -> str:
         entry = self._data.get(section, {}).get(_norm(key))
@@ -143,21 +206,36 @@ class TrunConfig:
 
 _config: TrunConfig | None = None
 
+# The parser classes by TRUN_CONFIG_PARSER value; trun.configuration.cfg_parser and toml_parser
+# add theirs when imported (the package imports both).
+PARSER_CLASSES: dict[str, type[TrunConfig]] = {}
 
-def get_config() -> TrunConfig:
-    """The process-wide configuration, loaded on first use."""
+
+def get_config(parser: str | None = None) -> TrunConfig:
+    """The process-wide configuration, loaded on first use.  ``parser`` (or ``TRUN_CONFIG_PARSER``)
+    picks the parser class and so which default files are read; unset, both kinds are."""
     global _config
     if _config is None:
-        _config = TrunConfig()
+        name = parser or os.environ.get("TRUN_CONFIG_PARSER")
+        if name and name not in PARSER_CLASSES:
+            warnings.warn(f"TRUN_CONFIG_PARSER={name!r} is not one of {sorted(PARSER_CLASSES)}; "
+                          f"using the default parser", stacklevel=2)
+            name = None
+        _config = PARSER_CLASSES[name or DEFAULT_PARSER]()
+        if not name:
+            _config.kinds = ("ini", "toml")  # unless told otherwise, trun reads both kinds of file
         _config.reload()
     return _config
 
 
-def add_config_path(path: str | os.PathLike) -> None:
-    """Read one more configuration file on top of what is loaded."""
+def add_config_path(path: str | os.PathLike) -> bool:
+    """Read one more configuration file on top of what is loaded.  False (with a warning) if there
+    is no such file, as in Luigi."""
     if not Path(path).is_file():
-        raise ConfigError(f"config file {path} does not exist")
+        warnings.warn(f"Config file does not exist: {path}", stacklevel=2)
+        return False
     get_config().read(path)
+    return True
 
 
 def reset_config() -> None:
@@ -173,27 +251,26 @@ READ_KEYS: dict[str, set[str]] = {
         "local_scheduler", "scheduler_host", "scheduler_port", "scheduler_url", "default_scheduler_host",
         "default_scheduler_port", "default_scheduler_url", "workers", "module", "log_level",
         "logging_conf_file", "no_configure_logging", "parallel_scheduling", "parallel_scheduling_processes",
-        "step_log_dir", "help", "help_all",
+        "step_log_dir", "help", "help_all", *("no_lock", "take_lock", "lock_pid_dir", "lock_size"),
     },
     "worker": {
         "timeout", "wait_interval", "step_limit", "check_unfulfilled_deps", "check_complete_on_run",
         "force_multiprocessing", "cache_step_completion", "executor", "dask_address",
+        "no_install_shutdown_handler", "step_process_context", "send_failure_email",
     },
     "scheduler": {"retry_delay", "retry_count", "disable_window"},
 }
 
-# Luigi's pid-lock settings ([core], the command line and build()): trun takes no lock.
-LUIGI_LOCK_KEYS = ("no_lock", "take_lock", "lock_pid_dir", "lock_size")
 
 # Luigi's keys that trun does not implement but accepts in a config file and ignores, so that a
 # luigi.cfg works unchanged (each is listed in README "Differences from Luigi").
 IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
-    "core": {*LUIGI_LOCK_KEYS, "autoload_range", "rpc_connect_timeout", "rpc_retry_attempts",
+    "core": {"autoload_range", "rpc_connect_timeout", "rpc_retry_attempts",
              "rpc_retry_wait", "assistant"},
     "worker": {
         "keep_alive", "count_uniques", "count_last_scheduled", "ping_interval", "wait_jitter",
         "max_keep_alive_idle_duration", "max_reschedules", "retry_external_steps",
-        "no_install_shutdown_handler", "send_failure_email", "id",
+        "id",
     },
     "scheduler": {
         "remove_delay", "worker_disconnect_delay", "state_path", "batch_emails", "disable_hard_timeout",
@@ -210,13 +287,13 @@ KNOWN_KEYS: dict[str, set[str]] = {section: READ_KEYS[section] | IGNORED_LUIGI_K
 def validate_known_sections(config: TrunConfig) -> None:
     """Raise ConfigError naming the key and the file for any unknown key in [core]/[worker]/[scheduler]."""
     for section, known in KNOWN_KEYS.items():
-        for key, value in config.items(section).items():
+        for key, value in config.raw_items(section).items():
             if key not in known and not isinstance(value, dict):
                 raise ConfigError(
                     f"{config.source(section, key)}: unknown key {key!r} in section [{section}]"
                     f" (known keys: {', '.join(sorted(known))})"
                 )
-    for key, value in config.items("resources").items():
+    for key, value in config.raw_items("resources").items():
         ok = isinstance(value, int) and not isinstance(value, bool)
         if isinstance(value, str):
             ok = value.strip().lstrip("-").isdigit()

@@ -1,0 +1,39 @@
+"""trun.notifications sends the error e-mails Luigi sends: same envelope, headers and body, over SMTP
+to a real server on loopback."""
+
+import subprocess
+import sys
+
+from luigi_pair import luigi_python, port, scenario
+from smtp_sink import SMTPSink
+
+
+def _mails(tmp_path, engine, python):
+    work = tmp_path / engine
+    work.mkdir()
+    source = scenario("notifications")
+    (work / "wf.py").write_text(port(source) if engine == "trun" else source)
+    with SMTPSink() as sink:
+        r = subprocess.run([python, "wf.py", str(sink.port)], cwd=work, capture_output=True, text=True,
+                           timeout=300)
+        assert r.returncode == 0, r.stderr
+        mails = []
+        for m in sink.messages:
+            msg = m["message"]
+            parts = [p for p in msg.walk() if not p.is_multipart()]
+            body = parts[0].get_payload(decode=True).decode()
+            head, _, tail = body.partition("Traceback (most recent call last):")
+            head = head.replace(f"wf.py {sink.port}", "wf.py PORT")  # each run has its own server
+            mails.append({"from": m["from"], "to": m["to"], "subject": msg["Subject"],
+                          "headers": sorted(msg.keys()), "types": [p.get_content_type() for p in msg.walk()],
+                          "body": head, "error": tail.strip().splitlines()[-1:] if tail else []})
+    return mails
+
+
+def test_error_emails_same_as_luigi(tmp_path):
+    luigi = _mails(tmp_path, "luigi", luigi_python())
+    trun = _mails(tmp_path, "trun", sys.executable)
+    luigi = [{k: port(v) if isinstance(v, str) else v for k, v in m.items()} for m in luigi]
+    assert trun == luigi
+    assert trun[1]["to"] == ["ops@example.com", "owner@example.com"]
+    assert trun[1]["error"] == ["ValueError: the data is bad"]

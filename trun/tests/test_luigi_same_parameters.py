@@ -1,0 +1,10 @@
+"""trun's parameters parse, normalise, serialise and reject values as Luigi's do, and step ids match."""
+
+from luigi_pair import same_result, scenario
+
+
+def test_parameters_same_as_luigi(tmp_path):
+    result = same_result(tmp_path, scenario("parameters"))
+    assert result["schema_bad"] == ["error", "ValidationError"]
+    assert result["num_no_bounds"] == ["error", "ParameterException"]
+    assert result["dict_ser"] == '{"b": 1, "a": [1, 2], "c": {"d": 2}}'

@@ -1,0 +1,13 @@
+"""The execution summary has Luigi's text, category by category, and the same status."""
+
+import pytest
+from luigi_pair import same_result, scenario
+
+PLANS = ["success", "nothing", "families", "failed_and_pending", "missing_only", "broken_only", "many_days",
+         "both", "limit"]
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_summary_same_as_luigi(tmp_path, plan):
+    result = same_result(tmp_path, scenario("summary"), args=[plan])
+    assert "===== Trun Execution Summary =====" in result["summary"]

@@ -1,0 +1,15 @@
+"""The TOML parser (Luigi's ``LuigiTomlParser``): chosen with ``TRUN_CONFIG_PARSER=toml``, it reads
+only the ``trun.toml`` default files.  TOML values keep their types and are not interpolated."""
+
+from __future__ import annotations
+
+from trun.configuration.core import PARSER_CLASSES, TrunConfig
+
+
+class TrunTomlParser(TrunConfig):
+    """The configuration, reading ``/etc/trun/trun.toml`` and ``./trun.toml`` by default."""
+
+    kinds = ("toml",)
+
+
+PARSER_CLASSES["toml"] = TrunTomlParser

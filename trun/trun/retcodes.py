@@ -1,0 +1,70 @@
+"""Exit codes of the ``trun`` command: which ``[retcode]`` code a run's outcome gives (as ``luigi.retcodes``).
+
+The highest code that applies is used:
+
+- ``already_running``: another run holds the lock (see ``trun.lock``);
+- ``missing_data``: an external step that something needs is missing;
+- ``not_run``: steps were left pending for other reasons (resources, run elsewhere);
+- ``step_failed``: a step's ``run()`` failed;
+- ``scheduling_error``: a ``complete()`` or ``requires()`` raised, or the step limit was reached;
+- ``unhandled_exception``: trun itself (or a parameter's parsing) raised.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from trun import interface
+from trun import scheduler as sch
+from trun.configuration import ConfigError
+from trun.execution_summary import TrunStatusCode
+from trun.settings import retcode
+
+logger = logging.getLogger("trun-interface")
+CONFIG_ERROR_EXIT_CODE = 2  # like a usage error: nothing was run
+
+
+def exit_code(result: interface.TrunRunResult) -> int:
+    """The ``[retcode]`` exit code for the outcome of a run (0 when nothing went wrong)."""
+    codes = result.retcodes
+    worker = result.worker
+    statuses = result.statuses
+    pending = {sid for sid, st in statuses.items() if st != sch.DONE}
+    conditions = [
+        (codes.step_failed, bool(worker.failed)),
+        (codes.scheduling_error, bool(worker.scheduling_errors)
+         or (worker.stopped_by_limit and bool(pending))),
+        (codes.missing_data, bool(pending & worker.external_missing)),
+        (codes.not_run, bool(pending) and result.status == TrunStatusCode.NOT_RUN
+         and not worker.stopped_by_limit),
+    ]
+    return max([code for code, applies in conditions if applies], default=0)
+
+
+def run_with_retcodes(argv: list[str] | None = None) -> None:
+    """Run a command line (``StepName --param value ...``) and raise ``SystemExit`` with the code of its
+    outcome."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        result = interface.run(argv, detailed_summary=True)
+    except interface.PidLockAlreadyTakenExit:
+        sys.exit(retcode().already_running)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except ConfigError as e:
+        print(f"trun: configuration error: {e}", file=sys.stderr)
+        sys.exit(CONFIG_ERROR_EXIT_CODE)
+    except Exception:
+        logger.exception("Uncaught exception in trun")
+        sys.exit(_unhandled_code())
+    sys.exit(exit_code(result))
+
+
+def _unhandled_code() -> int:
+    try:
+        return retcode().unhandled_exception
+    except Exception:
+        return 40
