@@ -5,11 +5,12 @@ timed and printed; any failure stops the run, prints the services' last log line
 the stack is torn down whatever happened:
 
 1. a data directory owned by a non-root researcher (uid 10001 when run as root, else the caller),
-   a synthetic market generated in it on the host, as that user;
+   a synthetic market generated in it on the host;
 2. ``docker-compose up -d`` under a project name of its own, the gateway and trund published on
    127.0.0.1 ports chosen free; waits until every service reports healthy (grpc.health.v1, HTTP
    for trund); checks that only those two publish a port, and that the logs reach docker;
-3. the batch pipeline run on the host as the researcher, scheduled by the containerised trund;
+3. the batch pipeline run on the host, scheduled by the containerised trund (its outputs then
+   handed to the researcher, whose uid the containers run as);
 4. one stock's indicator stream tapped through the gateway, equal byte for byte to the ``.feat``
    rows the pipeline wrote;
 5. the same stream again, paced, with the indicators container's process killed (SIGKILL, a crash
@@ -53,7 +54,7 @@ days = 1
 events_per_day = 40000
 formats = ["csv"]
 """
-REPLAY_SPEED = 1200.0  # a 6.5 h session in ~20 s: long enough to kill a service mid-stream
+REPLAY_SPEED = 3000.0  # the day in ~20 s: long enough to kill a service mid-stream
 
 
 class CheckFailed(Exception):
@@ -138,23 +139,33 @@ class Stack:
 
 
 class Researcher:
-    """Runs host commands as the owner of the data directory."""
+    """The owner of the data directory: uid 10001 when the test runs as root, else the caller.
+
+    The host's steps run as the caller (the host's venv may live where only it can read); what
+    they write is then handed to the researcher (``chown -R``), as if they had written it.
+    """
 
     def __init__(self, data: Path) -> None:
         self.as_root = os.geteuid() == 0
         self.uid = RESEARCHER_UID if self.as_root else os.getuid()
         self.gid = RESEARCHER_UID if self.as_root else os.getgid()
+        self.data = data
         data.mkdir(parents=True)
-        os.chown(data, self.uid, self.gid)
-        self.env = {**os.environ, "HOME": str(data), "TICKLAB_BUILD_DIR": str(ROOT / "build"),
-                    "PYTHONDONTWRITEBYTECODE": "1"}
+        self.take_ownership()
+        self.env = {**os.environ, "TICKLAB_BUILD_DIR": str(ROOT / "build")}
 
     def run(self, *cmd: str) -> None:
-        extra = {"user": self.uid, "group": self.gid, "extra_groups": []} if self.as_root else {}
-        out = subprocess.run(list(cmd), cwd=ROOT, env=self.env, capture_output=True, text=True, **extra)
+        out = subprocess.run(list(cmd), cwd=ROOT, env=self.env, capture_output=True, text=True)
         if out.returncode != 0:
             raise CheckFailed(f"{' '.join(cmd)} exited {out.returncode}:\n{out.stdout[-2000:]}"
                               f"{out.stderr[-2000:]}")
+
+    def take_ownership(self) -> None:
+        if not self.as_root:
+            return
+        os.chown(self.data, self.uid, self.gid)
+        for path in self.data.rglob("*"):
+            os.chown(path, self.uid, self.gid, follow_symlinks=False)
 
 
 def host_config(data: Path) -> Path:
@@ -204,11 +215,12 @@ def tap_and_compare(gateway: str, reference: bytes) -> int:
     return len(got)
 
 
-def kill_and_resume(stack: Stack, gateway: str, reference: np.ndarray) -> tuple[int, int, int]:
-    """Kills the indicators container's process mid-stream; returns (lost, duplicated, restarts)."""
+def kill_and_resume(stack: Stack, gateway: str, reference: bytes, n: int) -> tuple[int, int, int]:
+    """Kills the indicators container's process mid-stream; returns (lost, duplicated, restarts).
+
+    `reference`: the `n` rows of the .feat file."""
     from ticklab.gateway.client import connect_gateway
 
-    n = len(reference)
     restarts_before = stack.inspect("indicators")["RestartCount"]
     with connect_gateway(gateway) as client:
         col = Collector(client.indicators(STOCK, DAY, DAY, set=SET, replay_speed=REPLAY_SPEED))
@@ -230,9 +242,9 @@ def kill_and_resume(stack: Stack, gateway: str, reference: np.ndarray) -> tuple[
         seen[n] += max(0, b.first_sequence + len(b) - n)  # rows past the end count as duplicates
     lost = int((seen[:n] == 0).sum())
     duplicated = int(np.clip(seen[:n] - 1, 0, None).sum() + seen[n])
-    got = np.concatenate([b.array for b in col.batches]) if col.batches else reference[:0]
     check(lost == 0 and duplicated == 0, f"resume: {lost} rows lost, {duplicated} duplicated")
-    check(got.tobytes() == reference.tobytes(), "resume: the rows differ from the .feat file's")
+    got = b"".join(b.array.tobytes() for b in col.batches)
+    check(got == reference, "resume: the rows differ from the .feat file's")
     return lost, duplicated, restarts
 
 
@@ -270,7 +282,6 @@ def stack_up(project: str, env: dict[str, str]) -> Iterator[Stack]:
 
 
 def main() -> int:
-    sys.path.insert(0, str(ROOT / "clients" / "python"))
     from ticklab.io.features import read_features
     from trun.rpc import RemoteScheduler
 
@@ -312,12 +323,13 @@ def main() -> int:
             check(len(done) >= 4, f"trund knows {len(done)} finished steps")
             feat = read_features(data / "features" / SET / STOCK / f"{DAY}.feat", verify=True)
             check((data / "stats.sqlite").exists(), "the pipeline wrote no stats.sqlite")
+            researcher.take_ownership()
             say("pipeline via trund", t0, f"{len(done)} steps done, {feat.n_rows} {STOCK} rows")
 
             nbytes = tap_and_compare(gateway, feat._rows.tobytes())
             say("tap == .feat", t0, f"{feat.n_rows} rows, {nbytes} bytes")
 
-            lost, dup, restarts = kill_and_resume(stack, gateway, np.asarray(feat._rows))
+            lost, dup, restarts = kill_and_resume(stack, gateway, feat._rows.tobytes(), feat.n_rows)
             say("kill -9 indicators", t0, f"{lost} lost, {dup} duplicated, {restarts} restart(s)")
 
             stop = stop_gracefully(stack)
