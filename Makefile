@@ -110,12 +110,12 @@ image: deploy-deps $(PY_STAMP)
 	@$(MAKE) --no-print-directory proto-py
 	@deploy/base-image.sh ticklab-base:bookworm
 	@echo "image: ticklab-services:$(IMAGE_TAG) (compiles the servers inside; minutes the first time)"
-	@mkdir -p $(BUILD)/deploy && docker build -f deploy/services.Dockerfile \
+	@mkdir -p $(BUILD)/deploy && docker build --force-rm -f deploy/services.Dockerfile \
 	  --build-arg CXX_APT_PACKAGES="$(CXX_APT_PACKAGES)" -t ticklab-services:$(IMAGE_TAG) . \
 	  >$(BUILD)/deploy/services-image.log 2>&1 || { tail -40 $(BUILD)/deploy/services-image.log; exit 1; }
 	@$(PY) deploy/wheelhouse.py $(BUILD)/deploy/wheelhouse
 	@echo "image: ticklab-python:$(IMAGE_TAG)"
-	@docker build -f deploy/python.Dockerfile -t ticklab-python:$(IMAGE_TAG) $(BUILD)/deploy/wheelhouse \
+	@docker build --force-rm -f deploy/python.Dockerfile -t ticklab-python:$(IMAGE_TAG) $(BUILD)/deploy/wheelhouse \
 	  >$(BUILD)/deploy/python-image.log 2>&1 || { tail -40 $(BUILD)/deploy/python-image.log; exit 1; }
 	@docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^ticklab-'
 

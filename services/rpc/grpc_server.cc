@@ -1,9 +1,9 @@
 #include "services/rpc/grpc_server.h"
 
+#include <fcntl.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <pthread.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -281,7 +281,7 @@ int RunServer(const std::string& name, const std::string& host, int port,
   });
   server->Wait();
   signals.join();
-  shutdown_signal_pipe.store(-1);
+  close(shutdown_signal_pipe.exchange(-1));
   close(signal_fd);
   LogLine("stopped").Str("service", name).Emit();
   return 0;

@@ -47,8 +47,8 @@ int main(int argc, char** argv) {
   const grpc::ByteBuffer request(&empty, 1);
   grpc::ByteBuffer response;
   std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                 &response, [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
   const grpc::Status status = done.get_future().get();
   if (!status.ok()) {
     std::printf("%s UNREACHABLE (%s)\n", address.c_str(), status.error_message().c_str());
@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   std::vector<grpc::Slice> slices;
   std::string wire;
   if (response.Dump(&slices).ok())
-    for (const grpc::Slice& s : slices) wire.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    for (const grpc::Slice& s : slices)
+      wire.append(reinterpret_cast<const char*>(s.begin()), s.size());
   const int code = DecodeStatus(wire);
   std::printf("%s %s\n", address.c_str(), code < 0 ? "UNPARSEABLE" : kStatusNames[code]);
   return code == 1 ? 0 : 1;

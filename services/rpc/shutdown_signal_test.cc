@@ -39,7 +39,8 @@ enum class Target { kLibraryThread, kProcess };
     std::string seen;
     char buf[256];
     ssize_t n;
-    while (seen.find("\"listening\"") == std::string::npos && (n = read(out[0], buf, sizeof buf)) > 0)
+    while (seen.find("\"listening\"") == std::string::npos &&
+           (n = read(out[0], buf, sizeof buf)) > 0)
       seen.append(buf, n);
     if (target == Target::kLibraryThread)
       syscall(SYS_tgkill, getpid(), library_tid, SIGTERM);
@@ -48,8 +49,8 @@ enum class Target { kLibraryThread, kProcess };
   });
   signaller.detach();
   ShutdownFlag shutdown;
-  const int code = RunServer("signal_test", "127.0.0.1", 0, {}, &shutdown,
-                             std::chrono::milliseconds(100));
+  const int code =
+      RunServer("signal_test", "127.0.0.1", 0, {}, &shutdown, std::chrono::milliseconds(100));
   _exit(code);
 }
 
