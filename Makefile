@@ -12,10 +12,14 @@ BUILD_TYPE ?= Release
 JOBS      ?= $(shell nproc)
 CONFIG    ?= configs/demo.toml
 
-APT_PACKAGES := g++ cmake ninja-build pkg-config libgrpc++-dev protobuf-compiler-grpc \
-  protobuf-compiler libprotobuf-dev libtomlplusplus-dev libsqlite3-dev sqlite3 libgtest-dev \
-  libgmock-dev clang-format libopenblas-dev liblapacke-dev libzstd-dev libxxhash-dev libabsl-dev tzdata \
-  python3-venv procps
+# What the C++ build needs (also inside the services image: deploy/services.Dockerfile).
+CXX_APT_PACKAGES := g++ cmake ninja-build pkg-config libgrpc++-dev protobuf-compiler-grpc \
+  protobuf-compiler libprotobuf-dev libtomlplusplus-dev libsqlite3-dev libgtest-dev \
+  libgmock-dev libopenblas-dev liblapacke-dev libzstd-dev libxxhash-dev libabsl-dev tzdata
+APT_PACKAGES := $(CXX_APT_PACKAGES) sqlite3 clang-format python3-venv procps
+# What `make image` and `make deploy-test` need on the host.
+DEPLOY_APT_PACKAGES := docker.io debootstrap docker-compose
+IMAGE_TAG ?= latest
 
 PY_STAMP  := $(VENV)/.deps-stamp
 # Luigi lives only in a separate venv: the reference the trun benchmark and port test compare with.
@@ -23,23 +27,30 @@ BENCH_VENV := $(BUILD)/bench-venv
 LUIGI_STAMP := $(BENCH_VENV)/.luigi-stamp
 APT_STAMP := $(BUILD)/.apt-stamp
 
-.PHONY: help deps build proto-py test test-cpp test-py demo format lint bench clean
+.PHONY: help deps build proto-py test test-cpp test-py demo format lint bench clean deploy-deps image \
+  deploy-test
 
 help:
 	@echo "make demo   - install, build, generate data and run the pipeline end to end"
 	@echo "make test   - install, build, run googletest (ctest) and pytest"
+	@echo "make image  - build the container images (docs/deploy.md); make deploy-test runs the stack"
 	@echo "make deps | build | format | lint | bench | clean"
 
 deps: $(APT_STAMP) $(PY_STAMP)
 
 # apt: install only what is missing; `apt-get update` runs first when anything is.
-$(APT_STAMP): Makefile
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+# apt_install(packages): installs those of `packages` that are missing, `apt-get update` first.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing apt packages:" $$missing; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+$(APT_STAMP): Makefile
+	$(call apt_install,$(APT_PACKAGES))
 	@mkdir -p $(BUILD) && touch $@
 
 $(PY_STAMP): clients/python/pyproject.toml trun/pyproject.toml $(APT_STAMP)
@@ -81,10 +92,37 @@ format: deps
 
 lint: deps
 	@find services bench -name '*.h' -o -name '*.cc' | xargs clang-format --dry-run --Werror
-	@$(VENV)/bin/ruff check clients trun tests bench
+	@$(VENV)/bin/ruff check clients trun tests bench deploy
 
 bench: build $(LUIGI_STAMP)
 	@$(PY) bench/run_all.py
+
+# Containers (docs/deploy.md). Docker, debootstrap and compose from Debian; the daemon started if
+# it is not running.
+deploy-deps: $(APT_STAMP)
+	$(call apt_install,$(DEPLOY_APT_PACKAGES))
+	@deploy/docker-ready.sh
+
+# ticklab-base (debootstrap), ticklab-services (C++, multi-stage), ticklab-python (gateway, trund;
+# from a wheelhouse filled on the host). Docker's layer cache makes a rebuild of unchanged
+# sources quick.
+image: deploy-deps $(PY_STAMP)
+	@$(MAKE) --no-print-directory proto-py
+	@deploy/base-image.sh ticklab-base:bookworm
+	@echo "image: ticklab-services:$(IMAGE_TAG) (compiles the servers inside; minutes the first time)"
+	@mkdir -p $(BUILD)/deploy && docker build --force-rm -f deploy/services.Dockerfile \
+	  --build-arg CXX_APT_PACKAGES="$(CXX_APT_PACKAGES)" -t ticklab-services:$(IMAGE_TAG) . \
+	  >$(BUILD)/deploy/services-image.log 2>&1 || { tail -40 $(BUILD)/deploy/services-image.log; exit 1; }
+	@$(PY) deploy/wheelhouse.py $(BUILD)/deploy/wheelhouse
+	@echo "image: ticklab-python:$(IMAGE_TAG)"
+	@docker build --force-rm -f deploy/python.Dockerfile -t ticklab-python:$(IMAGE_TAG) $(BUILD)/deploy/wheelhouse \
+	  >$(BUILD)/deploy/python-image.log 2>&1 || { tail -40 $(BUILD)/deploy/python-image.log; exit 1; }
+	@docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^ticklab-'
+
+# The stack from the images to the teardown: health, a tap compared with the .feat files, the
+# pipeline on the containerised trund, a killed service resumed without loss (tests/deploy/).
+deploy-test: build image
+	@TICKLAB_IMAGE_TAG=$(IMAGE_TAG) $(PY) tests/deploy/deploy_check.py
 
 clean:
 	rm -rf $(BUILD) clients/python/ticklab/v1

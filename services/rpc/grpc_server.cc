@@ -1,5 +1,6 @@
 #include "services/rpc/grpc_server.h"
 
+#include <fcntl.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <pthread.h>
@@ -7,6 +8,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -170,11 +172,66 @@ grpc::Status CallStopped(const grpc::ServerContext& context, const ShutdownFlag&
 
 grpc::Status ClientWentAway() { return ToGrpcStatus(Status::Cancelled("client went away")); }
 
-void BlockShutdownSignals() {
+namespace {
+
+// The write end of the pipe OnShutdownSignal() reports to; -1 until RunServer() opens it. A signal
+// handler can reach nothing else, hence this one process-wide variable.
+std::atomic<int> shutdown_signal_pipe{-1};
+
+// A real handler rather than only the thread mask: threads that libraries start before main()
+// (OpenBLAS starts its pool from a constructor) leave SIGTERM unblocked, and the kernel may hand a
+// process-directed signal to any of them. Without a handler the default action would then apply —
+// kill the process outright, or, for PID 1 in a container, ignore it. Async-signal-safe: write().
+extern "C" void OnShutdownSignal(int sig) {
+  const int saved_errno = errno;
+  const int fd = shutdown_signal_pipe.load();
+  if (fd >= 0) {
+    const unsigned char byte = static_cast<unsigned char>(sig);
+    [[maybe_unused]] ssize_t n = write(fd, &byte, 1);
+  }
+  errno = saved_errno;
+}
+
+sigset_t ShutdownSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  return set;
+}
+
+// Installs OnShutdownSignal for SIGTERM/SIGINT, reporting to a new pipe; returns its read end.
+int InstallShutdownHandler() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+  shutdown_signal_pipe.store(fds[1]);
+  struct sigaction action;
+  std::memset(&action, 0, sizeof(action));
+  action.sa_handler = OnShutdownSignal;
+  action.sa_flags = SA_RESTART;
+  sigfillset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  return fds[0];
+}
+
+// Blocks until OnShutdownSignal reports a signal on `fd`; returns its number.
+int WaitForShutdownSignal(int fd) {
+  // This thread takes the signals too (the others keep them blocked), so one is delivered even
+  // when no library thread would take it.
+  sigset_t set = ShutdownSignals();
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  unsigned char byte = 0;
+  while (read(fd, &byte, 1) != 1) {
+    if (errno != EINTR) return SIGTERM;
+  }
+  return byte;
+}
+
+}  // namespace
+
+void BlockShutdownSignals() {
+  sigset_t set = ShutdownSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
@@ -182,6 +239,14 @@ int RunServer(const std::string& name, const std::string& host, int port,
               const std::vector<grpc::Service*>& services, ShutdownFlag* shutdown,
               std::chrono::milliseconds grace) {
   BlockShutdownSignals();
+  const int signal_fd = InstallShutdownHandler();
+  if (signal_fd < 0) {
+    LogLine("signal_setup_failed", "error")
+        .Str("service", name)
+        .Str("error", std::strerror(errno))
+        .Emit();
+    return 1;
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
@@ -204,12 +269,7 @@ int RunServer(const std::string& name, const std::string& host, int port,
   std::fflush(stdout);
 
   std::thread signals([&] {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    int sig = 0;
-    sigwait(&set, &sig);
+    const int sig = WaitForShutdownSignal(signal_fd);
     LogLine("shutdown")
         .Str("service", name)
         .Str("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT")
@@ -221,6 +281,8 @@ int RunServer(const std::string& name, const std::string& host, int port,
   });
   server->Wait();
   signals.join();
+  close(shutdown_signal_pipe.exchange(-1));
+  close(signal_fd);
   LogLine("stopped").Str("service", name).Emit();
   return 0;
 }

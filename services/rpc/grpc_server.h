@@ -12,11 +12,13 @@
 // and StreamStartLog(), the bad_request and stream_start log lines, and CallStopped(), the status
 // a long-running handler ends with once its caller is gone or the server shuts down.
 //
-// RunServer() blocks SIGTERM/SIGINT before gRPC starts its threads, binds host:port (port 0 =
-// pick a free one), prints {"event":"listening","port":N,...} on stdout, serves with the default
-// health service (SERVING) and server reflection, and on a signal: marks health NOT_SERVING, sets
-// the ShutdownFlag (streaming handlers check it and end their streams with UNAVAILABLE "server
-// shutting down"), then Shutdown(deadline) so in-flight calls finish cleanly. Returns 0.
+// RunServer() blocks SIGTERM/SIGINT before gRPC starts its threads and installs a handler for them
+// (so a signal the kernel hands to a library's thread — OpenBLAS starts some before main() — still
+// stops the server, also as PID 1 in a container), binds host:port (port 0 = pick a free one),
+// prints {"event":"listening","port":N,...} on stdout, serves with the default health service
+// (SERVING) and server reflection, and on a signal: marks health NOT_SERVING, sets the ShutdownFlag
+// (streaming handlers check it and end their streams with UNAVAILABLE "server shutting down"), then
+// Shutdown(deadline) so in-flight calls finish cleanly. Returns 0.
 //
 // Logs: one JSON object per line on stderr (LogLine). Thread-safety: LogLine serialises writes;
 // ShutdownFlag is atomic.

@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "indicators": ("indicators", "Layer 2: indicator sets over stocks x days into the feature store."),
     "stats": ("stats", "Layer 3: statistics and regressions into SQLite; pooled queries."),
     "up": ("up", "Start every service locally from one config; stop them on Ctrl-C."),
+    "health": ("health", "The grpc.health.v1 status of a server; exit 0 when SERVING."),
     "gateway": ("gateway", "Run the gateway where researchers tap any stream."),
     "tap": ("tap", "Live terminal view of a stream (rows/s, lag, last values)."),
     "demo": ("demo", "The main job end to end on generated data."),
