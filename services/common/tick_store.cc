@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "services/common/fingerprint.h"
+#include "services/common/names.h"
 #include "services/common/stock_days.h"
 
 namespace ticklab {
@@ -34,14 +35,13 @@ std::vector<std::string> StoreStocks(const std::string& store_dir) {
 }
 
 bool StoreHasStock(const std::string& store_dir, const std::string& stock) {
-  if (stock.empty() || stock.find('/') != std::string::npos || stock == "." || stock == "..") {
-    return false;
-  }
+  if (!IsValidName(stock)) return false;
   std::error_code ec;
   return fs::is_directory(fs::path(store_dir) / stock, ec);
 }
 
 Result<std::vector<Date>> StoreDates(const std::string& store_dir, const std::string& stock) {
+  TICKLAB_RETURN_IF_ERROR(CheckName("stock", stock));
   const std::string dir = (fs::path(store_dir) / stock).string();
   Result<std::vector<Date>> dates = DatedFiles(dir, ".tick");
   if (!dates.ok()) return Status::NotFound("no store directory for " + stock + ": " + dir);

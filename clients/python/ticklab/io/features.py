@@ -74,6 +74,8 @@ class Features:
 def read_features(path: str | Path, *, verify: bool = False) -> Features:
     """Maps a feature file; `verify` also checks the rows' checksum (reads every byte)."""
     path = Path(path)
+    if path.stat().st_size < FIXED_HEADER.size:  # (np.memmap refuses an empty file)
+        raise FeatureFileError(f"{path}: too short for a feature file header")
     mm = np.memmap(path, dtype=np.uint8, mode="r")
     if len(mm) < FIXED_HEADER.size:
         raise FeatureFileError(f"{path}: too short for a feature file header")
@@ -90,7 +92,12 @@ def read_features(path: str | Path, *, verify: bool = False) -> Features:
     header[HEADER_CHECKSUM_OFFSET:HEADER_CHECKSUM_OFFSET + 8] = bytes(8)
     if xxhash.xxh64_intdigest(bytes(header), seed=0) != header_checksum:
         raise FeatureFileError(f"{path}: header checksum mismatch")
-    names = bytes(header[FIXED_HEADER.size:FIXED_HEADER.size + names_bytes]).decode()
+    try:
+        names = bytes(header[FIXED_HEADER.size:FIXED_HEADER.size + names_bytes]).decode()
+        set_text, stock_text = set_name.rstrip(b"\x00").decode(), stock.rstrip(b"\x00").decode()
+        date = dt.date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
+    except ValueError as e:  # UnicodeDecodeError, or an impossible date
+        raise FeatureFileError(f"{path}: corrupted header: {e}") from e
     columns = tuple(names.split("\n")[:-1])
     if len(columns) != n_cols:
         raise FeatureFileError(f"{path}: column count mismatch")
@@ -100,8 +107,7 @@ def read_features(path: str | Path, *, verify: bool = False) -> Features:
     values = np.ndarray((n_rows, n_cols), dtype="<f8", buffer=buf, offset=header_bytes + 16,
                         strides=(row_bytes, 8))
     rows = np.ndarray((n_rows * row_bytes,), dtype=np.uint8, buffer=buf, offset=header_bytes)
-    date = dt.date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
-    f = Features(path=path, set=set_name.rstrip(b"\x00").decode(), stock=stock.rstrip(b"\x00").decode(),
+    f = Features(path=path, set=set_text, stock=stock_text,
                  date=date, columns=columns, config_hash=config_hash, input_fingerprint=input_fp,
                  rows_checksum=rows_checksum, ts_ns=ts, fingerprint=fp, values=values, _rows=rows)
     if verify:
