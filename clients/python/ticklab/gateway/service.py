@@ -15,6 +15,7 @@ from typing import Any
 import grpc
 
 from ticklab.client.resume import REASON_KEY, SLOW_SUBSCRIBER
+from ticklab.gateway.auth import UpstreamTokenInterceptor, upstream_credentials
 from ticklab.gateway.fanout import Cursor, EndOfStream, Hub, SlowSubscriber, Subscriber
 from ticklab.gateway.layers import LAYER_IMPLS, LAYERS, StreamKey
 from ticklab.gateway.metrics import Metrics
@@ -58,7 +59,13 @@ class Gateway:
             # service back instead.
             window = [("grpc.http2.bdp_probe", 0),
                       ("grpc.http2.lookahead_bytes", self.settings.upstream_window_bytes)]
-            ch = grpc.aio.insecure_channel(address, options=UPSTREAM_CHANNEL_OPTIONS + window)
+            options = UPSTREAM_CHANNEL_OPTIONS + window
+            interceptors = [UpstreamTokenInterceptor(self.settings.token)] if self.settings.token else None
+            if self.settings.tls_cert:
+                ch = grpc.aio.secure_channel(address, upstream_credentials(self.settings.tls_cert),
+                                             options=options, interceptors=interceptors)
+            else:
+                ch = grpc.aio.insecure_channel(address, options=options, interceptors=interceptors)
             self.channels[address] = ch
         return ch
 
