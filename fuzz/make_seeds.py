@@ -31,7 +31,8 @@ def provider_seeds(out: Path) -> None:
     for f in sorted((DATA / "csv").iterdir()):
         write(out, "csv_reader", f.name, f.read_bytes())
     taq = DATA / "taq" / "2024-01-02"
-    write(out, "taq_reader", "day", (taq / "quotes.txt").read_bytes() + SEPARATOR + (taq / "trades.txt").read_bytes())
+    quotes, trades = (taq / "quotes.txt").read_bytes(), (taq / "trades.txt").read_bytes()
+    write(out, "taq_reader", "day", quotes + SEPARATOR + trades)
     write(out, "taq_reader", "quotes_only", (taq / "quotes.txt").read_bytes())
     for msg in sorted((DATA / "lobster" / "2024-01-02").glob("*_message_*.csv")):
         book = msg.with_name(msg.name.replace("_message_", "_orderbook_"))
@@ -85,7 +86,8 @@ def request_seeds(out: Path) -> None:
         stocks=["AAPL"], start_date="2024-01-02", end_date="2024-01-02"))
     put("indicators_service", "list_sets", 0, indicators_pb2.ListSetsRequest())
     put("indicators_service", "stream", 1, indicators_pb2.StreamIndicatorsRequest(stock="AAPL", set="seed"))
-    put("indicators_service", "stream_escape", 1, indicators_pb2.StreamIndicatorsRequest(stock="/etc", set="../x"))
+    put("indicators_service", "stream_escape", 1,
+        indicators_pb2.StreamIndicatorsRequest(stock="/etc", set="../x"))
     put("stats_service", "compute", 0, stats_pb2.ComputeRequest(stock="AAPL", set="seed"))
     put("stats_service", "day", 1, stats_pb2.GetDayStatsRequest(stock="AAPL", date="2024-01-02", set="seed"))
     put("stats_service", "pool", 2, stats_pb2.PoolRequest(set="seed"))

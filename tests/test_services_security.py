@@ -115,8 +115,8 @@ def test_streams_flow_with_the_token_through_the_chain(guarded) -> None:
     assert code == grpc.StatusCode.OK and len(batches) > 0
     # The indicators service reads from the data service: it must send the token upstream.
     stub = indicators_pb2_grpc.IndicatorServiceStub(grpc.insecure_channel(sup.address("indicators")))
-    rows = sum(b.count for b in stub.StreamIndicators(
-        indicators_pb2.StreamIndicatorsRequest(stock=market.stocks[0], set="seed"), metadata=AUTH, timeout=60))
+    req = indicators_pb2.StreamIndicatorsRequest(stock=market.stocks[0], set="seed")
+    rows = sum(b.count for b in stub.StreamIndicators(req, metadata=AUTH, timeout=60))
     assert rows > 0
 
 
@@ -235,3 +235,26 @@ def test_tls_with_a_configured_certificate(market, tmp_path) -> None:
             assert e.value.code() == grpc.StatusCode.UNAVAILABLE
     finally:
         sup.stop()
+
+
+def test_python_clients_send_the_token(guarded) -> None:
+    import asyncio
+
+    import ticklab
+    import ticklab.aio
+
+    sup, market = guarded
+    with ticklab.connect(sup.address("data"), token=TOKEN) as c:
+        assert list(c.stocks()) == list(market.stocks)
+        assert len(c.ticks(market.stocks[0], market.days[0], market.days[0]).to_numpy()) > 0
+    with ticklab.connect(sup.address("data")) as c, pytest.raises(grpc.RpcError) as e:
+        c.stocks()
+    assert e.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+    async def aio_rows() -> int:
+        async with ticklab.aio.connect(sup.address("data"), token=TOKEN) as c:
+            stocks = await c.stocks()
+            rows = await c.ticks(market.stocks[0], market.days[0], market.days[0]).to_numpy()
+            return len(stocks) * len(rows)
+
+    assert asyncio.run(aio_rows()) > 0

@@ -282,6 +282,10 @@ class Supervisor:
         cert = self.config.services.tls_cert
         return Path(cert).read_bytes() if cert else None
 
+    def client_credentials(self) -> dict[str, object]:
+        """``token`` and ``root_certificates`` for ``ticklab.connect`` to the services started here."""
+        return {"token": self.config.services.token, "root_certificates": self._root_certificates()}
+
     def status(self) -> list[ServiceStatus]:
         rows = []
         for name in self.names:

@@ -3,7 +3,7 @@
 With ``[services].token`` set, every call must carry ``authorization: Bearer <token>``
 (:class:`TokenAuthInterceptor`); with ``tls_cert``/``tls_key`` set the port is TLS
 (:func:`tls_server_credentials`). The gateway's own calls to the C++ services carry the same token
-(:class:`UpstreamTokenInterceptor`) and trust the same certificate (:func:`upstream_credentials`).
+and trust the same certificate (``ticklab.client.auth.aio_channel``).
 """
 
 from __future__ import annotations
@@ -65,28 +65,3 @@ def tls_server_credentials(cert_path: str, key_path: str) -> grpc.ServerCredenti
         cert = f.read()
     return grpc.ssl_server_credentials([(key, cert)])
 
-
-class UpstreamTokenInterceptor(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
-    """Adds ``authorization: Bearer <token>`` to every call the gateway makes upstream."""
-
-    def __init__(self, token: str) -> None:
-        self.header = ("authorization", f"Bearer {token}")
-
-    def _details(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
-        metadata = tuple(details.metadata or ()) + (self.header,)
-        return grpc.aio.ClientCallDetails(details.method, details.timeout, metadata, details.credentials,
-                                          details.wait_for_ready)
-
-    async def intercept_unary_unary(self, continuation: Any, details: grpc.aio.ClientCallDetails,
-                                    request: Any) -> Any:
-        return await continuation(self._details(details), request)
-
-    async def intercept_unary_stream(self, continuation: Any, details: grpc.aio.ClientCallDetails,
-                                     request: Any) -> Any:
-        return await continuation(self._details(details), request)
-
-
-def upstream_credentials(cert_path: str) -> grpc.ChannelCredentials:
-    """Channel credentials trusting the services' certificate ([services].tls_cert)."""
-    with open(cert_path, "rb") as f:
-        return grpc.ssl_channel_credentials(f.read())

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import grpc
 
+from ticklab.client.auth import aio_channel
 from ticklab.client.resume import REASON_KEY, SLOW_SUBSCRIBER
-from ticklab.gateway.auth import UpstreamTokenInterceptor, upstream_credentials
 from ticklab.gateway.fanout import Cursor, EndOfStream, Hub, SlowSubscriber, Subscriber
 from ticklab.gateway.layers import LAYER_IMPLS, LAYERS, StreamKey
 from ticklab.gateway.metrics import Metrics
@@ -59,13 +60,10 @@ class Gateway:
             # service back instead.
             window = [("grpc.http2.bdp_probe", 0),
                       ("grpc.http2.lookahead_bytes", self.settings.upstream_window_bytes)]
-            options = UPSTREAM_CHANNEL_OPTIONS + window
-            interceptors = [UpstreamTokenInterceptor(self.settings.token)] if self.settings.token else None
-            if self.settings.tls_cert:
-                ch = grpc.aio.secure_channel(address, upstream_credentials(self.settings.tls_cert),
-                                             options=options, interceptors=interceptors)
-            else:
-                ch = grpc.aio.insecure_channel(address, options=options, interceptors=interceptors)
+            # The services demand the same token and speak the same TLS as the gateway.
+            cert = self.settings.tls_cert
+            ch = aio_channel(address, UPSTREAM_CHANNEL_OPTIONS + window, token=self.settings.token,
+                             root_certificates=Path(cert).read_bytes() if cert else None)
             self.channels[address] = ch
         return ch
 
