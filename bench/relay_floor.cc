@@ -108,10 +108,9 @@ int main(int argc, char** argv) {
   const auto& s = config->services;
   ticklab::ShutdownFlag shutdown;
   const auto security = ticklab::ServerSecurity::FromConfig(s);
-  RelayFloor relay(
-      ticklab::UpstreamChannel(ticklab::UpstreamAddress(flags.upstream, s.host, s.data_port),
-                               security),
-      &shutdown);
+  RelayFloor relay(ticklab::UpstreamChannel(
+                       ticklab::UpstreamAddress(flags.upstream, s.host, s.data_port), security),
+                   &shutdown);
   return ticklab::RunServer("relay-floor", s.host, flags.port >= 0 ? flags.port : 0, security,
                             {&relay}, &shutdown);
 }

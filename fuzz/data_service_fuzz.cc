@@ -14,13 +14,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 0: {
       v1::ListStocksRequest req;
       v1::ListStocksResponse resp;
-      if (req.ParseFromArray(bytes, n)) (void)h.data().ListStocks(h.Context(token).get(), req, &resp);
+      if (req.ParseFromArray(bytes, n))
+        (void)h.data().ListStocks(h.Context(token).get(), req, &resp);
       break;
     }
     case 1: {
       v1::ListDatesRequest req;
       v1::ListDatesResponse resp;
-      if (req.ParseFromArray(bytes, n)) (void)h.data().ListDates(h.Context(token).get(), req, &resp);
+      if (req.ParseFromArray(bytes, n))
+        (void)h.data().ListDates(h.Context(token).get(), req, &resp);
       break;
     }
     default: {

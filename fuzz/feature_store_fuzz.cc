@@ -1,5 +1,5 @@
-// Fuzz target: the Layer 2 feature file reader (FeatureReader in services/indicators/feature_store.h):
-// header validation, then every row and the row checksum.
+// Fuzz target: the Layer 2 feature file reader (FeatureReader in
+// services/indicators/feature_store.h): header validation, then every row and the row checksum.
 #include "fuzz/fuzz_input.h"
 #include "services/indicators/feature_store.h"
 

@@ -25,7 +25,8 @@ Scratch& Scratch::Get() {
 
 Scratch::Scratch() {
   std::error_code ec;
-  const fs::path base = fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
+  const fs::path base =
+      fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
   dir_ = (base / ("ticklab-fuzz-" + std::to_string(getpid()))).string();
   fs::create_directories(dir_, ec);
   std::atexit([] {

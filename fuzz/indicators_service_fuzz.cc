@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (data[0] % 2 == 0) {
     v1::ListSetsRequest req;
     v1::ListSetsResponse resp;
-    if (req.ParseFromArray(bytes, n)) (void)h.indicators().ListSets(h.Context(token).get(), req, &resp);
+    if (req.ParseFromArray(bytes, n))
+      (void)h.indicators().ListSets(h.Context(token).get(), req, &resp);
     return 0;
   }
   v1::StreamIndicatorsRequest req;

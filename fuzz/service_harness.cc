@@ -40,7 +40,8 @@ ServiceHarness::ServiceHarness() {
                 fs::copy_options::overwrite_existing, ec);
   const std::string toml = "[data]\nroot = \"" + root +
                            "\"\n[universe]\nstocks = [\"AAPL\", \"MSFT\"]\n"
-                           "[services]\ntoken = \"" + kToken +
+                           "[services]\ntoken = \"" +
+                           kToken +
                            "\"\n[stats]\nhorizons_ticks = [1, 5]\n"
                            "[[indicator_sets]]\nname = \"seed\"\n"
                            "[[indicator_sets.indicators]]\nkind = \"seed\"\n";
@@ -62,11 +63,11 @@ ServiceHarness::ServiceHarness() {
   data_service_ = std::make_unique<DataServiceImpl>(config_.data.store_dir, &shutdown_, auth);
   data_server_ = Start(data_service_.get());
   auto data_channel = [&] {
-    return data_server_->experimental().InProcessChannelWithInterceptors(
-        grpc::ChannelArguments(), TokenInterceptors(kToken));
+    return data_server_->experimental().InProcessChannelWithInterceptors(grpc::ChannelArguments(),
+                                                                         TokenInterceptors(kToken));
   };
-  indicator_service_ = std::make_unique<IndicatorServiceImpl>(&config_, *session, data_channel(),
-                                                              &shutdown_, auth);
+  indicator_service_ =
+      std::make_unique<IndicatorServiceImpl>(&config_, *session, data_channel(), &shutdown_, auth);
   indicators_server_ = Start(indicator_service_.get());
   stats_service_ = std::make_unique<StatsServiceImpl>(
       &config_, *session,

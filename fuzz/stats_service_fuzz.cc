@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1: {
       v1::GetDayStatsRequest req;
       v1::DayStats resp;
-      if (req.ParseFromArray(bytes, n)) (void)h.stats().GetDayStats(h.Context(token).get(), req, &resp);
+      if (req.ParseFromArray(bytes, n))
+        (void)h.stats().GetDayStats(h.Context(token).get(), req, &resp);
       break;
     }
     default: {

@@ -6,8 +6,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ticklab;
   auto& dir = fuzz::Scratch::Get();
-  const std::string path =
-      dir.Write("store/AAPL/2024-01-02.tick", std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string path = dir.Write("store/AAPL/2024-01-02.tick",
+                                     std::string_view(reinterpret_cast<const char*>(data), size));
   for (bool verify : {true, false}) {
     TickFileOptions options;
     options.verify_checksum = verify;

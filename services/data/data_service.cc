@@ -192,8 +192,7 @@ grpc::Status SendInterleaved(TickStreamer* out, const Plan& plan, const std::str
 
 }  // namespace
 
-DataServiceImpl::DataServiceImpl(std::string store_dir, const ShutdownFlag* shutdown,
-                                 CallAuth auth)
+DataServiceImpl::DataServiceImpl(std::string store_dir, const ShutdownFlag* shutdown, CallAuth auth)
     : store_dir_(std::move(store_dir)), shutdown_(shutdown), auth_(std::move(auth)) {}
 
 Result<TickFile> DataServiceImpl::OpenVerified(const std::string& path) {
@@ -215,8 +214,7 @@ Result<TickFile> DataServiceImpl::OpenVerified(const std::string& path) {
   return file;
 }
 
-grpc::Status DataServiceImpl::ListStocks(grpc::ServerContext* context,
-                                         const v1::ListStocksRequest*,
+grpc::Status DataServiceImpl::ListStocks(grpc::ServerContext* context, const v1::ListStocksRequest*,
                                          v1::ListStocksResponse* response) {
   if (grpc::Status st = auth_.Check(*context); !st.ok()) return st;
   for (std::string& s : StoreStocks(store_dir_)) response->add_stocks(std::move(s));

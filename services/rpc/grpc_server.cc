@@ -7,10 +7,10 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
-#include <condition_variable>
 #include <mutex>
 #include <thread>
 

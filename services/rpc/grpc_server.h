@@ -8,16 +8,18 @@
 //   }
 //
 // Also for mains: ConfigError() (exit 2 with a config_error log line), UpstreamAddress() and
-// UpstreamChannel() (server_security.h) for services that subscribe to another one. For handlers: RejectRequest()
-// and StreamStartLog(), the bad_request and stream_start log lines, and CallStopped(), the status
-// a long-running handler ends with once its caller is gone or the server shuts down.
+// UpstreamChannel() (server_security.h) for services that subscribe to another one. For handlers:
+// RejectRequest() and StreamStartLog(), the bad_request and stream_start log lines, and
+// CallStopped(), the status a long-running handler ends with once its caller is gone or the server
+// shuts down.
 //
 // RunServer() blocks SIGTERM/SIGINT before gRPC starts its threads, binds host:port (port 0 =
 // pick a free one; a taken port is an error naming it, exit 1) with the credentials and transport
-// limits of server_security.h, prints {"event":"listening","port":N,...} on stdout, serves with the default
-// health service (SERVING) and server reflection, and on a signal: marks health NOT_SERVING, sets
-// the ShutdownFlag (streaming handlers check it and end their streams with UNAVAILABLE "server
-// shutting down"), then Shutdown(deadline) so in-flight calls finish cleanly. Returns 0.
+// limits of server_security.h, prints {"event":"listening","port":N,...} on stdout, serves with the
+// default health service (SERVING) and server reflection, and on a signal: marks health
+// NOT_SERVING, sets the ShutdownFlag (streaming handlers check it and end their streams with
+// UNAVAILABLE "server shutting down"), then Shutdown(deadline) so in-flight calls finish cleanly.
+// Returns 0.
 //
 // Logs: one JSON object per line on stderr (LogLine). Thread-safety: LogLine serialises writes;
 // ShutdownFlag is atomic.
@@ -27,8 +29,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
