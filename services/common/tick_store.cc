@@ -127,12 +127,14 @@ Result<TickFile> TickFile::Open(const std::string& path, const TickFileOptions& 
     return Status::DataLoss(path + ": record size " + std::to_string(h.record_size) +
                             ", expected " + std::to_string(sizeof(Tick)));
   }
+  // Compared by division first: a huge count would wrap count * 80 around to the file's size.
+  const bool fits = h.count <= (size - kTickStoreHeaderSize) / sizeof(Tick);
   const uint64_t expected = kTickStoreHeaderSize + h.count * sizeof(Tick);
-  if (size != expected) {
-    return Status::DataLoss(path + ": " + (size < expected ? "truncated" : "oversized") +
-                            " store file: " + std::to_string(size) + " bytes, header says " +
-                            std::to_string(h.count) + " ticks (" + std::to_string(expected) +
-                            " bytes)");
+  if (!fits || size != expected) {
+    return Status::DataLoss(
+        path + ": " + (!fits || size < expected ? "truncated" : "oversized") +
+        " store file: " + std::to_string(size) + " bytes, header says " + std::to_string(h.count) +
+        " ticks (" + (fits ? std::to_string(expected) + " bytes" : "more than it holds") + ")");
   }
   const char* records = f.file_.data() + kTickStoreHeaderSize;
   if (options.verify_checksum && Xxh64(records, h.count * sizeof(Tick)) != h.checksum) {

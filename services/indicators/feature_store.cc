@@ -200,6 +200,8 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
   r.row_bytes_ = Get<uint32_t>(p, kOffRowBytes);
   if (header_bytes != HeaderBytes(names_bytes) || header_bytes > r.map_size_ ||
       r.row_bytes_ != 16 + 8 * size_t{n_cols} ||
+      // Division first: a huge n_rows would wrap n_rows * row_bytes around to the file's size.
+      info.n_rows > (r.map_size_ - header_bytes) / r.row_bytes_ ||
       r.map_size_ != header_bytes + info.n_rows * r.row_bytes_) {
     return Status::DataLoss(path + ": inconsistent sizes (truncated or corrupted file)");
   }
