@@ -27,13 +27,14 @@ BENCH_VENV := $(BUILD)/bench-venv
 LUIGI_STAMP := $(BENCH_VENV)/.luigi-stamp
 APT_STAMP := $(BUILD)/.apt-stamp
 
-.PHONY: help deps build proto-py test test-cpp test-py demo format lint bench clean deploy-deps image \
-  deploy-test
+.PHONY: help deps build proto-py test test-cpp test-py demo format lint bench fuzz clean deploy-deps \
+  image deploy-test
 
 help:
 	@echo "make demo   - install, build, generate data and run the pipeline end to end"
 	@echo "make test   - install, build, run googletest (ctest) and pytest"
 	@echo "make image  - build the container images (docs/deploy.md); make deploy-test runs the stack"
+	@echo "make fuzz   - libFuzzer + ASan/UBSan on every parser (build-fuzz/), hypothesis on Python's"
 	@echo "make deps | build | format | lint | bench | clean"
 
 deps: $(APT_STAMP) $(PY_STAMP)
@@ -123,6 +124,34 @@ image: deploy-deps $(PY_STAMP)
 # pipeline on the containerised trund, a killed service resumed without loss (tests/deploy/).
 deploy-test: build image
 	@TICKLAB_IMAGE_TAG=$(IMAGE_TAG) $(PY) tests/deploy/deploy_check.py
+# Fuzzing (fuzz/README.md): Debian's clang builds everything with ASan + UBSan in build-fuzz/; each
+# target runs FUZZ_RUNS executions or FUZZ_SECONDS, whichever comes first; then the Python readers
+# get FUZZ_EXAMPLES hypothesis examples per property.
+FUZZ_BUILD   := $(ROOT)/build-fuzz
+FUZZ_RUNS    ?= 1000000
+FUZZ_SECONDS ?= 600
+FUZZ_EXAMPLES ?= 20000
+FUZZ_APT     := clang libclang-rt-14-dev llvm
+FUZZ_APT_STAMP := $(FUZZ_BUILD)/.apt-stamp
+
+$(FUZZ_APT_STAMP): Makefile
+	@missing=$$(for p in $(FUZZ_APT); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "fuzz: installing apt packages:" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@mkdir -p $(FUZZ_BUILD) && touch $@
+
+fuzz: build $(FUZZ_APT_STAMP)
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTICKLAB_FUZZ=ON -DTICKLAB_BLAS=openblas -DPython3_EXECUTABLE=$(PY) >$(FUZZ_BUILD)/cmake.log \
+	  || (cat $(FUZZ_BUILD)/cmake.log; exit 1)
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $$(cd fuzz && ls *_fuzz.cc | sed 's/^/fuzz_/; s/_fuzz.cc$$//')
+	@rm -rf $(FUZZ_BUILD)/seeds && $(PY) fuzz/make_seeds.py $(FUZZ_BUILD)/seeds $(BUILD)/bin >/dev/null
+	@$(PY) fuzz/run.py $(FUZZ_BUILD) $(FUZZ_BUILD)/seeds --runs $(FUZZ_RUNS) --seconds $(FUZZ_SECONDS); c=$$?; \
+	  TICKLAB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_fuzz_python_readers.py; p=$$?; \
+	  [ $$c -eq 0 ] && [ $$p -eq 0 ]
 
 clean:
-	rm -rf $(BUILD) clients/python/ticklab/v1
+	rm -rf $(BUILD) $(FUZZ_BUILD) clients/python/ticklab/v1

@@ -107,9 +107,10 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   const auto& s = config->services;
   ticklab::ShutdownFlag shutdown;
-  RelayFloor relay(
-      ticklab::UpstreamChannel(ticklab::UpstreamAddress(flags.upstream, s.host, s.data_port)),
-      &shutdown);
-  return ticklab::RunServer("relay-floor", s.host, flags.port >= 0 ? flags.port : 0, {&relay},
-                            &shutdown);
+  const auto security = ticklab::ServerSecurity::FromConfig(s);
+  RelayFloor relay(ticklab::UpstreamChannel(
+                       ticklab::UpstreamAddress(flags.upstream, s.host, s.data_port), security),
+                   &shutdown);
+  return ticklab::RunServer("relay-floor", s.host, flags.port >= 0 ? flags.port : 0, security,
+                            {&relay}, &shutdown);
 }

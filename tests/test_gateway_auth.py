@@ -38,11 +38,11 @@ def _self_signed(dir: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def secured(tmp_path: Path):
     h.write_store(tmp_path, ["AAPL"], [DAY], 5000)
-    plain = h.write_config(tmp_path, ["AAPL"])
-    data = h.data_server(plain).start()
     cert, key = _self_signed(tmp_path)
-    (tmp_path / "gw").mkdir()
-    cfg = h.write_config(tmp_path / "gw", ["AAPL"], token=TOKEN, tls_cert=str(cert), tls_key=str(key))
+    # One config for both: the data service demands the token and speaks TLS too, and the gateway
+    # reaches it with both (tests/test_services_security.py covers the C++ side).
+    cfg = h.write_config(tmp_path, ["AAPL"], token=TOKEN, tls_cert=str(cert), tls_key=str(key))
+    data = h.data_server(cfg).start()
     gw = h.gateway(cfg, data=data.address).start()
     yield cfg, data, gw, cert
     gw.stop()

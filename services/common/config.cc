@@ -1,6 +1,7 @@
 #include "services/common/config.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -151,6 +152,8 @@ Result<Config> ParseConfig(const std::string& toml_text, const std::string& path
   s.indicators_port = static_cast<int>(Int(services, "indicators_port"));
   s.stats_port = static_cast<int>(Int(services, "stats_port"));
   s.token = Text(services, "token");
+  // The environment wins, so a deployment can keep the secret out of the config file.
+  if (const char* env = std::getenv("TICKLAB_TOKEN"); env != nullptr && *env != '\0') s.token = env;
   if (std::string cert = Text(services, "tls_cert"); !cert.empty())
     s.tls_cert = Resolve(base, cert);
   if (std::string key = Text(services, "tls_key"); !key.empty()) s.tls_key = Resolve(base, key);

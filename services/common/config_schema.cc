@@ -325,6 +325,7 @@ class Validator {
       if (!v.is_string()) return error(got);
       const std::string s(**v.as_string());
       TICKLAB_RETURN_IF_ERROR(CheckLength(s, spec, expected, error));
+      TICKLAB_RETURN_IF_ERROR(CheckFileName(s, spec, expected, error));
       std::vector<std::string> choices;
       if (const toml::array* one_of = spec["one_of"].as_array()) {
         for (const auto& c : *one_of) choices.push_back(c.value_or(std::string()));
@@ -399,6 +400,21 @@ class Validator {
                    "\"");
     }
     return Status::Ok();
+  }
+
+  static Status CheckFileName(const std::string& s, const toml::table& spec,
+                              const std::string& expected, const ErrorFn& error) {
+    if (!spec["file_name"].value_or(false)) return Status::Ok();
+    auto alnum = [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    };
+    bool ok = !s.empty() && alnum(s[0]);
+    for (char c : s) ok = ok && (alnum(c) || c == '.' || c == '_' || c == '-');
+    if (ok) return Status::Ok();
+    return error("expected " + expected +
+                 " of letters, digits, '.', '_' or '-' starting with a letter or digit, got a "
+                 "string \"" +
+                 s + "\"");
   }
 
   static Status CheckRange(const toml::node& v, const toml::table& spec,

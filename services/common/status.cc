@@ -22,6 +22,8 @@ const char* CodeName(Status::Code code) {
       return "CANCELLED";
     case Status::Code::kInternal:
       return "INTERNAL";
+    case Status::Code::kUnauthenticated:
+      return "UNAUTHENTICATED";
   }
   return "UNKNOWN";
 }

@@ -25,6 +25,7 @@ class Status {
     kIoError,
     kCancelled,
     kInternal,
+    kUnauthenticated,  // a call without the configured token
   };
 
   Status() = default;
@@ -41,6 +42,9 @@ class Status {
   static Status IoError(std::string m) { return Status(Code::kIoError, std::move(m)); }
   static Status Cancelled(std::string m) { return Status(Code::kCancelled, std::move(m)); }
   static Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
+  static Status Unauthenticated(std::string m) {
+    return Status(Code::kUnauthenticated, std::move(m));
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

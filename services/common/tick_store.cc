@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "services/common/fingerprint.h"
+#include "services/common/names.h"
 #include "services/common/stock_days.h"
 
 namespace ticklab {
@@ -35,14 +36,13 @@ std::vector<std::string> StoreStocks(const std::string& store_dir) {
 }
 
 bool StoreHasStock(const std::string& store_dir, const std::string& stock) {
-  if (stock.empty() || stock.find('/') != std::string::npos || stock == "." || stock == "..") {
-    return false;
-  }
+  if (!IsValidName(stock)) return false;
   std::error_code ec;
   return fs::is_directory(fs::path(store_dir) / stock, ec);
 }
 
 Result<std::vector<Date>> StoreDates(const std::string& store_dir, const std::string& stock) {
+  TICKLAB_RETURN_IF_ERROR(CheckName("stock", stock));
   const std::string dir = (fs::path(store_dir) / stock).string();
   Result<std::vector<Date>> dates = DatedFiles(dir, ".tick");
   if (!dates.ok()) return Status::NotFound("no store directory for " + stock + ": " + dir);
@@ -192,12 +192,14 @@ Result<TickFile> TickFile::Open(const std::string& path, const TickFileOptions& 
     return Status::DataLoss(path + ": record size " + std::to_string(h.record_size) +
                             ", expected " + std::to_string(sizeof(Tick)));
   }
+  // Compared by division first: a huge count would wrap count * 80 around to the file's size.
+  const bool fits = h.count <= (size - kTickStoreHeaderSize) / sizeof(Tick);
   const uint64_t expected = kTickStoreHeaderSize + h.count * sizeof(Tick);
-  if (size != expected) {
-    return Status::DataLoss(path + ": " + (size < expected ? "truncated" : "oversized") +
-                            " store file: " + std::to_string(size) + " bytes, header says " +
-                            std::to_string(h.count) + " ticks (" + std::to_string(expected) +
-                            " bytes)");
+  if (!fits || size != expected) {
+    return Status::DataLoss(
+        path + ": " + (!fits || size < expected ? "truncated" : "oversized") +
+        " store file: " + std::to_string(size) + " bytes, header says " + std::to_string(h.count) +
+        " ticks (" + (fits ? std::to_string(expected) + " bytes" : "more than it holds") + ")");
   }
   const char* records = f.file_.data() + kTickStoreHeaderSize;
   if (options.verify_checksum && Xxh64(records, h.count * sizeof(Tick)) != h.checksum) {

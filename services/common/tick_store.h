@@ -58,9 +58,10 @@ std::string StorePath(const std::string& store_dir, const std::string& stock, in
 // its "<YYYY-MM-DD>.tick" files (other files are ignored).
 // The stocks, sorted by name; none when store_dir cannot be listed.
 std::vector<std::string> StoreStocks(const std::string& store_dir);
-// True if `stock` is a plain name (not empty, no '/', not "." or "..") with a store directory.
+// True if `stock` is a valid name (names.h: never a path) with a store directory.
 bool StoreHasStock(const std::string& store_dir, const std::string& stock);
-// The days `stock` has store files for, sorted; NotFound naming the directory when it has none.
+// The days `stock` has store files for, sorted; NotFound naming the directory when it has none,
+// InvalidArgument when `stock` is not a valid name.
 Result<std::vector<Date>> StoreDates(const std::string& store_dir, const std::string& stock);
 
 // Writes `count` ticks atomically to `path` (creating parent directories). `stock` is 1..15 bytes.

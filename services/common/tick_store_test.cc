@@ -121,6 +121,28 @@ TEST_F(TickStoreTest, TruncatedFileIsDataLoss) {
   EXPECT_FALSE(IsValidTickFile(path));
 }
 
+// Found by fuzz/tick_store_fuzz.cc under ASan: count = 0xc0 << 56 makes count * 80 wrap to 0, so
+// a 64-byte file passed the size check and readers ran off the mapping.
+TEST_F(TickStoreTest, ACountThatWrapsTheSizeCheckIsDataLoss) {
+  const std::string path = StorePath(dir_.string(), "NVDA", 20240103);
+  ASSERT_TRUE(WriteTickFile(path, "NVDA", 20240103, nullptr, 0).ok());
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    const uint64_t count = uint64_t{0xc0} << 56;
+    f.seekp(40);
+    f.write(reinterpret_cast<const char*>(&count), sizeof count);
+  }
+  for (bool verify : {true, false}) {
+    TickFileOptions options;
+    options.verify_checksum = verify;
+    Result<TickFile> file = TickFile::Open(path, options);
+    ASSERT_FALSE(file.ok());
+    EXPECT_EQ(file.status().code(), Status::Code::kDataLoss);
+    EXPECT_NE(file.status().message().find("truncated store file: 64 bytes"), std::string::npos)
+        << file.status().message();
+  }
+}
+
 TEST_F(TickStoreTest, CorruptedRecordFailsChecksumUnlessSkipped) {
   std::vector<Tick> ticks = MakeTicks(100);
   const std::string path = StorePath(dir_.string(), "NVDA", 20240103);

@@ -168,6 +168,10 @@ bool CsvSource::ParseLine(std::string_view line, FieldEvent* ev, uint32_t* sym, 
       *what = "expected a date YYYY-MM-DD in column 'timestamp'";
       return false;
     }
+    if (y < 1678 || y > 2261) {  // nanoseconds since 1970 in an int64
+      *what = "expected a date YYYY-MM-DD from 1678 to 2261 in column 'timestamp'";
+      return false;
+    }
     cached_day_ns_ =
         DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kNsPerDay;
     cached_date8_ = date8;

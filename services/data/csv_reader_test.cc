@@ -96,6 +96,9 @@ TEST(CsvReader, EachKindOfMalformedRow) {
       {"2024-01-02T14:30:00.000000000Z,AAPL,ASK,-5", "expected a non-negative decimal"},
       {"2024-01-02T14:30:00.000000000Z,AAPL,ASK,1.5x", "expected a non-negative decimal"},
       {"2024-13-02T14:30:00.000000000Z,AAPL,ASK,1", "expected a date"},
+      // Found by fuzz/csv_reader_fuzz.cc: nanoseconds since 1970 overflowed int64 (UB).
+      {"4048-01-02T14:30:00.000000000Z,AAPL,ASK,1", "expected a date YYYY-MM-DD from 1678 to 2261"},
+      {"1677-01-02T14:30:00.000000000Z,AAPL,ASK,1", "expected a date YYYY-MM-DD from 1678 to 2261"},
   };
   const std::string dir = ::testing::TempDir();
   for (const Case& c : cases) {

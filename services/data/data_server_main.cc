@@ -17,7 +17,9 @@ int main(int argc, char** argv) {
   if (!config.ok()) return ticklab::ConfigError(config.status());
   const int port = flags.port >= 0 ? flags.port : config->services.data_port;
   ticklab::ShutdownFlag shutdown;
-  ticklab::DataServiceImpl service(config->data.store_dir, &shutdown);
+  const auto security = ticklab::ServerSecurity::FromConfig(config->services);
+  ticklab::DataServiceImpl service(config->data.store_dir, &shutdown,
+                                   ticklab::CallAuth(security.token));
   ticklab::LogLine("config").Str("service", "data").Str("store_dir", config->data.store_dir).Emit();
-  return ticklab::RunServer("data", config->services.host, port, {&service}, &shutdown);
+  return ticklab::RunServer("data", config->services.host, port, security, {&service}, &shutdown);
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "services/common/date_range.h"
+#include "services/common/names.h"
 #include "services/common/session.h"
 #include "services/common/tick.h"
 #include "services/common/tick_store.h"
@@ -51,6 +52,7 @@ Result<Plan> MakePlan(const std::string& store_dir, const v1::StreamTicksRequest
     return Status::InvalidArgument("stocks: at least one stock is required");
   std::set<std::string> seen;
   for (const std::string& s : req.stocks()) {
+    TICKLAB_RETURN_IF_ERROR(CheckName("stocks", s));
     if (!seen.insert(s).second) return Status::InvalidArgument("stocks: duplicate \"" + s + "\"");
     if (!StoreHasStock(store_dir, s)) return Status::NotFound("unknown stock \"" + s + "\"");
     plan.stocks.push_back(s);
@@ -190,8 +192,8 @@ grpc::Status SendInterleaved(TickStreamer* out, const Plan& plan, const std::str
 
 }  // namespace
 
-DataServiceImpl::DataServiceImpl(std::string store_dir, const ShutdownFlag* shutdown)
-    : store_dir_(std::move(store_dir)), shutdown_(shutdown) {}
+DataServiceImpl::DataServiceImpl(std::string store_dir, const ShutdownFlag* shutdown, CallAuth auth)
+    : store_dir_(std::move(store_dir)), shutdown_(shutdown), auth_(std::move(auth)) {}
 
 Result<TickFile> DataServiceImpl::OpenVerified(const std::string& path) {
   struct stat st {};
@@ -212,17 +214,22 @@ Result<TickFile> DataServiceImpl::OpenVerified(const std::string& path) {
   return file;
 }
 
-grpc::Status DataServiceImpl::ListStocks(grpc::ServerContext*, const v1::ListStocksRequest*,
+grpc::Status DataServiceImpl::ListStocks(grpc::ServerContext* context, const v1::ListStocksRequest*,
                                          v1::ListStocksResponse* response) {
+  if (grpc::Status st = auth_.Check(*context); !st.ok()) return st;
   for (std::string& s : StoreStocks(store_dir_)) response->add_stocks(std::move(s));
   return grpc::Status::OK;
 }
 
-grpc::Status DataServiceImpl::ListDates(grpc::ServerContext*, const v1::ListDatesRequest* request,
+grpc::Status DataServiceImpl::ListDates(grpc::ServerContext* context,
+                                        const v1::ListDatesRequest* request,
                                         v1::ListDatesResponse* response) {
+  if (grpc::Status st = auth_.Check(*context); !st.ok()) return st;
   std::vector<std::string> stocks{request->stock()};
   if (request->stock().empty()) {
     stocks = StoreStocks(store_dir_);
+  } else if (Status st = CheckName("stock", request->stock()); !st.ok()) {
+    return RejectRequest("ListDates", *context, st);
   } else if (!StoreHasStock(store_dir_, request->stock())) {
     return ToGrpcStatus(Status::NotFound("unknown stock \"" + request->stock() + "\""));
   }
@@ -238,6 +245,7 @@ grpc::Status DataServiceImpl::ListDates(grpc::ServerContext*, const v1::ListDate
 grpc::Status DataServiceImpl::StreamTicks(grpc::ServerContext* context,
                                           const v1::StreamTicksRequest* request,
                                           grpc::ServerWriter<v1::TickBatch>* writer) {
+  if (grpc::Status st = auth_.Check(*context); !st.ok()) return st;
   const auto t0 = Clock::now();
   Result<Plan> plan = MakePlan(store_dir_, *request);
   std::string stocks;

@@ -21,8 +21,9 @@ namespace ticklab {
 
 class DataServiceImpl final : public ticklab::v1::DataService::Service {
  public:
-  // `store_dir` holds <STOCK>/<YYYY-MM-DD>.tick; `shutdown` outlives the service.
-  DataServiceImpl(std::string store_dir, const ShutdownFlag* shutdown);
+  // `store_dir` holds <STOCK>/<YYYY-MM-DD>.tick; `shutdown` outlives the service; `auth` is the
+  // token check every call passes first.
+  DataServiceImpl(std::string store_dir, const ShutdownFlag* shutdown, CallAuth auth);
 
   grpc::Status ListStocks(grpc::ServerContext* context, const v1::ListStocksRequest* request,
                           v1::ListStocksResponse* response) override;
@@ -38,6 +39,7 @@ class DataServiceImpl final : public ticklab::v1::DataService::Service {
 
   const std::string store_dir_;
   const ShutdownFlag* const shutdown_;
+  const CallAuth auth_;
   std::mutex mu_;
   std::set<std::tuple<std::string, uint64_t, uint64_t, int64_t>> verified_;  // guarded by mu_
 };

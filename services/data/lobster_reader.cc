@@ -223,7 +223,10 @@ class LobsterSource final : public ProviderSource {
     int64_t frac = 0;
     if (q < e && *q == '.') {
       const char* f = ++q;
-      while (q < e && static_cast<unsigned>(*q - '0') <= 9) frac = frac * 10 + (*q++ - '0');
+      // At most 10 digits read (10 means too many): the value stays far from overflowing.
+      while (q < e && static_cast<unsigned>(*q - '0') <= 9 && q - f < 10) {
+        frac = frac * 10 + (*q++ - '0');
+      }
       if (q == f || q - f > 9) return false;
       for (auto n = q - f; n < 9; ++n) frac *= 10;
     }

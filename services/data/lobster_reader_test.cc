@@ -110,6 +110,8 @@ TEST(LobsterReader, MalformedRowsNameFileLineAndExpectation) {
       {"34200,1,1,100,1000000,1\n", "9999999999,0,1000000\n", "AskPrice1"},
       {"34200,1,1,100,1000000,1\n", "9999999999,0,1000000,1e2\n", "BidSize1"},
       {"34200.1234567891,1,1,100,1000000,1\n", "9999999999,0,1000000,100\n", "seconds"},
+      // Found by fuzz/lobster_reader_fuzz.cc: 20 decimals overflowed the fast parser (UB).
+      {"34200.88888888888888888888,1,1,100,1000000,1\n", "9999999999,0,1000000,100\n", "seconds"},
   };
   int i = 0;
   for (const Case& c : cases) {

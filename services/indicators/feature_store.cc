@@ -111,7 +111,9 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
     return Status::DataLoss(path + ": header checksum mismatch");
   if (v1) {
     r.row_bytes_ = Get<uint32_t>(p, kOffRowBytes);
-    if (r.row_bytes_ != 8 * columns || r.map_size_ != header_bytes + info.n_rows * r.row_bytes_)
+    // Division first: a huge n_rows would wrap n_rows * row_bytes around to the file's size.
+    if (r.row_bytes_ != 8 * columns || info.n_rows > (r.map_size_ - header_bytes) / r.row_bytes_ ||
+        r.map_size_ != header_bytes + info.n_rows * r.row_bytes_)
       return inconsistent();
     r.rows_ = p + header_bytes;
   } else {
@@ -126,6 +128,7 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
     const double grid_value = Get<double>(p, kOffGridValue);
     if (grid == kGridSeconds) info.grid_seconds = grid_value;
     if (grid == kGridTicks) info.grid_ticks = static_cast<int64_t>(grid_value);
+    if (info.n_rows > r.map_size_) return inconsistent();  // every row takes >= 1 byte: no wrap below
     const uint64_t n_blocks = info.zstd ? (info.n_rows + info.block_rows - 1) / info.block_rows : 0;
     uint64_t expect = header_bytes;
     if (info.zstd) r.frames_ = std::make_unique<Frames>();

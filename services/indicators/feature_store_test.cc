@@ -176,6 +176,29 @@ TEST_F(FeatureStoreTest, CorruptionIsDataLoss) {
   EXPECT_EQ(FeatureReader::Open(path + "nope").status().code(), Status::Code::kNotFound);
 }
 
+// n_rows = 1 + 2^61 makes n_rows * row_bytes wrap around to one row's size: the size check must
+// see it (before the header checksum, which a crafted file can satisfy).
+TEST_F(FeatureStoreTest, ARowCountThatWrapsTheSizeCheckIsDataLoss) {
+  std::string path = (dir_ / "wrap.feat").string();
+  auto w = FeatureWriter::Open(path, Info());
+  std::vector<double> v(Info().columns.size(), 1.0);
+  (*w)->OnRow(1, 2, v.data());
+  ASSERT_TRUE((*w)->Finish().ok());
+  const uint64_t row_bytes = 16 + 8 * Info().columns.size();
+  ASSERT_EQ(row_bytes % 8, 0u);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    const uint64_t n_rows = 1 + (uint64_t{1} << 61);  // * row_bytes (a multiple of 8) wraps to it
+    f.seekp(16);
+    f.write(reinterpret_cast<const char*>(&n_rows), sizeof n_rows);
+  }
+  auto r = FeatureReader::Open(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kDataLoss);
+  EXPECT_NE(r.status().message().find("inconsistent sizes"), std::string::npos)
+      << r.status().message();
+}
+
 TEST_F(FeatureStoreTest, AbandonedWriterLeavesNothing) {
   std::string path = (dir_ / "y.feat").string();
   {

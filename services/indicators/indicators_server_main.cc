@@ -20,11 +20,13 @@ int main(int argc, char** argv) {
   if (!session.ok()) return ticklab::ConfigError(session.status());
   const std::string upstream =
       ticklab::UpstreamAddress(flags.upstream, config->services.host, config->services.data_port);
-  auto channel = ticklab::UpstreamChannel(upstream);
+  const auto security = ticklab::ServerSecurity::FromConfig(config->services);
+  auto channel = ticklab::UpstreamChannel(upstream, security);
   const int port = flags.port >= 0 ? flags.port : config->services.indicators_port;
   ticklab::ShutdownFlag shutdown;
   ticklab::IndicatorServiceImpl service(&config.value(), std::move(session.value()), channel,
-                                        &shutdown);
+                                        &shutdown, ticklab::CallAuth(security.token));
   ticklab::LogLine("config").Str("service", "indicators").Str("upstream", upstream).Emit();
-  return ticklab::RunServer("indicators", config->services.host, port, {&service}, &shutdown);
+  return ticklab::RunServer("indicators", config->services.host, port, security, {&service},
+                            &shutdown);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "services/common/date_range.h"
+#include "services/common/names.h"
 #include "services/common/tick.h"
 #include "services/indicators/indicator_set.h"
 #include "services/rpc/batch_writer.h"
@@ -90,14 +91,17 @@ class RowBatcher final : public RowSink {
 
 IndicatorServiceImpl::IndicatorServiceImpl(const Config* config, Session session,
                                            std::shared_ptr<grpc::Channel> data_channel,
-                                           const ShutdownFlag* shutdown)
+                                           const ShutdownFlag* shutdown, CallAuth auth)
     : config_(config),
       session_(std::move(session)),
       data_(v1::DataService::NewStub(std::move(data_channel))),
-      shutdown_(shutdown) {}
+      shutdown_(shutdown),
+      auth_(std::move(auth)) {}
 
-grpc::Status IndicatorServiceImpl::ListSets(grpc::ServerContext*, const v1::ListSetsRequest*,
+grpc::Status IndicatorServiceImpl::ListSets(grpc::ServerContext* context,
+                                            const v1::ListSetsRequest*,
                                             v1::ListSetsResponse* response) {
+  if (grpc::Status st = auth_.Check(*context); !st.ok()) return st;
   for (const IndicatorSetConfig& cfg : config_->indicator_sets) {
     Result<IndicatorSet> set = IndicatorSet::Create(cfg, session_);
     if (!set.ok()) return ToGrpcStatus(set.status());
@@ -112,10 +116,13 @@ grpc::Status IndicatorServiceImpl::ListSets(grpc::ServerContext*, const v1::List
 grpc::Status IndicatorServiceImpl::StreamIndicators(
     grpc::ServerContext* context, const v1::StreamIndicatorsRequest* request,
     grpc::ServerWriter<v1::IndicatorBatch>* writer) {
+  if (grpc::Status st = auth_.Check(*context); !st.ok()) return st;
   const auto t0 = Clock::now();
   auto reject = [&](const Status& st) { return RejectRequest("StreamIndicators", *context, st); };
   if (request->stock().empty()) return reject(Status::InvalidArgument("stock: required"));
   if (request->set().empty()) return reject(Status::InvalidArgument("set: required"));
+  if (Status st = CheckName("stock", request->stock()); !st.ok()) return reject(st);
+  if (Status st = CheckName("set", request->set()); !st.ok()) return reject(st);
   if (Status st = ValidateDateRange(request->start_date(), request->end_date()); !st.ok()) {
     return reject(st);
   }

@@ -22,8 +22,10 @@ namespace ticklab {
 class IndicatorServiceImpl final : public ticklab::v1::IndicatorService::Service {
  public:
   // `config` and `shutdown` outlive the service; `data_channel` reaches the data service.
+  // `auth` is the token check every call passes first.
   IndicatorServiceImpl(const Config* config, Session session,
-                       std::shared_ptr<grpc::Channel> data_channel, const ShutdownFlag* shutdown);
+                       std::shared_ptr<grpc::Channel> data_channel, const ShutdownFlag* shutdown,
+                       CallAuth auth);
 
   grpc::Status ListSets(grpc::ServerContext* context, const v1::ListSetsRequest* request,
                         v1::ListSetsResponse* response) override;
@@ -36,6 +38,7 @@ class IndicatorServiceImpl final : public ticklab::v1::IndicatorService::Service
   const Session session_;
   std::unique_ptr<v1::DataService::Stub> data_;
   const ShutdownFlag* const shutdown_;
+  const CallAuth auth_;
 };
 
 }  // namespace ticklab

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -147,12 +148,6 @@ std::string UpstreamAddress(const std::string& flag, const std::string& host, in
   return !flag.empty() ? flag : host + ":" + std::to_string(port);
 }
 
-std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(-1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-}
-
 grpc::Status RejectRequest(const char* rpc, const grpc::ServerContext& context,
                            const Status& error) {
   LogLine("bad_request", "warn")
@@ -236,8 +231,9 @@ void BlockShutdownSignals() {
 }
 
 int RunServer(const std::string& name, const std::string& host, int port,
-              const std::vector<grpc::Service*>& services, ShutdownFlag* shutdown,
-              std::chrono::milliseconds grace) {
+              const ServerSecurity& security, const std::vector<grpc::Service*>& services,
+              ShutdownFlag* shutdown, std::chrono::milliseconds grace,
+              std::function<Status()> ready) {
   BlockShutdownSignals();
   const int signal_fd = InstallShutdownHandler();
   if (signal_fd < 0) {
@@ -250,19 +246,64 @@ int RunServer(const std::string& name, const std::string& host, int port,
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  const std::string addr = host + ":" + std::to_string(port);
+  auto bind_failed = [&](const std::string& error) {
+    LogLine("bind_failed", "error")
+        .Str("service", name)
+        .Str("address", addr)
+        .Str("error", error)
+        .Emit();
+    std::fprintf(stderr, "ticklab-%s-server: %s\n", name.c_str(), error.c_str());
+    return 1;
+  };
+  if (Status free = CheckPortFree(host, port); !free.ok()) return bind_failed(free.message());
+  Result<std::shared_ptr<grpc::ServerCredentials>> creds = MakeServerCredentials(security);
+  if (!creds.ok()) return ConfigError(creds.status());
+
   grpc::ServerBuilder builder;
   int selected_port = 0;
-  const std::string addr = host + ":" + std::to_string(port);
-  builder.AddListeningPort(addr, grpc::InsecureServerCredentials(), &selected_port);
-  builder.SetMaxReceiveMessageSize(64 << 20);
-  builder.SetMaxSendMessageSize(-1);
+  builder.AddListeningPort(addr, *creds, &selected_port);
+  ApplyServerLimits(&builder);
   for (grpc::Service* s : services) builder.RegisterService(s);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || selected_port == 0) {
-    LogLine("bind_failed", "error").Str("service", name).Str("address", addr).Emit();
-    return 1;
+    return bind_failed("cannot listen on " + addr + " (port in use or address not local)");
   }
-  LogLine("listening").Str("service", name).Str("host", host).Int("port", selected_port).Emit();
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  std::mutex health_mu;
+  std::condition_variable health_cv;
+  bool stopping = false;  // guarded by health_mu
+  std::string last_health = "SERVING";
+  auto update_health = [&] {
+    const Status st = ready();
+    const std::string now = st.ok() ? "SERVING" : "NOT_SERVING";
+    if (health) health->SetServingStatus(st.ok());
+    if (now != last_health) {
+      LogLine("health", st.ok() ? "info" : "warn")
+          .Str("service", name)
+          .Str("status", now)
+          .Str("error", st.ok() ? "" : st.ToString())
+          .Emit();
+      last_health = now;
+    }
+  };
+  std::thread health_watch;
+  if (ready) {
+    update_health();
+    health_watch = std::thread([&] {
+      std::unique_lock<std::mutex> lock(health_mu);
+      while (!health_cv.wait_for(lock, std::chrono::seconds(2), [&] { return stopping; })) {
+        update_health();
+      }
+    });
+  }
+  LogLine("listening")
+      .Str("service", name)
+      .Str("host", host)
+      .Int("port", selected_port)
+      .Str("tls", security.tls_cert.empty() ? "off" : "on")
+      .Str("auth", security.token.empty() ? "off" : "token")
+      .Emit();
   // The machine-readable line tests and `ticklab up` wait for.
   std::printf("{\"event\":\"listening\",\"port\":%d,\"service\":\"%s\"}\n", selected_port,
               name.c_str());
@@ -275,7 +316,13 @@ int RunServer(const std::string& name, const std::string& host, int port,
         .Str("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT")
         .Int("grace_ms", grace.count())
         .Emit();
-    if (auto* health = server->GetHealthCheckService()) health->SetServingStatus(false);
+    {
+      std::lock_guard<std::mutex> lock(health_mu);
+      stopping = true;
+    }
+    health_cv.notify_all();
+    if (health_watch.joinable()) health_watch.join();
+    if (health) health->SetServingStatus(false);
     shutdown->Set();
     server->Shutdown(std::chrono::system_clock::now() + grace);
   });

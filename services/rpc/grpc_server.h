@@ -8,17 +8,19 @@
 //   }
 //
 // Also for mains: ConfigError() (exit 2 with a config_error log line), UpstreamAddress() and
-// UpstreamChannel() for services that subscribe to another one. For handlers: RejectRequest()
-// and StreamStartLog(), the bad_request and stream_start log lines, and CallStopped(), the status
-// a long-running handler ends with once its caller is gone or the server shuts down.
+// UpstreamChannel() (server_security.h) for services that subscribe to another one. For handlers:
+// RejectRequest() and StreamStartLog(), the bad_request and stream_start log lines, and
+// CallStopped(), the status a long-running handler ends with once its caller is gone or the server
+// shuts down.
 //
 // RunServer() blocks SIGTERM/SIGINT before gRPC starts its threads and installs a handler for them
 // (so a signal the kernel hands to a library's thread — OpenBLAS starts some before main() — still
-// stops the server, also as PID 1 in a container), binds host:port (port 0 = pick a free one),
-// prints {"event":"listening","port":N,...} on stdout, serves with the default health service
-// (SERVING) and server reflection, and on a signal: marks health NOT_SERVING, sets the ShutdownFlag
-// (streaming handlers check it and end their streams with UNAVAILABLE "server shutting down"), then
-// Shutdown(deadline) so in-flight calls finish cleanly. Returns 0.
+// stops the server, also as PID 1 in a container), binds host:port (port 0 = pick a free one; a
+// taken port is an error naming it, exit 1) with the credentials and transport limits of
+// server_security.h, prints {"event":"listening","port":N,...} on stdout, serves with the default
+// health service (SERVING) and server reflection, and on a signal: marks health NOT_SERVING, sets
+// the ShutdownFlag (streaming handlers check it and end their streams with UNAVAILABLE "server
+// shutting down"), then Shutdown(deadline) so in-flight calls finish cleanly. Returns 0.
 //
 // Logs: one JSON object per line on stderr (LogLine). Thread-safety: LogLine serialises writes;
 // ShutdownFlag is atomic.
@@ -29,12 +31,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "services/common/status.h"
+#include "services/rpc/server_security.h"
 
 namespace ticklab {
 
@@ -83,9 +87,6 @@ int ConfigError(const Status& status);
 // host:port from the config.
 std::string UpstreamAddress(const std::string& flag, const std::string& host, int port);
 
-// A client channel to an upstream service, without a limit on the size of received messages.
-std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address);
-
 // Turns away a malformed request: logs {"event":"bad_request"} (warn) with the rpc, the peer and
 // the error, and returns the error as the call's status.
 grpc::Status RejectRequest(const char* rpc, const grpc::ServerContext& context,
@@ -120,9 +121,13 @@ LogLine StreamStartLog(const char* rpc, const grpc::ServerContext& context,
 void BlockShutdownSignals();
 
 // Serves `services` on host:port until SIGTERM/SIGINT; see the file comment. `grace` bounds how
-// long in-flight calls get to finish before they are cancelled. Returns the process exit code.
+// long in-flight calls get to finish before they are cancelled. `ready` (optional) decides the
+// health status: evaluated at start and every few seconds, NOT_SERVING (with a {"event":"health"}
+// log line giving the reason) while it returns an error. Returns the process exit code.
 int RunServer(const std::string& name, const std::string& host, int port,
-              const std::vector<grpc::Service*>& services, ShutdownFlag* shutdown,
-              std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
+              const ServerSecurity& security, const std::vector<grpc::Service*>& services,
+              ShutdownFlag* shutdown,
+              std::chrono::milliseconds grace = std::chrono::milliseconds(5000),
+              std::function<Status()> ready = nullptr);
 
 }  // namespace ticklab

@@ -22,6 +22,8 @@ grpc::StatusCode ToGrpcCode(Status::Code code) {
       return grpc::StatusCode::CANCELLED;
     case Status::Code::kInternal:
       return grpc::StatusCode::INTERNAL;
+    case Status::Code::kUnauthenticated:
+      return grpc::StatusCode::UNAUTHENTICATED;
   }
   return grpc::StatusCode::UNKNOWN;
 }
@@ -90,6 +92,8 @@ Status FromGrpcStatus(const grpc::Status& status) {
       return Status::Unimplemented(m);
     case grpc::StatusCode::UNAVAILABLE:
       return Status::IoError(m);
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return Status::Unauthenticated(m);
     case grpc::StatusCode::CANCELLED:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return Status::Cancelled(m);

@@ -11,8 +11,29 @@ SqliteDb::~SqliteDb() {
   if (db_) sqlite3_close_v2(db_);
 }
 
+namespace {
+
+// Not-a-database and corruption are not worth a retry (FAILED_PRECONDITION / DATA_LOSS to a
+// client); busy, locked and I/O errors are (UNAVAILABLE).
+Status SqliteStatus(int code, const std::string& message) {
+  switch (code & 0xff) {
+    case SQLITE_NOTADB:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+      return Status::FailedPrecondition(message);
+    case SQLITE_CORRUPT:
+      return Status::DataLoss(message);
+    default:
+      return Status::IoError(message);
+  }
+}
+
+}  // namespace
+
 Status SqliteDb::Error(const std::string& what) const {
-  return Status::IoError(path_ + ": " + what + ": " + (db_ ? sqlite3_errmsg(db_) : "not open"));
+  return SqliteStatus(db_ ? sqlite3_extended_errcode(db_) : SQLITE_CANTOPEN,
+                      path_ + ": " + what + ": " + (db_ ? sqlite3_errmsg(db_) : "not open"));
 }
 
 Status SqliteDb::Open(const std::string& path, bool read_only) {
@@ -34,10 +55,10 @@ Status SqliteDb::Open(const std::string& path, bool read_only) {
 
 Status SqliteDb::Exec(const std::string& sql) {
   char* msg = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+  if (int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg); rc != SQLITE_OK) {
     std::string m = msg ? msg : "unknown error";
     sqlite3_free(msg);
-    return Status::IoError(path_ + ": " + m + " in: " + sql.substr(0, 120));
+    return SqliteStatus(rc, path_ + ": " + m + " in: " + sql.substr(0, 120));
   }
   return Status::Ok();
 }

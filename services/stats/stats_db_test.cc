@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 
@@ -250,6 +251,23 @@ TEST_F(StatsDbTest, RefusesADatabaseOfAnotherSchemaVersion) {
     EXPECT_EQ(db.status().code(), Status::Code::kFailedPrecondition);
     EXPECT_EQ(db.status().message(), path_ + ": stats schema version 1, this build needs " +
                                          std::to_string(kSchemaVersion));
+  }
+}
+
+// A file that is not a database is not worth a retry: FAILED_PRECONDITION for clients (the stats
+// server's health goes NOT_SERVING), not the UNAVAILABLE of a busy or failing disk.
+TEST_F(StatsDbTest, AFileThatIsNotADatabaseIsAFailedPrecondition) {
+  {
+    std::FILE* f = std::fopen(path_.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    for (int i = 0; i < 200; ++i) std::fputs("this is not a database\n", f);
+    std::fclose(f);
+  }
+  for (bool read_only : {false, true}) {
+    auto db = StatsDb::Open(path_, read_only);
+    ASSERT_FALSE(db.ok());
+    EXPECT_EQ(db.status().code(), Status::Code::kFailedPrecondition) << db.status().ToString();
+    EXPECT_NE(db.status().message().find("not a database"), std::string::npos);
   }
 }
 

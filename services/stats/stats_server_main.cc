@@ -32,14 +32,19 @@ int main(int argc, char** argv) {
       ticklab::UpstreamAddress(flags.data_upstream, host, config->services.data_port);
   const int port = flags.port >= 0 ? flags.port : config->services.stats_port;
   ticklab::ShutdownFlag shutdown;
+  const auto security = ticklab::ServerSecurity::FromConfig(config->services);
   ticklab::StatsServiceImpl service(&config.value(), std::move(session.value()),
-                                    ticklab::UpstreamChannel(ind_addr), ind_addr,
-                                    ticklab::UpstreamChannel(data_addr), data_addr, &shutdown);
+                                    ticklab::UpstreamChannel(ind_addr, security), ind_addr,
+                                    ticklab::UpstreamChannel(data_addr, security), data_addr,
+                                    &shutdown, ticklab::CallAuth(security.token));
   ticklab::LogLine("config")
       .Str("service", "stats")
       .Str("upstream", ind_addr)
       .Str("data_upstream", data_addr)
       .Str("database", config->stats.database)
       .Emit();
-  return ticklab::RunServer("stats", host, port, {&service}, &shutdown);
+  // Health follows the database: NOT_SERVING while it is unusable (e.g. not a database).
+  return ticklab::RunServer("stats", host, port, security, {&service}, &shutdown,
+                            std::chrono::milliseconds(5000),
+                            [&service] { return service.CheckDatabase(); });
 }

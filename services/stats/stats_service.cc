@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "services/common/date_range.h"
+#include "services/common/names.h"
 #include "services/common/tick.h"
 #include "services/rpc/grpc_server.h"
 #include "services/rpc/grpc_status.h"
@@ -102,18 +103,27 @@ StatsServiceImpl::StatsServiceImpl(const Config* config, Session session,
                                    std::shared_ptr<grpc::Channel> indicators_channel,
                                    std::string indicators_addr,
                                    std::shared_ptr<grpc::Channel> data_channel,
-                                   std::string data_addr, const ShutdownFlag* shutdown)
+                                   std::string data_addr, const ShutdownFlag* shutdown,
+                                   CallAuth auth)
     : config_(config),
       session_(std::move(session)),
       indicators_(v1::IndicatorService::NewStub(std::move(indicators_channel))),
       indicators_addr_(std::move(indicators_addr)),
       data_(v1::DataService::NewStub(std::move(data_channel))),
       data_addr_(std::move(data_addr)),
-      shutdown_(shutdown) {}
+      shutdown_(shutdown),
+      auth_(std::move(auth)) {}
+
+Status StatsServiceImpl::CheckDatabase() const {
+  Result<std::unique_ptr<StatsDb>> db = OpenForQueries(config_->stats.database);
+  if (!db.ok() && db.status().code() == Status::Code::kNotFound) return Status::Ok();
+  return db.status();
+}
 
 grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
                                        const v1::ComputeRequest* request,
                                        grpc::ServerWriter<v1::ComputeUpdate>* writer) {
+  if (grpc::Status st = auth_.Check(*context); !st.ok()) return st;
   const auto t0 = Clock::now();
   // As the batch tool's workers: BLAS runs on this handler's thread only, which also makes the
   // results identical to the batch's (multi-threaded BLAS may sum in another order).
@@ -123,6 +133,8 @@ grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
   auto reject = [&](const Status& st) { return RejectRequest("Compute", *context, st); };
   if (request->stock().empty()) return reject(Status::InvalidArgument("stock: required"));
   if (request->set().empty()) return reject(Status::InvalidArgument("set: required"));
+  if (Status st = CheckName("stock", request->stock()); !st.ok()) return reject(st);
+  if (Status st = CheckName("set", request->set()); !st.ok()) return reject(st);
   if (Status st = ValidateDateRange(request->start_date(), request->end_date()); !st.ok()) {
     return reject(st);
   }
@@ -302,9 +314,10 @@ grpc::Status StatsServiceImpl::Compute(grpc::ServerContext* context,
   return result;
 }
 
-grpc::Status StatsServiceImpl::GetDayStats(grpc::ServerContext*,
+grpc::Status StatsServiceImpl::GetDayStats(grpc::ServerContext* context,
                                            const v1::GetDayStatsRequest* request,
                                            v1::DayStats* response) {
+  if (grpc::Status st = auth_.Check(*context); !st.ok()) return st;
   if (Result<Date> d = Date::Parse(request->date()); !d.ok()) {
     return ToGrpcStatus(Status::InvalidArgument("date: " + d.status().message()));
   }
@@ -314,8 +327,9 @@ grpc::Status StatsServiceImpl::GetDayStats(grpc::ServerContext*,
       ReadDayStats(db->get(), request->stock(), request->date(), request->set(), response));
 }
 
-grpc::Status StatsServiceImpl::Pool(grpc::ServerContext*, const v1::PoolRequest* request,
+grpc::Status StatsServiceImpl::Pool(grpc::ServerContext* context, const v1::PoolRequest* request,
                                     v1::PoolResponse* response) {
+  if (grpc::Status st = auth_.Check(*context); !st.ok()) return st;
   if (request->set().empty()) return ToGrpcStatus(Status::InvalidArgument("set: required"));
   if (Status st = ValidateDateRange(request->start_date(), request->end_date()); !st.ok()) {
     return ToGrpcStatus(st);

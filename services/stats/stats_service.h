@@ -30,7 +30,11 @@ class StatsServiceImpl final : public ticklab::v1::StatsService::Service {
   StatsServiceImpl(const Config* config, Session session,
                    std::shared_ptr<grpc::Channel> indicators_channel, std::string indicators_addr,
                    std::shared_ptr<grpc::Channel> data_channel, std::string data_addr,
-                   const ShutdownFlag* shutdown);
+                   const ShutdownFlag* shutdown, CallAuth auth);
+
+  // OK when the configured database can serve (absent counts: Compute creates it); else the
+  // reason, e.g. FailedPrecondition for a file that is not a database. Drives the health status.
+  Status CheckDatabase() const;
 
   grpc::Status Compute(grpc::ServerContext* context, const v1::ComputeRequest* request,
                        grpc::ServerWriter<v1::ComputeUpdate>* writer) override;
@@ -47,6 +51,7 @@ class StatsServiceImpl final : public ticklab::v1::StatsService::Service {
   std::unique_ptr<v1::DataService::Stub> data_;
   const std::string data_addr_;
   const ShutdownFlag* const shutdown_;
+  const CallAuth auth_;
 };
 
 }  // namespace ticklab

@@ -11,6 +11,7 @@ directory (as in services/common/config.cc).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,7 +186,9 @@ def parse_config(doc: dict[str, Any], path: Path) -> Config:
         return str((base / p).resolve()) if p else ""
 
     ports = {k: sv[k] for k in ("gateway_port", "data_port", "indicators_port", "stats_port")}
-    services = ServicesConfig(host=sv["host"], token=sv["token"], tls_cert=resolve(sv["tls_cert"]),
+    # The environment wins, so a deployment can keep the secret out of the config file.
+    token = os.environ.get("TICKLAB_TOKEN") or sv["token"]
+    services = ServicesConfig(host=sv["host"], token=token, tls_cert=resolve(sv["tls_cert"]),
                               tls_key=resolve(sv["tls_key"]), **ports)
     stats = StatsConfig(database=(base / st.get("database", root / "stats.sqlite")).resolve(),
                         horizons_seconds=tuple(float(x) for x in st["horizons_seconds"]),

@@ -199,6 +199,9 @@ class _Validator:
             if not isinstance(v, str):
                 raise error(got)
             self.check_length(v, spec, expected, error)
+            if spec.get("file_name") and not _FILE_NAME.fullmatch(v):
+                raise error(f"expected {expected} of letters, digits, '.', '_' or '-' starting with "
+                            f"a letter or digit, got {describe(v)}")
             choices = spec.get("one_of")
             if "one_of_keys" in spec:
                 choices = sorted(self.schema[spec["one_of_keys"]])
@@ -258,6 +261,8 @@ class _Validator:
 
 
 _MISSING = object()
+# The `file_name` rule: one path component, never "..", "a/b" or an absolute path.
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def _zone_exists(name: str) -> bool:

@@ -41,10 +41,17 @@ class SupervisorError(RuntimeError):
     """A service failed to start, to announce its port or to become healthy."""
 
 
-def health_status(address: str, timeout: float = 1.0) -> str:
-    """The grpc.health.v1 status of the server at `address` ("SERVING", ...) or "UNREACHABLE"."""
+def _channel(address: str, root_certificates: bytes | None) -> grpc.Channel:
+    if root_certificates is None:
+        return grpc.insecure_channel(address)
+    return grpc.secure_channel(address, grpc.ssl_channel_credentials(root_certificates))
+
+
+def health_status(address: str, timeout: float = 1.0, root_certificates: bytes | None = None) -> str:
+    """The grpc.health.v1 status of the server at `address` ("SERVING", ...) or "UNREACHABLE";
+    over TLS trusting `root_certificates` when given (health checks need no token)."""
     try:
-        with grpc.insecure_channel(address) as channel:
+        with _channel(address, root_certificates) as channel:
             stub = health_pb2_grpc.HealthStub(channel)
             resp = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
             return health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status)
@@ -62,6 +69,7 @@ class ServiceProcess:
     port: int
     log_path: Path
     started: float = field(default_factory=time.monotonic)
+    root_certificates: bytes | None = None  # TLS: the certificate the health checks trust
 
     @property
     def address(self) -> str:
@@ -73,6 +81,18 @@ class ServiceProcess:
 
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+    def startup_error(self) -> str:
+        """The error of the last bind_failed / config_error log line (e.g. "port 50051 on 127.0.0.1
+        is in use ..."), or ""."""
+        for line in reversed(self.log_tail(50).splitlines()):
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(event, dict) and event.get("event") in ("bind_failed", "config_error"):
+                return str(event.get("error", ""))
+        return ""
 
     def log_tail(self, lines: int = 20) -> str:
         try:
@@ -103,8 +123,14 @@ def start_service(
     log_dir: Path,
     timeout: float = 30.0,
     extra_args: Sequence[str] = (),
+    token: str = "",
+    root_certificates: bytes | None = None,
 ) -> ServiceProcess:
-    """Starts ``ticklab-<name>-server`` (or the gateway) and waits until it listens and reports SERVING."""
+    """Starts ``ticklab-<name>-server`` (or the gateway) and waits until it listens and reports SERVING.
+
+    `token` reaches the child as ``TICKLAB_TOKEN`` (which its config loader applies), so every service
+    of one ``ticklab up`` demands the same token even when it was given outside the config file.
+    """
     if name == "gateway":
         data, indicators, stats = upstreams
         args = [sys.executable, "-m", "ticklab.cli", "gateway", "--config", str(config_path), "--port",
@@ -122,8 +148,10 @@ def start_service(
     log_path = log_dir / f"{name}.log"
     log = open(log_path, "ab")
     try:
+        env = dict(os.environ, TICKLAB_TOKEN=token) if token else None
         proc = subprocess.Popen(
             args,
+            env=env,
             stdout=subprocess.PIPE,
             stderr=log,
             stdin=subprocess.DEVNULL,
@@ -132,32 +160,39 @@ def start_service(
     finally:
         log.close()
     try:
-        return _wait_until_serving(name, proc, host, log_path, timeout)
+        return _wait_until_serving(name, proc, host, log_path, timeout, root_certificates)
     except BaseException:
         _kill(proc)  # interrupted (SIGTERM, Ctrl-C) or failed while starting: leave no orphan
         raise
 
 
 def _wait_until_serving(name: str, proc: subprocess.Popen, host: str, log_path: Path,
-                        timeout: float) -> ServiceProcess:
+                        timeout: float, root_certificates: bytes | None = None) -> ServiceProcess:
     """`proc` once it listens and answers SERVING; SupervisorError otherwise (the caller kills it)."""
     # The first stdout line is the listening event; read it off-thread to honour the timeout.
     first: list[str] = []
     reader = threading.Thread(target=lambda: first.append(proc.stdout.readline().decode()), daemon=True)
     reader.start()
     reader.join(timeout)
-    svc = ServiceProcess(name, proc, host, 0, log_path)
+    svc = ServiceProcess(name, proc, host, 0, log_path, root_certificates=root_certificates)
     try:
         event = json.loads(first[0]) if first and first[0].strip() else {}
     except json.JSONDecodeError:
         event = {}
     if event.get("event") != "listening":
+        if first and not first[0]:  # stdout closed: the child is exiting; let it finish its log
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        if proc.poll() is not None and (error := svc.startup_error()):
+            raise SupervisorError(f"{name}: {error}")
         raise SupervisorError(
             f"{name}: no listening event within {timeout:.0f}s (exit {proc.poll()}):\n{svc.log_tail()}"
         )
     svc.port = int(event["port"])
     deadline = time.monotonic() + timeout
-    while health_status(svc.address) != "SERVING":
+    while health_status(svc.address, root_certificates=root_certificates) != "SERVING":
         if not svc.alive() or time.monotonic() > deadline:
             raise SupervisorError(f"{name}: not healthy at {svc.address}:\n{svc.log_tail()}")
         time.sleep(0.05)
@@ -236,10 +271,20 @@ class Supervisor:
                     upstreams=upstreams,
                     log_dir=self.log_dir,
                     timeout=self.start_timeout,
+                    token=self.config.services.token,
+                    root_certificates=self._root_certificates(),
                 )
         except BaseException:
             self.stop()
             raise
+
+    def _root_certificates(self) -> bytes | None:
+        cert = self.config.services.tls_cert
+        return Path(cert).read_bytes() if cert else None
+
+    def client_credentials(self) -> dict[str, object]:
+        """``token`` and ``root_certificates`` for ``ticklab.connect`` to the services started here."""
+        return {"token": self.config.services.token, "root_certificates": self._root_certificates()}
 
     def status(self) -> list[ServiceStatus]:
         rows = []
@@ -249,7 +294,8 @@ class Supervisor:
                 rows.append(ServiceStatus(name, 0, self._configured_address(name), "NOT STARTED", 0.0, ""))
                 continue
             code = p.proc.poll()
-            health = f"EXITED({code})" if code is not None else health_status(p.address)
+            health = f"EXITED({code})" if code is not None else health_status(
+                p.address, root_certificates=p.root_certificates)
             rows.append(
                 ServiceStatus(name, p.pid, p.address, health, time.monotonic() - p.started, str(p.log_path))
             )

@@ -22,6 +22,7 @@ import numpy as np
 
 import ticklab.client.batch as decoded
 import ticklab.client.requests as rq
+from ticklab.client.auth import aio_channel
 from ticklab.client.batch import Batch, DayStats
 from ticklab.v1 import data_pb2, indicators_pb2, stats_pb2
 
@@ -71,11 +72,13 @@ class AsyncClient:
     """asyncio client of one ticklab service address (data, indicators or stats)."""
 
     def __init__(
-        self, address: str, *, timeout: float | None = None, channel: grpc.aio.Channel | None = None
+        self, address: str, *, timeout: float | None = None, channel: grpc.aio.Channel | None = None,
+        token: str = "", root_certificates: bytes | None = None,
     ) -> None:
         self.address = address
         self.timeout = timeout
-        self.channel = channel or grpc.aio.insecure_channel(address, options=rq.CHANNEL_OPTIONS)
+        self.channel = channel or aio_channel(address, rq.CHANNEL_OPTIONS, token=token,
+                                              root_certificates=root_certificates)
         # The streams are read as raw bytes and decoded zero-copy (ticklab.client.batch).
         self._stubs = rq.Stubs.of(self.channel)
 
@@ -149,6 +152,8 @@ class AsyncClient:
         return decoded.pool_frames(await self._stubs.stats.Pool(req, timeout=self.timeout))
 
 
-def connect(address: str, *, timeout: float | None = None) -> AsyncClient:
-    """An asyncio client of the service at `address` ("host:port")."""
-    return AsyncClient(address, timeout=timeout)
+def connect(address: str, *, timeout: float | None = None, token: str = "",
+            root_certificates: bytes | None = None) -> AsyncClient:
+    """An asyncio client of the service at `address` ("host:port"); token and TLS as
+    :func:`ticklab.client.sync.connect`."""
+    return AsyncClient(address, timeout=timeout, token=token, root_certificates=root_certificates)

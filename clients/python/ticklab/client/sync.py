@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import grpc
 import numpy as np
 
+from ticklab.client.auth import sync_channel
 from ticklab.client.batch import (
     Batch,
     DayStats,
@@ -95,11 +96,13 @@ class Client:
     methods of the service that listens there."""
 
     def __init__(
-        self, address: str, *, timeout: float | None = None, channel: grpc.Channel | None = None
+        self, address: str, *, timeout: float | None = None, channel: grpc.Channel | None = None,
+        token: str = "", root_certificates: bytes | None = None,
     ) -> None:
         self.address = address
         self.timeout = timeout
-        self.channel = channel or grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+        self.channel = channel or sync_channel(address, CHANNEL_OPTIONS, token=token,
+                                               root_certificates=root_certificates)
         # The streams are read as raw bytes and decoded zero-copy (ticklab.client.batch).
         self._stubs = Stubs.of(self.channel)
 
@@ -171,6 +174,8 @@ class Client:
         return pool_frames(self._stubs.stats.Pool(req, timeout=self.timeout))
 
 
-def connect(address: str, *, timeout: float | None = None) -> Client:
-    """A synchronous client of the service at `address` ("host:port")."""
-    return Client(address, timeout=timeout)
+def connect(address: str, *, timeout: float | None = None, token: str = "",
+            root_certificates: bytes | None = None) -> Client:
+    """A synchronous client of the service at `address` ("host:port"); `token`: the services'
+    ``[services].token``, `root_certificates`: the PEM certificate to trust when they use TLS."""
+    return Client(address, timeout=timeout, token=token, root_certificates=root_certificates)

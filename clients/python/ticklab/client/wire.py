@@ -25,10 +25,16 @@ def varint(n: int) -> bytes:
             return bytes(out)
 
 
-def read_varint(raw: bytes, i: int) -> tuple[int, int]:
-    """(value, next offset) of the varint at `raw[i]`."""
+def read_varint(raw: bytes, i: int, end: int | None = None) -> tuple[int, int]:
+    """(value, next offset) of the varint at `raw[i]`; ValueError when it is cut off by `end`
+    (default: the end of `raw`) or longer than 10 bytes (64 bits)."""
+    n = len(raw) if end is None else end
     value = shift = 0
     while True:
+        if i >= n:
+            raise ValueError(f"truncated varint at offset {i}")
+        if shift > 63:
+            raise ValueError(f"varint longer than 64 bits at offset {i}")
         b = raw[i]
         i += 1
         value |= (b & 0x7F) << shift
@@ -37,26 +43,42 @@ def read_varint(raw: bytes, i: int) -> tuple[int, int]:
         shift += 7
 
 
+def _walk(raw: bytes, start: int, end: int | None):
+    """(field, varint value or (offset, length)) of each top-level field of ``raw[start:end]``;
+    ValueError for a truncated message, a length past its end or an unknown wire type."""
+    i, n = start, len(raw) if end is None else end
+    while i < n:
+        key, i = read_varint(raw, i, n)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            value, i = read_varint(raw, i, n)
+            yield field, value
+            continue
+        if wire == 2:
+            length, i = read_varint(raw, i, n)
+            value, size = (i, length), length
+        elif wire == 1:
+            value, size = None, 8
+        elif wire == 5:
+            value, size = None, 4
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire} at offset {i}")
+        if i + size > n:
+            raise ValueError(f"field {field}: {size} bytes at offset {i} run past the end ({n})")
+        i += size
+        if value is not None:
+            yield field, value
+
+
 def scan(raw: bytes, start: int = 0, end: int | None = None) -> dict[int, Any]:
     """Top-level fields of the message in ``raw[start:end]``: field number -> varint value, or
     (offset into `raw`, length) of the first value of a length-delimited field."""
     out: dict[int, Any] = {}
-    i, n = start, len(raw) if end is None else end
-    while i < n:
-        key, i = read_varint(raw, i)
-        field, wire = key >> 3, key & 7
-        if wire == 0:
-            out[field], i = read_varint(raw, i)
-        elif wire == 2:
-            length, i = read_varint(raw, i)
-            out.setdefault(field, (i, length))
-            i += length
-        elif wire == 1:
-            i += 8
-        elif wire == 5:
-            i += 4
+    for field, value in _walk(raw, start, end):
+        if isinstance(value, tuple):
+            out.setdefault(field, value)
         else:
-            raise ValueError(f"unsupported protobuf wire type {wire}")
+            out[field] = value
     return out
 
 
@@ -64,23 +86,8 @@ def fields(raw: bytes) -> dict[int, list[Any]]:
     """Every top-level field of the message in `raw`: field number -> all its values in order
     (varints by value, length-delimited values as (offset, length)), for repeated fields."""
     out: dict[int, list[Any]] = {}
-    i, n = 0, len(raw)
-    while i < n:
-        key, i = read_varint(raw, i)
-        field, wire = key >> 3, key & 7
-        if wire == 0:
-            value, i = read_varint(raw, i)
-            out.setdefault(field, []).append(value)
-        elif wire == 2:
-            length, i = read_varint(raw, i)
-            out.setdefault(field, []).append((i, length))
-            i += length
-        elif wire == 1:
-            i += 8
-        elif wire == 5:
-            i += 4
-        else:
-            raise ValueError(f"unsupported protobuf wire type {wire}")
+    for field, value in _walk(raw, 0, None):
+        out.setdefault(field, []).append(value)
     return out
 
 

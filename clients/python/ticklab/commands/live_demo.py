@@ -57,7 +57,7 @@ def run_live_demo(cfg: Config, config_path: str, set_name: str, console: Console
     with Supervisor(config_path, ephemeral_ports=True) as sup:
         console.print(_status_table(sup))
 
-        with connect(sup.address("indicators")) as ind:
+        with connect(sup.address("indicators"), **sup.client_credentials()) as ind:
             t0 = time.perf_counter()
             stream = ind.indicators(stock, day, day, set=set_name)
             rows, first = 0, None
@@ -81,14 +81,14 @@ def run_live_demo(cfg: Config, config_path: str, set_name: str, console: Console
         console.print(f"indicator rows: {rows:,} in {secs:.2f} s = {rows / secs:,.0f} rows/s "
                       f"({len(stream.feature_names)} features)")
 
-        with connect(sup.address("data")) as data:
+        with connect(sup.address("data"), **sup.client_credentials()) as data:
             t0 = time.perf_counter()
             ticks = sum(len(b) for b in data.ticks(list(cfg.stocks), day, day))
             secs = time.perf_counter() - t0
         console.print(f"ticks ({len(cfg.stocks)} stocks): {ticks:,} in {secs:.2f} s "
                       f"= {ticks / secs:,.0f} ticks/s")
 
-        with connect(sup.address("stats")) as stats:
+        with connect(sup.address("stats"), **sup.client_credentials()) as stats:
             for ds in stats.stats(stock, day, day, set=set_name, dry_run=True):
                 df = ds.to_pandas()
                 cols = [c for c in ("horizon", "n", "r2_in_sample", "r2") if c in df.columns]

@@ -2,7 +2,8 @@
 
 With ``[services].token`` set, every call must carry ``authorization: Bearer <token>``
 (:class:`TokenAuthInterceptor`); with ``tls_cert``/``tls_key`` set the port is TLS
-(:func:`tls_server_credentials`).
+(:func:`tls_server_credentials`). The gateway's own calls to the C++ services carry the same token
+and trust the same certificate (``ticklab.client.auth.aio_channel``).
 """
 
 from __future__ import annotations
@@ -63,3 +64,4 @@ def tls_server_credentials(cert_path: str, key_path: str) -> grpc.ServerCredenti
     with open(cert_path, "rb") as f:
         cert = f.read()
     return grpc.ssl_server_credentials([(key, cert)])
+

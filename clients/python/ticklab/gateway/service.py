@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import grpc
 
+from ticklab.client.auth import aio_channel
 from ticklab.client.resume import REASON_KEY, SLOW_SUBSCRIBER
 from ticklab.gateway.fanout import Cursor, EndOfStream, Hub, SlowSubscriber, Subscriber
 from ticklab.gateway.layers import LAYER_IMPLS, LAYERS, StreamKey
@@ -58,7 +60,10 @@ class Gateway:
             # service back instead.
             window = [("grpc.http2.bdp_probe", 0),
                       ("grpc.http2.lookahead_bytes", self.settings.upstream_window_bytes)]
-            ch = grpc.aio.insecure_channel(address, options=UPSTREAM_CHANNEL_OPTIONS + window)
+            # The services demand the same token and speak the same TLS as the gateway.
+            cert = self.settings.tls_cert
+            ch = aio_channel(address, UPSTREAM_CHANNEL_OPTIONS + window, token=self.settings.token,
+                             root_certificates=Path(cert).read_bytes() if cert else None)
             self.channels[address] = ch
         return ch
 

@@ -211,10 +211,14 @@ def _head(mm: np.memmap, path: Path) -> tuple[dict[str, Any], int, int]:
     if version != (2 if v2 else 1):
         raise FeatureFileError(f"{path}: unsupported feature file version {version}")
     compression, block_rows, grid_kind, _, grid_value = fields[14:19] if v2 else (0, 0, 0, 0, 0.0)
-    head = dict(version=version, header_bytes=header_bytes, n_rows=n_rows, n_cols=n_cols,
-                date=dt.date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100),
+    try:
+        date = dt.date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
+        set_text, stock_text = set_name.rstrip(b"\x00").decode(), stock.rstrip(b"\x00").decode()
+    except ValueError as e:  # UnicodeDecodeError, or an impossible date
+        raise FeatureFileError(f"{path}: corrupted header: {e}") from e
+    head = dict(version=version, header_bytes=header_bytes, n_rows=n_rows, n_cols=n_cols, date=date,
                 config_hash=config_hash, input_fingerprint=input_fp, rows_checksum=rows_checksum,
-                set=set_name.rstrip(b"\x00").decode(), stock=stock.rstrip(b"\x00").decode(),
+                set=set_text, stock=stock_text,
                 value_dtype="<f4" if v2 and size_field == 4 else "<f8", compressed=compression == 1,
                 block_rows=block_rows, grid_seconds=grid_value if grid_kind == GRID_SECONDS else 0.0,
                 grid_ticks=int(grid_value) if grid_kind == GRID_TICKS else 0)
@@ -247,6 +251,8 @@ def _regions(mm: np.memmap, path: Path, head: dict[str, Any]) -> list[tuple[int,
 def read_features(path: str | Path, *, verify: bool = False) -> Features:
     """Maps a feature file; `verify` also checks the rows' checksum (reads every column)."""
     path = Path(path)
+    if path.stat().st_size < FIXED_HEADER.size:  # (np.memmap refuses an empty file)
+        raise FeatureFileError(f"{path}: too short for a feature file header")
     mm = np.memmap(path, dtype=np.uint8, mode="r")
     if len(mm) < FIXED_HEADER.size:
         raise FeatureFileError(f"{path}: too short for a feature file header")
@@ -256,7 +262,10 @@ def read_features(path: str | Path, *, verify: bool = False) -> Features:
     header[HEADER_CHECKSUM_OFFSET:HEADER_CHECKSUM_OFFSET + 8] = bytes(8)
     if xxhash.xxh64_intdigest(bytes(header), seed=0) != stored_checksum:
         raise FeatureFileError(f"{path}: header checksum mismatch")
-    columns = tuple(bytes(header[names_at:names_at + names_bytes]).decode().split("\n")[:-1])
+    try:
+        columns = tuple(bytes(header[names_at:names_at + names_bytes]).decode().split("\n")[:-1])
+    except UnicodeDecodeError as e:
+        raise FeatureFileError(f"{path}: corrupted header: {e}") from e
     if len(columns) != head["n_cols"]:
         raise FeatureFileError(f"{path}: column count mismatch")
     regions = _regions(mm, path, head) if head["version"] == 2 else []

@@ -85,7 +85,11 @@ def read_header(path: str | Path) -> StoreHeader:
         kind = "truncated" if size < expected else "oversized"
         raise StoreError(f"{path}: {kind} store file: {size} bytes, header says {count} ticks "
                          f"({expected} bytes)")
-    return StoreHeader(stock.rstrip(b"\0").decode(), date, count, checksum, version)
+    try:
+        name = stock.rstrip(b"\0").decode()
+    except UnicodeDecodeError as e:
+        raise StoreError(f"{path}: corrupted header: the stock name is not UTF-8") from e
+    return StoreHeader(name, date, count, checksum, version)
 
 
 def read_ticks(path: str | Path, *, verify_checksum: bool = True) -> np.ndarray:
