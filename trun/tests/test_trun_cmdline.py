@@ -122,7 +122,7 @@ def test_missing_data_exit_code_and_retcode_config(project):
     assert trun_cli(project, "NeedsData", "--local-scheduler").returncode == 0
 
 
-def test_luigi_lock_flags_are_accepted_and_ignored(project):
+def test_luigi_lock_flags_are_accepted(project):
     r = trun_cli(project, "Hello", "--name", "lk", "--no-lock", "--take-lock", "--lock-pid-dir",
                  str(project / "locks"), "--lock-size", "2", "--local-scheduler")
     assert r.returncode == 0, r.stderr

@@ -84,6 +84,8 @@ def cli(
     run waits for the first (or refuses with --no-wait), then computes only what is left.
     """
     from ticklab.pipeline import Pipeline
+    import trun
+
     from ticklab.pipeline.runner import PipelineBusy, run_pipeline, summary_lines
 
     if dask_scheduler and executor != "dask":
@@ -114,5 +116,6 @@ def cli(
         raise click.ClickException(str(e)) from e
     for line in summary_lines(result):
         click.echo(line)
-    if not result.scheduling_succeeded:
+    # as in Luigi, build() only fails on failed steps; missing data is in the status
+    if result.status not in (trun.TrunStatusCode.SUCCESS, trun.TrunStatusCode.SUCCESS_WITH_RETRY):
         raise SystemExit(1)
