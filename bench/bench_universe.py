@@ -125,6 +125,10 @@ def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
         t = read_ticks(tick_file, verify_checksum=verify)
         return pd.DataFrame({c: t[c] for c in cols})
 
+    def archive_df(path: Path) -> pd.DataFrame:
+        t = read_tick_archive(path)
+        return pd.DataFrame({c: t[c] for c in cols})
+
     work = root / "research"
     work.mkdir(exist_ok=True)
     subprocess.run([str(binary("ticklab-tickzip")), str(tick_file)], check=True, capture_output=True)
@@ -138,8 +142,7 @@ def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
     ours = {
         "ticks": {"ticklab .tick (checksum verified)": best_of(ticks_df),
                   "ticklab .tick (no verify)": best_of(lambda: ticks_df(False)),
-                  "ticklab .tickz (archive, verified)": best_of(
-                      lambda: pd.DataFrame({c: read_tick_archive(archive)[c] for c in cols}))},
+                  "ticklab .tickz (archive, verified)": best_of(lambda: archive_df(archive))},
         "features": {"ticklab .feat (zero-copy)": best_of(lambda: read_features(feat_file).to_pandas()),
                      "ticklab .feat (verified)": best_of(
                          lambda: read_features(feat_file, verify=True).to_pandas())},

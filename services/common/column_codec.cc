@@ -7,13 +7,10 @@
 #include <vector>
 
 namespace ticklab {
-namespace {
+namespace {}  // namespace
 
-constexpr int kZstdLevel = 3;
-
-}  // namespace
-
-void EncodeColumnBlock(const void* data, size_t n, size_t elem, bool delta, std::string* out) {
+void EncodeColumnBlock(const void* data, size_t n, size_t elem, bool delta, std::string* out,
+                       int level) {
   const auto* in = static_cast<const unsigned char*>(data);
   std::vector<unsigned char> shuffled(n * elem);
   std::vector<uint64_t> deltas;
@@ -34,7 +31,7 @@ void EncodeColumnBlock(const void* data, size_t n, size_t elem, bool delta, std:
   const size_t start = out->size();
   out->resize(start + bound);
   const size_t got =
-      ZSTD_compress(out->data() + start, bound, shuffled.data(), shuffled.size(), kZstdLevel);
+      ZSTD_compress(out->data() + start, bound, shuffled.data(), shuffled.size(), level);
   out->resize(start + (ZSTD_isError(got) ? 0 : got));  // cannot fail: the bound fits
 }
 

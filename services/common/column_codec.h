@@ -12,8 +12,9 @@
 
 namespace ticklab {
 
-// Appends the frame for n elements of elem bytes at `data` to *out.
-void EncodeColumnBlock(const void* data, size_t n, size_t elem, bool delta, std::string* out);
+// Appends the frame for n elements of elem bytes at `data` to *out (zstd `level`).
+void EncodeColumnBlock(const void* data, size_t n, size_t elem, bool delta, std::string* out,
+                       int level = 3);
 // Decodes a frame of src_bytes into n elements at `out`; DataLoss (naming `where`) if the frame
 // is corrupt or does not hold exactly n elements.
 Status DecodeColumnBlock(const unsigned char* src, size_t src_bytes, size_t n, size_t elem,

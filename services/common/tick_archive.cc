@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "services/common/column_codec.h"
+#include "services/common/fingerprint.h"
 
 namespace ticklab {
 namespace {
@@ -21,6 +22,7 @@ namespace fs = std::filesystem;
 // (XXH64 of the header with this field zeroed, then the index). Index: n_blocks u64 block sizes.
 // A block: kWords u32 frame sizes, then the frames (word w of every record of the block).
 constexpr size_t kHeader = 64, kWords = sizeof(Tick) / 8;
+constexpr int kZstdLevel = 6;  // archives: written once, read rarely
 constexpr uint32_t kVersion = 1;
 static_assert(sizeof(Tick) == 80, "ten 8-byte words");
 
@@ -52,15 +54,23 @@ Status WriteTickArchive(const std::string& path, const std::string& stock, int y
   const size_t n_blocks = (count + block_ticks - 1) / block_ticks;
   std::string header(kHeader, '\0'), index(8 * n_blocks, '\0'), blocks;
   std::vector<uint64_t> word(block_ticks);
+  const FingerprintKey key(stock);
   for (size_t b = 0; b < n_blocks; ++b) {
     const size_t first = b * block_ticks, n = std::min(block_ticks, count - first);
     const size_t start = blocks.size();
     blocks.resize(start + 4 * kWords);
+    // Fingerprints that are the stock's Fingerprint() of their record (as ingest writes them) are
+    // not stored: a frame size of 0 says the reader recomputes them (they are random bits: half
+    // of a compressed archive otherwise).
+    bool derived = true;
+    for (size_t i = 0; i < n && derived; ++i)
+      derived = ticks[first + i].fingerprint == key.Of(ticks[first + i]);
     for (size_t w = 0; w < kWords; ++w) {
+      if (w == 1 && derived) continue;  // frame size stays 0
       for (size_t i = 0; i < n; ++i)
         std::memcpy(&word[i], reinterpret_cast<const char*>(&ticks[first + i]) + 8 * w, 8);
       const size_t before = blocks.size();
-      EncodeColumnBlock(word.data(), n, 8, /*delta=*/w == 0, &blocks);
+      EncodeColumnBlock(word.data(), n, 8, /*delta=*/w == 0, &blocks, kZstdLevel);
       Put<uint32_t>(&blocks, start + 4 * w, static_cast<uint32_t>(blocks.size() - before));
     }
     Put<uint64_t>(&index, 8 * b, blocks.size() - start);
@@ -144,8 +154,13 @@ bool TickArchiveReader::LoadBlock() {
   block_.resize(n);
   std::vector<uint64_t> word(n);
   size_t at = 4 * kWords;
+  bool derived = false;
   for (size_t w = 0; w < kWords && status_.ok(); ++w) {
     const size_t frame = Get<uint32_t>(block, 4 * w);
+    if (w == 1 && frame == 0) {  // fingerprints: recomputed below
+      derived = true;
+      continue;
+    }
     if (at + frame > bytes) {
       status_ = Status::DataLoss(where + ": truncated");
       break;
@@ -157,6 +172,10 @@ bool TickArchiveReader::LoadBlock() {
     at += frame;
   }
   if (!status_.ok()) return false;
+  if (derived) {
+    const FingerprintKey key(stock_);
+    for (Tick& t : block_) t.fingerprint = key.Of(t);
+  }
   XXH64_update(hash_.get(), block_.data(), n * sizeof(Tick));
   pos_ = 0;
   if (++next_block_ + 1 == offsets_.size() && XXH64_digest(hash_.get()) != checksum_) {

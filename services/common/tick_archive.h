@@ -3,13 +3,14 @@
 //
 // The same Ticks as the store file, in blocks of block_ticks records; a block stores each of the
 // record's ten 8-byte words as its own column (ts_ns delta-coded; all byte-shuffled and zstd-
-// compressed, column_codec.h), and an index after the header gives every block's place. The mmap
-// store file (tick_store.h) stays the fast path; an archive reader streams: Next() decompresses
-// one block at a time (memory: one block), never the whole file.
-// checksum() is the store file's: XXH64 (seed 0) of the records, verified as the last block is
-// read (a mismatch or a corrupt block is DataLoss in status()).
-// WriteTickArchive() writes "<path>.tmp-<pid>-<n>" and renames it into place.
-// Thread-safety: a reader is used by one thread; distinct files are independent.
+// compressed, column_codec.h; fingerprints that are Fingerprint(stock, record), as ingest writes
+// them, are recomputed instead of stored), and an index after the header gives every block's place.
+// The mmap store file (tick_store.h) stays the fast path; an archive reader streams: Next()
+// decompresses one block at a time (memory: one block), never the whole file. checksum() is the
+// store file's: XXH64 (seed 0) of the records, verified as the last block is read (a mismatch or a
+// corrupt block is DataLoss in status()). WriteTickArchive() writes "<path>.tmp-<pid>-<n>" and
+// renames it into place. Thread-safety: a reader is used by one thread; distinct files are
+// independent.
 #pragma once
 
 #include <cstddef>
@@ -27,7 +28,7 @@ struct XXH64_state_s;
 namespace ticklab {
 
 constexpr char kTickArchiveMagic[8] = {'T', 'L', 'T', 'I', 'C', 'K', 'Z', '\1'};
-constexpr size_t kTickArchiveBlock = 16384;  // ticks per block (1.3 MB decoded)
+constexpr size_t kTickArchiveBlock = 65536;  // ticks per block (5.2 MB decoded)
 
 // Writes `count` ticks of `stock` (1..15 bytes) on `yyyymmdd` atomically to `path`.
 Status WriteTickArchive(const std::string& path, const std::string& stock, int yyyymmdd,

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <random>
 
+#include "services/common/fingerprint.h"
+
 namespace ticklab {
 namespace {
 
@@ -65,6 +67,28 @@ TEST_F(TickArchiveTest, StreamsTheSameTicksBlockByBlock) {
   ASSERT_EQ(back.size(), ticks.size());
   EXPECT_EQ(std::memcmp(back.data(), ticks.data(), ticks.size() * sizeof(Tick)), 0);
   EXPECT_LT(fs::file_size(path), ticks.size() * sizeof(Tick) / 2);  // it compresses
+}
+
+// Fingerprints as ingest writes them are recomputed, not stored: the same bytes, a smaller file.
+TEST_F(TickArchiveTest, DerivedFingerprintsAreNotStored) {
+  std::vector<Tick> ticks = RandomTicks(20000);
+  const FingerprintKey key("MSFT");
+  for (Tick& t : ticks) t.fingerprint = key.Of(t);
+  const std::string derived = (dir_ / "d.tickz").string(), stored = (dir_ / "s.tickz").string();
+  ASSERT_TRUE(WriteTickArchive(derived, "MSFT", 20240102, ticks.data(), ticks.size(), 7000).ok());
+  ticks[12345].fingerprint ^= 1;  // one foreign fingerprint: that block stores them all
+  ASSERT_TRUE(WriteTickArchive(stored, "MSFT", 20240102, ticks.data(), ticks.size(), 7000).ok());
+  EXPECT_LT(fs::file_size(derived) + 7000 * 6, fs::file_size(stored));
+  for (const std::string& path : {derived, stored}) {
+    Result<TickArchiveReader> r = TickArchiveReader::Open(path);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<Tick> back;
+    ASSERT_TRUE(r->ReadAll(&back).ok()) << r->status().ToString();
+    if (path == derived) ticks[12345].fingerprint ^= 1;
+    ASSERT_EQ(back.size(), ticks.size());
+    EXPECT_EQ(std::memcmp(back.data(), ticks.data(), ticks.size() * sizeof(Tick)), 0) << path;
+    if (path == derived) ticks[12345].fingerprint ^= 1;
+  }
 }
 
 TEST_F(TickArchiveTest, CorruptionIsDataLoss) {

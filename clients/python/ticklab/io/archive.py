@@ -1,7 +1,8 @@
 """Reader of Layer 1 tick archives (``.tickz``, services/common/tick_archive.h; docs/formats.md).
 
 An archive holds one stock-day's ticks like a store file, compressed: blocks of ``block_ticks``
-records, each block one zstd frame per 8-byte word of the 80-byte record (`ticklab.io.codec`).
+records, each block one zstd frame per 8-byte word of the 80-byte record (`ticklab.io.codec`); a
+block whose fingerprint frame is empty has them recomputed (`ticklab.io.store.fingerprints`).
 ``read_tick_archive(path)`` decodes it into a `TICK_DTYPE` array and verifies the records'
 checksum (the store file's); ``iter_blocks(path)`` yields one block at a time.
 """
@@ -17,6 +18,7 @@ import xxhash
 
 from ticklab.io.codec import CodecError, decode_block
 from ticklab.io.dtypes import TICK_DTYPE
+from ticklab.io.store import fingerprints
 
 MAGIC = b"TLTICKZ\x01"
 HEADER = struct.Struct("<8sII16siIQQQ")  # magic, version, block_ticks, stock, date, n_blocks, count,
@@ -55,6 +57,7 @@ def _decode(path: Path, out: np.ndarray | None) -> Iterator[np.ndarray]:
     checksum is verified after the last block."""
     mm, head, starts = _open(path)
     block_ticks, count, checksum = head[2], head[6], head[7]
+    stock = head[3].rstrip(b"\x00").decode()
     out_words = out.view("<u8").reshape(count, WORDS) if out is not None else None
     h = xxhash.xxh64(seed=0)
     for b in range(len(starts) - 1):
@@ -65,11 +68,15 @@ def _decode(path: Path, out: np.ndarray | None) -> Iterator[np.ndarray]:
         at += 4 * WORDS
         words = out_words[first:first + n] if out_words is not None else np.empty((n, WORDS), np.uint64)
         for w, size in enumerate(frame_sizes):
+            if w == 1 and size == 0:  # fingerprints not stored: recomputed once the block is decoded
+                continue
             try:
                 words[:, w] = decode_block(bytes(mm[at:at + size]), n, np.dtype("<u8"), w == 0)
             except CodecError as e:
                 raise ArchiveError(f"{path}: block {b}: {e}") from None
             at += size
+        if frame_sizes[1] == 0:
+            words[:, 1] = fingerprints(stock, words.view(TICK_DTYPE).reshape(n))
         h.update(memoryview(words).cast("B"))
         if b == len(starts) - 2 and h.intdigest() != checksum:
             raise ArchiveError(f"{path}: records checksum mismatch")
