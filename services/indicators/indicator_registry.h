@@ -40,6 +40,9 @@ class IndicatorParams {
   // log-spaced: min * (max/min)^(i/(n-1)), i = 0..n-1); `def` when neither is present.
   Status PositiveGrid(const std::string& list_key, const std::string& grid_key,
                       const std::vector<double>& def, std::vector<double>* out);
+  // Every parameter except `name`, as written, all marked read: for kinds that check their own
+  // keys (plug-ins such as Python indicators, services/python/python_indicator.h).
+  std::map<std::string, ParamValue> TakeAll();
   // Rejects keys no Read call asked for.
   Status CheckNoUnknownKeys() const;
   Status Error(const std::string& key, const std::string& what) const;

@@ -75,3 +75,20 @@ TEST(IndicatorRegistryTest, GridIsLogSpacedAndExclusiveWithList) {
 
 }  // namespace
 }  // namespace ticklab
+
+namespace ticklab {
+namespace {
+
+TEST(IndicatorParamsTest, TakeAllReturnsEveryParameterButNameAndMarksThemRead) {
+  IndicatorSpec spec{
+      "plugin", {{"name", std::string("p")}, {"alpha", 0.5}, {"n", int64_t{3}}}, "x"};
+  IndicatorParams params(spec);
+  std::map<std::string, ParamValue> all = params.TakeAll();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(std::get<double>(all.at("alpha")), 0.5);
+  EXPECT_EQ(std::get<int64_t>(all.at("n")), 3);
+  EXPECT_TRUE(params.CheckNoUnknownKeys().ok());
+}
+
+}  // namespace
+}  // namespace ticklab

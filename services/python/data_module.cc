@@ -1,0 +1,182 @@
+// Layer 1 from Python: the seed's get_data_source / get_stock_data_source, Tick, and a DataSource
+// with next(), the iterator protocol and next_batch(n) (a numpy TICK_DTYPE array; zero-copy over
+// the mapping when the source is a store file).
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "services/data/data_source.h"
+#include "services/data/store_source.h"
+#include "services/python/bindings.h"
+
+namespace ticklab::python {
+namespace {
+
+// A DataSource as Python sees it. Store files are served straight from their mapping; other
+// formats are read ahead kReadAhead ticks at a time with the GIL released, so per-tick next()
+// costs a copy and the parsing runs while other Python threads proceed.
+class Source {
+ public:
+  static constexpr size_t kReadAhead = 4096;
+
+  explicit Source(std::unique_ptr<DataSource> source)
+      : source_(std::move(source)), store_(dynamic_cast<StoreSource*>(source_.get())) {}
+
+  // The next tick, or nullopt at the end; raises the source's error when reading failed.
+  std::optional<Tick> Next() {
+    if (store_ != nullptr) {
+      const Tick* t = store_->NextTick();
+      if (t == nullptr) return std::nullopt;
+      return *t;
+    }
+    if (head_ == ahead_.size() && !ReadAhead()) return std::nullopt;
+    return ahead_[head_++];
+  }
+
+  py::array NextBatch(py::object self, py::ssize_t n) {
+    if (n < 0) throw py::value_error("next_batch: n must be >= 0, got " + std::to_string(n));
+    size_t want = static_cast<size_t>(n);
+    if (store_ != nullptr) {
+      const TickFile& file = store_->file();
+      const Tick* first = file.data() + (file.size() - store_->remaining());
+      size_t k = std::min(want, store_->remaining());
+      for (size_t i = 0; i < k; ++i) store_->NextTick();
+      return TickArrayView(first, k, self);
+    }
+    py::array out(TickDtype(), std::vector<py::ssize_t>{n});
+    Tick* dst = static_cast<Tick*>(out.mutable_data());
+    size_t got = 0;
+    size_t buffered = std::min(want, ahead_.size() - head_);
+    std::copy(ahead_.begin() + head_, ahead_.begin() + head_ + buffered, dst);
+    head_ += buffered;
+    got = buffered;
+    {
+      py::gil_scoped_release release;
+      while (got < want && source_->Next(&dst[got])) ++got;
+    }
+    if (got < want) ThrowIfError(source_->status());
+    return got == want ? out : py::array(out[py::slice(0, got, 1)]);
+  }
+
+  const DataSource& source() const { return *source_; }
+
+ private:
+  bool ReadAhead() {
+    ahead_.resize(kReadAhead);
+    size_t k = 0;
+    {
+      py::gil_scoped_release release;
+      while (k < kReadAhead && source_->Next(&ahead_[k])) ++k;
+    }
+    ahead_.resize(k);
+    head_ = 0;
+    if (k == 0) ThrowIfError(source_->status());
+    return k > 0;
+  }
+
+  std::unique_ptr<DataSource> source_;
+  StoreSource* store_;  // source_ when it is a store file (zero-copy paths), else nullptr
+  std::vector<Tick> ahead_;
+  size_t head_ = 0;
+};
+
+ReadOptions Options(bool skip_bad_rows, const std::string& timezone) {
+  ReadOptions o;
+  o.skip_bad_rows = skip_bad_rows;
+  o.timezone = timezone;
+  return o;
+}
+
+py::tuple EventNames(const Tick& t) {
+  py::tuple names(t.event_count());
+  for (int i = 0; i < t.event_count(); ++i) names[i] = FieldName(t.event(i));
+  return names;
+}
+
+void RegisterTick(py::module_& m) {
+  py::class_<Tick> tick(m, "Tick",
+                        R"(One Layer 1 tick (services/common/tick.h): the top of book and last
+trade after its field events. Attributes in the seed's names (bidPrice ...) and snake_case.
+`timestamp` is UTC nanoseconds since the epoch. Thread-safety: an immutable value.)");
+  tick.def_readonly("timestamp", &Tick::ts_ns)
+      .def_readonly("ts_ns", &Tick::ts_ns)
+      .def_readonly("fingerprint", &Tick::fingerprint)
+      .def_property_readonly("type", &Tick::type,
+                             "\"B\", \"A\", \"T\" for the sides it changed, e.g. \"BT\"")
+      .def_property_readonly("events", &EventNames, "its field events in order: (\"BID\", ...)")
+      .def_readonly("seq", &Tick::seq)
+      .def_readonly("symbol", &Tick::symbol, "index into the source's symbols");
+  struct Alias {
+    const char* seed;
+    const char* snake;
+    double Tick::*member;
+  };
+  for (const Alias& a : {Alias{"bidPrice", "bid_price", &Tick::bid_price},
+                         Alias{"bidSize", "bid_size", &Tick::bid_size},
+                         Alias{"askPrice", "ask_price", &Tick::ask_price},
+                         Alias{"askSize", "ask_size", &Tick::ask_size},
+                         Alias{"tradePrice", "trade_price", &Tick::trade_price},
+                         Alias{"tradeSize", "trade_size", &Tick::trade_size}}) {
+    tick.def_readonly(a.seed, a.member).def_readonly(a.snake, a.member);
+  }
+  tick.def("__repr__", [](const Tick& t) {
+    return "Tick(timestamp=" + std::to_string(t.ts_ns) + ", type='" + t.type() +
+           "', bid=" + py::repr(py::float_(t.bid_price)).cast<std::string>() +
+           ", ask=" + py::repr(py::float_(t.ask_price)).cast<std::string>() +
+           ", trade=" + py::repr(py::float_(t.trade_price)).cast<std::string>() + ")";
+  });
+}
+
+}  // namespace
+
+void RegisterData(py::module_& m) {
+  RegisterTick(m);
+  py::class_<Source>(m, "DataSource",
+                     R"(Sequential access to Layer 1 ticks, whatever the format (the
+seed's DataSource). next() returns the next Tick (None at the end), iteration yields Ticks and
+next_batch(n) up to n of them as a TICK_DTYPE array: a read-only view of the file's mapping for a
+store file, else a new array. A malformed input raises ticklab.core.Error naming file, line or
+record. Thread-safety: one thread at a time per source; distinct sources run in parallel (reading
+releases the GIL).)")
+      .def("next", &Source::Next, "The next Tick, or None at the end of the data.")
+      .def("__iter__", [](py::object self) { return self; })
+      .def("__next__",
+           [](Source& s) {
+             std::optional<Tick> t = s.Next();
+             if (!t) throw py::stop_iteration();
+             return *t;
+           })
+      .def(
+          "next_batch",
+          [](py::object self, py::ssize_t n) { return self.cast<Source&>().NextBatch(self, n); },
+          py::arg("n"), "Up to n next ticks as a numpy TICK_DTYPE array (empty at the end).")
+      .def_property_readonly("format", [](const Source& s) { return s.source().format(); })
+      .def_property_readonly("symbols", [](const Source& s) { return s.source().symbols(); })
+      .def_property_readonly("bad_rows", [](const Source& s) { return s.source().bad_rows(); });
+
+  m.def(
+      "get_data_source",
+      [](const std::string& path, bool skip_bad_rows, const std::string& timezone) {
+        py::gil_scoped_release release;
+        return std::make_unique<Source>(
+            ValueOrThrow(GetDataSource(path, Options(skip_bad_rows, timezone))));
+      },
+      py::arg("path"), py::kw_only(), py::arg("skip_bad_rows") = false,
+      py::arg("timezone") = "America/New_York",
+      "Opens a Layer 1 file of any format (detected from its content).");
+  m.def(
+      "get_stock_data_source",
+      [](const std::string& stock, const std::string& path, bool skip_bad_rows,
+         const std::string& timezone) {
+        py::gil_scoped_release release;
+        return std::make_unique<Source>(
+            ValueOrThrow(GetStockDataSource(stock, path, Options(skip_bad_rows, timezone))));
+      },
+      py::arg("stock"), py::arg("path"), py::kw_only(), py::arg("skip_bad_rows") = false,
+      py::arg("timezone") = "America/New_York", "As get_data_source, only `stock`'s ticks.");
+}
+
+}  // namespace ticklab::python
