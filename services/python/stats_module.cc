@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "services/python/bindings.h"
+#include "services/stats/blas.h"
 #include "services/stats/day_accumulator.h"
 #include "services/stats/day_rows.h"
 #include "services/stats/moments.h"
@@ -23,6 +24,16 @@ using stats::Moments;
 using stats::RidgeFit;
 
 using Matrix = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// As the batch tool's workers and the service's handlers: BLAS runs on the calling thread only.
+// Parallelism comes from Python threads (the GIL is released), and the sums are then done in the
+// same order as theirs, so the numbers are the stored ones bit for bit. Called by every binding
+// that reaches BLAS (the MKL setting is per thread; OpenBLAS's is global, set at import).
+void SingleThreadBlas() {
+#if defined(TICKLAB_USE_MKL)
+  mkl_set_num_threads_local(1);
+#endif
+}
 
 std::vector<Horizon> ParseHorizons(const std::vector<std::string>& labels) {
   std::vector<Horizon> out;
@@ -66,6 +77,7 @@ blocks with BLAS and merged exactly (services/stats/moments.h). Thread-safety: o
                                     ") array");
             }
             py::gil_scoped_release release;
+            SingleThreadBlas();
             self.AddRows(rows.data(), static_cast<size_t>(rows.shape(0)),
                          static_cast<size_t>(self.dim()));
           },
@@ -74,6 +86,7 @@ blocks with BLAS and merged exactly (services/stats/moments.h). Thread-safety: o
           "merge",
           [](Moments& self, const Moments& other) {
             if (other.dim() != self.dim()) throw py::value_error("merge: dimensions differ");
+            SingleThreadBlas();
             self.Merge(other);
           },
           py::arg("other"))
@@ -114,12 +127,18 @@ feature summaries and the joint Moments of [features, forward mid log returns pe
             size_t n = 0;
             const char* r = RowRecords(rows, self.num_features(), &n);
             py::gil_scoped_release release;
+            SingleThreadBlas();
             ThrowIfError(self.AddRows(reinterpret_cast<const int64_t*>(r),
                                       reinterpret_cast<const double*>(r + 16), n,
                                       static_cast<size_t>(4 + self.num_features())));
           },
           py::arg("rows"), "Adds row_dtype(p) records (time-ordered).")
-      .def("finish", &DayAccumulator::Finish, py::call_guard<py::gil_scoped_release>())
+      .def("finish",
+           [](DayAccumulator& self) {
+             py::gil_scoped_release release;
+             SingleThreadBlas();
+             self.Finish();
+           })
       .def("joint_moments", &DayAccumulator::joint_moments, py::return_value_policy::copy)
       .def("horizon_moments", &DayAccumulator::horizon_moments, py::arg("h"),
            py::return_value_policy::copy)
@@ -144,12 +163,14 @@ Thread-safety: one thread at a time.)")
             size_t n = 0;
             const char* r = RowRecords(rows, self.num_features(), &n);
             py::gil_scoped_release release;
+            SingleThreadBlas();
             ThrowIfError(self.AddRows(r, n));
           },
           py::arg("rows"))
       .def("finish",
            [](DayRows& self) {
              py::gil_scoped_release release;
+             SingleThreadBlas();
              ThrowIfError(self.Finish());
            })
       .def_property_readonly("accumulator", &DayRows::accumulator,
@@ -173,11 +194,23 @@ void RegisterRidge(py::module_& m) {
       .def_property_readonly("coef_std", [](const RidgeFit& f) { return Vector(f.coef_std); })
       .def_property_readonly("corr", [](const RidgeFit& f) { return Vector(f.corr); })
       .def_readonly("r2", &RidgeFit::r2);
-  m.def("fit_ridge", &stats::FitRidge, py::arg("moments"), py::arg("lam"),
-        py::call_guard<py::gil_scoped_release>(),
-        "Fits the last coordinate of `moments` on the others (ridge, standardised features).");
-  m.def("out_of_sample_r2", &stats::OutOfSampleR2, py::arg("fit"), py::arg("moments"),
-        py::call_guard<py::gil_scoped_release>());
+  m.def(
+      "fit_ridge",
+      [](const Moments& moments, double lam) {
+        py::gil_scoped_release release;
+        SingleThreadBlas();
+        return stats::FitRidge(moments, lam);
+      },
+      py::arg("moments"), py::arg("lam"),
+      "Fits the last coordinate of `moments` on the others (ridge, standardised features).");
+  m.def(
+      "out_of_sample_r2",
+      [](const RidgeFit& fit, const Moments& moments) {
+        py::gil_scoped_release release;
+        SingleThreadBlas();
+        return stats::OutOfSampleR2(fit, moments);
+      },
+      py::arg("fit"), py::arg("moments"), "1 - SSE/SST of `fit` on another sample's moments.");
 
   py::class_<stats::PoolResult>(m, "PoolResult")
       .def_readonly("horizon", &stats::PoolResult::horizon)
@@ -192,6 +225,7 @@ void RegisterRidge(py::module_& m) {
          const std::vector<std::string>& horizons, const std::vector<std::string>& stocks,
          const std::string& from, const std::string& to, double lam) {
         py::gil_scoped_release release;
+        SingleThreadBlas();
         std::unique_ptr<stats::StatsDb> db = ValueOrThrow(stats::StatsDb::Open(database, true));
         stats::PoolRequest request{set, horizons, stocks, from, to, lam};
         return ValueOrThrow(stats::Pool(db.get(), request));
@@ -206,6 +240,9 @@ void RegisterRidge(py::module_& m) {
 }  // namespace
 
 void RegisterStats(py::module_& m) {
+#if defined(TICKLAB_USE_OPENBLAS)
+  openblas_set_num_threads(1);
+#endif
   RegisterMoments(m);
   RegisterAccumulators(m);
   RegisterRidge(m);
