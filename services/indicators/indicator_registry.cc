@@ -117,6 +117,7 @@ IndicatorRegistry& IndicatorRegistry::Global() {
     r->Register("realized_vol", MakeRealizedVolIndicator);
     r->Register("ofi", MakeOfiIndicator);
     r->Register("spread", MakeSpreadIndicator);
+    r->Register("trade_flow", MakeTradeFlowIndicator);
     return r;
   }();
   return *registry;

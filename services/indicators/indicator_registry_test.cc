@@ -28,7 +28,7 @@ TEST(IndicatorRegistryTest, UnknownKindListsKnownKinds) {
   ASSERT_FALSE(ind.ok());
   EXPECT_EQ(ind.status().message(),
             "x.toml: [[indicator_sets]] s, indicator 1.kind: unknown indicator kind \"sed\" "
-            "(known: ema_return, ofi, realized_vol, seed, spread)");
+            "(known: ema_return, ofi, realized_vol, seed, spread, trade_flow)");
 }
 
 TEST(IndicatorRegistryTest, WrongTypeNamesLocationAndKey) {

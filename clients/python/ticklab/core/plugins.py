@@ -60,3 +60,32 @@ def register_indicator(kind: str, factory: F | None = None) -> Any:
         return f
 
     return register if factory is None else register(factory)
+
+
+_VALUE_COLUMNS = ("bid_price", "bid_size", "ask_price", "ask_size", "trade_price", "trade_size")
+
+
+def book_at(
+    ticks: np.ndarray, sample_tick: np.ndarray, sample_event: np.ndarray, before: np.ndarray
+) -> np.ndarray:
+    """The (n_samples, 6) field values (bid, bid size, ask, ask size, last, last size) right after
+    event ``sample_event[r]`` of tick ``sample_tick[r]``; `before` is the book before ``ticks[0]``.
+
+    A tick carries the book after all its events and no field repeats within a tick, so a field is
+    the tick's value if its event comes at or before the sample's, else the previous tick's.
+    """
+    after = np.column_stack([ticks[c] for c in _VALUE_COLUMNS]) if len(ticks) else np.zeros((0, 6))
+    previous = np.vstack([np.asarray(before, dtype=np.float64)[None, :], after[:-1]])
+    sample_tick = np.asarray(sample_tick, dtype=np.intp)
+    out = previous[sample_tick]
+    untouched = np.ones(out.shape, dtype=bool)
+    events = ticks["events"][sample_tick].astype(np.int64) if len(sample_tick) else np.zeros(0, np.int64)
+    for position in range(8):
+        code = (events >> (4 * position)) & 0xF
+        present = code > 0
+        untouched[np.nonzero(present)[0], code[present] - 1] = False
+        applied = np.nonzero(present & (position <= np.asarray(sample_event)))[0]
+        out[applied, code[applied] - 1] = after[sample_tick[applied], code[applied] - 1]
+    # Fields the tick did not change hold its (unchanged) values.
+    out[untouched] = after[sample_tick][untouched]
+    return out
