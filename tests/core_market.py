@@ -8,6 +8,7 @@ the tests can compare what the bindings compute with what the C++ tools saved.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from ticklab.native import binary
 
 STOCKS = ("AAPL", "MSFT")
 DAY = dt.date(2024, 1, 2)
-CONFIG = f"""
+CONFIG = """
 [data]
 root = "data"
 raw_dir = "raw"
@@ -28,10 +29,10 @@ features_dir = "features"
 stocks = ["AAPL", "MSFT"]
 [generator]
 seed = 11
-start_date = "{DAY.isoformat()}"
+start_date = "{day}"
 days = 1
-events_per_day = 10000
-formats = ["csv", "taq", "lobster", "dbn"]
+events_per_day = {events}
+formats = {formats}
 [[indicator_sets]]
 name = "seed"
 [[indicator_sets.indicators]]
@@ -69,11 +70,16 @@ class Market:
         return self.data / "stats.sqlite"
 
 
-def build_market(root: Path) -> Market:
+def build_market(
+    root: Path, events_per_day: int = 10000, formats: tuple[str, ...] = ("csv", "taq", "lobster", "dbn")
+) -> Market:
+    """Generates, ingests (from CSV), computes the seed set and its statistics under `root`."""
     from ticklab.commands.generate import cli
 
     config = root / "market.toml"
-    config.write_text(CONFIG)
+    config.write_text(
+        CONFIG.format(day=DAY.isoformat(), events=events_per_day, formats=json.dumps(list(formats)))
+    )
     r = CliRunner().invoke(cli, ["--config", str(config)])
     assert r.exit_code == 0, r.output
     for tool, args in (

@@ -46,19 +46,19 @@ class Source {
       for (size_t i = 0; i < k; ++i) store_->NextTick();
       return TickArrayView(first, k, self);
     }
-    py::array out(TickDtype(), std::vector<py::ssize_t>{n});
-    Tick* dst = static_cast<Tick*>(out.mutable_data());
-    size_t got = 0;
-    size_t buffered = std::min(want, ahead_.size() - head_);
-    std::copy(ahead_.begin() + head_, ahead_.begin() + head_ + buffered, dst);
-    head_ += buffered;
-    got = buffered;
+    // Read into a growing buffer (n may be far more than the source holds), then hand it over.
+    auto* ticks = new std::vector<Tick>(
+        ahead_.begin() + head_, ahead_.begin() + head_ + std::min(want, ahead_.size() - head_));
+    head_ += ticks->size();
+    py::capsule owner(ticks, [](void* p) { delete static_cast<std::vector<Tick>*>(p); });
     {
       py::gil_scoped_release release;
-      while (got < want && source_->Next(&dst[got])) ++got;
+      Tick tick;
+      while (ticks->size() < want && source_->Next(&tick)) ticks->push_back(tick);
     }
-    if (got < want) ThrowIfError(source_->status());
-    return got == want ? out : py::array(out[py::slice(0, got, 1)]);
+    if (ticks->size() < want) ThrowIfError(source_->status());
+    return py::array(TickDtype(), std::vector<py::ssize_t>{static_cast<py::ssize_t>(ticks->size())},
+                     ticks->data(), owner);
   }
 
   const DataSource& source() const { return *source_; }

@@ -31,11 +31,12 @@ class RecordSink final : public RowSink {
  public:
   explicit RecordSink(int num_columns) : row_bytes_(8 * (2 + num_columns)) {}
   void OnRow(int64_t ts_ns, uint64_t fingerprint, const double* values) override {
-    size_t at = bytes_.size();
-    bytes_.resize(at + row_bytes_);
-    std::memcpy(&bytes_[at], &ts_ns, 8);
-    std::memcpy(&bytes_[at + 8], &fingerprint, 8);
-    std::memcpy(&bytes_[at + 16], values, row_bytes_ - 16);
+    const auto* v = reinterpret_cast<const uint8_t*>(values);
+    bytes_.insert(bytes_.end(), reinterpret_cast<const uint8_t*>(&ts_ns),
+                  reinterpret_cast<const uint8_t*>(&ts_ns) + 8);
+    bytes_.insert(bytes_.end(), reinterpret_cast<const uint8_t*>(&fingerprint),
+                  reinterpret_cast<const uint8_t*>(&fingerprint) + 8);
+    bytes_.insert(bytes_.end(), v, v + (row_bytes_ - 16));
   }
   // A (n,) ticklab.io.dtypes.row_dtype(p) array over the rows.
   py::array Take(int num_features) {
@@ -125,13 +126,17 @@ class PySet {
   explicit PySet(IndicatorSet set) : set_(std::move(set)) {}
 
   py::tuple Compute(const py::array& ticks, const py::object& day) {
+    size_t n = 0;
+    const Tick* records = TickRecords(ticks, &n);
     MatrixSink sink(set_.num_columns());
-    Run(ticks, ParseDate(day), &sink);
+    Run(records, n, ParseDate(day), &sink);
     return sink.Take(set_.column_names());
   }
   py::array ComputeRows(const py::array& ticks, const py::object& day) {
+    size_t n = 0;
+    const Tick* records = TickRecords(ticks, &n);
     RecordSink sink(set_.num_columns());
-    Run(ticks, ParseDate(day), &sink);
+    Run(records, n, ParseDate(day), &sink);
     return sink.Take(set_.num_columns() - 2);
   }
   void Reset(const py::object& day) {
@@ -154,9 +159,7 @@ class PySet {
   IndicatorSet& set() { return set_; }
 
  private:
-  void Run(const py::array& ticks, const Date& day, RowSink* sink) {
-    size_t n = 0;
-    const Tick* records = TickRecords(ticks, &n);
+  void Run(const Tick* records, size_t n, const Date& day, RowSink* sink) {
     {
       py::gil_scoped_release release;
       set_.Reset(day);
