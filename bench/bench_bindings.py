@@ -219,7 +219,8 @@ def print_table(r: dict[str, float]) -> None:
         (
             "4 Python kind in engine",
             f"{r['plugin_s']:.2f} s",
-            f"{r['plugin_s'] / r['direct_python_s'] - 1:+.0%} vs direct Python ({r['direct_python_s']:.2f} s)",
+            f"{r['plugin_s'] / r['direct_python_s'] - 1:+.0%} vs direct Python "
+            f"({r['direct_python_s']:.2f} s)",
             "goal <= +20%",
         ),
         (
