@@ -47,6 +47,14 @@ py::array TickArrayView(const Tick* ticks, size_t n, py::handle owner);
 // Checks that `ticks` is a C-contiguous TICK_DTYPE array and returns its records.
 const Tick* TickRecords(const py::array& ticks, size_t* n);
 
+// ticklab.core.Tick (tick_object.cc): a new reference holding a copy of `tick` (nullptr with a
+// Python error set if out of memory), and the record of a Tick object (nullptr for other objects).
+PyObject* NewTickObject(const Tick& tick);
+const Tick* TickFromObject(py::handle object);
+// Sets the Python exception of a non-OK Status (the class of its code).
+void SetPythonError(const Status& status);
+
+void RegisterTickType(py::module_& m);
 void RegisterErrors(py::module_& m);
 void RegisterData(py::module_& m);
 void RegisterIndicators(py::module_& m);

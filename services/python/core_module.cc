@@ -48,11 +48,15 @@ void RegisterErrors(py::module_& m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const StatusError& e) {
-      auto it = ErrorClasses().find(e.status().code());
-      PyObject* cls = it != ErrorClasses().end() ? it->second : PyExc_RuntimeError;
-      PyErr_SetString(cls, e.status().message().c_str());
+      SetPythonError(e.status());
     }
   });
+}
+
+void SetPythonError(const Status& status) {
+  auto it = ErrorClasses().find(status.code());
+  PyObject* cls = it != ErrorClasses().end() ? it->second : PyExc_RuntimeError;
+  PyErr_SetString(cls, status.message().c_str());
 }
 
 py::dtype TickDtype() {
@@ -86,6 +90,7 @@ const Tick* TickRecords(const py::array& ticks, size_t* n) {
 PYBIND11_MODULE(_native, m) {
   m.doc() = "ticklab's C++ core (Layers 1-3); use it through ticklab.core.";
   ticklab::python::RegisterErrors(m);
+  ticklab::python::RegisterTickType(m);
   ticklab::python::RegisterData(m);
   ticklab::python::RegisterIndicators(m);
   ticklab::python::RegisterStats(m);

@@ -25,15 +25,12 @@ class Source {
   explicit Source(std::unique_ptr<DataSource> source)
       : source_(std::move(source)), store_(dynamic_cast<StoreSource*>(source_.get())) {}
 
-  // The next tick, or nullopt at the end; raises the source's error when reading failed.
-  std::optional<Tick> Next() {
-    if (store_ != nullptr) {
-      const Tick* t = store_->NextTick();
-      if (t == nullptr) return std::nullopt;
-      return *t;
-    }
-    if (head_ == ahead_.size() && !ReadAhead()) return std::nullopt;
-    return ahead_[head_++];
+  // The next tick (valid until the next call), or nullptr at the end; throws the source's error
+  // when reading failed.
+  const Tick* Next() {
+    if (store_ != nullptr) return store_->NextTick();
+    if (head_ == ahead_.size() && !ReadAhead()) return nullptr;
+    return &ahead_[head_++];
   }
 
   py::array NextBatch(py::object self, py::ssize_t n) {
@@ -90,65 +87,50 @@ ReadOptions Options(bool skip_bad_rows, const std::string& timezone) {
   return o;
 }
 
-py::tuple EventNames(const Tick& t) {
-  py::tuple names(t.event_count());
-  for (int i = 0; i < t.event_count(); ++i) names[i] = FieldName(t.event(i));
-  return names;
+// next() and __next__ as plain CPython methods: they run once per tick, and pybind11's dispatcher
+// would cost as much as the rest of the call.
+template <bool kIterator>
+PyObject* NextTick(PyObject* self, PyObject*) {
+  try {
+    const Tick* t = py::handle(self).cast<Source&>().Next();
+    if (t != nullptr) return NewTickObject(*t);
+    if (kIterator) {
+      PyErr_SetNone(PyExc_StopIteration);
+      return nullptr;
+    }
+    Py_RETURN_NONE;
+  } catch (const StatusError& e) {
+    SetPythonError(e.status());
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
+  return nullptr;
 }
 
-void RegisterTick(py::module_& m) {
-  py::class_<Tick> tick(m, "Tick",
-                        R"(One Layer 1 tick (services/common/tick.h): the top of book and last
-trade after its field events. Attributes in the seed's names (bidPrice ...) and snake_case.
-`timestamp` is UTC nanoseconds since the epoch. Thread-safety: an immutable value.)");
-  tick.def_readonly("timestamp", &Tick::ts_ns)
-      .def_readonly("ts_ns", &Tick::ts_ns)
-      .def_readonly("fingerprint", &Tick::fingerprint)
-      .def_property_readonly("type", &Tick::type,
-                             "\"B\", \"A\", \"T\" for the sides it changed, e.g. \"BT\"")
-      .def_property_readonly("events", &EventNames, "its field events in order: (\"BID\", ...)")
-      .def_readonly("seq", &Tick::seq)
-      .def_readonly("symbol", &Tick::symbol, "index into the source's symbols");
-  struct Alias {
-    const char* seed;
-    const char* snake;
-    double Tick::*member;
-  };
-  for (const Alias& a : {Alias{"bidPrice", "bid_price", &Tick::bid_price},
-                         Alias{"bidSize", "bid_size", &Tick::bid_size},
-                         Alias{"askPrice", "ask_price", &Tick::ask_price},
-                         Alias{"askSize", "ask_size", &Tick::ask_size},
-                         Alias{"tradePrice", "trade_price", &Tick::trade_price},
-                         Alias{"tradeSize", "trade_size", &Tick::trade_size}}) {
-    tick.def_readonly(a.seed, a.member).def_readonly(a.snake, a.member);
-  }
-  tick.def("__repr__", [](const Tick& t) {
-    return "Tick(timestamp=" + std::to_string(t.ts_ns) + ", type='" + t.type() +
-           "', bid=" + py::repr(py::float_(t.bid_price)).cast<std::string>() +
-           ", ask=" + py::repr(py::float_(t.ask_price)).cast<std::string>() +
-           ", trade=" + py::repr(py::float_(t.trade_price)).cast<std::string>() + ")";
-  });
-}
+PyMethodDef kNextMethods[] = {
+    {"next", NextTick<false>, METH_NOARGS, "The next Tick, or None at the end of the data."},
+    {"__next__", NextTick<true>, METH_NOARGS, "The next Tick (StopIteration at the end)."},
+};
 
 }  // namespace
 
 void RegisterData(py::module_& m) {
-  RegisterTick(m);
-  py::class_<Source>(m, "DataSource",
-                     R"(Sequential access to Layer 1 ticks, whatever the format (the
+  py::class_<Source> source(m, "DataSource",
+                            R"(Sequential access to Layer 1 ticks, whatever the format (the
 seed's DataSource). next() returns the next Tick (None at the end), iteration yields Ticks and
 next_batch(n) up to n of them as a TICK_DTYPE array: a read-only view of the file's mapping for a
 store file, else a new array. A malformed input raises ticklab.core.Error naming file, line or
 record. Thread-safety: one thread at a time per source; distinct sources run in parallel (reading
-releases the GIL).)")
-      .def("next", &Source::Next, "The next Tick, or None at the end of the data.")
-      .def("__iter__", [](py::object self) { return self; })
-      .def("__next__",
-           [](Source& s) {
-             std::optional<Tick> t = s.Next();
-             if (!t) throw py::stop_iteration();
-             return *t;
-           })
+releases the GIL).)");
+  for (PyMethodDef& def : kNextMethods) {
+    py::object method = py::reinterpret_steal<py::object>(
+        PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(source.ptr()), &def));
+    if (!method) throw py::error_already_set();
+    source.attr(def.ml_name) = method;
+  }
+  source.def("__iter__", [](py::object self) { return self; })
       .def(
           "next_batch",
           [](py::object self, py::ssize_t n) { return self.cast<Source&>().NextBatch(self, n); },

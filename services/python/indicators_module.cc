@@ -219,7 +219,13 @@ compute and push release the GIL, so sets in different threads run in parallel.)
            "The day's rows as ticklab.io.dtypes.row_dtype(p - 2) records (a .feat file's rows).")
       .def("reset", &PySet::Reset, py::arg("date"), "Starts streaming a new stock-day.")
       .def(
-          "push", [](PySet& s, const Tick& tick) { return s.Push(&tick, 1); }, py::arg("tick"),
+          "push",
+          [](PySet& s, py::handle tick) {
+            const Tick* t = TickFromObject(tick);
+            if (t == nullptr) throw py::type_error("push: expected a ticklab.core.Tick");
+            return s.Push(t, 1);
+          },
+          py::arg("tick"),
           "Feeds one Tick; returns the rows it completed (row_dtype records, often none).")
       .def(
           "push_ticks",
