@@ -7,7 +7,6 @@ test runs it in a fresh kernel with the data and output directories of a tmp dir
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
@@ -32,7 +31,6 @@ def test_research_notebook_runs_and_saves_its_figure(tmp_path: Path, monkeypatch
         timeout=300,
         kernel_name="python3",
         resources={"metadata": {"path": str(tmp_path)}},
-        env=dict(os.environ),
     ).execute()
     png = out / "mid_and_feature.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000

@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from ticklab.core import _native
+from ticklab.core._native import register_indicator as _register_native
 
 
 class EventIndicator(Protocol):
@@ -56,7 +56,7 @@ def register_indicator(kind: str, factory: F | None = None) -> Any:
     """
 
     def register(f: F) -> F:
-        _native.register_indicator(kind, f)
+        _register_native(kind, f)
         return f
 
     return register if factory is None else register(factory)
