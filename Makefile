@@ -58,7 +58,9 @@ $(PY_STAMP): clients/python/pyproject.toml trun/pyproject.toml $(APT_STAMP)
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	@echo "deps: installing Python packages into .venv"
 	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install -q --disable-pip-version-check -e ./trun -e './clients/python[dev]'
+	@$(PY) -m pip install -q --disable-pip-version-check -e ./trun
+	@# the package without its CMake build: `make build` builds ticklab.core into the tree
+	@$(PY) -m pip install -q --disable-pip-version-check -C wheel.cmake=false -e './clients/python[dev]'
 	@touch $@
 
 $(LUIGI_STAMP): $(APT_STAMP)
@@ -68,7 +70,8 @@ $(LUIGI_STAMP): $(APT_STAMP)
 
 build: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DTICKLAB_BLAS=$(BLAS) \
-	  -DPython3_EXECUTABLE=$(PY) -DTICKLAB_VENV=$(VENV) >$(BUILD)/cmake.log || (cat $(BUILD)/cmake.log; exit 1)
+	  -DPython3_EXECUTABLE=$(PY) -DPython_EXECUTABLE=$(PY) -DTICKLAB_VENV=$(VENV) \
+	  -Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir) >$(BUILD)/cmake.log || (cat $(BUILD)/cmake.log; exit 1)
 	@cmake --build $(BUILD) -j $(JOBS)
 	@$(MAKE) --no-print-directory proto-py
 

@@ -89,6 +89,13 @@ Status IndicatorParams::PositiveGrid(const std::string& list_key, const std::str
   return Status::Ok();
 }
 
+std::map<std::string, ParamValue> IndicatorParams::TakeAll() {
+  std::map<std::string, ParamValue> all = spec_.params;
+  all.erase("name");
+  for (const auto& [key, value] : spec_.params) seen_.insert(key);
+  return all;
+}
+
 Status IndicatorParams::CheckNoUnknownKeys() const {
   for (const auto& [key, value] : spec_.params) {
     if (seen_.count(key) == 0) {
@@ -110,6 +117,7 @@ IndicatorRegistry& IndicatorRegistry::Global() {
     r->Register("realized_vol", MakeRealizedVolIndicator);
     r->Register("ofi", MakeOfiIndicator);
     r->Register("spread", MakeSpreadIndicator);
+    r->Register("trade_flow", MakeTradeFlowIndicator);
     return r;
   }();
   return *registry;

@@ -7,7 +7,7 @@
 // the type, and unknown keys are rejected after the factory ran. Errors are InvalidArgument naming
 // the config location and key: "configs/demo.toml: [[indicator_sets]] seed, indicator 1.taus: ...".
 // The key `name` (column prefix, default: the kind) is common to all kinds and read by the set.
-// Built-in kinds: seed, ema_return, realized_vol, ofi, spread (see their .cc files).
+// Built-in kinds: seed, ema_return, realized_vol, ofi, spread, trade_flow (see their .cc files).
 // Thread-safety: Register() before concurrent use; Create() may then be called from any thread.
 #pragma once
 
@@ -40,6 +40,9 @@ class IndicatorParams {
   // log-spaced: min * (max/min)^(i/(n-1)), i = 0..n-1); `def` when neither is present.
   Status PositiveGrid(const std::string& list_key, const std::string& grid_key,
                       const std::vector<double>& def, std::vector<double>* out);
+  // Every parameter except `name`, as written, all marked read: for kinds that check their own
+  // keys (plug-ins such as Python indicators, services/python/python_indicator.h).
+  std::map<std::string, ParamValue> TakeAll();
   // Rejects keys no Read call asked for.
   Status CheckNoUnknownKeys() const;
   Status Error(const std::string& key, const std::string& what) const;
@@ -73,6 +76,7 @@ Result<std::unique_ptr<Indicator>> MakeEmaReturnIndicator(IndicatorParams* param
 Result<std::unique_ptr<Indicator>> MakeRealizedVolIndicator(IndicatorParams* params);
 Result<std::unique_ptr<Indicator>> MakeOfiIndicator(IndicatorParams* params);
 Result<std::unique_ptr<Indicator>> MakeSpreadIndicator(IndicatorParams* params);
+Result<std::unique_ptr<Indicator>> MakeTradeFlowIndicator(IndicatorParams* params);
 
 // The seed's default taus: 0 and exp(-1/3^k), k = 0..6.
 std::vector<double> DefaultSeedTaus();

@@ -28,7 +28,7 @@ TEST(IndicatorRegistryTest, UnknownKindListsKnownKinds) {
   ASSERT_FALSE(ind.ok());
   EXPECT_EQ(ind.status().message(),
             "x.toml: [[indicator_sets]] s, indicator 1.kind: unknown indicator kind \"sed\" "
-            "(known: ema_return, ofi, realized_vol, seed, spread)");
+            "(known: ema_return, ofi, realized_vol, seed, spread, trade_flow)");
 }
 
 TEST(IndicatorRegistryTest, WrongTypeNamesLocationAndKey) {
@@ -71,6 +71,23 @@ TEST(IndicatorRegistryTest, GridIsLogSpacedAndExclusiveWithList) {
       Spec("realized_vol", {{"window_grid", std::vector<double>{10, 1, 3}}}));
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find(".window_grid: expected [min, max, n]"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ticklab
+
+namespace ticklab {
+namespace {
+
+TEST(IndicatorParamsTest, TakeAllReturnsEveryParameterButNameAndMarksThemRead) {
+  IndicatorSpec spec{
+      "plugin", {{"name", std::string("p")}, {"alpha", 0.5}, {"n", int64_t{3}}}, "x"};
+  IndicatorParams params(spec);
+  std::map<std::string, ParamValue> all = params.TakeAll();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(std::get<double>(all.at("alpha")), 0.5);
+  EXPECT_EQ(std::get<int64_t>(all.at("n")), 3);
+  EXPECT_TRUE(params.CheckNoUnknownKeys().ok());
 }
 
 }  // namespace

@@ -83,9 +83,8 @@ def cli(
     Progress (stock-days done, rate, ETA) goes to stderr. One run per data root at a time: a second
     run waits for the first (or refuses with --no-wait), then computes only what is left.
     """
-    from ticklab.pipeline import Pipeline
     import trun
-
+    from ticklab.pipeline import Pipeline
     from ticklab.pipeline.runner import PipelineBusy, run_pipeline, summary_lines
 
     if dask_scheduler and executor != "dask":

@@ -1,0 +1,97 @@
+// ticklab.core._native: the module definition, the Status -> exception mapping and the numpy views
+// of Tick records shared by the layer bindings (bindings.h).
+#include <map>
+
+#include "services/python/bindings.h"
+
+namespace ticklab::python {
+namespace {
+
+// Exception classes by Status code (created once in RegisterErrors, owned by the module).
+std::map<Status::Code, PyObject*>& ErrorClasses() {
+  static auto* classes = new std::map<Status::Code, PyObject*>();
+  return *classes;
+}
+
+}  // namespace
+
+void RegisterErrors(py::module_& m) {
+  PyObject* base = PyErr_NewExceptionWithDoc(
+      "ticklab.core.Error", "An error reported by the C++ core (its Status message).",
+      PyExc_Exception, nullptr);
+  m.attr("Error") = py::handle(base);
+  struct Spec {
+    Status::Code code;
+    const char* name;
+    PyObject* builtin;
+  };
+  const Spec specs[] = {
+      {Status::Code::kInvalidArgument, "InvalidArgumentError", PyExc_ValueError},
+      {Status::Code::kNotFound, "NotFoundError", PyExc_FileNotFoundError},
+      {Status::Code::kDataLoss, "DataLossError", PyExc_OSError},
+      {Status::Code::kIoError, "IoError", PyExc_OSError},
+      {Status::Code::kFailedPrecondition, "FailedPreconditionError", nullptr},
+      {Status::Code::kUnimplemented, "UnimplementedError", PyExc_NotImplementedError},
+      {Status::Code::kCancelled, "CancelledError", nullptr},
+      {Status::Code::kInternal, "InternalError", PyExc_RuntimeError},
+  };
+  for (const Spec& s : specs) {
+    py::tuple bases = s.builtin != nullptr
+                          ? py::tuple(py::make_tuple(py::handle(base), py::handle(s.builtin)))
+                          : py::tuple(py::make_tuple(py::handle(base)));
+    PyObject* cls =
+        PyErr_NewException((std::string("ticklab.core.") + s.name).c_str(), bases.ptr(), nullptr);
+    m.attr(s.name) = py::handle(cls);
+    ErrorClasses()[s.code] = cls;
+  }
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const StatusError& e) {
+      SetPythonError(e.status());
+    }
+  });
+}
+
+void SetPythonError(const Status& status) {
+  auto it = ErrorClasses().find(status.code());
+  PyObject* cls = it != ErrorClasses().end() ? it->second : PyExc_RuntimeError;
+  PyErr_SetString(cls, status.message().c_str());
+}
+
+py::dtype TickDtype() {
+  static py::object* dtype =
+      new py::object(py::module_::import("ticklab.io.dtypes").attr("TICK_DTYPE"));
+  return py::reinterpret_borrow<py::dtype>(*dtype);
+}
+
+py::array TickArrayView(const Tick* ticks, size_t n, py::handle owner) {
+  py::array view(TickDtype(), {static_cast<py::ssize_t>(n)},
+                 {static_cast<py::ssize_t>(sizeof(Tick))}, ticks, owner);
+  // The store is mapped read-only: a write through the view would fault.
+  py::detail::array_proxy(view.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+  return view;
+}
+
+const Tick* TickRecords(const py::array& ticks, size_t* n) {
+  if (!ticks.dtype().equal(TickDtype())) {
+    throw py::type_error("expected an array of ticklab.io.dtypes.TICK_DTYPE records, got dtype " +
+                         py::str(ticks.dtype()).cast<std::string>());
+  }
+  if (ticks.ndim() != 1 || !(ticks.flags() & py::array::c_style)) {
+    throw py::value_error("expected a one-dimensional, contiguous array of ticks");
+  }
+  *n = static_cast<size_t>(ticks.shape(0));
+  return static_cast<const Tick*>(ticks.data());
+}
+
+}  // namespace ticklab::python
+
+PYBIND11_MODULE(_native, m) {
+  m.doc() = "ticklab's C++ core (Layers 1-3); use it through ticklab.core.";
+  ticklab::python::RegisterErrors(m);
+  ticklab::python::RegisterTickType(m);
+  ticklab::python::RegisterData(m);
+  ticklab::python::RegisterIndicators(m);
+  ticklab::python::RegisterStats(m);
+}

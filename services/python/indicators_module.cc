@@ -1,0 +1,251 @@
+// Layer 2 from Python: an IndicatorSet (from the TOML config or a dict) with compute() over a
+// numpy tick array and a streaming reset()/push(); the same engine as the batch tool and the
+// service, so its rows are the .feat file's rows bit for bit. Python kinds plug in through
+// register_indicator (python_indicator.h).
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "services/common/config.h"
+#include "services/common/session.h"
+#include "services/indicators/indicator_registry.h"
+#include "services/indicators/indicator_set.h"
+#include "services/python/bindings.h"
+#include "services/python/python_indicator.h"
+
+namespace ticklab::python {
+namespace {
+
+// A numpy array owning `v` (no copy).
+template <typename T>
+py::array Owning(std::vector<T>&& v, std::vector<py::ssize_t> shape) {
+  auto* owned = new std::vector<T>(std::move(v));
+  py::capsule free(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>(shape, owned->data(), free);
+}
+
+// Rows as the .feat record layout: ts_ns, fingerprint, values (8 bytes each).
+class RecordSink final : public RowSink {
+ public:
+  explicit RecordSink(int num_columns) : row_bytes_(8 * (2 + num_columns)) {}
+  void OnRow(int64_t ts_ns, uint64_t fingerprint, const double* values) override {
+    const auto* v = reinterpret_cast<const uint8_t*>(values);
+    bytes_.insert(bytes_.end(), reinterpret_cast<const uint8_t*>(&ts_ns),
+                  reinterpret_cast<const uint8_t*>(&ts_ns) + 8);
+    bytes_.insert(bytes_.end(), reinterpret_cast<const uint8_t*>(&fingerprint),
+                  reinterpret_cast<const uint8_t*>(&fingerprint) + 8);
+    bytes_.insert(bytes_.end(), v, v + (row_bytes_ - 16));
+  }
+  // A (n,) ticklab.io.dtypes.row_dtype(p) array over the rows.
+  py::array Take(int num_features) {
+    py::object dtype = py::module_::import("ticklab.io.dtypes").attr("row_dtype")(num_features);
+    const py::ssize_t size = static_cast<py::ssize_t>(bytes_.size());
+    return Owning(std::move(bytes_), {size}).attr("view")(dtype);
+  }
+
+ private:
+  size_t row_bytes_;
+  std::vector<uint8_t> bytes_;
+};
+
+// Rows as separate arrays: timestamps and an (n, p) matrix.
+class MatrixSink final : public RowSink {
+ public:
+  explicit MatrixSink(int num_columns) : p_(num_columns) {}
+  void OnRow(int64_t ts_ns, uint64_t, const double* values) override {
+    ts_.push_back(ts_ns);
+    values_.insert(values_.end(), values, values + p_);
+  }
+  py::tuple Take(const std::vector<std::string>& columns) {
+    py::ssize_t n = static_cast<py::ssize_t>(ts_.size());
+    return py::make_tuple(Owning(std::move(ts_), {n}), Owning(std::move(values_), {n, p_}),
+                          py::cast(columns));
+  }
+
+ private:
+  py::ssize_t p_;
+  std::vector<int64_t> ts_;
+  std::vector<double> values_;
+};
+
+Date ParseDate(const py::object& day) {
+  return ValueOrThrow(Date::Parse(py::str(day).cast<std::string>()));
+}
+
+int ParseClock(const std::string& text, const char* what) {
+  int h = 0, m = 0, s = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%d:%d:%d%c", &h, &m, &s, &tail) != 3 || h < 0 || h > 24 || m < 0 ||
+      m > 59 || s < 0 || s > 59) {
+    throw StatusError(Status::InvalidArgument(
+        std::string(what) + ": expected a time \"HH:MM:SS\", got \"" + text + "\""));
+  }
+  return h * 3600 + m * 60 + s;
+}
+
+ParamValue ToParam(const py::handle& v, const std::string& where) {
+  if (py::isinstance<py::bool_>(v)) return v.cast<bool>();
+  if (py::isinstance<py::int_>(v)) return v.cast<int64_t>();
+  if (py::isinstance<py::float_>(v)) return v.cast<double>();
+  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  if (py::isinstance<py::sequence>(v)) return v.cast<std::vector<double>>();
+  throw StatusError(
+      Status::InvalidArgument(where + ": expected a number, string, bool or list of numbers, got " +
+                              py::str(py::type::of(v).attr("__name__")).cast<std::string>()));
+}
+
+IndicatorSetConfig SetFromDict(const py::dict& spec) {
+  IndicatorSetConfig cfg;
+  cfg.name = spec.contains("name") ? spec["name"].cast<std::string>() : "python";
+  if (!spec.contains("indicators")) {
+    throw StatusError(Status::InvalidArgument("<dict> [[indicator_sets]] " + cfg.name +
+                                              ": missing key 'indicators'"));
+  }
+  int n = 0;
+  for (py::handle item : spec["indicators"]) {
+    std::string where =
+        "<dict> [[indicator_sets]] " + cfg.name + ", indicator " + std::to_string(++n);
+    py::dict d = py::reinterpret_borrow<py::dict>(item);
+    if (!d.contains("kind"))
+      throw StatusError(Status::InvalidArgument(where + ": missing key 'kind'"));
+    IndicatorSpec ind{d["kind"].cast<std::string>(), {}, where};
+    for (auto [key, value] : d) {
+      std::string k = py::str(key);
+      if (k != "kind") ind.params[k] = ToParam(value, where + "." + k);
+    }
+    cfg.indicators.push_back(std::move(ind));
+  }
+  return cfg;
+}
+
+// An IndicatorSet as Python sees it: a streaming state (reset/push) and one-shot compute().
+class PySet {
+ public:
+  explicit PySet(IndicatorSet set) : set_(std::move(set)) {}
+
+  py::tuple Compute(const py::array& ticks, const py::object& day) {
+    size_t n = 0;
+    const Tick* records = TickRecords(ticks, &n);
+    MatrixSink sink(set_.num_columns());
+    Run(records, n, ParseDate(day), &sink);
+    return sink.Take(set_.column_names());
+  }
+  py::array ComputeRows(const py::array& ticks, const py::object& day) {
+    size_t n = 0;
+    const Tick* records = TickRecords(ticks, &n);
+    RecordSink sink(set_.num_columns());
+    Run(records, n, ParseDate(day), &sink);
+    return sink.Take(set_.num_columns() - 2);
+  }
+  void Reset(const py::object& day) {
+    set_.Reset(ParseDate(day));
+    started_ = true;
+  }
+  py::array Push(const Tick* ticks, size_t n) {
+    if (!started_) {
+      throw StatusError(
+          Status::FailedPrecondition("push(): call reset(date) first, to start a day"));
+    }
+    RecordSink sink(set_.num_columns());
+    {
+      py::gil_scoped_release release;
+      set_.OnTicks(ticks, n, &sink);
+    }
+    RethrowPythonIndicatorError();
+    return sink.Take(set_.num_columns() - 2);
+  }
+  IndicatorSet& set() { return set_; }
+
+ private:
+  void Run(const Tick* records, size_t n, const Date& day, RowSink* sink) {
+    {
+      py::gil_scoped_release release;
+      set_.Reset(day);
+      set_.OnTicks(records, n, sink);
+    }
+    started_ = false;
+    RethrowPythonIndicatorError();
+  }
+
+  IndicatorSet set_;
+  bool started_ = false;
+};
+
+}  // namespace
+
+void RegisterIndicators(py::module_& m) {
+  py::class_<PySet>(m, "IndicatorSet", R"(A configured list of indicators computed together over one
+stock's ticks (services/indicators/indicator_set.h): columns bid, ask, then each indicator's.
+compute(ticks, date) runs a whole day; reset(date) + push(tick) stream it; both give exactly the
+batch tool's .feat rows. Thread-safety: one thread at a time per set (clone() for another thread);
+compute and push release the GIL, so sets in different threads run in parallel.)")
+      .def_static(
+          "from_config",
+          [](const std::string& path, const std::string& set_name) {
+            Config config = ValueOrThrow(LoadConfig(path));
+            const IndicatorSetConfig* cfg = config.FindIndicatorSet(set_name);
+            if (cfg == nullptr) {
+              ThrowIfError(
+                  Status::NotFound(path + ": no [[indicator_sets]] named \"" + set_name + "\""));
+            }
+            Session session = ValueOrThrow(Session::Create(config.session));
+            return PySet(ValueOrThrow(IndicatorSet::Create(*cfg, session)));
+          },
+          py::arg("config"), py::arg("set_name"), "The set `set_name` of a TOML config file.")
+      .def_static(
+          "from_dict",
+          [](const py::dict& spec, const std::string& timezone, const std::string& open,
+             const std::string& close) {
+            SessionConfig sc;
+            sc.timezone = timezone;
+            sc.open_seconds = ParseClock(open, "open");
+            sc.close_seconds = ParseClock(close, "close");
+            Session session = ValueOrThrow(Session::Create(sc));
+            return PySet(ValueOrThrow(IndicatorSet::Create(SetFromDict(spec), session)));
+          },
+          py::arg("spec"), py::kw_only(), py::arg("timezone") = "America/New_York",
+          py::arg("open") = "09:30:00", py::arg("close") = "16:00:00",
+          "A set from {'name': ..., 'indicators': [{'kind': ..., params...}]} and session hours.")
+      .def_property_readonly("name", [](PySet& s) { return s.set().name(); })
+      .def_property_readonly("columns", [](PySet& s) { return s.set().column_names(); })
+      .def_property_readonly("config_hash", [](PySet& s) { return s.set().config_hash(); })
+      .def(
+          "clone", [](PySet& s) { return PySet(s.set().Clone()); }, "A copy with fresh state.")
+      .def("compute", &PySet::Compute, py::arg("ticks"), py::arg("date"),
+           "(timestamps int64 (n,), values float64 (n, p), columns) of one stock-day's ticks.")
+      .def("compute_rows", &PySet::ComputeRows, py::arg("ticks"), py::arg("date"),
+           "The day's rows as ticklab.io.dtypes.row_dtype(p - 2) records (a .feat file's rows).")
+      .def("reset", &PySet::Reset, py::arg("date"), "Starts streaming a new stock-day.")
+      .def(
+          "push",
+          [](PySet& s, py::handle tick) {
+            const Tick* t = TickFromObject(tick);
+            if (t == nullptr) throw py::type_error("push: expected a ticklab.core.Tick");
+            return s.Push(t, 1);
+          },
+          py::arg("tick"),
+          "Feeds one Tick; returns the rows it completed (row_dtype records, often none).")
+      .def(
+          "push_ticks",
+          [](PySet& s, const py::array& ticks) {
+            size_t n = 0;
+            const Tick* records = TickRecords(ticks, &n);
+            return s.Push(records, n);
+          },
+          py::arg("ticks"), "Feeds a TICK_DTYPE array; returns the rows it completed.");
+
+  m.def(
+      "register_indicator",
+      [](const std::string& kind, py::object factory) {
+        ThrowIfError(RegisterPythonIndicator(kind, std::move(factory)));
+      },
+      py::arg("kind"), py::arg("factory"),
+      "Registers a Python indicator kind: factory(**params) -> instance (docs/research.md).");
+  m.def(
+      "indicator_kinds", [] { return IndicatorRegistry::Global().kinds(); },
+      "Every registered indicator kind (C++ and Python).");
+}
+
+}  // namespace ticklab::python

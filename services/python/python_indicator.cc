@@ -1,0 +1,162 @@
+#include "services/python/python_indicator.h"
+
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <variant>
+#include <vector>
+
+#include "services/indicators/indicator_registry.h"
+
+namespace ticklab::python {
+namespace {
+
+// The first Python error of this thread's engine run, waiting for the binding to re-raise it.
+thread_local std::unique_ptr<py::error_already_set> pending_error;
+
+py::object ToPython(const ParamValue& v) {
+  return std::visit([](const auto& x) -> py::object { return py::cast(x); }, v);
+}
+
+class PythonIndicator final : public Indicator {
+ public:
+  PythonIndicator(py::object factory, py::dict params) : factory_(factory), params_(params) {
+    instance_ = factory_(**params_);
+    for (py::handle c : instance_.attr("columns")) suffixes_.push_back(py::str(c));
+    vectorised_ = py::hasattr(instance_, "process");
+    if (vectorised_) {
+      process_ = instance_.attr("process");
+    } else {
+      next_value_ = instance_.attr("next_value");
+      values_ = instance_.attr("values");
+      for (int code = 1; code <= kNumFields; ++code) {
+        field_names_.push_back(py::str(FieldName(static_cast<Field>(code))));
+      }
+    }
+  }
+  ~PythonIndicator() override {
+    py::gil_scoped_acquire gil;  // engine threads may destroy sets without holding it
+    factory_ = py::object();
+    params_ = py::dict();
+    instance_ = process_ = next_value_ = values_ = py::object();
+    field_names_.clear();
+  }
+
+  int num_columns() const override { return static_cast<int>(suffixes_.size()); }
+  void AppendColumnNames(const std::string& prefix, std::vector<std::string>* out) const override {
+    for (const std::string& s : suffixes_) out->push_back(prefix + "." + s);
+  }
+  void Reset() override {
+    py::gil_scoped_acquire gil;
+    if (py::hasattr(instance_, "reset")) Call([&] { instance_.attr("reset")(); });
+  }
+  void Process(const Tick* ticks, size_t n, const SamplePoint* samples, size_t n_samples,
+               RowBlock out) override {
+    py::gil_scoped_acquire gil;
+    bool ok = pending_error == nullptr && Call([&] {
+                vectorised_ ? ProcessBlock(ticks, n, samples, n_samples, out)
+                            : ProcessEvents(ticks, n, samples, n_samples, out);
+              });
+    if (!ok) {
+      for (size_t r = 0; r < n_samples; ++r) {
+        std::fill_n(out.rows + r * out.stride, suffixes_.size(), std::nan(""));
+      }
+    }
+  }
+  std::unique_ptr<Indicator> Clone() const override {
+    py::gil_scoped_acquire gil;
+    return std::make_unique<PythonIndicator>(factory_, params_);
+  }
+
+ private:
+  // Runs fn; a Python exception is kept for the binding (the first one) and returns false.
+  template <typename Fn>
+  bool Call(Fn&& fn) {
+    try {
+      fn();
+      return true;
+    } catch (py::error_already_set& e) {
+      if (pending_error == nullptr) pending_error = std::make_unique<py::error_already_set>(e);
+      return false;
+    }
+  }
+
+  void WriteRow(const py::object& values, double* row) {
+    auto v = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(values);
+    if (!v) throw py::error_already_set();
+    if (v.ndim() != 1 || v.shape(0) != static_cast<py::ssize_t>(suffixes_.size())) {
+      throw py::value_error("values(): expected " + std::to_string(suffixes_.size()) +
+                            " values (one per column)");
+    }
+    std::copy_n(v.data(), suffixes_.size(), row);
+  }
+
+  void ProcessEvents(const Tick* ticks, size_t n, const SamplePoint* samples, size_t n_samples,
+                     RowBlock out) {
+    size_t r = 0;
+    for (size_t t = 0; t < n; ++t) {
+      uint32_t k = 0;
+      for (uint32_t e = ticks[t].events; e != 0; e >>= 4, ++k) {
+        const unsigned code = e & 0xF;
+        if (code - 1 >= static_cast<unsigned>(kNumFields)) continue;
+        next_value_(ticks[t].ts_ns, field_names_[code - 1], TickValue(ticks[t], code));
+        if (r < n_samples && samples[r].tick == t && samples[r].event == k) {
+          WriteRow(values_(), out.rows + r * out.stride);
+          ++r;
+        }
+      }
+    }
+  }
+
+  void ProcessBlock(const Tick* ticks, size_t n, const SamplePoint* samples, size_t n_samples,
+                    RowBlock out) {
+    py::capsule no_owner(ticks, [](void*) {});
+    py::array view = TickArrayView(ticks, n, no_owner);
+    py::array_t<uint32_t> sample_tick(static_cast<py::ssize_t>(n_samples));
+    py::array_t<uint32_t> sample_event(static_cast<py::ssize_t>(n_samples));
+    for (size_t r = 0; r < n_samples; ++r) {
+      sample_tick.mutable_at(r) = samples[r].tick;
+      sample_event.mutable_at(r) = samples[r].event;
+    }
+    auto v = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(
+        process_(view, sample_tick, sample_event));
+    if (!v) throw py::error_already_set();
+    const py::ssize_t k = static_cast<py::ssize_t>(suffixes_.size());
+    if (v.ndim() != 2 || v.shape(0) != static_cast<py::ssize_t>(n_samples) || v.shape(1) != k) {
+      throw py::value_error("process(): expected a (" + std::to_string(n_samples) + ", " +
+                            std::to_string(k) + ") array (rows x columns)");
+    }
+    for (size_t r = 0; r < n_samples; ++r) std::copy_n(v.data(r, 0), k, out.rows + r * out.stride);
+  }
+
+  py::object factory_;
+  py::dict params_;
+  py::object instance_, process_, next_value_, values_;
+  std::vector<py::object> field_names_;
+  std::vector<std::string> suffixes_;
+  bool vectorised_ = false;
+};
+
+}  // namespace
+
+Status RegisterPythonIndicator(const std::string& kind, py::object factory) {
+  return IndicatorRegistry::Global().Register(
+      kind, [factory](IndicatorParams* params) -> Result<std::unique_ptr<Indicator>> {
+        py::gil_scoped_acquire gil;
+        py::dict kwargs;
+        for (const auto& [key, value] : params->TakeAll()) kwargs[py::str(key)] = ToPython(value);
+        try {
+          return std::unique_ptr<Indicator>(new PythonIndicator(factory, kwargs));
+        } catch (py::error_already_set& e) {
+          return Status::InvalidArgument(params->spec().where + ": " + e.what());
+        }
+      });
+}
+
+void RethrowPythonIndicatorError() {
+  if (pending_error == nullptr) return;
+  std::unique_ptr<py::error_already_set> e = std::move(pending_error);
+  throw *e;
+}
+
+}  // namespace ticklab::python
