@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ORDER = ["data", "indicators", "stats", "services", "gateway", "soak", "trun"]
+ORDER = ["data", "indicators", "stats", "services", "gateway", "soak", "trun", "trun_scaling"]
 
 
 def main(argv: list[str]) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 import gateway_harness as h
 import pytest
 
-pytestmark = pytest.mark.skipif(not h.binaries_built(), reason="C++ servers not built (make build)")
+pytestmark = pytest.mark.usefixtures("require_services")  # missing binaries fail, never skip
 
 DAY = dt.date(2024, 1, 2)
 

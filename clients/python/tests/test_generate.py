@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -123,11 +122,10 @@ def test_intraday_profile(day_table: np.ndarray) -> None:
     assert first > 1.5 * mid and last > 1.5 * mid  # U shape
 
 
-def test_speed_60k_events_4_stocks_2_days(tmp_path: Path) -> None:
+def test_60k_events_4_stocks_2_days(tmp_path: Path) -> None:
+    # How fast is bench/bench_data.py's business (a timed unit test flakes on a loaded machine).
     cfg = load_config(write_config(tmp_path))
-    t0 = time.perf_counter()
     s = gen.generate(cfg, formats=["csv"])
-    assert time.perf_counter() - t0 < 10
     assert 400_000 < s.events < 560_000
 
 
