@@ -71,8 +71,13 @@ class Features:
         return df
 
 
-def read_features(path: str | Path, *, verify: bool = False) -> Features:
-    """Maps a feature file; `verify` also checks the rows' checksum (reads every byte)."""
+def read_features(path: str | Path, *, verify: bool = True) -> Features:
+    """Maps a feature file and checks its header and, by default, its rows' checksum.
+
+    Like :func:`ticklab.io.store.read_ticks`, it verifies by default: a flipped byte raises
+    :class:`FeatureFileError` instead of returning a wrong number. `verify=False` skips reading
+    every byte (the header is always checked).
+    """
     path = Path(path)
     mm = np.memmap(path, dtype=np.uint8, mode="r")
     if len(mm) < FIXED_HEADER.size:
