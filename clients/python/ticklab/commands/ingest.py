@@ -6,6 +6,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ticklab.commands import exit_codes
 from ticklab.native import NativeToolError, run_tool
 
 
@@ -21,7 +22,11 @@ from ticklab.native import NativeToolError, run_tool
 @click.option("--skip-bad-rows", is_flag=True, help="Skip and count malformed rows instead of failing.")
 def cli(config_path: str, fmt: str | None, stocks: str | None, dates: str | None, threads: int,
         force: bool, skip_bad_rows: bool) -> None:
-    """Layer 1: convert raw provider files into the per-stock, per-day tick store."""
+    """Layer 1: convert raw provider files into the per-stock, per-day tick store.
+
+    Exit codes: 0 done (or already up to date), 1 error, 3 nothing to do (no raw data for any
+    selected stock-day, e.g. an unknown stock), 4 partial (some stock-days had no raw data).
+    """
     args = ["--config", config_path, "--threads", str(threads)]
     if fmt:
         args += ["--format", fmt]
@@ -51,5 +56,13 @@ def cli(config_path: str, fmt: str | None, stocks: str | None, dates: str | None
                   f"{s.get('seconds', 0.0):.3f}", f"{s.get('ticks_per_s', 0.0):,.0f}")
     console = Console()
     console.print(table)
-    for item in s.get("missing", []):
-        console.print(f"[yellow]no raw data for {item}[/yellow]")
+    missing = list(s.get("missing", []))
+    for item in missing:
+        click.echo(f"no raw data for {item}", err=True)
+    done = int(s.get("files", 0)) + int(s.get("skipped", 0))
+    if done == 0:
+        exit_codes.finish(exit_codes.NOTHING_TO_DO,
+                          "ingest: nothing to do: no raw data for any selected stock-day (exit 3)")
+    if missing:
+        exit_codes.finish(exit_codes.PARTIAL, f"ingest: {len(missing)} selected stock-days had no raw data "
+                          "(exit 4)")

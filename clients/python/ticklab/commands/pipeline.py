@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
 from ticklab.config import ConfigError, load_config
+
+
+def _iso_days(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Each --day must be a real calendar date (2024-02-30 is refused here, not deep in a step)."""
+    for v in values:
+        try:
+            dt.date.fromisoformat(v)
+        except ValueError as e:
+            raise click.BadParameter(f"{v!r} is not a date YYYY-MM-DD ({e})") from e
+    return values
 
 
 @click.command(name="pipeline")
@@ -14,7 +26,8 @@ from ticklab.config import ConfigError, load_config
 @click.option("--until", type=click.Choice(["ingest", "indicators", "stats"]), default="stats",
               show_default=True, help="last layer to run")
 @click.option("--workers", default=2, show_default=True, help="trun worker processes")
-@click.option("--day", "days", multiple=True, help="ISO date (repeatable); default: the config's days")
+@click.option("--day", "days", multiple=True, callback=_iso_days,
+              help="ISO date (repeatable); default: the config's days")
 def cli(config_path: str, set_name: str, until: str, workers: int, days: tuple[str, ...]) -> None:
     """Run the batch pipeline as trun steps; only missing outputs are computed."""
     import trun

@@ -44,6 +44,17 @@ class GenerateSummary:
     seconds: float
 
 
+def check_file_names(stocks: Iterable[str]) -> None:
+    """Every stock name becomes a file or directory name: it must be one path component.
+
+    (Raised as ValueError before anything is written; e.g. "A/B" would write into a directory A.)
+    """
+    for stock in stocks:
+        if not stock or stock in (".", "..") or "/" in stock or "\\" in stock or "\0" in stock:
+            raise ValueError(f"[universe].stocks: {stock!r} cannot be a file name (no '/', '\\', "
+                             "'.' or '..'): nothing was written")
+
+
 def trading_days(start: dt.date, n: int) -> list[dt.date]:
     """`n` weekdays from `start` (inclusive)."""
     out, d = [], start
@@ -87,6 +98,7 @@ def generate(cfg: Any, *, days: int | None = None, out_dir: Path | None = None,
                          f"known: {', '.join(sorted(writers))}")
     chosen = {f: writers[f] for f in fmts}
     raw_dir = Path(out_dir) if out_dir is not None else Path(cfg.data.raw_dir)
+    check_file_names(cfg.stocks)
     day_list = trading_days(cfg.generator.start_date, days if days is not None else cfg.generator.days)
     n_workers = workers if workers is not None else min(len(day_list), os.cpu_count() or 1)
     files: dict[str, list[Path]] = {f: [] for f in fmts}
