@@ -72,3 +72,46 @@ def test_pipeline_with_an_impossible_day(config: Path) -> None:
     p = ticklab("pipeline", "--config", str(config), "--day", "2024-02-30")
     no_traceback(p)
     assert p.returncode == exit_codes.USAGE and "2024-02-30" in p.stderr
+
+
+def _free_ports(n: int) -> list[int]:
+    import socket
+
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def test_second_up_and_second_gateway_say_which_port_is_taken(tmp_path: Path) -> None:
+    import re
+    import signal
+
+    ports = _free_ports(4)
+    text = services_env._config(tmp_path, "stats.sqlite", 2000)
+    for name, port in zip(("gateway", "data", "indicators", "stats"), ports, strict=True):
+        text = re.sub(rf"^{name}_port = 0$", f"{name}_port = {port}", text, flags=re.M)
+    cfg = tmp_path / "ticklab.toml"
+    cfg.write_text(text)
+    first = subprocess.Popen([sys.executable, "-m", "ticklab.cli", "up", "--config", str(cfg),
+                              "--refresh", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert first.stdout is not None
+        for line in first.stdout:                  # until every service answers its health check
+            if "all services SERVING" in line:
+                break
+        assert first.poll() is None
+        second = ticklab("up", "--config", str(cfg))
+        no_traceback(second)
+        assert second.returncode == 1
+        assert f"data: port {ports[1]} on 127.0.0.1 is in use" in second.stdout + second.stderr
+        gateway = ticklab("gateway", "--config", str(cfg))
+        no_traceback(gateway)
+        assert gateway.returncode == 1
+        assert f"gateway: port {ports[0]} on 127.0.0.1 is in use" in gateway.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(60)

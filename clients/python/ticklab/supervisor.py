@@ -31,6 +31,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ticklab.config import Config, load_config
 from ticklab.native import binary
+from ticklab.ports import in_use_message, port_in_use
 
 #: Start order; each service subscribes to the ones before it. The gateway (Python, grpc.aio)
 #: fronts the three C++ services.
@@ -104,7 +105,12 @@ def start_service(
     timeout: float = 30.0,
     extra_args: Sequence[str] = (),
 ) -> ServiceProcess:
-    """Starts ``ticklab-<name>-server`` (or the gateway) and waits until it listens and reports SERVING."""
+    """Starts ``ticklab-<name>-server`` (or the gateway) and waits until it listens and reports SERVING.
+
+    A fixed `port` that something already listens on is refused at once, naming the port.
+    """
+    if port_in_use(host, port):
+        raise SupervisorError(in_use_message(name, host, port))
     if name == "gateway":
         data, indicators, stats = upstreams
         args = [sys.executable, "-m", "ticklab.cli", "gateway", "--config", str(config_path), "--port",
@@ -152,6 +158,9 @@ def _wait_until_serving(name: str, proc: subprocess.Popen, host: str, log_path: 
     except json.JSONDecodeError:
         event = {}
     if event.get("event") != "listening":
+        if proc.poll() is not None:
+            raise SupervisorError(f"{name}: exited with code {proc.returncode} before listening:\n"
+                                  f"{svc.log_tail()}")
         raise SupervisorError(
             f"{name}: no listening event within {timeout:.0f}s (exit {proc.poll()}):\n{svc.log_tail()}"
         )
