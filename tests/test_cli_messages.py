@@ -97,7 +97,8 @@ def test_second_up_and_second_gateway_say_which_port_is_taken(tmp_path: Path) ->
     cfg = tmp_path / "ticklab.toml"
     cfg.write_text(text)
     first = subprocess.Popen([sys.executable, "-m", "ticklab.cli", "up", "--config", str(cfg),
-                              "--refresh", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              "--refresh", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True)
     try:
         assert first.stdout is not None
         for line in first.stdout:                  # until every service answers its health check
