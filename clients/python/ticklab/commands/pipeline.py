@@ -38,7 +38,10 @@ def cli(config_path: str, set_name: str, until: str, workers: int, days: tuple[s
         cfg.indicator_set(set_name)
     except ConfigError as e:
         raise click.ClickException(str(e)) from e
+    from ticklab.commands.trun_output import print_summary, show_steps_briefly
+
     result = trun.build([Pipeline(config=config_path, set=set_name, until=until, days=list(days))],
-                        workers=workers, local_scheduler=True, detailed_summary=True)
+                        workers=workers, local_scheduler=True, detailed_summary=True, **show_steps_briefly())
+    print_summary(result.summary_text)
     if not result.scheduling_succeeded:
         raise SystemExit(1)
