@@ -16,9 +16,12 @@ import datetime as dt
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xxhash
+
+from ticklab.io.dtypes import row_dtype
 
 MAGIC = b"TLFEAT1\x00"
 VERSION = 1
@@ -119,5 +122,33 @@ def feature_path(features_dir: str | Path, set_name: str, stock: str, day: dt.da
     return Path(features_dir) / set_name / stock / f"{day.isoformat()}.feat"
 
 
+def load_features(features_dir: str | Path, set_name: str, stock: str, start: Any = None, end: Any = None,
+                  *, verify: bool = True):  # -> pandas.DataFrame (imported lazily)
+    """One stock's features over many days as one DataFrame: the same frame, column for column and
+    row for row, as the gateway's ``GatewayClient.indicators(stock, start, end).to_pandas()``.
+
+    Reads ``<features_dir>/<set>/<stock>/<day>.feat`` for every day from `start` to `end`
+    (inclusive; dates or "YYYY-MM-DD", None: no bound), verifying each file by default. Columns:
+    stock, date, sequence (the row's position over the whole range), ts_ns, fingerprint, bid, ask,
+    the features by name, time (UTC).
+    """
+    from ticklab.client.batch import Batch, frame
+
+    lo, hi = (None if d is None else dt.date.fromisoformat(str(d)) for d in (start, end))
+    batches, names, sequence = [], (), 0
+    for path in sorted((Path(features_dir) / set_name / stock).glob("*.feat")):
+        day = dt.date.fromisoformat(path.stem)
+        if (lo is not None and day < lo) or (hi is not None and day > hi):
+            continue
+        f = read_features(path, verify=verify)
+        rows = np.empty(f.n_rows, dtype=row_dtype(len(f.feature_columns)))
+        rows["ts_ns"], rows["fingerprint"] = f.ts_ns, f.fingerprint
+        rows["bid"], rows["ask"] = f.values[:, 0], f.values[:, 1]
+        rows["features"] = f.values[:, 2:]
+        batches.append(Batch(stock, day.isoformat(), sequence, rows, f.feature_columns))
+        names, sequence = f.feature_columns, sequence + f.n_rows
+    return frame(batches, names)
+
+
 __all__ = ["FIXED_HEADER", "MAGIC", "VERSION", "FeatureFileError", "Features", "feature_path",
-           "read_features"]
+           "load_features", "read_features"]
