@@ -67,7 +67,12 @@ def test_demo_prints_each_report_once(market: Path) -> None:
 
 
 def test_json_output_for_scripts(market: Path) -> None:
-    run("stats", "run", "--config", "ticklab.toml", cwd=market)
+    for args, keys in ((("ingest",), {"total", "files", "skipped", "missing"}),
+                       (("indicators", "--set", "seed"), {"stock_days", "rows", "features_dir"}),
+                       (("stats", "run"), {"computed", "skipped", "stock_days"})):
+        out = run(*args, "--config", "ticklab.toml", "--json", cwd=market)
+        summary = json.loads([line for line in out.splitlines() if line.startswith("{")][0])
+        assert keys <= set(summary), (args, summary)
     rows = [json.loads(line) for line in run("stats", "show", "--config", "ticklab.toml", "--json",
                                             cwd=market).splitlines() if line.startswith("{")]
     assert rows and {"stock", "day", "r2", "horizon"} <= set(rows[0])

@@ -44,6 +44,7 @@ def cli() -> None:
 @click.option("--dates", multiple=True, help="YYYY-MM-DD days (default: every day with features).")
 @click.option("--threads", type=int, default=0, show_default=True, help="Worker threads (0: all cores).")
 @click.option("--force", is_flag=True, help="Recompute even stock-days stored with the same lineage.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object (for scripts).")
 def run(
     config_path: str,
     set_name: str | None,
@@ -51,6 +52,7 @@ def run(
     dates: tuple[str, ...],
     threads: int,
     force: bool,
+    as_json: bool,
 ) -> None:
     """Compute per stock-day statistics and regressions into the stats database.
 
@@ -72,9 +74,12 @@ def run(
         raise click.ClickException(str(e)) from e
     computed, skipped = int(summary.get("computed", 0)), int(summary.get("skipped", 0))
     total = int(summary.get("stock_days", 0))
-    click.echo(f"stats: {computed} computed, {skipped} skipped of {total} stock-days, "
-               f"{summary.get('rows', 0):,} rows in {summary.get('seconds', 0):.2f} s")
-    click.echo(f"  -> {summary.get('database')}")
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        click.echo(f"stats: {computed} computed, {skipped} skipped of {total} stock-days, "
+                   f"{summary.get('rows', 0):,} rows in {summary.get('seconds', 0):.2f} s")
+        click.echo(f"  -> {summary.get('database')}")
     if total == 0:
         exit_codes.finish(exit_codes.NOTHING_TO_DO, "stats: nothing to do: no stock-day with features "
                           "matches the selection (run `ticklab indicators` first?) (exit 3)")
