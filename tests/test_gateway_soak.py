@@ -23,13 +23,13 @@ N = 20_000                 # ticks per stock: two upstream batches of <= 16384 t
 WARMUP, CYCLES = 200, 2_000
 MIB = 1 << 20
 #: RSS ceilings after the soak (MiB): generous, but far under what the leak reached (~1 GB).
-CEILING = {"gateway": 400, "data": 250, "indicators": 250}
+CEILING = {"gateway": 400, "data": 250, "indicators": 250, "stats": 250}
 GROWTH = 1.5               # after / after-warm-up
 
 
 def peek_and_cancel(client: GatewayClient, layer: str, stock: str) -> int:
     """What a notebook does when it peeks at a stream and breaks: one batch, then cancel."""
-    call = client.open(layer, [stock], DAY, DAY, set="seed" if layer == "indicators" else "")
+    call = client.open(layer, [stock], DAY, DAY, set="seed" if layer != "ticks" else "")
     it = iter(call)
     rows = len(next(it))
     call.cancel()
@@ -37,15 +37,22 @@ def peek_and_cancel(client: GatewayClient, layer: str, stock: str) -> int:
 
 
 def complete(client: GatewayClient, layer: str, stock: str) -> int:
-    call = client.open(layer, [stock], DAY, DAY, set="seed" if layer == "indicators" else "")
+    call = client.open(layer, [stock], DAY, DAY, set="seed" if layer != "ticks" else "")
     return sum(len(b) for b in call)
 
 
+#: Per 20 cycles: 9 tick, 9 indicator and 2 live-stats streams (one cancelled, one read to its end),
+#: every other one cancelled after its first batch.
+LAYERS = ("ticks",) * 9 + ("indicators",) * 9 + ("stats",) * 2
+
+
 def cycle(client: GatewayClient, i: int, expected: dict[tuple[str, str], int]) -> None:
-    layer = "ticks" if i % 4 < 2 else "indicators"
-    stock = STOCKS[(i // 4) % 2]
+    layer = LAYERS[i % len(LAYERS)]
+    stock = STOCKS[(i // len(LAYERS)) % 2]
     if i % 2 == 0:
         assert peek_and_cancel(client, layer, stock) > 0
+    elif layer == "stats":
+        assert complete(client, layer, stock) >= 1     # progress updates, then the day's stats
     else:
         assert complete(client, layer, stock) == expected[(layer, stock)]
 
@@ -55,8 +62,9 @@ def test_thousands_of_cancelled_and_completed_streams_keep_every_process_bounded
     cfg = h.write_config(tmp_path, STOCKS)
     data = h.data_server(cfg).start()
     ind = h.indicators_server(cfg, data.address).start()
-    gw = h.gateway(cfg, data=data.address, indicators=ind.address).start()
-    procs = {"gateway": gw, "data": data, "indicators": ind}
+    stats = h.stats_server(cfg, ind.address, data.address).start()
+    gw = h.gateway(cfg, data=data.address, indicators=ind.address, stats=stats.address).start()
+    procs = {"gateway": gw, "data": data, "indicators": ind, "stats": stats}
     try:
         direct = connect(data.address)
         expected = {}
@@ -86,5 +94,5 @@ def test_thousands_of_cancelled_and_completed_streams_keep_every_process_bounded
         assert np.array_equal(ticks, direct.ticks("AAPL", DAY, DAY).to_numpy())
         client.close()
     finally:
-        for p in (gw, ind, data):
+        for p in (gw, stats, ind, data):
             p.stop()
