@@ -112,7 +112,7 @@ class _Decoder:
 
 
 #: Seconds a client waits for the gateway to accept its first connection before it says so.
-CONNECT_TIMEOUT = 5.0
+CONNECT_TIMEOUT = 10.0
 
 
 class GatewayUnreachable(ConnectionError):
