@@ -174,7 +174,7 @@ def test_stats_tool_killed_mid_work_then_rerun(tmp_path: Path, reference: Path, 
 
 def test_indicators_service_killed_mid_stream_client_resumes(tmp_path: Path) -> None:
     day = services_env.DAYS[0]
-    h.write_store(tmp_path, ["AAPL"], [day], 100_000)
+    h.write_store(tmp_path, ["AAPL"], [day], 200_000)
     cfg = h.write_config(tmp_path, ["AAPL"])
     data = h.data_server(cfg).start()
     ind = h.indicators_server(cfg, data.address).start()
