@@ -74,6 +74,7 @@ build: deps
 	  -Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir) >$(BUILD)/cmake.log || (cat $(BUILD)/cmake.log; exit 1)
 	@cmake --build $(BUILD) -j $(JOBS)
 	@$(MAKE) --no-print-directory proto-py
+	@echo "build: done. ticklab is $(VENV)/bin/ticklab: run ./ticklab, or source .venv/bin/activate"
 
 # Python stubs come from the same proto/ as the C++ ones; they land in clients/python/ticklab/v1/.
 proto-py:

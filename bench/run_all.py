@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ORDER = ["data", "indicators", "bindings", "stats", "services", "gateway", "trun", "universe"]
+ORDER = ["data", "indicators", "bindings", "stats", "services", "gateway", "soak", "trun",
+         "trun_scaling", "universe"]
 
 
 def main(argv: list[str]) -> int:

@@ -22,12 +22,8 @@ import numpy as np
 import xxhash
 
 from ticklab.io.dtypes import TICK_DTYPE
-from ticklab.native import binary, find_binary
+from ticklab.native import binary
 from ticklab.testing import write_ticks
-
-
-def binaries_built() -> bool:
-    return all(find_binary(f"ticklab-{s}-server") for s in ("data", "indicators"))
 
 
 def synthetic_ticks(stock: str, day: dt.date, n: int, seed: int = 7) -> np.ndarray:

@@ -17,7 +17,7 @@ from ticklab.client import connect
 from ticklab.config import load_config
 from ticklab.gateway.client import GatewayClient, connect_gateway
 
-pytestmark = pytest.mark.skipif(not h.binaries_built(), reason="C++ servers not built (make build)")
+pytestmark = pytest.mark.usefixtures("require_services")  # missing binaries fail, never skip
 
 DAY = dt.date(2024, 1, 2)
 TOKEN = "s3cret-token"
@@ -26,7 +26,7 @@ TOKEN = "s3cret-token"
 def _self_signed(dir: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 / localhost, made with the openssl CLI."""
     if shutil.which("openssl") is None:
-        pytest.skip("openssl not installed")
+        pytest.fail("openssl not installed (apt-get install openssl): the TLS tests need it")
     cert, key = dir / "cert.pem", dir / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                     "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from pathlib import Path
 
 import gateway_harness as h
@@ -14,15 +13,19 @@ import numpy as np
 import pytest
 
 from ticklab.client import TICK_DTYPE, Batch, connect
+from ticklab.client.requests import CHANNEL_OPTIONS
 from ticklab.client.resume import ResilientStream, ResumeState, StreamGapError, resilient_request
+from ticklab.client.sync import Client
 from ticklab.gateway.client import connect_gateway
 
-pytestmark = pytest.mark.skipif(not h.binaries_built(), reason="C++ servers not built (make build)")
+pytestmark = pytest.mark.usefixtures("require_services")  # missing binaries fail, never skip
 
 DAY = dt.date(2024, 1, 2)
 STOCKS = ["AAPL", "MSFT"]
-N = 40_000          # ticks per stock; ~25 ms apart -> ~1000 s of market time
-SPEED = 250.0       # -> a paced stream of ~4 s, long enough to kill things in the middle
+N = 200_000         # ticks per stock (16 MB): far more than backpressure lets run ahead of a paused reader
+                    # (the ring's read-ahead, a batch and the receive window: < 8 MB)
+#: A small receive window: what a paused reader has not read stays in the gateway's view of it.
+WINDOW = [("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_bytes", 128 << 10)]
 
 
 @pytest.fixture
@@ -31,18 +34,24 @@ def stack(tmp_path: Path):
     cfg = h.write_config(tmp_path, STOCKS)
     data = h.data_server(cfg).start()
     ind = h.indicators_server(cfg, data.address).start()
-    gw = h.gateway(cfg, data=data.address, indicators=ind.address).start()
+    gw = h.gateway(cfg, data=data.address, indicators=ind.address, extra=["--queue-mib", "2"]).start()
     yield cfg, data, ind, gw
     for p in (gw, ind, data):
         p.stop()
 
 
 class Collector(threading.Thread):
-    """Reads a resilient stream in the background, keeping every batch."""
+    """Reads a resilient stream in the background, keeping every batch.
 
-    def __init__(self, stream: ResilientStream) -> None:
+    With `pause_at`, it stops reading once it has that many rows, sets `paused` and waits for
+    `go`: the stream is then held mid-way by backpressure while the test kills something.
+    """
+
+    def __init__(self, stream: ResilientStream, pause_at: int = 0) -> None:
         super().__init__(daemon=True)
         self.stream = stream
+        self.pause_at = pause_at
+        self.paused, self.go = threading.Event(), threading.Event()
         self.batches: list[Batch] = []
         self.rows = 0
         self.error: BaseException | None = None
@@ -54,15 +63,22 @@ class Collector(threading.Thread):
             for b in self.stream:
                 self.batches.append(b)
                 self.rows += len(b)
+                if self.pause_at and self.rows >= self.pause_at and not self.go.is_set():
+                    self.paused.set()
+                    self.go.wait()
         except BaseException as e:  # noqa: BLE001 - reported by the test
             self.error = e
 
-    def wait_rows(self, n: int, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while self.rows < n:
-            assert time.monotonic() < deadline, f"only {self.rows} rows after {timeout} s"
+    def wait_paused(self, timeout: float = 120.0) -> None:
+        """Waits until the reader has paused (the timeout only guards against a hang)."""
+        while not self.paused.wait(0.05):
             assert self.error is None, self.error
-            time.sleep(0.02)
+            assert self.is_alive(), "the stream ended before the pause"
+            timeout -= 0.05
+            assert timeout > 0, f"only {self.rows} rows"
+
+    def resume(self) -> None:
+        self.go.set()
 
     def per_stock(self) -> dict[str, np.ndarray]:
         out: dict[str, list[np.ndarray]] = {}
@@ -72,16 +88,10 @@ class Collector(threading.Thread):
         return {s: np.concatenate(a) for s, a in out.items()}
 
 
-def wait_upstream_progress(client, rows: int, total: int = N, timeout: float = 30.0) -> None:
-    """Waits until every stream of the gateway has received `rows` of its `total` rows from upstream."""
-    deadline = time.monotonic() + timeout
-    while True:
-        streams = client.metrics().streams
-        if streams and min(s.next_sequence for s in streams) >= rows:
-            assert max(s.next_sequence for s in streams) < 3 * total // 4, "the streams ran too far"
-            return
-        assert time.monotonic() < deadline, "the streams did not progress"
-        time.sleep(0.01)
+def assert_mid_stream(client, total: int = N) -> None:
+    """Every stream of the gateway is live and has not reached its end upstream."""
+    streams = client.metrics().streams
+    assert streams and max(s.next_sequence for s in streams) < total, streams
 
 
 def direct_ticks(address: str, stock: str) -> np.ndarray:
@@ -98,13 +108,15 @@ def test_data_service_killed_mid_stream_and_restarted(stack) -> None:
     cfg, data, ind, gw = stack
     reference = {s: direct_ticks(data.address, s) for s in STOCKS}
     client = connect_gateway(gw.address)
-    col = Collector(client.ticks(STOCKS, DAY, DAY, replay_speed=SPEED))
+    reader = connect_gateway(gw.address, channel_options=WINDOW)
+    col = Collector(reader.ticks(STOCKS, DAY, DAY), pause_at=N // 2)
     col.start()
-    wait_upstream_progress(client, N // 4)  # both upstream streams a quarter through
+    col.wait_paused()                       # both stocks' streams held mid-way
+    assert_mid_stream(client)
     data.kill()                             # kill -9 mid-stream
-    time.sleep(1.0)
-    data.restart()                        # same port
-    col.join(60)
+    data.restart()                          # same port
+    col.resume()
+    col.join(120)
     assert not col.is_alive() and col.error is None, col.error
     got = col.per_stock()
     assert sorted(got) == STOCKS
@@ -120,13 +132,15 @@ def test_indicator_stream_survives_its_data_service_restart(stack) -> None:
     cfg, data, ind, gw = stack
     reference = direct_indicators(ind.address, "AAPL")
     client = connect_gateway(gw.address)
-    col = Collector(client.indicators("AAPL", DAY, DAY, set="seed", replay_speed=SPEED))
+    reader = connect_gateway(gw.address, channel_options=WINDOW)
+    col = Collector(reader.indicators("AAPL", DAY, DAY, set="seed"), pause_at=len(reference) // 4)
     col.start()
-    wait_upstream_progress(client, len(reference) // 4, len(reference))
+    col.wait_paused()
+    assert_mid_stream(client, len(reference))
     data.kill()
-    time.sleep(1.0)
     data.restart()
-    col.join(60)
+    col.resume()
+    col.join(120)
     assert col.error is None, col.error
     got = col.per_stock()["AAPL"]
     assert len(got) == len(reference)
@@ -137,14 +151,14 @@ def test_indicator_stream_survives_its_data_service_restart(stack) -> None:
 def test_gateway_killed_mid_stream_client_resumes(stack) -> None:
     cfg, data, ind, gw = stack
     reference = direct_ticks(data.address, "AAPL")
-    client = connect_gateway(gw.address)
-    col = Collector(client.ticks("AAPL", DAY, DAY, replay_speed=SPEED))
+    client = connect_gateway(gw.address, channel_options=WINDOW)
+    col = Collector(client.ticks("AAPL", DAY, DAY), pause_at=N // 4)
     col.start()
-    col.wait_rows(N // 4)
+    col.wait_paused()          # a paused reader behind a small window: the kill lands mid-stream
     gw.kill()
-    time.sleep(0.5)
     gw.restart()
-    col.join(60)
+    col.resume()
+    col.join(120)
     assert col.error is None, col.error
     assert grpc.StatusCode.UNAVAILABLE in col.retries
     assert col.stream.reconnects >= 1
@@ -155,16 +169,17 @@ def test_direct_request_resumes_across_a_data_service_restart(stack) -> None:
     """The same resume wrapper over a direct multi-stock request (one sequence across stocks)."""
     cfg, data, ind, gw = stack
     with connect(data.address) as c:
-        reference = c.ticks(STOCKS, DAY, DAY, replay_speed=SPEED * 4).to_numpy()
-    client = connect(data.address)
+        reference = c.ticks(STOCKS, DAY, DAY).to_numpy()
+    channel = grpc.insecure_channel(data.address, options=CHANNEL_OPTIONS + WINDOW)
+    client = Client(data.address, channel=channel)
     col = Collector(resilient_request(
-        lambda point: client.ticks(STOCKS, DAY, DAY, replay_speed=SPEED * 4, resume_after=point)))
+        lambda point: client.ticks(STOCKS, DAY, DAY, resume_after=point)), pause_at=len(reference) // 3)
     col.start()
-    col.wait_rows(len(reference) // 3)
+    col.wait_paused()          # the service is held by flow control: 128 KiB window of a 16 MB stream
     data.kill()
-    time.sleep(0.5)
     data.restart()
-    col.join(60)
+    col.resume()
+    col.join(120)
     assert col.error is None, col.error
     assert col.stream.reconnects >= 1
     assert np.array_equal(np.concatenate([b.array for b in col.batches]), reference)

@@ -12,11 +12,9 @@ import grpc
 import pytest
 
 from ticklab.gateway.client import StatsBatch, connect_gateway
-from ticklab.native import find_binary
 from ticklab.v1 import stats_pb2, stats_pb2_grpc
 
-pytestmark = pytest.mark.skipif(not (h.binaries_built() and find_binary("ticklab-stats-server")),
-                                reason="C++ servers not built (make build)")
+pytestmark = pytest.mark.usefixtures("require_services")  # missing binaries fail, never skip
 
 DAYS = [dt.date(2024, 1, 2), dt.date(2024, 1, 3), dt.date(2024, 1, 4)]
 TIMING_COLUMNS = {"compute_ms", "computed_at"}   # when and how long: differ between runs

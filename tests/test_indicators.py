@@ -151,6 +151,11 @@ def test_reader_views_are_zero_copy_and_checked(tmp_path: Path) -> None:
     (tmp_path / "bad.feat").write_bytes(bytes(raw))
     with pytest.raises(FeatureFileError, match="rows checksum"):
         read_features(tmp_path / "bad.feat", verify=True)
+    # The default verifies too (found item 6: a flipped byte used to come back as 1.8e306), as the
+    # tick store's reader does; verify=False is the explicit, unchecked way.
+    with pytest.raises(FeatureFileError, match="rows checksum"):
+        read_features(tmp_path / "bad.feat")
+    assert read_features(tmp_path / "bad.feat", verify=False).n_rows == feats.n_rows
     (tmp_path / "short.feat").write_bytes(bytes(raw[:-8]))
     with pytest.raises(FeatureFileError, match="inconsistent sizes"):
         read_features(tmp_path / "short.feat")

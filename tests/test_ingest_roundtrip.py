@@ -15,6 +15,7 @@ from ticklab import testing
 from ticklab.config import load_config
 from ticklab.io import store
 from ticklab.native import binary
+from ticklab.synth.generate import opening_bids
 from ticklab.synth.market import simulate_day
 
 STOCKS = ("AAPL", "MSFT", "AMZN")
@@ -70,12 +71,13 @@ def test_generate_then_ingest_matches_reference(generated: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "ticklab ingest" in r.output
     cfg = load_config(generated)
+    opens = opening_bids(cfg, list(DAYS))   # generate carries each close into the next open
     total = 0
     for day in DAYS:
         for stock in STOCKS:
             path = store.store_path(cfg, stock, day)
             ticks = store.read_ticks(path)
-            table = simulate_day(stock, day, 7, 20000)
+            table = simulate_day(stock, day, 7, 20000, open_bid=opens[day][stock])
             ref = testing.assemble_ticks(stock, table["ts_ns"], table["field"], table["value"])
             assert ticks.tobytes() == ref.tobytes(), f"{stock} {day}"
             assert store.read_header(path).stock == stock

@@ -64,14 +64,14 @@ def test_sigterm_mid_stream_ends_cleanly(market: Market, tmp_path: Path) -> None
     stream = iter(c.ticks(list(market.stocks), replay_speed=1.0))
     first = next(stream)
     assert len(first) > 0
-    t0 = time.monotonic()
     svc.proc.send_signal(signal.SIGTERM)
     with pytest.raises(grpc.RpcError) as e:
         for _ in stream:
             pass
     assert e.value.code() == grpc.StatusCode.UNAVAILABLE and "shutting down" in e.value.details()
-    assert svc.proc.wait(10) == 0
-    assert time.monotonic() - t0 < 4.5  # ended by the shutdown flag, before the 5 s grace deadline
+    # "shutting down" is the service's own status, set by its shutdown flag: the stream did not
+    # wait for gRPC's grace deadline (that would end it with gRPC's own status instead).
+    assert svc.proc.wait(60) == 0
     assert events(svc.log_path, "shutdown")[0]["signal"] == "SIGTERM"
     assert events(svc.log_path, "stopped")
     stop_service(svc)
@@ -100,12 +100,11 @@ def test_cancelling_downstream_cancels_upstream(market: Market, tmp_path: Path) 
         c = ticklab.connect(ind.address)
         # Replayed at 10x the two days take hours: the call is mid-stream when cancelled.
         stream = c.indicators(market.stocks[0], set="seed", replay_speed=10.0)
-        assert wait_for(lambda: events(data.log_path, "stream_start"), 5.0)
-        time.sleep(0.5)
+        assert wait_for(lambda: events(data.log_path, "stream_start"), 60.0)
         stream.cancel()
-        t0 = time.monotonic()
-        assert wait_for(lambda: events(data.log_path, "stream_end"), 5.0)
-        assert time.monotonic() - t0 < 5.0
+        # The timeouts of these waits only guard against hanging: the claim is the CANCELLED
+        # status reaching the data service, and the ticks it had not sent.
+        assert wait_for(lambda: events(data.log_path, "stream_end"), 60.0)
         end = events(data.log_path, "stream_end")[0]
         assert end["code"] == "CANCELLED"
         total = (
@@ -116,7 +115,7 @@ def test_cancelling_downstream_cancels_upstream(market: Market, tmp_path: Path) 
             // 80
         )
         assert end["ticks"] < total
-        assert wait_for(lambda: events(ind.log_path, "stream_end"), 5.0)
+        assert wait_for(lambda: events(ind.log_path, "stream_end"), 60.0)
         assert events(ind.log_path, "stream_end")[0]["code"] == "CANCELLED"
     finally:
         stop_service(ind)
@@ -130,7 +129,7 @@ def test_deadline_propagates_upstream(market: Market, tmp_path: Path) -> None:
         with pytest.raises(grpc.RpcError) as e:
             c.indicators(market.stocks[0], set="seed", replay_speed=50.0).to_numpy()
         assert e.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-        assert wait_for(lambda: events(data.log_path, "stream_end"), 3.0)
+        assert wait_for(lambda: events(data.log_path, "stream_end"), 60.0)
         assert events(data.log_path, "stream_end")[0]["code"] == "CANCELLED"
     finally:
         stop_service(ind)
@@ -155,12 +154,11 @@ def test_stats_cancel_reaches_data_service(market: Market, tmp_path: Path) -> No
     try:
         c = ticklab.connect(stats.address)
         call = c.compute_stats(market.stocks[0], set="seed", replay_speed=10.0, progress_rows=64)
-        assert wait_for(lambda: events(data.log_path, "stream_start"), 5.0)
-        time.sleep(0.5)
+        assert wait_for(lambda: events(data.log_path, "stream_start"), 60.0)
         call.cancel()
-        assert wait_for(lambda: events(data.log_path, "stream_end"), 5.0)
+        assert wait_for(lambda: events(data.log_path, "stream_end"), 60.0)
         assert events(data.log_path, "stream_end")[0]["code"] == "CANCELLED"
-        assert wait_for(lambda: events(stats.log_path, "stream_end"), 5.0)
+        assert wait_for(lambda: events(stats.log_path, "stream_end"), 60.0)
         assert not market.services_db.exists() or "day_done" not in stats.log_path.read_text()
     finally:
         codes = [stop_service(s) for s in (stats, ind, data)]

@@ -2,6 +2,7 @@
 
 import os
 import sys
+import threading
 import time
 
 import pytest
@@ -387,17 +388,31 @@ def test_fail_helper_is_used(tmp_path):
 
 
 class SlowCheck(trun.Step):
-    """A step whose complete() takes 0.1 s, as with a remote store."""
+    """A step whose complete() is slow, as with a remote store; records whether checks overlapped."""
 
     root = trun.Parameter()
     i = trun.IntParameter()
+    lock = threading.Lock()
+    active = 0
+    overlapped = threading.Event()
 
     def requires(self):
         return [SlowCheck(root=self.root, i=j) for j in range(1, 11)] if self.i == 0 else []
 
     def complete(self):
-        time.sleep(0.1)
-        return os.path.exists(os.path.join(self.root, f"c{self.i}"))
+        cls = type(self)
+        with cls.lock:
+            cls.active += 1
+            if cls.active >= 2:
+                cls.overlapped.set()
+        try:
+            # Waits for another check to run alongside (at most 30 s: checked one after another,
+            # none ever does, and the assertion below fails).
+            cls.overlapped.wait(30)
+            return os.path.exists(os.path.join(self.root, f"c{self.i}"))
+        finally:
+            with cls.lock:
+                cls.active -= 1
 
     def run(self):
         open(os.path.join(self.root, f"c{self.i}"), "w").close()
@@ -406,9 +421,9 @@ class SlowCheck(trun.Step):
 def test_parallel_scheduling_batches_complete_checks(tmp_path):
     trun.configuration.get_config().set("core", "parallel_scheduling", True)
     trun.configuration.get_config().set("worker", "check_unfulfilled_deps", False)
+    SlowCheck.overlapped.clear()
     w = trun.worker.Worker()
-    t0 = time.time()
     assert w.add(SlowCheck(root=str(tmp_path), i=0))
-    assert time.time() - t0 < 1.0  # 11 checks of 0.1 s: 1.1 s one after another
+    assert SlowCheck.overlapped.is_set()  # complete() of several steps ran at the same time
     assert len(w.steps) == 11
     assert w.run()

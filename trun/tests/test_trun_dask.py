@@ -4,7 +4,6 @@ import os
 import threading
 
 import pytest
-from trun_helpers import read_events
 
 import trun
 
@@ -22,8 +21,11 @@ class DaskStep(trun.Step):
         return trun.LocalTarget(os.path.join(self.root, f"d{self.i}"))
 
     def run(self):
+        # Whether the requirement's output existed when this ran: Dask must run a step only
+        # after its dependencies have finished.
+        dep_done = self.i == 0 or os.path.exists(os.path.join(self.root, f"d{self.i - 1}"))
         with self.output().open("w") as f:
-            f.write(threading.current_thread().name)
+            f.write(f"{threading.current_thread().name}|{dep_done}")
 
 
 class DaskFail(trun.Step):
@@ -44,9 +46,10 @@ def test_steps_run_on_dask_workers(tmp_path):
     assert result.status == trun.TrunStatusCode.FAILED
     assert sorted(result.worker.ran) == sorted(DaskStep(root=str(tmp_path), i=i).step_id for i in range(5))
     assert len(result.worker.failed) == 1
-    names = {(tmp_path / f"d{i}").read_text() for i in range(5)}
-    assert threading.current_thread().name not in names  # run() executed on Dask's threads
-    assert read_events(str(tmp_path)) == []
+    runs = [(tmp_path / f"d{i}").read_text().split("|") for i in range(5)]
+    assert threading.current_thread().name not in {name for name, _ in runs}  # run() on Dask's threads
+    assert [dep_done for _, dep_done in runs] == ["True"] * 5  # each after its dependency
+    assert not (tmp_path / "never").exists()
 
 
 def test_dask_executor_from_config(tmp_path):
@@ -57,4 +60,5 @@ def test_dask_executor_from_config(tmp_path):
         result = trun.build([DaskStep(root=str(tmp_path), i=1)], local_scheduler=True, detailed_summary=True)
     assert result.status == trun.TrunStatusCode.SUCCESS
     assert result.worker.executor_name == "dask"
-    assert (tmp_path / "d1").read_text() != threading.current_thread().name
+    name, dep_done = (tmp_path / "d1").read_text().split("|")
+    assert name != threading.current_thread().name and dep_done == "True"

@@ -100,22 +100,13 @@ def test_dynamic_dependencies_put_step_back_to_pending():
     assert drain(s) == ["n", "a"]
 
 
-def _time_chain(n):
+def test_long_chain_drains_in_order():
+    # How the cost grows with the graph (linear) is measured in bench/bench_trun_scaling.py.
     s = Scheduler()
-    t0 = time.perf_counter()
+    n = 20_000
     for i in range(n):
         s.add_step(str(i), deps=[str(i - 1)] if i else [])
-    count = len(drain(s))
-    assert count == n
-    return time.perf_counter() - t0
-
-
-def test_scheduling_cost_is_linear():
-    _time_chain(1000)  # warm up
-    small = min(_time_chain(10_000) for _ in range(2))
-    big = min(_time_chain(100_000) for _ in range(2))
-    # linear is ~10x, quadratic would be ~100x; the bound leaves room for a noisy shared machine
-    assert big / small < 30, (small, big)
+    assert drain(s) == [str(i) for i in range(n)]
 
 
 def test_disable_window_forgets_old_failures():

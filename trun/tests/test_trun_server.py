@@ -55,12 +55,32 @@ def test_unreachable_explicit_url_is_an_error():
 
 
 def test_two_workers_share_the_graph(server, tmp_path):
+    # Each step waits (inside run()) until steps have started in two processes: one worker alone
+    # would never get past its first step, so both take part whatever the machine's load.
     script = textwrap.dedent(f'''
-        import sys
+        import os, sys, time
         sys.path.insert(0, {str(tmp_path.parent)!r})
         import trun
-        from trun_helpers import Touch
-        steps = [Touch(root={str(tmp_path)!r}, name=f"s{{i}}", sleep=0.2) for i in range(8)]
+        from trun_helpers import log_event, read_events
+
+        class Meet(trun.Step):
+            root = trun.Parameter()
+            name = trun.Parameter()
+
+            def output(self):
+                return trun.LocalTarget(os.path.join(self.root, self.name))
+
+            def run(self):
+                log_event(self.root, "run", self.name)
+                deadline = time.monotonic() + 120  # a guard against hanging, not a timing claim
+                while len({{pid for _, pid, _, _ in read_events(self.root)}}) < 2:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("no step started in the other worker")
+                    time.sleep(0.02)
+                with self.output().open("w") as f:
+                    f.write(self.name)
+
+        steps = [Meet(root={str(tmp_path)!r}, name=f"s{{i}}") for i in range(8)]
         ok = trun.build(steps, scheduler_url={server.url!r}, log_level="WARNING")
         sys.exit(0 if ok else 1)
     ''')
@@ -69,7 +89,7 @@ def test_two_workers_share_the_graph(server, tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(__file__),
                                                         os.environ.get("PYTHONPATH", "")]))
     procs = [subprocess.Popen([sys.executable, "-c", script], env=env) for _ in range(2)]
-    codes = [p.wait(120) for p in procs]
+    codes = [p.wait(300) for p in procs]
     assert codes == [0, 0]
     names = [name for _, _, kind, name in read_events(str(tmp_path)) if kind == "run"]
     assert sorted(names) == sorted(f"s{i}" for i in range(8))  # each ran exactly once

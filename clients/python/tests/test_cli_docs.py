@@ -39,3 +39,11 @@ def test_docs_cli_md_is_what_clidoc_generates():
                          check=True).stdout
     stale = "docs/cli.md is stale: .venv/bin/python docs/clidoc.py docs/cli.md"
     assert out == DOC.read_text() + "\n", stale
+
+
+def test_the_checkout_wrapper_runs_ticklab_and_the_readme_says_how():
+    root = DOCS.parent
+    out = subprocess.run([str(root / "ticklab"), "--help"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "Exit codes" in out.stdout, out.stderr
+    readme = (root / "README.md").read_text()
+    assert "./ticklab" in readme and "source .venv/bin/activate" in readme

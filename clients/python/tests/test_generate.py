@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -123,11 +122,10 @@ def test_intraday_profile(day_table: np.ndarray) -> None:
     assert first > 1.5 * mid and last > 1.5 * mid  # U shape
 
 
-def test_speed_60k_events_4_stocks_2_days(tmp_path: Path) -> None:
+def test_60k_events_4_stocks_2_days(tmp_path: Path) -> None:
+    # How fast is bench/bench_data.py's business (a timed unit test flakes on a loaded machine).
     cfg = load_config(write_config(tmp_path))
-    t0 = time.perf_counter()
     s = gen.generate(cfg, formats=["csv"])
-    assert time.perf_counter() - t0 < 10
     assert 400_000 < s.events < 560_000
 
 
@@ -181,3 +179,18 @@ def test_parallel_days_equal_sequential(tmp_path: Path) -> None:
     assert [p.name for p in seq.files["csv"]] == [p.name for p in par.files["csv"]]
     for a, b in zip(seq.files["csv"], par.files["csv"], strict=True):
         assert a.read_bytes() == b.read_bytes()
+
+
+def test_each_day_opens_at_the_previous_close(tmp_path: Path) -> None:
+    from ticklab.io.dtypes import BID
+    from ticklab.synth.generate import opening_bids, simulate_tables, trading_days
+
+    cfg = load_config(write_config(tmp_path))
+    days = trading_days(cfg.generator.start_date, 3)
+    opens = opening_bids(cfg, days)
+    tables = [simulate_tables(cfg, d, opens=opens[d]) for d in days]
+    for stock in cfg.stocks:
+        bids = [t[stock]["value"][t[stock]["field"] == BID] for t in tables]
+        for before, after in zip(bids, bids[1:], strict=False):
+            assert round(after[0] * 100) == round(before[-1] * 100), stock  # the close carried over
+        assert bids[0][0] != bids[1][0] or bids[1][0] != bids[2][0]       # and prices still move

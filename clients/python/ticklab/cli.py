@@ -46,6 +46,17 @@ def main() -> None:
 
     The C++ tools are taken from $TICKLAB_BUILD_DIR/bin when that is set, else from PATH, then from
     build/bin of the source checkout ticklab runs from.
+
+    After `make build`, `ticklab` is .venv/bin/ticklab: run `./ticklab` from the checkout (a
+    wrapper), `source .venv/bin/activate`, or add .venv/bin to PATH.
+
+    \b
+    Exit codes (every command; ticklab.commands.exit_codes):
+      0  done, or already up to date (said so)
+      1  error (a message on stderr)
+      2  bad usage (an option or argument)
+      3  nothing to do: the selection matched no input
+      4  partial: done, but some selected stock-days had no input
     """
 
 

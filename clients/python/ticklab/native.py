@@ -98,11 +98,21 @@ def run_tool(name: str, args: list[str], *, progress: bool = True, description: 
     task = None
     try:
         if progress:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
-            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                           TextColumn("{task.fields[item]}"), TimeElapsedColumn(), transient=True,
-                           disable=not sys.stderr.isatty())
+            # description, bar, done/total, items per second, elapsed, ETA, then the item in hand.
+            bar = Progress(TextColumn("{task.description}"), BarColumn(bar_width=20), MofNCompleteColumn(),
+                           TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("eta"),
+                           TimeRemainingColumn(), TextColumn("{task.fields[item]}"), transient=True,
+                           console=Console(stderr=True), disable=not sys.stderr.isatty())
             bar.start()
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -112,9 +122,11 @@ def run_tool(name: str, args: list[str], *, progress: bool = True, description: 
             ev = json.loads(line)
             kind = ev.get("event")
             if kind == "start" and bar is not None:
-                task = bar.add_task(description or name, total=ev.get("total"), item="")
+                task = bar.add_task(description or name, total=ev.get("total"), item="", rate="")
             elif kind == "progress" and bar is not None and task is not None:
                 bar.update(task, completed=ev.get("done", 0), item=ev.get("item", ""))
+                speed = bar.tasks[task].speed
+                bar.update(task, rate=f"{speed:.1f}/s" if speed else "")
             elif kind == "summary":
                 summary = ev
     finally:

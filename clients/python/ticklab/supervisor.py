@@ -31,6 +31,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ticklab.config import Config, load_config
 from ticklab.native import binary
+from ticklab.ports import in_use_message, port_in_use
 
 #: Start order; each service subscribes to the ones before it. The gateway (Python, grpc.aio)
 #: fronts the three C++ services.
@@ -130,7 +131,10 @@ def start_service(
 
     `token` reaches the child as ``TICKLAB_TOKEN`` (which its config loader applies), so every service
     of one ``ticklab up`` demands the same token even when it was given outside the config file.
+    A fixed `port` that something already listens on is refused at once, naming the port.
     """
+    if port_in_use(host, port):
+        raise SupervisorError(in_use_message(name, host, port))
     if name == "gateway":
         data, indicators, stats = upstreams
         args = [sys.executable, "-m", "ticklab.cli", "gateway", "--config", str(config_path), "--port",

@@ -37,12 +37,13 @@ def _generate(cfg: Config, config_path: str) -> None:
 
 def _pipeline(config_path: str, set_name: str) -> None:
     import trun
+    from ticklab.commands.trun_output import print_summary, show_steps_briefly
     from ticklab.pipeline import Pipeline
 
     t0 = time.perf_counter()
     result = trun.build([Pipeline(config=config_path, set=set_name)], workers=2, local_scheduler=True,
-                        detailed_summary=True)
-    console.print(result.summary_text)
+                        detailed_summary=True, **show_steps_briefly())
+    print_summary(result.summary_text)
     # as in Luigi, build() only fails on failed steps; missing data is in the status
     if result.status not in (trun.TrunStatusCode.SUCCESS, trun.TrunStatusCode.SUCCESS_WITH_RETRY):
         raise click.ClickException("the pipeline failed (see the summary above)")

@@ -77,6 +77,8 @@ def cli(config_path: str, port: int | None, host: str | None, data_address: str 
         asyncio.run(serve(settings))
     except KeyboardInterrupt:
         pass
+    except OSError as e:  # the port is taken, or cannot be bound: say which
+        raise click.ClickException(str(e)) from e
 
 
 def _term_when_parent_dies() -> None:

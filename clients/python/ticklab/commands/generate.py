@@ -38,7 +38,8 @@ def cli(config_path: str, days: int | None, out_dir: str | None, formats: str | 
                            on_day=on_day)
     except ValueError as e:
         raise click.ClickException(str(e)) from e
-    table = Table(title=f"{len(summary.days)} day(s) x {len(cfg.stocks)} stock(s), seed {cfg.generator.seed}")
+    title = f"{len(summary.days)} day(s) x {len(cfg.stocks)} stock(s), seed {cfg.generator.seed}"
+    table = Table(title=title, min_width=len(title))
     table.add_column("format")
     table.add_column("files", justify="right")
     table.add_column("bytes", justify="right")

@@ -7,6 +7,7 @@ one atomically written ``.feat`` file per set, stock and day) and renders its su
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import click
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ticklab import native
+from ticklab.commands import exit_codes
 from ticklab.config import ConfigError, load_config
 
 
@@ -51,9 +53,13 @@ def _summary_table(summary: dict, set_name: str, threads: int) -> Table:
 @click.option("--threads", type=int, default=0, show_default=True, help="Worker threads (0: all cores).")
 @click.option("--no-write", is_flag=True, help="Compute without writing feature files (timing).")
 @click.option("--columns", "list_columns", is_flag=True, help="Print the set's columns and exit.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object (for scripts).")
 def cli(config_path: str, set_name: str | None, stocks: tuple[str, ...], dates: tuple[str, ...],
-        threads: int, no_write: bool, list_columns: bool) -> None:
-    """Compute an indicator set over stocks x days into the Layer 2 feature store."""
+        threads: int, no_write: bool, list_columns: bool, as_json: bool) -> None:
+    """Compute an indicator set over stocks x days into the Layer 2 feature store.
+
+    Exit codes: 0 done, 1 error, 3 nothing to do (no stored stock-day matches the selection).
+    """
     try:
         cfg = load_config(config_path)
         name = set_name or (cfg.indicator_sets[0].name if cfg.indicator_sets else "")
@@ -79,4 +85,10 @@ def cli(config_path: str, set_name: str | None, stocks: tuple[str, ...], dates: 
         summary = native.run_tool("ticklab-indicators", args, description=f"indicators {name}")
     except native.NativeToolError as e:
         raise click.ClickException(str(e)) from e
-    Console().print(_summary_table(summary, name, threads))
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        Console().print(_summary_table(summary, name, threads))
+    if int(summary.get("stock_days", 0)) == 0:
+        exit_codes.finish(exit_codes.NOTHING_TO_DO, "indicators: nothing to do: no stored stock-day matches "
+                          "the selection (run `ticklab ingest` first?) (exit 3)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
@@ -72,12 +72,20 @@ def run_live_demo(cfg: Config, config_path: str, set_name: str, console: Console
             return
         frame = first.to_pandas() if hasattr(first, "to_pandas") else None
         if frame is not None:
-            keep = ["ts_ns", "bid", "ask", *[c for c in frame.columns if "." in c][:4]]
-            frame = frame[[c for c in keep if c in frame.columns]]
-        console.print(f"[bold]{stock} {day}[/]: first indicator batch after {lag_ms:.0f} ms; first rows:")
+            # An 80-column view: the time in the session's zone, bid, ask and three features (the
+            # set's name dropped from theirs).
+            features = [c for c in frame.columns if "." in c][:3]
+            frame = frame[["ts_ns", "bid", "ask", *features]].head(5)
+            tz = cfg.session.timezone
+            frame.insert(0, "time", pd.to_datetime(frame.pop("ts_ns"), unit="ns", utc=True)
+                         .dt.tz_convert(tz).dt.strftime("%H:%M:%S.%f").str[:-3])
+            frame.columns = [c.removeprefix(f"{set_name}.") for c in frame.columns]
+            for price in ("bid", "ask"):
+                frame[price] = frame[price].map(lambda v: f"{v:.2f}")
+        zone = cfg.session.timezone
+        console.print(f"[bold]{stock} {day}[/]: first batch after {lag_ms:.0f} ms; first rows ({zone}):")
         if frame is not None:
-            with np.printoptions(precision=5, suppress=True):
-                console.print(frame.head(5).to_string(index=False))
+            console.print(frame.to_string(index=False, float_format=lambda v: f"{v:.5g}"), highlight=False)
         console.print(f"indicator rows: {rows:,} in {secs:.2f} s = {rows / secs:,.0f} rows/s "
                       f"({len(stream.feature_names)} features)")
 

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from ticklab import native
+from ticklab.commands import exit_codes
 from ticklab.config import ConfigError, load_config
 
 
@@ -45,6 +46,7 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Recompute even stock-days stored with the same lineage.")
 @click.option("--fused", is_flag=True,
               help="Features computed in memory from the Layer 1 store (implied by save = \"none\").")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object (for scripts).")
 def run(
     config_path: str,
     set_name: str | None,
@@ -53,8 +55,13 @@ def run(
     threads: int,
     force: bool,
     fused: bool,
+    as_json: bool,
 ) -> None:
-    """Compute per stock-day statistics and regressions into the stats database."""
+    """Compute per stock-day statistics and regressions into the stats database.
+
+    Exit codes: 0 done (or every stock-day already stored: said so), 1 error, 3 nothing to do (no
+    stock-day with features matched the selection).
+    """
     args = ["--config", config_path, "--threads", str(threads)]
     if set_name:
         args += ["--set", set_name]
@@ -70,12 +77,20 @@ def run(
         summary = native.run_tool("ticklab-stats", args, description="stats")
     except native.NativeToolError as e:
         raise click.ClickException(str(e)) from e
-    click.echo(
-        f"stats ({summary.get('mode', 'saved')}): {summary.get('computed', 0)} computed, "
-        f"{summary.get('skipped', 0)} skipped "
-        f"of {summary.get('stock_days', 0)} stock-days, {summary.get('rows', 0)} rows in "
-        f"{summary.get('seconds', 0):.2f} s -> {summary.get('database')}"
-    )
+    computed, skipped = int(summary.get("computed", 0)), int(summary.get("skipped", 0))
+    total = int(summary.get("stock_days", 0))
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        click.echo(f"stats ({summary.get('mode', 'saved')}): {computed} computed, {skipped} skipped of {total} stock-days, "
+                   f"{summary.get('rows', 0):,} rows in {summary.get('seconds', 0):.2f} s")
+        click.echo(f"  -> {summary.get('database')}")
+    if total == 0:
+        exit_codes.finish(exit_codes.NOTHING_TO_DO, "stats: nothing to do: no stock-day with features "
+                          "matches the selection (run `ticklab indicators` first?) (exit 3)")
+    elif computed == 0:
+        exit_codes.finish(exit_codes.OK, f"stats: all {total} stock-days already stored "
+                          "(--force recomputes)")
 
 
 def pool_json(
@@ -169,17 +184,29 @@ def pool(
         console.print(t)
 
 
+#: `ticklab stats show` columns: (heading, SUMMARY_COLUMNS name); the first NARROW fit 80 columns.
+SHOW_COLUMNS = (("stock", "stock"), ("day", "day"), ("ticks", "n_ticks"), ("trades", "n_trades"),
+                ("vwap", "vwap"), ("spread", "tw_spread"), ("R²", "r2"), ("R² next", "r2_next"),
+                ("volume", "volume"), ("rv mid", "rv_mid"), ("rows", "n_rows"), ("n", "n"),
+                ("code", "code_version"))
+NARROW = 8
+
+
 @cli.command()
 @click.option("--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--set", "set_name", default=None)
 @click.option("--stocks", multiple=True)
-@click.option("--horizon", default=None, help="Horizon whose R² columns are shown (default: the first).")
-def show(config_path: str, set_name: str | None, stocks: tuple[str, ...], horizon: str | None) -> None:
+@click.option("--horizon", default=None,
+              help="Horizon whose R² columns are shown (default: the shortest time horizon stored).")
+@click.option("--wide", is_flag=True, help="Every column (volume, realized vol, rows, n, code version).")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, one object per stock-day.")
+def show(config_path: str, set_name: str | None, stocks: tuple[str, ...], horizon: str | None, wide: bool,
+         as_json: bool) -> None:
     """What the stats database holds: one line per stock-day with its market stats and R²."""
     from rich.console import Console
     from rich.table import Table
 
-    from ticklab.io.stats import connect, day_summaries, first_horizon
+    from ticklab.io.stats import SUMMARY_COLUMNS, StatsDatabaseError, connect, day_summaries, horizons
 
     try:
         cfg = load_config(config_path)
@@ -188,31 +215,28 @@ def show(config_path: str, set_name: str | None, stocks: tuple[str, ...], horizo
     set_name = set_name or (cfg.indicator_sets[0].name if cfg.indicator_sets else "")
     try:
         db = connect(cfg.stats.database)
-    except FileNotFoundError as e:
+    except (FileNotFoundError, StatsDatabaseError) as e:
         raise click.ClickException(str(e)) from e
     with db:
-        if horizon is None:
-            horizon = first_horizon(db, set_name)
-        rows = day_summaries(db, set_name, horizon, _split(stocks))
-    table = Table(title=f"{cfg.stats.database} — set {set_name}, horizon {horizon or '-'}")
-    for col in (
-        "stock",
-        "day",
-        "ticks",
-        "trades",
-        "volume",
-        "vwap",
-        "tw spread",
-        "rv mid",
-        "rows",
-        "n",
-        "R²",
-        "R² next day",
-        "code",
-    ):
-        table.add_column(col, justify="left" if col in ("stock", "day", "code") else "right")
+        stored = horizons(db, set_name)
+        chosen = horizon or (stored[0] if stored else "")
+        rows = day_summaries(db, set_name, chosen, _split(stocks))
+    if as_json:
+        for r in rows:
+            fields = dict(zip(SUMMARY_COLUMNS, r, strict=True))
+            click.echo(json.dumps({"set": set_name, "horizon": chosen, **fields}))
+        return
+    shown = SHOW_COLUMNS if wide else SHOW_COLUMNS[:NARROW]
+    index = [SUMMARY_COLUMNS.index(name) for _, name in shown]
+    default = "" if horizon else " (default: shortest)"
+    table = Table(title=f"set {set_name}, horizon {chosen or '-'}{default}")
+    for heading, _ in shown:
+        table.add_column(heading, justify="left" if heading in ("stock", "day", "code") else "right")
     for r in rows:
-        table.add_row(*(_fmt(v) for v in r))
+        table.add_row(*(_fmt(r[i]) for i in index))
     Console().print(table)
+    click.echo(f"{cfg.stats.database}")
+    if len(stored) > 1:
+        click.echo(f"horizons stored: {', '.join(stored)} (--horizon to choose; --wide for every column)")
     if not rows:
         click.echo("no stock-days stored for this set (run `ticklab stats run`)")

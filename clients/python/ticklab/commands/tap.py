@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -32,8 +33,11 @@ SHOWN_FEATURES = 8
 class TapView:
     """Running figures of a tapped stream and their rich rendering."""
 
-    def __init__(self, layer: str, stock: str, speed: float) -> None:
+    def __init__(self, layer: str, stock: str, speed: float, tz: str = "UTC") -> None:
         self.layer, self.stock, self.speed = layer, stock, speed
+        self.tz = ZoneInfo(tz)
+        #: UTC ns where a paced replay starts (its first tick), for the market clock before any row.
+        self.replay_start_ns: int | None = None
         self.rows = 0
         self.batches = 0
         self.reconnects = 0
@@ -65,8 +69,7 @@ class TapView:
         self.last_seq = batch.first_sequence + n - 1
         row = arr[-1]
         values: dict[str, Any] = {"date": batch.date, "sequence": self.last_seq,
-                                  "time": dt.datetime.fromtimestamp(int(row["ts_ns"]) / 1e9, dt.UTC)
-                                  .strftime("%H:%M:%S.%f")[:-3]}
+                                  "time": self.clock(int(row["ts_ns"]))}
         for name in arr.dtype.names or ():
             if name in ("ts_ns", "fingerprint", "events", "seq", "symbol", "reserved"):
                 continue
@@ -99,6 +102,18 @@ class TapView:
             self.rows += 1
         self.last = values
 
+    def clock(self, ts_ns: int) -> str:
+        """`ts_ns` as a wall-clock time in the session's zone, labelled with it."""
+        t = dt.datetime.fromtimestamp(ts_ns / 1e9, dt.UTC).astimezone(self.tz)
+        return f"{t:%H:%M:%S}.{t.microsecond // 1000:03d} {t.tzname()}"
+
+    def market_clock(self) -> str | None:
+        """Where a paced replay is now: from its first tick, wall time elapsed x speed."""
+        if self.speed <= 0 or self.replay_start_ns is None:
+            return None
+        elapsed = time.monotonic() - self.t0
+        return self.clock(self.replay_start_ns + int(elapsed * self.speed * 1e9))
+
     def rate(self) -> float:
         if len(self.window) < 2:
             return self.rows / max(1e-9, time.monotonic() - self.t0)
@@ -121,6 +136,15 @@ class TapView:
         table.add_row("rows/s", f"{self.rate():,.0f}")
         table.add_row("lag", f"{self.lag():.3f} s")
         table.add_row("reconnects", str(self.reconnects))
+        clock = self.market_clock()
+        if clock is not None:
+            table.add_row("market clock", clock)
+        if self.rows == 0 and self.batches == 0:
+            waited = time.monotonic() - self.t0
+            table.add_row("waiting", f"{waited:.0f} s for the first row")
+            if self.speed > 0 and self.layer != "ticks":
+                table.add_row("", "paced replays start at the day's first tick;")
+                table.add_row("", "indicator rows start at the session's open")
         for k, v in self.last.items():
             table.add_row(k, f"{v:.6g}" if isinstance(v, float) else str(v))
         return table
@@ -153,21 +177,30 @@ def cli(layer: str, stock: str, config_path: str | None, address: str | None, to
 
     For stats, rows counts the finished days; the last update (progress or a day's summary) is shown.
     """
-    from ticklab.gateway.client import GatewayClient
+    from ticklab.gateway.client import GatewayClient, GatewayUnreachable
 
     if config_path is None and address is None:
         raise click.UsageError("give --config or --address")
+    tz = "UTC"
     try:
         if config_path is not None:
             cfg = load_config(config_path)
             kwargs: dict[str, Any] = {"token": token} if token is not None else {}
             client = GatewayClient.from_config(cfg, address, **kwargs)
+            tz = cfg.session.timezone
         else:
             assert address is not None
             client = GatewayClient(address, token=token or "")
-    except ConfigError as e:
+    except (ConfigError, OSError) as e:
         raise click.ClickException(str(e)) from e
-    view = TapView(layer, stock, speed)
+    try:
+        client.wait_ready()
+    except GatewayUnreachable as e:
+        client.close()
+        raise click.ClickException(str(e)) from e
+    view = TapView(layer, stock, speed, tz)
+    if speed > 0 and layer != "ticks":
+        view.replay_start_ns = _first_tick_ns(client, stock, start, end)
 
     def retried(err: Any, delay: float) -> None:
         view.reconnects += 1
@@ -200,6 +233,8 @@ def cli(layer: str, stock: str, config_path: str | None, address: str | None, to
                     live.update(view.render())
                     last_draw = now
             live.update(view.render())
+    except GatewayUnreachable as e:
+        raise click.ClickException(str(e)) from e
     except grpc.RpcError as e:
         if not (deadline is not None and e.code() == grpc.StatusCode.CANCELLED):
             raise click.ClickException(f"{e.code().name}: {e.details()}") from e
@@ -211,3 +246,16 @@ def cli(layer: str, stock: str, config_path: str | None, address: str | None, to
         stream.cancel()
         client.close()
     click.echo(view.summary())
+
+
+def _first_tick_ns(client: Any, stock: str, start: str | None, end: str | None) -> int | None:
+    """The first tick's time of the replay (one batch peeked through the gateway), None if unknown."""
+    import grpc
+
+    try:
+        call = client.open("ticks", [stock], start, end)
+        first = next(iter(call))
+        call.cancel()
+        return int(first.array["ts_ns"][0])
+    except (grpc.RpcError, StopIteration):
+        return None

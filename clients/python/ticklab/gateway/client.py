@@ -111,6 +111,14 @@ class _Decoder:
         raise ValueError(f"GatewayBatch with unknown payload {kind!r}")
 
 
+#: Seconds a client waits for the gateway to accept its first connection before it says so.
+CONNECT_TIMEOUT = 10.0
+
+
+class GatewayUnreachable(ConnectionError):
+    """The gateway did not accept a connection within the connect timeout (never connected)."""
+
+
 class _Call:
     """One Subscribe call as an iterable of Batches (cancel() ends it)."""
 
@@ -154,10 +162,28 @@ class GatewayClient:
         if s.tls_cert:
             with open(s.tls_cert, "rb") as f:
                 root = f.read()
-        return cls(address or f"{s.host}:{s.gateway_port}", token=s.token, root_certificates=root, **kwargs)
+        kwargs.setdefault("token", s.token)          # an explicit token= overrides the config's
+        kwargs.setdefault("root_certificates", root)
+        return cls(address or f"{s.host}:{s.gateway_port}", **kwargs)
 
     def close(self) -> None:
         self.channel.close()
+
+    def wait_ready(self, timeout: float = CONNECT_TIMEOUT) -> None:
+        """Waits up to `timeout` s for a connection to the gateway; raises GatewayUnreachable."""
+        # A health check that waits for the connection (grpc.channel_ready_future's watcher thread
+        # can outlive a closed channel and print a traceback). Any answer, even a refusal, means a
+        # gateway is there.
+        health = self.channel.unary_unary("/grpc.health.v1.Health/Check",
+                                          request_serializer=lambda _: b"", response_deserializer=None)
+        try:
+            health(b"", timeout=timeout, wait_for_ready=True, metadata=self.metadata)
+        except grpc.RpcError as e:
+            if e.code() in (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE):
+                raise GatewayUnreachable(
+                    f"cannot reach the gateway at {self.address} within {timeout:g} s (nothing "
+                    "listening, or a firewall): is `ticklab up` (or `ticklab gateway`) running there?"
+                ) from None
 
     def __enter__(self) -> GatewayClient:
         return self
@@ -195,16 +221,25 @@ class GatewayClient:
 
     def subscribe(self, layer: str, stocks: str | Sequence[str], start: Any = None, end: Any = None, *,
                   set: str = "", replay_speed: float = 0.0, resume_after: Mapping[str, Point] | None = None,
-                  backoff: Backoff | None = None, on_retry: Any = None) -> ResilientStream:
+                  backoff: Backoff | None = None, on_retry: Any = None,
+                  connect_timeout: float | None = CONNECT_TIMEOUT) -> ResilientStream:
         """A resilient stream of `layer` ("ticks", "indicators", "stats") for one or several stocks.
 
-        Stats streams yield :class:`StatsBatch` objects (one update each, ``.update``).
+        Stats streams yield :class:`StatsBatch` objects (one update each, ``.update``). The first
+        connection must succeed within `connect_timeout` s (GatewayUnreachable otherwise: a gateway
+        that is not there is said at once, not after minutes of retries); once connected, a lost
+        connection is retried with `backoff`. None waits as long as the backoff allows.
         """
         names = [stocks] if isinstance(stocks, str) else list(stocks)
         if layer in ("indicators", "stats") and not set:
             set = "seed"
+        connected = [connect_timeout is None]
 
         def open_stream(points: Mapping[str, Point]) -> _Call:
+            if not connected[0]:
+                assert connect_timeout is not None
+                self.wait_ready(connect_timeout)
+                connected[0] = True
             return self.open(layer, names, start, end, set=set, replay_speed=replay_speed,
                              resume_after=points)
 

@@ -22,7 +22,7 @@ import grpc
 from ticklab.gateway.layers import LAYER_IMPLS, Chunk, StatsLayer, StreamKey
 from ticklab.gateway.metrics import Metrics
 from ticklab.gateway.settings import GatewaySettings
-from ticklab.gateway.upstream import OpenUpstream, StreamFailed, pump_upstream
+from ticklab.gateway.upstream import OpenUpstream, StreamFailed, UpstreamCall, pump_upstream
 from ticklab.v1 import gateway_pb2
 
 log = logging.getLogger("ticklab.gateway")
@@ -136,6 +136,8 @@ class Hub:
         self.rows = 0
         self.demand = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.call: UpstreamCall | None = None  # the pump's current upstream call
+        self.closing = False
         # Read ahead of the lead subscriber by less than a queue, so reading ahead alone never
         # puts a subscriber over its limit.
         self.readahead = max(1, min(self.settings.readahead_bytes, self.settings.queue_bytes // 2))
@@ -191,8 +193,16 @@ class Hub:
                                       f"{task.exception()!r}"))
 
     def close(self) -> None:
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
+        """Stops the upstream call and forgets the hub.
+
+        The gRPC call is cancelled, not the pump's task: grpc.aio frees a batch's buffers only when
+        its awaiter sees the batch complete, so cancelling a task with a read in flight leaks the
+        message being read (grpc/grpc#43360). The pump sees the call end and returns by itself.
+        """
+        self.closing = True
+        if self.call is not None:
+            self.call.cancel()
+        self.demand.set()
         self.on_closed(self)
 
     def consumed(self, cursor: Cursor) -> None:

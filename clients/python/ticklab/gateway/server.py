@@ -19,6 +19,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from ticklab.gateway.auth import TokenAuthInterceptor, tls_server_credentials
 from ticklab.gateway.service import Gateway
 from ticklab.gateway.settings import GatewaySettings
+from ticklab.ports import in_use_message, port_in_use
 from ticklab.v1 import gateway_pb2
 
 SERVICE_NAME = "ticklab.v1.Gateway"
@@ -64,6 +65,10 @@ def keep_message_buffers_on_heap(mmap_threshold: int = 32 << 20, trim_threshold:
     return bool(mmap_ok) and bool(mallopt(_M_TRIM_THRESHOLD, trim_threshold))
 
 
+class PortInUse(OSError):
+    """The gateway's port is taken by another process."""
+
+
 class GatewayServer:
     """The gateway's grpc.aio server: ``await start()`` binds and returns the port; ``await stop()``."""
 
@@ -83,10 +88,17 @@ class GatewayServer:
         health_servicer = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
         address = f"{s.host}:{s.port}"
-        if s.tls_cert:
-            self.port = server.add_secure_port(address, tls_server_credentials(s.tls_cert, s.tls_key))
-        else:
-            self.port = server.add_insecure_port(address)
+        if port_in_use(s.host, s.port):
+            raise PortInUse(in_use_message("gateway", s.host, s.port))
+        try:
+            if s.tls_cert:
+                self.port = server.add_secure_port(address, tls_server_credentials(s.tls_cert, s.tls_key))
+            else:
+                self.port = server.add_insecure_port(address)
+        except RuntimeError as e:  # grpc: "Failed to bind to address ..."
+            if port_in_use(s.host, s.port):
+                raise PortInUse(in_use_message("gateway", s.host, s.port)) from None
+            raise OSError(f"gateway: cannot bind {address}: {e}") from None
         if self.port == 0:
             raise OSError(f"gateway: cannot bind {address}")
         await server.start()

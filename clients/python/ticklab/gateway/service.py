@@ -265,6 +265,9 @@ class Gateway:
 
     async def _write(self, sub: Subscriber, context: grpc.aio.ServicerContext, payload: bytes) -> None:
         write = asyncio.ensure_future(context.write(payload))
+        # A write still in flight when the client cancels fails later, unawaited: retrieve its
+        # error so it is not reported as "Task exception was never retrieved".
+        write.add_done_callback(_retrieve)
         if not write.done():
             await asyncio.wait((write, sub.kicked), return_when=asyncio.FIRST_COMPLETED)
         if not write.done():
@@ -272,6 +275,11 @@ class Gateway:
             # read it (the subscriber's cursors are released meanwhile, so it holds just this batch).
             raise SlowSubscriber(sub.kicked.result(), pending_write=write)
         write.result()
+
+
+def _retrieve(write: asyncio.Future[None]) -> None:
+    if not write.cancelled():
+        write.exception()
 
 
 async def _finished(write: asyncio.Future[None]) -> bool:

@@ -65,6 +65,8 @@ class UpstreamSink(Protocol):
     feature_names: tuple[str, ...]
     upstream_calls: int
     demand: asyncio.Event
+    call: UpstreamCall | None
+    closing: bool
 
     @property
     def next_seq(self) -> int: ...
@@ -87,8 +89,9 @@ async def pump_upstream(hub: UpstreamSink, open_upstream: OpenUpstream, metrics:
     backoff = Backoff(initial=0.05, maximum=1.0)
     attempt = 0
     last_progress = time.monotonic()
-    while True:
+    while not hub.closing:
         call = open_upstream(hub.key, hub.resume)
+        hub.call = call
         hub.upstream_calls += 1
         metrics.upstream_calls_total += 1
         metrics.upstream_calls_active += 1
@@ -109,12 +112,21 @@ async def pump_upstream(hub: UpstreamSink, open_upstream: OpenUpstream, metrics:
                     hub.feature_names = tuple(hub.layer.parse(raw).feature_names)
                 hub.append(chunk)
                 attempt, last_progress = 0, time.monotonic()
-                while not hub.wanted():
+                while not hub.wanted() and not hub.closing:
                     hub.demand.clear()
                     await hub.demand.wait()
+                if hub.closing:
+                    return
             hub.finish(None)
             return
+        except asyncio.CancelledError:
+            # hub.close() cancelled the call (not this task): the read in flight has completed.
+            if hub.closing and not _task_cancelling():
+                return
+            raise
         except grpc.RpcError as e:
+            if hub.closing:
+                return
             if e.code() in UPSTREAM_RETRY_CODES and time.monotonic() - last_progress < retry_seconds:
                 attempt += 1
                 log.info("stream %s: upstream %s (%s); reconnecting after sequence %s", hub.key,
@@ -128,4 +140,11 @@ async def pump_upstream(hub: UpstreamSink, open_upstream: OpenUpstream, metrics:
             return
         finally:
             metrics.upstream_calls_active -= 1
+            hub.call = None
             call.cancel()
+
+
+def _task_cancelling() -> bool:
+    """True when the running task itself is being cancelled (not just its gRPC call)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

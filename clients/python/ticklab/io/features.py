@@ -26,6 +26,7 @@ import numpy as np
 import xxhash
 
 from ticklab.io.codec import CodecError, decode_block
+from ticklab.io.dtypes import row_dtype
 
 MAGIC = b"TLFEAT1\x00"
 MAGIC_V2 = b"TLFEAT2\x00"
@@ -248,8 +249,13 @@ def _regions(mm: np.memmap, path: Path, head: dict[str, Any]) -> list[tuple[int,
     return regions
 
 
-def read_features(path: str | Path, *, verify: bool = False) -> Features:
-    """Maps a feature file; `verify` also checks the rows' checksum (reads every column)."""
+def read_features(path: str | Path, *, verify: bool = True) -> Features:
+    """Maps a feature file and checks its header and, by default, its rows' checksum.
+
+    Like :func:`ticklab.io.store.read_ticks`, it verifies by default: a flipped byte raises
+    :class:`FeatureFileError` instead of returning a wrong number. `verify=False` skips reading
+    every byte (the header is always checked).
+    """
     path = Path(path)
     if path.stat().st_size < FIXED_HEADER.size:  # (np.memmap refuses an empty file)
         raise FeatureFileError(f"{path}: too short for a feature file header")
@@ -280,5 +286,33 @@ def feature_path(features_dir: str | Path, set_name: str, stock: str, day: dt.da
     return Path(features_dir) / set_name / stock / f"{day.isoformat()}.feat"
 
 
+def load_features(features_dir: str | Path, set_name: str, stock: str, start: Any = None, end: Any = None,
+                  *, verify: bool = True):  # -> pandas.DataFrame (imported lazily)
+    """One stock's features over many days as one DataFrame: the same frame, column for column and
+    row for row, as the gateway's ``GatewayClient.indicators(stock, start, end).to_pandas()``.
+
+    Reads ``<features_dir>/<set>/<stock>/<day>.feat`` for every day from `start` to `end`
+    (inclusive; dates or "YYYY-MM-DD", None: no bound), verifying each file by default. Columns:
+    stock, date, sequence (the row's position over the whole range), ts_ns, fingerprint, bid, ask,
+    the features by name, time (UTC).
+    """
+    from ticklab.client.batch import Batch, frame
+
+    lo, hi = (None if d is None else dt.date.fromisoformat(str(d)) for d in (start, end))
+    batches, names, sequence = [], (), 0
+    for path in sorted((Path(features_dir) / set_name / stock).glob("*.feat")):
+        day = dt.date.fromisoformat(path.stem)
+        if (lo is not None and day < lo) or (hi is not None and day > hi):
+            continue
+        f = read_features(path, verify=verify)
+        rows = np.empty(f.n_rows, dtype=row_dtype(len(f.feature_columns)))
+        rows["ts_ns"], rows["fingerprint"] = f.ts_ns, f.fingerprint
+        rows["bid"], rows["ask"] = f.values[:, 0], f.values[:, 1]
+        rows["features"] = f.values[:, 2:]
+        batches.append(Batch(stock, day.isoformat(), sequence, rows, f.feature_columns))
+        names, sequence = f.feature_columns, sequence + f.n_rows
+    return frame(batches, names)
+
+
 __all__ = ["FIXED_HEADER", "FIXED_HEADER_V2", "MAGIC", "MAGIC_V2", "VERSION", "FeatureFileError",
-           "Features", "feature_path", "read_features"]
+           "Features", "feature_path", "load_features", "read_features"]

@@ -70,12 +70,25 @@ def blob(data: bytes | None) -> np.ndarray | None:
     return None if data is None else np.frombuffer(data, dtype="<f8")
 
 
+class StatsDatabaseError(sqlite3.DatabaseError):
+    """The file is not a ticklab stats database (not SQLite, or without its tables)."""
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
-    """Opens the stats database read-only."""
+    """Opens the stats database read-only; StatsDatabaseError if it is not one."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no stats database (run `ticklab stats run` first)")
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        found = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='day_stats'").fetchone()
+    except sqlite3.DatabaseError as e:
+        db.close()
+        raise StatsDatabaseError(f"{path}: not a ticklab stats database (SQLite says: {e})") from e
+    if found is None:
+        db.close()
+        raise StatsDatabaseError(f"{path}: not a ticklab stats database (no day_stats table)")
+    return db
 
 
 def has_day(path: str | Path, stock: str, day: str, feature_set: str) -> bool:
@@ -111,10 +124,26 @@ def day_lineage(path: str | Path, feature_set: str, day: str) -> dict[str, dict[
     return {r[0]: dict(zip(cols, r[1:], strict=False)) for r in rows}
 
 
+def horizon_order(label: str) -> tuple[int, float, str]:
+    """Sort key of horizon labels: time horizons ("1s", "10s") by length, then row horizons ("10t")."""
+    unit, num = label[-1:], label[:-1]
+    try:
+        value = float(num)
+    except ValueError:
+        return (2, 0.0, label)
+    return (0 if unit == "s" else 1, value, label)
+
+
+def horizons(db: sqlite3.Connection, feature_set: str) -> list[str]:
+    """The horizon labels stored for `feature_set`, shortest time horizon first, then row horizons."""
+    rows = db.execute("SELECT DISTINCT horizon FROM regressions WHERE feature_set=?", (feature_set,))
+    return sorted((r[0] for r in rows), key=horizon_order)
+
+
 def first_horizon(db: sqlite3.Connection, feature_set: str) -> str:
-    """A horizon label stored for `feature_set` ('' if none)."""
-    row = db.execute("SELECT horizon FROM regressions WHERE feature_set=? LIMIT 1", (feature_set,)).fetchone()
-    return row[0] if row else ""
+    """The default horizon of `feature_set`: its shortest stored time horizon ('' if none)."""
+    found = horizons(db, feature_set)
+    return found[0] if found else ""
 
 
 #: The columns of `day_summaries`, in order.

@@ -92,15 +92,21 @@ def read_header(path: str | Path) -> StoreHeader:
     return StoreHeader(name, date, count, checksum, version)
 
 
-def read_ticks(path: str | Path, *, verify_checksum: bool = True) -> np.ndarray:
-    """The file's ticks as a read-only `np.memmap` of `TICK_DTYPE` (an empty array if none)."""
+def read_ticks(path: str | Path, *, verify: bool = True, verify_checksum: bool | None = None) -> np.ndarray:
+    """The file's ticks as a read-only `np.memmap` of `TICK_DTYPE` (an empty array if none).
+
+    Like every reader of ticklab's files it verifies the checksum by default (`verify=False` skips
+    reading every byte; `verify_checksum` is the older name of `verify`).
+    """
+    if verify_checksum is not None:
+        verify = verify_checksum
     header = read_header(path)
     if header.count == 0:
         ticks = np.zeros(0, TICK_DTYPE)
         ticks.flags.writeable = False
     else:
         ticks = np.memmap(path, dtype=TICK_DTYPE, mode="r", offset=HEADER_SIZE, shape=(header.count,))
-    if verify_checksum and xxhash.xxh64_intdigest(ticks.view(np.uint8).data if len(ticks) else b"") \
+    if verify and xxhash.xxh64_intdigest(ticks.view(np.uint8).data if len(ticks) else b"") \
             != header.checksum:
         raise StoreError(f"{path}: checksum mismatch (corrupted store file)")
     return ticks

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +20,36 @@ from typing import Any
 import numpy as np
 
 from ticklab.synth.formats import WRITERS, Writer
-from ticklab.synth.market import EVENT_DTYPE, simulate_day
+from ticklab.synth.market import EVENT_DTYPE, day_open_and_move, simulate_day
+
+
+def opening_bids(cfg: Any, days: Sequence[dt.date],
+                 stocks: Iterable[str] | None = None) -> dict[dt.date, dict[str, int]]:
+    """Each stock's opening bid (cents) on each of `days`: the previous day's closing bid, so the
+    days join into one price path; the first day opens at its own draw."""
+    g, s = cfg.generator, cfg.session
+    opens: dict[dt.date, dict[str, int]] = {d: {} for d in days}
+    for stock in stocks if stocks is not None else cfg.stocks:
+        bid: int | None = None
+        for day in days:
+            drawn, move = day_open_and_move(stock, day, g.seed, g.events_per_day, s.open, s.close, s.timezone)
+            bid = drawn if bid is None else bid
+            opens[day][stock] = bid
+            bid = max(1, bid + move)
+    return opens
 
 
 def simulate_tables(cfg: Any, day: dt.date, stocks: Iterable[str] | None = None,
-                    threads: int | None = None) -> dict[str, np.ndarray]:
-    """Event tables of `stocks` (default: the config's universe) on `day`, keyed by stock."""
+                    threads: int | None = None,
+                    opens: Mapping[str, int] | None = None) -> dict[str, np.ndarray]:
+    """Event tables of `stocks` (default: the config's universe) on `day`, keyed by stock; `opens`
+    gives each stock's opening bid (see `opening_bids`), else each day opens at its own draw."""
     stocks = list(stocks if stocks is not None else cfg.stocks)
     g, s = cfg.generator, cfg.session
 
     def one(stock: str) -> np.ndarray:
-        return simulate_day(stock, day, g.seed, g.events_per_day, s.open, s.close, s.timezone)
+        return simulate_day(stock, day, g.seed, g.events_per_day, s.open, s.close, s.timezone,
+                            open_bid=(opens or {}).get(stock))
 
     with ThreadPoolExecutor(max_workers=threads or min(8, max(1, len(stocks)))) as pool:
         return dict(zip(stocks, pool.map(one, stocks), strict=True))
@@ -44,6 +63,17 @@ class GenerateSummary:
     seconds: float
 
 
+def check_file_names(stocks: Iterable[str]) -> None:
+    """Every stock name becomes a file or directory name: it must be one path component.
+
+    (Raised as ValueError before anything is written; e.g. "A/B" would write into a directory A.)
+    """
+    for stock in stocks:
+        if not stock or stock in (".", "..") or "/" in stock or "\\" in stock or "\0" in stock:
+            raise ValueError(f"[universe].stocks: {stock!r} cannot be a file name (no '/', '\\', "
+                             "'.' or '..'): nothing was written")
+
+
 def trading_days(start: dt.date, n: int) -> list[dt.date]:
     """`n` weekdays from `start` (inclusive)."""
     out, d = [], start
@@ -54,10 +84,10 @@ def trading_days(start: dt.date, n: int) -> list[dt.date]:
     return out
 
 
-def _generate_day(cfg: Any, day: dt.date, writers: Mapping[str, Writer],
-                  raw_dir: Path) -> tuple[dt.date, int, dict[str, list[Path]]]:
+def _generate_day(cfg: Any, day: dt.date, writers: Mapping[str, Writer], raw_dir: Path,
+                  opens: Mapping[str, int]) -> tuple[dt.date, int, dict[str, list[Path]]]:
     """Simulates one trading day and runs every writer on it (in a worker process or in-process)."""
-    tables = simulate_tables(cfg, day)
+    tables = simulate_tables(cfg, day, opens=opens)
     files = {f: list(w(raw_dir, day, tables, timezone=cfg.session.timezone)) for f, w in writers.items()}
     return day, sum(len(t) for t in tables.values()), files
 
@@ -87,7 +117,9 @@ def generate(cfg: Any, *, days: int | None = None, out_dir: Path | None = None,
                          f"known: {', '.join(sorted(writers))}")
     chosen = {f: writers[f] for f in fmts}
     raw_dir = Path(out_dir) if out_dir is not None else Path(cfg.data.raw_dir)
+    check_file_names(cfg.stocks)
     day_list = trading_days(cfg.generator.start_date, days if days is not None else cfg.generator.days)
+    opens = opening_bids(cfg, day_list)  # each close carried into the next open
     n_workers = workers if workers is not None else min(len(day_list), os.cpu_count() or 1)
     files: dict[str, list[Path]] = {f: [] for f in fmts}
     events = 0
@@ -109,12 +141,14 @@ def generate(cfg: Any, *, days: int | None = None, out_dir: Path | None = None,
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
             for result in pool.map(_generate_day, [cfg] * len(day_list), day_list,
-                                   [chosen] * len(day_list), [raw_dir] * len(day_list)):
+                                   [chosen] * len(day_list), [raw_dir] * len(day_list),
+                                   [opens[d] for d in day_list]):
                 collect(result)
     else:
         for day in day_list:
-            collect(_generate_day(cfg, day, chosen, raw_dir))
+            collect(_generate_day(cfg, day, chosen, raw_dir, opens[day]))
     return GenerateSummary(day_list, files, events, time.perf_counter() - t0)
 
 
-__all__ = ["EVENT_DTYPE", "WRITERS", "GenerateSummary", "generate", "simulate_tables", "trading_days"]
+__all__ = ["EVENT_DTYPE", "WRITERS", "GenerateSummary", "generate", "opening_bids", "simulate_tables",
+           "trading_days"]

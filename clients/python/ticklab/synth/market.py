@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -102,10 +103,13 @@ def _lot_sizes(rng: np.random.Generator, n: int, change: np.ndarray) -> np.ndarr
     return 100.0 * lots
 
 
-def simulate_day(stock: str, day: dt.date, seed: int, events_per_day: int,
-                 session_open: dt.time = dt.time(9, 30), session_close: dt.time = dt.time(16, 0),
-                 timezone: str = "America/New_York") -> np.ndarray:
-    """One stock-day's event table (`EVENT_DTYPE`), deterministic in (seed, stock, day)."""
+def _quote_walk(stock: str, day: dt.date, seed: int, events_per_day: int, session_open: dt.time,
+                session_close: dt.time, timezone: str) -> tuple[np.random.Generator, dict[str, Any]]:
+    """The day's record times, kinds and bid steps: everything drawn before the prices' level.
+
+    Returns the day's generator (positioned after these draws) and the arrays; ``drawn_bid`` is the
+    day's own initial bid in cents, used when no opening bid is given.
+    """
     rng = stock_rng(seed, stock, day)
     tz = ZoneInfo(timezone)
     start_ns, end_ns = _utc_ns(day, DAY_START, tz), _utc_ns(day, DAY_END, tz)
@@ -119,10 +123,33 @@ def simulate_day(stock: str, day: dt.date, seed: int, events_per_day: int,
 
     # --- the book, updated by quote records only -------------------------------------------------
     q = np.flatnonzero(~is_trade)
-    nq = len(q)
-    base = int(rng.integers(2000, 50000))  # initial bid in cents
-    step = rng.choice(np.array([-1, 0, 1]), nq, p=[0.12, 0.76, 0.12])
+    drawn_bid = int(rng.integers(2000, 50000))  # initial bid in cents
+    step = rng.choice(np.array([-1, 0, 1]), len(q), p=[0.12, 0.76, 0.12])
     step[0] = 0
+    return rng, dict(n=n, ts=ts, burst=burst, is_trade=is_trade, q=q, drawn_bid=drawn_bid, step=step)
+
+
+def day_open_and_move(stock: str, day: dt.date, seed: int, events_per_day: int,
+                      session_open: dt.time = dt.time(9, 30), session_close: dt.time = dt.time(16, 0),
+                      timezone: str = "America/New_York") -> tuple[int, int]:
+    """The day's own initial bid and how far its bid walks by the close (cents), without simulating
+    the rest of the day: what carrying each close into the next open needs."""
+    _, w = _quote_walk(stock, day, seed, events_per_day, session_open, session_close, timezone)
+    return w["drawn_bid"], int(w["step"].sum())
+
+
+def simulate_day(stock: str, day: dt.date, seed: int, events_per_day: int,
+                 session_open: dt.time = dt.time(9, 30), session_close: dt.time = dt.time(16, 0),
+                 timezone: str = "America/New_York", open_bid: int | None = None) -> np.ndarray:
+    """One stock-day's event table (`EVENT_DTYPE`), deterministic in (seed, stock, day, open_bid).
+
+    `open_bid` (cents) is where the day's bid starts (the previous day's closing bid); None: the
+    day's own draw.
+    """
+    rng, w = _quote_walk(stock, day, seed, events_per_day, session_open, session_close, timezone)
+    n, ts, burst, is_trade, q, step = w["n"], w["ts"], w["burst"], w["is_trade"], w["q"], w["step"]
+    nq = len(q)
+    base = w["drawn_bid"] if open_bid is None else max(1, int(open_bid))
     bid = base + np.cumsum(step)
     spread = _sticky_choice(rng, nq, 0.08, np.array([1, 2, 3]), int(rng.integers(0, 3)))
     # A locked or crossed book for a single update, a few times a day.
@@ -191,4 +218,4 @@ def simulate_day(stock: str, day: dt.date, seed: int, events_per_day: int,
     return table
 
 
-__all__ = ["EVENT_DTYPE", "simulate_day", "stock_rng"]
+__all__ = ["EVENT_DTYPE", "day_open_and_move", "simulate_day", "stock_rng"]

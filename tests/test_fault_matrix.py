@@ -1,0 +1,254 @@
+"""Fault matrix: kill -9 the batch tools and the services mid-work, then rerun or restart.
+
+Each case asserts what a long-running research server needs: no partial file under its final name
+(every final file verifies), the rerun computes only what is missing, the results are
+byte-identical to an uninterrupted run, SQLite passes ``PRAGMA integrity_check``, and a client
+through the gateway resumes with 0 lost / 0 duplicated rows. A full disk (a 2 MB tmpfs) gives a
+clear error and leaves no partial output. (The gateway and the data service killed mid-stream:
+test_gateway_resume.py; thousands of cancelled streams: test_gateway_soak.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import gateway_harness as h
+import numpy as np
+import pytest
+import services_env
+from test_gateway_resume import WINDOW, Collector, assert_mid_stream
+
+from ticklab.gateway.client import connect_gateway
+from ticklab.io.features import read_features
+from ticklab.io.store import read_ticks
+from ticklab.native import binary
+
+pytestmark = pytest.mark.usefixtures("require_services")
+
+STOCKS = ["AAPL", "MSFT", "IBM", "KO"]
+
+
+def write_market_config(root: Path, events_per_day: int = 40_000, days: int = 3) -> Path:
+    """The services_env market config, with 4 stocks x `days` days (12 stock-days by default)."""
+    root.mkdir(parents=True, exist_ok=True)
+    text = services_env._config(root, "stats.sqlite", events_per_day)
+    text = text.replace('stocks = ["AAPL", "MSFT"]', "stocks = [" + ", ".join(f'"{s}"' for s in STOCKS) + "]")
+    text = text.replace("days = 2\n", f"days = {days}\n")
+    cfg = root / "ticklab.toml"
+    cfg.write_text(text)
+    return cfg
+
+
+def ticklab(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ticklab.cli", *args], capture_output=True, text=True,
+                          timeout=600)
+
+
+def run_tool(name: str, cfg: Path, *extra: str) -> dict:
+    """Runs a batch tool to its end; its summary event."""
+    p = subprocess.run(tool_argv(name, cfg, *extra), capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    return [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")][-1]
+
+
+def tool_argv(name: str, cfg: Path, *extra: str) -> list[str]:
+    return [str(binary(name)), "--config", str(cfg), "--threads", "1", *extra, "--progress-json"]
+
+
+#: Where a batch tool is killed: as its first item starts ("start": nothing finished yet) or as soon
+#: as it reports its first finished item ("progress").
+KILL_POINTS = ("start", "progress")
+
+
+def kill_at(point: str, name: str, cfg: Path, *extra: str) -> None:
+    """Starts a batch tool and kill -9s it at its first `point` event. Fails if the tool had already
+    finished (it must be killed mid-work)."""
+    p = subprocess.Popen(tool_argv(name, cfg, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    assert p.stdout is not None
+    for line in p.stdout:
+        if line.startswith("{") and json.loads(line).get("event") == point:
+            os.kill(p.pid, signal.SIGKILL)
+            break
+    p.wait()
+    assert p.returncode == -signal.SIGKILL, "the tool ended before it could be killed mid-work"
+
+
+def files(root: Path, pattern: str) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.glob(pattern))}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An uninterrupted run: generate, ingest, indicators, stats."""
+    root = tmp_path_factory.mktemp("reference")
+    cfg = write_market_config(root)
+    assert ticklab("generate", "--config", str(cfg)).returncode == 0
+    run_tool("ticklab-ingest", cfg)
+    run_tool("ticklab-indicators", cfg, "--set", "seed")
+    run_tool("ticklab-stats", cfg)
+    return root
+
+
+def fresh_market(tmp_path: Path, reference: Path) -> Path:
+    """A new data root with the reference's raw files (generation is deterministic; copying is quicker)."""
+    cfg = write_market_config(tmp_path)
+    shutil.copytree(reference / "raw", tmp_path / "raw")
+    return cfg
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_ingest_killed_mid_work_then_rerun(tmp_path: Path, reference: Path, point: str) -> None:
+    cfg = fresh_market(tmp_path, reference)
+    kill_at(point, "ticklab-ingest", cfg)
+    final = sorted((tmp_path / "store").glob("*/*.tick"))
+    for path in final:                          # nothing partial under a final name
+        read_ticks(path)
+    total = len(STOCKS) * 3
+    assert (point == "start" or len(final) >= 1) and len(final) < total
+    summary = run_tool("ticklab-ingest", cfg)
+    assert summary["skipped"] == len(final) and summary["files"] == total - len(final)  # only the missing
+    assert files(tmp_path, "store/*/*.tick") == files(reference, "store/*/*.tick")
+    assert not list((tmp_path / "store").rglob("*.tmp*"))  # the rerun cleaned the killed run's temporary
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_indicators_killed_mid_work_then_pipeline_computes_the_rest(tmp_path: Path, reference: Path,
+                                                                    point: str) -> None:
+    cfg = fresh_market(tmp_path, reference)
+    shutil.copytree(reference / "store", tmp_path / "store")
+    kill_at(point, "ticklab-indicators", cfg, "--set", "seed")
+    final = sorted((tmp_path / "features").glob("seed/*/*.feat"))
+    for path in final:
+        read_features(path)                     # verifies the rows' checksum
+    assert (point == "start" or len(final) >= 1) and len(final) < len(STOCKS) * 3
+    before = {p: p.stat().st_mtime_ns for p in final}
+    p = ticklab("pipeline", "--config", str(cfg), "--until", "indicators", "--workers", "1")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert {q: q.stat().st_mtime_ns for q in final} == before   # the finished ones were not recomputed
+    assert files(tmp_path, "features/seed/*/*.feat") == files(reference, "features/seed/*/*.feat")
+
+
+def stats_rows(db: Path) -> list[tuple]:
+    """The database's day_stats and regressions rows, without the columns that say when, how long
+    and where (the data root's absolute path)."""
+    with sqlite3.connect(db) as c:
+        out = []
+        for table in ("day_stats", "regressions"):
+            cols = [r[1] for r in c.execute(f"PRAGMA table_info({table})")
+                    if r[1] not in ("compute_ms", "computed_at", "tick_file", "feat_file")]
+            out += c.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY 1, 2, 3").fetchall()
+        return out
+
+
+def integrity(db: Path) -> str:
+    with sqlite3.connect(db) as c:
+        return c.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_stats_tool_killed_mid_work_then_rerun(tmp_path: Path, reference: Path, point: str) -> None:
+    cfg = fresh_market(tmp_path, reference)
+    shutil.copytree(reference / "store", tmp_path / "store")
+    shutil.copytree(reference / "features", tmp_path / "features")
+    kill_at(point, "ticklab-stats", cfg)
+    db = tmp_path / "stats.sqlite"
+    done = 0
+    if db.exists():                             # killed before it created the database: nothing to check
+        assert integrity(db) == "ok"
+        with sqlite3.connect(db) as c:
+            done = c.execute("SELECT COUNT(*) FROM day_stats").fetchone()[0]
+    assert (point == "start" or done >= 1) and done < len(STOCKS) * 3
+    summary = run_tool("ticklab-stats", cfg)
+    assert summary["skipped"] == done and summary["computed"] == len(STOCKS) * 3 - done
+    assert integrity(db) == "ok"
+    assert stats_rows(db) == stats_rows(reference / "stats.sqlite")
+
+
+def test_indicators_service_killed_mid_stream_client_resumes(tmp_path: Path) -> None:
+    day = services_env.DAYS[0]
+    h.write_store(tmp_path, ["AAPL"], [day], 200_000)
+    cfg = h.write_config(tmp_path, ["AAPL"])
+    data = h.data_server(cfg).start()
+    ind = h.indicators_server(cfg, data.address).start()
+    gw = h.gateway(cfg, data=data.address, indicators=ind.address, extra=["--queue-mib", "2"]).start()
+    try:
+        from ticklab.client import connect
+
+        reference = connect(ind.address).indicators("AAPL", day, day, set="seed").to_numpy()
+        col = Collector(connect_gateway(gw.address, channel_options=WINDOW)
+                        .indicators("AAPL", day, day, set="seed"), pause_at=len(reference) // 4)
+        col.start()
+        col.wait_paused()
+        assert_mid_stream(connect_gateway(gw.address), len(reference))
+        ind.kill()                              # kill -9 the indicators service mid-stream
+        ind.restart()
+        col.resume()
+        col.join(120)
+        assert col.error is None, col.error
+        got = col.per_stock()["AAPL"]
+        assert len(got) == len(reference) and np.array_equal(got, reference)  # 0 lost, 0 duplicated
+    finally:
+        for p in (gw, ind, data):
+            p.stop()
+
+
+def test_stats_service_killed_mid_compute_database_intact(tmp_path: Path, reference: Path) -> None:
+    cfg = fresh_market(tmp_path, reference)
+    shutil.copytree(reference / "store", tmp_path / "store")
+    shutil.copytree(reference / "features", tmp_path / "features")
+    data = h.data_server(cfg).start()
+    ind = h.indicators_server(cfg, data.address).start()
+    stats = h.stats_server(cfg, ind.address, data.address).start()
+    try:
+        from ticklab.client import connect
+
+        client = connect(stats.address)
+        updates = iter(client.compute_stats("AAPL", set="seed", progress_rows=64))
+        while next(updates).WhichOneof("update") != "day":  # one day written, the next under way
+            pass
+        stats.kill()
+        db = tmp_path / "stats.sqlite"
+        assert integrity(db) == "ok"
+        stats.restart()
+        for _ in connect(stats.address).compute_stats("AAPL", set="seed"):
+            pass
+        assert integrity(db) == "ok"
+        ref = [r for r in stats_rows(reference / "stats.sqlite") if r[0] == "AAPL"]
+        assert [r for r in stats_rows(db) if r[0] == "AAPL"] == ref
+    finally:
+        for p in (stats, ind, data):
+            p.stop()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):
+    """A 2 MB tmpfs. Fails (never skips) when it cannot be mounted: the case must run."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True,
+                       text=True)
+    if p.returncode != 0:
+        pytest.fail(f"cannot mount a 2 MB tmpfs for the full-disk case (run as root): {p.stderr.strip()}")
+    yield mnt
+    subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_full_disk_gives_a_clear_error_and_no_partial_file(tmp_path: Path, reference: Path,
+                                                           tiny_disk: Path) -> None:
+    cfg = fresh_market(tmp_path, reference)
+    cfg.write_text(cfg.read_text().replace('store_dir = "store"', f'store_dir = "{tiny_disk}"'))
+    p = ticklab("ingest", "--config", str(cfg), "--threads", "1")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "Traceback" not in p.stderr
+    assert "No space left on device" in p.stderr or "space" in p.stderr.lower(), p.stderr
+    for path in tiny_disk.glob("*/*.tick"):     # what is under a final name is whole
+        read_ticks(path)
+    assert not list(tiny_disk.rglob("*.tmp*"))  # and no temporary is left behind
