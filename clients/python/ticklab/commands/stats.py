@@ -82,7 +82,8 @@ def run(
     if as_json:
         click.echo(json.dumps(summary))
     else:
-        click.echo(f"stats ({summary.get('mode', 'saved')}): {computed} computed, {skipped} skipped of {total} stock-days, "
+        mode = summary.get("mode", "saved")
+        click.echo(f"stats ({mode}): {computed} computed, {skipped} skipped of {total} stock-days, "
                    f"{summary.get('rows', 0):,} rows in {summary.get('seconds', 0):.2f} s")
         click.echo(f"  -> {summary.get('database')}")
     if total == 0:
