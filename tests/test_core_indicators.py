@@ -51,7 +51,7 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Market:
 
 
 def feat_rows(path: Path) -> bytes:
-    return np.array(read_features(path, verify=True)._rows).tobytes()
+    return read_features(path, verify=True).row_bytes()
 
 
 @pytest.mark.parametrize("stock", ["AAPL", "MSFT"])

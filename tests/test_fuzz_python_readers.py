@@ -52,7 +52,7 @@ def valid_ticks(n: int = 5) -> np.ndarray:
 
 
 def valid_feature_file(n_rows: int = 3) -> bytes:
-    """A well-formed .feat file built from the reader's own layout constants."""
+    """A well-formed version 1 .feat file (v1 still reads) built from the reader's layout constants."""
     columns = ["bid", "ask", "seed_f0"]
     names = "".join(c + "\n" for c in columns).encode()
     header_bytes = (feat.FIXED_HEADER.size + len(names) + 63) // 64 * 64
@@ -60,7 +60,7 @@ def valid_feature_file(n_rows: int = 3) -> bytes:
     rows = b"".join(struct.pack("<qQ3d", 1_704_205_800_000_000_000 + i, i, 100.0, 100.5, 0.1 * i)
                     for i in range(n_rows))
     return with_feature_checksums(feat.FIXED_HEADER.pack(
-        feat.MAGIC, feat.VERSION, header_bytes, n_rows, len(columns), row_bytes, 20240102, len(names),
+        feat.MAGIC, 1, header_bytes, n_rows, len(columns), row_bytes, 20240102, len(names),
         0, 0, 0, b"seed", b"AAPL", 0, 0) + names + bytes(header_bytes - feat.FIXED_HEADER.size - len(names))
         + rows, header_bytes)
 

@@ -192,6 +192,19 @@ TEST_F(FeatureStoreTest, ARowCountThatWrapsTheSizeCheckIsDataLoss) {
     f.seekp(16);
     f.write(reinterpret_cast<const char*>(&n_rows), sizeof n_rows);
   }
+  {  // a valid header checksum over the patched header, so the reader gets to its size checks
+    std::string bytes;
+    {
+      std::ifstream in(path, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    uint32_t header_bytes;
+    std::memcpy(&header_bytes, bytes.data() + feature_layout::kOffHeaderBytes, sizeof header_bytes);
+    std::memset(&bytes[feature_layout::kOffHeaderChecksum], 0, 8);
+    const uint64_t sum = XXH64(bytes.data(), header_bytes, 0);
+    std::memcpy(&bytes[feature_layout::kOffHeaderChecksum], &sum, sizeof sum);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  }
   auto r = FeatureReader::Open(path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kDataLoss);
