@@ -273,8 +273,14 @@ Result<StatsBatchSummary> RunStatsBatch(
     return Status::Ok();
   };
   const int threads = WorkerCount(options.threads, jobs.size());
+  // BLAS runs single-threaded everywhere in the batch tool (the workers and this thread, which
+  // pools the days afterwards): the statistics are then the same bits whatever the thread count
+  // or the environment (Dask sets MKL_NUM_THREADS=1 in its workers, a shell may not).
 #if defined(TICKLAB_USE_OPENBLAS)
-  if (threads > 1) openblas_set_num_threads(1);
+  openblas_set_num_threads(1);
+#endif
+#if defined(TICKLAB_USE_MKL)
+  mkl_set_num_threads_local(1);
 #endif
   const Status st = RunParallel(jobs.size(), threads, [&] {
   // Parallelism is across stock-days: each worker's BLAS calls run on its own thread only.
