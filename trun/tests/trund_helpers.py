@@ -115,3 +115,24 @@ class Fan(Leaf):
 
     def requires(self):
         return [Leaf(root=self.root, name=f"leaf{i}", sleep=self.leaf_sleep) for i in range(self.width)]
+
+
+class Tree(trun.Step):
+    """A binary tree of steps ``depth`` levels below this one (depth 2: 7 steps on 3 levels)."""
+
+    root = trun.Parameter()
+    depth = trun.IntParameter()
+    index = trun.IntParameter(default=0)
+
+    def requires(self):
+        if self.depth == 0:
+            return []
+        return [Tree(root=self.root, depth=self.depth - 1, index=2 * self.index + k) for k in (0, 1)]
+
+    def output(self):
+        return trun.LocalTarget(os.path.join(self.root, f"tree-{self.depth}-{self.index}"))
+
+    def run(self):
+        log_event(self.root, "run", f"tree-{self.depth}-{self.index}")
+        with self.output().open("w") as f:
+            f.write("x")

@@ -50,10 +50,18 @@ trun.app = (() => {
       await action(paused ? "unpause" : "pause", {});
       tick();
     };
-    showTab(getHash().tab || "steps");
-    if (current === "graph") trun.graph.show();
-    tick();
+    route();
+    window.addEventListener("hashchange", route);  // a link or the back button (not our own updates)
     setInterval(tick, REFRESH_MS);
+  }
+
+  function route() {
+    showTab(getHash().tab || "steps");
+    if (current === "graph") {
+      trun.graph.fromHash();
+      trun.graph.show();
+    }
+    tick();
   }
 
   return { init, showTab, tick };

@@ -14,8 +14,8 @@ trun.graph = (() => {
       wheelSensitivity: 0.3,
       style: [
         { selector: "node", style: {
-          "background-color": "data(color)", label: "data(label)", "font-size": 9, "text-valign": "bottom",
-          "text-wrap": "ellipsis", "text-max-width": 160, width: 18, height: 18 } },
+          "background-color": "data(color)", label: "data(label)", "font-size": 8, "text-valign": "bottom",
+          "text-wrap": "wrap", "text-max-width": 130, width: 18, height: 18 } },
         { selector: "node.root", style: { "border-width": 3, "border-color": "#222", width: 26, height: 26 } },
         { selector: "edge", style: {
           width: 1.2, "line-color": "#999", "target-arrow-color": "#999", "target-arrow-shape": "triangle",
@@ -27,9 +27,12 @@ trun.graph = (() => {
     return cy;
   }
 
+  // a node's label: the family, then each parameter with long values shortened from the left
+  // (paths and dates differ at their ends)
   function short(info) {
-    const name = info.display_name || info.name;
-    return name.length > 60 ? name.slice(0, 57) + "..." : name;
+    const clip = (v) => (v.length > 14 ? "…" + v.slice(-13) : v);
+    const params = Object.entries(info.params || {}).map(([k, v]) => k + "=" + clip(String(v)));
+    return [info.name, ...params].join("\n");
   }
 
   function merge(graph, direction) {
@@ -61,8 +64,9 @@ trun.graph = (() => {
     const seen = new Set();
     c.elements().remove();
     c.add(elements.filter((e) => (e.group === "nodes" || !seen.has(e.data.id)) && seen.add(e.data.id)));
-    c.layout({ name: "dagre", rankDir: "TB", nodeSep: 12, rankSep: 50, animate: false }).run();
-    c.fit(undefined, 20);
+    c.layout({ name: "dagre", rankDir: "TB", nodeSep: 110, rankSep: 70, animate: false }).run();
+    c.fit(undefined, 30);
+    if (c.zoom() > 1.6) { c.zoom(1.6); c.center(); }  // a small graph is not blown up
     const truncated = [...nodes.values()].filter((n) => n.status === "TRUNCATED").length;
     document.getElementById("graph-note").textContent =
       `${nodes.size} steps` + (truncated ? `, ${truncated} not expanded (magenta: click to expand)` : "");
@@ -128,16 +132,19 @@ trun.graph = (() => {
       el("span", {}, el("i", { style: "background:" + COLORS[s] }), s.toLowerCase())));
   }
 
-  function init() {
-    legend();
+  function fromHash() {
     const h = getHash();
     if (h.step) document.getElementById("graph-step").value = h.step;
-    if (h.dir) document.getElementById("graph-direction").value = h.dir;
-    if (h.depth) document.getElementById("graph-depth").value = h.depth;
+    document.getElementById("graph-direction").value = h.dir || "both";
+    document.getElementById("graph-depth").value = h.depth || 3;
     document.getElementById("graph-hide-done").checked = h.hidedone === "1";
+  }
+
+  function init() {
+    legend();
     document.getElementById("graph-show").onclick = show;
     document.getElementById("graph-step").addEventListener("keydown", (e) => { if (e.key === "Enter") show(); });
   }
 
-  return { init, show, open, refresh, shown: () => nodes.size };
+  return { init, fromHash, show, open, refresh };
 })();

@@ -101,7 +101,7 @@ trun.steps = (() => {
   function init() {
     document.getElementById("search").addEventListener("input", (e) => {
       clearTimeout(debounce);
-      debounce = setTimeout(() => { setHash({ search: e.target.value, offset: 0 }); refresh(); }, 300);
+      debounce = setTimeout(() => { setHash({ search: e.target.value.trim(), offset: 0 }); refresh(); }, 300);
     });
     document.getElementById("prev").onclick = () => { setHash({ offset: Math.max(0, state().offset - PAGE) }); refresh(); };
     document.getElementById("next").onclick = () => { setHash({ offset: state().offset + PAGE }); refresh(); };
