@@ -94,7 +94,7 @@ test: build $(LUIGI_STAMP) $(BROWSER_STAMP)
 	  LUIGI_PYTHON=$(BENCH_VENV)/bin/python $(PY) -m pytest -q -n $(JOBS) --timeout 900; p=$$?; \
 	  echo "ctest exit $$c, pytest exit $$p"; [ $$c -eq 0 ] && [ $$p -eq 0 ]
 
-demo: build
+demo: build $(BROWSER_STAMP)
 	@$(VENV)/bin/ticklab demo --config $(CONFIG)
 
 format: deps

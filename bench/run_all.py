@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ORDER = ["data", "indicators", "stats", "services", "gateway", "trun"]
+ORDER = ["data", "indicators", "stats", "services", "gateway", "trun", "trund"]
+QUICK = {"trun", "trund"}  # run with --quick: their full sizes take many minutes
 
 
 def main(argv: list[str]) -> int:
@@ -21,7 +22,7 @@ def main(argv: list[str]) -> int:
     failed = []
     for name in names:
         script = BENCH / f"bench_{name}.py" if name != "trun" else BENCH / "trun_bench.py"
-        args = ["--quick"] if name == "trun" else []
+        args = ["--quick"] if name in QUICK else []
         print(f"\n===== bench {name} =====", flush=True)
         t0 = time.perf_counter()
         code = subprocess.call([sys.executable, str(script), *args])

@@ -95,16 +95,19 @@ class SchedulerStore:
             return
         steps, workers = scheduler._steps, scheduler._workers
         db = self._db
+        writes = [
+            (_UPSERT_STEP, [steps[i].to_row() for i in dirty if i in steps]),
+            ("DELETE FROM steps WHERE id = ?", [(i,) for i in dirty if i not in steps]),
+            (_UPSERT_WORKER, [workers[i].to_row() for i in dirty_workers if i in workers]),
+            ("DELETE FROM workers WHERE id = ?", [(i,) for i in dirty_workers if i not in workers]),
+            ("INSERT INTO step_events (time, step_id, status, worker) VALUES (?, ?, ?, ?)", events),
+            ("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(meta.items())),
+        ]
         db.execute("BEGIN")
         try:
-            db.executemany(_UPSERT_STEP, [steps[i].to_row() for i in dirty if i in steps])
-            db.executemany("DELETE FROM steps WHERE id = ?", [(i,) for i in dirty if i not in steps])
-            db.executemany(_UPSERT_WORKER, [workers[i].to_row() for i in dirty_workers if i in workers])
-            db.executemany("DELETE FROM workers WHERE id = ?",
-                           [(i,) for i in dirty_workers if i not in workers])
-            db.executemany("INSERT INTO step_events (time, step_id, status, worker) VALUES (?, ?, ?, ?)",
-                           events)
-            db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", meta.items())
+            for statement, rows in writes:
+                if rows:
+                    db.executemany(statement, rows)
             if reply is not None:
                 db.execute("INSERT OR REPLACE INTO replies (client, request, response) VALUES (?, ?, ?)",
                            (reply[0], reply[1], json.dumps(reply[2])))

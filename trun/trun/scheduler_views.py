@@ -9,6 +9,7 @@ Upstream statuses (a pending step waiting on a failed one...) are computed once 
 
 from __future__ import annotations
 
+import heapq
 import os
 from collections import Counter, deque
 from typing import Any
@@ -134,8 +135,8 @@ class SchedulerViews:
             if status == PENDING and box in (UPSTREAM_FAILED, UPSTREAM_DISABLED):
                 continue
             matched.append(st)
-        matched.sort(key=lambda s: (-s.last_updated, s.id))
-        page = matched[max(0, offset):max(0, offset) + max(1, min(limit, 1000))]
+        start, count = max(0, offset), max(1, min(limit, 1000))
+        page = heapq.nsmallest(start + count, matched, key=lambda s: (-s.last_updated, s.id))[start:]
         return {"steps": [dict(self._serialize(st), step_id=st.id) for st in page], "total": len(matched),
                 "counts": self._box_counts(upstream), "families": self._family_counts(status, upstream)}
 

@@ -63,6 +63,8 @@ class Trund:
         self.token = token or None
         self.prune_interval = prune_interval
         self._methods = {name: getattr(scheduler, name) for name in REMOTE_METHODS}
+        self._arguments = {name: _argument_names(m) for name, m in self._methods.items()}
+        self._replies: dict[str, tuple[str, Any]] = {}  # the store's last reply per client, cached
 
     def authorised(self, request: Request) -> bool:
         if self.token is None:
@@ -77,22 +79,28 @@ class Trund:
             raise ApiError(404, f"unknown method {method!r}")
         if not isinstance(kwargs, dict):
             raise ApiError(400, f"{method}: arguments must be a JSON object, got {type(kwargs).__name__}")
-        try:
-            inspect.signature(func).bind(**kwargs)
-        except TypeError as e:
-            raise ApiError(400, f"{method}: {e}") from e
+        required, allowed = self._arguments[method]
+        unknown = kwargs.keys() - allowed if allowed is not None else ()
+        missing = required - kwargs.keys()
+        if unknown or missing:
+            what = f"unexpected argument(s) {sorted(unknown)}" if unknown else f"missing {sorted(missing)}"
+            raise ApiError(400, f"{method}: {what}")
         return func(**kwargs)
 
     def save(self, client: str | None, request_id: str | None, result: Any) -> None:
         if self.store is not None:
             reply = (client, request_id, result) if client and request_id else None
             self.store.save(self.scheduler, reply)
+            if reply is not None:
+                self._replies[client] = (request_id, result)  # type: ignore[index]
 
     def replayed(self, client: str | None, request_id: str | None) -> tuple[bool, Any]:
         """The saved reply when this exact request was already answered (the client retried)."""
         if self.store is None or not client or not request_id:
             return False, None
-        last = self.store.last_reply(client)
+        last = self._replies.get(client)
+        if last is None:
+            last = self.store.last_reply(client)  # answered before a restart
         if last is not None and last[0] == request_id:
             return True, last[1]
         return False, None
@@ -105,6 +113,15 @@ class Trund:
                 self.save(None, None, None)
             except Exception:
                 logger.exception("prune failed")
+
+
+def _argument_names(func: Any) -> tuple[set[str], set[str] | None]:
+    """The required and the accepted keyword names of ``func`` (None: any, it takes ``**kwargs``)."""
+    params = inspect.signature(func).parameters.values()
+    required = {p.name for p in params if p.default is p.empty and p.kind is not p.VAR_KEYWORD}
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return required, None
+    return required, {p.name for p in params}
 
 
 async def _arguments(request: Request) -> Any:

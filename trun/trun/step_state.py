@@ -31,6 +31,21 @@ WORKER_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+_STEP_FIELDS = tuple((name, kind == "json") for name, kind in STEP_COLUMNS)
+_EMPTY_JSON = {id(EMPTY): "{}"}
+
+
+def _encode(value: Any) -> str:
+    """JSON of a stored field (sets and deques as sorted / ordered lists)."""
+    if value is None or value == ():
+        return "null" if value is None else "[]"
+    if isinstance(value, set):
+        return json.dumps(sorted(value))
+    if isinstance(value, deque):
+        return json.dumps(list(value))
+    return _EMPTY_JSON.get(id(value)) or json.dumps(value)
+
+
 class StepState:
     """One step: its status and graph edges (``n_pending``: unfinished dependencies)."""
 
@@ -80,15 +95,8 @@ class StepState:
         return default if value is None else value
 
     def to_row(self) -> tuple:
-        values = []
-        for name, kind in STEP_COLUMNS:
-            value = getattr(self, name)
-            if name == "deps":
-                value = sorted(value)
-            elif name in ("others", "failures"):
-                value = list(value or ())
-            values.append(json.dumps(value) if kind == "json" else value)
-        return tuple(values)
+        return tuple(_encode(getattr(self, name)) if coded else getattr(self, name)
+                     for name, coded in _STEP_FIELDS)
 
     @classmethod
     def from_row(cls, row: tuple) -> StepState:

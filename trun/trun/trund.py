@@ -9,11 +9,14 @@ http://host:8082``; ``--token`` (or ``TRUND_TOKEN``) makes every changing call n
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import socket
 import sys
 import threading
+from collections.abc import Iterator
+from typing import Any
 
 import uvicorn
 
@@ -76,6 +79,18 @@ class TrundServer:
 def make_server(address: str = "127.0.0.1", port: int = 8082, scheduler: Scheduler | None = None,
                 state_path: str | None = None, token: str | None = None) -> TrundServer:
     return TrundServer(open_trund(state_path, token, scheduler=scheduler), address, port)
+
+
+@contextlib.contextmanager
+def trund_in_thread(state_path: str | None = None, address: str = "127.0.0.1", port: int = 0,
+                    token: str | None = None, **scheduler_options: Any) -> Iterator[TrundServer]:
+    """A trund serving from this process while the ``with`` block runs (``make demo``, tests)."""
+    server = TrundServer(open_trund(state_path, token, **scheduler_options), address, port).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -37,17 +37,33 @@ def _generate(cfg: Config, config_path: str) -> None:
     subprocess.run([sys.executable, "-m", "ticklab.cli", "generate", "--config", config_path], check=True)
 
 
-def _pipeline(config_path: str, set_name: str) -> None:
+def _pipeline(config_path: str, set_name: str, out_dir: Path) -> None:
+    """The pipeline through a trund (central scheduler + visualiser), then a PNG of its graph."""
+    import urllib.parse
+
     import trun
     from ticklab.pipeline import Pipeline
+    from trun.screenshot import ScreenshotError, save_screenshot
+    from trun.trund import trund_in_thread
 
     t0 = time.perf_counter()
-    result = trun.build([Pipeline(config=config_path, set=set_name)], workers=2, local_scheduler=True,
-                        detailed_summary=True)
-    console.print(result.summary_text)
-    if not result.scheduling_succeeded:
-        raise click.ClickException("the pipeline failed (see the summary above)")
-    console.print(f"pipeline wall time {time.perf_counter() - t0:.1f} s")
+    state = out_dir / "trund.sqlite"
+    for stale in (state, Path(f"{state}-wal"), Path(f"{state}-shm")):  # each demo starts afresh
+        stale.unlink(missing_ok=True)
+    pipeline = Pipeline(config=config_path, set=set_name)
+    with trund_in_thread(str(state)) as server:
+        console.print(f"trund (scheduler and visualiser) at {server.url}")
+        result = trun.build([pipeline], workers=2, scheduler_url=server.url, detailed_summary=True)
+        console.print(result.summary_text)
+        if not result.scheduling_succeeded:
+            raise click.ClickException("the pipeline failed (see the summary above)")
+        console.print(f"pipeline wall time {time.perf_counter() - t0:.1f} s")
+        page = f"{server.url}/#tab=graph&step={urllib.parse.quote(pipeline.step_id)}&depth=3"
+        try:
+            png = save_screenshot(page, str(out_dir / "trund-graph.png"))
+            console.print(f"graph of the run (trund's visualiser): {png}")
+        except ScreenshotError as e:
+            console.print(f"[yellow]no graph screenshot: {e}")
 
 
 def _show_stats(config_path: str, set_name: str) -> None:
@@ -72,7 +88,7 @@ def cli(config_path: str, set_name: str, no_services: bool) -> None:
     _step("1. synthetic market")
     _generate(cfg, config_path)
     _step("2. batch pipeline (trun): ingest -> indicators -> stats")
-    _pipeline(config_path, set_name)
+    _pipeline(config_path, set_name, cfg.data.root)
     _show_stats(config_path, set_name)
     if not no_services:
         _step("3. live services: data -> indicators -> stats over gRPC")
