@@ -70,6 +70,7 @@ def test_pipeline_runs_through_trund_and_shows_in_the_visualiser(tmp_path: Path,
         find_chromium()
     except ScreenshotError:
         pytest.skip("no chromium for the screenshot (make test installs it)")
+    artifacts = Path(__file__).resolve().parents[1] / "build" / "test-artifacts"
     png = Path(save_screenshot(f"{trund}/#tab=graph&step={urllib.parse.quote(root)}",
-                               str(tmp_path / "graph.png")))
+                               str(artifacts / "trund-pipeline-graph.png")))
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000

@@ -84,7 +84,8 @@ def rows(driver):
 
 
 def box_count(driver, status):
-    return int(driver.find_element(By.CSS_SELECTOR, f"#box-{status} .count").text)
+    shown = texts(driver, f"#box-{status} .count")
+    return int(shown[0]) if shown else -1  # -1: the boxes are not drawn yet
 
 
 def test_step_list_boxes_search_and_status_filter(site, browser):
@@ -108,14 +109,14 @@ def test_step_list_boxes_search_and_status_filter(site, browser):
     search.send_keys(" ")
     wait(browser, lambda d: len(rows(d)) == 10)
 
-    browser.find_element(By.ID, "box-FAILED").click()
+    click(browser, "#box-FAILED")
     wait(browser, lambda d: len(rows(d)) == 1)
     assert "Fail(" in rows(browser)[0] and "status=FAILED" in browser.current_url
     click(browser, "#steps-table tbody tr .act-error")
     wait(browser, lambda d: "always fails" in d.find_element(By.ID, "traceback").text)
     shot(browser, "traceback")
     browser.find_element(By.CSS_SELECTOR, "#detail form button").click()
-    browser.find_element(By.ID, "box-FAILED").click()  # a second click removes the filter
+    click(browser, "#box-FAILED")  # a second click removes the filter
     wait(browser, lambda d: len(rows(d)) == 10)
 
 
@@ -136,6 +137,16 @@ def test_graph_of_a_three_level_tree_has_its_nodes_and_colours(site, browser):
     assert {colour.replace(" ", "") for _, _, colour in nodes} == {DONE_GREEN}
     assert browser.execute_script("return trunGraph.edges().length") == 6
     shot(browser, "graph-tree")
+
+    # both directions from a middle node: its two leaves and the top, with all three edges
+    (middle,) = [n for n, _, _ in nodes if server.api("dep_graph", step_id=n)[n]["params"]["depth"] == "1"
+                 and server.api("dep_graph", step_id=n)[n]["params"]["index"] == "0"]
+    field.clear()
+    field.send_keys(middle)
+    browser.find_element(By.ID, "graph-direction").send_keys("both")
+    browser.find_element(By.ID, "graph-show").click()
+    wait(browser, lambda d: d.execute_script(
+        "return trunGraph.nodes().length === 4 && trunGraph.edges().length === 3"))
 
     # downstream from a leaf with depth 1: the leaf, its parent, and the grandparent cut off (magenta)
     leaf = [n for n, _, _ in nodes if n != top and

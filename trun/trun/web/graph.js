@@ -39,7 +39,12 @@ trun.graph = (() => {
     for (const [id, info] of Object.entries(graph)) {
       const known = nodes.get(id);
       if (known && known.status !== "TRUNCATED" && info.status === "TRUNCATED") continue;
-      nodes.set(id, Object.assign({}, info, { direction }));
+      const node = Object.assign({}, info, { direction });
+      if (known && known.status !== "TRUNCATED") {  // seen from the other side too: keep both edges
+        node.deps = [...new Set([...(known.deps || []), ...(info.deps || [])])];
+        node.dependents = [...new Set([...(known.dependents || []), ...(info.dependents || [])])];
+      }
+      nodes.set(id, node);
     }
   }
 
