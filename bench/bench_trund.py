@@ -188,7 +188,8 @@ def main() -> None:
     largest = max(n for _, n in plan)
     header = (f"{'shape':<6} {'steps':>7} {'trund s':>8} {'steps/s':>8} {'MB':>5} {'luigid s':>9} "
               f"{'steps/s':>8} {'MB':>5} {'ratio':>6}")
-    print(f"# 2 worker processes per run; state files under {STATE_BASE}", flush=True)
+    print(f"# 2 worker processes per run; state files under {STATE_BASE}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     print(header)
     print("-" * len(header), flush=True)
     latencies = None
@@ -200,6 +201,7 @@ def main() -> None:
         print(_row(shape, n, t, lu), flush=True)
         if "page_s" in t:
             latencies = t
+    print(f"# load average at the end {os.getloadavg()[0]:.1f}")
     if latencies:
         ms = {k: latencies[k] * 1000 for k in ("page_s", "page_status_s", "page_search_s")}
         print(f"\nstep list first page at {latencies['steps']} steps (median of 5): "
@@ -212,13 +214,20 @@ def _cell(r: dict | None, key: str, spec: str) -> str:
     return "-" if v is None else format(v, spec)
 
 
+def _ratio(t: dict, lu: dict | None) -> str:
+    if not lu or not t.get("rate") or lu.get("rate") is None:
+        return "-"
+    if lu["rate"] == 0:  # luigid ran nothing in its time: its rate is below one step per wall time
+        return f">{t['rate'] * lu['wall']:.0f}x"
+    return f"{t['rate'] / lu['rate']:.0f}x"
+
+
 def _row(shape: str, n: int, t: dict, lu: dict | None) -> str:
-    ratio = t["rate"] / lu["rate"] if lu and lu.get("rate") and t.get("rate") else None
     notes = [f"{r['engine']}: {r['error']}" for r in (t, lu) if r and r.get("error")]
     notes += [f"{r['engine']}: NOT ALL STEPS DONE" for r in (t, lu) if r and r.get("ok") is False]
     return (f"{shape:<6} {n:>7} {_cell(t, 'wall', '8.1f')} {_cell(t, 'rate', '8.0f')} "
             f"{_cell(t, 'server_mb', '5.0f')} {_cell(lu, 'wall', '9.1f')} {_cell(lu, 'rate', '8.0f')} "
-            f"{_cell(lu, 'server_mb', '5.0f')} {'-' if ratio is None else f'{ratio:5.0f}x'}"
+            f"{_cell(lu, 'server_mb', '5.0f')} {_ratio(t, lu):>6}"
             + ("  " + "; ".join(notes) if notes else ""))
 
 

@@ -309,31 +309,36 @@ class Scheduler(SchedulerViews):
             self.prune()
         else:
             self._due_retries(now)
-        idle = {"step_id": None, "retry_in": None, "running": self._counts[RUNNING],
-                "n_pending_steps": self._counts[PENDING], "worker_state": "active"}
         if w is not None and w.disabled:
-            return dict(idle, worker_state="disabled")
+            return dict(self._idle(None), worker_state="disabled")
         if self._paused:
-            return idle
+            return self._idle(None)
         if w is not None and current_steps is not None:
             lost = sorted(w.running - set(current_steps))
             if lost:
                 st = self._steps[lost[0]]
-                return dict(idle, step_id=st.id, step_family=st.family, step_params=st.params)
+                return dict(self._idle(None), step_id=st.id, step_family=st.family, step_params=st.params)
         foreign: list[tuple[int, int, str]] = []  # ready, but added by other workers only
         try:
-            return self._next_ready(worker, foreign, now, idle)
+            found = self._next_ready(worker, foreign)
         finally:
             for item in foreign:
                 heapq.heappush(self._ready, item)
+        if found is not None:
+            return found
+        return self._idle(max(0.0, self._retry_heap[0][0] - now) if self._retry_heap else None)
+
+    def _idle(self, retry_in: float | None) -> dict[str, Any]:
+        """get_work's answer when there is nothing to run now."""
+        return {"step_id": None, "retry_in": retry_in, "running": self._counts[RUNNING],
+                "n_pending_steps": self._counts[PENDING], "worker_state": "active"}
 
     def _can_run(self, st: StepState, worker: str | None) -> bool:
         """A worker only gets steps it added itself (it must know how to run them)."""
         return (worker is None or st.owner is None or worker == st.owner
                 or (st.others is not None and worker in st.others))
 
-    def _next_ready(self, worker: str | None, foreign: list, now: float,
-                    idle: dict[str, Any]) -> dict[str, Any]:
+    def _next_ready(self, worker: str | None, foreign: list) -> dict[str, Any] | None:
         while self._ready:
             item = heapq.heappop(self._ready)
             _, seq, sid = item
@@ -349,11 +354,7 @@ class Scheduler(SchedulerViews):
                 heapq.heappush(self._blocked[lacking], (-st.priority, seq, sid))
                 continue
             return self._take(st, worker)
-        found = self._from_blocked(worker)
-        if found is not None:
-            return found
-        idle["retry_in"] = max(0.0, self._retry_heap[0][0] - now) if self._retry_heap else None
-        return idle
+        return self._from_blocked(worker)
 
     def _from_blocked(self, worker: str | None) -> dict[str, Any] | None:
         for name in list(self._blocked):
