@@ -39,14 +39,19 @@ help:
 deps: $(APT_STAMP) $(PY_STAMP) $(WEB_STAMP)
 
 # apt: install only what is missing; `apt-get update` runs first when anything is.
-$(APT_STAMP): Makefile
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+# $(call apt_install,PACKAGES): install those of PACKAGES that are missing (apt-get update first)
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing apt packages:" $$missing; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 	@mkdir -p $(BUILD) && touch $@
+endef
+
+$(APT_STAMP): Makefile
+	$(call apt_install,$(APT_PACKAGES))
 
 $(PY_STAMP): clients/python/pyproject.toml trun/pyproject.toml $(APT_STAMP)
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
@@ -63,13 +68,7 @@ $(WEB_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json $(APT_STAMP)
 	@touch $@
 
 $(BROWSER_STAMP): Makefile
-	@missing=$$(for p in $(BROWSER_APT); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "deps: installing apt packages for the browser tests:" $$missing; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
-	@mkdir -p $(BUILD) && touch $@
+	$(call apt_install,$(BROWSER_APT))
 
 $(LUIGI_STAMP): $(APT_STAMP)
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
