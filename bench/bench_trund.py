@@ -155,13 +155,13 @@ def run(engine: str, shape: str, n: int, timeout: float, latency: bool) -> dict:
             wall = time.perf_counter() - t0
             result.update(wall=wall, rate=done / wall, server_mb=peak_rss_mb(server.pid),
                           error=f"stopped after {wall:.0f} s with {done} of {n} steps run")
-            return result
-        wall = time.perf_counter() - t0
-        oks = [json.loads(o.strip().splitlines()[-1])["ok"] if o.strip() else False for o in outputs]
-        files = sum(len(f) for _, _, f in os.walk(out))
-        result.update(wall=wall, rate=files / wall, ok=all(oks) and files == n,
-                      server_mb=peak_rss_mb(server.pid))
-        if latency and engine == "trund":
+        else:
+            wall = time.perf_counter() - t0
+            oks = [json.loads(o.strip().splitlines()[-1])["ok"] if o.strip() else False for o in outputs]
+            files = sum(len(f) for _, _, f in os.walk(out))
+            result.update(wall=wall, rate=files / wall, ok=all(oks) and files == n,
+                          server_mb=peak_rss_mb(server.pid))
+        if latency and engine == "trund":  # with every step known, done or not
             result["page_s"] = page_latency(port)
             result["page_status_s"] = page_latency(port, status="DONE")
             result["page_search_s"] = page_latency(port, search="Node i=4242")
