@@ -55,11 +55,15 @@ trun.steps = (() => {
       el("td", {}, ago(step.last_updated)), el("td", {}, ...actionButtons(step.step_id, step)));
   }
 
+  let latest = 0;  // a slow answer to an older refresh must not overwrite a newer one
+
   async function refresh() {
     const s = state();
     const search = document.getElementById("search");
     if (document.activeElement !== search) search.value = s.search;
+    const mine = ++latest;
     const page = await call("step_page", { status: s.status, search: s.search, family: s.family, offset: s.offset, limit: PAGE });
+    if (mine !== latest) return;
     renderBoxes(page.counts, s.status);
     renderFamilies(page.families, s.family);
     document.querySelector("#steps-table tbody").replaceChildren(...page.steps.map(row));
