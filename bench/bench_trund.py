@@ -121,7 +121,7 @@ def page_latency(port: int, **kwargs: object) -> float:
     times = []
     for _ in range(6):
         t0 = time.perf_counter()
-        api(port, "step_page", offset=0, limit=50, **kwargs)
+        api(port, "step_page", **{"offset": 0, "limit": 50, **kwargs})
         times.append(time.perf_counter() - t0)
     return statistics.median(times[1:])
 
@@ -172,13 +172,57 @@ def run(engine: str, shape: str, n: int, timeout: float, latency: bool) -> dict:
         shutil.rmtree(out, ignore_errors=True)
 
 
+def page_latency_only(n: int) -> None:
+    """First-page latencies of a trund holding an ``n``-step fan-in, 30% of it run: the steps are
+    added and run through the API by one client (faster than real workers, same server state)."""
+    sys.path.insert(0, str(ROOT / "trun"))
+    from trun.rpc import RemoteScheduler
+
+    work = STATE_BASE / f"trund-page-{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    port = free_port()
+    server = start_server("trund", work, port)
+    try:
+        remote = RemoteScheduler(f"http://127.0.0.1:{port}")
+        ids = [f"Node_{i}_{i:x}" for i in range(n)]
+        remote.add_step(ids[0], deps=ids[1:], family="Node", params={"i": "0"}, worker="w")
+        for i in range(1, n):
+            remote.add_step(ids[i], family="Node", params={"i": str(i)}, worker="w")
+        for _ in range(int(n * 0.3)):
+            remote.add_step(remote.get_work("w")["step_id"], status="DONE", worker="w")
+        remote.status_counts()
+        changed = []
+        for _ in range(5):  # a step finished just before each look: nothing cached helps
+            remote.add_step(remote.get_work("w")["step_id"], status="DONE", worker="w")
+            remote.status_counts()
+            t0 = time.perf_counter()
+            api(port, "step_page", offset=0, limit=50)
+            changed.append(time.perf_counter() - t0)
+        ms = {"after a change": statistics.median(changed) * 1000}
+        ms |= {name: page_latency(port, **kwargs) * 1000 for name, kwargs in
+              [("all", {}), ("status=DONE", {"status": "DONE"}), ("search", {"search": "i=4242"}),
+               ("page 100", {"offset": 5000})]}
+        print(f"step list first page at {n} steps, 30% done (median of 5, load average "
+              f"{os.getloadavg()[0]:.1f}): " + ", ".join(f"{k} {v:.0f} ms" for k, v in ms.items())
+              + f"; server {peak_rss_mb(server.pid):.0f} MB")
+    finally:
+        server.kill()
+        server.wait(30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fan-in at 1k and 10k only")
     ap.add_argument("--luigi-max", type=int, default=10_000, help="largest size to run luigid on")
     ap.add_argument("--timeout", type=float, default=300, help="seconds allowed per run")
     ap.add_argument("--sizes", default=None, help="comma-separated fan-in sizes (replaces the plan)")
+    ap.add_argument("--page-latency", type=int, default=None, metavar="N",
+                    help="only measure the step list's first page with N steps known")
     args = ap.parse_args()
+    if args.page_latency:
+        page_latency_only(args.page_latency)
+        return
     if not LUIGI_PYTHON.exists():
         print(f"no {LUIGI_PYTHON}: luigid is skipped (make build/bench-venv/.luigi-stamp)", flush=True)
     plan = [("fanin", 1_000), ("fanin", 10_000)] if args.quick else \

@@ -53,6 +53,9 @@ class Scheduler(SchedulerViews):
         self._used: dict[str, int] = defaultdict(int)
         self._blocked: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         self._counts: Counter[str] = Counter()
+        self._family_counts: Counter[tuple[str, str]] = Counter()  # (family, status) -> steps
+        self._recent: dict[str, None] = {}  # step ids, least recently changed first (the list's order)
+        self._search_texts: dict[str, str] = {}  # what a search matches, per known step (views fill it)
         self._paused = False
         self._version = 0  # bumped by every status change (views cache on it)
         # the journal of changes since the store last saved (None: nobody is saving)
@@ -82,6 +85,8 @@ class Scheduler(SchedulerViews):
         if st is None:
             st = self._steps[step_id] = StepState(step_id, time.time())
             self._counts[PENDING] += 1
+            self._family_counts[("", PENDING)] += 1
+            self._recent[step_id] = None
             self._changed(st)
         return st
 
@@ -105,6 +110,10 @@ class Scheduler(SchedulerViews):
             self._release(st)
         self._counts[st.status] -= 1
         self._counts[status] += 1
+        self._family_counts[(st.family, st.status)] -= 1
+        self._family_counts[(st.family, status)] += 1
+        del self._recent[st.id]
+        self._recent[st.id] = None
         old, st.status = st.status, status
         st.last_updated = now
         self._version += 1
@@ -205,6 +214,8 @@ class Scheduler(SchedulerViews):
             w.steps.add(step_id)
         if not st.known:
             st.known = True
+            self._family_counts[(st.family, st.status)] -= 1
+            self._family_counts[(family, st.status)] += 1
             st.family = family
             st.module = module
             st.params = params or EMPTY
@@ -434,7 +445,10 @@ class Scheduler(SchedulerViews):
         while stack:
             s = stack.pop()
             del self._steps[s.id]
+            del self._recent[s.id]
+            self._search_texts.pop(s.id, None)
             self._counts[s.status] -= 1
+            self._family_counts[(s.family, s.status)] -= 1
             self._version += 1
             if self._dirty is not None:
                 self._dirty.add(s.id)  # absent from _steps: the store deletes the row
@@ -527,8 +541,10 @@ class Scheduler(SchedulerViews):
                 if d is None:
                     d = steps[dep_id] = StepState(dep_id, now)
                 d.dependents.append(st.id)
+        self._recent = dict.fromkeys(sorted(steps, key=lambda i: steps[i].last_updated))
         for st in steps.values():
             self._counts[st.status] += 1
+            self._family_counts[(st.family, st.status)] += 1
             st.n_pending = sum(1 for d in st.deps if steps[d].status != DONE)
             for holder in st.stakeholders():
                 if holder in workers:

@@ -9,7 +9,6 @@ Upstream statuses (a pending step waiting on a failed one...) are computed once 
 
 from __future__ import annotations
 
-import heapq
 import os
 from collections import Counter, deque
 from typing import Any
@@ -23,7 +22,7 @@ UPSTREAM_FAILED = "UPSTREAM_FAILED"
 UPSTREAM_DISABLED = "UPSTREAM_DISABLED"
 # least to most severe: a step shows the most severe status found upstream (Luigi's order)
 UPSTREAM_SEVERITY = ("", UPSTREAM_RUNNING, UPSTREAM_MISSING_INPUT, UPSTREAM_FAILED, UPSTREAM_DISABLED)
-_OWN_UPSTREAM = {RUNNING: UPSTREAM_RUNNING, FAILED: UPSTREAM_FAILED, DISABLED: UPSTREAM_DISABLED}
+_OWN_SEVERITY = {RUNNING: 1, FAILED: 3, DISABLED: 4}  # indexes of UPSTREAM_SEVERITY
 TRUNCATED = "TRUNCATED"
 LOG_TAIL_BYTES = 200_000
 
@@ -34,6 +33,9 @@ class SchedulerViews:
     _steps: dict[str, StepState]
     _workers: dict[str, WorkerState]
     _counts: Counter[str]
+    _family_counts: Counter[tuple[str, str]]
+    _recent: dict[str, None]
+    _search_texts: dict[str, str]
     _limits: dict[str, int]
     _used: dict[str, int]
     _version: int
@@ -123,22 +125,38 @@ class SchedulerViews:
 
     def step_page(self, status: str = "", search: str = "", family: str = "", offset: int = 0,
                   limit: int = 50) -> dict[str, Any]:
-        """One page of the step list, filtered on the server: ``{"steps", "total", "counts",
-        "families"}``; ``status`` may be an upstream status; ``counts`` are the status boxes (PENDING
-        counts the pending steps with nothing failed or disabled upstream)."""
+        """One page of the step list, most recently changed first, filtered on the server:
+        ``{"steps", "total", "counts", "families"}``; ``status`` may be an upstream status; ``counts``
+        are the status boxes (PENDING counts the pending steps with nothing failed or disabled upstream).
+
+        Without a search or family, the page is read off the recency order and the total comes from the
+        counts, so the first page costs the same at 100 steps and at 100k."""
         upstream = self._upstream_statuses()
-        matched = []
-        for st in self._matching("" if status.startswith("UPSTREAM_") else status, search, family):
-            box = upstream.get(st.id, "")
+        counts = self._box_counts(upstream)
+        start, count = max(0, offset), max(1, min(limit, 1000))
+        real = "" if status.startswith("UPSTREAM_") else status
+        words = search.lower().split()
+        page: list[StepState] = []
+        matched = 0
+        for sid in reversed(self._recent):
+            st = self._steps[sid]
+            if real and st.status != real or family and st.family != family:
+                continue
+            box = upstream.get(sid, "")
             if status.startswith("UPSTREAM_") and box != status:
                 continue
             if status == PENDING and box in (UPSTREAM_FAILED, UPSTREAM_DISABLED):
                 continue
-            matched.append(st)
-        start, count = max(0, offset), max(1, min(limit, 1000))
-        page = heapq.nsmallest(start + count, matched, key=lambda s: (-s.last_updated, s.id))[start:]
-        return {"steps": [dict(self._serialize(st), step_id=st.id) for st in page], "total": len(matched),
-                "counts": self._box_counts(upstream), "families": self._family_counts(status, upstream)}
+            if words and not all(w in self._search_text(st) for w in words):
+                continue
+            if start <= matched < start + count:
+                page.append(st)
+            matched += 1
+            if matched >= start + count and not (words or family):
+                matched = counts.get(status, 0) if status else len(self._steps)
+                break
+        return {"steps": [dict(self._serialize(st), step_id=st.id) for st in page], "total": matched,
+                "counts": counts, "families": self._families(status, upstream)}
 
     def _matching(self, status: str, search: str | None, family: str) -> list[StepState]:
         words = (search or "").lower().split()
@@ -149,7 +167,7 @@ class SchedulerViews:
             if family and st.family != family:
                 continue
             if words:
-                text = _search_text(st)
+                text = self._search_text(st)
                 if not all(w in text for w in words):
                     continue
             out.append(st)
@@ -165,11 +183,25 @@ class SchedulerViews:
         counts.setdefault(UPSTREAM_DISABLED, 0)
         return counts
 
-    def _family_counts(self, status: str, upstream: dict[str, str]) -> dict[str, int]:
+    def _search_text(self, st: StepState) -> str:
+        text = self._search_texts.get(st.id)
+        if text is None:
+            text = _search_text(st)
+            if st.known:  # family and parameters are final once a worker added the step
+                self._search_texts[st.id] = text
+        return text
+
+    def _families(self, status: str, upstream: dict[str, str]) -> dict[str, int]:
+        """Steps per family, of those with ``status`` (all when empty), for the sidebar."""
         families: Counter[str] = Counter()
-        for st in self._steps.values():
-            if not status or st.status == status or upstream.get(st.id) == status:
-                families[st.family or "(unknown)"] += 1
+        if status.startswith("UPSTREAM_"):
+            for sid, box in upstream.items():
+                if box == status:
+                    families[self._steps[sid].family or "(unknown)"] += 1
+        else:
+            for (name, st_status), n in self._family_counts.items():
+                if n and (not status or st_status == status):
+                    families[name or "(unknown)"] += n
         return dict(sorted(families.items()))
 
     def count_pending(self, worker: str) -> dict[str, Any]:
@@ -261,38 +293,55 @@ class SchedulerViews:
         return self._upstream_statuses().get(step_id, "")
 
     def _upstream_statuses(self) -> dict[str, str]:
-        """The upstream status of every pending step that has one (cached until a status changes)."""
+        """The upstream status of every pending step that has one (cached until a status changes).
+
+        A depth-first walk from each pending step with dependencies; steps that are not pending, or
+        have no dependencies, are read without being pushed, so a fan-in of 100k costs one pass."""
         cached = getattr(self, "_upstream_cache", None)
         if cached is not None and cached[0] == self._version:
             return cached[1]
         steps = self._steps
         memo: dict[str, int] = {}  # step -> severity index of what it shows to its dependents
         result: dict[str, str] = {}
-        for root in steps:
-            if root in memo:
+        for root, root_state in steps.items():
+            if root_state.status != PENDING or not root_state.deps or root in memo:
                 continue
-            stack = [(root, False)]
+            memo[root] = 0  # in progress (a cycle reads 0)
+            stack: list[list[Any]] = [[root, iter(root_state.deps), 0]]
             while stack:
-                sid, expanded = stack.pop()
-                if sid in memo:
+                frame = stack[-1]
+                pushed = False
+                for dep_id in frame[1]:
+                    dep = steps[dep_id]
+                    if dep.status == PENDING and dep.deps and dep.runnable:
+                        if dep_id not in memo:
+                            memo[dep_id] = 0
+                            stack.append([dep_id, iter(dep.deps), 0])
+                            pushed = True
+                            break
+                        severity = memo[dep_id]
+                    else:
+                        severity = _own_severity(dep)
+                    if severity > frame[2]:
+                        frame[2] = severity
+                if pushed:
                     continue
-                st = steps[sid]
-                if st.status != PENDING or not st.deps:
-                    own = _OWN_UPSTREAM.get(st.status, "")
-                    if st.status == PENDING and not st.runnable:
-                        own = UPSTREAM_MISSING_INPUT
-                    memo[sid] = UPSTREAM_SEVERITY.index(own)
-                    continue
-                if not expanded:
-                    stack.append((sid, True))
-                    stack.extend((d, False) for d in st.deps if d not in memo)
-                    continue
-                worst = max((memo.get(d, 0) for d in st.deps), default=0)
+                stack.pop()
+                sid, _, worst = frame
+                memo[sid] = worst
                 if worst:
                     result[sid] = UPSTREAM_SEVERITY[worst]
-                memo[sid] = worst
+                if stack and worst > stack[-1][2]:
+                    stack[-1][2] = worst
         self._upstream_cache = (self._version, result)
         return result
+
+
+def _own_severity(st: StepState) -> int:
+    """What a step that is not waiting on others shows its dependents (an index of UPSTREAM_SEVERITY)."""
+    if st.status == PENDING:
+        return 2 if not st.runnable else 0  # a missing external input
+    return _OWN_SEVERITY.get(st.status, 0)
 
 
 def _search_text(st: StepState) -> str:
