@@ -16,7 +16,7 @@ CONFIG    ?= configs/demo.toml
 CXX_APT_PACKAGES := g++ cmake ninja-build pkg-config libgrpc++-dev protobuf-compiler-grpc \
   protobuf-compiler libprotobuf-dev libtomlplusplus-dev libsqlite3-dev libgtest-dev \
   libgmock-dev libopenblas-dev liblapacke-dev libzstd-dev libxxhash-dev libabsl-dev tzdata
-APT_PACKAGES := $(CXX_APT_PACKAGES) sqlite3 clang-format python3-venv procps
+APT_PACKAGES := $(CXX_APT_PACKAGES) sqlite3 clang-format python3-venv procps nodejs
 # What `make image` and `make deploy-test` need on the host.
 DEPLOY_APT_PACKAGES := docker.io debootstrap docker-compose
 IMAGE_TAG ?= latest
@@ -26,8 +26,14 @@ PY_STAMP  := $(VENV)/.deps-stamp
 BENCH_VENV := $(BUILD)/bench-venv
 LUIGI_STAMP := $(BENCH_VENV)/.luigi-stamp
 APT_STAMP := $(BUILD)/.apt-stamp
+# trund's visualiser: its libraries from npm (package-lock.json) into a gitignored node_modules;
+# the browser tests drive Debian's chromium
+WEB_DIR := $(ROOT)/trun/trun/web
+WEB_STAMP := $(WEB_DIR)/node_modules/.web-stamp
+BROWSER_APT := chromium chromium-driver
+BROWSER_STAMP := $(BUILD)/.browser-apt-stamp
 
-.PHONY: help deps build proto-py test test-cpp test-py demo format lint bench fuzz clean deploy-deps \
+.PHONY: help deps build proto-py web test test-cpp test-py demo format lint bench fuzz clean deploy-deps \
   image deploy-test
 
 help:
@@ -37,7 +43,7 @@ help:
 	@echo "make fuzz   - libFuzzer + ASan/UBSan on every parser (build-fuzz/), hypothesis on Python's"
 	@echo "make deps | build | format | lint | bench | clean"
 
-deps: $(APT_STAMP) $(PY_STAMP)
+deps: $(APT_STAMP) $(PY_STAMP) $(WEB_STAMP)
 
 # apt: install only what is missing; `apt-get update` runs first when anything is.
 # apt_install(packages): installs those of `packages` that are missing, `apt-get update` first.
@@ -58,10 +64,21 @@ $(PY_STAMP): clients/python/pyproject.toml trun/pyproject.toml $(APT_STAMP)
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	@echo "deps: installing Python packages into .venv"
 	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install -q --disable-pip-version-check -e ./trun
+	@$(PY) -m pip install -q --disable-pip-version-check -e './trun[test]'
 	@# the package without its CMake build: `make build` builds ticklab.core into the tree
 	@$(PY) -m pip install -q --disable-pip-version-check -C wheel.cmake=false -e './clients/python[dev]'
 	@touch $@
+
+web: $(WEB_STAMP)
+
+$(WEB_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json $(APT_STAMP)
+	@echo "deps: installing the visualiser's libraries (npm ci)"
+	@cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+$(BROWSER_STAMP): Makefile
+	$(call apt_install,$(BROWSER_APT))
+	@mkdir -p $(BUILD) && touch $@
 
 $(LUIGI_STAMP): $(APT_STAMP)
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
@@ -82,13 +99,13 @@ proto-py:
 	  $(PY) -m grpc_tools.protoc -Iproto --python_out=clients/python --pyi_out=clients/python \
 	    --grpc_python_out=clients/python $$protos && touch clients/python/ticklab/v1/__init__.py; fi
 
-test: build $(LUIGI_STAMP)
+test: build $(LUIGI_STAMP) $(BROWSER_STAMP)
 	@echo "== ctest =="; cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600; \
 	  c=$$?; cd $(ROOT); echo "== pytest =="; \
 	  LUIGI_PYTHON=$(BENCH_VENV)/bin/python $(PY) -m pytest -q -n $(JOBS) --timeout 900; p=$$?; \
 	  echo "ctest exit $$c, pytest exit $$p"; [ $$c -eq 0 ] && [ $$p -eq 0 ]
 
-demo: build
+demo: build $(BROWSER_STAMP)
 	@$(VENV)/bin/ticklab demo --config $(CONFIG)
 
 format: deps

@@ -14,7 +14,8 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ORDER = ["data", "indicators", "bindings", "stats", "services", "gateway", "soak", "trun",
-         "trun_scaling", "universe"]
+         "trun_scaling", "trund", "universe"]
+QUICK = {"trun", "trund"}  # run with --quick: their full sizes take many minutes
 
 
 def main(argv: list[str]) -> int:
@@ -22,7 +23,7 @@ def main(argv: list[str]) -> int:
     failed = []
     for name in names:
         script = BENCH / f"bench_{name}.py" if name != "trun" else BENCH / "trun_bench.py"
-        args = ["--quick"] if name == "trun" else []
+        args = ["--quick"] if name in QUICK else []
         print(f"\n===== bench {name} =====", flush=True)
         t0 = time.perf_counter()
         code = subprocess.call([sys.executable, str(script), *args])

@@ -1,52 +1,79 @@
-"""trund: the same scheduler over HTTP; several workers share it without running a step twice."""
+"""trund as a real process on loopback: Luigi's API conventions, workers sharing a graph, kill -9 of
+trund mid-run, a worker killed mid-step, the token."""
 
 import json
 import subprocess
 import sys
 import textwrap
-import threading
+import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
-from trun_helpers import read_events
+from trun_helpers import Touch, read_events
+from trund_helpers import TrundProcess, env_with_tests, worker_script
 
 import trun
 from trun.rpc import RemoteScheduler, RPCError
-from trun.server import make_server
+from trun.trund import make_server
 
 
 @pytest.fixture
-def server():
-    srv = make_server("127.0.0.1", 0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+def trund(tmp_path):
+    proc = TrundProcess(tmp_path / "state.sqlite").start()
+    yield proc
+    proc.stop()
 
 
-def test_remote_scheduler_has_the_local_interface(server):
-    remote = RemoteScheduler(server.url)
-    remote.add_step("b", deps=["a"])
-    remote.add_step("a")
-    assert remote.get_work("w")["step_id"] == "a"
-    remote.add_step("a", status="DONE", worker="w")
-    assert remote.get_work("w")["step_id"] == "b"
-    assert remote.status_counts() == {"DONE": 1, "RUNNING": 1}
-    assert remote.step_info("b")["deps"] == ["a"]
+def wait_for(predicate, timeout=120.0, what="condition"):
+    """Wait for something another process does (its visible effect), failing after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
 
 
-def test_build_against_trund_and_visualiser(server, tmp_path):
-    from trun_helpers import Touch
+def ran(root):
+    return [name for _, _, kind, name in read_events(str(root)) if kind == "run"]
 
-    result = trun.build([Touch(root=str(tmp_path), name="x", after=["y"])], scheduler_url=server.url,
+
+def test_luigi_api_conventions(trund):
+    head = urllib.request.urlopen(urllib.request.Request(trund.url + "/", method="HEAD"))
+    assert head.status == 204
+    assert trund.api("ping") == {"rpc_messages": []}
+    trund.api("add_step", step_id="B(x=1)", family="B", params={"x": "1"}, deps=["A()"], worker="w1")
+    trund.api("add_step", step_id="A()", family="A", worker="w1")
+    # GET with ?data= as luigid accepts it
+    listed = json.loads(urllib.request.urlopen(
+        trund.url + "/api/step_list?data=" + urllib.parse.quote(json.dumps({"status": "PENDING"}))).read())
+    assert set(listed["response"]) == {"A()", "B(x=1)"}
+    assert listed["response"]["B(x=1)"]["deps"] == ["A()"]
+    assert listed["response"]["B(x=1)"]["workers"] == ["w1"]
+    assert trund.api("step_list", status="PENDING", max_shown_steps=1) == {"num_steps": 2}
+    assert trund.api("get_work", worker="w1")["step_id"] == "A()"
+    found = trund.api("step_search", step_str="x=1")
+    assert list(found) == ["PENDING"] and list(found["PENDING"]) == ["B(x=1)"]
+    assert found["PENDING"]["B(x=1)"]["upstream_status"] == "UPSTREAM_RUNNING"
+    assert [w["name"] for w in trund.api("worker_list")] == ["w1"]
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        trund.api("add_task", task_id="A()")
+    assert unknown.value.code == 404
+    with pytest.raises(urllib.error.HTTPError) as bad:
+        trund.api("get_work", wrker="w1")
+    assert bad.value.code == 400 and "wrker" in json.loads(bad.value.read())["error"]
+
+
+def test_build_against_trund_and_the_page(trund, tmp_path):
+    result = trun.build([Touch(root=str(tmp_path), name="x", after=["y"])], scheduler_url=trund.url,
                         detailed_summary=True)
     assert result.status == trun.TrunStatusCode.SUCCESS
-    assert server.scheduler.status_counts() == {"DONE": 2}
-    page = urllib.request.urlopen(server.url + "/").read().decode()
-    assert "DONE: 2" in page and "Touch" in page
-    listed = json.loads(urllib.request.urlopen(server.url + "/api/step_list?status=DONE").read())
-    assert len(listed["response"]) == 2
+    assert trund.api("status_counts") == {"DONE": 2}
+    page = urllib.request.urlopen(trund.url + "/").read().decode()
+    assert "<title>trund</title>" in page and "/static/app.js" in page
+    history = trund.api("step_history")
+    assert len(history) == 2 and all(run["status"] == "DONE" and run["duration"] >= 0 for run in history)
 
 
 def test_unreachable_explicit_url_is_an_error():
@@ -54,7 +81,7 @@ def test_unreachable_explicit_url_is_an_error():
         trun.build([], scheduler_url="http://127.0.0.1:9", detailed_summary=True)
 
 
-def test_two_workers_share_the_graph(server, tmp_path):
+def test_two_workers_share_the_graph(trund, tmp_path):
     # Each step waits (inside run()) until steps have started in two processes: one worker alone
     # would never get past its first step, so both take part whatever the machine's load.
     script = textwrap.dedent(f'''
@@ -81,14 +108,10 @@ def test_two_workers_share_the_graph(server, tmp_path):
                     f.write(self.name)
 
         steps = [Meet(root={str(tmp_path)!r}, name=f"s{{i}}") for i in range(8)]
-        ok = trun.build(steps, scheduler_url={server.url!r}, log_level="WARNING")
+        ok = trun.build(steps, scheduler_url={trund.url!r}, log_level="WARNING")
         sys.exit(0 if ok else 1)
     ''')
-    import os
-
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(__file__),
-                                                        os.environ.get("PYTHONPATH", "")]))
-    procs = [subprocess.Popen([sys.executable, "-c", script], env=env) for _ in range(2)]
+    procs = [subprocess.Popen([sys.executable, "-c", script], env=env_with_tests()) for _ in range(2)]
     codes = [p.wait(300) for p in procs]
     assert codes == [0, 0]
     names = [name for _, _, kind, name in read_events(str(tmp_path)) if kind == "run"]
@@ -97,15 +120,76 @@ def test_two_workers_share_the_graph(server, tmp_path):
     assert len(pids) == 2  # and both workers took part
 
 
-def test_trund_command_serves(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "trun.server", "--address", "127.0.0.1", "--port", "0",
-                             "--pidfile", str(tmp_path / "pid")], stdout=subprocess.PIPE, text=True)
+def test_kill_9_of_trund_mid_run_loses_nothing(trund, tmp_path):
+    # 12 leaves then a root, run by two workers; trund is killed once three steps have run
+    steps = "[Fan(root=root, name='root', width=12, leaf_sleep=0.3)]"
+    script = worker_script(tmp_path, trund.url, steps)
+    procs = [subprocess.Popen(script, env=env_with_tests()) for _ in range(2)]
+    wait_for(lambda: len(ran(tmp_path)) >= 3, what="three steps to run")
+    first = ran(tmp_path)[0]
+    trund.restart()  # kill -9, then the same state file on the same port
+    assert [p.wait(180) for p in procs] == [0, 0]
+    assert sorted(ran(tmp_path)) == sorted(["root"] + [f"leaf{i}" for i in range(12)])  # none twice or lost
+    assert trund.api("status_counts") == {"DONE": 13}
+    done = trund.api("step_list", status="DONE")
+    (step_id,) = [i for i, s in done.items() if s["params"]["name"] == first]
+    events = json.loads(urllib.request.urlopen(
+        f"{trund.url}/store/step_events?step_id={urllib.parse.quote(step_id)}").read())["response"]
+    assert [e["status"] for e in events] == ["RUNNING", "DONE"]  # recorded before the kill
+
+
+def test_worker_killed_mid_step_is_requeued_after_the_disconnect_delay(tmp_path):
+    config = "[scheduler]\nworker_disconnect_delay = 2\n"
+    server = TrundProcess(tmp_path / "state.sqlite", config=config).start()
     try:
-        line = proc.stdout.readline()
-        assert line.startswith("trund listening on http://127.0.0.1:")
-        url = line.split()[-1]
-        assert RemoteScheduler(url).ping() == "pong"
-        assert (tmp_path / "pid").read_text() == str(proc.pid)
+        steps = "[Touch(root=root, name='slow', sleep=float(os.environ['SLEEP']))]"
+        script = worker_script(tmp_path, server.url, steps)
+        script[-1] = "import os\n" + script[-1]
+        doomed = subprocess.Popen(script, env=env_with_tests(SLEEP="600"))
+        wait_for(lambda: server.api("status_counts").get("RUNNING") == 1, what="the slow step to start")
+        doomed.kill()
+        doomed.wait(30)
+        survivor = subprocess.Popen(script, env=env_with_tests(SLEEP="0"))
+        assert survivor.wait(120) == 0
+        assert server.api("status_counts") == {"DONE": 1}
+        (step_id,) = server.api("step_list", status="DONE")
+        assert "disconnected" in server.api("fetch_error", step_id=step_id)["error"]
+        assert ran(tmp_path) == ["slow"]  # only the survivor finished it
     finally:
-        proc.kill()
-        proc.wait(10)
+        server.stop()
+
+
+def test_token_is_required_for_changes_but_not_for_reads(tmp_path):
+    server = TrundProcess(tmp_path / "state.sqlite", "--token", "s3cret").start()
+    try:
+        with pytest.raises(RPCError, match="token"):
+            RemoteScheduler(server.url, token="wrong").get_work("w")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            server.api("mark_as_done", step_id="a")
+        assert refused.value.code == 403
+        assert server.api("status_counts") == {}  # reads stay open
+        remote = RemoteScheduler(server.url, token="s3cret")
+        remote.add_step("a", worker="w")
+        assert remote.get_work("w")["step_id"] == "a"
+        script = worker_script(tmp_path, server.url, "[Touch(root=root, name='t')]")
+        assert subprocess.run(script, env=env_with_tests(), capture_output=True).returncode != 0
+        assert subprocess.run(script, env=env_with_tests(TRUN_SCHEDULER_TOKEN="s3cret")).returncode == 0
+        assert ran(tmp_path) == ["t"]
+    finally:
+        server.stop()
+
+
+def test_trund_in_a_thread_serves_the_same_api():
+    server = make_server("127.0.0.1", 0).start()
+    try:
+        remote = RemoteScheduler(server.url)
+        remote.add_step("b", deps=["a"])
+        remote.add_step("a")
+        assert remote.get_work("w")["step_id"] == "a"
+        remote.add_step("a", status="DONE", worker="w")
+        assert remote.get_work("w")["step_id"] == "b"
+        assert remote.status_counts() == {"DONE": 1, "RUNNING": 1}
+        assert server.scheduler.step_info("b")["deps"] == ["a"]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -10,11 +10,10 @@ from typing import Any
 
 from trun import lock
 from trun import scheduler as sch
-from trun.configuration import get_config
 from trun.execution_summary import summarize
 from trun.scheduler_api import SchedulerAPI
+from trun.scheduler_options import scheduler_from_config
 from trun.settings import core, retcode
-from trun.settings import scheduler as scheduler_config
 from trun.settings import worker as worker_config
 from trun.step import Step
 from trun.worker import Worker
@@ -49,10 +48,7 @@ class _WorkerSchedulerFactory:
     """Creates the scheduler and the worker for a run; replace it to plug in other implementations."""
 
     def create_local_scheduler(self) -> sch.Scheduler:
-        cfg = scheduler_config()
-        resources = get_config().getintdict("resources")
-        return sch.Scheduler(retry_count=cfg.retry_count, retry_delay=cfg.retry_delay,
-                             disable_window=cfg.disable_window, resources=resources)
+        return scheduler_from_config()
 
     def create_remote_scheduler(self, url: str) -> SchedulerAPI:
         from trun.rpc import RemoteScheduler

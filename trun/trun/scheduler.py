@@ -2,9 +2,11 @@
 
 Every operation is O(1) amortised per step (plus O(log n) heap work): each step keeps a counter of
 unfinished dependencies, a step whose counter reaches zero is pushed on a ready heap keyed by
-(priority, arrival), and counts per status are kept up to date as statuses change.  Nothing is ever
-rescanned.  All methods take and return plain JSON-able values, so the same interface can be served
-remotely (the interface is ``trun.scheduler_api.SchedulerAPI``).
+(priority, arrival), and counts per status are kept up to date as statuses change.  Retries, re-enabling
+and removal are heaps keyed by time, and a worker's steps are indexed, so nothing is ever rescanned.
+All methods take and return plain JSON-able values, so the same interface is served remotely by trund
+(the interface is ``trun.scheduler_api.SchedulerAPI``; the read-only views are in
+``trun.scheduler_views``).  ``trun.scheduler_store`` journals the changes into SQLite.
 """
 
 from __future__ import annotations
@@ -18,100 +20,135 @@ from typing import Any
 
 # the statuses belong to the interface; they are importable from here as well
 from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING, STATUSES, UNKNOWN  # noqa: F401
+from trun.scheduler_views import SchedulerViews
+from trun.step_state import EMPTY, StepState, WorkerState
 
-_EMPTY: dict = {}  # shared, never mutated
 DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
 
 
-class _StepState:
-    __slots__ = ("id", "status", "deps", "dependents", "n_pending", "priority", "resources", "runnable",
-                 "family", "params", "failures", "retry_count", "retry_delay", "disable_window",
-                 "expl", "worker", "queued_seq", "known", "retry_at", "owner", "others")
+class Scheduler(SchedulerViews):
+    """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``), with Luigi's scheduler options.
 
-    def __init__(self, step_id: str) -> None:
-        self.id = step_id
-        self.status = PENDING
-        self.deps: set[str] | tuple = ()  # a set once the first edge is added (saves memory)
-        self.dependents: list[str] = []
-        self.n_pending = 0
-        self.priority = 0
-        self.resources: dict[str, int] = _EMPTY
-        self.runnable = True
-        self.family = ""
-        self.params: dict[str, str] = _EMPTY
-        self.failures: deque[float] | tuple = ()
-        self.retry_count: int | None = None
-        self.retry_delay: float | None = None
-        self.disable_window: float | None = None
-        self.expl: str | None = None
-        self.worker: str | None = None
-        self.queued_seq: int | None = None
-        self.known = False
-        self.retry_at: float | None = None
-        self.owner: str | None = None  # the first worker that added the step
-        self.others: set[str] | None = None  # further workers that added it (shared trund)
-
-
-class Scheduler:
-    """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``).  ``retry_count`` is the number of
-    re-runs allowed after a failure within ``disable_window`` seconds, each ``retry_delay`` seconds after
-    the failure."""
+    ``retry_count`` is the number of re-runs allowed after failures within ``disable_window`` seconds,
+    each ``retry_delay`` seconds after the failure; a step that used up configured retries (or failed
+    later than ``disable_hard_timeout`` seconds after its first failure) is DISABLED for
+    ``disable_persist`` seconds.  A worker silent for ``worker_disconnect_delay`` seconds is dropped:
+    its running steps fail and are re-queued after ``retry_delay``; steps no live worker wants are
+    forgotten ``remove_delay`` seconds later.  ``prune_on_get_work`` prunes on every ``get_work``."""
 
     def __init__(self, retry_count: int = 0, retry_delay: float = 0.0, disable_window: float = 3600.0,
-                 resources: dict[str, int] | None = None) -> None:
-        self._steps: dict[str, _StepState] = {}
+                 resources: dict[str, int] | None = None, remove_delay: float = 600.0,
+                 worker_disconnect_delay: float = 60.0, disable_hard_timeout: float | None = None,
+                 disable_persist: float = 86400.0, prune_on_get_work: bool = False,
+                 record_step_history: bool = True, step_log_dir: str | None = None,
+                 max_shown_steps: int = 100_000, max_graph_nodes: int = 100_000) -> None:
+        self._steps: dict[str, StepState] = {}
+        self._workers: dict[str, WorkerState] = {}
         self._ready: list[tuple[int, int, str]] = []
         self._seq = itertools.count()
         self._retry_heap: list[tuple[float, int, str]] = []
+        self._enable_heap: list[tuple[float, str]] = []
+        self._remove_heap: list[tuple[float, str]] = []
         self._limits = dict(resources or {})
         self._used: dict[str, int] = defaultdict(int)
         self._blocked: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         self._counts: Counter[str] = Counter()
+        self._family_counts: Counter[tuple[str, str]] = Counter()  # (family, status) -> steps
+        self._recent: dict[str, None] = {}  # step ids, least recently changed first (the list's order)
+        self._search_texts: dict[str, str] = {}  # what a search matches, per known step (views fill it)
+        self._paused = False
+        self._version = 0  # bumped by every status change (views cache on it)
+        # the journal of changes since the store last saved (None: nobody is saving)
+        self._dirty: set[str] | None = None
+        self._dirty_workers: set[str] | None = None
+        self._events: list[tuple[float, str, str, str | None]] | None = None
         self.retry_count = retry_count
         self.retry_delay = retry_delay
         self.disable_window = disable_window
+        self.remove_delay = remove_delay
+        self.worker_disconnect_delay = worker_disconnect_delay
+        self.disable_hard_timeout = disable_hard_timeout
+        self.disable_persist = disable_persist
+        self.prune_on_get_work = prune_on_get_work
+        self.record_step_history = record_step_history
+        self.step_log_dir = step_log_dir
+        self.max_shown_steps = max_shown_steps
+        self.max_graph_nodes = max_graph_nodes
 
     # ---- internal helpers ---------------------------------------------------------------------------
-    def _state(self, step_id: str) -> _StepState:
+    def _changed(self, st: StepState) -> None:
+        if self._dirty is not None:
+            self._dirty.add(st.id)
+
+    def _state(self, step_id: str) -> StepState:
         st = self._steps.get(step_id)
         if st is None:
-            st = self._steps[step_id] = _StepState(step_id)
+            st = self._steps[step_id] = StepState(step_id, time.time())
             self._counts[PENDING] += 1
+            self._family_counts[("", PENDING)] += 1
+            self._recent[step_id] = None
+            self._changed(st)
         return st
 
-    def _set_status(self, st: _StepState, status: str) -> None:
+    def _heard_from(self, worker: str | None) -> WorkerState | None:
+        if worker is None:
+            return None
+        now = time.time()
+        w = self._workers.get(worker)
+        if w is None:
+            w = self._workers[worker] = WorkerState(worker, now)
+        w.last_active = now
+        if self._dirty_workers is not None:
+            self._dirty_workers.add(worker)
+        return w
+
+    def _set_status(self, st: StepState, status: str) -> None:
         if st.status == status:
             return
+        now = time.time()
         if st.status == RUNNING:
             self._release(st)
         self._counts[st.status] -= 1
         self._counts[status] += 1
+        self._family_counts[(st.family, st.status)] -= 1
+        self._family_counts[(st.family, status)] += 1
+        del self._recent[st.id]
+        self._recent[st.id] = None
         old, st.status = st.status, status
+        st.last_updated = now
+        self._version += 1
+        self._changed(st)
+        if self._events is not None and self.record_step_history:
+            self._events.append((now, st.id, status, st.worker))
         if status == DONE and old != DONE:
             for dep_id in st.dependents:
                 d = self._steps[dep_id]
                 d.n_pending -= 1
                 if d.n_pending == 0:
                     self._maybe_queue(d)
+        elif old == DONE:  # marked pending again (e.g. re-run by hand): its dependents wait again
+            for dep_id in st.dependents:
+                self._steps[dep_id].n_pending += 1
 
-    def _maybe_queue(self, st: _StepState) -> None:
+    def _maybe_queue(self, st: StepState) -> None:
         if st.status == PENDING and st.runnable and st.known and st.n_pending == 0:
             seq = next(self._seq)
             st.queued_seq = seq
             heapq.heappush(self._ready, (-st.priority, seq, st.id))
 
-    def _raise_priority(self, st: _StepState, priority: int) -> None:
+    def _raise_priority(self, st: StepState, priority: int) -> None:
         stack = [st]
         while stack:
             s = stack.pop()
             if s.priority >= priority:
                 continue
             s.priority = priority
+            self._changed(s)
             if s.queued_seq is not None:
                 self._maybe_queue(s)
             stack.extend(self._steps[d] for d in s.deps)
 
-    def _add_edges(self, st: _StepState, deps: Iterable[str]) -> None:
+    def _add_edges(self, st: StepState, deps: Iterable[str]) -> None:
         for dep_id in deps:
             if dep_id in st.deps or dep_id == st.id:
                 continue
@@ -125,46 +162,70 @@ class Scheduler:
             if d.priority < st.priority:
                 self._raise_priority(d, st.priority)
 
-    def _lacking(self, st: _StepState) -> str | None:
+    def _lacking(self, st: StepState) -> str | None:
         for name, amount in st.resources.items():
             if self._used[name] + amount > self._limits.get(name, DEFAULT_RESOURCE_LIMIT):
                 return name
         return None
 
-    def _release(self, st: _StepState) -> None:
+    def _release(self, st: StepState) -> None:
         for name, amount in st.resources.items():
             self._used[name] -= amount
+        w = self._workers.get(st.worker) if st.worker else None
+        if w is not None:
+            w.running.discard(st.id)
 
-    # ---- the interface ------------------------------------------------------------------------------
+    def _add_stakeholder(self, st: StepState, worker: str) -> None:
+        if not st.owner:
+            st.owner = worker
+        elif worker != st.owner:
+            if st.others is None:
+                st.others = set()
+            st.others.add(worker)
+        st.remove_at = None
+
+    # ---- the interface: what workers do ------------------------------------------------------------
     def update_resources(self, **resources: int) -> None:
         self._limits.update(resources)
+
+    def update_resource(self, resource: str, amount: int) -> bool:
+        if not isinstance(amount, int) or amount < 0:
+            return False
+        self._limits[resource] = amount
+        return True
+
+    def add_worker(self, worker: str, info: dict | None = None) -> None:
+        w = self._heard_from(worker)
+        if w is not None and info:
+            w.info = dict(info)
 
     def add_step(self, step_id: str, status: str = PENDING, deps: Iterable[str] | None = None,
                  new_deps: Iterable[str] | None = None, runnable: bool = True, priority: int = 0,
                  resources: dict[str, int] | None = None, family: str = "", params: dict | None = None,
                  retry_policy: dict | None = None, expl: str | None = None,
-                 worker: str | None = None) -> None:
+                 worker: str | None = None, module: str | None = None,
+                 tracking_url: str | None = None) -> None:
         """Add or update a step.  ``deps`` replaces nothing: edges are only ever added."""
         st = self._state(step_id)
-        if worker is not None:
-            if st.owner is None:
-                st.owner = worker
-            elif worker != st.owner:
-                if st.others is None:
-                    st.others = set()
-                st.others.add(worker)
+        self._changed(st)
+        w = self._heard_from(worker)
+        if w is not None:
+            self._add_stakeholder(st, w.id)
+            w.steps.add(step_id)
         if not st.known:
             st.known = True
+            self._family_counts[(st.family, st.status)] -= 1
+            self._family_counts[(family, st.status)] += 1
             st.family = family
-            st.params = params or _EMPTY
-            st.resources = dict(resources) if resources else _EMPTY
+            st.module = module
+            st.params = params or EMPTY
+            st.resources = dict(resources) if resources else EMPTY
             st.runnable = runnable
-            if retry_policy:
-                st.retry_count = retry_policy.get("retry_count")
-                st.retry_delay = retry_policy.get("retry_delay")
-                st.disable_window = retry_policy.get("disable_window")
+            st.retry_policy = {k: v for k, v in (retry_policy or {}).items() if v is not None} or EMPTY
         elif runnable and not st.runnable and st.status != DONE:
             st.runnable = True
+        if tracking_url is not None:
+            st.tracking_url = tracking_url
         if priority > st.priority:
             self._raise_priority(st, priority)
         if deps:
@@ -176,67 +237,124 @@ class Scheduler:
         if st.status == RUNNING and status == PENDING and worker != st.worker:
             status = RUNNING  # another worker re-discovering a step that is running: leave it alone
         if status == FAILED:
-            self._fail(st)
+            if st.status != DISABLED:
+                self._fail(st)
+        elif st.status == DISABLED and status == PENDING:
+            pass  # rediscovered while disabled: stays disabled (Luigi)
         elif status != st.status and st.status != DONE:
             self._set_status(st, status)
         self._maybe_queue(st)
 
-    def _fail(self, st: _StepState) -> None:
+    def _fail(self, st: StepState, counted: bool = True) -> None:
+        """``counted``: a failure of the step itself (a dead worker's step is retried regardless)."""
         self._set_status(st, FAILED)
         now = time.time()
-        window = st.disable_window if st.disable_window is not None else self.disable_window
+        if not counted:
+            if self.retry_delay <= 0:  # pending at once: a worker waiting on it sees no gap to give up in
+                self._set_status(st, PENDING)
+                self._maybe_queue(st)
+            else:
+                self._schedule_retry(st, now + self.retry_delay)
+            return
+        window = st.policy("disable_window", self.disable_window)
         if not st.failures:
             st.failures = deque()
         st.failures.append(now)  # type: ignore[union-attr]
+        first = st.failures[0]
         while st.failures and st.failures[0] < now - window:
             st.failures.popleft()  # type: ignore[union-attr]
-        allowed = st.retry_count if st.retry_count is not None else self.retry_count
-        if len(st.failures) <= allowed:
-            delay = st.retry_delay if st.retry_delay is not None else self.retry_delay
-            st.retry_at = now + delay
-            heapq.heappush(self._retry_heap, (st.retry_at, next(self._seq), st.id))
+        allowed = st.policy("retry_count", self.retry_count)
+        hard = st.policy("disable_hard_timeout", self.disable_hard_timeout)
+        if hard is not None and now - first > hard:
+            self._disable(st, now)
+        elif len(st.failures) <= allowed:
+            self._schedule_retry(st, now + st.policy("retry_delay", self.retry_delay))
+        elif allowed > 0:
+            self._disable(st, now)
         else:
             st.retry_at = None
+
+    def _schedule_retry(self, st: StepState, at: float) -> None:
+        st.retry_at = at
+        heapq.heappush(self._retry_heap, (at, next(self._seq), st.id))
+
+    def _disable(self, st: StepState, now: float) -> None:
+        st.retry_at = None
+        st.disabled_at = now
+        self._set_status(st, DISABLED)
+        heapq.heappush(self._enable_heap, (now + st.policy("disable_persist", self.disable_persist), st.id))
 
     def _due_retries(self, now: float) -> None:
         while self._retry_heap and self._retry_heap[0][0] <= now:
             at, _, sid = heapq.heappop(self._retry_heap)
-            st = self._steps[sid]
-            if st.status == FAILED and st.retry_at == at:
+            st = self._steps.get(sid)
+            if st is not None and st.status == FAILED and st.retry_at == at:
                 st.retry_at = None
                 self._set_status(st, PENDING)
                 self._maybe_queue(st)
 
-    def _take(self, st: _StepState, worker: str | None) -> dict[str, Any]:
+    def _take(self, st: StepState, worker: str | None) -> dict[str, Any]:
         for name, amount in st.resources.items():
             self._used[name] += amount
         st.queued_seq = None
         st.worker = worker
+        st.time_running = time.time()
+        st.runs += 1
+        st.status_message = st.progress = None
         self._set_status(st, RUNNING)
-        return {"step_id": st.id, "retry_in": None, "running": self._counts[RUNNING]}
+        if worker is not None:
+            self._workers[worker].running.add(st.id)
+        return {"step_id": st.id, "step_family": st.family, "step_module": st.module,
+                "step_params": st.params, "retry_in": None, "running": self._counts[RUNNING],
+                "n_pending_steps": self._counts[PENDING], "worker_state": "active"}
 
-    def get_work(self, worker: str | None = None) -> dict[str, Any]:
-        """The next runnable step, or ``step_id: None`` with ``retry_in`` (seconds until the next retry)."""
+    def get_work(self, worker: str | None = None, host: str | None = None,
+                 current_steps: list[str] | None = None) -> dict[str, Any]:
+        """The next runnable step, or ``step_id: None`` with ``retry_in`` (seconds until the next retry).
+
+        ``current_steps``: the steps the worker is still running; a step the scheduler thinks it runs
+        but the worker does not list (a reply lost in transit) is handed out again first."""
         now = time.time()
-        self._due_retries(now)
+        w = self._heard_from(worker)
+        if self.prune_on_get_work:
+            self.prune()
+        else:
+            self._due_retries(now)
+        if w is not None and w.disabled:
+            return dict(self._idle(None), worker_state="disabled")
+        if self._paused:
+            return self._idle(None)
+        if w is not None and current_steps is not None:
+            lost = sorted(w.running - set(current_steps))
+            if lost:
+                st = self._steps[lost[0]]
+                return dict(self._idle(None), step_id=st.id, step_family=st.family, step_params=st.params)
         foreign: list[tuple[int, int, str]] = []  # ready, but added by other workers only
         try:
-            return self._next_ready(worker, foreign, now)
+            found = self._next_ready(worker, foreign)
         finally:
             for item in foreign:
                 heapq.heappush(self._ready, item)
+        if found is not None:
+            return found
+        return self._idle(max(0.0, self._retry_heap[0][0] - now) if self._retry_heap else None)
 
-    def _can_run(self, st: _StepState, worker: str | None) -> bool:
+    def _idle(self, retry_in: float | None) -> dict[str, Any]:
+        """get_work's answer when there is nothing to run now."""
+        return {"step_id": None, "retry_in": retry_in, "running": self._counts[RUNNING],
+                "n_pending_steps": self._counts[PENDING], "worker_state": "active"}
+
+    def _can_run(self, st: StepState, worker: str | None) -> bool:
         """A worker only gets steps it added itself (it must know how to run them)."""
         return (worker is None or st.owner is None or worker == st.owner
                 or (st.others is not None and worker in st.others))
 
-    def _next_ready(self, worker: str | None, foreign: list, now: float) -> dict[str, Any]:
+    def _next_ready(self, worker: str | None, foreign: list) -> dict[str, Any] | None:
         while self._ready:
             item = heapq.heappop(self._ready)
             _, seq, sid = item
-            st = self._steps[sid]
-            if st.queued_seq != seq or st.status != PENDING or st.n_pending or not st.runnable:
+            st = self._steps.get(sid)
+            if st is None or st.queued_seq != seq or st.status != PENDING or st.n_pending or not st.runnable:
                 continue
             if not self._can_run(st, worker):
                 foreign.append(item)
@@ -247,19 +365,15 @@ class Scheduler:
                 heapq.heappush(self._blocked[lacking], (-st.priority, seq, sid))
                 continue
             return self._take(st, worker)
-        found = self._from_blocked(worker)
-        if found is not None:
-            return found
-        retry_in = max(0.0, self._retry_heap[0][0] - now) if self._retry_heap else None
-        return {"step_id": None, "retry_in": retry_in, "running": self._counts[RUNNING]}
+        return self._from_blocked(worker)
 
     def _from_blocked(self, worker: str | None) -> dict[str, Any] | None:
         for name in list(self._blocked):
             heap = self._blocked[name]
             while heap and self._used[name] < self._limits.get(name, DEFAULT_RESOURCE_LIMIT):
                 _, seq, sid = heapq.heappop(heap)
-                st = self._steps[sid]
-                if st.queued_seq != seq or st.status != PENDING or st.n_pending:
+                st = self._steps.get(sid)
+                if st is None or st.queued_seq != seq or st.status != PENDING or st.n_pending:
                     continue
                 if not self._can_run(st, worker):
                     heapq.heappush(self._ready, (-st.priority, seq, sid))
@@ -273,31 +387,182 @@ class Scheduler:
                 heapq.heappush(self._blocked[lacking], (-st.priority, seq, sid))
         return None
 
-    # ---- inspection ---------------------------------------------------------------------------------
-    def status_counts(self) -> dict[str, int]:
-        return {s: c for s, c in self._counts.items() if c}
+    def ping(self, worker: str | None = None) -> dict[str, Any]:
+        """A worker's heartbeat (``worker`` given) or a health check; ``rpc_messages`` as in Luigi."""
+        self._heard_from(worker)
+        return {"rpc_messages": []}
 
-    def ping(self) -> str:
-        return "pong"
+    # ---- the interface: housekeeping ---------------------------------------------------------------
+    def prune(self) -> None:
+        """Drop workers silent past ``worker_disconnect_delay``; requeue, re-enable and forget steps
+        whose time has come."""
+        now = time.time()
+        for w in [w for w in self._workers.values() if now - w.last_active > self.worker_disconnect_delay]:
+            self._drop_worker(w, now)
+        self._due_retries(now)
+        while self._enable_heap and self._enable_heap[0][0] <= now:
+            _, sid = heapq.heappop(self._enable_heap)
+            st = self._steps.get(sid)
+            if st is not None and st.status == DISABLED and st.disabled_at is not None:
+                self._re_enable(st)
+        self._due_removals(now)
 
-    def step_statuses(self, step_ids: list[str]) -> dict[str, str | None]:
-        return {i: (self._steps[i].status if i in self._steps else None) for i in step_ids}
+    def _drop_worker(self, w: WorkerState, now: float) -> None:
+        del self._workers[w.id]
+        if self._dirty_workers is not None:
+            self._dirty_workers.add(w.id)
+        for sid in sorted(w.running):
+            st = self._steps[sid]
+            if st.status == RUNNING and st.worker == w.id:
+                st.expl = f"worker {w.id} disconnected: no heartbeat for {self.worker_disconnect_delay:g} s"
+                self._fail(st, counted=False)
+        for sid in w.steps:
+            st = self._steps.get(sid)
+            if st is None:
+                continue
+            self._changed(st)
+            if st.owner == w.id:
+                st.owner = st.others.pop() if st.others else ""
+            elif st.others:
+                st.others.discard(w.id)
+            if not st.owner:
+                st.remove_at = now + self.remove_delay
+                heapq.heappush(self._remove_heap, (st.remove_at, sid))
 
-    def step_status(self, step_id: str) -> str | None:
+    def _due_removals(self, now: float) -> None:
+        while self._remove_heap and self._remove_heap[0][0] <= now:
+            _, sid = heapq.heappop(self._remove_heap)
+            st = self._steps.get(sid)
+            if st is None or st.remove_at is None or st.remove_at > now or st.owner or st.status == RUNNING:
+                continue  # wanted again, or not due yet (a later entry is in the heap)
+            if any(d in self._steps for d in st.dependents):  # forgotten with (after) the steps needing it
+                heapq.heappush(self._remove_heap, (now + 1.0, sid))
+                continue
+            self._forget(st, now)
+
+    def _forget(self, st: StepState, now: float) -> None:
+        stack = [st]
+        while stack:
+            s = stack.pop()
+            del self._steps[s.id]
+            del self._recent[s.id]
+            self._search_texts.pop(s.id, None)
+            self._counts[s.status] -= 1
+            self._family_counts[(s.family, s.status)] -= 1
+            self._version += 1
+            if self._dirty is not None:
+                self._dirty.add(s.id)  # absent from _steps: the store deletes the row
+            for dep_id in s.deps:
+                d = self._steps.get(dep_id)
+                if d is None:
+                    continue
+                d.dependents.remove(s.id)
+                due = not d.known or (d.remove_at is not None and d.remove_at <= now)
+                if due and not d.dependents and not d.owner and d.status != RUNNING:
+                    stack.append(d)  # due itself, or only ever named as a dependency of forgotten steps
+
+    # ---- the interface: actions from the visualiser -----------------------------------------------
+    def forgive_failures(self, step_id: str) -> dict[str, Any]:
+        """A FAILED step becomes PENDING (runnable again now); its failure count is cleared."""
         st = self._steps.get(step_id)
-        return st.status if st else None
+        if st is None:
+            return {"step_id": step_id, "status": None}
+        if st.status == FAILED:
+            st.failures = ()
+            st.retry_at = None
+            self._set_status(st, PENDING)
+            self._maybe_queue(st)
+        return {"step_id": step_id, "status": st.status}
 
-    def step_info(self, step_id: str) -> dict[str, Any]:
-        st = self._steps[step_id]
-        return {"step_id": st.id, "status": st.status, "family": st.family, "params": st.params,
-                "deps": sorted(st.deps), "priority": st.priority, "resources": st.resources,
-                "failures": len(st.failures), "expl": st.expl, "runnable": st.runnable,
-                "will_retry": st.retry_at is not None}
+    def re_enable_step(self, step_id: str) -> dict[str, Any]:
+        """A DISABLED step becomes FAILED with no failures counted, so it is retried (Luigi)."""
+        st = self._steps.get(step_id)
+        if st is not None and st.status == DISABLED:
+            self._re_enable(st)
+        return {"step_id": step_id, "status": st.status if st else None}
 
-    def step_list(self, status: str | None = None) -> list[str]:
-        return [s.id for s in self._steps.values() if status is None or s.status == status]
+    def _re_enable(self, st: StepState) -> None:
+        st.disabled_at = None
+        st.failures = ()
+        self._set_status(st, FAILED)
+        self._schedule_retry(st, time.time() + st.policy("retry_delay", self.retry_delay))
 
-    def resources(self) -> dict[str, dict[str, int]]:
-        names = set(self._limits) | {k for k, v in self._used.items() if v}
-        return {n: {"total": self._limits.get(n, DEFAULT_RESOURCE_LIMIT), "used": self._used[n]}
-                for n in sorted(names)}
+    def mark_as_done(self, step_id: str) -> dict[str, Any]:
+        """Mark a RUNNING, FAILED or DISABLED step DONE by hand (its dependents may then run), as Luigi."""
+        st = self._steps.get(step_id)
+        if st is not None and st.status in (FAILED, DISABLED, RUNNING):
+            st.retry_at = None
+            self._set_status(st, DONE)
+        return {"step_id": step_id, "status": st.status if st else None}
+
+    def disable_worker(self, worker: str) -> None:
+        """The worker gets no more work (what it runs finishes)."""
+        w = self._heard_from(worker)
+        if w is not None:
+            w.disabled = True
+
+    def pause(self) -> None:
+        self._paused = True
+
+    def unpause(self) -> None:
+        self._paused = False
+
+    def is_paused(self) -> dict[str, bool]:
+        return {"paused": self._paused}
+
+    def set_step_status_message(self, step_id: str, status_message: str) -> None:
+        st = self._steps.get(step_id)
+        if st is not None:
+            st.status_message = status_message
+            self._changed(st)
+
+    def set_step_progress_percentage(self, step_id: str, progress_percentage: float) -> None:
+        st = self._steps.get(step_id)
+        if st is not None:
+            st.progress = progress_percentage
+            self._changed(st)
+
+    # ---- the store's side (not part of the interface) ---------------------------------------------
+    def _journal(self) -> None:
+        """Start recording changes for a store (``trun.scheduler_store``)."""
+        self._dirty, self._dirty_workers, self._events = set(), set(), []
+
+    def _restore(self, steps: dict[str, StepState], workers: dict[str, WorkerState],
+                 limits: dict[str, int], paused: bool) -> None:
+        """Take over saved state: rebuild the edge counters, queues and indexes from the steps."""
+        now = time.time()
+        self._steps, self._workers, self._paused = steps, workers, paused
+        self._limits.update(limits)
+        for w in workers.values():
+            w.last_active = now  # they could not reach a dead trund: the disconnect delay starts again
+        for st in steps.values():
+            for dep_id in st.deps:
+                d = steps.get(dep_id)
+                if d is None:
+                    d = steps[dep_id] = StepState(dep_id, now)
+                d.dependents.append(st.id)
+        self._recent = dict.fromkeys(sorted(steps, key=lambda i: steps[i].last_updated))
+        for st in steps.values():
+            self._counts[st.status] += 1
+            self._family_counts[(st.family, st.status)] += 1
+            st.n_pending = sum(1 for d in st.deps if steps[d].status != DONE)
+            for holder in st.stakeholders():
+                if holder in workers:
+                    workers[holder].steps.add(st.id)
+            if st.status == RUNNING:
+                for name, amount in st.resources.items():
+                    self._used[name] += amount
+                if st.worker in workers:
+                    workers[st.worker].running.add(st.id)
+            elif st.status == FAILED and st.retry_at is not None:
+                heapq.heappush(self._retry_heap, (st.retry_at, next(self._seq), st.id))
+            elif st.status == DISABLED and st.disabled_at is not None:
+                heapq.heappush(self._enable_heap,
+                               (st.disabled_at + st.policy("disable_persist", self.disable_persist), st.id))
+            if st.remove_at is not None:
+                heapq.heappush(self._remove_heap, (st.remove_at, st.id))
+            self._maybe_queue(st)
+        # a RUNNING step whose worker was never registered has nobody to report it: its worker is dead
+        for st in steps.values():
+            if st.status == RUNNING and st.worker and st.worker not in workers:
+                self._fail(st, counted=False)

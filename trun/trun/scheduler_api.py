@@ -24,33 +24,93 @@ STATUSES = (PENDING, RUNNING, DONE, FAILED, DISABLED, UNKNOWN)
 
 @runtime_checkable
 class SchedulerAPI(Protocol):
-    """The operations of a trun scheduler.  Implementations: ``Scheduler``, ``RemoteScheduler``."""
+    """The operations of a trun scheduler.  Implementations: ``Scheduler``, ``RemoteScheduler``.
 
+    Luigi's scheduler RPC methods with 'task' renamed 'step', plus ``step_page`` (one server-side
+    filtered page of the step list), ``step_history`` and ``step_log`` for the visualiser."""
+
+    # ---- workers --------------------------------------------------------------------------------
     def add_step(self, step_id: str, status: str = PENDING, deps: Iterable[str] | None = None,
                  new_deps: Iterable[str] | None = None, runnable: bool = True, priority: int = 0,
                  resources: dict[str, int] | None = None, family: str = "", params: dict | None = None,
                  retry_policy: dict | None = None, expl: str | None = None,
-                 worker: str | None = None) -> None:
+                 worker: str | None = None, module: str | None = None,
+                 tracking_url: str | None = None) -> None:
         """Add a step or update its status; dependency edges are only ever added, never removed."""
         ...
 
-    def get_work(self, worker: str | None = None) -> dict[str, Any]:
-        """Mark the next runnable step RUNNING for ``worker``: ``{"step_id", "retry_in", "running"}``.
+    def add_worker(self, worker: str, info: dict | None = None) -> None:
+        """Register a worker (``info``: host, pid, number of processes...)."""
+        ...
+
+    def get_work(self, worker: str | None = None, host: str | None = None,
+                 current_steps: list[str] | None = None) -> dict[str, Any]:
+        """Mark the next runnable step RUNNING for ``worker``: ``{"step_id", "retry_in", "running", ...}``.
 
         ``step_id`` is None when nothing can run now; ``retry_in`` is then the seconds until the next
         retry is due (None: no retry pending) and ``running`` how many steps are running."""
+        ...
+
+    def ping(self, worker: str | None = None) -> dict[str, Any]:
+        """A worker's heartbeat; ``{"rpc_messages": [...]}``."""
+        ...
+
+    def prune(self) -> None:
+        """Drop silent workers, requeue failed steps whose retry is due, forget abandoned steps."""
+        ...
+
+    def count_pending(self, worker: str) -> dict[str, Any]:
+        """``{"n_pending_steps", "n_unique_pending", "n_pending_last_scheduled", "running_steps"}``."""
         ...
 
     def update_resources(self, **resources: int) -> None:
         """Set the number of units of each named resource."""
         ...
 
-    def status_counts(self) -> dict[str, int]:
-        """How many steps have each status (statuses with no step are left out)."""
+    def update_resource(self, resource: str, amount: int) -> bool:
+        """Set one resource's units; False for a bad amount."""
         ...
 
-    def ping(self) -> str:
-        """``"pong"``: the scheduler is there."""
+    # ---- actions ----------------------------------------------------------------------------------
+    def forgive_failures(self, step_id: str) -> dict[str, Any]:
+        """A FAILED step becomes PENDING: ``{"step_id", "status"}``."""
+        ...
+
+    def re_enable_step(self, step_id: str) -> dict[str, Any]:
+        """A DISABLED step is enabled again (FAILED, retried): ``{"step_id", "status"}``."""
+        ...
+
+    def mark_as_done(self, step_id: str) -> dict[str, Any]:
+        """Mark a step DONE by hand: ``{"step_id", "status"}``."""
+        ...
+
+    def disable_worker(self, worker: str) -> None:
+        """Give the worker no more work."""
+        ...
+
+    def pause(self) -> None:
+        """Hand out no work until ``unpause``."""
+        ...
+
+    def unpause(self) -> None:
+        """Hand out work again."""
+        ...
+
+    def set_step_status_message(self, step_id: str, status_message: str) -> None:
+        """A running step's message for the visualiser."""
+        ...
+
+    def set_step_progress_percentage(self, step_id: str, progress_percentage: float) -> None:
+        """A running step's progress (0-100) for the visualiser."""
+        ...
+
+    # ---- reads ------------------------------------------------------------------------------------
+    def is_paused(self) -> dict[str, bool]:
+        """``{"paused": bool}``."""
+        ...
+
+    def status_counts(self) -> dict[str, int]:
+        """How many steps have each status (statuses with no step are left out)."""
         ...
 
     def step_statuses(self, step_ids: list[str]) -> dict[str, str | None]:
@@ -65,12 +125,59 @@ class SchedulerAPI(Protocol):
         """Everything known about a step: status, family, params, deps, priority, failures, ..."""
         ...
 
-    def step_list(self, status: str | None = None) -> list[str]:
-        """The ids of all steps, or of those with ``status``."""
+    def fetch_error(self, step_id: str) -> dict[str, Any]:
+        """The step's traceback: ``{"stepId", "error", "displayName", "stepParams", "stepModule"}``."""
+        ...
+
+    def step_log(self, step_id: str) -> dict[str, Any]:
+        """The tail of the step's log file under ``step_log_dir``: ``{"step_id", "log"}``."""
+        ...
+
+    def get_step_status_message(self, step_id: str) -> dict[str, Any]:
+        """``{"step_id", "statusMessage"}``."""
+        ...
+
+    def get_step_progress_percentage(self, step_id: str) -> dict[str, Any]:
+        """``{"step_id", "progressPercentage"}``."""
+        ...
+
+    def step_list(self, status: str = "", upstream_status: str = "", limit: bool = True,
+                  search: str | None = None, max_shown_steps: int | None = None) -> dict[str, Any]:
+        """``{step_id: info}`` of the matching steps, or ``{"num_steps": n}`` past ``max_shown_steps``."""
+        ...
+
+    def step_search(self, step_str: str) -> dict[str, dict[str, Any]]:
+        """``{status: {step_id: info}}`` of the steps whose id contains ``step_str``."""
+        ...
+
+    def step_page(self, status: str = "", search: str = "", family: str = "", offset: int = 0,
+                  limit: int = 50) -> dict[str, Any]:
+        """One filtered page of steps: ``{"steps", "total", "counts", "families"}``."""
+        ...
+
+    def dep_graph(self, step_id: str, include_done: bool = True, depth: int | None = None) -> dict[str, Any]:
+        """``{step_id: info}`` of the step and its dependencies, breadth first."""
+        ...
+
+    def inverse_dep_graph(self, step_id: str, include_done: bool = True,
+                          depth: int | None = None) -> dict[str, Any]:
+        """``{step_id: info}`` of the step and the steps that depend on it, breadth first."""
+        ...
+
+    def worker_list(self) -> list[dict[str, Any]]:
+        """The live workers with their running steps and last heartbeat."""
         ...
 
     def resources(self) -> dict[str, dict[str, int]]:
         """``{name: {"total": units, "used": units}}`` for each configured or used resource."""
+        ...
+
+    def resource_list(self) -> list[dict[str, Any]]:
+        """``[{"name", "num_total", "num_used", "running"}]``."""
+        ...
+
+    def step_history(self, limit: int = 500) -> list[dict[str, Any]]:
+        """The latest run of each step: ``{"step_id", "started", "finished", "duration", ...}``."""
         ...
 
 
@@ -83,3 +190,10 @@ def api_methods() -> dict[str, inspect.Signature]:
 
 # The methods trund serves: all of the interface.
 REMOTE_METHODS: tuple[str, ...] = tuple(api_methods())
+# The methods that change nothing: trund serves them without the token and saves nothing after them.
+READ_METHODS: frozenset[str] = frozenset({
+    "is_paused", "status_counts", "step_statuses", "step_status", "step_info", "fetch_error", "step_log",
+    "get_step_status_message", "get_step_progress_percentage", "step_list", "step_search", "step_page",
+    "dep_graph", "inverse_dep_graph", "worker_list", "resources", "resource_list", "step_history",
+    "count_pending",
+})

@@ -1,151 +1,242 @@
-"""``trund``: the central scheduler over HTTP+JSON, and a small web page showing the steps.
+"""``trund``'s web application: the scheduler's JSON API and the visualiser, on Starlette.
 
-Workers on any machine use it with ``--scheduler-url http://host:8082`` (or ``[core] scheduler_url``).
-``POST /api/<method>`` with JSON keyword arguments calls that SchedulerAPI method; ``GET /`` shows counts
-by status and the steps, filterable with ``?status=FAILED`` or ``?search=Family``.
+``/api/<method>`` calls that ``SchedulerAPI`` method with Luigi's conventions: GET or POST, the
+arguments as a JSON object in the ``data`` parameter (or as a JSON body); the reply is
+``{"response": ...}``; an unknown method is 404, bad arguments 400.  ``POST /rpc/batch`` runs a list
+of calls in order (``trun.rpc`` sends a worker's queued ``add_step`` calls that way).  ``HEAD /`` is the
+health check; ``/`` is the visualiser (``trun/web``), its libraries under ``/vendor`` (npm's tree).
+
+All calls run on the event loop's thread, one at a time, so the scheduler needs no lock; after a call
+that changes something the store saves before the reply is sent.  With a token, every changing call
+needs ``Authorization: Bearer <token>``; reads stay open.  A retried request (same client and request
+id headers) gets the saved reply instead of running twice, so a reply lost to a crash hands out no
+second step.
 """
 
 from __future__ import annotations
 
-import argparse
-import html
+import asyncio
+import contextlib
+import hmac
+import inspect
 import json
 import logging
-import threading
+import os
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
-from trun import scheduler_api as sch
-from trun.scheduler_api import REMOTE_METHODS, SchedulerAPI
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from trun.scheduler import Scheduler
+from trun.scheduler_api import READ_METHODS, REMOTE_METHODS
+from trun.scheduler_options import scheduler_from_config
+from trun.scheduler_store import SchedulerStore
 
 logger = logging.getLogger("trun.server")
-MAX_SHOWN = 500
+WEB_DIR = Path(__file__).with_name("web")
+VENDOR_DIR = WEB_DIR / "node_modules"
+CLIENT_HEADER = "x-trun-client"
+REQUEST_HEADER = "x-trun-request"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: SchedulerServer
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
-    def log_message(self, fmt: str, *args: Any) -> None:  # quiet by default
-        logger.debug(fmt, *args)
 
-    def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+class Trund:
+    """The scheduler, its store and the rules for calling it over HTTP."""
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server naming
-        path = urllib.parse.urlparse(self.path).path
-        method = path.rsplit("/", 1)[-1]
-        if not path.startswith("/api/") or method not in REMOTE_METHODS:
-            self._send(404, json.dumps({"error": f"unknown method {method!r}"}).encode())
-            return
-        length = int(self.headers.get("Content-Length") or 0)
+    def __init__(self, scheduler: Scheduler, store: SchedulerStore | None = None, token: str | None = None,
+                 prune_interval: float = 1.0) -> None:
+        self.scheduler = scheduler
+        self.store = store
+        self.token = token or None
+        self.prune_interval = prune_interval
+        self._methods = {name: getattr(scheduler, name) for name in REMOTE_METHODS}
+        self._arguments = {name: _argument_names(m) for name, m in self._methods.items()}
+        self._replies: dict[str, tuple[str, Any]] = {}  # the store's last reply per client, cached
+
+    def authorised(self, request: Request) -> bool:
+        if self.token is None:
+            return True
+        given = request.headers.get("authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode())
+
+    def call(self, method: str, kwargs: Any) -> Any:
+        """Run one API method (raises ApiError for an unknown method or bad arguments)."""
+        func = self._methods.get(method)
+        if func is None:
+            raise ApiError(404, f"unknown method {method!r}")
+        if not isinstance(kwargs, dict):
+            raise ApiError(400, f"{method}: arguments must be a JSON object, got {type(kwargs).__name__}")
+        required, allowed = self._arguments[method]
+        unknown = kwargs.keys() - allowed if allowed is not None else ()
+        missing = required - kwargs.keys()
+        if unknown or missing:
+            what = f"unexpected argument(s) {sorted(unknown)}" if unknown else f"missing {sorted(missing)}"
+            raise ApiError(400, f"{method}: {what}")
+        return func(**kwargs)
+
+    def save(self, client: str | None, request_id: str | None, result: Any) -> None:
+        if self.store is not None:
+            reply = (client, request_id, result) if client and request_id else None
+            self.store.save(self.scheduler, reply)
+            if reply is not None:
+                self._replies[client] = (request_id, result)  # type: ignore[index]
+
+    def replayed(self, client: str | None, request_id: str | None) -> tuple[bool, Any]:
+        """The saved reply when this exact request was already answered (the client retried)."""
+        if self.store is None or not client or not request_id:
+            return False, None
+        last = self._replies.get(client)
+        if last is None:
+            last = self.store.last_reply(client)  # answered before a restart
+        if last is not None and last[0] == request_id:
+            return True, last[1]
+        return False, None
+
+    async def prune_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.prune_interval)
+            try:
+                self.scheduler.prune()
+                self.save(None, None, None)
+            except Exception:
+                logger.exception("prune failed")
+
+
+def _argument_names(func: Any) -> tuple[set[str], set[str] | None]:
+    """The required and the accepted keyword names of ``func`` (None: any, it takes ``**kwargs``)."""
+    params = inspect.signature(func).parameters.values()
+    required = {p.name for p in params if p.default is p.empty and p.kind is not p.VAR_KEYWORD}
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return required, None
+    return required, {p.name for p in params}
+
+
+async def _arguments(request: Request) -> Any:
+    """Luigi's ``data=<json>`` (query or form) or a JSON body; {} when there are none."""
+    data = request.query_params.get("data")
+    if request.method == "POST":
+        ctype = request.headers.get("content-type", "")
+        body = (await request.body()).decode()
+        if ctype.startswith("application/x-www-form-urlencoded"):
+            data = urllib.parse.parse_qs(body).get("data", [data])[0]
+        elif body.strip():
+            data = body
+    try:
+        return json.loads(data) if data else {}
+    except ValueError as e:
+        raise ApiError(400, f"arguments are not JSON: {e}") from e
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def create_app(trund: Trund) -> Starlette:
+    """The ASGI application serving ``trund``."""
+
+    def identity(request: Request) -> tuple[str | None, str | None]:
+        return request.headers.get(CLIENT_HEADER), request.headers.get(REQUEST_HEADER)
+
+    async def api(request: Request) -> Response:
+        method = request.path_params["method"]
         try:
-            kwargs = json.loads(self.rfile.read(length) or b"{}")
-            with self.server.lock:
-                result = self.server.call(method, kwargs)
-            self._send(200, json.dumps({"response": result}).encode())
+            kwargs = await _arguments(request)
+            if method not in READ_METHODS and not trund.authorised(request):
+                raise ApiError(403, f"{method}: a valid token is required (Authorization: Bearer ...)")
+            client, request_id = identity(request)
+            done, result = trund.replayed(client, request_id)
+            if not done:
+                result = trund.call(method, kwargs)
+                if method not in READ_METHODS:
+                    trund.save(client, request_id, result)
+        except ApiError as e:
+            return _error(e.status, str(e))
         except Exception as e:
             logger.exception("error in %s", method)
-            self._send(500, json.dumps({"error": f"{type(e).__name__}: {e}"}).encode())
+            return _error(500, f"{method}: {type(e).__name__}: {e}")
+        return JSONResponse({"response": result})
 
-    def do_GET(self) -> None:  # noqa: N802
-        url = urllib.parse.urlparse(self.path)
-        query = dict(urllib.parse.parse_qsl(url.query))
-        if url.path == "/api/step_list":
-            with self.server.lock:
-                ids = self.server.scheduler.step_list(query.get("status"))
-                data = [self.server.scheduler.step_info(i) for i in ids[:MAX_SHOWN]]
-            self._send(200, json.dumps({"response": data}).encode())
-            return
-        if url.path not in ("/", "/index.html"):
-            self._send(404, b'{"error": "not found"}')
-            return
-        self._send(200, self.server.render(query).encode(), "text/html; charset=utf-8")
+    async def batch(request: Request) -> Response:
+        """``[[method, kwargs], ...]`` in order; the reply is the list of responses."""
+        try:
+            calls = await _arguments(request)
+            if not isinstance(calls, list) or not all(isinstance(c, list) and len(c) == 2 for c in calls):
+                raise ApiError(400, "a batch is a JSON list of [method, arguments] pairs")
+            if any(m not in READ_METHODS for m, _ in calls) and not trund.authorised(request):
+                raise ApiError(403, "batch: a valid token is required (Authorization: Bearer ...)")
+            client, request_id = identity(request)
+            done, results = trund.replayed(client, request_id)
+            if not done:
+                results = []
+                try:
+                    for method, kwargs in calls:
+                        results.append(trund.call(method, kwargs))
+                finally:  # what ran is saved even when a later call fails
+                    trund.save(client, request_id, results)
+        except ApiError as e:
+            return _error(e.status, str(e))
+        except Exception as e:
+            logger.exception("error in batch")
+            return _error(500, f"batch: {type(e).__name__}: {e}")
+        return JSONResponse({"response": results})
 
+    async def step_events(request: Request) -> Response:
+        step_id = request.query_params.get("step_id", "")
+        events = trund.store.step_events(step_id) if trund.store is not None else []
+        return JSONResponse({"response": events})
 
-class SchedulerServer(ThreadingHTTPServer):
-    """An HTTP server around one scheduler (any ``SchedulerAPI``); calls are serialised by a lock."""
+    async def index(request: Request) -> Response:
+        if request.method == "HEAD":
+            return Response(status_code=204)
+        return FileResponse(WEB_DIR / "index.html")
 
-    daemon_threads = True
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(trund.prune_forever())
+        try:
+            yield
+        finally:
+            task.cancel()
 
-    def __init__(self, address: tuple[str, int], scheduler: SchedulerAPI) -> None:
-        super().__init__(address, _Handler)
-        self.scheduler = scheduler
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def call(self, method: str, kwargs: dict[str, Any]) -> Any:
-        if method == "ping":
-            return "pong"
-        return getattr(self.scheduler, method)(**kwargs)
-
-    def render(self, query: dict[str, str]) -> str:
-        status = query.get("status")
-        search = query.get("search", "")
-        with self.lock:
-            counts = self.scheduler.status_counts()
-            ids = [i for i in self.scheduler.step_list(status) if search in i]
-            infos = [self.scheduler.step_info(i) for i in ids[:MAX_SHOWN]]
-        colors = {sch.DONE: "#8c8", sch.FAILED: "#e88", sch.RUNNING: "#8bf", sch.PENDING: "#ee8",
-                  sch.UNKNOWN: "#ccc", sch.DISABLED: "#c8c"}
-        links = " ".join(f'<a href="?status={s}" style="background:{colors.get(s, "#eee")};padding:2px 6px">'
-                         f"{s}: {n}</a>" for s, n in sorted(counts.items()))
-        rows = "".join(
-            f'<tr style="background:{colors.get(i["status"], "#fff")}"><td>{html.escape(i["step_id"])}</td>'
-            f'<td>{html.escape(i["family"])}</td><td>{i["status"]}</td><td>{len(i["deps"])}</td>'
-            f'<td>{i["priority"]}</td><td><pre>{html.escape((i["expl"] or "")[-300:])}</pre></td></tr>'
-            for i in infos)
-        more = f"<p>showing {len(infos)} of {len(ids)}</p>" if len(ids) > len(infos) else ""
-        return (f"<!doctype html><html><head><title>trun</title><meta http-equiv='refresh' content='5'>"
-                f"</head><body style='font-family:sans-serif'><h1>trun scheduler</h1>"
-                f"<p><a href='/'>all</a> {links}</p>"
-                f"<form><input name='search' value='{html.escape(search)}' placeholder='filter by id'>"
-                f"</form>{more}<table border=1 cellspacing=0 cellpadding=3><tr><th>step</th><th>family</th>"
-                f"<th>status</th><th>deps</th><th>priority</th><th>explanation</th></tr>{rows}</table>"
-                f"</body></html>")
+    routes = [
+        Route("/", index, methods=["GET", "HEAD"]),
+        Route("/api/{method}", api, methods=["GET", "POST"]),
+        Route("/rpc/batch", batch, methods=["POST"]),
+        Route("/store/step_events", step_events, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=WEB_DIR, check_dir=False), name="static"),
+    ]
+    if VENDOR_DIR.is_dir():
+        routes.append(Mount("/vendor", StaticFiles(directory=VENDOR_DIR), name="vendor"))
+    else:
+        logger.warning("no front-end libraries in %s: run `make web` (npm ci); the graph view needs them",
+                       VENDOR_DIR)
+    return Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=2048)],
+                     lifespan=lifespan)
 
 
-def make_server(address: str = "localhost", port: int = 8082,
-                scheduler: SchedulerAPI | None = None) -> SchedulerServer:
+def open_trund(state_path: str | None, token: str | None = None, sync: str = "NORMAL",
+               scheduler: Scheduler | None = None, **scheduler_options: Any) -> Trund:
+    """A Trund over ``state_path`` (None: memory only), with [scheduler] options and ``overrides``."""
     if scheduler is None:
-        from trun.interface import _WorkerSchedulerFactory
-
-        scheduler = _WorkerSchedulerFactory().create_local_scheduler()
-    return SchedulerServer((address, port), scheduler)
-
-
-def run(argv: list[str] | None = None) -> None:
-    """The ``trund`` command."""
-    ap = argparse.ArgumentParser(prog="trund", description="trun central scheduler and visualiser")
-    ap.add_argument("--address", default="localhost", help="address to listen on")
-    ap.add_argument("--port", type=int, default=8082, help="port to listen on (0: any free port)")
-    ap.add_argument("--pidfile", default=None, help="write the process id to this file")
-    ap.add_argument("--logdir", default=None, help="accepted for luigid compatibility (unused)")
-    ap.add_argument("--state-path", default=None, help="accepted for luigid compatibility (unused)")
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
-    server = make_server(args.address, args.port)
-    if args.pidfile:
-        import os
-
-        with open(args.pidfile, "w") as f:
-            f.write(str(os.getpid()))
-    print(f"trund listening on {server.url}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-
-
-if __name__ == "__main__":
-    run()
+        scheduler = scheduler_from_config(**scheduler_options)
+    store = None
+    if state_path:
+        if state_path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(state_path)), exist_ok=True)
+        store = SchedulerStore(state_path, sync=sync)
+        count = store.load(scheduler)
+        logger.info("trund state %s: %d steps", state_path, count)
+    return Trund(scheduler, store, token)

@@ -69,6 +69,17 @@ class scheduler(Config):
     retry_delay = p.FloatParameter(default=0.0, description="Seconds before a failed step is retried")
     retry_count = p.IntParameter(default=0, description="Re-runs allowed after failures within the window")
     disable_window = p.FloatParameter(default=3600.0)
+    disable_hard_timeout = p.OptionalFloatParameter(default=None, description="Disable a step failing this "
+                                                    "many seconds after its first failure")
+    disable_persist = p.FloatParameter(default=86400.0, description="Seconds a step stays disabled")
+    remove_delay = p.FloatParameter(default=600.0, description="Seconds before trund forgets abandoned steps")
+    worker_disconnect_delay = p.FloatParameter(default=60.0, description="Seconds of silence before a "
+                                               "worker is dropped and its running steps re-queued")
+    prune_on_get_work = p.BoolParameter(default=False)
+    record_step_history = p.BoolParameter(default=True, description="Keep each step's status changes")
+    max_shown_steps = p.IntParameter(default=100000)
+    max_graph_nodes = p.IntParameter(default=100000)
+    state_path = p.OptionalParameter(default=None, description="trund's SQLite state file")
 
 
 class retcode(Config):

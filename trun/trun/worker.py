@@ -116,6 +116,7 @@ class Worker:
                 continue
             self._steps[sid] = step
             family = step.get_step_family()
+            params = step.to_str_params(only_significant=True)  # shown and searched in trund
             try:
                 done = self._complete(step)
             except Exception as e:
@@ -125,13 +126,13 @@ class Worker:
             if done:
                 self.already_done.add(sid)
                 self._deps[sid] = []
-                add(sid, status=sch.DONE, family=family, worker=self._id)
+                add(sid, status=sch.DONE, family=family, params=params, worker=self._id)
                 step.trigger_event(Event.DEPENDENCY_PRESENT, step)
                 continue
             if step.run is None:  # external and missing
                 self.external_missing.add(sid)
                 self._deps[sid] = []
-                add(sid, status=sch.PENDING, runnable=False, family=family, worker=self._id)
+                add(sid, status=sch.PENDING, runnable=False, family=family, params=params, worker=self._id)
                 step.trigger_event(Event.DEPENDENCY_MISSING, step)
                 continue
             try:
@@ -146,7 +147,7 @@ class Worker:
             dep_ids = [d.step_id for d in deps]
             self._deps[sid] = dep_ids
             add(sid, status=sch.PENDING, deps=dep_ids, priority=step.priority,
-                resources=step.process_resources(), family=family, worker=self._id,
+                resources=step.process_resources(), family=family, params=params, worker=self._id,
                 retry_policy={"retry_count": step.retry_count, "retry_delay": step.retry_delay,
                               "disable_window": step.disable_window})
             if self._check_pool is not None:  # start the dependencies' complete() checks now

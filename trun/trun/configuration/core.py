@@ -258,7 +258,9 @@ READ_KEYS: dict[str, set[str]] = {
         "force_multiprocessing", "cache_step_completion", "executor", "dask_address",
         "no_install_shutdown_handler", "step_process_context", "send_failure_email",
     },
-    "scheduler": {"retry_delay", "retry_count", "disable_window"},
+    "scheduler": {"retry_delay", "retry_count", "disable_window", "disable_hard_timeout", "disable_persist",
+                  "remove_delay", "worker_disconnect_delay", "prune_on_get_work", "record_step_history",
+                  "max_shown_steps", "max_graph_nodes", "state_path"},
 }
 
 
@@ -273,9 +275,7 @@ IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
         "id",
     },
     "scheduler": {
-        "remove_delay", "worker_disconnect_delay", "state_path", "batch_emails", "disable_hard_timeout",
-        "disable_persist", "max_shown_steps", "max_graph_nodes", "record_step_history", "prune_on_get_work",
-        "pause_enabled", "send_messages", "metrics_collector",
+        "batch_emails", "pause_enabled", "send_messages", "metrics_collector",
     },
 }
 

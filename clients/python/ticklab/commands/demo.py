@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -35,19 +36,36 @@ def _generate(cfg: Config, config_path: str) -> None:
     subprocess.run([sys.executable, "-m", "ticklab.cli", "generate", "--config", config_path], check=True)
 
 
-def _pipeline(config_path: str, set_name: str) -> None:
+def _pipeline(config_path: str, set_name: str, out_dir: Path) -> None:
+    """The pipeline through a trund (central scheduler + visualiser), then a PNG of its graph."""
+    import urllib.parse
+
     import trun
     from ticklab.commands.trun_output import print_summary, show_steps_briefly
     from ticklab.pipeline import Pipeline
+    from trun.screenshot import ScreenshotError, save_screenshot
+    from trun.trund import trund_in_thread
 
     t0 = time.perf_counter()
-    result = trun.build([Pipeline(config=config_path, set=set_name)], workers=2, local_scheduler=True,
-                        detailed_summary=True, **show_steps_briefly())
-    print_summary(result.summary_text)
-    # as in Luigi, build() only fails on failed steps; missing data is in the status
-    if result.status not in (trun.TrunStatusCode.SUCCESS, trun.TrunStatusCode.SUCCESS_WITH_RETRY):
-        raise click.ClickException("the pipeline failed (see the summary above)")
-    console.print(f"pipeline wall time {time.perf_counter() - t0:.1f} s")
+    state = out_dir / "trund.sqlite"
+    for stale in (state, Path(f"{state}-wal"), Path(f"{state}-shm")):  # each demo starts afresh
+        stale.unlink(missing_ok=True)
+    pipeline = Pipeline(config=config_path, set=set_name)
+    with trund_in_thread(str(state)) as server:
+        console.print(f"trund (scheduler and visualiser) at {server.url}")
+        result = trun.build([pipeline], workers=2, scheduler_url=server.url, detailed_summary=True,
+                            **show_steps_briefly())
+        print_summary(result.summary_text)
+        # as in Luigi, build() only fails on failed steps; missing data is in the status
+        if result.status not in (trun.TrunStatusCode.SUCCESS, trun.TrunStatusCode.SUCCESS_WITH_RETRY):
+            raise click.ClickException("the pipeline failed (see the summary above)")
+        console.print(f"pipeline wall time {time.perf_counter() - t0:.1f} s")
+        page = f"{server.url}/#tab=graph&step={urllib.parse.quote(pipeline.step_id)}&depth=3"
+        try:
+            png = save_screenshot(page, str(out_dir / "trund-graph.png"))
+            console.print(f"graph of the run (trund's visualiser): {png}")
+        except ScreenshotError as e:
+            console.print(f"[yellow]no graph screenshot: {e}")
 
 
 def _show_stats(config_path: str, set_name: str) -> None:
@@ -72,7 +90,7 @@ def cli(config_path: str, set_name: str, no_services: bool) -> None:
     _step("1. synthetic market")
     _generate(cfg, config_path)
     _step("2. batch pipeline (trun): ingest -> indicators -> stats")
-    _pipeline(config_path, set_name)
+    _pipeline(config_path, set_name, cfg.data.root)
     _show_stats(config_path, set_name)
     if not no_services:
         _step("3. live services: data -> indicators -> stats over gRPC")

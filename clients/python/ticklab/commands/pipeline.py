@@ -64,6 +64,12 @@ def _days(values: tuple[str, ...]) -> list[str]:
     help="Dask scheduler address (with --executor dask; default: a local cluster)",
 )
 @click.option(
+    "--scheduler-url",
+    default=None,
+    metavar="URL",
+    help="run through this trund (e.g. http://127.0.0.1:8082); default: an in-process scheduler",
+)
+@click.option(
     "--no-wait", is_flag=True, help="refuse instead of waiting when another run holds the data root"
 )
 def cli(
@@ -76,6 +82,7 @@ def cli(
     threads: int,
     executor: str,
     dask_scheduler: str | None,
+    scheduler_url: str | None,
     no_wait: bool,
 ) -> None:
     """Run the batch pipeline as trun steps; only missing or stale outputs are computed.
@@ -110,6 +117,7 @@ def cli(
             executor=executor if executor == "dask" else None,
             dask_scheduler=dask_scheduler,
             wait=not no_wait,
+            **({"scheduler_url": scheduler_url, "local_scheduler": False} if scheduler_url else {}),
         )
     except PipelineBusy as e:
         raise click.ClickException(str(e)) from e

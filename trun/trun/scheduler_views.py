@@ -1,0 +1,364 @@
+"""The scheduler's read-only views: step lists, searches, pages, graphs, workers, resources, history.
+
+These are the methods the visualiser calls (``SchedulerAPI``'s read side), kept apart from the
+dispatching core in ``trun.scheduler``.  Luigi's shapes with 'task' renamed 'step': ``step_list``
+returns ``{step_id: info}`` and only ``{"num_steps": n}`` past ``max_shown_steps``; graph walks are
+breadth-first and stop at ``max_graph_nodes`` (or at ``depth`` levels) with the cut marked TRUNCATED.
+Upstream statuses (a pending step waiting on a failed one...) are computed once per graph change.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, deque
+from typing import Any
+
+from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING, UNKNOWN
+from trun.step_state import StepState, WorkerState
+
+UPSTREAM_RUNNING = "UPSTREAM_RUNNING"
+UPSTREAM_MISSING_INPUT = "UPSTREAM_MISSING_INPUT"
+UPSTREAM_FAILED = "UPSTREAM_FAILED"
+UPSTREAM_DISABLED = "UPSTREAM_DISABLED"
+# least to most severe: a step shows the most severe status found upstream (Luigi's order)
+UPSTREAM_SEVERITY = ("", UPSTREAM_RUNNING, UPSTREAM_MISSING_INPUT, UPSTREAM_FAILED, UPSTREAM_DISABLED)
+_OWN_SEVERITY = {RUNNING: 1, FAILED: 3, DISABLED: 4}  # indexes of UPSTREAM_SEVERITY
+TRUNCATED = "TRUNCATED"
+LOG_TAIL_BYTES = 200_000
+
+
+class SchedulerViews:
+    """Read-only methods of ``trun.scheduler.Scheduler`` (a mixin over its state)."""
+
+    _steps: dict[str, StepState]
+    _workers: dict[str, WorkerState]
+    _counts: Counter[str]
+    _family_counts: Counter[tuple[str, str]]
+    _recent: dict[str, None]
+    _search_texts: dict[str, str]
+    _limits: dict[str, int]
+    _used: dict[str, int]
+    _version: int
+    max_shown_steps: int
+    max_graph_nodes: int
+    step_log_dir: str | None
+
+    # ---- single steps ----------------------------------------------------------------------------
+    def status_counts(self) -> dict[str, int]:
+        return {s: c for s, c in self._counts.items() if c}
+
+    def step_statuses(self, step_ids: list[str]) -> dict[str, str | None]:
+        steps = self._steps
+        return {i: (steps[i].status if i in steps else None) for i in step_ids}
+
+    def step_status(self, step_id: str) -> str | None:
+        st = self._steps.get(step_id)
+        return st.status if st else None
+
+    def step_info(self, step_id: str) -> dict[str, Any]:
+        st = self._steps[step_id]
+        return {"step_id": st.id, "status": st.status, "family": st.family, "params": st.params,
+                "deps": sorted(st.deps), "priority": st.priority, "resources": st.resources,
+                "failures": len(st.failures), "expl": st.expl, "runnable": st.runnable,
+                "will_retry": st.retry_at is not None}
+
+    def _serialize(self, st: StepState, include_deps: bool = True) -> dict[str, Any]:
+        """A step as Luigi's visualiser sees a task (field names with 'step')."""
+        out = {"name": st.family or st.id, "display_name": _display_name(st), "status": st.status,
+               "params": st.params, "priority": st.priority, "resources": st.resources,
+               "workers": st.stakeholders(), "worker_running": st.worker if st.status == RUNNING else None,
+               "start_time": st.time_added, "time_running": st.time_running, "last_updated": st.last_updated,
+               "tracking_url": st.tracking_url, "status_message": st.status_message,
+               "progress_percentage": st.progress, "re_enable_able": st.status == DISABLED,
+               "failures": len(st.failures), "has_error": bool(st.expl) and st.status in (FAILED, DISABLED),
+               "upstream_status": self._upstream_of(st.id)}
+        if include_deps:
+            out["deps"] = sorted(st.deps)
+        return out
+
+    def fetch_error(self, step_id: str) -> dict[str, Any]:
+        st = self._steps.get(step_id)
+        if st is None:
+            return {"stepId": step_id, "error": None}
+        return {"stepId": step_id, "error": st.expl or "", "displayName": _display_name(st),
+                "stepParams": st.params, "stepModule": st.module}
+
+    def step_log(self, step_id: str) -> dict[str, Any]:
+        """The tail of the step's log file (``<step_log_dir>/<step_id>.log``), None when there is none."""
+        text = None
+        if self.step_log_dir and step_id in self._steps and os.sep not in step_id:
+            path = os.path.join(self.step_log_dir, f"{step_id}.log")
+            try:
+                with open(path, "rb") as f:
+                    f.seek(max(0, os.path.getsize(path) - LOG_TAIL_BYTES))
+                    text = f.read().decode("utf-8", "replace")
+            except OSError:
+                text = None
+        return {"step_id": step_id, "log": text}
+
+    def get_step_status_message(self, step_id: str) -> dict[str, Any]:
+        st = self._steps.get(step_id)
+        return {"step_id": step_id, "statusMessage": st.status_message if st else None}
+
+    def get_step_progress_percentage(self, step_id: str) -> dict[str, Any]:
+        st = self._steps.get(step_id)
+        return {"step_id": step_id, "progressPercentage": st.progress if st else None}
+
+    # ---- lists ------------------------------------------------------------------------------------
+    def step_list(self, status: str = "", upstream_status: str = "", limit: bool = True,
+                  search: str | None = None, max_shown_steps: int | None = None) -> dict[str, Any]:
+        """``{step_id: info}`` of the steps with ``status`` (and ``upstream_status``) whose id contains
+        every word of ``search``; ``{"num_steps": n}`` instead when more than ``max_shown_steps``."""
+        cap = max_shown_steps or self.max_shown_steps
+        chosen = [st for st in self._matching(status, search, "") if
+                  not upstream_status or self._upstream_of(st.id) == upstream_status]
+        if limit and len(chosen) > cap:
+            return {"num_steps": len(chosen)}
+        return {st.id: self._serialize(st) for st in chosen}
+
+    def step_search(self, step_str: str) -> dict[str, dict[str, Any]]:
+        """The steps whose id contains ``step_str``, grouped by status."""
+        out: dict[str, dict[str, Any]] = {}
+        for st in self._matching("", step_str, ""):
+            out.setdefault(st.status, {})[st.id] = self._serialize(st)
+        return out
+
+    def step_page(self, status: str = "", search: str = "", family: str = "", offset: int = 0,
+                  limit: int = 50) -> dict[str, Any]:
+        """One page of the step list, most recently changed first, filtered on the server:
+        ``{"steps", "total", "counts", "families"}``; ``status`` may be an upstream status; ``counts``
+        are the status boxes (PENDING counts the pending steps with nothing failed or disabled upstream).
+
+        Without a search or family, the page is read off the recency order and the total comes from the
+        counts, so the first page costs the same at 100 steps and at 100k."""
+        upstream = self._upstream_statuses()
+        counts = self._box_counts(upstream)
+        start, count = max(0, offset), max(1, min(limit, 1000))
+        real = "" if status.startswith("UPSTREAM_") else status
+        words = search.lower().split()
+        page: list[StepState] = []
+        matched = 0
+        for sid in reversed(self._recent):
+            st = self._steps[sid]
+            if real and st.status != real or family and st.family != family:
+                continue
+            box = upstream.get(sid, "")
+            if status.startswith("UPSTREAM_") and box != status:
+                continue
+            if status == PENDING and box in (UPSTREAM_FAILED, UPSTREAM_DISABLED):
+                continue
+            if words and not all(w in self._search_text(st) for w in words):
+                continue
+            if start <= matched < start + count:
+                page.append(st)
+            matched += 1
+            if matched >= start + count and not (words or family):
+                matched = counts.get(status, 0) if status else len(self._steps)
+                break
+        return {"steps": [dict(self._serialize(st), step_id=st.id) for st in page], "total": matched,
+                "counts": counts, "families": self._families(status, upstream)}
+
+    def _matching(self, status: str, search: str | None, family: str) -> list[StepState]:
+        words = (search or "").lower().split()
+        out = []
+        for st in self._steps.values():
+            if status and st.status != status:
+                continue
+            if family and st.family != family:
+                continue
+            if words:
+                text = self._search_text(st)
+                if not all(w in text for w in words):
+                    continue
+            out.append(st)
+        return out
+
+    def _box_counts(self, upstream: dict[str, str]) -> dict[str, int]:
+        counts = {s: self._counts[s] for s in (PENDING, RUNNING, DONE, FAILED, DISABLED, UNKNOWN)}
+        for box in upstream.values():
+            if box in (UPSTREAM_FAILED, UPSTREAM_DISABLED):
+                counts[box] = counts.get(box, 0) + 1
+                counts[PENDING] -= 1
+        counts.setdefault(UPSTREAM_FAILED, 0)
+        counts.setdefault(UPSTREAM_DISABLED, 0)
+        return counts
+
+    def _search_text(self, st: StepState) -> str:
+        text = self._search_texts.get(st.id)
+        if text is None:
+            text = _search_text(st)
+            if st.known:  # family and parameters are final once a worker added the step
+                self._search_texts[st.id] = text
+        return text
+
+    def _families(self, status: str, upstream: dict[str, str]) -> dict[str, int]:
+        """Steps per family, of those with ``status`` (all when empty), for the sidebar."""
+        families: Counter[str] = Counter()
+        if status.startswith("UPSTREAM_"):
+            for sid, box in upstream.items():
+                if box == status:
+                    families[self._steps[sid].family or "(unknown)"] += 1
+        else:
+            for (name, st_status), n in self._family_counts.items():
+                if n and (not status or st_status == status):
+                    families[name or "(unknown)"] += n
+        return dict(sorted(families.items()))
+
+    def count_pending(self, worker: str) -> dict[str, Any]:
+        """How many of ``worker``'s steps are pending / running (Luigi's ``count_pending``)."""
+        w = self._workers.get(worker)
+        mine = [self._steps[s] for s in (w.steps if w else ()) if s in self._steps]
+        pending = sum(1 for st in mine if st.status == PENDING)
+        unique = sum(1 for st in mine if st.status == PENDING and not st.others)
+        return {"n_pending_steps": pending, "n_unique_pending": unique,
+                "n_pending_last_scheduled": pending, "running_steps": sorted(w.running) if w else []}
+
+    # ---- graphs -----------------------------------------------------------------------------------
+    def dep_graph(self, step_id: str, include_done: bool = True, depth: int | None = None) -> dict[str, Any]:
+        """The step and what it needs, breadth first (``depth`` levels at most)."""
+        return self._walk(step_id, include_done, depth, upstream=True)
+
+    def inverse_dep_graph(self, step_id: str, include_done: bool = True,
+                          depth: int | None = None) -> dict[str, Any]:
+        """The step and the steps that need it, breadth first."""
+        return self._walk(step_id, include_done, depth, upstream=False)
+
+    def _walk(self, root: str, include_done: bool, depth: int | None, upstream: bool) -> dict[str, Any]:
+        if root not in self._steps:
+            return {}
+        out: dict[str, Any] = {}
+        seen = {root}
+        queue = deque([(root, 0)])
+        while queue:
+            sid, level = queue.popleft()
+            st = self._steps[sid]
+            node = self._serialize(st, include_deps=False)
+            nexts = sorted(st.deps) if upstream else sorted(set(st.dependents))
+            if not include_done:
+                nexts = [n for n in nexts if self._steps[n].status != DONE]
+            node["deps"] = nexts if upstream else []
+            node["dependents"] = [] if upstream else nexts
+            out[sid] = node
+            cut = (depth is not None and level >= depth) or len(out) >= self.max_graph_nodes
+            for n in nexts:
+                if n in seen:
+                    continue
+                if cut:
+                    if n not in out:
+                        out[n] = _truncated(self._steps[n])
+                    continue
+                seen.add(n)
+                queue.append((n, level + 1))
+        return out
+
+    # ---- workers, resources, history ---------------------------------------------------------------
+    def worker_list(self) -> list[dict[str, Any]]:
+        out = []
+        for w in sorted(self._workers.values(), key=lambda w: -w.last_active):
+            running = {sid: self._serialize(self._steps[sid])
+                       for sid in sorted(w.running) if sid in self._steps}
+            out.append({"name": w.id, "info": w.info, "started": w.started, "last_active": w.last_active,
+                        "state": "disabled" if w.disabled else "active", "num_running": len(running),
+                        "num_steps": len(w.steps), "running": running,
+                        "workers": w.info.get("workers", 1)})
+        return out
+
+    def resources(self) -> dict[str, dict[str, int]]:
+        names = set(self._limits) | {k for k, v in self._used.items() if v}
+        return {n: {"total": self._limits.get(n, 1), "used": self._used[n]} for n in sorted(names)}
+
+    def resource_list(self) -> list[dict[str, Any]]:
+        """Each resource with its units and the running steps holding it."""
+        holders: dict[str, list[str]] = {}
+        for w in self._workers.values():
+            for sid in w.running:
+                st = self._steps.get(sid)
+                for name in (st.resources if st else ()):
+                    holders.setdefault(name, []).append(sid)
+        return [{"name": n, "num_total": r["total"], "num_used": r["used"],
+                 "running": sorted(holders.get(n, []))} for n, r in self.resources().items()]
+
+    def step_history(self, limit: int = 500) -> list[dict[str, Any]]:
+        """The latest run of each step that ran, newest first: start, end (None while running), status."""
+        ran = [st for st in self._steps.values() if st.time_running is not None]
+        ran.sort(key=lambda s: -(s.time_running or 0))
+        return [{"step_id": st.id, "family": st.family, "status": st.status, "worker": st.worker,
+                 "started": st.time_running, "runs": st.runs,
+                 "finished": None if st.status == RUNNING else st.last_updated,
+                 "duration": None if st.status == RUNNING else st.last_updated - (st.time_running or 0)}
+                for st in ran[:max(1, limit)]]
+
+    # ---- upstream status -------------------------------------------------------------------------
+    def _upstream_of(self, step_id: str) -> str:
+        return self._upstream_statuses().get(step_id, "")
+
+    def _upstream_statuses(self) -> dict[str, str]:
+        """The upstream status of every pending step that has one (cached until a status changes).
+
+        A depth-first walk from each pending step with dependencies; steps that are not pending, or
+        have no dependencies, are read without being pushed, so a fan-in of 100k costs one pass."""
+        cached = getattr(self, "_upstream_cache", None)
+        if cached is not None and cached[0] == self._version:
+            return cached[1]
+        steps = self._steps
+        memo: dict[str, int] = {}  # step -> severity index of what it shows to its dependents
+        result: dict[str, str] = {}
+        for root, root_state in steps.items():
+            if root_state.status != PENDING or not root_state.deps or root in memo:
+                continue
+            memo[root] = 0  # in progress (a cycle reads 0)
+            stack: list[list[Any]] = [[root, iter(root_state.deps), 0]]
+            while stack:
+                frame = stack[-1]
+                pushed = False
+                for dep_id in frame[1]:
+                    dep = steps[dep_id]
+                    if dep.status == PENDING and dep.deps and dep.runnable:
+                        if dep_id not in memo:
+                            memo[dep_id] = 0
+                            stack.append([dep_id, iter(dep.deps), 0])
+                            pushed = True
+                            break
+                        severity = memo[dep_id]
+                    else:
+                        severity = _own_severity(dep)
+                    if severity > frame[2]:
+                        frame[2] = severity
+                if pushed:
+                    continue
+                stack.pop()
+                sid, _, worst = frame
+                memo[sid] = worst
+                if worst:
+                    result[sid] = UPSTREAM_SEVERITY[worst]
+                if stack and worst > stack[-1][2]:
+                    stack[-1][2] = worst
+        self._upstream_cache = (self._version, result)
+        return result
+
+
+def _own_severity(st: StepState) -> int:
+    """What a step that is not waiting on others shows its dependents (an index of UPSTREAM_SEVERITY)."""
+    if st.status == PENDING:
+        return 2 if not st.runnable else 0  # a missing external input
+    return _OWN_SEVERITY.get(st.status, 0)
+
+
+def _search_text(st: StepState) -> str:
+    """What a search matches: the id, the family and each parameter as ``name=value``."""
+    if not st.params:
+        return f"{st.id} {st.family}".lower()
+    return " ".join([st.id, st.family, *(f"{k}={v}" for k, v in st.params.items())]).lower()
+
+
+def _display_name(st: StepState) -> str:
+    if not st.params:
+        return st.family or st.id
+    return f"{st.family}({', '.join(f'{k}={v}' for k, v in st.params.items())})"
+
+
+def _truncated(st: StepState) -> dict[str, Any]:
+    """A node past the walk's bound: shown, not expanded (the visualiser expands it on click)."""
+    return {"name": st.family or st.id, "display_name": _display_name(st), "status": TRUNCATED,
+            "real_status": st.status, "params": st.params, "deps": [], "dependents": [],
+            "workers": [], "priority": st.priority, "upstream_status": ""}

@@ -1,0 +1,144 @@
+"""What the scheduler knows about one step and one worker, and how each is stored as a table row.
+
+``StepState`` and ``WorkerState`` are plain records (``__slots__``: a 100k-step graph is 100k of them).
+``STEP_COLUMNS`` / ``WORKER_COLUMNS`` name the stored fields once; ``trun.scheduler_store`` builds its
+SQL from them and ``to_row`` / ``from_row`` convert, so a field added here is stored with no other change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from typing import Any
+
+from trun.scheduler_api import PENDING
+
+EMPTY: dict = {}  # shared, never mutated
+
+# (column, how it is stored): "json" values are encoded, the rest are SQLite scalars
+STEP_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "TEXT PRIMARY KEY"), ("status", "TEXT"), ("family", "TEXT"), ("module", "TEXT"),
+    ("params", "json"), ("deps", "json"), ("priority", "INTEGER"), ("resources", "json"),
+    ("runnable", "INTEGER"), ("known", "INTEGER"), ("owner", "TEXT"), ("others", "json"),
+    ("worker", "TEXT"), ("expl", "TEXT"), ("retry_policy", "json"), ("failures", "json"),
+    ("retry_at", "REAL"), ("disabled_at", "REAL"), ("remove_at", "REAL"), ("time_added", "REAL"),
+    ("time_running", "REAL"), ("last_updated", "REAL"), ("status_message", "TEXT"),
+    ("progress", "REAL"), ("tracking_url", "TEXT"), ("runs", "INTEGER"),
+)
+WORKER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "TEXT PRIMARY KEY"), ("info", "json"), ("started", "REAL"), ("last_active", "REAL"),
+    ("disabled", "INTEGER"),
+)
+
+
+_STEP_FIELDS = tuple((name, kind == "json") for name, kind in STEP_COLUMNS)
+_EMPTY_JSON = {id(EMPTY): "{}"}
+
+
+def _encode(value: Any) -> str:
+    """JSON of a stored field (sets and deques as sorted / ordered lists)."""
+    if value is None or value == ():
+        return "null" if value is None else "[]"
+    if isinstance(value, set):
+        return json.dumps(sorted(value))
+    if isinstance(value, deque):
+        return json.dumps(list(value))
+    return _EMPTY_JSON.get(id(value)) or json.dumps(value)
+
+
+class StepState:
+    """One step: its status and graph edges (``n_pending``: unfinished dependencies)."""
+
+    __slots__ = ("id", "status", "deps", "dependents", "n_pending", "priority", "resources", "runnable",
+                 "family", "module", "params", "failures", "retry_policy", "expl", "worker", "queued_seq",
+                 "known", "retry_at", "owner", "others", "disabled_at", "remove_at", "time_added",
+                 "time_running", "last_updated", "status_message", "progress", "tracking_url", "runs")
+
+    def __init__(self, step_id: str, now: float = 0.0) -> None:
+        self.id = step_id
+        self.status = PENDING
+        self.deps: set[str] | tuple = ()  # a set once the first edge is added (saves memory)
+        self.dependents: list[str] = []
+        self.n_pending = 0
+        self.priority = 0
+        self.resources: dict[str, int] = EMPTY
+        self.runnable = True
+        self.family = ""
+        self.module: str | None = None
+        self.params: dict[str, str] = EMPTY
+        self.failures: deque[float] | tuple = ()
+        self.retry_policy: dict[str, Any] = EMPTY  # per-step retry_count, retry_delay, disable_window...
+        self.expl: str | None = None
+        self.worker: str | None = None  # the worker running it
+        self.queued_seq: int | None = None
+        self.known = False  # added by a worker (not only named as someone's dependency)
+        self.retry_at: float | None = None
+        self.owner: str | None = None  # the first worker that added it; "" once no worker is left
+        self.others: set[str] | None = None  # further workers that added it (shared trund)
+        self.disabled_at: float | None = None
+        self.remove_at: float | None = None
+        self.time_added = now
+        self.time_running: float | None = None
+        self.last_updated = now
+        self.status_message: str | None = None
+        self.progress: float | None = None
+        self.tracking_url: str | None = None
+        self.runs = 0
+
+    def stakeholders(self) -> list[str]:
+        """The workers that added this step (Luigi's ``workers`` field)."""
+        owners = [self.owner] if self.owner else []
+        return owners + sorted(self.others or ())
+
+    def policy(self, name: str, default: Any) -> Any:
+        value = self.retry_policy.get(name)
+        return default if value is None else value
+
+    def to_row(self) -> tuple:
+        return tuple(_encode(getattr(self, name)) if coded else getattr(self, name)
+                     for name, coded in _STEP_FIELDS)
+
+    @classmethod
+    def from_row(cls, row: tuple) -> StepState:
+        st = cls(row[0])
+        for (name, kind), value in zip(STEP_COLUMNS, row, strict=True):
+            if kind == "json":
+                value = json.loads(value)
+            if name == "deps":
+                value = set(value) if value else ()
+            elif name == "others":
+                value = set(value) if value else None
+            elif name == "failures":
+                value = deque(value) if value else ()
+            elif name in ("runnable", "known"):
+                value = bool(value)
+            elif name in ("params", "resources", "retry_policy") and not value:
+                value = EMPTY
+            setattr(st, name, value)
+        return st
+
+
+class WorkerState:
+    """One worker: when it was last heard from and the steps it added / is running."""
+
+    __slots__ = ("id", "info", "started", "last_active", "disabled", "steps", "running")
+
+    def __init__(self, worker_id: str, now: float) -> None:
+        self.id = worker_id
+        self.info: dict[str, Any] = {}
+        self.started = now
+        self.last_active = now
+        self.disabled = False
+        self.steps: set[str] = set()
+        self.running: set[str] = set()
+
+    def to_row(self) -> tuple:
+        return (self.id, json.dumps(self.info), self.started, self.last_active, int(self.disabled))
+
+    @classmethod
+    def from_row(cls, row: tuple) -> WorkerState:
+        w = cls(row[0], row[2])
+        w.info = json.loads(row[1])
+        w.last_active = row[3]
+        w.disabled = bool(row[4])
+        return w
