@@ -22,6 +22,6 @@ def scheduler_from_config(**overrides: Any) -> Scheduler:
     """A Scheduler with the [scheduler] options and [resources] units; ``overrides`` win."""
     cfg = scheduler_config()
     kwargs: dict[str, Any] = {name: getattr(cfg, name) for name in SCHEDULER_ARGUMENTS}
-    kwargs["resources"] = {k: int(v) for k, v in get_config().items("resources").items()}
+    kwargs["resources"] = get_config().getintdict("resources")
     kwargs.update(overrides)
     return Scheduler(**kwargs)
