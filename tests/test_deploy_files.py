@@ -77,9 +77,7 @@ def test_wheelhouse_requirements_leave_out_the_cpp_build_only_wheel() -> None:
 
 
 @pytest.fixture(scope="module")
-def data_server(tmp_path_factory):
-    if not h.binaries_built():
-        pytest.skip("C++ servers not built (make build)")
+def data_server(tmp_path_factory, require_services):
     root = tmp_path_factory.mktemp("probe")
     h.write_store(root, ["AAPL"], [], 0)
     server = h.data_server(h.write_config(root, ["AAPL"])).start()
