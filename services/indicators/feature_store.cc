@@ -128,7 +128,8 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
     const double grid_value = Get<double>(p, kOffGridValue);
     if (grid == kGridSeconds) info.grid_seconds = grid_value;
     if (grid == kGridTicks) info.grid_ticks = static_cast<int64_t>(grid_value);
-    if (info.n_rows > r.map_size_) return inconsistent();  // every row takes >= 1 byte: no wrap below
+    if (info.n_rows > r.map_size_)
+      return inconsistent();  // every row takes >= 1 byte: no wrap below
     const uint64_t n_blocks = info.zstd ? (info.n_rows + info.block_rows - 1) / info.block_rows : 0;
     uint64_t expect = header_bytes;
     if (info.zstd) r.frames_ = std::make_unique<Frames>();

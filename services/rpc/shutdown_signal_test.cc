@@ -49,9 +49,8 @@ enum class Target { kLibraryThread, kProcess };
   });
   signaller.detach();
   ShutdownFlag shutdown;
-  const int code =
-      RunServer("signal_test", "127.0.0.1", 0, ServerSecurity{}, {}, &shutdown,
-                std::chrono::milliseconds(100));
+  const int code = RunServer("signal_test", "127.0.0.1", 0, ServerSecurity{}, {}, &shutdown,
+                             std::chrono::milliseconds(100));
   _exit(code);
 }
 
