@@ -15,7 +15,7 @@ RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq 
       >/dev/null && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTICKLAB_BLAS=openblas >/build.log \
+RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTICKLAB_BLAS=openblas -DTICKLAB_PYTHON=OFF >/build.log \
     && cmake --build /build --target ticklab-data-server ticklab-indicators-server \
          ticklab-stats-server ticklab-health-probe >>/build.log \
     || { tail -50 /build.log; exit 1; }
