@@ -74,8 +74,12 @@ def main(argv: list[str]) -> int:
         # A copy, so building leaves no build/ or egg-info behind in the checkout.
         src = out.parent / "src" / name
         shutil.rmtree(src, ignore_errors=True)
-        shutil.copytree(path, src, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-        pip("wheel", "--no-deps", "-w", str(out), str(src))
+        shutil.copytree(path, src, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__",
+                                                                 "_native*.so"))
+        # ticklab's backend (scikit-build-core) would build ticklab.core from the whole source tree;
+        # the gateway and trund do not use it, so the image's wheel is the pure-Python package.
+        no_cmake = ["--config-settings=wheel.cmake=false"] if name == "ticklab" else []
+        pip("wheel", "--no-deps", *no_cmake, "-w", str(out), str(src))
     print(f"wheelhouse: downloading {len(reqs)} requirements (and theirs) into {out}")
     pip("download", "--only-binary=:all:", "-d", str(out), "-r", str(out / "requirements.txt"),
         "-c", str(out.parent / "constraints.txt"))
