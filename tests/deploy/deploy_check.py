@@ -326,10 +326,10 @@ def main() -> int:
             researcher.take_ownership()
             say("pipeline via trund", t0, f"{len(done)} steps done, {feat.n_rows} {STOCK} rows")
 
-            nbytes = tap_and_compare(gateway, feat._rows.tobytes())
+            nbytes = tap_and_compare(gateway, feat.row_bytes())
             say("tap == .feat", t0, f"{feat.n_rows} rows, {nbytes} bytes")
 
-            lost, dup, restarts = kill_and_resume(stack, gateway, feat._rows.tobytes(), feat.n_rows)
+            lost, dup, restarts = kill_and_resume(stack, gateway, feat.row_bytes(), feat.n_rows)
             say("kill -9 indicators", t0, f"{lost} lost, {dup} duplicated, {restarts} restart(s)")
 
             stop = stop_gracefully(stack)
