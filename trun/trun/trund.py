@@ -4,6 +4,11 @@
 (``--address 0.0.0.0`` to listen on every interface).  Workers use it with ``--scheduler-url
 http://host:8082``; ``--token`` (or ``TRUND_TOKEN``) makes every changing call need that token.
 ``TrundServer`` runs the same thing on a thread (tests, ``make demo``).
+
+SIGTERM (``docker stop``, systemd) and SIGINT stop it gracefully: requests in flight get
+``timeout_graceful_shutdown`` seconds, the state file is closed, and the process exits 0. The
+handler is trund's own, so this holds as PID 1 in a container too, where the kernel drops a signal
+that has no handler (uvicorn restores it after serving and then re-raises the signal to it).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
@@ -42,6 +48,7 @@ class TrundServer:
                                 timeout_graceful_shutdown=2, lifespan="on")
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
+        self.stopped_by = ""  # the signal that stopped serve_forever (stop_on_signals)
 
     @property
     def scheduler(self) -> Scheduler:
@@ -54,6 +61,15 @@ class TrundServer:
 
     def serve_forever(self) -> None:
         self._server.run(sockets=[self._sock])
+
+    def stop_on_signals(self) -> None:
+        """SIGTERM and SIGINT stop ``serve_forever`` gracefully (main thread only)."""
+        def stop(signum: int, _frame: object) -> None:
+            self.stopped_by = signal.Signals(signum).name
+            self._server.should_exit = True
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, stop)
 
     def start(self) -> TrundServer:
         """Serve on a daemon thread; returns once the server accepts requests."""
@@ -128,11 +144,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.pidfile:
         with open(args.pidfile, "w") as f:
             f.write(str(os.getpid()))
+    server.stop_on_signals()
     print(f"trund listening on {server.url}", flush=True)
     try:
         server.serve_forever()
     finally:
         server.server_close()
+    logger.info("trund: stopped%s", f" by {server.stopped_by}" if server.stopped_by else "")
 
 
 if __name__ == "__main__":
