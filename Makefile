@@ -20,6 +20,11 @@ APT_PACKAGES := $(CXX_APT_PACKAGES) sqlite3 clang-format python3-venv procps nod
 # What `make image` and `make deploy-test` need on the host.
 DEPLOY_APT_PACKAGES := docker.io debootstrap docker-compose
 IMAGE_TAG ?= latest
+# v1: Debian's docker-compose 1.29; v2: `docker compose`, built from its Go module (deploy/compose-v2.sh).
+COMPOSE ?= v1
+COMPOSE_COMMAND_v1 := docker-compose
+COMPOSE_COMMAND_v2 := docker compose
+COMPOSE_COMMAND := $(or $(COMPOSE_COMMAND_$(COMPOSE)),$(error COMPOSE=$(COMPOSE): expected v1 or v2))
 
 PY_STAMP  := $(VENV)/.deps-stamp
 # Luigi lives only in a separate venv: the reference the trun benchmark and port test compare with.
@@ -34,7 +39,7 @@ BROWSER_APT := chromium chromium-driver
 BROWSER_STAMP := $(BUILD)/.browser-apt-stamp
 
 .PHONY: help deps build proto-py web test test-cpp test-py demo format lint bench fuzz clean deploy-deps \
-  image deploy-test
+  deploy-packages image deploy-test
 
 help:
 	@echo "make demo   - install, build, generate data and run the pipeline end to end"
@@ -119,10 +124,14 @@ lint: deps
 bench: build $(LUIGI_STAMP)
 	@$(PY) bench/run_all.py
 
-# Containers (docs/deploy.md). Docker, debootstrap and compose from Debian; the daemon started if
-# it is not running.
-deploy-deps: $(APT_STAMP)
+# Containers (docs/deploy.md). Docker, debootstrap and compose from Debian (COMPOSE=v2: compose v2
+# built as the docker CLI plugin); the daemon started if it is not running (deploy/docker-ready.sh
+# exits 77 when it cannot run on this machine at all: the one case CI does not fail on).
+deploy-packages: $(APT_STAMP)
 	$(call apt_install,$(DEPLOY_APT_PACKAGES))
+	@[ "$(COMPOSE)" != v2 ] || deploy/compose-v2.sh
+
+deploy-deps: deploy-packages
 	@deploy/docker-ready.sh
 
 # ticklab-base (debootstrap), ticklab-services (C++, multi-stage), ticklab-python (gateway, trund;
@@ -144,7 +153,7 @@ image: deploy-deps $(PY_STAMP)
 # The stack from the images to the teardown: health, a tap compared with the .feat files, the
 # pipeline on the containerised trund, a killed service resumed without loss (tests/deploy/).
 deploy-test: build image
-	@TICKLAB_IMAGE_TAG=$(IMAGE_TAG) $(PY) tests/deploy/deploy_check.py
+	@TICKLAB_IMAGE_TAG=$(IMAGE_TAG) TICKLAB_COMPOSE="$(COMPOSE_COMMAND)" $(PY) tests/deploy/deploy_check.py
 # Fuzzing (fuzz/README.md): Debian's clang builds everything with ASan + UBSan in build-fuzz/; each
 # target runs FUZZ_RUNS executions or FUZZ_SECONDS, whichever comes first; then the Python readers
 # get FUZZ_EXAMPLES hypothesis examples per property.

@@ -64,6 +64,32 @@ def test_every_service_checks_health_restarts_and_runs_as_the_data_owner(compose
             assert any(v.endswith(":/data:rw") or v.endswith(":/data") for v in svc["volumes"]), name
 
 
+def test_no_service_needs_an_init_to_stop(compose: dict) -> None:
+    # Every server is PID 1 with its own SIGTERM handler; deploy-test checks each exits 0 on stop.
+    for name, svc in compose["services"].items():
+        assert not svc.get("init"), name
+        assert svc.get("stop_grace_period", "10s") == "10s", name
+
+
+def test_docker_ready_says_why_when_the_daemon_cannot_run(tmp_path) -> None:
+    """A machine where dockerd cannot run at all (here: no root, in a PID namespace with no dockerd
+    of the host in sight): exit 77 and dockerd's own reason, the one case CI does not fail on."""
+    if shutil.which("dockerd") is None or shutil.which("unshare") is None or shutil.which("setpriv") is None:
+        pytest.skip("needs dockerd (docker.io), unshare and setpriv")
+    probe = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("no PID namespace here (unshare --pid needs root)")
+    tmp_path.chmod(0o777)
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TMPDIR": str(tmp_path),
+           "DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock", "DOCKERD_LOG": str(tmp_path / "dockerd.log")}
+    out = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "setpriv", "--reuid=65534",
+                          "--regid=65534", "--clear-groups", str(ROOT / "deploy" / "docker-ready.sh")],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 77, out.stdout + out.stderr
+    (line,) = out.stderr.splitlines()
+    assert line.startswith("docker cannot run here: dockerd exited: ") and "root privileges" in line, line
+
+
 def test_wheelhouse_requirements_leave_out_the_cpp_build_only_wheel() -> None:
     spec = importlib.util.spec_from_file_location("wheelhouse", ROOT / "deploy" / "wheelhouse.py")
     assert spec and spec.loader

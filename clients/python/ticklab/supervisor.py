@@ -42,17 +42,20 @@ class SupervisorError(RuntimeError):
     """A service failed to start, to announce its port or to become healthy."""
 
 
-def _channel(address: str, root_certificates: bytes | None) -> grpc.Channel:
+def _channel(address: str, root_certificates: bytes | None, server_name: str = "") -> grpc.Channel:
     if root_certificates is None:
         return grpc.insecure_channel(address)
-    return grpc.secure_channel(address, grpc.ssl_channel_credentials(root_certificates))
+    options = [("grpc.ssl_target_name_override", server_name)] if server_name else []
+    return grpc.secure_channel(address, grpc.ssl_channel_credentials(root_certificates), options=options)
 
 
-def health_status(address: str, timeout: float = 1.0, root_certificates: bytes | None = None) -> str:
+def health_status(address: str, timeout: float = 1.0, root_certificates: bytes | None = None,
+                  server_name: str = "") -> str:
     """The grpc.health.v1 status of the server at `address` ("SERVING", ...) or "UNREACHABLE";
-    over TLS trusting `root_certificates` when given (health checks need no token)."""
+    over TLS trusting `root_certificates` when given (health checks need no token), expecting the
+    server's certificate to name `server_name` (default: the host of `address`)."""
     try:
-        with _channel(address, root_certificates) as channel:
+        with _channel(address, root_certificates, server_name) as channel:
             stub = health_pb2_grpc.HealthStub(channel)
             resp = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
             return health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status)
