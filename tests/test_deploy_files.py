@@ -7,10 +7,12 @@ against a real server. The stack itself runs in ``make deploy-test`` (tests/depl
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import gateway_harness as h
@@ -71,7 +73,7 @@ def test_no_service_needs_an_init_to_stop(compose: dict) -> None:
         assert svc.get("stop_grace_period", "10s") == "10s", name
 
 
-def test_docker_ready_says_why_when_the_daemon_cannot_run(tmp_path) -> None:
+def test_docker_ready_says_why_when_the_daemon_cannot_run() -> None:
     """A machine where dockerd cannot run at all (here: no root, in a PID namespace with no dockerd
     of the host in sight): exit 77 and dockerd's own reason, the one case CI does not fail on."""
     if shutil.which("dockerd") is None or shutil.which("unshare") is None or shutil.which("setpriv") is None:
@@ -79,12 +81,13 @@ def test_docker_ready_says_why_when_the_daemon_cannot_run(tmp_path) -> None:
     probe = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"], capture_output=True)
     if probe.returncode != 0:
         pytest.skip("no PID namespace here (unshare --pid needs root)")
-    tmp_path.chmod(0o777)
-    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TMPDIR": str(tmp_path),
-           "DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock", "DOCKERD_LOG": str(tmp_path / "dockerd.log")}
-    out = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "setpriv", "--reuid=65534",
-                          "--regid=65534", "--clear-groups", str(ROOT / "deploy" / "docker-ready.sh")],
-                         capture_output=True, text=True, env=env, timeout=120)
+    with tempfile.TemporaryDirectory() as scratch:  # pytest's tmp_path is closed to other users
+        os.chmod(scratch, 0o777)
+        env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TMPDIR": scratch,
+               "DOCKER_HOST": f"unix://{scratch}/no-docker.sock", "DOCKERD_LOG": f"{scratch}/dockerd.log"}
+        out = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "setpriv", "--reuid=65534",
+                              "--regid=65534", "--clear-groups", str(ROOT / "deploy" / "docker-ready.sh")],
+                             capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 77, out.stdout + out.stderr
     (line,) = out.stderr.splitlines()
     assert line.startswith("docker cannot run here: dockerd exited: ") and "root privileges" in line, line
