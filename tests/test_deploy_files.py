@@ -41,6 +41,21 @@ def test_no_top_level_name_for_debian_compose() -> None:
     assert "name" not in yaml.safe_load(COMPOSE.read_text())
 
 
+def installed_composes() -> list[list[str]]:
+    found = [["docker-compose"]] if shutil.which("docker-compose") else []
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"],
+                                                 capture_output=True).returncode == 0:
+        found.append(["docker", "compose"])  # v2, the CLI plugin (make deploy-deps COMPOSE=v2)
+    return found
+
+
+@pytest.mark.parametrize("command", installed_composes(), ids=" ".join)
+def test_every_installed_compose_reads_the_file_without_a_warning(command: list[str]) -> None:
+    out = subprocess.run([*command, "-p", "t", "-f", str(COMPOSE), "config", "-q"], capture_output=True,
+                         text=True, env={"PATH": "/usr/local/bin:/usr/bin:/bin", **ENV})
+    assert out.returncode == 0 and out.stdout + out.stderr == "", out.stdout + out.stderr
+
+
 def test_only_gateway_and_trund_published_on_loopback_by_default(compose: dict) -> None:
     services = compose["services"]
     assert set(services) == {*CPP_SERVICES, "gateway", "trund"}
