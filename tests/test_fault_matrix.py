@@ -136,6 +136,21 @@ def test_indicators_killed_mid_work_then_pipeline_computes_the_rest(tmp_path: Pa
     assert files(tmp_path, "features/seed/*/*.feat") == files(reference, "features/seed/*/*.feat")
 
 
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_indicators_killed_mid_work_then_rerun_alone_computes_the_rest(tmp_path: Path, reference: Path,
+                                                                       point: str) -> None:
+    cfg = fresh_market(tmp_path, reference)
+    shutil.copytree(reference / "store", tmp_path / "store")
+    kill_at(point, "ticklab-indicators", cfg, "--set", "seed")
+    final = sorted((tmp_path / "features").glob("seed/*/*.feat"))
+    before = {p: p.stat().st_mtime_ns for p in final}
+    summary = run_tool("ticklab-indicators", cfg, "--set", "seed")
+    assert summary["skipped"] == len(final) and summary["stock_days"] == len(STOCKS) * 3 - len(final)
+    assert {q: q.stat().st_mtime_ns for q in final} == before   # the finished ones were kept
+    assert files(tmp_path, "features/seed/*/*.feat") == files(reference, "features/seed/*/*.feat")
+    assert not list((tmp_path / "features").rglob("*.tmp*"))  # the killed run's temporaries went
+
+
 def stats_rows(db: Path) -> list[tuple]:
     """The database's day_stats and regressions rows, without the columns that say when, how long
     and where (the data root's absolute path)."""
