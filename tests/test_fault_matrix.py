@@ -3,9 +3,10 @@
 Each case asserts what a long-running research server needs: no partial file under its final name
 (every final file verifies), the rerun computes only what is missing, the results are
 byte-identical to an uninterrupted run, SQLite passes ``PRAGMA integrity_check``, and a client
-through the gateway resumes with 0 lost / 0 duplicated rows. A full disk (a 2 MB tmpfs) gives a
-clear error and leaves no partial output. (The gateway and the data service killed mid-stream:
-test_gateway_resume.py; thousands of cancelled streams: test_gateway_soak.py.)
+through the gateway resumes with 0 lost / 0 duplicated rows; trund killed under a pipeline run
+is restarted and the run completes with no step run twice. (A full disk: test_fault_full_disk.py;
+the gateway and the data service killed mid-stream: test_gateway_resume.py; thousands of cancelled
+streams: test_gateway_soak.py; the pipeline killed: test_pipeline_faults.py.)
 """
 
 from __future__ import annotations
@@ -85,16 +86,19 @@ def files(root: Path, pattern: str) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.glob(pattern))}
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An uninterrupted run: generate, ingest, indicators, stats."""
-    root = tmp_path_factory.mktemp("reference")
+def build_reference(root: Path) -> Path:
+    """An uninterrupted run in `root`: generate, ingest, indicators, stats."""
     cfg = write_market_config(root)
     assert ticklab("generate", "--config", str(cfg)).returncode == 0
     run_tool("ticklab-ingest", cfg)
     run_tool("ticklab-indicators", cfg, "--set", "seed")
     run_tool("ticklab-stats", cfg)
     return root
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_reference(tmp_path_factory.mktemp("reference"))
 
 
 def fresh_market(tmp_path: Path, reference: Path) -> Path:
@@ -241,29 +245,3 @@ def test_stats_service_killed_mid_compute_database_intact(tmp_path: Path, refere
     finally:
         for p in (stats, ind, data):
             p.stop()
-
-
-@pytest.fixture
-def tiny_disk(tmp_path: Path):
-    """A 2 MB tmpfs. Fails (never skips) when it cannot be mounted: the case must run."""
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True,
-                       text=True)
-    if p.returncode != 0:
-        pytest.fail(f"cannot mount a 2 MB tmpfs for the full-disk case (run as root): {p.stderr.strip()}")
-    yield mnt
-    subprocess.run(["umount", "-l", str(mnt)], check=False)
-
-
-def test_full_disk_gives_a_clear_error_and_no_partial_file(tmp_path: Path, reference: Path,
-                                                           tiny_disk: Path) -> None:
-    cfg = fresh_market(tmp_path, reference)
-    cfg.write_text(cfg.read_text().replace('store_dir = "store"', f'store_dir = "{tiny_disk}"'))
-    p = ticklab("ingest", "--config", str(cfg), "--threads", "1")
-    assert p.returncode == 1, p.stdout + p.stderr
-    assert "Traceback" not in p.stderr
-    assert "No space left on device" in p.stderr or "space" in p.stderr.lower(), p.stderr
-    for path in tiny_disk.glob("*/*.tick"):     # what is under a final name is whole
-        read_ticks(path)
-    assert not list(tiny_disk.rglob("*.tmp*"))  # and no temporary is left behind
