@@ -18,6 +18,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import gateway_harness as h
@@ -34,6 +36,7 @@ from ticklab.native import binary
 pytestmark = pytest.mark.usefixtures("require_services")
 
 STOCKS = ["AAPL", "MSFT", "IBM", "KO"]
+TOTAL_STOCK_DAYS = len(STOCKS) * 3
 
 
 def write_market_config(root: Path, events_per_day: int = 40_000, days: int = 3) -> Path:
@@ -245,3 +248,74 @@ def test_stats_service_killed_mid_compute_database_intact(tmp_path: Path, refere
     finally:
         for p in (stats, ind, data):
             p.stop()
+
+
+class Trund:
+    """A real ``trund`` process with a state file; ``kill9_and_restart()`` brings it back on its port."""
+
+    def __init__(self, state: Path) -> None:
+        self.state, self.port, self.url = state, 0, ""
+        self.proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> Trund:
+        self.proc = subprocess.Popen([sys.executable, "-m", "trun.trund", "--port", str(self.port),
+                                      "--state-path", str(self.state), "--log-level", "WARNING"],
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()          # printed once the socket listens
+        assert line.startswith("trund listening on "), line
+        self.url = line.split()[-1]
+        self.port = int(self.url.rsplit(":", 1)[1])
+        return self
+
+    def kill9_and_restart(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(30)
+        self.start()
+
+    def counts(self) -> dict[str, int]:
+        with urllib.request.urlopen(f"{self.url}/api/status_counts", timeout=30) as reply:
+            return json.loads(reply.read())["response"]
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(30)
+
+
+def test_trund_killed_mid_pipeline_run_restarts_and_the_run_completes(tmp_path: Path,
+                                                                      reference: Path) -> None:
+    cfg = fresh_market(tmp_path, reference)
+    trund = Trund(tmp_path / "trund.sqlite").start()
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "ticklab.cli", "pipeline", "--config", str(cfg),
+                                "--workers", "2", "--stocks-per-step", "1", "--scheduler-url", trund.url],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        total = 3 + 2 * TOTAL_STOCK_DAYS           # steps that run: ingest per day, indicators, stats
+        # kill -9 as the first step runs, a third of the way and two thirds of the way through
+        for done_at_least, what in ((0, "RUNNING"), (total // 3, "DONE"), (2 * total // 3, "DONE")):
+            deadline = time.monotonic() + 300         # only turns a hang into a failure
+            while True:
+                counts = trund.counts()
+                if counts.get(what, 0) > done_at_least:
+                    break
+                assert run.poll() is None, "the pipeline ended before trund could be killed"
+                assert time.monotonic() < deadline, f"no progress past {counts}"
+                time.sleep(0.02)
+            assert counts.get("DONE", 0) < total, "killed mid-run"
+            print("kill -9 trund at", counts)
+            trund.kill9_and_restart()
+        out, _ = run.communicate(timeout=600)
+        assert run.returncode == 0, out
+        assert trund.counts().get("DONE", 0) >= total and "FAILED" not in trund.counts()
+    finally:
+        trund.stop()
+    with sqlite3.connect(trund.state) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        runs = dict(c.execute("SELECT id, runs FROM steps WHERE family != 'RawDay'").fetchall())
+    assert len(runs) >= total and max(runs.values()) == 1, runs  # no step ran twice
+    assert files(tmp_path, "store/*/*.tick") == files(reference, "store/*/*.tick")
+    assert files(tmp_path, "features/seed/*/*.feat") == files(reference, "features/seed/*/*.feat")
+    assert integrity(tmp_path / "stats.sqlite") == "ok"
+    assert stats_rows(tmp_path / "stats.sqlite") == stats_rows(reference / "stats.sqlite")
