@@ -175,7 +175,7 @@ $(FUZZ_APT_STAMP): Makefile
 
 fuzz: build $(FUZZ_APT_STAMP)
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DTICKLAB_FUZZ=ON -DTICKLAB_BLAS=openblas -DPython3_EXECUTABLE=$(PY) >$(FUZZ_BUILD)/cmake.log \
+	  -DTICKLAB_FUZZ=ON -DTICKLAB_PYTHON=OFF -DTICKLAB_BLAS=openblas -DPython3_EXECUTABLE=$(PY) >$(FUZZ_BUILD)/cmake.log \
 	  || (cat $(FUZZ_BUILD)/cmake.log; exit 1)
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $$(cd fuzz && ls *_fuzz.cc | sed 's/^/fuzz_/; s/_fuzz.cc$$//')
 	@rm -rf $(FUZZ_BUILD)/seeds && $(PY) fuzz/make_seeds.py $(FUZZ_BUILD)/seeds $(BUILD)/bin >/dev/null

@@ -67,7 +67,7 @@ def run_engine(config: Path, set_name: str, ticks: Path, repeat: int) -> dict:
 
 def run_cpp(config: Path, extra: list[str]) -> dict:
     cmd = [str(binary("ticklab-indicators")), "--config", str(config), *extra, "--no-verify",
-           "--progress-json"]
+           "--force", "--progress-json"]  # --force: every repeat computes (none keeps a current file)
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return [json.loads(x) for x in out.splitlines() if '"summary"' in x][-1]
 

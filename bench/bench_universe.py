@@ -235,7 +235,7 @@ def main() -> None:
             if set_name == "wide" and mode in ("all", "zst") and not a.wide_all:
                 continue
             name = f"{set_name}_{mode}"
-            s2, w2, c2 = tool("ticklab-indicators", *c, "--set", name, "--progress-json")
+            s2, w2, c2 = tool("ticklab-indicators", *c, "--set", name, "--force", "--progress-json")
             s3, w3, c3 = tool("ticklab-stats", *c, "--set", name, "--force", "--progress-json")
             b2 = du(root / "features" / name)
             rows.append(f"{name + ' L2':<22}{n / w2 if mode != 'fused' else 0:>13.2f}"

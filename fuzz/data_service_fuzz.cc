@@ -5,32 +5,19 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ticklab;
-  if (size == 0) return 0;
-  auto& h = fuzz::ServiceHarness::Get();
-  const bool token = (data[0] & 4) != 0;
-  const void* bytes = data + 1;
-  const int n = static_cast<int>(size - 1);
-  switch (data[0] % 3) {
-    case 0: {
-      v1::ListStocksRequest req;
-      v1::ListStocksResponse resp;
-      if (req.ParseFromArray(bytes, n))
-        (void)h.data().ListStocks(h.Context(token).get(), req, &resp);
+  using Stub = v1::DataService::Stub;
+  std::optional<fuzz::RequestInput> in = fuzz::RequestInput::Of(data, size);
+  if (!in) return 0;
+  Stub& stub = fuzz::ServiceHarness::Get().data();
+  switch (in->selector % 3) {
+    case 0:
+      fuzz::Unary(*in, stub, &Stub::ListStocks);
       break;
-    }
-    case 1: {
-      v1::ListDatesRequest req;
-      v1::ListDatesResponse resp;
-      if (req.ParseFromArray(bytes, n))
-        (void)h.data().ListDates(h.Context(token).get(), req, &resp);
+    case 1:
+      fuzz::Unary(*in, stub, &Stub::ListDates);
       break;
-    }
-    default: {
-      v1::StreamTicksRequest req;
-      if (!req.ParseFromArray(bytes, n)) break;
-      auto context = h.Context(token);
-      (void)fuzz::ServiceHarness::Drain(h.data().StreamTicks(context.get(), req));
-    }
+    default:
+      fuzz::Stream(*in, stub, &Stub::StreamTicks);
   }
   return 0;
 }

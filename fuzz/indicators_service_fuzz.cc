@@ -5,21 +5,14 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ticklab;
-  if (size == 0) return 0;
-  auto& h = fuzz::ServiceHarness::Get();
-  const bool token = (data[0] & 4) != 0;
-  const void* bytes = data + 1;
-  const int n = static_cast<int>(size - 1);
-  if (data[0] % 2 == 0) {
-    v1::ListSetsRequest req;
-    v1::ListSetsResponse resp;
-    if (req.ParseFromArray(bytes, n))
-      (void)h.indicators().ListSets(h.Context(token).get(), req, &resp);
-    return 0;
+  using Stub = v1::IndicatorService::Stub;
+  std::optional<fuzz::RequestInput> in = fuzz::RequestInput::Of(data, size);
+  if (!in) return 0;
+  Stub& stub = fuzz::ServiceHarness::Get().indicators();
+  if (in->selector % 2 == 0) {
+    fuzz::Unary(*in, stub, &Stub::ListSets);
+  } else {
+    fuzz::Stream(*in, stub, &Stub::StreamIndicators);
   }
-  v1::StreamIndicatorsRequest req;
-  if (!req.ParseFromArray(bytes, n)) return 0;
-  auto context = h.Context(token);
-  (void)fuzz::ServiceHarness::Drain(h.indicators().StreamIndicators(context.get(), req));
   return 0;
 }

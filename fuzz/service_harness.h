@@ -2,9 +2,8 @@
 // request-decoding fuzz targets: a request's bytes go through protobuf parsing, gRPC and the
 // service's handler (token check, validation, the core call) exactly as from a remote client.
 //
-//   auto& h = ticklab::fuzz::ServiceHarness::Get();
-//   v1::StreamTicksRequest req;
-//   if (req.ParseFromArray(bytes, n)) h.Drain(h.data().StreamTicks(h.Context(with_token), req));
+//   std::optional<RequestInput> in = RequestInput::Of(data, size);  // selector, token, request
+//   if (in) Stream(*in, ServiceHarness::Get().data(), &v1::DataService::Stub::StreamTicks);
 //
 // The store is ingested once from tests/data/csv (TICKLAB_SOURCE_DIR) into the scratch directory;
 // the config sets a token, so inputs exercise both refused and accepted calls. Every call has a
@@ -13,7 +12,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "services/common/config.h"
@@ -59,5 +60,40 @@ class ServiceHarness {
   std::unique_ptr<v1::IndicatorService::Stub> indicators_;
   std::unique_ptr<v1::StatsService::Stub> stats_;
 };
+
+// A service target's input: byte 0 picks the RPC (`selector`, taken modulo the target's number
+// of RPCs) and with bit 2 whether the token is sent; the rest must parse as the request.
+struct RequestInput {
+  uint8_t selector = 0;
+  bool token = false;
+  const uint8_t* bytes = nullptr;
+  int size = 0;
+
+  // Empty for an empty input.
+  static std::optional<RequestInput> Of(const uint8_t* data, size_t size) {
+    if (size == 0) return std::nullopt;
+    return RequestInput{data[0], (data[0] & 4) != 0, data + 1, static_cast<int>(size - 1)};
+  }
+};
+
+// Parses the request and makes the unary call `(stub.*rpc)(context, request, &response)`.
+template <typename Stub, typename Request, typename Response>
+void Unary(const RequestInput& in, Stub& stub,
+           grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&, Response*)) {
+  Request request;
+  Response response;
+  if (!request.ParseFromArray(in.bytes, in.size)) return;
+  (void)(stub.*rpc)(ServiceHarness::Get().Context(in.token).get(), request, &response);
+}
+
+// Parses the request, opens the stream `(stub.*rpc)(context, request)` and reads it to its end.
+template <typename Stub, typename Request, typename Reader>
+void Stream(const RequestInput& in, Stub& stub,
+            std::unique_ptr<Reader> (Stub::*rpc)(grpc::ClientContext*, const Request&)) {
+  Request request;
+  if (!request.ParseFromArray(in.bytes, in.size)) return;
+  auto context = ServiceHarness::Get().Context(in.token);
+  (void)ServiceHarness::Drain((stub.*rpc)(context.get(), request));
+}
 
 }  // namespace ticklab::fuzz

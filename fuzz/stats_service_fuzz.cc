@@ -5,31 +5,19 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ticklab;
-  if (size == 0) return 0;
-  auto& h = fuzz::ServiceHarness::Get();
-  const bool token = (data[0] & 4) != 0;
-  const void* bytes = data + 1;
-  const int n = static_cast<int>(size - 1);
-  switch (data[0] % 3) {
-    case 0: {
-      v1::ComputeRequest req;
-      if (!req.ParseFromArray(bytes, n)) break;
-      auto context = h.Context(token);
-      (void)fuzz::ServiceHarness::Drain(h.stats().Compute(context.get(), req));
+  using Stub = v1::StatsService::Stub;
+  std::optional<fuzz::RequestInput> in = fuzz::RequestInput::Of(data, size);
+  if (!in) return 0;
+  Stub& stub = fuzz::ServiceHarness::Get().stats();
+  switch (in->selector % 3) {
+    case 0:
+      fuzz::Stream(*in, stub, &Stub::Compute);
       break;
-    }
-    case 1: {
-      v1::GetDayStatsRequest req;
-      v1::DayStats resp;
-      if (req.ParseFromArray(bytes, n))
-        (void)h.stats().GetDayStats(h.Context(token).get(), req, &resp);
+    case 1:
+      fuzz::Unary(*in, stub, &Stub::GetDayStats);
       break;
-    }
-    default: {
-      v1::PoolRequest req;
-      v1::PoolResponse resp;
-      if (req.ParseFromArray(bytes, n)) (void)h.stats().Pool(h.Context(token).get(), req, &resp);
-    }
+    default:
+      fuzz::Unary(*in, stub, &Stub::Pool);
   }
   return 0;
 }

@@ -3,9 +3,10 @@
 Each case asserts what a long-running research server needs: no partial file under its final name
 (every final file verifies), the rerun computes only what is missing, the results are
 byte-identical to an uninterrupted run, SQLite passes ``PRAGMA integrity_check``, and a client
-through the gateway resumes with 0 lost / 0 duplicated rows. A full disk (a 2 MB tmpfs) gives a
-clear error and leaves no partial output. (The gateway and the data service killed mid-stream:
-test_gateway_resume.py; thousands of cancelled streams: test_gateway_soak.py.)
+through the gateway resumes with 0 lost / 0 duplicated rows; trund killed under a pipeline run
+is restarted and the run completes with no step run twice. (A full disk: test_fault_full_disk.py;
+the gateway and the data service killed mid-stream: test_gateway_resume.py; thousands of cancelled
+streams: test_gateway_soak.py; the pipeline killed: test_pipeline_faults.py.)
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import gateway_harness as h
@@ -33,6 +36,7 @@ from ticklab.native import binary
 pytestmark = pytest.mark.usefixtures("require_services")
 
 STOCKS = ["AAPL", "MSFT", "IBM", "KO"]
+TOTAL_STOCK_DAYS = len(STOCKS) * 3
 
 
 def write_market_config(root: Path, events_per_day: int = 40_000, days: int = 3) -> Path:
@@ -85,16 +89,19 @@ def files(root: Path, pattern: str) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.glob(pattern))}
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An uninterrupted run: generate, ingest, indicators, stats."""
-    root = tmp_path_factory.mktemp("reference")
+def build_reference(root: Path) -> Path:
+    """An uninterrupted run in `root`: generate, ingest, indicators, stats."""
     cfg = write_market_config(root)
     assert ticklab("generate", "--config", str(cfg)).returncode == 0
     run_tool("ticklab-ingest", cfg)
     run_tool("ticklab-indicators", cfg, "--set", "seed")
     run_tool("ticklab-stats", cfg)
     return root
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_reference(tmp_path_factory.mktemp("reference"))
 
 
 def fresh_market(tmp_path: Path, reference: Path) -> Path:
@@ -134,6 +141,21 @@ def test_indicators_killed_mid_work_then_pipeline_computes_the_rest(tmp_path: Pa
     assert p.returncode == 0, p.stdout + p.stderr
     assert {q: q.stat().st_mtime_ns for q in final} == before   # the finished ones were not recomputed
     assert files(tmp_path, "features/seed/*/*.feat") == files(reference, "features/seed/*/*.feat")
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_indicators_killed_mid_work_then_rerun_alone_computes_the_rest(tmp_path: Path, reference: Path,
+                                                                       point: str) -> None:
+    cfg = fresh_market(tmp_path, reference)
+    shutil.copytree(reference / "store", tmp_path / "store")
+    kill_at(point, "ticklab-indicators", cfg, "--set", "seed")
+    final = sorted((tmp_path / "features").glob("seed/*/*.feat"))
+    before = {p: p.stat().st_mtime_ns for p in final}
+    summary = run_tool("ticklab-indicators", cfg, "--set", "seed")
+    assert summary["skipped"] == len(final) and summary["stock_days"] == len(STOCKS) * 3 - len(final)
+    assert {q: q.stat().st_mtime_ns for q in final} == before   # the finished ones were kept
+    assert files(tmp_path, "features/seed/*/*.feat") == files(reference, "features/seed/*/*.feat")
+    assert not list((tmp_path / "features").rglob("*.tmp*"))  # the killed run's temporaries went
 
 
 def stats_rows(db: Path) -> list[tuple]:
@@ -228,27 +250,72 @@ def test_stats_service_killed_mid_compute_database_intact(tmp_path: Path, refere
             p.stop()
 
 
-@pytest.fixture
-def tiny_disk(tmp_path: Path):
-    """A 2 MB tmpfs. Fails (never skips) when it cannot be mounted: the case must run."""
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True,
-                       text=True)
-    if p.returncode != 0:
-        pytest.fail(f"cannot mount a 2 MB tmpfs for the full-disk case (run as root): {p.stderr.strip()}")
-    yield mnt
-    subprocess.run(["umount", "-l", str(mnt)], check=False)
+class Trund:
+    """A real ``trund`` process with a state file; ``kill9_and_restart()`` brings it back on its port."""
+
+    def __init__(self, state: Path) -> None:
+        self.state, self.port, self.url = state, 0, ""
+        self.proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> Trund:
+        self.proc = subprocess.Popen([sys.executable, "-m", "trun.trund", "--port", str(self.port),
+                                      "--state-path", str(self.state), "--log-level", "WARNING"],
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()          # printed once the socket listens
+        assert line.startswith("trund listening on "), line
+        self.url = line.split()[-1]
+        self.port = int(self.url.rsplit(":", 1)[1])
+        return self
+
+    def kill9_and_restart(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(30)
+        self.start()
+
+    def counts(self) -> dict[str, int]:
+        with urllib.request.urlopen(f"{self.url}/api/status_counts", timeout=30) as reply:
+            return json.loads(reply.read())["response"]
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(30)
 
 
-def test_full_disk_gives_a_clear_error_and_no_partial_file(tmp_path: Path, reference: Path,
-                                                           tiny_disk: Path) -> None:
+def test_trund_killed_mid_pipeline_run_restarts_and_the_run_completes(tmp_path: Path,
+                                                                      reference: Path) -> None:
     cfg = fresh_market(tmp_path, reference)
-    cfg.write_text(cfg.read_text().replace('store_dir = "store"', f'store_dir = "{tiny_disk}"'))
-    p = ticklab("ingest", "--config", str(cfg), "--threads", "1")
-    assert p.returncode == 1, p.stdout + p.stderr
-    assert "Traceback" not in p.stderr
-    assert "No space left on device" in p.stderr or "space" in p.stderr.lower(), p.stderr
-    for path in tiny_disk.glob("*/*.tick"):     # what is under a final name is whole
-        read_ticks(path)
-    assert not list(tiny_disk.rglob("*.tmp*"))  # and no temporary is left behind
+    trund = Trund(tmp_path / "trund.sqlite").start()
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "ticklab.cli", "pipeline", "--config", str(cfg),
+                                "--workers", "2", "--stocks-per-step", "1", "--scheduler-url", trund.url],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        total = 3 + 2 * TOTAL_STOCK_DAYS           # steps that run: ingest per day, indicators, stats
+        # kill -9 as the first step runs, a third of the way and two thirds of the way through
+        for done_at_least, what in ((0, "RUNNING"), (total // 3, "DONE"), (2 * total // 3, "DONE")):
+            deadline = time.monotonic() + 300         # only turns a hang into a failure
+            while True:
+                counts = trund.counts()
+                if counts.get(what, 0) > done_at_least:
+                    break
+                assert run.poll() is None, "the pipeline ended before trund could be killed"
+                assert time.monotonic() < deadline, f"no progress past {counts}"
+                time.sleep(0.02)
+            assert counts.get("DONE", 0) < total, "killed mid-run"
+            print("kill -9 trund at", counts)
+            trund.kill9_and_restart()
+        out, _ = run.communicate(timeout=600)
+        assert run.returncode == 0, out
+        assert trund.counts().get("DONE", 0) >= total and "FAILED" not in trund.counts()
+    finally:
+        trund.stop()
+    with sqlite3.connect(trund.state) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        runs = dict(c.execute("SELECT id, runs FROM steps WHERE family != 'RawDay'").fetchall())
+    assert len(runs) >= total and max(runs.values()) == 1, runs  # no step ran twice
+    assert files(tmp_path, "store/*/*.tick") == files(reference, "store/*/*.tick")
+    assert files(tmp_path, "features/seed/*/*.feat") == files(reference, "features/seed/*/*.feat")
+    assert integrity(tmp_path / "stats.sqlite") == "ok"
+    assert stats_rows(tmp_path / "stats.sqlite") == stats_rows(reference / "stats.sqlite")

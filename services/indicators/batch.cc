@@ -45,7 +45,47 @@ Result<std::vector<DayJob>> PlanBatch(const Config& config, const std::string& s
   return jobs;
 }
 
+namespace {
+
+// FeatureFileIsCurrent(), also giving the kept file's row count.
+bool IsCurrent(const IndicatorSet& set, const DayJob& job, std::string* why, uint64_t* rows) {
+  auto fail = [&](const std::string& reason) {
+    if (why != nullptr) *why = job.output + ": " + reason;
+    return false;
+  };
+  if (job.output.empty() || !fs::exists(job.output)) return fail("missing");
+  Result<FeatureReader> feat = FeatureReader::Open(job.output);
+  if (!feat.ok()) return fail(feat.status().ToString());
+  const FeatureFileInfo& info = feat->info();
+  if (info.set != set.name() || info.stock != job.stock || !(info.date == job.date)) {
+    return fail("holds another set, stock or date");
+  }
+  if (info.config_hash != set.config_hash() || info.columns != set.column_names()) {
+    return fail("written with another configuration of set \"" + set.name() + "\"");
+  }
+  if (Status st = feat->VerifyRows(); !st.ok()) return fail(st.ToString());
+  Result<TickInput> input = TickInput::Open(job.input, job.verify_input);
+  if (!input.ok()) return fail("its input: " + input.status().ToString());
+  if (input->Fingerprint() != info.input_fingerprint) {
+    return fail("its input " + job.input + " changed since it was written");
+  }
+  *rows = feat->size();
+  return true;
+}
+
+}  // namespace
+
+bool FeatureFileIsCurrent(const IndicatorSet& set, const DayJob& job, std::string* why) {
+  uint64_t rows = 0;
+  return IsCurrent(set, job, why, &rows);
+}
+
 Result<DayResult> ComputeDay(IndicatorSet* set, const DayJob& job) {
+  if (!job.output.empty()) RemoveStaleTemporaries(job.output);  // what a killed run left
+  uint64_t kept_rows = 0;
+  if (job.keep_valid && IsCurrent(*set, job, nullptr, &kept_rows)) {
+    return DayResult{static_cast<int64_t>(kept_rows), 0, true};
+  }
   Result<TickInput> input = TickInput::Open(job.input, job.verify_input);
   if (!input.ok()) return input.status();
   if (!input->stock().empty() && input->stock() != job.stock) {
@@ -96,10 +136,14 @@ Result<BatchSummary> RunBatch(
       Result<DayResult> r = ComputeDay(&mine, jobs[i]);
       if (!r.ok()) return r.status();
       std::lock_guard<std::mutex> lock(mu);
-      summary.rows += r->rows;
-      summary.ticks += r->ticks;
-      ++summary.stock_days;
-      if (on_done) on_done(jobs[i], *r, summary.stock_days);
+      if (r->skipped) {
+        ++summary.skipped;
+      } else {
+        summary.rows += r->rows;
+        summary.ticks += r->ticks;
+        ++summary.stock_days;
+      }
+      if (on_done) on_done(jobs[i], *r, summary.stock_days + summary.skipped);
       return Status::Ok();
     };
   });

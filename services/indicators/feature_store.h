@@ -51,6 +51,11 @@ struct FeatureFileInfo {
 std::string FeaturePath(const std::string& features_dir, const std::string& set,
                         const std::string& stock, const Date& date);
 
+// Removes the "<path>.tmp-<pid>-<n>" files (and their ".spill") that writers of `path` left when
+// their process died (kill -9); a live process's temporaries stay. Errors are ignored: a leftover
+// is only untidy, and the next writer picks another name.
+void RemoveStaleTemporaries(const std::string& path);
+
 class FeatureWriter final : public RowSink {
  public:
   // Rows per block for `n_cols` values: a block's buffers hold <= 16 MiB.

@@ -2,14 +2,16 @@
 // Layer 1 store into the feature store.
 //
 //   ticklab-indicators --config FILE [--set NAME] [--stocks A B ...] [--dates D ...] [--threads N]
-//                      [--progress-json] [--no-write] [--no-verify]
+//                      [--progress-json] [--no-write] [--no-verify] [--force]
 //   ticklab-indicators --config FILE [--set NAME] --ticks FILE --stock S --date D [--out F]
 //   ticklab-indicators --config FILE [--set NAME] --list-columns
 //
 // A set with save = "none" writes nothing (its summary says save "none": ticklab-stats --fused
 // computes it); save = "grid", value_type and compression choose the rows and form of the files.
 // --stocks/--dates take space- or comma-separated values. --no-write computes without writing
-// (timing); --no-verify skips the store checksum pass. --ticks runs one day from any tick file
+// (timing); --no-verify skips the store checksum pass. A feature file that is already current
+// (FeatureFileIsCurrent: valid, same set config, made from today's store file) is kept and counted
+// in the summary's "skipped"; --force recomputes it. --ticks runs one day from any tick file
 // (store file or bare dump of Ticks) to --out. With --progress-json, stdout carries JSON lines:
 // start, progress per stock-day, summary. Errors go to stderr with exit status 1 (2 for bad usage).
 #include <cstdio>
@@ -30,16 +32,16 @@ namespace {
 struct Args {
   BatchFlags batch;  // --config --set --stocks --dates --threads --progress-json
   std::string ticks, stock, date, out;
-  bool no_write = false, list_columns = false, no_verify = false;
+  bool no_write = false, list_columns = false, no_verify = false, force = false;
 };
 
 int Usage(const std::string& error) {
-  std::fprintf(
-      stderr,
-      "ticklab-indicators: %s\nusage: ticklab-indicators --config FILE [--set NAME] "
-      "[--stocks A B ...] [--dates YYYY-MM-DD ...] [--threads N] [--progress-json] "
-      "[--no-write] [--no-verify] [--list-columns] [--ticks FILE --stock S --date D [--out F]]\n",
-      error.c_str());
+  std::fprintf(stderr,
+               "ticklab-indicators: %s\nusage: ticklab-indicators --config FILE [--set NAME] "
+               "[--stocks A B ...] [--dates YYYY-MM-DD ...] [--threads N] [--progress-json] "
+               "[--no-write] [--no-verify] [--force] [--list-columns] [--ticks FILE --stock S "
+               "--date D [--out F]]\n",
+               error.c_str());
   return 2;
 }
 
@@ -59,6 +61,8 @@ bool ParseArgs(int argc, char** argv, Args* a, std::string* error) {
       a->no_verify = true;
     else if (f.Is("--no-write"))
       a->no_write = true;
+    else if (f.Is("--force"))
+      a->force = true;
     else if (f.Is("--list-columns"))
       a->list_columns = true;
     else
@@ -116,6 +120,7 @@ int Run(const Args& a) {
   for (DayJob& j : jobs) {
     if (a.no_write) j.output.clear();
     j.verify_input = !a.no_verify;
+    j.keep_valid = a.ticks.empty() && !a.force;  // a one-off --ticks run always computes
   }
   const int64_t total = static_cast<int64_t>(jobs.size());
   if (b.progress_json) {
@@ -126,6 +131,7 @@ int Run(const Args& a) {
     ProgressEvent(done, total, job.stock + " " + job.date.ToString())
         .Int("rows", r.rows)
         .Int("ticks", r.ticks)
+        .Int("skipped", r.skipped ? 1 : 0)
         .Print();
   };
   Result<BatchSummary> s = RunBatch(*set, jobs, b.threads, on_done);
@@ -136,6 +142,7 @@ int Run(const Args& a) {
       .Int("stocks", s->stocks)
       .Int("days", s->days)
       .Int("stock_days", s->stock_days)
+      .Int("skipped", s->skipped)
       .Int("rows", s->rows)
       .Int("ticks", s->ticks)
       .Int("columns", set->num_columns())

@@ -30,7 +30,8 @@ def _summary_table(summary: dict, set_name: str, threads: int) -> Table:
     rows = [
         ("stocks", f"{summary.get('stocks', 0)}"),
         ("days", f"{summary.get('days', 0)}"),
-        ("stock-days", f"{summary.get('stock_days', 0)}"),
+        ("stock-days computed", f"{summary.get('stock_days', 0)}"),
+        ("stock-days kept (current)", f"{summary.get('skipped', 0)}"),
         ("columns (bid, ask, features)", f"{summary.get('columns', 0):,}"),
         ("ticks", f"{summary.get('ticks', 0):,}"),
         ("rows", f"{summary.get('rows', 0):,}"),
@@ -52,11 +53,15 @@ def _summary_table(summary: dict, set_name: str, threads: int) -> Table:
 @click.option("--dates", multiple=True, help="YYYY-MM-DD days (default: every day in the store).")
 @click.option("--threads", type=int, default=0, show_default=True, help="Worker threads (0: all cores).")
 @click.option("--no-write", is_flag=True, help="Compute without writing feature files (timing).")
+@click.option("--force", is_flag=True, help="Recompute feature files that are already current.")
 @click.option("--columns", "list_columns", is_flag=True, help="Print the set's columns and exit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object (for scripts).")
 def cli(config_path: str, set_name: str | None, stocks: tuple[str, ...], dates: tuple[str, ...],
-        threads: int, no_write: bool, list_columns: bool, as_json: bool) -> None:
+        threads: int, no_write: bool, force: bool, list_columns: bool, as_json: bool) -> None:
     """Compute an indicator set over stocks x days into the Layer 2 feature store.
+
+    A feature file that is already current (valid, written with the set's present configuration
+    from the present store file) is kept; --force recomputes it.
 
     Exit codes: 0 done, 1 error, 3 nothing to do (no stored stock-day matches the selection).
     """
@@ -81,6 +86,8 @@ def cli(config_path: str, set_name: str | None, stocks: tuple[str, ...], dates: 
         args += ["--dates", *_split(dates)]
     if no_write:
         args.append("--no-write")
+    if force:
+        args.append("--force")
     try:
         summary = native.run_tool("ticklab-indicators", args, description=f"indicators {name}")
     except native.NativeToolError as e:
@@ -89,6 +96,6 @@ def cli(config_path: str, set_name: str | None, stocks: tuple[str, ...], dates: 
         click.echo(json.dumps(summary))
     else:
         Console().print(_summary_table(summary, name, threads))
-    if int(summary.get("stock_days", 0)) == 0:
+    if int(summary.get("stock_days", 0)) + int(summary.get("skipped", 0)) == 0:
         exit_codes.finish(exit_codes.NOTHING_TO_DO, "indicators: nothing to do: no stored stock-day matches "
                           "the selection (run `ticklab ingest` first?) (exit 3)")

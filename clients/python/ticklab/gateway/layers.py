@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import ticklab.client.requests as rq
 from ticklab.client.wire import length_delimited, scan, varint
 from ticklab.io.dtypes import TICK_DTYPE
-from ticklab.v1 import common_pb2, data_pb2, gateway_pb2, indicators_pb2, stats_pb2
+from ticklab.v1 import data_pb2, gateway_pb2, indicators_pb2, stats_pb2
 
 LAYERS = ("ticks", "indicators", "stats")
 #: Per-chunk bookkeeping counted on top of the payload bytes.
@@ -58,21 +59,24 @@ class Layer:
     name = ""
     field_number = 0
     method = ""
+    #: The upstream batch message, and the name of its field of packed records.
+    message: Any = None
+    records_attr = ""
 
     def request(self, key: StreamKey, resume: tuple[int, int] | None) -> Any:
         raise NotImplementedError
 
     def parse(self, raw: bytes) -> Any:
-        raise NotImplementedError
+        return self.message.FromString(raw)
 
     def record_size(self, msg: Any) -> int:
         raise NotImplementedError
 
     def records(self, msg: Any) -> bytes:
-        raise NotImplementedError
+        return getattr(msg, self.records_attr)
 
     def set_records(self, msg: Any, data: bytes) -> None:
-        raise NotImplementedError
+        setattr(msg, self.records_attr, data)
 
     def wrap(self, raw: bytes) -> bytes:
         """GatewayBatch bytes holding `raw` (a serialized upstream batch) in this layer's field."""
@@ -123,36 +127,27 @@ class Layer:
 class TicksLayer(Layer):
     name = "ticks"
     field_number = 1
-    method = "/ticklab.v1.DataService/StreamTicks"
+    method = rq.STREAM_TICKS
+    message = data_pb2.TickBatch
+    records_attr = "ticks"
     records_field = 6  # TickBatch.ticks
 
     def scan_record_size(self, fields: dict[int, Any]) -> int:
         return fields.get(5) or TICK_DTYPE.itemsize
 
     def request(self, key: StreamKey, resume: tuple[int, int] | None) -> data_pb2.StreamTicksRequest:
-        req = data_pb2.StreamTicksRequest(stocks=[key.stock], start_date=key.start, end_date=key.end,
-                                          replay_speed=key.speed)
-        if resume is not None:
-            req.resume_after.CopyFrom(common_pb2.ResumePoint(sequence=resume[0], fingerprint=resume[1]))
-        return req
-
-    def parse(self, raw: bytes) -> data_pb2.TickBatch:
-        return data_pb2.TickBatch.FromString(raw)
+        return rq.ticks_request([key.stock], key.start, key.end, 0, key.speed, resume)
 
     def record_size(self, msg: Any) -> int:
         return msg.record_size or TICK_DTYPE.itemsize
-
-    def records(self, msg: Any) -> bytes:
-        return msg.ticks
-
-    def set_records(self, msg: Any, data: bytes) -> None:
-        msg.ticks = data
 
 
 class IndicatorsLayer(Layer):
     name = "indicators"
     field_number = 2
-    method = "/ticklab.v1.IndicatorService/StreamIndicators"
+    method = rq.STREAM_INDICATORS
+    message = indicators_pb2.IndicatorBatch
+    records_attr = "rows"
     records_field = 7  # IndicatorBatch.rows
     names_field = 6    # IndicatorBatch.feature_names
 
@@ -161,23 +156,10 @@ class IndicatorsLayer(Layer):
 
     def request(self, key: StreamKey,
                 resume: tuple[int, int] | None) -> indicators_pb2.StreamIndicatorsRequest:
-        req = indicators_pb2.StreamIndicatorsRequest(stock=key.stock, start_date=key.start, end_date=key.end,
-                                                     set=key.set, replay_speed=key.speed)
-        if resume is not None:
-            req.resume_after.CopyFrom(common_pb2.ResumePoint(sequence=resume[0], fingerprint=resume[1]))
-        return req
-
-    def parse(self, raw: bytes) -> indicators_pb2.IndicatorBatch:
-        return indicators_pb2.IndicatorBatch.FromString(raw)
+        return rq.indicators_request(key.stock, key.start, key.end, key.set, 0, key.speed, resume)
 
     def record_size(self, msg: Any) -> int:
         return 8 * (4 + msg.num_features)
-
-    def records(self, msg: Any) -> bytes:
-        return msg.rows
-
-    def set_records(self, msg: Any, data: bytes) -> None:
-        msg.rows = data
 
 
 class StatsLayer(Layer):
@@ -189,8 +171,8 @@ class StatsLayer(Layer):
     resumable = False
 
     def request(self, key: StreamKey, resume: tuple[int, int] | None) -> stats_pb2.ComputeRequest:
-        return stats_pb2.ComputeRequest(stock=key.stock, start_date=key.start, end_date=key.end, set=key.set,
-                                        dry_run=True, replay_speed=key.speed)
+        return rq.compute_request(key.stock, key.start, key.end, key.set, dry_run=True, progress_rows=0,
+                                  replay_speed=key.speed)
 
     def chunk(self, raw: bytes, index: int = 0) -> Chunk:
         # StatsUpdate {stock = 1, sequence = 2, update = 3 (the upstream bytes)}; stock is filled in by

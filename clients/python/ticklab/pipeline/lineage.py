@@ -199,8 +199,12 @@ def write_sidecar(path: Path, record: dict[str, Any]) -> None:
     """Writes ``<path>.lineage`` atomically (temporary + rename): a reader never sees half of one."""
     target = sidecar(path)
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
-    os.replace(tmp, target)
+    try:
+        tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written temporary either
+        raise
 
 
 def remove_temporaries(path: Path) -> None:

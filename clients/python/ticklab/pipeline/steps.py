@@ -26,8 +26,8 @@ import ticklab.pipeline.stats_lineage as stats_lineage
 import trun
 from ticklab import native
 from ticklab.config import Config, load_config
-from ticklab.io.features import feature_path, read_features
-from ticklab.io.store import store_path
+from ticklab.io.features import FeatureFileError, feature_path, read_features
+from ticklab.io.store import StoreError, store_path
 from ticklab.pipeline.lineage import Verdict
 from ticklab.pipeline.stats_lineage import learn_config_hash, stats_verdicts
 
@@ -51,6 +51,13 @@ class ConfigStep(trun.Step):
     @property
     def cfg(self) -> Config:
         return cached_config(self.config)
+
+    def on_failure(self, exception: BaseException) -> str | None:
+        """An expected failure (a C++ tool's error, a full disk, an unreadable file) is reported by
+        its message, which names the file; anything else keeps its traceback (a bug)."""
+        if isinstance(exception, (native.NativeToolError, OSError, StoreError, FeatureFileError)):
+            return str(exception)
+        return super().on_failure(exception)
 
     def tool_args(self, day: dt.date, stocks: list[str]) -> list[str]:
         args = ["--config", self.config, "--dates", day.isoformat(), "--stocks", ",".join(stocks)]
