@@ -24,6 +24,8 @@ from trun.scheduler_views import SchedulerViews
 from trun.step_state import EMPTY, StepState, WorkerState
 
 DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
+EXTENSIONS = ("get_work_batch",)  # what ``extensions()`` lists
+MAX_BATCH = 1000  # steps one get_work_batch hands out at most
 
 
 class Scheduler(SchedulerViews):
@@ -329,6 +331,35 @@ class Scheduler(SchedulerViews):
             if lost:
                 st = self._steps[lost[0]]
                 return dict(self._idle(None), step_id=st.id, step_family=st.family, step_params=st.params)
+        return self._next_work(worker, now)
+
+    def get_work_batch(self, worker: str | None = None, host: str | None = None,
+                       current_steps: list[str] | None = None, max_steps: int = 1) -> dict[str, Any]:
+        """Up to ``max_steps`` runnable steps at once (a trun extension, not in Luigi).
+
+        ``{"steps": [get_work replies], "retry_in", "running", "n_pending_steps", "worker_state"}``:
+        the first step is what ``get_work`` would hand out, each further one what the next
+        ``get_work`` would; the other fields are those of the last reply (an idle one when fewer
+        than ``max_steps`` could run).  Every step listed is RUNNING for ``worker``."""
+        w = self._workers.get(worker) if worker is not None else None
+        resent = w is not None and current_steps is not None and bool(w.running - set(current_steps))
+        reply = self.get_work(worker, host, current_steps)
+        steps = []
+        limit = min(max(1, int(max_steps)), MAX_BATCH)
+        while reply["step_id"] is not None:
+            steps.append(reply)
+            if resent or len(steps) >= limit:  # a step lost in transit comes back alone
+                break
+            reply = self._next_work(worker, time.time())
+        tail = {k: v for k, v in reply.items() if not k.startswith("step_")}
+        return dict(tail, steps=steps)
+
+    def extensions(self) -> list[str]:
+        """The trun methods beyond Luigi's API that this scheduler serves (workers use them if listed)."""
+        return list(EXTENSIONS)
+
+    def _next_work(self, worker: str | None, now: float) -> dict[str, Any]:
+        """Take the next ready step ``worker`` may run, or the idle reply."""
         foreign: list[tuple[int, int, str]] = []  # ready, but added by other workers only
         try:
             found = self._next_ready(worker, foreign)
