@@ -62,6 +62,8 @@ class Scheduler(SchedulerViews):
         self._version = 0  # bumped by every status change (views cache on it)
         # the journal of changes since the store last saved (None: nobody is saving)
         self._dirty: set[str] | None = None
+        # steps whose status changed (only STATUS_COLUMNS differ from their saved row, unless in _dirty)
+        self._dirty_status: set[str] | None = None
         self._dirty_workers: set[str] | None = None
         self._events: list[tuple[float, str, str, str | None]] | None = None
         self.retry_count = retry_count
@@ -119,7 +121,8 @@ class Scheduler(SchedulerViews):
         old, st.status = st.status, status
         st.last_updated = now
         self._version += 1
-        self._changed(st)
+        if self._dirty_status is not None:
+            self._dirty_status.add(st.id)
         if self._events is not None and self.record_step_history:
             self._events.append((now, st.id, status, st.worker))
         if status == DONE and old != DONE:
@@ -556,7 +559,7 @@ class Scheduler(SchedulerViews):
     # ---- the store's side (not part of the interface) ---------------------------------------------
     def _journal(self) -> None:
         """Start recording changes for a store (``trun.scheduler_store``)."""
-        self._dirty, self._dirty_workers, self._events = set(), set(), []
+        self._dirty, self._dirty_status, self._dirty_workers, self._events = set(), set(), set(), []
 
     def _restore(self, steps: dict[str, StepState], workers: dict[str, WorkerState],
                  limits: dict[str, int], paused: bool) -> None:
