@@ -62,8 +62,8 @@ class Scheduler(SchedulerViews):
         self._version = 0  # bumped by every status change (views cache on it)
         # the journal of changes since the store last saved (None: nobody is saving)
         self._dirty: set[str] | None = None
-        # steps whose status changed (only STATUS_COLUMNS differ from their saved row, unless in _dirty)
-        self._dirty_status: set[str] | None = None
+        # steps whose saved row differs in STATE_COLUMNS only (unless also in _dirty: rewritten whole)
+        self._dirty_state: set[str] | None = None
         self._dirty_workers: set[str] | None = None
         self._events: list[tuple[float, str, str, str | None]] | None = None
         self.retry_count = retry_count
@@ -81,8 +81,14 @@ class Scheduler(SchedulerViews):
 
     # ---- internal helpers ---------------------------------------------------------------------------
     def _changed(self, st: StepState) -> None:
+        """``st``'s row must be rewritten whole."""
         if self._dirty is not None:
             self._dirty.add(st.id)
+
+    def _state_changed(self, st: StepState) -> None:
+        """Only ``st``'s STATE_COLUMNS changed (its row was written when it was added)."""
+        if self._dirty_state is not None:
+            self._dirty_state.add(st.id)
 
     def _state(self, step_id: str) -> StepState:
         st = self._steps.get(step_id)
@@ -121,8 +127,7 @@ class Scheduler(SchedulerViews):
         old, st.status = st.status, status
         st.last_updated = now
         self._version += 1
-        if self._dirty_status is not None:
-            self._dirty_status.add(st.id)
+        self._state_changed(st)
         if self._events is not None and self.record_step_history:
             self._events.append((now, st.id, status, st.worker))
         if status == DONE and old != DONE:
@@ -160,6 +165,7 @@ class Scheduler(SchedulerViews):
             d = self._state(dep_id)
             if not st.deps:
                 st.deps = set()
+            self._changed(st)
             st.deps.add(dep_id)  # type: ignore[union-attr]
             d.dependents.append(st.id)
             if d.status != DONE:
@@ -212,7 +218,10 @@ class Scheduler(SchedulerViews):
                  tracking_url: str | None = None) -> None:
         """Add or update a step.  ``deps`` replaces nothing: edges are only ever added."""
         st = self._state(step_id)
-        self._changed(st)
+        if st.known:
+            self._state_changed(st)  # new edges and priorities mark the whole row themselves
+        else:
+            self._changed(st)
         w = self._heard_from(worker)
         if w is not None:
             self._add_stakeholder(st, w.id)
@@ -548,18 +557,18 @@ class Scheduler(SchedulerViews):
         st = self._steps.get(step_id)
         if st is not None:
             st.status_message = status_message
-            self._changed(st)
+            self._state_changed(st)
 
     def set_step_progress_percentage(self, step_id: str, progress_percentage: float) -> None:
         st = self._steps.get(step_id)
         if st is not None:
             st.progress = progress_percentage
-            self._changed(st)
+            self._state_changed(st)
 
     # ---- the store's side (not part of the interface) ---------------------------------------------
     def _journal(self) -> None:
         """Start recording changes for a store (``trun.scheduler_store``)."""
-        self._dirty, self._dirty_status, self._dirty_workers, self._events = set(), set(), set(), []
+        self._dirty, self._dirty_state, self._dirty_workers, self._events = set(), set(), set(), []
 
     def _restore(self, steps: dict[str, StepState], workers: dict[str, WorkerState],
                  limits: dict[str, int], paused: bool) -> None:

@@ -14,7 +14,7 @@ import sqlite3
 from typing import Any
 
 from trun.scheduler import Scheduler
-from trun.step_state import STATUS_COLUMNS, STEP_COLUMNS, WORKER_COLUMNS, StepState, WorkerState
+from trun.step_state import STATE_COLUMNS, STEP_COLUMNS, WORKER_COLUMNS, StepState, WorkerState
 
 
 def _table(name: str, columns: tuple[tuple[str, str], ...]) -> str:
@@ -38,7 +38,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 _UPSERT_STEP = (f"INSERT OR REPLACE INTO steps ({', '.join(c for c, _ in STEP_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in STEP_COLUMNS)})")
-_UPDATE_STATUS = f"UPDATE steps SET {', '.join(f'{c} = ?' for c in STATUS_COLUMNS)} WHERE id = ?"
+_UPDATE_STATE = f"UPDATE steps SET {', '.join(f'{c} = ?' for c in STATE_COLUMNS)} WHERE id = ?"
 _UPSERT_WORKER = (f"INSERT OR REPLACE INTO workers ({', '.join(c for c, _ in WORKER_COLUMNS)}) "
                   f"VALUES ({', '.join('?' for _ in WORKER_COLUMNS)})")
 
@@ -90,23 +90,23 @@ class SchedulerStore:
 
     def save(self, scheduler: Scheduler, reply: tuple[str, str, str] | None = None) -> None:
         """Write what changed since the last save (and ``reply``: client, request id, response JSON)."""
-        dirty, dirty_status = scheduler._dirty, scheduler._dirty_status
+        dirty, dirty_state = scheduler._dirty, scheduler._dirty_state
         dirty_workers, events = scheduler._dirty_workers, scheduler._events
-        if dirty is None or dirty_status is None or dirty_workers is None or events is None:
+        if dirty is None or dirty_state is None or dirty_workers is None or events is None:
             raise RuntimeError("save() before load(): the scheduler is not journaling")
         meta = {"limits": json.dumps(scheduler._limits, sort_keys=True),
                 "paused": json.dumps(scheduler._paused)}
         meta = {k: v for k, v in meta.items() if self._saved_meta.get(k) != v}
-        if not (dirty or dirty_status or dirty_workers or events or meta or reply):
+        if not (dirty or dirty_state or dirty_workers or events or meta or reply):
             return
         steps, workers = scheduler._steps, scheduler._workers
         db = self._db
-        # a step whose status alone changed has a row already (steps are written when added)
-        status_only = [st for st in map(steps.get, dirty_status - dirty) if st is not None]
+        # a step whose STATE_COLUMNS alone changed has its row already (written when it was added)
+        state_only = [st for st in map(steps.get, dirty_state - dirty) if st is not None]
         writes = [
             (_UPSERT_STEP, [st.to_row() for st in map(steps.get, dirty)
                             if st is not None and not st.is_placeholder()]),
-            (_UPDATE_STATUS, [st.to_status_row() for st in status_only]),
+            (_UPDATE_STATE, [st.to_state_row() for st in state_only]),
             ("DELETE FROM steps WHERE id = ?", [(i,) for i in dirty if i not in steps]),
             (_UPSERT_WORKER, [workers[i].to_row() for i in dirty_workers if i in workers]),
             ("DELETE FROM workers WHERE id = ?", [(i,) for i in dirty_workers if i not in workers]),
@@ -117,8 +117,8 @@ class SchedulerStore:
         try:
             for statement, rows in writes:
                 if rows and db.executemany(statement, rows).rowcount != len(rows) \
-                        and statement is _UPDATE_STATUS:  # some row was missing: write them whole
-                    db.executemany(_UPSERT_STEP, [st.to_row() for st in status_only])
+                        and statement is _UPDATE_STATE:  # some row was missing: write them whole
+                    db.executemany(_UPSERT_STEP, [st.to_row() for st in state_only])
             if reply is not None:
                 db.execute("INSERT OR REPLACE INTO replies (client, request, response) VALUES (?, ?, ?)",
                            reply)
@@ -128,7 +128,7 @@ class SchedulerStore:
             raise
         self._saved_meta.update(meta)
         dirty.clear()
-        dirty_status.clear()
+        dirty_state.clear()
         dirty_workers.clear()
         events.clear()
 

@@ -26,9 +26,11 @@ STEP_COLUMNS: tuple[tuple[str, str], ...] = (
     ("time_running", "REAL"), ("last_updated", "REAL"), ("status_message", "TEXT"),
     ("progress", "REAL"), ("tracking_url", "TEXT"), ("runs", "INTEGER"),
 )
-# what a change of status may change with it: saved by a narrower UPDATE than the whole row
-STATUS_COLUMNS: tuple[str, ...] = ("status", "worker", "expl", "failures", "retry_at", "disabled_at",
-                                   "time_running", "last_updated", "status_message", "progress", "runs")
+# what changes while a step is scheduled and run (the rest is its definition, set when it is first
+# added, and its edges and priority): saved by an UPDATE narrower than the whole row
+STATE_COLUMNS: tuple[str, ...] = (
+    "status", "worker", "expl", "failures", "retry_at", "disabled_at", "time_running", "last_updated",
+    "status_message", "progress", "runs", "runnable", "owner", "others", "remove_at", "tracking_url")
 WORKER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "TEXT PRIMARY KEY"), ("info", "json"), ("started", "REAL"), ("last_active", "REAL"),
     ("disabled", "INTEGER"),
@@ -37,8 +39,8 @@ WORKER_COLUMNS: tuple[tuple[str, str], ...] = (
 
 _STEP_VALUES = operator.attrgetter(*(name for name, _ in STEP_COLUMNS))  # one C call per row
 _STEP_JSON = tuple(i for i, (_, kind) in enumerate(STEP_COLUMNS) if kind == "json")
-_STATUS_VALUES = operator.attrgetter(*STATUS_COLUMNS, "id")
-_STATUS_JSON = tuple(i for i, name in enumerate(STATUS_COLUMNS) if dict(STEP_COLUMNS)[name] == "json")
+_STATE_VALUES = operator.attrgetter(*STATE_COLUMNS, "id")
+_STATE_JSON = tuple(i for i, name in enumerate(STATE_COLUMNS) if dict(STEP_COLUMNS)[name] == "json")
 _dumps = json.JSONEncoder(separators=(",", ":")).encode  # skips json.dumps' per-call set-up
 
 
@@ -111,10 +113,10 @@ class StepState:
             row[i] = _encode(row[i])
         return row
 
-    def to_status_row(self) -> list:
-        """The values of ``STATUS_COLUMNS``, then the id."""
-        row = list(_STATUS_VALUES(self))
-        for i in _STATUS_JSON:
+    def to_state_row(self) -> list:
+        """The values of ``STATE_COLUMNS``, then the id (for the store's narrow UPDATE)."""
+        row = list(_STATE_VALUES(self))
+        for i in _STATE_JSON:
             row[i] = _encode(row[i])
         return row
 
