@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -84,6 +85,17 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the live process ``pid`` has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -142,6 +154,7 @@ def run(engine: str, shape: str, n: int, timeout: float, latency: bool) -> dict:
     result: dict = {"engine": engine, "shape": shape, "steps": n}
     try:
         t0 = time.perf_counter()
+        cpu0, server_cpu0 = children_cpu(), cpu_seconds(server.pid)
         workers = [subprocess.Popen([python, str(script), str(out), shape, str(n), "127.0.0.1", str(port)],
                                     stdout=subprocess.PIPE, stderr=open(work / f"worker{k}.err", "w"),
                                     env=env, text=True) for k in range(2)]
@@ -160,7 +173,8 @@ def run(engine: str, shape: str, n: int, timeout: float, latency: bool) -> dict:
             oks = [json.loads(o.strip().splitlines()[-1])["ok"] if o.strip() else False for o in outputs]
             files = sum(len(f) for _, _, f in os.walk(out))
             result.update(wall=wall, rate=files / wall, ok=all(oks) and files == n,
-                          server_mb=peak_rss_mb(server.pid))
+                          server_mb=peak_rss_mb(server.pid), server_cpu=cpu_seconds(server.pid) - server_cpu0,
+                          workers_cpu=children_cpu() - cpu0)
         if latency and engine == "trund":  # with every step known, done or not
             result["page_s"] = page_latency(port)
             result["page_status_s"] = page_latency(port, status="DONE")
@@ -243,6 +257,10 @@ def main() -> None:
         if LUIGI_PYTHON.exists() and n <= args.luigi_max:
             lu = run("luigid", shape, n, args.timeout, latency=False)
         print(_row(shape, n, t, lu), flush=True)
+        for r in (t, lu):
+            if r and "server_cpu" in r:
+                print(f"#   {r['engine']} CPU seconds: server {r['server_cpu']:.1f}, "
+                      f"2 workers {r['workers_cpu']:.1f}", flush=True)
         if "page_s" in t:
             latencies = t
     print(f"# load average at the end {os.getloadavg()[0]:.1f}")

@@ -174,9 +174,19 @@ def _heartbeat(ref: weakref.ref, worker: str, closed: threading.Event, interval:
 
 def _remote_method(name: str, signature: inspect.Signature) -> Callable[..., Any]:
     """A method of RemoteScheduler that sends its arguments, by name, to the method ``name``."""
-    var_keyword = [p.name for p in signature.parameters.values() if p.kind is p.VAR_KEYWORD]
+    params = list(signature.parameters.values())[1:]  # without self
+    var_keyword = [p.name for p in params if p.kind is p.VAR_KEYWORD]
+    names = [p.name for p in params]
+    accepted = frozenset(names)
+    required = frozenset(p.name for p in params if p.default is p.empty)
 
     def call(self: RemoteScheduler, *args: Any, **kwargs: Any) -> Any:
+        if not var_keyword and len(args) <= len(names):  # the common case, without inspect's bind
+            arguments = dict(zip(names, args))
+            if kwargs.keys() <= accepted and arguments.keys().isdisjoint(kwargs):
+                arguments.update(kwargs)
+                if required <= arguments.keys():
+                    return self._request(name, arguments)
         bound = signature.bind(self, *args, **kwargs)  # a wrong call fails here, as it would locally
         arguments = dict(bound.arguments)
         arguments.pop("self")

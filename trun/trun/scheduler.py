@@ -24,6 +24,8 @@ from trun.scheduler_views import SchedulerViews
 from trun.step_state import EMPTY, StepState, WorkerState
 
 DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
+EXTENSIONS = ("get_work_batch",)  # what ``extensions()`` lists
+MAX_BATCH = 1000  # steps one get_work_batch hands out at most
 
 
 class Scheduler(SchedulerViews):
@@ -60,6 +62,8 @@ class Scheduler(SchedulerViews):
         self._version = 0  # bumped by every status change (views cache on it)
         # the journal of changes since the store last saved (None: nobody is saving)
         self._dirty: set[str] | None = None
+        # steps whose saved row differs in STATE_COLUMNS only (unless also in _dirty: rewritten whole)
+        self._dirty_state: set[str] | None = None
         self._dirty_workers: set[str] | None = None
         self._events: list[tuple[float, str, str, str | None]] | None = None
         self.retry_count = retry_count
@@ -77,8 +81,14 @@ class Scheduler(SchedulerViews):
 
     # ---- internal helpers ---------------------------------------------------------------------------
     def _changed(self, st: StepState) -> None:
+        """``st``'s row must be rewritten whole."""
         if self._dirty is not None:
             self._dirty.add(st.id)
+
+    def _state_changed(self, st: StepState) -> None:
+        """Only ``st``'s STATE_COLUMNS changed (its row was written when it was added)."""
+        if self._dirty_state is not None:
+            self._dirty_state.add(st.id)
 
     def _state(self, step_id: str) -> StepState:
         st = self._steps.get(step_id)
@@ -117,7 +127,7 @@ class Scheduler(SchedulerViews):
         old, st.status = st.status, status
         st.last_updated = now
         self._version += 1
-        self._changed(st)
+        self._state_changed(st)
         if self._events is not None and self.record_step_history:
             self._events.append((now, st.id, status, st.worker))
         if status == DONE and old != DONE:
@@ -155,6 +165,7 @@ class Scheduler(SchedulerViews):
             d = self._state(dep_id)
             if not st.deps:
                 st.deps = set()
+            self._changed(st)
             st.deps.add(dep_id)  # type: ignore[union-attr]
             d.dependents.append(st.id)
             if d.status != DONE:
@@ -207,7 +218,10 @@ class Scheduler(SchedulerViews):
                  tracking_url: str | None = None) -> None:
         """Add or update a step.  ``deps`` replaces nothing: edges are only ever added."""
         st = self._state(step_id)
-        self._changed(st)
+        if st.known:
+            self._state_changed(st)  # new edges and priorities mark the whole row themselves
+        else:
+            self._changed(st)
         w = self._heard_from(worker)
         if w is not None:
             self._add_stakeholder(st, w.id)
@@ -329,6 +343,35 @@ class Scheduler(SchedulerViews):
             if lost:
                 st = self._steps[lost[0]]
                 return dict(self._idle(None), step_id=st.id, step_family=st.family, step_params=st.params)
+        return self._next_work(worker, now)
+
+    def get_work_batch(self, worker: str | None = None, host: str | None = None,
+                       current_steps: list[str] | None = None, max_steps: int = 1) -> dict[str, Any]:
+        """Up to ``max_steps`` runnable steps at once (a trun extension, not in Luigi).
+
+        ``{"steps": [get_work replies], "retry_in", "running", "n_pending_steps", "worker_state"}``:
+        the first step is what ``get_work`` would hand out, each further one what the next
+        ``get_work`` would; the other fields are those of the last reply (an idle one when fewer
+        than ``max_steps`` could run).  Every step listed is RUNNING for ``worker``."""
+        w = self._workers.get(worker) if worker is not None else None
+        resent = w is not None and current_steps is not None and bool(w.running - set(current_steps))
+        reply = self.get_work(worker, host, current_steps)
+        steps = []
+        limit = min(max(1, int(max_steps)), MAX_BATCH)
+        while reply["step_id"] is not None:
+            steps.append(reply)
+            if resent or len(steps) >= limit:  # a step lost in transit comes back alone
+                break
+            reply = self._next_work(worker, time.time())
+        tail = {k: v for k, v in reply.items() if not k.startswith("step_")}
+        return dict(tail, steps=steps)
+
+    def extensions(self) -> list[str]:
+        """The trun methods beyond Luigi's API that this scheduler serves (workers use them if listed)."""
+        return list(EXTENSIONS)
+
+    def _next_work(self, worker: str | None, now: float) -> dict[str, Any]:
+        """Take the next ready step ``worker`` may run, or the idle reply."""
         foreign: list[tuple[int, int, str]] = []  # ready, but added by other workers only
         try:
             found = self._next_ready(worker, foreign)
@@ -514,18 +557,18 @@ class Scheduler(SchedulerViews):
         st = self._steps.get(step_id)
         if st is not None:
             st.status_message = status_message
-            self._changed(st)
+            self._state_changed(st)
 
     def set_step_progress_percentage(self, step_id: str, progress_percentage: float) -> None:
         st = self._steps.get(step_id)
         if st is not None:
             st.progress = progress_percentage
-            self._changed(st)
+            self._state_changed(st)
 
     # ---- the store's side (not part of the interface) ---------------------------------------------
     def _journal(self) -> None:
         """Start recording changes for a store (``trun.scheduler_store``)."""
-        self._dirty, self._dirty_workers, self._events = set(), set(), []
+        self._dirty, self._dirty_state, self._dirty_workers, self._events = set(), set(), set(), []
 
     def _restore(self, steps: dict[str, StepState], workers: dict[str, WorkerState],
                  limits: dict[str, int], paused: bool) -> None:

@@ -51,6 +51,12 @@ class SchedulerAPI(Protocol):
         retry is due (None: no retry pending) and ``running`` how many steps are running."""
         ...
 
+    def get_work_batch(self, worker: str | None = None, host: str | None = None,
+                       current_steps: list[str] | None = None, max_steps: int = 1) -> dict[str, Any]:
+        """trun extension: up to ``max_steps`` steps at once, ``{"steps": [get_work replies], ...}``
+        with ``retry_in``, ``running``, ``n_pending_steps`` and ``worker_state`` of the last reply."""
+        ...
+
     def ping(self, worker: str | None = None) -> dict[str, Any]:
         """A worker's heartbeat; ``{"rpc_messages": [...]}``."""
         ...
@@ -105,6 +111,10 @@ class SchedulerAPI(Protocol):
         ...
 
     # ---- reads ------------------------------------------------------------------------------------
+    def extensions(self) -> list[str]:
+        """trun extension: the methods beyond Luigi's API served here (``["get_work_batch"]``)."""
+        ...
+
     def is_paused(self) -> dict[str, bool]:
         """``{"paused": bool}``."""
         ...
@@ -192,7 +202,8 @@ def api_methods() -> dict[str, inspect.Signature]:
 REMOTE_METHODS: tuple[str, ...] = tuple(api_methods())
 # The methods that change nothing: trund serves them without the token and saves nothing after them.
 READ_METHODS: frozenset[str] = frozenset({
-    "is_paused", "status_counts", "step_statuses", "step_status", "step_info", "fetch_error", "step_log",
+    "extensions", "is_paused", "status_counts", "step_statuses", "step_status", "step_info", "fetch_error",
+    "step_log",
     "get_step_status_message", "get_step_progress_percentage", "step_list", "step_search", "step_page",
     "dep_graph", "inverse_dep_graph", "worker_list", "resources", "resource_list", "step_history",
     "count_pending",

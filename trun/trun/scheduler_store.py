@@ -14,7 +14,7 @@ import sqlite3
 from typing import Any
 
 from trun.scheduler import Scheduler
-from trun.step_state import STEP_COLUMNS, WORKER_COLUMNS, StepState, WorkerState
+from trun.step_state import STATE_COLUMNS, STEP_COLUMNS, WORKER_COLUMNS, StepState, WorkerState
 
 
 def _table(name: str, columns: tuple[tuple[str, str], ...]) -> str:
@@ -38,8 +38,12 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 _UPSERT_STEP = (f"INSERT OR REPLACE INTO steps ({', '.join(c for c, _ in STEP_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in STEP_COLUMNS)})")
+_UPDATE_STATE = f"UPDATE steps SET {', '.join(f'{c} = ?' for c in STATE_COLUMNS)} WHERE id = ?"
 _UPSERT_WORKER = (f"INSERT OR REPLACE INTO workers ({', '.join(c for c, _ in WORKER_COLUMNS)}) "
                   f"VALUES ({', '.join('?' for _ in WORKER_COLUMNS)})")
+
+
+CACHE_KIB = 32768  # SQLite's page cache: a 100k-step graph's rows and index stay in memory
 
 
 class StoreError(Exception):
@@ -55,6 +59,7 @@ class SchedulerStore:
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={'FULL' if sync.upper() == 'FULL' else 'NORMAL'}")
+            self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self._migrate()
         except sqlite3.DatabaseError as e:
             self._db.close()
@@ -83,20 +88,25 @@ class SchedulerStore:
         scheduler._journal()
         return len(steps)
 
-    def save(self, scheduler: Scheduler, reply: tuple[str, str, Any] | None = None) -> None:
-        """Write what changed since the last save (and ``reply``: client, request id, response)."""
-        dirty, dirty_workers, events = scheduler._dirty, scheduler._dirty_workers, scheduler._events
-        if dirty is None or dirty_workers is None or events is None:
+    def save(self, scheduler: Scheduler, reply: tuple[str, str, str] | None = None) -> None:
+        """Write what changed since the last save (and ``reply``: client, request id, response JSON)."""
+        dirty, dirty_state = scheduler._dirty, scheduler._dirty_state
+        dirty_workers, events = scheduler._dirty_workers, scheduler._events
+        if dirty is None or dirty_state is None or dirty_workers is None or events is None:
             raise RuntimeError("save() before load(): the scheduler is not journaling")
         meta = {"limits": json.dumps(scheduler._limits, sort_keys=True),
                 "paused": json.dumps(scheduler._paused)}
         meta = {k: v for k, v in meta.items() if self._saved_meta.get(k) != v}
-        if not (dirty or dirty_workers or events or meta or reply):
+        if not (dirty or dirty_state or dirty_workers or events or meta or reply):
             return
         steps, workers = scheduler._steps, scheduler._workers
         db = self._db
+        # a step whose STATE_COLUMNS alone changed has its row already (written when it was added)
+        state_only = [st for st in map(steps.get, dirty_state - dirty) if st is not None]
         writes = [
-            (_UPSERT_STEP, [steps[i].to_row() for i in dirty if i in steps]),
+            (_UPSERT_STEP, [st.to_row() for st in map(steps.get, dirty)
+                            if st is not None and not st.is_placeholder()]),
+            (_UPDATE_STATE, [st.to_state_row() for st in state_only]),
             ("DELETE FROM steps WHERE id = ?", [(i,) for i in dirty if i not in steps]),
             (_UPSERT_WORKER, [workers[i].to_row() for i in dirty_workers if i in workers]),
             ("DELETE FROM workers WHERE id = ?", [(i,) for i in dirty_workers if i not in workers]),
@@ -106,24 +116,26 @@ class SchedulerStore:
         db.execute("BEGIN")
         try:
             for statement, rows in writes:
-                if rows:
-                    db.executemany(statement, rows)
+                if rows and db.executemany(statement, rows).rowcount != len(rows) \
+                        and statement is _UPDATE_STATE:  # some row was missing: write them whole
+                    db.executemany(_UPSERT_STEP, [st.to_row() for st in state_only])
             if reply is not None:
                 db.execute("INSERT OR REPLACE INTO replies (client, request, response) VALUES (?, ?, ?)",
-                           (reply[0], reply[1], json.dumps(reply[2])))
+                           reply)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
         self._saved_meta.update(meta)
         dirty.clear()
+        dirty_state.clear()
         dirty_workers.clear()
         events.clear()
 
-    def last_reply(self, client: str) -> tuple[str, Any] | None:
-        """The request id and response last saved for ``client`` (to answer a retried request again)."""
+    def last_reply(self, client: str) -> tuple[str, str] | None:
+        """The request id and response (JSON) last saved for ``client`` (to answer a retry again)."""
         row = self._db.execute("SELECT request, response FROM replies WHERE client = ?", (client,)).fetchone()
-        return (row[0], json.loads(row[1])) if row else None
+        return (row[0], row[1]) if row else None
 
     def step_events(self, step_id: str, limit: int = 200) -> list[dict[str, Any]]:
         """The step's recorded status changes, oldest first."""

@@ -64,7 +64,7 @@ class Trund:
         self.prune_interval = prune_interval
         self._methods = {name: getattr(scheduler, name) for name in REMOTE_METHODS}
         self._arguments = {name: _argument_names(m) for name, m in self._methods.items()}
-        self._replies: dict[str, tuple[str, Any]] = {}  # the store's last reply per client, cached
+        self._replies: dict[str, tuple[str, str]] = {}  # the store's last reply per client, cached
 
     def authorised(self, request: Request) -> bool:
         if self.token is None:
@@ -87,23 +87,24 @@ class Trund:
             raise ApiError(400, f"{method}: {what}")
         return func(**kwargs)
 
-    def save(self, client: str | None, request_id: str | None, result: Any) -> None:
+    def save(self, client: str | None, request_id: str | None, encoded: str | None) -> None:
+        """Save what changed, with the reply (``encoded``, JSON) to this client's request."""
         if self.store is not None:
-            reply = (client, request_id, result) if client and request_id else None
-            self.store.save(self.scheduler, reply)
+            reply = (client, request_id, encoded) if client and request_id and encoded is not None else None
+            self.store.save(self.scheduler, reply)  # type: ignore[arg-type]
             if reply is not None:
-                self._replies[client] = (request_id, result)  # type: ignore[index]
+                self._replies[client] = (request_id, encoded)  # type: ignore[index,assignment]
 
-    def replayed(self, client: str | None, request_id: str | None) -> tuple[bool, Any]:
-        """The saved reply when this exact request was already answered (the client retried)."""
+    def replayed(self, client: str | None, request_id: str | None) -> str | None:
+        """The saved reply (JSON) when this exact request was already answered (the client retried)."""
         if self.store is None or not client or not request_id:
-            return False, None
+            return None
         last = self._replies.get(client)
         if last is None:
             last = self.store.last_reply(client)  # answered before a restart
         if last is not None and last[0] == request_id:
-            return True, last[1]
-        return False, None
+            return last[1]
+        return None
 
     async def prune_forever(self) -> None:
         while True:
@@ -144,6 +145,15 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+# Starlette's JSONResponse encoding; a reply is encoded once, for the store and for the client
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
+def _reply(encoded: str) -> Response:
+    """``{"response": <encoded>}`` (Luigi's envelope) from an already encoded result."""
+    return Response(f'{{"response":{encoded}}}', media_type="application/json")
+
+
 def create_app(trund: Trund) -> Starlette:
     """The ASGI application serving ``trund``."""
 
@@ -157,17 +167,17 @@ def create_app(trund: Trund) -> Starlette:
             if method not in READ_METHODS and not trund.authorised(request):
                 raise ApiError(403, f"{method}: a valid token is required (Authorization: Bearer ...)")
             client, request_id = identity(request)
-            done, result = trund.replayed(client, request_id)
-            if not done:
-                result = trund.call(method, kwargs)
+            encoded = trund.replayed(client, request_id)
+            if encoded is None:
+                encoded = _encode(trund.call(method, kwargs))
                 if method not in READ_METHODS:
-                    trund.save(client, request_id, result)
+                    trund.save(client, request_id, encoded)
         except ApiError as e:
             return _error(e.status, str(e))
         except Exception as e:
             logger.exception("error in %s", method)
             return _error(500, f"{method}: {type(e).__name__}: {e}")
-        return JSONResponse({"response": result})
+        return _reply(encoded)
 
     async def batch(request: Request) -> Response:
         """``[[method, kwargs], ...]`` in order; the reply is the list of responses."""
@@ -178,20 +188,21 @@ def create_app(trund: Trund) -> Starlette:
             if any(m not in READ_METHODS for m, _ in calls) and not trund.authorised(request):
                 raise ApiError(403, "batch: a valid token is required (Authorization: Bearer ...)")
             client, request_id = identity(request)
-            done, results = trund.replayed(client, request_id)
-            if not done:
-                results = []
+            encoded = trund.replayed(client, request_id)
+            if encoded is None:
+                results: list[Any] = []
                 try:
                     for method, kwargs in calls:
                         results.append(trund.call(method, kwargs))
                 finally:  # what ran is saved even when a later call fails
-                    trund.save(client, request_id, results)
+                    encoded = _encode(results)
+                    trund.save(client, request_id, encoded)
         except ApiError as e:
             return _error(e.status, str(e))
         except Exception as e:
             logger.exception("error in batch")
             return _error(500, f"batch: {type(e).__name__}: {e}")
-        return JSONResponse({"response": results})
+        return _reply(encoded)
 
     async def step_events(request: Request) -> Response:
         step_id = request.query_params.get("step_id", "")

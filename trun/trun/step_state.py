@@ -8,6 +8,7 @@ SQL from them and ``to_row`` / ``from_row`` convert, so a field added here is st
 from __future__ import annotations
 
 import json
+import operator
 from collections import deque
 from typing import Any
 
@@ -25,25 +26,37 @@ STEP_COLUMNS: tuple[tuple[str, str], ...] = (
     ("time_running", "REAL"), ("last_updated", "REAL"), ("status_message", "TEXT"),
     ("progress", "REAL"), ("tracking_url", "TEXT"), ("runs", "INTEGER"),
 )
+# what changes while a step is scheduled and run (the rest is its definition, set when it is first
+# added, and its edges and priority): saved by an UPDATE narrower than the whole row
+STATE_COLUMNS: tuple[str, ...] = (
+    "status", "worker", "expl", "failures", "retry_at", "disabled_at", "time_running", "last_updated",
+    "status_message", "progress", "runs", "runnable", "owner", "others", "remove_at", "tracking_url")
 WORKER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "TEXT PRIMARY KEY"), ("info", "json"), ("started", "REAL"), ("last_active", "REAL"),
     ("disabled", "INTEGER"),
 )
 
 
-_STEP_FIELDS = tuple((name, kind == "json") for name, kind in STEP_COLUMNS)
-_EMPTY_JSON = {id(EMPTY): "{}"}
+_STEP_VALUES = operator.attrgetter(*(name for name, _ in STEP_COLUMNS))  # one C call per row
+_STEP_JSON = tuple(i for i, (_, kind) in enumerate(STEP_COLUMNS) if kind == "json")
+_STATE_VALUES = operator.attrgetter(*STATE_COLUMNS, "id")
+_STATE_JSON = tuple(i for i, name in enumerate(STATE_COLUMNS) if dict(STEP_COLUMNS)[name] == "json")
+_dumps = json.JSONEncoder(separators=(",", ":")).encode  # skips json.dumps' per-call set-up
 
 
 def _encode(value: Any) -> str:
     """JSON of a stored field (sets and deques as sorted / ordered lists)."""
-    if value is None or value == ():
-        return "null" if value is None else "[]"
+    if value is None:
+        return "null"
+    if value is EMPTY:
+        return "{}"
+    if value == ():
+        return "[]"
     if isinstance(value, set):
-        return json.dumps(sorted(value))
+        return _dumps(sorted(value))
     if isinstance(value, deque):
-        return json.dumps(list(value))
-    return _EMPTY_JSON.get(id(value)) or json.dumps(value)
+        return _dumps(list(value))
+    return _dumps(value)
 
 
 class StepState:
@@ -94,9 +107,24 @@ class StepState:
         value = self.retry_policy.get(name)
         return default if value is None else value
 
-    def to_row(self) -> tuple:
-        return tuple(_encode(getattr(self, name)) if coded else getattr(self, name)
-                     for name, coded in _STEP_FIELDS)
+    def to_row(self) -> list:
+        row = list(_STEP_VALUES(self))
+        for i in _STEP_JSON:
+            row[i] = _encode(row[i])
+        return row
+
+    def to_state_row(self) -> list:
+        """The values of ``STATE_COLUMNS``, then the id (for the store's narrow UPDATE)."""
+        row = list(_STATE_VALUES(self))
+        for i in _STATE_JSON:
+            row[i] = _encode(row[i])
+        return row
+
+    def is_placeholder(self) -> bool:
+        """Only named as another step's dependency, with nothing of its own to keep: the store
+        writes no row for it (loading rebuilds it from the dependent's ``deps``)."""
+        return (not self.known and self.status == PENDING and not self.priority and self.owner is None
+                and self.remove_at is None and self.expl is None)
 
     @classmethod
     def from_row(cls, row: tuple) -> StepState:

@@ -25,6 +25,7 @@ from trun.scheduler_api import SchedulerAPI
 from trun.settings import core as core_config
 from trun.settings import worker as worker_config
 from trun.step import Step
+from trun.work_feed import WorkFeed
 
 logger = logging.getLogger("trun-interface")
 
@@ -61,6 +62,8 @@ class Worker:
         self.stopped_by_limit = False
         self._stop_requesting_work = False
         self.final_status: dict[str, str | None] = {}
+        self._settled: set[str] = set()  # steps seen DONE while waiting on other workers
+        self._feed = WorkFeed(self._scheduler, self._id)
         # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
         # the walk, which helps when completeness checks are slow (remote stores, databases)
         self._checks: dict[str, Future] = {}
@@ -214,7 +217,7 @@ class Worker:
                     if limit is not None and started >= limit:
                         self.stopped_by_limit = True
                         break
-                    reply = self._scheduler.get_work(self._id)
+                    reply = self._feed.next(executor.free_slots(), None if limit is None else limit - started)
                     sid = reply["step_id"]
                     if sid is None:
                         break
@@ -232,6 +235,8 @@ class Worker:
                 if executor.running == 0:
                     if self._stop_requesting_work:
                         break
+                    if self._feed.holding and not self.stopped_by_limit:
+                        continue
                     retry_in = reply.get("retry_in")
                     if reply.get("running") and not self.stopped_by_limit and self._waiting_on_others():
                         time.sleep(max(self._config.wait_interval, 0.05))  # other workers are busy
@@ -243,6 +248,7 @@ class Worker:
                 for result in executor.wait(self._config.wait_interval if executor.running else 0):
                     self._handle(*result)
         finally:
+            self._feed.give_back()
             executor.shutdown()
             if self._check_pool is not None:
                 self._check_pool.shutdown(wait=False, cancel_futures=True)
@@ -254,16 +260,22 @@ class Worker:
         return self.run_succeeded
 
     def _waiting_on_others(self) -> bool:
-        """Whether some of our steps are still pending while other workers run things."""
-        statuses = self._scheduler.step_statuses(list(self._steps))
-        return any(v in (sch.PENDING, sch.RUNNING) for k, v in statuses.items()
-                   if k not in self.external_missing)
+        """Whether some of our steps are still pending while other workers run things.
+
+        A step seen DONE is not asked about again, so waiting on a 100k-step graph's last steps does
+        not send the whole graph each time."""
+        settled = self._settled
+        asked = [k for k in self._steps if k not in settled and k not in self.external_missing]
+        statuses = self._scheduler.step_statuses(asked)
+        settled.update(k for k, v in statuses.items() if v == sch.DONE)
+        return any(v in (sch.PENDING, sch.RUNNING) for v in statuses.values())
 
     def _step_log_dir(self) -> str | None:
         return core_config().step_log_dir
 
     def _handle(self, sid: str, status: str, payload: Any) -> None:
         step = self._steps[sid]
+        self._feed.finished(sid)
         if status == DONE:
             self.ran.add(sid)
             self.failed.pop(sid, None)

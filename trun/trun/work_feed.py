@@ -1,0 +1,98 @@
+"""How a worker asks its scheduler for work: one step per free slot, or several per round trip.
+
+Luigi's worker calls ``get_work`` once for each free slot.  When the scheduler lists
+``get_work_batch`` in ``extensions()`` (trund does), ``WorkFeed`` asks for as many steps as this
+worker is expected to finish within ``PREFETCH_SECONDS``, judged from how long its steps have taken so
+far: at least its free slots, at most ``MAX_PREFETCH``.  Trivial steps then cost one round trip per
+batch instead of one each, while a step slower than the horizon is still fetched one per free slot as in
+Luigi, so a slow step does not wait in this worker's queue while another worker is idle.  The steps a
+worker holds are RUNNING for it on the scheduler; what it has not started when it stops is handed back
+(``give_back``) as PENDING.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any
+
+from trun.scheduler_api import PENDING, SchedulerAPI
+
+PREFETCH_SECONDS = 0.2  # a worker holds about this much expected work beyond its free slots
+MAX_PREFETCH = 500
+_SMOOTHING = 0.3  # weight of the latest step's duration in the running estimate
+
+
+def serves_batches(scheduler: SchedulerAPI) -> bool:
+    """Whether ``scheduler`` hands out several steps per call (an older trund answers an error)."""
+    try:
+        return "get_work_batch" in scheduler.extensions()
+    except Exception:  # an older trund: no such method
+        return False
+
+
+class WorkFeed:
+    """The steps handed to one worker, fetched from its scheduler as its slots free up."""
+
+    def __init__(self, scheduler: SchedulerAPI, worker_id: str) -> None:
+        self._scheduler = scheduler
+        self._worker = worker_id
+        self._batched: bool | None = None  # asked on the first fetch
+        self._held: deque[str] = deque()
+        self._last: dict[str, Any] = {"step_id": None, "retry_in": None}
+        self._started: dict[str, float] = {}
+        self._step_seconds: float | None = None  # smoothed duration of this worker's steps
+
+    def next(self, free_slots: int, limit: int | None = None) -> dict[str, Any]:
+        """The next step to run, as a ``get_work`` reply (``step_id`` None: nothing can run now).
+
+        ``free_slots``: how many steps the worker can start now; ``limit``: how many more it may
+        start at all (its step limit), None for no limit."""
+        if not self._held:
+            if self._batched is None:
+                self._batched = serves_batches(self._scheduler)
+            if self._batched:
+                self._fetch(self._wanted(free_slots, limit))
+            else:
+                self._last = self._scheduler.get_work(self._worker)
+                if self._last["step_id"] is not None:
+                    self._held.append(self._last["step_id"])
+        if not self._held:
+            return dict(self._last, step_id=None)
+        sid = self._held.popleft()
+        self._started[sid] = time.monotonic()
+        return dict(self._last, step_id=sid)
+
+    @property
+    def holding(self) -> bool:
+        """Whether steps handed to this worker wait to be started."""
+        return bool(self._held)
+
+    def _wanted(self, free_slots: int, limit: int | None) -> int:
+        wanted = max(1, free_slots)
+        if self._step_seconds is not None:
+            wanted += int(PREFETCH_SECONDS / max(self._step_seconds, 1e-6))
+        wanted = min(wanted, MAX_PREFETCH)
+        return wanted if limit is None else max(1, min(wanted, limit))
+
+    def _fetch(self, count: int) -> None:
+        reply = self._scheduler.get_work_batch(self._worker, max_steps=count)
+        self._held.extend(s["step_id"] for s in reply["steps"])
+        self._last = {k: v for k, v in reply.items() if k != "steps"}
+
+    def finished(self, step_id: str) -> None:
+        """A step handed out by ``next`` has finished (its duration sizes the next batches)."""
+        started = self._started.pop(step_id, None)
+        if started is None:
+            return
+        took = time.monotonic() - started
+        previous = self._step_seconds
+        self._step_seconds = took if previous is None else (1 - _SMOOTHING) * previous + _SMOOTHING * took
+
+    def give_back(self) -> list[str]:
+        """Return the steps held but not started to the scheduler (PENDING again); their ids."""
+        returned = list(self._held)
+        self._held.clear()
+        for sid in returned:
+            self._scheduler.add_step(sid, status=PENDING, worker=self._worker)
+        return returned
