@@ -14,6 +14,7 @@ from trun.execution_summary import summarize
 from trun.scheduler_api import SchedulerAPI
 from trun.scheduler_options import scheduler_from_config
 from trun.settings import core, retcode
+from trun.setup_logging import configure_trun_loggers
 from trun.settings import worker as worker_config
 from trun.step import Step
 from trun.worker import Worker
@@ -69,13 +70,7 @@ def setup_logging(level: str = "DEBUG", conf_file: str | None = None) -> None:
     if conf_file:
         logging.config.fileConfig(conf_file, disable_existing_loggers=False)
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    for name in ("trun", "trun-interface"):
-        log = logging.getLogger(name)
-        log.setLevel(getattr(logging, level.upper(), logging.DEBUG))
-        log.addHandler(handler)
-        log.propagate = False
+    configure_trun_loggers(level)
 
 
 # build()'s keyword arguments that are [worker] settings rather than [core] ones
