@@ -9,7 +9,8 @@ import urllib.parse
 from typing import Any
 
 _REPLIES = {
-    "SendRawEmail": ("SendRawEmailResponse", "http://ses.amazonaws.com/doc/2010-12-01/", "SendRawEmailResult"),
+    "SendRawEmail": ("SendRawEmailResponse", "http://ses.amazonaws.com/doc/2010-12-01/",
+                     "SendRawEmailResult"),
     "Publish": ("PublishResponse", "http://sns.amazonaws.com/doc/2010-03-31/", "PublishResult"),
 }
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from aws_sink import AWSSink
-from luigi_pair import luigi_python, port, scenario, renamed
+from luigi_pair import luigi_python, port, renamed, scenario
 
 pytest.importorskip("boto3")
 

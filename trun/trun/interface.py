@@ -14,8 +14,8 @@ from trun.execution_summary import summarize
 from trun.scheduler_api import SchedulerAPI
 from trun.scheduler_options import scheduler_from_config
 from trun.settings import core, retcode
-from trun.setup_logging import configure_trun_loggers
 from trun.settings import worker as worker_config
+from trun.setup_logging import configure_trun_loggers
 from trun.step import Step
 from trun.worker import Worker
 

@@ -69,14 +69,14 @@ class MetricsCollector(abc.ABC):
     @abc.abstractmethod
     def handle_step_done(self, step: Any) -> None: ...
 
-    def handle_step_statistics(self, step: Any, statistics: dict) -> None:
+    def handle_step_statistics(self, step: Any, statistics: dict) -> None:  # noqa: B027 (optional)
         """Per-step statistics a step reported (ignored unless a collector wants them)."""
 
     def generate_latest(self) -> Any:
         """The metrics as served at ``/api/metrics`` (``None``: nothing to serve)."""
         return None
 
-    def configure_http_handler(self, http_handler: Any) -> None:
+    def configure_http_handler(self, http_handler: Any) -> None:  # noqa: B027 (optional)
         """Set headers (content type) on the response that serves ``generate_latest()``."""
 
 

@@ -62,7 +62,8 @@ class InputPipeProcessWrapper:
         code = self._process.wait()
         self._close_inputs()
         if code not in (0, -signal.SIGPIPE):  # SIGPIPE: the reader stopped before the end
-            raise RuntimeError(f"Error reading from pipe. Subcommand exited with non-zero exit status {code}.")
+            raise RuntimeError("Error reading from pipe. Subcommand exited with non-zero exit status "
+                               f"{code}.")
 
     def _abort(self) -> None:
         if not self._finished:

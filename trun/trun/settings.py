@@ -80,6 +80,12 @@ class scheduler(Config):
     max_shown_steps = p.IntParameter(default=100000)
     max_graph_nodes = p.IntParameter(default=100000)
     state_path = p.OptionalParameter(default=None, description="trund's SQLite state file")
+    batch_emails = p.BoolParameter(default=False, description="Mail failures and disables in batches "
+                                   "([batch_email]) rather than one by one")
+    metrics_collector = p.ChoiceParameter(default="default", choices=("default", "none", "datadog",
+                                          "prometheus", "custom"), description="Where step metrics go")
+    metrics_custom_import = p.OptionalStrParameter(default=None, description="module.Class of the "
+                                                   "MetricsCollector when metrics_collector = custom")
 
 
 class retcode(Config):

@@ -42,6 +42,7 @@ class Worker:
         self._config = worker_config(**config)
         self._scheduler: SchedulerAPI = scheduler if scheduler is not None else sch.Scheduler()
         self.worker_processes = max(1, int(worker_processes))
+        self._host = socket.gethostname()
         self._id = worker_id or f"Worker(host={socket.gethostname()}, pid={os.getpid()}, " \
                                 f"workers={self.worker_processes})"
         self.executor_name = executor or self._config.executor
@@ -214,7 +215,7 @@ class Worker:
                     if limit is not None and started >= limit:
                         self.stopped_by_limit = True
                         break
-                    reply = self._scheduler.get_work(self._id)
+                    reply = self._scheduler.get_work(self._id, host=self._host)
                     sid = reply["step_id"]
                     if sid is None:
                         break

@@ -9,7 +9,8 @@ from luigi.batch_notifier import BatchNotifier
 
 def feed(notifier):
     notifier.add_failure("Load(day=2024-01-02, n=1)", "Load", {"day": "2024-01-02"},
-                         "Traceback (most recent call last):\n  x\nValueError: bad row 7", ["own@example.com"])
+                         "Traceback (most recent call last):\n  x\nValueError: bad row 7",
+                         ["own@example.com"])
     notifier.add_failure("Load(day=2024-01-03, n=1)", "Load", {"day": "2024-01-03"},
                          "Traceback (most recent call last):\n  x\nValueError: bad row 7", [])
     notifier.add_failure("Load(day=2024-01-03, n=1)", "Load", {"day": "2024-01-03"}, "IOError: gone", [])

@@ -76,6 +76,7 @@ if __name__ == "__main__":
         ("read_upper", read_upper), ("iterate", iterate), ("from_memory", from_memory),
         ("failing_reader", failing_reader), ("stop_early", stop_early),
         ("gzip_into_atomic_file", gzip_into_atomic_file), ("failing_writer", failing_writer),
-        ("raising_inside", raising_inside), ("missing_command", lambda: InputPipeProcessWrapper(["no-such-x"]))]}
+        ("raising_inside", raising_inside),
+        ("missing_command", lambda: InputPipeProcessWrapper(["no-such-x"]))]}
     res["files"] = sorted(os.listdir("out"))
     print(json.dumps(res, sort_keys=True))

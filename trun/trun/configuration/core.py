@@ -260,7 +260,8 @@ READ_KEYS: dict[str, set[str]] = {
     },
     "scheduler": {"retry_delay", "retry_count", "disable_window", "disable_hard_timeout", "disable_persist",
                   "remove_delay", "worker_disconnect_delay", "prune_on_get_work", "record_step_history",
-                  "max_shown_steps", "max_graph_nodes", "state_path"},
+                  "max_shown_steps", "max_graph_nodes", "state_path", "batch_emails", "metrics_collector",
+                  "metrics_custom_import"},
 }
 
 
@@ -275,7 +276,7 @@ IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
         "id",
     },
     "scheduler": {
-        "batch_emails", "pause_enabled", "send_messages", "metrics_collector",
+        "pause_enabled", "send_messages",
     },
 }
 
