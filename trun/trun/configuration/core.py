@@ -14,6 +14,7 @@ values are interpolated when read (``${VAR}`` and ``%(key)s``, see ``interpolati
 from __future__ import annotations
 
 import configparser
+import logging
 import os
 import tomllib
 import warnings
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from trun.configuration.interpolation import interpolate
+
+logger = logging.getLogger("trun-interface")
 
 _MISSING: Any = object()
 NO_DEFAULT: Any = _MISSING
@@ -49,6 +52,8 @@ class TrunConfig:
 
     # which default files are read: INI and TOML (trun), or only one kind (TRUN_CONFIG_PARSER)
     kinds: tuple[str, ...] = ("ini", "toml")
+    NO_DEFAULT: Any = NO_DEFAULT
+    enabled = True  # Luigi's TOML parser is disabled without its library; tomllib is always there
 
     def __init__(self) -> None:
         self._data: dict[str, dict[str, tuple[Any, str]]] = {}
@@ -58,6 +63,25 @@ class TrunConfig:
     def instance(cls) -> TrunConfig:
         """The process-wide configuration (Luigi's ``LuigiConfigParser.instance()``)."""
         return get_config()
+
+    @classmethod
+    def add_config_path(cls, path: str | os.PathLike) -> bool:
+        """Read one more file into the process-wide configuration (see ``add_config_path``)."""
+        return add_config_path(path)
+
+    def optionxform(self, optionstr: str) -> str:
+        """How keys are normalised: ``retry-delay`` is ``retry_delay``."""
+        return _norm(optionstr)
+
+    @property
+    def data(self) -> dict[str, dict[str, Any]]:
+        """Every section's values, by section (what Luigi's TOML parser keeps as ``data``)."""
+        return {section: self.section_values(section) for section in self.sections()}
+
+    def __getitem__(self, section: str) -> dict[str, Any]:
+        if not self.has_section(section):
+            raise KeyError(section)
+        return self.section_values(section)
 
     # ---- loading -------------------------------------------------------
     def default_paths(self) -> list[str]:
