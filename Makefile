@@ -87,7 +87,7 @@ $(BROWSER_STAMP): Makefile
 
 $(LUIGI_STAMP): $(APT_STAMP)
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
-	@$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check luigi==3.8.1 jsonschema
+	@$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check luigi==3.8.1 jsonschema boto3 "sqlalchemy<2"
 	@touch $@
 
 build: deps

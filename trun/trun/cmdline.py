@@ -12,5 +12,12 @@ def trun_run(argv: list[str] | None = None) -> None:
     run_with_retcodes(sys.argv[1:] if argv is None else argv)
 
 
+def trund(argv: list[str] | None = None) -> None:
+    """The ``trund`` command (Luigi's ``luigid``)."""
+    from trun import trund as server  # the web stack only for the server, not for every trun run
+
+    server.main(argv)
+
+
 if __name__ == "__main__":
     trun_run()

@@ -72,11 +72,11 @@ class TupleParameter(ListParameter):
 
 
 class OptionalListParameter(OptionalParameterMixin, ListParameter):
-    pass
+    expected_type = tuple
 
 
 class OptionalTupleParameter(OptionalParameterMixin, TupleParameter):
-    pass
+    expected_type = tuple
 
 
 class DictParameter(_JsonParameter):
@@ -90,4 +90,4 @@ class DictParameter(_JsonParameter):
 
 
 class OptionalDictParameter(OptionalParameterMixin, DictParameter):
-    pass
+    expected_type = FrozenOrderedDict

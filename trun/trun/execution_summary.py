@@ -7,7 +7,9 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from trun.parameter import IntParameter
+from trun.settings import retcode
 from trun.step import Config
+from trun.step_status import DONE
 
 if TYPE_CHECKING:
     from trun.worker import Worker
@@ -193,3 +195,26 @@ def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
     bar = "===== Trun Execution Summary ====="
     text = "\n".join(["", bar, "", *lines, "", bar, ""])
     return text, code
+
+
+class TrunRunResult:
+    """What a run did: ``status`` (TrunStatusCode), ``summary_text``, ``scheduling_succeeded``."""
+
+    def __init__(self, worker: Worker, scheduling_succeeded: bool = True) -> None:
+        self.worker = worker
+        statuses = worker.final_status or worker.scheduler.step_statuses(list(worker.steps))
+        self.statuses = statuses
+        self.retcodes = retcode()  # read now: command-line values (--retcode-...) apply during the run
+        done = {sid for sid, st in statuses.items() if st == DONE}
+        self.summary_text, self.status = summarize(worker, done)
+        self.one_line_summary = f"This progress looks {self.status.value[0]} because {self.status.value[1]}"
+        self.scheduling_succeeded = scheduling_succeeded
+
+    def __repr__(self) -> str:
+        return (f"TrunRunResult(status={self.status}, scheduling_succeeded={self.scheduling_succeeded}, "
+                f"summary_text={self.summary_text!r})")
+
+
+def summary(worker: Worker) -> str:
+    """The summary text of what ``worker`` did (Luigi's ``execution_summary.summary``)."""
+    return TrunRunResult(worker).summary_text

@@ -20,6 +20,8 @@ import os
 import re
 from typing import IO, Any
 
+from trun.pipe_process import InputPipeProcessWrapper, OutputPipeProcessWrapper  # noqa: F401 (Luigi's names)
+
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from trun import lock
 from trun import scheduler as sch
-from trun.execution_summary import summarize
+from trun.execution_summary import TrunRunResult
 from trun.scheduler_api import SchedulerAPI
 from trun.scheduler_options import scheduler_from_config
-from trun.settings import core, retcode
+from trun.settings import core
 from trun.settings import worker as worker_config
+from trun.setup_logging import configure_trun_loggers
 from trun.step import Step
 from trun.worker import Worker
 
@@ -24,24 +25,6 @@ _logging_configured = False
 
 class PidLockAlreadyTakenExit(SystemExit):
     pass
-
-
-class TrunRunResult:
-    """What a run did: ``status`` (TrunStatusCode), ``summary_text``, ``scheduling_succeeded``."""
-
-    def __init__(self, worker: Worker, scheduling_succeeded: bool = True) -> None:
-        self.worker = worker
-        statuses = worker.final_status or worker.scheduler.step_statuses(list(worker.steps))
-        self.statuses = statuses
-        self.retcodes = retcode()  # read now: command-line values (--retcode-...) apply during the run
-        done = {sid for sid, st in statuses.items() if st == sch.DONE}
-        self.summary_text, self.status = summarize(worker, done)
-        self.one_line_summary = f"This progress looks {self.status.value[0]} because {self.status.value[1]}"
-        self.scheduling_succeeded = scheduling_succeeded
-
-    def __repr__(self) -> str:
-        return (f"TrunRunResult(status={self.status}, scheduling_succeeded={self.scheduling_succeeded}, "
-                f"summary_text={self.summary_text!r})")
 
 
 class _WorkerSchedulerFactory:
@@ -69,13 +52,7 @@ def setup_logging(level: str = "DEBUG", conf_file: str | None = None) -> None:
     if conf_file:
         logging.config.fileConfig(conf_file, disable_existing_loggers=False)
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    for name in ("trun", "trun-interface"):
-        log = logging.getLogger(name)
-        log.setLevel(getattr(logging, level.upper(), logging.DEBUG))
-        log.addHandler(handler)
-        log.propagate = False
+    configure_trun_loggers(level)
 
 
 # build()'s keyword arguments that are [worker] settings rather than [core] ones

@@ -2,8 +2,10 @@
 ``owner_email``) over SMTP, and ``send_error_email`` sends any message the same way.
 
 Settings: ``[email]`` ``receiver``, ``sender``, ``prefix`` (put before each subject), ``format``
-(``plain``, ``html`` or ``none`` = never send), ``method`` (``smtp``; Luigi's ``sendgrid``, ``ses``
-and ``sns`` are not supported), ``force_send`` (also send when stdout is a terminal),
+(``plain``, ``html`` or ``none`` = never send), ``method`` (``smtp``, or ``sendgrid`` with
+``[sendgrid] apikey`` and the ``sendgrid`` package, ``ses`` or ``sns`` with the ``boto3`` package and
+AWS's usual credentials; ``sns`` publishes to the topic ARN given as the recipient), ``force_send``
+(also send when stdout is a terminal),
 ``traceback_max_length``; ``[smtp]`` ``host``, ``port``, ``ssl``, ``no_tls``, ``username``,
 ``password``, ``local_hostname``, ``timeout``.  ``[worker] send_failure_email = false`` turns the
 failure mails off.
@@ -12,6 +14,7 @@ failure mails off.
 from __future__ import annotations
 
 import html
+import importlib
 import logging
 import smtplib
 import socket
@@ -36,12 +39,27 @@ logger = logging.getLogger("trun-interface")
 DEFAULT_CLIENT_EMAIL = f"trun-client@{socket.gethostname()}"
 
 
+class TestNotificationsStep(Step):
+    """A step that fails, to check the notification settings: ``trun TestNotificationsStep
+    --local-scheduler --email-force-send`` (``--raise-in-complete`` fails in ``complete()``)."""
+
+    raise_in_complete = BoolParameter(description="Fail in complete() instead of in run()")
+
+    def run(self) -> None:
+        raise ValueError("Testing notifications triggering")
+
+    def complete(self) -> bool:
+        if self.raise_in_complete:
+            raise ValueError("Testing notifications triggering")
+        return False
+
+
 class email(Config):  # noqa: N801 (the config section's name)
     force_send = BoolParameter(default=False, description="Send e-mails even when stdout is a terminal")
     format = ChoiceParameter(default="plain", choices=("plain", "html", "none"),
                              description="Format of the e-mails; none sends nothing")
     method = ChoiceParameter(default="smtp", choices=("smtp", "sendgrid", "ses", "sns"),
-                             description="How e-mails are sent (trun supports smtp)")
+                             description="How e-mails are sent")
     prefix = Parameter(default="", description="Put before the subject of each e-mail")
     receiver = Parameter(default="", description="Where error e-mails go")
     traceback_max_length = IntParameter(default=5000, description="Cut tracebacks in e-mails to this")
@@ -57,6 +75,12 @@ class smtp(Config):  # noqa: N801
     ssl = BoolParameter(default=False, description="Connect with SMTP over SSL")
     timeout = FloatParameter(default=10.0, description="Seconds before the connection gives up")
     username = OptionalParameter(default=None, description="SMTP login user")
+
+
+class sendgrid(Config):  # noqa: N801
+    apikey = Parameter(config_path={"section": "email", "name": "SENGRID_API_KEY"},
+                       description="API key of the SendGrid account (also [email] SENGRID_API_KEY, "
+                       "Luigi's spelling)")
 
 
 def wrap_traceback(traceback: str) -> str:
@@ -117,24 +141,69 @@ def send_email_smtp(sender: str, subject: str, message: str, recipients: list[st
                                                             image_png).as_string())
 
 
+def _client_library(name: str, method: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        raise ImportError(f"[email] method = {method} needs the {name!r} package "
+                          f"(pip install {name})") from e
+
+
+def send_email_ses(sender: str, subject: str, message: str, recipients: list[str],
+                   image_png: bytes | None) -> None:
+    """Send through Amazon SES (boto3; credentials, region and endpoint from AWS's usual settings)."""
+    client = _client_library("boto3", "ses").client("ses")
+    raw = generate_email(sender, subject, message, recipients, image_png).as_string()
+    response = client.send_raw_email(Source=sender, Destinations=recipients, RawMessage={"Data": raw})
+    logger.debug("Message sent to SES: MessageId %s", response.get("MessageId"))
+
+
+def send_email_sns(sender: str, subject: str, message: str, topic_arn: list[str],
+                   image_png: bytes | None) -> None:
+    """Publish to the Amazon SNS topic whose ARN is the first recipient (subject cut to SNS's 100)."""
+    topic = _client_library("boto3", "sns").resource("sns").Topic(topic_arn[0])
+    if len(subject) > 100:
+        subject = subject[:48] + "..." + subject[-49:]
+    response = topic.publish(Subject=subject, Message=message)
+    logger.debug("Message sent to SNS: MessageId %s", response.get("MessageId"))
+
+
+def send_email_sendgrid(sender: str, subject: str, message: str, recipients: list[str],
+                        image_png: bytes | None) -> None:
+    """Send through SendGrid's API with ``[sendgrid] apikey``."""
+    library = _client_library("sendgrid", "sendgrid")
+    mail = library.Mail(from_email=sender, to_emails=recipients, subject=subject)
+    mail.add_content(message, "text/html" if email().format == "html" else "text/plain")
+    if image_png:
+        mail.add_attachment(image_png)
+    library.SendGridAPIClient(sendgrid().apikey).send(mail)
+
+
+_SENDERS = {"smtp": send_email_smtp, "ses": send_email_ses, "sns": send_email_sns,
+            "sendgrid": send_email_sendgrid}
+
+
 def send_email(subject: str, message: str, sender: str, recipients: Iterable[str],
                image_png: bytes | None = None) -> None:
-    """Send an e-mail by ``[email] method``, unless e-mails are off; failures are logged."""
-    recipients = [r for r in recipients if r]
+    """Send an e-mail by ``[email] method`` with ``[email] prefix`` before the subject, unless
+    e-mails are off.  Recipients may be comma-separated lists.  A failure to send is logged; a
+    missing client library (sendgrid, boto3) is an ``ImportError`` saying what to install."""
+    cfg = email()
+    subject = f"{cfg.prefix} {subject}" if cfg.prefix else subject
+    recipients = [a.strip() for r in recipients if r for a in r.split(",") if a.strip()]
     if not recipients:
         return
     reason = _disabled_reason()
     if reason:
         logger.info("Not sending e-mail %r: %s", subject, reason)
         return
-    method = email().method
-    if method != "smtp":
-        logger.error("Cannot send e-mail %r: [email] method %r is not supported by trun", subject, method)
-        return
+    logger.info("Sending email to %r", recipients)
     try:
-        send_email_smtp(sender, subject, message, recipients, image_png)
-    except (OSError, smtplib.SMTPException) as e:
-        logger.error("Failed to send e-mail %r: %s", subject, e)
+        _SENDERS[cfg.method](sender, subject, message, recipients, image_png)
+    except ImportError:
+        raise
+    except Exception as e:  # the mail is a side effect: a broken mail server must not fail the run
+        logger.error("Failed to send e-mail %r by %s: %s", subject, cfg.method, e)
 
 
 def _recipients(additional: Any) -> list[str]:
@@ -146,9 +215,7 @@ def _recipients(additional: Any) -> list[str]:
 
 def send_error_email(subject: str, message: str, additional_recipients: Any = None) -> None:
     """Mail ``[email] receiver`` (and ``additional_recipients``) with ``[email] prefix`` on the subject."""
-    cfg = email()
-    prefixed = f"{cfg.prefix} {subject}" if cfg.prefix else subject
-    send_email(prefixed, message, cfg.sender, _recipients(additional_recipients))
+    send_email(subject, message, email().sender, _recipients(additional_recipients))
 
 
 def send_step_failure_email(step: Step, formatted_error: str) -> None:

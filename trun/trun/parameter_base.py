@@ -10,6 +10,7 @@ only say how a value is parsed from text, normalised and written back.  The type
 from __future__ import annotations
 
 import enum
+import warnings
 from typing import Any
 
 from trun.configuration import ConfigError, get_config
@@ -50,10 +51,25 @@ def clear_cmdline_values() -> None:
     _cmdline_values.clear()
 
 
+class OptionalParameterTypeWarning(UserWarning):
+    """An Optional...Parameter got a value of another type than its own (or None)."""
+
+
+class UnconsumedParameterWarning(UserWarning):
+    """The configuration has a value, in a step's section, that is none of its parameters."""
+
+
 class ParameterVisibility(enum.IntEnum):
     PUBLIC = 0
     HIDDEN = 1
     PRIVATE = 2
+
+    @classmethod
+    def has_value(cls, value: int) -> bool:
+        return any(value == item.value for item in cls)
+
+    def serialize(self) -> int:
+        return self.value
 
 
 class Parameter:
@@ -126,6 +142,11 @@ class Parameter:
     def next_in_enumeration(self, value: Any) -> Any:
         return None
 
+    def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
+        if type(self) is Parameter and not isinstance(param_value, str):
+            warnings.warn(f'Parameter "{param_name}" with value "{param_value}" is not of type string.',
+                          stacklevel=4)
+
     def _parser_kwargs(self) -> dict:
         return {}
 
@@ -134,7 +155,20 @@ StrParameter = Parameter
 
 
 class OptionalParameterMixin:
-    """Accepts ``None`` (written as an empty string on the command line)."""
+    """Accepts ``None`` (written as an empty string on the command line); a value of another type
+    than ``expected_type`` gives an ``OptionalParameterTypeWarning``."""
+
+    expected_type: Any = type(None)
+
+    def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
+        if param_value is not None and not isinstance(param_value, self.expected_type):
+            name = getattr(self.expected_type, "__name__", None) or \
+                " or ".join(t.__name__ for t in self.expected_type)
+            warnings.warn(f'{type(self).__name__} "{param_name}" with value "{param_value}" is not of type '
+                          f'"{name}" or None.', OptionalParameterTypeWarning, stacklevel=4)
+
+    def next_in_enumeration(self, value: Any) -> Any:
+        return None
 
     def serialize(self, x: Any) -> str:
         return "" if x is None else super().serialize(x)  # type: ignore[misc]
@@ -147,7 +181,7 @@ class OptionalParameterMixin:
 
 
 class OptionalParameter(OptionalParameterMixin, Parameter):
-    pass
+    expected_type = str
 
 
 OptionalStrParameter = OptionalParameter

@@ -75,15 +75,15 @@ class BoolParameter(Parameter):
 
 
 class OptionalIntParameter(OptionalParameterMixin, IntParameter):
-    pass
+    expected_type = int
 
 
 class OptionalFloatParameter(OptionalParameterMixin, FloatParameter):
-    pass
+    expected_type = float
 
 
 class OptionalBoolParameter(OptionalParameterMixin, BoolParameter):
-    pass
+    expected_type = bool
 
 
 class NumericalParameter(Parameter):
@@ -110,7 +110,9 @@ class NumericalParameter(Parameter):
 
 
 class OptionalNumericalParameter(OptionalParameterMixin, NumericalParameter):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected_type = self._type
 
 
 class ChoiceParameter(Parameter):
@@ -129,7 +131,9 @@ class ChoiceParameter(Parameter):
 
 
 class OptionalChoiceParameter(OptionalParameterMixin, ChoiceParameter):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected_type = self._var_type
 
 
 class ChoiceListParameter(ChoiceParameter):
@@ -199,7 +203,7 @@ class PathParameter(Parameter):
 
 
 class OptionalPathParameter(OptionalParameterMixin, PathParameter):
-    pass
+    expected_type = (str, Path)
 
 
 class StepParameter(Parameter):

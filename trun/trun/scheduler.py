@@ -20,6 +20,7 @@ from typing import Any
 
 # the statuses belong to the interface; they are importable from here as well
 from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING, STATUSES, UNKNOWN  # noqa: F401
+from trun.scheduler_hooks import hooks_from_config
 from trun.scheduler_views import SchedulerViews
 from trun.step_state import EMPTY, StepState, WorkerState
 
@@ -75,9 +76,20 @@ class Scheduler(SchedulerViews):
         self.disable_persist = disable_persist
         self.prune_on_get_work = prune_on_get_work
         self.record_step_history = record_step_history
+        # told of each status change: history database, metrics, batched e-mails ([scheduler] options)
+        self._hooks: list[Any] = hooks_from_config(record_step_history)
         self.step_log_dir = step_log_dir
         self.max_shown_steps = max_shown_steps
         self.max_graph_nodes = max_graph_nodes
+
+    def add_status_hook(self, hook: Any) -> None:
+        """Call ``hook(step_state, old_status, new_status, host)`` on every status change."""
+        self._hooks.append(hook)
+
+    def _tell_hooks(self, st: StepState, old: str | None, new: str) -> None:
+        w = self._workers.get(st.worker) if st.worker else None
+        for hook in self._hooks:
+            hook(st, old, new, w.info.get("host") if w else None)
 
     # ---- internal helpers ---------------------------------------------------------------------------
     def _changed(self, st: StepState) -> None:
@@ -130,6 +142,8 @@ class Scheduler(SchedulerViews):
         self._state_changed(st)
         if self._events is not None and self.record_step_history:
             self._events.append((now, st.id, status, st.worker))
+        if self._hooks:
+            self._tell_hooks(st, old, status)
         if status == DONE and old != DONE:
             for dep_id in st.dependents:
                 d = self._steps[dep_id]
@@ -236,6 +250,8 @@ class Scheduler(SchedulerViews):
             st.resources = dict(resources) if resources else EMPTY
             st.runnable = runnable
             st.retry_policy = {k: v for k, v in (retry_policy or {}).items() if v is not None} or EMPTY
+            if self._hooks:
+                self._tell_hooks(st, None, st.status)
         elif runnable and not st.runnable and st.status != DONE:
             st.runnable = True
         if tracking_url is not None:
@@ -330,6 +346,8 @@ class Scheduler(SchedulerViews):
         but the worker does not list (a reply lost in transit) is handed out again first."""
         now = time.time()
         w = self._heard_from(worker)
+        if host and w is not None and "host" not in w.info:
+            w.info = {**w.info, "host": host}
         if self.prune_on_get_work:
             self.prune()
         else:

@@ -156,6 +156,10 @@ class SchedulerAPI(Protocol):
         """``{step_id: info}`` of the matching steps, or ``{"num_steps": n}`` past ``max_shown_steps``."""
         ...
 
+    def graph(self) -> dict[str, Any]:
+        """``{step_id: info}`` of every step, whatever their number (Luigi's ``/api/graph``)."""
+        ...
+
     def step_search(self, step_str: str) -> dict[str, dict[str, Any]]:
         """``{status: {step_id: info}}`` of the steps whose id contains ``step_str``."""
         ...
@@ -202,9 +206,9 @@ def api_methods() -> dict[str, inspect.Signature]:
 REMOTE_METHODS: tuple[str, ...] = tuple(api_methods())
 # The methods that change nothing: trund serves them without the token and saves nothing after them.
 READ_METHODS: frozenset[str] = frozenset({
-    "extensions", "is_paused", "status_counts", "step_statuses", "step_status", "step_info", "fetch_error",
-    "step_log",
-    "get_step_status_message", "get_step_progress_percentage", "step_list", "step_search", "step_page",
+    "extensions", "is_paused", "status_counts", "step_statuses", "step_status", "step_info",
+    "fetch_error", "step_log", "get_step_status_message", "get_step_progress_percentage", "step_list", "graph", "step_search",
+    "step_page",
     "dep_graph", "inverse_dep_graph", "worker_list", "resources", "resource_list", "step_history",
     "count_pending",
 })

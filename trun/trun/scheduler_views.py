@@ -116,6 +116,9 @@ class SchedulerViews:
             return {"num_steps": len(chosen)}
         return {st.id: self._serialize(st) for st in chosen}
 
+    def graph(self) -> dict[str, Any]:
+        return self.step_list(limit=False)
+
     def step_search(self, step_str: str) -> dict[str, dict[str, Any]]:
         """The steps whose id contains ``step_str``, grouped by status."""
         out: dict[str, dict[str, Any]] = {}

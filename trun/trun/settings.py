@@ -12,11 +12,14 @@ import os
 import tempfile
 
 from trun import parameter as p
+from trun.configuration import KNOWN_KEYS
 from trun.step import Config
 
 
 class core(Config):
     """General settings ([core])."""
+
+    ignore_unconsumed = KNOWN_KEYS["core"]  # the other names of keys, and Luigi's that trun ignores
 
     local_scheduler = p.BoolParameter(default=False, description="Use an in-process scheduler")
     scheduler_host = p.Parameter(default="localhost", config_path={"section": "core",
@@ -46,6 +49,8 @@ class core(Config):
 class worker(Config):
     """Worker settings ([worker])."""
 
+    ignore_unconsumed = KNOWN_KEYS["worker"]
+
     timeout = p.FloatParameter(default=0.0, description="Default per-step timeout in seconds (0: none)")
     wait_interval = p.FloatParameter(default=0.05)
     step_limit = p.OptionalIntParameter(default=None)
@@ -66,6 +71,8 @@ class worker(Config):
 class scheduler(Config):
     """Scheduler settings ([scheduler])."""
 
+    ignore_unconsumed = KNOWN_KEYS["scheduler"]
+
     retry_delay = p.FloatParameter(default=0.0, description="Seconds before a failed step is retried")
     retry_count = p.IntParameter(default=0, description="Re-runs allowed after failures within the window")
     disable_window = p.FloatParameter(default=3600.0)
@@ -80,6 +87,12 @@ class scheduler(Config):
     max_shown_steps = p.IntParameter(default=100000)
     max_graph_nodes = p.IntParameter(default=100000)
     state_path = p.OptionalParameter(default=None, description="trund's SQLite state file")
+    batch_emails = p.BoolParameter(default=False, description="Mail failures and disables in batches "
+                                   "([batch_email]) rather than one by one")
+    metrics_collector = p.ChoiceParameter(default="default", choices=("default", "none", "datadog",
+                                          "prometheus", "custom"), description="Where step metrics go")
+    metrics_custom_import = p.OptionalStrParameter(default=None, description="module.Class of the "
+                                                   "MetricsCollector when metrics_collector = custom")
 
 
 class retcode(Config):

@@ -11,10 +11,12 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from trun.configuration import get_config
 from trun.parameter_base import (
     DuplicateParameterException,
     MissingParameterException,
     Parameter,
+    UnconsumedParameterWarning,
     UnknownParameterException,
     _no_value,
 )
@@ -61,6 +63,7 @@ class Step(metaclass=Register):
     owner_email: Any = None
     accepts_messages: bool = False
     step_namespace: str | None = None
+    ignore_unconsumed: set[str] | frozenset[str] = frozenset()  # config keys that are not parameters
 
     # ---- class-level helpers -------------------------------------------------------------------
     @classmethod
@@ -120,7 +123,27 @@ class Step(metaclass=Register):
                 if value is _no_value:
                     raise MissingParameterException(f"{family}: requires the {name!r} parameter to be set")
                 out.append((name, value))
+        cls._warn_unconsumed(family, by_name)
+        for name, value in out:  # after the configuration's warnings, as Luigi
+            if name in result:
+                by_name[name]._warn_on_wrong_param_type(name, value)
         return out
+
+    @classmethod
+    def _warn_unconsumed(cls, family: str, by_name: dict[str, Parameter]) -> None:
+        """Warn, once per class and key, of values in ``[family]`` that are none of its parameters."""
+        config = get_config()
+        if not config.has_section(family):
+            return
+        warned = cls.__dict__.get("_unconsumed_params")
+        if warned is None:
+            warned = cls._unconsumed_params = set()  # type: ignore[attr-defined]
+        for key, value in config.section_values(family).items():
+            if key not in by_name and key not in cls.ignore_unconsumed and key not in warned:
+                warned.add(key)
+                warnings.warn(f"The configuration contains the parameter '{key}' with value '{value}' that "
+                              f"is not consumed by the step '{family}'.", UnconsumedParameterWarning,
+                              stacklevel=4)
 
     # ---- instances -------------------------------------------------------------------------------
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -105,11 +105,15 @@ class AtomicLocalFile(io.BufferedWriter):
             if os.path.exists(self.tmp_path):
                 os.remove(self.tmp_path)
 
+    def abort(self) -> None:
+        """Close without publishing: the temporary file is removed and ``path`` is untouched."""
+        with contextlib.suppress(OSError):
+            io.BufferedWriter.close(self)
+            os.remove(self.tmp_path)
+
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is not None:  # do not publish a partial file
-            with contextlib.suppress(OSError):
-                io.BufferedWriter.close(self)
-                os.remove(self.tmp_path)
+            self.abort()
             return
         self.close()
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import uvicorn
 
+from trun import process
 from trun.scheduler import Scheduler
 from trun.server import Trund, create_app, open_trund
 from trun.settings import scheduler as scheduler_config
@@ -122,7 +123,10 @@ def _parser() -> argparse.ArgumentParser:
                     help="shared token required for changing calls (default: $TRUND_TOKEN; none)")
     ap.add_argument("--step-log-dir", default=None,
                     help="directory of the workers' step logs (<dir>/<step_id>.log) shown in the visualiser")
-    ap.add_argument("--pidfile", default=None, help="write the process id to this file")
+    ap.add_argument("--background", action="store_true",
+                    help="detach and run as a daemon (output in --logdir, default /var/log/trun)")
+    ap.add_argument("--pidfile", default=None, help="write the process id to this file (with "
+                    "--background: do not start when the process in it is alive)")
     ap.add_argument("--logdir", default=None, help="write trund's log to <logdir>/trund.log")
     ap.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     return ap
@@ -137,13 +141,20 @@ def main(argv: list[str] | None = None) -> None:
         handlers.append(logging.FileHandler(os.path.join(args.logdir, "trund.log")))
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s: %(message)s",
                         handlers=handlers)
+    if args.background:  # the daemon writes the pid file itself, once it is detached
+        process.daemonize(lambda api_port, address, unix_socket: _serve(args, None), pidfile=args.pidfile,
+                          logdir=args.logdir, api_port=args.port, address=args.address)
+    else:
+        _serve(args, args.pidfile)
+
+
+def _serve(args: argparse.Namespace, pidfile: str | None) -> None:
     state_path = (args.state_path or scheduler_config().state_path
                   or os.path.expanduser("~/.local/state/trun/trund.sqlite"))
     options = {"step_log_dir": args.step_log_dir} if args.step_log_dir else {}
     server = TrundServer(open_trund(state_path, args.token, args.sync, **options), args.address, args.port)
-    if args.pidfile:
-        with open(args.pidfile, "w") as f:
-            f.write(str(os.getpid()))
+    if pidfile:
+        process.write_pid(pidfile)
     server.stop_on_signals()
     print(f"trund listening on {server.url}", flush=True)
     try:

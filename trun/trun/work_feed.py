@@ -34,9 +34,10 @@ def serves_batches(scheduler: SchedulerAPI) -> bool:
 class WorkFeed:
     """The steps handed to one worker, fetched from its scheduler as its slots free up."""
 
-    def __init__(self, scheduler: SchedulerAPI, worker_id: str) -> None:
+    def __init__(self, scheduler: SchedulerAPI, worker_id: str, host: str | None = None) -> None:
         self._scheduler = scheduler
         self._worker = worker_id
+        self._host = host
         self._batched: bool | None = None  # asked on the first fetch
         self._held: deque[str] = deque()
         self._last: dict[str, Any] = {"step_id": None, "retry_in": None}
@@ -54,7 +55,7 @@ class WorkFeed:
             if self._batched:
                 self._fetch(self._wanted(free_slots, limit))
             else:
-                self._last = self._scheduler.get_work(self._worker)
+                self._last = self._scheduler.get_work(self._worker, host=self._host)
                 if self._last["step_id"] is not None:
                     self._held.append(self._last["step_id"])
         if not self._held:
@@ -76,7 +77,7 @@ class WorkFeed:
         return wanted if limit is None else max(1, min(wanted, limit))
 
     def _fetch(self, count: int) -> None:
-        reply = self._scheduler.get_work_batch(self._worker, max_steps=count)
+        reply = self._scheduler.get_work_batch(self._worker, host=self._host, max_steps=count)
         self._held.extend(s["step_id"] for s in reply["steps"])
         self._last = {k: v for k, v in reply.items() if k != "steps"}
 

@@ -43,6 +43,7 @@ class Worker:
         self._config = worker_config(**config)
         self._scheduler: SchedulerAPI = scheduler if scheduler is not None else sch.Scheduler()
         self.worker_processes = max(1, int(worker_processes))
+        self._host = socket.gethostname()
         self._id = worker_id or f"Worker(host={socket.gethostname()}, pid={os.getpid()}, " \
                                 f"workers={self.worker_processes})"
         self.executor_name = executor or self._config.executor
@@ -63,7 +64,7 @@ class Worker:
         self._stop_requesting_work = False
         self.final_status: dict[str, str | None] = {}
         self._settled: set[str] = set()  # steps seen DONE while waiting on other workers
-        self._feed = WorkFeed(self._scheduler, self._id)
+        self._feed = WorkFeed(self._scheduler, self._id, self._host)
         # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
         # the walk, which helps when completeness checks are slow (remote stores, databases)
         self._checks: dict[str, Future] = {}

@@ -6,7 +6,11 @@ from __future__ import annotations
 import configparser
 
 from trun.configuration.core import PARSER_CLASSES, TrunConfig
-from trun.configuration.interpolation import InterpolationMissingEnvvarError  # noqa: F401
+from trun.configuration.interpolation import (  # noqa: F401 (Luigi's names, here)
+    CombinedInterpolation,
+    EnvironmentInterpolation,
+    InterpolationMissingEnvvarError,
+)
 
 NoOptionError = configparser.NoOptionError
 NoSectionError = configparser.NoSectionError

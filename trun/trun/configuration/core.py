@@ -14,6 +14,7 @@ values are interpolated when read (``${VAR}`` and ``%(key)s``, see ``interpolati
 from __future__ import annotations
 
 import configparser
+import logging
 import os
 import tomllib
 import warnings
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from trun.configuration.interpolation import interpolate
+
+logger = logging.getLogger("trun-interface")
 
 _MISSING: Any = object()
 NO_DEFAULT: Any = _MISSING
@@ -49,6 +52,8 @@ class TrunConfig:
 
     # which default files are read: INI and TOML (trun), or only one kind (TRUN_CONFIG_PARSER)
     kinds: tuple[str, ...] = ("ini", "toml")
+    NO_DEFAULT: Any = NO_DEFAULT
+    enabled = True  # Luigi's TOML parser is disabled without its library; tomllib is always there
 
     def __init__(self) -> None:
         self._data: dict[str, dict[str, tuple[Any, str]]] = {}
@@ -58,6 +63,25 @@ class TrunConfig:
     def instance(cls) -> TrunConfig:
         """The process-wide configuration (Luigi's ``LuigiConfigParser.instance()``)."""
         return get_config()
+
+    @classmethod
+    def add_config_path(cls, path: str | os.PathLike) -> bool:
+        """Read one more file into the process-wide configuration (see ``add_config_path``)."""
+        return add_config_path(path)
+
+    def optionxform(self, optionstr: str) -> str:
+        """How keys are normalised: ``retry-delay`` is ``retry_delay``."""
+        return _norm(optionstr)
+
+    @property
+    def data(self) -> dict[str, dict[str, Any]]:
+        """Every section's values, by section (what Luigi's TOML parser keeps as ``data``)."""
+        return {section: self.section_values(section) for section in self.sections()}
+
+    def __getitem__(self, section: str) -> dict[str, Any]:
+        if not self.has_section(section):
+            raise KeyError(section)
+        return self.section_values(section)
 
     # ---- loading -------------------------------------------------------
     def default_paths(self) -> list[str]:
@@ -260,7 +284,8 @@ READ_KEYS: dict[str, set[str]] = {
     },
     "scheduler": {"retry_delay", "retry_count", "disable_window", "disable_hard_timeout", "disable_persist",
                   "remove_delay", "worker_disconnect_delay", "prune_on_get_work", "record_step_history",
-                  "max_shown_steps", "max_graph_nodes", "state_path"},
+                  "max_shown_steps", "max_graph_nodes", "state_path", "batch_emails", "metrics_collector",
+                  "metrics_custom_import"},
 }
 
 
@@ -275,7 +300,7 @@ IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
         "id",
     },
     "scheduler": {
-        "batch_emails", "pause_enabled", "send_messages", "metrics_collector",
+        "pause_enabled", "send_messages",
     },
 }
 

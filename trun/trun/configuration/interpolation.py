@@ -6,6 +6,7 @@ from __future__ import annotations
 import configparser
 import os
 import re
+from typing import Any
 
 _ENV_VAR = re.compile(r"\$\{([^}]*)\}")
 _BASIC = configparser.BasicInterpolation()
@@ -20,16 +21,54 @@ class InterpolationMissingEnvvarError(configparser.InterpolationError):
                                           f"Section [{section}], option {option}={value}")
 
 
-def interpolate(section: str, option: str, value: str, section_values: dict[str, str]) -> str:
-    """``value`` (from ``[section] option``) with environment variables and references substituted."""
-
+def _expand_env(section: str, option: str, value: str) -> str:
     def env(match: re.Match) -> str:
         name = match.group(1)
         if name not in os.environ:
             raise InterpolationMissingEnvvarError(option, section, value, name)
         return os.environ[name]
 
-    expanded = _ENV_VAR.sub(env, value)
+    return _ENV_VAR.sub(env, value)
+
+
+class EnvironmentInterpolation(configparser.Interpolation):
+    """``${VAR}`` from the environment (a ``configparser`` interpolation, as Luigi's)."""
+
+    def before_get(self, parser: Any, section: str, option: str, value: str, defaults: Any) -> str:
+        return _expand_env(section, option, value)
+
+
+class CombinedInterpolation(configparser.Interpolation):
+    """Several interpolations, applied in order (Luigi combines ``BasicInterpolation`` with
+    ``EnvironmentInterpolation``)."""
+
+    def __init__(self, interpolations: list[configparser.Interpolation]) -> None:
+        self._interpolations = interpolations
+
+    def before_get(self, parser: Any, section: str, option: str, value: str, defaults: Any) -> str:
+        for interpolation in self._interpolations:
+            value = interpolation.before_get(parser, section, option, value, defaults)
+        return value
+
+    def before_read(self, parser: Any, section: str, option: str, value: str) -> str:
+        for interpolation in self._interpolations:
+            value = interpolation.before_read(parser, section, option, value)
+        return value
+
+    def before_set(self, parser: Any, section: str, option: str, value: str) -> str:
+        for interpolation in self._interpolations:
+            value = interpolation.before_set(parser, section, option, value)
+        return value
+
+    def before_write(self, parser: Any, section: str, option: str, value: str) -> str:
+        for interpolation in self._interpolations:
+            value = interpolation.before_write(parser, section, option, value)
+        return value
+
+
+def interpolate(section: str, option: str, value: str, section_values: dict[str, str]) -> str:
+    """``value`` (from ``[section] option``) with environment variables and references substituted."""
+    expanded = _expand_env(section, option, value)
     if "%" not in expanded:
         return expanded
     return _BASIC.before_get(_PARSER, section, option, expanded, section_values)  # type: ignore[arg-type]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from trun.configuration.core import PARSER_CLASSES, TrunConfig
 
+toml_enabled = True  # tomllib is in the standard library (Luigi's needs the toml package)
+
 
 class TrunTomlParser(TrunConfig):
     """The configuration, reading ``/etc/trun/trun.toml`` and ``./trun.toml`` by default."""
