@@ -6,11 +6,13 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "services/common/config.h"
 #include "services/common/session.h"
+#include "services/indicators/batch.h"
 #include "services/indicators/indicator_registry.h"
 #include "services/indicators/indicator_set.h"
 #include "services/python/bindings.h"
@@ -170,6 +172,23 @@ class PySet {
     Run(records, n, ParseDate(day), &sink);
     return sink.Take(set_.num_columns() - 2);
   }
+  // One stock-day from a store file into a .feat file, exactly as the batch tool (ComputeDay).
+  py::dict ComputeDayFile(const std::string& input, const std::string& output,
+                          const std::string& stock, const py::object& day, bool verify) {
+    DayJob job{stock, ParseDate(day), input, output, verify};
+    std::optional<Result<DayResult>> result;
+    {
+      py::gil_scoped_release release;
+      result.emplace(ComputeDay(&set_, job));
+    }
+    started_ = false;
+    RethrowPythonIndicatorError();
+    const DayResult done = ValueOrThrow(std::move(*result));
+    py::dict out;
+    out["rows"] = done.rows;
+    out["ticks"] = done.ticks;
+    return out;
+  }
   void Reset(const py::object& day) {
     set_.Reset(ParseDate(day));
     started_ = true;
@@ -251,6 +270,10 @@ compute and push release the GIL, so sets in different threads run in parallel.)
            "returns views of their first n rows (ValueError if the day has more than m).")
       .def("compute_rows", &PySet::ComputeRows, py::arg("ticks"), py::arg("date"),
            "The day's rows as ticklab.io.dtypes.row_dtype(p - 2) records (a .feat file's rows).")
+      .def("compute_day", &PySet::ComputeDayFile, py::arg("input"), py::arg("output"),
+           py::arg("stock"), py::arg("date"), py::kw_only(), py::arg("verify") = true,
+           "One stock-day from the store file `input` into the feature file `output`, as the "
+           "batch tool writes it (the set's save mode; atomic). {'rows': .., 'ticks': ..}.")
       .def("reset", &PySet::Reset, py::arg("date"), "Starts streaming a new stock-day.")
       .def(
           "push",
