@@ -38,14 +38,15 @@ WEB_STAMP := $(WEB_DIR)/node_modules/.web-stamp
 BROWSER_APT := chromium chromium-driver
 BROWSER_STAMP := $(BUILD)/.browser-apt-stamp
 
-.PHONY: help deps build proto-py web test test-cpp test-py demo format lint bench fuzz clean deploy-deps \
-  deploy-packages image deploy-test
+.PHONY: help deps build proto-py web test test-wheel test-cpp test-py demo format lint bench fuzz clean \
+  deploy-deps deploy-packages image deploy-test
 
 help:
 	@echo "make demo   - install, build, generate data and run the pipeline end to end"
 	@echo "make test   - install, build, run googletest (ctest) and pytest"
 	@echo "make image  - build the container images (docs/deploy.md); make deploy-test runs the stack"
 	@echo "make fuzz   - libFuzzer + ASan/UBSan on every parser (build-fuzz/), hypothesis on Python's"
+	@echo "make test-wheel - pip install ./clients/python in a fresh venv (scikit-build-core), minutes"
 	@echo "make deps | build | format | lint | bench | clean"
 
 deps: $(APT_STAMP) $(PY_STAMP) $(WEB_STAMP)
@@ -109,6 +110,10 @@ test: build $(LUIGI_STAMP) $(BROWSER_STAMP)
 	  c=$$?; cd $(ROOT); echo "== pytest =="; \
 	  LUIGI_PYTHON=$(BENCH_VENV)/bin/python $(PY) -m pytest -q -n $(JOBS) --timeout 900; p=$$?; \
 	  echo "ctest exit $$c, pytest exit $$p"; [ $$c -eq 0 ] && [ $$p -eq 0 ]
+
+# The CMake-driven wheel (scikit-build-core) in a fresh venv: too slow for `make test`.
+test-wheel: build
+	@TICKLAB_WHEEL_TEST=1 $(PY) -m pytest -q tests/test_wheel_install.py --timeout 3600
 
 demo: build $(BROWSER_STAMP)
 	@$(VENV)/bin/ticklab demo --config $(CONFIG)

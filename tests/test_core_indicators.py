@@ -70,6 +70,25 @@ def test_compute_is_the_feat_file_bit_for_bit(market: Market, stock: str) -> Non
     assert seed.config_hash == saved.config_hash
 
 
+def test_compute_into_out_arrays(market: Market) -> None:
+    seed = core.IndicatorSet.from_config(str(market.config), "seed")
+    ticks = read_ticks(market.store("AAPL"))
+    ts, values, _ = seed.compute(ticks, DAY)
+    n, p = values.shape
+    out = (np.full(n + 7, -1, np.int64), np.full((n + 7, p), np.nan))
+    ts_out, values_out, columns = seed.compute(ticks, DAY, out=out)
+    assert columns == seed.columns
+    assert ts_out.base is out[0] and values_out.base is out[1]
+    assert ts_out.tobytes() == ts.tobytes() and values_out.tobytes() == values.tobytes()
+    assert (out[0][n:] == -1).all()  # past the rows: untouched
+    with pytest.raises(ValueError, match=f"the day has {n} rows, out holds {n - 1}"):
+        seed.compute(ticks, DAY, out=(out[0][: n - 1], out[1][: n - 1]))
+    with pytest.raises(ValueError, match=r"shapes \(m,\) and \(m, " + str(p)):
+        seed.compute(ticks, DAY, out=(out[0], out[1][:, :2].copy()))
+    with pytest.raises(ValueError, match="out\\[1\\] \\(values\\) must be a writable"):
+        seed.compute(ticks, DAY, out=(out[0], out[1].astype(np.float32)))
+
+
 def test_push_tick_by_tick_streams_the_same_rows(market: Market) -> None:
     seed = core.IndicatorSet.from_config(str(market.config), "seed")
     whole = seed.compute_rows(read_ticks(market.store("AAPL")), DAY)

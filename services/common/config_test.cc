@@ -61,7 +61,7 @@ TEST(ConfigTest, RejectsWhatThePythonLoaderUsedToAccept) {
   const std::string set = "[[indicator_sets]]\nname = \"s\"\n[[indicator_sets.indicators]]\n";
   EXPECT_EQ(ErrorOf(set + "kind = \"sed\"\n"),
             "d.toml: [[indicator_sets]] s, indicator 1.kind: unknown indicator kind \"sed\" "
-            "(known: ema_return, ofi, realized_vol, seed, spread, trade_flow)");
+            "(known: ema_return, ofi, py_trade_flow, realized_vol, seed, spread, trade_flow)");
   EXPECT_EQ(ErrorOf(set + "kind = \"seed\"\ntaus = [0.5, 2.0]\n"),
             "d.toml: [[indicator_sets]] s, indicator 1.taus: item 1: expected a number in [0, 1], "
             "got a number 2.0");

@@ -10,6 +10,7 @@
 #include "services/common/date_range.h"
 #include "services/common/names.h"
 #include "services/common/tick.h"
+#include "services/indicators/indicator_registry.h"
 #include "services/indicators/indicator_set.h"
 #include "services/rpc/batch_writer.h"
 #include "services/rpc/grpc_server.h"
@@ -102,7 +103,15 @@ grpc::Status IndicatorServiceImpl::ListSets(grpc::ServerContext* context,
                                             const v1::ListSetsRequest*,
                                             v1::ListSetsResponse* response) {
   if (grpc::Status st = auth_.Check(*context); !st.ok()) return st;
+  const std::vector<std::string> kinds = IndicatorRegistry::Global().kinds();
   for (const IndicatorSetConfig& cfg : config_->indicator_sets) {
+    // A set naming a kind written in Python ([python] plugins, docs/research.md) is for the
+    // in-process engines: not served here (StreamIndicators names the kind), not an error here.
+    if (std::any_of(cfg.indicators.begin(), cfg.indicators.end(), [&](const IndicatorSpec& i) {
+          return std::find(kinds.begin(), kinds.end(), i.kind) == kinds.end();
+        })) {
+      continue;
+    }
     Result<IndicatorSet> set = IndicatorSet::Create(cfg, session_);
     if (!set.ok()) return ToGrpcStatus(set.status());
     v1::IndicatorSetInfo* info = response->add_sets();

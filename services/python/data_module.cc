@@ -89,10 +89,23 @@ ReadOptions Options(bool skip_bad_rows, const std::string& timezone) {
 
 // next() and __next__ as plain CPython methods: they run once per tick, and pybind11's dispatcher
 // would cost as much as the rest of the call.
+// The Source inside a DataSource instance without pybind11's type lookup (a cast would cost a
+// hash lookup per tick): the method descriptor already checked that `self` is a DataSource, and
+// DataSource has one C++ base, so its value is the instance's first.
+Source* SourceOf(PyObject* self) {
+  auto* instance = reinterpret_cast<py::detail::instance*>(self);
+  return static_cast<Source*>(instance->get_value_and_holder().value_ptr());
+}
+
 template <bool kIterator>
 PyObject* NextTick(PyObject* self, PyObject*) {
   try {
-    const Tick* t = py::handle(self).cast<Source&>().Next();
+    Source* source = SourceOf(self);
+    if (source == nullptr) {
+      PyErr_SetString(PyExc_TypeError, "DataSource is not initialised");
+      return nullptr;
+    }
+    const Tick* t = source->Next();
     if (t != nullptr) return NewTickObject(*t);
     if (kIterator) {
       PyErr_SetNone(PyExc_StopIteration);

@@ -4,16 +4,20 @@
 // register_indicator (python_indicator.h).
 #include <pybind11/stl.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "services/common/config.h"
 #include "services/common/session.h"
+#include "services/indicators/batch.h"
 #include "services/indicators/indicator_registry.h"
 #include "services/indicators/indicator_set.h"
 #include "services/python/bindings.h"
 #include "services/python/python_indicator.h"
+#include "services/python/row_matrix.h"
 
 namespace ticklab::python {
 namespace {
@@ -50,25 +54,25 @@ class RecordSink final : public RowSink {
   std::vector<uint8_t> bytes_;
 };
 
-// Rows as separate arrays: timestamps and an (n, p) matrix.
-class MatrixSink final : public RowSink {
- public:
-  explicit MatrixSink(int num_columns) : p_(num_columns) {}
-  void OnRow(int64_t ts_ns, uint64_t, const double* values) override {
-    ts_.push_back(ts_ns);
-    values_.insert(values_.end(), values, values + p_);
-  }
-  py::tuple Take(const std::vector<std::string>& columns) {
-    py::ssize_t n = static_cast<py::ssize_t>(ts_.size());
-    return py::make_tuple(Owning(std::move(ts_), {n}), Owning(std::move(values_), {n, p_}),
-                          py::cast(columns));
-  }
+// A numpy array over `data`, a malloc'ed block it frees.
+template <typename T>
+py::array Freeing(T* data, std::vector<py::ssize_t> shape) {
+  py::capsule free(data, [](void* p) { std::free(p); });
+  return py::array_t<T>(shape, data, free);
+}
 
- private:
-  py::ssize_t p_;
-  std::vector<int64_t> ts_;
-  std::vector<double> values_;
-};
+// Checks that `a` is a writable C-contiguous array of `T` with `ndim` dimensions.
+template <typename T>
+void CheckOut(const py::array& a, int ndim, const char* what) {
+  if (!a.dtype().equal(py::dtype::of<T>()) || a.ndim() != ndim ||
+      !(a.flags() & py::array::c_style) || !a.writeable()) {
+    throw py::value_error(std::string("compute(out=...): ") + what + " must be a writable, " +
+                          "C-contiguous " + std::to_string(ndim) + "-d " +
+                          py::str(py::dtype::of<T>()).cast<std::string>() + " array, got " +
+                          py::str(a.dtype()).cast<std::string>() + " with " +
+                          std::to_string(a.ndim()) + " dimensions");
+  }
+}
 
 Date ParseDate(const py::object& day) {
   return ValueOrThrow(Date::Parse(py::str(day).cast<std::string>()));
@@ -125,12 +129,41 @@ class PySet {
  public:
   explicit PySet(IndicatorSet set) : set_(std::move(set)) {}
 
-  py::tuple Compute(const py::array& ticks, const py::object& day) {
+  // The rows go straight from the engine's blocks into the returned arrays (RowMatrix), or into
+  // the caller's `out` arrays, which saves the allocation and its page faults when reused.
+  py::tuple Compute(const py::array& ticks, const py::object& day, const py::object& out) {
     size_t n = 0;
     const Tick* records = TickRecords(ticks, &n);
-    MatrixSink sink(set_.num_columns());
-    Run(records, n, ParseDate(day), &sink);
-    return sink.Take(set_.column_names());
+    const Date date = ParseDate(day);
+    const int p = set_.num_columns();
+    const py::object columns = py::cast(set_.column_names());
+    if (out.is_none()) {
+      RowMatrix sink(p, n / 4);
+      Run(records, n, date, &sink);
+      const auto rows = static_cast<py::ssize_t>(sink.rows());
+      auto [ts, values] = sink.Release();
+      return py::make_tuple(Freeing(ts, {rows}), Freeing(values, {rows, py::ssize_t{p}}), columns);
+    }
+    auto [ts_out, values_out] = out.cast<std::pair<py::array, py::array>>();
+    CheckOut<int64_t>(ts_out, 1, "out[0] (timestamps)");
+    CheckOut<double>(values_out, 2, "out[1] (values)");
+    if (values_out.shape(1) != p || values_out.shape(0) != ts_out.shape(0)) {
+      throw py::value_error("compute(out=...): expected arrays of shapes (m,) and (m, " +
+                            std::to_string(p) + "), got (" + std::to_string(ts_out.shape(0)) +
+                            ",) and (" + std::to_string(values_out.shape(0)) + ", " +
+                            std::to_string(values_out.shape(1)) + ")");
+    }
+    RowMatrix sink(p, static_cast<size_t>(ts_out.shape(0)),
+                   static_cast<int64_t*>(ts_out.mutable_data()),
+                   static_cast<double*>(values_out.mutable_data()));
+    Run(records, n, date, &sink);
+    if (sink.overflowed()) {
+      throw py::value_error("compute(out=...): the day has " +
+                            std::to_string(sink.rows() + sink.rows_dropped()) +
+                            " rows, out holds " + std::to_string(ts_out.shape(0)));
+    }
+    const py::slice head(0, static_cast<py::ssize_t>(sink.rows()), 1);
+    return py::make_tuple(ts_out[head], values_out[head], columns);
   }
   py::array ComputeRows(const py::array& ticks, const py::object& day) {
     size_t n = 0;
@@ -138,6 +171,23 @@ class PySet {
     RecordSink sink(set_.num_columns());
     Run(records, n, ParseDate(day), &sink);
     return sink.Take(set_.num_columns() - 2);
+  }
+  // One stock-day from a store file into a .feat file, exactly as the batch tool (ComputeDay).
+  py::dict ComputeDayFile(const std::string& input, const std::string& output,
+                          const std::string& stock, const py::object& day, bool verify) {
+    DayJob job{stock, ParseDate(day), input, output, verify};
+    std::optional<Result<DayResult>> result;
+    {
+      py::gil_scoped_release release;
+      result.emplace(ComputeDay(&set_, job));
+    }
+    started_ = false;
+    RethrowPythonIndicatorError();
+    const DayResult done = ValueOrThrow(std::move(*result));
+    py::dict out;
+    out["rows"] = done.rows;
+    out["ticks"] = done.ticks;
+    return out;
   }
   void Reset(const py::object& day) {
     set_.Reset(ParseDate(day));
@@ -213,10 +263,17 @@ compute and push release the GIL, so sets in different threads run in parallel.)
       .def_property_readonly("config_hash", [](PySet& s) { return s.set().config_hash(); })
       .def(
           "clone", [](PySet& s) { return PySet(s.set().Clone()); }, "A copy with fresh state.")
-      .def("compute", &PySet::Compute, py::arg("ticks"), py::arg("date"),
-           "(timestamps int64 (n,), values float64 (n, p), columns) of one stock-day's ticks.")
+      .def("compute", &PySet::Compute, py::arg("ticks"), py::arg("date"), py::kw_only(),
+           py::arg("out") = py::none(),
+           "(timestamps int64 (n,), values float64 (n, p), columns) of one stock-day's ticks; "
+           "out=(timestamps (m,), values (m, p)) writes the rows into those arrays instead and "
+           "returns views of their first n rows (ValueError if the day has more than m).")
       .def("compute_rows", &PySet::ComputeRows, py::arg("ticks"), py::arg("date"),
            "The day's rows as ticklab.io.dtypes.row_dtype(p - 2) records (a .feat file's rows).")
+      .def("compute_day", &PySet::ComputeDayFile, py::arg("input"), py::arg("output"),
+           py::arg("stock"), py::arg("date"), py::kw_only(), py::arg("verify") = true,
+           "One stock-day from the store file `input` into the feature file `output`, as the "
+           "batch tool writes it (the set's save mode; atomic). {'rows': .., 'ticks': ..}.")
       .def("reset", &PySet::Reset, py::arg("date"), "Starts streaming a new stock-day.")
       .def(
           "push",

@@ -139,6 +139,8 @@ class Config:
     indicator_sets: tuple[IndicatorSet, ...]
     services: ServicesConfig
     stats: StatsConfig
+    # [python] plugins: modules registering Python indicator kinds (ticklab.core.plugins)
+    plugins: tuple[str, ...] = ()
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def indicator_set(self, name: str) -> IndicatorSet:
@@ -194,7 +196,8 @@ def parse_config(doc: dict[str, Any], path: Path) -> Config:
                         horizons_seconds=tuple(float(x) for x in st["horizons_seconds"]),
                         horizons_ticks=tuple(st["horizons_ticks"]), ridge_lambda=float(st["ridge_lambda"]))
     return Config(path=path, data=data, stocks=tuple(v["universe"]["stocks"]), session=session,
-                  generator=generator, indicator_sets=sets, services=services, stats=stats, raw=doc)
+                  generator=generator, indicator_sets=sets, services=services, stats=stats,
+                  plugins=tuple(v["python"]["plugins"]), raw=doc)
 
 
 def load_config(path: str | Path) -> Config:

@@ -15,6 +15,7 @@ day). Registering is process-wide: do it at import time, before sets are built i
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -57,9 +58,30 @@ def register_indicator(kind: str, factory: F | None = None) -> Any:
 
     def register(f: F) -> F:
         _register_native(kind, f)
+        _PYTHON_KINDS.add(kind)
         return f
 
     return register if factory is None else register(factory)
+
+
+_PYTHON_KINDS: set[str] = set()
+
+
+def python_kinds() -> frozenset[str]:
+    """The kinds registered from Python in this process so far."""
+    return frozenset(_PYTHON_KINDS)
+
+
+def import_plugins(modules: Sequence[str], where: str = "[python] plugins") -> None:
+    """Imports each plugin module (a config's ``[python] plugins``), which registers its kinds.
+
+    A module that cannot be imported raises ImportError naming `where` and the module.
+    """
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as e:
+            raise ImportError(f"{where}: cannot import plugin module {name!r}: {e}") from e
 
 
 _VALUE_COLUMNS = ("bid_price", "bid_size", "ask_price", "ask_size", "trade_price", "trade_size")

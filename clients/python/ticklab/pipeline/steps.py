@@ -10,7 +10,8 @@ thousand steps, not a million. A step is complete when every stock-day it covers
 (:mod:`ticklab.pipeline.lineage`: the output checks out and its recorded inputs and config still
 match), and its ``run()`` computes only the stock-days that are not: it removes their invalid outputs
 and a killed run's temporaries, adopts valid outputs a killed run did not get to record, runs the C++
-tool (``ticklab.native``) on the rest and records their lineage.
+tool (``ticklab.native``) on the rest (a set with Python kinds: in process,
+:mod:`ticklab.pipeline.python_kinds`) and records their lineage.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ticklab.pipeline.lineage as lineage
+import ticklab.pipeline.python_kinds as python_kinds
 import ticklab.pipeline.stats_lineage as stats_lineage
 import trun
 from ticklab import native
@@ -187,9 +189,12 @@ class Indicators(ChunkStep):
             todo.append(stock)
         if not todo:
             return
-        native.run_tool(
-            "ticklab-indicators", self.tool_args(self.day, todo) + ["--set", self.set], progress=False
-        )
+        if python_kinds.uses_python_kinds(cfg, self.set):
+            python_kinds.compute_in_process(cfg, self.set, self.day, todo, self.threads)
+        else:
+            native.run_tool(
+                "ticklab-indicators", self.tool_args(self.day, todo) + ["--set", self.set], progress=False
+            )
         for stock in todo:
             lineage.record_features(cfg, self.set, stock, self.day)
 
