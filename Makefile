@@ -86,7 +86,7 @@ $(BROWSER_STAMP): Makefile
 	$(call apt_install,$(BROWSER_APT))
 	@mkdir -p $(BUILD) && touch $@
 
-$(LUIGI_STAMP): $(APT_STAMP)
+$(LUIGI_STAMP): $(APT_STAMP) Makefile
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
 	@$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check luigi==3.8.1 jsonschema boto3 "sqlalchemy<2"
 	@touch $@
