@@ -4,35 +4,15 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/unique_ptr.h>
 
-#include <memory>
-#include <stdexcept>
-#include <string>
-
-#include "services/data/data_source.h"
-#include "services/data/store_source.h"
+#include "bench/nanobind/store_cursor.h"
 
 namespace nb = nanobind;
-using ticklab::DataSource;
-using ticklab::StoreSource;
-using ticklab::Tick;
-
-struct Source {
-  std::unique_ptr<DataSource> source;
-  StoreSource* store;
-};
 
 NB_MODULE(nb_next, m) {
-  nb::class_<Tick>(m, "Tick").def_ro("bid_price", &Tick::bid_price).def_ro("ts_ns", &Tick::ts_ns);
-  nb::class_<Source>(m, "Source").def("next", [](Source& s) -> nb::object {
-    const Tick* t = s.store->NextTick();
+  nb::class_<ticklab::Tick>(m, "Tick").def_ro("bid_price", &ticklab::Tick::bid_price);
+  nb::class_<StoreCursor>(m, "Source").def("next", [](StoreCursor& s) -> nb::object {
+    const ticklab::Tick* t = s.Next();
     return t == nullptr ? nb::none() : nb::cast(*t);
   });
-  m.def("open", [](const std::string& path) {
-    auto opened = ticklab::GetDataSource(path, ticklab::ReadOptions());
-    if (!opened.ok()) throw std::invalid_argument(opened.status().ToString());
-    auto s = std::make_unique<Source>(Source{std::move(opened).value(), nullptr});
-    s->store = dynamic_cast<StoreSource*>(s->source.get());
-    if (s->store == nullptr) throw std::invalid_argument(path + ": not a store file");
-    return s;
-  });
+  m.def("open", &StoreCursor::Open);
 }
