@@ -131,7 +131,7 @@ def test_a_missing_plugin_module_is_named(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("require_services")
 def test_indicators_service_serves_the_c_plus_plus_sets_and_names_the_python_kind(market: Path) -> None:
     """The C++ service does not embed Python: it lists the sets it can run and rejects the other
-    by its kind; the C++ set it serves is the pipeline's .feat file."""
+    by its kind; a client computes the Python set from the streamed ticks, the pipeline's bits."""
     import gateway_harness as h
     import grpc
 
@@ -150,6 +150,18 @@ def test_indicators_service_serves_the_c_plus_plus_sets_and_names_the_python_kin
         streamed = client.indicators("AAA", DAY, DAY, set="cpp").to_numpy()
         saved = read_features(feature_path(cfg.data.features_dir, "cpp", "AAA", cfg.trading_days()[0]))
         assert len(streamed) == len(saved.ts_ns) > 100
+        # What a live client does instead: the ticks from the service, the Python set in process.
+        import ticklab.core as core
+
+        research = core.IndicatorSet.from_config(str(market), "py")
+        research.reset(DAY)
+        live = research.push_ticks(
+            np.ascontiguousarray(ticklab.connect(data.address).ticks("AAA", DAY, DAY).to_numpy())
+        )
+        day = cfg.trading_days()[0]
+        assert (
+            live.tobytes() == read_features(feature_path(cfg.data.features_dir, "py", "AAA", day)).row_bytes()
+        )
     finally:
         ind.stop()
         data.stop()

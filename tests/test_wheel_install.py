@@ -68,4 +68,5 @@ def _store_file(tmp_path: Path) -> Path:
     sys.path.insert(0, str(ROOT / "tests"))
     from core_market import build_market
 
+    (tmp_path / "market").mkdir()
     return build_market(tmp_path / "market", events_per_day=2000, formats=("csv",)).store("AAPL")

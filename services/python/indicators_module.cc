@@ -235,6 +235,11 @@ compute and push release the GIL, so sets in different threads run in parallel.)
           "from_config",
           [](const std::string& path, const std::string& set_name) {
             Config config = ValueOrThrow(LoadConfig(path));
+            // The config's [python] plugins register their kinds first (the C++ Config does not
+            // keep that table: only Python engines use it).
+            py::object plugins = py::module_::import("ticklab.config").attr("load_config")(path);
+            py::module_::import("ticklab.core.plugins")
+                .attr("import_plugins")(plugins.attr("plugins"), path + ": [python] plugins");
             const IndicatorSetConfig* cfg = config.FindIndicatorSet(set_name);
             if (cfg == nullptr) {
               ThrowIfError(
@@ -243,7 +248,8 @@ compute and push release the GIL, so sets in different threads run in parallel.)
             Session session = ValueOrThrow(Session::Create(config.session));
             return PySet(ValueOrThrow(IndicatorSet::Create(*cfg, session)));
           },
-          py::arg("config"), py::arg("set_name"), "The set `set_name` of a TOML config file.")
+          py::arg("config"), py::arg("set_name"),
+          "The set `set_name` of a TOML config file (its [python] plugins imported first).")
       .def_static(
           "from_dict",
           [](const py::dict& spec, const std::string& timezone, const std::string& open,

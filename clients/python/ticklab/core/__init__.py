@@ -7,8 +7,9 @@ same libraries as the batch tools and the services, so every number it gives is 
   ``source.next()`` -> `Tick` (None at the end), ``for tick in source``, ``source.next_batch(n)`` ->
   a numpy ``TICK_DTYPE`` array (a read-only view of the mapping for a store file).
 - Layer 2: `IndicatorSet` from a TOML config (``IndicatorSet.from_config``) or a dict
-  (``IndicatorSet.from_dict``); ``compute(ticks, date)`` -> (timestamps, values, columns);
-  ``reset(date)`` + ``push(tick)`` stream a day.
+  (``IndicatorSet.from_dict``); ``compute(ticks, date)`` -> (timestamps, values, columns)
+  (``out=`` arrays to reuse); ``reset(date)`` + ``push(tick)`` stream a day;
+  ``compute_day(store_file, feat_file, stock, date)`` writes a .feat as the batch tool does.
 - Layer 3: `Moments`, `DayAccumulator`, `DayRows`, `fit_ridge`, `pool` on numpy arrays.
 - Research -> production: `register_indicator` adds a kind written in Python (docs/research.md).
 
