@@ -201,7 +201,8 @@ def compare(module: Module, differences: dict[str, str]) -> Row:
         path = key.split(":", 1)[1].split(".")
         obj = target
         for part in path:
-            obj = getattr(obj, port(part), _ABSENT)
+            annotated = port(part) in getattr(obj, "__annotations__", {})  # TypedDict / dataclass fields
+            obj = getattr(obj, port(part), None if annotated else _ABSENT)
             if obj is _ABSENT:
                 missing.append(key)
                 break

@@ -61,7 +61,9 @@ from trun.step import Config, DynamicRequirements, ExternalStep, Step, WrapperSt
 from trun.target import FileSystem, FileSystemTarget, Target
 from trun.tools.range import RangeByMinutes, RangeDaily, RangeHourly, RangeMonthly
 
-__version__ = "0.1.0"
+from trun.__version__ import VERSION
+
+__version__ = VERSION
 
 __all__ = [
     "step", "Step", "Config", "ExternalStep", "WrapperStep", "namespace", "auto_namespace",
@@ -76,5 +78,5 @@ __all__ = [
     "OptionalDictParameter", "OptionalListParameter", "OptionalTupleParameter", "OptionalChoiceParameter",
     "OptionalNumericalParameter", "TrunStatusCode", "TrunRunResult", "__version__", "range",
     "RangeDaily", "RangeHourly", "RangeByMinutes", "RangeMonthly", "tools", "rpc", "RemoteScheduler",
-    "RPCError", "util",
+    "RPCError", "util", "VERSION",
 ]

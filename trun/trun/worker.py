@@ -150,7 +150,8 @@ class Worker:
             add(sid, status=sch.PENDING, deps=dep_ids, priority=step.priority,
                 resources=step.process_resources(), family=family, params=params, worker=self._id,
                 retry_policy={"retry_count": step.retry_count, "retry_delay": step.retry_delay,
-                              "disable_window": step.disable_window})
+                              "disable_window": step.disable_window,
+                              "disable_hard_timeout": step.disable_hard_timeout})
             if self._check_pool is not None:  # start the dependencies' complete() checks now
                 for d in deps:
                     did = d.step_id
