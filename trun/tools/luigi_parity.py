@@ -215,7 +215,9 @@ _ABSENT = object()
 
 def _reason(key: str, differences: dict[str, str]) -> str | None:
     """The listed reason for ``key``: its own, its class's, or its whole module's."""
-    return differences.get(key) or differences.get(key.split(".")[0]) or differences.get(key.split(":")[0])
+    module, _, name = key.partition(":")
+    of_class = f"{module}:{name.split('.')[0]}"
+    return differences.get(key) or differences.get(of_class) or differences.get(module)
 
 
 def render(rows: list[Row], differences: dict[str, str]) -> str:

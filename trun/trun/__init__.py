@@ -16,6 +16,7 @@ from trun import (  # noqa: F401
     tools,
     util,
 )
+from trun.__version__ import VERSION
 from trun.event import Event
 from trun.execution_summary import TrunStatusCode
 from trun.interface import TrunRunResult, build, run
@@ -60,8 +61,6 @@ from trun.rpc import RemoteScheduler, RPCError
 from trun.step import Config, DynamicRequirements, ExternalStep, Step, WrapperStep, auto_namespace, namespace
 from trun.target import FileSystem, FileSystemTarget, Target
 from trun.tools.range import RangeByMinutes, RangeDaily, RangeHourly, RangeMonthly
-
-from trun.__version__ import VERSION
 
 __version__ = VERSION
 
