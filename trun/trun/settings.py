@@ -58,7 +58,7 @@ class worker(Config):
                                  "this run are pending (a retry after retry_delay, steps run by other "
                                  "workers) instead of ending, as Luigi's")
     max_keep_alive_idle_duration = p.TimeDeltaParameter(
-        default=datetime.timedelta(0), description="With keep_alive: end after idling this long (0: no limit)")
+        default=datetime.timedelta(0), description="With keep_alive: end after idling this long (0: none)")
     step_limit = p.OptionalIntParameter(default=None)
     check_unfulfilled_deps = p.BoolParameter(default=True)
     check_complete_on_run = p.BoolParameter(default=False)
