@@ -32,7 +32,7 @@ class PrometheusMetricsCollector(MetricsCollector):
                                              registry=self.registry)
         self.step_done_counter = Counter("trun_step_done_total", "steps done", self.labels,
                                          registry=self.registry)
-        self.step_execution_time = Gauge("trun_step_execution_time_seconds", "run time of the step's last run",
+        self.step_execution_time = Gauge("trun_step_execution_time_seconds", "run time of the last run",
                                          self.labels, registry=self.registry)
 
     def _family(self, step: Any) -> str:
