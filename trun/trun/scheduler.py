@@ -88,10 +88,6 @@ class Scheduler(SchedulerViews):
         self.max_shown_steps = max_shown_steps
         self.max_graph_nodes = max_graph_nodes
 
-    def add_status_hook(self, hook: Any) -> None:
-        """Call ``hook(step_state, old_status, new_status, host)`` on every status change."""
-        self._hooks.append(hook)
-
     def _tell_hooks(self, st: StepState, old: str | None, new: str) -> None:
         w = self._workers.get(st.worker) if st.worker else None
         for hook in self._hooks:
