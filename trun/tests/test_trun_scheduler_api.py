@@ -82,6 +82,7 @@ def test_every_method_answers_the_same_remotely_and_locally(remote):
     both("step_status", "a")
     both("step_info", "b")
     both("step_list", "PENDING")
+    both("graph")
     both("step_search", "b")
     both("step_page", search="a", limit=10)
     both("dep_graph", "c", depth=1)

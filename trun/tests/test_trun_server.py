@@ -143,7 +143,7 @@ def test_worker_killed_mid_step_is_requeued_after_the_disconnect_delay(tmp_path)
     server = TrundProcess(tmp_path / "state.sqlite", config=config).start()
     try:
         steps = "[Touch(root=root, name='slow', sleep=float(os.environ['SLEEP']))]"
-        script = worker_script(tmp_path, server.url, steps)
+        script = worker_script(tmp_path, server.url, steps, keep_alive=True)  # the survivor waits
         script[-1] = "import os\n" + script[-1]
         doomed = subprocess.Popen(script, env=env_with_tests(SLEEP="600"))
         wait_for(lambda: server.api("status_counts").get("RUNNING") == 1, what="the slow step to start")

@@ -81,11 +81,13 @@ class TrundProcess:
             return json.loads(reply.read())["response"]
 
 
-def worker_script(root: Path, url: str, steps: str, workers: int = 1) -> list[str]:
-    """A command running ``steps`` (Python building trun_helpers steps) against ``url``."""
+def worker_script(root: Path, url: str, steps: str, workers: int = 1, keep_alive: bool = False) -> list[str]:
+    """A command running ``steps`` (Python building trun_helpers steps) against ``url``; with
+    ``keep_alive`` it waits while steps it needs are run (or held) by other workers."""
     code = (f"import sys, trun\nfrom trun_helpers import *\nfrom trund_helpers import *\n"
             f"root = {str(root)!r}\n"
-            f"ok = trun.build({steps}, scheduler_url={url!r}, workers={workers}, log_level='WARNING')\n"
+            f"ok = trun.build({steps}, scheduler_url={url!r}, workers={workers}, log_level='WARNING', "
+            f"keep_alive={keep_alive})\n"
             f"sys.exit(0 if ok else 1)\n")
     return [sys.executable, "-c", code]
 

@@ -138,19 +138,16 @@ def luigi_modules(package_dir: Path) -> list[Module]:
 
 
 def load_differences(path: Path = DIFFERENCES) -> dict[str, str]:
-    """``{"luigi.module" or "luigi.module:Name" or "luigi.module:Class.member": reason}``.
-
-    In the file each table is one reason: ``["luigi.module"] reason = "..."`` with an optional
-    ``names = ["Name", "Class.member", ...]`` when the reason covers only those names of the module
-    (a class's name covers its members too)."""
+    """``{"luigi.module" or "luigi.module:Name" or "luigi.module:Class.member": reason}`` from the
+    ``[[difference]]`` tables (``module``, ``reason``, optional ``names``)."""
     with path.open("rb") as f:
         data = tomllib.load(f)
     out: dict[str, str] = {}
-    for key, entry in data.items():
-        if "reason" not in entry:
-            raise ValueError(f"{path}: [{key!r}] has no reason")
+    for i, entry in enumerate(data.get("difference", []), 1):
+        if not entry.get("module") or not entry.get("reason"):
+            raise ValueError(f"{path}: [[difference]] number {i} needs a module and a reason")
         for name in entry.get("names") or [None]:
-            out[f"{key}:{name}" if name else key] = entry["reason"]
+            out[f"{entry['module']}:{name}" if name else entry["module"]] = entry["reason"]
     return out
 
 
@@ -173,8 +170,9 @@ class Row:
         if not self.missing:
             return f"complete ({self.total})"
         undeclared = len(self.missing) - len(self.different)
-        tail = f", {undeclared} MISSING" if undeclared else ""
-        return f"{present}/{self.total}, {len(self.different)} deliberate{tail}"
+        parts = [f"{len(self.different)} deliberate" if self.different else "",
+                 f"{undeclared} MISSING" if undeclared else ""]
+        return ", ".join([f"{present}/{self.total}", *filter(None, parts)])
 
 
 def _import(name: str):
@@ -201,7 +199,8 @@ def compare(module: Module, differences: dict[str, str]) -> Row:
         path = key.split(":", 1)[1].split(".")
         obj = target
         for part in path:
-            obj = getattr(obj, port(part), _ABSENT)
+            annotated = port(part) in getattr(obj, "__annotations__", {})  # TypedDict / dataclass fields
+            obj = getattr(obj, port(part), None if annotated else _ABSENT)
             if obj is _ABSENT:
                 missing.append(key)
                 break
@@ -214,7 +213,9 @@ _ABSENT = object()
 
 def _reason(key: str, differences: dict[str, str]) -> str | None:
     """The listed reason for ``key``: its own, its class's, or its whole module's."""
-    return differences.get(key) or differences.get(key.split(".")[0]) or differences.get(key.split(":")[0])
+    module, _, name = key.partition(":")
+    of_class = f"{module}:{name.split('.')[0]}"
+    return differences.get(key) or differences.get(of_class) or differences.get(module)
 
 
 def render(rows: list[Row], differences: dict[str, str]) -> str:
@@ -241,7 +242,9 @@ def render(rows: list[Row], differences: dict[str, str]) -> str:
         for key in row.different:
             grouped.setdefault(_reason(key, differences) or "", []).append(key.split(":", 1)[1])
         for reason, names in grouped.items():
-            lines.append(f"- `{row.luigi}`: {', '.join(f'`{n}`' for n in names)}. {reason}")
+            # a listed class stands for its members
+            shown = [n for n in names if n.split(".")[0] == n or n.split(".")[0] not in names]
+            lines.append(f"- `{row.luigi}`: {', '.join(f'`{n}`' for n in shown)}. {reason}")
     undeclared = [k for r in rows for k in r.missing if k not in r.different]
     if undeclared:
         lines += ["", "## Missing", ""] + [f"- `{k}`" for k in undeclared]

@@ -16,6 +16,7 @@ from trun import (  # noqa: F401
     tools,
     util,
 )
+from trun.__version__ import VERSION
 from trun.event import Event
 from trun.execution_summary import TrunStatusCode
 from trun.interface import TrunRunResult, build, run
@@ -61,7 +62,7 @@ from trun.step import Config, DynamicRequirements, ExternalStep, Step, WrapperSt
 from trun.target import FileSystem, FileSystemTarget, Target
 from trun.tools.range import RangeByMinutes, RangeDaily, RangeHourly, RangeMonthly
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "step", "Step", "Config", "ExternalStep", "WrapperStep", "namespace", "auto_namespace",
@@ -76,5 +77,5 @@ __all__ = [
     "OptionalDictParameter", "OptionalListParameter", "OptionalTupleParameter", "OptionalChoiceParameter",
     "OptionalNumericalParameter", "TrunStatusCode", "TrunRunResult", "__version__", "range",
     "RangeDaily", "RangeHourly", "RangeByMinutes", "RangeMonthly", "tools", "rpc", "RemoteScheduler",
-    "RPCError", "util",
+    "RPCError", "util", "VERSION",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import warnings
 from typing import Any
 
 from trun import date_interval as di
@@ -115,8 +116,18 @@ class DateHourParameter(_DatetimeParameter):
 
 class DateMinuteParameter(_DatetimeParameter):
     date_format = "%Y-%m-%dT%H%M"
+    deprecated_date_format = "%Y-%m-%dT%HH%M"  # still read, with a DeprecationWarning (as Luigi)
     timedelta = datetime.timedelta(minutes=1)
     _truncate = {"second": 0, "microsecond": 0}
+
+    def parse(self, x: str) -> datetime.datetime:
+        try:
+            value = datetime.datetime.strptime(x.strip(), self.deprecated_date_format)
+        except ValueError:
+            return super().parse(x)
+        warnings.warn('Using "H" between hours and minutes is deprecated, omit it instead.',
+                      DeprecationWarning, stacklevel=2)
+        return value
 
 
 class DateSecondParameter(_DatetimeParameter):

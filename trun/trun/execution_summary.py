@@ -145,7 +145,6 @@ def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
     upstream_missing = {s for s in pending - ext if flags[s][1]}
     upstream_sched = {s for s in pending - ext if flags[s][2]}
     not_run = pending - ext - upstream_failed - upstream_missing - upstream_sched
-    retried_ok = worker.ran & worker.ever_failed
 
     def pick(ids: set[str]) -> list[Any]:
         return [steps[s] for s in steps if s in ids]  # keep discovery order
@@ -154,7 +153,6 @@ def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
     sections = [
         (worker.already_done & done_ids, "complete ones were encountered"),
         (worker.ran, "ran successfully"),
-        (retried_ok, "failed but succeeded in a retry"),
         (failed_ids, "failed"),
         (sched_err, "failed scheduling"),
     ]
@@ -186,7 +184,7 @@ def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
         code = TrunStatusCode.MISSING_EXT
     elif pending:
         code = TrunStatusCode.NOT_RUN
-    elif retried_ok:
+    elif worker.ran & worker.ever_failed:  # failed, then succeeded in a retry
         code = TrunStatusCode.SUCCESS_WITH_RETRY
     else:
         code = TrunStatusCode.SUCCESS

@@ -1,9 +1,9 @@
 """Scheduler metrics: which collector ``[scheduler] metrics_collector`` names, and what one receives.
 
 As Luigi's ``luigi.metrics``: ``MetricsCollectors.get(which, custom_import)`` gives a collector; the
-scheduler calls its ``handle_step_*`` methods as steps start, fail, get disabled or finish, and trund
-serves ``generate_latest()`` at ``/api/metrics``.  ``prometheus`` needs the ``prometheus-client``
-package and ``datadog`` the ``datadog`` package (``pip install prometheus-client`` / ``datadog``).
+scheduler calls its ``handle_step_*`` methods as steps start, fail, get disabled or finish.
+``prometheus`` (``trun.prometheus_metric``) needs the ``prometheus-client`` package; Luigi's
+``datadog`` collector is not provided (``custom`` takes any ``MetricsCollector``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ class MetricsCollectors(Enum):
         if which == MetricsCollectors.prometheus:
             return _load("trun.prometheus_metric.PrometheusMetricsCollector")()
         if which == MetricsCollectors.datadog:
-            return _load("trun.datadog_metric.DataDogMetricsCollector")()
+            raise ValueError("metrics_collector = datadog is not supported by trun: use prometheus, or "
+                             "custom with a MetricsCollector of yours")
         if which == MetricsCollectors.custom:
             if not custom_import:
                 raise ValueError("metrics_collector = custom needs [scheduler] metrics_custom_import "
@@ -73,7 +74,7 @@ class MetricsCollector(abc.ABC):
         """Per-step statistics a step reported (ignored unless a collector wants them)."""
 
     def generate_latest(self) -> Any:
-        """The metrics as served at ``/api/metrics`` (``None``: nothing to serve)."""
+        """The metrics in the collector's exposition format (``None``: nothing to show)."""
         return None
 
     def configure_http_handler(self, http_handler: Any) -> None:  # noqa: B027 (optional)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from trun.format import Format, get_default_format
-from trun.target import FileSystem, FileSystemTarget
+from trun.target import FileAlreadyExists, FileSystem, FileSystemTarget
 
 
 class MockFileSystem(FileSystem):
@@ -85,6 +85,14 @@ class MockTarget(FileSystemTarget):
                  format: Format | None = None) -> None:
         super().__init__(fn)
         self.format = format or get_default_format()
+
+    def move(self, path: str, raise_if_exists: bool = False) -> None:
+        """Rename the in-memory file to ``path`` (``FileAlreadyExists`` if asked and it exists)."""
+        if raise_if_exists and self.fs.exists(path):
+            raise FileAlreadyExists(path)
+        self.fs.move(self.path, path)
+
+    rename = move
 
     def open(self, mode: str = "r") -> Any:
         mode = mode.replace("b", "").replace("t", "")

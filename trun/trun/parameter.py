@@ -6,6 +6,10 @@ choices, enums, paths, step classes), ``date_parameter`` (dates, times, interval
 ``collection_parameter`` (JSON lists and objects, ``FrozenDict``).
 """
 
+import datetime
+import enum
+from typing import TypedDict, TypeVar
+
 from trun.collection_parameter import (
     DictParameter,
     FrozenDict,
@@ -34,11 +38,13 @@ from trun.parameter_base import (
     MissingParameterException,
     OptionalParameter,
     OptionalParameterMixin,
+    OptionalParameterTypeWarning,
     OptionalStrParameter,
     Parameter,
     ParameterException,
     ParameterVisibility,
     StrParameter,
+    UnconsumedParameterWarning,
     UnknownParameterException,
     clear_cmdline_values,
     set_cmdline_value,
@@ -62,6 +68,23 @@ from trun.scalar_parameter import (
     StepParameter,
 )
 
+
+class ConfigPath(TypedDict):
+    """The ``config_path`` argument of a parameter: where else in the configuration its value is."""
+
+    section: str
+    name: str
+
+
+# the type variables of Luigi's generic parameters, for annotations written against them
+T = TypeVar("T")
+StepType = TypeVar("StepType")
+EnumParameterType = TypeVar("EnumParameterType", bound=enum.Enum)
+DictT = TypeVar("DictT", bound=dict)
+ListT = TypeVar("ListT", bound=list)
+NumericalType = TypeVar("NumericalType", int, float, datetime.date)
+ChoiceType = TypeVar("ChoiceType")
+
 __all__ = [
     "BoolParameter", "ChoiceListParameter", "ChoiceParameter", "DateHourParameter", "DateIntervalParameter",
     "DateMinuteParameter", "DateParameter", "DateSecondParameter", "DictParameter",
@@ -73,6 +96,7 @@ __all__ = [
     "OptionalParameterMixin", "OptionalPathParameter", "OptionalStrParameter", "OptionalTupleParameter",
     "Parameter", "ParameterException", "ParameterVisibility", "PathParameter", "StepParameter",
     "StrParameter", "TimeDeltaParameter", "TupleParameter", "UnknownParameterException", "YearParameter",
-    "clear_cmdline_values", "freeze", "set_cmdline_value", "thaw",
+    "clear_cmdline_values", "freeze", "set_cmdline_value", "thaw", "ConfigPath",
+    "OptionalParameterTypeWarning", "UnconsumedParameterWarning",
     "recursively_freeze", "recursively_unfreeze",
 ]

@@ -18,6 +18,7 @@ import http.client
 import inspect
 import itertools
 import json
+import logging
 import os
 import socket
 import threading
@@ -29,6 +30,8 @@ from collections.abc import Callable
 from typing import Any
 
 from trun.scheduler_api import REMOTE_METHODS, SchedulerAPI, api_methods
+
+logger = logging.getLogger("trun-interface")
 
 QUEUED_METHODS = frozenset({"add_step"})  # return nothing: may travel with the next call
 MAX_QUEUED = 1000

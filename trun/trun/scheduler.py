@@ -13,16 +13,26 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from typing import Any
 
-# the statuses belong to the interface; they are importable from here as well
-from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING, STATUSES, UNKNOWN  # noqa: F401
+# the statuses and Luigi's constants are importable from here as well (kept compact)
+# isort: off
+from trun.scheduler_api import (DISABLED, DONE, FAILED, PENDING, RUNNING, STATUSES, UNKNOWN,  # noqa: F401
+                                WORKER_STATE_ACTIVE, WORKER_STATE_DISABLED)
+from trun.scheduler_api import REMOTE_METHODS as RPC_METHODS  # noqa: F401
+from trun.scheduler_views import (STATUS_TO_UPSTREAM_MAP, UPSTREAM_DISABLED, UPSTREAM_FAILED,  # noqa: F401
+                                  UPSTREAM_MISSING_INPUT, UPSTREAM_RUNNING, UPSTREAM_SEVERITY_KEY,
+                                  UPSTREAM_SEVERITY_ORDER, SchedulerViews)
+# isort: on
 from trun.scheduler_hooks import hooks_from_config
-from trun.scheduler_views import SchedulerViews
+from trun.settings import scheduler  # noqa: F401 (the [scheduler] section, as luigi.scheduler.scheduler)
 from trun.step_state import EMPTY, StepState, WorkerState
+
+logger = logging.getLogger("trun.scheduler")
 
 DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
 EXTENSIONS = ("get_work_batch",)  # what ``extensions()`` lists
@@ -81,10 +91,6 @@ class Scheduler(SchedulerViews):
         self.step_log_dir = step_log_dir
         self.max_shown_steps = max_shown_steps
         self.max_graph_nodes = max_graph_nodes
-
-    def add_status_hook(self, hook: Any) -> None:
-        """Call ``hook(step_state, old_status, new_status, host)`` on every status change."""
-        self._hooks.append(hook)
 
     def _tell_hooks(self, st: StepState, old: str | None, new: str) -> None:
         w = self._workers.get(st.worker) if st.worker else None
@@ -336,7 +342,7 @@ class Scheduler(SchedulerViews):
             self._workers[worker].running.add(st.id)
         return {"step_id": st.id, "step_family": st.family, "step_module": st.module,
                 "step_params": st.params, "retry_in": None, "running": self._counts[RUNNING],
-                "n_pending_steps": self._counts[PENDING], "worker_state": "active"}
+                "n_pending_steps": self._counts[PENDING], "worker_state": WORKER_STATE_ACTIVE}
 
     def get_work(self, worker: str | None = None, host: str | None = None,
                  current_steps: list[str] | None = None) -> dict[str, Any]:
@@ -353,7 +359,7 @@ class Scheduler(SchedulerViews):
         else:
             self._due_retries(now)
         if w is not None and w.disabled:
-            return dict(self._idle(None), worker_state="disabled")
+            return dict(self._idle(None), worker_state=WORKER_STATE_DISABLED)
         if self._paused:
             return self._idle(None)
         if w is not None and current_steps is not None:
@@ -403,7 +409,7 @@ class Scheduler(SchedulerViews):
     def _idle(self, retry_in: float | None) -> dict[str, Any]:
         """get_work's answer when there is nothing to run now."""
         return {"step_id": None, "retry_in": retry_in, "running": self._counts[RUNNING],
-                "n_pending_steps": self._counts[PENDING], "worker_state": "active"}
+                "n_pending_steps": self._counts[PENDING], "worker_state": WORKER_STATE_ACTIVE}
 
     def _can_run(self, st: StepState, worker: str | None) -> bool:
         """A worker only gets steps it added itself (it must know how to run them)."""

@@ -20,6 +20,8 @@ FAILED = "FAILED"
 DISABLED = "DISABLED"
 UNKNOWN = "UNKNOWN"
 STATUSES = (PENDING, RUNNING, DONE, FAILED, DISABLED, UNKNOWN)
+WORKER_STATE_ACTIVE = "active"  # get_work's worker_state
+WORKER_STATE_DISABLED = "disabled"
 
 
 @runtime_checkable

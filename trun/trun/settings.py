@@ -8,6 +8,7 @@ settings that trun does not implement are not parameters: a config file may stil
 
 from __future__ import annotations
 
+import datetime
 import os
 import tempfile
 
@@ -53,6 +54,11 @@ class worker(Config):
 
     timeout = p.FloatParameter(default=0.0, description="Default per-step timeout in seconds (0: none)")
     wait_interval = p.FloatParameter(default=0.05)
+    keep_alive = p.BoolParameter(default=False, description="When nothing can run now, wait while steps of "
+                                 "this run are pending (a retry after retry_delay, steps run by other "
+                                 "workers) instead of ending, as Luigi's")
+    max_keep_alive_idle_duration = p.TimeDeltaParameter(
+        default=datetime.timedelta(0), description="With keep_alive: end after idling this long (0: none)")
     step_limit = p.OptionalIntParameter(default=None)
     check_unfulfilled_deps = p.BoolParameter(default=True)
     check_complete_on_run = p.BoolParameter(default=False)

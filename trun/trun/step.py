@@ -3,6 +3,8 @@ DynamicRequirements, flatten/getpaths."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -27,7 +29,8 @@ logger = logging.getLogger("trun-interface")
 STEP_ID_INCLUDE_PARAMS = 3
 STEP_ID_TRUNCATE_PARAMS = 16
 STEP_ID_TRUNCATE_HASH = 10
-_INVALID_CHARS = re.compile(r"[^A-Za-z0-9_]")
+STEP_ID_INVALID_CHAR_REGEX = re.compile(r"[^A-Za-z0-9_]")
+_INVALID_CHARS = STEP_ID_INVALID_CHAR_REGEX
 
 
 def step_id_str(family: str, params: dict[str, str]) -> str:
@@ -60,10 +63,45 @@ class Step(metaclass=Register):
     retry_count: int | None = None
     retry_delay: float | None = None
     disable_window: float | None = None
+    disable_hard_timeout: float | None = None  # disable the step this long after its first failure
     owner_email: Any = None
     accepts_messages: bool = False
     step_namespace: str | None = None
     ignore_unconsumed: set[str] | frozenset[str] = frozenset()  # config keys that are not parameters
+    use_cmdline_section = True  # command-line values (--Family-param) apply to this class
+    # trun runs steps one by one: Luigi's batching (batch_method parameters) does not exist here
+    batchable = False
+    max_batch_size = float("inf")
+
+    @classmethod
+    def batch_param_names(cls) -> list[str]:
+        return []
+
+    @property
+    def disable_window_seconds(self) -> float | None:
+        """Luigi's old name of ``disable_window``."""
+        return self.disable_window
+
+    @property
+    def step_module(self) -> str:
+        """The module the step's class is defined in (sent to trund, which loads it from there)."""
+        return type(self).__module__
+
+    @property
+    def param_args(self) -> tuple:
+        """The parameter values, in the order the parameters were declared."""
+        return tuple(value for _, value in self.param_kwargs.items())
+
+    def initialized(self) -> bool:
+        """Whether ``__init__`` has run (parameters are set)."""
+        return hasattr(self, "step_id")
+
+    @contextlib.contextmanager
+    def no_unpicklable_properties(self) -> Any:
+        """The block in which the step may be pickled.  Luigi removes the worker's callbacks it put
+        on the task; trun's status callbacks go through the executor, not the instance, so the
+        step is picklable as it is."""
+        yield self
 
     # ---- class-level helpers -------------------------------------------------------------------
     @classmethod
@@ -322,8 +360,14 @@ class DynamicRequirements:
     def __init__(self, requirements: Any, custom_complete: Callable | None = None) -> None:
         self.requirements = requirements
         self.custom_complete = custom_complete
-        self.flat_requirements = flatten(requirements)
-        self.paths = getpaths(requirements)
+
+    @functools.cached_property
+    def flat_requirements(self) -> list[Step]:
+        return flatten(self.requirements)
+
+    @functools.cached_property
+    def paths(self) -> Any:
+        return getpaths(self.requirements)
 
     def complete(self, complete_fn: Callable[[Step], bool] | None = None) -> bool:
         complete_fn = complete_fn or (lambda s: s.complete())
@@ -370,4 +414,29 @@ def getpaths(struct: Any) -> Any:
     if hasattr(struct, "__iter__") and not isinstance(struct, (str, bytes)):
         return [getpaths(r) for r in struct]
     return struct
+
+
+def flatten_output(step: Step) -> list:
+    """The targets of ``step``; for a step without outputs (a wrapper), its requirements' targets,
+    recursively."""
+    outputs = flatten(step.output())
+    if not outputs:
+        for dep in flatten(step.requires()):
+            outputs += flatten_output(dep)
+    return outputs
+
+
+class MixinNaiveBulkComplete:
+    """Give a step class ``bulk_complete`` by checking each step's ``complete()`` (range steps then
+    find the missing ones through it)."""
+
+    @classmethod
+    def bulk_complete(cls, parameter_tuples: Iterable) -> list:
+        done = []
+        for params in parameter_tuples:
+            step = cls(**params) if isinstance(params, dict) else \
+                cls(*(params if isinstance(params, tuple) else (params,)))  # type: ignore[operator]
+            if step.complete():
+                done.append(params)
+        return done
 

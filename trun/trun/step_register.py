@@ -9,7 +9,10 @@ from __future__ import annotations
 import abc
 import difflib
 import importlib
+import logging
 from typing import Any
+
+logger = logging.getLogger("trun-interface")
 
 
 class StepClassException(Exception):
@@ -120,6 +123,11 @@ class Register(abc.ABCMeta):
     @classmethod
     def step_names(mcs) -> list[str]:
         return sorted(mcs._families())
+
+    @classmethod
+    def steps_str(mcs) -> str:
+        """The step families, comma-separated (for error messages)."""
+        return ",".join(mcs.step_names())
 
     @classmethod
     def get_step_cls(mcs, name: str) -> type:

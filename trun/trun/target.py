@@ -11,10 +11,13 @@ from __future__ import annotations
 import abc
 import contextlib
 import io
+import logging
 import os
 import random
 from collections.abc import Iterator
 from typing import Any
+
+logger = logging.getLogger("trun-interface")
 
 
 class FileSystemException(Exception):

@@ -8,6 +8,7 @@ parent's output, ``@delegates`` runs sub-steps inside a step, and ``previous()``
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,8 @@ from trun.date_parameter import (
 )
 from trun.parameter_base import Parameter
 from trun.step import Step, flatten
+
+logger = logging.getLogger("trun-interface")
 
 
 def common_params(step_instance: Step, step_cls: type) -> dict[str, Any]:

@@ -20,7 +20,15 @@ from trun import notifications
 from trun import scheduler as sch
 from trun.configuration import IGNORED_LUIGI_KEYS
 from trun.event import Event
-from trun.executor import DONE, FAILED, NEW_DEPS, InlineExecutor, ProcessPoolExecutor, RunOptions
+from trun.executor import (  # noqa: F401 (StepProcess: Luigi's worker.TaskProcess)
+    DONE,
+    FAILED,
+    NEW_DEPS,
+    InlineExecutor,
+    ProcessPoolExecutor,
+    RunOptions,
+    StepProcess,
+)
 from trun.scheduler_api import SchedulerAPI
 from trun.settings import core as core_config
 from trun.settings import worker as worker_config
@@ -28,6 +36,7 @@ from trun.step import Step
 from trun.work_feed import WorkFeed
 
 logger = logging.getLogger("trun-interface")
+worker = worker_config  # the [worker] section, as luigi.worker.worker
 
 
 class Worker:
@@ -153,7 +162,8 @@ class Worker:
             add(sid, status=sch.PENDING, deps=dep_ids, priority=step.priority,
                 resources=step.process_resources(), family=family, params=params, worker=self._id,
                 retry_policy={"retry_count": step.retry_count, "retry_delay": step.retry_delay,
-                              "disable_window": step.disable_window})
+                              "disable_window": step.disable_window,
+                              "disable_hard_timeout": step.disable_hard_timeout})
             if self._check_pool is not None:  # start the dependencies' complete() checks now
                 for d in deps:
                     did = d.step_id
@@ -211,6 +221,7 @@ class Worker:
         executor = self._make_executor(opts)
         limit = self._config.step_limit
         started = 0
+        idle_since: float | None = None  # since when nothing of ours could run (keep_alive)
         try:
             while True:
                 reply: dict[str, Any] = {"step_id": None, "retry_in": None}
@@ -226,6 +237,7 @@ class Worker:
                         self._scheduler.add_step(sid, status=sch.PENDING, worker=self._id)
                         break
                     started += 1
+                    idle_since = None
                     try:
                         executor.submit(self._steps[sid])
                     except Exception as e:
@@ -234,10 +246,11 @@ class Worker:
                         for result in executor.wait(0):
                             self._handle(*result)
                 if executor.running == 0:
-                    if self._stop_requesting_work:
+                    if self._feed.holding and not self.stopped_by_limit and not self._stop_requesting_work:
+                        continue  # steps fetched in a batch wait to be started
+                    if self._stop_requesting_work or not self._keep_alive(idle_since):
                         break
-                    if self._feed.holding and not self.stopped_by_limit:
-                        continue
+                    idle_since = idle_since or time.monotonic()
                     retry_in = reply.get("retry_in")
                     if reply.get("running") and not self.stopped_by_limit and self._waiting_on_others():
                         time.sleep(max(self._config.wait_interval, 0.05))  # other workers are busy
@@ -259,6 +272,14 @@ class Worker:
         # data, step limit) do not make it fail.
         self.run_succeeded = not self.failed and not self.scheduling_errors
         return self.run_succeeded
+
+    def _keep_alive(self, idle_since: float | None) -> bool:
+        """Whether to wait for more work when none can run now (Luigi's [worker] keep_alive): only with
+        keep_alive, and for at most max_keep_alive_idle_duration of idling when that is set."""
+        if not self._config.keep_alive:
+            return False
+        limit = self._config.max_keep_alive_idle_duration.total_seconds()
+        return not limit or idle_since is None or time.monotonic() - idle_since < limit
 
     def _waiting_on_others(self) -> bool:
         """Whether some of our steps are still pending while other workers run things.

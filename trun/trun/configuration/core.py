@@ -279,6 +279,7 @@ READ_KEYS: dict[str, set[str]] = {
     },
     "worker": {
         "timeout", "wait_interval", "step_limit", "check_unfulfilled_deps", "check_complete_on_run",
+        "keep_alive", "max_keep_alive_idle_duration",
         "force_multiprocessing", "cache_step_completion", "executor", "dask_address",
         "no_install_shutdown_handler", "step_process_context", "send_failure_email",
     },
@@ -295,8 +296,8 @@ IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
     "core": {"autoload_range", "rpc_connect_timeout", "rpc_retry_attempts",
              "rpc_retry_wait", "assistant"},
     "worker": {
-        "keep_alive", "count_uniques", "count_last_scheduled", "ping_interval", "wait_jitter",
-        "max_keep_alive_idle_duration", "max_reschedules", "retry_external_steps",
+        "count_uniques", "count_last_scheduled", "ping_interval", "wait_jitter",
+        "max_reschedules", "retry_external_steps",
         "id",
     },
     "scheduler": {

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import functools
+import logging
 import os
 import time
 from collections import Counter
@@ -35,6 +36,8 @@ from trun.parameter import (
     StepParameter,
 )
 from trun.step import BulkCompleteNotImplementedError, Step, WrapperStep, flatten
+
+logger = logging.getLogger("trun-interface")
 
 
 class RangeEvent(Event):
@@ -124,6 +127,14 @@ class RangeBase(WrapperStep):
             if param.positional and name not in self.of_params:
                 return name
         raise ParameterException(f"{self.of.get_step_family()} has no positional parameter to range over")
+
+    def datetime_to_parameters(self, dt: datetime.datetime) -> dict[str, Any]:
+        """The keyword arguments of the ``of`` step for time ``dt``: ``of_params`` and the ranged one."""
+        return {**dict(self.of_params), self._param_name(): self.datetime_to_parameter(dt)}
+
+    def parameters_to_datetime(self, p: dict[str, Any]) -> datetime.datetime:
+        """The time of the ``of`` step made of the keyword arguments ``p``."""
+        return self.parameter_to_datetime(p[self._param_name()])
 
     def _instantiate_step_cls(self, param: Any) -> Step:
         return self.of(**dict(self.of_params), **{self._param_name(): param})
