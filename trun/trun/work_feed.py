@@ -18,8 +18,8 @@ from typing import Any
 
 from trun.scheduler_api import PENDING, SchedulerAPI
 
-PREFETCH_SECONDS = 0.2  # a worker holds about this much expected work beyond its free slots
-MAX_PREFETCH = 500
+PREFETCH_SECONDS = 0.5  # a worker holds about this much expected work beyond its free slots
+MAX_PREFETCH = 1000
 _SMOOTHING = 0.3  # weight of the latest step's duration in the running estimate
 
 
