@@ -585,7 +585,7 @@ class Scheduler(SchedulerViews):
                     d = steps[dep_id] = StepState(dep_id, now)
                 d.dependents.append(st.id)
         self._recent = dict.fromkeys(sorted(steps, key=lambda i: steps[i].last_updated))
-        for st in steps.values():
+        for st in sorted(steps.values(), key=lambda s: s.time_added):  # ready steps keep their order
             self._counts[st.status] += 1
             self._family_counts[(st.family, st.status)] += 1
             st.n_pending = sum(1 for d in st.deps if steps[d].status != DONE)
