@@ -227,7 +227,7 @@ def _remote_method(name: str, signature: inspect.Signature) -> Callable[..., Any
 
     def call(self: RemoteScheduler, *args: Any, **kwargs: Any) -> Any:
         if not var_keyword and len(args) <= len(names):  # the common case, without inspect's bind
-            arguments = dict(zip(names, args))
+            arguments = dict(zip(names, args, strict=False))
             if kwargs.keys() <= accepted and arguments.keys().isdisjoint(kwargs):
                 arguments.update(kwargs)
                 if required <= arguments.keys():

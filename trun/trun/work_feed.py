@@ -34,10 +34,12 @@ def serves_batches(scheduler: SchedulerAPI) -> bool:
 class WorkFeed:
     """The steps handed to one worker, fetched from its scheduler as its slots free up."""
 
-    def __init__(self, scheduler: SchedulerAPI, worker_id: str) -> None:
+    def __init__(self, scheduler: SchedulerAPI, worker_id: str, prefetch: bool = True) -> None:
+        """``prefetch``: use ``get_work_batch`` if the scheduler has it (pointless in-process, where a
+        call costs no round trip: the worker then asks exactly as Luigi's does)."""
         self._scheduler = scheduler
         self._worker = worker_id
-        self._batched: bool | None = None  # asked on the first fetch
+        self._batched: bool | None = None if prefetch else False  # None: asked on the first fetch
         self._held: deque[str] = deque()
         self._last: dict[str, Any] = {"step_id": None, "retry_in": None}
         self._started: dict[str, float] = {}

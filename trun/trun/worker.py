@@ -21,6 +21,7 @@ from trun import scheduler as sch
 from trun.configuration import IGNORED_LUIGI_KEYS
 from trun.event import Event
 from trun.executor import DONE, FAILED, NEW_DEPS, InlineExecutor, ProcessPoolExecutor, RunOptions
+from trun.rpc import RemoteScheduler
 from trun.scheduler_api import SchedulerAPI
 from trun.settings import core as core_config
 from trun.settings import worker as worker_config
@@ -63,7 +64,8 @@ class Worker:
         self._stop_requesting_work = False
         self.final_status: dict[str, str | None] = {}
         self._settled: set[str] = set()  # steps seen DONE while waiting on other workers
-        self._feed = WorkFeed(self._scheduler, self._id)
+        remote = isinstance(self._scheduler, RemoteScheduler)  # batches save round trips only
+        self._feed = WorkFeed(self._scheduler, self._id, prefetch=remote)
         # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
         # the walk, which helps when completeness checks are slow (remote stores, databases)
         self._checks: dict[str, Future] = {}
