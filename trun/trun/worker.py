@@ -250,7 +250,10 @@ class Worker:
                 for result in executor.wait(self._config.wait_interval if executor.running else 0):
                     self._handle(*result)
         finally:
-            self._feed.give_back()
+            try:
+                self._feed.give_back()  # what it holds but did not start (stopped early)
+            except Exception as e:  # the scheduler is gone: they are re-queued when this worker is dropped
+                logger.warning("could not hand back unstarted steps: %s", e)
             executor.shutdown()
             if self._check_pool is not None:
                 self._check_pool.shutdown(wait=False, cancel_futures=True)
