@@ -6,6 +6,8 @@ change here.  Three things make it fit for many steps and an unreliable server:
 
 - ``add_step`` calls (which return nothing) are queued and sent with the next other call as one
   ``/rpc/batch`` request, in order: walking a 100k-step graph is a few hundred requests, not 100k;
+  a full queue is sent by a sender thread while the caller goes on walking (the next other call
+  waits until it is through, so the order holds, and raises the error if sending it failed);
 - every request carries this client's id and a request number, kept across retries, so when a reply
   is lost (trund killed after it saved) the retry gets the saved reply instead of a second step;
 - a worker named in a call gets a heartbeat thread (``ping`` every ``ping_interval`` seconds), so
@@ -20,6 +22,7 @@ import itertools
 import json
 import logging
 import os
+import queue
 import socket
 import threading
 import time
@@ -35,6 +38,7 @@ logger = logging.getLogger("trun-interface")
 
 QUEUED_METHODS = frozenset({"add_step"})  # return nothing: may travel with the next call
 MAX_QUEUED = 1000
+MAX_IN_FLIGHT = 2  # full batches waiting for the sender thread before add_step blocks
 
 
 class RPCError(Exception):
@@ -78,12 +82,31 @@ class RemoteScheduler(SchedulerAPI):
         self._numbers = itertools.count(1)
         self._heartbeats: dict[str, threading.Thread] = {}
         self._closed = threading.Event()
+        self._outbox: queue.Queue[list[list[Any]]] = queue.Queue(MAX_IN_FLIGHT)
+        self._sender: threading.Thread | None = None
+        self._send_error: RPCError | None = None
         self.url = url
 
     def close(self) -> None:
         """Send what is queued and stop the heartbeats."""
         self._flush()
         self._closed.set()
+
+    def _send_full_batch(self, batch: list[list[Any]]) -> None:
+        """Hand a full queue of add_step calls to the sender thread (started on first use)."""
+        with self._lock:
+            if self._sender is None:
+                self._sender = threading.Thread(target=_send_batches, args=(weakref.ref(self), self._outbox),
+                                                name="trun-rpc-sender", daemon=True)
+                self._sender.start()
+        self._outbox.put(batch)
+
+    def _sent(self) -> None:
+        """Wait until the sender thread has sent everything handed to it; raise what failed."""
+        self._outbox.join()
+        error, self._send_error = self._send_error, None
+        if error is not None:
+            raise error
 
     def _conn(self) -> _Connection:
         conn = getattr(self._local, "conn", None)
@@ -129,6 +152,7 @@ class RemoteScheduler(SchedulerAPI):
         raise RPCError(f"cannot reach the trun scheduler at {self.url}: {last}")
 
     def _flush(self) -> None:
+        self._sent()
         with self._lock:
             queued, self._queue = self._queue, []
         if queued:
@@ -141,10 +165,13 @@ class RemoteScheduler(SchedulerAPI):
         if method in QUEUED_METHODS:
             with self._lock:
                 self._queue.append([method, kwargs])
-                full = len(self._queue) >= MAX_QUEUED
+                full = self._queue if len(self._queue) >= MAX_QUEUED else None
+                if full:
+                    self._queue = []
             if full:
-                self._flush()
+                self._send_full_batch(full)
             return None
+        self._sent()
         with self._lock:
             queued, self._queue = self._queue, []
         if not queued:
@@ -160,6 +187,24 @@ class RemoteScheduler(SchedulerAPI):
                                       name=f"trun-heartbeat-{worker[:20]}", daemon=True)
             self._heartbeats[worker] = thread
         thread.start()
+
+
+def _send_batches(ref: weakref.ref, outbox: queue.Queue) -> None:
+    """The sender thread: post each batch of add_step calls in order (the first error is kept)."""
+    while True:
+        batch = outbox.get()
+        try:
+            remote = ref()
+            if remote is None:
+                return
+            if remote._send_error is None:  # after a failure nothing more is sent: the order is lost
+                try:
+                    remote._post("/rpc/batch", batch, "add_step")
+                except RPCError as e:
+                    remote._send_error = e
+            del remote
+        finally:
+            outbox.task_done()
 
 
 def _heartbeat(ref: weakref.ref, worker: str, closed: threading.Event, interval: float) -> None:
@@ -185,7 +230,7 @@ def _remote_method(name: str, signature: inspect.Signature) -> Callable[..., Any
 
     def call(self: RemoteScheduler, *args: Any, **kwargs: Any) -> Any:
         if not var_keyword and len(args) <= len(names):  # the common case, without inspect's bind
-            arguments = dict(zip(names, args))
+            arguments = dict(zip(names, args, strict=False))
             if kwargs.keys() <= accepted and arguments.keys().isdisjoint(kwargs):
                 arguments.update(kwargs)
                 if required <= arguments.keys():

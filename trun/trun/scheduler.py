@@ -6,7 +6,8 @@ unfinished dependencies, a step whose counter reaches zero is pushed on a ready 
 and removal are heaps keyed by time, and a worker's steps are indexed, so nothing is ever rescanned.
 All methods take and return plain JSON-able values, so the same interface is served remotely by trund
 (the interface is ``trun.scheduler_api.SchedulerAPI``; the read-only views are in
-``trun.scheduler_views``).  ``trun.scheduler_store`` journals the changes into SQLite.
+``trun.scheduler_views``, the visualiser's actions in ``trun.scheduler_actions``).
+``trun.scheduler_store`` journals the changes into SQLite.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from typing import Any
+
+from trun.scheduler_actions import SchedulerActions
 
 # the statuses and Luigi's constants are importable from here as well (kept compact)
 # isort: off
@@ -39,7 +42,7 @@ EXTENSIONS = ("get_work_batch",)  # what ``extensions()`` lists
 MAX_BATCH = 1000  # steps one get_work_batch hands out at most
 
 
-class Scheduler(SchedulerViews):
+class Scheduler(SchedulerActions, SchedulerViews):
     """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``), with Luigi's scheduler options.
 
     ``retry_count`` is the number of re-runs allowed after failures within ``disable_window`` seconds,
@@ -487,7 +490,7 @@ class Scheduler(SchedulerViews):
             st = self._steps.get(sid)
             if st is None:
                 continue
-            self._changed(st)
+            self._state_changed(st)
             if st.owner == w.id:
                 st.owner = st.others.pop() if st.others else ""
             elif st.others:
@@ -528,66 +531,11 @@ class Scheduler(SchedulerViews):
                 if due and not d.dependents and not d.owner and d.status != RUNNING:
                     stack.append(d)  # due itself, or only ever named as a dependency of forgotten steps
 
-    # ---- the interface: actions from the visualiser -----------------------------------------------
-    def forgive_failures(self, step_id: str) -> dict[str, Any]:
-        """A FAILED step becomes PENDING (runnable again now); its failure count is cleared."""
-        st = self._steps.get(step_id)
-        if st is None:
-            return {"step_id": step_id, "status": None}
-        if st.status == FAILED:
-            st.failures = ()
-            st.retry_at = None
-            self._set_status(st, PENDING)
-            self._maybe_queue(st)
-        return {"step_id": step_id, "status": st.status}
-
-    def re_enable_step(self, step_id: str) -> dict[str, Any]:
-        """A DISABLED step becomes FAILED with no failures counted, so it is retried (Luigi)."""
-        st = self._steps.get(step_id)
-        if st is not None and st.status == DISABLED:
-            self._re_enable(st)
-        return {"step_id": step_id, "status": st.status if st else None}
-
     def _re_enable(self, st: StepState) -> None:
         st.disabled_at = None
         st.failures = ()
         self._set_status(st, FAILED)
         self._schedule_retry(st, time.time() + st.policy("retry_delay", self.retry_delay))
-
-    def mark_as_done(self, step_id: str) -> dict[str, Any]:
-        """Mark a RUNNING, FAILED or DISABLED step DONE by hand (its dependents may then run), as Luigi."""
-        st = self._steps.get(step_id)
-        if st is not None and st.status in (FAILED, DISABLED, RUNNING):
-            st.retry_at = None
-            self._set_status(st, DONE)
-        return {"step_id": step_id, "status": st.status if st else None}
-
-    def disable_worker(self, worker: str) -> None:
-        """The worker gets no more work (what it runs finishes)."""
-        w = self._heard_from(worker)
-        if w is not None:
-            w.disabled = True
-
-    def pause(self) -> None:
-        self._paused = True
-
-    def unpause(self) -> None:
-        self._paused = False
-
-    def is_paused(self) -> dict[str, bool]:
-        return {"paused": self._paused}
-
-    def set_step_status_message(self, step_id: str, status_message: str) -> None:
-        st = self._steps.get(step_id)
-        if st is not None:
-            st.status_message = status_message
-            self._state_changed(st)
-
-    def set_step_progress_percentage(self, step_id: str, progress_percentage: float) -> None:
-        st = self._steps.get(step_id)
-        if st is not None:
-            st.progress = progress_percentage
-            self._state_changed(st)
 
     # ---- the store's side (not part of the interface) ---------------------------------------------
     def _journal(self) -> None:
@@ -609,7 +557,7 @@ class Scheduler(SchedulerViews):
                     d = steps[dep_id] = StepState(dep_id, now)
                 d.dependents.append(st.id)
         self._recent = dict.fromkeys(sorted(steps, key=lambda i: steps[i].last_updated))
-        for st in steps.values():
+        for st in sorted(steps.values(), key=lambda s: s.time_added):  # ready steps keep their order
             self._counts[st.status] += 1
             self._family_counts[(st.family, st.status)] += 1
             st.n_pending = sum(1 for d in st.deps if steps[d].status != DONE)

@@ -209,8 +209,8 @@ REMOTE_METHODS: tuple[str, ...] = tuple(api_methods())
 # The methods that change nothing: trund serves them without the token and saves nothing after them.
 READ_METHODS: frozenset[str] = frozenset({
     "extensions", "is_paused", "status_counts", "step_statuses", "step_status", "step_info",
-    "fetch_error", "step_log", "get_step_status_message", "get_step_progress_percentage", "step_list", "graph", "step_search",
-    "step_page",
+    "fetch_error", "step_log", "get_step_status_message", "get_step_progress_percentage", "step_list",
+    "graph", "step_search", "step_page",
     "dep_graph", "inverse_dep_graph", "worker_list", "resources", "resource_list", "step_history",
     "count_pending",
 })

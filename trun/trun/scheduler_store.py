@@ -1,10 +1,13 @@
 """trund's state in SQLite: steps, workers, resources, run history, and the last reply to each client.
 
 After every call that changes something, ``save`` writes the changed rows in one transaction before
-the reply leaves, so a ``kill -9`` at any moment loses nothing a worker was told.  The database runs in
-WAL mode with ``synchronous=NORMAL``: a commit survives the process dying (not a power cut; use
-``--sync full`` for that).  The schema is versioned (``PRAGMA user_version``); a newer file is refused
-with a clear error and older ones are migrated step by step.
+the reply leaves, so a ``kill -9`` at any moment loses nothing a worker was told.  A step's row is
+written whole when the step is added (or its edges or priority change); afterwards only its
+``STATE_COLUMNS`` are updated, and a step only named as a dependency gets no row until it is added.
+The database runs in WAL mode with ``synchronous=NORMAL``: a commit survives the process dying (not a
+power cut or an OS crash, which may lose the last commits; use ``--sync full`` for that).  The
+schema is versioned (``PRAGMA user_version``); a newer file is refused with a clear error and older
+ones are migrated step by step.
 """
 
 from __future__ import annotations
@@ -116,8 +119,10 @@ class SchedulerStore:
         db.execute("BEGIN")
         try:
             for statement, rows in writes:
-                if rows and db.executemany(statement, rows).rowcount != len(rows) \
-                        and statement is _UPDATE_STATE:  # some row was missing: write them whole
+                if not rows:
+                    continue
+                written = db.executemany(statement, rows).rowcount
+                if statement is _UPDATE_STATE and written != len(rows):  # a row was missing: whole rows
                     db.executemany(_UPSERT_STEP, [st.to_row() for st in state_only])
             if reply is not None:
                 db.execute("INSERT OR REPLACE INTO replies (client, request, response) VALUES (?, ?, ?)",

@@ -31,11 +31,12 @@ STEP_ID_TRUNCATE_PARAMS = 16
 STEP_ID_TRUNCATE_HASH = 10
 STEP_ID_INVALID_CHAR_REGEX = re.compile(r"[^A-Za-z0-9_]")
 _INVALID_CHARS = STEP_ID_INVALID_CHAR_REGEX
+_id_json = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode  # json.dumps' set-up, once
 
 
 def step_id_str(family: str, params: dict[str, str]) -> str:
     """A stable id from family and significant parameters: ``Family_val1_val2_<hash>``."""
-    blob = json.dumps(params, separators=(",", ":"), sort_keys=True)
+    blob = _id_json(params)
     digest = hashlib.md5(blob.encode("utf-8")).hexdigest()
     summary = "_".join(params[k][:STEP_ID_TRUNCATE_PARAMS] for k in sorted(params)[:STEP_ID_INCLUDE_PARAMS])
     summary = _INVALID_CHARS.sub("_", summary)

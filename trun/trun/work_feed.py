@@ -18,8 +18,8 @@ from typing import Any
 
 from trun.scheduler_api import PENDING, SchedulerAPI
 
-PREFETCH_SECONDS = 0.2  # a worker holds about this much expected work beyond its free slots
-MAX_PREFETCH = 500
+PREFETCH_SECONDS = 0.5  # a worker holds about this much expected work beyond its free slots
+MAX_PREFETCH = 1000
 _SMOOTHING = 0.3  # weight of the latest step's duration in the running estimate
 
 
@@ -34,11 +34,15 @@ def serves_batches(scheduler: SchedulerAPI) -> bool:
 class WorkFeed:
     """The steps handed to one worker, fetched from its scheduler as its slots free up."""
 
-    def __init__(self, scheduler: SchedulerAPI, worker_id: str, host: str | None = None) -> None:
+    def __init__(self, scheduler: SchedulerAPI, worker_id: str, host: str | None = None,
+                 prefetch: bool = True) -> None:
+        """``host``: the worker's host, as told to the scheduler; ``prefetch``: use ``get_work_batch`` if
+        the scheduler has it (pointless in-process, where a call costs no round trip: the worker then
+        asks exactly as Luigi's does)."""
         self._scheduler = scheduler
         self._worker = worker_id
         self._host = host
-        self._batched: bool | None = None  # asked on the first fetch
+        self._batched: bool | None = None if prefetch else False  # None: asked on the first fetch
         self._held: deque[str] = deque()
         self._last: dict[str, Any] = {"step_id": None, "retry_in": None}
         self._started: dict[str, float] = {}

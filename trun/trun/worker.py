@@ -29,6 +29,7 @@ from trun.executor import (  # noqa: F401 (StepProcess: Luigi's worker.TaskProce
     RunOptions,
     StepProcess,
 )
+from trun.rpc import RemoteScheduler
 from trun.scheduler_api import SchedulerAPI
 from trun.settings import core as core_config
 from trun.settings import worker as worker_config
@@ -73,7 +74,8 @@ class Worker:
         self._stop_requesting_work = False
         self.final_status: dict[str, str | None] = {}
         self._settled: set[str] = set()  # steps seen DONE while waiting on other workers
-        self._feed = WorkFeed(self._scheduler, self._id, self._host)
+        remote = isinstance(self._scheduler, RemoteScheduler)  # batches save round trips only
+        self._feed = WorkFeed(self._scheduler, self._id, self._host, prefetch=remote)
         # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
         # the walk, which helps when completeness checks are slow (remote stores, databases)
         self._checks: dict[str, Future] = {}
@@ -262,7 +264,10 @@ class Worker:
                 for result in executor.wait(self._config.wait_interval if executor.running else 0):
                     self._handle(*result)
         finally:
-            self._feed.give_back()
+            try:
+                self._feed.give_back()  # what it holds but did not start (stopped early)
+            except Exception as e:  # the scheduler is gone: they are re-queued when this worker is dropped
+                logger.warning("could not hand back unstarted steps: %s", e)
             executor.shutdown()
             if self._check_pool is not None:
                 self._check_pool.shutdown(wait=False, cancel_futures=True)
