@@ -10,60 +10,6 @@
 namespace ticklab::stats {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-// One row's features into a summary window, two at a time with GCC/Clang vector types (the SSE2
-// width every x86-64 has; the compiler does not vectorise the scalar loop: its selects on NaN tests
-// count as control flow). v - v == 0 exactly when v is finite. Returns how many values were not
-// finite.
-struct Window {
-  const double* shift;
-  double *n, *sum, *sq, *lo, *hi;
-};
-typedef double V2 __attribute__((vector_size(16)));
-typedef int64_t M2 __attribute__((vector_size(16)));
-
-V2 Load(const double* p) {
-  V2 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-void Store(double* p, V2 v) { std::memcpy(p, &v, sizeof v); }
-
-int SummariseRow(const double* x, const Window& w, int p) {
-  const V2 zero = {0, 0}, one = {1, 1};
-  const V2 pinf = {kInf, kInf}, ninf = -pinf;
-  M2 bad2 = {0, 0};
-  int j = 0;
-  for (; j + 2 <= p; j += 2) {
-    const V2 v = Load(x + j);
-    const M2 ok = (v - v) == zero;  // -1 where finite, 0 elsewhere
-    bad2 += ok + 1;
-    const V2 d = ok ? v - Load(w.shift + j) : zero;
-    Store(w.n + j, Load(w.n + j) + (ok ? one : zero));
-    Store(w.sum + j, Load(w.sum + j) + d);
-    Store(w.sq + j, Load(w.sq + j) + d * d);
-    const V2 vlo = ok ? v : pinf, vhi = ok ? v : ninf, lo = Load(w.lo + j), hi = Load(w.hi + j);
-    Store(w.lo + j, vlo < lo ? vlo : lo);
-    Store(w.hi + j, vhi > hi ? vhi : hi);
-  }
-  int bad = static_cast<int>(bad2[0] + bad2[1]);
-  for (; j < p; ++j) {
-    const double v = x[j];
-    if (!std::isfinite(v)) {
-      ++bad;
-      continue;
-    }
-    const double d = v - w.shift[j];
-    w.n[j] += 1;
-    w.sum[j] += d;
-    w.sq[j] += d * d;
-    w.lo[j] = std::min(w.lo[j], v);
-    w.hi[j] = std::max(w.hi[j], v);
-  }
-  return bad;
-}
-
 }  // namespace
 
 std::string Horizon::Label() const {
@@ -98,87 +44,14 @@ DayAccumulator::DayAccumulator(int num_features, std::vector<Horizon> horizons, 
       block_rows_(std::max<size_t>(block_rows, 1)),
       cursor_(horizons_.size(), 0),
       common_(static_cast<int>(width_)),
-      f_n_(num_features, 0),
-      f_mean_(num_features, 0.0),
-      f_m2_(num_features, 0.0),
-      f_min_(num_features, std::numeric_limits<double>::infinity()),
-      f_max_(num_features, -std::numeric_limits<double>::infinity()),
-      w_shift_(num_features),
-      w_n_(num_features),
-      w_sum_(num_features),
-      w_sq_(num_features),
-      w_min_(num_features),
-      w_max_(num_features) {
+      summaries_(num_features, block_rows_) {
   for (const Horizon& h : horizons_) {
     tick_k_.push_back(h.kind == Horizon::Kind::kTicks ? static_cast<int64_t>(h.value) : 0);
     span_ns_.push_back(h.kind == Horizon::Kind::kSeconds ? std::llround(h.value * 1e9) : 0);
   }
 }
 
-bool DayAccumulator::Summarise(const double* x) {
-  const int p = p_;
-  double* shift = w_shift_.data();
-  if (window_rows_ == 0) {
-    std::fill(w_n_.begin(), w_n_.end(), 0.0);
-    std::fill(w_sum_.begin(), w_sum_.end(), 0.0);
-    std::fill(w_sq_.begin(), w_sq_.end(), 0.0);
-    std::fill(w_min_.begin(), w_min_.end(), std::numeric_limits<double>::infinity());
-    std::fill(w_max_.begin(), w_max_.end(), -std::numeric_limits<double>::infinity());
-    shifts_set_ = true;
-    for (int j = 0; j < p; ++j) {
-      shift[j] = f_n_[j] > 0 ? f_mean_[j] : kNaN;
-      shifts_set_ = shifts_set_ && f_n_[j] > 0;
-    }
-  }
-  if (!shifts_set_) {
-    // A feature without a finite value so far is shifted by its first one.
-    bool all = true;
-    for (int j = 0; j < p; ++j) {
-      if (std::isnan(shift[j]) && std::isfinite(x[j])) shift[j] = x[j];
-      all = all && !std::isnan(shift[j]);
-    }
-    shifts_set_ = all;
-  }
-  const int bad = SummariseRow(
-      x, Window{shift, w_n_.data(), w_sum_.data(), w_sq_.data(), w_min_.data(), w_max_.data()}, p);
-  if (++window_rows_ == block_rows_) CloseWindow();
-  return bad == 0;
-}
-
-void DayAccumulator::CloseWindow() {
-  for (int j = 0; j < p_; ++j) {
-    if (w_n_[j] == 0) continue;
-    const double nc = w_n_[j];
-    const double mean_c = w_shift_[j] + w_sum_[j] / nc;
-    const double m2_c = std::max(0.0, w_sq_[j] - w_sum_[j] * w_sum_[j] / nc);
-    const double na = static_cast<double>(f_n_[j]);
-    const double nt = na + nc;
-    const double delta = mean_c - f_mean_[j];
-    f_mean_[j] += delta * (nc / nt);
-    f_m2_[j] += m2_c + delta * delta * (na * nc / nt);
-    f_n_[j] += static_cast<int64_t>(nc);
-    f_min_[j] = std::min(f_min_[j], w_min_[j]);
-    f_max_[j] = std::max(f_max_[j], w_max_[j]);
-  }
-  window_rows_ = 0;
-}
-
-std::vector<FeatureSummary> DayAccumulator::feature_summaries() const {
-  std::vector<FeatureSummary> out(p_);
-  for (int j = 0; j < p_; ++j) {
-    FeatureSummary& s = out[j];
-    s.count = f_n_[j];
-    if (s.count == 0) {
-      s.mean = s.std = s.min = s.max = kNaN;
-      continue;
-    }
-    s.mean = f_mean_[j];
-    s.std = s.count > 1 ? std::sqrt(f_m2_[j] / static_cast<double>(s.count - 1)) : 0.0;
-    s.min = f_min_[j];
-    s.max = f_max_[j];
-  }
-  return out;
-}
+std::vector<FeatureSummary> DayAccumulator::feature_summaries() const { return summaries_.Get(); }
 
 void DayAccumulator::Resolve(int64_t g, size_t h, double mid_to) {
   Pending& row = PendingAt(g);
@@ -248,6 +121,7 @@ Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n
     }
     prev = t;
   }
+  summaries_.Add(values + 2, n, stride);
   const size_t H = horizons_.size();
   for (size_t r = 0; r < n; ++r) {
     const int64_t t = ts[r * stride];
@@ -255,7 +129,6 @@ Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n
     if (rows_ == 0) first_ts_ = t;
     ++rows_;
     last_ts_ = t;
-    const bool x_ok = Summarise(v + 2);
     const double bid = v[0], ask = v[1], mid = 0.5 * (bid + ask);
     if (!(bid > 0 && ask > 0 && std::isfinite(mid))) {
       ++rows_bad_quote_;
@@ -270,6 +143,7 @@ Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n
         for (; c < g && PendingAt(c).ts + span_ns_[h] < t; ++c) Resolve(c, h, last_mid_);
       }
     }
+    const bool x_ok = AllFinite(v + 2, p_);
     if (!x_ok) ++rows_bad_features_;
     if (static_cast<size_t>(end_ - head_) == capacity_) Grow();
     double* row = RowAt(g);
@@ -310,7 +184,7 @@ void DayAccumulator::Finish() {
       Resolve(c, h, last_mid_);
   }
   Drain(true);
-  if (window_rows_ > 0) CloseWindow();
+  summaries_.Finish();
   // Rows still pending lack some horizon's target: they are outside the common sample.
   rows_no_target_ = 0;
   for (int64_t g = ready_; g < end_; ++g) rows_no_target_ += PendingAt(g).x_ok ? 1 : 0;
@@ -329,14 +203,10 @@ void DayAccumulator::Finish() {
 }
 
 size_t DayAccumulator::MemoryBytes() const {
-  size_t bytes =
-      common_.MemoryBytes() + pend_.capacity() * sizeof(Pending) +
-      sizeof(double) * (rows_buf_.capacity() + block_.capacity()) +
-      sizeof(int64_t) *
-          (cursor_.capacity() + f_n_.capacity() + tick_k_.capacity() + span_ns_.capacity()) +
-      sizeof(double) *
-          (f_mean_.capacity() + f_m2_.capacity() + f_min_.capacity() + f_max_.capacity()) +
-      sizeof(double) * 6 * w_n_.capacity();
+  size_t bytes = common_.MemoryBytes() + pend_.capacity() * sizeof(Pending) +
+                 sizeof(double) * (rows_buf_.capacity() + block_.capacity()) +
+                 sizeof(int64_t) * (cursor_.capacity() + tick_k_.capacity() + span_ns_.capacity()) +
+                 summaries_.MemoryBytes();
   for (const Moments& m : result_) bytes += m.MemoryBytes();
   return bytes;
 }

@@ -20,7 +20,7 @@
 // Only rows whose targets are pending are buffered (bounded by the longest horizon), each once, as
 // a row [x, y_1..y_H] whose targets are filled in place; every block_rows rows of the sample go to
 // the joint Moments with one cblas_dsyrk for all horizons at once, straight from that buffer. The
-// per-feature summaries are accumulated in one pass per row, in windows of block_rows rows.
+// per-feature summaries are feature_summaries.h's, in windows of block_rows rows.
 // The result does not depend on how the rows are split into AddRows() calls: a day streamed a few
 // rows at a time gives the same bits as the whole day at once.
 // Thread-safety: one thread at a time; Finish() once, then the accessors.
@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "services/common/status.h"
+#include "services/stats/feature_summaries.h"
 #include "services/stats/moments.h"
 
 namespace ticklab::stats {
@@ -45,14 +46,6 @@ struct Horizon {
   // "10s", "0.5s", "100t": the key stored in SQLite.
   std::string Label() const;
   static Result<Horizon> Parse(const std::string& label);
-};
-
-struct FeatureSummary {
-  int64_t count = 0;  // finite values
-  double mean = 0;
-  double std = 0;  // sample standard deviation (n-1); 0 when count < 2
-  double min = 0;
-  double max = 0;
 };
 
 class DayAccumulator {
@@ -96,8 +89,6 @@ class DayAccumulator {
     int unresolved;  // horizons whose target is not known yet
     bool x_ok;       // every feature finite
   };
-  bool Summarise(const double* x);  // one row's features into the window; false: a non-finite
-  void CloseWindow();
   void Resolve(int64_t g, size_t h, double mid_to);
   void Drain(bool finishing);
   void Grow();
@@ -132,13 +123,7 @@ class DayAccumulator {
   Moments common_;             // [x, y_1..y_H] over rows resolved for every horizon
   std::vector<Moments> result_;
 
-  // Per-feature summaries: count, mean, M2, min, max, merged from windows of block_rows_ rows.
-  // A window sums v - shift (shift: the mean so far, or the feature's first finite value).
-  std::vector<int64_t> f_n_;
-  std::vector<double> f_mean_, f_m2_, f_min_, f_max_;
-  size_t window_rows_ = 0;
-  bool shifts_set_ = false;  // every feature has a shift in this window
-  std::vector<double> w_shift_, w_n_, w_sum_, w_sq_, w_min_, w_max_;
+  FeatureSummaries summaries_;  // over every row, in windows of block_rows_ rows
 };
 
 }  // namespace ticklab::stats
