@@ -200,7 +200,6 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session, 
   } else {
     Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
     if (!feat.ok()) return feat.status();
-    TICKLAB_RETURN_IF_ERROR(feat->VerifyRows());
     const FeatureFileInfo& info = feat->info();
     rec.lineage.feat_checksum = ChecksumHex(info.rows_checksum);
     const int ncols = feat->n_cols();
@@ -209,22 +208,20 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session, 
     }
     rec.feature_names.assign(info.columns.begin() + 2, info.columns.end());
     DayAccumulator acc(ncols - 2, horizons);
-    // Chunks in version 1's row layout (ts, fingerprint, bid, ask, features).
+    // Chunks in version 1's row layout (ts, fingerprint, bid, ask, features), the rows' checksum
+    // verified on the way (one pass over the file): nothing is stored unless it matches.
     const size_t stride = 2 + static_cast<size_t>(ncols);
     const size_t chunk_rows = ChunkRows(8 * stride);
-    std::vector<double> chunk(chunk_rows * stride);
-    for (uint64_t r = 0; r < feat->size(); r += chunk_rows) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(chunk_rows, feat->size() - r));
-      TICKLAB_RETURN_IF_ERROR(feat->ReadRows(r, n, chunk.data()));
-      TICKLAB_RETURN_IF_ERROR(
-          acc.AddRows(reinterpret_cast<const int64_t*>(chunk.data()), chunk.data() + 2, n, stride));
-    }
+    TICKLAB_RETURN_IF_ERROR(
+        feat->ScanRows(chunk_rows, /*verify=*/true, [&](const double* rows, size_t n) {
+          return acc.AddRows(reinterpret_cast<const int64_t*>(rows), rows + 2, n, stride);
+        }));
     acc.Finish();
     SetFromAccumulator(acc, config.stats.ridge_lambda, &rec);
     // The accumulator, the chunk and (compressed files) one decoded block of every column.
     const size_t frames = info.zstd ? size_t{info.block_rows} * stride * 8 : 0;
     rec.memory_bytes =
-        static_cast<int64_t>(acc.MemoryBytes() + chunk.capacity() * sizeof(double) + frames);
+        static_cast<int64_t>(acc.MemoryBytes() + chunk_rows * stride * sizeof(double) + frames);
   }
   rec.compute_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
