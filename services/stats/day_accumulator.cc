@@ -53,9 +53,9 @@ DayAccumulator::DayAccumulator(int num_features, std::vector<Horizon> horizons, 
 
 std::vector<FeatureSummary> DayAccumulator::feature_summaries() const { return summaries_.Get(); }
 
-void DayAccumulator::Resolve(int64_t g, size_t h, double mid_to) {
+void DayAccumulator::Resolve(int64_t g, size_t h, double log_mid_to) {
   Pending& row = PendingAt(g);
-  RowAt(g)[p_ + h] = std::log(mid_to / row.mid);
+  RowAt(g)[p_ + h] = log_mid_to - row.log_mid;
   row.unresolved -= 1;
 }
 
@@ -134,13 +134,14 @@ Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n
       ++rows_bad_quote_;
       continue;
     }
-    const int64_t g = end_;  // this row's global index
+    const int64_t g = end_;                // this row's global index
+    const double log_mid = std::log(mid);  // once a row: a target is a difference of two
     for (size_t h = 0; h < H; ++h) {
       int64_t& c = cursor_[h];
       if (tick_k_[h] > 0) {
-        for (; c <= g - tick_k_[h]; ++c) Resolve(c, h, mid);
+        for (; c <= g - tick_k_[h]; ++c) Resolve(c, h, log_mid);
       } else {
-        for (; c < g && PendingAt(c).ts + span_ns_[h] < t; ++c) Resolve(c, h, last_mid_);
+        for (; c < g && PendingAt(c).ts + span_ns_[h] < t; ++c) Resolve(c, h, last_log_mid_);
       }
     }
     const bool x_ok = AllFinite(v + 2, p_);
@@ -149,9 +150,9 @@ Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n
     double* row = RowAt(g);
     std::copy_n(v + 2, p_, row);
     std::fill_n(row + p_, H, kNaN);
-    PendingAt(g) = Pending{t, mid, static_cast<int>(H), x_ok};
+    PendingAt(g) = Pending{t, log_mid, static_cast<int>(H), x_ok};
     ++end_;
-    last_mid_ = mid;
+    last_log_mid_ = log_mid;
     last_kept_ts_ = t;
     Drain(false);
   }
@@ -181,7 +182,7 @@ void DayAccumulator::Finish() {
   for (size_t h = 0; h < H; ++h) {
     if (tick_k_[h] > 0) continue;
     for (int64_t& c = cursor_[h]; c < end_ && PendingAt(c).ts + span_ns_[h] <= last_kept_ts_; ++c)
-      Resolve(c, h, last_mid_);
+      Resolve(c, h, last_log_mid_);
   }
   Drain(true);
   summaries_.Finish();

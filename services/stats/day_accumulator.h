@@ -5,7 +5,8 @@
 // rows as they arrive). The accumulator keeps
 //   * per-feature count, mean, std, min, max over every row (non-finite values are not counted);
 //   * the Moments (moments.h) of [x_1..x_p, y_1..y_H] over the day's *regression sample*, where
-//     y_h is the forward log return of the mid price (bid+ask)/2 from the row to horizon h:
+//     y_h is the forward log return log(mid_h) - log(mid) of the mid price (bid+ask)/2 from
+//     the row to horizon h:
 //       - Horizon::Ticks(k): the mid k rows later (rows are Layer-1 ticks at which the indicator
 //         emitted a row);
 //       - Horizon::Seconds(s): the mid prevailing at ts + s, i.e. of the last row with
@@ -85,11 +86,11 @@ class DayAccumulator {
  private:
   struct Pending {
     int64_t ts;
-    double mid;
+    double log_mid;
     int unresolved;  // horizons whose target is not known yet
     bool x_ok;       // every feature finite
   };
-  void Resolve(int64_t g, size_t h, double mid_to);
+  void Resolve(int64_t g, size_t h, double log_mid_to);
   void Drain(bool finishing);
   void Grow();
   size_t Slot(int64_t g) const { return static_cast<size_t>(g) & (capacity_ - 1); }
@@ -116,7 +117,7 @@ class DayAccumulator {
   int64_t head_ = 0, ready_ = 0, end_ = 0;
   size_t good_ready_ = 0;
   std::vector<int64_t> cursor_;  // per horizon: global index of the first unresolved row
-  double last_mid_ = 0;
+  double last_log_mid_ = 0;
   int64_t last_kept_ts_ = 0;  // time of the last row with a valid mid
 
   std::vector<double> block_;  // a block's good rows gathered when bad rows break the run
