@@ -106,13 +106,15 @@ def _config_hash(cfg: Config, layer: str, set_name: str) -> str:
         )
     if layer == "features":
         spec = cfg.indicator_set(set_name)
-        return _hash_json(
-            {
-                "set": spec.name,
-                "session": session,
-                "indicators": [[i.kind, i.params] for i in spec.indicators],
-            }
-        )
+        shape = {
+            "set": spec.name,
+            "session": session,
+            "indicators": [[i.kind, i.params] for i in spec.indicators],
+        }
+        # As the C++ set hash: saving every row in float64 (the default) keeps the older hashes.
+        if spec.save.mode != "all" or spec.save.value_type != "float64":
+            shape["save"] = spec.save.describe()
+        return _hash_json(shape)
     if layer == "stats":
         s = cfg.stats
         return _hash_json(

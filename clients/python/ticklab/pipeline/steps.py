@@ -6,7 +6,10 @@ The graph, over the config's stocks x trading days, in steps that each cover man
 
 A day's raw file holds every stock, so ingest runs once per day for all of them; indicators and stats
 run per day and chunk of ``stocks_per_step`` stocks (0: all), so 1,000 stocks x 250 days is a few
-thousand steps, not a million. A step is complete when every stock-day it covers is *valid*
+thousand steps, not a million. A set saved with ``save = "none"`` is *fused*: no feature file is
+written, Stats requires the store directly and ``ticklab-stats`` computes the set in memory (an
+Indicators step of such a set, asked for with ``--until indicators``, only needs the store).
+A step is complete when every stock-day it covers is *valid*
 (:mod:`ticklab.pipeline.lineage`: the output checks out and its recorded inputs and config still
 match), and its ``run()`` computes only the stock-days that are not: it removes their invalid outputs
 and a killed run's temporaries, adopts valid outputs a killed run did not get to record, runs the C++
@@ -29,7 +32,7 @@ from ticklab.config import Config, load_config
 from ticklab.io.features import feature_path, read_features
 from ticklab.io.store import store_path
 from ticklab.pipeline.lineage import Verdict
-from ticklab.pipeline.stats_lineage import learn_config_hash, stats_verdicts
+from ticklab.pipeline.stats_lineage import fused_checksum, learn_config_hash, stats_verdicts
 
 
 @functools.lru_cache(maxsize=16)
@@ -129,6 +132,11 @@ class ChunkStep(ConfigStep):
         all_stocks, n = list(self.cfg.stocks), self.stocks_per_step
         return all_stocks if n <= 0 else all_stocks[self.chunk * n : (self.chunk + 1) * n]
 
+    @property
+    def fused(self) -> bool:
+        """The set saves nothing (``save = "none"``): its rows go straight into the stats."""
+        return self.cfg.indicator_set(self.set).save.mode == "none"
+
     def chunk_params(self) -> dict:
         return {
             "config": self.config,
@@ -147,6 +155,8 @@ class Indicators(ChunkStep):
         return IngestDay(config=self.config, day=self.day, threads=self.threads)
 
     def verdict(self, stock: str) -> Verdict:
+        if self.fused:  # nothing of its own: ready when the store is
+            return lineage.store_verdict(self.cfg, stock, self.day)
         return lineage.features_verdict(self.cfg, self.set, stock, self.day)
 
     def output(self) -> CheckTarget:
@@ -169,6 +179,11 @@ class Indicators(ChunkStep):
 
     def run(self) -> None:
         cfg, todo = self.cfg, []
+        if self.fused:
+            bad = [s for s in self.stocks() if not self.verdict(s).valid]
+            if bad:
+                raise RuntimeError(f"no valid store file for {', '.join(bad)} on {self.day}")
+            return
         for stock in self.stocks():
             if self.verdict(stock).valid:
                 continue
@@ -188,18 +203,25 @@ class Indicators(ChunkStep):
 
 
 class Stats(ChunkStep):
-    """Layer 3: a chunk of stocks' ticks and features of one day -> statistics in SQLite."""
+    """Layer 3: a chunk of stocks' ticks and features of one day -> statistics in SQLite.
 
-    resources = {"stats_db": 1}  # SQLite has one writer at a time
+    Stats steps run at once like any others: SQLite (WAL) takes one writer at a time and each
+    stock-day is one short transaction written after it was computed."""
 
-    def requires(self) -> Indicators:
+    def requires(self) -> Indicators | IngestDay:
+        if self.fused:
+            return IngestDay(config=self.config, day=self.day, threads=self.threads)
         return Indicators(**self.chunk_params())
 
     def verdicts(self, first_only: bool = False) -> dict[str, Verdict]:
         cfg = self.cfg
+        fused = fused_checksum(cfg, self.set) if self.fused else None
 
         def inputs(stock: str) -> tuple[Verdict, Verdict]:
             store = lineage.store_verdict(cfg, stock, self.day)
+            if self.fused:  # the features are the set's config, computed again from the store
+                why = store.reason if not store.valid else "ok" if fused else "fused set not learnt yet"
+                return store, Verdict(store.valid and fused is not None, why, fused)
             return store, lineage.features_verdict(cfg, self.set, stock, self.day, store)
 
         return stats_verdicts(cfg, self.set, self.day, self.stocks(), inputs, first_only)
