@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ticklab.pipeline.lineage as lineage
+import ticklab.pipeline.manifest as manifest
 import ticklab.pipeline.stats_lineage as stats_lineage
 import trun
 from ticklab import native
@@ -97,7 +98,7 @@ class IngestDay(ConfigStep):
         )
 
     def run(self) -> None:
-        cfg, todo = self.cfg, []
+        cfg, todo, recorded = self.cfg, [], {}
         for stock, verdict in self.verdicts().items():
             if verdict.valid:
                 continue
@@ -106,16 +107,17 @@ class IngestDay(ConfigStep):
             if lineage.read_sidecar(path) is None and lineage.adoptable(
                 path, lineage.raw_inputs(cfg, stock, self.day), "store"
             ):
-                lineage.record_store(cfg, stock, self.day)
+                recorded[stock] = lineage.record_store(cfg, stock, self.day)
                 continue
             lineage.remove_output(path)
             todo.append(stock)
-        if not todo:
-            return
-        summary = native.run_tool("ticklab-ingest", self.tool_args(self.day, todo), progress=False)
+        summary = {}
+        if todo:
+            summary = native.run_tool("ticklab-ingest", self.tool_args(self.day, todo), progress=False)
         for stock in todo:
             if store_path(cfg, stock, self.day).exists():
-                lineage.record_store(cfg, stock, self.day)
+                recorded[stock] = lineage.record_store(cfg, stock, self.day)
+        manifest.update(cfg, "store", self.day, recorded)
         if summary.get("missing"):
             raise RuntimeError(f"no raw data for {', '.join(summary['missing'])}")
 
@@ -162,7 +164,8 @@ class Indicators(ChunkStep):
     def output(self) -> CheckTarget:
         return CheckTarget(lambda: all(self.verdict(s).valid for s in self.stocks()))
 
-    def _adopt(self, stock: str, path: Path) -> bool:
+    def _adopt(self, stock: str, path: Path) -> dict | None:
+        """The record of a valid feature file a killed run (or a person) left unrecorded, if any."""
         cfg = self.cfg
         tick = store_path(cfg, stock, self.day)
         store = lineage.store_verdict(cfg, stock, self.day)
@@ -171,11 +174,10 @@ class Indicators(ChunkStep):
             or not store.valid
             or not lineage.adoptable(path, [tick, Path(self.config)], "features")
         ):
-            return False
+            return None
         if lineage.hex64(read_features(path).input_fingerprint) != store.checksum:
-            return False
-        lineage.record_features(cfg, self.set, stock, self.day)
-        return True
+            return None
+        return lineage.record_features(cfg, self.set, stock, self.day)
 
     def run(self) -> None:
         cfg, todo = self.cfg, []
@@ -184,22 +186,25 @@ class Indicators(ChunkStep):
             if bad:
                 raise RuntimeError(f"no valid store file for {', '.join(bad)} on {self.day}")
             return
+        recorded = {}
         for stock in self.stocks():
             if self.verdict(stock).valid:
                 continue
             path = feature_path(cfg.data.features_dir, self.set, stock, self.day)
             lineage.remove_temporaries(path)
-            if self._adopt(stock, path):
+            adopted = self._adopt(stock, path)
+            if adopted is not None:
+                recorded[stock] = adopted
                 continue
             lineage.remove_output(path)
             todo.append(stock)
-        if not todo:
-            return
-        native.run_tool(
-            "ticklab-indicators", self.tool_args(self.day, todo) + ["--set", self.set], progress=False
-        )
+        if todo:
+            native.run_tool(
+                "ticklab-indicators", self.tool_args(self.day, todo) + ["--set", self.set], progress=False
+            )
         for stock in todo:
-            lineage.record_features(cfg, self.set, stock, self.day)
+            recorded[stock] = lineage.record_features(cfg, self.set, stock, self.day)
+        manifest.update(cfg, "features", self.day, recorded, self.set)
 
 
 class Stats(ChunkStep):
@@ -214,12 +219,12 @@ class Stats(ChunkStep):
         return Indicators(**self.chunk_params())
 
     def verdicts(self, first_only: bool = False) -> dict[str, Verdict]:
-        cfg = self.cfg
-        fused = fused_checksum(cfg, self.set) if self.fused else None
+        cfg, is_fused = self.cfg, self.fused
+        fused = fused_checksum(cfg, self.set) if is_fused else None
 
         def inputs(stock: str) -> tuple[Verdict, Verdict]:
             store = lineage.store_verdict(cfg, stock, self.day)
-            if self.fused:  # the features are the set's config, computed again from the store
+            if is_fused:  # the features are the set's config, computed again from the store
                 why = store.reason if not store.valid else "ok" if fused else "fused set not learnt yet"
                 return store, Verdict(store.valid and fused is not None, why, fused)
             return store, lineage.features_verdict(cfg, self.set, stock, self.day, store)
