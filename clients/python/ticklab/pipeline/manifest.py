@@ -1,7 +1,7 @@
 """Per-day manifests of lineage records: one JSON file per layer, set and day for all its stocks.
 
 Each saved output has its own sidecar (:mod:`ticklab.pipeline.lineage`); a step also copies the
-records it wrote into ``<data root>/.lineage/<layer>[/<set>]/<YYYY-MM-DD>.json`` (stock -> record),
+records it wrote into ``<data root>/.manifests/<layer>[/<set>]/<YYYY-MM-DD>.json`` (stock -> record),
 so checking whether a large universe is complete reads one small file per day and layer instead of
 one sidecar per stock-day. A manifest is only a faster way to the same records: an output it does
 not show valid (no entry, an older record, a changed file) is judged again from its sidecar, and a
@@ -23,13 +23,13 @@ from typing import Any
 
 from ticklab.config import Config
 
-DIR = ".lineage"
+DIR = ".manifests"  # not ".lineage": the suffix of a sidecar
 # manifest path -> ((size, mtime_ns), records): parsed once per version of the file in a process.
 _CACHE: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
 
 
 def path(cfg: Config, layer: str, day: dt.date, set_name: str = "") -> Path:
-    """``<data root>/.lineage/store/<day>.json`` or ``.../features/<set>/<day>.json``."""
+    """``<data root>/.manifests/store/<day>.json`` or ``.../features/<set>/<day>.json``."""
     return Path(_path(str(cfg.data.root), layer, day, set_name))
 
 
