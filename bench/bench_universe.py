@@ -114,7 +114,7 @@ def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
 
     from ticklab.io.archive import read_tick_archive
     from ticklab.io.features import read_features
-    from ticklab.io.store import read_ticks
+    from ticklab.io.store import read_ticks, ticks_frame
     from ticklab.native import binary
 
     tick_file = root / "store" / stock / f"{day}.tick"
@@ -122,7 +122,10 @@ def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
     cols = [n for n in read_ticks(tick_file).dtype.names if n != "reserved"]
 
     def ticks_df(verify: bool = True) -> pd.DataFrame:
-        t = read_ticks(tick_file, verify_checksum=verify)
+        return ticks_frame(tick_file, verify=verify)
+
+    def ticks_df_naive() -> pd.DataFrame:
+        t = read_ticks(tick_file)
         return pd.DataFrame({c: t[c] for c in cols})
 
     def archive_df(path: Path) -> pd.DataFrame:
@@ -140,8 +143,9 @@ def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
         pq.write_table(pa.Table.from_pandas(df, preserve_index=False), work / f"{name}.parquet",
                        compression="zstd")
     ours = {
-        "ticks": {"ticklab .tick (checksum verified)": best_of(ticks_df),
-                  "ticklab .tick (no verify)": best_of(lambda: ticks_df(False)),
+        "ticks": {"ticklab .tick ticks_frame (verified)": best_of(ticks_df),
+                  "ticklab .tick ticks_frame (no verify)": best_of(lambda: ticks_df(False)),
+                  "ticklab .tick DataFrame({c: t[c]}) (verified)": best_of(ticks_df_naive),
                   "ticklab .tickz (archive, verified)": best_of(lambda: archive_df(archive))},
         "features": {"ticklab .feat (zero-copy)": best_of(lambda: read_features(feat_file).to_pandas()),
                      "ticklab .feat (verified)": best_of(
@@ -175,26 +179,48 @@ def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
             rows.append(f"  {k:<44}{p.stat().st_size / 1e6:8.2f} MB")
 
 
-def orchestration(root: Path, cfg_path: Path, direct: tuple | None, workers: int, rows: list[str]) -> None:
-    """The same raw -> stats work (seed set, 1 s grid) through `ticklab pipeline` (trun steps, one
-    tool run per step) into a fresh data root: its wall time over the tools run directly."""
-    if direct is None:
-        return
-    orch = root / "orch"
-    fresh_root = f'root = "{orch}"\nraw_dir = "{root / "raw"}"'
-    text = cfg_path.read_text().replace(f'root = "{root}"', fresh_root, 1)
-    cfg = root / "orch.toml"
-    cfg.write_text(text)
+def orchestration(root: Path, cfg_path: Path, totals: dict, workers: int, rows: list[str]) -> None:
+    """The same raw -> stats work through `ticklab pipeline` (trun steps, one tool run per step)
+    into a fresh data root: its wall time over the tools run directly, for a saved and the fused
+    seed set; and the driver's fixed cost (Python start, graph, an empty run's checks)."""
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "ticklab.cli", "pipeline", "--config", str(cfg), "--set",
-                          "seed_grid", "--workers", str(workers)], capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if out.returncode != 0:
-        why = (out.stderr or out.stdout).strip()[-300:]
-        rows.append(f"\norchestration: `ticklab pipeline` failed: {why}")
-        return
-    rows.append(f"\norchestration (seed_grid raw -> stats): `ticklab pipeline` {wall:.2f} s, C++ tools "
-                f"directly {direct[0]:.2f} s: overhead {wall / direct[0] - 1:+.0%} (goal <= +10%)")
+    subprocess.run([sys.executable, "-m", "ticklab.cli", "pipeline", "--help"], capture_output=True)
+    start = time.perf_counter() - t0
+    rows.append(f"\norchestration (raw -> stats, {workers} workers; `ticklab pipeline --help` alone "
+                f"takes {start:.2f} s here):")
+    for set_name in ("seed_grid", "seed_fused"):
+        if set_name not in totals:
+            continue
+        direct = totals[set_name][0]
+        orch = root / f"orch_{set_name}"
+        fresh_root = f'root = "{orch}"\nraw_dir = "{root / "raw"}"'
+        cfg = root / f"orch_{set_name}.toml"
+        cfg.write_text(cfg_path.read_text().replace(f'root = "{root}"', fresh_root, 1))
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "ticklab.cli", "pipeline", "--config", str(cfg), "--set",
+                              set_name, "--workers", str(workers)], capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if out.returncode != 0:
+            why = (out.stderr or out.stdout).strip()[-300:]
+            rows.append(f"  {set_name}: `ticklab pipeline` failed: {why}")
+            continue
+        rows.append(f"  {set_name:<11} `ticklab pipeline` {wall:.2f} s, C++ tools directly {direct:.2f} s: "
+                    f"overhead {wall / direct - 1:+.0%} (goal <= +10%)")
+
+
+def workers_scaling(cfg_path: Path, n: int, rows: list[str]) -> None:
+    """The fused seed set, store -> stats, on 1 and on 2 threads (the same stock-days), best of 3."""
+    walls = {}
+    for threads in (1, 2):
+        best = 1e30
+        for _ in range(3):
+            _, wall, _ = tool("ticklab-stats", "--config", str(cfg_path), "--set", "seed_fused", "--force",
+                              "--threads", str(threads))
+            best = min(best, wall)
+        walls[threads] = best
+    rows.append(f"\nworkers (seed_fused store -> stats, {n} stock-days, best of 3): 1 thread "
+                f"{n / walls[1]:.2f} stock-days/s, 2 threads {n / walls[2]:.2f}: "
+                f"{walls[1] / walls[2]:.2f}x (goal >= 1.8x)")
 
 
 def main() -> None:
@@ -217,8 +243,9 @@ def main() -> None:
     stocks = [f"S{i:03d}" for i in range(a.stocks)]
     cfg_path = write_config(root, stocks, a.days, a.events)
     cfg = load_config(cfg_path)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     rows = [f"universe: {a.stocks} stocks x {a.days} days x {a.events:,} events, {a.threads} threads, "
-            f"{os.cpu_count()} CPUs here"]
+            f"{os.cpu_count()} CPUs here, load average {load} at the start"]
     t0 = time.perf_counter()
     generate(cfg)
     rows.append(f"generate (Python, not part of the pipeline): {time.perf_counter() - t0:.1f} s")
@@ -254,7 +281,9 @@ def main() -> None:
                     f"{STOCK_DAYS_GOAL / rate / 3600:>8.1f}{STOCK_DAYS_GOAL * per_sd / 64 / 3600:>10.2f}")
     rows.append(f"(here: measured wall rate on {cores} cores; 64-core: CPU-s per stock-day / 64, "
                 "assuming stock-days scale across cores)")
-    orchestration(root, cfg_path, totals.get("seed_grid"), a.threads, rows)
+    rows.append("(seed_fused L3 is the fused path alone, store -> stats: ticklab-stats computes the set)")
+    workers_scaling(cfg_path, n, rows)
+    orchestration(root, cfg_path, totals, a.threads, rows)
     research_path(root, stocks[0], str(cfg.trading_days()[0]), rows)
     print("\n".join(rows))
     if not a.keep:

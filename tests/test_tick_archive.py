@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -76,3 +77,31 @@ def test_corrupt_archive_is_an_error(store_file, tmp_path) -> None:
     with pytest.raises(ArchiveError, match="inconsistent sizes"):
         read_tick_archive(short)
     assert np.dtype(read_ticks(store_file).dtype) == read_tick_archive(archive).dtype
+
+
+def test_ingest_writes_the_archive_form_when_the_config_asks(tmp_path) -> None:
+    """[data] archive = true: ticklab-ingest writes each store file's .tickz beside it (the same
+    ticks), and gives a kept store file that lacks one its archive without rewriting the store."""
+    cfg = tmp_path / "ticklab.toml"
+    cfg.write_text('[data]\nroot = "data"\narchive = true\n[universe]\nstocks = ["AAA", "BBB"]\n'
+                   '[generator]\nseed = 4\nstart_date = "2024-01-02"\ndays = 1\nevents_per_day = 3000\n'
+                   'formats = ["csv"]\n')
+    subprocess.run([sys.executable, "-m", "ticklab.cli", "generate", "--config", str(cfg)], check=True,
+                   capture_output=True)
+    out = run("ticklab-ingest", "--config", str(cfg))
+    assert out.returncode == 0, out.stderr
+    store = tmp_path / "data" / "store"
+    for stock in ("AAA", "BBB"):
+        tick, tickz = store / stock / f"{DAY}.tick", store / stock / f"{DAY}.tickz"
+        assert read_tick_archive(tickz).tobytes() == np.asarray(read_ticks(tick)).tobytes()
+    tick, tickz = store / "BBB" / f"{DAY}.tick", store / "BBB" / f"{DAY}.tickz"
+    tickz.unlink()
+    before = tick.stat().st_mtime_ns
+    assert run("ticklab-ingest", "--config", str(cfg)).returncode == 0
+    assert tick.stat().st_mtime_ns == before  # kept
+    assert read_tick_archive(tickz).tobytes() == np.asarray(read_ticks(tick)).tobytes()
+    # Without the key, ingest writes no archive.
+    cfg.write_text(cfg.read_text().replace("archive = true\n", ""))
+    tickz.unlink()
+    assert run("ticklab-ingest", "--config", str(cfg), "--force").returncode == 0
+    assert not tickz.exists()

@@ -115,6 +115,7 @@ Result<Config> ParseConfig(const std::string& toml_text, const std::string& path
   cfg.data.features_dir = Resolve(cfg.data.root, Text(data, "features_dir"));
   cfg.data.ingest_format = Text(data, "ingest_format");
   cfg.data.skip_bad_rows = data["skip_bad_rows"].value_or(false);
+  cfg.data.archive = data["archive"].value_or(false);
 
   cfg.stocks = List<std::string>(*doc["universe"].as_table(), "stocks");
 

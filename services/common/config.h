@@ -27,6 +27,7 @@ struct DataConfig {
   std::string features_dir;  // absolute: root/features_dir
   std::string ingest_format = "csv";
   bool skip_bad_rows = false;
+  bool archive = false;  // ingest also writes each store file's .tickz archive form
 };
 
 struct SessionConfig {

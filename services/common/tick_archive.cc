@@ -11,6 +11,7 @@
 
 #include "services/common/column_codec.h"
 #include "services/common/fingerprint.h"
+#include "services/common/tick_store.h"
 
 namespace ticklab {
 namespace {
@@ -45,6 +46,14 @@ uint64_t HeaderChecksum(std::string_view header, std::string_view index) {
 }
 
 }  // namespace
+
+Status ArchiveStoreFile(const std::string& tick_path, std::string* archive_path) {
+  Result<TickFile> f = TickFile::Open(tick_path);
+  if (!f.ok()) return f.status();
+  const std::string out = std::filesystem::path(tick_path).replace_extension(".tickz").string();
+  if (archive_path != nullptr) *archive_path = out;
+  return WriteTickArchive(out, f->stock(), f->date(), f->data(), f->size());
+}
 
 Status WriteTickArchive(const std::string& path, const std::string& stock, int yyyymmdd,
                         const Tick* ticks, size_t count, size_t block_ticks) {

@@ -34,6 +34,10 @@ constexpr size_t kTickArchiveBlock = 65536;  // ticks per block (5.2 MB decoded)
 Status WriteTickArchive(const std::string& path, const std::string& stock, int yyyymmdd,
                         const Tick* ticks, size_t count, size_t block_ticks = kTickArchiveBlock);
 
+// The archive form of the store file `tick_path` (tick_store.h), written beside it as
+// "<name>.tickz"; its path in *archive_path (optional).
+Status ArchiveStoreFile(const std::string& tick_path, std::string* archive_path = nullptr);
+
 class TickArchiveReader {
  public:
   // Maps `path` and validates the header and the index (not the blocks: see status()).

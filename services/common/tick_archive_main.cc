@@ -33,11 +33,11 @@ std::string Swap(const std::string& path, const char* ext) {
 
 Status One(const std::string& mode, const std::string& path, size_t* ticks, std::string* out) {
   if (mode == "zip") {
-    Result<TickFile> f = TickFile::Open(path);
-    if (!f.ok()) return f.status();
-    *ticks = f->size();
-    *out = Swap(path, ".tickz");
-    return WriteTickArchive(*out, f->stock(), f->date(), f->data(), f->size());
+    TICKLAB_RETURN_IF_ERROR(ArchiveStoreFile(path, out));
+    Result<TickArchiveReader> z = TickArchiveReader::Open(*out);
+    if (!z.ok()) return z.status();
+    *ticks = z->size();
+    return Status::Ok();
   }
   Result<TickArchiveReader> r = TickArchiveReader::Open(path);
   if (!r.ok()) return r.status();

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "services/common/session.h"
+#include "services/common/tick_archive.h"
 #include "services/common/tick_store.h"
 #include "services/common/work_pool.h"
 #include "services/data/data_source.h"
@@ -58,6 +59,20 @@ Status Drain(DataSource* src, TickFileWriter* out) {
   return src->status();
 }
 
+// [data] archive: every store file of the unit also in its archive form (a kept store file gets
+// one when it has none).
+Status ArchiveUnit(const Config& config, const Unit& unit, const UnitResult& r) {
+  if (!config.data.archive) return Status::Ok();
+  for (const StockResult& s : r.stocks) {
+    if (s.outcome == Outcome::kMissing) continue;
+    const std::string tick = StorePath(config.data.store_dir, s.stock, unit.date);
+    if (s.outcome == Outcome::kSkipped && fs::exists(fs::path(tick).replace_extension(".tickz")))
+      continue;
+    TICKLAB_RETURN_IF_ERROR(ArchiveStoreFile(tick));
+  }
+  return Status::Ok();
+}
+
 Result<UnitResult> IngestUnit(const Config& config, const FormatSpec& format, const Unit& unit,
                               const ReadOptions& read, bool force) {
   UnitResult r;
@@ -69,7 +84,10 @@ Result<UnitResult> IngestUnit(const Config& config, const FormatSpec& format, co
       todo.push_back(stock);
     }
   }
-  if (todo.empty()) return r;
+  if (todo.empty()) {
+    TICKLAB_RETURN_IF_ERROR(ArchiveUnit(config, unit, r));
+    return r;
+  }
   const std::string format_dir = config.data.raw_dir + "/" + format.name;
   std::vector<RawFile> files = format.raw_files ? format.raw_files(format_dir, unit.date)
                                                 : DefaultRawFiles(format_dir, unit.date);
@@ -139,6 +157,7 @@ Result<UnitResult> IngestUnit(const Config& config, const FormatSpec& format, co
         StockResult{todo[i], Outcome::kWritten, static_cast<int64_t>(writers[i]->count())});
     writers[i].reset();
   }
+  TICKLAB_RETURN_IF_ERROR(ArchiveUnit(config, unit, r));
   return r;
 }
 

@@ -253,19 +253,25 @@ Status FeatureReader::ReadColumn(int k, uint64_t first, size_t n, double* out) c
 }
 
 Status FeatureReader::VerifyRows() const {
-  XXH64_state_t* st = XXH64_createState();
-  XXH64_reset(st, 0);
-  std::vector<double> chunk(kVerifyRows * (2 + info_.columns.size()));
-  Status status;
-  for (uint64_t r = 0; r < info_.n_rows && status.ok(); r += kVerifyRows) {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(kVerifyRows, info_.n_rows - r));
-    status = ReadRows(r, n, chunk.data());
-    XXH64_update(st, chunk.data(), n * (2 + info_.columns.size()) * 8);
+  return ScanRows(kVerifyRows, true, [](const double*, size_t) { return Status::Ok(); });
+}
+
+Status FeatureReader::ScanRows(size_t chunk_rows, bool verify,
+                               const std::function<Status(const double*, size_t)>& fn) const {
+  chunk_rows = std::max<size_t>(chunk_rows, 1);
+  const size_t stride = 2 + info_.columns.size();
+  std::unique_ptr<XXH64_state_t, XXH_errorcode (*)(XXH64_state_t*)> st(
+      verify ? XXH64_createState() : nullptr, XXH64_freeState);
+  if (st) XXH64_reset(st.get(), 0);
+  std::vector<double> chunk(chunk_rows * stride);
+  for (uint64_t r = 0; r < info_.n_rows; r += chunk_rows) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(chunk_rows, info_.n_rows - r));
+    TICKLAB_RETURN_IF_ERROR(ReadRows(r, n, chunk.data()));
+    if (st) XXH64_update(st.get(), chunk.data(), n * stride * 8);
+    TICKLAB_RETURN_IF_ERROR(fn(chunk.data(), n));
   }
-  const uint64_t digest = XXH64_digest(st);
-  XXH64_freeState(st);
-  TICKLAB_RETURN_IF_ERROR(status);
-  if (digest != info_.rows_checksum) return Status::DataLoss(path_ + ": rows checksum mismatch");
+  if (st && XXH64_digest(st.get()) != info_.rows_checksum)
+    return Status::DataLoss(path_ + ": rows checksum mismatch");
   return Status::Ok();
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -97,6 +98,12 @@ class FeatureReader {
   Status ReadColumn(int k, uint64_t first, size_t n, double* out) const;
   // Recomputes the rows' checksum: DataLoss if it differs from the header's.
   Status VerifyRows() const;
+  // Every row in order, chunk_rows at a time in ReadRows()' layout: calls fn(rows, n) on each
+  // chunk (rows valid during the call) and stops at its first error. With `verify` the rows'
+  // checksum is computed on the way: DataLoss after the last chunk if it differs from the
+  // header's, so a caller must not use what it computed from the chunks before that returns Ok.
+  Status ScanRows(size_t chunk_rows, bool verify,
+                  const std::function<Status(const double* rows, size_t n)>& fn) const;
 
  private:
   struct Frames;  // decompressed block cache (compressed files)

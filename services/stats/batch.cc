@@ -30,21 +30,42 @@ namespace fs = std::filesystem;
 // A fused day's feature lineage: the set's config hash (the features were never saved).
 std::string FusedChecksum(uint64_t set_hash) { return "set-" + ChecksumHex(set_hash); }
 
-// Feeds rows as they are computed to a DayRows, packed in version 1's row layout.
-class RowsToDay final : public RowSink {
+// Feeds rows as they are computed to a DayAccumulator, ChunkRows() at a time (the accumulator's
+// result does not depend on the split): a chunk row is ts_ns then the set's columns.
+class RowsToAccumulator final : public RowSink {
  public:
-  RowsToDay(DayRows* day, int num_columns) : day_(day), row_(2 + num_columns) {}
-  void OnRow(int64_t ts_ns, uint64_t fingerprint, const double* values) override {
-    std::memcpy(row_.data(), &ts_ns, 8);
-    std::memcpy(row_.data() + 1, &fingerprint, 8);
-    std::memcpy(row_.data() + 2, values, 8 * (row_.size() - 2));
-    if (status_.ok()) status_ = day_->AddRows(reinterpret_cast<const char*>(row_.data()), 1);
+  RowsToAccumulator(DayAccumulator* acc, int num_columns)
+      : acc_(acc),
+        stride_(1 + static_cast<size_t>(num_columns)),
+        chunk_rows_(ChunkRows(8 * stride_)),
+        chunk_(chunk_rows_ * stride_) {}
+  void OnRow(int64_t ts_ns, uint64_t /*fingerprint*/, const double* values) override {
+    double* row = chunk_.data() + pending_ * stride_;
+    std::memcpy(row, &ts_ns, 8);
+    std::memcpy(row + 1, values, 8 * (stride_ - 1));
+    if (++pending_ == chunk_rows_) Flush();
   }
-  const Status& status() const { return status_; }
+  // Feeds the last partial chunk; the first error AddRows returned, if any.
+  Status Finish() {
+    Flush();
+    return status_;
+  }
+  size_t MemoryBytes() const { return chunk_.capacity() * sizeof(double); }
 
  private:
-  DayRows* day_;
-  std::vector<double> row_;
+  void Flush() {
+    if (pending_ > 0 && status_.ok()) {
+      status_ = acc_->AddRows(reinterpret_cast<const int64_t*>(chunk_.data()), chunk_.data() + 1,
+                              pending_, stride_);
+    }
+    pending_ = 0;
+  }
+
+  DayAccumulator* acc_;
+  size_t stride_;
+  size_t chunk_rows_;
+  std::vector<double> chunk_;
+  size_t pending_ = 0;
   Status status_;
 };
 
@@ -163,23 +184,22 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session, 
     rec.lineage.feat_checksum = FusedChecksum(job.set_hash);
     const std::vector<std::string>& names = indicators->column_names();
     rec.feature_names.assign(names.begin() + 2, names.end());
-    DayRows day(rec.day, indicators->num_columns() - 2, horizons);
-    RowsToDay sink(&day, indicators->num_columns());
+    DayAccumulator acc(indicators->num_columns() - 2, horizons);
+    RowsToAccumulator sink(&acc, indicators->num_columns());
     indicators->Reset(job.date);
     RowGrid grid(indicators->save(), indicators->open_ns(), indicators->num_columns(), &sink);
     indicators->OnTicks(ticks->data(), ticks->size(), &grid);
     grid.Finish();
-    TICKLAB_RETURN_IF_ERROR(sink.status());
-    TICKLAB_RETURN_IF_ERROR(day.Finish());
-    SetFromAccumulator(day.accumulator(), config.stats.ridge_lambda, &rec);
-    // The accumulator, DayRows' chunk and the set's block of rows (IndicatorSet::kBlockTicks).
-    const size_t row_bytes = 8 * (2 + static_cast<size_t>(indicators->num_columns()));
-    rec.memory_bytes = static_cast<int64_t>(day.accumulator().MemoryBytes() +
-                                            (kChunkRows + IndicatorSet::kBlockTicks) * row_bytes);
+    TICKLAB_RETURN_IF_ERROR(sink.Finish());
+    acc.Finish();
+    SetFromAccumulator(acc, config.stats.ridge_lambda, &rec);
+    // The accumulator, the sink's chunk and the set's block of rows (IndicatorSet::kBlockTicks).
+    const size_t row_bytes = 8 * static_cast<size_t>(indicators->num_columns());
+    rec.memory_bytes = static_cast<int64_t>(acc.MemoryBytes() + sink.MemoryBytes() +
+                                            IndicatorSet::kBlockTicks * row_bytes);
   } else {
     Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
     if (!feat.ok()) return feat.status();
-    TICKLAB_RETURN_IF_ERROR(feat->VerifyRows());
     const FeatureFileInfo& info = feat->info();
     rec.lineage.feat_checksum = ChecksumHex(info.rows_checksum);
     const int ncols = feat->n_cols();
@@ -188,21 +208,20 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session, 
     }
     rec.feature_names.assign(info.columns.begin() + 2, info.columns.end());
     DayAccumulator acc(ncols - 2, horizons);
-    // Chunks of kChunkRows rows in version 1's row layout, as DayRows feeds them (day_rows.h).
+    // Chunks in version 1's row layout (ts, fingerprint, bid, ask, features), the rows' checksum
+    // verified on the way (one pass over the file): nothing is stored unless it matches.
     const size_t stride = 2 + static_cast<size_t>(ncols);
-    std::vector<double> chunk(kChunkRows * stride);
-    for (uint64_t r = 0; r < feat->size(); r += kChunkRows) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunkRows, feat->size() - r));
-      TICKLAB_RETURN_IF_ERROR(feat->ReadRows(r, n, chunk.data()));
-      TICKLAB_RETURN_IF_ERROR(
-          acc.AddRows(reinterpret_cast<const int64_t*>(chunk.data()), chunk.data() + 2, n, stride));
-    }
+    const size_t chunk_rows = ChunkRows(8 * stride);
+    TICKLAB_RETURN_IF_ERROR(
+        feat->ScanRows(chunk_rows, /*verify=*/true, [&](const double* rows, size_t n) {
+          return acc.AddRows(reinterpret_cast<const int64_t*>(rows), rows + 2, n, stride);
+        }));
     acc.Finish();
     SetFromAccumulator(acc, config.stats.ridge_lambda, &rec);
     // The accumulator, the chunk and (compressed files) one decoded block of every column.
     const size_t frames = info.zstd ? size_t{info.block_rows} * stride * 8 : 0;
     rec.memory_bytes =
-        static_cast<int64_t>(acc.MemoryBytes() + chunk.capacity() * sizeof(double) + frames);
+        static_cast<int64_t>(acc.MemoryBytes() + chunk_rows * stride * sizeof(double) + frames);
   }
   rec.compute_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 namespace ticklab::stats {
@@ -38,115 +39,68 @@ Result<Horizon> Horizon::Parse(const std::string& label) {
 
 DayAccumulator::DayAccumulator(int num_features, std::vector<Horizon> horizons, size_t block_rows)
     : p_(num_features),
+      width_(static_cast<size_t>(num_features) + horizons.size()),
       horizons_(std::move(horizons)),
       block_rows_(std::max<size_t>(block_rows, 1)),
       cursor_(horizons_.size(), 0),
-      common_(num_features + static_cast<int>(horizons_.size())),
-      f_n_(num_features, 0),
-      f_mean_(num_features, 0.0),
-      f_m2_(num_features, 0.0),
-      f_min_(num_features, std::numeric_limits<double>::infinity()),
-      f_max_(num_features, -std::numeric_limits<double>::infinity()),
-      c_n_(num_features),
-      c_sum_(num_features),
-      c_m2_(num_features),
-      c_min_(num_features),
-      c_max_(num_features) {
-  block_.resize(block_rows_ * (p_ + horizons_.size()));
+      common_(static_cast<int>(width_)),
+      summaries_(num_features, block_rows_) {
+  for (const Horizon& h : horizons_) {
+    tick_k_.push_back(h.kind == Horizon::Kind::kTicks ? static_cast<int64_t>(h.value) : 0);
+    span_ns_.push_back(h.kind == Horizon::Kind::kSeconds ? std::llround(h.value * 1e9) : 0);
+  }
 }
 
-void DayAccumulator::SummariseFeatures(const double* values, size_t n, size_t stride) {
-  const int p = p_;
-  for (size_t start = 0; start < n; start += block_rows_) {
-    const size_t end = std::min(n, start + block_rows_);
-    std::fill(c_n_.begin(), c_n_.end(), 0);
-    std::fill(c_sum_.begin(), c_sum_.end(), 0.0);
-    std::fill(c_m2_.begin(), c_m2_.end(), 0.0);
-    std::fill(c_min_.begin(), c_min_.end(), std::numeric_limits<double>::infinity());
-    std::fill(c_max_.begin(), c_max_.end(), -std::numeric_limits<double>::infinity());
-    for (size_t r = start; r < end; ++r) {
-      const double* x = values + r * stride + 2;
-      for (int j = 0; j < p; ++j) {
-        const double v = x[j];
-        if (!std::isfinite(v)) continue;
-        c_n_[j] += 1;
-        c_sum_[j] += v;
-        c_min_[j] = std::min(c_min_[j], v);
-        c_max_[j] = std::max(c_max_[j], v);
+std::vector<FeatureSummary> DayAccumulator::feature_summaries() const { return summaries_.Get(); }
+
+void DayAccumulator::Resolve(int64_t g, size_t h, double log_mid_to) {
+  Pending& row = PendingAt(g);
+  RowAt(g)[p_ + h] = log_mid_to - row.log_mid;
+  row.unresolved -= 1;
+}
+
+void DayAccumulator::Drain(bool finishing) {
+  while (ready_ < end_ && PendingAt(ready_).unresolved == 0) {
+    good_ready_ += PendingAt(ready_).x_ok ? 1 : 0;
+    ++ready_;
+  }
+  // Blocks of block_rows_ good rows (the last one shorter), straight from the ring when they are
+  // contiguous in it (no row with a non-finite feature among them, no wrap).
+  while (good_ready_ >= block_rows_ || (finishing && good_ready_ > 0)) {
+    const size_t k = std::min(block_rows_, good_ready_);
+    int64_t end = head_;
+    for (size_t good = 0; good < k; ++end) good += PendingAt(end).x_ok ? 1 : 0;
+    if (static_cast<size_t>(end - head_) == k && Slot(head_) + k <= capacity_) {
+      common_.AddRowsInPlace(RowAt(head_), k);
+    } else {
+      block_.resize(k * width_);
+      double* dst = block_.data();
+      for (int64_t g = head_; g < end; ++g) {
+        if (!PendingAt(g).x_ok) continue;
+        std::copy_n(RowAt(g), width_, dst);
+        dst += width_;
       }
+      common_.AddRowsInPlace(block_.data(), k);
     }
-    for (int j = 0; j < p; ++j) c_sum_[j] = c_n_[j] ? c_sum_[j] / c_n_[j] : 0.0;  // chunk mean
-    for (size_t r = start; r < end; ++r) {
-      const double* x = values + r * stride + 2;
-      for (int j = 0; j < p; ++j) {
-        const double v = x[j];
-        if (!std::isfinite(v)) continue;
-        const double d = v - c_sum_[j];
-        c_m2_[j] += d * d;
-      }
-    }
-    for (int j = 0; j < p; ++j) {
-      if (c_n_[j] == 0) continue;
-      const double na = static_cast<double>(f_n_[j]), nc = static_cast<double>(c_n_[j]);
-      const double nt = na + nc;
-      const double delta = c_sum_[j] - f_mean_[j];
-      f_mean_[j] += delta * (nc / nt);
-      f_m2_[j] += c_m2_[j] + delta * delta * (na * nc / nt);
-      f_n_[j] += c_n_[j];
-      f_min_[j] = std::min(f_min_[j], c_min_[j]);
-      f_max_[j] = std::max(f_max_[j], c_max_[j]);
-    }
+    head_ = end;
+    good_ready_ -= k;
   }
+  if (good_ready_ == 0) head_ = ready_;  // only rows with bad features before ready_
 }
 
-std::vector<FeatureSummary> DayAccumulator::feature_summaries() const {
-  std::vector<FeatureSummary> out(p_);
-  for (int j = 0; j < p_; ++j) {
-    FeatureSummary& s = out[j];
-    s.count = f_n_[j];
-    if (s.count == 0) {
-      s.mean = s.std = s.min = s.max = kNaN;
-      continue;
-    }
-    s.mean = f_mean_[j];
-    s.std = s.count > 1 ? std::sqrt(f_m2_[j] / static_cast<double>(s.count - 1)) : 0.0;
-    s.min = f_min_[j];
-    s.max = f_max_[j];
+void DayAccumulator::Grow() {
+  // Double the ring and put each live row in its slot of the new one.
+  const size_t cap = std::max<size_t>(1024, 2 * capacity_);
+  std::vector<Pending> pend(cap);
+  std::vector<double> rows(cap * width_);
+  for (int64_t g = head_; g < end_; ++g) {
+    const size_t slot = static_cast<size_t>(g) & (cap - 1);
+    pend[slot] = PendingAt(g);
+    std::copy_n(RowAt(g), width_, rows.data() + slot * width_);
   }
-  return out;
-}
-
-void DayAccumulator::Resolve(size_t li, size_t h, double mid_to) {
-  pend_y_[li * horizons_.size() + h] = std::log(mid_to / pend_[li].mid);
-  pend_[li].unresolved -= 1;
-}
-
-void DayAccumulator::FlushBlock() {
-  if (block_n_ == 0) return;
-  common_.AddRows(block_.data(), block_n_, p_ + horizons_.size());
-  block_n_ = 0;
-}
-
-void DayAccumulator::DrainResolved() {
-  const size_t H = horizons_.size();
-  const size_t width = p_ + H;
-  while (head_ < pend_.size() && pend_[head_].unresolved == 0) {
-    if (pend_[head_].x_ok) {
-      double* dst = block_.data() + block_n_ * width;
-      std::copy_n(pend_x_.data() + head_ * p_, p_, dst);
-      std::copy_n(pend_y_.data() + head_ * H, H, dst + p_);
-      if (++block_n_ == block_rows_) FlushBlock();
-    }
-    ++head_;
-  }
-  // Compact the pending buffers once their dead prefix dominates.
-  if (head_ >= 1024 && head_ * 2 >= pend_.size()) {
-    pend_.erase(pend_.begin(), pend_.begin() + head_);
-    pend_x_.erase(pend_x_.begin(), pend_x_.begin() + head_ * p_);
-    pend_y_.erase(pend_y_.begin(), pend_y_.begin() + head_ * H);
-    base_ += static_cast<int64_t>(head_);
-    head_ = 0;
-  }
+  pend_.swap(pend);
+  rows_buf_.swap(rows);
+  capacity_ = cap;
 }
 
 Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n, size_t stride) {
@@ -167,7 +121,7 @@ Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n
     }
     prev = t;
   }
-  SummariseFeatures(values, n, stride);
+  summaries_.Add(values + 2, n, stride);
   const size_t H = horizons_.size();
   for (size_t r = 0; r < n; ++r) {
     const int64_t t = ts[r * stride];
@@ -180,36 +134,43 @@ Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n
       ++rows_bad_quote_;
       continue;
     }
-    const int64_t g = base_ + static_cast<int64_t>(pend_.size());  // this row's global index
+    const int64_t g = end_;                // this row's global index
+    const double log_mid = std::log(mid);  // once a row: a target is a difference of two
     for (size_t h = 0; h < H; ++h) {
       int64_t& c = cursor_[h];
-      if (horizons_[h].kind == Horizon::Kind::kTicks) {
-        const int64_t k = static_cast<int64_t>(horizons_[h].value);
-        for (; c <= g - k; ++c) Resolve(static_cast<size_t>(c - base_), h, mid);
+      if (tick_k_[h] > 0) {
+        for (; c <= g - tick_k_[h]; ++c) Resolve(c, h, log_mid);
       } else {
-        const int64_t s_ns = std::llround(horizons_[h].value * 1e9);
-        for (; c < g && pend_[c - base_].ts + s_ns < t; ++c) {
-          Resolve(static_cast<size_t>(c - base_), h, last_mid_);
-        }
+        for (; c < g && PendingAt(c).ts + span_ns_[h] < t; ++c) Resolve(c, h, last_log_mid_);
       }
     }
-    bool x_ok = true;
-    for (int j = 0; j < p_; ++j) x_ok = x_ok && std::isfinite(v[2 + j]);
+    const bool x_ok = AllFinite(v + 2, p_);
     if (!x_ok) ++rows_bad_features_;
-    pend_.push_back(Pending{t, mid, x_ok, static_cast<int>(H)});
-    pend_x_.insert(pend_x_.end(), v + 2, v + 2 + p_);
-    pend_y_.insert(pend_y_.end(), H, kNaN);
-    last_mid_ = mid;
+    if (static_cast<size_t>(end_ - head_) == capacity_) Grow();
+    double* row = RowAt(g);
+    std::copy_n(v + 2, p_, row);
+    std::fill_n(row + p_, H, kNaN);
+    PendingAt(g) = Pending{t, log_mid, static_cast<int>(H), x_ok};
+    ++end_;
+    last_log_mid_ = log_mid;
     last_kept_ts_ = t;
-    DrainResolved();
+    Drain(false);
   }
   return Status::Ok();
 }
 
 Moments DayAccumulator::SnapshotJoint() const {
   Moments out = common_;
+  std::vector<double> rows;
+  size_t k = 0;
+  for (int64_t g = head_; g < ready_; ++g) {
+    if (!pend_[Slot(g)].x_ok) continue;
+    const double* row = rows_buf_.data() + Slot(g) * width_;
+    rows.insert(rows.end(), row, row + width_);
+    ++k;
+  }
   Moments pending(common_.dim());
-  pending.AddRows(block_.data(), block_n_, p_ + horizons_.size());
+  pending.AddRows(rows.data(), k, width_);
   out.Merge(pending);
   return out;
 }
@@ -218,19 +179,16 @@ void DayAccumulator::Finish() {
   if (finished_) return;
   finished_ = true;
   const size_t H = horizons_.size();
-  const int64_t end = base_ + static_cast<int64_t>(pend_.size());
   for (size_t h = 0; h < H; ++h) {
-    if (horizons_[h].kind != Horizon::Kind::kSeconds) continue;
-    const int64_t s_ns = std::llround(horizons_[h].value * 1e9);
-    for (int64_t& c = cursor_[h]; c < end && pend_[c - base_].ts + s_ns <= last_kept_ts_; ++c) {
-      Resolve(static_cast<size_t>(c - base_), h, last_mid_);
-    }
+    if (tick_k_[h] > 0) continue;
+    for (int64_t& c = cursor_[h]; c < end_ && PendingAt(c).ts + span_ns_[h] <= last_kept_ts_; ++c)
+      Resolve(c, h, last_log_mid_);
   }
-  DrainResolved();
-  FlushBlock();
+  Drain(true);
+  summaries_.Finish();
   // Rows still pending lack some horizon's target: they are outside the common sample.
   rows_no_target_ = 0;
-  for (size_t li = head_; li < pend_.size(); ++li) rows_no_target_ += pend_[li].x_ok ? 1 : 0;
+  for (int64_t g = ready_; g < end_; ++g) rows_no_target_ += PendingAt(g).x_ok ? 1 : 0;
   std::vector<int> coords(p_ + 1);
   for (int j = 0; j < p_; ++j) coords[j] = j;
   result_.clear();
@@ -238,21 +196,18 @@ void DayAccumulator::Finish() {
     coords[p_] = p_ + static_cast<int>(h);
     result_.push_back(common_.Select(coords));
   }
-  pend_.clear();
-  pend_x_.clear();
-  pend_y_.clear();
-  pend_.shrink_to_fit();
-  pend_x_.shrink_to_fit();
-  pend_y_.shrink_to_fit();
+  pend_ = {};
+  rows_buf_ = {};
+  block_ = {};
+  capacity_ = 0;
+  head_ = ready_ = end_;
 }
 
 size_t DayAccumulator::MemoryBytes() const {
   size_t bytes = common_.MemoryBytes() + pend_.capacity() * sizeof(Pending) +
-                 sizeof(double) * (pend_x_.capacity() + pend_y_.capacity() + block_.capacity()) +
-                 sizeof(int64_t) * (cursor_.capacity() + f_n_.capacity() + c_n_.capacity()) +
-                 sizeof(double) * (f_mean_.capacity() + f_m2_.capacity() + f_min_.capacity() +
-                                   f_max_.capacity() + c_sum_.capacity() + c_m2_.capacity() +
-                                   c_min_.capacity() + c_max_.capacity());
+                 sizeof(double) * (rows_buf_.capacity() + block_.capacity()) +
+                 sizeof(int64_t) * (cursor_.capacity() + tick_k_.capacity() + span_ns_.capacity()) +
+                 summaries_.MemoryBytes();
   for (const Moments& m : result_) bytes += m.MemoryBytes();
   return bytes;
 }

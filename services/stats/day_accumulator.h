@@ -5,7 +5,8 @@
 // rows as they arrive). The accumulator keeps
 //   * per-feature count, mean, std, min, max over every row (non-finite values are not counted);
 //   * the Moments (moments.h) of [x_1..x_p, y_1..y_H] over the day's *regression sample*, where
-//     y_h is the forward log return of the mid price (bid+ask)/2 from the row to horizon h:
+//     y_h is the forward log return log(mid_h) - log(mid) of the mid price (bid+ask)/2 from
+//     the row to horizon h:
 //       - Horizon::Ticks(k): the mid k rows later (rows are Layer-1 ticks at which the indicator
 //         emitted a row);
 //       - Horizon::Seconds(s): the mid prevailing at ts + s, i.e. of the last row with
@@ -17,8 +18,12 @@
 //     One sample makes R^2 comparable across horizons, and one (p+H)-dimensional matrix per day
 //     serves every horizon (joint_moments(); horizon_moments(h) selects [x, y_h] from it).
 //     Rows whose bid/ask give no positive finite mid are dropped entirely (rows_bad_quote()).
-// Only rows whose targets are pending are buffered (bounded by the longest horizon); resolved rows
-// are accumulated in blocks with BLAS (one cblas_dsyrk per block for all horizons at once).
+// Only rows whose targets are pending are buffered (bounded by the longest horizon), each once, as
+// a row [x, y_1..y_H] whose targets are filled in place; every block_rows rows of the sample go to
+// the joint Moments with one cblas_dsyrk for all horizons at once, straight from that buffer. The
+// per-feature summaries are feature_summaries.h's, in windows of block_rows rows.
+// The result does not depend on how the rows are split into AddRows() calls: a day streamed a few
+// rows at a time gives the same bits as the whole day at once.
 // Thread-safety: one thread at a time; Finish() once, then the accessors.
 #pragma once
 
@@ -28,6 +33,7 @@
 #include <vector>
 
 #include "services/common/status.h"
+#include "services/stats/feature_summaries.h"
 #include "services/stats/moments.h"
 
 namespace ticklab::stats {
@@ -41,14 +47,6 @@ struct Horizon {
   // "10s", "0.5s", "100t": the key stored in SQLite.
   std::string Label() const;
   static Result<Horizon> Parse(const std::string& label);
-};
-
-struct FeatureSummary {
-  int64_t count = 0;  // finite values
-  double mean = 0;
-  double std = 0;  // sample standard deviation (n-1); 0 when count < 2
-  double min = 0;
-  double max = 0;
 };
 
 class DayAccumulator {
@@ -78,6 +76,7 @@ class DayAccumulator {
   const Moments& joint_moments() const { return common_; }
   // After Finish(): Moments of [x_1..x_p, y_h] for horizons()[h] (a selection of the joint).
   const Moments& horizon_moments(size_t h) const { return result_[h]; }
+  // After Finish(): per-feature count, mean, std, min, max over every row.
   std::vector<FeatureSummary> feature_summaries() const;
   // Bytes held now: the joint matrix ((p+H)^2 doubles), after Finish() the H per-horizon
   // selections ((p+1)^2 each), the block of resolved rows, the pending rows (bounded by the longest
@@ -87,42 +86,45 @@ class DayAccumulator {
  private:
   struct Pending {
     int64_t ts;
-    double mid;
-    bool x_ok;
-    int unresolved;
+    double log_mid;
+    int unresolved;  // horizons whose target is not known yet
+    bool x_ok;       // every feature finite
   };
-  void SummariseFeatures(const double* values, size_t n, size_t stride);
-  void Resolve(size_t pending_index, size_t h, double mid_to);
-  void DrainResolved();
-  void FlushBlock();
+  void Resolve(int64_t g, size_t h, double log_mid_to);
+  void Drain(bool finishing);
+  void Grow();
+  size_t Slot(int64_t g) const { return static_cast<size_t>(g) & (capacity_ - 1); }
+  Pending& PendingAt(int64_t g) { return pend_[Slot(g)]; }
+  double* RowAt(int64_t g) { return rows_buf_.data() + Slot(g) * width_; }
 
   int p_;
+  size_t width_;  // p + H: one buffered row [x, y_1..y_H]
   std::vector<Horizon> horizons_;
+  std::vector<int64_t> tick_k_;   // per horizon: rows ahead (tick horizons)
+  std::vector<int64_t> span_ns_;  // per horizon: nanoseconds ahead (second horizons)
   size_t block_rows_;
   int64_t rows_ = 0, rows_bad_quote_ = 0, rows_bad_features_ = 0, rows_no_target_ = 0;
   int64_t first_ts_ = 0, last_ts_ = 0;
   bool finished_ = false;
 
-  // Pending rows: parallel arrays indexed from head_ (global index = base_ + local).
+  // Pending rows in a ring of capacity_ (a power of two) slots, by global row number g (rows with
+  // a valid quote, counted from 0): PendingAt(g) and the buffered row RowAt(g). Rows
+  // [head_, ready_) have every target known and wait for a full block of good rows (good_ready_
+  // of them have finite features); [ready_, end_) wait for targets.
   std::vector<Pending> pend_;
-  std::vector<double> pend_x_;   // p per pending row
-  std::vector<double> pend_y_;   // H per pending row (NaN until resolved)
-  size_t head_ = 0;              // first live pending row (local index)
-  int64_t base_ = 0;             // global index of pend_[0]
+  std::vector<double> rows_buf_;  // width_ doubles per slot
+  size_t capacity_ = 0;
+  int64_t head_ = 0, ready_ = 0, end_ = 0;
+  size_t good_ready_ = 0;
   std::vector<int64_t> cursor_;  // per horizon: global index of the first unresolved row
-  double last_mid_ = 0;
+  double last_log_mid_ = 0;
   int64_t last_kept_ts_ = 0;  // time of the last row with a valid mid
 
-  std::vector<double> block_;  // resolved rows [x, y_1..y_H], (p + H) each
-  size_t block_n_ = 0;
-  Moments common_;  // [x, y_1..y_H] over rows resolved for every horizon
+  std::vector<double> block_;  // a block's good rows gathered when bad rows break the run
+  Moments common_;             // [x, y_1..y_H] over rows resolved for every horizon
   std::vector<Moments> result_;
 
-  // Per-feature summaries: count, mean, M2, min, max merged per chunk.
-  std::vector<int64_t> f_n_;
-  std::vector<double> f_mean_, f_m2_, f_min_, f_max_;
-  std::vector<int64_t> c_n_;
-  std::vector<double> c_sum_, c_m2_, c_min_, c_max_;
+  FeatureSummaries summaries_;  // over every row, in windows of block_rows_ rows
 };
 
 }  // namespace ticklab::stats

@@ -137,6 +137,38 @@ TEST(DayAccumulator, StreamingInPiecesEqualsOneShot) {
   }
 }
 
+TEST(DayAccumulator, HowRowsAreSplitDoesNotChangeABit) {
+  // The batch feeds a day in chunks, the fused path in its own, the service a few rows at a
+  // time: all must store the same numbers. Some rows have a NaN feature or no quote.
+  Day d = RandomDay(5, 3000, 4);
+  for (size_t r = 7; r < d.rows(); r += 97) d.rec[r * d.stride() + 4 + r % 5] = std::nan("");
+  for (size_t r = 11; r < d.rows(); r += 301) d.rec[r * d.stride() + 2] = 0;
+  std::vector<Horizon> hs = {Horizon::Ticks(7), Horizon::Seconds(5), Horizon::Seconds(30)};
+  DayAccumulator one(5, hs, 64), streamed(5, hs, 64);
+  ASSERT_TRUE(one.AddRows(d.ts(), d.values(), d.rows(), d.stride()).ok());
+  std::mt19937 rng(5);
+  for (size_t r = 0; r < d.rows();) {
+    size_t n = std::min<size_t>(d.rows() - r, rng() % 300);
+    ASSERT_TRUE(
+        streamed.AddRows(d.ts() + r * d.stride(), d.values() + r * d.stride(), n, d.stride()).ok());
+    r += n;
+  }
+  one.Finish();
+  streamed.Finish();
+  EXPECT_GT(one.rows_bad_features(), 0);
+  EXPECT_GT(one.rows_bad_quote(), 0);
+  EXPECT_EQ(one.joint_moments().Packed(), streamed.joint_moments().Packed());
+  EXPECT_EQ(one.joint_moments().mean(), streamed.joint_moments().mean());
+  std::vector<FeatureSummary> a = one.feature_summaries(), b = streamed.feature_summaries();
+  for (int j = 0; j < 5; ++j) {
+    EXPECT_EQ(a[j].count, b[j].count);
+    EXPECT_EQ(a[j].mean, b[j].mean);
+    EXPECT_EQ(a[j].std, b[j].std);
+    EXPECT_EQ(a[j].min, b[j].min);
+    EXPECT_EQ(a[j].max, b[j].max);
+  }
+}
+
 TEST(DayAccumulator, SnapshotSeesRowsWithEveryTargetKnown) {
   Day d = RandomDay(2, 700, 21);
   std::vector<Horizon> hs = {Horizon::Ticks(3), Horizon::Ticks(20)};  // Finish() adds no rows

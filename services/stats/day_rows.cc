@@ -24,18 +24,19 @@ DayRows::DayRows(std::string date, int num_features, std::vector<Horizon> horizo
     : date_(std::move(date)),
       p_(num_features),
       stride_(4 + static_cast<size_t>(num_features)),
+      chunk_rows_(ChunkRows(8 * stride_)),
       acc_(num_features, std::move(horizons)),
-      chunk_(kChunkRows * stride_) {}
+      chunk_(chunk_rows_ * stride_) {}
 
 Status DayRows::AddRows(const char* rows, size_t n) {
   hash_.Update(rows, n * stride_ * 8);
   while (n > 0) {
-    const size_t take = std::min(n, kChunkRows - pending_);
+    const size_t take = std::min(n, chunk_rows_ - pending_);
     std::memcpy(chunk_.data() + pending_ * stride_, rows, take * stride_ * 8);
     pending_ += take;
     rows += take * stride_ * 8;
     n -= take;
-    if (pending_ == kChunkRows) TICKLAB_RETURN_IF_ERROR(Flush());
+    if (pending_ == chunk_rows_) TICKLAB_RETURN_IF_ERROR(Flush());
   }
   return Status::Ok();
 }

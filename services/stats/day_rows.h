@@ -7,12 +7,13 @@
 //   SetFromAccumulator(day.accumulator(), lambda, &record);
 //
 // Rows are the IndicatorBatch / .feat record layout: ts_ns, fingerprint, bid, ask, features, 8
-// bytes each. They are fed to the accumulator in chunks of kChunkRows rows, as the batch tool
-// feeds a feature file (batch.cc), so every floating-point sum — and thus every stored number —
-// is the same bit for bit. rows_checksum() is XXH64 of all rows' bytes: a feature file's checksum.
+// bytes each. They are copied (aligned) into chunks of ChunkRows() rows for the accumulator; its
+// result does not depend on the split, so a streamed day stores the same numbers bit for bit as
+// the batch tool. rows_checksum() is XXH64 of all rows' bytes: a feature file's checksum.
 // Thread-safety: one DayRows per thread.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -23,8 +24,15 @@
 
 namespace ticklab::stats {
 
-// Rows per DayAccumulator::AddRows call, in the batch and in the service alike.
+// Rows per IndicatorBatch the stats service asks the indicator service for.
 constexpr size_t kChunkRows = 4096;
+
+// Rows per DayAccumulator::AddRows call when rows are gathered first (the batch tool's feature
+// reads, the fused path, DayRows): about 128 KB, so a chunk is still in the core's L2 cache when
+// the accumulator reads it back.
+inline size_t ChunkRows(size_t row_bytes) {
+  return std::max<size_t>(16, (size_t{128} << 10) / std::max<size_t>(row_bytes, 1));
+}
 
 // XXH64 (seed 0) over a sequence of byte ranges.
 class StreamingHash {
@@ -63,6 +71,7 @@ class DayRows {
   std::string date_;
   int p_;
   size_t stride_;  // 8-byte fields per row: ts, fingerprint, bid, ask, features
+  size_t chunk_rows_;
   DayAccumulator acc_;
   std::vector<double> chunk_;
   size_t pending_ = 0;

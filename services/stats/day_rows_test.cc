@@ -1,5 +1,5 @@
 // Tests of DayRows (services/stats/day_rows.h): any split of a day's rows into stream batches
-// gives the accumulator the batch tool's kChunkRows chunks, hence the same numbers bit for bit.
+// gives the same numbers, bit for bit, as whole chunks straight into the accumulator.
 #include "services/stats/day_rows.h"
 
 #include <gtest/gtest.h>

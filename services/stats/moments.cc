@@ -10,24 +10,28 @@ Moments::Moments(int dim) : dim_(dim), mean_(dim, 0.0), m_(static_cast<size_t>(d
 
 void Moments::AddRows(const double* rows, size_t n, size_t stride) {
   if (n == 0 || dim_ == 0) return;
+  const size_t d = static_cast<size_t>(dim_);
+  // Copy the block contiguously (d doubles per row): a d x n column-major matrix B.
+  block_.resize(d * n);
+  for (size_t r = 0; r < n; ++r)
+    std::copy(rows + r * stride, rows + r * stride + d, &block_[r * d]);
+  AddRowsInPlace(block_.data(), n);
+}
+
+void Moments::AddRowsInPlace(double* block, size_t n) {
+  if (n == 0 || dim_ == 0) return;
   const int d = dim_;
   const int nb = static_cast<int>(n);
-  // Copy the block contiguously (d doubles per row): a d x n column-major matrix B.
-  block_.resize(static_cast<size_t>(d) * n);
-  for (size_t r = 0; r < n; ++r) {
-    std::copy(rows + r * stride, rows + r * stride + d, block_.begin() + r * d);
-  }
   if (ones_.size() < n) ones_.assign(n, 1.0);
   block_mean_.assign(d, 0.0);
-  cblas_dgemv(CblasColMajor, CblasNoTrans, d, nb, 1.0 / nb, block_.data(), d, ones_.data(), 1, 0.0,
+  cblas_dgemv(CblasColMajor, CblasNoTrans, d, nb, 1.0 / nb, block, d, ones_.data(), 1, 0.0,
               block_mean_.data(), 1);
   for (size_t r = 0; r < n; ++r) {
-    double* row = block_.data() + r * d;
+    double* row = block + r * d;
     for (int j = 0; j < d; ++j) row[j] -= block_mean_[j];
   }
   // M += B_c B_c'  (upper triangle).
-  cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, d, nb, 1.0, block_.data(), d, 1.0, m_.data(),
-              d);
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, d, nb, 1.0, block, d, 1.0, m_.data(), d);
   const double na = static_cast<double>(n_), nbd = static_cast<double>(n);
   const double nt = na + nbd;
   if (n_ > 0) {

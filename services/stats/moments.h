@@ -38,6 +38,9 @@ class Moments {
   // Adds `n` rows; row r is rows[r * stride + 0 .. dim()-1]. Precondition: stride >= dim(), all
   // values finite (callers filter). `scratch` is reused between calls to avoid reallocation.
   void AddRows(const double* rows, size_t n, size_t stride);
+  // Like AddRows on n contiguous rows of dim() values, without the copy: centres them in place
+  // (the rows are left holding row - block mean).
+  void AddRowsInPlace(double* rows, size_t n);
   // Adds the rows another accumulator saw. Precondition: other.dim() == dim().
   void Merge(const Moments& other);
 

@@ -26,7 +26,7 @@
 namespace ticklab::stats {
 
 // Bumped whenever a change to the computation changes stored numbers; part of the lineage.
-constexpr int kAlgoVersion = 2;
+constexpr int kAlgoVersion = 3;
 
 // `git describe` of the tree the library was built from (configure time), or the project version.
 const char* CodeVersion();

@@ -99,6 +99,26 @@ def test_write_read_round_trip_and_header(tmp_path: Path) -> None:
     assert len(store.read_ticks(empty)) == 0
 
 
+def test_ticks_frame_has_every_field_as_a_column_across_blocks(tmp_path: Path, monkeypatch) -> None:
+    rng = np.random.default_rng(3)
+    ticks = np.zeros(1000, store.TICK_DTYPE)
+    for name in store.TICK_DTYPE.names:
+        ticks[name] = rng.integers(0, 1 << 30, len(ticks))
+    path = testing.write_ticks(tmp_path / "T" / "2024-01-02.tick", "T", 20240102, ticks)
+    monkeypatch.setattr(store, "_FRAME_BLOCK", 64)  # many blocks and a partial last one
+    frame = store.ticks_frame(path)
+    assert list(frame.columns) == [n for n in store.TICK_DTYPE.names if n != "reserved"]
+    for name in frame.columns:
+        assert frame[name].dtype == store.TICK_DTYPE[name]
+        assert np.array_equal(frame[name].to_numpy(), ticks[name])
+    assert len(store.ticks_frame(testing.write_ticks(tmp_path / "E.tick", "E", 20240102, ticks[:0]))) == 0
+    data = bytearray(path.read_bytes())
+    data[64 + 5] ^= 1
+    path.write_bytes(bytes(data))
+    with pytest.raises(store.StoreError, match="checksum mismatch"):
+        store.ticks_frame(path)
+
+
 def test_truncated_and_corrupted_files_raise(tmp_path: Path) -> None:
     ts, field, value = sample_events("AAPL")
     path = testing.write_ticks(tmp_path / "a.tick", "AAPL", 20240102,

@@ -31,6 +31,7 @@ class DataConfig:
     features_dir: Path
     ingest_format: str = "csv"
     skip_bad_rows: bool = False
+    archive: bool = False  # ingest also writes each store file's .tickz archive form
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,8 @@ def parse_config(doc: dict[str, Any], path: Path) -> Config:
     data = DataConfig(root=root, raw_dir=(root / d["raw_dir"]).resolve(),
                       store_dir=(root / d["store_dir"]).resolve(),
                       features_dir=(root / d["features_dir"]).resolve(),
-                      ingest_format=d["ingest_format"], skip_bad_rows=d["skip_bad_rows"])
+                      ingest_format=d["ingest_format"], skip_bad_rows=d["skip_bad_rows"],
+                      archive=d["archive"])
     session = SessionConfig(timezone=s["timezone"], open=_time(s["open"]), close=_time(s["close"]))
     generator = GeneratorConfig(seed=g["seed"], start_date=dt.date.fromisoformat(g["start_date"]),
                                 days=g["days"], events_per_day=g["events_per_day"],

@@ -7,6 +7,7 @@ count, XXH64 checksum of the records) followed by ``count`` 80-byte records laid
 
 - `read_ticks(path)` maps a file read-only as a numpy memmap (zero-copy) after checking the header,
   the size and (optionally) the checksum; problems raise `StoreError` naming the file.
+- `ticks_frame(path)` loads a file into a pandas DataFrame, one column per field (the research path).
 - `fingerprint(...)` / `fingerprints(...)` compute the tick fingerprint (services/common/fingerprint.h).
 
 Writing store files is the C++ core's job (``ticklab ingest``); tests and benchmarks write them with
@@ -110,6 +111,29 @@ def read_ticks(path: str | Path, *, verify: bool = True, verify_checksum: bool |
             != header.checksum:
         raise StoreError(f"{path}: checksum mismatch (corrupted store file)")
     return ticks
+
+
+# Rows per block when splitting records into columns: the block (1.3 MB) stays in the core's L2
+# cache while each of its columns is copied out, instead of a pass over the file per column.
+_FRAME_BLOCK = 16384
+
+
+def ticks_frame(path: str | Path, *, verify: bool = True) -> Any:
+    """The file's ticks as a pandas DataFrame of contiguous columns (every field but ``reserved``).
+
+    The records are split into columns block by block and handed to pandas without a further copy
+    (one block per column, not consolidated): about twice as fast as ``DataFrame({c: t[c]})``.
+    """
+    import pandas as pd
+
+    ticks = read_ticks(path, verify=verify)
+    names = [n for n in TICK_DTYPE.names if n != "reserved"]
+    columns = {n: np.empty(len(ticks), TICK_DTYPE[n]) for n in names}
+    for start in range(0, len(ticks), _FRAME_BLOCK):
+        block = ticks[start : start + _FRAME_BLOCK]
+        for n in names:
+            columns[n][start : start + len(block)] = block[n]
+    return pd.DataFrame(columns, copy=False)
 
 
 _FP = struct.Struct("<16sqII6d")

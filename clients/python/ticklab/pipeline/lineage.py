@@ -31,6 +31,7 @@ from typing import Any
 import xxhash
 
 import ticklab
+import ticklab.pipeline.manifest as manifest
 from ticklab.config import Config
 from ticklab.io.features import FeatureFileError, feature_path, read_features
 from ticklab.io.store import StoreError, read_header, read_ticks, store_path
@@ -106,13 +107,15 @@ def _config_hash(cfg: Config, layer: str, set_name: str) -> str:
         )
     if layer == "features":
         spec = cfg.indicator_set(set_name)
-        return _hash_json(
-            {
-                "set": spec.name,
-                "session": session,
-                "indicators": [[i.kind, i.params] for i in spec.indicators],
-            }
-        )
+        shape = {
+            "set": spec.name,
+            "session": session,
+            "indicators": [[i.kind, i.params] for i in spec.indicators],
+        }
+        # As the C++ set hash: saving every row in float64 (the default) keeps the older hashes.
+        if spec.save.mode != "all" or spec.save.value_type != "float64":
+            shape["save"] = spec.save.describe()
+        return _hash_json(shape)
     if layer == "stats":
         s = cfg.stats
         return _hash_json(
@@ -129,18 +132,22 @@ def _config_hash(cfg: Config, layer: str, set_name: str) -> str:
 # ---- raw inputs ------------------------------------------------------------------------------------
 def raw_day_path(cfg: Config, day: dt.date) -> Path:
     """The raw file (csv, dbn) or day directory (taq, lobster) of the configured format."""
-    raw, fmt, d = cfg.data.raw_dir, cfg.data.ingest_format, day.isoformat()
-    return {
-        "csv": raw / "csv" / f"{d}.csv",
-        "taq": raw / "taq" / d,
-        "lobster": raw / "lobster" / d,
-        "dbn": raw / "dbn" / f"{d}.mbp-1.dbn.zst",
-    }[fmt]
+    return _raw_day_path(str(cfg.data.raw_dir), cfg.data.ingest_format, day.isoformat())
+
+
+_RAW_NAMES = {"csv": "{d}.csv", "taq": "{d}", "lobster": "{d}", "dbn": "{d}.mbp-1.dbn.zst"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _raw_day_path(raw_dir: str, fmt: str, day: str) -> Path:
+    return Path(raw_dir) / fmt / _RAW_NAMES[fmt].format(d=day)
 
 
 def raw_inputs(cfg: Config, stock: str, day: dt.date) -> list[Path]:
     """The raw files one stock-day's store file is read from."""
     path = raw_day_path(cfg, day)
+    if cfg.data.ingest_format in ("csv", "dbn"):  # one file a day
+        return [path]
     if not path.is_dir():
         return [path]
     files = sorted(p for p in path.iterdir() if p.is_file())
@@ -175,14 +182,14 @@ def fingerprint(path: Path) -> dict[str, Any]:
 
 def raw_changed(rec: dict[str, Any]) -> str | None:
     """None if the recorded raw file is unchanged, else why it is not."""
-    path = Path(rec["path"])
+    path = rec["path"]
     try:
-        st = path.stat()
+        st = os.stat(path)
     except FileNotFoundError:
         return f"raw file {path} is gone"
     if (st.st_size, st.st_mtime_ns) == (rec["size"], rec["mtime_ns"]):
         return None
-    if _cached_hash(str(path), st.st_size, st.st_mtime_ns) == rec["xxh64"]:
+    if _cached_hash(path, st.st_size, st.st_mtime_ns) == rec["xxh64"]:
         return None
     return f"raw file {path} changed since the store file was written"
 
@@ -302,16 +309,34 @@ def _check(
     return rec, _output_still(layer, path, rec)
 
 
+def _record_holds(cfg: Config, layer: str, path: Path, rec: dict[str, Any] | None, set_name: str) -> bool:
+    """The fast path of a check (a manifest's record): today's config, and the file as recorded."""
+    if rec is None or rec.get("config_hash") != config_hash(cfg, layer, set_name):
+        return False
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == (rec.get("size"), rec.get("mtime_ns"))
+
+
+def _raw_why(cfg: Config, stock: str, day: dt.date, rec: dict[str, Any]) -> str | None:
+    current = {str(p) for p in raw_inputs(cfg, stock, day)}
+    if current != {r["path"] for r in rec["inputs"]}:
+        return "the set of raw files changed"
+    return next((w for w in map(raw_changed, rec["inputs"]) if w), None)
+
+
 def store_verdict(cfg: Config, stock: str, day: dt.date) -> Verdict:
     """Is the stock-day's store file valid for today's raw files and config?"""
-    rec, why = _check(cfg, "store", store_path(cfg, stock, day))
+    path = store_path(cfg, stock, day)
+    fast = manifest.records(cfg, "store", day).get(stock)
+    if _record_holds(cfg, "store", path, fast, "") and _raw_why(cfg, stock, day, fast) is None:
+        return Verdict(True, "ok", fast.get("checksum"))
+    rec, why = _check(cfg, "store", path)  # from the sidecar, which says why not
     if why is None:
         assert rec is not None
-        current = {str(p) for p in raw_inputs(cfg, stock, day)}
-        if current != {r["path"] for r in rec["inputs"]}:
-            why = "the set of raw files changed"
-        else:
-            why = next((w for w in map(raw_changed, rec["inputs"]) if w), None)
+        why = _raw_why(cfg, stock, day, rec)
     return Verdict(why is None, why or "ok", rec.get("checksum") if rec else None)
 
 
@@ -319,7 +344,11 @@ def features_verdict(
     cfg: Config, set_name: str, stock: str, day: dt.date, store: Verdict | None = None
 ) -> Verdict:
     """Is the stock-day's feature file valid for today's store file and config?"""
-    rec, why = _check(cfg, "features", feature_path(cfg.data.features_dir, set_name, stock, day), set_name)
+    path = feature_path(cfg.data.features_dir, set_name, stock, day)
+    rec = manifest.records(cfg, "features", day, set_name).get(stock)
+    why: str | None = None
+    if not _record_holds(cfg, "features", path, rec, set_name):
+        rec, why = _check(cfg, "features", path, set_name)
     if why is None:
         assert rec is not None
         store = store or store_verdict(cfg, stock, day)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import trun
+from ticklab.pipeline import lineage
 from ticklab.pipeline.progress import ObservedScheduler, Progress, ProgressPrinter
 from ticklab.pipeline.steps import Pipeline
 from trun.interface import _WorkerSchedulerFactory
@@ -129,6 +130,9 @@ def run_pipeline(
     None starts a LocalCluster of `workers` processes). `build_options` go to ``trun.build`` (e.g.
     ``scheduler_url`` with ``local_scheduler=False``)."""
     cfg = pipeline.cfg
+    # Once here, before trun forks its worker processes: they inherit it instead of each running
+    # `git describe --dirty` (a walk of the checkout, ~1 s on a loaded machine) on its first record.
+    lineage.code_version()
     weights = {step.step_id: pipeline.stock_days(step) for step in pipeline.requires()}
     progress = Progress(weights)
     build_options.setdefault("local_scheduler", True)

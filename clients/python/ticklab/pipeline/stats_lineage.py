@@ -5,15 +5,22 @@ checksums, the C++ config hash, the code version). The C++ hash is not recompute
 pipeline keeps ``<database>.lineage`` (JSON) mapping the hash of the stats config as Python sees it
 (:func:`ticklab.pipeline.lineage.config_hash`) to the C++ hash the rows were written with, learnt
 after each run. A config Python has not seen with this database makes its rows stale; ticklab-stats
-then decides row by row with its own lineage, so nothing up to date is recomputed.
+then decides row by row with its own lineage, so nothing up to date is recomputed. A fused set
+(``save = "none"``: no feature file) is learnt the same way: its rows' feature checksum is the C++
+set hash (``set-<hex>``), mapped from the Python hash of the set's config.
+
+Stats steps run concurrently (SQLite in WAL mode has one writer at a time and each stock-day is one
+short transaction); the map is updated under an ``flock`` of ``<database>.lineage.lock``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ticklab.config import Config
@@ -33,26 +40,54 @@ def _known_hashes(cfg: Config) -> dict[str, str]:
         return {}
 
 
-def remove_temporaries(cfg: Config) -> None:
-    """Removes a killed run's half-written ``<database>.lineage.tmp-*`` (stats steps run one at a
-    time, so none is being written)."""
+@contextmanager
+def _map_lock(cfg: Config) -> Iterator[None]:
     path = _map_path(cfg)
-    for tmp in path.parent.glob(f"{path.name}.tmp-*"):
-        tmp.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_temporaries(cfg: Config) -> None:
+    """Removes a killed run's half-written ``<database>.lineage.tmp-*`` (under the map's lock, so
+    no live writer's temporary is among them)."""
+    path = _map_path(cfg)
+    with _map_lock(cfg):
+        for tmp in path.parent.glob(f"{path.name}.tmp-*"):
+            tmp.unlink(missing_ok=True)
+
+
+def fused_key(cfg: Config, set_name: str) -> str:
+    """The map's key for a fused set's feature checksum: the Python hash of the set's config."""
+    return f"fused:{set_name}:{config_hash(cfg, 'features', set_name)}"
 
 
 def learn_config_hash(cfg: Config, set_name: str, day: dt.date, stocks: list[str]) -> None:
-    """After a stats run: remember the C++ config hash that today's config wrote its rows with."""
+    """After a stats run: remember the C++ config hash that today's config wrote its rows with (and,
+    for a fused set, the feature checksum its rows carry)."""
     rows = stats_db.day_lineage(cfg.stats.database, set_name, day.isoformat())
     hashes = {rows[s]["config_hash"] for s in stocks if s in rows}
+    fused = {rows[s]["feat_checksum"] for s in stocks if s in rows}
     if len(hashes) != 1:
         return
-    known = _known_hashes(cfg)
-    known[config_hash(cfg, "stats")] = hashes.pop()
     path = _map_path(cfg)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(known, indent=1, sort_keys=True))
-    os.replace(tmp, path)
+    with _map_lock(cfg):
+        known = _known_hashes(cfg)
+        known[config_hash(cfg, "stats")] = hashes.pop()
+        if cfg.indicator_set(set_name).save.mode == "none" and len(fused) == 1:
+            known[fused_key(cfg, set_name)] = fused.pop()
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(known, indent=1, sort_keys=True))
+        os.replace(tmp, path)
+
+
+def fused_checksum(cfg: Config, set_name: str) -> str | None:
+    """The feature checksum today's config of fused set `set_name` gives its rows, if learnt."""
+    return _known_hashes(cfg).get(fused_key(cfg, set_name))
 
 
 def stats_verdicts(

@@ -6,7 +6,10 @@ The graph, over the config's stocks x trading days, in steps that each cover man
 
 A day's raw file holds every stock, so ingest runs once per day for all of them; indicators and stats
 run per day and chunk of ``stocks_per_step`` stocks (0: all), so 1,000 stocks x 250 days is a few
-thousand steps, not a million. A step is complete when every stock-day it covers is *valid*
+thousand steps, not a million. A set saved with ``save = "none"`` is *fused*: no feature file is
+written, Stats requires the store directly and ``ticklab-stats`` computes the set in memory (an
+Indicators step of such a set, asked for with ``--until indicators``, only needs the store).
+A step is complete when every stock-day it covers is *valid*
 (:mod:`ticklab.pipeline.lineage`: the output checks out and its recorded inputs and config still
 match), and its ``run()`` computes only the stock-days that are not: it removes their invalid outputs
 and a killed run's temporaries, adopts valid outputs a killed run did not get to record, runs the C++
@@ -23,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ticklab.pipeline.lineage as lineage
+import ticklab.pipeline.manifest as manifest
 import ticklab.pipeline.python_kinds as python_kinds
 import ticklab.pipeline.stats_lineage as stats_lineage
 import trun
@@ -31,7 +35,7 @@ from ticklab.config import Config, load_config
 from ticklab.io.features import FeatureFileError, feature_path, read_features
 from ticklab.io.store import StoreError, store_path
 from ticklab.pipeline.lineage import Verdict
-from ticklab.pipeline.stats_lineage import learn_config_hash, stats_verdicts
+from ticklab.pipeline.stats_lineage import fused_checksum, learn_config_hash, stats_verdicts
 
 
 @functools.lru_cache(maxsize=16)
@@ -103,7 +107,7 @@ class IngestDay(ConfigStep):
         )
 
     def run(self) -> None:
-        cfg, todo = self.cfg, []
+        cfg, todo, recorded = self.cfg, [], {}
         for stock, verdict in self.verdicts().items():
             if verdict.valid:
                 continue
@@ -112,16 +116,17 @@ class IngestDay(ConfigStep):
             if lineage.read_sidecar(path) is None and lineage.adoptable(
                 path, lineage.raw_inputs(cfg, stock, self.day), "store"
             ):
-                lineage.record_store(cfg, stock, self.day)
+                recorded[stock] = lineage.record_store(cfg, stock, self.day)
                 continue
             lineage.remove_output(path)
             todo.append(stock)
-        if not todo:
-            return
-        summary = native.run_tool("ticklab-ingest", self.tool_args(self.day, todo), progress=False)
+        summary = {}
+        if todo:
+            summary = native.run_tool("ticklab-ingest", self.tool_args(self.day, todo), progress=False)
         for stock in todo:
             if store_path(cfg, stock, self.day).exists():
-                lineage.record_store(cfg, stock, self.day)
+                recorded[stock] = lineage.record_store(cfg, stock, self.day)
+        manifest.update(cfg, "store", self.day, recorded)
         if summary.get("missing"):
             raise RuntimeError(f"no raw data for {', '.join(summary['missing'])}")
 
@@ -137,6 +142,11 @@ class ChunkStep(ConfigStep):
     def stocks(self) -> list[str]:
         all_stocks, n = list(self.cfg.stocks), self.stocks_per_step
         return all_stocks if n <= 0 else all_stocks[self.chunk * n : (self.chunk + 1) * n]
+
+    @property
+    def fused(self) -> bool:
+        """The set saves nothing (``save = "none"``): its rows go straight into the stats."""
+        return self.cfg.indicator_set(self.set).save.mode == "none"
 
     def chunk_params(self) -> dict:
         return {
@@ -156,12 +166,15 @@ class Indicators(ChunkStep):
         return IngestDay(config=self.config, day=self.day, threads=self.threads)
 
     def verdict(self, stock: str) -> Verdict:
+        if self.fused:  # nothing of its own: ready when the store is
+            return lineage.store_verdict(self.cfg, stock, self.day)
         return lineage.features_verdict(self.cfg, self.set, stock, self.day)
 
     def output(self) -> CheckTarget:
         return CheckTarget(lambda: all(self.verdict(s).valid for s in self.stocks()))
 
-    def _adopt(self, stock: str, path: Path) -> bool:
+    def _adopt(self, stock: str, path: Path) -> dict | None:
+        """The record of a valid feature file a killed run (or a person) left unrecorded, if any."""
         cfg = self.cfg
         tick = store_path(cfg, stock, self.day)
         store = lineage.store_verdict(cfg, stock, self.day)
@@ -170,48 +183,61 @@ class Indicators(ChunkStep):
             or not store.valid
             or not lineage.adoptable(path, [tick, Path(self.config)], "features")
         ):
-            return False
+            return None
         if lineage.hex64(read_features(path).input_fingerprint) != store.checksum:
-            return False
-        lineage.record_features(cfg, self.set, stock, self.day)
-        return True
+            return None
+        return lineage.record_features(cfg, self.set, stock, self.day)
 
     def run(self) -> None:
         cfg, todo = self.cfg, []
+        if self.fused:
+            bad = [s for s in self.stocks() if not self.verdict(s).valid]
+            if bad:
+                raise RuntimeError(f"no valid store file for {', '.join(bad)} on {self.day}")
+            return
+        recorded = {}
         for stock in self.stocks():
             if self.verdict(stock).valid:
                 continue
             path = feature_path(cfg.data.features_dir, self.set, stock, self.day)
             lineage.remove_temporaries(path)
-            if self._adopt(stock, path):
+            adopted = self._adopt(stock, path)
+            if adopted is not None:
+                recorded[stock] = adopted
                 continue
             lineage.remove_output(path)
             todo.append(stock)
-        if not todo:
-            return
-        if python_kinds.uses_python_kinds(cfg, self.set):
+        if todo and python_kinds.uses_python_kinds(cfg, self.set):
             python_kinds.compute_in_process(cfg, self.set, self.day, todo, self.threads)
-        else:
+        elif todo:
             native.run_tool(
                 "ticklab-indicators", self.tool_args(self.day, todo) + ["--set", self.set], progress=False
             )
         for stock in todo:
-            lineage.record_features(cfg, self.set, stock, self.day)
+            recorded[stock] = lineage.record_features(cfg, self.set, stock, self.day)
+        manifest.update(cfg, "features", self.day, recorded, self.set)
 
 
 class Stats(ChunkStep):
-    """Layer 3: a chunk of stocks' ticks and features of one day -> statistics in SQLite."""
+    """Layer 3: a chunk of stocks' ticks and features of one day -> statistics in SQLite.
 
-    resources = {"stats_db": 1}  # SQLite has one writer at a time
+    Stats steps run at once like any others: SQLite (WAL) takes one writer at a time and each
+    stock-day is one short transaction written after it was computed."""
 
-    def requires(self) -> Indicators:
+    def requires(self) -> Indicators | IngestDay:
+        if self.fused:
+            return IngestDay(config=self.config, day=self.day, threads=self.threads)
         return Indicators(**self.chunk_params())
 
     def verdicts(self, first_only: bool = False) -> dict[str, Verdict]:
-        cfg = self.cfg
+        cfg, is_fused = self.cfg, self.fused
+        fused = fused_checksum(cfg, self.set) if is_fused else None
 
         def inputs(stock: str) -> tuple[Verdict, Verdict]:
             store = lineage.store_verdict(cfg, stock, self.day)
+            if is_fused:  # the features are the set's config, computed again from the store
+                why = store.reason if not store.valid else "ok" if fused else "fused set not learnt yet"
+                return store, Verdict(store.valid and fused is not None, why, fused)
             return store, lineage.features_verdict(cfg, self.set, stock, self.day, store)
 
         return stats_verdicts(cfg, self.set, self.day, self.stocks(), inputs, first_only)
