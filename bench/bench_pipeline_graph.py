@@ -35,32 +35,20 @@ import trun
 from ticklab.pipeline import Pipeline
 from ticklab.pipeline.lineage import raw_day_path
 from ticklab.pipeline.steps import cached_config
+from ticklab.testing import market_config
 from trun import scheduler as sch
 from trun.worker import Worker
 
-CONFIG = """
-[data]
-root = "data"
-[universe]
-stocks = [{stocks}]
-[generator]
-start_date = "2024-01-02"
-days = {days}
-formats = ["csv"]
-[[indicator_sets]]
-name = "seed"
-[[indicator_sets.indicators]]
-kind = "seed"
-[stats]
-horizons_seconds = [5.0]
-"""
+
+def names(stocks: int) -> list[str]:
+    return [f"S{i:04d}" for i in range(stocks)]
 
 
 def market(root: Path, stocks: int, days: int) -> Path:
     root.mkdir(parents=True)
-    names = ", ".join(f'"S{i:04d}"' for i in range(stocks))
     path = root / "ticklab.toml"
-    path.write_text(CONFIG.format(stocks=names, days=days))
+    path.write_text(market_config(names(stocks), days=days, start_date="2024-01-02", seed=None,
+                                  events_per_day=None, horizons_ticks=()))
     cfg = cached_config(str(path))
     for day in cfg.trading_days():
         raw = raw_day_path(cfg, day)
@@ -90,30 +78,13 @@ def measure(config: Path, stocks_per_step: int) -> dict[str, float]:
     return {"steps": len(worker.steps), "top": n_top, "build": t1 - t0, "walk": t2 - t1, "drain": t3 - t2}
 
 
-RESUME_CONFIG = """
-[data]
-root = "data"
-[universe]
-stocks = [{stocks}]
-[generator]
-start_date = "2024-01-02"
-days = {days}
-events_per_day = 2000
-formats = ["csv"]
-[[indicator_sets]]
-name = "seed"
-[[indicator_sets.indicators]]
-kind = "seed"
-[stats]
-horizons_seconds = [5.0]
-"""
-
 
 def resume(root: Path, stocks: int, days: int) -> dict[str, float]:
     """Walk time with everything valid, on a market the pipeline computed for real."""
     root.mkdir(parents=True)
     path = root / "ticklab.toml"
-    path.write_text(RESUME_CONFIG.format(stocks=", ".join(f'"S{i:04d}"' for i in range(stocks)), days=days))
+    path.write_text(market_config(names(stocks), days=days, start_date="2024-01-02", seed=None,
+                                  events_per_day=2000, horizons_ticks=()))
     cli = [sys.executable, "-m", "ticklab.cli"]
     subprocess.run([*cli, "generate", "--config", str(path)], check=True, capture_output=True)
     subprocess.run([*cli, "pipeline", "--config", str(path)], check=True, capture_output=True)

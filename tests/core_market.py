@@ -8,7 +8,6 @@ the tests can compare what the bindings compute with what the C++ tools saved.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,31 +15,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ticklab.native import binary
+from ticklab.testing import market_config
 
 STOCKS = ("AAPL", "MSFT")
 DAY = dt.date(2024, 1, 2)
-CONFIG = """
-[data]
-root = "data"
-raw_dir = "raw"
-store_dir = "store"
-features_dir = "features"
-[universe]
-stocks = ["AAPL", "MSFT"]
-[generator]
-seed = 11
-start_date = "{day}"
-days = 1
-events_per_day = {events}
-formats = {formats}
-[[indicator_sets]]
-name = "seed"
-[[indicator_sets.indicators]]
-kind = "seed"
-[stats]
-horizons_seconds = [10.0]
-horizons_ticks = [100]
-"""
+
 
 
 @dataclass(frozen=True)
@@ -78,7 +57,10 @@ def build_market(
 
     config = root / "market.toml"
     config.write_text(
-        CONFIG.format(day=DAY.isoformat(), events=events_per_day, formats=json.dumps(list(formats)))
+        market_config(["AAPL", "MSFT"], seed=11, start_date=DAY.isoformat(), days=1,
+                      events_per_day=events_per_day, formats=formats, horizons_seconds=[10.0],
+                      horizons_ticks=[100],
+                      data='raw_dir = "raw"\nstore_dir = "store"\nfeatures_dir = "features"')
     )
     r = CliRunner().invoke(cli, ["--config", str(config)])
     assert r.exit_code == 0, r.output

@@ -35,7 +35,8 @@ def too_wide(text: str) -> list[str]:
 def market(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("width")
     (root / "ticklab.toml").write_text(services_env._config(root, "stats.sqlite", 4000))
-    return root
+    run("generate", "--config", "ticklab.toml", cwd=root)  # each test can run alone (or on its own
+    return root                                              # xdist worker): the raw data is there
 
 
 COMMANDS = [
@@ -76,5 +77,8 @@ def test_json_output_for_scripts(market: Path) -> None:
     rows = [json.loads(line) for line in run("stats", "show", "--config", "ticklab.toml", "--json",
                                             cwd=market).splitlines() if line.startswith("{")]
     assert rows and {"stock", "day", "r2", "horizon"} <= set(rows[0])
+    # the default horizon is the shortest time horizon ([stats] 1 s and 10 s, 1 and 10 ticks), not
+    # whichever row SQLite returns first
+    assert {r["horizon"] for r in rows} == {"1s"}, rows[0]
     pooled = json.loads(run("stats", "pool", "--config", "ticklab.toml", "--json", cwd=market))
     assert pooled["results"]

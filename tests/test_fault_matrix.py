@@ -319,3 +319,35 @@ def test_trund_killed_mid_pipeline_run_restarts_and_the_run_completes(tmp_path: 
     assert files(tmp_path, "features/seed/*/*.feat") == files(reference, "features/seed/*/*.feat")
     assert integrity(tmp_path / "stats.sqlite") == "ok"
     assert stats_rows(tmp_path / "stats.sqlite") == stats_rows(reference / "stats.sqlite")
+
+
+def test_ingest_command_killed_takes_its_cpp_child_along_and_the_rerun_cleans_up(tmp_path: Path,
+                                                                                 reference: Path) -> None:
+    cfg = fresh_market(tmp_path, reference)
+    parent = subprocess.Popen([sys.executable, "-m", "ticklab.cli", "ingest", "--config", str(cfg),
+                               "--threads", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children = Path(f"/proc/{parent.pid}/task/{parent.pid}/children")
+    child = 0
+    while True:  # stop the C++ tool once it reads a raw file (its main() has run: mid-work)
+        assert parent.poll() is None, "ingest ended before its C++ child was caught mid-work"
+        pids = children.read_text().split()
+        if not pids:
+            continue
+        child = int(pids[0])
+        try:
+            os.kill(child, signal.SIGSTOP)      # held still while we look (SIGKILL still reaches it)
+            if "/raw/csv/" in Path(f"/proc/{child}/maps").read_text():
+                break
+            os.kill(child, signal.SIGCONT)
+        except OSError:                         # it ended between the listing and the look
+            continue
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 60            # only turns a hang into a failure
+    while Path(f"/proc/{child}").exists() and "Z" not in Path(f"/proc/{child}/stat").read_text().split()[2]:
+        assert time.monotonic() < deadline, "the C++ child outlived its killed parent"
+        time.sleep(0.01)
+    p = ticklab("ingest", "--config", str(cfg), "--threads", "1")
+    assert p.returncode == 0, p.stderr
+    assert files(tmp_path, "store/*/*.tick") == files(reference, "store/*/*.tick")
+    assert not list((tmp_path / "store").rglob("*.tmp*"))

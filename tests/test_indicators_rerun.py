@@ -18,23 +18,13 @@ import pytest
 
 from ticklab.io.features import read_features
 from ticklab.io.store import read_header
+from ticklab.testing import market_config
 
-CONFIG = """
-[data]
-root = "data"
-[universe]
-stocks = ["AAA", "BBB"]
-[generator]
-seed = 5
-start_date = "2024-03-04"
-days = 2
-events_per_day = 8000
-formats = ["csv"]
-[[indicator_sets]]
-name = "seed"
-[[indicator_sets.indicators]]
-kind = "seed"{extra}
-"""
+
+def config(seed_params: str = "") -> str:
+    """Two stocks x two days; `seed_params` are extra keys of the seed indicator."""
+    return market_config(["AAA", "BBB"], seed=5, start_date="2024-03-04", events_per_day=8000,
+                         indicators=seed_params)
 
 
 def ticklab(*args: str) -> subprocess.CompletedProcess[str]:
@@ -46,7 +36,7 @@ def ticklab(*args: str) -> subprocess.CompletedProcess[str]:
 def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("rerun")
     cfg = root / "ticklab.toml"
-    cfg.write_text(CONFIG.format(extra=""))
+    cfg.write_text(config())
     for command in ("generate", "ingest"):
         p = ticklab(command, "--config", str(cfg))
         assert p.returncode == 0, p.stderr
@@ -97,7 +87,7 @@ def test_a_changed_set_or_store_file_makes_outputs_stale(stored: Path, tmp_path:
     shutil.copytree(stored, tmp_path / "m")
     cfg = tmp_path / "m" / "ticklab.toml"
     indicators(cfg)
-    cfg.write_text(CONFIG.format(extra="\nlt_cont = 4.0"))  # another configuration of the set
+    cfg.write_text(config("lt_cont = 4.0"))  # another configuration of the set
     changed = indicators(cfg)
     assert (changed["stock_days"], changed["skipped"]) == (4, 0)
 

@@ -140,6 +140,17 @@ def test_malformed_row_fails_with_file_and_line_or_is_counted(tmp_path: Path) ->
     lenient = write_config(tmp_path / "strict", skip_bad_rows=True)
     code, events, err = run_ingest(lenient, "--stocks", "AAPL", "--force")
     assert code == 0 and events[-1]["bad_rows"] == 1, err
+    # Fixing the raw file makes the store file stale: a plain rerun rebuilds it (no --force).
+    (raw / "2024-01-02.csv").write_text(
+        "timestamp,symbol,field,value\n"
+        "2024-01-02T14:30:00.000000000Z,AAPL,BID,185.12\n"
+        "2024-01-02T14:30:00.000000000Z,AAPL,ASK,185.11\n"
+        "2024-01-02T14:30:01.000000000Z,AAPL,ASK,185.13\n")
+    code, events, err = run_ingest(cfg, "--stocks", "AAPL")
+    assert code == 0, err
+    assert (events[-1]["files"], events[-1]["bad_rows"], events[-1]["ticks"]) == (1, 0, 2)
+    code, events, err = run_ingest(cfg, "--stocks", "AAPL")
+    assert (events[-1]["files"], events[-1]["skipped"]) == (0, 1)  # and then it is current
 
 
 def test_usage_errors(tmp_path: Path) -> None:

@@ -23,34 +23,13 @@ from ticklab.config import load_config
 from ticklab.features import read_features
 from ticklab.pipeline import Indicators, IngestDay, Pipeline, Stats
 from ticklab.store import read_ticks
+from ticklab.testing import market_config
 
-CONFIG = """
-[data]
-root = "data"
-{data}
-[universe]
-stocks = ["AAA", "BBB"]
-[generator]
-seed = 7
-start_date = "2024-03-01"
-days = 2
-events_per_day = 6000
-formats = ["csv"]
-[[indicator_sets]]
-name = "seed"
-[[indicator_sets.indicators]]
-kind = "seed"
-{indicator}
-[stats]
-horizons_seconds = [5.0]
-horizons_ticks = [10]
-ridge_lambda = {ridge}
-"""
 DAYS = [dt.date(2024, 3, 1), dt.date(2024, 3, 4)]
 
 
-def write_config(path: Path, *, data: str = "", indicator: str = "", ridge: str = "1e-6") -> Path:
-    path.write_text(CONFIG.format(data=data, indicator=indicator, ridge=ridge))
+def write_config(path: Path, *, data: str = "", indicator: str = "", ridge: float = 1e-6) -> Path:
+    path.write_text(market_config(["AAA", "BBB"], data=data, indicators=indicator, ridge_lambda=ridge))
     return path
 
 
@@ -201,7 +180,7 @@ def test_fixed_raw_file_after_skip_bad_rows_rebuilds_only_its_outputs(market: Pa
 def test_config_change_makes_exactly_its_layer_and_below_stale(market: Path):
     assert run(market).scheduling_succeeded
     before, rows = outputs(market), stats_rows(market)
-    write_config(market, ridge="0.5")  # a stats setting: only stats rows are stale
+    write_config(market, ridge=0.5)  # a stats setting: only stats rows are stale
     assert not Stats(config=str(market), day=DAYS[0]).complete()
     assert Indicators(config=str(market), day=DAYS[0]).complete()
     assert run(market).scheduling_succeeded
@@ -210,7 +189,7 @@ def test_config_change_makes_exactly_its_layer_and_below_stale(market: Path):
     assert len({r[1] for r in stats_rows(market).values()}) == 1  # every row has the new config hash
 
     rows = stats_rows(market)
-    write_config(market, ridge="0.5", indicator='[[indicator_sets.indicators]]\nkind = "spread"')
+    write_config(market, ridge=0.5, indicator='[[indicator_sets.indicators]]\nkind = "spread"')
     assert IngestDay(config=str(market), day=DAYS[0]).complete()
     assert not Indicators(config=str(market), day=DAYS[0]).complete()
     assert run(market).scheduling_succeeded

@@ -18,26 +18,9 @@ from pathlib import Path
 import distributed  # the dev extra installs dask[distributed]: missing is a failure, not a skip
 
 from ticklab.config import load_config
+from ticklab.testing import market_config
 
-CONFIG = """
-[data]
-root = "data"
-[universe]
-stocks = ["AAA", "BBB", "CCC"]
-[generator]
-seed = 5
-start_date = "2024-03-04"
-days = 2
-events_per_day = 20000
-formats = ["csv"]
-[[indicator_sets]]
-name = "seed"
-[[indicator_sets.indicators]]
-kind = "seed"
-[stats]
-horizons_seconds = [5.0]
-horizons_ticks = [10]
-"""
+CONFIG = market_config(["AAA", "BBB", "CCC"], seed=5, start_date="2024-03-04", events_per_day=20000)
 
 
 def saved(cfg_path: Path) -> tuple[dict[str, bytes], list[tuple]]:

@@ -22,32 +22,14 @@ import pytest
 from ticklab.config import load_config
 from ticklab.pipeline.lineage import features_verdict, store_verdict
 from ticklab.pipeline.runner import LOCK_NAME
-
-CONFIG = """
-[data]
-root = "data"
-[universe]
-stocks = ["AAA", "BBB", "CCC"]
-[generator]
-seed = 11
-start_date = "2024-03-04"
-days = {days}
-events_per_day = {events}
-formats = ["csv"]
-[[indicator_sets]]
-name = "seed"
-[[indicator_sets.indicators]]
-kind = "seed"
-[stats]
-horizons_seconds = [5.0]
-horizons_ticks = [10]
-"""
+from ticklab.testing import market_config
 
 
 def make_market(root: Path, days: int, events: int) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     cfg = root / "ticklab.toml"
-    cfg.write_text(CONFIG.format(days=days, events=events))
+    cfg.write_text(market_config(["AAA", "BBB", "CCC"], seed=11, start_date="2024-03-04", days=days,
+                                  events_per_day=events))
     subprocess.run(
         [sys.executable, "-m", "ticklab.cli", "generate", "--config", str(cfg)],
         check=True,

@@ -12,27 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from ticklab.testing import market_config
 from trun.screenshot import ScreenshotError, find_chromium, save_screenshot
 
-CONFIG = """
-[data]
-root = "data"
-[universe]
-stocks = ["AAA", "BBB"]
-[generator]
-seed = 11
-start_date = "2024-03-01"
-days = 2
-events_per_day = 3000
-formats = ["csv"]
-[[indicator_sets]]
-name = "seed"
-[[indicator_sets.indicators]]
-kind = "seed"
-[stats]
-horizons_seconds = [5.0]
-horizons_ticks = [10]
-"""
+CONFIG = market_config(["AAA", "BBB"], seed=11, events_per_day=3000)
 
 
 def api(url: str, method: str, **kwargs: object) -> object:

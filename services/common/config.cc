@@ -57,6 +57,30 @@ IndicatorSpec ReadIndicatorSpec(const toml::table& t, std::string where) {
   return spec;
 }
 
+}  // namespace
+
+Status CheckIndicatorSpec(const IndicatorSpec& spec) {
+  toml::table t;  // the inverse of ReadIndicatorSpec
+  t.insert("kind", spec.kind);
+  for (const auto& [key, value] : spec.params) {
+    std::visit(
+        [&, key = key](const auto& v) {
+          using V = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<V, std::vector<double>>) {
+            toml::array a;
+            for (double d : v) a.push_back(d);
+            t.insert(key, std::move(a));
+          } else {
+            t.insert(key, v);
+          }
+        },
+        value);
+  }
+  return ValidateIndicatorTable(t, spec.where);
+}
+
+namespace {
+
 // A set's save keys. "grid" without a grid key samples every second; "none" keeps a grid only
 // when one is given (it then thins the rows the fused stats see).
 SaveConfig ReadSave(const toml::table& set) {

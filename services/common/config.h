@@ -107,6 +107,12 @@ struct Config {
 };
 
 Result<Config> LoadConfig(const std::string& path);
+
+// Checks `spec` by the config schema's rules for its kind — what LoadConfig checks for every
+// indicator table — for specs made elsewhere (tests, the Python bindings); the indicator registry
+// calls it, so a kind's parameter ranges are defined once, in the schema. A kind the schema does
+// not define (a plug-in) is OK here. Errors name spec.where and the key.
+Status CheckIndicatorSpec(const IndicatorSpec& spec);
 // Same, from TOML text; `path` is used in messages and to resolve relative paths.
 Result<Config> ParseConfig(const std::string& toml_text, const std::string& path);
 

@@ -121,7 +121,15 @@ class Validator {
 
   Status Error(const std::string& where, const std::string& key, const std::string& what) const {
     std::string dotted = !where.empty() && !key.empty() ? where + "." + key : where + key;
-    return Status::InvalidArgument(file_ + ": " + dotted + ": " + what);
+    return Status::InvalidArgument((file_.empty() ? "" : file_ + ": ") + dotted + ": " + what);
+  }
+
+  // One indicator table; `where` already names the file.
+  Status Indicator(const toml::table& value, const std::string& where) {
+    const std::string kind = value["kind"].value_or(std::string());
+    if (!schema_["indicator_kinds"][kind].is_table()) return Status::Ok();  // a plug-in's
+    toml::table checked;
+    return Table(value, KeysOf(*schema_["indicator"].as_table()), where, &checked);
   }
 
   Result<toml::table> Document(const toml::table& doc) {
@@ -460,11 +468,27 @@ Result<toml::table> ParseToml(const std::string& text, const std::string& path) 
 #endif
 }
 
-Result<toml::table> ValidateConfigDocument(const toml::table& doc, const std::string& file) {
-  // Parsed per call (microseconds) rather than cached in a global.
+namespace {
+
+// Parsed per call (microseconds) rather than cached in a global.
+Result<toml::table> Schema() {
   Result<toml::table> schema = ParseToml(std::string(ConfigSchemaText()), "config_schema.toml");
   if (!schema.ok()) return Status::Internal("embedded " + schema.status().message());
+  return schema;
+}
+
+}  // namespace
+
+Result<toml::table> ValidateConfigDocument(const toml::table& doc, const std::string& file) {
+  Result<toml::table> schema = Schema();
+  if (!schema.ok()) return schema.status();
   return Validator(*schema, file).Document(doc);
+}
+
+Status ValidateIndicatorTable(const toml::table& table, const std::string& where) {
+  Result<toml::table> schema = Schema();
+  if (!schema.ok()) return schema.status();
+  return Validator(*schema, "").Indicator(table, where);
 }
 
 }  // namespace ticklab

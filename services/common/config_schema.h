@@ -26,4 +26,10 @@ Result<toml::table> ParseToml(const std::string& text, const std::string& path);
 // The first error is an InvalidArgument "file: [table].key: what was expected, got what".
 Result<toml::table> ValidateConfigDocument(const toml::table& doc, const std::string& file);
 
+// Checks one [[indicator_sets.indicators]] table (`kind` and its parameters) by the schema's
+// [indicator] and [indicator_kinds.<kind>] rules, as ValidateConfigDocument does for each such
+// table; errors are InvalidArgument "<where>.key: what was expected, got what". A kind the schema
+// does not define (a plug-in registered at run time) is OK here: the plug-in checks its own keys.
+Status ValidateIndicatorTable(const toml::table& table, const std::string& where);
+
 }  // namespace ticklab

@@ -110,6 +110,15 @@ class TickStreamer {
     return grpc::Status::OK;
   }
 
+  // A span of replayed or waited time in ns, in [0, kMaxSpanNs]: a speed of 1e-80 or 1e300 is
+  // valid input, and the double must not overflow int64 (the call's deadline ends the wait).
+  static int64_t ClampToNs(double ns) {
+    constexpr double kMaxSpanNs = 1e18;  // about 31 years
+    return ns >= kMaxSpanNs ? static_cast<int64_t>(kMaxSpanNs)
+           : ns > 0         ? static_cast<int64_t>(ns)
+                            : 0;
+  }
+
   // Replay: sleeps until the tick at ts_ns is due. Pacing restarts at each date's first tick.
   grpc::Status WaitUntilDue(int64_t ts_ns) {
     if (speed_ <= 0 || out_.cursor().in_prefix()) return grpc::Status::OK;
@@ -118,8 +127,8 @@ class TickStreamer {
       wall_start_ = Clock::now();
       ts_start_ = ts_ns;
     }
-    const auto due =
-        wall_start_ + std::chrono::nanoseconds(static_cast<int64_t>((ts_ns - ts_start_) / speed_));
+    const auto due = wall_start_ + std::chrono::nanoseconds(
+                                       ClampToNs(static_cast<double>(ts_ns - ts_start_) / speed_));
     while (Clock::now() < due) {
       if (grpc::Status st = out_.Check(); !st.ok()) return st;
       std::this_thread::sleep_until(std::min(due, Clock::now() + kPollInterval));
@@ -132,7 +141,8 @@ class TickStreamer {
     if (speed_ <= 0 || !paced_) return INT64_MAX;
     const double elapsed_ns =
         std::chrono::duration<double, std::nano>(Clock::now() - wall_start_).count();
-    return ts_start_ + static_cast<int64_t>(elapsed_ns * speed_);
+    const int64_t replayed = ClampToNs(elapsed_ns * speed_);
+    return ts_start_ > INT64_MAX - replayed ? INT64_MAX : ts_start_ + replayed;
   }
 
   bool replay() const { return speed_ > 0; }

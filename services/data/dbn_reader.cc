@@ -47,16 +47,29 @@ std::string CString(const uint8_t* p, size_t max_len) {
   return std::string(reinterpret_cast<const char*>(p), n);
 }
 
+constexpr int64_t kDayNs = 86400000000000LL;
+
 // YYYYMMDD (UTC) of a Unix ns timestamp.
 int YmdOfNs(int64_t ns) {
-  int64_t days = ns >= 0 ? ns / 86400000000000LL : (ns + 1) / 86400000000000LL - 1;
+  int64_t days = ns >= 0 ? ns / kDayNs : (ns + 1) / kDayNs - 1;
   absl::CivilDay d = absl::CivilDay(1970, 1, 1) + days;
   return static_cast<int>(d.year() * 10000 + d.month() * 100 + d.day());
 }
 
+// Midnight UTC of `ymd` in ns, saturated to the int64 range (a mapping may end in year 9999).
 int64_t NsOfYmd(int ymd) {
   absl::CivilDay d(ymd / 10000, ymd / 100 % 100, ymd % 100);
-  return (d - absl::CivilDay(1970, 1, 1)) * 86400000000000LL;
+  const int64_t days = d - absl::CivilDay(1970, 1, 1);
+  if (days > std::numeric_limits<int64_t>::max() / kDayNs)
+    return std::numeric_limits<int64_t>::max();
+  if (days < std::numeric_limits<int64_t>::min() / kDayNs)
+    return std::numeric_limits<int64_t>::min();
+  return days * kDayNs;
+}
+
+// a + b for b >= 0, saturated at the int64 maximum.
+int64_t AddSaturated(int64_t a, int64_t b) {
+  return a > std::numeric_limits<int64_t>::max() - b ? std::numeric_limits<int64_t>::max() : a + b;
 }
 
 // The decoded DBN byte stream of a plain or zstd-compressed file, through one buffer.
@@ -397,7 +410,7 @@ class DbnSource final : public ProviderSource {
     int ymd = YmdOfNs(ts);
     std::string name = std::to_string(id);
     ins->valid_from = NsOfYmd(ymd);
-    ins->valid_to = ins->valid_from + 86400000000000LL;
+    ins->valid_to = AddSaturated(ins->valid_from, kDayNs);  // a timestamp in 2262 must not wrap
     bool found = false;
     for (const auto& iv : ins->live) {  // in-stream mappings take precedence
       if (ts >= NsOfYmd(iv.start_ymd) && ts < NsOfYmd(iv.end_ymd)) {

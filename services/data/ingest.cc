@@ -73,12 +73,32 @@ Status ArchiveUnit(const Config& config, const Unit& unit, const UnitResult& r) 
   return Status::Ok();
 }
 
+// A store file is current when it is valid and written after every raw file it is read from: a
+// raw file fixed or replaced since (after a --skip-bad-rows ingest, say) makes it stale.
+bool IsCurrentStoreFile(const std::string& path, const std::vector<RawFile>& files,
+                        const std::string& stock) {
+  if (!IsValidTickFile(path)) return false;
+  std::error_code ec;
+  const fs::file_time_type written = fs::last_write_time(path, ec);
+  if (ec) return false;
+  for (const RawFile& f : files) {
+    if (!f.stock.empty() && f.stock != stock) continue;
+    const fs::file_time_type raw = fs::last_write_time(f.path, ec);
+    if (ec || raw > written) return false;
+  }
+  return true;
+}
+
 Result<UnitResult> IngestUnit(const Config& config, const FormatSpec& format, const Unit& unit,
                               const ReadOptions& read, bool force) {
   UnitResult r;
+  const std::string format_dir = config.data.raw_dir + "/" + format.name;
+  std::vector<RawFile> files = format.raw_files ? format.raw_files(format_dir, unit.date)
+                                                : DefaultRawFiles(format_dir, unit.date);
   std::vector<std::string> todo;  // stocks whose store file must be (re)written
   for (const std::string& stock : unit.stocks) {
-    if (!force && IsValidTickFile(StorePath(config.data.store_dir, stock, unit.date))) {
+    if (!force &&
+        IsCurrentStoreFile(StorePath(config.data.store_dir, stock, unit.date), files, stock)) {
       r.stocks.push_back(StockResult{stock, Outcome::kSkipped, 0});
     } else {
       todo.push_back(stock);
@@ -88,9 +108,6 @@ Result<UnitResult> IngestUnit(const Config& config, const FormatSpec& format, co
     TICKLAB_RETURN_IF_ERROR(ArchiveUnit(config, unit, r));
     return r;
   }
-  const std::string format_dir = config.data.raw_dir + "/" + format.name;
-  std::vector<RawFile> files = format.raw_files ? format.raw_files(format_dir, unit.date)
-                                                : DefaultRawFiles(format_dir, unit.date);
   // One writer per stock with raw data, created when its data is first found.
   std::vector<std::unique_ptr<TickFileWriter>> writers(todo.size());
   auto writer = [&](size_t i) -> Result<TickFileWriter*> {

@@ -12,7 +12,8 @@
 // keep every thread busy. A one-stock unit reads through GetStockDataSource, which validates only
 // that stock's rows. IngestSummary::raw_reads counts the passes over raw files.
 //
-// A store file that exists and is valid is kept unless `force`. Stock-days without raw data are
+// A store file that is valid and written after every raw file it is read from is kept unless
+// `force` (a raw file fixed since makes it stale). Stock-days without raw data are
 // reported in `missing`, not failed. The first error (malformed row without skip_bad_rows, I/O)
 // stops the run: running units finish, no new ones start, and the error is returned.
 // Thread-safety: RunIngest may be called from any thread; the progress callback is serialised.
@@ -33,7 +34,7 @@ struct IngestOptions {
   std::vector<std::string> stocks;  // empty: config's [universe].stocks
   std::vector<int> dates;           // YYYYMMDD; empty: every date found in the raw file names
   int threads = 0;                  // <= 0: std::thread::hardware_concurrency()
-  bool force = false;               // rewrite valid store files too
+  bool force = false;               // rewrite current store files too
   bool skip_bad_rows = false;       // OR-ed with config's [data].skip_bad_rows
 };
 

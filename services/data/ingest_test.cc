@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -99,6 +100,25 @@ TEST_F(IngestTest, KeepsValidFilesAndDiscoversDates) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->skipped, 2);
   EXPECT_EQ(again->written, 0);
+}
+
+// A raw file changed after its store files were written (fixed after a --skip-bad-rows ingest)
+// makes them stale: the next run rewrites them without --force.
+TEST_F(IngestTest, ARawFileNewerThanItsStoreFilesMakesThemStale) {
+  ASSERT_TRUE(RunIngest(cfg_, {}).ok());
+  const fs::path raw = root_ / "raw" / "csv" / "2024-01-02.csv";
+  for (const std::string stock : {"AAPL", "MSFT"}) {  // the raw file is newer than both
+    fs::last_write_time(StorePath(cfg_.data.store_dir, stock, 20240102),
+                        fs::last_write_time(raw) - std::chrono::seconds(1));
+  }
+  Result<IngestSummary> after = RunIngest(cfg_, {});
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->written, 2);
+  EXPECT_EQ(after->skipped, 0);
+  ExpectStore("AAPL");
+  Result<IngestSummary> again = RunIngest(cfg_, {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->skipped, 2);  // current again
 }
 
 TEST_F(IngestTest, MalformedRowStopsTheRun) {

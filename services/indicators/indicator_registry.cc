@@ -22,7 +22,6 @@ Status IndicatorParams::Number(const std::string& key, double def, double* out) 
   } else {
     return Error(key, "expected a number");
   }
-  if (!std::isfinite(*out)) return Error(key, "expected a finite number");
   return Status::Ok();
 }
 
@@ -49,42 +48,21 @@ Status IndicatorParams::NumberList(const std::string& key, const std::vector<dou
   }
   const auto* v = std::get_if<std::vector<double>>(&it->second);
   if (v == nullptr) return Error(key, "expected a list of numbers");
-  if (v->empty()) return Error(key, "expected a non-empty list of numbers");
-  for (size_t i = 0; i < v->size(); ++i) {
-    if (!std::isfinite((*v)[i])) return Error(key, "item " + std::to_string(i) + ": not finite");
-  }
   *out = *v;
   return Status::Ok();
 }
 
 Status IndicatorParams::PositiveGrid(const std::string& list_key, const std::string& grid_key,
                                      const std::vector<double>& def, std::vector<double>* out) {
-  bool has_list = spec_.params.count(list_key) > 0;
-  bool has_grid = spec_.params.count(grid_key) > 0;
-  if (has_list && has_grid) {
-    return Error(grid_key, "give either " + list_key + " or " + grid_key + ", not both");
-  }
   std::vector<double> grid;
   TICKLAB_RETURN_IF_ERROR(NumberList(grid_key, {}, &grid));
   TICKLAB_RETURN_IF_ERROR(NumberList(list_key, def, out));
-  if (has_grid) {
-    double n = grid.size() == 3 ? grid[2] : 0;
-    if (grid.size() != 3 || n < 1 || n != std::floor(n) || n > 100000 || !(grid[0] > 0) ||
-        !(grid[1] >= grid[0])) {
-      return Error(grid_key, "expected [min, max, n] with 0 < min <= max and integer n >= 1");
-    }
-    out->clear();
-    int count = static_cast<int>(n);
-    for (int i = 0; i < count; ++i) {
-      double e = count == 1 ? 0.0 : static_cast<double>(i) / (count - 1);
-      out->push_back(grid[0] * std::pow(grid[1] / grid[0], e));
-    }
-    return Status::Ok();
-  }
-  for (size_t i = 0; i < out->size(); ++i) {
-    if (!((*out)[i] > 0)) {
-      return Error(list_key, "item " + std::to_string(i) + ": expected a positive number");
-    }
+  if (grid.size() != 3) return Status::Ok();  // no grid: the list (or `def`)
+  out->clear();
+  const int count = static_cast<int>(grid[2]);
+  for (int i = 0; i < count; ++i) {
+    double e = count == 1 ? 0.0 : static_cast<double>(i) / (count - 1);
+    out->push_back(grid[0] * std::pow(grid[1] / grid[0], e));
   }
   return Status::Ok();
 }
@@ -138,6 +116,7 @@ Result<std::unique_ptr<Indicator>> IndicatorRegistry::Create(const IndicatorSpec
     return Status::InvalidArgument(spec.where + ".kind: unknown indicator kind \"" + spec.kind +
                                    "\" (known: " + known + ")");
   }
+  TICKLAB_RETURN_IF_ERROR(CheckIndicatorSpec(spec));  // the schema's types and ranges
   IndicatorParams params(spec);
   std::string unused;
   TICKLAB_RETURN_IF_ERROR(params.String("name", spec.kind, &unused));

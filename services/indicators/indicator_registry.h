@@ -3,9 +3,11 @@
 //   IndicatorRegistry& reg = IndicatorRegistry::Global();       // the built-in kinds
 //   Result<std::unique_ptr<Indicator>> ind = reg.Create(spec);  // spec.kind = "seed", ...
 //
-// A kind registers a factory that reads its parameters through IndicatorParams; every read checks
-// the type, and unknown keys are rejected after the factory ran. Errors are InvalidArgument naming
-// the config location and key: "configs/demo.toml: [[indicator_sets]] seed, indicator 1.taus: ...".
+// Create() first checks the spec by the config schema (CheckIndicatorSpec, config.h: the one
+// definition of each built-in kind's keys, types and ranges), then the kind's factory reads its
+// parameters through IndicatorParams (reads check only the type) and unknown keys are rejected
+// after the factory ran. Errors are InvalidArgument naming the config location and key:
+// "configs/demo.toml: [[indicator_sets]] seed, indicator 1.taus: ...".
 // The key `name` (column prefix, default: the kind) is common to all kinds and read by the set.
 // Built-in kinds: seed, ema_return, realized_vol, ofi, spread, trade_flow (see their .cc files).
 // Thread-safety: Register() before concurrent use; Create() may then be called from any thread.
@@ -33,11 +35,12 @@ class IndicatorParams {
   Status Number(const std::string& key, double def, double* out);
   // A string; `def` when absent.
   Status String(const std::string& key, const std::string& def, std::string* out);
-  // A list of numbers; `def` when absent. Empty lists are rejected.
+  // A list of numbers; `def` when absent.
   Status NumberList(const std::string& key, const std::vector<double>& def,
                     std::vector<double>* out);
-  // A positive grid given either as `list_key = [v, ...]` or `grid_key = [min, max, n]` (n values
-  // log-spaced: min * (max/min)^(i/(n-1)), i = 0..n-1); `def` when neither is present.
+  // A grid given either as `list_key = [v, ...]` or `grid_key = [min, max, n]` (n values
+  // log-spaced: min * (max/min)^(i/(n-1)), i = 0..n-1); `def` when neither is present. The schema
+  // checked that the values are positive, that a grid is well formed, and not both are given.
   Status PositiveGrid(const std::string& list_key, const std::string& grid_key,
                       const std::vector<double>& def, std::vector<double>* out);
   // Every parameter except `name`, as written, all marked read: for kinds that check their own

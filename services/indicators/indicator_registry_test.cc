@@ -36,7 +36,20 @@ TEST(IndicatorRegistryTest, WrongTypeNamesLocationAndKey) {
   ASSERT_FALSE(ind.ok());
   EXPECT_EQ(ind.status().code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(ind.status().message(),
-            "x.toml: [[indicator_sets]] s, indicator 1.lt_cont: expected a number");
+            "x.toml: [[indicator_sets]] s, indicator 1.lt_cont: expected a number, got a string "
+            "\"x\"");  // the config schema's message: the same rules as a config file's
+}
+
+// Ranges are the schema's, checked for specs that never were in a config file too.
+TEST(IndicatorRegistryTest, SchemaRangesApplyToSpecsMadeInCode) {
+  auto empty =
+      IndicatorRegistry::Global().Create(Spec("ofi", {{"half_lives", std::vector<double>{}}}));
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find(".half_lives: "), std::string::npos);
+  auto negative = IndicatorRegistry::Global().Create(
+      Spec("trade_flow", {{"half_lives", std::vector<double>{-1}}}));
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find(".half_lives: "), std::string::npos);
 }
 
 TEST(IndicatorRegistryTest, UnknownParameterIsRejected) {

@@ -241,11 +241,6 @@ Result<std::unique_ptr<Indicator>> MakeSeedIndicator(IndicatorParams* params) {
   std::vector<double> taus;
   TICKLAB_RETURN_IF_ERROR(params->Number("lt_cont", 8.0, &lt_cont));
   TICKLAB_RETURN_IF_ERROR(params->NumberList("taus", DefaultSeedTaus(), &taus));
-  for (size_t i = 0; i < taus.size(); ++i) {
-    if (!(taus[i] >= 0 && taus[i] <= 1)) {
-      return params->Error("taus", "item " + std::to_string(i) + ": expected a number in [0, 1]");
-    }
-  }
   return std::unique_ptr<Indicator>(new SeedIndicator(lt_cont, std::move(taus)));
 }
 

@@ -33,7 +33,7 @@ def luigi_python() -> str:
     if python and not os.path.isabs(python):  # relative to the repository root
         python = str(Path(__file__).resolve().parents[2] / python)
     if not python or subprocess.run([python, "-c", "import luigi"], capture_output=True).returncode:
-        pytest.skip("luigi not installed (set LUIGI_PYTHON to an interpreter that has it)")
+        pytest.fail("luigi not installed: set LUIGI_PYTHON to an interpreter that has it (make test does)")
     return python
 
 

@@ -162,7 +162,7 @@ def test_console_script_is_installed():
 
     exe = shutil.which("trun", path=os.path.dirname(sys.executable))
     if exe is None:
-        pytest.skip("trun console script not installed next to this interpreter")
+        pytest.fail("trun console script not installed next to this interpreter (pip install -e trun)")
     r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "StepName" in r.stdout
 

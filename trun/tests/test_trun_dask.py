@@ -3,11 +3,9 @@
 import os
 import threading
 
-import pytest
+import dask.distributed as distributed  # trun[test] installs it: missing fails, not skips
 
 import trun
-
-distributed = pytest.importorskip("dask.distributed")
 
 
 class DaskStep(trun.Step):

@@ -139,5 +139,5 @@ def test_same_results_as_luigi_when_available(tmp_path):
     python = os.environ.get("LUIGI_PYTHON", sys.executable)
     check = subprocess.run([python, "-c", "import luigi"], capture_output=True)
     if check.returncode != 0:
-        pytest.skip("luigi not installed (set LUIGI_PYTHON to an interpreter that has it)")
+        pytest.fail("luigi not installed: set LUIGI_PYTHON to an interpreter that has it (make test does)")
     assert run_script(tmp_path, "luigi", LUIGI_WORKFLOW, python) == EXPECTED

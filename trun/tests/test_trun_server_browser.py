@@ -8,13 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import selenium.webdriver as webdriver  # trun[test] installs it: missing fails
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 from trund_helpers import TrundProcess, env_with_tests, worker_script
-
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -25,9 +24,13 @@ DONE_GREEN = "rgb(0,221,0)"
 FAILED_RED = "rgb(221,0,0)"
 PENDING_YELLOW = "rgb(238,187,0)"
 
-pytestmark = pytest.mark.skipif(
-    not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-    reason="needs Debian's chromium and chromium-driver (make test installs them)")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def browser_installed() -> None:
+    """Fails (never skips) without the browser: `make test` installs it, so missing is a fault."""
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        pytest.fail("needs Debian's chromium and chromium-driver (make test installs them)")
 
 
 @pytest.fixture(scope="module")

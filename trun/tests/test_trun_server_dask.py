@@ -3,13 +3,11 @@ real trund process: trund sees it like any worker's run."""
 
 import os
 
-import pytest
+import dask.distributed as distributed  # trun[test] installs it: missing fails, not skips
 from trun_helpers import read_events
 from trund_helpers import Tree, TrundProcess
 
 import trun
-
-distributed = pytest.importorskip("dask.distributed")
 
 
 def test_dask_run_is_reported_to_trund(tmp_path):

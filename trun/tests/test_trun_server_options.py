@@ -191,7 +191,7 @@ print(json.dumps(scenario(s, "task")))
 def test_same_outcomes_as_luigis_scheduler():
     python = os.environ.get("LUIGI_PYTHON", sys.executable)
     if subprocess.run([python, "-c", "import luigi"], capture_output=True).returncode != 0:
-        pytest.skip("luigi not installed (set LUIGI_PYTHON to an interpreter that has it)")
+        pytest.fail("luigi not installed: set LUIGI_PYTHON to an interpreter that has it (make test does)")
     luigi = json.loads(subprocess.run([python, "-c", LUIGI_RUN], capture_output=True, text=True,
                                       check=True).stdout)
     namespace: dict = {}

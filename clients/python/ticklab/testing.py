@@ -8,6 +8,8 @@ both in Python, to feed the core known input and to check what it made:
   (services/common/tick_assembler.h): field events -> ticks, fingerprints included.
 - `write_ticks(path, stock, date, ticks)` writes a store file atomically (``<path>.tmp`` + rename),
   like the C++ writer.
+- `market_config(stocks, ...)` is the config (TOML text) of a small synthetic market that the
+  pipeline's tests and benchmarks generate and run: one place for its sections and keys.
 - `indicator_parity(python_spec, cpp_spec, ticks, date)` runs an indicator written in Python and
   its C++ port through the engine on the same ticks and reports the first differing row
   (`ParityReport`); it needs the native module ``ticklab.core``.
@@ -16,7 +18,9 @@ both in Python, to feed the core known input and to check what it made:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +52,28 @@ def write_ticks(path: str | Path, stock: str, date: dt.date | int | str, ticks: 
         os.fsync(f.fileno())
     os.replace(tmp, path)
     return path
+
+
+def market_config(stocks: Sequence[str], *, days: int = 2, start_date: str = "2024-03-01",
+                  events_per_day: int | None = 6000, seed: int | None = 7, formats: Sequence[str] = ("csv",),
+                  horizons_seconds: Sequence[float] = (5.0,), horizons_ticks: Sequence[int] = (10,),
+                  ridge_lambda: float | None = None, data: str = "", indicators: str = "") -> str:
+    """A small synthetic market's config: data root ``data`` beside the file, `stocks`, `days`
+    generated from `start_date` in `formats`, one indicator set ``seed`` (the seed indicator, then
+    the `indicators` tables), the stats horizons. `data` adds [data] lines; None leaves a key out
+    (its default)."""
+    def key(name: str, value: object) -> list[str]:
+        return [] if value is None else [f"{name} = {json.dumps(value)}"]
+
+    lines = ["[data]", 'root = "data"', *data.strip().splitlines(),
+             "[universe]", f"stocks = {json.dumps(list(stocks))}",
+             "[generator]", *key("seed", seed), f"start_date = {json.dumps(start_date)}", f"days = {days}",
+             *key("events_per_day", events_per_day), f"formats = {json.dumps(list(formats))}",
+             "[[indicator_sets]]", 'name = "seed"', "[[indicator_sets.indicators]]", 'kind = "seed"',
+             *indicators.strip().splitlines(),
+             "[stats]", f"horizons_seconds = {json.dumps([float(h) for h in horizons_seconds])}",
+             *key("horizons_ticks", list(horizons_ticks) or None), *key("ridge_lambda", ridge_lambda)]
+    return "\n".join(lines) + "\n"
 
 
 def assemble_ticks(symbol: str, ts_ns: np.ndarray, field: np.ndarray, value: np.ndarray,
@@ -100,7 +126,7 @@ def assemble_ticks(symbol: str, ts_ns: np.ndarray, field: np.ndarray, value: np.
     return out
 
 
-__all__ = ["assemble_ticks", "write_ticks"]
+__all__ = ["assemble_ticks", "market_config", "write_ticks"]
 
 
 @dataclass(frozen=True)
