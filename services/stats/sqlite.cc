@@ -2,8 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 namespace ticklab::stats {
 
@@ -12,6 +14,8 @@ SqliteDb::~SqliteDb() {
 }
 
 namespace {
+
+constexpr int kBusyTimeoutMs = 60000;  // how long a writer waits for another process's transaction
 
 // Not-a-database and corruption are not worth a retry (FAILED_PRECONDITION / DATA_LOSS to a
 // client); busy, locked and I/O errors are (UNAVAILABLE).
@@ -45,12 +49,26 @@ Status SqliteDb::Open(const std::string& path, bool read_only) {
     db_ = nullptr;
     return st;
   }
-  sqlite3_busy_timeout(db_, 60000);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   if (!read_only) {
-    TICKLAB_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
+    TICKLAB_RETURN_IF_ERROR(EnterWalMode());
     TICKLAB_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
   }
   return Exec("PRAGMA foreign_keys=ON");
+}
+
+// Switching to WAL takes an exclusive lock, and SQLite answers BUSY at once, without its busy
+// handler, while another process is creating or recovering the same file (stats steps of one
+// pipeline start together): retry for as long as the busy timeout.
+Status SqliteDb::EnterWalMode() {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    Status st = Exec("PRAGMA journal_mode=WAL");
+    const bool busy = (sqlite3_extended_errcode(db_) & 0xff) == SQLITE_BUSY;
+    if (st.ok() || !busy || std::chrono::steady_clock::now() > deadline) return st;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 Status SqliteDb::Exec(const std::string& sql) {

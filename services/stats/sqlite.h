@@ -53,6 +53,8 @@ class SqliteDb {
   Status Error(const std::string& what) const;
 
  private:
+  Status EnterWalMode();
+
   sqlite3* db_ = nullptr;
   std::string path_;
 };
