@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from research_peers import best as best_of  # the peers' timing rule, so both sides are timed alike
+
 ROOT = Path(__file__).resolve().parent.parent
 WIDE = ROOT / "configs" / "wide.toml"
 STOCK_DAYS_GOAL = 250_000
@@ -97,13 +99,6 @@ def per_day(x: float, n: int) -> float:
     return x / max(n, 1)
 
 
-def best_of(fn, k: int = 5) -> float:
-    times = []
-    for _ in range(k):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
