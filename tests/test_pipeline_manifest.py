@@ -22,25 +22,9 @@ import ticklab.pipeline.manifest as manifest
 import trun
 from ticklab.config import load_config
 from ticklab.pipeline import Pipeline
+from ticklab.testing import market_config
 
-CONFIG = """
-[data]
-root = "data"
-[universe]
-stocks = ["AAA", "BBB", "CCC"]
-[generator]
-seed = 5
-start_date = "2024-03-01"
-days = 2
-events_per_day = 4000
-formats = ["csv"]
-[[indicator_sets]]
-name = "seed"
-[[indicator_sets.indicators]]
-kind = "seed"
-[stats]
-horizons_seconds = [5.0]
-"""
+CONFIG = market_config(["AAA", "BBB", "CCC"], seed=5, events_per_day=4000, horizons_ticks=())
 
 
 @pytest.fixture(scope="module")
