@@ -126,13 +126,19 @@ def test_ingest_killed_mid_work_then_rerun(tmp_path: Path, reference: Path, poin
     assert not list((tmp_path / "store").rglob("*.tmp*"))  # the rerun cleaned the killed run's temporary
 
 
-@pytest.mark.parametrize("point", KILL_POINTS)
-def test_indicators_killed_mid_work_then_pipeline_computes_the_rest(tmp_path: Path, reference: Path,
-                                                                    point: str) -> None:
+def indicators_killed_at(point: str, tmp_path: Path, reference: Path) -> tuple[Path, list[Path]]:
+    """A market with the reference's store, ticklab-indicators killed at `point`: its config and the
+    feature files under their final names."""
     cfg = fresh_market(tmp_path, reference)
     shutil.copytree(reference / "store", tmp_path / "store")
     kill_at(point, "ticklab-indicators", cfg, "--set", "seed")
-    final = sorted((tmp_path / "features").glob("seed/*/*.feat"))
+    return cfg, sorted((tmp_path / "features").glob("seed/*/*.feat"))
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_indicators_killed_mid_work_then_pipeline_computes_the_rest(tmp_path: Path, reference: Path,
+                                                                    point: str) -> None:
+    cfg, final = indicators_killed_at(point, tmp_path, reference)
     for path in final:
         read_features(path)                     # verifies the rows' checksum
     assert (point == "start" or len(final) >= 1) and len(final) < len(STOCKS) * 3
@@ -146,10 +152,7 @@ def test_indicators_killed_mid_work_then_pipeline_computes_the_rest(tmp_path: Pa
 @pytest.mark.parametrize("point", KILL_POINTS)
 def test_indicators_killed_mid_work_then_rerun_alone_computes_the_rest(tmp_path: Path, reference: Path,
                                                                        point: str) -> None:
-    cfg = fresh_market(tmp_path, reference)
-    shutil.copytree(reference / "store", tmp_path / "store")
-    kill_at(point, "ticklab-indicators", cfg, "--set", "seed")
-    final = sorted((tmp_path / "features").glob("seed/*/*.feat"))
+    cfg, final = indicators_killed_at(point, tmp_path, reference)
     before = {p: p.stat().st_mtime_ns for p in final}
     summary = run_tool("ticklab-indicators", cfg, "--set", "seed")
     assert summary["skipped"] == len(final) and summary["stock_days"] == len(STOCKS) * 3 - len(final)
