@@ -8,6 +8,7 @@ or a corrupted store file makes exactly its stats rows be recomputed.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -147,3 +148,30 @@ def lineage_ok(cfg_path: Path, day) -> bool:
 
     cfg = load_config(cfg_path)
     return all(store_verdict(cfg, s, day).valid for s in cfg.stocks)
+
+
+def test_lineage_of_a_fused_row_runs_through_the_store_to_the_raw_files(market: Path) -> None:
+    cfg = load_config(market)
+    build(market, "fused")
+    day = cfg.trading_days()[0]
+
+    def lineage(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ticklab.cli", "lineage", "--config", str(market),
+                               "--json", *args], capture_output=True, text=True)
+
+    done = lineage("AAA", str(day), "fused")
+    assert done.returncode == 0, done.stdout + done.stderr
+    links = json.loads(done.stdout)
+    assert [link["layer"] for link in links][:3] == ["stats", "features", "store"]
+    assert {link["layer"] for link in links[3:]} == {"raw"} and len(links) > 3
+    assert all(link["valid"] for link in links)
+    stats, features = links[0], links[1]
+    assert features["path"].startswith("(fused") and features["checksum"] == stats["feat_checksum"]
+
+    # The set's config changes: the row is stale, its store and raw files still hold.
+    market.write_text(CONFIG.format(extra='[[indicator_sets.indicators]]\nkind = "spread"'))
+    stale = lineage("AAA", str(day), "fused")
+    assert stale.returncode == 1
+    links = json.loads(stale.stdout)
+    assert not links[0]["valid"] and not links[1]["valid"]
+    assert all(link["valid"] for link in links[2:])

@@ -9,13 +9,7 @@
 #include "services/stats/sqlite.h"
 #include "services/stats/stats_schema.h"
 
-#ifndef TICKLAB_STATS_CODE_VERSION
-#define TICKLAB_STATS_CODE_VERSION "unknown"
-#endif
-
 namespace ticklab::stats {
-
-const char* CodeVersion() { return TICKLAB_STATS_CODE_VERSION; }
 
 std::string ChecksumHex(uint64_t checksum) {
   char buf[17];

@@ -28,7 +28,8 @@ namespace ticklab::stats {
 // Bumped whenever a change to the computation changes stored numbers; part of the lineage.
 constexpr int kAlgoVersion = 3;
 
-// `git describe` of the tree the library was built from (configure time), or the project version.
+// "<project version>+<git describe>" of the tree the library was built from (refreshed at every
+// build), or the project version alone outside a git checkout; Python's lineage uses the same form.
 const char* CodeVersion();
 
 // A lineage checksum as stored: 16 lowercase hex digits.

@@ -1,6 +1,7 @@
 """The chain of one output back to its raw files, each link with its lineage and whether it holds.
 
-``lineage_chain(cfg, stock, day, set)`` walks stats row -> feature file -> store file -> raw files;
+``lineage_chain(cfg, stock, day, set)`` walks stats row -> feature file (or, for a fused set, the
+features computed in memory) -> store file -> raw files;
 :func:`locate` turns a file path (``.tick``, ``.feat`` or their ``.lineage``) into that stock-day.
 Each link is a plain dict (JSON-able) so ``ticklab lineage`` prints it as text or ``--json``.
 """
@@ -16,7 +17,7 @@ from ticklab.config import Config
 from ticklab.io import stats as stats_db
 from ticklab.io.features import feature_path
 from ticklab.io.store import store_path
-from ticklab.pipeline.stats_lineage import stats_verdicts
+from ticklab.pipeline.stats_lineage import input_verdicts, stats_verdicts
 
 
 class NotAnOutput(ValueError):
@@ -61,10 +62,10 @@ def lineage_chain(
 ) -> list[dict[str, Any]]:
     """The links from `top` ("stats", "features" or "store") down to the raw files."""
     links: list[dict[str, Any]] = []
-    store = lineage.store_verdict(cfg, stock, day)
     if top in ("stats", "features"):
         assert set_name is not None
-        feats = lineage.features_verdict(cfg, set_name, stock, day, store)
+        store, feats = input_verdicts(cfg, set_name, day)(stock)
+        fused = cfg.indicator_set(set_name).save.mode == "none"
         if top == "stats":
             row = stats_db.day_lineage(cfg.stats.database, set_name, day.isoformat()).get(stock, {})
             verdict = stats_verdicts(cfg, set_name, day, [stock], lambda _: (store, feats))[stock]
@@ -77,7 +78,21 @@ def lineage_chain(
                     **row,
                 }
             )
-        links.append(_file_link("features", feature_path(cfg.data.features_dir, set_name, stock, day), feats))
+        if fused:  # no file: the rows' features were computed in memory from the store
+            links.append(
+                {
+                    "layer": "features",
+                    "path": f"(fused: set {set_name} computed from the store, not saved)",
+                    "valid": feats.valid,
+                    "reason": feats.reason,
+                    "checksum": feats.checksum,
+                }
+            )
+        else:
+            path = feature_path(cfg.data.features_dir, set_name, stock, day)
+            links.append(_file_link("features", path, feats))
+    else:
+        store = lineage.store_verdict(cfg, stock, day)
     links.append(_file_link("store", store_path(cfg, stock, day), store))
     recorded = {
         r["path"]: r for r in (lineage.read_sidecar(store_path(cfg, stock, day)) or {}).get("inputs", [])

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ticklab.config import Config
 from ticklab.io import stats as stats_db
-from ticklab.pipeline.lineage import SUFFIX, Verdict, config_hash
+from ticklab.pipeline.lineage import SUFFIX, Verdict, config_hash, features_verdict, store_verdict
 
 
 def _map_path(cfg: Config) -> Path:
@@ -88,6 +88,23 @@ def learn_config_hash(cfg: Config, set_name: str, day: dt.date, stocks: list[str
 def fused_checksum(cfg: Config, set_name: str) -> str | None:
     """The feature checksum today's config of fused set `set_name` gives its rows, if learnt."""
     return _known_hashes(cfg).get(fused_key(cfg, set_name))
+
+
+def input_verdicts(cfg: Config, set_name: str, day: dt.date) -> Callable[[str], tuple[Verdict, Verdict]]:
+    """stock -> the (store, features) verdicts of its stats row's inputs. A fused set has no feature
+    file: its features are the set's config, computed again from the store, so they hold when the
+    store does and the set's checksum has been learnt."""
+    fused = cfg.indicator_set(set_name).save.mode == "none"
+    learnt = fused_checksum(cfg, set_name) if fused else None
+
+    def inputs(stock: str) -> tuple[Verdict, Verdict]:
+        store = store_verdict(cfg, stock, day)
+        if not fused:
+            return store, features_verdict(cfg, set_name, stock, day, store)
+        why = store.reason if not store.valid else "ok" if learnt else "fused set not learnt yet"
+        return store, Verdict(store.valid and learnt is not None, why, learnt)
+
+    return inputs
 
 
 def stats_verdicts(

@@ -35,7 +35,7 @@ from ticklab.config import Config, load_config
 from ticklab.io.features import FeatureFileError, feature_path, read_features
 from ticklab.io.store import StoreError, store_path
 from ticklab.pipeline.lineage import Verdict
-from ticklab.pipeline.stats_lineage import fused_checksum, learn_config_hash, stats_verdicts
+from ticklab.pipeline.stats_lineage import input_verdicts, learn_config_hash, stats_verdicts
 
 
 @functools.lru_cache(maxsize=16)
@@ -230,17 +230,8 @@ class Stats(ChunkStep):
         return Indicators(**self.chunk_params())
 
     def verdicts(self, first_only: bool = False) -> dict[str, Verdict]:
-        cfg, is_fused = self.cfg, self.fused
-        fused = fused_checksum(cfg, self.set) if is_fused else None
-
-        def inputs(stock: str) -> tuple[Verdict, Verdict]:
-            store = lineage.store_verdict(cfg, stock, self.day)
-            if is_fused:  # the features are the set's config, computed again from the store
-                why = store.reason if not store.valid else "ok" if fused else "fused set not learnt yet"
-                return store, Verdict(store.valid and fused is not None, why, fused)
-            return store, lineage.features_verdict(cfg, self.set, stock, self.day, store)
-
-        return stats_verdicts(cfg, self.set, self.day, self.stocks(), inputs, first_only)
+        inputs = input_verdicts(self.cfg, self.set, self.day)
+        return stats_verdicts(self.cfg, self.set, self.day, self.stocks(), inputs, first_only)
 
     def output(self) -> CheckTarget:
         return CheckTarget(lambda: all(v.valid for v in self.verdicts(first_only=True).values()))
