@@ -101,7 +101,8 @@ def test_success_summary_and_status(tmp_path):
 class Flaky(trun.Step):
     root = trun.Parameter()
     fail_times = trun.IntParameter()
-    retry_count = 3
+    retry_count = 3  # as Luigi: the third failure disables it
+    retry_delay = 0  # retried at once (Luigi's default waits 15 minutes)
 
     def output(self):
         return trun.LocalTarget(os.path.join(self.root, "flaky.out"))
@@ -126,7 +127,7 @@ def test_retries_exhausted(tmp_path):
     root = str(tmp_path)
     result = trun.build([Flaky(root=root, fail_times=10)], local_scheduler=True, detailed_summary=True)
     assert result.status == TrunStatusCode.FAILED
-    assert len(ran(root)) == 4  # first attempt + retry_count re-runs
+    assert len(ran(root)) == 3  # retry_count failures, then disabled
 
 
 def test_retry_delay_is_respected(tmp_path):

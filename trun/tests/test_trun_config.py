@@ -62,7 +62,7 @@ def test_bad_resources_and_bad_toml(tmp_path):
 
 
 def test_build_reads_worker_and_scheduler_sections(tmp_path):
-    (tmp_path / "trun.toml").write_text("[scheduler]\nretry_count = 2\n")
+    (tmp_path / "trun.toml").write_text("[scheduler]\nretry_count = 3\nretry_delay = 0\n")
     reset_config()
     marker = tmp_path / "attempts"
 
@@ -77,7 +77,7 @@ def test_build_reads_worker_and_scheduler_sections(tmp_path):
                 raise RuntimeError("not yet")
             self.output().open("w").close()
 
-    assert trun.build([Flaky()], local_scheduler=True)
+    assert trun.build([Flaky()], local_scheduler=True)  # two failures, then done: not disabled at 3
     assert marker.read_text() == "3"
 
 

@@ -38,7 +38,7 @@ def _drive(scheduler):
 
 def test_prometheus_collector_counts_by_family():
     trun.configuration.get_config().set("scheduler", "metrics_collector", "prometheus")
-    scheduler = Scheduler(retry_count=0)
+    scheduler = Scheduler()
     _drive(scheduler)
     (hook,) = [h for h in scheduler._hooks if hasattr(h, "collector")]
     text = hook.collector.generate_latest().decode()
@@ -53,7 +53,7 @@ def test_custom_collector_and_the_default():
     cfg.set("scheduler", "metrics_collector", "custom")
     cfg.set("scheduler", "metrics_custom_import", f"{__name__}.Recording")
     Recording.seen = []
-    _drive(Scheduler(retry_count=1, disable_window=3600))
+    _drive(Scheduler(retry_count=2, disable_window=3600))
     assert Recording.seen == [("started", "A()"), ("done", "A()"), ("started", "B()"), ("failed", "B()")]
     assert isinstance(MetricsCollectors.get(MetricsCollectors.default), NoMetricsCollector)
     with pytest.raises(ValueError, match="datadog is not supported"):

@@ -66,7 +66,7 @@ def test_unconfigured_resource_has_one_unit():
 
 
 def test_failure_and_retry():
-    s = Scheduler(retry_count=1, retry_delay=0.05)
+    s = Scheduler(retry_count=2, retry_delay=0.05)  # the second failure disables it
     s.add_step("a")
     s.add_step("b", deps=["a"])
     assert s.get_work()["step_id"] == "a"
@@ -84,7 +84,7 @@ def test_failure_and_retry():
 
 def test_per_step_retry_policy_overrides_default():
     s = Scheduler(retry_count=0)
-    s.add_step("a", retry_policy={"retry_count": 2, "retry_delay": 0})
+    s.add_step("a", retry_policy={"retry_count": 3, "retry_delay": 0})
     for _ in range(3):
         assert s.get_work()["step_id"] == "a"
         s.add_step("a", status=FAILED)
@@ -110,13 +110,13 @@ def test_long_chain_drains_in_order():
 
 
 def test_disable_window_forgets_old_failures():
-    s = Scheduler(retry_count=1, retry_delay=0, disable_window=0.1)
+    s = Scheduler(retry_count=2, retry_delay=0, disable_window=0.1)
     s.add_step("a")
     for _ in range(4):  # failures further apart than the window never use up the retries
         assert s.get_work()["step_id"] == "a"
         s.add_step("a", status=FAILED)
         time.sleep(0.12)
-    s2 = Scheduler(retry_count=1, retry_delay=0, disable_window=60)
+    s2 = Scheduler(retry_count=2, retry_delay=0, disable_window=60)
     s2.add_step("a")
     for _ in range(2):
         assert s2.get_work()["step_id"] == "a"

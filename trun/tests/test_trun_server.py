@@ -139,7 +139,7 @@ def test_kill_9_of_trund_mid_run_loses_nothing(trund, tmp_path):
 
 
 def test_worker_killed_mid_step_is_requeued_after_the_disconnect_delay(tmp_path):
-    config = "[scheduler]\nworker_disconnect_delay = 2\n"
+    config = "[scheduler]\nworker_disconnect_delay = 2\nretry_delay = 0\n"
     server = TrundProcess(tmp_path / "state.sqlite", config=config).start()
     try:
         steps = "[Touch(root=root, name='slow', sleep=float(os.environ['SLEEP']))]"

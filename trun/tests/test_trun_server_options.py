@@ -20,9 +20,9 @@ def fail_until(s, step_id, times):
 
 
 def test_used_up_retries_disable_the_step_for_disable_persist():
-    s = Scheduler(retry_count=2, retry_delay=0, disable_persist=0.05)
+    s = Scheduler(retry_count=3, retry_delay=0, disable_persist=0.05)
     s.add_step("a", worker="w")
-    fail_until(s, "a", 3)  # the first run and two retries
+    fail_until(s, "a", 3)  # as Luigi: retry_count failures disable it
     assert s.step_status("a") == DISABLED
     assert s.add_step("a", worker="w") is None and s.step_status("a") == DISABLED  # re-adding: still
     assert s.get_work("w")["step_id"] is None
@@ -32,11 +32,15 @@ def test_used_up_retries_disable_the_step_for_disable_persist():
     assert s.get_work("w")["step_id"] == "a"
 
 
-def test_no_retries_configured_leaves_the_step_failed():
-    s = Scheduler(retry_count=0)
+def test_a_failed_step_is_retried_after_retry_delay_and_never_disabled_by_default():
+    s = Scheduler()  # Luigi's defaults: retried after 900 s, never disabled
     s.add_step("a", worker="w")
     fail_until(s, "a", 1)
-    assert s.step_status("a") == FAILED and s.get_work("w")["retry_in"] is None
+    assert s.step_status("a") == FAILED and 890 < s.get_work("w")["retry_in"] <= 900
+    s = Scheduler(retry_count=0)  # as Luigi: 0 disables at the first failure
+    s.add_step("a", worker="w")
+    fail_until(s, "a", 1)
+    assert s.step_status("a") == DISABLED
 
 
 def test_disable_hard_timeout_disables_a_step_failing_long_after_its_first_failure():
@@ -74,7 +78,7 @@ def test_requeue_of_a_dead_workers_step_waits_retry_delay():
 
 
 def test_prune_on_get_work_drops_dead_workers_without_a_timer():
-    s = Scheduler(worker_disconnect_delay=0.05, prune_on_get_work=True)
+    s = Scheduler(worker_disconnect_delay=0.05, prune_on_get_work=True, retry_delay=0)
     s.add_step("a", worker="dead")
     s.add_step("a", worker="alive")
     s.get_work("dead")
@@ -96,7 +100,7 @@ def test_remove_delay_forgets_steps_no_live_worker_wants():
 
 
 def test_actions_forgive_re_enable_mark_done():
-    s = Scheduler(retry_count=0)
+    s = Scheduler()
     s.add_step("b", deps=["a"], worker="w")
     s.add_step("a", worker="w")
     fail_until(s, "a", 1)
@@ -138,8 +142,7 @@ def test_scheduler_section_of_the_config_reaches_the_scheduler(tmp_path, monkeyp
     assert s.max_shown_steps == 17 and s.resources() == {"gpu": {"total": 2, "used": 0}}
 
 
-# The same calls on Luigi's scheduler ('task' names) and on trun's.  Luigi's retry_count counts
-# failures before disabling, trun's counts retries: Luigi's 3 is trun's 2.
+# The same calls, with the same options, on Luigi's scheduler ('task' names) and on trun's.
 SCENARIO = r'''
 import json, sys, time
 
@@ -196,7 +199,7 @@ def test_same_outcomes_as_luigis_scheduler():
                                       check=True).stdout)
     namespace: dict = {}
     exec(SCENARIO, namespace)
-    trun = namespace["scenario"](Scheduler(retry_count=2, retry_delay=0, disable_persist=100,
+    trun = namespace["scenario"](Scheduler(retry_count=3, retry_delay=0, disable_persist=100,
                                            worker_disconnect_delay=0.2), "step")
     assert trun == luigi
     assert luigi["after_failures"] == DISABLED  # what the comparison is about

@@ -17,7 +17,7 @@ def reopen(path, **options):
 
 def test_state_survives_a_reopen(tmp_path):
     path = tmp_path / "state.sqlite"
-    s, store = reopen(path, retry_count=1, retry_delay=600)
+    s, store = reopen(path, retry_count=2, retry_delay=600)
     s.update_resources(db=3)
     s.add_worker("w", {"host": "h", "workers": 2})
     s.add_step("c", deps=["b"], family="C", params={"n": "3"}, priority=5, worker="w")
@@ -33,7 +33,7 @@ def test_state_survives_a_reopen(tmp_path):
     store.save(s)
     store.close()
 
-    t, store2 = reopen(path, retry_count=1, retry_delay=600)
+    t, store2 = reopen(path, retry_count=2, retry_delay=600)
     assert t.status_counts() == {DONE: 1, RUNNING: 1, FAILED: 1, PENDING: 1}
     assert t.step_info("c") == s.step_info("c")
     assert t.step_info("b")["priority"] == 5
@@ -70,13 +70,13 @@ def test_forgotten_steps_are_deleted_from_the_file(tmp_path):
 
 def test_running_step_of_an_unknown_worker_is_requeued_on_load(tmp_path):
     path = tmp_path / "state.sqlite"
-    s, store = reopen(path)
+    s, store = reopen(path, retry_delay=0)
     s.add_step("a", worker="w")
     s.get_work("w")
     store.save(s)
     with sqlite3.connect(path) as db:
         db.execute("DELETE FROM workers")
-    t, _ = reopen(path)
+    t, _ = reopen(path, retry_delay=0)
     assert t.step_status("a") == PENDING
 
 
@@ -107,7 +107,7 @@ def test_history_off_records_no_events(tmp_path):
 
 def test_disabled_step_is_stored_and_reenabled_after_disable_persist(tmp_path):
     path = tmp_path / "state.sqlite"
-    s, store = reopen(path, retry_count=1, retry_delay=0, disable_persist=0.05)
+    s, store = reopen(path, retry_count=2, retry_delay=0, disable_persist=0.05)
     s.add_step("a")
     for _ in range(2):
         assert s.get_work()["step_id"] == "a"
@@ -115,7 +115,7 @@ def test_disabled_step_is_stored_and_reenabled_after_disable_persist(tmp_path):
     assert s.step_status("a") == DISABLED
     store.save(s)
     store.close()
-    t, _ = reopen(path, retry_count=1, retry_delay=0, disable_persist=0.05)
+    t, _ = reopen(path, retry_count=2, retry_delay=0, disable_persist=0.05)
     assert t.step_status("a") == DISABLED
     t._enable_heap[0] = (0.0, "a")  # as if disable_persist had passed
     t.prune()

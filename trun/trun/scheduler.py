@@ -40,19 +40,21 @@ logger = logging.getLogger("trun.scheduler")
 DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
 EXTENSIONS = ("get_work_batch",)  # what ``extensions()`` lists
 MAX_BATCH = 1000  # steps one get_work_batch hands out at most
+LUIGI_RETRY_COUNT = 999_999_999  # Luigi's default [scheduler] retry_count: in effect, never disabled
 
 
 class Scheduler(SchedulerActions, SchedulerViews):
     """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``), with Luigi's scheduler options.
 
-    ``retry_count`` is the number of re-runs allowed after failures within ``disable_window`` seconds,
-    each ``retry_delay`` seconds after the failure; a step that used up configured retries (or failed
-    later than ``disable_hard_timeout`` seconds after its first failure) is DISABLED for
-    ``disable_persist`` seconds.  A worker silent for ``worker_disconnect_delay`` seconds is dropped:
+    A failed step is PENDING again ``retry_delay`` seconds after the failure; ``retry_count`` failures
+    within ``disable_window`` seconds (or a failure later than ``disable_hard_timeout`` seconds after
+    its first) make it DISABLED for ``disable_persist`` seconds. The defaults are Luigi's: retried
+    after 15 minutes, never disabled.  A worker silent for ``worker_disconnect_delay`` seconds is dropped:
     its running steps fail and are re-queued after ``retry_delay``; steps no live worker wants are
     forgotten ``remove_delay`` seconds later.  ``prune_on_get_work`` prunes on every ``get_work``."""
 
-    def __init__(self, retry_count: int = 0, retry_delay: float = 0.0, disable_window: float = 3600.0,
+    def __init__(self, retry_count: int = LUIGI_RETRY_COUNT, retry_delay: float = 900.0,
+                 disable_window: float = 3600.0,
                  resources: dict[str, int] | None = None, remove_delay: float = 600.0,
                  worker_disconnect_delay: float = 60.0, disable_hard_timeout: float | None = None,
                  disable_persist: float = 86400.0, prune_on_get_work: bool = False,
@@ -306,12 +308,10 @@ class Scheduler(SchedulerActions, SchedulerViews):
         hard = st.policy("disable_hard_timeout", self.disable_hard_timeout)
         if hard is not None and now - first > hard:
             self._disable(st, now)
-        elif len(st.failures) <= allowed:
-            self._schedule_retry(st, now + st.policy("retry_delay", self.retry_delay))
-        elif allowed > 0:
+        elif len(st.failures) >= allowed:  # as Luigi: retry_count failures in the window disable it
             self._disable(st, now)
         else:
-            st.retry_at = None
+            self._schedule_retry(st, now + st.policy("retry_delay", self.retry_delay))
 
     def _schedule_retry(self, st: StepState, at: float) -> None:
         st.retry_at = at

@@ -79,8 +79,9 @@ class scheduler(Config):
 
     ignore_unconsumed = KNOWN_KEYS["scheduler"]
 
-    retry_delay = p.FloatParameter(default=0.0, description="Seconds before a failed step is retried")
-    retry_count = p.IntParameter(default=0, description="Re-runs allowed after failures within the window")
+    retry_delay = p.FloatParameter(default=900.0, description="Seconds before a failed step is retried")
+    retry_count = p.IntParameter(default=999_999_999, description="Failures within disable_window that "
+                                 "disable a step")
     disable_window = p.FloatParameter(default=3600.0)
     disable_hard_timeout = p.OptionalFloatParameter(default=None, description="Disable a step failing this "
                                                     "many seconds after its first failure")
