@@ -1,0 +1,1 @@
+"""A small shop analytics pipeline written with Luigi."""

@@ -1,0 +1,1 @@
+"""The shop pipeline's unit tests."""
