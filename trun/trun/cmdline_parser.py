@@ -112,7 +112,7 @@ class CmdlineParser:
                 continue
             dest = f"{family}__{name}"
             self._dests[dest] = (family, name)
-            _add(parser, f"--{family}-{name.replace('_', '-')}", dest, param,
+            _add(parser, _flag(f"{family}_{name}"), dest, param,  # as Luigi: --my-config-some-key
                  help_all or param.always_in_help)
         self.parser = parser
         args = parser.parse_args(cmdline_args)
