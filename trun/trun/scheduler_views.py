@@ -73,6 +73,7 @@ class SchedulerViews:
                "params": st.params, "priority": st.priority, "resources": st.resources,
                "workers": st.stakeholders(), "worker_running": st.worker if st.status == RUNNING else None,
                "start_time": st.time_added, "time_running": st.time_running, "last_updated": st.last_updated,
+               "resources_running": st.resources if st.status == RUNNING else None,
                "tracking_url": st.tracking_url, "status_message": st.status_message,
                "progress_percentage": st.progress, "re_enable_able": st.status == DISABLED,
                "failures": len(st.failures), "has_error": bool(st.expl) and st.status in (FAILED, DISABLED),
@@ -85,8 +86,8 @@ class SchedulerViews:
         st = self._steps.get(step_id)
         if st is None:
             return {"stepId": step_id, "error": None}
-        return {"stepId": step_id, "error": st.expl or "", "displayName": _display_name(st),
-                "stepParams": st.params, "stepModule": st.module}
+        return {"stepId": step_id, "error": st.expl, "displayName": _display_name(st),
+                "stepParams": st.params, "stepModule": st.module, "stepFamily": st.family}
 
     def step_log(self, step_id: str) -> dict[str, Any]:
         """The tail of the step's log file (``<step_log_dir>/<step_id>.log``), None when there is none."""
@@ -103,11 +104,11 @@ class SchedulerViews:
 
     def get_step_status_message(self, step_id: str) -> dict[str, Any]:
         st = self._steps.get(step_id)
-        return {"step_id": step_id, "statusMessage": st.status_message if st else None}
+        return {"stepId": step_id, "statusMessage": st.status_message if st else None}
 
     def get_step_progress_percentage(self, step_id: str) -> dict[str, Any]:
         st = self._steps.get(step_id)
-        return {"step_id": step_id, "progressPercentage": st.progress if st else None}
+        return {"stepId": step_id, "progressPercentage": st.progress if st else None}
 
     # ---- lists ------------------------------------------------------------------------------------
     def step_list(self, status: str = "", upstream_status: str = "", limit: bool = True,
@@ -125,10 +126,11 @@ class SchedulerViews:
         return self.step_list(limit=False)
 
     def step_search(self, step_str: str) -> dict[str, dict[str, Any]]:
-        """The steps whose id contains ``step_str``, grouped by status."""
+        """The steps whose id contains ``step_str`` (as Luigi: case-sensitive), grouped by status."""
         out: dict[str, dict[str, Any]] = {}
-        for st in self._matching("", step_str, ""):
-            out.setdefault(st.status, {})[st.id] = self._serialize(st)
+        for st in self._steps.values():
+            if st.known and step_str in st.id:
+                out.setdefault(st.status, {})[st.id] = self._serialize(st)
         return out
 
     def step_page(self, status: str = "", search: str = "", family: str = "", offset: int = 0,
@@ -219,7 +221,8 @@ class SchedulerViews:
         pending = sum(1 for st in mine if st.status == PENDING)
         unique = sum(1 for st in mine if st.status == PENDING and not st.others)
         return {"n_pending_steps": pending, "n_unique_pending": unique,
-                "n_pending_last_scheduled": pending, "running_steps": sorted(w.running) if w else []}
+                "n_pending_last_scheduled": pending, "running_steps": sorted(w.running) if w else [],
+                "worker_state": "disabled" if w and w.disabled else "active"}
 
     # ---- graphs -----------------------------------------------------------------------------------
     def dep_graph(self, step_id: str, include_done: bool = True, depth: int | None = None) -> dict[str, Any]:
@@ -265,26 +268,39 @@ class SchedulerViews:
         for w in sorted(self._workers.values(), key=lambda w: -w.last_active):
             running = {sid: self._serialize(self._steps[sid])
                        for sid in sorted(w.running) if sid in self._steps}
-            out.append({"name": w.id, "info": w.info, "started": w.started, "last_active": w.last_active,
-                        "state": "disabled" if w.disabled else "active", "num_running": len(running),
-                        "num_steps": len(w.steps), "running": running,
-                        "workers": w.info.get("workers", 1)})
+            mine = [self._steps[s] for s in w.steps if s in self._steps]
+            pending = [st for st in mine if st.status == PENDING]
+            # Luigi's fields (the worker's info flattened in, as Luigi does) and trun's "info"
+            out.append({**w.info, "name": w.id, "info": w.info, "started": w.started,
+                        "last_active": w.last_active, "state": "disabled" if w.disabled else "active",
+                        "num_running": len(running), "num_steps": len(w.steps), "running": running,
+                        "workers": w.info.get("workers", 1), "num_pending": len(pending),
+                        "num_uniques": sum(1 for st in pending if not st.others),
+                        "num_unread_rpc_messages": 0,
+                        "first_step_display_name": self._first_step_name(w.info.get("first_step", ""))})
         return out
+
+    def _first_step_name(self, step_id: str) -> str:
+        """The display name of the step a worker was started for (its info's ``first_step``)."""
+        st = self._steps.get(step_id)
+        return _display_name(st) if st is not None and st.known else step_id
 
     def resources(self) -> dict[str, dict[str, int]]:
         names = set(self._limits) | {k for k, v in self._used.items() if v}
         return {n: {"total": self._limits.get(n, 1), "used": self._used[n]} for n in sorted(names)}
 
     def resource_list(self) -> list[dict[str, Any]]:
-        """Each resource with its units and the running steps holding it."""
-        holders: dict[str, list[str]] = {}
+        """Each configured resource ([resources], as Luigi lists them) with its units and the running
+        steps holding it."""
+        holders: dict[str, dict[str, Any]] = {}
         for w in self._workers.values():
-            for sid in w.running:
+            for sid in sorted(w.running):
                 st = self._steps.get(sid)
                 for name in (st.resources if st else ()):
-                    holders.setdefault(name, []).append(sid)
+                    holders.setdefault(name, {})[sid] = self._serialize(st, include_deps=False)
         return [{"name": n, "num_total": r["total"], "num_used": r["used"],
-                 "running": sorted(holders.get(n, []))} for n, r in self.resources().items()]
+                 "num_consumer": len(holders.get(n, {})), "running": holders.get(n, {})}
+                for n, r in self.resources().items() if n in self._limits]
 
     def step_history(self, limit: int = 500) -> list[dict[str, Any]]:
         """The latest run of each step that ran, newest first: start, end (None while running), status."""

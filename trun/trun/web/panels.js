@@ -22,7 +22,7 @@ trun.panels = (() => {
     document.querySelector("#resources-table tbody").replaceChildren(...list.map((r) => el("tr", { "data-resource": r.name },
       el("td", {}, r.name), el("td", {}, `${r.num_used} / ${r.num_total}`),
       el("td", {}, el("span", { class: "bar" }, el("span", { style: `width:${r.num_total ? 100 * r.num_used / r.num_total : 0}%` }))),
-      el("td", { class: "name" }, r.running.join(", ")))));
+      el("td", { class: "name" }, Object.keys(r.running).join(", ")))));
     if (!list.length) document.querySelector("#resources-table tbody").append(el("tr", {}, el("td", { colspan: 4 }, "no resources configured or used")));
   }
 
