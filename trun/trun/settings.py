@@ -70,6 +70,18 @@ class worker(Config):
                                          "fails (if a receiver is set)")
     step_process_context = p.OptionalParameter(default=None, description="module.Class built with each "
                                                "step's StepProcess and entered around its run()")
+    id = p.Parameter(default="", description="This worker's id (default: made from host, pid and processes)")
+    ping_interval = p.FloatParameter(default=1.0, description="Seconds between heartbeats to the scheduler")
+    count_uniques = p.BoolParameter(default=False, description="With keep_alive: wait only while a pending "
+                                    "step is wanted by this worker alone")
+    count_last_scheduled = p.BoolParameter(default=False, description="With keep_alive: wait only while a "
+                                           "pending step was last scheduled by this worker")
+    wait_jitter = p.FloatParameter(default=0.0, description="Up to this many seconds, at random, added to "
+                                   "each keep_alive wait (Luigi's default is 5)")
+    max_reschedules = p.IntParameter(default=1, description="Times a step that found its requirements "
+                                     "incomplete at run time is scheduled again")
+    retry_external_steps = p.BoolParameter(default=False, description="Re-check incomplete external steps "
+                                           "while running (retried as failed steps are)")
     executor = p.ChoiceParameter(default="local", choices=("local", "dask"))
     dask_address = p.OptionalParameter(default=None)
 

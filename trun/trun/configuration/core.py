@@ -282,6 +282,8 @@ READ_KEYS: dict[str, set[str]] = {
         "keep_alive", "max_keep_alive_idle_duration",
         "force_multiprocessing", "cache_step_completion", "executor", "dask_address",
         "no_install_shutdown_handler", "step_process_context", "send_failure_email",
+        "id", "ping_interval", "count_uniques", "count_last_scheduled", "wait_jitter", "max_reschedules",
+        "retry_external_steps",
     },
     "scheduler": {"retry_delay", "retry_count", "disable_window", "disable_hard_timeout", "disable_persist",
                   "remove_delay", "worker_disconnect_delay", "prune_on_get_work", "record_step_history",
@@ -295,11 +297,7 @@ READ_KEYS: dict[str, set[str]] = {
 IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
     "core": {"autoload_range", "rpc_connect_timeout", "rpc_retry_attempts",
              "rpc_retry_wait", "assistant"},
-    "worker": {
-        "count_uniques", "count_last_scheduled", "ping_interval", "wait_jitter",
-        "max_reschedules", "retry_external_steps",
-        "id",
-    },
+    "worker": set(),
     "scheduler": {
         "pause_enabled", "send_messages",
     },
