@@ -30,6 +30,7 @@ class core(Config):
     scheduler_url = p.OptionalParameter(default=None, description="Full URL of the central scheduler",
                                         config_path={"section": "core", "name": "default_scheduler_url"})
     workers = p.IntParameter(default=1, description="Number of worker processes")
+    assistant = p.BoolParameter(default=False, description="Run as an assistant: any step others added")
     module = p.OptionalParameter(default=None, description="Module to import before looking up steps")
     log_level = p.ChoiceParameter(default="DEBUG", choices=("NOTSET", "DEBUG", "INFO", "WARNING",
                                                               "ERROR", "CRITICAL"))
@@ -111,6 +112,10 @@ class scheduler(Config):
                                           "prometheus", "custom"), description="Where step metrics go")
     metrics_custom_import = p.OptionalStrParameter(default=None, description="module.Class of the "
                                                    "MetricsCollector when metrics_collector = custom")
+    pause_enabled = p.BoolParameter(default=True, description="Whether pause() pauses the scheduler")
+    send_messages = p.BoolParameter(default=True, description="Whether messages reach running steps")
+    stable_done_cooldown_secs = p.FloatParameter(default=10.0, description="Seconds a DONE step stays done "
+                                                 "when added as pending again (then it runs again)")
 
 
 class retcode(Config):
