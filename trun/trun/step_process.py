@@ -1,7 +1,7 @@
 """Running one step: ``execute_step`` (what every executor calls) and Luigi's ``TaskProcess`` API.
 
 ``execute_step`` runs a step here and now and returns ``(status, payload)``: ``("DONE", message)``,
-``("FAILED", explanation)``, ``("UNFULFILLED", (explanation, [missing step ids]))`` when its
+``("FAILED", explanation)``, ``("UNFULFILLED", (explanation, [missing steps]))`` when its
 requirements were incomplete at run time (the worker may schedule it again: ``[worker]
 max_reschedules``) or ``("NEW_DEPS", [steps])`` when ``run()`` yielded requirements that are not
 complete yet (the step is re-run from the start once they are).  An external step (``run`` is None)
@@ -53,7 +53,8 @@ class StepException(Exception):
 
 
 class UnfulfilledDependencies(RuntimeError):
-    """A step's requirements were incomplete when it was about to run (``missing``: their ids)."""
+    """A step's requirements were incomplete when it was about to run (``missing``: their ids, each
+    followed by its missing outputs in parentheses)."""
 
     def __init__(self, message: str, missing: list[str]) -> None:
         super().__init__(message)
@@ -206,17 +207,16 @@ def _context_for(step: Step, class_path: str, process: StepProcess | None) -> An
 
 
 def _unfulfilled(step: Step) -> UnfulfilledDependencies | None:
-    missing, shown = [], []
+    missing = []  # each as "step_id (its missing outputs)", as Luigi lists them
     for dep in step.deps():
         if dep.complete():
             continue
-        absent = [str(t) for t in flatten(dep.output()) if not t.exists()]
-        missing.append(dep.step_id)
-        shown.append(f"{dep.step_id} ({', '.join(absent)})" if absent else dep.step_id)
+        absent = [str(getattr(t, "path", t)) for t in flatten(dep.output()) if not t.exists()]
+        missing.append(f"{dep.step_id} ({', '.join(absent)})" if absent else dep.step_id)
     if not missing:
         return None
     noun = "dependency" if len(missing) == 1 else "dependencies"
-    return UnfulfilledDependencies(f"Unfulfilled {noun} at run time: {', '.join(shown)}", missing)
+    return UnfulfilledDependencies(f"Unfulfilled {noun} at run time: {', '.join(missing)}", missing)
 
 
 def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
@@ -326,7 +326,9 @@ class StepProcess(multiprocessing.Process):
                                        process=self)
         expl: Any = ""
         missing: list[str] = []
-        new_deps: list[tuple[str, str, dict]] = []
+        # as Luigi's: None once run() returned without new requirements, [] if it never got that far
+        ran = status == DONE and not is_external(self.step)
+        new_deps: list[tuple[str, str, dict]] | None = None if ran else []
         if status == NEW_DEPS:
             status = PENDING
             new_deps = [(s.step_module, s.get_step_family(), s.to_str_params()) for s in payload]
@@ -334,7 +336,7 @@ class StepProcess(multiprocessing.Process):
             status = FAILED
             expl, missing = payload
         else:
-            expl = payload if payload is not None else ""
+            expl = payload
             if status == DONE and self.step_completion_cache is not None:
                 self.step_completion_cache[self.step.step_id] = True
         if self.result_queue is not None:
