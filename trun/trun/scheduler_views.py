@@ -13,7 +13,16 @@ import os
 from collections import Counter, deque
 from typing import Any
 
-from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING, UNKNOWN
+from trun.scheduler_api import (
+    DISABLED,
+    DONE,
+    FAILED,
+    PENDING,
+    RUNNING,
+    UNKNOWN,
+    WORKER_STATE_ACTIVE,
+    WORKER_STATE_DISABLED,
+)
 from trun.step_state import StepState, WorkerState
 
 UPSTREAM_RUNNING = "UPSTREAM_RUNNING"
@@ -220,7 +229,8 @@ class SchedulerViews:
                 if st is not None and st.status in (PENDING, FAILED)]
         return {"n_pending_steps": len(mine), "n_unique_pending": sum(1 for st in mine if not st.others),
                 "n_pending_last_scheduled": sum(1 for st in mine if st.last_worker == worker),
-                "running_steps": sorted(w.running) if w else []}
+                "running_steps": sorted(w.running) if w else [],
+                "worker_state": WORKER_STATE_DISABLED if w and w.disabled else WORKER_STATE_ACTIVE}
 
     # ---- graphs -----------------------------------------------------------------------------------
     def dep_graph(self, step_id: str, include_done: bool = True, depth: int | None = None) -> dict[str, Any]:
