@@ -234,6 +234,14 @@ class Worker:
         self._scheduler.add_step(step.step_id, status=sch.UNKNOWN, runnable=False,
                                  family=step.get_step_family(), expl=expl, worker=self._id)
         step.trigger_event(Event.BROKEN_STEP, step, error)
+        owners = step.owner_email
+        owners = [owners] if isinstance(owners, str) else list(owners or [])
+        try:  # for the scheduler's batched e-mails ([scheduler] batch_emails)
+            self._scheduler.announce_scheduling_failure(
+                str(step), step.get_step_family(), step.to_str_params(only_significant=True), expl,
+                owners, self._id)
+        except Exception as e:  # a scheduler without it (older trund): the failure is still reported
+            logger.debug("could not announce the scheduling failure of %r: %s", step, e)
 
     # ---- running -------------------------------------------------------------------------------------
     def _make_executor(self, opts: RunOptions) -> Any:
