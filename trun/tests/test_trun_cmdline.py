@@ -128,8 +128,10 @@ def test_luigi_lock_flags_are_accepted(project):
     assert r.returncode == 0, r.stderr
     assert (project / "out" / "hello-lk-2024-01-01.txt").exists()
     assert not (project / "locks").exists()  # no lock was taken
-    r = trun_cli(project, "Hello", "--name", "lk", "--worker-wait-jitter", "1", "--local-scheduler")
-    assert r.returncode == 2 and "--worker-wait-jitter" in r.stderr  # not implemented: not an option
+    r = trun_cli(project, "Hello", "--name", "lk2", "--worker-wait-jitter", "0.01", "--local-scheduler")
+    assert r.returncode == 0, r.stderr  # a [worker] option on the command line
+    r = trun_cli(project, "Hello", "--name", "lk", "--worker-no-such-option", "1", "--local-scheduler")
+    assert r.returncode == 2 and "--worker-no-such-option" in r.stderr
 
 
 def test_usage_errors(project):

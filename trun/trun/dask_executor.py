@@ -12,8 +12,9 @@ import uuid
 from typing import Any
 
 from trun.event import Event
-from trun.executor import FAILED, Result, RunOptions, execute_step, step_timeout
+from trun.executor import Result
 from trun.step import Step
+from trun.step_process import FAILED, RunOptions, execute_step, step_timeout
 
 
 def _run_on_dask(step: Step, opts: RunOptions) -> tuple[str, Any]:

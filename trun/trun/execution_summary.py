@@ -101,7 +101,7 @@ def _upstream_flags(worker: Worker, pending: set[str], failed: set[str],
     """For each pending step: (a failed step upstream, a missing external step upstream, a direct
     dependency whose scheduling failed).  The first two pass down chains, the third does not (as in
     Luigi)."""
-    missing = worker.external_missing
+    missing = worker.external_missing - failed  # an external step re-checked and failed is failed
     flags: dict[str, tuple[bool, bool, bool]] = {}
     deps = worker.deps
     for root in pending:

@@ -1,13 +1,13 @@
 """Where a step's ``run()`` executes: in-process, in a pool of long-lived worker processes, or on Dask.
 
-``execute_step`` is the one function that runs a step anywhere; it returns ``(status, payload)``:
-``("DONE", None)``, ``("FAILED", explanation)`` or ``("NEW_DEPS", [steps])`` when ``run()`` yielded
-dependencies that are not complete yet (the step is re-run from the start once they are).
+Each executor runs steps with ``trun.step_process.execute_step`` and hands back ``(step_id, status,
+payload)`` results (the statuses and payloads are described there).  ``fork_lock`` is held while a
+pool process is forked and while the worker's heartbeat thread talks to the scheduler, so a child is
+never forked in the middle of a request (Luigi's ``worker.fork_lock``).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -18,152 +18,24 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from trun.event import Event
-from trun.step import DynamicRequirements, Step, flatten, getpaths
+from trun.step import Step
+from trun.step_process import (  # noqa: F401 (the statuses are part of this module's interface)
+    DONE,
+    FAILED,
+    NEW_DEPS,
+    UNFULFILLED,
+    RunOptions,
+    execute_step,
+    step_timeout,
+)
 
 logger = logging.getLogger("trun-interface")
-
-DONE, FAILED, NEW_DEPS = "DONE", "FAILED", "NEW_DEPS"
-# the root logger, plus trun's own loggers, which do not propagate to the root
-_STEP_LOG_LOGGERS = (None, "trun", "trun-interface")
-
-
-class StepTimeout(Exception):
-    """Raised inside a step that ran longer than its worker_timeout."""
-
-
-@dataclass
-class RunOptions:
-    check_unfulfilled_deps: bool = True
-    check_complete_on_run: bool = False
-    step_log_dir: str | None = None
-    default_timeout: float = 0.0
-    step_process_context: str | None = None  # "module.Class", entered around each run()
-
-
-class StepProcess:
-    """What a ``[worker] step_process_context`` class is built with: the step being run and the pid
-    of the process that runs it (Luigi passes its TaskProcess)."""
-
-    def __init__(self, step: Step) -> None:
-        self.step = step
-        self.pid = os.getpid()
-
-
-def _context_for(step: Step, class_path: str) -> Any:
-    module, _, name = class_path.rpartition(".")
-    if not module:
-        raise ValueError(f"[worker] step_process_context must be module.Class, got {class_path!r}")
-    return getattr(importlib.import_module(module), name)(StepProcess(step))
-
-
-def step_timeout(step: Step, opts: RunOptions) -> float:
-    t = step.worker_timeout
-    if t is None:
-        t = opts.default_timeout
-    return float(t or 0)
-
-
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise StepTimeout("step timed out")
-
-
-def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False) -> tuple[str, Any]:
-    """Run one step here and now; never raises for the step's own errors."""
-    handler = None
-    if opts.step_log_dir:
-        os.makedirs(opts.step_log_dir, exist_ok=True)
-        handler = logging.FileHandler(os.path.join(opts.step_log_dir, f"{step.step_id}.log"))
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        for name in _STEP_LOG_LOGGERS:
-            logging.getLogger(name).addHandler(handler)
-    timeout = step_timeout(step, opts) if use_alarm else 0.0
-    alarm = timeout > 0 and threading.current_thread() is threading.main_thread()
-    old_handler = None
-    if alarm:
-        old_handler = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
-    try:
-        if opts.step_process_context:
-            with _context_for(step, opts.step_process_context):
-                return _execute(step, opts)
-        return _execute(step, opts)
-    except StepTimeout:
-        message = f"Step {step!r} timed out after {timeout:g} seconds"
-        step.trigger_event(Event.TIMEOUT, step, message)
-        return FAILED, message
-    finally:
-        if alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old_handler)
-        if handler is not None:
-            for name in _STEP_LOG_LOGGERS:
-                logging.getLogger(name).removeHandler(handler)
-            handler.close()
-
-
-def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
-    try:
-        if opts.check_unfulfilled_deps:
-            missing = [d for d in step.deps() if not d.complete()]
-            if missing:
-                names = ", ".join(repr(d) for d in missing)
-                raise RuntimeError(f"Unfulfilled dependencies at run time: {names}")
-        verbose = logger.isEnabledFor(logging.INFO)
-        if verbose:
-            logger.info("[pid %d] running   %r", os.getpid(), step)
-        step.trigger_event(Event.START, step)
-        t0 = time.time()
-        result = step.run()  # type: ignore[misc]
-        if result is not None and hasattr(result, "__next__"):
-            new_deps = _drive_generator(result)
-            if new_deps:
-                return NEW_DEPS, new_deps
-        if opts.check_complete_on_run and not step.complete():
-            raise RuntimeError("Step finished running, but complete() is still returning false.")
-        step.trigger_event(Event.PROCESSING_TIME, step, time.time() - t0)
-        message = step.on_success()
-        if verbose:
-            logger.info("[pid %d] done      %r", os.getpid(), step)
-        step.trigger_event(Event.SUCCESS, step)
-        return DONE, message
-    except StepTimeout:
-        raise
-    except BaseException as e:  # noqa: BLE001 - a step may raise anything, even SystemExit
-        if isinstance(e, KeyboardInterrupt):
-            raise
-        logger.error("[pid %d] failed    %r\n%s", os.getpid(), step, traceback.format_exc())
-        expl = step.on_failure(e)
-        step.trigger_event(Event.FAILURE, step, e)
-        return FAILED, expl or f"{type(e).__name__}: {e}"
-
-
-def _drive_generator(gen: Any) -> list[Step]:
-    """Feed a run() generator the outputs of its yielded requirements while they are complete."""
-    to_send = None
-    while True:
-        try:
-            reqs = gen.send(to_send)
-        except StopIteration:
-            return []
-        if isinstance(reqs, DynamicRequirements):
-            if not reqs.complete():
-                return [s for s in reqs.flat_requirements if not s.complete()] or reqs.flat_requirements
-            to_send = reqs.paths
-            continue
-        steps = flatten(reqs)
-        for s in steps:
-            if not isinstance(s, Step):
-                raise TypeError(f"run() yielded {s!r}, which is not a Step")
-        missing = [s for s in steps if not s.complete()]
-        if missing:
-            return missing
-        to_send = getpaths(reqs)
+fork_lock = threading.Lock()
 
 
 # ---- executors ----------------------------------------------------------------------------------------
@@ -171,10 +43,14 @@ Result = tuple[str, str, Any]  # (step_id, status, payload)
 
 
 class InlineExecutor:
-    """Runs each step in the calling process, one at a time (timeouts enforced with SIGALRM)."""
+    """Runs each step in the calling process, one at a time (timeouts enforced with SIGALRM).
 
-    def __init__(self, opts: RunOptions) -> None:
+    ``reporter_for(step)``: the ``StepStatusReporter`` the running step's set_status_message & co.
+    are forwarded to (None: they only log)."""
+
+    def __init__(self, opts: RunOptions, reporter_for: Callable[[Step], Any] | None = None) -> None:
         self.opts = opts
+        self._reporter_for = reporter_for
         self._results: list[Result] = []
 
     def free_slots(self) -> int:
@@ -185,7 +61,8 @@ class InlineExecutor:
         return len(self._results)
 
     def submit(self, step: Step) -> None:
-        status, payload = execute_step(step, self.opts, use_alarm=True)
+        reporter = self._reporter_for(step) if self._reporter_for is not None else None
+        status, payload = execute_step(step, self.opts, use_alarm=True, reporter=reporter)
         self._results.append((step.step_id, status, payload))
 
     def wait(self, timeout: float) -> list[Result]:
@@ -270,7 +147,8 @@ class ProcessPoolExecutor:
     def _spawn(self) -> _Slot:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_pool_main, args=(child, self.opts, self._known), daemon=True)
-        proc.start()
+        with fork_lock:
+            proc.start()
         child.close()
         slot = _Slot(proc, parent)
         self._selector.register(parent, selectors.EVENT_READ, slot)

@@ -40,7 +40,7 @@ class _WorkerSchedulerFactory:
 
     def create_worker(self, scheduler: SchedulerAPI, worker_processes: int, assistant: bool = False,
                       **kwargs: Any) -> Worker:
-        return Worker(scheduler=scheduler, worker_processes=worker_processes, **kwargs)
+        return Worker(scheduler=scheduler, worker_processes=worker_processes, assistant=assistant, **kwargs)
 
 
 def setup_logging(level: str = "DEBUG", conf_file: str | None = None) -> None:
@@ -72,7 +72,7 @@ def _schedule_and_run(steps: Iterable[Step], worker_scheduler_factory: Any = Non
     factory = worker_scheduler_factory or _WorkerSchedulerFactory()
     scheduler = _pick_scheduler(env, factory)
     wkw = {k: v for k, v in worker_overrides.items() if k not in ("executor", "dask_address")}
-    worker = factory.create_worker(scheduler=scheduler, worker_processes=env.workers,
+    worker = factory.create_worker(scheduler=scheduler, worker_processes=env.workers, assistant=env.assistant,
                                    executor=worker_overrides.get("executor"),
                                    dask_address=worker_overrides.get("dask_address"), **wkw)
     success = True

@@ -6,8 +6,11 @@ unfinished dependencies, a step whose counter reaches zero is pushed on a ready 
 and removal are heaps keyed by time, and a worker's steps are indexed, so nothing is ever rescanned.
 All methods take and return plain JSON-able values, so the same interface is served remotely by trund
 (the interface is ``trun.scheduler_api.SchedulerAPI``; the read-only views are in
-``trun.scheduler_views``, the visualiser's actions in ``trun.scheduler_actions``).
-``trun.scheduler_store`` journals the changes into SQLite.
+``trun.scheduler_views``, the visualiser's actions in ``trun.scheduler_actions``, messages to steps
+and workers in ``trun.scheduler_messages``, saving and loading in ``trun.scheduler_persistence``).
+``trun.scheduler_reports`` takes running steps' reports; ``trun.scheduler_store`` journals the
+changes into SQLite.  Luigi's record types (``Step``, ``Worker``, ``RetryPolicy``, ``OrderedSet``)
+are importable from here (``trun.scheduler_records``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from trun.scheduler_actions import SchedulerActions
+from trun.scheduler_messages import SchedulerMessages
+from trun.scheduler_persistence import SchedulerPersistence
+from trun.scheduler_reports import SchedulerReports
 
 # the statuses and Luigi's constants are importable from here as well (kept compact)
 # isort: off
@@ -32,6 +38,7 @@ from trun.scheduler_views import (STATUS_TO_UPSTREAM_MAP, UPSTREAM_DISABLED, UPS
                                   UPSTREAM_SEVERITY_ORDER, SchedulerViews)
 # isort: on
 from trun.scheduler_hooks import hooks_from_config
+from trun.scheduler_records import STEP_FAMILY_RE, OrderedSet, RetryPolicy, Step, Worker  # noqa: F401
 from trun.settings import scheduler  # noqa: F401 (the [scheduler] section, as luigi.scheduler.scheduler)
 from trun.step_state import EMPTY, StepState, WorkerState
 
@@ -43,7 +50,8 @@ MAX_BATCH = 1000  # steps one get_work_batch hands out at most
 LUIGI_RETRY_COUNT = 999_999_999  # Luigi's default [scheduler] retry_count: in effect, never disabled
 
 
-class Scheduler(SchedulerActions, SchedulerViews):
+class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPersistence,
+                SchedulerReports):
     """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``), with Luigi's scheduler options.
 
     A failed step is PENDING again ``retry_delay`` seconds after the failure; ``retry_count`` failures
@@ -51,7 +59,9 @@ class Scheduler(SchedulerActions, SchedulerViews):
     its first) make it DISABLED for ``disable_persist`` seconds. The defaults are Luigi's: retried
     after 15 minutes, never disabled.  A worker silent for ``worker_disconnect_delay`` seconds is dropped:
     its running steps fail and are re-queued after ``retry_delay``; steps no live worker wants are
-    forgotten ``remove_delay`` seconds later.  ``prune_on_get_work`` prunes on every ``get_work``."""
+    forgotten ``remove_delay`` seconds later.  ``prune_on_get_work`` prunes on every ``get_work``.
+    A DONE step added as PENDING again is run again once it has been DONE for
+    ``stable_done_cooldown_secs``; ``pause_enabled = False`` makes ``pause()`` do nothing."""
 
     def __init__(self, retry_count: int = LUIGI_RETRY_COUNT, retry_delay: float = 900.0,
                  disable_window: float = 3600.0,
@@ -59,7 +69,9 @@ class Scheduler(SchedulerActions, SchedulerViews):
                  worker_disconnect_delay: float = 60.0, disable_hard_timeout: float | None = None,
                  disable_persist: float = 86400.0, prune_on_get_work: bool = False,
                  record_step_history: bool = True, step_log_dir: str | None = None,
-                 max_shown_steps: int = 100_000, max_graph_nodes: int = 100_000) -> None:
+                 max_shown_steps: int = 100_000, max_graph_nodes: int = 100_000, pause_enabled: bool = True,
+                 send_messages: bool = True, stable_done_cooldown_secs: float = 10.0,
+                 state_path: str | None = None) -> None:
         self._steps: dict[str, StepState] = {}
         self._workers: dict[str, WorkerState] = {}
         self._ready: list[tuple[int, int, str]] = []
@@ -96,6 +108,11 @@ class Scheduler(SchedulerActions, SchedulerViews):
         self.step_log_dir = step_log_dir
         self.max_shown_steps = max_shown_steps
         self.max_graph_nodes = max_graph_nodes
+        self.pause_enabled = pause_enabled
+        self.send_messages = send_messages
+        self.stable_done_cooldown_secs = stable_done_cooldown_secs
+        self.state_path = state_path
+        self._message_responses: dict[tuple[str, str], Any] = {}
 
     def _tell_hooks(self, st: StepState, old: str | None, new: str) -> None:
         w = self._workers.get(st.worker) if st.worker else None
@@ -205,19 +222,23 @@ class Scheduler(SchedulerActions, SchedulerViews):
         return None
 
     def _release(self, st: StepState) -> None:
-        for name, amount in st.resources.items():
+        held = st.resources if st.resources_running is None else st.resources_running
+        for name, amount in held.items():
             self._used[name] -= amount
+        st.resources_running = None
         w = self._workers.get(st.worker) if st.worker else None
         if w is not None:
             w.running.discard(st.id)
 
     def _add_stakeholder(self, st: StepState, worker: str) -> None:
         if not st.owner:
-            st.owner = worker
+            st.owner = st.last_worker = worker
         elif worker != st.owner:
             if st.others is None:
                 st.others = set()
-            st.others.add(worker)
+            if worker not in st.others:
+                st.others.add(worker)
+                st.last_worker = worker
         st.remove_at = None
 
     # ---- the interface: what workers do ------------------------------------------------------------
@@ -282,9 +303,13 @@ class Scheduler(SchedulerActions, SchedulerViews):
                 self._fail(st)
         elif st.status == DISABLED and status == PENDING:
             pass  # rediscovered while disabled: stays disabled (Luigi)
-        elif status != st.status and st.status != DONE:
+        elif status != st.status and (st.status != DONE or self._done_cooled(st, status)):
             self._set_status(st, status)
         self._maybe_queue(st)
+
+    def _done_cooled(self, st: StepState, status: str) -> bool:
+        """A DONE step added as PENDING runs again once it has been DONE for stable_done_cooldown_secs."""
+        return status == PENDING and time.time() - st.last_updated >= self.stable_done_cooldown_secs
 
     def _fail(self, st: StepState, counted: bool = True) -> None:
         """``counted``: a failure of the step itself (a dead worker's step is retried regardless)."""
@@ -348,15 +373,18 @@ class Scheduler(SchedulerActions, SchedulerViews):
                 "n_pending_steps": self._counts[PENDING], "worker_state": WORKER_STATE_ACTIVE}
 
     def get_work(self, worker: str | None = None, host: str | None = None,
-                 current_steps: list[str] | None = None) -> dict[str, Any]:
+                 current_steps: list[str] | None = None, assistant: bool = False) -> dict[str, Any]:
         """The next runnable step, or ``step_id: None`` with ``retry_in`` (seconds until the next retry).
 
         ``current_steps``: the steps the worker is still running; a step the scheduler thinks it runs
-        but the worker does not list (a reply lost in transit) is handed out again first."""
+        but the worker does not list (a reply lost in transit) is handed out again first.
+        ``assistant``: the worker runs any step, not only those it added."""
         now = time.time()
         w = self._heard_from(worker)
         if host and w is not None and "host" not in w.info:
             w.info = {**w.info, "host": host}
+        if assistant and w is not None and not w.assistant:
+            w.info = {**w.info, "assistant": True}
         if self.prune_on_get_work:
             self.prune()
         else:
@@ -373,7 +401,8 @@ class Scheduler(SchedulerActions, SchedulerViews):
         return self._next_work(worker, now)
 
     def get_work_batch(self, worker: str | None = None, host: str | None = None,
-                       current_steps: list[str] | None = None, max_steps: int = 1) -> dict[str, Any]:
+                       current_steps: list[str] | None = None, max_steps: int = 1,
+                       assistant: bool = False) -> dict[str, Any]:
         """Up to ``max_steps`` runnable steps at once (a trun extension, not in Luigi).
 
         ``{"steps": [get_work replies], "retry_in", "running", "n_pending_steps", "worker_state"}``:
@@ -382,7 +411,7 @@ class Scheduler(SchedulerActions, SchedulerViews):
         than ``max_steps`` could run).  Every step listed is RUNNING for ``worker``."""
         w = self._workers.get(worker) if worker is not None else None
         resent = w is not None and current_steps is not None and bool(w.running - set(current_steps))
-        reply = self.get_work(worker, host, current_steps)
+        reply = self.get_work(worker, host, current_steps, assistant)
         steps = []
         limit = min(max(1, int(max_steps)), MAX_BATCH)
         while reply["step_id"] is not None:
@@ -415,7 +444,10 @@ class Scheduler(SchedulerActions, SchedulerViews):
                 "n_pending_steps": self._counts[PENDING], "worker_state": WORKER_STATE_ACTIVE}
 
     def _can_run(self, st: StepState, worker: str | None) -> bool:
-        """A worker only gets steps it added itself (it must know how to run them)."""
+        """A worker only gets steps it added itself (it must know how to run them), unless it is an
+        assistant (it loads them from their module)."""
+        if worker is not None and worker in self._workers and self._workers[worker].assistant:
+            return st.known
         return (worker is None or st.owner is None or worker == st.owner
                 or (st.others is not None and worker in st.others))
 
@@ -456,11 +488,6 @@ class Scheduler(SchedulerActions, SchedulerViews):
                     break
                 heapq.heappush(self._blocked[lacking], (-st.priority, seq, sid))
         return None
-
-    def ping(self, worker: str | None = None) -> dict[str, Any]:
-        """A worker's heartbeat (``worker`` given) or a health check; ``rpc_messages`` as in Luigi."""
-        self._heard_from(worker)
-        return {"rpc_messages": []}
 
     # ---- the interface: housekeeping ---------------------------------------------------------------
     def prune(self) -> None:
@@ -536,48 +563,3 @@ class Scheduler(SchedulerActions, SchedulerViews):
         st.failures = ()
         self._set_status(st, FAILED)
         self._schedule_retry(st, time.time() + st.policy("retry_delay", self.retry_delay))
-
-    # ---- the store's side (not part of the interface) ---------------------------------------------
-    def _journal(self) -> None:
-        """Start recording changes for a store (``trun.scheduler_store``)."""
-        self._dirty, self._dirty_state, self._dirty_workers, self._events = set(), set(), set(), []
-
-    def _restore(self, steps: dict[str, StepState], workers: dict[str, WorkerState],
-                 limits: dict[str, int], paused: bool) -> None:
-        """Take over saved state: rebuild the edge counters, queues and indexes from the steps."""
-        now = time.time()
-        self._steps, self._workers, self._paused = steps, workers, paused
-        self._limits.update(limits)
-        for w in workers.values():
-            w.last_active = now  # they could not reach a dead trund: the disconnect delay starts again
-        for st in steps.values():
-            for dep_id in st.deps:
-                d = steps.get(dep_id)
-                if d is None:
-                    d = steps[dep_id] = StepState(dep_id, now)
-                d.dependents.append(st.id)
-        self._recent = dict.fromkeys(sorted(steps, key=lambda i: steps[i].last_updated))
-        for st in sorted(steps.values(), key=lambda s: s.time_added):  # ready steps keep their order
-            self._counts[st.status] += 1
-            self._family_counts[(st.family, st.status)] += 1
-            st.n_pending = sum(1 for d in st.deps if steps[d].status != DONE)
-            for holder in st.stakeholders():
-                if holder in workers:
-                    workers[holder].steps.add(st.id)
-            if st.status == RUNNING:
-                for name, amount in st.resources.items():
-                    self._used[name] += amount
-                if st.worker in workers:
-                    workers[st.worker].running.add(st.id)
-            elif st.status == FAILED and st.retry_at is not None:
-                heapq.heappush(self._retry_heap, (st.retry_at, next(self._seq), st.id))
-            elif st.status == DISABLED and st.disabled_at is not None:
-                heapq.heappush(self._enable_heap,
-                               (st.disabled_at + st.policy("disable_persist", self.disable_persist), st.id))
-            if st.remove_at is not None:
-                heapq.heappush(self._remove_heap, (st.remove_at, st.id))
-            self._maybe_queue(st)
-        # a RUNNING step whose worker was never registered has nobody to report it: its worker is dead
-        for st in steps.values():
-            if st.status == RUNNING and st.worker and st.worker not in workers:
-                self._fail(st, counted=False)

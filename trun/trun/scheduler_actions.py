@@ -19,6 +19,7 @@ class SchedulerActions:
 
     _steps: dict[str, StepState]
     _paused: bool
+    pause_enabled: bool
     _set_status: Callable[[StepState, str], None]
     _maybe_queue: Callable[[StepState], None]
     _re_enable: Callable[[StepState], None]
@@ -59,7 +60,12 @@ class SchedulerActions:
             w.disabled = True
 
     def pause(self) -> None:
-        self._paused = True
+        """Hand out no work until ``unpause`` (unless pausing is turned off: [scheduler] pause_enabled)."""
+        if self.pause_enabled:
+            self._paused = True
+
+    def is_pause_enabled(self) -> dict[str, bool]:
+        return {"enabled": self.pause_enabled}
 
     def unpause(self) -> None:
         self._paused = False

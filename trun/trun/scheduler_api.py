@@ -46,15 +46,18 @@ class SchedulerAPI(Protocol):
         ...
 
     def get_work(self, worker: str | None = None, host: str | None = None,
-                 current_steps: list[str] | None = None) -> dict[str, Any]:
+                 current_steps: list[str] | None = None, assistant: bool = False) -> dict[str, Any]:
         """Mark the next runnable step RUNNING for ``worker``: ``{"step_id", "retry_in", "running", ...}``.
+        An ``assistant`` may get any step (it loads it from ``step_module``, ``step_family`` and
+        ``step_params``); other workers only get steps they added.
 
         ``step_id`` is None when nothing can run now; ``retry_in`` is then the seconds until the next
         retry is due (None: no retry pending) and ``running`` how many steps are running."""
         ...
 
     def get_work_batch(self, worker: str | None = None, host: str | None = None,
-                       current_steps: list[str] | None = None, max_steps: int = 1) -> dict[str, Any]:
+                       current_steps: list[str] | None = None, max_steps: int = 1,
+                       assistant: bool = False) -> dict[str, Any]:
         """trun extension: up to ``max_steps`` steps at once, ``{"steps": [get_work replies], ...}``
         with ``retry_in``, ``running``, ``n_pending_steps`` and ``worker_state`` of the last reply."""
         ...
@@ -65,6 +68,39 @@ class SchedulerAPI(Protocol):
 
     def prune(self) -> None:
         """Drop silent workers, requeue failed steps whose retry is due, forget abandoned steps."""
+        ...
+
+    def set_worker_processes(self, worker: str, n: int) -> None:
+        """Ask ``worker`` (with its next ping) to run ``n`` steps at once."""
+        ...
+
+    def send_scheduler_message(self, worker: str, step: str, content: Any) -> dict[str, Any]:
+        """Send ``content`` to step ``step`` running on ``worker``: ``{"message_id"}``."""
+        ...
+
+    def add_scheduler_message_response(self, step_id: str, message_id: str, response: Any) -> None:
+        """A running step's answer to a scheduler message."""
+        ...
+
+    def get_scheduler_message_response(self, step_id: str, message_id: str) -> dict[str, Any]:
+        """``{"response"}``: the step's answer (None until it answers)."""
+        ...
+
+    def get_running_step_resources(self, step_id: str) -> dict[str, Any]:
+        """``{"resources"}`` a running step holds now."""
+        ...
+
+    def decrease_running_step_resources(self, step_id: str, decrease_resources: dict[str, int]) -> None:
+        """A running step gives back resource units it no longer needs."""
+        ...
+
+    def report_step_statistics(self, step_id: str, statistics: dict[str, Any]) -> None:
+        """A running step's statistics, for the metrics collector."""
+        ...
+
+    def announce_scheduling_failure(self, step_name: str, family: str, params: dict[str, Any], expl: str,
+                                    owners: list[str] | None = None, worker: str | None = None) -> None:
+        """A worker could not schedule a step (for the batched e-mails)."""
         ...
 
     def count_pending(self, worker: str) -> dict[str, Any]:
@@ -119,6 +155,14 @@ class SchedulerAPI(Protocol):
 
     def is_paused(self) -> dict[str, bool]:
         """``{"paused": bool}``."""
+        ...
+
+    def is_pause_enabled(self) -> dict[str, bool]:
+        """``{"enabled": bool}``: whether ``pause`` pauses ([scheduler] pause_enabled)."""
+        ...
+
+    def has_step_history(self) -> bool:
+        """Whether the scheduler records status changes."""
         ...
 
     def status_counts(self) -> dict[str, int]:
@@ -212,5 +256,5 @@ READ_METHODS: frozenset[str] = frozenset({
     "fetch_error", "step_log", "get_step_status_message", "get_step_progress_percentage", "step_list",
     "graph", "step_search", "step_page",
     "dep_graph", "inverse_dep_graph", "worker_list", "resources", "resource_list", "step_history",
-    "count_pending",
+    "count_pending", "is_pause_enabled", "has_step_history", "get_running_step_resources",
 })

@@ -17,14 +17,10 @@ from trun.configuration import get_config
 from trun.metrics import MetricsCollector, MetricsCollectors, NoMetricsCollector
 from trun.settings import scheduler as scheduler_config
 from trun.step_history import StepHistory
+from trun.step_state import pretty_id
 from trun.step_status import DISABLED, DONE, FAILED, PENDING, RUNNING
 
 Hook = Callable[[Any, "str | None", str, "str | None"], None]
-
-
-def pretty_id(step: Any) -> str:
-    """``Family(a=1, b=2)``: how e-mails name a step."""
-    return f"{step.family}({', '.join(f'{k}={v}' for k, v in (step.params or {}).items())})"
 
 
 class HistoryHook:

@@ -15,7 +15,8 @@ from trun.settings import scheduler as scheduler_config
 # [scheduler] keys that are Scheduler arguments of the same name
 SCHEDULER_ARGUMENTS = ("retry_count", "retry_delay", "disable_window", "disable_hard_timeout",
                        "disable_persist", "remove_delay", "worker_disconnect_delay", "prune_on_get_work",
-                       "record_step_history", "max_shown_steps", "max_graph_nodes")
+                       "record_step_history", "max_shown_steps", "max_graph_nodes", "pause_enabled",
+                       "send_messages", "stable_done_cooldown_secs")
 
 
 def scheduler_from_config(**overrides: Any) -> Scheduler:

@@ -13,7 +13,16 @@ import os
 from collections import Counter, deque
 from typing import Any
 
-from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING, UNKNOWN
+from trun.scheduler_api import (
+    DISABLED,
+    DONE,
+    FAILED,
+    PENDING,
+    RUNNING,
+    UNKNOWN,
+    WORKER_STATE_ACTIVE,
+    WORKER_STATE_DISABLED,
+)
 from trun.step_state import StepState, WorkerState
 
 UPSTREAM_RUNNING = "UPSTREAM_RUNNING"
@@ -215,14 +224,15 @@ class SchedulerViews:
         return dict(sorted(families.items()))
 
     def count_pending(self, worker: str) -> dict[str, Any]:
-        """How many of ``worker``'s steps are pending / running (Luigi's ``count_pending``)."""
+        """How many of ``worker``'s steps are pending or failed (as Luigi counts): all of them, those
+        no other worker added, and those ``worker`` was the last to add."""
         w = self._workers.get(worker)
-        mine = [self._steps[s] for s in (w.steps if w else ()) if s in self._steps]
-        pending = sum(1 for st in mine if st.status == PENDING)
-        unique = sum(1 for st in mine if st.status == PENDING and not st.others)
-        return {"n_pending_steps": pending, "n_unique_pending": unique,
-                "n_pending_last_scheduled": pending, "running_steps": sorted(w.running) if w else [],
-                "worker_state": "disabled" if w and w.disabled else "active"}
+        mine = [st for st in (self._steps.get(s) for s in (w.steps if w else ()))
+                if st is not None and st.status in (PENDING, FAILED)]
+        return {"n_pending_steps": len(mine), "n_unique_pending": sum(1 for st in mine if not st.others),
+                "n_pending_last_scheduled": sum(1 for st in mine if st.last_worker == worker),
+                "running_steps": sorted(w.running) if w else [],
+                "worker_state": WORKER_STATE_DISABLED if w and w.disabled else WORKER_STATE_ACTIVE}
 
     # ---- graphs -----------------------------------------------------------------------------------
     def dep_graph(self, step_id: str, include_done: bool = True, depth: int | None = None) -> dict[str, Any]:

@@ -30,6 +30,7 @@ class core(Config):
     scheduler_url = p.OptionalParameter(default=None, description="Full URL of the central scheduler",
                                         config_path={"section": "core", "name": "default_scheduler_url"})
     workers = p.IntParameter(default=1, description="Number of worker processes")
+    assistant = p.BoolParameter(default=False, description="Run as an assistant: any step others added")
     module = p.OptionalParameter(default=None, description="Module to import before looking up steps")
     log_level = p.ChoiceParameter(default="DEBUG", choices=("NOTSET", "DEBUG", "INFO", "WARNING",
                                                               "ERROR", "CRITICAL"))
@@ -70,6 +71,18 @@ class worker(Config):
                                          "fails (if a receiver is set)")
     step_process_context = p.OptionalParameter(default=None, description="module.Class built with each "
                                                "step's StepProcess and entered around its run()")
+    id = p.Parameter(default="", description="This worker's id (default: made from host, pid and processes)")
+    ping_interval = p.FloatParameter(default=1.0, description="Seconds between heartbeats to the scheduler")
+    count_uniques = p.BoolParameter(default=False, description="With keep_alive: wait only while a pending "
+                                    "step is wanted by this worker alone")
+    count_last_scheduled = p.BoolParameter(default=False, description="With keep_alive: wait only while a "
+                                           "pending step was last scheduled by this worker")
+    wait_jitter = p.FloatParameter(default=0.0, description="Up to this many seconds, at random, added to "
+                                   "each keep_alive wait (Luigi's default is 5)")
+    max_reschedules = p.IntParameter(default=1, description="Times a step that found its requirements "
+                                     "incomplete at run time is scheduled again")
+    retry_external_steps = p.BoolParameter(default=False, description="Re-check incomplete external steps "
+                                           "while running (retried as failed steps are)")
     executor = p.ChoiceParameter(default="local", choices=("local", "dask"))
     dask_address = p.OptionalParameter(default=None)
 
@@ -100,6 +113,10 @@ class scheduler(Config):
                                           "prometheus", "custom"), description="Where step metrics go")
     metrics_custom_import = p.OptionalStrParameter(default=None, description="module.Class of the "
                                                    "MetricsCollector when metrics_collector = custom")
+    pause_enabled = p.BoolParameter(default=True, description="Whether pause() pauses the scheduler")
+    send_messages = p.BoolParameter(default=True, description="Whether messages reach running steps")
+    stable_done_cooldown_secs = p.FloatParameter(default=10.0, description="Seconds a DONE step stays done "
+                                                 "when added as pending again (then it runs again)")
 
 
 class retcode(Config):

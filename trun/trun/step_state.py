@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import operator
+import time
 from collections import deque
 from typing import Any
 
-from trun.scheduler_api import PENDING
+from trun.scheduler_api import PENDING, WORKER_STATE_ACTIVE, WORKER_STATE_DISABLED
 
 EMPTY: dict = {}  # shared, never mutated
 
@@ -59,13 +60,23 @@ def _encode(value: Any) -> str:
     return _dumps(value)
 
 
+def pretty_id(step: Any) -> str:
+    """``Family(a=1, b=2)``: how e-mails and Luigi's records name a step."""
+    return f"{step.family}({', '.join(f'{k}={v}' for k, v in (step.params or {}).items())})"
+
+
 class StepState:
-    """One step: its status and graph edges (``n_pending``: unfinished dependencies)."""
+    """One step: its status and graph edges (``n_pending``: unfinished dependencies).
+
+    Luigi's names of the same facts are properties (``worker_running``, ``time``, ``updated``,
+    ``retry``, ``workers``...), and Luigi's record methods (``add_failure``, ``num_failures``,
+    ``has_excessive_failures``...) work on the step's own retry policy with Luigi's defaults."""
 
     __slots__ = ("id", "status", "deps", "dependents", "n_pending", "priority", "resources", "runnable",
                  "family", "module", "params", "failures", "retry_policy", "expl", "worker", "queued_seq",
                  "known", "retry_at", "owner", "others", "disabled_at", "remove_at", "time_added",
-                 "time_running", "last_updated", "status_message", "progress", "tracking_url", "runs")
+                 "time_running", "last_updated", "status_message", "progress", "tracking_url", "runs",
+                 "last_worker", "resources_running")
 
     def __init__(self, step_id: str, now: float = 0.0) -> None:
         self.id = step_id
@@ -97,6 +108,50 @@ class StepState:
         self.progress: float | None = None
         self.tracking_url: str | None = None
         self.runs = 0
+        self.last_worker: str | None = None  # the worker that added it most recently (not stored)
+        self.resources_running: dict[str, int] | None = None  # what it holds while running, if lowered
+
+    # ---- Luigi's names ----------------------------------------------------------------------------
+    worker_running = property(lambda self: self.worker)
+    time = property(lambda self: self.time_added)
+    updated = property(lambda self: self.last_updated)
+    retry = property(lambda self: self.retry_at)
+    remove = property(lambda self: self.remove_at)
+    scheduler_disable_time = property(lambda self: self.disabled_at)
+    progress_percentage = property(lambda self: self.progress)
+    public_params = property(lambda self: self.params)
+    pretty_id = property(pretty_id)
+
+    @property
+    def workers(self) -> list[str]:
+        """The workers that added it, the first first (Luigi's ordered set)."""
+        return self.stakeholders()
+
+    def set_params(self, params: dict[str, str]) -> None:
+        self.params = dict(params) if params else EMPTY
+
+    def is_batchable(self) -> bool:
+        return False  # trun runs steps one by one
+
+    def add_failure(self, when: float | None = None) -> None:
+        if not self.failures:
+            self.failures = deque()
+        self.failures.append(time.time() if when is None else when)  # type: ignore[union-attr]
+
+    def num_failures(self) -> int:
+        """Failures within the step's disable_window (Luigi's default: an hour)."""
+        since = time.time() - self.policy("disable_window", 3600)
+        return sum(1 for t in self.failures if t >= since)
+
+    def has_excessive_failures(self) -> bool:
+        """Failed more often than its retry_count allows, or for longer than its disable_hard_timeout."""
+        hard = self.policy("disable_hard_timeout", None)
+        if self.failures and hard is not None and time.time() - self.failures[0] > hard:
+            return True
+        return self.num_failures() > self.policy("retry_count", 999999999)
+
+    def clear_failures(self) -> None:
+        self.failures = ()
 
     def stakeholders(self) -> list[str]:
         """The workers that added this step (Luigi's ``workers`` field)."""
@@ -149,7 +204,7 @@ class StepState:
 class WorkerState:
     """One worker: when it was last heard from and the steps it added / is running."""
 
-    __slots__ = ("id", "info", "started", "last_active", "disabled", "steps", "running")
+    __slots__ = ("id", "info", "started", "last_active", "disabled", "steps", "running", "rpc_messages")
 
     def __init__(self, worker_id: str, now: float) -> None:
         self.id = worker_id
@@ -159,6 +214,44 @@ class WorkerState:
         self.disabled = False
         self.steps: set[str] = set()
         self.running: set[str] = set()
+        self.rpc_messages: list[dict[str, Any]] = []  # for the worker's next ping (not stored)
+
+    # ---- Luigi's names ----------------------------------------------------------------------------
+    assistant = property(lambda self: bool(self.info.get("assistant")))
+    enabled = property(lambda self: not self.disabled)
+    state = property(lambda self: WORKER_STATE_DISABLED if self.disabled else WORKER_STATE_ACTIVE)
+
+    def __str__(self) -> str:
+        return self.id
+
+    def add_info(self, info: dict[str, Any]) -> None:
+        self.info = {**self.info, **info}
+
+    def update(self, worker_reference: Any = None, get_work: bool = False) -> None:
+        """Heard from now."""
+        self.last_active = time.time()
+
+    def prune(self, config: Any) -> bool:
+        """Whether it has been silent for longer than ``config.worker_disconnect_delay``."""
+        return self.last_active + config.worker_disconnect_delay < time.time()
+
+    def get_steps(self, state: Any, *statuses: str) -> list[StepState]:
+        """Its steps in the scheduler ``state`` (with one of ``statuses``, if any are given)."""
+        known = state._steps
+        return [known[s] for s in sorted(self.steps)
+                if s in known and (not statuses or known[s].status in statuses)]
+
+    def is_trivial_worker(self, state: Any) -> bool:
+        """Not an assistant, and none of its pending steps needs a resource."""
+        return not self.assistant and all(not st.resources for st in self.get_steps(state, PENDING))
+
+    def add_rpc_message(self, name: str, **kwargs: Any) -> None:
+        """A call the worker makes when it next pings (``trun.heartbeat``)."""
+        self.rpc_messages.append({"name": name, "kwargs": kwargs})
+
+    def fetch_rpc_messages(self) -> list[dict[str, Any]]:
+        messages, self.rpc_messages = self.rpc_messages, []
+        return messages
 
     def to_row(self) -> tuple:
         return (self.id, json.dumps(self.info), self.started, self.last_active, int(self.disabled))

@@ -35,13 +35,14 @@ class WorkFeed:
     """The steps handed to one worker, fetched from its scheduler as its slots free up."""
 
     def __init__(self, scheduler: SchedulerAPI, worker_id: str, host: str | None = None,
-                 prefetch: bool = True) -> None:
+                 prefetch: bool = True, assistant: bool = False) -> None:
         """``host``: the worker's host, as told to the scheduler; ``prefetch``: use ``get_work_batch`` if
         the scheduler has it (pointless in-process, where a call costs no round trip: the worker then
-        asks exactly as Luigi's does)."""
+        asks exactly as Luigi's does); ``assistant``: ask for any step, not only this worker's."""
         self._scheduler = scheduler
         self._worker = worker_id
         self._host = host
+        self._extra: dict[str, Any] = {"assistant": True} if assistant else {}
         self._batched: bool | None = None if prefetch else False  # None: asked on the first fetch
         self._held: deque[str] = deque()
         self._last: dict[str, Any] = {"step_id": None, "retry_in": None}
@@ -59,7 +60,7 @@ class WorkFeed:
             if self._batched:
                 self._fetch(self._wanted(free_slots, limit))
             else:
-                self._last = self._scheduler.get_work(self._worker, host=self._host)
+                self._last = self._scheduler.get_work(self._worker, host=self._host, **self._extra)
                 if self._last["step_id"] is not None:
                     self._held.append(self._last["step_id"])
         if not self._held:
@@ -81,7 +82,8 @@ class WorkFeed:
         return wanted if limit is None else max(1, min(wanted, limit))
 
     def _fetch(self, count: int) -> None:
-        reply = self._scheduler.get_work_batch(self._worker, host=self._host, max_steps=count)
+        reply = self._scheduler.get_work_batch(self._worker, host=self._host, max_steps=count,
+                                              **self._extra)
         self._held.extend(s["step_id"] for s in reply["steps"])
         self._last = {k: v for k, v in reply.items() if k != "steps"}
 

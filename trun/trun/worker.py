@@ -1,39 +1,60 @@
 """The worker: walks the dependency graph into the scheduler, then runs what the scheduler hands out.
 
 The graph walk is iterative (a 10k-deep chain needs no recursion) and checks each step's completeness
-once; a complete step's own requirements are not visited, as in Luigi.
+once; a complete step's own requirements are not visited, as in Luigi.  A step whose requirements
+turn out incomplete when it is about to run is walked again, up to ``[worker] max_reschedules`` times.
+An assistant (``Worker(assistant=True)``) also runs steps other workers added, loading each from its
+module, family and parameters.  Luigi's helpers this module exports live in ``trun.step_process``
+(StepProcess & co.), ``trun.completion_check`` and ``trun.heartbeat``.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
+import random
 import signal
 import socket
 import threading
 import time
 import traceback
+from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from trun import notifications
 from trun import scheduler as sch
-from trun.configuration import IGNORED_LUIGI_KEYS
-from trun.event import Event
-from trun.executor import (  # noqa: F401 (StepProcess: Luigi's worker.TaskProcess)
-    DONE,
-    FAILED,
-    NEW_DEPS,
-    InlineExecutor,
-    ProcessPoolExecutor,
-    RunOptions,
-    StepProcess,
+from trun.completion_check import (  # noqa: F401 (Luigi's worker exports these)
+    AsyncCompletionException,
+    DequeQueue,
+    SingleProcessPool,
+    TracebackWrapper,
+    check_complete,
+    check_complete_cached,
 )
+from trun.event import Event
+from trun.executor import InlineExecutor, ProcessPoolExecutor, fork_lock  # noqa: F401
+from trun.heartbeat import GetWorkResponse, KeepAliveThread, rpc_message_callback  # noqa: F401
 from trun.rpc import RemoteScheduler
 from trun.scheduler_api import SchedulerAPI
 from trun.settings import core as core_config
 from trun.settings import worker as worker_config
 from trun.step import Step
+from trun.step_process import (  # noqa: F401 (StepProcess & co.: Luigi's worker.TaskProcess & co.)
+    DONE,
+    FAILED,
+    NEW_DEPS,
+    UNFULFILLED,
+    ContextManagedStepProcess,
+    RunOptions,
+    SchedulerMessage,
+    StepException,
+    StepProcess,
+    StepStatusReporter,
+    is_external,
+)
+from trun.step_register import load_step
 from trun.work_feed import WorkFeed
 
 logger = logging.getLogger("trun-interface")
@@ -46,16 +67,18 @@ class Worker:
     def __init__(self, scheduler: SchedulerAPI | None = None, worker_id: str | None = None,
                  worker_processes: int = 1, assistant: bool = False, executor: str | None = None,
                  dask_address: str | None = None, **config: Any) -> None:
-        ignored = {k: config.pop(k) for k in list(config) if k in IGNORED_LUIGI_KEYS["worker"]}
-        if ignored or assistant:
-            logger.debug("Luigi worker options that trun accepts and ignores: %s (assistant=%s)",
-                         ignored, assistant)
         self._config = worker_config(**config)
+        if self._config.wait_jitter < 0:
+            raise ValueError("[worker] wait_jitter must be 0 or more")
         self._scheduler: SchedulerAPI = scheduler if scheduler is not None else sch.Scheduler()
         self.worker_processes = max(1, int(worker_processes))
+        self._assistant = bool(assistant)
         self._host = socket.gethostname()
-        self._id = worker_id or f"Worker(host={socket.gethostname()}, pid={os.getpid()}, " \
-                                f"workers={self.worker_processes})"
+        self._id = worker_id or self._config.id or f"Worker(host={socket.gethostname()}, " \
+                                                   f"pid={os.getpid()}, workers={self.worker_processes})"
+        self.unfulfilled_counts: Counter[str] = Counter()  # times a requirement was missing at run time
+        self._reporters: dict[str, StepStatusReporter] = {}  # the steps running in this process
+        self._keep_alive_thread: KeepAliveThread | None = None
         self.executor_name = executor or self._config.executor
         self.dask_address = dask_address or self._config.dask_address
         self._steps: dict[str, Step] = {}          # every step this worker scheduled, by id
@@ -75,7 +98,8 @@ class Worker:
         self.final_status: dict[str, str | None] = {}
         self._settled: set[str] = set()  # steps seen DONE while waiting on other workers
         remote = isinstance(self._scheduler, RemoteScheduler)  # batches save round trips only
-        self._feed = WorkFeed(self._scheduler, self._id, self._host, prefetch=remote)
+        self._feed = WorkFeed(self._scheduler, self._id, self._host, prefetch=remote,
+                              assistant=self._assistant)
         # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
         # the walk, which helps when completeness checks are slow (remote stores, databases)
         self._checks: dict[str, Future] = {}
@@ -85,10 +109,26 @@ class Worker:
             self._check_pool = ThreadPoolExecutor(max_workers=env.parallel_scheduling_processes or 8)
 
     def __enter__(self) -> Worker:
+        self._start_keep_alive()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        pass
+        self._stop_keep_alive()
+
+    def _start_keep_alive(self) -> bool:
+        """Start the heartbeat thread unless it runs; True if this call started it."""
+        if self._keep_alive_thread is not None:
+            return False
+        self._keep_alive_thread = KeepAliveThread(self._scheduler, self._id, self._config.ping_interval,
+                                                  self._handle_rpc_message)
+        self._keep_alive_thread.start()
+        return True
+
+    def _stop_keep_alive(self) -> None:
+        thread, self._keep_alive_thread = self._keep_alive_thread, None
+        if thread is not None:
+            thread.stop()
+            thread.join()
 
     @property
     def scheduler(self) -> SchedulerAPI:
@@ -120,15 +160,21 @@ class Worker:
             self.root_ids.append(step.step_id)
         return self._walk(step)
 
-    def _walk(self, root: Step) -> bool:
+    def _walk(self, root: Step, again: bool = False) -> bool:
+        """Add ``root`` and what it needs; ``again``: steps walked before are checked and added again
+        (a step rescheduled because its requirements were missing at run time)."""
         ok = True
         stack = [root]
         add = self._scheduler.add_step
+        seen: set[str] | dict[str, Step] = set() if again else self._steps
         while stack:
             step = stack.pop()
             sid = step.step_id
-            if sid in self._steps:
+            if sid in seen:
                 continue
+            if again:
+                seen.add(sid)  # type: ignore[union-attr]
+                self._complete_cache.pop(sid, None)
             self._steps[sid] = step
             family = step.get_step_family()
             params = step.to_str_params(only_significant=True)  # shown and searched in trund
@@ -138,16 +184,20 @@ class Worker:
                 ok = False
                 self._scheduling_error(step, "complete() raised:\n" + traceback.format_exc(), e)
                 continue
+            if again and sid in self.already_done and not done:
+                self.already_done.discard(sid)
+                self.ran.add(sid)  # seen done, then added pending: Luigi's summary counts it as run
             if done:
                 self.already_done.add(sid)
                 self._deps[sid] = []
                 add(sid, status=sch.DONE, family=family, params=params, worker=self._id)
                 step.trigger_event(Event.DEPENDENCY_PRESENT, step)
                 continue
-            if step.run is None:  # external and missing
+            if is_external(step):  # and missing: re-checked when it runs, with retry_external_steps
                 self.external_missing.add(sid)
                 self._deps[sid] = []
-                add(sid, status=sch.PENDING, runnable=False, family=family, params=params, worker=self._id)
+                add(sid, status=sch.PENDING, runnable=self._config.retry_external_steps, family=family,
+                    params=params, worker=self._id, module=step.step_module)
                 step.trigger_event(Event.DEPENDENCY_MISSING, step)
                 continue
             try:
@@ -161,7 +211,7 @@ class Worker:
                 continue
             dep_ids = [d.step_id for d in deps]
             self._deps[sid] = dep_ids
-            add(sid, status=sch.PENDING, deps=dep_ids, priority=step.priority,
+            add(sid, status=sch.PENDING, deps=dep_ids, priority=step.priority, module=step.step_module,
                 resources=step.process_resources(), family=family, params=params, worker=self._id,
                 retry_policy={"retry_count": step.retry_count, "retry_delay": step.retry_delay,
                               "disable_window": step.disable_window,
@@ -172,7 +222,7 @@ class Worker:
                     if did not in self._steps and did not in self._checks and did not in self._complete_cache:
                         self._checks[did] = self._check_pool.submit(d.complete)
             for d in reversed(deps):
-                if d.step_id not in self._steps:
+                if d.step_id not in seen:
                     step.trigger_event(Event.DEPENDENCY_DISCOVERED, step, d)
                     stack.append(d)
         return ok
@@ -184,6 +234,14 @@ class Worker:
         self._scheduler.add_step(step.step_id, status=sch.UNKNOWN, runnable=False,
                                  family=step.get_step_family(), expl=expl, worker=self._id)
         step.trigger_event(Event.BROKEN_STEP, step, error)
+        owners = step.owner_email
+        owners = [owners] if isinstance(owners, str) else list(owners or [])
+        try:  # for the scheduler's batched e-mails ([scheduler] batch_emails)
+            self._scheduler.announce_scheduling_failure(
+                str(step), step.get_step_family(), step.to_str_params(only_significant=True), expl,
+                owners, self._id)
+        except Exception as e:  # a scheduler without it (older trund): the failure is still reported
+            logger.debug("could not announce the scheduling failure of %r: %s", step, e)
 
     # ---- running -------------------------------------------------------------------------------------
     def _make_executor(self, opts: RunOptions) -> Any:
@@ -192,7 +250,7 @@ class Worker:
 
             return DaskExecutor(self.worker_processes, opts, self.dask_address)
         if self.worker_processes == 1 and not self._config.force_multiprocessing:
-            return InlineExecutor(opts)
+            return InlineExecutor(opts, self._reporter_for)
         return ProcessPoolExecutor(self.worker_processes, opts, known_steps=self._steps)
 
     def handle_interrupt(self, signum: int, _frame: Any) -> None:
@@ -209,11 +267,37 @@ class Worker:
     def run(self) -> bool:
         """Run until nothing more can run.  False if a step failed or could not be scheduled."""
         previous_handler = self._install_shutdown_handler()
+        own_heartbeat = self._start_keep_alive()
         try:
             return self._run()
         finally:
+            if own_heartbeat:
+                self._stop_keep_alive()
             if previous_handler is not None:
                 signal.signal(signal.SIGUSR1, previous_handler)
+
+    def _load_foreign(self, reply: dict[str, Any]) -> bool:
+        """A step this worker did not add: an assistant loads it from its module, family and
+        parameters and runs it; any other worker hands it back.  True if it is now ours to run."""
+        sid = reply["step_id"]
+        if not self._assistant:
+            self._scheduler.add_step(sid, status=sch.PENDING, worker=self._id)
+            return False
+        try:
+            step = load_step(reply.get("step_module"), reply["step_family"], reply.get("step_params") or {})
+            if step.step_id != sid:
+                raise ValueError(f"loading {reply['step_family']} with {reply.get('step_params')} gave "
+                                 f"{step.step_id}, not {sid}")
+        except Exception as e:
+            logger.error("assistant %s could not load %s: %s", self._id, sid, e)
+            self._steps.pop(sid, None)
+            self._scheduler.add_step(sid, status=sch.FAILED, expl=f"could not load the step: {e}",
+                                     worker=self._id, runnable=False)
+            self.scheduling_errors[sid] = str(e)
+            return False
+        self._steps[sid] = step
+        self._deps.setdefault(sid, [])
+        return True
 
     def _run(self) -> bool:
         opts = RunOptions(check_unfulfilled_deps=self._config.check_unfulfilled_deps,
@@ -235,8 +319,7 @@ class Worker:
                     sid = reply["step_id"]
                     if sid is None:
                         break
-                    if sid not in self._steps:  # not ours (shared scheduler): hand it back
-                        self._scheduler.add_step(sid, status=sch.PENDING, worker=self._id)
+                    if sid not in self._steps and not self._load_foreign(reply):
                         break
                     started += 1
                     idle_since = None
@@ -254,12 +337,16 @@ class Worker:
                         break
                     idle_since = idle_since or time.monotonic()
                     retry_in = reply.get("retry_in")
-                    if reply.get("running") and not self.stopped_by_limit and self._waiting_on_others():
-                        time.sleep(max(self._config.wait_interval, 0.05))  # other workers are busy
+                    waiting = self._assistant or self._waiting_on_others()
+                    if reply.get("running") and not self.stopped_by_limit and waiting:
+                        self._sleep(max(self._config.wait_interval, 0.05))  # other workers are busy
+                        continue
+                    if self._assistant and not self.stopped_by_limit:
+                        self._sleep(self._config.wait_interval)  # new work may be added any time
                         continue
                     if retry_in is None or self.stopped_by_limit:
                         break
-                    time.sleep(min(retry_in, 1.0) + 0.001)
+                    self._sleep(min(retry_in, 1.0) + 0.001)
                     continue
                 for result in executor.wait(self._config.wait_interval if executor.running else 0):
                     self._handle(*result)
@@ -280,11 +367,25 @@ class Worker:
 
     def _keep_alive(self, idle_since: float | None) -> bool:
         """Whether to wait for more work when none can run now (Luigi's [worker] keep_alive): only with
-        keep_alive, and for at most max_keep_alive_idle_duration of idling when that is set."""
+        keep_alive (always, for an assistant); with count_last_scheduled only while a pending step was
+        last scheduled by this worker, with count_uniques only while one is wanted by this worker
+        alone; otherwise for at most max_keep_alive_idle_duration of idling when that is set."""
         if not self._config.keep_alive:
             return False
+        if self._assistant:
+            return True
+        if self._config.count_last_scheduled or self._config.count_uniques:
+            counts = self._scheduler.count_pending(self._id)
+            key = "n_pending_last_scheduled" if self._config.count_last_scheduled else "n_unique_pending"
+            return counts[key] > 0
         limit = self._config.max_keep_alive_idle_duration.total_seconds()
         return not limit or idle_since is None or time.monotonic() - idle_since < limit
+
+    def _sleep(self, seconds: float) -> None:
+        """A keep_alive wait, lengthened by up to [worker] wait_jitter seconds at random (so that
+        many idle workers do not all ask at the same moment)."""
+        jitter = self._config.wait_jitter
+        time.sleep(seconds + (random.uniform(0, jitter) if jitter else 0.0))
 
     def _waiting_on_others(self) -> bool:
         """Whether some of our steps are still pending while other workers run things.
@@ -300,9 +401,20 @@ class Worker:
     def _step_log_dir(self) -> str | None:
         return core_config().step_log_dir
 
+    def _reporter_for(self, step: Step) -> StepStatusReporter:
+        """The reporter a step running in this process sends its status and progress with."""
+        messages = queue.Queue() if step.accepts_messages else None
+        reporter = self._reporters[step.step_id] = StepStatusReporter(self._scheduler, step.step_id,
+                                                                      self._id, messages)
+        return reporter
+
     def _handle(self, sid: str, status: str, payload: Any) -> None:
         step = self._steps[sid]
         self._feed.finished(sid)
+        self._reporters.pop(sid, None)
+        missing: list[str] = []
+        if status == UNFULFILLED:
+            status, (payload, missing) = FAILED, payload
         if status == DONE:
             self.ran.add(sid)
             self.failed.pop(sid, None)
@@ -313,9 +425,48 @@ class Worker:
         else:
             self.failed[sid] = str(payload)
             self.ever_failed.add(sid)
-            if self._config.send_failure_email:
+            retryable = self._config.retry_external_steps and is_external(step)
+            if self._config.send_failure_email and not retryable:
                 notifications.send_step_failure_email(step, str(payload))
             self._scheduler.add_step(sid, status=sch.FAILED, expl=str(payload), worker=self._id)
+            if missing:
+                self._reschedule(step, missing)
+
+    def _reschedule(self, step: Step, missing: list[str]) -> None:
+        """Walk ``step`` again (its requirements were incomplete at run time), unless one of them was
+        missing more than [worker] max_reschedules times already."""
+        again = True
+        for dep_id in missing:
+            self.unfulfilled_counts[dep_id] += 1
+            again = again and self.unfulfilled_counts[dep_id] <= self._config.max_reschedules
+        if again:
+            logger.info("rescheduling %r: its requirements were incomplete when it was to run", step)
+            self._walk(step, again=True)
+
+    # ---- the scheduler's messages (through the heartbeat) ---------------------------------------------
+    def _handle_rpc_message(self, message: dict[str, Any]) -> None:
+        """Call the worker method a scheduler message names, if it is a ``rpc_message_callback``."""
+        name, kwargs = message.get("name"), message.get("kwargs") or {}
+        method = getattr(self, str(name), None)
+        if not callable(method) or not getattr(method, "is_rpc_message_callback", False):
+            logger.error("Worker %s: %r is not a method the scheduler may call", self._id, name)
+            return
+        logger.info("Worker %s: the scheduler calls %s(%s)", self._id, name, kwargs)
+        method(**kwargs)
+
+    @rpc_message_callback
+    def set_worker_processes(self, n: int) -> None:
+        """Run ``n`` steps at once from now on (from the next run: processes are forked at its start)."""
+        self.worker_processes = max(1, int(n))
+        self._scheduler.add_worker(self._id, {"workers": self.worker_processes})
+
+    @rpc_message_callback
+    def dispatch_scheduler_message(self, step_id: str, message_id: str, content: Any, **kwargs: Any) -> None:
+        """Put a scheduler message on the running step's ``scheduler_messages`` queue."""
+        reporter = self._reporters.get(str(step_id))
+        if reporter is not None and reporter.scheduler_messages is not None:
+            reporter.scheduler_messages.put(SchedulerMessage(self._scheduler, str(step_id), message_id,
+                                                             content, **kwargs))
 
     def _add_dynamic(self, step: Step, new_deps: list[Step]) -> None:
         ids = []

@@ -276,17 +276,20 @@ READ_KEYS: dict[str, set[str]] = {
         "default_scheduler_port", "default_scheduler_url", "workers", "module", "log_level",
         "logging_conf_file", "no_configure_logging", "parallel_scheduling", "parallel_scheduling_processes",
         "step_log_dir", "help", "help_all", *("no_lock", "take_lock", "lock_pid_dir", "lock_size"),
+        "assistant",
     },
     "worker": {
         "timeout", "wait_interval", "step_limit", "check_unfulfilled_deps", "check_complete_on_run",
         "keep_alive", "max_keep_alive_idle_duration",
         "force_multiprocessing", "cache_step_completion", "executor", "dask_address",
         "no_install_shutdown_handler", "step_process_context", "send_failure_email",
+        "id", "ping_interval", "count_uniques", "count_last_scheduled", "wait_jitter", "max_reschedules",
+        "retry_external_steps",
     },
     "scheduler": {"retry_delay", "retry_count", "disable_window", "disable_hard_timeout", "disable_persist",
                   "remove_delay", "worker_disconnect_delay", "prune_on_get_work", "record_step_history",
                   "max_shown_steps", "max_graph_nodes", "state_path", "batch_emails", "metrics_collector",
-                  "metrics_custom_import"},
+                  "metrics_custom_import", "pause_enabled", "send_messages", "stable_done_cooldown_secs"},
 }
 
 
@@ -294,15 +297,9 @@ READ_KEYS: dict[str, set[str]] = {
 # luigi.cfg works unchanged (each is listed in README "Differences from Luigi").
 IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
     "core": {"autoload_range", "rpc_connect_timeout", "rpc_retry_attempts",
-             "rpc_retry_wait", "assistant"},
-    "worker": {
-        "count_uniques", "count_last_scheduled", "ping_interval", "wait_jitter",
-        "max_reschedules", "retry_external_steps",
-        "id",
-    },
-    "scheduler": {
-        "pause_enabled", "send_messages",
-    },
+             "rpc_retry_wait"},
+    "worker": set(),
+    "scheduler": set(),
 }
 
 # Keys accepted in the built-in sections.  Anything else is a typo and an error.

@@ -1,0 +1,104 @@
+"""Scenario: the scheduler talking to workers and running tasks, with luigi.worker.Worker and
+luigi.scheduler.Scheduler driven directly.
+
+message: a task that accepts_messages reads a message sent while it runs (send_scheduler_message)
+from self.scheduler_messages and responds.
+processes: set_worker_processes reaches the worker with its next ping.
+assistant: a task added by one worker is run by an assistant worker, which loads it by family and
+parameters; a worker that is no assistant leaves it alone.
+"""
+
+import json
+import os
+import sys
+import threading
+import time
+
+import luigi
+import luigi.scheduler
+import luigi.worker
+
+
+class Listener(luigi.Task):
+    accepts_messages = True
+
+    def output(self):
+        return luigi.LocalTarget("out/listener")
+
+    def run(self):
+        message = self.scheduler_messages.get(timeout=60)
+        message.respond(f"got {message.content}")
+        with self.output().open("w") as f:
+            f.write(str(message))
+
+
+class Report(luigi.Task):
+    day = luigi.IntParameter()
+
+    def output(self):
+        return luigi.LocalTarget(f"out/report-{self.day}")
+
+    def run(self):
+        with self.output().open("w") as f:
+            f.write("r")
+
+
+def wait_for(condition, what):
+    deadline = time.time() + 60
+    while not condition():
+        if time.time() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def message(sch):
+    sent = {}
+
+    def talk():
+        wait_for(lambda: sch.task_list("RUNNING", ""), "the task to run")
+        task_id = next(iter(sch.task_list("RUNNING", "")))
+        sent["ids"] = task_id, sch.send_scheduler_message("w1", task_id, "hello")["message_id"]
+
+    talker = threading.Thread(target=talk)
+    talker.start()
+    with luigi.worker.Worker(scheduler=sch) as w:
+        w.add(Listener())
+        ok = w.run()
+    talker.join()
+    # the task responded before it finished.  (Luigi's worker hands the message to the task through a
+    # multiprocessing queue, which pickles it with a copy of an in-process scheduler: the response
+    # then goes to that copy.)
+    response = sch.get_scheduler_message_response(*sent["ids"])["response"]
+    return {"ok": ok, "sent": sent["ids"][1] is not None, "response": response}
+
+
+def processes(sch):
+    with luigi.worker.Worker(scheduler=sch) as w:
+        w.add(Report(day=0))
+        w.run()
+        sch.set_worker_processes("w1", 3)
+        wait_for(lambda: w.worker_processes == 3, "the message")
+        return {"worker_processes": w.worker_processes}
+
+
+def assistant(sch):
+    adder = luigi.worker.Worker(scheduler=sch, worker_id="adder")
+    adder.add(Report(day=7))
+    other = luigi.worker.Worker(scheduler=sch, worker_id="other")
+    other_ok = other.run()
+    after_other = os.path.exists("out/report-7")
+    helper = luigi.worker.Worker(scheduler=sch, worker_id="helper", assistant=True)
+    helper_ok = helper.run()
+    return {"other_ok": other_ok, "after_other": after_other, "helper_ok": helper_ok,
+            "status": list(sch.task_list("DONE", ""))}
+
+
+if __name__ == "__main__":
+    cfg = luigi.configuration.get_config()
+    cfg.set("worker", "id", "w1")
+    cfg.set("worker", "ping_interval", "0.05")
+    case = sys.argv[1]
+    result = {"message": message, "processes": processes, "assistant": assistant}[case](
+        luigi.scheduler.Scheduler())
+    result["files"] = sorted(os.listdir("out")) if os.path.isdir("out") else []
+    print(json.dumps(result))
