@@ -151,9 +151,10 @@ class RemoteScheduler(SchedulerAPI):
 
     ``token`` (default ``$TRUN_SCHEDULER_TOKEN``) is sent as ``Authorization: Bearer <token>``.
     A request that cannot reach trund is retried ``retry_attempts`` times, waiting ``retry_wait``
-    seconds, doubling up to ``max_retry_wait``."""
+    seconds, doubling up to ``max_retry_wait``; ``connect_timeout`` (None: 10 s, Luigi's default) bounds
+    each request."""
 
-    def __init__(self, url: str = "http://localhost:8082/", connect_timeout: float = 10.0,
+    def __init__(self, url: str = "http://localhost:8082/", connect_timeout: float | None = 10.0,
                  retry_attempts: int = 8, retry_wait: float = 0.25, max_retry_wait: float = 5.0,
                  token: str | None = None, ping_interval: float = 1.0) -> None:
         parsed = urllib.parse.urlparse(url if "://" in url else f"http://{url}")
@@ -161,7 +162,7 @@ class RemoteScheduler(SchedulerAPI):
         self._host = parsed.hostname or "localhost"
         self._port = parsed.port or 8082
         self._prefix = parsed.path.rstrip("/")
-        self._timeout = connect_timeout
+        self._timeout = 10.0 if connect_timeout is None else connect_timeout  # None: Luigi's default
         self._attempts = max(1, retry_attempts)
         self._wait = retry_wait
         self._max_wait = max_retry_wait
