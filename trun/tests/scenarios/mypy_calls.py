@@ -21,6 +21,9 @@ ok = [
     OwnInit(anything=1),
 ]
 luigi.build(ok, local_scheduler=True)
+options: dict[str, object] = {"local_scheduler": True, "workers": 2}
+luigi.build(ok, **options)
+luigi.run(["Report", "--n", "1"], local_scheduler=True)
 
 Report(n="1")
 Report(m=1)
