@@ -20,6 +20,7 @@ luigid is run only up to ``--luigi-max`` steps and stopped after ``--timeout`` s
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
@@ -36,7 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 LUIGI_PYTHON = BUILD / "bench-venv" / "bin" / "python"
-OUT_BASE = Path("/dev/shm/trund-bench") if os.access("/dev/shm", os.W_OK) else BUILD / "bench-out"
+# per process: benchmarks run at once from several checkouts must not share (and delete) a directory
+OUT_BASE = (Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else BUILD) / f"trund-bench-{os.getpid()}"
+atexit.register(shutil.rmtree, OUT_BASE, True)  # (each run removes its own part)
 STATE_BASE = BUILD / "bench-trund"  # the servers' state files live on disk, as in production
 
 # One worker process; {lib}/{Step} are substituted per engine.

@@ -16,6 +16,7 @@ the engines rather than a disk shared with other jobs; ``--out-dir`` picks anoth
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -95,7 +96,9 @@ def luigi_python(skip: bool) -> str | None:
     return str(py)
 
 
-OUT_BASE = Path("/dev/shm/trun-bench") if os.access("/dev/shm", os.W_OK) else BUILD / "bench-out"
+# per process: benchmarks run at once from several checkouts must not share (and delete) a directory
+OUT_BASE = (Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else BUILD) / f"trun-bench-{os.getpid()}"
+atexit.register(shutil.rmtree, OUT_BASE, True)  # (each run removes its own part)
 
 
 def run_child(python: str, engine: str, shape: str, n: int, workers: int, timeout: float) -> dict:

@@ -16,3 +16,7 @@ def test_range_from_the_command_line_same_as_luigi(tmp_path):
                          args=["RangeDaily", "--of", "Daily", "--start", "2024-03-01", "--stop", "2024-03-04",
                                "--now", "1710073800", "--local-scheduler"])
     assert result is None  # luigi.run's exit: the files made are compared
+
+
+def test_range_loaded_and_warning_message_same_as_luigi(tmp_path):
+    assert same_result(tmp_path, scenario("autoload_range")) == {"warning_message": True, "range": True}

@@ -6,3 +6,12 @@ from luigi_pair import same_result, scenario
 def test_load_step_same_as_luigi(tmp_path):
     result = same_result(tmp_path, scenario("step_register"))
     assert result["load"] == ["value", "Loaded(day=2024-01-02, n=3)"]
+
+
+def test_ambiguous_families_same_as_luigi(tmp_path):
+    """A subclass of the same name replaces its base; unrelated classes of one family make it
+    AMBIGUOUS_CLASS in _get_reg, and get_step_cls raises for it."""
+    result = same_result(tmp_path, scenario("step_register_ambiguous"))
+    assert result["B"] == result["Shared"] == "AMBIGUOUS"
+    assert result["get"]["A"] == "module_three.A"
+    assert result["params of"] == ["A", "C"]

@@ -64,6 +64,13 @@ from trun.tools.range import RangeByMinutes, RangeDaily, RangeHourly, RangeMonth
 
 __version__ = VERSION
 
+# Luigi warns (DeprecationWarning, this text) that it will stop importing its range tasks unless
+# [core] autoload_range says so; trun always has them (trun.range, RangeDaily...), so it never warns.
+warning_message = """
+    trun always makes the range steps (RangeDaily, RangeHourly, RangeByMinutes, RangeMonthly) available:
+    [core] autoload_range is accepted in a config file and has no effect.
+"""
+
 __all__ = [
     "step", "Step", "Config", "ExternalStep", "WrapperStep", "namespace", "auto_namespace",
     "DynamicRequirements", "target", "Target", "LocalTarget", "FileSystem", "FileSystemTarget",

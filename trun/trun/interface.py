@@ -103,19 +103,20 @@ def _pick_scheduler(env: core, factory: Any) -> SchedulerAPI:
         return factory.create_local_scheduler()
 
 
-def build(steps: Iterable[Step], worker_scheduler_factory: Any = None, detailed_summary: bool = False,
+def build(steps: Iterable[Step] | Any, worker_scheduler_factory: Any = None, detailed_summary: Any = False,
           **env_params: Any) -> Any:
     """Run ``steps`` and their dependencies.  Returns True/False (everything succeeded), or the
     TrunRunResult if ``detailed_summary``.  ``env_params`` are ``[core]`` settings (``workers``,
-    ``local_scheduler``, ``log_level``...) or worker settings (``executor``, ``dask_address``...)."""
+    ``local_scheduler``, ``log_level``...) or worker settings (``executor``, ``dask_address``...).
+    Typed no stricter than Luigi's (untyped) ``build``: a call mypy accepts there passes here too."""
     env_params.setdefault("no_lock", True)  # as in Luigi, build() takes the lock only if asked to
     result = _schedule_and_run(list(steps), worker_scheduler_factory, env_params)
     return result if detailed_summary else result.scheduling_succeeded
 
 
-def run(cmdline_args: list[str] | None = None, main_step_cls: type | None = None,
-        worker_scheduler_factory: Any = None, use_dynamic_argparse: Any = None, local_scheduler: bool = False,
-        detailed_summary: bool = False) -> Any:
+def run(cmdline_args: list[str] | Any = None, main_step_cls: type | Any = None,
+        worker_scheduler_factory: Any = None, use_dynamic_argparse: Any = None, local_scheduler: Any = False,
+        detailed_summary: Any = False) -> Any:
     """Parse a command line (``StepName --param value --workers 2 ...``) and run it."""
     from trun.cmdline_parser import CmdlineParser
 

@@ -12,10 +12,18 @@ change here.  Three things make it fit for many steps and an unreliable server:
   is lost (trund killed after it saved) the retry gets the saved reply instead of a second step;
 - a worker named in a call gets a heartbeat thread (``ping`` every ``ping_interval`` seconds), so
   trund can tell a busy worker from a dead one (``worker_disconnect_delay``).
+
+The URL is ``http://host:port[/prefix]`` or, for a trund listening on a Unix socket (``trund
+--unix-socket PATH``), ``http+unix://<PATH percent-encoded>[/prefix]`` as in Luigi
+(``http+unix://%2Fvar%2Frun%2Ftrund.sock``); both work without extra libraries (``HAS_UNIX_SOCKET``).
+``URLLibFetcher`` and ``RequestsFetcher`` are Luigi's one-request-per-call back-ends, for code that
+calls a scheduler's ``/api/<method>`` itself: ``fetch(full_url, body, timeout)`` with Luigi's form
+body ``{"data": json}`` returns the reply's text (``RequestsFetcher`` needs ``requests``: ``HAS_REQUESTS``).
 """
 
 from __future__ import annotations
 
+import base64
 import http.client
 import inspect
 import itertools
@@ -26,7 +34,9 @@ import queue
 import socket
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 import uuid
 import weakref
 from collections.abc import Callable
@@ -39,6 +49,17 @@ logger = logging.getLogger("trun-interface")
 QUEUED_METHODS = frozenset({"add_step"})  # return nothing: may travel with the next call
 MAX_QUEUED = 1000
 MAX_IN_FLIGHT = 2  # full batches waiting for the sender thread before add_step blocks
+UNIX_SCHEME = "http+unix"
+
+try:  # requests-unixsocket's session also speaks http+unix://
+    import requests_unixsocket as _requests
+except ImportError:
+    try:
+        import requests as _requests
+    except ImportError:
+        _requests = None
+HAS_REQUESTS = _requests is not None
+HAS_UNIX_SOCKET = True  # RemoteScheduler's own connection reaches a Unix socket (no library needed)
 
 
 class RPCError(Exception):
@@ -54,22 +75,94 @@ class _Connection(http.client.HTTPConnection):
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
+class _UnixConnection(http.client.HTTPConnection):
+    """HTTP/1.1 keep-alive over a Unix socket (trund --unix-socket)."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self.socket_path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self.socket_path)
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+def unix_socket_url(path: str) -> str:
+    """The ``http+unix://`` URL of a scheduler listening on the Unix socket ``path``."""
+    return f"{UNIX_SCHEME}://{urllib.parse.quote(os.path.abspath(path), safe='')}"
+
+
+class URLLibFetcher:
+    """One urllib request per call.  ``body`` (a dict) is sent form-encoded as a POST, None makes a
+    GET; credentials in the URL (``http://user:password@host``) are sent as HTTP basic auth."""
+
+    raises: tuple[type[BaseException], ...] = (urllib.error.URLError, socket.timeout)
+
+    def fetch(self, full_url: str, body: dict | None, timeout: float | None) -> str:
+        parsed = urllib.parse.urlsplit(full_url)
+        request = urllib.request.Request(parsed._replace(netloc=parsed.netloc.rpartition("@")[2]).geturl(),
+                                         urllib.parse.urlencode(body).encode() if body is not None else None)
+        if parsed.username is not None:
+            unquote = urllib.parse.unquote
+            credentials = f"{unquote(parsed.username)}:{unquote(parsed.password or '')}"
+            request.add_header("Authorization", "Basic " + base64.b64encode(credentials.encode()).decode())
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            return reply.read().decode("utf-8")
+
+    def close(self) -> None:
+        """Nothing to release: each call opens and closes its own connection."""
+
+
+class RequestsFetcher:
+    """The same calls on a ``requests`` session (kept per process: a forked child opens its own)."""
+
+    def __init__(self) -> None:
+        if _requests is None:
+            raise ImportError("RequestsFetcher needs the requests package (pip install requests)")
+        self.raises = _requests.exceptions.RequestException
+        self.session = _requests.Session()
+        self.process_id = os.getpid()
+
+    def check_pid(self) -> None:
+        """Open a new session in a forked child (a session's connections belong to one process)."""
+        if os.getpid() != self.process_id:
+            self.session = _requests.Session()
+            self.process_id = os.getpid()
+
+    def fetch(self, full_url: str, body: dict | None, timeout: float | None) -> str:
+        self.check_pid()
+        reply = self.session.post(full_url, data=body, timeout=timeout)
+        reply.raise_for_status()
+        return reply.text
+
+    def close(self) -> None:
+        self.session.close()
+
+
 class RemoteScheduler(SchedulerAPI):
     """The methods of ``SchedulerAPI``; each call is a POST to ``<url>/api/<method>`` with the
     arguments as a JSON object of keyword arguments (queued ``add_step`` calls go first, batched).
 
     ``token`` (default ``$TRUN_SCHEDULER_TOKEN``) is sent as ``Authorization: Bearer <token>``.
     A request that cannot reach trund is retried ``retry_attempts`` times, waiting ``retry_wait``
-    seconds, doubling up to ``max_retry_wait``."""
+    seconds, doubling up to ``max_retry_wait``; ``connect_timeout`` (None: 10 s, Luigi's default) bounds
+    each request."""
 
-    def __init__(self, url: str = "http://localhost:8082/", connect_timeout: float = 10.0,
+    def __init__(self, url: str = "http://localhost:8082/", connect_timeout: float | None = 10.0,
                  retry_attempts: int = 8, retry_wait: float = 0.25, max_retry_wait: float = 5.0,
                  token: str | None = None, ping_interval: float = 1.0) -> None:
         parsed = urllib.parse.urlparse(url if "://" in url else f"http://{url}")
+        self._unix_socket = urllib.parse.unquote(parsed.netloc) if parsed.scheme == UNIX_SCHEME else None
         self._host = parsed.hostname or "localhost"
         self._port = parsed.port or 8082
         self._prefix = parsed.path.rstrip("/")
-        self._timeout = connect_timeout
+        self._timeout = 10.0 if connect_timeout is None else connect_timeout  # None: Luigi's default
         self._attempts = max(1, retry_attempts)
         self._wait = retry_wait
         self._max_wait = max_retry_wait
@@ -108,10 +201,13 @@ class RemoteScheduler(SchedulerAPI):
         if error is not None:
             raise error
 
-    def _conn(self) -> _Connection:
+    def _conn(self) -> http.client.HTTPConnection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = _Connection(self._host, self._port, timeout=self._timeout)
+            if self._unix_socket is not None:
+                conn = _UnixConnection(self._unix_socket, self._timeout)
+            else:
+                conn = _Connection(self._host, self._port, timeout=self._timeout)
             self._local.conn = conn
         return conn
 
@@ -252,4 +348,5 @@ def _remote_method(name: str, signature: inspect.Signature) -> Callable[..., Any
 for _name, _signature in api_methods().items():
     setattr(RemoteScheduler, _name, _remote_method(_name, _signature))
 
-__all__ = ["REMOTE_METHODS", "RPCError", "RemoteScheduler"]
+__all__ = ["HAS_REQUESTS", "HAS_UNIX_SOCKET", "REMOTE_METHODS", "RPCError", "RemoteScheduler",
+           "RequestsFetcher", "URLLibFetcher", "unix_socket_url"]

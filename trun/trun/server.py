@@ -4,7 +4,13 @@
 arguments as a JSON object in the ``data`` parameter (or as a JSON body); the reply is
 ``{"response": ...}``; an unknown method is 404, bad arguments 400.  ``POST /rpc/batch`` runs a list
 of calls in order (``trun.rpc`` sends a worker's queued ``add_step`` calls that way).  ``HEAD /`` is the
-health check; ``/`` is the visualiser (``trun/web``), its libraries under ``/vendor`` (npm's tree).
+health check; ``/`` redirects (relatively, so a reverse proxy's prefix stays) to the visualiser
+(``trun/web``) at ``static/visualiser/index.html``, its libraries under ``/vendor`` (npm's tree).
+``/metrics`` serves the ``[scheduler] metrics_collector``'s metrics, ``/history`` and ``/steplist`` the
+step history (``trun.server_history``); ``[cors]`` lets other origins call the API (``trun.server_cors``).
+The handlers keep Luigi's names (``RPCHandler``, ``RootPathHandler``, ``MetricsHandler``, ...), as
+Starlette endpoints; ``app(scheduler)`` is the ASGI application of a scheduler, ``run()`` serves one
+until ``stop()`` or a signal.
 
 All calls run on the event loop's thread, one at a time, so the scheduler needs no lock; after a call
 that changes something the store saves before the reply is sent.  With a token, every changing call
@@ -22,23 +28,41 @@ import inspect
 import json
 import logging
 import os
+import threading
 import urllib.parse
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.endpoints import HTTPEndpoint
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from trun.http_server import HttpServer
 from trun.scheduler import Scheduler
 from trun.scheduler_api import READ_METHODS, REMOTE_METHODS
+from trun.scheduler_hooks import MetricsHook
 from trun.scheduler_options import scheduler_from_config
 from trun.scheduler_store import SchedulerStore
+from trun.server_cors import cors, cors_headers
+from trun.server_history import (
+    HISTORY_ROUTES,
+    AllRunHandler,
+    BaseStepHistoryHandler,
+    ByIdHandler,
+    ByNameHandler,
+    ByParamsHandler,
+    ByStepIdHandler,
+    RecentRunHandler,
+    SelectedRunHandler,
+    from_utc,
+)
+from trun.settings import scheduler as scheduler_config
 
 logger = logging.getLogger("trun.server")
 WEB_DIR = Path(__file__).with_name("web")
@@ -65,6 +89,7 @@ class Trund:
         self._methods = {name: getattr(scheduler, name) for name in REMOTE_METHODS}
         self._arguments = {name: _argument_names(m) for name, m in self._methods.items()}
         self._replies: dict[str, tuple[str, str]] = {}  # the store's last reply per client, cached
+        self.cors = cors()  # [cors], read once: a request only compares its Origin with it
 
     def authorised(self, request: Request) -> bool:
         if self.token is None:
@@ -154,30 +179,81 @@ def _reply(encoded: str) -> Response:
     return Response(f'{{"response":{encoded}}}', media_type="application/json")
 
 
-def create_app(trund: Trund) -> Starlette:
-    """The ASGI application serving ``trund``."""
+class RPCHandler(HTTPEndpoint):
+    """``/api/<method>``: one ``SchedulerAPI`` call (GET or POST); ``OPTIONS`` is the CORS preflight."""
 
-    def identity(request: Request) -> tuple[str | None, str | None]:
-        return request.headers.get(CLIENT_HEADER), request.headers.get(REQUEST_HEADER)
-
-    async def api(request: Request) -> Response:
+    async def get(self, request: Request) -> Response:
+        trund: Trund = request.app.state.trund
         method = request.path_params["method"]
         try:
             kwargs = await _arguments(request)
             if method not in READ_METHODS and not trund.authorised(request):
                 raise ApiError(403, f"{method}: a valid token is required (Authorization: Bearer ...)")
-            client, request_id = identity(request)
+            client, request_id = _identity(request)
             encoded = trund.replayed(client, request_id)
             if encoded is None:
                 encoded = _encode(trund.call(method, kwargs))
                 if method not in READ_METHODS:
                     trund.save(client, request_id, encoded)
         except ApiError as e:
-            return _error(e.status, str(e))
+            return _with_cors(_error(e.status, str(e)), request, trund)
         except Exception as e:
             logger.exception("error in %s", method)
-            return _error(500, f"{method}: {type(e).__name__}: {e}")
-        return _reply(encoded)
+            return _with_cors(_error(500, f"{method}: {type(e).__name__}: {e}"), request, trund)
+        return _with_cors(_reply(encoded), request, trund)
+
+    post = get
+
+    async def options(self, request: Request) -> Response:
+        headers = cors_headers(request.app.state.trund.cors, request.headers.get("origin"), preflight=True)
+        return Response(status_code=204, headers=headers)
+
+
+def _with_cors(response: Response, request: Request, trund: Trund) -> Response:
+    if trund.cors.enabled:
+        response.headers.update(cors_headers(trund.cors, request.headers.get("origin"), preflight=False))
+    return response
+
+
+def _identity(request: Request) -> tuple[str | None, str | None]:
+    return request.headers.get(CLIENT_HEADER), request.headers.get(REQUEST_HEADER)
+
+
+class RootPathHandler(HTTPEndpoint):
+    """``/``: a relative redirect to the visualiser; ``HEAD /`` is the health check (204)."""
+
+    async def get(self, request: Request) -> Response:
+        return RedirectResponse("static/visualiser/index.html", status_code=302)
+
+    async def head(self, request: Request) -> Response:
+        return Response(status_code=204)
+
+
+class _ResponseHeaders:
+    """What a metrics collector's ``configure_http_handler`` sets headers on (Luigi's handler API)."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+    def set_header(self, name: str, value: str) -> None:
+        self.response.headers[name] = value
+
+
+class MetricsHandler(HTTPEndpoint):
+    """``/metrics``: the ``[scheduler] metrics_collector``'s metrics (empty with none)."""
+
+    async def get(self, request: Request) -> Response:
+        collector = next((h.collector for h in getattr(request.app.state.trund.scheduler, "_hooks", ())
+                          if isinstance(h, MetricsHook)), None)
+        metrics = collector.generate_latest() if collector is not None else None
+        response = Response(metrics or b"")
+        if metrics:
+            collector.configure_http_handler(_ResponseHeaders(response))  # type: ignore[union-attr]
+        return response
+
+
+def create_app(trund: Trund) -> Starlette:
+    """The ASGI application serving ``trund``."""
 
     async def batch(request: Request) -> Response:
         """``[[method, kwargs], ...]`` in order; the reply is the list of responses."""
@@ -187,7 +263,7 @@ def create_app(trund: Trund) -> Starlette:
                 raise ApiError(400, "a batch is a JSON list of [method, arguments] pairs")
             if any(m not in READ_METHODS for m, _ in calls) and not trund.authorised(request):
                 raise ApiError(403, "batch: a valid token is required (Authorization: Bearer ...)")
-            client, request_id = identity(request)
+            client, request_id = _identity(request)
             encoded = trund.replayed(client, request_id)
             if encoded is None:
                 results: list[Any] = []
@@ -209,11 +285,6 @@ def create_app(trund: Trund) -> Starlette:
         events = trund.store.step_events(step_id) if trund.store is not None else []
         return JSONResponse({"response": events})
 
-    async def index(request: Request) -> Response:
-        if request.method == "HEAD":
-            return Response(status_code=204)
-        return FileResponse(WEB_DIR / "index.html")
-
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         task = asyncio.create_task(trund.prune_forever())
@@ -223,10 +294,14 @@ def create_app(trund: Trund) -> Starlette:
             task.cancel()
 
     routes = [
-        Route("/", index, methods=["GET", "HEAD"]),
-        Route("/api/{method}", api, methods=["GET", "POST"]),
+        Route("/", RootPathHandler, methods=["GET", "HEAD"]),
+        Route("/api/{method}", RPCHandler, methods=["GET", "POST", "OPTIONS"]),
         Route("/rpc/batch", batch, methods=["POST"]),
         Route("/store/step_events", step_events, methods=["GET"]),
+        Route("/metrics", MetricsHandler, methods=["GET"]),
+        *(Route(path, handler, methods=["GET"]) for path, handler in HISTORY_ROUTES),
+        Mount("/static/visualiser", StaticFiles(directory=WEB_DIR, html=True, check_dir=False),
+              name="visualiser"),
         Mount("/static", StaticFiles(directory=WEB_DIR, check_dir=False), name="static"),
     ]
     if VENDOR_DIR.is_dir():
@@ -234,8 +309,44 @@ def create_app(trund: Trund) -> Starlette:
     else:
         logger.warning("no front-end libraries in %s: run `make web` (npm ci); the graph view needs them",
                        VENDOR_DIR)
-    return Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=2048)],
-                     lifespan=lifespan)
+    application = Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=2048)],
+                            lifespan=lifespan)
+    application.state.trund = trund
+    return application
+
+
+def app(scheduler: Scheduler) -> Starlette:
+    """The ASGI application serving ``scheduler`` (its state kept in memory only)."""
+    return create_app(Trund(scheduler))
+
+
+_serving: list[HttpServer] = []  # what run() serves, for stop()
+
+
+def run(api_port: int = 8082, address: str | None = None, unix_socket: str | None = None,
+        scheduler: Scheduler | None = None) -> None:
+    """Serve a scheduler (default: one made from ``[scheduler]``, its state in ``[scheduler]
+    state_path`` when set) on ``address:api_port`` or the Unix socket ``unix_socket`` until ``stop()``,
+    SIGTERM or SIGINT; the state file is closed on the way out."""
+    trund = open_trund(scheduler_config().state_path or None, scheduler=scheduler)
+    server = HttpServer(create_app(trund), address or "127.0.0.1", api_port, unix_socket)
+    if threading.current_thread() is threading.main_thread():
+        server.stop_on_signals()
+    _serving.append(server)
+    logger.info("trund listening on %s", server.url)
+    try:
+        server.serve_forever()
+    finally:
+        _serving.remove(server)
+        server.server_close()
+        if trund.store is not None:
+            trund.store.close()
+
+
+def stop() -> None:
+    """Stop what ``run()`` serves (from another thread or a signal handler); requests in flight finish."""
+    for server in list(_serving):
+        server.stop()
 
 
 def open_trund(state_path: str | None, token: str | None = None, sync: str = "NORMAL",
@@ -251,3 +362,9 @@ def open_trund(state_path: str | None, token: str | None = None, sync: str = "NO
         count = store.load(scheduler)
         logger.info("trund state %s: %d steps", state_path, count)
     return Trund(scheduler, store, token)
+
+
+__all__ = ["AllRunHandler", "ApiError", "BaseStepHistoryHandler", "ByIdHandler", "ByNameHandler",
+           "ByParamsHandler", "ByStepIdHandler", "MetricsHandler", "RPCHandler", "RecentRunHandler",
+           "RootPathHandler", "SelectedRunHandler", "Trund", "app", "cors", "create_app", "from_utc",
+           "open_trund", "run", "stop"]

@@ -55,6 +55,7 @@ class Register(abc.ABCMeta):
 
     _reg: list[type] = []
     _instance_cache: dict | None = {}
+    AMBIGUOUS_CLASS: Any = object()  # _get_reg's value for a family that two unrelated classes claim
 
     def __new__(mcs, name: str, bases: tuple, ns: dict, **kwargs: Any) -> Register:
         cls = super().__new__(mcs, name, bases, ns, **kwargs)
@@ -111,18 +112,26 @@ class Register(abc.ABCMeta):
         return cls.get_step_family()  # type: ignore[attr-defined]
 
     @classmethod
-    def _families(mcs) -> dict[str, list[type]]:
-        out: dict[str, list[type]] = {}
+    def _get_reg(mcs) -> dict[str, Any]:
+        """``{family: class}`` of the visible step classes, ``AMBIGUOUS_CLASS`` for a family claimed
+        by classes of which neither derives from the other (as Luigi's registry says): a class
+        derived from the family's class replaces it, any other class of the family makes it
+        ambiguous (also the same class defined again by a module run twice), and it stays so."""
+        reg: dict[str, Any] = {}
         for cls in mcs._reg:
-            if getattr(cls, "_visible_in_registry", True):
-                fams = out.setdefault(cls.get_step_family(), [])  # type: ignore[attr-defined]
-                if cls not in fams:
-                    fams.append(cls)
-        return out
+            if not getattr(cls, "_visible_in_registry", True):
+                continue
+            family = cls.get_step_family()  # type: ignore[attr-defined]
+            known = reg.get(family)
+            if known is None or (known is not mcs.AMBIGUOUS_CLASS and issubclass(cls, known)):
+                reg[family] = cls
+            else:
+                reg[family] = mcs.AMBIGUOUS_CLASS
+        return reg
 
     @classmethod
     def step_names(mcs) -> list[str]:
-        return sorted(mcs._families())
+        return sorted(mcs._get_reg())
 
     @classmethod
     def steps_str(mcs) -> str:
@@ -131,26 +140,26 @@ class Register(abc.ABCMeta):
 
     @classmethod
     def get_step_cls(mcs, name: str) -> type:
-        fams = mcs._families()
-        classes = fams.get(name)
-        if not classes:
-            close = difflib.get_close_matches(name, list(fams), n=3)
+        reg = mcs._get_reg()
+        cls = reg.get(name)
+        if cls is None:
+            close = difflib.get_close_matches(name, list(reg), n=3)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
             raise StepClassNotFoundException(
                 f"No step {name!r}.{hint} (Is its module imported? Use --module.)")
-        # A class re-defined under the same name (e.g. module re-imported) : the newest wins
-        # unless they live in different modules.
-        modules = {(c.__module__, c.__qualname__) for c in classes}
-        if len(modules) > 1:
-            raise StepClassAmbigiousException(f"Step {name!r} is ambiguous: {sorted(modules)}")
-        return classes[-1]
+        if cls is mcs.AMBIGUOUS_CLASS:
+            claims = sorted({(c.__module__, c.__qualname__) for c in mcs._reg
+                             if getattr(c, "_visible_in_registry", True) and c.get_step_family() == name})
+            raise StepClassAmbigiousException(f"Step {name!r} is ambiguous: {claims}")
+        return cls
 
     @classmethod
     def get_all_params(mcs) -> list[tuple[str, bool, str, Any]]:
         """(family, is_config_class, param_name, param) for every registered class."""
         out = []
-        for family, classes in mcs._families().items():
-            cls = classes[-1]
+        for family, cls in mcs._get_reg().items():
+            if cls is mcs.AMBIGUOUS_CLASS:
+                continue
             for name, param in cls.get_params():  # type: ignore[attr-defined]
                 out.append((family, cls._is_config, name, param))  # type: ignore[attr-defined]
         return out

@@ -1,8 +1,10 @@
 """The ``trund`` process: the central scheduler and visualiser served by uvicorn.
 
 ``trund --port 8082 --state-path state.sqlite`` serves ``trun.server``'s application on 127.0.0.1
-(``--address 0.0.0.0`` to listen on every interface).  Workers use it with ``--scheduler-url
-http://host:8082``; ``--token`` (or ``TRUND_TOKEN``) makes every changing call need that token.
+(``--address 0.0.0.0`` to listen on every interface, ``--unix-socket PATH`` on a Unix socket instead:
+workers then use ``--scheduler-url http+unix://<PATH percent-encoded>``).  Workers use it with
+``--scheduler-url http://host:8082``; ``--token`` (or ``TRUND_TOKEN``) makes every changing call
+need that token.
 ``TrundServer`` runs the same thing on a thread (tests, ``make demo``).
 
 SIGTERM (``docker stop``, systemd) and SIGINT stop it gracefully: requests in flight get
@@ -17,16 +19,12 @@ import argparse
 import contextlib
 import logging
 import os
-import signal
-import socket
 import sys
-import threading
 from collections.abc import Iterator
 from typing import Any
 
-import uvicorn
-
 from trun import process
+from trun.http_server import HttpServer
 from trun.scheduler import Scheduler
 from trun.server import Trund, create_app, open_trund
 from trun.settings import scheduler as scheduler_config
@@ -34,61 +32,20 @@ from trun.settings import scheduler as scheduler_config
 logger = logging.getLogger("trun.server")
 
 
-class TrundServer:
+class TrundServer(HttpServer):
     """uvicorn serving one ``Trund`` on a socket bound at construction (so ``url`` is known at once)."""
 
-    def __init__(self, trund: Trund, address: str = "127.0.0.1", port: int = 8082) -> None:
+    def __init__(self, trund: Trund, address: str = "127.0.0.1", port: int = 8082,
+                 unix_socket: str | None = None) -> None:
+        super().__init__(create_app(trund), address, port, unix_socket)
         self.trund = trund
-        family = socket.AF_INET6 if ":" in address else socket.AF_INET
-        self._sock = socket.socket(family, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((address, port))
-        self._sock.listen(1024)
-        self._sock.set_inheritable(True)
-        config = uvicorn.Config(create_app(trund), log_level="warning", access_log=False,
-                                timeout_graceful_shutdown=2, lifespan="on")
-        self._server = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
-        self.stopped_by = ""  # the signal that stopped serve_forever (stop_on_signals)
 
     @property
     def scheduler(self) -> Scheduler:
         return self.trund.scheduler
 
-    @property
-    def url(self) -> str:
-        host, port = self._sock.getsockname()[:2]
-        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-    def serve_forever(self) -> None:
-        self._server.run(sockets=[self._sock])
-
-    def stop_on_signals(self) -> None:
-        """SIGTERM and SIGINT stop ``serve_forever`` gracefully (main thread only)."""
-        def stop(signum: int, _frame: object) -> None:
-            self.stopped_by = signal.Signals(signum).name
-            self._server.should_exit = True
-
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, stop)
-
-    def start(self) -> TrundServer:
-        """Serve on a daemon thread; returns once the server accepts requests."""
-        self._thread = threading.Thread(target=self.serve_forever, name="trund", daemon=True)
-        self._thread.start()
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("trund failed to start")
-            self._thread.join(0.01)
-        return self
-
-    def shutdown(self) -> None:
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(10)
-
     def server_close(self) -> None:
-        self._sock.close()
+        super().server_close()
         if self.trund.store is not None:
             self.trund.store.close()
 
@@ -114,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="trund", description="trun's central scheduler and visualiser")
     ap.add_argument("--address", default="127.0.0.1", help="address to listen on (default: loopback only)")
     ap.add_argument("--port", type=int, default=8082, help="port to listen on (0: any free port)")
+    ap.add_argument("--unix-socket", default=None, metavar="PATH",
+                    help="listen on this Unix socket instead of a port (clients use http+unix://...)")
     ap.add_argument("--state-path", default=None,
                     help="SQLite state file (default: [scheduler] state_path, else "
                          "~/.local/state/trun/trund.sqlite; ':memory:' keeps nothing)")
@@ -143,7 +102,8 @@ def main(argv: list[str] | None = None) -> None:
                         handlers=handlers)
     if args.background:  # the daemon writes the pid file itself, once it is detached
         process.daemonize(lambda api_port, address, unix_socket: _serve(args, None), pidfile=args.pidfile,
-                          logdir=args.logdir, api_port=args.port, address=args.address)
+                          logdir=args.logdir, api_port=args.port, address=args.address,
+                          unix_socket=args.unix_socket)
     else:
         _serve(args, args.pidfile)
 
@@ -152,7 +112,8 @@ def _serve(args: argparse.Namespace, pidfile: str | None) -> None:
     state_path = (args.state_path or scheduler_config().state_path
                   or os.path.expanduser("~/.local/state/trun/trund.sqlite"))
     options = {"step_log_dir": args.step_log_dir} if args.step_log_dir else {}
-    server = TrundServer(open_trund(state_path, args.token, args.sync, **options), args.address, args.port)
+    server = TrundServer(open_trund(state_path, args.token, args.sync, **options), args.address, args.port,
+                         args.unix_socket)
     if pidfile:
         process.write_pid(pidfile)
     server.stop_on_signals()
