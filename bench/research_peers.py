@@ -5,7 +5,7 @@ older protobuf than the project's gRPC, so it cannot share the project's .venv).
 
 For each Parquet file (one stock-day of ticks or features, written by bench_universe.py from
 ticklab's files) it writes an Arrow IPC file and an ArcticDB (LMDB) symbol, then times reading
-each back into a pandas DataFrame, best of 5: Arrow IPC memory-mapped, Parquet (zstd), ArcticDB.
+each back into a pandas DataFrame, best of 7: Arrow IPC memory-mapped, Parquet (zstd), ArcticDB.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 
-def best(fn, k: int = 5) -> float:
+def best(fn, k: int = 7) -> float:
     times = []
     for _ in range(k):
         t0 = time.perf_counter()

@@ -1,0 +1,127 @@
+// The research path's row -> column split from Python (tick_columns.h): ticks of a store file's
+// mapping or of a tick archive into new numpy columns, with the GIL released, for
+// ticklab.io.store.ticks_frame and ticklab.io.archive.archive_columns.
+#include <pybind11/stl.h>
+
+#include <new>
+#include <string>
+#include <vector>
+
+#include "services/common/tick_archive.h"
+#include "services/python/bindings.h"
+#include "services/python/column_buffers.h"
+#include "services/python/tick_columns.h"
+
+namespace ticklab::python {
+namespace {
+
+// The columns' memory: blocks of dropped frames are handed to the next one (column_buffers.h).
+ColumnBufferPool& Pool() {
+  static auto* pool = new ColumnBufferPool();  // lives as long as the arrays it backs: forever
+  return *pool;
+}
+
+// The owner of a frame's block: its capsule is the base of every column array; the block goes back
+// to the pool when the last column is dropped.
+void ReleaseBlock(void* block) {
+  auto* b = static_cast<ColumnBufferPool::Block*>(block);
+  Pool().Release(*b);
+  delete b;
+}
+
+// New arrays of n values for the TICK_DTYPE fields `names` (a dict name -> array, in order), all in
+// one pooled block, and the columns SplitTicks fills.
+py::dict NewColumns(const std::vector<std::string>& names, size_t n, std::vector<TickColumn>* out) {
+  py::dict fields = TickDtype().attr("fields");
+  struct Field {
+    py::dtype dtype;
+    size_t offset, width, at;
+  };
+  std::vector<Field> chosen;
+  size_t bytes = 0;
+  for (const std::string& name : names) {
+    if (!fields.contains(name)) throw py::key_error("TICK_DTYPE has no field " + name);
+    py::tuple field = fields[py::str(name)];
+    py::dtype dtype = field[0].cast<py::dtype>();
+    const auto offset = field[1].cast<size_t>();
+    const auto width = static_cast<size_t>(dtype.itemsize());
+    if ((width != 4 && width != 8) || offset + width > sizeof(Tick)) {
+      throw py::value_error("TICK_DTYPE field " + name + " is not a 4- or 8-byte scalar");
+    }
+    chosen.push_back({dtype, offset, width, bytes});
+    bytes += (n * width + 63) / 64 * 64;  // each column starts on a cache line
+  }
+  auto* block = new ColumnBufferPool::Block(Pool().Acquire(bytes));
+  if (block->data == nullptr) {
+    delete block;
+    throw std::bad_alloc();
+  }
+  py::capsule owner(block, ReleaseBlock);
+  py::dict arrays;
+  for (size_t i = 0; i < names.size(); ++i) {
+    void* data = static_cast<char*>(block->data) + chosen[i].at;
+    out->push_back({chosen[i].offset, chosen[i].width, data});
+    arrays[py::str(names[i])] = py::array(
+        chosen[i].dtype, std::vector<py::ssize_t>{static_cast<py::ssize_t>(n)}, data, owner);
+  }
+  return arrays;
+}
+
+py::tuple TickColumns(const py::array& ticks, const std::vector<std::string>& names, bool checksum,
+                      int threads) {
+  size_t n = 0;
+  const Tick* records = TickRecords(ticks, &n);
+  std::vector<TickColumn> columns;
+  py::dict arrays = NewColumns(names, n, &columns);
+  uint64_t hash = 0;
+  {
+    py::gil_scoped_release release;
+    SplitTicks(records, n, columns, checksum ? &hash : nullptr, threads);
+  }
+  return py::make_tuple(arrays, checksum ? py::object(py::int_(hash)) : py::object(py::none()));
+}
+
+py::dict ArchiveColumns(const std::string& path, const std::vector<std::string>& names) {
+  TickArchiveReader reader = ValueOrThrow(TickArchiveReader::Open(path));
+  std::vector<TickColumn> columns;
+  py::dict arrays = NewColumns(names, reader.size(), &columns);
+  Status status;
+  {
+    py::gil_scoped_release release;
+    std::vector<Tick> block(kSplitBlock);
+    size_t done = 0;
+    for (bool more = true; more;) {
+      size_t m = 0;
+      while (m < kSplitBlock && (more = reader.Next(&block[m]))) ++m;
+      SplitTicksAt(block.data(), m, done, columns);
+      done += m;
+    }
+    status = reader.status();
+    if (status.ok() && done != reader.size()) {
+      status = Status::DataLoss(path + ": " + std::to_string(done) +
+                                " ticks decoded, header says " + std::to_string(reader.size()));
+    }
+  }
+  ThrowIfError(status);
+  return arrays;
+}
+
+}  // namespace
+
+void RegisterTickColumns(py::module_& m) {
+  m.def("tick_columns", &TickColumns, py::arg("ticks"), py::arg("names"), py::kw_only(),
+        py::arg("checksum") = true, py::arg("threads") = 1,
+        R"(The TICK_DTYPE fields `names` of `ticks` as new contiguous arrays, in one pass with the
+GIL released: (dict name -> array, XXH64 of the records or None when checksum=False). threads=2
+hashes beside the copy (or copies in halves). Thread-safety: `ticks` is only read.)");
+  m.def("archive_columns", &ArchiveColumns, py::arg("path"), py::arg("names"),
+        R"(The TICK_DTYPE fields `names` of every tick of the tick archive `path` (.tickz) as new
+arrays (dict name -> array), decoded block by block with the GIL released; the records' checksum
+is verified (DataLossError naming the file on a mismatch or a corrupt block).)");
+  m.def(
+      "release_column_buffers", [] { return Pool().Trim(); },
+      R"(Unmaps the memory kept from dropped column arrays (at most 4 frames' blocks are kept for
+the next tick_columns / archive_columns); returns the bytes given back.)");
+}
+
+}  // namespace ticklab::python
