@@ -3,7 +3,8 @@
 ticklab's readers against the peers a researcher would pick instead -- ArcticDB (LMDB), Arrow IPC
 (memory-mapped), Parquet zstd -- on the same day and the same columns, best of 7 in the same run
 (the peers run in build/research-venv: ArcticDB pins an older protobuf than the project's gRPC),
-with each one's speed relative to ArcticDB; the stages of ticklab's tick reader; the archive sizes.
+each case once per round in alternating rounds (so both sides see the same load), with each one's
+speed relative to ArcticDB; the stages of ticklab's tick reader; the archive sizes.
 bench_universe.py runs it on its generated universe; alone, on a universe it kept:
 
     python bench/bench_universe.py --research-only --keep /tmp/u   # ingest + seed_all, then this
@@ -16,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,8 +67,38 @@ def tick_stages(tick_file: Path) -> dict[str, float]:
     return stages
 
 
-def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
-    """One stock-day of ticks and of features into pandas: ticklab vs pyarrow and ArcticDB."""
+class Peers:
+    """research_peers.py in build/research-venv, timing its cases one at a time on request."""
+
+    def __init__(self, work: Path, files: list[Path]) -> None:
+        script = ROOT / "bench" / "research_peers.py"
+        self.proc = subprocess.Popen([str(peers_python()), str(script), str(work), *map(str, files)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"research peers failed (exit {self.proc.wait()})")
+        self.info = json.loads(line)
+
+    def time(self, case: str) -> float:
+        self.proc.stdin.write(case + "\n")
+        self.proc.stdin.flush()
+        return float(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.write("\n")
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def research_path(root: Path, stock: str, day: str, rows: list[str], rounds: int = 7) -> None:
+    """One stock-day of ticks and of features into pandas: ticklab vs pyarrow and ArcticDB, each
+    case once per round, the best of `rounds` rounds (so both sides see the same load)."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -95,39 +127,40 @@ def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
     def numpy_split() -> pd.DataFrame:  # what ticks_frame does without the native module
         return columns_frame(split_columns(read_ticks(tick_file, verify=False), checksum=True)[0])
 
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    peers = subprocess.run([str(peers_python()), str(ROOT / "bench" / "research_peers.py"), str(work),
-                            str(work / "ticks.parquet"), str(work / "features.parquet")],
-                           capture_output=True, text=True)
-    theirs = json.loads(peers.stdout) if peers.returncode == 0 else {}
-    ours = {
-        "ticks": {"ticklab .tick ticks_frame (verified)": best(lambda: ticks_frame(tick_file)),
-                  "ticklab .tick ticks_frame (no verify)": best(lambda: ticks_frame(tick_file, verify=False)),
-                  "ticklab .tick numpy split (no native module)": best(numpy_split),
-                  "ticklab .tick DataFrame({c: t[c]}) (verified)": best(naive),
-                  "ticklab .tickz archive_frame (verified)": best(lambda: archive_frame(archive))},
-        "features": {"ticklab .feat (zero-copy)": best(lambda: read_features(feat_file).to_pandas()),
-                     "ticklab .feat (verified)": best(
-                         lambda: read_features(feat_file, verify=True).to_pandas())},
+    ours: dict[str, Callable[[], object]] = {
+        "ticks: ticklab .tick ticks_frame (verified)": lambda: ticks_frame(tick_file),
+        "ticks: ticklab .tick ticks_frame (no verify)": lambda: ticks_frame(tick_file, verify=False),
+        "ticks: ticklab .tick numpy fallback (verified)": numpy_split,
+        "ticks: ticklab .tick DataFrame({c: t[c]})": naive,
+        "ticks: ticklab .tickz archive_frame (verified)": lambda: archive_frame(archive),
+        "features: ticklab .feat to_pandas (verified)": lambda: read_features(feat_file).to_pandas(),
+        "features: ticklab .feat to_pandas (no verify)": lambda: read_features(feat_file, verify=False)
+        .to_pandas(),
     }
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    peers = Peers(work, [work / "ticks.parquet", work / "features.parquet"])
+    times: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for case, fn in ours.items():
+            times.setdefault(case, []).append(timed(fn))
+        for case in peers.info["cases"]:
+            times.setdefault(case, []).append(peers.time(case))
+    peers.close()
     stages = tick_stages(tick_file)
     load += " -> " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    if not theirs:
-        rows.append(f"  research peers failed: {peers.stderr.strip()[-300:]}")
-    rows.append(f"\nresearch path: one stock-day into pandas, best of 7, same run ({len(df_ticks):,} ticks x "
-                f"{len(FRAME_COLUMNS)} columns; {len(df_feats):,} feature rows x {df_feats.shape[1]}); "
-                f"ArcticDB {theirs.get('arcticdb', '?')}; load average {load}")
-    rows.append(f"  {'':<48}{'ms':>8}{'M rows/s':>10}{'vs ArcticDB':>13}")
-    for name in ("ticks", "features"):
-        n = len(df_ticks) if name == "ticks" else len(df_feats)
-        timings = {**ours[name], **{k: v for k, v in theirs.get(name, {}).items() if isinstance(v, float)}}
-        arctic = timings.get("ArcticDB LMDB")
-        for k, v in timings.items():
+    rows.append(f"\nresearch path: one stock-day into pandas ({len(df_ticks):,} ticks x {len(FRAME_COLUMNS)} "
+                f"columns;\n{len(df_feats):,} feature rows x {df_feats.shape[1]}), ArcticDB "
+                f"{peers.info['arcticdb']}, best of {rounds} alternating rounds,\nload average {load}")
+    for kind, n in (("ticks", len(df_ticks)), ("features", len(df_feats))):
+        mine = {case.split(": ", 1)[1]: min(t) for case, t in times.items() if case.startswith(kind + ":")}
+        arctic = mine.get("ArcticDB LMDB")
+        rows.append(f"  {kind:<44}{'ms':>8}{'M rows/s':>10}{'vs ArcticDB':>13}")
+        for k, v in mine.items():
             ratio = f"{arctic / v:12.2f}x" if arctic else ""
-            rows.append(f"  {name + ' ' + k:<48}{v * 1e3:8.2f}{n / v / 1e6:10.1f}{ratio}")
+            rows.append(f"    {k:<42}{v * 1e3:8.2f}{n / v / 1e6:10.1f}{ratio}")
     rows.append("  ticks stages (each alone; ticks_frame = header + map, split + checksum, DataFrame):")
     for k, v in stages.items():
-        rows.append(f"    {k:<46}{v * 1e3:8.2f}")
+        rows.append(f"    {k:<42}{v * 1e3:8.2f}")
     gridz = next((root / "features" / "seed_gridz" / stock).glob("*.feat"), None)
     rows.append("archive sizes (one stock-day):")
     sizes = [("ticks .tick (mmap form)", tick_file), ("ticks .tickz (archive)", archive),
@@ -139,7 +172,7 @@ def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
         sizes.insert(5, ("features .feat all f64 zstd", zst))
     for k, p in sizes:
         if p is not None and p.exists():
-            rows.append(f"  {k:<48}{p.stat().st_size / 1e6:8.2f} MB")
+            rows.append(f"  {k:<44}{p.stat().st_size / 1e6:8.2f} MB")
 
 
 def main() -> None:

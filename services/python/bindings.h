@@ -59,6 +59,6 @@ void RegisterErrors(py::module_& m);
 void RegisterData(py::module_& m);
 void RegisterIndicators(py::module_& m);
 void RegisterStats(py::module_& m);
-void RegisterTickColumns(py::module_& m);
+void RegisterResearch(py::module_& m);
 
 }  // namespace ticklab::python

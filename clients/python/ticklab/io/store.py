@@ -127,9 +127,19 @@ def _check(path: str | Path, header: StoreHeader, checksum: int) -> None:
 #: The columns of `tick_columns` / `ticks_frame`: every field of a tick but its padding.
 FRAME_COLUMNS = tuple(n for n in TICK_DTYPE.names if n != "reserved")
 
-# Days from this many ticks are split on two threads (the checksum beside the copy) when the
-# machine has two cores: below it a thread's start costs more than it saves.
+# Days from this many ticks are split on two threads when a second core is idle: below it a
+# thread's start costs more than it saves, and on a busy machine the second thread waits for a core
+# (measured on 2 busy cores: 28 ms on two threads against 11 ms on one).
 _TWO_THREADS_FROM = 65536
+
+
+def _split_threads(count: int) -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not Linux: no idea how busy the machine is
+        return 1
+    return 2 if count >= _TWO_THREADS_FROM and cores > 1 and busy <= cores - 1 else 1
 
 
 @functools.cache
@@ -146,15 +156,16 @@ def tick_columns(path: str | Path, *, verify: bool = True) -> dict[str, np.ndarr
     """The file's ticks as one new contiguous array per field of `FRAME_COLUMNS`.
 
     One pass over the mapping, verifying the checksum on the way (`verify=False` skips it). With the
-    native module (ticklab.core) the pass runs in C++ with the GIL released, on two threads for a
-    large day; without it numpy does the same block by block, a few times slower.
+    native module (ticklab.core) the pass runs in C++ with the GIL released (on two threads for a
+    large day when a core is idle) into memory recycled from dropped frames; without it numpy does
+    the same block by block, a few times slower.
     """
     header = read_header(path)
     ticks = _map(path, header)
     native = native_core()
     if native is not None:
-        threads = 2 if len(ticks) >= _TWO_THREADS_FROM and (os.cpu_count() or 1) > 1 else 1
-        columns, checksum = native.tick_columns(ticks, FRAME_COLUMNS, checksum=verify, threads=threads)
+        columns, checksum = native.tick_columns(ticks, FRAME_COLUMNS, checksum=verify,
+                                                threads=_split_threads(len(ticks)))
     else:
         columns, checksum = split_columns(ticks, checksum=verify)
     if verify:

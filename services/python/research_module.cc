@@ -1,6 +1,7 @@
-// The research path's row -> column split from Python (tick_columns.h): ticks of a store file's
-// mapping or of a tick archive into new numpy columns, with the GIL released, for
-// ticklab.io.store.ticks_frame and ticklab.io.archive.archive_columns.
+// The research path's readers from Python, with the GIL released: the row -> column split of
+// tick_columns.h (ticks of a store file's mapping or of a tick archive into new numpy columns, for
+// ticklab.io.store.ticks_frame and ticklab.io.archive.archive_columns) and the rows' checksum of a
+// feature file (ticklab.io.features.read_features' verification).
 #include <pybind11/stl.h>
 
 #include <new>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "services/common/tick_archive.h"
+#include "services/indicators/feature_store.h"
 #include "services/python/bindings.h"
 #include "services/python/column_buffers.h"
 #include "services/python/tick_columns.h"
@@ -108,7 +110,7 @@ py::dict ArchiveColumns(const std::string& path, const std::vector<std::string>&
 
 }  // namespace
 
-void RegisterTickColumns(py::module_& m) {
+void RegisterResearch(py::module_& m) {
   m.def("tick_columns", &TickColumns, py::arg("ticks"), py::arg("names"), py::kw_only(),
         py::arg("checksum") = true, py::arg("threads") = 1,
         R"(The TICK_DTYPE fields `names` of `ticks` as new contiguous arrays, in one pass with the
@@ -118,6 +120,20 @@ hashes beside the copy (or copies in halves). Thread-safety: `ticks` is only rea
         R"(The TICK_DTYPE fields `names` of every tick of the tick archive `path` (.tickz) as new
 arrays (dict name -> array), decoded block by block with the GIL released; the records' checksum
 is verified (DataLossError naming the file on a mismatch or a corrupt block).)");
+  m.def(
+      "verify_feature_rows",
+      [](const std::string& path) {
+        Status status;
+        {
+          py::gil_scoped_release release;
+          Result<FeatureReader> reader = FeatureReader::Open(path);
+          status = reader.ok() ? reader->VerifyRows() : reader.status();
+        }
+        ThrowIfError(status);
+      },
+      py::arg("path"),
+      R"(Checks the feature file `path` (.feat, either version) and its rows' XXH64 checksum in C++,
+the GIL released: DataLossError naming the file on a mismatch.)");
   m.def(
       "release_column_buffers", [] { return Pool().Trim(); },
       R"(Unmaps the memory kept from dropped column arrays (at most 4 frames' blocks are kept for

@@ -1,7 +1,7 @@
-"""The research path's columns: a stock-day of ticks (store file or tick archive) into numpy
-columns and a pandas DataFrame, by the native split (ticklab.core) and by the numpy fallback used
-when the native module is not built: the same frame, the file's values, and a corrupted file is an
-error on both paths.
+"""The research path's readers: a stock-day of ticks (store file or tick archive) into numpy
+columns and a pandas DataFrame, and a feature file's verification, by the native code
+(ticklab.core) and by the numpy fallback used when the native module is not built: the same frame,
+the file's values, and a corrupted file is an error on both paths.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from indicator_events import random_events
 
 from ticklab.io import store
 from ticklab.io.archive import ArchiveError, archive_columns, archive_frame
+from ticklab.io.features import FeatureFileError, read_features
 from ticklab.io.store import FRAME_COLUMNS, StoreError, read_ticks, tick_columns, ticks_frame
 from ticklab.native import binary
 from ticklab.testing import assemble_ticks, write_ticks
@@ -92,6 +93,7 @@ def test_small_days(tmp_path, monkeypatch, count: int) -> None:
 
 
 def corrupt(path, tmp_path, offset: int):
+    tmp_path.mkdir(exist_ok=True)
     bad = tmp_path / path.name
     data = bytearray(path.read_bytes())
     data[offset] ^= 0x40
@@ -126,3 +128,21 @@ def test_a_dropped_frames_memory_is_kept_for_the_next_and_can_be_released(day) -
     del again
     assert native.release_column_buffers() >= frame_bytes
     assert native.release_column_buffers() == 0
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native", "numpy"])
+def test_feature_rows_are_verified(day, tmp_path, request, native: bool) -> None:
+    import ticklab.core as core
+
+    feat = tmp_path / "day.feat"
+    core.IndicatorSet.from_dict({"name": "t", "indicators": [{"kind": "seed"}]}).compute_day(
+        str(day), str(feat), "AAA", DAY)
+    if not native:
+        request.getfixturevalue("without_native")
+    assert (store.native_core() is not None) == native
+    good = read_features(feat)  # verified
+    last_column = feat.stat().st_size - (good.n_rows * 8 + 63) // 64 * 64
+    bad = corrupt(feat, tmp_path / "bad", last_column + 3)
+    with pytest.raises(FeatureFileError, match=f"{bad}: rows checksum mismatch"):
+        read_features(bad)
+    assert read_features(bad, verify=False).n_rows == good.n_rows
