@@ -75,6 +75,10 @@ def read_header(path: str | Path) -> StoreHeader:
             raw = f.read(HEADER_SIZE)
     except FileNotFoundError as e:
         raise StoreError(f"{path}: no such store file") from e
+    return _parse_header(path, raw, size)
+
+
+def _parse_header(path: Path, raw: bytes, size: int) -> StoreHeader:
     if len(raw) < HEADER_SIZE:
         raise StoreError(f"{path}: truncated store file: {size} bytes, header needs {HEADER_SIZE}")
     magic, version, record_size, stock, date, _, count, checksum, _ = HEADER.unpack(raw)
@@ -152,16 +156,38 @@ def native_core() -> Any:
     return native
 
 
+@functools.lru_cache(maxsize=4)
+def _mapped(path: Path, identity: tuple[int, int, int, int]) -> tuple[StoreHeader, np.ndarray]:
+    """The header and ticks of the file `path` that has `identity` (device, inode, size, mtime):
+    the mappings of the last 4 files read stay open, so reading a day again does not fault its
+    pages in again (a rewritten file has a new identity and is mapped anew). Both come from the
+    one mapping, so they agree even if the file is replaced meanwhile."""
+    whole = np.memmap(path, dtype=np.uint8, mode="r")
+    header = _parse_header(path, bytes(whole[:HEADER_SIZE]), len(whole))
+    return header, whole[HEADER_SIZE:].view(TICK_DTYPE)
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    try:
+        st = path.stat()
+    except FileNotFoundError as e:
+        raise StoreError(f"{path}: no such store file") from e
+    if st.st_size < HEADER_SIZE:  # (np.memmap refuses an empty file)
+        raise StoreError(f"{path}: truncated store file: {st.st_size} bytes, header needs {HEADER_SIZE}")
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def tick_columns(path: str | Path, *, verify: bool = True) -> dict[str, np.ndarray]:
     """The file's ticks as one new contiguous array per field of `FRAME_COLUMNS`.
 
     One pass over the mapping, verifying the checksum on the way (`verify=False` skips it). With the
     native module (ticklab.core) the pass runs in C++ with the GIL released (on two threads for a
     large day when a core is idle) into memory recycled from dropped frames; without it numpy does
-    the same block by block, a few times slower.
+    the same block by block, a few times slower. The file stays mapped while it is among the last
+    4 read (`_mapped`).
     """
-    header = read_header(path)
-    ticks = _map(path, header)
+    path = Path(path)
+    header, ticks = _mapped(path, _identity(path))
     native = native_core()
     if native is not None:
         columns, checksum = native.tick_columns(ticks, FRAME_COLUMNS, checksum=verify,
