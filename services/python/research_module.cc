@@ -12,6 +12,7 @@
 #include "services/indicators/feature_store.h"
 #include "services/python/bindings.h"
 #include "services/python/column_buffers.h"
+#include "services/python/row_checksum.h"
 #include "services/python/tick_columns.h"
 
 namespace ticklab::python {
@@ -108,6 +109,35 @@ py::dict ArchiveColumns(const std::string& path, const std::vector<std::string>&
   return arrays;
 }
 
+// The column views of a 1-D array (one column) or a 2-D [n, k] array (k columns) of 8-byte values
+// or float32 (to widen), appended to *out.
+void AppendViews(const py::array& a, size_t n, std::vector<ColumnView>* out) {
+  if ((a.ndim() != 1 && a.ndim() != 2) || static_cast<size_t>(a.shape(0)) != n) {
+    throw py::value_error("feature_rows_checksum: every column needs " + std::to_string(n) +
+                          " values");
+  }
+  const bool f32 = a.dtype().kind() == 'f' && a.itemsize() == 4;
+  if (!f32 && a.itemsize() != 8) {
+    throw py::type_error("feature_rows_checksum: columns hold 8-byte values or float32");
+  }
+  const py::ssize_t k = a.ndim() == 2 ? a.shape(1) : 1;
+  for (py::ssize_t j = 0; j < k; ++j) {
+    const py::ssize_t step = a.ndim() == 2 ? a.strides(1) : 0;
+    out->push_back({static_cast<const char*>(a.data()) + j * step, a.strides(0), f32});
+  }
+}
+
+uint64_t FeatureRowsChecksum(const py::array& ts_ns, const py::array& fingerprint,
+                             const py::array& values) {
+  const auto n = static_cast<size_t>(ts_ns.ndim() == 1 ? ts_ns.shape(0) : 0);
+  std::vector<ColumnView> columns;
+  AppendViews(ts_ns, n, &columns);
+  AppendViews(fingerprint, n, &columns);
+  AppendViews(values, n, &columns);
+  py::gil_scoped_release release;
+  return RowsChecksum(n, columns);
+}
+
 }  // namespace
 
 void RegisterResearch(py::module_& m) {
@@ -120,6 +150,11 @@ hashes beside the copy (or copies in halves). Thread-safety: `ticks` is only rea
         R"(The TICK_DTYPE fields `names` of every tick of the tick archive `path` (.tickz) as new
 arrays (dict name -> array), decoded block by block with the GIL released; the records' checksum
 is verified (DataLossError naming the file on a mismatch or a corrupt block).)");
+  m.def("feature_rows_checksum", &FeatureRowsChecksum, py::arg("ts_ns"), py::arg("fingerprint"),
+        py::arg("values"),
+        R"(XXH64 of a feature file's rows in version 1's layout (ts_ns, fingerprint, values widened
+to float64) from its columns, any strides (a mapped file's views), in C++ with the GIL released:
+what a .feat file's rows_checksum is compared with.)");
   m.def(
       "verify_feature_rows",
       [](const std::string& path) {
