@@ -4,7 +4,8 @@ ticklab's readers against the peers a researcher would pick instead -- ArcticDB 
 (memory-mapped), Parquet zstd -- on the same day and the same columns, best of 7 in the same run
 (the peers run in build/research-venv: ArcticDB pins an older protobuf than the project's gRPC),
 each case once per round in alternating rounds (so both sides see the same load), with each one's
-speed relative to ArcticDB; the stages of ticklab's tick reader; the archive sizes.
+wall and CPU time (every thread of the reading process) relative to ArcticDB; the stages of
+ticklab's tick reader; the archive sizes.
 bench_universe.py runs it on its generated universe; alone, on a universe it kept:
 
     python bench/bench_universe.py --research-only --keep /tmp/u   # ingest + seed_all, then this
@@ -17,11 +18,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from research_peers import best  # the peers' timing rule, so both sides are timed alike
+from research_peers import best, timed  # the peers' timing rules: both sides are timed alike
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,21 +79,16 @@ class Peers:
             raise SystemExit(f"research peers failed (exit {self.proc.wait()})")
         self.info = json.loads(line)
 
-    def time(self, case: str) -> float:
+    def time(self, case: str) -> tuple[float, float]:
         self.proc.stdin.write(case + "\n")
         self.proc.stdin.flush()
-        return float(self.proc.stdout.readline())
+        wall, cpu = json.loads(self.proc.stdout.readline())
+        return wall, cpu
 
     def close(self) -> None:
         self.proc.stdin.write("\n")
         self.proc.stdin.close()
         self.proc.wait()
-
-
-def timed(fn: Callable[[], object]) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def research_path(root: Path, stock: str, day: str, rows: list[str], rounds: int = 7) -> None:
@@ -139,7 +134,7 @@ def research_path(root: Path, stock: str, day: str, rows: list[str], rounds: int
     }
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     peers = Peers(work, [work / "ticks.parquet", work / "features.parquet"])
-    times: dict[str, list[float]] = {}
+    times: dict[str, list[tuple[float, float]]] = {}
     for _ in range(rounds):
         for case, fn in ours.items():
             times.setdefault(case, []).append(timed(fn))
@@ -152,15 +147,16 @@ def research_path(root: Path, stock: str, day: str, rows: list[str], rounds: int
                 f"columns;\n{len(df_feats):,} feature rows x {df_feats.shape[1]}), ArcticDB "
                 f"{peers.info['arcticdb']}, best of {rounds} alternating rounds,\nload average {load}")
     for kind, n in (("ticks", len(df_ticks)), ("features", len(df_feats))):
-        mine = {case.split(": ", 1)[1]: min(t) for case, t in times.items() if case.startswith(kind + ":")}
+        mine = {case.split(": ", 1)[1]: (min(w for w, _ in t), min(c for _, c in t))
+                for case, t in times.items() if case.startswith(kind + ":")}
         arctic = mine.get("ArcticDB LMDB")
-        rows.append(f"  {kind:<44}{'ms':>8}{'M rows/s':>10}{'vs ArcticDB':>13}")
-        for k, v in mine.items():
-            ratio = f"{arctic / v:12.2f}x" if arctic else ""
-            rows.append(f"    {k:<42}{v * 1e3:8.2f}{n / v / 1e6:10.1f}{ratio}")
+        rows.append(f"  {kind:<41}{'ms':>7}{'M/s':>6}{'vs Arc':>8}{'CPU ms':>7}{'vs Arc':>8}")
+        for k, (wall, cpu) in mine.items():
+            ratio = f"{arctic[0] / wall:7.2f}x{cpu * 1e3:7.1f}{arctic[1] / cpu:7.2f}x" if arctic else ""
+            rows.append(f"    {k:<39}{wall * 1e3:7.2f}{n / wall / 1e6:6.1f}{ratio}")
     rows.append("  ticks stages (each alone; ticks_frame = header + map, split + checksum, DataFrame):")
     for k, v in stages.items():
-        rows.append(f"    {k:<42}{v * 1e3:8.2f}")
+        rows.append(f"    {k:<42}{v * 1e3:8.2f} ms")
     gridz = next((root / "features" / "seed_gridz" / stock).glob("*.feat"), None)
     rows.append("archive sizes (one stock-day):")
     sizes = [("ticks .tick (mmap form)", tick_file), ("ticks .tickz (archive)", archive),

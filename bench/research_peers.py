@@ -7,7 +7,8 @@ For each Parquet file (one stock-day of ticks or features, written by research_p
 ticklab's files) it writes an Arrow IPC file and an ArcticDB (LMDB) symbol, and prints one JSON
 line: the ArcticDB version, the cases ("<name>: <reader>") and the files' sizes. Then it times
 cases on request, so that both sides are timed in alternating rounds under the same load: each
-line "<case>" on stdin reads that case once into a pandas DataFrame and answers its seconds;
+line "<case>" on stdin reads that case once into a pandas DataFrame and answers [wall, CPU]
+seconds;
 an empty line ends. Readers: Arrow IPC memory-mapped, Parquet (zstd), ArcticDB.
 """
 
@@ -29,10 +30,11 @@ def best(fn: Callable[[], object], k: int = 7) -> float:
     return min(times)
 
 
-def timed(fn: Callable[[], object]) -> float:
-    t0 = time.perf_counter()
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one call; CPU counts every thread of the process."""
+    t0, c0 = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def main() -> None:
