@@ -12,10 +12,12 @@ Each layer's C++ tool runs directly (wall clock, CPU seconds of the child, bytes
 figures are per stock-day, with the projection for 1,000 stocks x 250 days on this machine and on a
 64-core server (linear in cores: stock-days are independent). Then the research path on one
 stock-day: ticks and features into pandas from ticklab's files vs Arrow IPC (memory-mapped),
-Parquet zstd and ArcticDB (LMDB), best of 5 in this run, and the archive sizes.
+Parquet zstd and ArcticDB (LMDB), best of 7 in this run, and the archive sizes
+(bench/research_path.py).
 
     python bench/bench_universe.py                 # 2 stocks x 2 days x 1M events
     python bench/bench_universe.py --quick         # 2 x 1 x 200k events
+    python bench/bench_universe.py --research-only # 1 x 1 x 1M events: ingest, seed_all, research
 """
 
 from __future__ import annotations
@@ -31,25 +33,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from research_peers import best as best_of  # the peers' timing rule, so both sides are timed alike
+from research_path import research_path
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDE = ROOT / "configs" / "wide.toml"
 STOCK_DAYS_GOAL = 250_000
-
-
-def peers_python() -> Path:
-    """The research peers' environment (build/research-venv: ArcticDB, pyarrow, pandas), made once.
-
-    ArcticDB pins protobuf < 7 while the project's gRPC needs 7, so it gets its own venv."""
-    venv = ROOT / "build" / "research-venv"
-    py = venv / "bin" / "python"
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    have = subprocess.run([str(py), "-c", "import arcticdb, pyarrow, pandas"], capture_output=True)
-    if have.returncode != 0:
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "arcticdb", "pyarrow", "pandas"], check=True)
-    return py
 
 
 def child_cpu() -> float:
@@ -99,79 +87,6 @@ def per_day(x: float, n: int) -> float:
     return x / max(n, 1)
 
 
-
-
-def research_path(root: Path, stock: str, day: str, rows: list[str]) -> None:
-    """One stock-day of ticks and of features into pandas: ticklab vs pyarrow and ArcticDB."""
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from ticklab.io.archive import read_tick_archive
-    from ticklab.io.features import read_features
-    from ticklab.io.store import read_ticks, ticks_frame
-    from ticklab.native import binary
-
-    tick_file = root / "store" / stock / f"{day}.tick"
-    feat_file = root / "features" / "seed_all" / stock / f"{day}.feat"
-    cols = [n for n in read_ticks(tick_file).dtype.names if n != "reserved"]
-
-    def ticks_df(verify: bool = True) -> pd.DataFrame:
-        return ticks_frame(tick_file, verify=verify)
-
-    def ticks_df_naive() -> pd.DataFrame:
-        t = read_ticks(tick_file)
-        return pd.DataFrame({c: t[c] for c in cols})
-
-    def archive_df(path: Path) -> pd.DataFrame:
-        t = read_tick_archive(path)
-        return pd.DataFrame({c: t[c] for c in cols})
-
-    work = root / "research"
-    work.mkdir(exist_ok=True)
-    subprocess.run([str(binary("ticklab-tickzip")), str(tick_file)], check=True, capture_output=True)
-    archive = tick_file.with_suffix(".tickz")
-    df_ticks = ticks_df()
-    feats = read_features(feat_file)
-    df_feats = feats.to_pandas().reset_index()
-    for name, df in (("ticks", df_ticks), ("features", df_feats)):
-        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), work / f"{name}.parquet",
-                       compression="zstd")
-    ours = {
-        "ticks": {"ticklab .tick ticks_frame (verified)": best_of(ticks_df),
-                  "ticklab .tick ticks_frame (no verify)": best_of(lambda: ticks_df(False)),
-                  "ticklab .tick DataFrame({c: t[c]}) (verified)": best_of(ticks_df_naive),
-                  "ticklab .tickz (archive, verified)": best_of(lambda: archive_df(archive))},
-        "features": {"ticklab .feat (zero-copy)": best_of(lambda: read_features(feat_file).to_pandas()),
-                     "ticklab .feat (verified)": best_of(
-                         lambda: read_features(feat_file, verify=True).to_pandas())},
-    }
-    peers = subprocess.run([str(peers_python()), str(ROOT / "bench" / "research_peers.py"), str(work),
-                            str(work / "ticks.parquet"), str(work / "features.parquet")],
-                           capture_output=True, text=True)
-    theirs = json.loads(peers.stdout) if peers.returncode == 0 else {}
-    if not theirs:
-        rows.append(f"  research peers failed: {peers.stderr.strip()[-300:]}")
-    rows.append(f"\nresearch path: one stock-day into pandas, best of 5 ({len(df_ticks):,} ticks x "
-                f"{len(cols)}; {len(df_feats):,} feature rows x {len(feats.columns)}); "
-                f"ArcticDB {theirs.get('arcticdb', '?')}")
-    for name in ("ticks", "features"):
-        n = len(df_ticks) if name == "ticks" else len(df_feats)
-        timings = {**ours[name], **{k: v for k, v in theirs.get(name, {}).items() if isinstance(v, float)}}
-        for k, v in timings.items():
-            rows.append(f"  {name + ' ' + k:<44}{v * 1e3:8.2f} ms {n / v / 1e6:7.1f} M rows/s")
-    gridz = next((root / "features" / "seed_gridz" / stock).glob("*.feat"), None)
-    rows.append("archive sizes (one stock-day):")
-    sizes = [("ticks .tick (mmap form)", tick_file), ("ticks .tickz (archive)", archive),
-             ("ticks Parquet zstd", work / "ticks.parquet"), ("features .feat all f64", feat_file),
-             ("features Parquet zstd", work / "features.parquet"),
-             ("features .feat grid 1s f32 zstd", gridz)]
-    zst = root / "features" / "seed_zst" / stock / f"{day}.feat"
-    if zst.exists():
-        sizes.insert(5, ("features .feat all f64 zstd", zst))
-    for k, p in sizes:
-        if p is not None:
-            rows.append(f"  {k:<44}{p.stat().st_size / 1e6:8.2f} MB")
 
 
 def orchestration(root: Path, cfg_path: Path, totals: dict, workers: int, rows: list[str]) -> None:
@@ -227,9 +142,13 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--wide-all", action="store_true", help="also save the wide set at every row")
     ap.add_argument("--keep", help="work directory to keep (default: a temporary one)")
+    ap.add_argument("--research-only", action="store_true",
+                    help="one stock-day: ingest and the seed set's features, then the research path")
     a = ap.parse_args()
     if a.quick:
         a.days, a.events = 1, 200_000
+    if a.research_only:
+        a.stocks, a.days = 1, 1
     from ticklab.config import load_config
     from ticklab.synth.generate import generate
 
@@ -251,6 +170,13 @@ def main() -> None:
     rows.append(f"\n{'layer / mode':<22}{'stock-days/s':>13}{'CPU-s/sd':>10}{'MB/sd':>9}")
     rows.append(f"{'raw DBN (zst)':<22}{'':>13}{'':>10}{raw_bytes / n / 1e6:>9.1f}")
     rows.append(f"{'L1 ingest':<22}{n / wall:>13.2f}{per_day(cpu, n):>10.3f}{store_bytes / n / 1e6:>9.1f}")
+    if a.research_only:
+        tool("ticklab-indicators", *c, "--set", "seed_all", "--force")
+        research_path(root, stocks[0], str(cfg.trading_days()[0]), rows)
+        print("\n".join(rows))
+        if not a.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        return
     totals = {}
     for set_name in ("seed", "wide"):
         for mode in ("all", "zst", "grid", "gridz", "fused"):

@@ -59,5 +59,6 @@ void RegisterErrors(py::module_& m);
 void RegisterData(py::module_& m);
 void RegisterIndicators(py::module_& m);
 void RegisterStats(py::module_& m);
+void RegisterResearch(py::module_& m);
 
 }  // namespace ticklab::python

@@ -94,4 +94,5 @@ PYBIND11_MODULE(_native, m) {
   ticklab::python::RegisterData(m);
   ticklab::python::RegisterIndicators(m);
   ticklab::python::RegisterStats(m);
+  ticklab::python::RegisterResearch(m);
 }

@@ -4,7 +4,9 @@ An archive holds one stock-day's ticks like a store file, compressed: blocks of 
 records, each block one zstd frame per 8-byte word of the 80-byte record (`ticklab.io.codec`); a
 block whose fingerprint frame is empty has them recomputed (`ticklab.io.store.fingerprints`).
 ``read_tick_archive(path)`` decodes it into a `TICK_DTYPE` array and verifies the records'
-checksum (the store file's); ``iter_blocks(path)`` yields one block at a time.
+checksum (the store file's); ``iter_blocks(path)`` yields one block at a time;
+``archive_columns(path)`` / ``archive_frame(path)`` give the columns of
+`ticklab.io.store.tick_columns` / ``ticks_frame`` (decoded in C++ when ticklab.core is built).
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xxhash
 
 from ticklab.io.codec import CodecError, decode_block
 from ticklab.io.dtypes import TICK_DTYPE
-from ticklab.io.store import fingerprints
+from ticklab.io.store import FRAME_COLUMNS, columns_frame, fingerprints, native_core, split_columns
 
 MAGIC = b"TLTICKZ\x01"
 HEADER = struct.Struct("<8sII16siIQQQ")  # magic, version, block_ticks, stock, date, n_blocks, count,
@@ -99,4 +102,22 @@ def read_tick_archive(path: str | Path) -> np.ndarray:
     return out
 
 
-__all__ = ["MAGIC", "ArchiveError", "iter_blocks", "read_tick_archive"]
+def archive_columns(path: str | Path) -> dict[str, np.ndarray]:
+    """Every tick of the archive as one new array per field of `FRAME_COLUMNS` (checksum
+    verified). The native module decodes block by block straight into the columns, the GIL
+    released; without it numpy decodes the records, then splits them."""
+    native = native_core()
+    if native is None:
+        return split_columns(read_tick_archive(path))[0]
+    try:
+        return native.archive_columns(str(path), FRAME_COLUMNS)
+    except native.DataLossError as e:
+        raise ArchiveError(str(e)) from None
+
+
+def archive_frame(path: str | Path) -> Any:
+    """`archive_columns(path)` as a pandas DataFrame (the layout of ``ticks_frame``)."""
+    return columns_frame(archive_columns(path))
+
+
+__all__ = ["MAGIC", "ArchiveError", "archive_columns", "archive_frame", "iter_blocks", "read_tick_archive"]

@@ -1,0 +1,48 @@
+#include "services/python/column_buffers.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace ticklab::python {
+namespace {
+
+constexpr size_t kMb = size_t{1} << 20;
+
+TEST(ColumnBufferPoolTest, BlocksAreAlignedWritableAndRecycled) {
+  ColumnBufferPool pool(2);
+  ColumnBufferPool::Block a = pool.Acquire(5 * kMb);
+  ASSERT_NE(a.data, nullptr);
+  EXPECT_EQ(a.bytes, 6 * kMb);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a.data) % (2 * kMb), 0u);
+  std::memset(a.data, 0xAB, a.bytes);
+  pool.Release(a);
+  EXPECT_EQ(pool.free_bytes(), 6 * kMb);
+  ColumnBufferPool::Block again = pool.Acquire(3 * kMb);  // the free block fits: handed out again
+  EXPECT_EQ(again.data, a.data);
+  EXPECT_EQ(pool.free_bytes(), 0u);
+  ColumnBufferPool::Block bigger = pool.Acquire(7 * kMb);  // nothing free fits: a new block
+  EXPECT_NE(bigger.data, a.data);
+  pool.Release(again);
+  pool.Release(bigger);
+  EXPECT_EQ(pool.free_bytes(), 14 * kMb);
+  EXPECT_EQ(pool.Trim(), 14 * kMb);
+  EXPECT_EQ(pool.free_bytes(), 0u);
+}
+
+// At most max_free_blocks are kept: the oldest goes first.
+TEST(ColumnBufferPoolTest, KeepsAtMostMaxFreeBlocks) {
+  ColumnBufferPool pool(2);
+  std::vector<ColumnBufferPool::Block> blocks;
+  for (size_t mb : {2, 4, 6}) blocks.push_back(pool.Acquire(mb * kMb));
+  for (const auto& b : blocks) pool.Release(b);
+  EXPECT_EQ(pool.free_bytes(), 10 * kMb);  // the 2 MB block was unmapped
+  ColumnBufferPool::Block smallest = pool.Acquire(kMb);
+  EXPECT_EQ(smallest.bytes, 4 * kMb);  // the smallest that fits
+  pool.Release(smallest);
+}
+
+}  // namespace
+}  // namespace ticklab::python
