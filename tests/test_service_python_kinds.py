@@ -157,6 +157,18 @@ def test_concurrent_streams_of_the_python_set_agree(servers: tuple[str, str, str
     assert [g.tobytes() for g in got] == [want] * 3
 
 
+def test_a_python_set_stream_honours_its_deadline(servers: tuple[str, str, str]) -> None:
+    """Replayed at wall-clock speed the day takes hours; the caller's deadline ends it, and the
+    server (no thread left holding the GIL) serves the next stream."""
+    _, address, _ = servers
+    with pytest.raises(grpc.RpcError) as e:
+        ticklab.connect(address, timeout=1.0).indicators(
+            "AAA", DAYS[0], DAYS[0], set="py", replay_speed=1.0
+        ).to_numpy()
+    assert e.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert len(stream(address, "AAA", DAYS[0], "py")) > 100
+
+
 @pytest.mark.parametrize(
     ("set_name", "n", "kind", "raised"),
     [
