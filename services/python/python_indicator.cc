@@ -50,6 +50,7 @@ class PythonIndicator final : public Indicator {
     params_.release().dec_ref();
     instance_ = process_ = next_value_ = values_ = py::object();
     field_names_.clear();
+    raised_ = py::object();
   }
 
   int num_columns() const override { return static_cast<int>(suffixes_.size()); }
@@ -59,7 +60,10 @@ class PythonIndicator final : public Indicator {
   void Reset() override {
     py::gil_scoped_acquire gil;
     error_ = Status::Ok();
-    if (py::hasattr(instance_, "reset")) Call([&] { instance_.attr("reset")(); });
+    raised_ = py::object();
+    if (py::hasattr(instance_, "reset") && !Call([&] { instance_.attr("reset")(); })) {
+      KeepForCaller();
+    }
   }
   void Process(const Tick* ticks, size_t n, const SamplePoint* samples, size_t n_samples,
                RowBlock out) override {
@@ -69,6 +73,7 @@ class PythonIndicator final : public Indicator {
                             : ProcessEvents(ticks, n, samples, n_samples, out);
               });
     if (!ok) {
+      KeepForCaller();  // every call until Reset(): a failed set fails again, never goes quiet
       for (size_t r = 0; r < n_samples; ++r) {
         std::fill_n(out.rows + r * out.stride, suffixes_.size(), std::nan(""));
       }
@@ -81,8 +86,7 @@ class PythonIndicator final : public Indicator {
   Status status() const override { return error_; }
 
  private:
-  // Runs fn; a Python exception becomes status() (and is kept for the binding to re-raise, the
-  // first one of the thread) and returns false.
+  // Runs fn; a Python exception becomes status() and returns false.
   template <typename Fn>
   bool Call(Fn&& fn) {
     try {
@@ -97,12 +101,17 @@ class PythonIndicator final : public Indicator {
     return false;
   }
   void Fail(const py::error_already_set& e) {
-    if (error_.ok()) {
-      error_ = Status::Internal(origin_->where + ": Python indicator kind \"" + origin_->kind +
-                                "\" (module " + origin_->module + ") raised " + e.what());
-    }
-    if (origin_->errors == PythonErrors::kRaiseInCaller && pending_error == nullptr) {
-      pending_error = std::make_unique<py::error_already_set>(e);
+    if (!error_.ok()) return;
+    error_ = Status::Internal(origin_->where + ": Python indicator kind \"" + origin_->kind +
+                              "\" (module " + origin_->module + ") raised " + e.what());
+    raised_ = e.value();
+  }
+  // The bindings' mode: the exception waits for the binding to re-raise it (the thread's first).
+  // A fresh error_already_set each time: pybind11 restores one only once.
+  void KeepForCaller() {
+    if (origin_->errors == PythonErrors::kRaiseInCaller && raised_ && pending_error == nullptr) {
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(raised_.ptr())), raised_.ptr());
+      pending_error = std::make_unique<py::error_already_set>();
     }
   }
 
@@ -157,7 +166,8 @@ class PythonIndicator final : public Indicator {
   py::object factory_;
   py::dict params_;
   std::shared_ptr<const Origin> origin_;
-  Status error_;  // the first Python exception since Reset()
+  Status error_;       // the first Python exception since Reset()
+  py::object raised_;  // that exception itself
   py::object instance_, process_, next_value_, values_;
   std::vector<py::object> field_names_;
   std::vector<std::string> suffixes_;

@@ -11,7 +11,8 @@
 // indicator's status() becomes Internal naming the config location, the kind, its module and the
 // exception (with its traceback), the set emits no more rows until Reset(), and — under
 // PythonErrors::kRaiseInCaller, the bindings' mode — the binding that drove the engine re-raises
-// the exception itself (RethrowPythonIndicatorError) once the engine returns.
+// the exception itself (RethrowPythonIndicatorError) once the engine returns, and again after each
+// later call until Reset().
 // Thread-safety: instances are per set (one thread each); calls into Python take the GIL.
 #pragma once
 
