@@ -88,8 +88,9 @@ def write_config(root: Path, stocks: list[str], *, token: str = "", tls_cert: st
 class Proc:
     """A server process that announces its port with {"event": "listening", "port": N} on stdout."""
 
-    def __init__(self, argv: list[str], name: str, *, port: int = 0, cwd: Path | None = None) -> None:
-        self.argv, self.name, self.cwd = argv, name, cwd
+    def __init__(self, argv: list[str], name: str, *, port: int = 0, cwd: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        self.argv, self.name, self.cwd, self.env = argv, name, cwd, env
         self.port = port
         self.proc: subprocess.Popen[str] | None = None
         self.stderr_lines: list[str] = []
@@ -101,7 +102,7 @@ class Proc:
     def start(self, timeout: float = 20.0) -> Proc:
         argv = [*self.argv, "--port", str(self.port)]
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     cwd=self.cwd, start_new_session=True)
+                                     cwd=self.cwd, env=self.env, start_new_session=True)
         threading.Thread(target=self._drain_stderr, args=(self.proc,), daemon=True).start()
         deadline = time.monotonic() + timeout
         assert self.proc.stdout is not None
@@ -160,9 +161,9 @@ def data_server(config: Path) -> Proc:
     return Proc([str(binary("ticklab-data-server")), "--config", str(config)], "data")
 
 
-def indicators_server(config: Path, data_address: str) -> Proc:
+def indicators_server(config: Path, data_address: str, *, env: dict[str, str] | None = None) -> Proc:
     return Proc([str(binary("ticklab-indicators-server")), "--config", str(config),
-                 "--upstream", data_address], "indicators")
+                 "--upstream", data_address], "indicators", env=env)
 
 
 def stats_server(config: Path, indicators_address: str, data_address: str) -> Proc:

@@ -98,6 +98,14 @@ def test_a_python_error_in_the_engine_is_raised(ticks: np.ndarray) -> None:
         broken.compute(ticks, DAY)
     with pytest.raises(core.InvalidArgumentError, match=r"indicator 1: .*unexpected keyword"):
         core.IndicatorSet.from_dict({"name": "b", "indicators": [{"kind": "test_broken", "nope": 1}]})
+    # Streaming: once failed, every push raises again (never an empty success) until reset().
+    broken.reset(DAY)
+    with pytest.raises(ZeroDivisionError):
+        broken.push_ticks(ticks[:1000])
+    with pytest.raises(ZeroDivisionError):
+        broken.push_ticks(ticks[1000:1010])
+    broken.reset(DAY)
+    broken.push_ticks(ticks[:20])  # a fresh start: 20 ticks are fewer than its 100 events
     fine = core.IndicatorSet.from_dict(
         {"name": "b", "indicators": [{"kind": "test_broken", "fail_after": 10**9}]}
     )

@@ -4,7 +4,8 @@ The config lists the plugin module under ``[python] plugins``; the pipeline (tru
 processes) computes the set's features in process through ticklab.core (the batch tool's engine and
 writer, bound), then the C++ stats tool reads them. The Python kind ``py_trade_flow`` and its C++
 port ``trade_flow`` give the same bits, so the two sets' .feat files hold the same values; the C++
-batch tool itself rejects the Python kind by name.
+batch tool itself rejects the Python kind by name, and the C++ indicators service (its embedded
+Python host) streams the Python set with the .feat files' bytes.
 """
 
 from __future__ import annotations
@@ -129,11 +130,10 @@ def test_a_missing_plugin_module_is_named(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("require_services")
-def test_indicators_service_serves_the_c_plus_plus_sets_and_names_the_python_kind(market: Path) -> None:
-    """The C++ service does not embed Python: it lists the sets it can run and rejects the other
-    by its kind; a client computes the Python set from the streamed ticks, the pipeline's bits."""
+def test_indicators_service_streams_the_python_set_with_the_pipelines_bits(market: Path) -> None:
+    """The C++ service hosts Python ([python] plugins, services/python/python_host.h): it lists
+    and streams the Python set, and its rows are the pipeline's .feat rows byte for byte."""
     import gateway_harness as h
-    import grpc
 
     import ticklab
 
@@ -142,26 +142,14 @@ def test_indicators_service_serves_the_c_plus_plus_sets_and_names_the_python_kin
     ind = h.indicators_server(market, data.address).start()
     try:
         client = ticklab.connect(ind.address)
-        assert set(client.indicator_sets()) == {"cpp"}
-        with pytest.raises(grpc.RpcError) as e:
-            client.indicators("AAA", DAY, DAY, set="py").to_numpy()
-        assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-        assert 'unknown indicator kind "py_trade_flow"' in e.value.details()
-        streamed = client.indicators("AAA", DAY, DAY, set="cpp").to_numpy()
-        saved = read_features(feature_path(cfg.data.features_dir, "cpp", "AAA", cfg.trading_days()[0]))
-        assert len(streamed) == len(saved.ts_ns) > 100
-        # What a live client does instead: the ticks from the service, the Python set in process.
-        import ticklab.core as core
-
-        research = core.IndicatorSet.from_config(str(market), "py")
-        research.reset(DAY)
-        live = research.push_ticks(
-            np.ascontiguousarray(ticklab.connect(data.address).ticks("AAA", DAY, DAY).to_numpy())
-        )
+        assert set(client.indicator_sets()) == {"py", "cpp"}
         day = cfg.trading_days()[0]
-        assert (
-            live.tobytes() == read_features(feature_path(cfg.data.features_dir, "py", "AAA", day)).row_bytes()
-        )
+        for stock in cfg.stocks:
+            saved = read_features(feature_path(cfg.data.features_dir, "py", stock, day))
+            streamed = client.indicators(stock, DAY, DAY, set="py").to_numpy()
+            assert len(streamed) == len(saved.ts_ns) > 100
+            assert streamed.tobytes() == saved.row_bytes()
+        assert any('"python_host"' in line and "py_trade_flow" in line for line in ind.stderr_lines)
     finally:
         ind.stop()
         data.stop()

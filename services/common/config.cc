@@ -190,6 +190,10 @@ Result<Config> ParseConfig(const std::string& toml_text, const std::string& path
   cfg.stats.horizons_seconds = List<double>(stats, "horizons_seconds");
   cfg.stats.horizons_ticks = List<int64_t>(stats, "horizons_ticks");
   cfg.stats.ridge_lambda = Number(stats, "ridge_lambda");
+
+  if (const toml::table* python = doc["python"].as_table()) {
+    cfg.python.plugins = List<std::string>(*python, "plugins");
+  }
   return cfg;
 }
 

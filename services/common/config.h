@@ -92,6 +92,12 @@ struct StatsConfig {
   double ridge_lambda = 1e-6;
 };
 
+// [python]: modules that register indicator kinds written in Python when imported (in the
+// bindings, the pipeline, and ticklab-indicators-server's embedded interpreter).
+struct PythonConfig {
+  std::vector<std::string> plugins;
+};
+
 struct Config {
   std::string path;  // the file it was loaded from
   DataConfig data;
@@ -101,6 +107,7 @@ struct Config {
   std::vector<IndicatorSetConfig> indicator_sets;
   ServicesConfig services;
   StatsConfig stats;
+  PythonConfig python;
 
   // The indicator set called `name`, or nullptr.
   const IndicatorSetConfig* FindIndicatorSet(const std::string& name) const;

@@ -22,6 +22,17 @@ TEST(ConfigTest, LoadsTheDemoConfig) {
   EXPECT_EQ(cfg->data.store_dir.substr(cfg->data.store_dir.size() - 16), "/data/demo/store");
 }
 
+TEST(ConfigTest, ReadsThePythonPlugins) {
+  Result<Config> cfg = ParseConfig(
+      "[python]\nplugins = [\"ticklab.research.trade_flow\", \"my.kinds\"]\n", "p.toml");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_EQ(cfg->python.plugins,
+            (std::vector<std::string>{"ticklab.research.trade_flow", "my.kinds"}));
+  Result<Config> none = ParseConfig("", "p.toml");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->python.plugins.empty());
+}
+
 TEST(ConfigTest, UnknownKeyNamesKeyAndFile) {
   Result<Config> cfg = ParseConfig("[session]\nopen = \"09:30:00\"\nopne = 1\n", "x.toml");
   ASSERT_FALSE(cfg.ok());
@@ -59,9 +70,10 @@ std::string ErrorOf(const std::string& text) {
 // The drift between the two old hand-written validators (issue 17): all rejected at load now.
 TEST(ConfigTest, RejectsWhatThePythonLoaderUsedToAccept) {
   const std::string set = "[[indicator_sets]]\nname = \"s\"\n[[indicator_sets.indicators]]\n";
-  EXPECT_EQ(ErrorOf(set + "kind = \"sed\"\n"),
-            "d.toml: [[indicator_sets]] s, indicator 1.kind: unknown indicator kind \"sed\" "
-            "(known: ema_return, ofi, py_trade_flow, realized_vol, seed, spread, trade_flow)");
+  EXPECT_EQ(
+      ErrorOf(set + "kind = \"sed\"\n"),
+      "d.toml: [[indicator_sets]] s, indicator 1.kind: unknown indicator kind \"sed\" "
+      "(known: ema_return, ofi, py_spread, py_trade_flow, realized_vol, seed, spread, trade_flow)");
   EXPECT_EQ(ErrorOf(set + "kind = \"seed\"\ntaus = [0.5, 2.0]\n"),
             "d.toml: [[indicator_sets]] s, indicator 1.taus: item 1: expected a number in [0, 1], "
             "got a number 2.0");

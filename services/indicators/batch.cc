@@ -98,6 +98,7 @@ Result<DayResult> ComputeDay(IndicatorSet* set, const DayJob& job) {
     CountingSink sink;
     RowGrid grid(save, set->open_ns(), set->num_columns(), &sink);
     set->OnTicks(input->data(), input->size(), &grid);
+    TICKLAB_RETURN_IF_ERROR(set->status());
     grid.Finish();
     return DayResult{grid.rows_out(), set->ticks()};
   }
@@ -118,6 +119,7 @@ Result<DayResult> ComputeDay(IndicatorSet* set, const DayJob& job) {
   if (!writer.ok()) return writer.status();
   RowGrid grid(save, set->open_ns(), set->num_columns(), writer->get());
   set->OnTicks(input->data(), input->size(), &grid);
+  TICKLAB_RETURN_IF_ERROR(set->status());  // a failed plug-in kind: no file (the writer drops it)
   grid.Finish();
   TICKLAB_RETURN_IF_ERROR((*writer)->Finish());
   return DayResult{grid.rows_out(), set->ticks()};

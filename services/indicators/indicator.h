@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "services/common/status.h"
 #include "services/common/tick.h"
 
 namespace ticklab {
@@ -75,6 +76,9 @@ class Indicator {
                                    size_t stride, size_t offset) {}
   // A fresh instance with the same parameters and no state.
   virtual std::unique_ptr<Indicator> Clone() const = 0;
+  // Not OK once a plug-in kind failed (a Python indicator raised, python_indicator.h): its values
+  // since are not to be used, and the set emits no rows until Reset(). Built-in kinds never fail.
+  virtual Status status() const { return Status::Ok(); }
 };
 
 // Reads the value of field `code` (1..6) from a Tick: Tick stores them in Field order.

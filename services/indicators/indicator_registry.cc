@@ -113,8 +113,11 @@ Result<std::unique_ptr<Indicator>> IndicatorRegistry::Create(const IndicatorSpec
   if (it == factories_.end()) {
     std::string known;
     for (const auto& [k, f] : factories_) known += (known.empty() ? "" : ", ") + k;
-    return Status::InvalidArgument(spec.where + ".kind: unknown indicator kind \"" + spec.kind +
-                                   "\" (known: " + known + ")");
+    // A kind written in Python exists only once its module ran (docs/research.md): say where from.
+    return Status::InvalidArgument(
+        spec.where + ".kind: unknown indicator kind \"" + spec.kind + "\" (known: " + known +
+        "); a kind written in Python is registered when its module is imported: list that module "
+        "in [python] plugins (docs/research.md)");
   }
   TICKLAB_RETURN_IF_ERROR(CheckIndicatorSpec(spec));  // the schema's types and ranges
   IndicatorParams params(spec);

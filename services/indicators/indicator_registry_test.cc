@@ -28,7 +28,9 @@ TEST(IndicatorRegistryTest, UnknownKindListsKnownKinds) {
   ASSERT_FALSE(ind.ok());
   EXPECT_EQ(ind.status().message(),
             "x.toml: [[indicator_sets]] s, indicator 1.kind: unknown indicator kind \"sed\" "
-            "(known: ema_return, ofi, realized_vol, seed, spread, trade_flow)");
+            "(known: ema_return, ofi, realized_vol, seed, spread, trade_flow); a kind written in "
+            "Python is registered when its module is imported: list that module in [python] "
+            "plugins (docs/research.md)");
 }
 
 TEST(IndicatorRegistryTest, WrongTypeNamesLocationAndKey) {

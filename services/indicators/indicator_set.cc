@@ -90,6 +90,7 @@ void IndicatorSet::Reset(const Date& day) {
   open_ns_ = session_.OpenNs(day);
   close_ns_ = session_.CloseNs(day);
   rows_ = ticks_ = 0;
+  status_ = Status::Ok();
 }
 
 void IndicatorSet::OnTicks(const Tick* ticks, size_t n, RowSink* sink) {
@@ -142,7 +143,10 @@ void IndicatorSet::ProcessBlock(const Tick* ticks, size_t n, RowSink* sink) {
     indicators_[i]->Process(ticks, n, samples_.data(), samples_.size(),
                             RowBlock{block_.data() + offsets_[i], stride});
   }
-  // 4. Hand the rows over.
+  // 4. Hand the rows over, unless an indicator failed (their values are not to be trusted).
+  for (size_t i = 0; i < indicators_.size() && status_.ok(); ++i)
+    status_ = indicators_[i]->status();
+  if (!status_.ok()) return;
   for (size_t row = 0; row < samples_.size(); ++row) {
     const Tick& tick = ticks[samples_[row].tick];
     sink->OnRow(tick.ts_ns, tick.fingerprint, block_.data() + row * stride);

@@ -73,6 +73,10 @@ class IndicatorSet {
   // Consumes ticks (time-ordered, one stock) and passes each row to `sink` as it is computed.
   void OnTicks(const Tick* ticks, size_t n, RowSink* sink);
 
+  // The first failure of an indicator since Reset() (a plug-in kind that raised): from the block
+  // it happened in, no rows go to the sink. Callers check it after OnTicks().
+  const Status& status() const { return status_; }
+
   int64_t rows() const { return rows_; }    // since Reset()
   int64_t ticks() const { return ticks_; }  // since Reset()
 
@@ -95,6 +99,7 @@ class IndicatorSet {
   std::vector<double> block_;         // the current block's rows, column_names_.size() each
   int64_t open_ns_ = 0, close_ns_ = 0;
   int64_t rows_ = 0, ticks_ = 0;
+  Status status_;
 };
 
 }  // namespace ticklab

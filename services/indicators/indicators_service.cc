@@ -105,8 +105,8 @@ grpc::Status IndicatorServiceImpl::ListSets(grpc::ServerContext* context,
   if (grpc::Status st = auth_.Check(*context); !st.ok()) return st;
   const std::vector<std::string> kinds = IndicatorRegistry::Global().kinds();
   for (const IndicatorSetConfig& cfg : config_->indicator_sets) {
-    // A set naming a kind written in Python ([python] plugins, docs/research.md) is for the
-    // in-process engines: not served here (StreamIndicators names the kind), not an error here.
+    // A set naming a kind nobody registered (a Python kind with no Python host, or whose module
+    // is not in [python] plugins) is not listed; StreamIndicators names the kind and why.
     if (std::any_of(cfg.indicators.begin(), cfg.indicators.end(), [&](const IndicatorSpec& i) {
           return std::find(kinds.begin(), kinds.end(), i.kind) == kinds.end();
         })) {
@@ -180,6 +180,10 @@ grpc::Status IndicatorServiceImpl::StreamIndicators(
     std::memcpy(ticks.data(), in.ticks().data(), in.ticks().size());
     set->OnTicks(ticks.data(), ticks.size(), &out);
     ticks_in += ticks.size();
+    if (!set->status().ok()) {  // a Python kind raised: its rows since are not sent
+      result = ToGrpcStatus(set->status());
+      break;
+    }
     if (!out.Flush()) break;  // rows go out as soon as a received batch is consumed
   }
   if (result.ok() && out.failed()) result = out.error();

@@ -6,6 +6,9 @@
 // when it is full and whenever an upstream batch has been consumed. The upstream call inherits the
 // caller's deadline and cancellation (ClientContext::FromServerContext) and is cancelled
 // explicitly when the caller goes away or the server shuts down.
+// Sets may name kinds written in Python (registered by the server's Python host before it serves):
+// such an indicator raising ends the stream with the set's status() (INTERNAL, naming the config
+// location, the kind, its module and the exception); the rows before it were sent.
 // Thread-safety: handlers run concurrently; each builds its own IndicatorSet.
 #pragma once
 

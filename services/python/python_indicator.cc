@@ -18,9 +18,18 @@ py::object ToPython(const ParamValue& v) {
   return std::visit([](const auto& x) -> py::object { return py::cast(x); }, v);
 }
 
+// Where an instance comes from: for its error messages, and how its errors travel.
+struct Origin {
+  std::string kind;
+  std::string module;  // the factory's __module__
+  std::string where;   // the config location: "file: [[indicator_sets]] s, indicator 1"
+  PythonErrors errors;
+};
+
 class PythonIndicator final : public Indicator {
  public:
-  PythonIndicator(py::object factory, py::dict params) : factory_(factory), params_(params) {
+  PythonIndicator(py::object factory, py::dict params, std::shared_ptr<const Origin> origin)
+      : factory_(factory), params_(params), origin_(std::move(origin)) {
     instance_ = factory_(**params_);
     for (py::handle c : instance_.attr("columns")) suffixes_.push_back(py::str(c));
     vectorised_ = py::hasattr(instance_, "process");
@@ -36,10 +45,12 @@ class PythonIndicator final : public Indicator {
   }
   ~PythonIndicator() override {
     py::gil_scoped_acquire gil;  // engine threads may destroy sets without holding it
+    // Every reference is dropped here, under the GIL; the members left behind hold none.
     factory_ = py::object();
-    params_ = py::dict();
+    params_.release().dec_ref();
     instance_ = process_ = next_value_ = values_ = py::object();
     field_names_.clear();
+    raised_ = py::object();
   }
 
   int num_columns() const override { return static_cast<int>(suffixes_.size()); }
@@ -48,16 +59,21 @@ class PythonIndicator final : public Indicator {
   }
   void Reset() override {
     py::gil_scoped_acquire gil;
-    if (py::hasattr(instance_, "reset")) Call([&] { instance_.attr("reset")(); });
+    error_ = Status::Ok();
+    raised_ = py::object();
+    if (py::hasattr(instance_, "reset") && !Call([&] { instance_.attr("reset")(); })) {
+      KeepForCaller();
+    }
   }
   void Process(const Tick* ticks, size_t n, const SamplePoint* samples, size_t n_samples,
                RowBlock out) override {
     py::gil_scoped_acquire gil;
-    bool ok = pending_error == nullptr && Call([&] {
+    bool ok = error_.ok() && Call([&] {
                 vectorised_ ? ProcessBlock(ticks, n, samples, n_samples, out)
                             : ProcessEvents(ticks, n, samples, n_samples, out);
               });
     if (!ok) {
+      KeepForCaller();  // every call until Reset(): a failed set fails again, never goes quiet
       for (size_t r = 0; r < n_samples; ++r) {
         std::fill_n(out.rows + r * out.stride, suffixes_.size(), std::nan(""));
       }
@@ -65,19 +81,37 @@ class PythonIndicator final : public Indicator {
   }
   std::unique_ptr<Indicator> Clone() const override {
     py::gil_scoped_acquire gil;
-    return std::make_unique<PythonIndicator>(factory_, params_);
+    return std::make_unique<PythonIndicator>(factory_, params_, origin_);
   }
+  Status status() const override { return error_; }
 
  private:
-  // Runs fn; a Python exception is kept for the binding (the first one) and returns false.
+  // Runs fn; a Python exception becomes status() and returns false.
   template <typename Fn>
   bool Call(Fn&& fn) {
     try {
       fn();
       return true;
     } catch (py::error_already_set& e) {
-      if (pending_error == nullptr) pending_error = std::make_unique<py::error_already_set>(e);
-      return false;
+      Fail(e);
+    } catch (py::builtin_exception& e) {  // the checks below: raised as Python's exception too
+      e.set_error();
+      Fail(py::error_already_set());
+    }
+    return false;
+  }
+  void Fail(const py::error_already_set& e) {
+    if (!error_.ok()) return;
+    error_ = Status::Internal(origin_->where + ": Python indicator kind \"" + origin_->kind +
+                              "\" (module " + origin_->module + ") raised " + e.what());
+    raised_ = e.value();
+  }
+  // The bindings' mode: the exception waits for the binding to re-raise it (the thread's first).
+  // A fresh error_already_set each time: pybind11 restores one only once.
+  void KeepForCaller() {
+    if (origin_->errors == PythonErrors::kRaiseInCaller && raised_ && pending_error == nullptr) {
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(raised_.ptr())), raised_.ptr());
+      pending_error = std::make_unique<py::error_already_set>();
     }
   }
 
@@ -131,6 +165,9 @@ class PythonIndicator final : public Indicator {
 
   py::object factory_;
   py::dict params_;
+  std::shared_ptr<const Origin> origin_;
+  Status error_;       // the first Python exception since Reset()
+  py::object raised_;  // that exception itself
   py::object instance_, process_, next_value_, values_;
   std::vector<py::object> field_names_;
   std::vector<std::string> suffixes_;
@@ -139,14 +176,17 @@ class PythonIndicator final : public Indicator {
 
 }  // namespace
 
-Status RegisterPythonIndicator(const std::string& kind, py::object factory) {
+Status RegisterPythonIndicator(const std::string& kind, py::object factory, PythonErrors errors) {
+  const std::string module = py::str(py::getattr(factory, "__module__", py::str("?")));
   return IndicatorRegistry::Global().Register(
-      kind, [factory](IndicatorParams* params) -> Result<std::unique_ptr<Indicator>> {
+      kind, [=](IndicatorParams* params) -> Result<std::unique_ptr<Indicator>> {
         py::gil_scoped_acquire gil;
         py::dict kwargs;
         for (const auto& [key, value] : params->TakeAll()) kwargs[py::str(key)] = ToPython(value);
+        auto origin =
+            std::make_shared<const Origin>(Origin{kind, module, params->spec().where, errors});
         try {
-          return std::unique_ptr<Indicator>(new PythonIndicator(factory, kwargs));
+          return std::unique_ptr<Indicator>(new PythonIndicator(factory, kwargs, origin));
         } catch (py::error_already_set& e) {
           return Status::InvalidArgument(params->spec().where + ": " + e.what());
         }

@@ -11,11 +11,16 @@ set instance; the instance follows one of two protocols:
 
 Both have ``columns`` (column suffixes; names become ``<name>.<suffix>``) and ``reset()`` (a new
 day). Registering is process-wide: do it at import time, before sets are built in threads.
+
+Inside ``ticklab-indicators-server`` (its embedded interpreter, services/python/python_host.h, which
+imports the config's ``[python] plugins`` through `import_plugins`) a registered kind also goes into
+the server's own registry, so the service streams it like a C++ kind.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -58,6 +63,10 @@ def register_indicator(kind: str, factory: F | None = None) -> Any:
 
     def register(f: F) -> F:
         _register_native(kind, f)
+        # The C++ server hosting this interpreter, if any: a module only its embedding defines.
+        host = sys.modules.get(_SERVER_HOST_MODULE)
+        if host is not None:
+            host.register_indicator(kind, f)
         _PYTHON_KINDS.add(kind)
         return f
 
@@ -65,6 +74,7 @@ def register_indicator(kind: str, factory: F | None = None) -> Any:
 
 
 _PYTHON_KINDS: set[str] = set()
+_SERVER_HOST_MODULE = "_ticklab_host"
 
 
 def python_kinds() -> frozenset[str]:
