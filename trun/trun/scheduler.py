@@ -59,8 +59,10 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
     ``disable_persist`` seconds.  A worker silent for ``worker_disconnect_delay`` seconds is dropped:
     its running steps fail and are re-queued after ``retry_delay``; steps no live worker wants are
     forgotten ``remove_delay`` seconds later.  ``prune_on_get_work`` prunes on every ``get_work``.
-    A DONE step added as PENDING again is run again once it has been DONE for
-    ``stable_done_cooldown_secs``; ``pause_enabled = False`` makes ``pause()`` do nothing."""
+    A DONE step stays DONE, unless ``stable_done_cooldown_secs`` is set: then one added as PENDING
+    again runs again once it has been DONE that long, as in Luigi (not by default: a trun worker
+    sends its add_step calls in batches, so its "pending" may be older than the step's completion).
+    ``pause_enabled = False`` makes ``pause()`` do nothing."""
 
     def __init__(self, retry_count: int = 0, retry_delay: float = 0.0, disable_window: float = 3600.0,
                  resources: dict[str, int] | None = None, remove_delay: float = 600.0,
@@ -68,7 +70,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
                  disable_persist: float = 86400.0, prune_on_get_work: bool = False,
                  record_step_history: bool = True, step_log_dir: str | None = None,
                  max_shown_steps: int = 100_000, max_graph_nodes: int = 100_000, pause_enabled: bool = True,
-                 send_messages: bool = True, stable_done_cooldown_secs: float = 10.0,
+                 send_messages: bool = True, stable_done_cooldown_secs: float | None = None,
                  state_path: str | None = None) -> None:
         self._steps: dict[str, StepState] = {}
         self._workers: dict[str, WorkerState] = {}
@@ -307,7 +309,8 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
 
     def _done_cooled(self, st: StepState, status: str) -> bool:
         """A DONE step added as PENDING runs again once it has been DONE for stable_done_cooldown_secs."""
-        return status == PENDING and time.time() - st.last_updated >= self.stable_done_cooldown_secs
+        cooldown = self.stable_done_cooldown_secs
+        return status == PENDING and cooldown is not None and time.time() - st.last_updated >= cooldown
 
     def _fail(self, st: StepState, counted: bool = True) -> None:
         """``counted``: a failure of the step itself (a dead worker's step is retried regardless)."""
