@@ -71,7 +71,8 @@ class RunOptions:
 
 def is_external(step: Step) -> bool:
     """A step with nothing to run: its data comes from outside (Luigi's ExternalTask)."""
-    return step.run is None or step.run is NotImplemented
+    run = step.__dict__.get("run", type(step).run)  # from the class: no bound method made per call
+    return run is None or run is NotImplemented
 
 
 def step_timeout(step: Step, opts: RunOptions) -> float:
