@@ -497,7 +497,8 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         """Drop workers silent past ``worker_disconnect_delay``; requeue, re-enable and forget steps
         whose time has come."""
         now = time.time()
-        for w in [w for w in self._workers.values() if now - w.last_active > self.worker_disconnect_delay]:
+        workers = list(self._workers.values())  # one C call: safe while a heartbeat thread adds a worker
+        for w in [w for w in workers if now - w.last_active > self.worker_disconnect_delay]:
             self._drop_worker(w, now)
         self._due_retries(now)
         while self._enable_heap and self._enable_heap[0][0] <= now:
