@@ -10,7 +10,8 @@ All methods take and return plain JSON-able values, so the same interface is ser
 and workers in ``trun.scheduler_messages``, saving and loading in ``trun.scheduler_persistence``).
 ``trun.scheduler_reports`` takes running steps' reports; ``trun.scheduler_store`` journals the
 changes into SQLite.  Luigi's record types (``Step``, ``Worker``, ``RetryPolicy``, ``OrderedSet``)
-are importable from here (``trun.scheduler_records``).
+are importable from here (``trun.scheduler_records``); ``Scheduler._state`` is Luigi's
+``SimpleTaskState`` view of the records (``trun.scheduler_state``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from trun.scheduler_views import (STATUS_TO_UPSTREAM_MAP, UPSTREAM_DISABLED, UPS
 # isort: on
 from trun.scheduler_hooks import hooks_from_config
 from trun.scheduler_records import STEP_FAMILY_RE, OrderedSet, RetryPolicy, Step, Worker  # noqa: F401
+from trun.scheduler_state import SimpleStepState
 from trun.settings import scheduler  # noqa: F401 (the [scheduler] section, as luigi.scheduler.scheduler)
 from trun.step_state import EMPTY, StepState, WorkerState
 
@@ -114,6 +116,11 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         self.state_path = state_path
         self._message_responses: dict[tuple[str, str], Any] = {}
 
+    @property
+    def _state(self) -> SimpleStepState:
+        """Luigi's ``scheduler._state``: its records as a ``SimpleStepState``."""
+        return SimpleStepState(self)
+
     def _tell_hooks(self, st: StepState, old: str | None, new: str) -> None:
         w = self._workers.get(st.worker) if st.worker else None
         for hook in self._hooks:
@@ -130,7 +137,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         if self._dirty_state is not None:
             self._dirty_state.add(st.id)
 
-    def _state(self, step_id: str) -> StepState:
+    def _record(self, step_id: str) -> StepState:
         st = self._steps.get(step_id)
         if st is None:
             st = self._steps[step_id] = StepState(step_id, time.time())
@@ -204,7 +211,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         for dep_id in deps:
             if dep_id in st.deps or dep_id == st.id:
                 continue
-            d = self._state(dep_id)
+            d = self._record(dep_id)
             if not st.deps:
                 st.deps = set()
             self._changed(st)
@@ -263,7 +270,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
                  worker: str | None = None, module: str | None = None,
                  tracking_url: str | None = None) -> None:
         """Add or update a step.  ``deps`` replaces nothing: edges are only ever added."""
-        st = self._state(step_id)
+        st = self._record(step_id)
         if st.known:
             self._state_changed(st)  # new edges and priorities mark the whole row themselves
         else:
