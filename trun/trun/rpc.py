@@ -173,7 +173,8 @@ class RemoteScheduler(SchedulerAPI):
         self._queue: list[list[Any]] = []
         self._client = uuid.uuid4().hex
         self._numbers = itertools.count(1)
-        self._heartbeats: dict[str, threading.Thread] = {}
+        self._heartbeats: dict[str, threading.Thread | None] = {}  # None: the worker pings itself
+        self._self_pinging: set[str] = set()
         self._closed = threading.Event()
         self._outbox: queue.Queue[list[list[Any]]] = queue.Queue(MAX_IN_FLIGHT)
         self._sender: threading.Thread | None = None
@@ -274,6 +275,13 @@ class RemoteScheduler(SchedulerAPI):
             return self._post(f"/api/{method}", kwargs, method)
         return self._post("/rpc/batch", queued + [[method, kwargs]], method)[-1]
 
+    def pinged_by_caller(self, worker: str) -> None:
+        """``worker`` pings for itself (a Worker's KeepAliveThread, which reads the scheduler messages
+        in the replies): this client's own heartbeat for it stops, so no reply is lost to it."""
+        with self._lock:
+            self._self_pinging.add(worker)
+            self._heartbeats.setdefault(worker, None)
+
     def _start_heartbeat(self, worker: str) -> None:
         with self._lock:
             if worker in self._heartbeats:
@@ -307,7 +315,7 @@ def _heartbeat(ref: weakref.ref, worker: str, closed: threading.Event, interval:
     """Ping for ``worker`` until the scheduler client is closed or gone (errors: try again later)."""
     while not closed.wait(interval):
         remote = ref()
-        if remote is None:
+        if remote is None or worker in remote._self_pinging:
             return
         try:
             remote._post("/api/ping", {"worker": worker}, "ping", attempts=1)

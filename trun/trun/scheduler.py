@@ -10,7 +10,8 @@ All methods take and return plain JSON-able values, so the same interface is ser
 and workers in ``trun.scheduler_messages``, saving and loading in ``trun.scheduler_persistence``).
 ``trun.scheduler_reports`` takes running steps' reports; ``trun.scheduler_store`` journals the
 changes into SQLite.  Luigi's record types (``Step``, ``Worker``, ``RetryPolicy``, ``OrderedSet``)
-are importable from here (``trun.scheduler_records``).
+are importable from here (``trun.scheduler_records``); ``Scheduler._state`` is Luigi's
+``SimpleTaskState`` view of the records (``trun.scheduler_state``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from trun.scheduler_views import (STATUS_TO_UPSTREAM_MAP, UPSTREAM_DISABLED, UPS
 # isort: on
 from trun.scheduler_hooks import hooks_from_config
 from trun.scheduler_records import STEP_FAMILY_RE, OrderedSet, RetryPolicy, Step, Worker  # noqa: F401
+from trun.scheduler_state import SimpleStepState
 from trun.settings import scheduler  # noqa: F401 (the [scheduler] section, as luigi.scheduler.scheduler)
 from trun.step_state import EMPTY, StepState, WorkerState
 
@@ -60,8 +62,10 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
     after 15 minutes, never disabled.  A worker silent for ``worker_disconnect_delay`` seconds is dropped:
     its running steps fail and are re-queued after ``retry_delay``; steps no live worker wants are
     forgotten ``remove_delay`` seconds later.  ``prune_on_get_work`` prunes on every ``get_work``.
-    A DONE step added as PENDING again is run again once it has been DONE for
-    ``stable_done_cooldown_secs``; ``pause_enabled = False`` makes ``pause()`` do nothing."""
+    A DONE step stays DONE, unless ``stable_done_cooldown_secs`` is set: then one added as PENDING
+    again runs again once it has been DONE that long, as in Luigi (not by default: a trun worker
+    sends its add_step calls in batches, so its "pending" may be older than the step's completion).
+    ``pause_enabled = False`` makes ``pause()`` do nothing."""
 
     def __init__(self, retry_count: int = LUIGI_RETRY_COUNT, retry_delay: float = 900.0,
                  disable_window: float = 3600.0,
@@ -70,7 +74,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
                  disable_persist: float = 86400.0, prune_on_get_work: bool = False,
                  record_step_history: bool = True, step_log_dir: str | None = None,
                  max_shown_steps: int = 100_000, max_graph_nodes: int = 100_000, pause_enabled: bool = True,
-                 send_messages: bool = True, stable_done_cooldown_secs: float = 10.0,
+                 send_messages: bool = True, stable_done_cooldown_secs: float | None = None,
                  state_path: str | None = None) -> None:
         self._steps: dict[str, StepState] = {}
         self._workers: dict[str, WorkerState] = {}
@@ -114,6 +118,11 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         self.state_path = state_path
         self._message_responses: dict[tuple[str, str], Any] = {}
 
+    @property
+    def _state(self) -> SimpleStepState:
+        """Luigi's ``scheduler._state``: its records as a ``SimpleStepState``."""
+        return SimpleStepState(self)
+
     def _tell_hooks(self, st: StepState, old: str | None, new: str) -> None:
         w = self._workers.get(st.worker) if st.worker else None
         for hook in self._hooks:
@@ -130,7 +139,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         if self._dirty_state is not None:
             self._dirty_state.add(st.id)
 
-    def _state(self, step_id: str) -> StepState:
+    def _record(self, step_id: str) -> StepState:
         st = self._steps.get(step_id)
         if st is None:
             st = self._steps[step_id] = StepState(step_id, time.time())
@@ -204,7 +213,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         for dep_id in deps:
             if dep_id in st.deps or dep_id == st.id:
                 continue
-            d = self._state(dep_id)
+            d = self._record(dep_id)
             if not st.deps:
                 st.deps = set()
             self._changed(st)
@@ -263,7 +272,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
                  worker: str | None = None, module: str | None = None,
                  tracking_url: str | None = None) -> None:
         """Add or update a step.  ``deps`` replaces nothing: edges are only ever added."""
-        st = self._state(step_id)
+        st = self._record(step_id)
         if st.known:
             self._state_changed(st)  # new edges and priorities mark the whole row themselves
         else:
@@ -309,7 +318,8 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
 
     def _done_cooled(self, st: StepState, status: str) -> bool:
         """A DONE step added as PENDING runs again once it has been DONE for stable_done_cooldown_secs."""
-        return status == PENDING and time.time() - st.last_updated >= self.stable_done_cooldown_secs
+        cooldown = self.stable_done_cooldown_secs
+        return status == PENDING and cooldown is not None and time.time() - st.last_updated >= cooldown
 
     def _fail(self, st: StepState, counted: bool = True) -> None:
         """``counted``: a failure of the step itself (a dead worker's step is retried regardless)."""
@@ -494,7 +504,8 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         """Drop workers silent past ``worker_disconnect_delay``; requeue, re-enable and forget steps
         whose time has come."""
         now = time.time()
-        for w in [w for w in self._workers.values() if now - w.last_active > self.worker_disconnect_delay]:
+        workers = list(self._workers.values())  # one C call: safe while a heartbeat thread adds a worker
+        for w in [w for w in workers if now - w.last_active > self.worker_disconnect_delay]:
             self._drop_worker(w, now)
         self._due_retries(now)
         while self._enable_heap and self._enable_heap[0][0] <= now:

@@ -115,8 +115,9 @@ class scheduler(Config):
                                                    "MetricsCollector when metrics_collector = custom")
     pause_enabled = p.BoolParameter(default=True, description="Whether pause() pauses the scheduler")
     send_messages = p.BoolParameter(default=True, description="Whether messages reach running steps")
-    stable_done_cooldown_secs = p.FloatParameter(default=10.0, description="Seconds a DONE step stays done "
-                                                 "when added as pending again (then it runs again)")
+    stable_done_cooldown_secs = p.OptionalFloatParameter(
+        default=None, description="If set: seconds a DONE step stays done when added as pending again "
+        "(then it runs again; Luigi's default is 10)")
 
 
 class retcode(Config):

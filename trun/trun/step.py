@@ -29,6 +29,7 @@ logger = logging.getLogger("trun-interface")
 STEP_ID_INCLUDE_PARAMS = 3
 STEP_ID_TRUNCATE_PARAMS = 16
 STEP_ID_TRUNCATE_HASH = 10
+REPORTER = "_status_reporter"  # where a running step's StepStatusReporter is (see set_status_message)
 STEP_ID_INVALID_CHAR_REGEX = re.compile(r"[^A-Za-z0-9_]")
 _INVALID_CHARS = STEP_ID_INVALID_CHAR_REGEX
 _id_json = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode  # json.dumps' set-up, once
@@ -99,10 +100,14 @@ class Step(metaclass=Register):
 
     @contextlib.contextmanager
     def no_unpicklable_properties(self) -> Any:
-        """The block in which the step may be pickled.  Luigi removes the worker's callbacks it put
-        on the task; trun's status callbacks go through the executor, not the instance, so the
-        step is picklable as it is."""
-        yield self
+        """The block in which the step may be pickled: without the worker's status reporter (which
+        holds the scheduler), as Luigi removes the callbacks it put on the task."""
+        reporter = self.__dict__.pop(REPORTER, None)
+        try:
+            yield self
+        finally:
+            if reporter is not None:
+                self.__dict__[REPORTER] = reporter
 
     # ---- class-level helpers -------------------------------------------------------------------
     @classmethod
@@ -282,14 +287,31 @@ class Step(metaclass=Register):
     def logger(self) -> logging.Logger:
         return logging.getLogger(f"trun.step.{self.get_step_family()}")
 
+    # While a worker runs the step, its StepStatusReporter is in the instance's __dict__ under
+    # REPORTER (one entry, not one per method: cheap for 100k steps); these methods go through it.
     def set_status_message(self, message: str) -> None:
         self.logger.info("status: %s", message)
+        reporter = self.__dict__.get(REPORTER)
+        if reporter is not None:
+            reporter.update_status_message(message)
 
     def set_progress_percentage(self, percentage: float) -> None:
         self.logger.info("progress: %s%%", percentage)
+        reporter = self.__dict__.get(REPORTER)
+        if reporter is not None:
+            reporter.update_progress_percentage(percentage)
 
     def set_tracking_url(self, url: str) -> None:
         self.logger.info("tracking url: %s", url)
+        reporter = self.__dict__.get(REPORTER)
+        if reporter is not None:
+            reporter.update_tracking_url(url)
+
+    def decrease_running_resources(self, decrease_resources: dict[str, int]) -> None:
+        """Give back resource units this running step no longer needs (others may use them now)."""
+        reporter = self.__dict__.get(REPORTER)
+        if reporter is not None:
+            reporter.decrease_running_resources(decrease_resources)
 
     # ---- events ------------------------------------------------------------------------------------
     @classmethod

@@ -27,14 +27,13 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from trun.completion_check import check_complete_cached
 from trun.event import Event
 from trun.scheduler_api import PENDING, RUNNING
-from trun.step import DynamicRequirements, Step, flatten, getpaths
+from trun.step import REPORTER, DynamicRequirements, Step, flatten, getpaths
 
 logger = logging.getLogger("trun-interface")
 
@@ -72,7 +71,8 @@ class RunOptions:
 
 def is_external(step: Step) -> bool:
     """A step with nothing to run: its data comes from outside (Luigi's ExternalTask)."""
-    return step.run is None or step.run is NotImplemented
+    run = step.__dict__.get("run", type(step).run)  # from the class: no bound method made per call
+    return run is None or run is NotImplemented
 
 
 def step_timeout(step: Step, opts: RunOptions) -> float:
@@ -137,7 +137,8 @@ class SchedulerMessage:
         self._scheduler.add_scheduler_message_response(self._step_id, self._message_id, response)
 
 
-# the reporter's methods a running step gets under its own names (Luigi's forwarded attributes)
+# Luigi's names: the reporter's methods and the step's methods they serve (Step.set_status_message
+# & co. go through the reporter of the running step; scheduler_messages is its queue)
 FORWARDED = {
     "update_tracking_url": "set_tracking_url",
     "update_status_message": "set_status_message",
@@ -147,19 +148,16 @@ FORWARDED = {
 }
 
 
-@contextlib.contextmanager
-def forwarded_to(step: Step, reporter: Any) -> Iterator[None]:
-    """``step``'s set_status_message & co. go to ``reporter`` (the scheduler) while it runs."""
-    if reporter is None:
-        yield
-        return
-    for source, target in FORWARDED.items():
-        setattr(step, target, getattr(reporter, source))
-    try:
-        yield
-    finally:
-        for target in FORWARDED.values():
-            step.__dict__.pop(target, None)  # the class's own methods apply again
+def _forward(step: Step, reporter: Any) -> None:
+    """Give the running ``step`` its reporter (and its scheduler_messages queue, if it has one)."""
+    step.__dict__[REPORTER] = reporter
+    if reporter.scheduler_messages is not None:
+        step.__dict__["scheduler_messages"] = reporter.scheduler_messages
+
+
+def _unforward(step: Step) -> None:
+    step.__dict__.pop(REPORTER, None)
+    step.__dict__.pop("scheduler_messages", None)
 
 
 def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False, reporter: Any = None,
@@ -179,17 +177,20 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False, reporter
     if alarm:
         old_handler = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
+    if reporter is not None:
+        _forward(step, reporter)
     try:
-        with forwarded_to(step, reporter):
-            if opts.step_process_context:
-                with _context_for(step, opts.step_process_context, process):
-                    return _execute(step, opts)
-            return _execute(step, opts)
+        if opts.step_process_context:
+            with _context_for(step, opts.step_process_context, process):
+                return _execute(step, opts)
+        return _execute(step, opts)
     except StepTimeout:
         message = f"Step {step!r} timed out after {timeout:g} seconds"
         step.trigger_event(Event.TIMEOUT, step, message)
         return FAILED, message
     finally:
+        if reporter is not None:
+            _unforward(step)
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old_handler)

@@ -43,6 +43,7 @@ class WorkFeed:
         self._worker = worker_id
         self._host = host
         self._extra: dict[str, Any] = {"assistant": True} if assistant else {}
+        self._details: dict[str, dict[str, Any]] = {}  # an assistant's held steps: family, params...
         self._batched: bool | None = None if prefetch else False  # None: asked on the first fetch
         self._held: deque[str] = deque()
         self._last: dict[str, Any] = {"step_id": None, "retry_in": None}
@@ -63,11 +64,17 @@ class WorkFeed:
                 self._last = self._scheduler.get_work(self._worker, host=self._host, **self._extra)
                 if self._last["step_id"] is not None:
                     self._held.append(self._last["step_id"])
+                    self._keep_details(self._last)
         if not self._held:
             return dict(self._last, step_id=None)
         sid = self._held.popleft()
         self._started[sid] = time.monotonic()
-        return dict(self._last, step_id=sid)
+        return {**self._last, **self._details.pop(sid, {}), "step_id": sid}
+
+    def _keep_details(self, reply: dict[str, Any]) -> None:
+        """An assistant loads the steps it gets: keep what it loads them from."""
+        if self._extra:
+            self._details[reply["step_id"]] = {k: v for k, v in reply.items() if k.startswith("step_")}
 
     @property
     def holding(self) -> bool:
@@ -85,6 +92,9 @@ class WorkFeed:
         reply = self._scheduler.get_work_batch(self._worker, host=self._host, max_steps=count,
                                               **self._extra)
         self._held.extend(s["step_id"] for s in reply["steps"])
+        if self._extra:
+            for step in reply["steps"]:
+                self._keep_details(step)
         self._last = {k: v for k, v in reply.items() if k != "steps"}
 
     def finished(self, step_id: str) -> None:
@@ -100,6 +110,7 @@ class WorkFeed:
         """Return the steps held but not started to the scheduler (PENDING again); their ids."""
         returned = list(self._held)
         self._held.clear()
+        self._details.clear()
         for sid in returned:
             self._scheduler.add_step(sid, status=PENDING, worker=self._worker)
         return returned
