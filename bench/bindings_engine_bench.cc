@@ -9,7 +9,6 @@
 // keeps its last result. RowMatrix is the bindings' own sink (services/python/row_matrix.h), so the
 // Python figure minus these is the cost of the binding layer alone. Prints one JSON line:
 // {"rows":..,"count_s":..,"matrix_s":..,"matrix_out_s":..} (bench/bench_bindings.py reads it).
-#include <sys/mman.h>
 #include <time.h>
 
 #include <algorithm>
@@ -32,18 +31,9 @@ namespace {
 class CountingSink final : public RowSink {
  public:
   void OnRow(int64_t, uint64_t, const double*) override { ++rows; }
+  void Finish() {}
   size_t rows = 0;
 };
-
-// Asks for transparent huge pages over the 2 MiB pages inside [p, p + bytes), as numpy does for
-// arrays of 4 MiB or more (so the Python out= arrays have them: the reference must too).
-void AdviseHugePages(void* p, size_t bytes) {
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (bytes < 2 * kHuge) return;
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-}
 
 double ThreadCpuSeconds() {
   timespec ts;
@@ -71,6 +61,7 @@ double Best(IndicatorSet& set, const Date& day, const std::vector<Tick>& ticks, 
     auto sink = make_sink();
     set.Reset(day);
     set.OnTicks(ticks.data(), ticks.size(), sink.get());
+    sink->Finish();
     // Kept until the next run has its own, and then freed in the timed part: as Python's
     // `ts, values, columns = s.compute(...)` in a loop holds the last result while computing.
     previous = std::move(sink);
@@ -103,7 +94,7 @@ int Run(int argc, char** argv) {
   // In memory as Python's numpy rows are: huge pages advised.
   std::vector<Tick> ticks;
   ticks.reserve(input.size());
-  AdviseHugePages(ticks.data(), input.size() * sizeof(Tick));
+  python::AdviseHugePages(ticks.data(), input.size() * sizeof(Tick));
   ticks.assign(input.data(), input.data() + input.size());
   const int p = set.num_columns();
 
@@ -116,7 +107,7 @@ int Run(int argc, char** argv) {
   const size_t value_bytes = rows * static_cast<size_t>(p) * sizeof(double);
   std::unique_ptr<double, decltype(&std::free)> values_out(
       static_cast<double*>(std::malloc(value_bytes)), &std::free);
-  AdviseHugePages(values_out.get(), value_bytes);
+  python::AdviseHugePages(values_out.get(), value_bytes);
   std::memset(values_out.get(), 0, value_bytes);
 
   const double count_s =

@@ -140,6 +140,7 @@ class PySet {
     if (out.is_none()) {
       RowMatrix sink(p, n / 4);
       Run(records, n, date, &sink);
+      sink.Finish();
       const auto rows = static_cast<py::ssize_t>(sink.rows());
       auto [ts, values] = sink.Release();
       return py::make_tuple(Freeing(ts, {rows}), Freeing(values, {rows, py::ssize_t{p}}), columns);
@@ -157,6 +158,7 @@ class PySet {
                    static_cast<int64_t*>(ts_out.mutable_data()),
                    static_cast<double*>(values_out.mutable_data()));
     Run(records, n, date, &sink);
+    sink.Finish();
     if (sink.overflowed()) {
       throw py::value_error("compute(out=...): the day has " +
                             std::to_string(sink.rows() + sink.rows_dropped()) +
