@@ -10,9 +10,10 @@
 //   count  a sink counting the rows (the engine alone);
 //   fresh  a growing RowMatrix, what compute() returns (services/python/row_matrix.h);
 //   out    a RowMatrix over arrays allocated and touched once, as compute(out=...) into numpy's;
-// and prints {"cpu_s":..,"start_ns":..,"end_ns":..}: the run's CPU time (this thread) and its
-// bounds on CLOCK_MONOTONIC (Python's time.perf_counter_ns clock), so that two processes' runs
-// can be laid side by side: the machine's two-process ceiling for the two-thread figure.
+// and prints {"cpu_s":..,"start_ns":..,"end_ns":..,"wait_ns":..}: the run's CPU time (this
+// thread), its bounds on CLOCK_MONOTONIC (Python's time.perf_counter_ns clock), so that two
+// processes' runs can be laid side by side (the machine's two-process ceiling for the two-thread
+// figure), and the time it was runnable but waiting for a CPU (/proc schedstat).
 // A fresh run's rows live until the next fresh run is done and are freed in its timed part, as
 // Python's `ts, values, columns = s.compute(...)` in a loop holds the last result while computing.
 // RowMatrix is the bindings' own sink, so the Python figure over these is the binding layer alone.
@@ -51,6 +52,16 @@ int64_t MonotonicNs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Nanoseconds this thread has spent runnable but waiting for a CPU (Linux schedstat; 0 if absent).
+int64_t RunQueueWaitNs() {
+  long long running = 0, waiting = 0;
+  std::FILE* f = std::fopen("/proc/thread-self/schedstat", "r");
+  if (f == nullptr) return 0;
+  if (std::fscanf(f, "%lld %lld", &running, &waiting) != 2) waiting = 0;
+  std::fclose(f);
+  return waiting;
 }
 
 template <typename T>
@@ -103,6 +114,7 @@ int Run(int argc, char** argv) {
   std::unique_ptr<void, decltype(&std::free)> last_ts(nullptr, &std::free);
   std::unique_ptr<void, decltype(&std::free)> last_values(nullptr, &std::free);
   for (std::string mode; std::getline(std::cin, mode);) {
+    const int64_t wait0 = RunQueueWaitNs();
     const int64_t start_ns = MonotonicNs();
     const double cpu0 = Seconds(CLOCK_THREAD_CPUTIME_ID);
     set.Reset(day);
@@ -126,8 +138,10 @@ int Run(int argc, char** argv) {
       return 1;
     }
     const double cpu_s = Seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-    std::printf("{\"cpu_s\":%.6f,\"start_ns\":%lld,\"end_ns\":%lld}\n", cpu_s,
-                static_cast<long long>(start_ns), static_cast<long long>(MonotonicNs()));
+    const int64_t end_ns = MonotonicNs();
+    std::printf("{\"cpu_s\":%.6f,\"start_ns\":%lld,\"end_ns\":%lld,\"wait_ns\":%lld}\n", cpu_s,
+                static_cast<long long>(start_ns), static_cast<long long>(end_ns),
+                static_cast<long long>(RunQueueWaitNs() - wait0));
     std::fflush(stdout);
   }
   return 0;
