@@ -9,16 +9,19 @@ time for the two-thread one.
   2. next_batch   next_batch(65536) over the store file (the views alone, and + a numpy sum per
                   batch) and over the raw CSV, vs C++ ``DataSource::Next()`` over the same files
                   (bench/data_bench.cc);
-  3. compute()    the seed set over a day's ticks, vs the C++ engine writing the same rows into
-                  the same arrays (bench/bindings_engine_bench.cc: a fresh matrix per run, and
-                  compute(out=...) vs arrays allocated once), vs the engine counting the rows
-                  alone, and vs the numba port of bench_indicators.py;
+  3. compute()    the seed set over a day's ticks (the store file's memmap), vs the C++ engine
+                  over the same file's map writing the same rows into the same sink
+                  (bench/bindings_engine_bench.cc, in its own process, run for run in turn with
+                  the Python calls): fresh arrays per run, and compute(out=...) vs arrays
+                  allocated once; vs the engine counting the rows alone, and vs the numba port
+                  of bench_indicators.py;
   4. plug-in      ``py_trade_flow`` (Python, event style) run by the engine, vs the same class
                   stepped directly by a Python loop over the day's events (rows at the same events);
   5. threads      two Python threads computing two stocks vs one thread computing both (best of
                   --repeat, wall time), into fresh arrays and into out= arrays; the share of
-                  time the threads were blocked (GIL, locks: /proc schedstat), and the same
-                  two-thread speedup of hashlib.sha256 (GIL released) as the machine's ceiling.
+                  time the threads were blocked (GIL, locks: /proc schedstat); and the same
+                  speedup of the C++ engine in two processes, in the same passes: the machine's
+                  ceiling (two cores and one memory shared, nothing else).
 
     python bench/bench_bindings.py            # ~1M events per stock-day
     python bench/bench_bindings.py --quick    # ~200k
@@ -27,8 +30,8 @@ time for the two-thread one.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -111,23 +114,44 @@ def data_bench(store: Path, raw: Path) -> dict[str, float]:
     }
 
 
-def engine_alone(config: Path, store: Path, repeat: int) -> dict[str, float]:
-    """The C++ engine over the day: rows counted, into a growing RowMatrix, into preallocated
-    arrays (bench/bindings_engine_bench.cc)."""
-    cmd = [
-        str(binary("bindings_engine_bench")),
-        "--config",
-        str(config),
-        "--set",
-        "seed",
-        "--ticks",
-        str(store),
-        "--date",
-        DAY.isoformat(),
-        "--repeat",
-        str(repeat),
-    ]
-    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+class Engine:
+    """The C++ engine over one stock-day in its own process (bench/bindings_engine_bench.cc), one
+    run per call, so that its runs interleave with the Python ones under the same load."""
+
+    def __init__(self, config: Path, store: Path) -> None:
+        cmd = [
+            str(binary("bindings_engine_bench")),
+            "--config",
+            str(config),
+            "--set",
+            "seed",
+            "--ticks",
+            str(store),
+            "--date",
+            DAY.isoformat(),
+        ]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.shape = json.loads(self.proc.stdout.readline())
+
+    def start(self, mode: str) -> None:
+        """Starts one run: "count" (the engine alone), "fresh" (compute()'s sink) or "out"."""
+        self.proc.stdin.write(mode + "\n")
+        self.proc.stdin.flush()
+
+    def result(self) -> dict[str, float]:
+        """The started run's {"cpu_s", "start_ns", "end_ns"} (CLOCK_MONOTONIC, perf_counter_ns')."""
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"bindings_engine_bench exited ({self.proc.wait()})")
+        return json.loads(line)
+
+    def run(self, mode: str) -> dict[str, float]:
+        self.start(mode)
+        return self.result()
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def direct_python(ts: np.ndarray, field: np.ndarray, value: np.ndarray) -> int:
@@ -141,84 +165,124 @@ def direct_python(ts: np.ndarray, field: np.ndarray, value: np.ndarray) -> int:
     return len(rows)
 
 
-def schedstat() -> tuple[int, int]:
-    """(ns on a CPU, ns runnable but waiting for one) of the calling thread (Linux)."""
+def run_and_wait_ns() -> tuple[int, int]:
+    """(ns on a CPU, ns runnable but waiting for one) of the calling thread so far (Linux). The
+    first from the thread's CPU clock: /proc's schedstat lags by up to a scheduler tick for the
+    running thread, a lag read as time blocked; its run-queue wait is current (it accrues only
+    while the thread is off the CPU, and is added when the thread gets one back)."""
     with open("/proc/thread-self/schedstat") as f:
-        running, waiting, _ = (int(x) for x in f.read().split())
-    return running, waiting
+        waiting = int(f.read().split()[1])
+    return time.thread_time_ns(), waiting
 
 
-def pair_speedup(task, repeat: int) -> float:
-    """Best wall time of task(0); task(1) in one thread over that of both in two threads."""
-    one = two = float("inf")
+def touched(shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """An array allocated once with every page written (np.zeros' pages are faulted in lazily)."""
+    a = np.empty(shape, dtype)
+    a.fill(0)
+    return a
+
+
+def compute_vs_engine(seed, rows: np.ndarray, engine: Engine, repeat: int) -> dict[str, float]:
+    """Best CPU seconds of compute() and compute(out=) over the day and of the C++ engine's runs
+    into the same sinks (and counting its rows alone), turn by turn, so that a change of load
+    hits both sides alike. Each fresh result lives until the next is done, on both sides."""
+    n, p = engine.shape["rows"], engine.shape["columns"]
+    out = (touched((n,), np.int64), touched((n, p), np.float64))
+    best = dict.fromkeys(
+        ("compute_s", "compute_out_s", "engine_s", "engine_matrix_s", "engine_out_s"), float("inf")
+    )
+    last = None
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        task(0)
-        task(1)
-        one = min(one, time.perf_counter() - t0)
-        threads = [threading.Thread(target=task, args=(i,)) for i in range(2)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        two = min(two, time.perf_counter() - t0)
-    return one / two
+        t0 = time.thread_time()
+        last = seed.compute(rows, DAY)
+        best["compute_s"] = min(best["compute_s"], time.thread_time() - t0)
+        t0 = time.thread_time()
+        seed.compute(rows, DAY, out=out)
+        best["compute_out_s"] = min(best["compute_out_s"], time.thread_time() - t0)
+        for key, mode in (("engine_s", "count"), ("engine_matrix_s", "fresh"), ("engine_out_s", "out")):
+            best[key] = min(best[key], engine.run(mode)["cpu_s"])
+    assert last is not None and last[1].shape == (n, p), (last[1].shape, n, p)
+    return best
 
 
-def threads_vs_one(seed, days: list[np.ndarray], use_out: bool, repeat: int) -> tuple[float, float, float]:
-    """Best wall seconds of computing both stock-days in one thread, and in two threads at once,
-    each day with its own set clone; with `use_out`, into out= arrays allocated (and their pages
-    touched) once, as a reused buffer's are. Also the share of the two threads' wall time they
-    spent blocked (neither running nor runnable: waiting for the GIL or a lock) in the best pass,
-    which a loaded machine does not inflate: the wall ratio needs idle cores, this does not."""
+def threads_vs_processes(
+    seed, days: list[np.ndarray], engines: list[Engine], use_out: bool, repeat: int
+) -> dict[str, float]:
+    """Wall seconds (best of `repeat`) of the two stock-days computed in turn by one Python thread
+    and at once by two (each with its own set clone), and the same by the C++ engine in two
+    processes: in turn, and at once (the machine's ceiling for two threads: nothing is shared
+    but the cores and memory). Fresh arrays per run, or with `use_out` the out= arrays allocated
+    once. Each span is measured inside the workers on one clock (CLOCK_MONOTONIC). Also the
+    largest share of its span a thread spent blocked (neither running nor runnable: the GIL, a
+    lock) in the best pass, which a loaded machine does not inflate as it does the wall times,
+    and the largest share a thread, or a process, spent runnable but waiting for a CPU (which
+    other jobs on the machine do inflate: the wall times' noise)."""
+    mode = "out" if use_out else "fresh"
     sets = [seed.clone(), seed.clone()]
     outs: list = [None, None]
     if use_out:
-        shapes = [sets[i].compute(days[i], DAY)[1].shape for i in range(2)]
-        outs = [(np.zeros(n, np.int64), np.zeros((n, p))) for n, p in shapes]
+        outs = [
+            (
+                touched((e.shape["rows"],), np.int64),
+                touched((e.shape["rows"], e.shape["columns"]), np.float64),
+            )
+            for e in engines
+        ]
+    last: list = [None, None]  # each stock's last result, freed when the next is done (as Engine)
 
-    def compute(i: int) -> None:
-        sets[i].compute(days[i], DAY, out=outs[i])
+    def compute(i: int) -> tuple[int, int]:
+        t0 = time.perf_counter_ns()
+        last[i] = sets[i].compute(days[i], DAY, out=outs[i])
+        return t0, time.perf_counter_ns()
 
-    one = two = float("inf")
-    blocked_share = 0.0
+    def span(pairs) -> float:  # first start to last end
+        return (max(e for _, e in pairs) - min(s for s, _ in pairs)) / 1e9
+
+    def in_turn(pairs) -> float:  # the runs' own times, without what separates them
+        return sum(e - s for s, e in pairs) / 1e9
+
+    res = dict.fromkeys(("one", "two", "proc_one", "proc_two"), float("inf"))
+    res["blocked"] = res["runq"] = res["proc_runq"] = 0.0
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        compute(0)
-        compute(1)
-        one = min(one, time.perf_counter() - t0)
-        start = threading.Barrier(2)
-        blocked = [0.0, 0.0]
+        res["one"] = min(res["one"], in_turn([compute(0), compute(1)]))
+        start, spans, blocked, runq = threading.Barrier(2), [(0, 0)] * 2, [0.0] * 2, [0.0] * 2
 
-        def work(i: int, start: threading.Barrier = start, blocked: list[float] = blocked) -> None:
+        def work(i: int, start=start, spans=spans, blocked=blocked, runq=runq) -> None:
             start.wait()
-            (run0, wait0), w0 = schedstat(), time.perf_counter_ns()
-            compute(i)
-            (run1, wait1), w1 = schedstat(), time.perf_counter_ns()
-            blocked[i] = max(0, (w1 - w0) - (run1 - run0) - (wait1 - wait0)) / (w1 - w0)
+            run0, wait0 = run_and_wait_ns()
+            spans[i] = s, e = compute(i)
+            run1, wait1 = run_and_wait_ns()
+            blocked[i] = max(0, (e - s) - (run1 - run0) - (wait1 - wait0)) / (e - s)
+            runq[i] = (wait1 - wait0) / (e - s)
 
         threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
-        t0 = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        if (wall := time.perf_counter() - t0) < two:
-            two, blocked_share = wall, max(blocked)
-    return one, two, blocked_share
+        if (wall := span(spans)) < res["two"]:
+            res["two"], res["blocked"], res["runq"] = wall, max(blocked), max(runq)
+        runs = [engines[i].run(mode) for i in range(2)]
+        res["proc_one"] = min(res["proc_one"], in_turn([(r["start_ns"], r["end_ns"]) for r in runs]))
+        for e in engines:
+            e.start(mode)
+        runs = [e.result() for e in engines]
+        if (wall := span([(r["start_ns"], r["end_ns"]) for r in runs])) < res["proc_two"]:
+            res["proc_two"] = wall
+            res["proc_runq"] = max(r["wait_ns"] / (r["end_ns"] - r["start_ns"]) for r in runs)
+    return res
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=1_000_000, help="events per stock-day")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=10, help="passes per figure (the best is kept)")
     ap.add_argument("--quick", action="store_true", help="200k events per stock-day")
     ap.add_argument("--json", action="store_true", help="also print the results as one JSON object")
     a = ap.parse_args()
     if a.quick:
         a.events = 200_000
-    res: dict[str, float] = {}
+    res: dict[str, float] = {"load_before": os.getloadavg()[0], "cpus": os.cpu_count() or 0}
     with tempfile.TemporaryDirectory(prefix="ticklab-bench-bindings-") as tmp:
         m = build_market(Path(tmp), events_per_day=a.events, formats=("csv",))
         store, raw = m.store("AAPL"), m.raw("csv")
@@ -241,21 +305,17 @@ def main() -> None:
         res["cpp_csv_next_per_s"] = next((v for k, v in ref.items() if k.endswith(".csv")), 0.0)
 
         seed = core.IndicatorSet.from_config(str(m.config), "seed")
-        s_compute, (ts_rows, _, _) = best_cpu(lambda: seed.compute(rows, DAY), a.repeat)
-        out = (np.empty(len(ts_rows), np.int64), np.empty((len(ts_rows), len(seed.columns))))
-        s_out, _ = best_cpu(lambda: seed.compute(rows, DAY, out=out), a.repeat)
+        engines = [Engine(m.config, m.store(stock)) for stock in ("AAPL", "MSFT")]
+        res.update(compute_vs_engine(seed, rows, engines[0], a.repeat))
         # The bindings' own work per call (date, column names, the arrays' wrappers, the GIL
         # released and taken back), whatever the day's size: compute() of an empty day.
         empty = rows[:0]
+        out = (np.empty(1, np.int64), np.empty((1, len(seed.columns))))
         s_call, _ = best_cpu(lambda: [seed.compute(empty, DAY, out=out) for _ in range(1000)], a.repeat)
         res["compute_call_s"] = s_call / 1000
-        engine = engine_alone(m.config, store, a.repeat)
-        res["compute_s"], res["compute_out_s"] = s_compute, s_out
-        res["engine_s"], res["engine_matrix_s"] = engine["count_s"], engine["matrix_s"]
-        res["engine_out_s"] = engine["matrix_out_s"]
         ev_ts, ev_field, ev_value, _ = replay(rows)
         res["numba_s"], nb_rows = time_numba(ev_ts, ev_field, ev_value, a.repeat)
-        assert nb_rows == len(ts_rows), (nb_rows, len(ts_rows))
+        assert nb_rows == engines[0].shape["rows"], (nb_rows, engines[0].shape)
 
         flow = core.IndicatorSet.from_dict({"name": "f", "indicators": [{"kind": "py_trade_flow"}]})
         s_plugin, (f_ts, _, _) = best_cpu(lambda: flow.compute(rows, DAY), 1)
@@ -265,12 +325,12 @@ def main() -> None:
 
         days = [rows, read_ticks(m.store("MSFT"))]
         for suffix, use_out in (("", False), ("_out", True)):
-            one, two, blocked = threads_vs_one(seed, days, use_out, a.repeat)
-            res["one_thread" + suffix + "_s"], res["two_threads" + suffix + "_s"] = one, two
-            res["two_threads" + suffix + "_blocked"] = blocked
-        # What two threads can gain on this machine now: hashing releases the GIL (one core each).
-        data = np.random.default_rng(0).bytes(64 << 20)
-        res["sha256_pair_speedup"] = pair_speedup(lambda i: hashlib.sha256(data).digest(), a.repeat)
+            pair = threads_vs_processes(seed, days, engines, use_out, a.repeat)
+            for key, value in pair.items():
+                res[f"{key}{suffix}"] = value
+        for e in engines:
+            e.close()
+    res["load_after"] = os.getloadavg()[0]
     print_table(res)
     if a.json:
         print(json.dumps(res))
@@ -278,6 +338,10 @@ def main() -> None:
 
 def print_table(r: dict[str, float]) -> None:
     print(f"ticklab.core bindings, {int(r['ticks']):,} ticks per stock-day (CPU time, best pass)")
+    print(
+        f"  load average {r['load_before']:.2f} before, {r['load_after']:.2f} after "
+        f"(1 min; {r['cpus']:.0f} CPUs)"
+    )
     rows = [
         (
             "1 next() per tick",
@@ -317,8 +381,9 @@ def print_table(r: dict[str, float]) -> None:
             "3 compute(out=) seed",
             f"{r['compute_out_s'] * 1e3:.1f} ms",
             f"{r['compute_out_s'] / r['engine_out_s'] - 1:+.1%} vs C++ engine into "
-            f"preallocated arrays ({r['engine_out_s'] * 1e3:.1f} ms)",
-            "goal within 5%",
+            f"preallocated arrays ({r['engine_out_s'] * 1e3:.1f} ms); "
+            f"{r['compute_out_s'] / r['compute_s']:.0%} of compute()'s time",
+            "goal within 5%, no slower than compute()",
         ),
         (
             "3 ... per call",
@@ -343,13 +408,23 @@ def print_table(r: dict[str, float]) -> None:
         ),
         (
             "5 two threads, 2 stocks",
-            f"{r['two_threads_s'] * 1e3:.0f} ms",
-            f"{r['one_thread_s'] / r['two_threads_s']:.2f}x vs one thread; with out= arrays "
-            f"{r['one_thread_out_s'] / r['two_threads_out_s']:.2f}x "
-            f"({r['two_threads_out_s'] * 1e3:.0f} ms); blocked (GIL, locks) "
-            f"{r['two_threads_blocked']:.0%} / {r['two_threads_out_blocked']:.0%} of a thread's time",
-            "goal ~2x on 2 idle cores; blocked ~0%; the machine's ceiling now: "
-            f"sha256 in two threads {r['sha256_pair_speedup']:.2f}x",
+            f"{r['two'] * 1e3:.0f} ms",
+            f"{r['one'] / r['two']:.2f}x vs one thread; the C++ engine in two processes "
+            f"{r['proc_one'] / r['proc_two']:.2f}x: "
+            f"{(r['one'] / r['two']) / (r['proc_one'] / r['proc_two']):.0%} of that ceiling; "
+            f"threads blocked (GIL, locks) {r['blocked']:.1%} of their time; waiting for a CPU "
+            f"{r['runq']:.0%} (threads) / {r['proc_runq']:.0%} (processes)",
+            "goal ~2x on 2 idle cores, near the two-process ceiling",
+        ),
+        (
+            "5 ... into out= arrays",
+            f"{r['two_out'] * 1e3:.0f} ms",
+            f"{r['one_out'] / r['two_out']:.2f}x vs one thread; two processes "
+            f"{r['proc_one_out'] / r['proc_two_out']:.2f}x: "
+            f"{(r['one_out'] / r['two_out']) / (r['proc_one_out'] / r['proc_two_out']):.0%} of "
+            f"that ceiling; blocked {r['blocked_out']:.1%}; waiting for a CPU "
+            f"{r['runq_out']:.0%} / {r['proc_runq_out']:.0%}",
+            "the same without fresh pages",
         ),
     ]
     indent = " " * 38  # the ratio column; wrapped to stay within 80 columns

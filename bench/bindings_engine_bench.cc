@@ -1,21 +1,29 @@
-// bindings_engine_bench: the C++ reference of ticklab.core's IndicatorSet.compute().
+// bindings_engine_bench: the C++ reference of ticklab.core's IndicatorSet.compute(), driven turn by
+// turn by bench/bench_bindings.py so that both sides are timed in the same run, under the same
+// load.
 //
-//   bindings_engine_bench --config FILE --set NAME --ticks FILE --date YYYY-MM-DD [--repeat N]
+//   bindings_engine_bench --config FILE --set NAME --ticks FILE --date YYYY-MM-DD
 //
-// Runs the set over a stock-day held in memory (Reset + OnTicks), best CPU time of `repeat` runs,
-// into three sinks: one counting the rows (the engine alone, as ticklab-indicators-bench), a
-// growing RowMatrix per run (what compute() does) and one RowMatrix into arrays allocated once
-// (compute(out=...)); each run's sink lives until the next run is done, as a loop over compute()
-// keeps its last result. RowMatrix is the bindings' own sink (services/python/row_matrix.h), so the
-// Python figure minus these is the cost of the binding layer alone. Prints one JSON line:
-// {"rows":..,"count_s":..,"matrix_s":..,"matrix_out_s":..} (bench/bench_bindings.py reads it).
-#include <sys/mman.h>
+// Loads the set and maps the stock-day's store file (its ticks read in place, as Python's
+// read_ticks() memmap gives them to compute()), prints {"rows":..,"columns":..}, then runs the set
+// over the day once (Reset + OnTicks) for each line read from stdin, into:
+//   count  a sink counting the rows (the engine alone);
+//   fresh  a growing RowMatrix, what compute() returns (services/python/row_matrix.h);
+//   out    a RowMatrix over arrays allocated and touched once, as compute(out=...) into numpy's;
+// and prints {"cpu_s":..,"start_ns":..,"end_ns":..,"wait_ns":..}: the run's CPU time (this
+// thread), its bounds on CLOCK_MONOTONIC (Python's time.perf_counter_ns clock), so that two
+// processes' runs can be laid side by side (the machine's two-process ceiling for the two-thread
+// figure), and the time it was runnable but waiting for a CPU (/proc schedstat).
+// A fresh run's rows live until the next fresh run is done and are freed in its timed part, as
+// Python's `ts, values, columns = s.compute(...)` in a loop holds the last result while computing.
+// RowMatrix is the bindings' own sink, so the Python figure over these is the binding layer alone.
 #include <time.h>
 
-#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,20 +43,25 @@ class CountingSink final : public RowSink {
   size_t rows = 0;
 };
 
-// Asks for transparent huge pages over the 2 MiB pages inside [p, p + bytes), as numpy does for
-// arrays of 4 MiB or more (so the Python out= arrays have them: the reference must too).
-void AdviseHugePages(void* p, size_t bytes) {
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (bytes < 2 * kHuge) return;
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+double Seconds(clockid_t clock) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+int64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
-double ThreadCpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+// Nanoseconds this thread has spent runnable but waiting for a CPU (Linux schedstat; 0 if absent).
+int64_t RunQueueWaitNs() {
+  long long running = 0, waiting = 0;
+  std::FILE* f = std::fopen("/proc/thread-self/schedstat", "r");
+  if (f == nullptr) return 0;
+  if (std::fscanf(f, "%lld %lld", &running, &waiting) != 2) waiting = 0;
+  std::fclose(f);
+  return waiting;
 }
 
 template <typename T>
@@ -60,35 +73,14 @@ T OrDie(Result<T> r) {
   return std::move(r).value();
 }
 
-// Best CPU seconds of `repeat` runs of the set over the day into the sink make_sink() gives.
-template <typename MakeSink>
-double Best(IndicatorSet& set, const Date& day, const std::vector<Tick>& ticks, int repeat,
-            MakeSink make_sink) {
-  double best = 1e300;
-  decltype(make_sink()) previous;
-  for (int r = 0; r < repeat; ++r) {
-    const double t0 = ThreadCpuSeconds();
-    auto sink = make_sink();
-    set.Reset(day);
-    set.OnTicks(ticks.data(), ticks.size(), sink.get());
-    // Kept until the next run has its own, and then freed in the timed part: as Python's
-    // `ts, values, columns = s.compute(...)` in a loop holds the last result while computing.
-    previous = std::move(sink);
-    best = std::min(best, ThreadCpuSeconds() - t0);
-  }
-  return best;
-}
-
 int Run(int argc, char** argv) {
   std::string config_path, set_name, ticks_path, date_text;
-  int repeat = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string arg = argv[i], value = argv[i + 1];
     if (arg == "--config") config_path = value;
     if (arg == "--set") set_name = value;
     if (arg == "--ticks") ticks_path = value;
     if (arg == "--date") date_text = value;
-    if (arg == "--repeat") repeat = std::max(1, std::atoi(value.c_str()));
   }
   const Config config = OrDie(LoadConfig(config_path));
   const IndicatorSetConfig* cfg = config.FindIndicatorSet(set_name);
@@ -99,37 +91,59 @@ int Run(int argc, char** argv) {
   }
   IndicatorSet set = OrDie(IndicatorSet::Create(*cfg, OrDie(Session::Create(config.session))));
   const Date day = OrDie(Date::Parse(date_text));
-  const TickInput input = OrDie(TickInput::Open(ticks_path, false));
-  // In memory as Python's numpy rows are: huge pages advised.
-  std::vector<Tick> ticks;
-  ticks.reserve(input.size());
-  AdviseHugePages(ticks.data(), input.size() * sizeof(Tick));
-  ticks.assign(input.data(), input.data() + input.size());
+  const TickInput input = OrDie(TickInput::Open(ticks_path, true));  // verified, as read_ticks
+  const Tick* ticks = input.data();
+  const size_t n = input.size();
   const int p = set.num_columns();
 
   CountingSink counted;
   set.Reset(day);
-  set.OnTicks(ticks.data(), ticks.size(), &counted);
+  set.OnTicks(ticks, n, &counted);
   const size_t rows = counted.rows;
-  // The out= arrays as numpy allocates them: huge pages advised, then every page touched.
+  // The out= arrays as numpy allocates them (huge pages advised), every page touched once.
   std::vector<int64_t> ts_out(rows);
   const size_t value_bytes = rows * static_cast<size_t>(p) * sizeof(double);
   std::unique_ptr<double, decltype(&std::free)> values_out(
       static_cast<double*>(std::malloc(value_bytes)), &std::free);
-  AdviseHugePages(values_out.get(), value_bytes);
+  python::AdviseHugePages(values_out.get(), value_bytes);
   std::memset(values_out.get(), 0, value_bytes);
+  std::printf("{\"rows\":%zu,\"columns\":%d}\n", rows, p);
+  std::fflush(stdout);
 
-  const double count_s =
-      Best(set, day, ticks, repeat, [] { return std::make_unique<CountingSink>(); });
-  const double matrix_s = Best(set, day, ticks, repeat, [&] {
-    return std::make_unique<python::RowMatrix>(p, ticks.size() / 4);
-  });
-  const double matrix_out_s = Best(set, day, ticks, repeat, [&] {
-    return std::make_unique<python::RowMatrix>(p, rows, ts_out.data(), values_out.get());
-  });
-  std::printf(
-      "{\"rows\":%zu,\"columns\":%d,\"count_s\":%.6f,\"matrix_s\":%.6f,\"matrix_out_s\":%.6f}\n",
-      rows, p, count_s, matrix_s, matrix_out_s);
+  // The last fresh run's rows (freed when the next one has its own).
+  std::unique_ptr<void, decltype(&std::free)> last_ts(nullptr, &std::free);
+  std::unique_ptr<void, decltype(&std::free)> last_values(nullptr, &std::free);
+  for (std::string mode; std::getline(std::cin, mode);) {
+    const int64_t wait0 = RunQueueWaitNs();
+    const int64_t start_ns = MonotonicNs();
+    const double cpu0 = Seconds(CLOCK_THREAD_CPUTIME_ID);
+    set.Reset(day);
+    if (mode == "count") {
+      CountingSink sink;
+      set.OnTicks(ticks, n, &sink);
+    } else if (mode == "fresh") {
+      python::RowMatrix sink(p, n / 4);
+      set.OnTicks(ticks, n, &sink);
+      sink.Finish();
+      auto [ts, values] = sink.Release();  // shrunk to the rows, as compute() hands them over
+      last_ts.reset(ts);
+      last_values.reset(values);
+    } else if (mode == "out") {
+      python::RowMatrix sink(p, rows, ts_out.data(), values_out.get());
+      set.OnTicks(ticks, n, &sink);
+      sink.Finish();
+    } else {
+      std::fprintf(stderr, "bindings_engine_bench: expected count, fresh or out, got \"%s\"\n",
+                   mode.c_str());
+      return 1;
+    }
+    const double cpu_s = Seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+    const int64_t end_ns = MonotonicNs();
+    std::printf("{\"cpu_s\":%.6f,\"start_ns\":%lld,\"end_ns\":%lld,\"wait_ns\":%lld}\n", cpu_s,
+                static_cast<long long>(start_ns), static_cast<long long>(end_ns),
+                static_cast<long long>(RunQueueWaitNs() - wait0));
+    std::fflush(stdout);
+  }
   return 0;
 }
 

@@ -89,6 +89,27 @@ def test_compute_into_out_arrays(market: Market) -> None:
         seed.compute(ticks, DAY, out=(out[0], out[1].astype(np.float32)))
 
 
+def _array_at(offset: int, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """A writable array whose data starts `offset` bytes past a 64-byte boundary."""
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    raw = np.zeros(size + 64 + offset, np.uint8)
+    start = (-raw.ctypes.data) % 64 + offset
+    return raw[start : start + size].view(dtype).reshape(shape)
+
+
+@pytest.mark.parametrize("offset", [8, 1])
+def test_compute_into_out_arrays_of_any_alignment(market: Market, offset: int) -> None:
+    # The rows are written with streaming stores where the arrays allow it (8-byte aligned: a row
+    # then starts 8 bytes off a 16-byte boundary) and copied plainly where they do not (offset 1).
+    seed = core.IndicatorSet.from_config(str(market.config), "seed")
+    ticks = read_ticks(market.store("MSFT"))
+    ts, values, _ = seed.compute(ticks, DAY)
+    out = (_array_at(offset, ts.shape, np.int64), _array_at(offset, values.shape, np.float64))
+    assert out[1].ctypes.data % 16 == offset and out[1].flags.aligned == (offset == 8)
+    ts_out, values_out, _ = seed.compute(ticks, DAY, out=out)
+    assert ts_out.tobytes() == ts.tobytes() and values_out.tobytes() == values.tobytes()
+
+
 def test_push_tick_by_tick_streams_the_same_rows(market: Market) -> None:
     seed = core.IndicatorSet.from_config(str(market.config), "seed")
     whole = seed.compute_rows(read_ticks(market.store("AAPL")), DAY)
