@@ -38,6 +38,9 @@ struct StatsJob {
 
 // The config's horizons: horizons_seconds then horizons_ticks.
 std::vector<Horizon> ConfigHorizons(const StatsConfig& stats);
+// A fused day's feature lineage (its rows' feat_checksum): "set-" + the set's config hash in hex
+// (the features were never saved).
+std::string FusedFeatureChecksum(uint64_t set_hash);
 // XXH64 (hex) of the stats-relevant config: horizons, ridge_lambda, session (zone, open, close).
 std::string StatsConfigHash(const Config& config);
 
