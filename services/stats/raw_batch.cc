@@ -15,6 +15,10 @@
 namespace ticklab::stats {
 namespace {
 
+// Ticks a stock gathers before they go through its set and accumulators: long enough runs of
+// one stock that its state stays in cache while they are processed.
+constexpr size_t kPendingTicks = 16384;
+
 // One stock-day on its way from the decoder to its record.
 class StockDay {
  public:
@@ -23,11 +27,11 @@ class StockDay {
       : set_(proto.Clone()),
         fused_(&set_, date, std::move(horizons)),
         tick_stats_(session.OpenNs(date), session.CloseNs(date)) {
-    pending_.reserve(IndicatorSet::kBlockTicks);
+    pending_.reserve(kPendingTicks);
   }
   void Add(const Tick& t) {
     pending_.push_back(t);
-    if (pending_.size() == IndicatorSet::kBlockTicks) Flush();
+    if (pending_.size() == kPendingTicks) Flush();
   }
   int64_t ticks() const { return ticks_ + static_cast<int64_t>(pending_.size()); }
   Status Finish(double ridge_lambda, DayRecord* rec) {
