@@ -147,3 +147,38 @@ def lineage_ok(cfg_path: Path, day) -> bool:
 
     cfg = load_config(cfg_path)
     return all(store_verdict(cfg, s, day).valid for s in cfg.stocks)
+
+
+def test_with_no_store_either_the_stats_come_straight_from_the_raw_files(market: Path) -> None:
+    """[data] save = "none": the fused set's Stats reads the raw day (ticklab-stats --from-raw), no
+    store file is written, the numbers are the saved set's, and a changed raw day is recomputed."""
+    market.write_text(CONFIG.format(extra="").replace('root = "data"', 'root = "data"\nsave = "none"'))
+    cfg = load_config(market)
+    shutil.rmtree(cfg.data.store_dir, ignore_errors=True)
+    fused = build(market, "fused")
+    ran = {fused.worker.steps[s].get_step_family() for s in fused.worker.ran}
+    assert ran == {"Stats", "Pipeline"}, fused.summary_text
+    assert not cfg.data.store_dir.exists() and not (cfg.data.features_dir / "fused").exists()
+    build(market, "saved")  # a saved set still needs the store: ingest writes it
+    assert rows(cfg.stats.database, "saved") == rows(cfg.stats.database, "fused")
+    shutil.rmtree(cfg.data.store_dir)
+
+    again = build(market, "fused")
+    assert "ran successfully" not in again.summary_text, again.summary_text
+    day = cfg.trading_days()[1]
+    assert Stats(config=str(market), day=day, set="fused").complete()
+
+    # A row of the second day's raw file changes (a price): the stock whose ticks changed is
+    # recomputed; the other's ticks are the same (its rows' tick checksum holds), so it is kept.
+    before = computed_at(cfg.stats.database, "fused")
+    raw = cfg.data.raw_dir / "csv" / f"{day}.csv"
+    lines = raw.read_text().splitlines(keepends=True)
+    i = next(k for k, line in enumerate(lines) if ",BID," in line and k > len(lines) // 2)
+    lines[i] = lines[i].replace(",BID,", ",BID,1")  # 10.01 -> 110.01: another price
+    raw.write_text("".join(lines))
+    assert not Stats(config=str(market), day=day, set="fused").complete()
+    build(market, "fused")
+    after = computed_at(cfg.stats.database, "fused")
+    changed = lines[i].split(",")[1]
+    assert {k for k in before if after[k] != before[k]} == {(changed, str(day))}
+    assert not cfg.data.store_dir.exists()
