@@ -142,6 +142,13 @@ def test_a_changed_fused_set_or_store_recomputes_exactly_its_rows(market: Path) 
     assert rows(cfg.stats.database, "fused") == numbers
 
 
+def tick_checksums(db: Path) -> dict[tuple[str, str], str]:
+    """(stock, day) -> the tick checksum of the fused set's stats row (what its ticks were)."""
+    with sqlite3.connect(db) as con:
+        return {(s, d): c for s, d, c in con.execute(
+            "SELECT stock, day, tick_checksum FROM day_stats WHERE feature_set = 'fused'")}
+
+
 def lineage_ok(cfg_path: Path, day) -> bool:
     from ticklab.pipeline.lineage import store_verdict
 
@@ -170,7 +177,7 @@ def test_with_no_store_either_the_stats_come_straight_from_the_raw_files(market:
 
     # A row of the second day's raw file changes (a price): the stock whose ticks changed is
     # recomputed; the other's ticks are the same (its rows' tick checksum holds), so it is kept.
-    before = computed_at(cfg.stats.database, "fused")
+    before, written = tick_checksums(cfg.stats.database), computed_at(cfg.stats.database, "fused")
     raw = cfg.data.raw_dir / "csv" / f"{day}.csv"
     lines = raw.read_text().splitlines(keepends=True)
     i = next(k for k, line in enumerate(lines) if ",BID," in line and k > len(lines) // 2)
@@ -178,7 +185,9 @@ def test_with_no_store_either_the_stats_come_straight_from_the_raw_files(market:
     raw.write_text("".join(lines))
     assert not Stats(config=str(market), day=day, set="fused").complete()
     build(market, "fused")
-    after = computed_at(cfg.stats.database, "fused")
+    after = tick_checksums(cfg.stats.database)
     changed = lines[i].split(",")[1]
     assert {k for k in before if after[k] != before[k]} == {(changed, str(day))}
+    kept = computed_at(cfg.stats.database, "fused")
+    assert all(kept[k] == written[k] for k in written if k != (changed, str(day)))
     assert not cfg.data.store_dir.exists()

@@ -45,9 +45,7 @@ std::string StatsConfigHash(const Config& config) {
   return ChecksumHex(XXH64(canon.data(), canon.size(), 0));
 }
 
-Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::string& set,
-                                             const std::vector<std::string>& stocks_in,
-                                             const std::vector<std::string>& dates, bool fused) {
+Result<const IndicatorSetConfig*> StatsSetConfig(const Config& config, const std::string& set) {
   if (config.stats.horizons_seconds.empty() && config.stats.horizons_ticks.empty()) {
     return Status::InvalidArgument(config.path +
                                    ": [stats]: no horizons_seconds or horizons_ticks");
@@ -55,6 +53,15 @@ Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::st
   const IndicatorSetConfig* set_cfg = config.FindIndicatorSet(set);
   if (set_cfg == nullptr)
     return Status::InvalidArgument(config.path + ": no indicator set \"" + set + "\"");
+  return set_cfg;
+}
+
+Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::string& set,
+                                             const std::vector<std::string>& stocks_in,
+                                             const std::vector<std::string>& dates, bool fused) {
+  Result<const IndicatorSetConfig*> found = StatsSetConfig(config, set);
+  if (!found.ok()) return found.status();
+  const IndicatorSetConfig* set_cfg = found.value();
   fused = fused || set_cfg->save.mode == SaveConfig::Mode::kNone;
   uint64_t set_hash = 0;
   if (fused) {

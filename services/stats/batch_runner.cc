@@ -12,8 +12,7 @@ namespace ticklab::stats {
 namespace {
 
 double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 // BLAS runs single-threaded everywhere in the batch tool (the workers and this thread, which
@@ -41,8 +40,8 @@ Status BatchRunner::Open(const IndicatorSetConfig* set, int64_t stock_days) {
   if (!session.ok()) return session.status();
   session_.emplace(std::move(session).value());
   std::error_code ec;
-  std::filesystem::create_directories(
-      std::filesystem::path(config_.stats.database).parent_path(), ec);
+  std::filesystem::create_directories(std::filesystem::path(config_.stats.database).parent_path(),
+                                      ec);
   Result<std::unique_ptr<StatsDb>> db = StatsDb::Open(config_.stats.database);
   if (!db.ok()) return db.status();
   db_ = std::move(db).value();

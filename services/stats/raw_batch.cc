@@ -90,13 +90,9 @@ Result<StatsBatchSummary> RunRawFusedBatch(
     const Config& config, const std::string& set, const std::vector<std::string>& stocks_in,
     const std::vector<std::string>& dates_in, const StatsBatchOptions& options,
     const std::function<void(const StatsJob&, ItemOutcome, int64_t rows, int64_t done)>& on_item) {
-  if (config.stats.horizons_seconds.empty() && config.stats.horizons_ticks.empty()) {
-    return Status::InvalidArgument(config.path +
-                                   ": [stats]: no horizons_seconds or horizons_ticks");
-  }
-  const IndicatorSetConfig* set_cfg = config.FindIndicatorSet(set);
-  if (set_cfg == nullptr)
-    return Status::InvalidArgument(config.path + ": no indicator set \"" + set + "\"");
+  Result<const IndicatorSetConfig*> found = StatsSetConfig(config, set);
+  if (!found.ok()) return found.status();
+  const IndicatorSetConfig* set_cfg = found.value();
   if (set_cfg->save.mode != SaveConfig::Mode::kNone) {
     return Status::InvalidArgument(config.path + ": indicator set \"" + set +
                                    "\" saves its rows: only a set with save = \"none\" is "
@@ -138,8 +134,8 @@ Result<StatsBatchSummary> RunRawFusedBatch(
     std::vector<std::unique_ptr<StockDay>> days;
     std::unordered_map<std::string, StockDay*> by_name;
     for (const std::string& stock : stocks) {
-      days.push_back(std::make_unique<StockDay>(*proto, runner.session(), date,
-                                                ConfigHorizons(config.stats)));
+      days.push_back(
+          std::make_unique<StockDay>(*proto, runner.session(), date, ConfigHorizons(config.stats)));
       by_name[stock] = days.back().get();
     }
     for (const RawFile& f : files) {
@@ -173,9 +169,8 @@ Result<StatsBatchSummary> RunRawFusedBatch(
       rec.lineage.feat_checksum = feat_checksum;
       TICKLAB_RETURN_IF_ERROR(days[i]->Finish(config.stats.ridge_lambda, &rec));
       days[i].reset();  // its memory back before the next stock's record is built
-      rec.compute_ms = std::chrono::duration<double, std::milli>(
-                           std::chrono::steady_clock::now() - t0)
-                           .count();
+      rec.compute_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       TICKLAB_RETURN_IF_ERROR(runner.Record(job, rec));
     }
     if (!missing.empty()) {

@@ -32,8 +32,8 @@ void WriteRawDay(const fs::path& path) {
     mid[s] *= 1 + ((state >> 16) % 7 - 3.0) * 1e-4;
     const int sec = 9 * 3600 + 1800 - 60 + i * 3;  // from a minute before the open past the close
     char ts[64];
-    std::snprintf(ts, sizeof ts, "2024-01-02T%02d:%02d:%02d.%09dZ", sec / 3600 + 5,
-                  sec / 60 % 60, sec % 60, i);
+    std::snprintf(ts, sizeof ts, "2024-01-02T%02d:%02d:%02d.%09dZ", sec / 3600 + 5, sec / 60 % 60,
+                  sec % 60, i);
     auto row = [&](const char* field, double v) {
       out << ts << "," << stocks[s] << "," << field << "," << v << "\n";
     };
@@ -127,7 +127,8 @@ TEST_F(RawBatchTest, SameStatisticsAsTheStoreFusedPathWithoutAStore) {
     Result<TickFile> tick = TickFile::Open(StorePath(cfg_.data.store_dir, stock, 20240102));
     ASSERT_TRUE(tick.ok());
     bool has_checksum = false;
-    for (const std::string& v : want) has_checksum |= v == "tick_checksum=" + ChecksumHex(tick->checksum()) + ",";
+    for (const std::string& v : want)
+      has_checksum |= v == "tick_checksum=" + ChecksumHex(tick->checksum()) + ",";
     EXPECT_TRUE(has_checksum) << stock;
   }
 

@@ -45,7 +45,8 @@ int Usage(const std::string& error) {
   std::fprintf(stderr,
                "ticklab-stats: %s\nusage: ticklab-stats [run] --config FILE [--set NAME] "
                "[--stocks A B ...] [--dates YYYY-MM-DD ...] [--threads N] [--force] "
-               "[--fused | --from-raw] [--progress-json]\n       ticklab-stats pool --config FILE [--set NAME] "
+               "[--fused | --from-raw] [--progress-json]\n       ticklab-stats pool --config FILE "
+               "[--set NAME] "
                "[--stocks ...] [--from D] [--to D] [--horizon H ...] [--lambda X]\n",
                error.c_str());
   return 2;
@@ -118,9 +119,9 @@ int RunBatch(const Config& cfg, const Args& a, const std::string& set) {
         .Int("rows", rows)
         .Print();
   };
-  Result<StatsBatchSummary> sum =
-      a.from_raw ? RunRawFusedBatch(cfg, set, b.stocks, b.dates, opts, on_item)
-                 : RunStatsBatch(cfg, jobs, opts, on_item);
+  Result<StatsBatchSummary> sum = a.from_raw
+                                      ? RunRawFusedBatch(cfg, set, b.stocks, b.dates, opts, on_item)
+                                      : RunStatsBatch(cfg, jobs, opts, on_item);
   if (!sum.ok()) return Fail(sum.status());
   const StatsBatchSummary& s = sum.value();
   JsonLine("summary")
