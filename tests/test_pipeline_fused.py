@@ -143,6 +143,13 @@ def test_a_changed_fused_set_or_store_recomputes_exactly_its_rows(market: Path) 
     assert rows(cfg.stats.database, "fused") == numbers
 
 
+def tick_checksums(db: Path) -> dict[tuple[str, str], str]:
+    """(stock, day) -> the tick checksum of the fused set's stats row (what its ticks were)."""
+    with sqlite3.connect(db) as con:
+        return {(s, d): c for s, d, c in con.execute(
+            "SELECT stock, day, tick_checksum FROM day_stats WHERE feature_set = 'fused'")}
+
+
 def lineage_ok(cfg_path: Path, day) -> bool:
     from ticklab.pipeline.lineage import store_verdict
 
@@ -175,3 +182,46 @@ def test_lineage_of_a_fused_row_runs_through_the_store_to_the_raw_files(market: 
     links = json.loads(stale.stdout)
     assert not links[0]["valid"] and not links[1]["valid"]
     assert all(link["valid"] for link in links[2:])
+
+
+def test_with_no_store_either_the_stats_come_straight_from_the_raw_files(market: Path) -> None:
+    """[data] save = "none": the fused set's Stats reads the raw day (ticklab-stats --from-raw), no
+    store file is written, the numbers are the saved set's, and a changed raw day is recomputed."""
+    market.write_text(CONFIG.format(extra="").replace('root = "data"', 'root = "data"\nsave = "none"'))
+    cfg = load_config(market)
+    shutil.rmtree(cfg.data.store_dir, ignore_errors=True)
+    fused = build(market, "fused")
+    ran = {fused.worker.steps[s].get_step_family() for s in fused.worker.ran}
+    assert ran == {"Stats", "Pipeline"}, fused.summary_text
+    assert not cfg.data.store_dir.exists() and not (cfg.data.features_dir / "fused").exists()
+    build(market, "saved")  # a saved set still needs the store: ingest writes it
+    assert rows(cfg.stats.database, "saved") == rows(cfg.stats.database, "fused")
+    shutil.rmtree(cfg.data.store_dir)
+
+    again = build(market, "fused")
+    assert "ran successfully" not in again.summary_text, again.summary_text
+    day = cfg.trading_days()[1]
+    assert Stats(config=str(market), day=day, set="fused").complete()
+    chain = subprocess.run([sys.executable, "-m", "ticklab.cli", "lineage", "--config", str(market), "--json",
+                            "AAA", str(day), "fused"], capture_output=True, text=True)
+    assert chain.returncode == 0, chain.stdout + chain.stderr
+    links = json.loads(chain.stdout)
+    assert [link["layer"] for link in links][:3] == ["stats", "features", "ticks"]
+    assert links[2]["checksum"] == links[0]["tick_checksum"] and links[3:] and all(link["valid"] for link in links)
+
+    # A row of the second day's raw file changes (a price): the stock whose ticks changed is
+    # recomputed; the other's ticks are the same (its rows' tick checksum holds), so it is kept.
+    before, written = tick_checksums(cfg.stats.database), computed_at(cfg.stats.database, "fused")
+    raw = cfg.data.raw_dir / "csv" / f"{day}.csv"
+    lines = raw.read_text().splitlines(keepends=True)
+    i = next(k for k, line in enumerate(lines) if ",BID," in line and k > len(lines) // 2)
+    lines[i] = lines[i].replace(",BID,", ",BID,1")  # 10.01 -> 110.01: another price
+    raw.write_text("".join(lines))
+    assert not Stats(config=str(market), day=day, set="fused").complete()
+    build(market, "fused")
+    after = tick_checksums(cfg.stats.database)
+    changed = lines[i].split(",")[1]
+    assert {k for k in before if after[k] != before[k]} == {(changed, str(day))}
+    kept = computed_at(cfg.stats.database, "fused")
+    assert all(kept[k] == written[k] for k in written if k != (changed, str(day)))
+    assert not cfg.data.store_dir.exists()

@@ -140,6 +140,7 @@ Result<Config> ParseConfig(const std::string& toml_text, const std::string& path
   cfg.data.ingest_format = Text(data, "ingest_format");
   cfg.data.skip_bad_rows = data["skip_bad_rows"].value_or(false);
   cfg.data.archive = data["archive"].value_or(false);
+  cfg.data.save = Text(data, "save");
 
   cfg.stocks = List<std::string>(*doc["universe"].as_table(), "stocks");
 

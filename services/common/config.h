@@ -28,6 +28,8 @@ struct DataConfig {
   std::string ingest_format = "csv";
   bool skip_bad_rows = false;
   bool archive = false;  // ingest also writes each store file's .tickz archive form
+  // "none": no store for fused sets, whose stats are computed from the raw files (raw_batch.h)
+  std::string save = "all";
 };
 
 struct SessionConfig {

@@ -7,18 +7,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
-#include <optional>
-#include <set>
 
-#include "services/common/progress.h"
 #include "services/common/stock_days.h"
 #include "services/common/tick_store.h"
-#include "services/common/work_pool.h"
 #include "services/indicators/feature_store.h"
-#include "services/indicators/row_grid.h"
-#include "services/stats/blas.h"
+#include "services/stats/batch_runner.h"
 #include "services/stats/day_rows.h"
+#include "services/stats/fused_day.h"
 #include "services/stats/ridge.h"
 #include "services/stats/tick_stats.h"
 
@@ -27,49 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fused day's feature lineage: the set's config hash (the features were never saved).
-std::string FusedChecksum(uint64_t set_hash) { return "set-" + ChecksumHex(set_hash); }
-
-// Feeds rows as they are computed to a DayAccumulator, ChunkRows() at a time (the accumulator's
-// result does not depend on the split): a chunk row is ts_ns then the set's columns.
-class RowsToAccumulator final : public RowSink {
- public:
-  RowsToAccumulator(DayAccumulator* acc, int num_columns)
-      : acc_(acc),
-        stride_(1 + static_cast<size_t>(num_columns)),
-        chunk_rows_(ChunkRows(8 * stride_)),
-        chunk_(chunk_rows_ * stride_) {}
-  void OnRow(int64_t ts_ns, uint64_t /*fingerprint*/, const double* values) override {
-    double* row = chunk_.data() + pending_ * stride_;
-    std::memcpy(row, &ts_ns, 8);
-    std::memcpy(row + 1, values, 8 * (stride_ - 1));
-    if (++pending_ == chunk_rows_) Flush();
-  }
-  // Feeds the last partial chunk; the first error AddRows returned, if any.
-  Status Finish() {
-    Flush();
-    return status_;
-  }
-  size_t MemoryBytes() const { return chunk_.capacity() * sizeof(double); }
-
- private:
-  void Flush() {
-    if (pending_ > 0 && status_.ok()) {
-      status_ = acc_->AddRows(reinterpret_cast<const int64_t*>(chunk_.data()), chunk_.data() + 1,
-                              pending_, stride_);
-    }
-    pending_ = 0;
-  }
-
-  DayAccumulator* acc_;
-  size_t stride_;
-  size_t chunk_rows_;
-  std::vector<double> chunk_;
-  size_t pending_ = 0;
-  Status status_;
-};
-
 }  // namespace
+
+std::string FusedFeatureChecksum(uint64_t set_hash) { return "set-" + ChecksumHex(set_hash); }
 
 std::vector<Horizon> ConfigHorizons(const StatsConfig& stats) {
   std::vector<Horizon> out;
@@ -90,9 +45,7 @@ std::string StatsConfigHash(const Config& config) {
   return ChecksumHex(XXH64(canon.data(), canon.size(), 0));
 }
 
-Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::string& set,
-                                             const std::vector<std::string>& stocks_in,
-                                             const std::vector<std::string>& dates, bool fused) {
+Result<const IndicatorSetConfig*> StatsSetConfig(const Config& config, const std::string& set) {
   if (config.stats.horizons_seconds.empty() && config.stats.horizons_ticks.empty()) {
     return Status::InvalidArgument(config.path +
                                    ": [stats]: no horizons_seconds or horizons_ticks");
@@ -100,6 +53,15 @@ Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::st
   const IndicatorSetConfig* set_cfg = config.FindIndicatorSet(set);
   if (set_cfg == nullptr)
     return Status::InvalidArgument(config.path + ": no indicator set \"" + set + "\"");
+  return set_cfg;
+}
+
+Result<std::vector<StatsJob>> PlanStatsBatch(const Config& config, const std::string& set,
+                                             const std::vector<std::string>& stocks_in,
+                                             const std::vector<std::string>& dates, bool fused) {
+  Result<const IndicatorSetConfig*> found = StatsSetConfig(config, set);
+  if (!found.ok()) return found.status();
+  const IndicatorSetConfig* set_cfg = found.value();
   fused = fused || set_cfg->save.mode == SaveConfig::Mode::kNone;
   uint64_t set_hash = 0;
   if (fused) {
@@ -147,7 +109,7 @@ Result<Lineage> JobLineage(const Config& config, const StatsJob& job) {
   l.feat_file = job.feature_file;
   l.tick_file = job.tick_file;
   if (job.feature_file.empty()) {
-    l.feat_checksum = FusedChecksum(job.set_hash);
+    l.feat_checksum = FusedFeatureChecksum(job.set_hash);
   } else {
     Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
     if (!feat.ok()) return feat.status();
@@ -181,22 +143,10 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session, 
   std::vector<Horizon> horizons = ConfigHorizons(config.stats);
   if (job.feature_file.empty()) {
     if (indicators == nullptr) return Status::FailedPrecondition("fused job without indicators");
-    rec.lineage.feat_checksum = FusedChecksum(job.set_hash);
-    const std::vector<std::string>& names = indicators->column_names();
-    rec.feature_names.assign(names.begin() + 2, names.end());
-    DayAccumulator acc(indicators->num_columns() - 2, horizons);
-    RowsToAccumulator sink(&acc, indicators->num_columns());
-    indicators->Reset(job.date);
-    RowGrid grid(indicators->save(), indicators->open_ns(), indicators->num_columns(), &sink);
-    indicators->OnTicks(ticks->data(), ticks->size(), &grid);
-    grid.Finish();
-    TICKLAB_RETURN_IF_ERROR(sink.Finish());
-    acc.Finish();
-    SetFromAccumulator(acc, config.stats.ridge_lambda, &rec);
-    // The accumulator, the sink's chunk and the set's block of rows (IndicatorSet::kBlockTicks).
-    const size_t row_bytes = 8 * static_cast<size_t>(indicators->num_columns());
-    rec.memory_bytes = static_cast<int64_t>(acc.MemoryBytes() + sink.MemoryBytes() +
-                                            IndicatorSet::kBlockTicks * row_bytes);
+    rec.lineage.feat_checksum = FusedFeatureChecksum(job.set_hash);
+    FusedDay day(indicators, job.date, horizons);
+    day.OnTicks(ticks->data(), ticks->size());
+    TICKLAB_RETURN_IF_ERROR(day.Finish(config.stats.ridge_lambda, &rec));
   } else {
     Result<FeatureReader> feat = FeatureReader::Open(job.feature_file);
     if (!feat.ok()) return feat.status();
@@ -231,100 +181,34 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session, 
 Result<StatsBatchSummary> RunStatsBatch(
     const Config& config, const std::vector<StatsJob>& jobs, const StatsBatchOptions& options,
     const std::function<void(const StatsJob&, ItemOutcome, int64_t rows, int64_t done)>& on_item) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const double cpu0 = ProcessCpuSeconds();
-  Result<Session> session = Session::Create(config.session);
-  if (!session.ok()) return session.status();
-  std::error_code ec;
-  fs::create_directories(fs::path(config.stats.database).parent_path(), ec);
-  Result<std::unique_ptr<StatsDb>> db = StatsDb::Open(config.stats.database);
-  if (!db.ok()) return db.status();
-
-  StatsBatchSummary sum;
-  sum.stock_days = static_cast<int64_t>(jobs.size());
-  std::mutex mu;  // guards the database, sum, done and on_item
-  int64_t done = 0;
-  // One stock-day: skipped when the database already holds it with the same lineage (unless
-  // options.force), else computed and written.
-  // Fused jobs compute their set's rows: one IndicatorSet per worker, cloned from this one.
-  std::optional<IndicatorSet> proto;
+  BatchRunner runner(config, options, on_item);
+  // Fused jobs compute their set's rows: one IndicatorSet per worker, cloned from the runner's.
   const bool any_fused = std::any_of(jobs.begin(), jobs.end(),
                                      [](const StatsJob& j) { return j.feature_file.empty(); });
+  const IndicatorSetConfig* set_cfg = nullptr;
   if (any_fused) {
-    const IndicatorSetConfig* set_cfg = config.FindIndicatorSet(jobs.front().set);
+    set_cfg = config.FindIndicatorSet(jobs.front().set);
     if (set_cfg == nullptr) return Status::InvalidArgument("no indicator set " + jobs.front().set);
-    Result<IndicatorSet> created = IndicatorSet::Create(*set_cfg, session.value());
-    if (!created.ok()) return created.status();
-    proto.emplace(std::move(created).value());
   }
-  auto item = [&](size_t i, IndicatorSet* indicators) -> Status {
+  TICKLAB_RETURN_IF_ERROR(runner.Open(set_cfg, static_cast<int64_t>(jobs.size())));
+  // One stock-day: skipped when the database already holds it with the same lineage (unless
+  // options.force), else computed and written.
+  return runner.Run(jobs.size(), [&](size_t i, IndicatorSet* indicators) -> Status {
     const StatsJob& job = jobs[i];
-    ItemOutcome outcome = ItemOutcome::kComputed;
-    int64_t rows = 0;
-    bool skip = false;
     if (!options.force) {
       Result<Lineage> lineage = JobLineage(config, job);
       if (!lineage.ok()) return lineage.status();
-      std::lock_guard<std::mutex> lock(mu);
-      Result<bool> has = (*db)->HasDay(job.stock, job.date.ToString(), job.set, lineage.value());
+      Result<bool> has = runner.Has(job, lineage.value());
       if (!has.ok()) return has.status();
-      skip = has.value();
+      if (has.value()) {
+        runner.Skip(job);
+        return Status::Ok();
+      }
     }
-    if (skip) {
-      outcome = ItemOutcome::kSkipped;
-    } else {
-      Result<DayRecord> rec = ComputeStockDay(config, session.value(), job, indicators);
-      if (!rec.ok()) return rec.status();
-      rows = rec->rows;
-      std::lock_guard<std::mutex> lock(mu);
-      sum.memory_per_worker_bytes = std::max(sum.memory_per_worker_bytes, rec->memory_bytes);
-      TICKLAB_RETURN_IF_ERROR((*db)->WriteDay(rec.value()));
-    }
-    std::lock_guard<std::mutex> lock(mu);
-    ++done;
-    if (outcome == ItemOutcome::kSkipped) {
-      ++sum.skipped;
-    } else {
-      ++sum.computed;
-      sum.rows += rows;
-    }
-    if (on_item) on_item(job, outcome, rows, done);
-    return Status::Ok();
-  };
-  const int threads = WorkerCount(options.threads, jobs.size());
-  // BLAS runs single-threaded everywhere in the batch tool (the workers and this thread, which
-  // pools the days afterwards): the statistics are then the same bits whatever the thread count
-  // or the environment (Dask sets MKL_NUM_THREADS=1 in its workers, a shell may not).
-#if defined(TICKLAB_USE_OPENBLAS)
-  openblas_set_num_threads(1);
-#endif
-#if defined(TICKLAB_USE_MKL)
-  mkl_set_num_threads_local(1);
-#endif
-  const Status st = RunParallel(jobs.size(), threads, [&] {
-  // Parallelism is across stock-days: each worker's BLAS calls run on its own thread only.
-#if defined(TICKLAB_USE_MKL)
-    mkl_set_num_threads_local(1);
-#endif
-    std::optional<IndicatorSet> mine;
-    if (proto) mine.emplace(proto->Clone());
-    return [&item, mine = std::move(mine)](size_t i) mutable {
-      return item(i, mine ? &*mine : nullptr);
-    };
+    Result<DayRecord> rec = ComputeStockDay(config, runner.session(), job, indicators);
+    if (!rec.ok()) return rec.status();
+    return runner.Record(job, rec.value());
   });
-  if (!st.ok()) return st;
-
-  std::set<std::pair<std::string, std::string>> stock_sets;
-  for (const StatsJob& j : jobs) stock_sets.insert({j.stock, j.set});
-  for (const auto& [stock, set] : stock_sets) {
-    Result<int> added = (*db)->FillNextDay(stock, set);
-    if (!added.ok()) return added.status();
-    sum.next_day_added += added.value();
-  }
-  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  sum.cpu_seconds = ProcessCpuSeconds() - cpu0;
-  sum.threads = threads;
-  return sum;
 }
 
 }  // namespace ticklab::stats

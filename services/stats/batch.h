@@ -38,8 +38,15 @@ struct StatsJob {
 
 // The config's horizons: horizons_seconds then horizons_ticks.
 std::vector<Horizon> ConfigHorizons(const StatsConfig& stats);
+// A fused day's feature lineage (its rows' feat_checksum): "set-" + the set's config hash in hex
+// (the features were never saved).
+std::string FusedFeatureChecksum(uint64_t set_hash);
 // XXH64 (hex) of the stats-relevant config: horizons, ridge_lambda, session (zone, open, close).
 std::string StatsConfigHash(const Config& config);
+
+// The config of `set`, checked for a stats batch: InvalidArgument naming the config when it has no
+// horizons or no such set.
+Result<const IndicatorSetConfig*> StatsSetConfig(const Config& config, const std::string& set);
 
 // `stocks` (empty: the config's universe) x `dates` (empty: every day the feature store holds for
 // set/stock), sorted by stock then date. A requested date without a feature file is NotFound.

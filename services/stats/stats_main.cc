@@ -1,10 +1,12 @@
 // ticklab-stats: Layer 3's command-line tool.
 //
 //   ticklab-stats [run] --config FILE [--set NAME] [--stocks A B ...] [--dates YYYY-MM-DD ...]
-//                 [--threads N] [--force] [--fused] [--progress-json]
+//                 [--threads N] [--force] [--fused | --from-raw] [--progress-json]
 //       Statistics and regressions of stocks x days into the stats database ([stats].database).
 //       --fused (implied by the set's save = "none"): compute the set's features from the Layer 1
 //       store in memory and feed them straight to the accumulators; no feature file is read.
+//       --from-raw (a set with save = "none"): the same from the day's raw provider files, read
+//       once for all its stocks; no store file is read or written (raw_batch.h).
 //       With --progress-json, stdout carries JSON lines: start, progress per stock-day, summary.
 //   ticklab-stats pool --config FILE [--set NAME] [--stocks ...] [--from D] [--to D]
 //                 [--horizon H ...] [--lambda X]
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "services/common/config.h"
@@ -21,6 +24,7 @@
 #include "services/common/tool_flags.h"
 #include "services/stats/batch.h"
 #include "services/stats/pool.h"
+#include "services/stats/raw_batch.h"
 
 namespace {
 
@@ -34,13 +38,15 @@ struct Args {
   std::vector<std::string> horizons;
   bool force = false;
   bool fused = false;
+  bool from_raw = false;
 };
 
 int Usage(const std::string& error) {
   std::fprintf(stderr,
                "ticklab-stats: %s\nusage: ticklab-stats [run] --config FILE [--set NAME] "
                "[--stocks A B ...] [--dates YYYY-MM-DD ...] [--threads N] [--force] "
-               "[--fused] [--progress-json]\n       ticklab-stats pool --config FILE [--set NAME] "
+               "[--fused | --from-raw] [--progress-json]\n       ticklab-stats pool --config FILE "
+               "[--set NAME] "
                "[--stocks ...] [--from D] [--to D] [--horizon H ...] [--lambda X]\n",
                error.c_str());
   return 2;
@@ -71,10 +77,13 @@ bool ParseArgs(int argc, char** argv, Args* a, std::string* error) {
       a->force = true;
     else if (f.Is("--fused"))
       a->fused = true;
+    else if (f.Is("--from-raw"))
+      a->from_raw = true;
     else
       f.Unknown();
   }
   if (f.ok() && a->batch.config.empty()) f.Fail("--config is required");
+  if (f.ok() && a->fused && a->from_raw) f.Fail("--fused and --from-raw exclude each other");
   *error = f.error();
   return f.ok();
 }
@@ -86,29 +95,38 @@ int Fail(const Status& st) {
 
 int RunBatch(const Config& cfg, const Args& a, const std::string& set) {
   const BatchFlags& b = a.batch;
-  Result<std::vector<StatsJob>> jobs = PlanStatsBatch(cfg, set, b.stocks, b.dates, a.fused);
-  if (!jobs.ok()) return Fail(jobs.status());
-  const int64_t total = static_cast<int64_t>(jobs->size());
-  const bool fused = !jobs->empty() && jobs->front().feature_file.empty();
-  if (b.progress_json)
-    StartEvent(total).Str("set", set).Str("mode", fused ? "fused" : "saved").Print();
+  std::vector<StatsJob> jobs;
+  if (!a.from_raw) {
+    Result<std::vector<StatsJob>> planned = PlanStatsBatch(cfg, set, b.stocks, b.dates, a.fused);
+    if (!planned.ok()) return Fail(planned.status());
+    jobs = std::move(planned).value();
+  }
+  const bool fused = a.from_raw || (!jobs.empty() && jobs.front().feature_file.empty());
+  const char* mode = a.from_raw ? "raw-fused" : fused ? "fused" : "saved";
+  int64_t total = static_cast<int64_t>(jobs.size());
+  if (a.from_raw) {
+    total = static_cast<int64_t>(b.stocks.empty() ? cfg.stocks.size() : b.stocks.size()) *
+            static_cast<int64_t>(b.dates.size());  // 0: the raw files' days, not known yet
+  }
+  if (b.progress_json) StartEvent(total).Str("set", set).Str("mode", mode).Print();
   StatsBatchOptions opts;
   opts.threads = b.threads;
   opts.force = a.force;
-  Result<StatsBatchSummary> sum =
-      RunStatsBatch(cfg, jobs.value(), opts,
-                    [&](const StatsJob& job, ItemOutcome outcome, int64_t rows, int64_t done) {
-                      if (!b.progress_json) return;
-                      ProgressEvent(done, total, job.stock + " " + job.date.ToString())
-                          .Str("status", outcome == ItemOutcome::kSkipped ? "skipped" : "computed")
-                          .Int("rows", rows)
-                          .Print();
-                    });
+  auto on_item = [&](const StatsJob& job, ItemOutcome outcome, int64_t rows, int64_t done) {
+    if (!b.progress_json) return;
+    ProgressEvent(done, total, job.stock + " " + job.date.ToString())
+        .Str("status", outcome == ItemOutcome::kSkipped ? "skipped" : "computed")
+        .Int("rows", rows)
+        .Print();
+  };
+  Result<StatsBatchSummary> sum = a.from_raw
+                                      ? RunRawFusedBatch(cfg, set, b.stocks, b.dates, opts, on_item)
+                                      : RunStatsBatch(cfg, jobs, opts, on_item);
   if (!sum.ok()) return Fail(sum.status());
   const StatsBatchSummary& s = sum.value();
   JsonLine("summary")
       .Str("set", set)
-      .Str("mode", fused ? "fused" : "saved")
+      .Str("mode", mode)
       .Int("stock_days", s.stock_days)
       .Int("computed", s.computed)
       .Int("skipped", s.skipped)

@@ -14,68 +14,92 @@ double Mid(const Tick& t) { return 0.5 * (t.bid_price + t.ask_price); }
 
 }  // namespace
 
-TickDayStats ComputeTickStats(const Tick* ticks, size_t n, int64_t open_ns, int64_t close_ns) {
-  TickDayStats s;
-  const uint32_t trade_bits = (1u << (static_cast<int>(Field::kLast) - 1)) |
-                              (1u << (static_cast<int>(Field::kLastSize) - 1));
+TickStatsAccumulator::TickStatsAccumulator(int64_t open_ns, int64_t close_ns)
+    : open_ns_(open_ns), close_ns_(close_ns) {}
+
+// Closes the interval [prev_time, t) under the prevailing book and crosses any grid points in it.
+void TickStatsAccumulator::AdvanceTo(int64_t t) {
+  const bool valid = has_book_ && ValidQuote(book_);
+  while (next_grid_ <= t && next_grid_ <= close_ns_) {
+    const double m = valid ? Mid(book_) : kNaN;
+    if (std::isfinite(m) && std::isfinite(grid_mid_)) {
+      const double r = std::log(m / grid_mid_);
+      rv5_ += r * r;
+    }
+    if (std::isfinite(m)) grid_mid_ = m;
+    next_grid_ += kGridNs;
+  }
+  if (valid && t > prev_time_) {
+    const double dt = static_cast<double>(t - prev_time_);
+    tw_sum_ += (book_.ask_price - book_.bid_price) * dt;
+    tw_time_ += dt;
+  }
+  prev_time_ = t;
+}
+
+void TickStatsAccumulator::Add(const Tick* ticks, size_t n) {
+  constexpr uint32_t kTradeBits = (1u << (static_cast<int>(Field::kLast) - 1)) |
+                                  (1u << (static_cast<int>(Field::kLastSize) - 1));
   size_t i = 0;
-  const Tick* book = nullptr;  // the tick whose book prevails
-  for (; i < n && ticks[i].ts_ns < open_ns; ++i) book = &ticks[i];
-
-  double notional = 0, spread_sum = 0, tw_sum = 0, tw_time = 0, rv = 0, rv5 = 0;
-  int64_t spread_n = 0;
-  double last_mid = (book && ValidQuote(*book)) ? Mid(*book) : kNaN;
-  double grid_mid = last_mid;  // mid at the previous grid point
-  int64_t next_grid = open_ns + kGridNs;
-  int64_t prev_time = open_ns;
-
-  auto advance_to = [&](int64_t t) {
-    // Close the interval [prev_time, t) under `book` and cross any grid points in it.
-    while (next_grid <= t && next_grid <= close_ns) {
-      const double m = (book && ValidQuote(*book)) ? Mid(*book) : kNaN;
-      if (std::isfinite(m) && std::isfinite(grid_mid)) {
-        const double r = std::log(m / grid_mid);
-        rv5 += r * r;
-      }
-      if (std::isfinite(m)) grid_mid = m;
-      next_grid += kGridNs;
+  if (!started_) {
+    for (; i < n && ticks[i].ts_ns < open_ns_; ++i) {
+      book_ = ticks[i];
+      has_book_ = true;
     }
-    if (book && ValidQuote(*book) && t > prev_time) {
-      const double dt = static_cast<double>(t - prev_time);
-      tw_sum += (book->ask_price - book->bid_price) * dt;
-      tw_time += dt;
-    }
-    prev_time = t;
-  };
-
-  for (; i < n && ticks[i].ts_ns < close_ns; ++i) {
+    if (i == n) return;  // still before the open
+    started_ = true;
+    last_mid_ = (has_book_ && ValidQuote(book_)) ? Mid(book_) : kNaN;
+    grid_mid_ = last_mid_;  // mid at the previous grid point
+    next_grid_ = open_ns_ + kGridNs;
+    prev_time_ = open_ns_;
+  }
+  for (; i < n && ticks[i].ts_ns < close_ns_; ++i) {
     const Tick& t = ticks[i];
-    advance_to(t.ts_ns);
-    book = &t;
-    ++s.ticks;
-    if (t.field_mask() & trade_bits) {
-      ++s.trades;
-      s.volume += t.trade_size;
-      notional += t.trade_price * t.trade_size;
+    AdvanceTo(t.ts_ns);
+    book_ = t;
+    has_book_ = true;
+    ++s_.ticks;
+    if (t.field_mask() & kTradeBits) {
+      ++s_.trades;
+      s_.volume += t.trade_size;
+      notional_ += t.trade_price * t.trade_size;
     }
     if (ValidQuote(t)) {
-      spread_sum += t.ask_price - t.bid_price;
-      ++spread_n;
+      spread_sum_ += t.ask_price - t.bid_price;
+      ++spread_n_;
       const double m = Mid(t);
-      if (std::isfinite(last_mid) && m != last_mid) {
-        const double r = std::log(m / last_mid);
-        rv += r * r;
+      if (std::isfinite(last_mid_) && m != last_mid_) {
+        const double r = std::log(m / last_mid_);
+        rv_ += r * r;
       }
-      last_mid = m;
+      last_mid_ = m;
     }
   }
-  advance_to(close_ns);
-  s.vwap = s.volume > 0 ? notional / s.volume : kNaN;
-  s.mean_spread = spread_n > 0 ? spread_sum / static_cast<double>(spread_n) : kNaN;
-  s.tw_spread = tw_time > 0 ? tw_sum / tw_time : kNaN;
-  s.rv_mid = std::sqrt(rv);
-  s.rv_mid_5min = std::sqrt(rv5);
+  // Ticks at or after the close change nothing.
+}
+
+TickDayStats TickStatsAccumulator::Finish() {
+  if (!started_) {  // every tick before the open (or none): the session starts at close
+    started_ = true;
+    last_mid_ = (has_book_ && ValidQuote(book_)) ? Mid(book_) : kNaN;
+    grid_mid_ = last_mid_;
+    next_grid_ = open_ns_ + kGridNs;
+    prev_time_ = open_ns_;
+  }
+  AdvanceTo(close_ns_);
+  TickDayStats s = s_;
+  s.vwap = s.volume > 0 ? notional_ / s.volume : kNaN;
+  s.mean_spread = spread_n_ > 0 ? spread_sum_ / static_cast<double>(spread_n_) : kNaN;
+  s.tw_spread = tw_time_ > 0 ? tw_sum_ / tw_time_ : kNaN;
+  s.rv_mid = std::sqrt(rv_);
+  s.rv_mid_5min = std::sqrt(rv5_);
   return s;
+}
+
+TickDayStats ComputeTickStats(const Tick* ticks, size_t n, int64_t open_ns, int64_t close_ns) {
+  TickStatsAccumulator acc(open_ns, close_ns);
+  acc.Add(ticks, n);
+  return acc.Finish();
 }
 
 }  // namespace ticklab::stats

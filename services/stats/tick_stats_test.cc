@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <utility>
 #include <vector>
 
 namespace ticklab::stats {
@@ -55,6 +58,42 @@ TEST(TickStats, EmptySessionGivesNaNPrices) {
   EXPECT_TRUE(std::isnan(s.vwap));
   EXPECT_TRUE(std::isnan(s.mean_spread));
   EXPECT_EQ(s.rv_mid, 0);
+}
+
+TEST(TickStats, StreamedInPiecesGivesTheSameBits) {
+  const int64_t open = 1000 * kSec, close = open + 3600 * kSec;
+  std::vector<Tick> ticks;
+  for (int i = 0; i < 500; ++i) {  // from before the open to after the close
+    const double mid = 10 + 0.01 * ((i * 7) % 13);
+    ticks.push_back(MakeTick(open + (i - 20) * 8 * kSec, mid - 0.01 * (1 + i % 3), mid + 0.01, mid,
+                             100 + i, {i % 2 ? Field::kLast : Field::kBid}));
+  }
+  const TickDayStats whole = ComputeTickStats(ticks.data(), ticks.size(), open, close);
+  for (size_t piece : {1, 7, 19, 64}) {
+    TickStatsAccumulator acc(open, close);
+    for (size_t i = 0; i < ticks.size(); i += piece) {
+      acc.Add(ticks.data() + i, std::min(piece, ticks.size() - i));
+    }
+    const TickDayStats s = acc.Finish();
+    EXPECT_EQ(s.ticks, whole.ticks);
+    EXPECT_EQ(s.trades, whole.trades);
+    for (auto [a, b] : {std::pair{s.volume, whole.volume},
+                        {s.vwap, whole.vwap},
+                        {s.mean_spread, whole.mean_spread},
+                        {s.tw_spread, whole.tw_spread},
+                        {s.rv_mid, whole.rv_mid},
+                        {s.rv_mid_5min, whole.rv_mid_5min}}) {
+      EXPECT_EQ(std::memcmp(&a, &b, sizeof a), 0) << "piece " << piece;
+    }
+  }
+}
+
+TEST(TickStats, AllTicksBeforeTheOpenKeepTheirBookForTheSession) {
+  const int64_t open = 1000 * kSec, close = open + 600 * kSec;
+  std::vector<Tick> ticks = {MakeTick(open - 5 * kSec, 9.98, 10.02, 0, 0, {Field::kBid})};
+  const TickDayStats whole = ComputeTickStats(ticks.data(), ticks.size(), open, close);
+  EXPECT_EQ(whole.ticks, 0);
+  EXPECT_NEAR(whole.tw_spread, 0.04, 1e-12);
 }
 
 }  // namespace

@@ -16,14 +16,10 @@ from __future__ import annotations
 import html
 import importlib
 import logging
-import smtplib
 import socket
 import sys
 from collections.abc import Iterable
-from email.mime.image import MIMEImage
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trun.parameter import (
     BoolParameter,
@@ -34,6 +30,9 @@ from trun.parameter import (
     Parameter,
 )
 from trun.step import Config, Step
+
+if TYPE_CHECKING:  # smtplib and email load only when a message is sent (~40 ms of every start)
+    from email.mime.multipart import MIMEMultipart
 
 logger = logging.getLogger("trun-interface")
 DEFAULT_CLIENT_EMAIL = f"trun-client@{socket.gethostname()}"
@@ -109,6 +108,10 @@ def format_step_error(headline: str, step: Step, command: str,
 def generate_email(sender: str, subject: str, message: str, recipients: Iterable[str],
                    image_png: bytes | None) -> MIMEMultipart:
     """The MIME message: the text (plain or HTML) and an optional PNG image."""
+    from email.mime.image import MIMEImage
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
     msg = MIMEMultipart("related")
     msg["Subject"] = subject
     msg["From"] = sender
@@ -130,6 +133,8 @@ def _disabled_reason() -> str | None:
 
 def send_email_smtp(sender: str, subject: str, message: str, recipients: list[str],
                     image_png: bytes | None) -> None:
+    import smtplib
+
     cfg = smtp()
     kind = smtplib.SMTP_SSL if cfg.ssl else smtplib.SMTP
     with kind(cfg.host, cfg.port, local_hostname=cfg.local_hostname, timeout=cfg.timeout) as server:

@@ -32,6 +32,7 @@ class DataConfig:
     ingest_format: str = "csv"
     skip_bad_rows: bool = False
     archive: bool = False  # ingest also writes each store file's .tickz archive form
+    save: str = "all"  # "none": fused sets' stats come straight from the raw files, no store
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def parse_config(doc: dict[str, Any], path: Path) -> Config:
                       store_dir=(root / d["store_dir"]).resolve(),
                       features_dir=(root / d["features_dir"]).resolve(),
                       ingest_format=d["ingest_format"], skip_bad_rows=d["skip_bad_rows"],
-                      archive=d["archive"])
+                      archive=d["archive"], save=d["save"])
     session = SessionConfig(timezone=s["timezone"], open=_time(s["open"]), close=_time(s["close"]))
     generator = GeneratorConfig(seed=g["seed"], start_date=dt.date.fromisoformat(g["start_date"]),
                                 days=g["days"], events_per_day=g["events_per_day"],

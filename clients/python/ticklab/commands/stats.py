@@ -46,6 +46,8 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Recompute even stock-days stored with the same lineage.")
 @click.option("--fused", is_flag=True,
               help="Features computed in memory from the Layer 1 store (implied by save = \"none\").")
+@click.option("--from-raw", is_flag=True,
+              help="Fused, straight from the raw files: no store read or written (save = \"none\" sets).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object (for scripts).")
 def run(
     config_path: str,
@@ -55,6 +57,7 @@ def run(
     threads: int,
     force: bool,
     fused: bool,
+    from_raw: bool,
     as_json: bool,
 ) -> None:
     """Compute per stock-day statistics and regressions into the stats database.
@@ -73,6 +76,8 @@ def run(
         args.append("--force")
     if fused:
         args.append("--fused")
+    if from_raw:
+        args.append("--from-raw")
     try:
         summary = native.run_tool("ticklab-stats", args, description="stats")
     except native.NativeToolError as e:

@@ -1,7 +1,7 @@
 """The chain of one output back to its raw files, each link with its lineage and whether it holds.
 
 ``lineage_chain(cfg, stock, day, set)`` walks stats row -> feature file (or, for a fused set, the
-features computed in memory) -> store file -> raw files;
+features computed in memory) -> store file (or the unsaved ticks' record) -> raw files;
 :func:`locate` turns a file path (``.tick``, ``.feat`` or their ``.lineage``) into that stock-day.
 Each link is a plain dict (JSON-able) so ``ticklab lineage`` prints it as text or ``--json``.
 """
@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import ticklab.pipeline.lineage as lineage
+import ticklab.pipeline.manifest as manifest
 from ticklab.config import Config
 from ticklab.io import stats as stats_db
 from ticklab.io.features import feature_path
 from ticklab.io.store import store_path
-from ticklab.pipeline.stats_lineage import input_verdicts, stats_verdicts
+from ticklab.pipeline.stats_lineage import input_verdicts, stats_from_raw, stats_verdicts
 
 
 class NotAnOutput(ValueError):
@@ -93,10 +94,26 @@ def lineage_chain(
             links.append(_file_link("features", path, feats))
     else:
         store = lineage.store_verdict(cfg, stock, day)
-    links.append(_file_link("store", store_path(cfg, stock, day), store))
-    recorded = {
-        r["path"]: r for r in (lineage.read_sidecar(store_path(cfg, stock, day)) or {}).get("inputs", [])
-    }
+    if set_name is not None and stats_from_raw(cfg, set_name):  # no store: ticks read from raw files
+        ticks = manifest.records(cfg, "ticks", day).get(stock) or {}
+        links.append(
+            {
+                "layer": "ticks",
+                "path": "(not saved: read from the raw files)",
+                "valid": store.valid,
+                "reason": store.reason,
+                **{
+                    k: ticks[k]
+                    for k in ("checksum", "config_hash", "code_version", "written_at")
+                    if k in ticks
+                },
+            }
+        )
+        inputs = ticks.get("inputs", [])
+    else:
+        links.append(_file_link("store", store_path(cfg, stock, day), store))
+        inputs = (lineage.read_sidecar(store_path(cfg, stock, day)) or {}).get("inputs", [])
+    recorded = {r["path"]: r for r in inputs}
     current = [str(p) for p in lineage.raw_inputs(cfg, stock, day)]
     for path in sorted(set(recorded) | set(current)):
         rec = recorded.get(path)

@@ -340,6 +340,34 @@ def store_verdict(cfg: Config, stock: str, day: dt.date) -> Verdict:
     return Verdict(why is None, why or "ok", rec.get("checksum") if rec else None)
 
 
+def record_ticks(cfg: Config, stock: str, day: dt.date, checksum: str) -> dict[str, Any]:
+    """The record of ticks computed from the raw files and never saved (``[data] save = "none"``):
+    the checksum a store file of them would carry (the stats row's ``tick_checksum``) and the raw
+    files' fingerprints. It lives only in the day's ``ticks`` manifest (there is no file)."""
+    return {
+        "layer": "ticks",
+        "stock": stock,
+        "day": day.isoformat(),
+        "checksum": checksum,
+        "config_hash": config_hash(cfg, "store"),
+        "inputs": [fingerprint(p) for p in raw_inputs(cfg, stock, day)],
+        "code_version": code_version(),
+        "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def ticks_verdict(cfg: Config, stock: str, day: dt.date) -> Verdict:
+    """Are the unsaved ticks recorded for the stock-day (:func:`record_ticks`) still those of
+    today's raw files and config? Its checksum is what their stats row must carry."""
+    rec = manifest.records(cfg, "ticks", day).get(stock)
+    if rec is None:
+        return Verdict(False, "missing")
+    if rec.get("config_hash") != config_hash(cfg, "store"):
+        return Verdict(False, "the config changed since its ticks were read", rec["checksum"])
+    why = _raw_why(cfg, stock, day, rec)
+    return Verdict(why is None, why or "ok", rec["checksum"])
+
+
 def features_verdict(
     cfg: Config, set_name: str, stock: str, day: dt.date, store: Verdict | None = None
 ) -> Verdict:

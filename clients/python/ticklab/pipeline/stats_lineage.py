@@ -25,7 +25,14 @@ from pathlib import Path
 
 from ticklab.config import Config
 from ticklab.io import stats as stats_db
-from ticklab.pipeline.lineage import SUFFIX, Verdict, config_hash, features_verdict, store_verdict
+from ticklab.pipeline.lineage import (
+    SUFFIX,
+    Verdict,
+    config_hash,
+    features_verdict,
+    store_verdict,
+    ticks_verdict,
+)
 
 
 def _map_path(cfg: Config) -> Path:
@@ -90,15 +97,22 @@ def fused_checksum(cfg: Config, set_name: str) -> str | None:
     return _known_hashes(cfg).get(fused_key(cfg, set_name))
 
 
+def stats_from_raw(cfg: Config, set_name: str) -> bool:
+    """A fused set with no store either (``[data] save = "none"``): its stats come from the raw files."""
+    return cfg.data.save == "none" and cfg.indicator_set(set_name).save.mode == "none"
+
+
 def input_verdicts(cfg: Config, set_name: str, day: dt.date) -> Callable[[str], tuple[Verdict, Verdict]]:
-    """stock -> the (store, features) verdicts of its stats row's inputs. A fused set has no feature
-    file: its features are the set's config, computed again from the store, so they hold when the
-    store does and the set's checksum has been learnt."""
+    """stock -> the (ticks, features) verdicts of its stats row's inputs. The ticks are the store
+    file's, or for a set computed from the raw files the ticks recorded in the day's manifest. A
+    fused set has no feature file: its features are the set's config, computed again from the
+    ticks, so they hold when the ticks do and the set's checksum has been learnt."""
     fused = cfg.indicator_set(set_name).save.mode == "none"
     learnt = fused_checksum(cfg, set_name) if fused else None
+    ticks_of = ticks_verdict if stats_from_raw(cfg, set_name) else store_verdict
 
     def inputs(stock: str) -> tuple[Verdict, Verdict]:
-        store = store_verdict(cfg, stock, day)
+        store = ticks_of(cfg, stock, day)
         if not fused:
             return store, features_verdict(cfg, set_name, stock, day, store)
         why = store.reason if not store.valid else "ok" if learnt else "fused set not learnt yet"

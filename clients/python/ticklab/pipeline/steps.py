@@ -8,7 +8,10 @@ A day's raw file holds every stock, so ingest runs once per day for all of them;
 run per day and chunk of ``stocks_per_step`` stocks (0: all), so 1,000 stocks x 250 days is a few
 thousand steps, not a million. A set saved with ``save = "none"`` is *fused*: no feature file is
 written, Stats requires the store directly and ``ticklab-stats`` computes the set in memory (an
-Indicators step of such a set, asked for with ``--until indicators``, only needs the store).
+Indicators step of such a set, asked for with ``--until indicators``, only needs the store). With
+``[data] save = "none"`` a fused set saves no store either: its Stats step requires the raw day and
+``ticklab-stats --from-raw`` reads the day's raw files once for the chunk's stocks, the ticks'
+lineage (their checksum and the raw files' fingerprints) kept in the day's ``ticks`` manifest.
 A step is complete when every stock-day it covers is *valid*
 (:mod:`ticklab.pipeline.lineage`: the output checks out and its recorded inputs and config still
 match), and its ``run()`` computes only the stock-days that are not: it removes their invalid outputs
@@ -32,10 +35,11 @@ import ticklab.pipeline.stats_lineage as stats_lineage
 import trun
 from ticklab import native
 from ticklab.config import Config, load_config
+from ticklab.io import stats as stats_db
 from ticklab.io.features import FeatureFileError, feature_path, read_features
 from ticklab.io.store import StoreError, store_path
 from ticklab.pipeline.lineage import Verdict
-from ticklab.pipeline.stats_lineage import input_verdicts, learn_config_hash, stats_verdicts
+from ticklab.pipeline.stats_lineage import input_verdicts, learn_config_hash, stats_from_raw, stats_verdicts
 
 
 @functools.lru_cache(maxsize=16)
@@ -148,6 +152,17 @@ class ChunkStep(ConfigStep):
         """The set saves nothing (``save = "none"``): its rows go straight into the stats."""
         return self.cfg.indicator_set(self.set).save.mode == "none"
 
+    @property
+    def from_raw(self) -> bool:
+        """Fused with no store either (``[data] save = "none"``): the stats come from the raw files."""
+        return stats_from_raw(self.cfg, self.set)
+
+    def input_step(self) -> RawDay | IngestDay:
+        """What a fused set's step needs: the day's raw files, or its store."""
+        if self.from_raw:
+            return RawDay(config=self.config, day=self.day)
+        return IngestDay(config=self.config, day=self.day, threads=self.threads)
+
     def chunk_params(self) -> dict:
         return {
             "config": self.config,
@@ -162,10 +177,13 @@ class ChunkStep(ConfigStep):
 class Indicators(ChunkStep):
     """Layer 2: a chunk of stocks' ticks of one day -> their feature files for one indicator set."""
 
-    def requires(self) -> IngestDay:
-        return IngestDay(config=self.config, day=self.day, threads=self.threads)
+    def requires(self) -> RawDay | IngestDay:
+        return self.input_step()
 
     def verdict(self, stock: str) -> Verdict:
+        if self.from_raw:  # nothing of its own and no store: ready when the raw files are there
+            raw = lineage.raw_day_path(self.cfg, self.day).exists()
+            return Verdict(raw, "ok" if raw else "no raw files")
         if self.fused:  # nothing of its own: ready when the store is
             return lineage.store_verdict(self.cfg, stock, self.day)
         return lineage.features_verdict(self.cfg, self.set, stock, self.day)
@@ -193,7 +211,8 @@ class Indicators(ChunkStep):
         if self.fused:
             bad = [s for s in self.stocks() if not self.verdict(s).valid]
             if bad:
-                raise RuntimeError(f"no valid store file for {', '.join(bad)} on {self.day}")
+                what = "raw files" if self.from_raw else "valid store file"
+                raise RuntimeError(f"no {what} for {', '.join(bad)} on {self.day}")
             return
         recorded = {}
         for stock in self.stocks():
@@ -224,9 +243,9 @@ class Stats(ChunkStep):
     Stats steps run at once like any others: SQLite (WAL) takes one writer at a time and each
     stock-day is one short transaction written after it was computed."""
 
-    def requires(self) -> Indicators | IngestDay:
+    def requires(self) -> Indicators | IngestDay | RawDay:
         if self.fused:
-            return IngestDay(config=self.config, day=self.day, threads=self.threads)
+            return self.input_step()
         return Indicators(**self.chunk_params())
 
     def verdicts(self, first_only: bool = False) -> dict[str, Verdict]:
@@ -239,11 +258,19 @@ class Stats(ChunkStep):
     def run(self) -> None:
         stats_lineage.remove_temporaries(self.cfg)
         todo = [s for s, v in self.verdicts().items() if not v.valid]
-        if todo:  # ticklab-stats skips rows whose own lineage still matches
-            native.run_tool(
-                "ticklab-stats", self.tool_args(self.day, todo) + ["--set", self.set], progress=False
-            )
-            learn_config_hash(self.cfg, self.set, self.day, todo)
+        if not todo:
+            return
+        # ticklab-stats skips rows whose own lineage still matches
+        raw = ["--from-raw"] if self.from_raw else []
+        native.run_tool(
+            "ticklab-stats", self.tool_args(self.day, todo) + ["--set", self.set, *raw], progress=False
+        )
+        learn_config_hash(self.cfg, self.set, self.day, todo)
+        if self.from_raw:  # the ticks' lineage: their checksum (as the rows carry it), raw files
+            rows = stats_db.day_lineage(self.cfg.stats.database, self.set, self.day.isoformat())
+            ticks = {s: lineage.record_ticks(self.cfg, s, self.day, rows[s]["tick_checksum"])
+                     for s in todo if s in rows}
+            manifest.update(self.cfg, "ticks", self.day, ticks)
 
 
 LAYERS: dict[str, type[trun.Step]] = {"ingest": IngestDay, "indicators": Indicators, "stats": Stats}
