@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from trun import notifications
+from trun.notifications import send_email  # the module's name, as Luigi's: tests patch it here
 from trun.parameter import BoolParameter, ChoiceParameter, IntParameter
 from trun.step import Config
 
@@ -141,8 +142,8 @@ class BatchNotifier:
         what = ", ".join(_counted(totals[k], k) for k in _KINDS if totals[k])
         whose = "" if owner in _receivers() else "Your steps have "
         subject = f"Trun: {whose}{what} in the last {self._config.email_interval} minutes"
-        notifications.send_email(subject, self._body(counts, self._expls.get(owner, {})),
-                                 notifications.email().sender, [owner])
+        send_email(subject, self._body(counts, self._expls.get(owner, {})), notifications.email().sender,
+                   [owner])
 
     def send_email(self) -> None:
         """Send what was collected now, one e-mail to each of ``[email] receiver`` (all the steps) and

@@ -130,7 +130,8 @@ def _upstream_flags(worker: Worker, pending: set[str], failed: set[str],
     return flags
 
 
-def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
+def _partition(worker: Worker, done_ids: set[str]) -> dict[str, set[str]]:
+    """The ids of the steps in each category of the summary, by Luigi's category names."""
     steps = worker.steps
     failed_ids = set(worker.failed)
     sched_err = set(worker.scheduling_errors)
@@ -144,7 +145,40 @@ def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
     upstream_failed = {s for s in pending - ext if flags[s][0]}
     upstream_missing = {s for s in pending - ext if flags[s][1]}
     upstream_sched = {s for s in pending - ext if flags[s][2]}
-    not_run = pending - ext - upstream_failed - upstream_missing - upstream_sched
+    return {
+        "already_done": worker.already_done & done_ids, "completed": set(worker.ran),
+        "ever_failed": set(worker.ever_failed) | failed_ids, "failed": failed_ids,
+        "scheduling_error": sched_err, "pending": pending, "still_pending_ext": ext,
+        "still_pending_not_ext": pending - ext, "run_by_other_worker": set(),
+        "upstream_failure": upstream_failed, "upstream_missing_dependency": upstream_missing,
+        "upstream_run_by_other_worker": set(), "upstream_scheduling_error": upstream_sched,
+        "not_run": pending - ext - upstream_failed - upstream_missing - upstream_sched,
+    }
+
+
+def _summary_dict(worker: Worker) -> dict[str, set[Any]]:
+    """The steps (objects) in each category of ``worker``'s summary, by Luigi's category names (the
+    dictionary Luigi's own tests read)."""
+    return {name: {worker.steps[s] for s in ids if s in worker.steps}
+            for name, ids in _partition(worker, _done_ids(_statuses(worker))).items()}
+
+
+def _statuses(worker: Worker) -> dict[str, str]:
+    return worker.final_status or worker.scheduler.step_statuses(list(worker.steps))
+
+
+def _done_ids(statuses: dict[str, str]) -> set[str]:
+    return {sid for sid, st in statuses.items() if st == DONE}
+
+
+def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
+    steps = worker.steps
+    parts = _partition(worker, done_ids)
+    failed_ids, sched_err, pending, ext = (parts[k] for k in ("failed", "scheduling_error", "pending",
+                                                             "still_pending_ext"))
+    upstream_failed, upstream_missing, upstream_sched, not_run = (
+        parts[k] for k in ("upstream_failure", "upstream_missing_dependency", "upstream_scheduling_error",
+                           "not_run"))
 
     def pick(ids: set[str]) -> list[Any]:
         return [steps[s] for s in steps if s in ids]  # keep discovery order
@@ -200,11 +234,9 @@ class TrunRunResult:
 
     def __init__(self, worker: Worker, scheduling_succeeded: bool = True) -> None:
         self.worker = worker
-        statuses = worker.final_status or worker.scheduler.step_statuses(list(worker.steps))
-        self.statuses = statuses
+        self.statuses = _statuses(worker)
         self.retcodes = retcode()  # read now: command-line values (--retcode-...) apply during the run
-        done = {sid for sid, st in statuses.items() if st == DONE}
-        self.summary_text, self.status = summarize(worker, done)
+        self.summary_text, self.status = summarize(worker, _done_ids(self.statuses))
         self.one_line_summary = f"This progress looks {self.status.value[0]} because {self.status.value[1]}"
         self.scheduling_succeeded = scheduling_succeeded
 

@@ -54,6 +54,9 @@ class TrunConfig:
     kinds: tuple[str, ...] = ("ini", "toml")
     NO_DEFAULT: Any = NO_DEFAULT
     enabled = True  # Luigi's TOML parser is disabled without its library; tomllib is always there
+    # The process-wide instance of each parser class, as Luigi keeps it: tests (Luigi's own
+    # ``with_config`` helper) swap ``TrunConfigParser._instance`` to run under another configuration.
+    _instance: TrunConfig | None = None
 
     def __init__(self) -> None:
         self._data: dict[str, dict[str, tuple[Any, str]]] = {}
@@ -61,8 +64,12 @@ class TrunConfig:
 
     @classmethod
     def instance(cls) -> TrunConfig:
-        """The process-wide configuration (Luigi's ``LuigiConfigParser.instance()``)."""
-        return get_config()
+        """This parser class's process-wide configuration, loaded from the default paths on first
+        use (Luigi's ``LuigiConfigParser.instance()``)."""
+        if cls._instance is None:
+            cls._instance = cls()
+            cls._instance.reload()
+        return cls._instance
 
     @classmethod
     def add_config_path(cls, path: str | os.PathLike) -> bool:
@@ -141,6 +148,12 @@ class TrunConfig:
 
     def has_section(self, section: str) -> bool:
         return section in self._data and section != DEFAULT_SECTION
+
+    def add_section(self, section: str) -> None:
+        """An empty section, as ``ConfigParser.add_section`` (DuplicateSectionError if it exists)."""
+        if section in self._data:
+            raise configparser.DuplicateSectionError(section)
+        self._data[section] = {}
 
     def _entries(self, section: str) -> dict[str, tuple[Any, str]]:
         """The entries of ``section``, [DEFAULT]'s first (a section's own values win)."""
@@ -228,28 +241,27 @@ class TrunConfig:
         self.paths = []
 
 
-_config: TrunConfig | None = None
-
 # The parser classes by TRUN_CONFIG_PARSER value; trun.configuration.cfg_parser and toml_parser
 # add theirs when imported (the package imports both).
 PARSER_CLASSES: dict[str, type[TrunConfig]] = {}
 
 
 def get_config(parser: str | None = None) -> TrunConfig:
-    """The process-wide configuration, loaded on first use.  ``parser`` (or ``TRUN_CONFIG_PARSER``)
-    picks the parser class and so which default files are read; unset, both kinds are."""
-    global _config
-    if _config is None:
-        name = parser or os.environ.get("TRUN_CONFIG_PARSER")
-        if name and name not in PARSER_CLASSES:
-            warnings.warn(f"TRUN_CONFIG_PARSER={name!r} is not one of {sorted(PARSER_CLASSES)}; "
-                          f"using the default parser", stacklevel=2)
-            name = None
-        _config = PARSER_CLASSES[name or DEFAULT_PARSER]()
-        if not name:
-            _config.kinds = ("ini", "toml")  # unless told otherwise, trun reads both kinds of file
-        _config.reload()
-    return _config
+    """The process-wide configuration, loaded on first use: the ``instance()`` of the parser class
+    that ``parser`` (or ``TRUN_CONFIG_PARSER``) names, which picks the default files read; unset,
+    the INI class's instance reads both kinds."""
+    name = parser or os.environ.get("TRUN_CONFIG_PARSER")
+    if name and name not in PARSER_CLASSES:
+        warnings.warn(f"TRUN_CONFIG_PARSER={name!r} is not one of {sorted(PARSER_CLASSES)}; "
+                      f"using the default parser", stacklevel=2)
+        name = None
+    cls = PARSER_CLASSES[name or DEFAULT_PARSER]
+    if cls._instance is None and not name:
+        config = cls()
+        config.kinds = ("ini", "toml")  # unless told otherwise, trun reads both kinds of file
+        config.reload()
+        cls._instance = config
+    return cls.instance()
 
 
 def add_config_path(path: str | os.PathLike) -> bool:
@@ -264,8 +276,8 @@ def add_config_path(path: str | os.PathLike) -> bool:
 
 def reset_config() -> None:
     """Forget loaded configuration; it is re-read from the default paths on next use."""
-    global _config
-    _config = None
+    for cls in PARSER_CLASSES.values():
+        cls._instance = None
 
 
 # The keys of the built-in sections that trun reads: the parameters of the Config classes in
