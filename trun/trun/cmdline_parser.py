@@ -15,7 +15,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from trun.configuration import ConfigError
-from trun.parameter import BoolParameter, Parameter, clear_cmdline_values, set_cmdline_value
+from trun.parameter import (
+    BoolParameter,
+    Parameter,
+    ParameterException,
+    clear_cmdline_values,
+    set_cmdline_value,
+)
 from trun.step_register import Register, StepClassException
 
 
@@ -98,7 +104,7 @@ class CmdlineParser:
             clear_cmdline_values()
 
     def __init__(self, cmdline_args: list[str]) -> None:
-        pre = argparse.ArgumentParser(add_help=False)
+        pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
         pre.add_argument("root_step", nargs="?")
         pre.add_argument("--module", "--core-module", dest="module", default=None)
         pre.add_argument("--help", "-h", dest="help", action="store_true")
@@ -155,7 +161,7 @@ class CmdlineParser:
             params = dict(self.root_cls.get_params())
             kwargs = {name: params[name].parse(value) for name, value in self.root_kwargs.items()}
             return self.root_cls(**kwargs)
-        except ConfigError:
+        except (ConfigError, ParameterException):  # raised as Luigi does; the `trun` command reports them
             raise
-        except Exception as e:  # missing/invalid parameters: a usage error
+        except Exception as e:  # a value that does not parse: a usage error
             self.parser.error(str(e))
