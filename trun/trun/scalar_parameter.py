@@ -195,7 +195,7 @@ class PathParameter(Parameter):
         if self.absolute:
             path = path.absolute()
         if self.exists and not path.exists():
-            raise ValueError(f"path {path} does not exist")
+            raise ValueError(f"The path {path} does not exist.")
         return path
 
     def _check_native(self, value: Any) -> Any:
