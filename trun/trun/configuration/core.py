@@ -85,6 +85,14 @@ class TrunConfig:
         """Every section's values, by section (what Luigi's TOML parser keeps as ``data``)."""
         return {section: self.section_values(section) for section in self.sections()}
 
+    @data.setter
+    def data(self, sections: dict[str, dict[str, Any]]) -> None:
+        """Replace every value with ``sections`` (``{section: {key: value}}``), as assigning Luigi's
+        TOML parser's ``data`` does."""
+        self._data.clear()
+        for section, values in sections.items():
+            self._read_table(section, values, "<set in code>")
+
     def __getitem__(self, section: str) -> dict[str, Any]:
         if not self.has_section(section):
             raise KeyError(section)
@@ -106,7 +114,12 @@ class TrunConfig:
             if os.path.isfile(path):
                 self.read(path)
 
-    def read(self, path: str | os.PathLike) -> None:
+    def read(self, path: str | os.PathLike | list | tuple) -> None:
+        """Read one file, or each of a list of files (as ``ConfigParser.read``) in order."""
+        if isinstance(path, (list, tuple)):
+            for one in path:
+                self.read(one)
+            return
         path = str(path)
         source = os.path.abspath(path)
         if path.endswith(".toml"):
