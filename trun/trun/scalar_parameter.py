@@ -116,9 +116,14 @@ class OptionalNumericalParameter(OptionalParameterMixin, NumericalParameter):
 
 
 class ChoiceParameter(Parameter):
-    def __init__(self, *args: Any, choices: Any = (), var_type: type = str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: Any = None, var_type: type = str, **kwargs: Any) -> None:
+        if choices is None:
+            raise ParameterException("A choices iterable must be specified")
         self._choices = tuple(choices)
         self._var_type = var_type
+        # as Luigi: every choice is of var_type (an AssertionError otherwise)
+        assert all(type(c) is var_type for c in self._choices), \
+            f"Invalid type in choices {list(self._choices)}: expected {var_type.__name__}"
         super().__init__(*args, **kwargs)
 
     def parse(self, x: str) -> Any:
