@@ -20,9 +20,6 @@ class IntParameter(Parameter):
             raise TypeError(f"expected an integer, got {type(value).__name__}")
         return value
 
-    def normalize(self, x: Any) -> Any:
-        return int(x) if isinstance(x, str) else x
-
     def next_in_enumeration(self, value: int) -> int:
         return value + 1
 
@@ -30,9 +27,6 @@ class IntParameter(Parameter):
 class FloatParameter(Parameter):
     def parse(self, x: str) -> float:
         return float(x)
-
-    def normalize(self, x: Any) -> Any:
-        return float(x) if isinstance(x, (str, int)) and not isinstance(x, bool) else x
 
     def _check_native(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -71,7 +65,11 @@ class BoolParameter(Parameter):
         return str(bool(x))
 
     def normalize(self, x: Any) -> Any:
-        return self.parse(x) if isinstance(x, str) else (None if x is None else bool(x))
+        # as Luigi: a value given in code is read as its text ("true"/"false"), anything else is None
+        try:
+            return self.parse(x)
+        except ValueError:
+            return None
 
 
 class OptionalIntParameter(OptionalParameterMixin, IntParameter):
