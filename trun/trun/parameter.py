@@ -50,6 +50,7 @@ from trun.parameter_base import (
     StrParameter,
     UnconsumedParameterWarning,
     UnknownParameterException,
+    _no_value,  # noqa: F401 (the no-value sentinel, under Luigi's name here too)
     clear_cmdline_values,
     set_cmdline_value,
 )

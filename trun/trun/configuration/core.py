@@ -105,6 +105,8 @@ class TrunConfig:
         env = os.environ.get("TRUN_CONFIG_PATH")
         if env:
             paths.extend(p for p in env.split(os.pathsep) if p)
+        # then the files given to add_config_path(), of the kinds this parser reads (as Luigi's)
+        paths.extend(p for p in _added_paths if _kind(p) in self.kinds)
         return paths
 
     def reload(self) -> None:
@@ -269,6 +271,7 @@ def get_config(parser: str | None = None) -> TrunConfig:
                       f"using the default parser", stacklevel=2)
         name = None
     cls = PARSER_CLASSES[name or DEFAULT_PARSER]
+    _check_enabled(cls)
     if cls._instance is None and not name:
         config = cls()
         config.kinds = ("ini", "toml")  # unless told otherwise, trun reads both kinds of file
@@ -277,13 +280,34 @@ def get_config(parser: str | None = None) -> TrunConfig:
     return cls.instance()
 
 
+def _check_enabled(cls: type[TrunConfig]) -> None:
+    """ImportError for a parser whose library is missing (``enabled = False``), as Luigi's."""
+    if not cls.enabled:
+        raise ImportError(f"{cls.__name__} is disabled: its parsing library is not installed")
+
+
+# Files given to add_config_path(): every parser instance made later reads those of its kinds.
+_added_paths: list[str] = []
+
+
+def _kind(path: str) -> str:
+    return PARSERS.get(os.path.splitext(path)[1][1:], "ini")
+
+
 def add_config_path(path: str | os.PathLike) -> bool:
-    """Read one more configuration file on top of what is loaded.  False (with a warning) if there
-    is no such file, as in Luigi."""
+    """Read one more configuration file on top of what is loaded, and have every parser instance
+    made later (``get_config("toml")`` after ``TrunTomlParser._instance = None``) read it too.  False
+    (with a warning) if there is no such file, as in Luigi."""
     if not Path(path).is_file():
         warnings.warn(f"Config file does not exist: {path}", stacklevel=2)
         return False
-    get_config().read(path)
+    path = str(path)
+    _check_enabled(PARSER_CLASSES[_kind(path).replace("ini", "cfg")])
+    get_config()  # the default instance first, so that it reads the file once
+    _added_paths.append(path)
+    for cls in PARSER_CLASSES.values():
+        if cls._instance is not None and _kind(path) in cls._instance.kinds:
+            cls._instance.read(path)
     return True
 
 
@@ -291,6 +315,7 @@ def reset_config() -> None:
     """Forget loaded configuration; it is re-read from the default paths on next use."""
     for cls in PARSER_CLASSES.values():
         cls._instance = None
+    _added_paths.clear()
 
 
 # The keys of the built-in sections that trun reads: the parameters of the Config classes in
