@@ -125,12 +125,13 @@ class BatchNotifier:
         for keys, messages in self._groups(counts, expls):
             lines = [self._line(key, counts[key]) for key in keys]
             if html:
-                block = "<li>" + "\n<br>".join(lines) + "".join(f"\n<pre>{m}</pre>" for m in messages)
-            else:
-                block = "- " + "\n  ".join(lines) + "".join(
-                    "\n\n" + "\n".join("      " + line for line in m.split("\n")) for m in messages)
-            parts.append(block)
-        return "<ul>\n" + "\n".join(parts) + "\n</ul>" if html else "\n\n".join(parts)
+                parts.append("<li>" + "\n<br>".join(lines) + "".join(f"\n<pre>{m}</pre>" for m in messages))
+                continue
+            parts.append("- " + "\n  ".join(lines))
+            if messages:  # each message indented after a blank line, and a blank line after them
+                parts.append("\n".join("\n" + "\n".join("      " + line for line in m.split("\n"))
+                                       for m in messages) + "\n")
+        return "<ul>\n" + "\n".join(parts) + "\n</ul>" if html else "\n".join(parts).rstrip()
 
     def _send(self, owner: str) -> None:
         counts = self._counts.get(owner, {})
