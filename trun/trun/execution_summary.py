@@ -50,15 +50,27 @@ def _value_list(values: list[str]) -> str:
     return text[:-1]
 
 
+def _sorted_values(values: set[Any]) -> list[Any]:
+    """The values in order, or by their text when they do not compare (enums, dicts)."""
+    try:
+        return sorted(values, key=lambda v: (v is None, v))
+    except TypeError:
+        return sorted(values, key=repr)
+
+
 def _one_family(family: str, members: list[Any], indent: str) -> str:
     members = sorted(members, key=repr)
     n = len(members)
     params = members[0].get_params()
     if not params:
         return f"{indent}- {n} {family}()"
+    names_len, first_len = sum(len(name) for name, _ in params), len(repr(members[0]))
+    two_long = n == 2 and len(params) > 1 and (names_len > 40 or first_len > 100)
+    if names_len > 60 or first_len > 200 or two_long:
+        return f"{indent}- {n} {family}(...)"  # as Luigi: no really long line
     if len(params) == 1:
         name, param = params[0]
-        values = sorted({m.param_kwargs[name] for m in members}, key=lambda v: (v is None, v))
+        values = _sorted_values({m.param_kwargs[name] for m in members})
         if len(values) > 3 and _is_range(values, param):
             shown = f"{param.serialize(values[0])}...{param.serialize(values[-1])}"
         else:
@@ -69,7 +81,7 @@ def _one_family(family: str, members: list[Any], indent: str) -> str:
     if len(varying) == 1:
         key = varying[0]
         param = dict(params)[key]
-        values = sorted({m.param_kwargs[key] for m in members})
+        values = _sorted_values({m.param_kwargs[key] for m in members})
         if len(values) > 2 and _is_range(values, param):
             parts = [f"{k}={param.serialize(values[0])}...{param.serialize(values[-1])}" if k == key
                      else f"{k}={v}" for k, v in str_params[0].items()
