@@ -5,7 +5,7 @@ from luigi_pair import same_result, scenario
 
 
 def test_test_habits_same_as_luigi(tmp_path):
-    result = same_result(tmp_path, scenario("test_habits"))
+    result = same_result(tmp_path, scenario("habits_of_tests"))
     assert result["swapped_config"] == "from-swapped-config"
     assert result["cmdline"] == ["Root", 99, 7]
     assert result["inherits_none_removes"] == ["a"]
