@@ -125,10 +125,8 @@ class CmdlineParser:
                                          description="Run a trun step and its dependencies")
         parser.add_argument("root_step", nargs="?", metavar="StepName", help="the step family to run")
         if known.root_step:
-            try:
-                self.root_cls = Register.get_step_cls(known.root_step)
-            except StepClassException as e:
-                parser.error(str(e))
+            # an unknown or ambiguous name raises its StepClassException, as Luigi's parser does
+            self.root_cls = Register.get_step_cls(known.root_step)
         self._dests: dict[str, tuple[str, str]] = {}
         help_all = known.help_all
         if self.root_cls is not None:

@@ -21,6 +21,7 @@ from trun.configuration import ConfigError
 from trun.execution_summary import TrunStatusCode
 from trun.parameter import ParameterException
 from trun.settings import retcode
+from trun.step_register import StepClassException
 
 logger = logging.getLogger("trun-interface")
 CONFIG_ERROR_EXIT_CODE = 2  # like a usage error: nothing was run
@@ -59,7 +60,7 @@ def run_with_retcodes(argv: list[str] | None = None) -> None:
     except ConfigError as e:
         print(f"trun: configuration error: {e}", file=sys.stderr)
         sys.exit(CONFIG_ERROR_EXIT_CODE)
-    except ParameterException as e:  # a missing or unknown parameter on the command line
+    except (ParameterException, StepClassException) as e:  # a bad step name or parameter
         print(f"trun: error: {e}", file=sys.stderr)
         sys.exit(USAGE_ERROR_EXIT_CODE)
     except Exception:
