@@ -157,3 +157,24 @@ def test_default_scheduler_url_is_read_like_luigi(tmp_path):
     reset_config()
     with pytest.raises(trun.RPCError, match="127.0.0.1:9"):
         trun.build([], detailed_summary=True)
+
+
+def test_toml_parser_as_luigis(tmp_path, monkeypatch):
+    """Luigi's TOML parser: added files reach instances made later, missing keys are KeyErrors,
+    a disabled parser is an ImportError (Luigi 3.8.1's own config_toml tests rely on these)."""
+    from trun.configuration import TrunTomlParser, add_config_path, get_config, reset_config
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "extra.toml").write_text('[hdfs]\nclient = "hadoopcli"\n')
+    reset_config()
+    assert add_config_path("extra.toml")
+    TrunTomlParser._instance = None
+    toml = get_config("toml")
+    assert isinstance(toml, TrunTomlParser) and toml.get("hdfs", "client") == "hadoopcli"
+    for section, key in (("hdfs", "nope"), ("nosection", "nope")):
+        with pytest.raises(KeyError):
+            toml.get(section, key)
+    monkeypatch.setattr(TrunTomlParser, "enabled", False)
+    with pytest.raises(ImportError):
+        add_config_path("extra.toml")
+    reset_config()

@@ -94,8 +94,9 @@ def test_list_dict_path():
     v = lp.normalize(lp.parse('[1, [2, 3]]'))  # parse gives the list, the step holds tuples
     assert v == (1, (2, 3)) and hash(v)
     assert lp.serialize(v) == "[1, [2, 3]]"
-    with pytest.raises(ValueError):
-        lp.parse('{"a": 1}')
+    assert lp.parse('{"a": 1}') == ["a"] and lp.parse('"ab"') == ["a", "b"]  # list() of it, as Luigi
+    with pytest.raises(TypeError):
+        lp.parse("5")
     dp = trun.DictParameter()
     d = dp.normalize(dp.parse('{"a": {"b": [1]}}'))
     assert isinstance(d, FrozenDict) and d["a"]["b"] == (1,) and hash(d)

@@ -24,7 +24,7 @@ def test_equal_parameters_give_the_same_instance():
     assert Leaf(n=1) is Leaf(n=1)
     assert Leaf(1) is Leaf(n=1)
     assert Leaf(n=1) is not Leaf(n=2)
-    assert Leaf(n="1") is Leaf(n=1)  # normalised before caching
+    assert Leaf(n="1") is not Leaf(n=1)  # as Luigi: a value given in code is kept as given
 
 
 def test_step_id_ignores_insignificant_parameters():

@@ -13,7 +13,7 @@ import collections
 import time
 from typing import Any
 
-from trun import notifications
+from trun.notifications import email, send_email  # the module's names, as Luigi's: tests patch them here
 from trun.parameter import BoolParameter, ChoiceParameter, IntParameter
 from trun.step import Config
 
@@ -47,7 +47,8 @@ class ExplQueue(collections.OrderedDict):
 
 
 def _receivers() -> list[str]:
-    return [r.strip() for r in notifications.email().receiver.split(",") if r.strip()]
+    receiver = email().receiver
+    return [r.strip() for r in receiver.split(",") if r.strip()] if receiver else []
 
 
 def _counted(count: int, kind: str) -> str:
@@ -119,17 +120,18 @@ class BatchNotifier:
         return f"{key} ({', '.join(_counted(counter[k], k) for k in _KINDS if counter[k])})"
 
     def _body(self, counts: dict[str, collections.Counter], expls: dict[str, ExplQueue]) -> str:
-        html = notifications.email().format == "html"
+        html = email().format == "html"
         parts = []
         for keys, messages in self._groups(counts, expls):
             lines = [self._line(key, counts[key]) for key in keys]
             if html:
-                block = "<li>" + "\n<br>".join(lines) + "".join(f"\n<pre>{m}</pre>" for m in messages)
-            else:
-                block = "- " + "\n  ".join(lines) + "".join(
-                    "\n\n" + "\n".join("      " + line for line in m.split("\n")) for m in messages)
-            parts.append(block)
-        return "<ul>\n" + "\n".join(parts) + "\n</ul>" if html else "\n\n".join(parts)
+                parts.append("<li>" + "\n<br>".join(lines) + "".join(f"\n<pre>{m}</pre>" for m in messages))
+                continue
+            parts.append("- " + "\n  ".join(lines))
+            if messages:  # each message indented after a blank line, and a blank line after them
+                parts.append("\n".join("\n" + "\n".join("      " + line for line in m.split("\n"))
+                                       for m in messages) + "\n")
+        return "<ul>\n" + "\n".join(parts) + "\n</ul>" if html else "\n".join(parts).rstrip()
 
     def _send(self, owner: str) -> None:
         counts = self._counts.get(owner, {})
@@ -141,8 +143,7 @@ class BatchNotifier:
         what = ", ".join(_counted(totals[k], k) for k in _KINDS if totals[k])
         whose = "" if owner in _receivers() else "Your steps have "
         subject = f"Trun: {whose}{what} in the last {self._config.email_interval} minutes"
-        notifications.send_email(subject, self._body(counts, self._expls.get(owner, {})),
-                                 notifications.email().sender, [owner])
+        send_email(subject, self._body(counts, self._expls.get(owner, {})), email().sender, (owner,))
 
     def send_email(self) -> None:
         """Send what was collected now, one e-mail to each of ``[email] receiver`` (all the steps) and

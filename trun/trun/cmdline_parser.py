@@ -15,7 +15,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from trun.configuration import ConfigError
-from trun.parameter import BoolParameter, Parameter, clear_cmdline_values, set_cmdline_value
+from trun.parameter import (
+    BoolParameter,
+    Parameter,
+    ParameterException,
+    clear_cmdline_values,
+    set_cmdline_value,
+)
 from trun.step_register import Register, StepClassException
 
 
@@ -40,6 +46,30 @@ def _add(parser: argparse.ArgumentParser, flag: str, dest: str, param: Parameter
         parser.add_argument(*dict.fromkeys(flags), **kwargs)
     except argparse.ArgumentError:
         pass  # the same flag from two sources: the first wins
+
+
+def _uses_cmdline_section(family: str) -> bool:
+    """Whether the flags of ``family``'s parameters carry its name (``use_cmdline_section``)."""
+    try:
+        return bool(Register.get_step_cls(family).use_cmdline_section)
+    except StepClassException:
+        return True
+
+
+def _add_registered_params(parser: argparse.ArgumentParser, help_all: bool) -> dict[str, tuple[str, str]]:
+    """Add the flags of every registered class's parameters; returns (family, name) by dest."""
+    dests: dict[str, tuple[str, str]] = {}
+    for family, _is_config, name, param in Register.get_all_params():
+        if family == "core":
+            dests[f"core__{name}"] = ("core", name)
+            _add(parser, _flag(name), f"core__{name}", param, True)
+            continue
+        dest = f"{family}__{name}"
+        dests[dest] = (family, name)
+        # as Luigi: --MyConfig-some-key, or --some-key for a class without use_cmdline_section
+        flag = _flag(f"{family}_{name}") if _uses_cmdline_section(family) else _flag(name)
+        _add(parser, flag, dest, param, help_all or param.always_in_help)
+    return dests
 
 
 def import_modules(module: str | None) -> None:
@@ -74,11 +104,14 @@ class CmdlineParser:
             clear_cmdline_values()
 
     def __init__(self, cmdline_args: list[str]) -> None:
-        pre = argparse.ArgumentParser(add_help=False)
+        pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
         pre.add_argument("root_step", nargs="?")
         pre.add_argument("--module", "--core-module", dest="module", default=None)
         pre.add_argument("--help", "-h", dest="help", action="store_true")
         pre.add_argument("--help-all", dest="help_all", action="store_true")
+        # the flags known so far, so that a flag's value (--MyConfig-n 99) is not taken for the step
+        with contextlib.suppress(argparse.ArgumentError):
+            _add_registered_params(pre, False)
         known, _ = pre.parse_known_args(cmdline_args)
         from trun.settings import core
 
@@ -92,10 +125,8 @@ class CmdlineParser:
                                          description="Run a trun step and its dependencies")
         parser.add_argument("root_step", nargs="?", metavar="StepName", help="the step family to run")
         if known.root_step:
-            try:
-                self.root_cls = Register.get_step_cls(known.root_step)
-            except StepClassException as e:
-                parser.error(str(e))
+            # an unknown or ambiguous name raises its StepClassException, as Luigi's parser does
+            self.root_cls = Register.get_step_cls(known.root_step)
         self._dests: dict[str, tuple[str, str]] = {}
         help_all = known.help_all
         if self.root_cls is not None:
@@ -104,16 +135,7 @@ class CmdlineParser:
                 dest = f"root__{name}"
                 self._dests[dest] = (fam, name)
                 _add(parser, _flag(name), dest, param, True)
-        for family, _is_config, name, param in Register.get_all_params():
-            if family == "core":
-                dest = f"core__{name}"
-                self._dests[dest] = ("core", name)
-                _add(parser, _flag(name), dest, param, True)
-                continue
-            dest = f"{family}__{name}"
-            self._dests[dest] = (family, name)
-            _add(parser, _flag(f"{family}_{name}"), dest, param,  # as Luigi: --my-config-some-key
-                 help_all or param.always_in_help)
+        self._dests.update(_add_registered_params(parser, help_all))
         self.parser = parser
         args = parser.parse_args(cmdline_args)
         if known.help or known.help_all:
@@ -137,7 +159,7 @@ class CmdlineParser:
             params = dict(self.root_cls.get_params())
             kwargs = {name: params[name].parse(value) for name, value in self.root_kwargs.items()}
             return self.root_cls(**kwargs)
-        except ConfigError:
+        except (ConfigError, ParameterException):  # raised as Luigi does; the `trun` command reports them
             raise
-        except Exception as e:  # missing/invalid parameters: a usage error
+        except Exception as e:  # a value that does not parse: a usage error
             self.parser.error(str(e))

@@ -3,6 +3,7 @@ so that steps stay hashable, and written back as ``json.dumps`` writes them."""
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -55,17 +56,21 @@ class ListParameter(_JsonParameter):
     """A JSON list: ``parse`` gives the list, the step holds it as a tuple (of tuples...)."""
 
     def parse(self, x: str) -> Any:
-        value = json.loads(x, object_pairs_hook=FrozenOrderedDict)
-        if not isinstance(value, list):
-            raise ValueError(f"expected a JSON list, got {x!r}")
-        return value
+        # as Luigi's: any JSON value made a list ('"ab"' gives ['a', 'b']; a number a TypeError)
+        return list(json.loads(x, object_pairs_hook=FrozenOrderedDict))
 
 
 class TupleParameter(ListParameter):
     """A JSON list of lists, given back as a tuple of tuples."""
 
     def parse(self, x: str) -> Any:
-        value = json.loads(x, object_pairs_hook=FrozenOrderedDict)
+        try:
+            value = json.loads(x, object_pairs_hook=FrozenOrderedDict)
+        except ValueError:  # Python's tuple syntax, '(1, "a")', which Luigi accepts too
+            literal = ast.literal_eval(x)  # SyntaxError/ValueError for anything else
+            if isinstance(literal, str):
+                raise ValueError(f"expected a tuple, got the string {x!r}") from None
+            return tuple(literal)
         if not isinstance(value, list):
             raise ValueError(f"expected a JSON list, got {x!r}")
         return tuple(tuple(v) if isinstance(v, list) else v for v in value)

@@ -41,6 +41,8 @@ class DateParameter(_DatetimeParameterBase):
     def normalize(self, x: Any) -> Any:
         if isinstance(x, str):
             x = self.parse(x)
+        if isinstance(x, di.DateInterval):  # Month(2015, 4) for a MonthParameter: its first day
+            x = x.date_a
         if isinstance(x, datetime.datetime):
             x = x.date()
         if x is None or self.interval == 1:

@@ -50,15 +50,27 @@ def _value_list(values: list[str]) -> str:
     return text[:-1]
 
 
+def _sorted_values(values: set[Any]) -> list[Any]:
+    """The values in order, or by their text when they do not compare (enums, dicts)."""
+    try:
+        return sorted(values, key=lambda v: (v is None, v))
+    except TypeError:
+        return sorted(values, key=repr)
+
+
 def _one_family(family: str, members: list[Any], indent: str) -> str:
     members = sorted(members, key=repr)
     n = len(members)
     params = members[0].get_params()
     if not params:
         return f"{indent}- {n} {family}()"
+    names_len, first_len = sum(len(name) for name, _ in params), len(repr(members[0]))
+    two_long = n == 2 and len(params) > 1 and (names_len > 40 or first_len > 100)
+    if names_len > 60 or first_len > 200 or two_long:
+        return f"{indent}- {n} {family}(...)"  # as Luigi: no really long line
     if len(params) == 1:
         name, param = params[0]
-        values = sorted({m.param_kwargs[name] for m in members}, key=lambda v: (v is None, v))
+        values = _sorted_values({m.param_kwargs[name] for m in members})
         if len(values) > 3 and _is_range(values, param):
             shown = f"{param.serialize(values[0])}...{param.serialize(values[-1])}"
         else:
@@ -69,7 +81,7 @@ def _one_family(family: str, members: list[Any], indent: str) -> str:
     if len(varying) == 1:
         key = varying[0]
         param = dict(params)[key]
-        values = sorted({m.param_kwargs[key] for m in members})
+        values = _sorted_values({m.param_kwargs[key] for m in members})
         if len(values) > 2 and _is_range(values, param):
             parts = [f"{k}={param.serialize(values[0])}...{param.serialize(values[-1])}" if k == key
                      else f"{k}={v}" for k, v in str_params[0].items()
@@ -130,7 +142,8 @@ def _upstream_flags(worker: Worker, pending: set[str], failed: set[str],
     return flags
 
 
-def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
+def _partition(worker: Worker, done_ids: set[str]) -> dict[str, set[str]]:
+    """The ids of the steps in each category of the summary, by Luigi's category names."""
     steps = worker.steps
     failed_ids = set(worker.failed)
     sched_err = set(worker.scheduling_errors)
@@ -144,7 +157,40 @@ def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
     upstream_failed = {s for s in pending - ext if flags[s][0]}
     upstream_missing = {s for s in pending - ext if flags[s][1]}
     upstream_sched = {s for s in pending - ext if flags[s][2]}
-    not_run = pending - ext - upstream_failed - upstream_missing - upstream_sched
+    return {
+        "already_done": worker.already_done & done_ids, "completed": set(worker.ran),
+        "ever_failed": set(worker.ever_failed) | failed_ids, "failed": failed_ids,
+        "scheduling_error": sched_err, "pending": pending, "still_pending_ext": ext,
+        "still_pending_not_ext": pending - ext, "run_by_other_worker": set(),
+        "upstream_failure": upstream_failed, "upstream_missing_dependency": upstream_missing,
+        "upstream_run_by_other_worker": set(), "upstream_scheduling_error": upstream_sched,
+        "not_run": pending - ext - upstream_failed - upstream_missing - upstream_sched,
+    }
+
+
+def _summary_dict(worker: Worker) -> dict[str, set[Any]]:
+    """The steps (objects) in each category of ``worker``'s summary, by Luigi's category names (the
+    dictionary Luigi's own tests read)."""
+    return {name: {worker.steps[s] for s in ids if s in worker.steps}
+            for name, ids in _partition(worker, _done_ids(_statuses(worker))).items()}
+
+
+def _statuses(worker: Worker) -> dict[str, str]:
+    return worker.final_status or worker.scheduler.step_statuses(list(worker.steps))
+
+
+def _done_ids(statuses: dict[str, str]) -> set[str]:
+    return {sid for sid, st in statuses.items() if st == DONE}
+
+
+def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
+    steps = worker.steps
+    parts = _partition(worker, done_ids)
+    failed_ids, sched_err, pending, ext = (parts[k] for k in ("failed", "scheduling_error", "pending",
+                                                             "still_pending_ext"))
+    upstream_failed, upstream_missing, upstream_sched, not_run = (
+        parts[k] for k in ("upstream_failure", "upstream_missing_dependency", "upstream_scheduling_error",
+                           "not_run"))
 
     def pick(ids: set[str]) -> list[Any]:
         return [steps[s] for s in steps if s in ids]  # keep discovery order
@@ -200,11 +246,9 @@ class TrunRunResult:
 
     def __init__(self, worker: Worker, scheduling_succeeded: bool = True) -> None:
         self.worker = worker
-        statuses = worker.final_status or worker.scheduler.step_statuses(list(worker.steps))
-        self.statuses = statuses
+        self.statuses = _statuses(worker)
         self.retcodes = retcode()  # read now: command-line values (--retcode-...) apply during the run
-        done = {sid for sid, st in statuses.items() if st == DONE}
-        self.summary_text, self.status = summarize(worker, done)
+        self.summary_text, self.status = summarize(worker, _done_ids(self.statuses))
         self.one_line_summary = f"This progress looks {self.status.value[0]} because {self.status.value[1]}"
         self.scheduling_succeeded = scheduling_succeeded
 

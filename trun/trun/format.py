@@ -51,25 +51,26 @@ FileWrapper = BaseWrapper
 
 
 class NewlineWrapper(BaseWrapper):
-    """Bytes with every line end (``\\r\\n``, ``\\r``, ``\\n``) turned into ``newline``."""
+    """Bytes with every line end (``\\r\\n``, ``\\r``, ``\\n``) written as ``newline`` (default
+    ``os.linesep`` when written) and read as ``\\n``, as Luigi's."""
 
     def __init__(self, stream: Any, newline: bytes | str | None = None) -> None:
         super().__init__(stream)
-        newline = os.linesep if newline is None else newline
         self._newline = newline.encode() if isinstance(newline, str) else newline
 
-    def _convert(self, data: bytes) -> bytes:
-        return _LINE_END.sub(self._newline, data)
+    @staticmethod
+    def _to(data: bytes, newline: bytes) -> bytes:
+        return _LINE_END.sub(newline, data)
 
     def read(self, n: int = -1) -> bytes:
-        return self._convert(self._stream.read(n))
+        return self._to(self._stream.read(n), b"\n")
 
     def __iter__(self) -> Any:
         for line in self._stream:
-            yield self._convert(line)
+            yield self._to(line, b"\n")
 
     def write(self, data: bytes) -> int:
-        return self._stream.write(self._convert(data))
+        return self._stream.write(self._to(data, self._newline or os.linesep.encode()))
 
     def writelines(self, lines: Any) -> None:
         for line in lines:

@@ -120,6 +120,8 @@ def run(cmdline_args: list[str] | Any = None, main_step_cls: type | Any = None,
     """Parse a command line (``StepName --param value --workers 2 ...``) and run it."""
     from trun.cmdline_parser import CmdlineParser
 
+    if cmdline_args is not None and not isinstance(cmdline_args, (list, tuple)):
+        raise TypeError(f"cmdline_args must be a list or tuple of strings, not {type(cmdline_args).__name__}")
     args = list(sys.argv[1:] if cmdline_args is None else cmdline_args)
     if main_step_cls is not None:
         args = [main_step_cls.get_step_family()] + args

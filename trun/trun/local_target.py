@@ -8,6 +8,7 @@ only when the file is closed without error.  A failure removes the temporary fil
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import random
 import shutil
@@ -81,7 +82,19 @@ class LocalFileSystem(FileSystem):
         parent = os.path.dirname(dest)
         if parent:
             os.makedirs(parent, exist_ok=True)
-        os.replace(path, dest) if not os.path.isdir(dest) else shutil.move(path, dest)
+        if os.path.isdir(dest):
+            shutil.move(path, dest)
+            return
+        try:
+            os.replace(path, dest)
+        except OSError as e:
+            if e.errno != errno.EXDEV:
+                raise
+            # another file system: copy beside the destination, rename it into place, then remove
+            tmp = f"{dest}-{random.randrange(10**9):09d}"
+            shutil.copy(path, tmp)
+            os.replace(tmp, dest)
+            os.remove(path)
 
     def rename_dont_move(self, path: str, dest: str) -> None:
         self.move(path, dest, raise_if_exists=True)

@@ -13,6 +13,7 @@ failure mails off.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import importlib
 import logging
@@ -133,17 +134,30 @@ def _disabled_reason() -> str | None:
 
 def send_email_smtp(sender: str, subject: str, message: str, recipients: list[str],
                     image_png: bytes | None) -> None:
-    import smtplib
+    import smtplib  # at send time, as Luigi: tests put their own module in sys.modules
 
     cfg = smtp()
-    kind = smtplib.SMTP_SSL if cfg.ssl else smtplib.SMTP
-    with kind(cfg.host, cfg.port, local_hostname=cfg.local_hostname, timeout=cfg.timeout) as server:
-        if not cfg.ssl and not cfg.no_tls:
+    kwargs: dict[str, Any] = {"host": cfg.host, "port": cfg.port, "local_hostname": cfg.local_hostname}
+    if cfg.timeout:
+        kwargs["timeout"] = cfg.timeout
+    try:
+        server = (smtplib.SMTP_SSL if cfg.ssl else smtplib.SMTP)(**kwargs)
+    except OSError as e:  # as Luigi: an unreachable server is logged, the run goes on
+        logger.error("Not able to connect to smtp server: %s", e)
+        return
+    try:
+        server.ehlo_or_helo_if_needed()
+        if server.has_extn("starttls") and not cfg.no_tls:  # TLS when the server offers it
             server.starttls()
         if cfg.username and cfg.password:
             server.login(cfg.username, cfg.password)
         server.sendmail(sender, recipients, generate_email(sender, subject, message, recipients,
                                                             image_png).as_string())
+    except OSError as e:
+        logger.error("Not able to connect to smtp server: %s", e)
+    finally:
+        with contextlib.suppress(Exception):  # the mail went (or was logged); a failing QUIT is no news
+            server.quit()
 
 
 def _client_library(name: str, method: str) -> Any:
@@ -184,8 +198,9 @@ def send_email_sendgrid(sender: str, subject: str, message: str, recipients: lis
     library.SendGridAPIClient(sendgrid().apikey).send(mail)
 
 
-_SENDERS = {"smtp": send_email_smtp, "ses": send_email_ses, "sns": send_email_sns,
-            "sendgrid": send_email_sendgrid}
+# the sender of each [email] method, looked up by name when sending (tests patch the module's names)
+_SENDERS = {"smtp": "send_email_smtp", "ses": "send_email_ses", "sns": "send_email_sns",
+            "sendgrid": "send_email_sendgrid"}
 
 
 def send_email(subject: str, message: str, sender: str, recipients: Iterable[str],
@@ -204,7 +219,7 @@ def send_email(subject: str, message: str, sender: str, recipients: Iterable[str
         return
     logger.info("Sending email to %r", recipients)
     try:
-        _SENDERS[cfg.method](sender, subject, message, recipients, image_png)
+        globals()[_SENDERS[cfg.method]](sender, subject, message, recipients, image_png)
     except ImportError:
         raise
     except Exception as e:  # the mail is a side effect: a broken mail server must not fail the run

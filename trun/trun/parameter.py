@@ -8,8 +8,12 @@ choices, enums, paths, step classes), ``date_parameter`` (dates, times, interval
 
 import datetime
 import enum
-from typing import TypedDict, TypeVar
+import sys
+import types
+import warnings
+from typing import Any, TypedDict, TypeVar
 
+from trun import parameter_base
 from trun.collection_parameter import (
     DictParameter,
     FrozenDict,
@@ -46,6 +50,7 @@ from trun.parameter_base import (
     StrParameter,
     UnconsumedParameterWarning,
     UnknownParameterException,
+    _no_value,  # noqa: F401 (the no-value sentinel, under Luigi's name here too)
     clear_cmdline_values,
     set_cmdline_value,
 )
@@ -67,6 +72,21 @@ from trun.scalar_parameter import (
     PathParameter,
     StepParameter,
 )
+
+
+class _ParameterModule(types.ModuleType):
+    """This module's type.  Tests (Luigi's own among them) patch ``luigi.parameter.warnings`` to see
+    the type warnings of parameters; trun gives them in ``parameter_base``, so setting ``warnings``
+    here sets it there too."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "warnings":
+            parameter_base.warnings = value  # type: ignore[attr-defined]
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _ParameterModule
+assert warnings is parameter_base.warnings  # the module the attribute stands for
 
 
 class ConfigPath(TypedDict):

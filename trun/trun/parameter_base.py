@@ -144,8 +144,7 @@ class Parameter:
 
     def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
         if type(self) is Parameter and not isinstance(param_value, str):
-            warnings.warn(f'Parameter "{param_name}" with value "{param_value}" is not of type string.',
-                          stacklevel=4)
+            warnings.warn(f'Parameter "{param_name}" with value "{param_value}" is not of type string.')  # noqa: B028 (Luigi's exact call)
 
     def _parser_kwargs(self) -> dict:
         return {}
@@ -164,8 +163,9 @@ class OptionalParameterMixin:
         if param_value is not None and not isinstance(param_value, self.expected_type):
             name = getattr(self.expected_type, "__name__", None) or \
                 " or ".join(t.__name__ for t in self.expected_type)
-            warnings.warn(f'{type(self).__name__} "{param_name}" with value "{param_value}" is not of type '
-                          f'"{name}" or None.', OptionalParameterTypeWarning, stacklevel=4)
+            message = f'{type(self).__name__} "{param_name}" with value "{param_value}" is not of type ' \
+                f'"{name}" or None.'
+            warnings.warn(message, OptionalParameterTypeWarning)  # noqa: B028 (Luigi's exact call)
 
     def next_in_enumeration(self, value: Any) -> Any:
         return None

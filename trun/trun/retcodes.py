@@ -19,10 +19,13 @@ from trun import interface
 from trun import scheduler as sch
 from trun.configuration import ConfigError
 from trun.execution_summary import TrunStatusCode
+from trun.parameter import ParameterException
 from trun.settings import retcode
+from trun.step_register import StepClassException
 
 logger = logging.getLogger("trun-interface")
 CONFIG_ERROR_EXIT_CODE = 2  # like a usage error: nothing was run
+USAGE_ERROR_EXIT_CODE = 2  # argparse's code for a bad command line
 
 
 def exit_code(result: interface.TrunRunResult) -> int:
@@ -57,6 +60,9 @@ def run_with_retcodes(argv: list[str] | None = None) -> None:
     except ConfigError as e:
         print(f"trun: configuration error: {e}", file=sys.stderr)
         sys.exit(CONFIG_ERROR_EXIT_CODE)
+    except (ParameterException, StepClassException) as e:  # a bad step name or parameter
+        print(f"trun: error: {e}", file=sys.stderr)
+        sys.exit(USAGE_ERROR_EXIT_CODE)
     except Exception:
         logger.exception("Uncaught exception in trun")
         sys.exit(_unhandled_code())

@@ -20,9 +20,6 @@ class IntParameter(Parameter):
             raise TypeError(f"expected an integer, got {type(value).__name__}")
         return value
 
-    def normalize(self, x: Any) -> Any:
-        return int(x) if isinstance(x, str) else x
-
     def next_in_enumeration(self, value: int) -> int:
         return value + 1
 
@@ -30,9 +27,6 @@ class IntParameter(Parameter):
 class FloatParameter(Parameter):
     def parse(self, x: str) -> float:
         return float(x)
-
-    def normalize(self, x: Any) -> Any:
-        return float(x) if isinstance(x, (str, int)) and not isinstance(x, bool) else x
 
     def _check_native(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -71,7 +65,11 @@ class BoolParameter(Parameter):
         return str(bool(x))
 
     def normalize(self, x: Any) -> Any:
-        return self.parse(x) if isinstance(x, str) else (None if x is None else bool(x))
+        # as Luigi: a value given in code is read as its text ("true"/"false"), anything else is None
+        try:
+            return self.parse(x)
+        except ValueError:
+            return None
 
 
 class OptionalIntParameter(OptionalParameterMixin, IntParameter):
@@ -116,9 +114,14 @@ class OptionalNumericalParameter(OptionalParameterMixin, NumericalParameter):
 
 
 class ChoiceParameter(Parameter):
-    def __init__(self, *args: Any, choices: Any = (), var_type: type = str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: Any = None, var_type: type = str, **kwargs: Any) -> None:
+        if choices is None:
+            raise ParameterException("A choices iterable must be specified")
         self._choices = tuple(choices)
         self._var_type = var_type
+        # as Luigi: every choice is of var_type (an AssertionError otherwise)
+        assert all(type(c) is var_type for c in self._choices), \
+            f"Invalid type in choices {list(self._choices)}: expected {var_type.__name__}"
         super().__init__(*args, **kwargs)
 
     def parse(self, x: str) -> Any:
@@ -195,7 +198,7 @@ class PathParameter(Parameter):
         if self.absolute:
             path = path.absolute()
         if self.exists and not path.exists():
-            raise ValueError(f"path {path} does not exist")
+            raise ValueError(f"The path {path} does not exist.")
         return path
 
     def _check_native(self, value: Any) -> Any:

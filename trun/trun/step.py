@@ -168,9 +168,8 @@ class Step(metaclass=Register):
                     raise MissingParameterException(f"{family}: requires the {name!r} parameter to be set")
                 out.append((name, value))
         cls._warn_unconsumed(family, by_name)
-        for name, value in out:  # after the configuration's warnings, as Luigi
-            if name in result:
-                by_name[name]._warn_on_wrong_param_type(name, value)
+        for name, value in out:  # every value, defaults too, after the configuration's warnings, as Luigi
+            by_name[name]._warn_on_wrong_param_type(name, value)
         return out
 
     @classmethod

@@ -19,7 +19,6 @@ from trun.date_parameter import (
     DateParameter,
     DateSecondParameter,
 )
-from trun.parameter_base import Parameter
 from trun.step import Step, flatten
 
 logger = logging.getLogger("trun-interface")
@@ -34,10 +33,10 @@ def common_params(step_instance: Step, step_cls: type) -> dict[str, Any]:
 
 
 def _add_params(step_cls: type, sources: list[type]) -> None:
-    """Give ``step_cls`` every parameter of ``sources`` it does not define itself."""
+    """Give ``step_cls`` every parameter of ``sources`` whose name it does not have."""
     for source in sources:
         for name, param in source.get_params():
-            if not isinstance(getattr(step_cls, name, None), Parameter):
+            if not hasattr(step_cls, name):  # as Luigi: a class attribute (even None) keeps its name
                 setattr(step_cls, name, param)
     if "_trun_params" in step_cls.__dict__:  # drop the cached parameter list
         delattr(step_cls, "_trun_params")

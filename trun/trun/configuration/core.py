@@ -54,6 +54,9 @@ class TrunConfig:
     kinds: tuple[str, ...] = ("ini", "toml")
     NO_DEFAULT: Any = NO_DEFAULT
     enabled = True  # Luigi's TOML parser is disabled without its library; tomllib is always there
+    # The process-wide instance of each parser class, as Luigi keeps it: tests (Luigi's own
+    # ``with_config`` helper) swap ``TrunConfigParser._instance`` to run under another configuration.
+    _instance: TrunConfig | None = None
 
     def __init__(self) -> None:
         self._data: dict[str, dict[str, tuple[Any, str]]] = {}
@@ -61,8 +64,12 @@ class TrunConfig:
 
     @classmethod
     def instance(cls) -> TrunConfig:
-        """The process-wide configuration (Luigi's ``LuigiConfigParser.instance()``)."""
-        return get_config()
+        """This parser class's process-wide configuration, loaded from the default paths on first
+        use (Luigi's ``LuigiConfigParser.instance()``)."""
+        if cls._instance is None:
+            cls._instance = cls()
+            cls._instance.reload()
+        return cls._instance
 
     @classmethod
     def add_config_path(cls, path: str | os.PathLike) -> bool:
@@ -78,6 +85,14 @@ class TrunConfig:
         """Every section's values, by section (what Luigi's TOML parser keeps as ``data``)."""
         return {section: self.section_values(section) for section in self.sections()}
 
+    @data.setter
+    def data(self, sections: dict[str, dict[str, Any]]) -> None:
+        """Replace every value with ``sections`` (``{section: {key: value}}``), as assigning Luigi's
+        TOML parser's ``data`` does."""
+        self._data.clear()
+        for section, values in sections.items():
+            self._read_table(section, values, "<set in code>")
+
     def __getitem__(self, section: str) -> dict[str, Any]:
         if not self.has_section(section):
             raise KeyError(section)
@@ -90,6 +105,8 @@ class TrunConfig:
         env = os.environ.get("TRUN_CONFIG_PATH")
         if env:
             paths.extend(p for p in env.split(os.pathsep) if p)
+        # then the files given to add_config_path(), of the kinds this parser reads (as Luigi's)
+        paths.extend(p for p in _added_paths if _kind(p) in self.kinds)
         return paths
 
     def reload(self) -> None:
@@ -99,7 +116,12 @@ class TrunConfig:
             if os.path.isfile(path):
                 self.read(path)
 
-    def read(self, path: str | os.PathLike) -> None:
+    def read(self, path: str | os.PathLike | list | tuple) -> None:
+        """Read one file, or each of a list of files (as ``ConfigParser.read``) in order."""
+        if isinstance(path, (list, tuple)):
+            for one in path:
+                self.read(one)
+            return
         path = str(path)
         source = os.path.abspath(path)
         if path.endswith(".toml"):
@@ -141,6 +163,12 @@ class TrunConfig:
 
     def has_section(self, section: str) -> bool:
         return section in self._data and section != DEFAULT_SECTION
+
+    def add_section(self, section: str) -> None:
+        """An empty section, as ``ConfigParser.add_section`` (DuplicateSectionError if it exists)."""
+        if section in self._data:
+            raise configparser.DuplicateSectionError(section)
+        self._data[section] = {}
 
     def _entries(self, section: str) -> dict[str, tuple[Any, str]]:
         """The entries of ``section``, [DEFAULT]'s first (a section's own values win)."""
@@ -228,44 +256,66 @@ class TrunConfig:
         self.paths = []
 
 
-_config: TrunConfig | None = None
-
 # The parser classes by TRUN_CONFIG_PARSER value; trun.configuration.cfg_parser and toml_parser
 # add theirs when imported (the package imports both).
 PARSER_CLASSES: dict[str, type[TrunConfig]] = {}
 
 
 def get_config(parser: str | None = None) -> TrunConfig:
-    """The process-wide configuration, loaded on first use.  ``parser`` (or ``TRUN_CONFIG_PARSER``)
-    picks the parser class and so which default files are read; unset, both kinds are."""
-    global _config
-    if _config is None:
-        name = parser or os.environ.get("TRUN_CONFIG_PARSER")
-        if name and name not in PARSER_CLASSES:
-            warnings.warn(f"TRUN_CONFIG_PARSER={name!r} is not one of {sorted(PARSER_CLASSES)}; "
-                          f"using the default parser", stacklevel=2)
-            name = None
-        _config = PARSER_CLASSES[name or DEFAULT_PARSER]()
-        if not name:
-            _config.kinds = ("ini", "toml")  # unless told otherwise, trun reads both kinds of file
-        _config.reload()
-    return _config
+    """The process-wide configuration, loaded on first use: the ``instance()`` of the parser class
+    that ``parser`` (or ``TRUN_CONFIG_PARSER``) names, which picks the default files read; unset,
+    the INI class's instance reads both kinds."""
+    name = parser or os.environ.get("TRUN_CONFIG_PARSER")
+    if name and name not in PARSER_CLASSES:
+        warnings.warn(f"TRUN_CONFIG_PARSER={name!r} is not one of {sorted(PARSER_CLASSES)}; "
+                      f"using the default parser", stacklevel=2)
+        name = None
+    cls = PARSER_CLASSES[name or DEFAULT_PARSER]
+    _check_enabled(cls)
+    if cls._instance is None and not name:
+        config = cls()
+        config.kinds = ("ini", "toml")  # unless told otherwise, trun reads both kinds of file
+        config.reload()
+        cls._instance = config
+    return cls.instance()
+
+
+def _check_enabled(cls: type[TrunConfig]) -> None:
+    """ImportError for a parser whose library is missing (``enabled = False``), as Luigi's."""
+    if not cls.enabled:
+        raise ImportError(f"{cls.__name__} is disabled: its parsing library is not installed")
+
+
+# Files given to add_config_path(): every parser instance made later reads those of its kinds.
+_added_paths: list[str] = []
+
+
+def _kind(path: str) -> str:
+    return PARSERS.get(os.path.splitext(path)[1][1:], "ini")
 
 
 def add_config_path(path: str | os.PathLike) -> bool:
-    """Read one more configuration file on top of what is loaded.  False (with a warning) if there
-    is no such file, as in Luigi."""
+    """Read one more configuration file on top of what is loaded, and have every parser instance
+    made later (``get_config("toml")`` after ``TrunTomlParser._instance = None``) read it too.  False
+    (with a warning) if there is no such file, as in Luigi."""
     if not Path(path).is_file():
         warnings.warn(f"Config file does not exist: {path}", stacklevel=2)
         return False
-    get_config().read(path)
+    path = str(path)
+    _check_enabled(PARSER_CLASSES[_kind(path).replace("ini", "cfg")])
+    get_config()  # the default instance first, so that it reads the file once
+    _added_paths.append(path)
+    for cls in PARSER_CLASSES.values():
+        if cls._instance is not None and _kind(path) in cls._instance.kinds:
+            cls._instance.read(path)
     return True
 
 
 def reset_config() -> None:
     """Forget loaded configuration; it is re-read from the default paths on next use."""
-    global _config
-    _config = None
+    for cls in PARSER_CLASSES.values():
+        cls._instance = None
+    _added_paths.clear()
 
 
 # The keys of the built-in sections that trun reads: the parameters of the Config classes in

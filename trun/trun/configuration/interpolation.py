@@ -1,5 +1,5 @@
-"""Interpolation of INI values as Luigi does it: ``${VAR}`` from the environment, then ``%(key)s``
-from the same section (or ``[DEFAULT]``), with ``%%`` for a literal ``%``."""
+"""Interpolation of INI values as Luigi does it: ``%(key)s`` from the same section (or ``[DEFAULT]``),
+with ``%%`` for a literal ``%``, then ``${VAR}`` from the environment."""
 
 from __future__ import annotations
 
@@ -67,8 +67,8 @@ class CombinedInterpolation(configparser.Interpolation):
 
 
 def interpolate(section: str, option: str, value: str, section_values: dict[str, str]) -> str:
-    """``value`` (from ``[section] option``) with environment variables and references substituted."""
-    expanded = _expand_env(section, option, value)
-    if "%" not in expanded:
-        return expanded
-    return _BASIC.before_get(_PARSER, section, option, expanded, section_values)  # type: ignore[arg-type]
+    """``value`` (from ``[section] option``) with references, then environment variables, substituted
+    (Luigi's order: ``${VAR} %(a)s`` with ``a = ${VAR}`` gives the variable twice)."""
+    if "%" in value:
+        value = _BASIC.before_get(_PARSER, section, option, value, section_values)  # type: ignore[arg-type]
+    return _expand_env(section, option, value)
