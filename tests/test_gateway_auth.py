@@ -101,7 +101,10 @@ def test_tls_with_token(secured) -> None:
     rows = client.ticks("AAPL").to_numpy()
     assert len(rows) == 5000
     no_token = GatewayClient(gw.address, root_certificates=cert.read_bytes())
-    assert _code(no_token.streams) == grpc.StatusCode.UNAUTHENTICATED
+    # A fresh TLS channel's first call can fail as UNAVAILABLE while a loaded machine is still in the
+    # handshake; what is tested is the answer once connected.
+    code = next(c for c in (_code(no_token.streams) for _ in range(5)) if c != grpc.StatusCode.UNAVAILABLE)
+    assert code == grpc.StatusCode.UNAUTHENTICATED
     plaintext = GatewayClient(gw.address, token=TOKEN, timeout=3)      # no TLS: cannot talk at all
     assert _code(plaintext.streams) == grpc.StatusCode.UNAVAILABLE
 

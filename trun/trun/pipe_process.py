@@ -9,6 +9,7 @@ non-zero is a ``RuntimeError`` on ``close()``.  When the output goes to an atomi
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import tempfile
@@ -156,7 +157,8 @@ class OutputPipeProcessWrapper:
             return
         self._finished = True
         self._process.kill()
-        self._process.stdin.close()
+        with contextlib.suppress(BrokenPipeError):  # what is still buffered goes nowhere: it is discarded
+            self._process.stdin.close()
         self._process.wait()
         self._abort_output()
 
