@@ -80,3 +80,23 @@ def test_batch_members_are_not_lost_in_transit_and_a_dead_worker_fails_them():
     assert again["step_id"] is None and "batch_id" not in again
     sch.prune()  # w is silent past worker_disconnect_delay
     assert sch.step_statuses(["f0", "f1"]) == {"f0": FAILED, "f1": FAILED}
+
+
+def test_messages_progress_and_url_of_the_running_step_show_on_its_members_and_it_holds_the_resources():
+    sch = Scheduler(resources={"db": 2})
+    _family(sch, 3, resources={"db": 2})
+    reply = sch.get_work("w")
+    sch.add_step("B", family="F", params={"n": "0,1,2", "k": "a"}, status=RUNNING, worker="w",
+                 batch_id=reply["batch_id"])
+    assert sch.get_running_step_resources("B")["resources"] == {"db": 2}
+    sch.decrease_running_step_resources("B", {"db": 1})
+    assert sch.resources()["db"]["used"] == 1
+    sch.set_step_status_message("B", "half way")
+    sch.set_step_progress_percentage("B", 50)
+    sch.add_step("B", status=RUNNING, worker="w", tracking_url="http://t/1")
+    for sid in ("f0", "f1", "f2"):
+        assert sch.get_step_status_message(sid)["statusMessage"] == "half way"
+        assert sch.get_step_progress_percentage(sid)["progressPercentage"] == 50
+        assert sch.step_list("RUNNING")[sid]["tracking_url"] == "http://t/1"
+    sch.add_step("B", status=DONE, worker="w")
+    assert sch.resources()["db"]["used"] == 0

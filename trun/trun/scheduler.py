@@ -303,7 +303,8 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         elif runnable and not st.runnable and st.status != DONE:
             st.runnable = True
         if tracking_url is not None:
-            st.tracking_url = tracking_url
+            for s in self._with_batch(st):  # a batch's url is its members' too
+                s.tracking_url = tracking_url
         if batchable is not None:
             st.batchable = batchable
         if batch_id is not None:

@@ -136,7 +136,7 @@ class SchedulerBatches:
         if batch_id not in self._batch_members:
             return  # finished or never handed out
         self._batch_runner[batch_id] = st.id
-        if st.batch_id != batch_id:  # not a member: running from now on, holding nothing
+        if st.batch_id != batch_id:  # not a member: running from now on
             st.batch_id = batch_id
             st.worker = worker
             st.time_running = time.time()
@@ -144,6 +144,11 @@ class SchedulerBatches:
             st.resources_running = EMPTY
             if worker is not None and worker in self._workers:
                 self._workers[worker].running.add(st.id)
+        holder = self._steps.get(self._batch_members[batch_id][0])
+        if holder is not None and holder is not st and holder.status == RUNNING:
+            # the step that runs holds the batch's resources (it may give some back, it frees them)
+            held = holder.resources if holder.resources_running is None else holder.resources_running
+            st.resources_running, holder.resources_running = dict(held), EMPTY
 
     def _end_batch(self, st: StepState, status: str, expl: str | None) -> None:
         """``st``, run for its batch, ended with ``status``: so do the members still running."""
@@ -170,6 +175,13 @@ class SchedulerBatches:
                 self._fail(m)  # type: ignore[attr-defined]
         if status == FAILED and st.id not in ids and not st.dependents:
             self._forget(st, time.time())  # type: ignore[attr-defined]
+
+    def _with_batch(self, st: StepState) -> list[StepState]:
+        """``st`` and, when it runs for a batch, the members running in it (status messages and
+        progress are shown on all of them, as in Luigi)."""
+        if st.batch_id is None or st.status != RUNNING:
+            return [st]
+        return [st] + [m for m in self._batch_running_steps(st.batch_id) if m is not st]
 
     def _batch_running_steps(self, batch_id: str) -> list[StepState]:
         """The members of batch ``batch_id`` still running in it."""
