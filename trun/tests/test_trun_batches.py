@@ -2,6 +2,7 @@
 steps kept out of batches, and the "lost in transit" check of get_work."""
 
 from trun.scheduler import DONE, FAILED, PENDING, RUNNING, Scheduler
+from trun.work_feed import WorkFeed
 
 
 def _family(sch, n, worker="w", size=float("inf"), **kw):
@@ -100,3 +101,25 @@ def test_messages_progress_and_url_of_the_running_step_show_on_its_members_and_i
         assert sch.step_list("RUNNING")[sid]["tracking_url"] == "http://t/1"
     sch.add_step("B", status=DONE, worker="w")
     assert sch.resources()["db"]["used"] == 0
+
+
+def test_work_feed_holds_a_batch_as_one_unit_and_gives_back_its_members():
+    sch = Scheduler()
+    _family(sch, 3)
+    sch.add_step("solo", family="S", worker="w")
+    feed = WorkFeed(sch, "w", prefetch=True)
+    first = feed.next(free_slots=2)  # one get_work_batch: the batch, then solo
+    assert first["step_id"] is None and first["batch_step_ids"] == ["f0", "f1", "f2"]
+    assert feed.holding  # solo waits in the feed
+    assert feed.give_back() == ["solo"]
+    assert sch.step_statuses(["solo"]) == {"solo": PENDING}
+
+
+def test_work_feed_gives_back_an_unstarted_batch_as_its_members():
+    sch = Scheduler()
+    _family(sch, 2)
+    sch.add_step("solo", family="S", worker="w", priority=5)  # handed out first
+    feed = WorkFeed(sch, "w", prefetch=True)
+    assert feed.next(free_slots=2)["step_id"] == "solo"  # the batch stays in the feed
+    assert feed.give_back() == ["f0", "f1"]
+    assert sch.step_statuses(["f0", "f1", "solo"]) == {"f0": PENDING, "f1": PENDING, "solo": RUNNING}
