@@ -1,5 +1,6 @@
 """SchedulerAPI: the in-process scheduler and the trund client have exactly its methods and signatures."""
 
+import hashlib
 import inspect
 
 import pytest
@@ -77,6 +78,15 @@ def test_every_method_answers_the_same_remotely_and_locally(remote):
     both("add_step", "d", family="D", worker="w")
     both("add_step", "e", family="E", worker="w")
     both("get_work_batch", "w", max_steps=5)  # d and e (c still waits for b)
+    both("add_step_batcher", "w", "F", ["n"], float("inf"))  # infinity crosses the wire
+    both("add_step", "f1", family="F", params={"n": "1", "k": "a"}, worker="w", batchable=True)
+    both("add_step", "f2", family="F", params={"n": "2", "k": "a"}, worker="w", batchable=True)
+    both("get_work", "w")  # f1 and f2 as one batch: n is ["1", "2"]
+    batch_id = hashlib.md5(b"f1|f2", usedforsecurity=False).hexdigest()
+    both("add_step", "F(n=2)", family="F", params={"n": "2", "k": "a"}, status="RUNNING", worker="w",
+         batch_id=batch_id)
+    both("add_step", "F(n=2)", status="DONE", worker="w")
+    both("step_statuses", ["f1", "f2", "F(n=2)"])
     both("get_running_step_resources", "b")
     both("decrease_running_step_resources", "b", {"db": 1})
     both("get_running_step_resources", "b")

@@ -87,6 +87,7 @@ class Parameter:
         self.positional = positional
         self.always_in_help = always_in_help
         self.visibility = visibility
+        self._batch_method = batch_method  # combines the values of steps run together as one batch
         self._order = Parameter._counter
         Parameter._counter += 1
 
@@ -141,6 +142,16 @@ class Parameter:
 
     def next_in_enumeration(self, value: Any) -> Any:
         return None
+
+    def _is_batchable(self) -> bool:
+        """Whether steps differing only in this parameter may run together (it has a batch_method)."""
+        return self._batch_method is not None
+
+    def _parse_list(self, xs: Any) -> Any:
+        """The value of a batch: each text in ``xs`` parsed, then combined by the batch_method."""
+        if not self._is_batchable():
+            raise NotImplementedError(f"{type(self).__name__} has no batch_method: cannot combine {xs!r}")
+        return self._batch_method(map(self.parse, xs))
 
     def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
         if type(self) is Parameter and not isinstance(param_value, str):

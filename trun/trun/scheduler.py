@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from trun.scheduler_actions import SchedulerActions
+from trun.scheduler_batches import SchedulerBatches
 from trun.scheduler_messages import SchedulerMessages
 from trun.scheduler_persistence import SchedulerPersistence
 from trun.scheduler_reports import SchedulerReports
@@ -53,7 +54,7 @@ LUIGI_RETRY_COUNT = 999_999_999  # Luigi's default [scheduler] retry_count: in e
 
 
 class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPersistence,
-                SchedulerReports):
+                SchedulerReports, SchedulerBatches):
     """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``), with Luigi's scheduler options.
 
     A failed step is PENDING again ``retry_delay`` seconds after the failure; ``retry_count`` failures
@@ -117,6 +118,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         self.stable_done_cooldown_secs = stable_done_cooldown_secs
         self.state_path = state_path
         self._message_responses: dict[tuple[str, str], Any] = {}
+        self._init_batches()
 
     @property
     def _state(self) -> SimpleStepState:
@@ -196,6 +198,8 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
             seq = next(self._seq)
             st.queued_seq = seq
             heapq.heappush(self._ready, (-st.priority, seq, st.id))
+            if st.batchable:
+                self._batch_ready(st)
 
     def _raise_priority(self, st: StepState, priority: int) -> None:
         stack = [st]
@@ -270,8 +274,11 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
                  resources: dict[str, int] | None = None, family: str = "", params: dict | None = None,
                  retry_policy: dict | None = None, expl: str | None = None,
                  worker: str | None = None, module: str | None = None,
-                 tracking_url: str | None = None) -> None:
-        """Add or update a step.  ``deps`` replaces nothing: edges are only ever added."""
+                 tracking_url: str | None = None, batchable: bool | None = None,
+                 batch_id: str | None = None) -> None:
+        """Add or update a step.  ``deps`` replaces nothing: edges are only ever added.
+        ``batchable``: it may run in a batch; ``batch_id``: it runs for that batch
+        (``trun.scheduler_batches``)."""
         st = self._record(step_id)
         if st.known:
             self._state_changed(st)  # new edges and priorities mark the whole row themselves
@@ -296,7 +303,12 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         elif runnable and not st.runnable and st.status != DONE:
             st.runnable = True
         if tracking_url is not None:
-            st.tracking_url = tracking_url
+            for s in self._with_batch(st):  # a batch's url is its members' too
+                s.tracking_url = tracking_url
+        if batchable is not None:
+            st.batchable = batchable
+        if batch_id is not None:
+            self._join_batch(st, batch_id, worker)
         if priority > st.priority:
             self._raise_priority(st, priority)
         if deps:
@@ -314,6 +326,8 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
             pass  # rediscovered while disabled: stays disabled (Luigi)
         elif status != st.status and (st.status != DONE or self._done_cooled(st, status)):
             self._set_status(st, status)
+        if st.batch_id is not None:
+            self._end_batch(st, status, expl)
         self._maybe_queue(st)
 
     def _done_cooled(self, st: StepState, status: str) -> bool:
@@ -370,7 +384,10 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
     def _take(self, st: StepState, worker: str | None) -> dict[str, Any]:
         for name, amount in st.resources.items():
             self._used[name] += amount
+        if st.batchable:
+            self._batch_unready(st)
         st.queued_seq = None
+        st.batch_id = None
         st.worker = worker
         st.time_running = time.time()
         st.runs += 1
@@ -404,7 +421,8 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         if self._paused:
             return self._idle(None)
         if w is not None and current_steps is not None:
-            lost = sorted(w.running - set(current_steps))
+            lost = sorted(s for s in w.running - set(current_steps)
+                          if getattr(self._steps.get(s), "batch_id", None) is None)  # batches: not lost
             if lost:
                 st = self._steps[lost[0]]
                 return dict(self._idle(None), step_id=st.id, step_family=st.family, step_params=st.params)
@@ -424,12 +442,12 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         reply = self.get_work(worker, host, current_steps, assistant)
         steps = []
         limit = min(max(1, int(max_steps)), MAX_BATCH)
-        while reply["step_id"] is not None:
+        while reply["step_id"] is not None or "batch_id" in reply:
             steps.append(reply)
             if resent or len(steps) >= limit:  # a step lost in transit comes back alone
                 break
             reply = self._next_work(worker, time.time())
-        tail = {k: v for k, v in reply.items() if not k.startswith("step_")}
+        tail = {k: v for k, v in reply.items() if not k.startswith(("step_", "batch_"))}
         return dict(tail, steps=steps)
 
     def extensions(self) -> list[str]:
@@ -476,7 +494,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
                 st.queued_seq = seq
                 heapq.heappush(self._blocked[lacking], (-st.priority, seq, sid))
                 continue
-            return self._take(st, worker)
+            return self._take_batch(st, worker) if st.batchable else self._take(st, worker)
         return self._from_blocked(worker)
 
     def _from_blocked(self, worker: str | None) -> dict[str, Any] | None:
@@ -492,7 +510,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
                     continue
                 lacking = self._lacking(st)
                 if lacking is None:
-                    return self._take(st, worker)
+                    return self._take_batch(st, worker) if st.batchable else self._take(st, worker)
                 if lacking == name:  # needs more units than are free now
                     heapq.heappush(heap, (-st.priority, seq, sid))
                     break

@@ -24,6 +24,7 @@ class SchedulerActions:
     _maybe_queue: Callable[[StepState], None]
     _re_enable: Callable[[StepState], None]
     _state_changed: Callable[[StepState], None]
+    _with_batch: Callable[[StepState], list[StepState]]
     _heard_from: Callable[[str | None], WorkerState | None]
 
     def forgive_failures(self, step_id: str) -> dict[str, Any]:
@@ -75,12 +76,12 @@ class SchedulerActions:
 
     def set_step_status_message(self, step_id: str, status_message: str) -> None:
         st = self._steps.get(step_id)
-        if st is not None:
-            st.status_message = status_message
-            self._state_changed(st)
+        for s in self._with_batch(st) if st is not None else ():
+            s.status_message = status_message
+            self._state_changed(s)
 
     def set_step_progress_percentage(self, step_id: str, progress_percentage: float) -> None:
         st = self._steps.get(step_id)
-        if st is not None:
-            st.progress = progress_percentage
-            self._state_changed(st)
+        for s in self._with_batch(st) if st is not None else ():
+            s.progress = progress_percentage
+            self._state_changed(s)

@@ -37,8 +37,19 @@ class SchedulerAPI(Protocol):
                  resources: dict[str, int] | None = None, family: str = "", params: dict | None = None,
                  retry_policy: dict | None = None, expl: str | None = None,
                  worker: str | None = None, module: str | None = None,
-                 tracking_url: str | None = None) -> None:
-        """Add a step or update its status; dependency edges are only ever added, never removed."""
+                 tracking_url: str | None = None, batchable: bool | None = None,
+                 batch_id: str | None = None) -> None:
+        """Add a step or update its status; dependency edges are only ever added, never removed.
+        ``batchable``: the step may run in a batch (see ``add_step_batcher``); ``batch_id``: the
+        worker runs this step for that batch (from ``get_work``), whose members end as it ends."""
+        ...
+
+    def add_step_batcher(self, worker: str, step_family: str, batched_args: list[str],
+                         max_batch_size: float = float("inf")) -> None:
+        """Batchable steps of ``step_family`` that ``worker`` added and that differ only in
+        ``batched_args`` may be handed to it together, up to ``max_batch_size`` at once: ``get_work``
+        then answers ``step_id`` None with ``batch_id``, ``batch_step_ids`` and ``step_params`` in
+        which each batched parameter is the list of the members' values."""
         ...
 
     def add_worker(self, worker: str, info: dict | None = None) -> None:

@@ -56,10 +56,23 @@ class SimpleStepState:
         return self._scheduler._counts[status] if status else len(self._scheduler._steps)
 
     def get_batch_running_steps(self, batch_id: str) -> list[StepState]:
-        return []  # trun runs no batches
+        return self._scheduler._batch_running_steps(batch_id)
 
-    def get_batcher(self, worker_id: str, family: str) -> tuple[None, int]:
-        return None, 1  # no family is batched: one step at a time
+    def get_batcher(self, worker_id: str, family: str) -> tuple[list[str] | None, float]:
+        """The batched parameters of ``family`` and ``worker_id``'s max batch size; (None, 1): none."""
+        sch = self._scheduler
+        size = sch._batch_sizes.get((worker_id, family))
+        return (None, 1) if size is None else (list(sch._batch_names[family]), size)
+
+    def set_batcher(self, worker_id: str, family: str, batcher_args: list[str],
+                    max_batch_size: float) -> None:
+        self._scheduler.add_step_batcher(worker_id, family, batcher_args, max_batch_size)
+
+    def set_batch_running(self, step: StepState, batch_id: str, worker_id: str) -> None:
+        """``step`` runs as a member of batch ``batch_id`` (trun: RUNNING, Luigi: BATCH_RUNNING)."""
+        sch = self._scheduler
+        sch._batch_members.setdefault(batch_id, []).append(step.id)
+        sch._run_in_batch(step, batch_id, worker_id)
 
     def num_pending_steps(self) -> int:
         """PENDING and RUNNING steps, as Luigi counts them."""

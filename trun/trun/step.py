@@ -71,13 +71,17 @@ class Step(metaclass=Register):
     step_namespace: str | None = None
     ignore_unconsumed: set[str] | frozenset[str] = frozenset()  # config keys that are not parameters
     use_cmdline_section = True  # command-line values (--Family-param) apply to this class
-    # trun runs steps one by one: Luigi's batching (batch_method parameters) does not exist here
-    batchable = False
-    max_batch_size = float("inf")
+    max_batch_size = float("inf")  # steps of this family run together as one batch, at most
 
     @classmethod
     def batch_param_names(cls) -> list[str]:
-        return []
+        """The parameters with a batch_method (steps differing only in them may run as one batch)."""
+        return [name for name, p in cls.get_params() if p._is_batchable()]
+
+    @property
+    def batchable(self) -> bool:
+        """Whether the scheduler may run this step in a batch with others of its family."""
+        return bool(self.batch_param_names())
 
     @property
     def disable_window_seconds(self) -> float | None:
@@ -216,7 +220,11 @@ class Step(metaclass=Register):
         kwargs = {}
         for name, param in cls.get_params():
             if name in params_str:
-                kwargs[name] = param.parse(params_str[name])
+                value = params_str[name]
+                if isinstance(value, list) and param._is_batchable():  # a batch: its members' values
+                    kwargs[name] = param._parse_list(value)
+                else:
+                    kwargs[name] = param.parse(value)
         return cls(**kwargs)
 
     def clone(self, cls: type | None = None, **kwargs: Any) -> Step:

@@ -76,7 +76,7 @@ class StepState:
                  "family", "module", "params", "failures", "retry_policy", "expl", "worker", "queued_seq",
                  "known", "retry_at", "owner", "others", "disabled_at", "remove_at", "time_added",
                  "time_running", "last_updated", "status_message", "progress", "tracking_url", "runs",
-                 "last_worker", "resources_running")
+                 "last_worker", "resources_running", "batchable", "batch_id")
 
     def __init__(self, step_id: str, now: float = 0.0) -> None:
         self.id = step_id
@@ -110,6 +110,8 @@ class StepState:
         self.runs = 0
         self.last_worker: str | None = None  # the worker that added it most recently (not stored)
         self.resources_running: dict[str, int] | None = None  # what it holds while running, if lowered
+        self.batchable = False  # may run in a batch with others of its family (not stored)
+        self.batch_id: str | None = None  # the batch it runs in (trun.scheduler_batches; not stored)
 
     # ---- Luigi's names ----------------------------------------------------------------------------
     worker_running = property(lambda self: self.worker)
@@ -131,7 +133,7 @@ class StepState:
         self.params = dict(params) if params else EMPTY
 
     def is_batchable(self) -> bool:
-        return False  # trun runs steps one by one
+        return self.batchable
 
     def add_failure(self, when: float | None = None) -> None:
         if not self.failures:

@@ -20,6 +20,7 @@ from trun.scheduler_api import PENDING, SchedulerAPI
 
 PREFETCH_SECONDS = 0.5  # a worker holds about this much expected work beyond its free slots
 MAX_PREFETCH = 1000
+_BATCH_KEYS = ("step_", "batch_")  # a batch's fields in a get_work reply; "batch_<id>": it, held
 _SMOOTHING = 0.3  # weight of the latest step's duration in the running estimate
 
 
@@ -61,20 +62,29 @@ class WorkFeed:
             if self._batched:
                 self._fetch(self._wanted(free_slots, limit))
             else:
-                self._last = self._scheduler.get_work(self._worker, host=self._host, **self._extra)
-                if self._last["step_id"] is not None:
-                    self._held.append(self._last["step_id"])
-                    self._keep_details(self._last)
+                reply = self._scheduler.get_work(self._worker, host=self._host, **self._extra)
+                self._hold(reply)
+                self._last = {k: v for k, v in reply.items() if not k.startswith(_BATCH_KEYS)}
         if not self._held:
             return dict(self._last, step_id=None)
         sid = self._held.popleft()
+        details = self._details.pop(sid, {})
+        if "batch_id" in details:  # a batch: the worker builds the step it runs from the details
+            return {**self._last, **details, "step_id": None}
         self._started[sid] = time.monotonic()
-        return {**self._last, **self._details.pop(sid, {}), "step_id": sid}
+        return {**self._last, **details, "step_id": sid}
 
-    def _keep_details(self, reply: dict[str, Any]) -> None:
-        """An assistant loads the steps it gets: keep what it loads them from."""
-        if self._extra:
-            self._details[reply["step_id"]] = {k: v for k, v in reply.items() if k.startswith("step_")}
+    def _hold(self, reply: dict[str, Any]) -> None:
+        """Keep the step (or batch) of a get_work reply to hand out; an assistant loads the steps it
+        gets, and a batch's step is built: keep what they are built from."""
+        if "batch_id" in reply:
+            key = _BATCH_KEYS[1] + reply["batch_id"]
+            self._held.append(key)
+            self._details[key] = {k: v for k, v in reply.items() if k.startswith(_BATCH_KEYS)}
+        elif reply["step_id"] is not None:
+            self._held.append(reply["step_id"])
+            if self._extra:
+                self._details[reply["step_id"]] = {k: v for k, v in reply.items() if k.startswith("step_")}
 
     @property
     def holding(self) -> bool:
@@ -91,10 +101,8 @@ class WorkFeed:
     def _fetch(self, count: int) -> None:
         reply = self._scheduler.get_work_batch(self._worker, host=self._host, max_steps=count,
                                               **self._extra)
-        self._held.extend(s["step_id"] for s in reply["steps"])
-        if self._extra:
-            for step in reply["steps"]:
-                self._keep_details(step)
+        for step in reply["steps"]:
+            self._hold(step)
         self._last = {k: v for k, v in reply.items() if k != "steps"}
 
     def finished(self, step_id: str) -> None:
@@ -108,7 +116,9 @@ class WorkFeed:
 
     def give_back(self) -> list[str]:
         """Return the steps held but not started to the scheduler (PENDING again); their ids."""
-        returned = list(self._held)
+        returned = []
+        for key in self._held:
+            returned.extend(self._details.get(key, {}).get("batch_step_ids") or [key])
         self._held.clear()
         self._details.clear()
         for sid in returned:

@@ -56,6 +56,7 @@ from trun.step_process import (  # noqa: F401 (StepProcess & co.: Luigi's worker
 )
 from trun.step_register import load_step
 from trun.work_feed import WorkFeed
+from trun.worker_batches import WorkerBatches
 
 logger = logging.getLogger("trun-interface")
 worker = worker_config  # the [worker] section, as luigi.worker.worker
@@ -97,6 +98,7 @@ class Worker:
         self._stop_requesting_work = False
         self.final_status: dict[str, str | None] = {}
         self._settled: set[str] = set()  # steps seen DONE while waiting on other workers
+        self._batches = WorkerBatches(self._scheduler, self._id)
         remote = isinstance(self._scheduler, RemoteScheduler)  # batches save round trips only
         self._feed = WorkFeed(self._scheduler, self._id, self._host, prefetch=remote,
                               assistant=self._assistant)
@@ -191,7 +193,8 @@ class Worker:
                 self.already_done.discard(sid)
                 self.ran.add(sid)  # seen done, then added pending: Luigi's summary counts it as run
             if done:
-                self.already_done.add(sid)
+                if sid not in self.ran:  # walked again after it ran: Luigi counts it as run only
+                    self.already_done.add(sid)
                 self._deps[sid] = []
                 add(sid, status=sch.DONE, family=family, params=params, worker=self._id)
                 step.trigger_event(Event.DEPENDENCY_PRESENT, step)
@@ -218,7 +221,8 @@ class Worker:
                 resources=step.process_resources(), family=family, params=params, worker=self._id,
                 retry_policy={"retry_count": step.retry_count, "retry_delay": step.retry_delay,
                               "disable_window": step.disable_window,
-                              "disable_hard_timeout": step.disable_hard_timeout})
+                              "disable_hard_timeout": step.disable_hard_timeout},
+                **self._batches.add_kwargs(step))
             if self._check_pool is not None:  # start the dependencies' complete() checks now
                 for d in deps:
                     did = d.step_id
@@ -320,6 +324,11 @@ class Worker:
                         break
                     reply = self._feed.next(executor.free_slots(), None if limit is None else limit - started)
                     sid = reply["step_id"]
+                    if sid is None and "batch_id" in reply:  # several steps run as one
+                        sid = self._batches.start(reply, self._steps, self._deps)
+                        if sid is None:
+                            self.scheduling_errors.update(self._batches.load_errors)
+                            continue
                     if sid is None:
                         break
                     if sid not in self._steps and not self._load_foreign(reply):
@@ -413,6 +422,7 @@ class Worker:
 
     def _handle(self, sid: str, status: str, payload: Any) -> None:
         step = self._steps[sid]
+        members = self._batches.members(sid)
         self._feed.finished(sid)
         self._reporters.pop(sid, None)
         missing: list[str] = []
@@ -434,6 +444,23 @@ class Worker:
             self._scheduler.add_step(sid, status=sch.FAILED, expl=str(payload), worker=self._id)
             if missing:
                 self._reschedule(step, missing)
+        if members is not None and status != NEW_DEPS:
+            self._count_batch(sid, members, status, payload)
+
+    def _count_batch(self, sid: str, members: list[str], status: str, payload: Any) -> None:
+        """The members of the batch ``sid`` ran for end as it did (the scheduler marks them so)."""
+        for m in members:
+            if m == sid or m not in self._steps:
+                continue
+            if status == DONE:
+                self.ran.add(m)
+                self.failed.pop(m, None)
+            else:
+                self.failed[m] = str(payload)
+                self.ever_failed.add(m)
+        if sid not in members and status == DONE:  # built for the batch, never pending: Luigi
+            self.ran.discard(sid)  # counts it among the complete ones encountered
+            self.already_done.add(sid)
 
     def _reschedule(self, step: Step, missing: list[str]) -> None:
         """Walk ``step`` again (its requirements were incomplete at run time), unless one of them was
