@@ -72,3 +72,15 @@ def test_lock_same_as_luigi(tmp_path):
     trun = _lock_outcomes(tmp_path / "trun", sys.executable, "trun")
     assert luigi == [11, 0, 0, 0]
     assert trun == luigi
+
+
+# Luigi's own defaults (no [retcode] section): only a crash is non-zero; a bad command line as Luigi.
+DEFAULT_CASES = {"Ok": 0, "Fails": 0, "NeedsOutside": 0, "Broken": 0, "Ok --n x": 4, "NoSuchTask": 1,
+                 "Ok --bogus": 2}
+
+
+@pytest.mark.parametrize("args", list(DEFAULT_CASES))
+def test_exit_code_with_luigis_defaults(tmp_path, args):
+    lu, tr = run_pair(tmp_path, scenario("retcodes"), args=[*args.split(), "--local-scheduler"])
+    assert lu.returncode == DEFAULT_CASES[args], lu.stderr
+    assert tr.returncode == lu.returncode, tr.stderr

@@ -108,6 +108,8 @@ def test_config_file_defaults_and_cli_override(project):
 
 
 def test_failure_exit_code(project):
+    assert trun_cli(project, "Boom", "--local-scheduler").returncode == 0  # Luigi's default
+    (project / "trun.toml").write_text("[retcode]\nstep_failed = 30\n")
     r = trun_cli(project, "Boom", "--local-scheduler")
     assert r.returncode == 30
     assert "RuntimeError: boom" in r.stderr
@@ -116,10 +118,10 @@ def test_failure_exit_code(project):
 
 def test_missing_data_exit_code_and_retcode_config(project):
     r = trun_cli(project, "NeedsData", "--local-scheduler")
-    assert r.returncode == 20
+    assert r.returncode == 0  # Luigi's default
     assert "were missing external dependencies" in r.stderr
-    (project / "trun.toml").write_text("[retcode]\nmissing_data = 0\n")
-    assert trun_cli(project, "NeedsData", "--local-scheduler").returncode == 0
+    (project / "trun.toml").write_text("[retcode]\nmissing_data = 20\n")
+    assert trun_cli(project, "NeedsData", "--local-scheduler").returncode == 20
 
 
 def test_luigi_lock_flags_are_accepted(project):
@@ -135,12 +137,12 @@ def test_luigi_lock_flags_are_accepted(project):
 
 
 def test_usage_errors(project):
-    r = trun_cli(project, "Hello", "--local-scheduler")
-    assert r.returncode == 2 and "requires the 'name' parameter" in r.stderr
-    r = trun_cli(project, "Helo", "--local-scheduler")
-    assert r.returncode == 2 and "Did you mean: Hello" in r.stderr
+    r = trun_cli(project, "Hello", "--local-scheduler")  # as Luigi: [retcode] unhandled_exception
+    assert r.returncode == 4 and "requires the 'name' parameter" in r.stderr
+    r = trun_cli(project, "Helo", "--local-scheduler")  # as Luigi's uncaught exception
+    assert r.returncode == 1 and "Did you mean: Hello" in r.stderr
     r = trun_cli(project, "Hello", "--name", "x", "--day", "2024-13-01", "--local-scheduler")
-    assert r.returncode == 2 and "2024-13-01" in r.stderr
+    assert r.returncode == 4 and "2024-13-01" in r.stderr and "Traceback" not in r.stderr
     r = trun_cli(project, "Hello", "--bogus", "1", "--local-scheduler")
     assert r.returncode == 2 and "--bogus" in r.stderr
 

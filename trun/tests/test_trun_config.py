@@ -98,6 +98,7 @@ def test_step_limit_leaves_steps_not_run(tmp_path):
 
     from trun.retcodes import exit_code
 
+    trun.configuration.get_config().set("retcode", "scheduling_error", "35")
     result = trun.build([Touch(root=str(tmp_path), name=f"x{i}") for i in range(3)], step_limit=1,
                         local_scheduler=True, detailed_summary=True)
     # as Luigi reports the steps beyond its task limit: scheduling failed

@@ -80,6 +80,11 @@ def import_modules(module: str | None) -> None:
             importlib.import_module(name.strip())
 
 
+
+class ParameterValueError(ParameterException, ValueError):
+    """A command-line value its parameter cannot parse: a ValueError as Luigi raises it, and a
+    ParameterException the ``trun`` command reports as one line."""
+
 class CmdlineParser:
     """Parses a command line into a root step and command-line parameter values."""
 
@@ -161,5 +166,5 @@ class CmdlineParser:
             return self.root_cls(**kwargs)
         except (ConfigError, ParameterException):  # raised as Luigi does; the `trun` command reports them
             raise
-        except Exception as e:  # a value that does not parse: a usage error
-            self.parser.error(str(e))
+        except ValueError as e:  # a value that does not parse: Luigi's ValueError, reported as a parameter's
+            raise ParameterValueError(str(e)) from e

@@ -25,7 +25,7 @@ from trun.step_register import StepClassException
 
 logger = logging.getLogger("trun-interface")
 CONFIG_ERROR_EXIT_CODE = 2  # like a usage error: nothing was run
-USAGE_ERROR_EXIT_CODE = 2  # argparse's code for a bad command line
+UNKNOWN_STEP_EXIT_CODE = 1  # Luigi's: the exception of an unknown name ends its process
 
 
 def exit_code(result: interface.TrunRunResult) -> int:
@@ -60,9 +60,12 @@ def run_with_retcodes(argv: list[str] | None = None) -> None:
     except ConfigError as e:
         print(f"trun: configuration error: {e}", file=sys.stderr)
         sys.exit(CONFIG_ERROR_EXIT_CODE)
-    except (ParameterException, StepClassException) as e:  # a bad step name or parameter
+    except StepClassException as e:  # a step name that no class has
         print(f"trun: error: {e}", file=sys.stderr)
-        sys.exit(USAGE_ERROR_EXIT_CODE)
+        sys.exit(UNKNOWN_STEP_EXIT_CODE)
+    except ParameterException as e:  # a missing or invalid parameter: as Luigi, [retcode] unhandled_exception
+        print(f"trun: error: {e}", file=sys.stderr)
+        sys.exit(_unhandled_code())
     except Exception:
         logger.exception("Uncaught exception in trun")
         sys.exit(_unhandled_code())
@@ -73,4 +76,4 @@ def _unhandled_code() -> int:
     try:
         return retcode().unhandled_exception
     except Exception:
-        return 40
+        return 4

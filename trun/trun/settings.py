@@ -124,9 +124,10 @@ class retcode(Config):
     """Process exit codes of the ``trun`` command, by outcome (the highest applicable one is used;
     see ``trun.retcodes``)."""
 
-    already_running = p.IntParameter(default=10)
-    missing_data = p.IntParameter(default=20)
-    not_run = p.IntParameter(default=25)
-    step_failed = p.IntParameter(default=30)
-    scheduling_error = p.IntParameter(default=35)
-    unhandled_exception = p.IntParameter(default=40)
+    # Luigi's defaults: only trun crashing is non-zero; set the others to tell outcomes apart.
+    already_running = p.IntParameter(default=0)
+    missing_data = p.IntParameter(default=0)
+    not_run = p.IntParameter(default=0)
+    step_failed = p.IntParameter(default=0)
+    scheduling_error = p.IntParameter(default=0)
+    unhandled_exception = p.IntParameter(default=4)
