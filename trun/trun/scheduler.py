@@ -34,6 +34,7 @@ from trun.scheduler_reports import SchedulerReports
 # isort: off
 from trun.scheduler_api import (DISABLED, DONE, FAILED, PENDING, RUNNING, STATUSES, UNKNOWN,  # noqa: F401
                                 WORKER_STATE_ACTIVE, WORKER_STATE_DISABLED)
+from trun.step_status import BATCH_RUNNING, SUSPENDED  # noqa: F401 (Luigi's scheduler has them too)
 from trun.scheduler_api import REMOTE_METHODS as RPC_METHODS  # noqa: F401
 from trun.scheduler_views import (STATUS_TO_UPSTREAM_MAP, UPSTREAM_DISABLED, UPSTREAM_FAILED,  # noqa: F401
                                   UPSTREAM_MISSING_INPUT, UPSTREAM_RUNNING, UPSTREAM_SEVERITY_KEY,
@@ -76,7 +77,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
                  record_step_history: bool = True, step_log_dir: str | None = None,
                  max_shown_steps: int = 100_000, max_graph_nodes: int = 100_000, pause_enabled: bool = True,
                  send_messages: bool = True, stable_done_cooldown_secs: float | None = None,
-                 state_path: str | None = None) -> None:
+                 state_path: str | None = None, step_history_impl: Any = None) -> None:
         self._steps: dict[str, StepState] = {}
         self._workers: dict[str, WorkerState] = {}
         self._ready: list[tuple[int, int, str]] = []
@@ -109,7 +110,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         self.prune_on_get_work = prune_on_get_work
         self.record_step_history = record_step_history
         # told of each status change: history database, metrics, batched e-mails ([scheduler] options)
-        self._hooks: list[Any] = hooks_from_config(record_step_history)
+        self._hooks: list[Any] = hooks_from_config(record_step_history, step_history_impl)
         self.step_log_dir = step_log_dir
         self.max_shown_steps = max_shown_steps
         self.max_graph_nodes = max_graph_nodes

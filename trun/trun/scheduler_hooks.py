@@ -9,6 +9,7 @@ The scheduler calls hooks only when there are some, so a plain run pays nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from trun.step_state import pretty_id
 from trun.step_status import DISABLED, DONE, FAILED, PENDING, RUNNING
 
 Hook = Callable[[Any, "str | None", str, "str | None"], None]
+logger = logging.getLogger("trun.scheduler")
 
 
 class HistoryHook:
@@ -30,12 +32,15 @@ class HistoryHook:
         self.history = history
 
     def __call__(self, step: Any, old: str | None, new: str, host: str | None) -> None:
-        if new == PENDING:
-            self.history.step_scheduled(step)
-        elif new == RUNNING:
-            self.history.step_started(step, host or "")
-        elif new in (DONE, FAILED):
-            self.history.step_finished(step, new == DONE)
+        try:
+            if new == PENDING:
+                self.history.step_scheduled(step)
+            elif new == RUNNING:
+                self.history.step_started(step, host or "")
+            elif new in (DONE, FAILED):
+                self.history.step_finished(step, new == DONE)
+        except Exception:  # as Luigi: a history that fails is logged, scheduling goes on
+            logger.warning("Error saving step history", exc_info=True)
 
 
 class MetricsHook:
@@ -71,11 +76,14 @@ class BatchEmailHook:
         self.notifier.update()
 
 
-def hooks_from_config(record_step_history: bool) -> list[Hook]:
-    """The hooks ``[scheduler]`` asks for (history only when ``[step_history] db_connection`` is set)."""
+def hooks_from_config(record_step_history: bool, step_history: Any = None) -> list[Hook]:
+    """The hooks ``[scheduler]`` asks for: history into ``step_history`` (a ``trun.step_history.StepHistory``,
+    as Luigi's ``task_history_impl``) or, when ``[step_history] db_connection`` is set, the database."""
     cfg = scheduler_config()
     hooks: list[Hook] = []
-    if record_step_history and get_config().has_option("step_history", "db_connection"):
+    if step_history is not None:
+        hooks.append(HistoryHook(step_history))
+    elif record_step_history and get_config().has_option("step_history", "db_connection"):
         from trun.db_step_history import DbStepHistory  # SQLAlchemy only when a database is configured
 
         hooks.append(HistoryHook(DbStepHistory()))

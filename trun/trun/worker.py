@@ -157,10 +157,14 @@ class Worker:
                 self._complete_cache[step.step_id] = cached
         return cached
 
-    def add(self, step: Step) -> bool:
-        """Schedule ``step`` and everything it needs that is not complete.  False on scheduling errors."""
+    def add(self, step: Step, multiprocess: bool = False, processes: int = 0) -> bool:
+        """Schedule ``step`` and everything it needs that is not complete.  False on scheduling errors.
+        ``multiprocess``: check completeness in parallel, ``processes`` at a time (all cores when 0),
+        as ``[core] parallel_scheduling`` does (in threads: the checks mostly wait on storage)."""
         if not isinstance(step, Step):
             raise TypeError(f"can only schedule Step instances, got {step!r}")
+        if multiprocess and self._check_pool is None:
+            self._check_pool = ThreadPoolExecutor(max_workers=processes or os.cpu_count() or 1)
         if step.step_id not in self.root_ids:
             self.root_ids.append(step.step_id)
         return self._walk(step)
