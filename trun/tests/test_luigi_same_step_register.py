@@ -15,3 +15,19 @@ def test_ambiguous_families_same_as_luigi(tmp_path):
     assert result["B"] == result["Shared"] == "AMBIGUOUS"
     assert result["get"]["A"] == "module_three.A"
     assert result["params of"] == ["A", "C"]
+
+
+def test_a_saved_registry_is_put_back():
+    """Luigi's test helpers save ``_get_reg()`` before a test and ``_set_reg()`` it after."""
+    import trun
+    from trun.step_register import Register
+
+    saved = Register._get_reg()
+
+    class DefinedInATest(trun.Step):
+        pass
+
+    assert "DefinedInATest" in Register._get_reg()
+    Register._set_reg(saved)
+    assert "DefinedInATest" not in Register._get_reg()
+    assert Register._get_reg() == saved
