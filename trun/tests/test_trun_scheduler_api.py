@@ -136,4 +136,12 @@ def test_every_method_answers_the_same_remotely_and_locally(remote):
 def test_remote_call_with_a_wrong_argument_fails_before_sending():
     remote = RemoteScheduler("http://127.0.0.1:9", retry_attempts=1)  # nothing listens: never reached
     with pytest.raises(TypeError):
-        remote.add_step("a", colour="red")
+        remote.step_status("a", colour="red")  # (add_step takes any keyword, as Luigi's add_task)
+
+
+def test_add_step_ignores_keywords_it_does_not_know_as_luigis_add_task():
+    from trun.scheduler import Scheduler
+
+    s = Scheduler()
+    s.add_step("a", worker="w", step_family="A", owners=["x"])
+    assert s.step_status("a") == "PENDING"

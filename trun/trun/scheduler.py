@@ -276,8 +276,9 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
                  retry_policy: dict | None = None, expl: str | None = None,
                  worker: str | None = None, module: str | None = None,
                  tracking_url: str | None = None, batchable: bool | None = None,
-                 batch_id: str | None = None) -> None:
-        """Add or update a step.  ``deps`` replaces nothing: edges are only ever added.
+                 batch_id: str | None = None, **ignored: Any) -> None:
+        """Add or update a step (other keywords are ignored, as Luigi's add_task ignores them).
+        ``deps`` replaces nothing: edges are only ever added.
         ``batchable``: it may run in a batch; ``batch_id``: it runs for that batch
         (``trun.scheduler_batches``)."""
         st = self._record(step_id)

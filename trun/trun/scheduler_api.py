@@ -38,8 +38,9 @@ class SchedulerAPI(Protocol):
                  retry_policy: dict | None = None, expl: str | None = None,
                  worker: str | None = None, module: str | None = None,
                  tracking_url: str | None = None, batchable: bool | None = None,
-                 batch_id: str | None = None) -> None:
+                 batch_id: str | None = None, **ignored: Any) -> None:
         """Add a step or update its status; dependency edges are only ever added, never removed.
+        Other keywords are ignored, as Luigi's ``add_task`` ignores them.
         ``batchable``: the step may run in a batch (see ``add_step_batcher``); ``batch_id``: the
         worker runs this step for that batch (from ``get_work``), whose members end as it ends."""
         ...
