@@ -388,18 +388,22 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
             self._used[name] += amount
         if st.batchable:
             self._batch_unready(st)
-        st.queued_seq = None
-        st.batch_id = None
-        st.worker = worker
-        st.time_running = time.time()
-        st.runs += 1
-        st.status_message = st.progress = None
+        self._begin_run(st, worker, None)
         self._set_status(st, RUNNING)
         if worker is not None:
             self._workers[worker].running.add(st.id)
         return {"step_id": st.id, "step_family": st.family, "step_module": st.module,
                 "step_params": st.params, "retry_in": None, "running": self._counts[RUNNING],
                 "n_pending_steps": self._counts[PENDING], "worker_state": WORKER_STATE_ACTIVE}
+
+    @staticmethod
+    def _begin_run(st: StepState, worker: str | None, batch_id: str | None) -> None:  # a run starts
+        st.queued_seq = None
+        st.batch_id = batch_id
+        st.worker = worker
+        st.time_running = time.time()
+        st.runs += 1
+        st.status_message = st.progress = None
 
     def get_work(self, worker: str | None = None, host: str | None = None,
                  current_steps: list[str] | None = None, assistant: bool = False) -> dict[str, Any]:

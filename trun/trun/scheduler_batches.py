@@ -120,12 +120,7 @@ class SchedulerBatches:
     def _run_in_batch(self, m: StepState, batch_id: str, worker: str | None) -> None:
         """``m`` runs as a member of batch ``batch_id`` (holding no resources of its own)."""
         self._batch_unready(m)
-        m.queued_seq = None
-        m.batch_id = batch_id
-        m.worker = worker
-        m.time_running = time.time()
-        m.runs += 1
-        m.status_message = m.progress = None
+        self._begin_run(m, worker, batch_id)  # type: ignore[attr-defined]
         m.resources_running = EMPTY
         self._set_status(m, RUNNING)  # type: ignore[attr-defined]
         if worker is not None and worker in self._workers:
