@@ -7,7 +7,6 @@ Writes are atomic like LocalTarget's: the data appears when the file is closed w
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 from trun.format import Format, get_default_format
@@ -25,12 +24,13 @@ class MockFileSystem(FileSystem):
     def get_data(self, path: str) -> bytes:
         return self._data[path]
 
+    # exists/listdir/isdir answer as Luigi's MockFileSystem does: exists() is for files only,
+    # listdir() is a plain prefix match (no globs), so tests written for one pass on the other.
     def exists(self, path: str) -> bool:
-        return path in self._data or self.isdir(path)
+        return path in self._data
 
     def isdir(self, path: str) -> bool:
-        prefix = path.rstrip("/") + "/"
-        return any(p.startswith(prefix) for p in self._data)
+        return any(self.listdir(path))
 
     def remove(self, path: str, recursive: bool = True, skip_trash: bool = True) -> None:
         prefix = path.rstrip("/") + "/"
@@ -40,9 +40,8 @@ class MockFileSystem(FileSystem):
     def mkdir(self, path: str, parents: bool = True, raise_if_exists: bool = False) -> None:
         pass
 
-    def listdir(self, path: str) -> Iterator[str]:
-        prefix = path.rstrip("/") + "/"
-        return iter(sorted(p for p in self._data if p.startswith(prefix)))
+    def listdir(self, path: str) -> list[str]:  # type: ignore[override]
+        return [p for p in self._data if p.startswith(path)]
 
     def move(self, path: str, dest: str) -> None:
         self._data[dest] = self._data.pop(path)
@@ -85,6 +84,11 @@ class MockTarget(FileSystemTarget):
                  format: Format | None = None) -> None:
         super().__init__(fn)
         self.format = format or get_default_format()
+
+    def exists(self) -> bool:
+        # A file, not a directory prefix, and read from the data itself (as Luigi's MockTarget:
+        # tests that patch MockFileSystem.exists do not change a target's answer).
+        return self.path in self.fs.get_all_data()
 
     def move(self, path: str, raise_if_exists: bool = False) -> None:
         """Rename the in-memory file to ``path`` (``FileAlreadyExists`` if asked and it exists)."""

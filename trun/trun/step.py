@@ -256,8 +256,14 @@ class Step(metaclass=Register):
     def requires(self) -> Any:
         return []
 
-    def deps(self) -> list[Step]:
+    def _requires(self) -> Any:
+        """What ``deps()`` reads: ``requires()``.  A template class whose subclasses override
+        ``requires()`` overrides this to add dependencies of its own (including the superclass's
+        ``_requires()``), as in Luigi."""
         return flatten(self.requires())
+
+    def deps(self) -> list[Step]:
+        return flatten(self._requires())
 
     def input(self) -> Any:
         return getpaths(self.requires())

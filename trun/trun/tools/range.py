@@ -6,7 +6,9 @@ from ``start`` up to now.  The window is ``[start, stop)`` cut to ``[now - days_
 days_forward)`` (``now`` is the current UTC time, or the ``now`` parameter in seconds since the
 epoch); at most ``step_limit`` steps are required per run, the oldest first (``reverse``: the newest
 first).  A family that implements ``bulk_complete(values)`` is asked once for the whole window;
-otherwise file outputs are found by listing their directories once (``infer_bulk_complete_from_fs``).
+otherwise file outputs are found by listing their locations once (``infer_bulk_complete_from_fs``,
+in ``trun.tools.range_listing``).  ``RangeDailyBase``, ``RangeHourlyBase``, ``RangeByMinutesBase`` and
+``RangeMonthly`` ask each step's ``complete()``, unless a subclass overrides ``missing_datetimes``.
 """
 
 from __future__ import annotations
@@ -15,14 +17,12 @@ import calendar
 import datetime
 import functools
 import logging
-import os
 import time
-from collections import Counter
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from trun.event import Event
-from trun.local_target import LocalTarget
 from trun.parameter import (
     BoolParameter,
     DateHourParameter,
@@ -35,7 +35,16 @@ from trun.parameter import (
     ParameterException,
     StepParameter,
 )
-from trun.step import BulkCompleteNotImplementedError, Step, WrapperStep, flatten
+from trun.step import Step, WrapperStep
+from trun.step_register import Register
+from trun.tools.range_listing import (  # noqa: F401 - luigi.tools.range's names live here too
+    _constrain_glob,
+    _get_filesystems_and_globs,
+    _get_per_location_glob,
+    _list_existing,
+    infer_bulk_complete_from_fs,
+    most_common,
+)
 
 logger = logging.getLogger("trun-interface")
 
@@ -48,50 +57,17 @@ class RangeEvent(Event):
     DELAY = "event.tools.range.delay"                          # (family, hours since the newest complete)
 
 
-def most_common(items: Iterable[Any]) -> tuple[Any, int]:
-    """The most frequent item and how often it occurs."""
-    return Counter(items).most_common(1)[0]
-
-
-def _has_bulk_complete(cls: type) -> bool:
-    return getattr(cls.bulk_complete, "__func__", None) is not Step.bulk_complete.__func__
-
-
-def infer_bulk_complete_from_fs(datetimes: list[Any], datetime_to_step: Callable[[Any], Step],
-                                datetime_to_re: Any = None) -> list[Any]:
-    """The datetimes whose steps' local file outputs all exist, listing each output directory once
-    (``datetime_to_re`` is accepted for Luigi's signature; the paths come from the steps)."""
-    listings: dict[str, set[str]] = {}
-
-    def exists(path: str) -> bool:
-        directory, name = os.path.split(os.path.abspath(path))
-        if directory not in listings:
-            try:
-                listings[directory] = set(os.listdir(directory))
-            except OSError:
-                listings[directory] = set()
-        return name in listings[directory]
-
-    done = []
-    for d in datetimes:
-        step = datetime_to_step(d)
-        outputs = flatten(step.output())
-        if outputs and all(isinstance(o, LocalTarget) for o in outputs):
-            complete = all(exists(o.path) for o in outputs)
-        else:
-            complete = step.complete()
-        if complete:
-            done.append(d)
-    return done
-
-
 class RangeBase(WrapperStep):
-    """What every range step shares; subclasses say what a point in time is and how to step."""
+    """What every range step shares; subclasses say what a point in time is and how to step.
+
+    ``requires()`` works the window out once per instance (it may list file systems) and keeps
+    the answer; it fires ``RangeEvent.DELAY`` (how many whole times from the oldest missing one
+    to the end of the range), ``COMPLETE_COUNT`` and ``COMPLETE_FRACTION`` on the way."""
 
     of = StepParameter(description="The step family to require for each time in the range")
     of_params = DictParameter(default={}, description="Other parameters of `of`")
-    start = Parameter(default=None)
-    stop = Parameter(default=None)
+    start = Parameter()
+    stop = Parameter()
     reverse = BoolParameter(default=False, description="Require the most recent missing times first")
     step_limit = IntParameter(default=50, description="At most this many missing steps per run")
     now = IntParameter(default=None, description="The current time, in seconds since the epoch")
@@ -105,6 +81,14 @@ class RangeBase(WrapperStep):
     def parameter_to_datetime(self, p: Any) -> datetime.datetime:
         raise NotImplementedError
 
+    def datetime_to_parameters(self, dt: datetime.datetime) -> dict[str, Any]:
+        """The keyword arguments of the ``of`` step for time ``dt``: ``of_params`` and the ranged one."""
+        raise NotImplementedError
+
+    def parameters_to_datetime(self, p: dict[str, Any]) -> datetime.datetime:
+        """The time of the ``of`` step made of the keyword arguments ``p``."""
+        raise NotImplementedError
+
     def moving_start(self, now: datetime.datetime) -> datetime.datetime:
         raise NotImplementedError
 
@@ -112,95 +96,157 @@ class RangeBase(WrapperStep):
         raise NotImplementedError
 
     def finite_datetimes(self, finite_start: datetime.datetime, finite_stop: datetime.datetime) -> list:
-        """The whole points in time in ``[finite_start, finite_stop)``."""
+        """The whole points in time in ``[finite_start, finite_stop)``, sorted."""
         raise NotImplementedError
 
     # ---- the shared logic ------------------------------------------------------------------------
     @property
     def of_cls(self) -> type:
+        """The family as a class (``of`` given as a name is looked up, with a warning)."""
+        if isinstance(self.of, str):
+            warnings.warn("When using Range programmatically, pass the 'of' step class, not its name",
+                          stacklevel=2)
+            return Register.get_step_cls(self.of)
         return self.of
 
+    @property
     def _param_name(self) -> str:
-        if self.param_name:
+        if self.param_name is not None:
             return self.param_name
         for name, param in self.of.get_params():
-            if param.positional and name not in self.of_params:
+            if param.positional:
                 return name
         raise ParameterException(f"{self.of.get_step_family()} has no positional parameter to range over")
 
-    def datetime_to_parameters(self, dt: datetime.datetime) -> dict[str, Any]:
-        """The keyword arguments of the ``of`` step for time ``dt``: ``of_params`` and the ranged one."""
-        return {**dict(self.of_params), self._param_name(): self.datetime_to_parameter(dt)}
-
-    def parameters_to_datetime(self, p: dict[str, Any]) -> datetime.datetime:
-        """The time of the ``of`` step made of the keyword arguments ``p``."""
-        return self.parameter_to_datetime(p[self._param_name()])
+    def _step_parameters(self, param: Any) -> dict[str, Any]:
+        return {**dict(self.of_params), self._param_name: param}
 
     def _instantiate_step_cls(self, param: Any) -> Step:
-        return self.of(**dict(self.of_params), **{self._param_name(): param})
+        return self.of(**self._step_parameters(param))
 
-    def missing_datetimes(self, finite_datetimes: list[datetime.datetime]) -> list[datetime.datetime]:
-        """The datetimes whose steps are not complete."""
-        if _has_bulk_complete(self.of):
-            with_params = functools.partial(self.of, **dict(self.of_params))
-            try:
-                values = [self.datetime_to_parameter(d) for d in finite_datetimes]
-                complete = set(self.of.bulk_complete.__func__(with_params, values))
-                return [d for d in finite_datetimes if self.datetime_to_parameter(d) not in complete]
-            except BulkCompleteNotImplementedError:
-                pass
-        done = set(infer_bulk_complete_from_fs(
-            finite_datetimes, lambda d: self._instantiate_step_cls(self.datetime_to_parameter(d))))
-        return [d for d in finite_datetimes if d not in done]
+    def _format_datetime(self, dt: datetime.datetime) -> Any:
+        return self.datetime_to_parameter(dt)
 
-    def _window(self) -> tuple[datetime.datetime, datetime.datetime]:
-        if self.start is None and self.stop is None:
+    def _format_range(self, datetimes: list[datetime.datetime]) -> str:
+        return f"[{self._format_datetime(datetimes[0])}, {self._format_datetime(datetimes[-1])}]"
+
+    def missing_datetimes(self, finite_datetimes: list[datetime.datetime]) -> Iterable[datetime.datetime]:
+        """The datetimes whose steps are not complete, asking each step (subclasses override this
+        with a bulk check)."""
+        return [d for d in finite_datetimes
+                if not self._instantiate_step_cls(self.datetime_to_parameter(d)).complete()]
+
+    def _missing_datetimes(self, finite_datetimes: list[datetime.datetime]) -> Iterable[datetime.datetime]:
+        # A subclass written for the old signature missing_datetimes(step_cls, finite_datetimes)
+        # still works, with a warning.
+        try:
+            return self.missing_datetimes(finite_datetimes)
+        except TypeError as error:
+            if "missing_datetimes()" not in repr(error):
+                raise
+            warnings.warn("In your Range* subclass, missing_datetimes() should only take 1 argument "
+                          "(finite_datetimes)", stacklevel=2)
+            return self.missing_datetimes(self.of_cls, finite_datetimes)  # type: ignore[call-arg]
+
+    def _finite_window(self) -> tuple[datetime.datetime, datetime.datetime]:
+        if not self.start and not self.stop:
             raise ParameterException("At least one of start and stop needs to be specified")
-        if self.start is None and not self.reverse:
+        if not self.start and not self.reverse:
             raise ParameterException("Either start needs to be specified or reverse needs to be True")
-        now = datetime.datetime.fromtimestamp(self.now if self.now is not None else time.time(),
+        if self.start and self.stop and self.start > self.stop:
+            raise ParameterException("Can't have start > stop")
+        now = datetime.datetime.fromtimestamp(time.time() if self.now is None else self.now,
                                               datetime.UTC).replace(tzinfo=None)
-        start, stop = self.moving_start(now), self.moving_stop(now)
+        finite_start = self.moving_start(now)
         if self.start is not None:
-            start = max(start, self.parameter_to_datetime(self.start))
+            finite_start = max(self.parameter_to_datetime(self.start), finite_start)
+        finite_stop = self.moving_stop(now)
         if self.stop is not None:
-            stop = min(stop, self.parameter_to_datetime(self.stop))
-        return start, stop
+            finite_stop = min(self.parameter_to_datetime(self.stop), finite_stop)
+        return finite_start, finite_stop
 
     def requires(self) -> list[Step]:
-        finite_start, finite_stop = self._window()
-        datetimes = self.finite_datetimes(finite_start, finite_stop)
-        missing = sorted(self.missing_datetimes(datetimes))
-        self._emit_metrics(datetimes, missing)
+        cached = self.__dict__.get("_cached_requires")
+        if cached is not None:
+            return cached
+        family = self.of_cls.get_step_family()
+        finite_start, finite_stop = self._finite_window()
+        datetimes = self.finite_datetimes(finite_start, finite_stop) if finite_start <= finite_stop else []
+        if datetimes:
+            logger.debug("Actually checking if range %s of %s is complete", self._format_range(datetimes),
+                         family)
+            missing = sorted(self._missing_datetimes(datetimes))
+            logger.debug("Range %s lacked %d of expected %d %s instances", self._format_range(datetimes),
+                         len(missing), len(datetimes), family)
+        else:
+            missing = []
+            logger.debug("Empty range. No %s instances expected", family)
+        self._emit_metrics(missing, finite_start, finite_stop)
+        if self.step_limit is None:
+            required = list(missing)
+        else:  # Luigi's slicing, quirks included (reverse with a limit of 0 keeps every time)
+            required = missing[-self.step_limit:] if self.reverse else missing[: self.step_limit]
+        if required:
+            logger.debug("Requiring %d missing %s instances in range %s", len(required), family,
+                         self._format_range(required))
         if self.reverse:
-            missing.reverse()
-        if self.step_limit is not None:
-            missing = missing[: self.step_limit]
-        return [self._instantiate_step_cls(self.datetime_to_parameter(d)) for d in missing]
+            required = required[::-1]
+        self._cached_requires = [self._instantiate_step_cls(self.datetime_to_parameter(d)) for d in required]
+        return self._cached_requires
 
-    def _emit_metrics(self, datetimes: list, missing: list) -> None:
-        family = self.of.get_step_family()
-        complete = [d for d in datetimes if d not in set(missing)]
-        self.trigger_event(RangeEvent.COMPLETE_COUNT, family, len(complete))
+    def _emit_metrics(self, missing: list[datetime.datetime], finite_start: datetime.datetime,
+                      finite_stop: datetime.datetime) -> None:
+        # The metrics cover the whole range asked for (start..stop), not only the part within
+        # days_back/days_forward; an open end is cut where the window is.
+        whole_start = finite_start if self.start is None else \
+            min(finite_start, self.parameter_to_datetime(self.start))
+        whole_stop = finite_stop if self.stop is None else \
+            max(finite_stop, self.parameter_to_datetime(self.stop))
+        datetimes = self.finite_datetimes(whole_start, whole_stop)
+        family = self.of_cls.get_step_family()
+        delay = len(datetimes) - datetimes.index(missing[0]) if datetimes and missing else 0
+        self.trigger_event(RangeEvent.DELAY, family, delay)
+        complete = len(datetimes) - len(missing)
+        self.trigger_event(RangeEvent.COMPLETE_COUNT, family, complete)
         self.trigger_event(RangeEvent.COMPLETE_FRACTION, family,
-                           len(complete) / len(datetimes) if datetimes else 1.0)
-        if complete:
-            delay = (datetimes[-1] - complete[-1]).total_seconds() / 3600
-            self.trigger_event(RangeEvent.DELAY, family, delay)
+                           float(complete) / len(datetimes) if datetimes else 1)
 
 
-def _whole(start: datetime.datetime, stop: datetime.datetime, first: datetime.datetime,
-           step: Callable[[datetime.datetime], datetime.datetime]) -> list[datetime.datetime]:
+def _whole_times(finite_start: datetime.datetime, finite_stop: datetime.datetime, first: datetime.datetime,
+                 advance: Callable[[datetime.datetime], datetime.datetime]) -> list[datetime.datetime]:
+    """``first``, ``advance(first)``, … that fall in ``[finite_start, finite_stop)``."""
     out = []
-    t = first if first >= start else step(first)
-    while t < stop:
-        out.append(t)
-        t = step(t)
+    t = first
+    while t < finite_stop:
+        if t >= finite_start:
+            out.append(t)
+        t = advance(t)
     return out
 
 
+class _BulkCompleteness:
+    """For a range step (a mixin, so that it registers no family of its own): the family's
+    completeness comes from ``bulk_complete`` or, failing that, from listing
+    its output locations (``datetime_re`` says how a time is written in a path)."""
+
+    datetime_re = ""
+
+    def missing_datetimes(self: Any, finite_datetimes: list[datetime.datetime]
+                          ) -> Iterable[datetime.datetime]:
+        try:
+            with_params = functools.partial(self.of, **dict(self.of_params))
+            values = [self.datetime_to_parameter(d) for d in finite_datetimes]
+            complete = self.of.bulk_complete.__func__(with_params, values)
+            return set(finite_datetimes) - {self.parameter_to_datetime(p) for p in complete}
+        except NotImplementedError:
+            return infer_bulk_complete_from_fs(
+                finite_datetimes, lambda d: self._instantiate_step_cls(self.datetime_to_parameter(d)),
+                lambda d: d.strftime(self.datetime_re))
+
+
 class RangeDailyBase(RangeBase):
-    """Every day (a ``DateParameter``) of the window; ``days_back``/``days_forward`` bound it."""
+    """Every day (a ``DateParameter``) of the window; ``days_back``/``days_forward`` bound it.
+    Completeness is asked of each day's step."""
 
     start = DateParameter(default=None, description="The first day of the range")
     stop = DateParameter(default=None, description="The day after the last one of the range")
@@ -213,6 +259,12 @@ class RangeDailyBase(RangeBase):
     def parameter_to_datetime(self, p: datetime.date) -> datetime.datetime:
         return datetime.datetime(p.year, p.month, p.day)
 
+    def datetime_to_parameters(self, dt: datetime.datetime) -> dict[str, Any]:
+        return self._step_parameters(dt.date())
+
+    def parameters_to_datetime(self, p: dict[str, Any]) -> datetime.datetime:
+        return self.parameter_to_datetime(p[self._param_name])
+
     def moving_start(self, now: datetime.datetime) -> datetime.datetime:
         return now - datetime.timedelta(days=self.days_back)
 
@@ -220,8 +272,8 @@ class RangeDailyBase(RangeBase):
         return now + datetime.timedelta(days=self.days_forward)
 
     def finite_datetimes(self, finite_start: datetime.datetime, finite_stop: datetime.datetime) -> list:
-        midnight = finite_start.replace(hour=0, minute=0, second=0, microsecond=0)
-        return _whole(finite_start, finite_stop, midnight, lambda t: t + datetime.timedelta(days=1))
+        midnight = datetime.datetime(finite_start.year, finite_start.month, finite_start.day)
+        return _whole_times(finite_start, finite_stop, midnight, lambda t: t + datetime.timedelta(days=1))
 
 
 class RangeHourlyBase(RangeBase):
@@ -238,6 +290,12 @@ class RangeHourlyBase(RangeBase):
     def parameter_to_datetime(self, p: datetime.datetime) -> datetime.datetime:
         return p
 
+    def datetime_to_parameters(self, dt: datetime.datetime) -> dict[str, Any]:
+        return self._step_parameters(dt)
+
+    def parameters_to_datetime(self, p: dict[str, Any]) -> datetime.datetime:
+        return p[self._param_name]
+
     def moving_start(self, now: datetime.datetime) -> datetime.datetime:
         return now - datetime.timedelta(hours=self.hours_back)
 
@@ -245,8 +303,11 @@ class RangeHourlyBase(RangeBase):
         return now + datetime.timedelta(hours=self.hours_forward)
 
     def finite_datetimes(self, finite_start: datetime.datetime, finite_stop: datetime.datetime) -> list:
-        hour = finite_start.replace(minute=0, second=0, microsecond=0)
-        return _whole(finite_start, finite_stop, hour, lambda t: t + datetime.timedelta(hours=1))
+        hour = datetime.datetime(finite_start.year, finite_start.month, finite_start.day, finite_start.hour)
+        return _whole_times(finite_start, finite_stop, hour, lambda t: t + datetime.timedelta(hours=1))
+
+    def _format_datetime(self, dt: datetime.datetime) -> str:
+        return DateHourParameter().serialize(dt)
 
 
 class RangeByMinutesBase(RangeBase):
@@ -265,6 +326,12 @@ class RangeByMinutesBase(RangeBase):
     def parameter_to_datetime(self, p: datetime.datetime) -> datetime.datetime:
         return p
 
+    def datetime_to_parameters(self, dt: datetime.datetime) -> dict[str, Any]:
+        return self._step_parameters(dt)
+
+    def parameters_to_datetime(self, p: dict[str, Any]) -> datetime.datetime:
+        return p[self._param_name]
+
     def moving_start(self, now: datetime.datetime) -> datetime.datetime:
         return now - datetime.timedelta(minutes=self.minutes_back)
 
@@ -273,22 +340,31 @@ class RangeByMinutesBase(RangeBase):
 
     def finite_datetimes(self, finite_start: datetime.datetime, finite_stop: datetime.datetime) -> list:
         interval = self.minutes_interval
-        if interval <= 0 or 60 % interval:
+        if not 0 < interval < 60:
+            raise ParameterException("minutes-interval must be within 0..60")
+        if 60 % interval:
             raise ParameterException("minutes-interval does not evenly divide 60")
-        first = finite_start.replace(minute=finite_start.minute - finite_start.minute % interval, second=0,
-                                     microsecond=0)
-        return _whole(finite_start, finite_stop, first, lambda t: t + datetime.timedelta(minutes=interval))
+        first = datetime.datetime(finite_start.year, finite_start.month, finite_start.day, finite_start.hour,
+                                  finite_start.minute // interval * interval)
+        return _whole_times(finite_start, finite_stop, first,
+                            lambda t: t + datetime.timedelta(minutes=interval))
+
+    def _format_datetime(self, dt: datetime.datetime) -> str:
+        return DateMinuteParameter().serialize(dt)
 
 
 def _add_months(dt: datetime.datetime, months: int) -> datetime.datetime:
-    index = dt.year * 12 + dt.month - 1 + months
-    year, month = divmod(index, 12)
+    year, month = divmod(dt.year * 12 + dt.month - 1 + months, 12)
     return dt.replace(year=year, month=month + 1, day=min(dt.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _month_start(dt: datetime.datetime) -> datetime.datetime:
+    return datetime.datetime(dt.year, dt.month, 1)
 
 
 class RangeMonthly(RangeBase):
     """Every month (a ``MonthParameter``) of the window; ``months_back``/``months_forward`` (whole
-    months from the current one) bound it."""
+    months from the current one) bound it.  Completeness is asked of each month's step."""
 
     start = MonthParameter(default=None, description="The first month of the range")
     stop = MonthParameter(default=None, description="The month after the last one of the range")
@@ -296,31 +372,46 @@ class RangeMonthly(RangeBase):
     months_forward = IntParameter(default=0, description="How far ahead of this month the range may reach")
 
     def datetime_to_parameter(self, dt: datetime.datetime) -> datetime.date:
-        return dt.date()
+        return datetime.date(dt.year, dt.month, 1)
 
     def parameter_to_datetime(self, p: datetime.date) -> datetime.datetime:
         return datetime.datetime(p.year, p.month, 1)
 
-    def _this_month(self, now: datetime.datetime) -> datetime.datetime:
-        return datetime.datetime(now.year, now.month, 1)
+    def datetime_to_parameters(self, dt: datetime.datetime) -> dict[str, Any]:
+        return self._step_parameters(dt.date())
+
+    def parameters_to_datetime(self, p: dict[str, Any]) -> datetime.datetime:
+        return self.parameter_to_datetime(p[self._param_name])
+
+    def _format_datetime(self, dt: datetime.datetime) -> str:
+        return dt.strftime("%Y-%m")
 
     def moving_start(self, now: datetime.datetime) -> datetime.datetime:
-        return _add_months(self._this_month(now), -self.months_back)
+        return _add_months(_month_start(now), -self.months_back)
 
     def moving_stop(self, now: datetime.datetime) -> datetime.datetime:
-        return _add_months(self._this_month(now), self.months_forward)
+        return _add_months(_month_start(now), self.months_forward)
 
     def finite_datetimes(self, finite_start: datetime.datetime, finite_stop: datetime.datetime) -> list:
-        return _whole(finite_start, finite_stop, self._this_month(finite_start), lambda t: _add_months(t, 1))
+        return _whole_times(finite_start, _month_start(finite_stop), _month_start(finite_start),
+                            lambda t: _add_months(t, 1))
 
 
-class RangeDaily(RangeDailyBase):
-    """Requires the missing days of a daily step family: ``trun RangeDaily --of Family --start D``."""
+class RangeDaily(_BulkCompleteness, RangeDailyBase):
+    """Requires the missing days of a daily step family: ``trun RangeDaily --of Family --start D``;
+    completeness from the family's ``bulk_complete``, else from listing its outputs."""
+
+    datetime_re = "(%Y).*(%m).*(%d)"
 
 
-class RangeHourly(RangeHourlyBase):
-    """Requires the missing hours of an hourly step family."""
+class RangeHourly(_BulkCompleteness, RangeHourlyBase):
+    """Requires the missing hours of an hourly step family (bulk, as ``RangeDaily``)."""
+
+    datetime_re = "(%Y).*(%m).*(%d).*(%H)"
 
 
-class RangeByMinutes(RangeByMinutesBase):
-    """Requires the missing ``minutes_interval`` slots of a step family with a DateMinuteParameter."""
+class RangeByMinutes(_BulkCompleteness, RangeByMinutesBase):
+    """Requires the missing ``minutes_interval`` slots of a step family with a DateMinuteParameter
+    (bulk, as ``RangeDaily``)."""
+
+    datetime_re = "(%Y).*(%m).*(%d).*(%H).*(%M)"
