@@ -1,11 +1,11 @@
 """Reader of the Layer 2 feature store (docs/formats.md, "Layer 2 feature store").
 
 A feature file ``<features_dir>/<SET>/<STOCK>/<YYYY-MM-DD>.feat`` holds one indicator set's rows
-for one stock-day: ts_ns, the tick fingerprint, then the values (bid, ask, features). Version 2
-stores them column by column (float64 or float32, optionally zstd-compressed blocks); version 1
-(fixed-size float64 rows) still reads. ``read_features(path)`` maps the file; for an uncompressed
-file every array is a zero-copy view into the map, and only the pages of the columns used are
-read::
+for one stock-day: ts_ns, the tick fingerprint, then the values (bid, ask, features). Version 3
+stores them column by column (float64 or float32, optionally zstd-compressed blocks) with a
+checksum per block of each column; version 2 (the same, without them) and version 1 (fixed-size
+float64 rows) still read. ``read_features(path)`` maps the file; for an uncompressed file every
+array is a zero-copy view into the map, and only the pages of the columns used are read::
 
     f = read_features("data/demo/features/seed/AAPL/2024-01-02.feat")
     f.ts_ns                  # int64[n_rows]
@@ -27,17 +27,19 @@ import xxhash
 
 from ticklab.io.codec import CodecError, decode_block
 from ticklab.io.dtypes import row_dtype
-from ticklab.io.store import native_core
+from ticklab.io.store import native_core, spare_threads
 
 MAGIC = b"TLFEAT1\x00"
-MAGIC_V2 = b"TLFEAT2\x00"
-VERSION = 2  # written; version 1 still reads
+MAGIC_V2 = b"TLFEAT2\x00"  # the columnar versions, 2 and 3
+VERSION = 3  # written; versions 1 and 2 still read
+CHECKED_VERSION = 3  # the first version with block checksums
 FIXED_HEADER = struct.Struct("<8sIIQIIiIQQQ32s16sQQ")  # version 1: 128 bytes
-FIXED_HEADER_V2 = struct.Struct("<8sIIQIIiIQQQ32s16sQIIIId48x")  # 192 bytes
+FIXED_HEADER_V2 = struct.Struct("<8sIIQIIiIQQQ32s16sQIIIIdI44x")  # versions 2-3: 192 bytes
 DIRECTORY_ENTRY = struct.Struct("<QQ")  # a column's region: offset, stored bytes
 HEADER_CHECKSUM_OFFSET = 112
 GRID_SECONDS, GRID_TICKS = 1, 2
 _VERIFY_ROWS = 4096
+_CHECK_TWO_THREADS_FROM = 8 << 20  # bytes of a file checked on two threads when a core is idle
 
 
 class FeatureFileError(ValueError):
@@ -69,6 +71,8 @@ class Features:
         self.block_rows: int = head["block_rows"]
         self.grid_seconds: float = head["grid_seconds"]
         self.grid_ticks: int = head["grid_ticks"]
+        self.check_rows: int = head["check_rows"]  # version 3: rows per checksummed block
+        self._checks: np.ndarray = head["checks"]  # version 3: uint64 [2 + n_cols, n_blocks]
         self._header_bytes: int = head["header_bytes"]
         self._cache: dict[int, np.ndarray] = {}
 
@@ -140,7 +144,7 @@ class Features:
         out = out[:end - first]
         out[:, 0] = self.ts_ns[first:end].view("<f8")
         out[:, 1] = self.fingerprint[first:end].view("<f8")
-        if self.version == 2 and self.compressed:
+        if self.version >= 2 and self.compressed:
             for j in range(len(self.columns)):
                 out[:, 2 + j] = self._region(2 + j)[first:end]
         else:  # one 2-D copy (widening float32)
@@ -153,21 +157,27 @@ class Features:
         return self._fill_rows(first, np.empty((max(n, 0), 2 + len(self.columns)))).tobytes()
 
     def verify(self) -> None:
-        """Recomputes the rows' XXH64 checksum; raises FeatureFileError on mismatch. In C++ with
-        the GIL released when ticklab.core is built (the rows are reassembled from the columns
-        in cache-sized chunks either way)."""
+        """Checks the data; raises FeatureFileError on a mismatch. With ticklab.core built, in C++
+        with the GIL released: version 3's block checksums over the columns as mapped (no rows
+        are built; a compressed file's frames as decoded), older versions' rows checksum. Without
+        it, the rows' XXH64 checksum (every version records it), rows reassembled in numpy."""
         native = native_core()
-        if native is not None and not self.compressed:  # from the views of the map
-            checksum = native.feature_rows_checksum(self.ts_ns, self.fingerprint, self.values)
-        elif native is not None:  # C++ decodes the blocks
+        if native is None:
+            if self._rows_checksum() != self.rows_checksum:
+                raise FeatureFileError(f"{self.path}: rows checksum mismatch")
+        elif self.compressed:  # C++ decodes the blocks
             try:
-                native.verify_feature_rows(str(self.path))
+                native.verify_feature_file(str(self.path))
             except native.Error as e:
                 raise FeatureFileError(str(e)) from None
-            return
-        else:
-            checksum = self._rows_checksum()
-        if checksum != self.rows_checksum:
+        elif self.version >= CHECKED_VERSION:  # the map's columns, in place
+            threads = spare_threads(len(self._mm), _CHECK_TWO_THREADS_FROM)
+            bad = native.feature_first_bad_column([self.ts_ns, self.fingerprint, self.values], self._checks,
+                                                  self.check_rows, threads=threads)
+            if bad >= 0:
+                name = ("ts_ns", "fingerprint", *self.columns)[bad]
+                raise FeatureFileError(f"{self.path}: checksum mismatch in column {name} (corrupted file)")
+        elif native.feature_rows_checksum(self.ts_ns, self.fingerprint, self.values) != self.rows_checksum:
             raise FeatureFileError(f"{self.path}: rows checksum mismatch")
 
     def _rows_checksum(self) -> int:
@@ -226,9 +236,11 @@ def _head(mm: np.memmap, path: Path) -> tuple[dict[str, Any], int, int]:
     fields = (FIXED_HEADER_V2 if v2 else FIXED_HEADER).unpack_from(mm, 0)
     (_, version, header_bytes, n_rows, n_cols, size_field, yyyymmdd, names_bytes, config_hash,
      input_fp, rows_checksum, set_name, stock, _) = fields[:14]
-    if version != (2 if v2 else 1):
+    if version not in ((2, CHECKED_VERSION) if v2 else (1,)):
         raise FeatureFileError(f"{path}: unsupported feature file version {version}")
-    compression, block_rows, grid_kind, _, grid_value = fields[14:19] if v2 else (0, 0, 0, 0, 0.0)
+    compression, block_rows, grid_kind, _, grid_value, check_rows = fields[14:20] if v2 else (0,) * 6
+    checked = version >= CHECKED_VERSION
+    check_rows = check_rows if checked else 0
     try:
         date = dt.date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
         set_text, stock_text = set_name.rstrip(b"\x00").decode(), stock.rstrip(b"\x00").decode()
@@ -239,13 +251,20 @@ def _head(mm: np.memmap, path: Path) -> tuple[dict[str, Any], int, int]:
                 set=set_text, stock=stock_text,
                 value_dtype="<f4" if v2 and size_field == 4 else "<f8", compressed=compression == 1,
                 block_rows=block_rows, grid_seconds=grid_value if grid_kind == GRID_SECONDS else 0.0,
-                grid_ticks=int(grid_value) if grid_kind == GRID_TICKS else 0)
+                grid_ticks=int(grid_value) if grid_kind == GRID_TICKS else 0, check_rows=check_rows)
     names_at = FIXED_HEADER_V2.size + DIRECTORY_ENTRY.size * (2 + n_cols) if v2 else FIXED_HEADER.size
+    # Version 3: the block checksums, column-major, between the directory and the names.
+    blocks = -(-n_rows // check_rows) if check_rows else 0
+    checks_bad = checked and (not check_rows or n_rows > len(mm) or (2 + n_cols) * blocks * 8 > len(mm)
+                              or (compression and check_rows != block_rows))
     v1_bad = not v2 and (size_field != 16 + 8 * n_cols or len(mm) != header_bytes + n_rows * size_field)
     v2_bad = v2 and (size_field not in (4, 8) or compression > 1 or (compression and not block_rows))
+    checks_at, names_at = names_at, names_at + (2 + n_cols) * blocks * 8
     bad_sizes = header_bytes != _round64(names_at + names_bytes) or header_bytes > len(mm) or v1_bad or v2_bad
-    if bad_sizes:
+    if bad_sizes or checks_bad:
         raise FeatureFileError(f"{path}: inconsistent sizes (truncated or corrupted file)")
+    head["checks"] = np.frombuffer(mm, "<u8", count=(2 + n_cols) * blocks, offset=checks_at) \
+        .reshape(2 + n_cols, blocks)
     return head, names_at, names_bytes
 
 
@@ -291,7 +310,7 @@ def read_features(path: str | Path, *, verify: bool = True) -> Features:
         raise FeatureFileError(f"{path}: corrupted header: {e}") from e
     if len(columns) != head["n_cols"]:
         raise FeatureFileError(f"{path}: column count mismatch")
-    regions = _regions(mm, path, head) if head["version"] == 2 else []
+    regions = _regions(mm, path, head) if head["version"] >= 2 else []
     f = Features(path, mm, head, columns, regions)
     if verify:
         f.verify()
