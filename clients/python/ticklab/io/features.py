@@ -17,6 +17,7 @@ array is a zero-copy view into the map, and only the pages of the columns used a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import struct
 from collections.abc import Sequence
 from pathlib import Path
@@ -133,6 +134,12 @@ class Features:
             raise KeyError(f"{self.path}: no column {name!r}") from None
 
     @property
+    def block_checksums(self) -> np.ndarray:
+        """Version 3: the recorded XXH3-64 of each block of check_rows rows of each file column
+        (0 ts_ns, 1 fingerprint, 2.. values), uint64 [2 + n_cols, n_blocks]; older versions: empty."""
+        return self._checks
+
+    @property
     def feature_columns(self) -> tuple[str, ...]:
         """The columns after bid and ask."""
         return self.columns[2:]
@@ -172,8 +179,8 @@ class Features:
                 raise FeatureFileError(str(e)) from None
         elif self.version >= CHECKED_VERSION:  # the map's columns, in place
             threads = spare_threads(len(self._mm), _CHECK_TWO_THREADS_FROM)
-            bad = native.feature_first_bad_column([self.ts_ns, self.fingerprint, self.values], self._checks,
-                                                  self.check_rows, threads=threads)
+            bad = native.feature_first_bad_column([self.ts_ns, self.fingerprint, self.values],
+                                                  self._checks, self.check_rows, threads=threads)
             if bad >= 0:
                 name = ("ts_ns", "fingerprint", *self.columns)[bad]
                 raise FeatureFileError(f"{self.path}: checksum mismatch in column {name} (corrupted file)")
@@ -285,17 +292,27 @@ def _regions(mm: np.memmap, path: Path, head: dict[str, Any]) -> list[tuple[int,
     return regions
 
 
+@functools.lru_cache(maxsize=4)
+def _mapping(path: Path, identity: tuple[int, int, int, int]) -> np.memmap:
+    """The map of the file `path` that has `identity` (device, inode, size, mtime): the last 4 files
+    read stay mapped, as store files do (ticklab.io.store), so reading a day again does not fault
+    its pages in again; a rewritten file has a new identity and is mapped anew."""
+    return np.memmap(path, dtype=np.uint8, mode="r")
+
+
 def read_features(path: str | Path, *, verify: bool = True) -> Features:
-    """Maps a feature file and checks its header and, by default, its rows' checksum.
+    """Maps a feature file and checks its header and, by default, its data (:meth:`Features.verify`:
+    version 3's block checksums, older versions' rows checksum).
 
     Like :func:`ticklab.io.store.read_ticks`, it verifies by default: a flipped byte raises
     :class:`FeatureFileError` instead of returning a wrong number. `verify=False` skips reading
-    every byte (the header is always checked).
+    every byte (the header is always checked). The last 4 files read stay mapped (`_mapping`).
     """
     path = Path(path)
-    if path.stat().st_size < FIXED_HEADER.size:  # (np.memmap refuses an empty file)
+    st = path.stat()
+    if st.st_size < FIXED_HEADER.size:  # (np.memmap refuses an empty file)
         raise FeatureFileError(f"{path}: too short for a feature file header")
-    mm = np.memmap(path, dtype=np.uint8, mode="r")
+    mm = _mapping(path, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
     if len(mm) < FIXED_HEADER.size:
         raise FeatureFileError(f"{path}: too short for a feature file header")
     head, names_at, names_bytes = _head(mm, path)
