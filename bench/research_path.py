@@ -67,6 +67,33 @@ def tick_stages(tick_file: Path) -> dict[str, float]:
     return stages
 
 
+def feature_stages(feat_file: Path) -> dict[str, float]:
+    """Where a verified read_features(...).to_pandas() goes: each stage alone, best of 7 (seconds)."""
+    from ticklab.io.features import _mapping, read_features
+    from ticklab.io.store import native_core
+
+    f = read_features(feat_file, verify=False)
+    columns = [f.ts_ns, f.fingerprint, f.values]
+    stages: dict[str, float] = {
+        "header + map (kept open), no verify": best(lambda: read_features(feat_file, verify=False)),
+        "header + a fresh map, no verify": best(lambda: (_mapping.cache_clear(),
+                                                         read_features(feat_file, verify=False))),
+    }
+    native = native_core()
+    if native is not None:
+        def check(threads: int) -> Callable[[], object]:
+            return lambda: native.feature_first_bad_column(columns, f.block_checksums, f.check_rows,
+                                                           threads=threads)
+        stages.update({
+            "block checksums (XXH3), 1 thread": best(check(1)),
+            "block checksums (XXH3), 2 threads": best(check(2)),
+            "rows checksum (versions 1-2: rows rebuilt)": best(
+                lambda: native.feature_rows_checksum(f.ts_ns, f.fingerprint, f.values)),
+        })
+    stages["DataFrame over the map (no copy)"] = best(f.to_pandas)
+    return stages
+
+
 class Peers:
     """research_peers.py in build/research-venv, timing its cases one at a time on request."""
 
@@ -99,7 +126,7 @@ def research_path(root: Path, stock: str, day: str, rows: list[str], rounds: int
     import pyarrow.parquet as pq
 
     from ticklab.io.archive import archive_frame
-    from ticklab.io.features import read_features
+    from ticklab.io.features import _mapping, read_features
     from ticklab.io.store import FRAME_COLUMNS, columns_frame, read_ticks, split_columns, ticks_frame
     from ticklab.native import binary
 
@@ -129,6 +156,8 @@ def research_path(root: Path, stock: str, day: str, rows: list[str], rounds: int
         "ticks: ticklab .tick DataFrame({c: t[c]})": naive,
         "ticks: ticklab .tickz archive_frame (verified)": lambda: archive_frame(archive),
         "features: ticklab .feat to_pandas (verified)": lambda: read_features(feat_file).to_pandas(),
+        "features: ticklab .feat verified, fresh map": lambda: (
+            _mapping.cache_clear(), read_features(feat_file).to_pandas()),
         "features: ticklab .feat to_pandas (no verify)": lambda: read_features(feat_file, verify=False)
         .to_pandas(),
     }
@@ -142,6 +171,7 @@ def research_path(root: Path, stock: str, day: str, rows: list[str], rounds: int
             times.setdefault(case, []).append(peers.time(case))
     peers.close()
     stages = tick_stages(tick_file)
+    feat_stages = feature_stages(feat_file)
     load += " -> " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
     rows.append(f"\nresearch path: one stock-day into pandas ({len(df_ticks):,} ticks x {len(FRAME_COLUMNS)} "
                 f"columns;\n{len(df_feats):,} feature rows x {df_feats.shape[1]}), ArcticDB "
@@ -156,6 +186,9 @@ def research_path(root: Path, stock: str, day: str, rows: list[str], rounds: int
             rows.append(f"    {k:<39}{wall * 1e3:7.2f}{n / wall / 1e6:6.1f}{ratio}")
     rows.append("  ticks stages (each alone; ticks_frame = header + map, split + checksum, DataFrame):")
     for k, v in stages.items():
+        rows.append(f"    {k:<42}{v * 1e3:8.2f} ms")
+    rows.append("  features stages (each alone; verified to_pandas = header + map, checks, DataFrame):")
+    for k, v in feat_stages.items():
         rows.append(f"    {k:<42}{v * 1e3:8.2f} ms")
     gridz = next((root / "features" / "seed_gridz" / stock).glob("*.feat"), None)
     rows.append("archive sizes (one stock-day):")

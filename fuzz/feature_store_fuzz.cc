@@ -1,6 +1,6 @@
 // Fuzz target: the Layer 2 feature file reader (FeatureReader in
-// services/indicators/feature_store.h), versions 1 and 2, plain and zstd: header validation, then
-// every row (ReadRows), every column (ReadColumn) and the row checksum.
+// services/indicators/feature_store.h), versions 1 to 3, plain and zstd: header validation, then
+// every row (ReadRows), every column (ReadColumn), the block checksums and the row checksum.
 #include <algorithm>
 #include <vector>
 
@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (size_t i = 0; i < n; ++i) sum += column[i];
     }
   }
+  (void)reader->Verify(2);
   (void)reader->VerifyRows();
   static volatile double sink;
   sink = sum;

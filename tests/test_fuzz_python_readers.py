@@ -10,9 +10,11 @@ crash. ``make test`` runs a bounded number of examples per property; ``make fuzz
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import struct
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +67,24 @@ def valid_feature_file(n_rows: int = 3) -> bytes:
         + rows, header_bytes)
 
 
+@functools.cache
+def valid_v3_feature_file() -> bytes:
+    """A well-formed version 3 .feat file (the one written: columns and block checksums), as the
+    C++ writer writes it."""
+    from indicator_events import random_events
+
+    import ticklab.core as core
+    from ticklab.testing import assemble_ticks
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ticks = assemble_ticks("AAPL", *random_events(40, seed=3))
+        tick = write_ticks(Path(tmp) / "AAPL" / "2024-01-02.tick", "AAPL", "2024-01-02", ticks)
+        out = Path(tmp) / "v3.feat"
+        core.IndicatorSet.from_dict({"name": "seed", "indicators": [{"kind": "spread"}]}).compute_day(
+            str(tick), str(out), "AAPL", "2024-01-02")
+        return out.read_bytes()
+
+
 def with_feature_checksums(data: bytes, header_bytes: int) -> bytes:
     """`data` with its header checksum recomputed (rows checksum too), as a writer would."""
     out = bytearray(data)
@@ -84,6 +104,9 @@ def test_valid_inputs_read_back(tmp_path: Path) -> None:
     p.write_bytes(valid_feature_file())
     f = feat.read_features(p, verify=True)
     assert f.columns == ("bid", "ask", "seed_f0") and len(f.ts_ns) == 3
+    p.write_bytes(valid_v3_feature_file())
+    f = feat.read_features(p, verify=True)
+    assert f.version == 3 and f.n_rows > 0 and f.columns[2] == "spread.abs"
 
 
 # Regression inputs: each once crashed the reader (found by these properties).
@@ -105,13 +128,16 @@ def test_store_reader_never_crashes(tmp_path_factory, data) -> None:
 
 
 @FUZZ
-@given(data=st.binary(max_size=400) | MUTATIONS.map(lambda e: ("mutate", e)), verify=st.booleans())
-@example(data=b"", verify=False)  # np.memmap: "cannot mmap an empty file"
-@example(data=("mutate", [(32, 0)]), verify=False)  # date 0: "month must be in 1..12"
-@example(data=("mutate", [(64, 128)]), verify=False)  # set name not UTF-8
-@example(data=("mutate", [(128, 128)]), verify=False)  # column names not UTF-8
-def test_feature_reader_never_crashes(tmp_path_factory, data, verify) -> None:
-    good = valid_feature_file()
+@given(data=st.binary(max_size=400) | MUTATIONS.map(lambda e: ("mutate", e)), verify=st.booleans(),
+       version=st.sampled_from([1, 3]))
+@example(data=b"", verify=False, version=1)  # np.memmap: "cannot mmap an empty file"
+@example(data=("mutate", [(32, 0)]), verify=False, version=1)  # date 0: "month must be in 1..12"
+@example(data=("mutate", [(64, 128)]), verify=False, version=1)  # set name not UTF-8
+@example(data=("mutate", [(128, 128)]), verify=False, version=1)  # column names not UTF-8
+@example(data=("mutate", [(144, 0)]), verify=True, version=3)  # check_rows 0
+@example(data=("mutate", [(147, 0x7F)]), verify=True, version=3)  # check_rows huge: one block
+def test_feature_reader_never_crashes(tmp_path_factory, data, verify, version) -> None:
+    good = valid_feature_file() if version == 1 else valid_v3_feature_file()
     if isinstance(data, tuple):  # mutate the header and keep its checksums right: reach the fields
         header_bytes = struct.unpack_from("<I", good, 12)[0]
         raw = with_feature_checksums(mutate(good, data[1], limit=header_bytes), header_bytes)

@@ -140,7 +140,7 @@ def test_reader_views_are_zero_copy_and_checked(tmp_path: Path) -> None:
     ts, field, value = random_events(5_000, seed=5)
     feats = run_engine(tmp_path, assemble_ticks("TEST", ts, field, value), [{"kind": "seed"}])
     assert feats.values.base is not None and not feats.values.flags.writeable
-    # version 2: the value columns are one column-major array
+    # versions 2-3: the value columns are one column-major array
     assert feats.values.strides == (8, feats.n_rows * 8) and feats.values.flags.f_contiguous
     df = feats.to_pandas()
     assert list(df.columns) == ["fingerprint", *feats.columns]
@@ -149,11 +149,12 @@ def test_reader_views_are_zero_copy_and_checked(tmp_path: Path) -> None:
     raw = bytearray((tmp_path / "out.feat").read_bytes())
     raw[len(raw) - (feats.n_rows * 8 + 63) // 64 * 64 + 3] ^= 0xFF  # inside the last column
     (tmp_path / "bad.feat").write_bytes(bytes(raw))
-    with pytest.raises(FeatureFileError, match="rows checksum"):
+    bad_column = f"checksum mismatch in column {feats.columns[-1]} "  # version 3's block checksums
+    with pytest.raises(FeatureFileError, match=bad_column):
         read_features(tmp_path / "bad.feat", verify=True)
     # The default verifies too (found item 6: a flipped byte used to come back as 1.8e306), as the
     # tick store's reader does; verify=False is the explicit, unchecked way.
-    with pytest.raises(FeatureFileError, match="rows checksum"):
+    with pytest.raises(FeatureFileError, match=bad_column):
         read_features(tmp_path / "bad.feat")
     assert read_features(tmp_path / "bad.feat", verify=False).n_rows == feats.n_rows
     (tmp_path / "short.feat").write_bytes(bytes(raw[:-8]))

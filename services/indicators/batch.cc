@@ -63,7 +63,7 @@ bool IsCurrent(const IndicatorSet& set, const DayJob& job, std::string* why, uin
   if (info.config_hash != set.config_hash() || info.columns != set.column_names()) {
     return fail("written with another configuration of set \"" + set.name() + "\"");
   }
-  if (Status st = feat->VerifyRows(); !st.ok()) return fail(st.ToString());
+  if (Status st = feat->Verify(); !st.ok()) return fail(st.ToString());
   Result<TickInput> input = TickInput::Open(job.input, job.verify_input);
   if (!input.ok()) return fail("its input: " + input.status().ToString());
   if (input->Fingerprint() != info.input_fingerprint) {

@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "services/common/column_codec.h"
+#include "services/indicators/feature_checksum.h"
 #include "services/indicators/feature_layout.h"
 
 namespace ticklab {
@@ -91,7 +92,7 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
   const bool v1 = std::memcmp(p, kMagicV1, 8) == 0, v2 = std::memcmp(p, kMagicV2, 8) == 0;
   if (!v1 && !v2) return Status::DataLoss(path + ": not a ticklab feature file (bad magic)");
   const uint32_t version = Get<uint32_t>(p, kOffVersion);
-  if (version != (v1 ? 1u : 2u)) {
+  if (v1 ? version != 1 : version != 2 && version != kColumnarWithChecks) {
     return Status::DataLoss(path + ": unsupported feature file version " + std::to_string(version));
   }
   FeatureFileInfo& info = r.info_;
@@ -104,7 +105,17 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
   const auto inconsistent = [&] {
     return Status::DataLoss(path + ": inconsistent sizes (truncated or corrupted file)");
   };
-  const size_t names_at = v1 ? kFixedV1 : kFixedV2 + kDirEntry * columns;
+  size_t names_at = v1 ? kFixedV1 : kFixedV2 + kDirEntry * columns;
+  if (version == kColumnarWithChecks) {  // the block checksums come before the names
+    if (r.map_size_ < kFixedV2) return inconsistent();
+    info.check_rows = Get<uint32_t>(p, kOffCheckRows);
+    // Every row takes >= 1 byte, and division first: the table's size cannot wrap around.
+    if (info.check_rows == 0 || info.n_rows > r.map_size_) return inconsistent();
+    r.check_blocks_ = FeatureCheckBlocks(info.n_rows, info.check_rows);
+    if (r.check_blocks_ > 0 && columns > r.map_size_ / 8 / r.check_blocks_) return inconsistent();
+    r.checks_ = p + names_at;
+    names_at += 8 * columns * r.check_blocks_;
+  }
   if (header_bytes != RoundUp64(names_at + names_bytes) || header_bytes > r.map_size_)
     return inconsistent();
   if (!HeaderChecksumOk(p, header_bytes))
@@ -124,6 +135,9 @@ Result<FeatureReader> FeatureReader::Open(const std::string& path) {
     info.zstd = compression == 1;
     info.block_rows = Get<uint32_t>(p, kOffBlockRows);
     if (info.zstd && info.block_rows == 0) return inconsistent();
+    // A compressed version 3 file checks each frame as decoded: its blocks are the frames.
+    if (info.zstd && info.check_rows != 0 && info.check_rows != info.block_rows)
+      return inconsistent();
     const uint32_t grid = Get<uint32_t>(p, kOffGridKind);
     const double grid_value = Get<double>(p, kOffGridValue);
     if (grid == kGridSeconds) info.grid_seconds = grid_value;
@@ -178,6 +192,8 @@ FeatureReader::FeatureReader(FeatureReader&& o) noexcept
       row_bytes_(o.row_bytes_),
       offsets_(std::move(o.offsets_)),
       bytes_(std::move(o.bytes_)),
+      checks_(o.checks_),
+      check_blocks_(o.check_blocks_),
       frames_(std::move(o.frames_)) {
   o.map_ = nullptr;
 }
@@ -199,6 +215,9 @@ Status FeatureReader::Block(int column, uint64_t block, const unsigned char** da
     TICKLAB_RETURN_IF_ERROR(DecodeColumnBlock(
         static_cast<const unsigned char*>(map_) + start, end - start, n, elem, column == 0,
         f.data[column].data(), path_ + ": column " + std::to_string(column)));
+    if (checks_ != nullptr && FeatureBlockChecksum(f.data[column].data(), n * elem) !=
+                                  Get<uint64_t>(checks_, 8 * (column * check_blocks_ + block)))
+      return ChecksumMismatch(column);
     f.cached[column] = static_cast<int64_t>(block);
   }
   *data = f.data[column].data();
@@ -252,16 +271,54 @@ Status FeatureReader::ReadColumn(int k, uint64_t first, size_t n, double* out) c
   return Gather(2 + k, first, n, out, 1);
 }
 
+std::string FeatureReader::ColumnName(int column) const {
+  if (column < 2) return column == 0 ? "ts_ns" : "fingerprint";
+  return info_.columns[static_cast<size_t>(column) - 2];
+}
+
+Status FeatureReader::ChecksumMismatch(int column) const {
+  return Status::DataLoss(path_ + ": checksum mismatch in column " + ColumnName(column) +
+                          " (corrupted file)");
+}
+
+Status FeatureReader::Verify(int threads) const {
+  if (checks_ == nullptr) return VerifyRows();
+  const int columns = 2 + n_cols();
+  if (info_.zstd) {  // Block() checks each frame it decodes
+    const unsigned char* data = nullptr;
+    for (int c = 0; c < columns; ++c)
+      for (uint64_t b = 0; b < check_blocks_; ++b) TICKLAB_RETURN_IF_ERROR(Block(c, b, &data));
+    return Status::Ok();
+  }
+  std::vector<CheckedColumn> checked;
+  for (int c = 0; c < columns; ++c) {
+    checked.push_back({static_cast<const unsigned char*>(map_) + offsets_[c],
+                       c < 2 || !info_.float32 ? size_t{8} : size_t{4},
+                       reinterpret_cast<const uint64_t*>(checks_) + size_t(c) * check_blocks_});
+  }
+  const int bad = FirstBadColumn(checked, info_.n_rows, info_.check_rows, threads);
+  return bad < 0 ? Status::Ok() : ChecksumMismatch(bad);
+}
+
 Status FeatureReader::VerifyRows() const {
-  return ScanRows(kVerifyRows, true, [](const double*, size_t) { return Status::Ok(); });
+  return Scan(kVerifyRows, true, [](const double*, size_t) { return Status::Ok(); });
 }
 
 Status FeatureReader::ScanRows(size_t chunk_rows, bool verify,
                                const std::function<Status(const double*, size_t)>& fn) const {
+  if (verify && checks_ != nullptr) {  // compressed: Block() checks each frame as decoded
+    if (!info_.zstd) TICKLAB_RETURN_IF_ERROR(Verify());
+    verify = false;
+  }
+  return Scan(chunk_rows, verify, fn);
+}
+
+Status FeatureReader::Scan(size_t chunk_rows, bool hash_rows,
+                           const std::function<Status(const double*, size_t)>& fn) const {
   chunk_rows = std::max<size_t>(chunk_rows, 1);
   const size_t stride = 2 + info_.columns.size();
   std::unique_ptr<XXH64_state_t, XXH_errorcode (*)(XXH64_state_t*)> st(
-      verify ? XXH64_createState() : nullptr, XXH64_freeState);
+      hash_rows ? XXH64_createState() : nullptr, XXH64_freeState);
   if (st) XXH64_reset(st.get(), 0);
   std::vector<double> chunk(chunk_rows * stride);
   for (uint64_t r = 0; r < info_.n_rows; r += chunk_rows) {

@@ -1,5 +1,6 @@
 // FeatureWriter (feature_store.h): buffers a block of rows column by column, spills full blocks
-// to an unlinked scratch file, and writes the version 2 file in Finish().
+// to an unlinked scratch file, and writes the version 3 file in Finish(). Each block of each
+// column is hashed (feature_checksum.h) while it is in memory, before it is compressed.
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <filesystem>
 
 #include "services/common/column_codec.h"
+#include "services/indicators/feature_checksum.h"
 #include "services/indicators/feature_layout.h"
 #include "services/indicators/feature_store.h"
 
@@ -83,9 +85,10 @@ struct FeatureWriter::Impl {
   XXH64_state_t* hash = XXH64_createState();
   int fd = -1, spill_fd = -1;
   uint64_t spill_size = 0;
-  std::vector<std::vector<Piece>> pieces;  // per column
-  std::vector<uint64_t> block_sizes;       // compressed: frame bytes, column-major by block
-  std::vector<std::string> last_frames;    // compressed: the last block's frames
+  std::vector<std::vector<Piece>> pieces;     // per column
+  std::vector<std::vector<uint64_t>> checks;  // per column: each block's checksum
+  std::vector<uint64_t> block_sizes;          // compressed: frame bytes, column-major by block
+  std::vector<std::string> last_frames;       // compressed: the last block's frames
   Status status;
   bool finished = false;
 
@@ -145,6 +148,7 @@ struct FeatureWriter::Impl {
     for (size_t c = 0; c < columns; ++c) {
       const unsigned char* data = ColumnData(c);
       size_t bytes = in_block * ElemOf(c);
+      checks[c].push_back(FeatureBlockChecksum(data, bytes));
       if (info.zstd) {
         frame.clear();
         EncodeColumnBlock(data, in_block, ElemOf(c), c == 0, &frame);
@@ -165,6 +169,7 @@ struct FeatureWriter::Impl {
     if (in_block == 0) return;
     last_frames.resize(columns);
     for (size_t c = 0; c < columns; ++c) {
+      checks[c].push_back(FeatureBlockChecksum(ColumnData(c), in_block * ElemOf(c)));
       if (info.zstd) {
         EncodeColumnBlock(ColumnData(c), in_block, ElemOf(c), c == 0, &last_frames[c]);
         block_sizes.push_back(last_frames[c].size());
@@ -194,7 +199,8 @@ struct FeatureWriter::Impl {
     const uint64_t n_blocks = pieces.empty() ? 0 : pieces[0].size();
     std::string names;
     for (const std::string& c : info.columns) names += c + "\n";
-    const size_t dir_at = kFixedV2, names_at = dir_at + kDirEntry * columns;
+    const size_t dir_at = kFixedV2, checks_at = dir_at + kDirEntry * columns;
+    const size_t names_at = checks_at + 8 * columns * n_blocks;
     const size_t header_bytes = RoundUp64(names_at + names.size());
     std::vector<unsigned char> h(header_bytes, 0);
     // Regions: uncompressed, the column's bytes; compressed, the frame-size table then frames.
@@ -208,7 +214,7 @@ struct FeatureWriter::Impl {
       at += RegionSpan(c, columns, info.zstd, bytes);
     }
     std::memcpy(h.data(), kMagicV2, 8);
-    Put<uint32_t>(h.data(), kOffVersion, 2);
+    Put<uint32_t>(h.data(), kOffVersion, kColumnarWithChecks);
     Put<uint32_t>(h.data(), kOffHeaderBytes, static_cast<uint32_t>(header_bytes));
     Put<uint64_t>(h.data(), kOffRows, info.n_rows);
     Put<uint32_t>(h.data(), kOffCols, static_cast<uint32_t>(n_cols));
@@ -229,9 +235,11 @@ struct FeatureWriter::Impl {
                             : kGridNone);
     Put<double>(h.data(), kOffGridValue,
                 by_time ? info.grid_seconds : static_cast<double>(info.grid_ticks));
+    Put<uint32_t>(h.data(), kOffCheckRows, block_rows);
     for (size_t c = 0; c < columns; ++c) {
       Put<uint64_t>(h.data(), static_cast<int>(dir_at + kDirEntry * c), offsets[c]);
       Put<uint64_t>(h.data(), static_cast<int>(dir_at + kDirEntry * c + 8), stored[c]);
+      std::memcpy(h.data() + checks_at + 8 * n_blocks * c, checks[c].data(), 8 * n_blocks);
     }
     std::memcpy(h.data() + names_at, names.data(), names.size());
     Put<uint64_t>(h.data(), kOffHeaderChecksum, XXH64(h.data(), h.size(), 0));
@@ -285,11 +293,13 @@ Result<std::unique_ptr<FeatureWriter>> FeatureWriter::Open(const std::string& pa
   w->elem = info.float32 ? 4 : 8;
   w->block_rows = BlockRows(w->n_cols, info.float32);
   w->info.block_rows = info.zstd ? w->block_rows : 0;
+  w->info.check_rows = w->block_rows;
   w->ts.resize(w->block_rows);
   w->fp.resize(w->block_rows);
   w->values.resize(w->n_cols * w->block_rows * w->elem);
   w->stage.resize(kStageRows * (2 + w->n_cols));
   w->pieces.resize(w->columns);
+  w->checks.resize(w->columns);
   XXH64_reset(w->hash, 0);
   w->fd = ::open(w->tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (w->fd < 0) return Status::IoError(Errno("cannot create", w->tmp_path));

@@ -1,7 +1,8 @@
 // The research path's readers from Python, with the GIL released: the row -> column split of
 // tick_columns.h (ticks of a store file's mapping or of a tick archive into new numpy columns, for
-// ticklab.io.store.ticks_frame and ticklab.io.archive.archive_columns) and the rows' checksum of a
-// feature file (ticklab.io.features.read_features' verification).
+// ticklab.io.store.ticks_frame and ticklab.io.archive.archive_columns) and the checks of a feature
+// file (ticklab.io.features.read_features' verification): version 3's block checksums
+// (feature_checksum.h) over the columns as Python mapped them, the rows' checksum of older files.
 #include <pybind11/stl.h>
 
 #include <new>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "services/common/tick_archive.h"
+#include "services/indicators/feature_checksum.h"
 #include "services/indicators/feature_store.h"
 #include "services/python/bindings.h"
 #include "services/python/column_buffers.h"
@@ -138,6 +140,42 @@ uint64_t FeatureRowsChecksum(const py::array& ts_ns, const py::array& fingerprin
   return RowsChecksum(n, columns);
 }
 
+// The first column (in file order: ts_ns, fingerprint, the values) whose block checksums differ
+// from `checks` [n_columns, n_blocks], or -1. `columns` are 1-D arrays (one column) or 2-D
+// Fortran-ordered ones (a column each), every column contiguous.
+int FeatureFirstBadColumn(const std::vector<py::array>& columns, const py::array& checks,
+                          uint64_t check_rows, int threads) {
+  if (check_rows == 0) throw py::value_error("feature_first_bad_column: check_rows must be > 0");
+  std::vector<CheckedColumn> checked;
+  uint64_t n_rows = 0;
+  for (const py::array& a : columns) {
+    if (a.ndim() != 1 && a.ndim() != 2) throw py::value_error("columns are 1-D or 2-D arrays");
+    const auto n = static_cast<uint64_t>(a.shape(0));
+    if (!checked.empty() && n != n_rows) throw py::value_error("columns of different lengths");
+    n_rows = n;
+    const py::ssize_t elem = a.itemsize(), k = a.ndim() == 2 ? a.shape(1) : 1;
+    if (n > 1 && (a.strides(0) != elem || (k > 1 && a.strides(1) != elem * a.shape(0)))) {
+      throw py::value_error("feature_first_bad_column: every column must be contiguous");
+    }
+    for (py::ssize_t j = 0; j < k; ++j) {
+      checked.push_back({static_cast<const char*>(a.data()) + j * elem * a.shape(0),
+                         static_cast<size_t>(elem), nullptr});
+    }
+  }
+  const uint64_t blocks = FeatureCheckBlocks(n_rows, check_rows);
+  if (checks.dtype().kind() != 'u' || checks.itemsize() != 8 || checks.ndim() != 2 ||
+      static_cast<size_t>(checks.shape(0)) != checked.size() ||
+      static_cast<uint64_t>(checks.shape(1)) != blocks ||
+      (blocks > 0 && (checks.strides(1) != 8 || checks.strides(0) != 8 * checks.shape(1)))) {
+    throw py::value_error("feature_first_bad_column: checks must be a C-ordered uint64 array [" +
+                          std::to_string(checked.size()) + ", " + std::to_string(blocks) + "]");
+  }
+  for (size_t c = 0; c < checked.size(); ++c)
+    checked[c].expected = static_cast<const uint64_t*>(checks.data()) + c * blocks;
+  py::gil_scoped_release release;
+  return FirstBadColumn(checked, n_rows, check_rows, threads);
+}
+
 }  // namespace
 
 void RegisterResearch(py::module_& m) {
@@ -155,20 +193,27 @@ is verified (DataLossError naming the file on a mismatch or a corrupt block).)")
         R"(XXH64 of a feature file's rows in version 1's layout (ts_ns, fingerprint, values widened
 to float64) from its columns, any strides (a mapped file's views), in C++ with the GIL released:
 what a .feat file's rows_checksum is compared with.)");
+  m.def("feature_first_bad_column", &FeatureFirstBadColumn, py::arg("columns"), py::arg("checks"),
+        py::arg("check_rows"), py::kw_only(), py::arg("threads") = 1,
+        R"(Checks a version 3 feature file's columns (views of its map: ts_ns, fingerprint and the
+values, 1-D arrays or a 2-D Fortran-ordered one) against its block checksums `checks` (uint64
+[n_columns, n_blocks]) in C++ with the GIL released, on `threads` threads: the index of the first
+column with a mismatching block, or -1 when all match.)");
   m.def(
-      "verify_feature_rows",
-      [](const std::string& path) {
+      "verify_feature_file",
+      [](const std::string& path, int threads) {
         Status status;
         {
           py::gil_scoped_release release;
           Result<FeatureReader> reader = FeatureReader::Open(path);
-          status = reader.ok() ? reader->VerifyRows() : reader.status();
+          status = reader.ok() ? reader->Verify(threads) : reader.status();
         }
         ThrowIfError(status);
       },
-      py::arg("path"),
-      R"(Checks the feature file `path` (.feat, either version) and its rows' XXH64 checksum in C++,
-the GIL released: DataLossError naming the file on a mismatch.)");
+      py::arg("path"), py::kw_only(), py::arg("threads") = 1,
+      R"(Checks the feature file `path` (.feat, any version) in C++, the GIL released: version 3's
+block checksums (a compressed file's frames as decoded), older versions' rows checksum.
+DataLossError naming the file (and the column) on a mismatch.)");
   m.def(
       "release_column_buffers", [] { return Pool().Trim(); },
       R"(Unmaps the memory kept from dropped column arrays (at most 4 frames' blocks are kept for

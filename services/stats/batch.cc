@@ -158,8 +158,9 @@ Result<DayRecord> ComputeStockDay(const Config& config, const Session& session, 
     }
     rec.feature_names.assign(info.columns.begin() + 2, info.columns.end());
     DayAccumulator acc(ncols - 2, horizons);
-    // Chunks in version 1's row layout (ts, fingerprint, bid, ask, features), the rows' checksum
-    // verified on the way (one pass over the file): nothing is stored unless it matches.
+    // Chunks in version 1's row layout (ts, fingerprint, bid, ask, features), the file checked
+    // (its block checksums first, or the rows' checksum on the way): nothing is stored unless it
+    // matches.
     const size_t stride = 2 + static_cast<size_t>(ncols);
     const size_t chunk_rows = ChunkRows(8 * stride);
     TICKLAB_RETURN_IF_ERROR(

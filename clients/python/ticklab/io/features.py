@@ -1,11 +1,11 @@
 """Reader of the Layer 2 feature store (docs/formats.md, "Layer 2 feature store").
 
 A feature file ``<features_dir>/<SET>/<STOCK>/<YYYY-MM-DD>.feat`` holds one indicator set's rows
-for one stock-day: ts_ns, the tick fingerprint, then the values (bid, ask, features). Version 2
-stores them column by column (float64 or float32, optionally zstd-compressed blocks); version 1
-(fixed-size float64 rows) still reads. ``read_features(path)`` maps the file; for an uncompressed
-file every array is a zero-copy view into the map, and only the pages of the columns used are
-read::
+for one stock-day: ts_ns, the tick fingerprint, then the values (bid, ask, features). Version 3
+stores them column by column (float64 or float32, optionally zstd-compressed blocks) with a
+checksum per block of each column; version 2 (the same, without them) and version 1 (fixed-size
+float64 rows) still read. ``read_features(path)`` maps the file; for an uncompressed file every
+array is a zero-copy view into the map, and only the pages of the columns used are read::
 
     f = read_features("data/demo/features/seed/AAPL/2024-01-02.feat")
     f.ts_ns                  # int64[n_rows]
@@ -17,6 +17,7 @@ read::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import struct
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,17 +28,19 @@ import xxhash
 
 from ticklab.io.codec import CodecError, decode_block
 from ticklab.io.dtypes import row_dtype
-from ticklab.io.store import native_core
+from ticklab.io.store import native_core, spare_threads
 
 MAGIC = b"TLFEAT1\x00"
-MAGIC_V2 = b"TLFEAT2\x00"
-VERSION = 2  # written; version 1 still reads
+MAGIC_V2 = b"TLFEAT2\x00"  # the columnar versions, 2 and 3
+VERSION = 3  # written; versions 1 and 2 still read
+CHECKED_VERSION = 3  # the first version with block checksums
 FIXED_HEADER = struct.Struct("<8sIIQIIiIQQQ32s16sQQ")  # version 1: 128 bytes
-FIXED_HEADER_V2 = struct.Struct("<8sIIQIIiIQQQ32s16sQIIIId48x")  # 192 bytes
+FIXED_HEADER_V2 = struct.Struct("<8sIIQIIiIQQQ32s16sQIIIIdI44x")  # versions 2-3: 192 bytes
 DIRECTORY_ENTRY = struct.Struct("<QQ")  # a column's region: offset, stored bytes
 HEADER_CHECKSUM_OFFSET = 112
 GRID_SECONDS, GRID_TICKS = 1, 2
 _VERIFY_ROWS = 4096
+_CHECK_TWO_THREADS_FROM = 8 << 20  # bytes of a file checked on two threads when a core is idle
 
 
 class FeatureFileError(ValueError):
@@ -69,6 +72,8 @@ class Features:
         self.block_rows: int = head["block_rows"]
         self.grid_seconds: float = head["grid_seconds"]
         self.grid_ticks: int = head["grid_ticks"]
+        self.check_rows: int = head["check_rows"]  # version 3: rows per checksummed block
+        self._checks: np.ndarray = head["checks"]  # version 3: uint64 [2 + n_cols, n_blocks]
         self._header_bytes: int = head["header_bytes"]
         self._cache: dict[int, np.ndarray] = {}
 
@@ -129,6 +134,12 @@ class Features:
             raise KeyError(f"{self.path}: no column {name!r}") from None
 
     @property
+    def block_checksums(self) -> np.ndarray:
+        """Version 3: the recorded XXH3-64 of each block of check_rows rows of each file column
+        (0 ts_ns, 1 fingerprint, 2.. values), uint64 [2 + n_cols, n_blocks]; older versions: empty."""
+        return self._checks
+
+    @property
     def feature_columns(self) -> tuple[str, ...]:
         """The columns after bid and ask."""
         return self.columns[2:]
@@ -140,7 +151,7 @@ class Features:
         out = out[:end - first]
         out[:, 0] = self.ts_ns[first:end].view("<f8")
         out[:, 1] = self.fingerprint[first:end].view("<f8")
-        if self.version == 2 and self.compressed:
+        if self.version >= 2 and self.compressed:
             for j in range(len(self.columns)):
                 out[:, 2 + j] = self._region(2 + j)[first:end]
         else:  # one 2-D copy (widening float32)
@@ -153,21 +164,27 @@ class Features:
         return self._fill_rows(first, np.empty((max(n, 0), 2 + len(self.columns)))).tobytes()
 
     def verify(self) -> None:
-        """Recomputes the rows' XXH64 checksum; raises FeatureFileError on mismatch. In C++ with
-        the GIL released when ticklab.core is built (the rows are reassembled from the columns
-        in cache-sized chunks either way)."""
+        """Checks the data; raises FeatureFileError on a mismatch. With ticklab.core built, in C++
+        with the GIL released: version 3's block checksums over the columns as mapped (no rows
+        are built; a compressed file's frames as decoded), older versions' rows checksum. Without
+        it, the rows' XXH64 checksum (every version records it), rows reassembled in numpy."""
         native = native_core()
-        if native is not None and not self.compressed:  # from the views of the map
-            checksum = native.feature_rows_checksum(self.ts_ns, self.fingerprint, self.values)
-        elif native is not None:  # C++ decodes the blocks
+        if native is None:
+            if self._rows_checksum() != self.rows_checksum:
+                raise FeatureFileError(f"{self.path}: rows checksum mismatch")
+        elif self.compressed:  # C++ decodes the blocks
             try:
-                native.verify_feature_rows(str(self.path))
+                native.verify_feature_file(str(self.path))
             except native.Error as e:
                 raise FeatureFileError(str(e)) from None
-            return
-        else:
-            checksum = self._rows_checksum()
-        if checksum != self.rows_checksum:
+        elif self.version >= CHECKED_VERSION:  # the map's columns, in place
+            threads = spare_threads(len(self._mm), _CHECK_TWO_THREADS_FROM)
+            bad = native.feature_first_bad_column([self.ts_ns, self.fingerprint, self.values],
+                                                  self._checks, self.check_rows, threads=threads)
+            if bad >= 0:
+                name = ("ts_ns", "fingerprint", *self.columns)[bad]
+                raise FeatureFileError(f"{self.path}: checksum mismatch in column {name} (corrupted file)")
+        elif native.feature_rows_checksum(self.ts_ns, self.fingerprint, self.values) != self.rows_checksum:
             raise FeatureFileError(f"{self.path}: rows checksum mismatch")
 
     def _rows_checksum(self) -> int:
@@ -226,9 +243,11 @@ def _head(mm: np.memmap, path: Path) -> tuple[dict[str, Any], int, int]:
     fields = (FIXED_HEADER_V2 if v2 else FIXED_HEADER).unpack_from(mm, 0)
     (_, version, header_bytes, n_rows, n_cols, size_field, yyyymmdd, names_bytes, config_hash,
      input_fp, rows_checksum, set_name, stock, _) = fields[:14]
-    if version != (2 if v2 else 1):
+    if version not in ((2, CHECKED_VERSION) if v2 else (1,)):
         raise FeatureFileError(f"{path}: unsupported feature file version {version}")
-    compression, block_rows, grid_kind, _, grid_value = fields[14:19] if v2 else (0, 0, 0, 0, 0.0)
+    compression, block_rows, grid_kind, _, grid_value, check_rows = fields[14:20] if v2 else (0,) * 6
+    checked = version >= CHECKED_VERSION
+    check_rows = check_rows if checked else 0
     try:
         date = dt.date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
         set_text, stock_text = set_name.rstrip(b"\x00").decode(), stock.rstrip(b"\x00").decode()
@@ -239,13 +258,20 @@ def _head(mm: np.memmap, path: Path) -> tuple[dict[str, Any], int, int]:
                 set=set_text, stock=stock_text,
                 value_dtype="<f4" if v2 and size_field == 4 else "<f8", compressed=compression == 1,
                 block_rows=block_rows, grid_seconds=grid_value if grid_kind == GRID_SECONDS else 0.0,
-                grid_ticks=int(grid_value) if grid_kind == GRID_TICKS else 0)
+                grid_ticks=int(grid_value) if grid_kind == GRID_TICKS else 0, check_rows=check_rows)
     names_at = FIXED_HEADER_V2.size + DIRECTORY_ENTRY.size * (2 + n_cols) if v2 else FIXED_HEADER.size
+    # Version 3: the block checksums, column-major, between the directory and the names.
+    blocks = -(-n_rows // check_rows) if check_rows else 0
+    checks_bad = checked and (not check_rows or n_rows > len(mm) or (2 + n_cols) * blocks * 8 > len(mm)
+                              or (compression and check_rows != block_rows))
     v1_bad = not v2 and (size_field != 16 + 8 * n_cols or len(mm) != header_bytes + n_rows * size_field)
     v2_bad = v2 and (size_field not in (4, 8) or compression > 1 or (compression and not block_rows))
+    checks_at, names_at = names_at, names_at + (2 + n_cols) * blocks * 8
     bad_sizes = header_bytes != _round64(names_at + names_bytes) or header_bytes > len(mm) or v1_bad or v2_bad
-    if bad_sizes:
+    if bad_sizes or checks_bad:
         raise FeatureFileError(f"{path}: inconsistent sizes (truncated or corrupted file)")
+    head["checks"] = np.frombuffer(mm, "<u8", count=(2 + n_cols) * blocks, offset=checks_at) \
+        .reshape(2 + n_cols, blocks)
     return head, names_at, names_bytes
 
 
@@ -266,17 +292,27 @@ def _regions(mm: np.memmap, path: Path, head: dict[str, Any]) -> list[tuple[int,
     return regions
 
 
+@functools.lru_cache(maxsize=4)
+def _mapping(path: Path, identity: tuple[int, int, int, int]) -> np.memmap:
+    """The map of the file `path` that has `identity` (device, inode, size, mtime): the last 4 files
+    read stay mapped, as store files do (ticklab.io.store), so reading a day again does not fault
+    its pages in again; a rewritten file has a new identity and is mapped anew."""
+    return np.memmap(path, dtype=np.uint8, mode="r")
+
+
 def read_features(path: str | Path, *, verify: bool = True) -> Features:
-    """Maps a feature file and checks its header and, by default, its rows' checksum.
+    """Maps a feature file and checks its header and, by default, its data (:meth:`Features.verify`:
+    version 3's block checksums, older versions' rows checksum).
 
     Like :func:`ticklab.io.store.read_ticks`, it verifies by default: a flipped byte raises
     :class:`FeatureFileError` instead of returning a wrong number. `verify=False` skips reading
-    every byte (the header is always checked).
+    every byte (the header is always checked). The last 4 files read stay mapped (`_mapping`).
     """
     path = Path(path)
-    if path.stat().st_size < FIXED_HEADER.size:  # (np.memmap refuses an empty file)
+    st = path.stat()
+    if st.st_size < FIXED_HEADER.size:  # (np.memmap refuses an empty file)
         raise FeatureFileError(f"{path}: too short for a feature file header")
-    mm = np.memmap(path, dtype=np.uint8, mode="r")
+    mm = _mapping(path, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
     if len(mm) < FIXED_HEADER.size:
         raise FeatureFileError(f"{path}: too short for a feature file header")
     head, names_at, names_bytes = _head(mm, path)
@@ -291,7 +327,7 @@ def read_features(path: str | Path, *, verify: bool = True) -> Features:
         raise FeatureFileError(f"{path}: corrupted header: {e}") from e
     if len(columns) != head["n_cols"]:
         raise FeatureFileError(f"{path}: column count mismatch")
-    regions = _regions(mm, path, head) if head["version"] == 2 else []
+    regions = _regions(mm, path, head) if head["version"] >= 2 else []
     f = Features(path, mm, head, columns, regions)
     if verify:
         f.verify()

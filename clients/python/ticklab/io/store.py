@@ -137,13 +137,15 @@ FRAME_COLUMNS = tuple(n for n in TICK_DTYPE.names if n != "reserved")
 _TWO_THREADS_FROM = 65536
 
 
-def _split_threads(count: int) -> int:
+def spare_threads(work: int, two_from: int) -> int:
+    """Threads for a native pass over `work` units: 2 from `two_from` units when a second core is
+    idle (by the load average), else 1."""
     try:
         cores = len(os.sched_getaffinity(0))
         busy = os.getloadavg()[0]
     except (AttributeError, OSError):  # not Linux: no idea how busy the machine is
         return 1
-    return 2 if count >= _TWO_THREADS_FROM and cores > 1 and busy <= cores - 1 else 1
+    return 2 if work >= two_from and cores > 1 and busy <= cores - 1 else 1
 
 
 @functools.cache
@@ -191,7 +193,7 @@ def tick_columns(path: str | Path, *, verify: bool = True) -> dict[str, np.ndarr
     native = native_core()
     if native is not None:
         columns, checksum = native.tick_columns(ticks, FRAME_COLUMNS, checksum=verify,
-                                                threads=_split_threads(len(ticks)))
+                                                threads=spare_threads(len(ticks), _TWO_THREADS_FROM))
     else:
         columns, checksum = split_columns(ticks, checksum=verify)
     if verify:
