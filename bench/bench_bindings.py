@@ -12,9 +12,12 @@ time for the two-thread one.
   3. compute()    the seed set over a day's ticks (the store file's memmap), vs the C++ engine
                   over the same file's map writing the same rows into the same sink
                   (bench/bindings_engine_bench.cc, in its own process, run for run in turn with
-                  the Python calls): fresh arrays per run, and compute(out=...) vs arrays
-                  allocated once; vs the engine counting the rows alone, and vs the numba port
-                  of bench_indicators.py;
+                  the Python calls, both warmed up first; the side going first alternates):
+                  compute() (its arrays from the module's pool of recycled blocks) vs the
+                  engine into a RowMatrix over the same kind of pool, and compute(out=...) vs
+                  arrays allocated once; the median of the turns' own ratios, and the best and
+                  median of each side; vs the engine counting the rows alone, and vs the numba
+                  port of bench_indicators.py;
   4. plug-in      ``py_trade_flow`` (Python, event style) run by the engine, vs the same class
                   stepped directly by a Python loop over the day's events (rows at the same events);
   5. threads      two Python threads computing two stocks vs one thread computing both (best of
@@ -183,26 +186,50 @@ def touched(shape: tuple[int, ...], dtype: type) -> np.ndarray:
 
 
 def compute_vs_engine(seed, rows: np.ndarray, engine: Engine, repeat: int) -> dict[str, float]:
-    """Best CPU seconds of compute() and compute(out=) over the day and of the C++ engine's runs
-    into the same sinks (and counting its rows alone), turn by turn, so that a change of load
-    hits both sides alike. Each fresh result lives until the next is done, on both sides."""
+    """CPU seconds of compute() and compute(out=) over the day and of the C++ engine's runs into
+    the same sinks (and counting its rows alone), turn by turn, so that a change of load hits both
+    sides alike: per figure the best and the median of `repeat` turns, and per pair the median of
+    the turns' own ratios (Python over C++ in the same turn: what drifts between turns cancels).
+    One turn of each first, untimed, so that both sides start warm (their pools hold a day's
+    blocks, the pages of the tick map and of the out= arrays are mapped). The turns alternate
+    which side goes first. Each fresh result lives until the next is done, on both sides."""
     n, p = engine.shape["rows"], engine.shape["columns"]
     out = (touched((n,), np.int64), touched((n, p), np.float64))
-    best = dict.fromkeys(
-        ("compute_s", "compute_out_s", "engine_s", "engine_matrix_s", "engine_out_s"), float("inf")
-    )
     last = None
-    for _ in range(repeat):
+
+    def python_fresh() -> float:
+        nonlocal last
         t0 = time.thread_time()
         last = seed.compute(rows, DAY)
-        best["compute_s"] = min(best["compute_s"], time.thread_time() - t0)
+        return time.thread_time() - t0
+
+    def python_out() -> float:
         t0 = time.thread_time()
         seed.compute(rows, DAY, out=out)
-        best["compute_out_s"] = min(best["compute_out_s"], time.thread_time() - t0)
-        for key, mode in (("engine_s", "count"), ("engine_matrix_s", "fresh"), ("engine_out_s", "out")):
-            best[key] = min(best[key], engine.run(mode)["cpu_s"])
+        return time.thread_time() - t0
+
+    sides = {
+        "python": (("compute_s", python_fresh), ("compute_out_s", python_out)),
+        "engine": tuple(
+            (key, lambda mode=mode: engine.run(mode)["cpu_s"])
+            for key, mode in (("engine_s", "count"), ("engine_matrix_s", "fresh"), ("engine_out_s", "out"))
+        ),
+    }
+    samples: dict[str, list[float]] = {key: [] for side in sides.values() for key, _ in side}
+    for turn in range(repeat + 1):
+        order = ("python", "engine") if turn % 2 else ("engine", "python")
+        for side in order:
+            for key, run in sides[side]:
+                cpu = run()
+                if turn > 0:
+                    samples[key].append(cpu)
     assert last is not None and last[1].shape == (n, p), (last[1].shape, n, p)
-    return best
+    res = {key: min(v) for key, v in samples.items()}
+    res.update({f"{key}_median": float(np.median(v)) for key, v in samples.items()})
+    for py_key, cpp_key in (("compute_s", "engine_matrix_s"), ("compute_out_s", "engine_out_s")):
+        turns = np.array(samples[py_key]) / np.array(samples[cpp_key])
+        res[f"{py_key}_turn_ratio"] = float(np.median(turns))
+    return res
 
 
 def threads_vs_processes(
@@ -373,15 +400,19 @@ def print_table(r: dict[str, float]) -> None:
         (
             "3 compute() seed",
             f"{r['compute_s'] * 1e3:.1f} ms",
-            f"{r['compute_s'] / r['engine_matrix_s'] - 1:+.1%} vs C++ engine into the same "
-            f"arrays ({r['engine_matrix_s'] * 1e3:.1f} ms)",
+            f"{r['compute_s_turn_ratio'] - 1:+.1%} vs C++ engine into the same arrays (median of "
+            f"the turns' ratios); best {r['compute_s'] * 1e3:.1f} vs {r['engine_matrix_s'] * 1e3:.1f} "
+            f"ms ({r['compute_s'] / r['engine_matrix_s'] - 1:+.1%}), median "
+            f"{r['compute_s_median'] * 1e3:.1f} vs {r['engine_matrix_s_median'] * 1e3:.1f} ms",
             "goal within 5%",
         ),
         (
             "3 compute(out=) seed",
             f"{r['compute_out_s'] * 1e3:.1f} ms",
-            f"{r['compute_out_s'] / r['engine_out_s'] - 1:+.1%} vs C++ engine into "
-            f"preallocated arrays ({r['engine_out_s'] * 1e3:.1f} ms); "
+            f"{r['compute_out_s_turn_ratio'] - 1:+.1%} vs C++ engine into preallocated arrays; "
+            f"best {r['compute_out_s'] * 1e3:.1f} vs {r['engine_out_s'] * 1e3:.1f} ms "
+            f"({r['compute_out_s'] / r['engine_out_s'] - 1:+.1%}), median "
+            f"{r['compute_out_s_median'] * 1e3:.1f} vs {r['engine_out_s_median'] * 1e3:.1f} ms; "
             f"{r['compute_out_s'] / r['compute_s']:.0%} of compute()'s time",
             "goal within 5%, no slower than compute()",
         ),

@@ -240,6 +240,12 @@ class PySet {
     return sink.Take(set_.num_columns() - 2);
   }
   IndicatorSet& set() { return set_; }
+  // A copy with fresh state (and this set's reserve hint).
+  PySet Clone() {
+    PySet copy(set_.Clone());
+    copy.rows_per_tick_ = rows_per_tick_;
+    return copy;
+  }
 
  private:
   // Starts `day` and runs `work` (the set over the day's ticks) without the GIL, then raises what a
@@ -315,15 +321,15 @@ compute and push release the GIL, so sets in different threads run in parallel.)
       .def_property_readonly("name", [](PySet& s) { return s.set().name(); })
       .def_property_readonly("columns", [](PySet& s) { return s.set().column_names(); })
       .def_property_readonly("config_hash", [](PySet& s) { return s.set().config_hash(); })
-      .def(
-          "clone", [](PySet& s) { return PySet(s.set().Clone()); }, "A copy with fresh state.")
+      .def("clone", &PySet::Clone, "A copy with fresh state.")
       .def("compute", &PySet::Compute, py::arg("ticks"), py::arg("date"), py::kw_only(),
            py::arg("out") = py::none(),
-           "(timestamps int64 (n,), values float64 (n, p), columns) of one stock-day's ticks; "
+           "(timestamps int64 (n,), values float64 (n, p), columns) of one stock-day's ticks, "
+           "in memory recycled from the arrays of earlier calls that were dropped (so a loop over "
+           "days touches warm pages; release_column_buffers() gives the kept blocks back); "
            "out=(timestamps (m,), values (m, p)) writes the rows into those arrays instead and "
-           "returns views of their first n rows (ValueError if the day has more than m): "
-           "arrays reused from day to day save the fresh pages' faults and zeroing, about half "
-           "of the call. The tick array is read in place; the GIL is released throughout.")
+           "returns views of their first n rows (ValueError if the day has more than m). The "
+           "tick array is read in place; the GIL is released throughout.")
       .def("compute_rows", &PySet::ComputeRows, py::arg("ticks"), py::arg("date"),
            "The day's rows as ticklab.io.dtypes.row_dtype(p - 2) records (a .feat file's rows).")
       .def("compute_day", &PySet::ComputeDayFile, py::arg("input"), py::arg("output"),

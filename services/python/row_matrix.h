@@ -154,8 +154,8 @@ class RowMatrix final : public RowSink {
       ts_block_ = Replace(std::exchange(ts_block_, Block{}), ts_bytes, rows_ * sizeof(int64_t));
     }
     if (values_block_.data == nullptr || values_block_.bytes < value_bytes) {
-      values_block_ = Replace(std::exchange(values_block_, Block{}), value_bytes,
-                              rows_ * p_ * sizeof(double));
+      values_block_ =
+          Replace(std::exchange(values_block_, Block{}), value_bytes, rows_ * p_ * sizeof(double));
     }
     ts_ = static_cast<int64_t*>(ts_block_.data);
     values_ = static_cast<double*>(values_block_.data);
