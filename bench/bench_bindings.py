@@ -24,7 +24,9 @@ time for the two-thread one.
                   --repeat, wall time), into fresh arrays and into out= arrays; the share of
                   time the threads were blocked (GIL, locks: /proc schedstat); and the same
                   speedup of the C++ engine in two processes, in the same passes: the machine's
-                  ceiling (two cores and one memory shared, nothing else).
+                  ceiling (two cores and one memory shared, nothing else); and the CPU seconds
+                  of the pair at once vs in turn (threads, processes): what running together
+                  costs, a figure other jobs' load does not swing as it does wall times.
 
     python bench/bench_bindings.py            # ~1M events per stock-day
     python bench/bench_bindings.py --quick    # ~200k
@@ -243,7 +245,10 @@ def threads_vs_processes(
     largest share of its span a thread spent blocked (neither running nor runnable: the GIL, a
     lock) in the best pass, which a loaded machine does not inflate as it does the wall times,
     and the largest share a thread, or a process, spent runnable but waiting for a CPU (which
-    other jobs on the machine do inflate: the wall times' noise)."""
+    other jobs on the machine do inflate: the wall times' noise). And the CPU seconds of the pair
+    (best pass) in turn and at once, threads and processes: what running together costs in CPU
+    (contention in the kernel, the allocator, memory bandwidth), which waiting for a CPU does
+    not inflate."""
     mode = "out" if use_out else "fresh"
     sets = [seed.clone(), seed.clone()]
     outs: list = [None, None]
@@ -268,19 +273,24 @@ def threads_vs_processes(
     def in_turn(pairs) -> float:  # the runs' own times, without what separates them
         return sum(e - s for s, e in pairs) / 1e9
 
-    res = dict.fromkeys(("one", "two", "proc_one", "proc_two"), float("inf"))
+    keys = ("one", "two", "proc_one", "proc_two", "cpu_one", "cpu_two", "proc_cpu_one", "proc_cpu_two")
+    res = dict.fromkeys(keys, float("inf"))
     res["blocked"] = res["runq"] = res["proc_runq"] = 0.0
     for _ in range(repeat):
+        cpu0 = time.thread_time()
         res["one"] = min(res["one"], in_turn([compute(0), compute(1)]))
+        res["cpu_one"] = min(res["cpu_one"], time.thread_time() - cpu0)
         start, spans, blocked, runq = threading.Barrier(2), [(0, 0)] * 2, [0.0] * 2, [0.0] * 2
+        cpu = [0.0] * 2
 
-        def work(i: int, start=start, spans=spans, blocked=blocked, runq=runq) -> None:
+        def work(i: int, start=start, spans=spans, blocked=blocked, runq=runq, cpu=cpu) -> None:
             start.wait()
             run0, wait0 = run_and_wait_ns()
             spans[i] = s, e = compute(i)
             run1, wait1 = run_and_wait_ns()
             blocked[i] = max(0, (e - s) - (run1 - run0) - (wait1 - wait0)) / (e - s)
             runq[i] = (wait1 - wait0) / (e - s)
+            cpu[i] = (run1 - run0) / 1e9
 
         threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
         for t in threads:
@@ -289,11 +299,14 @@ def threads_vs_processes(
             t.join()
         if (wall := span(spans)) < res["two"]:
             res["two"], res["blocked"], res["runq"] = wall, max(blocked), max(runq)
+        res["cpu_two"] = min(res["cpu_two"], sum(cpu))
         runs = [engines[i].run(mode) for i in range(2)]
         res["proc_one"] = min(res["proc_one"], in_turn([(r["start_ns"], r["end_ns"]) for r in runs]))
+        res["proc_cpu_one"] = min(res["proc_cpu_one"], sum(r["cpu_s"] for r in runs))
         for e in engines:
             e.start(mode)
         runs = [e.result() for e in engines]
+        res["proc_cpu_two"] = min(res["proc_cpu_two"], sum(r["cpu_s"] for r in runs))
         if (wall := span([(r["start_ns"], r["end_ns"]) for r in runs])) < res["proc_two"]:
             res["proc_two"] = wall
             res["proc_runq"] = max(r["wait_ns"] / (r["end_ns"] - r["start_ns"]) for r in runs)
@@ -446,6 +459,15 @@ def print_table(r: dict[str, float]) -> None:
             f"threads blocked (GIL, locks) {r['blocked']:.1%} of their time; waiting for a CPU "
             f"{r['runq']:.0%} (threads) / {r['proc_runq']:.0%} (processes)",
             "goal ~2x on 2 idle cores, near the two-process ceiling",
+        ),
+        (
+            "5 ... CPU of the pair",
+            f"{r['cpu_two'] * 1e3:.0f} ms",
+            f"two threads at once {r['cpu_two'] / r['cpu_one'] - 1:+.1%} vs one thread in turn "
+            f"({r['cpu_one'] * 1e3:.0f} ms); two processes {r['proc_cpu_two'] / r['proc_cpu_one'] - 1:+.1%}; "
+            f"into out= arrays: threads {r['cpu_two_out'] / r['cpu_one_out'] - 1:+.1%}, processes "
+            f"{r['proc_cpu_two_out'] / r['proc_cpu_one_out'] - 1:+.1%}",
+            "what running together costs in CPU (kernel, allocator, memory); +0% would be 2x",
         ),
         (
             "5 ... into out= arrays",
