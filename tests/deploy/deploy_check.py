@@ -257,7 +257,9 @@ def kill_and_resume(stack: Stack, gateway: str, reference: bytes, n: int) -> tup
     with connect_gateway(gateway) as client:
         col = Collector(client.indicators(STOCK, DAY, DAY, set=SET, replay_speed=REPLAY_SPEED))
         col.start()
-        wait_for(lambda: col.rows >= n // 4 or col.error is not None, "a quarter of the rows", 120)
+        # Early in the stream: on a loaded machine the client lags the paced server (at load ~25
+        # it had a quarter of the rows only after the server had sent them all: no reconnect).
+        wait_for(lambda: col.rows >= n // 20 or col.error is not None, "a twentieth of the rows", 120)
         check(col.error is None and col.rows < n, f"stream ended before the kill: {col.error}")
         calls_before = client.metrics().upstream_calls_total
         os.kill(stack.inspect("indicators")["State"]["Pid"], signal.SIGKILL)  # a crash, to docker
