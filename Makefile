@@ -139,20 +139,22 @@ deploy-packages: $(APT_STAMP)
 deploy-deps: deploy-packages
 	@deploy/docker-ready.sh
 
-# ticklab-base (debootstrap), ticklab-services (C++, multi-stage), ticklab-python (gateway, trund;
-# from a wheelhouse filled on the host). Docker's layer cache makes a rebuild of unchanged
+# ticklab-base (debootstrap), ticklab-python (gateway, trund; from a wheelhouse filled on the host),
+# ticklab-services (C++, multi-stage, on top of ticklab-python: the indicators server's Python
+# host imports numpy and ticklab from its venv). Docker's layer cache makes a rebuild of unchanged
 # sources quick.
 image: deploy-deps $(PY_STAMP)
 	@$(MAKE) --no-print-directory proto-py
 	@deploy/base-image.sh ticklab-base:bookworm
-	@echo "image: ticklab-services:$(IMAGE_TAG) (compiles the servers inside; minutes the first time)"
-	@mkdir -p $(BUILD)/deploy && docker build --force-rm -f deploy/services.Dockerfile \
-	  --build-arg CXX_APT_PACKAGES="$(CXX_APT_PACKAGES)" -t ticklab-services:$(IMAGE_TAG) . \
-	  >$(BUILD)/deploy/services-image.log 2>&1 || { tail -40 $(BUILD)/deploy/services-image.log; exit 1; }
 	@$(PY) deploy/wheelhouse.py $(BUILD)/deploy/wheelhouse
 	@echo "image: ticklab-python:$(IMAGE_TAG)"
 	@docker build --force-rm -f deploy/python.Dockerfile -t ticklab-python:$(IMAGE_TAG) $(BUILD)/deploy/wheelhouse \
 	  >$(BUILD)/deploy/python-image.log 2>&1 || { tail -40 $(BUILD)/deploy/python-image.log; exit 1; }
+	@echo "image: ticklab-services:$(IMAGE_TAG) (compiles the servers inside; minutes the first time)"
+	@docker build --force-rm -f deploy/services.Dockerfile \
+	  --build-arg CXX_APT_PACKAGES="$(CXX_APT_PACKAGES)" --build-arg PYTHON_IMAGE=ticklab-python:$(IMAGE_TAG) \
+	  -t ticklab-services:$(IMAGE_TAG) . \
+	  >$(BUILD)/deploy/services-image.log 2>&1 || { tail -40 $(BUILD)/deploy/services-image.log; exit 1; }
 	@docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^ticklab-'
 
 # The stack from the images to the teardown: health, a tap compared with the .feat files, the

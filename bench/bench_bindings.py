@@ -12,16 +12,21 @@ time for the two-thread one.
   3. compute()    the seed set over a day's ticks (the store file's memmap), vs the C++ engine
                   over the same file's map writing the same rows into the same sink
                   (bench/bindings_engine_bench.cc, in its own process, run for run in turn with
-                  the Python calls): fresh arrays per run, and compute(out=...) vs arrays
-                  allocated once; vs the engine counting the rows alone, and vs the numba port
-                  of bench_indicators.py;
+                  the Python calls, both warmed up first; the side going first alternates):
+                  compute() (its arrays from the module's pool of recycled blocks) vs the
+                  engine into a RowMatrix over the same kind of pool, and compute(out=...) vs
+                  arrays allocated once; the median of the turns' own ratios, and the best and
+                  median of each side; vs the engine counting the rows alone, and vs the numba
+                  port of bench_indicators.py;
   4. plug-in      ``py_trade_flow`` (Python, event style) run by the engine, vs the same class
                   stepped directly by a Python loop over the day's events (rows at the same events);
   5. threads      two Python threads computing two stocks vs one thread computing both (best of
                   --repeat, wall time), into fresh arrays and into out= arrays; the share of
                   time the threads were blocked (GIL, locks: /proc schedstat); and the same
                   speedup of the C++ engine in two processes, in the same passes: the machine's
-                  ceiling (two cores and one memory shared, nothing else).
+                  ceiling (two cores and one memory shared, nothing else); and the CPU seconds
+                  of the pair at once vs in turn (threads, processes): what running together
+                  costs, a figure other jobs' load does not swing as it does wall times.
 
     python bench/bench_bindings.py            # ~1M events per stock-day
     python bench/bench_bindings.py --quick    # ~200k
@@ -183,26 +188,50 @@ def touched(shape: tuple[int, ...], dtype: type) -> np.ndarray:
 
 
 def compute_vs_engine(seed, rows: np.ndarray, engine: Engine, repeat: int) -> dict[str, float]:
-    """Best CPU seconds of compute() and compute(out=) over the day and of the C++ engine's runs
-    into the same sinks (and counting its rows alone), turn by turn, so that a change of load
-    hits both sides alike. Each fresh result lives until the next is done, on both sides."""
+    """CPU seconds of compute() and compute(out=) over the day and of the C++ engine's runs into
+    the same sinks (and counting its rows alone), turn by turn, so that a change of load hits both
+    sides alike: per figure the best and the median of `repeat` turns, and per pair the median of
+    the turns' own ratios (Python over C++ in the same turn: what drifts between turns cancels).
+    One turn of each first, untimed, so that both sides start warm (their pools hold a day's
+    blocks, the pages of the tick map and of the out= arrays are mapped). The turns alternate
+    which side goes first. Each fresh result lives until the next is done, on both sides."""
     n, p = engine.shape["rows"], engine.shape["columns"]
     out = (touched((n,), np.int64), touched((n, p), np.float64))
-    best = dict.fromkeys(
-        ("compute_s", "compute_out_s", "engine_s", "engine_matrix_s", "engine_out_s"), float("inf")
-    )
     last = None
-    for _ in range(repeat):
+
+    def python_fresh() -> float:
+        nonlocal last
         t0 = time.thread_time()
         last = seed.compute(rows, DAY)
-        best["compute_s"] = min(best["compute_s"], time.thread_time() - t0)
+        return time.thread_time() - t0
+
+    def python_out() -> float:
         t0 = time.thread_time()
         seed.compute(rows, DAY, out=out)
-        best["compute_out_s"] = min(best["compute_out_s"], time.thread_time() - t0)
-        for key, mode in (("engine_s", "count"), ("engine_matrix_s", "fresh"), ("engine_out_s", "out")):
-            best[key] = min(best[key], engine.run(mode)["cpu_s"])
+        return time.thread_time() - t0
+
+    sides = {
+        "python": (("compute_s", python_fresh), ("compute_out_s", python_out)),
+        "engine": tuple(
+            (key, lambda mode=mode: engine.run(mode)["cpu_s"])
+            for key, mode in (("engine_s", "count"), ("engine_matrix_s", "fresh"), ("engine_out_s", "out"))
+        ),
+    }
+    samples: dict[str, list[float]] = {key: [] for side in sides.values() for key, _ in side}
+    for turn in range(repeat + 1):
+        order = ("python", "engine") if turn % 2 else ("engine", "python")
+        for side in order:
+            for key, run in sides[side]:
+                cpu = run()
+                if turn > 0:
+                    samples[key].append(cpu)
     assert last is not None and last[1].shape == (n, p), (last[1].shape, n, p)
-    return best
+    res = {key: min(v) for key, v in samples.items()}
+    res.update({f"{key}_median": float(np.median(v)) for key, v in samples.items()})
+    for py_key, cpp_key in (("compute_s", "engine_matrix_s"), ("compute_out_s", "engine_out_s")):
+        turns = np.array(samples[py_key]) / np.array(samples[cpp_key])
+        res[f"{py_key}_turn_ratio"] = float(np.median(turns))
+    return res
 
 
 def threads_vs_processes(
@@ -216,7 +245,10 @@ def threads_vs_processes(
     largest share of its span a thread spent blocked (neither running nor runnable: the GIL, a
     lock) in the best pass, which a loaded machine does not inflate as it does the wall times,
     and the largest share a thread, or a process, spent runnable but waiting for a CPU (which
-    other jobs on the machine do inflate: the wall times' noise)."""
+    other jobs on the machine do inflate: the wall times' noise). And the CPU seconds of the pair
+    (best pass) in turn and at once, threads and processes: what running together costs in CPU
+    (contention in the kernel, the allocator, memory bandwidth), which waiting for a CPU does
+    not inflate."""
     mode = "out" if use_out else "fresh"
     sets = [seed.clone(), seed.clone()]
     outs: list = [None, None]
@@ -241,19 +273,24 @@ def threads_vs_processes(
     def in_turn(pairs) -> float:  # the runs' own times, without what separates them
         return sum(e - s for s, e in pairs) / 1e9
 
-    res = dict.fromkeys(("one", "two", "proc_one", "proc_two"), float("inf"))
+    keys = ("one", "two", "proc_one", "proc_two", "cpu_one", "cpu_two", "proc_cpu_one", "proc_cpu_two")
+    res = dict.fromkeys(keys, float("inf"))
     res["blocked"] = res["runq"] = res["proc_runq"] = 0.0
     for _ in range(repeat):
+        cpu0 = time.thread_time()
         res["one"] = min(res["one"], in_turn([compute(0), compute(1)]))
+        res["cpu_one"] = min(res["cpu_one"], time.thread_time() - cpu0)
         start, spans, blocked, runq = threading.Barrier(2), [(0, 0)] * 2, [0.0] * 2, [0.0] * 2
+        cpu = [0.0] * 2
 
-        def work(i: int, start=start, spans=spans, blocked=blocked, runq=runq) -> None:
+        def work(i: int, start=start, spans=spans, blocked=blocked, runq=runq, cpu=cpu) -> None:
             start.wait()
             run0, wait0 = run_and_wait_ns()
             spans[i] = s, e = compute(i)
             run1, wait1 = run_and_wait_ns()
             blocked[i] = max(0, (e - s) - (run1 - run0) - (wait1 - wait0)) / (e - s)
             runq[i] = (wait1 - wait0) / (e - s)
+            cpu[i] = (run1 - run0) / 1e9
 
         threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
         for t in threads:
@@ -262,11 +299,14 @@ def threads_vs_processes(
             t.join()
         if (wall := span(spans)) < res["two"]:
             res["two"], res["blocked"], res["runq"] = wall, max(blocked), max(runq)
+        res["cpu_two"] = min(res["cpu_two"], sum(cpu))
         runs = [engines[i].run(mode) for i in range(2)]
         res["proc_one"] = min(res["proc_one"], in_turn([(r["start_ns"], r["end_ns"]) for r in runs]))
+        res["proc_cpu_one"] = min(res["proc_cpu_one"], sum(r["cpu_s"] for r in runs))
         for e in engines:
             e.start(mode)
         runs = [e.result() for e in engines]
+        res["proc_cpu_two"] = min(res["proc_cpu_two"], sum(r["cpu_s"] for r in runs))
         if (wall := span([(r["start_ns"], r["end_ns"]) for r in runs])) < res["proc_two"]:
             res["proc_two"] = wall
             res["proc_runq"] = max(r["wait_ns"] / (r["end_ns"] - r["start_ns"]) for r in runs)
@@ -373,15 +413,19 @@ def print_table(r: dict[str, float]) -> None:
         (
             "3 compute() seed",
             f"{r['compute_s'] * 1e3:.1f} ms",
-            f"{r['compute_s'] / r['engine_matrix_s'] - 1:+.1%} vs C++ engine into the same "
-            f"arrays ({r['engine_matrix_s'] * 1e3:.1f} ms)",
+            f"{r['compute_s_turn_ratio'] - 1:+.1%} vs C++ engine into the same arrays (median of "
+            f"the turns' ratios); best {r['compute_s'] * 1e3:.1f} vs {r['engine_matrix_s'] * 1e3:.1f} "
+            f"ms ({r['compute_s'] / r['engine_matrix_s'] - 1:+.1%}), median "
+            f"{r['compute_s_median'] * 1e3:.1f} vs {r['engine_matrix_s_median'] * 1e3:.1f} ms",
             "goal within 5%",
         ),
         (
             "3 compute(out=) seed",
             f"{r['compute_out_s'] * 1e3:.1f} ms",
-            f"{r['compute_out_s'] / r['engine_out_s'] - 1:+.1%} vs C++ engine into "
-            f"preallocated arrays ({r['engine_out_s'] * 1e3:.1f} ms); "
+            f"{r['compute_out_s_turn_ratio'] - 1:+.1%} vs C++ engine into preallocated arrays; "
+            f"best {r['compute_out_s'] * 1e3:.1f} vs {r['engine_out_s'] * 1e3:.1f} ms "
+            f"({r['compute_out_s'] / r['engine_out_s'] - 1:+.1%}), median "
+            f"{r['compute_out_s_median'] * 1e3:.1f} vs {r['engine_out_s_median'] * 1e3:.1f} ms; "
             f"{r['compute_out_s'] / r['compute_s']:.0%} of compute()'s time",
             "goal within 5%, no slower than compute()",
         ),
@@ -415,6 +459,15 @@ def print_table(r: dict[str, float]) -> None:
             f"threads blocked (GIL, locks) {r['blocked']:.1%} of their time; waiting for a CPU "
             f"{r['runq']:.0%} (threads) / {r['proc_runq']:.0%} (processes)",
             "goal ~2x on 2 idle cores, near the two-process ceiling",
+        ),
+        (
+            "5 ... CPU of the pair",
+            f"{r['cpu_two'] * 1e3:.0f} ms",
+            f"two threads at once {r['cpu_two'] / r['cpu_one'] - 1:+.1%} vs one thread in turn "
+            f"({r['cpu_one'] * 1e3:.0f} ms); two processes {r['proc_cpu_two'] / r['proc_cpu_one'] - 1:+.1%}; "
+            f"into out= arrays: threads {r['cpu_two_out'] / r['cpu_one_out'] - 1:+.1%}, processes "
+            f"{r['proc_cpu_two_out'] / r['proc_cpu_one_out'] - 1:+.1%}",
+            "what running together costs in CPU (kernel, allocator, memory); +0% would be 2x",
         ),
         (
             "5 ... into out= arrays",

@@ -8,14 +8,16 @@
 // read_ticks() memmap gives them to compute()), prints {"rows":..,"columns":..}, then runs the set
 // over the day once (Reset + OnTicks) for each line read from stdin, into:
 //   count  a sink counting the rows (the engine alone);
-//   fresh  a growing RowMatrix, what compute() returns (services/python/row_matrix.h);
+//   fresh  a growing RowMatrix over a ColumnBufferPool's recycled blocks, what compute() returns
+//          (services/python/row_matrix.h; the same reserve hint);
 //   out    a RowMatrix over arrays allocated and touched once, as compute(out=...) into numpy's;
 // and prints {"cpu_s":..,"start_ns":..,"end_ns":..,"wait_ns":..}: the run's CPU time (this
 // thread), its bounds on CLOCK_MONOTONIC (Python's time.perf_counter_ns clock), so that two
 // processes' runs can be laid side by side (the machine's two-process ceiling for the two-thread
 // figure), and the time it was runnable but waiting for a CPU (/proc schedstat).
-// A fresh run's rows live until the next fresh run is done and are freed in its timed part, as
-// Python's `ts, values, columns = s.compute(...)` in a loop holds the last result while computing.
+// A fresh run's rows live until the next fresh run is done and go back to the pool in its timed
+// part, as Python's `ts, values, columns = s.compute(...)` in a loop holds the last result while
+// computing.
 // RowMatrix is the bindings' own sink, so the Python figure over these is the binding layer alone.
 #include <time.h>
 
@@ -26,6 +28,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "services/common/config.h"
@@ -110,9 +113,11 @@ int Run(int argc, char** argv) {
   std::printf("{\"rows\":%zu,\"columns\":%d}\n", rows, p);
   std::fflush(stdout);
 
-  // The last fresh run's rows (freed when the next one has its own).
-  std::unique_ptr<void, decltype(&std::free)> last_ts(nullptr, &std::free);
-  std::unique_ptr<void, decltype(&std::free)> last_values(nullptr, &std::free);
+  // The last fresh run's rows (back to the pool when the next one has its own), the pool as the
+  // module's (services/python/research_module.cc) and compute()'s reserve hint.
+  python::ColumnBufferPool pool(6);
+  std::pair<python::ColumnBufferPool::Block, python::ColumnBufferPool::Block> last;
+  const size_t reserve = rows + 1024;  // the hint after compute()'s first day
   for (std::string mode; std::getline(std::cin, mode);) {
     const int64_t wait0 = RunQueueWaitNs();
     const int64_t start_ns = MonotonicNs();
@@ -122,12 +127,12 @@ int Run(int argc, char** argv) {
       CountingSink sink;
       set.OnTicks(ticks, n, &sink);
     } else if (mode == "fresh") {
-      python::RowMatrix sink(p, n / 4);
+      python::RowMatrix sink(p, reserve, &pool);
       set.OnTicks(ticks, n, &sink);
       sink.Finish();
-      auto [ts, values] = sink.Release();  // shrunk to the rows, as compute() hands them over
-      last_ts.reset(ts);
-      last_values.reset(values);
+      auto blocks = sink.Release();
+      pool.Release(std::exchange(last.first, blocks.first));
+      pool.Release(std::exchange(last.second, blocks.second));
     } else if (mode == "out") {
       python::RowMatrix sink(p, rows, ts_out.data(), values_out.get());
       set.OnTicks(ticks, n, &sink);

@@ -6,7 +6,8 @@ Builds the ``ticklab`` and ``trun`` wheels from this checkout (``ticklab`` must 
 stubs, ``ticklab/v1``: ``make build`` makes them) and downloads the binary wheels of their runtime
 dependencies, pinned to the versions installed in the running Python's environment (the ones the
 tests ran with). Writes ``DIR/requirements.txt``: those dependencies, read from both
-``pyproject.toml`` files, less the ones only the C++ build uses. Runs with the interpreter that
+``pyproject.toml`` files, less the ones only the C++ build uses; the wheels of BUILD_ONLY (the
+services image's C++ build) are downloaded beside them, not listed. Runs with the interpreter that
 the image has (Debian 12: CPython 3.11), so the wheels fit it.
 """
 
@@ -23,6 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {"ticklab": ROOT / "clients" / "python", "trun": ROOT / "trun"}
 # Dependencies the images leave out: mkl-devel only links the C++ build (the images use OpenBLAS).
 NOT_IN_IMAGE = {"mkl-devel"}
+# Wheels only the services image's C++ build reads (deploy/services.Dockerfile), not installed in
+# the venv: pybind11's headers and CMake package.
+BUILD_ONLY = ["pybind11"]
 
 
 def requirement_name(req: str) -> str:
@@ -82,6 +86,8 @@ def main(argv: list[str]) -> int:
         pip("wheel", "--no-deps", *no_cmake, "-w", str(out), str(src))
     print(f"wheelhouse: downloading {len(reqs)} requirements (and theirs) into {out}")
     pip("download", "--only-binary=:all:", "-d", str(out), "-r", str(out / "requirements.txt"),
+        "-c", str(out.parent / "constraints.txt"))
+    pip("download", "--only-binary=:all:", "--no-deps", "-d", str(out), *BUILD_ONLY,
         "-c", str(out.parent / "constraints.txt"))
     print(f"wheelhouse: {len(list(out.glob('*.whl')))} wheels")
     return 0

@@ -70,6 +70,27 @@ def test_compute_is_the_feat_file_bit_for_bit(market: Market, stock: str) -> Non
     assert seed.config_hash == saved.config_hash
 
 
+def test_compute_recycles_dropped_arrays_and_never_live_ones(market: Market) -> None:
+    # compute()'s arrays come from a pool of blocks that dropped arrays go back to: the next call
+    # reuses them, and a live result is never written into. Eight copies of each day: MBs of rows.
+    seed = core.IndicatorSet.from_config(str(market.config), "seed")
+    days = [np.concatenate([read_ticks(market.store(s))] * 8) for s in ("AAPL", "MSFT")]
+    core._native.release_column_buffers()  # no free blocks of other tests in this process
+    first = [seed.compute(d, DAY) for d in days]
+    want = [(ts.copy(), values.copy()) for ts, values, _ in first]
+    assert first[0][1].nbytes > 4 << 20
+    held = first[0]
+    for _ in range(3):  # MSFT's arrays dropped and computed again while AAPL's stay alive
+        address = first[1][1].ctypes.data
+        first[1] = None
+        first[1] = seed.compute(days[1], DAY)
+        assert first[1][1].ctypes.data == address  # the dropped block, reused
+        assert np.array_equal(first[1][0], want[1][0])
+        assert first[1][1].tobytes() == want[1][1].tobytes()
+        assert held[1].tobytes() == want[0][1].tobytes()  # untouched
+        assert np.array_equal(held[0], want[0][0])
+
+
 def test_compute_into_out_arrays(market: Market) -> None:
     seed = core.IndicatorSet.from_config(str(market.config), "seed")
     ticks = read_ticks(market.store("AAPL"))

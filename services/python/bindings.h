@@ -15,6 +15,7 @@
 
 #include "services/common/status.h"
 #include "services/common/tick.h"
+#include "services/python/column_buffers.h"
 
 namespace ticklab::python {
 
@@ -51,6 +52,9 @@ const Tick* TickRecords(const py::array& ticks, size_t* n);
 // Python error set if out of memory), and the record of a Tick object (nullptr for other objects).
 PyObject* NewTickObject(const Tick& tick);
 const Tick* TickFromObject(py::handle object);
+// The pool of the big arrays the module hands to Python, recycled once Python drops them: the
+// research path's columns and compute()'s rows (research_module.cc; column_buffers.h).
+ColumnBufferPool& BufferPool();
 // Sets the Python exception of a non-OK Status (the class of its code).
 void SetPythonError(const Status& status);
 

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <cstdint>
+#include <cstdlib>
 
 namespace ticklab::python {
 namespace {
@@ -33,7 +34,8 @@ void* MapAligned(size_t bytes) {
 ColumnBufferPool::~ColumnBufferPool() { Trim(); }
 
 ColumnBufferPool::Block ColumnBufferPool::Acquire(size_t bytes) {
-  const size_t need = RoundUp(bytes == 0 ? 1 : bytes);
+  if (bytes < kMinPooledBytes) return {std::malloc(bytes == 0 ? 1 : bytes), bytes};
+  const size_t need = RoundUp(bytes);
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto best = free_.end();
@@ -51,6 +53,10 @@ ColumnBufferPool::Block ColumnBufferPool::Acquire(size_t bytes) {
 
 void ColumnBufferPool::Release(Block block) {
   if (block.data == nullptr) return;
+  if (block.bytes < kMinPooledBytes) {
+    std::free(block.data);
+    return;
+  }
   Block evicted;
   {
     std::lock_guard<std::mutex> lock(mu_);

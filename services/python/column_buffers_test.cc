@@ -44,5 +44,23 @@ TEST(ColumnBufferPoolTest, KeepsAtMostMaxFreeBlocks) {
   pool.Release(smallest);
 }
 
+// Small blocks are malloc'ed (no 2 MB page for a few rows) and freed on release, not kept.
+TEST(ColumnBufferPoolTest, SmallBlocksAreMallocedAndNotKept) {
+  ColumnBufferPool pool(2);
+  ColumnBufferPool::Block small = pool.Acquire(1000);
+  ASSERT_NE(small.data, nullptr);
+  EXPECT_EQ(small.bytes, 1000u);
+  std::memset(small.data, 0xCD, small.bytes);
+  pool.Release(small);
+  EXPECT_EQ(pool.free_bytes(), 0u);
+  ColumnBufferPool::Block empty = pool.Acquire(0);  // still a block to free
+  EXPECT_NE(empty.data, nullptr);
+  pool.Release(empty);
+  ColumnBufferPool::Block pooled = pool.Acquire(ColumnBufferPool::kMinPooledBytes);
+  EXPECT_EQ(pooled.bytes, 2 * kMb);
+  pool.Release(pooled);
+  EXPECT_EQ(pool.free_bytes(), 2 * kMb);
+}
+
 }  // namespace
 }  // namespace ticklab::python

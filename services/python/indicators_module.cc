@@ -4,7 +4,7 @@
 // register_indicator (python_indicator.h).
 #include <pybind11/stl.h>
 
-#include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -55,16 +55,6 @@ class RecordSink final : public RowSink {
   std::vector<uint8_t> bytes_;
 };
 
-// A malloc'ed block of rows handed from RowMatrix to a numpy array.
-struct OwnedRows {
-  void* data;
-  size_t bytes;
-};
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
-using Malloced = std::unique_ptr<void, FreeDeleter>;
-
 bool IsFinalizing() {
 #if PY_VERSION_HEX >= 0x030D0000
   return Py_IsFinalizing();
@@ -73,24 +63,23 @@ bool IsFinalizing() {
 #endif
 }
 
-// A numpy array over the `bytes` of `data`, which it frees; a big block (a stock-day's rows)
-// without the GIL, as unmapping ~100 MB is real work another thread need not wait for.
+// A numpy array over the first rows of `block` (of BufferPool()), which goes back to the pool when
+// the array is dropped; a big block without the GIL, as the pool may unmap an evicted ~100 MB
+// block then, real work another thread need not wait for.
 template <typename T>
-py::array Freeing(Malloced data, size_t bytes, std::vector<py::ssize_t> shape) {
-  constexpr size_t kFreeWithoutGil = size_t{1} << 20;
-  auto block = std::make_unique<OwnedRows>(OwnedRows{data.get(), bytes});
-  py::capsule free(block.get(), [](void* p) {
-    std::unique_ptr<OwnedRows> owned(static_cast<OwnedRows*>(p));
-    if (owned->bytes >= kFreeWithoutGil && !IsFinalizing()) {
-      Py_BEGIN_ALLOW_THREADS std::free(owned->data);
+py::array Pooled(ColumnBufferPool::Block block, std::vector<py::ssize_t> shape) {
+  auto owned = std::make_unique<ColumnBufferPool::Block>(block);
+  py::capsule release(owned.get(), [](void* p) {
+    std::unique_ptr<ColumnBufferPool::Block> b(static_cast<ColumnBufferPool::Block*>(p));
+    if (b->bytes >= ColumnBufferPool::kMinPooledBytes && !IsFinalizing()) {
+      Py_BEGIN_ALLOW_THREADS BufferPool().Release(*b);
       Py_END_ALLOW_THREADS
     } else {
-      std::free(owned->data);
+      BufferPool().Release(*b);
     }
   });
-  block.release();  // the capsule owns both from here
-  auto* typed = static_cast<T*>(data.release());
-  return py::array_t<T>(shape, typed, free);
+  owned.release();  // the capsule owns it from here
+  return py::array_t<T>(shape, static_cast<T*>(block.data), release);
 }
 
 // Checks that `a` is a writable C-contiguous array of `T` with `ndim` dimensions.
@@ -169,22 +158,20 @@ class PySet {
     const Date date = ParseDate(day);
     const int p = set_.num_columns();
     if (out.is_none()) {
-      // Allocated, filled and shrunk without the GIL; only the numpy wrappers need it.
-      Malloced ts, values;
+      // Filled without the GIL into recycled blocks; only the numpy wrappers need it.
+      std::pair<ColumnBufferPool::Block, ColumnBufferPool::Block> blocks;
       size_t rows = 0;
       Run(date, [&] {
-        RowMatrix sink(p, n / 4);
+        RowMatrix sink(p, ReserveRows(n), &BufferPool());
         set_.OnTicks(records, n, &sink);
         sink.Finish();
         rows = sink.rows();
-        auto [t, v] = sink.Release();
-        ts.reset(t);
-        values.reset(v);
+        blocks = sink.Release();
       });
+      if (n > 0) rows_per_tick_ = std::max(rows_per_tick_, static_cast<double>(rows) / n);
       const auto r = static_cast<py::ssize_t>(rows);
-      py::array ts_array = Freeing<int64_t>(std::move(ts), rows * sizeof(int64_t), {r});
-      py::array values_array =
-          Freeing<double>(std::move(values), rows * p * sizeof(double), {r, py::ssize_t{p}});
+      py::array ts_array = Pooled<int64_t>(blocks.first, {r});
+      py::array values_array = Pooled<double>(blocks.second, {r, py::ssize_t{p}});
       return py::make_tuple(ts_array, values_array, Columns());
     }
     auto [ts_out, values_out] = out.cast<std::pair<py::array, py::array>>();
@@ -253,6 +240,12 @@ class PySet {
     return sink.Take(set_.num_columns() - 2);
   }
   IndicatorSet& set() { return set_; }
+  // A copy with fresh state (and this set's reserve hint).
+  PySet Clone() {
+    PySet copy(set_.Clone());
+    copy.rows_per_tick_ = rows_per_tick_;
+    return copy;
+  }
 
  private:
   // Starts `day` and runs `work` (the set over the day's ticks) without the GIL, then raises what a
@@ -267,6 +260,11 @@ class PySet {
     started_ = false;
     RethrowPythonIndicatorError();
   }
+  // Room for the rows of n ticks: the most rows per tick this set has seen (a quarter to start),
+  // so that a day's rows rarely outgrow their block.
+  size_t ReserveRows(size_t n) const {
+    return static_cast<size_t>(static_cast<double>(n) * rows_per_tick_) + 1024;
+  }
   // A new list of the column names (the caller may change it) from the one built once.
   py::list Columns() {
     if (!columns_) columns_ = py::cast(set_.column_names());
@@ -275,6 +273,7 @@ class PySet {
 
   IndicatorSet set_;
   bool started_ = false;
+  double rows_per_tick_ = 0.25;
   py::object columns_;
 };
 
@@ -322,15 +321,15 @@ compute and push release the GIL, so sets in different threads run in parallel.)
       .def_property_readonly("name", [](PySet& s) { return s.set().name(); })
       .def_property_readonly("columns", [](PySet& s) { return s.set().column_names(); })
       .def_property_readonly("config_hash", [](PySet& s) { return s.set().config_hash(); })
-      .def(
-          "clone", [](PySet& s) { return PySet(s.set().Clone()); }, "A copy with fresh state.")
+      .def("clone", &PySet::Clone, "A copy with fresh state.")
       .def("compute", &PySet::Compute, py::arg("ticks"), py::arg("date"), py::kw_only(),
            py::arg("out") = py::none(),
-           "(timestamps int64 (n,), values float64 (n, p), columns) of one stock-day's ticks; "
+           "(timestamps int64 (n,), values float64 (n, p), columns) of one stock-day's ticks, "
+           "in memory recycled from the arrays of earlier calls that were dropped (so a loop over "
+           "days touches warm pages; release_column_buffers() gives the kept blocks back); "
            "out=(timestamps (m,), values (m, p)) writes the rows into those arrays instead and "
-           "returns views of their first n rows (ValueError if the day has more than m): "
-           "arrays reused from day to day save the fresh pages' faults and zeroing, about half "
-           "of the call. The tick array is read in place; the GIL is released throughout.")
+           "returns views of their first n rows (ValueError if the day has more than m). The "
+           "tick array is read in place; the GIL is released throughout.")
       .def("compute_rows", &PySet::ComputeRows, py::arg("ticks"), py::arg("date"),
            "The day's rows as ticklab.io.dtypes.row_dtype(p - 2) records (a .feat file's rows).")
       .def("compute_day", &PySet::ComputeDayFile, py::arg("input"), py::arg("output"),

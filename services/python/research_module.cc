@@ -18,19 +18,21 @@
 #include "services/python/tick_columns.h"
 
 namespace ticklab::python {
-namespace {
 
-// The columns' memory: blocks of dropped frames are handed to the next one (column_buffers.h).
-ColumnBufferPool& Pool() {
-  static auto* pool = new ColumnBufferPool();  // lives as long as the arrays it backs: forever
+// Blocks of dropped arrays are handed to the next ones. Up to 6 free blocks: two threads' compute()
+// rows (timestamps and values each) and a frame of columns.
+ColumnBufferPool& BufferPool() {
+  static auto* pool = new ColumnBufferPool(6);  // lives as long as the arrays it backs: forever
   return *pool;
 }
+
+namespace {
 
 // The owner of a frame's block: its capsule is the base of every column array; the block goes back
 // to the pool when the last column is dropped.
 void ReleaseBlock(void* block) {
   auto* b = static_cast<ColumnBufferPool::Block*>(block);
-  Pool().Release(*b);
+  BufferPool().Release(*b);
   delete b;
 }
 
@@ -56,7 +58,7 @@ py::dict NewColumns(const std::vector<std::string>& names, size_t n, std::vector
     chosen.push_back({dtype, offset, width, bytes});
     bytes += (n * width + 63) / 64 * 64;  // each column starts on a cache line
   }
-  auto* block = new ColumnBufferPool::Block(Pool().Acquire(bytes));
+  auto* block = new ColumnBufferPool::Block(BufferPool().Acquire(bytes));
   if (block->data == nullptr) {
     delete block;
     throw std::bad_alloc();
@@ -215,9 +217,10 @@ column with a mismatching block, or -1 when all match.)");
 block checksums (a compressed file's frames as decoded), older versions' rows checksum.
 DataLossError naming the file (and the column) on a mismatch.)");
   m.def(
-      "release_column_buffers", [] { return Pool().Trim(); },
-      R"(Unmaps the memory kept from dropped column arrays (at most 4 frames' blocks are kept for
-the next tick_columns / archive_columns); returns the bytes given back.)");
+      "release_column_buffers", [] { return BufferPool().Trim(); },
+      R"(Unmaps the memory kept from dropped arrays (at most 6 blocks of column frames and of
+compute()'s rows are kept for the next tick_columns / archive_columns / compute); returns the
+bytes given back.)");
 }
 
 }  // namespace ticklab::python

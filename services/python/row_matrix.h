@@ -1,22 +1,24 @@
 // RowMatrix: a RowSink writing an indicator set's rows straight into two flat arrays, timestamps
 // (int64, one per row) and values (float64, num_columns per row), the shape compute() returns.
 //
-// Two modes. Growing: the arrays are malloc'ed blocks doubled with realloc, which for blocks this
-// large (glibc: above the mmap threshold) moves page mappings rather than copying the rows, and
-// Release() shrinks them to the rows the same way; the caller then owns them (free()). Blocks of
-// 4 MiB or more get transparent huge pages advised, as numpy does for its own arrays: a day's
-// ~100 MB of fresh rows then costs ~50 page faults instead of ~25,000, and freeing them is quick.
-// Fixed: the rows go into caller-supplied arrays of `capacity` rows (numpy's out=); rows beyond it
-// are counted but dropped, overflowed() reports it.
+// Two modes. Growing: the arrays are blocks of a ColumnBufferPool (column_buffers.h), recycled
+// from the arrays of earlier days that Python has dropped, so that a day's ~100 MB of rows go into
+// warm pages: fresh pages are the largest and most variable cost of a call (the kernel zeroes
+// them, may compact memory for huge pages first, and two threads faulting them contend in the
+// kernel). A block too small for the day is replaced by a larger one (the rows copied over: the
+// caller's reserve hint makes this rare). Release() hands both blocks to the caller, who gives
+// them back to the pool. Fixed: the rows go into caller-supplied arrays of `capacity` rows
+// (numpy's out=); rows beyond it are counted but dropped, overflowed() reports it.
 // The rows are written with streaming (non-temporal) stores: they are written once and far exceed
 // the caches, so this saves reading every destination line in first; call Finish() after the last
 // row (before another thread reads them). No Python here: bench/bindings_engine_bench.cc times the
 // engine into this same sink, the C++ reference of compute().
-// Thread-safety: one thread at a time (as the IndicatorSet feeding it).
+// Thread-safety: one thread at a time (as the IndicatorSet feeding it); the pool is thread-safe.
 #pragma once
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -28,6 +30,7 @@
 #endif
 
 #include "services/indicators/indicator_set.h"
+#include "services/python/column_buffers.h"
 
 namespace ticklab::python {
 
@@ -75,30 +78,29 @@ inline void StreamWords(void* dst, const void* src, size_t n) {
 
 class RowMatrix final : public RowSink {
  public:
-  // Growing mode, room for `reserve_rows` rows before the first doubling.
-  RowMatrix(int num_columns, size_t reserve_rows)
-      : p_(static_cast<size_t>(num_columns)), owned_(true) {
+  using Block = ColumnBufferPool::Block;
+
+  // Growing mode over blocks of `pool` (which must outlive the blocks), room for `reserve_rows`
+  // rows before the first move to a larger block.
+  RowMatrix(int num_columns, size_t reserve_rows, ColumnBufferPool* pool)
+      : p_(static_cast<size_t>(num_columns)), pool_(pool) {
     Resize(reserve_rows < 1024 ? 1024 : reserve_rows);
   }
   // Fixed mode over `capacity` rows of `ts` and `values` (not owned).
   RowMatrix(int num_columns, size_t capacity, int64_t* ts, double* values)
-      : p_(static_cast<size_t>(num_columns)),
-        owned_(false),
-        ts_(ts),
-        values_(values),
-        capacity_(capacity) {}
+      : p_(static_cast<size_t>(num_columns)), ts_(ts), values_(values), capacity_(capacity) {}
   RowMatrix(const RowMatrix&) = delete;
   RowMatrix& operator=(const RowMatrix&) = delete;
   ~RowMatrix() override {
-    if (owned_) {
-      std::free(ts_);
-      std::free(values_);
+    if (pool_ != nullptr) {
+      pool_->Release(ts_block_);
+      pool_->Release(values_block_);
     }
   }
 
   void OnRow(int64_t ts_ns, uint64_t, const double* values) override {
     if (rows_ == capacity_) {
-      if (!owned_) {
+      if (pool_ == nullptr) {
         ++rows_dropped_;
         return;
       }
@@ -122,31 +124,48 @@ class RowMatrix final : public RowSink {
   int64_t* ts() const { return ts_; }
   double* values() const { return values_; }
 
-  // Growing mode: hands over the arrays, shrunk to rows() (the caller free()s them; never null).
-  std::pair<int64_t*, double*> Release() {
-    Resize(rows_ == 0 ? 1 : rows_);
-    owned_ = false;
-    return {std::exchange(ts_, nullptr), std::exchange(values_, nullptr)};
+  // Growing mode: hands over the blocks, rows() rows at their start (the caller gives them back to
+  // the pool; their data is never null).
+  std::pair<Block, Block> Release() {
+    pool_ = nullptr;
+    ts_ = nullptr;
+    values_ = nullptr;
+    return {std::exchange(ts_block_, Block{}), std::exchange(values_block_, Block{})};
   }
 
  private:
-  void Resize(size_t rows) {
-    void* ts = std::realloc(ts_, rows * sizeof(int64_t));
-    if (ts == nullptr) throw std::bad_alloc();
-    ts_ = static_cast<int64_t*>(ts);
-    const size_t value_bytes = rows * p_ * sizeof(double) + (p_ == 0 ? 1 : 0);
-    void* values = std::realloc(values_, value_bytes);
-    if (values == nullptr) throw std::bad_alloc();
-    values_ = static_cast<double*>(values);
-    if (rows > capacity_) {
-      AdviseHugePages(ts_, rows * sizeof(int64_t));
-      AdviseHugePages(values_, value_bytes);
+  // A block of `bytes` holding the first `keep` bytes of `old`, which goes back to the pool.
+  Block Replace(Block old, size_t bytes, size_t keep) {
+    Block block = pool_->Acquire(bytes);
+    if (block.data == nullptr) {
+      pool_->Release(old);
+      throw std::bad_alloc();
     }
-    capacity_ = rows;
+    if (keep > 0) std::memcpy(block.data, old.data, keep);
+    pool_->Release(old);
+    return block;
+  }
+  // Room for at least `rows` rows: a block too small is replaced. A pool block may be larger than
+  // asked for (rounded up, or recycled from a bigger day): all of it is used.
+  void Resize(size_t rows) {
+    const size_t ts_bytes = rows * sizeof(int64_t);
+    const size_t value_bytes = rows * p_ * sizeof(double) + (p_ == 0 ? 1 : 0);
+    if (ts_block_.data == nullptr || ts_block_.bytes < ts_bytes) {
+      ts_block_ = Replace(std::exchange(ts_block_, Block{}), ts_bytes, rows_ * sizeof(int64_t));
+    }
+    if (values_block_.data == nullptr || values_block_.bytes < value_bytes) {
+      values_block_ =
+          Replace(std::exchange(values_block_, Block{}), value_bytes, rows_ * p_ * sizeof(double));
+    }
+    ts_ = static_cast<int64_t*>(ts_block_.data);
+    values_ = static_cast<double*>(values_block_.data);
+    capacity_ = ts_block_.bytes / sizeof(int64_t);
+    if (p_ > 0) capacity_ = std::min(capacity_, values_block_.bytes / (p_ * sizeof(double)));
   }
 
   size_t p_;
-  bool owned_;
+  ColumnBufferPool* pool_ = nullptr;  // growing mode until Release()
+  Block ts_block_, values_block_;
   int64_t* ts_ = nullptr;
   double* values_ = nullptr;
   size_t capacity_ = 0;

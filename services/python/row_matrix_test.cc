@@ -31,28 +31,57 @@ void ExpectRows(const int64_t* ts, const double* values, size_t rows, int p) {
 }
 
 TEST(RowMatrix, GrowsPastItsReserveAndHandsOverTheRowsBitForBit) {
+  ColumnBufferPool pool(4);
   for (int p : {1, 2, 3, 82}) {  // odd widths: rows start off a 16-byte boundary every other row
-    RowMatrix sink(p, 10);
-    const size_t rows = 5000;  // several doublings from the 1024-row minimum
+    RowMatrix sink(p, 10, &pool);
+    const size_t rows = 20000;  // past the 1024-row minimum; p = 82: from malloc to pooled blocks
     for (size_t r = 0; r < rows; ++r)
       sink.OnRow(static_cast<int64_t>(r) * 7, 0, RowValues(r, p).data());
     sink.Finish();
     ASSERT_EQ(sink.rows(), rows);
     EXPECT_FALSE(sink.overflowed());
     auto [ts, values] = sink.Release();
-    ExpectRows(ts, values, rows, p);
-    std::free(ts);
-    std::free(values);
+    ExpectRows(static_cast<int64_t*>(ts.data), static_cast<double*>(values.data), rows, p);
+    pool.Release(ts);
+    pool.Release(values);
   }
 }
 
-TEST(RowMatrix, ReleaseOfNoRowsGivesFreeableBlocks) {
-  RowMatrix sink(4, 0);
+// A day's blocks, given back, hold the next day's rows: no new memory once warm.
+TEST(RowMatrix, ReusesTheBlocksOfTheLastDay) {
+  ColumnBufferPool pool(4);
+  const int p = 16;
+  const size_t rows = 40000;  // 5 MB of values: pooled blocks
+  void* first_values = nullptr;
+  for (int day = 0; day < 3; ++day) {
+    RowMatrix sink(p, rows, &pool);
+    for (size_t r = 0; r < rows; ++r)
+      sink.OnRow(static_cast<int64_t>(r) * 7, 0, RowValues(r, p).data());
+    sink.Finish();
+    auto [ts, values] = sink.Release();
+    ExpectRows(static_cast<int64_t*>(ts.data), static_cast<double*>(values.data), rows, p);
+    if (day == 0) first_values = values.data;
+    EXPECT_EQ(values.data, first_values) << "day " << day;
+    pool.Release(ts);
+    pool.Release(values);
+  }
+}
+
+TEST(RowMatrix, ReleaseOfNoRowsGivesBlocks) {
+  ColumnBufferPool pool(4);
+  RowMatrix sink(4, 0, &pool);
   auto [ts, values] = sink.Release();
-  EXPECT_NE(ts, nullptr);
-  EXPECT_NE(values, nullptr);
-  std::free(ts);
-  std::free(values);
+  EXPECT_NE(ts.data, nullptr);
+  EXPECT_NE(values.data, nullptr);
+  pool.Release(ts);
+  pool.Release(values);
+}
+
+// A sink dropped without Release() gives its blocks back.
+TEST(RowMatrix, GivesItsBlocksBackWhenNotReleased) {
+  ColumnBufferPool pool(4);
+  { RowMatrix sink(8, 100000, &pool); }
+  EXPECT_GT(pool.free_bytes(), 0u);
 }
 
 TEST(RowMatrix, FixedModeFillsTheCallersArraysAndCountsWhatDoesNotFit) {
