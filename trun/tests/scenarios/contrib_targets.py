@@ -66,7 +66,8 @@ def snapshots():
     built = [luigi.build([Report(lookback=n)], local_scheduler=True, detailed_summary=True).status.name
              for n in (1, 14)]
     return {"newest": str(newest.date), "short": [str(short.date), short.complete()],
-            "cached": cached is newest, "tv": [tv.service, str(tv.date)], "built": built, "report": open("out/report-14.txt").read()}
+            "cached": cached is newest, "tv": [tv.service, str(tv.date)], "built": built,
+            "report": open("out/report-14.txt").read()}
 
 
 class Flaky:
