@@ -19,6 +19,7 @@ import random
 import tempfile
 from typing import Any
 
+from trun.contrib._abort_on_error import AbortOnError
 from trun.format import FileWrapper, get_default_format
 from trun.target import AtomicLocalFile, FileSystem, FileSystemTarget
 
@@ -212,27 +213,6 @@ class AtomicFtpFile(AtomicLocalFile):
         return self._fs
 
 
-class _Upload:
-    """The formatted writer over an ``AtomicFtpFile``: leaving a ``with`` block by an exception
-    aborts the upload (closing the text layer would upload the partial file)."""
-
-    def __init__(self, writer: Any, atomic: AtomicFtpFile) -> None:
-        self._writer = writer
-        self._atomic = atomic
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._writer, name)
-
-    def __enter__(self) -> _Upload:
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is None:
-            self._writer.close()
-        else:
-            self._atomic.abort()
-
-
 class RemoteTarget(FileSystemTarget):
     """A file on an FTP or SFTP server, read and written through local temporary files."""
 
@@ -255,7 +235,7 @@ class RemoteTarget(FileSystemTarget):
         """``"w"``: a file uploaded when closed; ``"r"``: the downloaded file."""
         if mode == "w":
             atomic = AtomicFtpFile(self._fs, self.path)
-            return _Upload(self.format.pipe_writer(atomic), atomic)
+            return AbortOnError(self.format.pipe_writer(atomic), atomic)
         if mode == "r":
             # kept on the target: the directory goes when the target does
             self._download_dir = tempfile.TemporaryDirectory(prefix="trun-contrib-ftp_")
