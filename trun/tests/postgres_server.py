@@ -67,16 +67,3 @@ def postgres_server(databases: list[str]) -> Iterator[int]:
         server.terminate()
         server.wait(timeout=60)
         shutil.rmtree(root, ignore_errors=True)
-
-
-def driver_only_path(directory: str) -> str:
-    """A directory holding only psycopg2 (links into this interpreter's site-packages), to put on
-    Luigi's PYTHONPATH without the rest of trun's packages (its venv has no driver)."""
-    import psycopg2
-
-    site = os.path.dirname(os.path.dirname(psycopg2.__file__))
-    os.makedirs(directory, exist_ok=True)
-    for name in os.listdir(site):
-        if name == "psycopg2" or name.startswith("psycopg2_binary.libs"):
-            os.symlink(os.path.join(site, name), os.path.join(directory, name))
-    return directory

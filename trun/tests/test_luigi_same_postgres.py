@@ -7,6 +7,7 @@ import sys
 
 import postgres_server
 import pytest
+from driver_path import packages_only
 from luigi_pair import same_result, scenario
 
 
@@ -19,7 +20,7 @@ def pg_port():
 
 
 def test_postgres_copy_and_query_same_as_luigi(tmp_path, pg_port):
-    driver = postgres_server.driver_only_path(str(tmp_path / "driver"))
+    driver = packages_only(tmp_path / "driver", "psycopg2", "psycopg2_binary.libs")
     result = same_result(tmp_path, scenario("postgres"),
                          env={"PGPORT": str(pg_port), "PGDB": "luigi_db", "PYTHONPATH": driver})
     assert result["fresh"] is False and result["results"] == [True, True, True, False, True]
