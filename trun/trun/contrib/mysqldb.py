@@ -15,7 +15,6 @@ from typing import Any
 
 from trun.configuration import get_config
 from trun.contrib import rdbms
-from trun.target import Target
 
 logger = logging.getLogger("trun-interface")
 
@@ -28,7 +27,7 @@ except ImportError:  # as Luigi: the module loads, connecting fails
                    "crash at runtime if MySQL functionality is used.")
 
 
-class MySqlTarget(Target):
+class MySqlTarget(rdbms.MarkerTableTarget):
     """That ``update_id`` was written to ``table``: a row of the marker table."""
 
     marker_table = get_config().get("mysql", "marker-table", "table_updates")
@@ -42,32 +41,20 @@ class MySqlTarget(Target):
             self.port = int(port)
         else:
             self.host, self.port = host, 3306
-        self.database = database
-        self.user = user
-        self.password = password
-        self.table = table
-        self.update_id = update_id
+        self._locate(database, user, password, table, update_id)
         self.cnx_kwargs = cnx_kwargs
-
-    def __str__(self) -> str:
-        return self.table
 
     def touch(self, connection: Any = None) -> None:
         """Record the update, in ``connection``'s transaction (or on a connection of its own)."""
         self.create_marker_table()
-        if connection is None:
-            connection = self.connect()
-            connection.autocommit = True
+        connection = self._committing(connection)
         connection.cursor().execute(
             f"INSERT INTO {self.marker_table} (update_id, target_table) VALUES (%s, %s) "
             f"ON DUPLICATE KEY UPDATE update_id = VALUES(update_id)", (self.update_id, self.table))
         assert self.exists(connection)
 
     def exists(self, connection: Any = None) -> bool:
-        if connection is None:
-            connection = self.connect()
-            connection.autocommit = True
-        cursor = connection.cursor()
+        cursor = self._committing(connection).cursor()
         try:
             cursor.execute(f"SELECT 1 FROM {self.marker_table} WHERE update_id = %s LIMIT 1",
                            (self.update_id,))

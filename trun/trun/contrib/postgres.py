@@ -20,7 +20,6 @@ from typing import Any
 
 from trun.configuration import get_config
 from trun.contrib import rdbms
-from trun.target import Target
 
 logger = logging.getLogger("trun-interface")
 
@@ -108,7 +107,7 @@ default_escape = MultiReplacer([("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("
 _NULL = r"\\N"  # how a NULL is written in the copied file
 
 
-class PostgresTarget(Target):
+class PostgresTarget(rdbms.MarkerTableTarget):
     """That ``update_id`` was written to ``table``: a row of the marker table."""
 
     marker_table = get_config().get("postgres", "marker-table", "table_updates")
@@ -121,21 +120,12 @@ class PostgresTarget(Target):
             self.host, self.port = host.split(":")
         else:
             self.host, self.port = host, port or self.DEFAULT_DB_PORT
-        self.database = database
-        self.user = user
-        self.password = password
-        self.table = table
-        self.update_id = update_id
-
-    def __str__(self) -> str:
-        return self.table
+        self._locate(database, user, password, table, update_id)
 
     def touch(self, connection: Any = None) -> None:
         """Record the update, in ``connection``'s transaction (or on a connection of its own)."""
         self.create_marker_table()
-        if connection is None:
-            connection = self.connect()
-            connection.autocommit = True
+        connection = self._committing(connection)
         if self.use_db_timestamps:
             connection.cursor().execute(
                 f"INSERT INTO {self.marker_table} (update_id, target_table) VALUES (%s, %s)",
@@ -146,10 +136,7 @@ class PostgresTarget(Target):
                 (self.update_id, self.table, datetime.datetime.now()))
 
     def exists(self, connection: Any = None) -> bool:
-        if connection is None:
-            connection = self.connect()
-            connection.autocommit = True
-        cursor = connection.cursor()
+        cursor = self._committing(connection).cursor()
         try:
             cursor.execute(f"SELECT 1 FROM {self.marker_table} WHERE update_id = %s LIMIT 1",
                            (self.update_id,))

@@ -16,8 +16,34 @@ from typing import Any
 
 import trun
 from trun.step import MixinNaiveBulkComplete
+from trun.target import Target
 
 logger = logging.getLogger("trun-interface")
+
+
+class MarkerTableTarget(Target):
+    """A row of a marker table saying that ``update_id`` was written to ``table`` (what the targets
+    of trun.contrib.postgres and trun.contrib.mysqldb share)."""
+
+    def _locate(self, database: str, user: str, password: str, table: str, update_id: str) -> None:
+        self.database = database
+        self.user = user
+        self.password = password
+        self.table = table
+        self.update_id = update_id
+
+    def __str__(self) -> str:
+        return self.table
+
+    def connect(self) -> Any:
+        raise NotImplementedError
+
+    def _committing(self, connection: Any) -> Any:
+        """``connection``, or, when None, a new connection that commits each statement."""
+        if connection is None:
+            connection = self.connect()
+            connection.autocommit = True
+        return connection
 
 
 class _MetadataColumnsMixin:
