@@ -54,7 +54,8 @@ class MySqlTarget(rdbms.MarkerTableTarget):
         assert self.exists(connection)
 
     def exists(self, connection: Any = None) -> bool:
-        cursor = self._committing(connection).cursor()
+        connection = self._committing(connection)  # kept: a cursor may hold it weakly only
+        cursor = connection.cursor()
         try:
             cursor.execute(f"SELECT 1 FROM {self.marker_table} WHERE update_id = %s LIMIT 1",
                            (self.update_id,))

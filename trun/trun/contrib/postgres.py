@@ -136,7 +136,8 @@ class PostgresTarget(rdbms.MarkerTableTarget):
                 (self.update_id, self.table, datetime.datetime.now()))
 
     def exists(self, connection: Any = None) -> bool:
-        cursor = self._committing(connection).cursor()
+        connection = self._committing(connection)  # kept: a cursor may hold it weakly only
+        cursor = connection.cursor()
         try:
             cursor.execute(f"SELECT 1 FROM {self.marker_table} WHERE update_id = %s LIMIT 1",
                            (self.update_id,))
