@@ -36,3 +36,12 @@ def test_the_tracking_url_reaches_the_scheduler():
         assert worker.run()
     assert scheduler.step_list("DONE", "")[step.step_id]["tracking_url"] == "http://ui/7"
     assert isinstance(step, trun.Step)
+
+
+def test_an_uncaptured_tracked_stream_still_reaches_this_process(capfd):
+    step = Announcing(capture_output=False, stream_for_searching_tracking_url="stderr",
+                      tracking_url_pattern=r"UI at (\S+)")
+    urls = []
+    step.set_tracking_url = urls.append
+    step.run()
+    assert urls == ["http://ui/7"] and "UI at http://ui/7" in capfd.readouterr().err

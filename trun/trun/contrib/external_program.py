@@ -93,7 +93,8 @@ class ExternalProgramStep(trun.Step):
         """Start the program with ``tracked`` on a pipe that a thread reads line by line: each line
         goes on to where the stream would have gone, and a match sets the tracking URL."""
         # without capture the lines go where the stream would have gone: this process's own
-        copy_to = streams.get(tracked) or (sys.stdout if tracked == "stdout" else sys.stderr).buffer
+        own = sys.stdout if tracked == "stdout" else sys.stderr
+        copy_to = streams.get(tracked) or getattr(own, "buffer", None) or _TextSink(own)
         proc = subprocess.Popen(args, env=env, **{**streams, tracked: subprocess.PIPE})
         pattern = re.compile(self.tracking_url_pattern or "")
         pipe = proc.stdout if tracked == "stdout" else proc.stderr
@@ -114,6 +115,19 @@ class ExternalProgramStep(trun.Step):
         finally:
             reader.join()  # the pipe ends when the program does: every line has been seen
             pipe.close()
+
+
+class _TextSink:
+    """Bytes written to a text stream that has no binary buffer (a test's captured stdout)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> None:
+        self._stream.write(data.decode("utf-8", "replace"))
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def _read_back(captured: IO[bytes]) -> str:
