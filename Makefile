@@ -16,7 +16,10 @@ CONFIG    ?= configs/demo.toml
 CXX_APT_PACKAGES := g++ cmake ninja-build pkg-config libgrpc++-dev protobuf-compiler-grpc \
   protobuf-compiler libprotobuf-dev libtomlplusplus-dev libsqlite3-dev libgtest-dev \
   libgmock-dev libopenblas-dev liblapacke-dev libzstd-dev libxxhash-dev libabsl-dev tzdata
-APT_PACKAGES := $(CXX_APT_PACKAGES) sqlite3 clang-format python3-venv procps nodejs
+# postgresql, mariadb-server, openssh-server: the servers the tests of trun.contrib.postgres,
+# .mysqldb and .ssh start on loopback
+APT_PACKAGES := $(CXX_APT_PACKAGES) sqlite3 clang-format python3-venv procps nodejs postgresql \
+  mariadb-server openssh-server
 # What `make image` and `make deploy-test` need on the host.
 DEPLOY_APT_PACKAGES := docker.io debootstrap docker-compose
 IMAGE_TAG ?= latest

@@ -26,6 +26,14 @@ def test_every_luigi_name_is_in_trun_or_a_listed_difference(parity):
                            f"trun/tools/luigi_parity_differences.toml): {undeclared}"
 
 
+def test_contrib_modules_are_in_the_table(parity):
+    rows, _ = parity
+    status = {r.luigi: r.status for r in rows}
+    for shipped in ("external_program", "simulate", "rdbms", "sqla", "opener", "prometheus_metric"):
+        assert status[f"luigi.contrib.{shipped}"].startswith("complete"), shipped
+    assert status["luigi.contrib.s3"] == status["luigi.contrib.hdfs.target"] == "not provided"
+
+
 def test_no_listed_difference_is_stale(parity):
     rows, differences = parity
     used = set()

@@ -2,8 +2,9 @@
 
 As Luigi's ``luigi.metrics``: ``MetricsCollectors.get(which, custom_import)`` gives a collector; the
 scheduler calls its ``handle_step_*`` methods as steps start, fail, get disabled or finish.
-``prometheus`` (``trun.prometheus_metric``) needs the ``prometheus-client`` package; Luigi's
-``datadog`` collector is not provided (``custom`` takes any ``MetricsCollector``).
+``prometheus`` (``trun.contrib.prometheus_metric``) needs the ``prometheus-client`` package,
+``datadog`` (``trun.contrib.datadog_metric``) the ``datadog`` package; ``custom`` takes any
+``MetricsCollector``.
 """
 
 from __future__ import annotations
@@ -30,10 +31,9 @@ class MetricsCollectors(Enum):
         if which == MetricsCollectors.none:
             return NoMetricsCollector()
         if which == MetricsCollectors.prometheus:
-            return _load("trun.prometheus_metric.PrometheusMetricsCollector")()
+            return _load("trun.contrib.prometheus_metric.PrometheusMetricsCollector")()
         if which == MetricsCollectors.datadog:
-            raise ValueError("metrics_collector = datadog is not supported by trun: use prometheus, or "
-                             "custom with a MetricsCollector of yours")
+            return _load("trun.contrib.datadog_metric.DatadogMetricsCollector")()
         if which == MetricsCollectors.custom:
             if not custom_import:
                 raise ValueError("metrics_collector = custom needs [scheduler] metrics_custom_import "

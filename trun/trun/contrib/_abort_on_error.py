@@ -1,0 +1,30 @@
+"""A formatted writer whose ``with`` block, left by an exception, aborts the file under it.
+
+trun.format's text layer closes its file when a ``with`` block ends, however it ends: over an
+atomic remote file that would publish a partial file.  ``AbortOnError`` stands in front of the
+formatted writer and aborts the atomic file instead (``trun.contrib.ftp`` and ``trun.contrib.ssh``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AbortOnError:
+    """``writer`` (the formatted file) over ``atomic`` (anything with ``abort()``)."""
+
+    def __init__(self, writer: Any, atomic: Any) -> None:
+        self._writer = writer
+        self._atomic = atomic
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._writer, name)
+
+    def __enter__(self) -> AbortOnError:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self._writer.close()
+        else:
+            self._atomic.abort()
