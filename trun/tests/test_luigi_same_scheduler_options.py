@@ -2,7 +2,7 @@
 with any ``[scheduler]`` key (the file giving the rest), the names they patch in ``trun.scheduler``,
 and ``get_work`` / ``count_pending`` / ``step_list`` replies field by field, per requesting worker."""
 
-from luigi_pair import scenario, same_result
+from luigi_pair import same_result, scenario
 
 
 def test_scheduler_keywords_config_and_patched_names_match_luigis(tmp_path):

@@ -45,7 +45,8 @@ from trun.scheduler_config import SchedulerOptions
 from trun.scheduler_emails import SchedulerEmails, disable_email
 from trun.scheduler_pending import SchedulerPending
 from trun import notifications  # noqa: I001 (looked up here, as Luigi's: tests patch it here)
-from trun.scheduler_records import STEP_FAMILY_RE, OrderedSet, RetryPolicy, Step, Worker  # noqa: F401
+from trun.scheduler_records import (STEP_FAMILY_RE, OrderedSet, RetryPolicy, Step, Worker,  # noqa: F401
+                                    _get_empty_retry_policy)
 from trun.scheduler_state import SimpleStepState
 from trun.settings import scheduler  # noqa: F401 (the [scheduler] section, as luigi.scheduler.scheduler)
 from trun.step_state import EMPTY, StepState, WorkerState
@@ -222,7 +223,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         held = st.resources if st.resources_running is None else st.resources_running
         for name, amount in held.items():
             self._used[name] -= amount
-        st.resources_running = None
+        st.resources_running = held  # as Luigi: what it held shows after the run
         w = self._workers.get(st.worker) if st.worker else None
         if w is not None:
             w.running.discard(st.id)
@@ -303,6 +304,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 self._email_failure(st, expl, ignored.get("owners"))
         elif st.status == DISABLED and status == PENDING:
             pass  # rediscovered while disabled: stays disabled (Luigi)
+        elif status == RUNNING and st.status not in (RUNNING, DISABLED) and batch_id is None:
+            self._claim(st, worker)  # a worker says it runs it (Luigi's workers may): as if handed out
         elif status != st.status and (st.status != DONE or self._done_cooled(st, status)):
             self._set_status(st, status)
         if st.batch_id is not None:
@@ -363,20 +366,25 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 self._maybe_queue(st)
 
     def _take(self, st: StepState, worker: str | None) -> dict[str, Any]:
-        reply = self.count_pending(worker)  # as Luigi: counted before it runs
-        for name, amount in st.resources.items():
-            self._used[name] += amount
+        reply = self._pending_of(worker)  # as Luigi: counted before it runs
         if st.batchable:
             self._batch_unready(st)
+        self._claim(st, worker)
+        return dict(reply, step_id=st.id, step_family=st.family, step_module=st.module, step_params=st.params)
+
+    def _claim(self, st: StepState, worker: str | None) -> None:
+        """``st`` runs on ``worker`` from now on, holding its resources."""
+        for name, amount in st.resources.items():
+            self._used[name] += amount
         self._begin_run(st, worker, None)
         self._set_status(st, RUNNING)
-        if worker is not None:
+        if worker is not None and worker in self._workers:
             self._workers[worker].running.add(st.id)
-        return dict(reply, step_id=st.id, step_family=st.family, step_module=st.module, step_params=st.params)
 
     @staticmethod
     def _begin_run(st: StepState, worker: str | None, batch_id: str | None) -> None:  # a run starts
         st.queued_seq = None
+        st.resources_running = None  # it holds its resources (unless lowered while it runs)
         st.batch_id = batch_id
         st.worker = worker
         st.time_running = time.time()
@@ -410,7 +418,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             lost = sorted(s for s in w.running - set(current_steps) if self._runs_itself(s))
             if lost:
                 st = self._steps[lost[0]]
-                return dict(self.count_pending(worker), step_id=st.id, step_family=st.family,
+                return dict(self._pending_of(worker), step_id=st.id, step_family=st.family,
                             step_module=st.module, step_params=st.params)
         return self._next_work(worker, now)
 
@@ -456,7 +464,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
     def _idle(self, worker: str | None, retry_in: float | None) -> dict[str, Any]:
         """get_work's answer when there is nothing to run now: Luigi's fields, and trun's ``retry_in``
         (seconds until a failed step is retried) and ``running`` (steps running) when there are some."""
-        reply = dict(self.count_pending(worker), step_id=None)
+        reply = dict(self._pending_of(worker), step_id=None)
         if retry_in is not None:
             reply["retry_in"] = retry_in
         if self._counts[RUNNING]:

@@ -24,7 +24,7 @@ import hashlib
 import time
 from typing import Any
 
-from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING
+from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING, UNKNOWN
 from trun.step_state import EMPTY, StepState
 
 
@@ -176,9 +176,10 @@ class SchedulerBatches:
 
     def _keeps_running(self, st: StepState, status: str, worker: str | None) -> bool:
         """Whether a report of ``status`` by ``worker`` leaves ``st``, which runs, running: as Luigi,
-        a disable, a pending from another worker, or a pending for a member of a batch that a step
-        runs for (a pending from the worker holding a batch nobody runs yet gives it back)."""
-        if status == DISABLED:
+        a disable, an unknown (its completion check failed), a pending from another worker, or a
+        pending for a member of a batch that a step runs for (a pending from the worker holding a
+        batch nobody runs yet gives it back)."""
+        if status in (DISABLED, UNKNOWN):
             return True
         return status == PENDING and (worker != st.worker or (
             st.batch_id is not None and self._batch_runner.get(st.batch_id, st.id) != st.id))

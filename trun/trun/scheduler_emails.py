@@ -53,8 +53,7 @@ class SchedulerEmails:
             self._email_batcher.add_disable(pretty_id(st), st.family, params, owners)
 
     def announce_scheduling_failure(self, step_name: str, family: str, params: dict[str, Any], expl: str,
-                                    owners: list[str] | None = None, worker: str | None = None,
-                                    **ignored: Any) -> None:
+                                    owners: list[str] | None = None, worker: str | None = None) -> None:
         """A worker could not schedule a step: batched into the next e-mail ([scheduler] batch_emails)."""
         if self._email_batcher is not None:
             self._email_batcher.add_scheduling_fail(step_name, family, self._unbatched(family, params), expl,

@@ -34,7 +34,7 @@ class SchedulerMessages:
         elif self._accepting_messages:
             self._accepting_messages.discard(step_id)
 
-    def accepts_messages(self, st: StepState) -> bool:
+    def _accepts_messages(self, st: StepState) -> bool:
         return st.id in self._accepting_messages
 
     def send_scheduler_message(self, worker: str, step: str, content: Any) -> dict[str, Any]:

@@ -108,8 +108,11 @@ class SchedulerPending:
             st.counted = None
             self._recount(st)
 
-    def count_pending(self, worker: str | None) -> dict[str, Any]:
+    def count_pending(self, worker: str) -> dict[str, Any]:
         """How many of ``worker``'s steps are pending or failed (see the module)."""
+        return self._pending_of(worker)
+
+    def _pending_of(self, worker: str | None) -> dict[str, Any]:
         w = self._workers.get(worker) if worker is not None else None
         if w is None or w.disabled:
             return {"n_pending_steps": 0, "n_unique_pending": 0, "n_pending_last_scheduled": 0,

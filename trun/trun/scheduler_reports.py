@@ -14,6 +14,7 @@ from typing import Any
 
 from trun.scheduler_api import RUNNING
 from trun.scheduler_hooks import HistoryHook, MetricsHook
+from trun.scheduler_views import resources_running
 from trun.step_state import StepState
 
 
@@ -32,13 +33,13 @@ class SchedulerReports:
         return next((h for h in self._hooks if isinstance(h, kind)), None)
 
     def get_running_step_resources(self, step_id: str) -> dict[str, Any]:
-        """``{"resources"}``: what the running step holds now (None when it is not running)."""
+        """``{"resources"}``: what the running step holds now (as Luigi: what it held when it last
+        ran, None when it never ran)."""
         st = self._steps.get(step_id)
-        if st is None or st.status != RUNNING:
+        if st is None:
             return {"resources": None}
-        st = self._batch_holder(st)  # a batch's members show what the batch holds, as Luigi's
-        held = st.resources if st.resources_running is None else st.resources_running
-        return {"resources": dict(held)}
+        held = resources_running(self._batch_holder(st))  # a batch's members show the batch's
+        return {"resources": None if held is None else dict(held)}
 
     def decrease_running_step_resources(self, step_id: str, decrease_resources: dict[str, int]) -> None:
         """A running step gives back units it no longer needs (others may use them at once)."""

@@ -57,7 +57,7 @@ class SchedulerViews:
     max_graph_nodes: int
     step_log_dir: str | None
     prune: Callable[[], None]
-    accepts_messages: Callable[[StepState], bool]
+    _accepts_messages: Callable[[StepState], bool]
     _batch_runner: dict[str, str]
     send_messages: bool
 
@@ -88,7 +88,7 @@ class SchedulerViews:
                "resources": st.resources,
                "workers": st.stakeholders(), "worker_running": st.worker,
                "start_time": st.time_added, "time_running": st.time_running, "last_updated": st.last_updated,
-               "resources_running": _resources_running(st),
+               "resources_running": resources_running(st),
                "tracking_url": st.tracking_url, "status_message": st.status_message,
                "progress_percentage": st.progress}
         if st.status == DISABLED:
@@ -96,7 +96,7 @@ class SchedulerViews:
         if include_deps:
             out["deps"] = sorted(st.deps)
         if self.send_messages and st.status == RUNNING:
-            out["accepts_messages"] = self.accepts_messages(st)
+            out["accepts_messages"] = self._accepts_messages(st)
         return out
 
     def _shown_status(self, st: StepState) -> str:
@@ -170,7 +170,7 @@ class SchedulerViews:
         out: dict[str, dict[str, Any]] = {}
         for st in self._steps.values():
             if st.known and step_str in st.id:
-                out.setdefault(st.status, {})[st.id] = self._serialize(st)
+                out.setdefault(st.status, {})[st.id] = self._serialize(st, include_deps=False)
         return out
 
     def step_page(self, status: str = "", search: str = "", family: str = "", offset: int = 0,
@@ -296,7 +296,7 @@ class SchedulerViews:
     def worker_list(self) -> list[dict[str, Any]]:
         out = []
         for w in sorted(self._workers.values(), key=lambda w: -w.last_active):
-            running = {sid: self._serialize(self._steps[sid])
+            running = {sid: self._serialize(self._steps[sid], include_deps=False)
                        for sid in sorted(w.running) if sid in self._steps}
             mine = [self._steps[s] for s in w.steps if s in self._steps]
             pending = [st for st in mine if st.status == PENDING]
@@ -410,9 +410,9 @@ def _display_name(st: StepState) -> str:
     return pretty_id(st) if st.family else st.id
 
 
-def _resources_running(st: StepState) -> dict[str, int] | None:
-    """What it holds while it runs; as Luigi, what it held once it has run (None before)."""
-    if st.status == RUNNING and st.resources_running is not None:
+def resources_running(st: StepState) -> dict[str, int] | None:
+    """What it holds while it runs; as Luigi, what it held when its last run ended (None before)."""
+    if st.resources_running is not None:
         return st.resources_running
     return st.resources if st.runs else None
 
