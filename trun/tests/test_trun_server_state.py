@@ -141,7 +141,8 @@ def test_running_batch_survives_a_reopen(tmp_path):
     assert {k: v["status"] for k, v in t.step_list().items()} == {
         "B1": "BATCH_RUNNING", "B2": "BATCH_RUNNING", "B3": "BATCH_RUNNING", "Ball": RUNNING}
     t.add_step("Ball", status=DONE, worker="w")
-    assert {k: v["status"] for k, v in t.step_list().items()} == dict.fromkeys(["B1", "B2", "B3", "Ball"], DONE)
+    statuses = {k: v["status"] for k, v in t.step_list().items()}
+    assert statuses == dict.fromkeys(["B1", "B2", "B3", "Ball"], DONE)
     assert t.resources() == {"r": {"total": 1, "used": 0}}
     store2.save(t)
     store2.close()

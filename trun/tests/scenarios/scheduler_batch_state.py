@@ -13,7 +13,8 @@ out = {}
 s = Scheduler(state_path=path, resources={"r": 1})
 s.add_task_batcher(worker="W", task_family="Bt", batched_args=["d"])
 for d in ("1", "2", "3"):
-    s.add_task(worker="W", task_id="Bt_" + d, family="Bt", params={"d": d}, batchable=True, resources={"r": 1})
+    s.add_task(worker="W", task_id="Bt_" + d, family="Bt", params={"d": d}, batchable=True,
+               resources={"r": 1})
 work = s.get_work(worker="W")
 out["handed"] = sorted(work["batch_task_ids"])
 out["before_runner"] = {k: v["status"] for k, v in s.task_list("", "").items()}

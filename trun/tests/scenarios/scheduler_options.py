@@ -79,7 +79,8 @@ with mock.patch("luigi.scheduler.BatchNotifier") as notifier:
     s.prune()
     s.dump()
     n = notifier.return_value
-    out["batch"] = {"made": notifier.call_count, "failure": [list(c.args) for c in n.add_failure.call_args_list],
+    out["batch"] = {"made": notifier.call_count,
+                    "failure": [list(c.args) for c in n.add_failure.call_args_list],
                     "disable": [list(c.args) for c in n.add_disable.call_args_list],
                     "scheduling": [list(c.args) for c in n.add_scheduling_fail.call_args_list],
                     "pruned": n.update.call_count - updates_before_prune, "sent": n.send_email.call_count}
