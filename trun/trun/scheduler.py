@@ -43,7 +43,7 @@ from trun.scheduler_views import (STATUS_TO_UPSTREAM_MAP, UPSTREAM_DISABLED, UPS
 from trun.batch_notifier import BatchNotifier  # noqa: I001 (looked up here: tests patch it here)
 from trun.scheduler_config import SchedulerOptions
 from trun.scheduler_emails import SchedulerEmails, disable_email
-from trun.scheduler_pending import SchedulerPending
+from trun.scheduler_pending import DISABLED_REPLY, SchedulerPending
 from trun import notifications  # noqa: I001 (looked up here, as Luigi's: tests patch it here)
 from trun.scheduler_records import (STEP_FAMILY_RE, OrderedSet, RetryPolicy, Step, Worker,  # noqa: F401
                                     _get_empty_retry_policy)
@@ -263,11 +263,12 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         else:
             self._changed(st)
         w = self._heard_from(worker)
+        regroup = False  # its workers or runnability changed: recount (trun.scheduler_pending)
         if w is not None and not w.disabled:
-            self._add_stakeholder(st, w.id)
+            regroup = self._add_stakeholder(st, w.id)
             w.steps.add(step_id)
         if not st.known:
-            st.known = True
+            regroup = st.known = True
             self._family_counts[(st.family, st.status)] -= 1
             self._family_counts[(family, st.status)] += 1
             st.family = family
@@ -279,10 +280,9 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             if self._hooks:
                 self._tell_hooks(st, None, st.status)
         elif runnable and not st.runnable and st.status != DONE:
-            st.runnable = True
-        if tracking_url is not None or st.status != RUNNING:  # as Luigi: a new run starts without one
-            for s in self._with_batch(st):  # a batch's url is its members' too
-                s.tracking_url = tracking_url
+            regroup = st.runnable = True
+        if tracking_url is not None or st.tracking_url is not None:
+            self._set_tracking_url(st, tracking_url)
         if batchable is not None:
             st.batchable = batchable
         if batch_id is not None:
@@ -311,7 +311,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         if st.batch_id is not None:
             self._end_batch(st, status, expl)
         self._maybe_queue(st)
-        self._recount(st)
+        if regroup:
+            self._recount(st)
 
     def _done_cooled(self, st: StepState, status: str) -> bool:
         """A DONE step added as PENDING runs again once it has been DONE for stable_done_cooldown_secs."""
@@ -366,11 +367,10 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 self._maybe_queue(st)
 
     def _take(self, st: StepState, worker: str | None) -> dict[str, Any]:
-        reply = self._pending_of(worker)  # as Luigi: counted before it runs
         if st.batchable:
             self._batch_unready(st)
         self._claim(st, worker)
-        return dict(reply, step_id=st.id, step_family=st.family, step_module=st.module, step_params=st.params)
+        return dict(step_id=st.id, step_family=st.family, step_module=st.module, step_params=st.params)
 
     def _claim(self, st: StepState, worker: str | None) -> None:
         """``st`` runs on ``worker`` from now on, holding its resources."""
@@ -398,6 +398,11 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         ``current_steps``: the steps the worker is still running; a step the scheduler thinks it runs
         but the worker does not list (a reply lost in transit) is handed out again first.
         ``assistant``: the worker runs any step, not only those it added."""
+        return self._work(worker, host, current_steps, assistant, counted=True)
+
+    def _work(self, worker: str | None, host: str | None, current_steps: list[str] | None, assistant: bool,
+              counted: bool) -> dict[str, Any]:
+        """get_work; ``counted``: with the worker's counts (as Luigi: taken before a step is handed out)."""
         now = time.time()
         w = self._heard_from(worker)
         if host and w is not None and "host" not in w.info:
@@ -409,31 +414,33 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         else:
             self._due_retries(now)
         if w is not None and w.disabled:  # as Luigi's reply to a disabled worker
-            return {"n_pending_steps": 0, "running_steps": [], "step_id": None, "n_unique_pending": 0,
-                    "worker_state": WORKER_STATE_DISABLED}
+            return dict(DISABLED_REPLY)
+        counts = self._pending_of(worker) if counted else {}
         if self._paused:
-            return self._idle(worker, None)
+            return dict(counts, **self._idle(None))
         if w is not None and current_steps is not None:
             self._reset_orphaned_batches(w)
             lost = sorted(s for s in w.running - set(current_steps) if self._runs_itself(s))
             if lost:
                 st = self._steps[lost[0]]
-                return dict(self._pending_of(worker), step_id=st.id, step_family=st.family,
-                            step_module=st.module, step_params=st.params)
-        return self._next_work(worker, now)
+                return dict(counts, step_id=st.id, step_family=st.family, step_module=st.module,
+                            step_params=st.params)
+        return dict(counts, **self._next_work(worker, now))
 
     def get_work_batch(self, worker: str | None = None, host: str | None = None,
                        current_steps: list[str] | None = None, max_steps: int = 1,
                        assistant: bool = False) -> dict[str, Any]:
         """Up to ``max_steps`` runnable steps at once (a trun extension, not in Luigi).
 
-        ``{"steps": [get_work replies], "retry_in", "running", "n_pending_steps", "worker_state"}``:
-        the first step is what ``get_work`` would hand out, each further one what the next
-        ``get_work`` would; the other fields are those of the last reply (an idle one when fewer
-        than ``max_steps`` could run).  Every step listed is RUNNING for ``worker``."""
+        ``{"steps": [get_work replies], "retry_in", "running", "n_pending_steps", ...}``: the first
+        step is what ``get_work`` would hand out, each further one what the next ``get_work`` would
+        (their step and batch fields only); the others are the worker's counts after the call (as
+        ``count_pending``, without the ``running_steps`` list) and ``retry_in`` and ``running`` of
+        the last reply (an idle one when fewer than ``max_steps`` could run).  Every step listed is
+        RUNNING for ``worker``."""
         w = self._workers.get(worker) if worker is not None else None
         resent = w is not None and current_steps is not None and bool(w.running - set(current_steps))
-        reply = self.get_work(worker, host, current_steps, assistant)
+        reply = self._work(worker, host, current_steps, assistant, counted=False)
         steps = []
         limit = min(max(1, int(max_steps)), MAX_BATCH)
         while reply["step_id"] is not None or "batch_id" in reply:
@@ -441,8 +448,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             if resent or len(steps) >= limit:  # a step lost in transit comes back alone
                 break
             reply = self._next_work(worker, time.time())
-        tail = {"retry_in": None, "running": self._counts[RUNNING]}
-        tail.update((k, v) for k, v in reply.items() if not k.startswith(("step_", "batch_")))
+        tail = {k: v for k, v in self._pending_of(worker).items() if k != "running_steps"}
+        tail.update(retry_in=reply.get("retry_in"), running=self._counts[RUNNING])
         return dict(tail, steps=steps)
 
     def extensions(self) -> list[str]:
@@ -459,12 +466,12 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 heapq.heappush(self._ready, item)
         if found is not None:
             return found
-        return self._idle(worker, max(0.0, self._retry_heap[0][0] - now) if self._retry_heap else None)
+        return self._idle(max(0.0, self._retry_heap[0][0] - now) if self._retry_heap else None)
 
-    def _idle(self, worker: str | None, retry_in: float | None) -> dict[str, Any]:
-        """get_work's answer when there is nothing to run now: Luigi's fields, and trun's ``retry_in``
-        (seconds until a failed step is retried) and ``running`` (steps running) when there are some."""
-        reply = dict(self._pending_of(worker), step_id=None)
+    def _idle(self, retry_in: float | None) -> dict[str, Any]:
+        """get_work's answer when there is nothing to run now: trun's ``retry_in`` (seconds until a
+        failed step is retried) and ``running`` (steps running) when there are some."""
+        reply: dict[str, Any] = {"step_id": None}
         if retry_in is not None:
             reply["retry_in"] = retry_in
         if self._counts[RUNNING]:

@@ -235,6 +235,15 @@ class SchedulerBatches:
                 self._maybe_queue(m)  # type: ignore[attr-defined]
             self._batch_members.pop(batch_id, None)
 
+    def _set_tracking_url(self, st: StepState, url: str | None) -> None:
+        """A step's tracking url is its batch's members' too; as Luigi, a step added while it does
+        not run (a new run starts) loses its url unless one is given."""
+        if url is not None:
+            for s in self._with_batch(st):
+                s.tracking_url = url
+        elif st.status != RUNNING:
+            st.tracking_url = None
+
     def _with_batch(self, st: StepState) -> list[StepState]:
         """``st`` and, when it runs for a batch, the members running in it (status messages and
         progress are shown on all of them, as in Luigi)."""

@@ -23,6 +23,8 @@ from trun.step_state import StepState, WorkerState
 from trun.step_status import DISABLED, FAILED, PENDING, RUNNING
 
 COUNTED = (PENDING, FAILED)  # the statuses n_pending_steps counts
+DISABLED_REPLY = {"n_pending_steps": 0, "running_steps": [], "step_id": None, "n_unique_pending": 0,
+                  "worker_state": WORKER_STATE_DISABLED}  # get_work's, to a disabled worker (Luigi's)
 
 
 class SchedulerPending:
@@ -35,13 +37,24 @@ class SchedulerPending:
 
     def _recount(self, st: StepState) -> None:
         """Bring ``st``'s share of its workers' counts up to date: ``st.counted`` is what it added last
-        (``(running, holders, last_worker)``, None for nothing)."""
+        (``(running, holders, last_worker)``, None for nothing).  A running step is in the
+        ``watched_running`` of its workers other than the one running it (that one lists it from
+        its own ``running``), so the common case, a step run by the worker that added it, costs
+        nothing there."""
         owner = st.owner
         status = st.status
-        if not owner or not (status == RUNNING or (status in COUNTED and st.runnable)):
+        if not owner:
             now = None
+        elif status == RUNNING:
+            if not st.others:  # the common case first: one worker
+                now = None if owner == st.worker else (True, (owner,), None)
+            else:
+                watchers = tuple(h for h in (owner, *st.others) if h != st.worker)
+                now = (True, watchers, None) if watchers else None
+        elif (status == PENDING or status == FAILED) and st.runnable:
+            now = (False, (owner,) if not st.others else (owner, *st.others), st.last_worker)
         else:
-            now = (status == RUNNING, (owner,) if not st.others else (owner, *st.others), st.last_worker)
+            now = None
         before = st.counted
         if now == before:
             return
@@ -54,8 +67,9 @@ class SchedulerPending:
     def _add_share(self, step_id: str, share: tuple, sign: int) -> None:
         running, holders, last_worker = share
         unique = len(holders) == 1
+        workers = self._workers
         for holder in holders:
-            w = self._workers.get(holder)
+            w = workers.get(holder)
             if w is None:  # dropped: its counts went with it
                 continue
             if running:
@@ -71,17 +85,22 @@ class SchedulerPending:
             if last_worker == holder:
                 counts[2] += sign
 
-    def _add_stakeholder(self, st: StepState, worker: str) -> None:
-        """``worker`` added ``st`` (it is one of its workers from now on; the caller recounts)."""
+    def _add_stakeholder(self, st: StepState, worker: str) -> bool:
+        """``worker`` added ``st`` (it is one of its workers from now on); whether that is new (then
+        the caller recounts)."""
         st.remove_at = None
         if not st.owner:
             st.owner = st.last_worker = worker
-        elif worker != st.owner:
-            if st.others is None:
-                st.others = set()
-            if worker not in st.others:
-                st.others.add(worker)
-                st.last_worker = worker
+            return True
+        if worker == st.owner:
+            return False
+        if st.others is None:
+            st.others = set()
+        if worker in st.others:
+            return False
+        st.others.add(worker)
+        st.last_worker = worker
+        return True
 
     def _withdraw(self, st: StepState, worker: str) -> None:
         """``worker`` is no longer one of ``st``'s workers (dropped, or disabled)."""
@@ -118,7 +137,8 @@ class SchedulerPending:
             return {"n_pending_steps": 0, "n_unique_pending": 0, "n_pending_last_scheduled": 0,
                     "worker_state": WORKER_STATE_DISABLED if w is not None else WORKER_STATE_ACTIVE,
                     "running_steps": []}
-        running = sorted(w.watched_running)
+        mine = [sid for sid in w.running if self._is_holder(sid, w.id)]  # run by it, added by it
+        running = sorted(w.watched_running.union(mine))
         if self._counts[DISABLED]:  # as Luigi, not those with a disabled step upstream: walk them
             upstream = self._upstream_statuses()  # type: ignore[attr-defined]
             found = (self._steps.get(s) for s in w.steps)
@@ -130,6 +150,10 @@ class SchedulerPending:
             n, unique, last = w.pending_counts
         return {"n_pending_steps": n, "n_unique_pending": unique, "n_pending_last_scheduled": last,
                 "worker_state": WORKER_STATE_ACTIVE, "running_steps": self._running_entries(running)}
+
+    def _is_holder(self, step_id: str, worker: str) -> bool:
+        st = self._steps.get(step_id)
+        return st is not None and (st.owner == worker or (st.others is not None and worker in st.others))
 
     def _running_entries(self, step_ids: list[str]) -> list[dict[str, Any]]:
         out = []
