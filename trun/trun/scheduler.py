@@ -90,6 +90,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._family_counts: Counter[tuple[str, str]] = Counter()  # (family, status) -> steps
         self._recent: dict[str, None] = {}  # step ids, least recently changed first (the list's order)
         self._search_texts: dict[str, str] = {}  # what a search matches, per known step (views fill it)
+        self._hidden_params: dict[str, frozenset[str]] = {}  # steps' parameters not public (views)
         self._paused = False
         self._version = 0  # bumped by every status change (views cache on it)
         # the journal of changes since the store last saved (None: nobody is saving)
@@ -258,6 +259,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             return  # as Luigi: a disabled worker only reports on the steps it is running
         st = self._record(step_id)
         self._note_accepts_messages(step_id, bool(ignored.get("accepts_messages")))
+        self._note_visibilities(step_id, ignored.get("param_visibilities"))
         if st.known:
             self._state_changed(st)  # new edges and priorities mark the whole row themselves
         else:
@@ -313,11 +315,6 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._maybe_queue(st)
         if regroup:
             self._recount(st)
-
-    def _done_cooled(self, st: StepState, status: str) -> bool:
-        """A DONE step added as PENDING runs again once it has been DONE for stable_done_cooldown_secs."""
-        cooldown = self.stable_done_cooldown_secs
-        return status == PENDING and cooldown is not None and time.time() - st.last_updated >= cooldown
 
     def _fail(self, st: StepState, counted: bool = True) -> None:
         """``counted``: a failure of the step itself (a dead worker's step is retried regardless)."""
@@ -578,7 +575,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             s = stack.pop()
             del self._steps[s.id]
             del self._recent[s.id]
-            self._search_texts.pop(s.id, None)
+            self._forget_view(s.id)
             self._counts[s.status] -= 1
             self._family_counts[(s.family, s.status)] -= 1
             self._version += 1

@@ -9,11 +9,14 @@ are copied onto the scheduler as plain attributes, so its hot path reads no conf
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from trun.configuration import get_config
 from trun.scheduler_hooks import Hook, hooks_from_config
 from trun.settings import scheduler as scheduler_section
+from trun.step_state import StepState
+from trun.step_status import PENDING
 
 # [scheduler] keys the scheduler keeps as attributes of the same name (the others: see SchedulerOptions)
 OPTION_ATTRIBUTES = ("retry_count", "retry_delay", "disable_window", "disable_hard_timeout",
@@ -66,6 +69,11 @@ class SchedulerOptions:
         for name in OPTION_ATTRIBUTES:
             setattr(self, name, getattr(cfg, name))
         self._limits = dict(resources or get_config().getintdict("resources"))
-        # told of each status change: history database, metrics, batched e-mails ([scheduler] options)
+        # told of each status change: history database, metrics ([scheduler] options)
         self._hooks = hooks_from_config(cfg, step_history_impl)
         self._email_batcher = batch_notifier() if cfg.batch_emails else None
+
+    def _done_cooled(self, st: StepState, status: str) -> bool:
+        """A DONE step added as PENDING runs again once it has been DONE for stable_done_cooldown_secs."""
+        cooldown = self.stable_done_cooldown_secs
+        return status == PENDING and cooldown is not None and time.time() - st.last_updated >= cooldown

@@ -22,7 +22,7 @@ from trun.scheduler_api import (
     RUNNING,
     UNKNOWN,
 )
-from trun.step_state import StepState, WorkerState, pretty_id
+from trun.step_state import StepState, WorkerState
 from trun.step_status import BATCH_RUNNING
 
 UPSTREAM_RUNNING = "UPSTREAM_RUNNING"
@@ -50,6 +50,7 @@ class SchedulerViews:
     _family_counts: Counter[tuple[str, str]]
     _recent: dict[str, None]
     _search_texts: dict[str, str]
+    _hidden_params: dict[str, frozenset[str]]
     _limits: dict[str, int]
     _used: dict[str, int]
     _version: int
@@ -83,8 +84,9 @@ class SchedulerViews:
     def _serialize(self, st: StepState, include_deps: bool = True) -> dict[str, Any]:
         """A step as Luigi serialises a task (field names with 'step'): ``re_enable_able`` only for a
         DISABLED step, ``deps`` only with ``include_deps``."""
-        out = {"name": st.family or st.id, "display_name": _display_name(st),
-               "status": self._shown_status(st), "params": st.params, "priority": st.priority,
+        params = self._public_params(st)
+        out = {"name": st.family or st.id, "display_name": _display_name(st, params),
+               "status": self._shown_status(st), "params": params, "priority": st.priority,
                "resources": st.resources,
                "workers": st.stakeholders(), "worker_running": st.worker,
                "start_time": st.time_added, "time_running": st.time_running, "last_updated": st.last_updated,
@@ -98,6 +100,24 @@ class SchedulerViews:
         if self.send_messages and st.status == RUNNING:
             out["accepts_messages"] = self._accepts_messages(st)
         return out
+
+    def _note_visibilities(self, step_id: str, visibilities: dict[str, int] | None) -> None:
+        """A worker's ``param_visibilities`` (name -> 0 public, 1 hidden, 2 private), kept the first
+        time: as Luigi, the lists and display names show the public parameters only."""
+        if not visibilities or step_id in self._hidden_params:
+            return
+        hidden = frozenset(name for name, v in visibilities.items() if v != 0)
+        if hidden:
+            self._hidden_params[step_id] = hidden
+
+    def _public_params(self, st: StepState) -> dict[str, Any]:
+        hidden = self._hidden_params.get(st.id)
+        return st.params if hidden is None else {k: v for k, v in st.params.items() if k not in hidden}
+
+    def _forget_view(self, step_id: str) -> None:
+        """What the views keep about a step that is forgotten."""
+        self._search_texts.pop(step_id, None)
+        self._hidden_params.pop(step_id, None)
 
     def _shown_status(self, st: StepState) -> str:
         """Its status, as Luigi shows it: a batch's members other than the step run for it are
@@ -405,9 +425,13 @@ def _search_text(st: StepState) -> str:
     return " ".join([st.id, st.family, *(f"{k}={v}" for k, v in st.params.items())]).lower()
 
 
-def _display_name(st: StepState) -> str:
-    """Luigi's ``pretty_id`` (a step only named as a dependency so far: its id)."""
-    return pretty_id(st) if st.family else st.id
+def _display_name(st: StepState, params: dict[str, Any] | None = None) -> str:
+    """Luigi's ``pretty_id`` of its (public) ``params`` (a step only named as a dependency so far: its
+    id)."""
+    if not st.family:
+        return st.id
+    shown = st.params if params is None else params
+    return f"{st.family}({', '.join(f'{k}={v}' for k, v in sorted(shown.items()))})"
 
 
 def resources_running(st: StepState) -> dict[str, int] | None:

@@ -51,6 +51,11 @@ for d in ("1", "2", "3"):
 out["batch"] = reply(b.get_work(worker="W"))
 out["batch_list"] = {k: v["status"] for k, v in b.task_list("", "").items()}
 
+v = Scheduler()  # parameters' visibilities: 0 public, 1 hidden, 2 private
+v.add_task(worker="W", task_id="V", family="V", params={"a": "1", "b": "2"}, param_visibilities={"a": 0, "b": 1})
+out["visibility"] = {k: [e["display_name"], e["params"]] for k, e in v.task_list("", "").items()}
+out["visibility_work"] = reply(v.get_work(worker="W"))
+
 statuses = {}
 for status in ("PENDING", "RUNNING", "DONE", "FAILED", "DISABLED"):
     for task_id, fields in s.task_list(status, "").items():
