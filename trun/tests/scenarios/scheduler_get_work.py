@@ -52,7 +52,8 @@ out["batch"] = reply(b.get_work(worker="W"))
 out["batch_list"] = {k: v["status"] for k, v in b.task_list("", "").items()}
 
 v = Scheduler()  # parameters' visibilities: 0 public, 1 hidden, 2 private
-v.add_task(worker="W", task_id="V", family="V", params={"a": "1", "b": "2"}, param_visibilities={"a": 0, "b": 1})
+v.add_task(worker="W", task_id="V", family="V", params={"a": "1", "b": "2"},
+           param_visibilities={"a": 0, "b": 1})
 out["visibility"] = {k: [e["display_name"], e["params"]] for k, e in v.task_list("", "").items()}
 out["visibility_work"] = reply(v.get_work(worker="W"))
 
