@@ -304,8 +304,11 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 self._fail(st)
             if self._email_batcher is not None:
                 self._email_failure(st, expl, ignored.get("owners"))
-        elif st.status == DISABLED and status == PENDING:
-            pass  # rediscovered while disabled: stays disabled (Luigi)
+        elif st.status == DISABLED and status == PENDING and st.disabled_at is not None:
+            pass  # rediscovered while disabled for its failures: stays disabled (Luigi)
+        elif status == DISABLED and st.status != RUNNING:  # by hand: not re-enabled by time (as Luigi)
+            st.disabled_at = None
+            self._set_status(st, DISABLED)
         elif status == RUNNING and st.status not in (RUNNING, DISABLED) and batch_id is None:
             self._claim(st, worker)  # a worker says it runs it (Luigi's workers may): as if handed out
         elif status != st.status and (st.status != DONE or self._done_cooled(st, status)):

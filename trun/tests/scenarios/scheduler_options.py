@@ -91,4 +91,16 @@ with mock.patch("luigi.scheduler.notifications") as notifications:
     s = Scheduler(retry_count=1, disable_window=100)
     s.add_task(worker="w", task_id="A", family="Fam", status="FAILED")
     out["disable_mail"] = [list(c.args) for c in notifications.send_error_email.call_args_list]
+with mock.patch("time.time", return_value=1000.0) as clock:  # disabled for failures, or by hand
+    s = Scheduler(retry_count=1, disable_persist=10)
+    s.add_task(worker="w", task_id="A", status="FAILED")
+    s.add_task(worker="w", task_id="B", status="DISABLED")
+    s.add_task(worker="w", task_id="C", status="DONE")
+    s.add_task(worker="w", task_id="C", status="DISABLED")
+    out["disabled"] = {k: [v["status"], v["re_enable_able"]] for k, v in s.task_list("", "").items()}
+    clock.return_value = 1011.0
+    out["after_persist"] = {k: v["status"] for k, v in s.task_list("", "").items()}
+    s.add_task(worker="w", task_id="A")
+    s.add_task(worker="w", task_id="B")
+    out["pending_again"] = {k: v["status"] for k, v in s.task_list("", "").items()}
 print(json.dumps(out, sort_keys=True))
