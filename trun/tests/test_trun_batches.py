@@ -98,7 +98,7 @@ def test_messages_progress_and_url_of_the_running_step_show_on_its_members_and_i
     for sid in ("f0", "f1", "f2"):
         assert sch.get_step_status_message(sid)["statusMessage"] == "half way"
         assert sch.get_step_progress_percentage(sid)["progressPercentage"] == 50
-        assert sch.step_list("RUNNING")[sid]["tracking_url"] == "http://t/1"
+        assert sch.step_list("BATCH_RUNNING")[sid]["tracking_url"] == "http://t/1"
     sch.add_step("B", status=DONE, worker="w")
     assert sch.resources()["db"]["used"] == 0
 

@@ -77,7 +77,7 @@ def test_failure_and_retry():
     assert s.get_work()["step_id"] == "a"
     s.add_step("a", status=FAILED)
     reply = s.get_work()
-    assert reply["step_id"] is None and reply["retry_in"] is None  # retries exhausted
+    assert reply["step_id"] is None and "retry_in" not in reply  # retries exhausted
     assert s.step_status("b") == PENDING
     assert s.step_info("a")["failures"] == 2
 

@@ -121,3 +121,28 @@ def test_disabled_step_is_stored_and_reenabled_after_disable_persist(tmp_path):
     t.prune()
     assert t.step_status("a") == FAILED
     assert t.get_work()["step_id"] == "a"
+
+
+def test_running_batch_survives_a_reopen(tmp_path):
+    path = tmp_path / "state.sqlite"
+    s, store = reopen(path, resources={"r": 1})
+    s.add_step_batcher("w", "B", ["d"])
+    for d in "123":
+        s.add_step(f"B{d}", family="B", params={"d": d}, batchable=True, resources={"r": 1}, worker="w")
+    work = s.get_work("w")
+    assert sorted(work["batch_step_ids"]) == ["B1", "B2", "B3"]
+    s.add_step("Ball", family="B", params={"d": "1,2,3"}, batch_id=work["batch_id"], status=RUNNING,
+               resources={"r": 1}, worker="w")
+    store.save(s)
+    store.close()
+
+    t, store2 = reopen(path, resources={"r": 1})
+    assert t.resources() == {"r": {"total": 1, "used": 1}}  # the batch holds one step's units
+    assert {k: v["status"] for k, v in t.step_list().items()} == {
+        "B1": "BATCH_RUNNING", "B2": "BATCH_RUNNING", "B3": "BATCH_RUNNING", "Ball": RUNNING}
+    t.add_step("Ball", status=DONE, worker="w")
+    statuses = {k: v["status"] for k, v in t.step_list().items()}
+    assert statuses == dict.fromkeys(["B1", "B2", "B3", "Ball"], DONE)
+    assert t.resources() == {"r": {"total": 1, "used": 0}}
+    store2.save(t)
+    store2.close()

@@ -31,7 +31,8 @@ class _WorkerSchedulerFactory:
     """Creates the scheduler and the worker for a run; replace it to plug in other implementations."""
 
     def create_local_scheduler(self) -> sch.Scheduler:
-        return scheduler_from_config()
+        # as Luigi's: the run's own scheduler keeps no history and prunes as it hands out work
+        return scheduler_from_config(prune_on_get_work=True, record_step_history=False)
 
     def create_remote_scheduler(self, url: str) -> SchedulerAPI:
         from trun.rpc import RemoteScheduler

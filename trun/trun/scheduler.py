@@ -40,8 +40,13 @@ from trun.scheduler_views import (STATUS_TO_UPSTREAM_MAP, UPSTREAM_DISABLED, UPS
                                   UPSTREAM_MISSING_INPUT, UPSTREAM_RUNNING, UPSTREAM_SEVERITY_KEY,
                                   UPSTREAM_SEVERITY_ORDER, SchedulerViews)
 # isort: on
-from trun.scheduler_hooks import hooks_from_config
-from trun.scheduler_records import STEP_FAMILY_RE, OrderedSet, RetryPolicy, Step, Worker  # noqa: F401
+from trun.batch_notifier import BatchNotifier  # noqa: I001 (looked up here: tests patch it here)
+from trun.scheduler_config import SchedulerOptions
+from trun.scheduler_emails import SchedulerEmails, disable_email
+from trun.scheduler_pending import DISABLED_REPLY, SchedulerPending
+from trun import notifications  # noqa: I001 (looked up here, as Luigi's: tests patch it here)
+from trun.scheduler_records import (STEP_FAMILY_RE, OrderedSet, RetryPolicy, Step, Worker,  # noqa: F401
+                                    _get_empty_retry_policy)
 from trun.scheduler_state import SimpleStepState
 from trun.settings import scheduler  # noqa: F401 (the [scheduler] section, as luigi.scheduler.scheduler)
 from trun.step_state import EMPTY, StepState, WorkerState
@@ -51,11 +56,10 @@ logger = logging.getLogger("trun.scheduler")
 DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
 EXTENSIONS = ("get_work_batch",)  # what ``extensions()`` lists
 MAX_BATCH = 1000  # steps one get_work_batch hands out at most
-LUIGI_RETRY_COUNT = 999_999_999  # Luigi's default [scheduler] retry_count: in effect, never disabled
 
 
-class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPersistence,
-                SchedulerReports, SchedulerBatches):
+class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPersistence,
+                SchedulerReports, SchedulerBatches, SchedulerEmails, SchedulerPending):
     """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``), with Luigi's scheduler options.
 
     A failed step is PENDING again ``retry_delay`` seconds after the failure; ``retry_count`` failures
@@ -69,15 +73,10 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
     sends its add_step calls in batches, so its "pending" may be older than the step's completion).
     ``pause_enabled = False`` makes ``pause()`` do nothing."""
 
-    def __init__(self, retry_count: int = LUIGI_RETRY_COUNT, retry_delay: float = 900.0,
-                 disable_window: float = 3600.0,
-                 resources: dict[str, int] | None = None, remove_delay: float = 600.0,
-                 worker_disconnect_delay: float = 60.0, disable_hard_timeout: float | None = None,
-                 disable_persist: float = 86400.0, prune_on_get_work: bool = False,
-                 record_step_history: bool = True, step_log_dir: str | None = None,
-                 max_shown_steps: int = 100_000, max_graph_nodes: int = 100_000, pause_enabled: bool = True,
-                 send_messages: bool = True, stable_done_cooldown_secs: float | None = None,
-                 state_path: str | None = None, step_history_impl: Any = None) -> None:
+    def __init__(self, config: Any = None, resources: dict[str, int] | None = None,
+                 step_history_impl: Any = None, **kwargs: Any) -> None:
+        """As Luigi's: ``config`` (a ``[scheduler]`` section object) or any key of that section as a
+        keyword, the configuration file giving the rest (``trun.scheduler_config``)."""
         self._steps: dict[str, StepState] = {}
         self._workers: dict[str, WorkerState] = {}
         self._ready: list[tuple[int, int, str]] = []
@@ -85,13 +84,13 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         self._retry_heap: list[tuple[float, int, str]] = []
         self._enable_heap: list[tuple[float, str]] = []
         self._remove_heap: list[tuple[float, str]] = []
-        self._limits = dict(resources or {})
         self._used: dict[str, int] = defaultdict(int)
         self._blocked: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         self._counts: Counter[str] = Counter()
         self._family_counts: Counter[tuple[str, str]] = Counter()  # (family, status) -> steps
         self._recent: dict[str, None] = {}  # step ids, least recently changed first (the list's order)
         self._search_texts: dict[str, str] = {}  # what a search matches, per known step (views fill it)
+        self._hidden_params: dict[str, frozenset[str]] = {}  # steps' parameters not public (views)
         self._paused = False
         self._version = 0  # bumped by every status change (views cache on it)
         # the journal of changes since the store last saved (None: nobody is saving)
@@ -100,25 +99,9 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         self._dirty_state: set[str] | None = None
         self._dirty_workers: set[str] | None = None
         self._events: list[tuple[float, str, str, str | None]] | None = None
-        self.retry_count = retry_count
-        self.retry_delay = retry_delay
-        self.disable_window = disable_window
-        self.remove_delay = remove_delay
-        self.worker_disconnect_delay = worker_disconnect_delay
-        self.disable_hard_timeout = disable_hard_timeout
-        self.disable_persist = disable_persist
-        self.prune_on_get_work = prune_on_get_work
-        self.record_step_history = record_step_history
-        # told of each status change: history database, metrics, batched e-mails ([scheduler] options)
-        self._hooks: list[Any] = hooks_from_config(record_step_history, step_history_impl)
-        self.step_log_dir = step_log_dir
-        self.max_shown_steps = max_shown_steps
-        self.max_graph_nodes = max_graph_nodes
-        self.pause_enabled = pause_enabled
-        self.send_messages = send_messages
-        self.stable_done_cooldown_secs = stable_done_cooldown_secs
-        self.state_path = state_path
+        self._init_options(config, resources, step_history_impl, kwargs, BatchNotifier)
         self._message_responses: dict[tuple[str, str], Any] = {}
+        self._accepting_messages: set[str] = set()
         self._init_batches()
 
     @property
@@ -177,6 +160,8 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         del self._recent[st.id]
         self._recent[st.id] = None
         old, st.status = st.status, status
+        if st.owner or st.counted is not None:
+            self._recount(st)  # its workers' counts (trun.scheduler_pending)
         st.last_updated = now
         self._version += 1
         self._state_changed(st)
@@ -239,21 +224,10 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         held = st.resources if st.resources_running is None else st.resources_running
         for name, amount in held.items():
             self._used[name] -= amount
-        st.resources_running = None
+        st.resources_running = held  # as Luigi: what it held shows after the run
         w = self._workers.get(st.worker) if st.worker else None
         if w is not None:
             w.running.discard(st.id)
-
-    def _add_stakeholder(self, st: StepState, worker: str) -> None:
-        if not st.owner:
-            st.owner = st.last_worker = worker
-        elif worker != st.owner:
-            if st.others is None:
-                st.others = set()
-            if worker not in st.others:
-                st.others.add(worker)
-                st.last_worker = worker
-        st.remove_at = None
 
     # ---- the interface: what workers do ------------------------------------------------------------
     def update_resources(self, **resources: int) -> None:
@@ -281,17 +255,22 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         ``deps`` replaces nothing: edges are only ever added.
         ``batchable``: it may run in a batch; ``batch_id``: it runs for that batch
         (``trun.scheduler_batches``)."""
+        if worker is not None and self._shut_out(worker, step_id):
+            return  # as Luigi: a disabled worker only reports on the steps it is running
         st = self._record(step_id)
+        self._note_accepts_messages(step_id, bool(ignored.get("accepts_messages")))
+        self._note_visibilities(step_id, ignored.get("param_visibilities"))
         if st.known:
             self._state_changed(st)  # new edges and priorities mark the whole row themselves
         else:
             self._changed(st)
         w = self._heard_from(worker)
-        if w is not None:
-            self._add_stakeholder(st, w.id)
+        regroup = False  # its workers or runnability changed: recount (trun.scheduler_pending)
+        if w is not None and not w.disabled:
+            regroup = self._add_stakeholder(st, w.id)
             w.steps.add(step_id)
         if not st.known:
-            st.known = True
+            regroup = st.known = True
             self._family_counts[(st.family, st.status)] -= 1
             self._family_counts[(family, st.status)] += 1
             st.family = family
@@ -303,10 +282,9 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
             if self._hooks:
                 self._tell_hooks(st, None, st.status)
         elif runnable and not st.runnable and st.status != DONE:
-            st.runnable = True
-        if tracking_url is not None:
-            for s in self._with_batch(st):  # a batch's url is its members' too
-                s.tracking_url = tracking_url
+            regroup = st.runnable = True
+        if tracking_url is not None or st.tracking_url is not None:
+            self._set_tracking_url(st, tracking_url)
         if batchable is not None:
             st.batchable = batchable
         if batch_id is not None:
@@ -319,23 +297,27 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
             self._add_edges(st, new_deps)
         if expl is not None:
             st.expl = expl
-        if st.status == RUNNING and status == PENDING and worker != st.worker:
-            status = RUNNING  # another worker re-discovering a step that is running: leave it alone
+        if st.status == RUNNING and self._keeps_running(st, status, worker):
+            status = RUNNING  # e.g. another worker re-discovering a step that is running: leave it alone
         if status == FAILED:
             if st.status != DISABLED:
                 self._fail(st)
-        elif st.status == DISABLED and status == PENDING:
-            pass  # rediscovered while disabled: stays disabled (Luigi)
+            if self._email_batcher is not None:
+                self._email_failure(st, expl, ignored.get("owners"))
+        elif st.status == DISABLED and status == PENDING and st.disabled_at is not None:
+            pass  # rediscovered while disabled for its failures: stays disabled (Luigi)
+        elif status == DISABLED and st.status != RUNNING:  # by hand: not re-enabled by time (as Luigi)
+            st.disabled_at = None
+            self._set_status(st, DISABLED)
+        elif status == RUNNING and st.status not in (RUNNING, DISABLED) and batch_id is None:
+            self._claim(st, worker)  # a worker says it runs it (Luigi's workers may): as if handed out
         elif status != st.status and (st.status != DONE or self._done_cooled(st, status)):
             self._set_status(st, status)
         if st.batch_id is not None:
             self._end_batch(st, status, expl)
         self._maybe_queue(st)
-
-    def _done_cooled(self, st: StepState, status: str) -> bool:
-        """A DONE step added as PENDING runs again once it has been DONE for stable_done_cooldown_secs."""
-        cooldown = self.stable_done_cooldown_secs
-        return status == PENDING and cooldown is not None and time.time() - st.last_updated >= cooldown
+        if regroup:
+            self._recount(st)
 
     def _fail(self, st: StepState, counted: bool = True) -> None:
         """``counted``: a failure of the step itself (a dead worker's step is retried regardless)."""
@@ -357,10 +339,11 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
             st.failures.popleft()  # type: ignore[union-attr]
         allowed = st.policy("retry_count", self.retry_count)
         hard = st.policy("disable_hard_timeout", self.disable_hard_timeout)
-        if hard is not None and now - first > hard:
+        # as Luigi: retry_count failures in the window, or one past the hard timeout, disable it
+        if (hard is not None and now - first > hard) or len(st.failures) >= allowed:
             self._disable(st, now)
-        elif len(st.failures) >= allowed:  # as Luigi: retry_count failures in the window disable it
-            self._disable(st, now)
+            if not self.batch_emails:
+                notifications.send_error_email(*disable_email(st.id, allowed, window, self.disable_persist))
         else:
             self._schedule_retry(st, now + st.policy("retry_delay", self.retry_delay))
 
@@ -384,21 +367,24 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
                 self._maybe_queue(st)
 
     def _take(self, st: StepState, worker: str | None) -> dict[str, Any]:
-        for name, amount in st.resources.items():
-            self._used[name] += amount
         if st.batchable:
             self._batch_unready(st)
+        self._claim(st, worker)
+        return dict(step_id=st.id, step_family=st.family, step_module=st.module, step_params=st.params)
+
+    def _claim(self, st: StepState, worker: str | None) -> None:
+        """``st`` runs on ``worker`` from now on, holding its resources."""
+        for name, amount in st.resources.items():
+            self._used[name] += amount
         self._begin_run(st, worker, None)
         self._set_status(st, RUNNING)
-        if worker is not None:
+        if worker is not None and worker in self._workers:
             self._workers[worker].running.add(st.id)
-        return {"step_id": st.id, "step_family": st.family, "step_module": st.module,
-                "step_params": st.params, "retry_in": None, "running": self._counts[RUNNING],
-                "n_pending_steps": self._counts[PENDING], "worker_state": WORKER_STATE_ACTIVE}
 
     @staticmethod
     def _begin_run(st: StepState, worker: str | None, batch_id: str | None) -> None:  # a run starts
         st.queued_seq = None
+        st.resources_running = None  # it holds its resources (unless lowered while it runs)
         st.batch_id = batch_id
         st.worker = worker
         st.time_running = time.time()
@@ -412,6 +398,11 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         ``current_steps``: the steps the worker is still running; a step the scheduler thinks it runs
         but the worker does not list (a reply lost in transit) is handed out again first.
         ``assistant``: the worker runs any step, not only those it added."""
+        return self._work(worker, host, current_steps, assistant, counted=True)
+
+    def _work(self, worker: str | None, host: str | None, current_steps: list[str] | None, assistant: bool,
+              counted: bool) -> dict[str, Any]:
+        """get_work; ``counted``: with the worker's counts (as Luigi: taken before a step is handed out)."""
         now = time.time()
         w = self._heard_from(worker)
         if host and w is not None and "host" not in w.info:
@@ -422,30 +413,34 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
             self.prune()
         else:
             self._due_retries(now)
-        if w is not None and w.disabled:
-            return dict(self._idle(None), worker_state=WORKER_STATE_DISABLED)
+        if w is not None and w.disabled:  # as Luigi's reply to a disabled worker
+            return dict(DISABLED_REPLY)
+        counts = self._pending_of(worker) if counted else {}
         if self._paused:
-            return self._idle(None)
+            return dict(counts, **self._idle(None))
         if w is not None and current_steps is not None:
-            lost = sorted(s for s in w.running - set(current_steps)
-                          if getattr(self._steps.get(s), "batch_id", None) is None)  # batches: not lost
+            self._reset_orphaned_batches(w)
+            lost = sorted(s for s in w.running - set(current_steps) if self._runs_itself(s))
             if lost:
                 st = self._steps[lost[0]]
-                return dict(self._idle(None), step_id=st.id, step_family=st.family, step_params=st.params)
-        return self._next_work(worker, now)
+                return dict(counts, step_id=st.id, step_family=st.family, step_module=st.module,
+                            step_params=st.params)
+        return dict(counts, **self._next_work(worker, now))
 
     def get_work_batch(self, worker: str | None = None, host: str | None = None,
                        current_steps: list[str] | None = None, max_steps: int = 1,
                        assistant: bool = False) -> dict[str, Any]:
         """Up to ``max_steps`` runnable steps at once (a trun extension, not in Luigi).
 
-        ``{"steps": [get_work replies], "retry_in", "running", "n_pending_steps", "worker_state"}``:
-        the first step is what ``get_work`` would hand out, each further one what the next
-        ``get_work`` would; the other fields are those of the last reply (an idle one when fewer
-        than ``max_steps`` could run).  Every step listed is RUNNING for ``worker``."""
+        ``{"steps": [get_work replies], "retry_in", "running", "n_pending_steps", ...}``: the first
+        step is what ``get_work`` would hand out, each further one what the next ``get_work`` would
+        (their step and batch fields only); the others are the worker's counts after the call (as
+        ``count_pending``, without the ``running_steps`` list) and ``retry_in`` and ``running`` of
+        the last reply (an idle one when fewer than ``max_steps`` could run).  Every step listed is
+        RUNNING for ``worker``."""
         w = self._workers.get(worker) if worker is not None else None
         resent = w is not None and current_steps is not None and bool(w.running - set(current_steps))
-        reply = self.get_work(worker, host, current_steps, assistant)
+        reply = self._work(worker, host, current_steps, assistant, counted=False)
         steps = []
         limit = min(max(1, int(max_steps)), MAX_BATCH)
         while reply["step_id"] is not None or "batch_id" in reply:
@@ -453,7 +448,8 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
             if resent or len(steps) >= limit:  # a step lost in transit comes back alone
                 break
             reply = self._next_work(worker, time.time())
-        tail = {k: v for k, v in reply.items() if not k.startswith(("step_", "batch_"))}
+        tail = {k: v for k, v in self._pending_of(worker).items() if k != "running_steps"}
+        tail.update(retry_in=reply.get("retry_in"), running=self._counts[RUNNING])
         return dict(tail, steps=steps)
 
     def extensions(self) -> list[str]:
@@ -473,9 +469,14 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
         return self._idle(max(0.0, self._retry_heap[0][0] - now) if self._retry_heap else None)
 
     def _idle(self, retry_in: float | None) -> dict[str, Any]:
-        """get_work's answer when there is nothing to run now."""
-        return {"step_id": None, "retry_in": retry_in, "running": self._counts[RUNNING],
-                "n_pending_steps": self._counts[PENDING], "worker_state": WORKER_STATE_ACTIVE}
+        """get_work's answer when there is nothing to run now: trun's ``retry_in`` (seconds until a
+        failed step is retried) and ``running`` (steps running) when there are some."""
+        reply: dict[str, Any] = {"step_id": None}
+        if retry_in is not None:
+            reply["retry_in"] = retry_in
+        if self._counts[RUNNING]:
+            reply["running"] = self._counts[RUNNING]
+        return reply
 
     def _can_run(self, st: StepState, worker: str | None) -> bool:
         """A worker only gets steps it added itself (it must know how to run them), unless it is an
@@ -538,6 +539,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
             if st is not None and st.status == DISABLED and st.disabled_at is not None:
                 self._re_enable(st)
         self._due_removals(now)
+        self._prune_emails()
 
     def _drop_worker(self, w: WorkerState, now: float) -> None:
         del self._workers[w.id]
@@ -548,15 +550,13 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
             if st.status == RUNNING and st.worker == w.id:
                 st.expl = f"worker {w.id} disconnected: no heartbeat for {self.worker_disconnect_delay:g} s"
                 self._fail(st, counted=False)
+                self._end_batch(st, FAILED, st.expl)  # its batch fails with it; a combined step goes
         for sid in w.steps:
             st = self._steps.get(sid)
             if st is None:
                 continue
             self._state_changed(st)
-            if st.owner == w.id:
-                st.owner = st.others.pop() if st.others else ""
-            elif st.others:
-                st.others.discard(w.id)
+            self._withdraw(st, w.id)
             if not st.owner:
                 st.remove_at = now + self.remove_delay
                 heapq.heappush(self._remove_heap, (st.remove_at, sid))
@@ -578,7 +578,7 @@ class Scheduler(SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPe
             s = stack.pop()
             del self._steps[s.id]
             del self._recent[s.id]
-            self._search_texts.pop(s.id, None)
+            self._forget_view(s.id)
             self._counts[s.status] -= 1
             self._family_counts[(s.family, s.status)] -= 1
             self._version += 1

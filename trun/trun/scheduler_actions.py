@@ -26,6 +26,7 @@ class SchedulerActions:
     _state_changed: Callable[[StepState], None]
     _with_batch: Callable[[StepState], list[StepState]]
     _heard_from: Callable[[str | None], WorkerState | None]
+    _withdraw: Callable[[StepState, str], None]
 
     def forgive_failures(self, step_id: str) -> dict[str, Any]:
         """A FAILED step becomes PENDING (runnable again now); its failure count is cleared."""
@@ -57,8 +58,13 @@ class SchedulerActions:
     def disable_worker(self, worker: str) -> None:
         """The worker gets no more work (what it runs finishes)."""
         w = self._heard_from(worker)
-        if w is not None:
+        if w is not None and not w.disabled:
             w.disabled = True
+            for sid in w.steps:  # as Luigi: it is no longer one of its steps' workers
+                st = self._steps.get(sid)
+                if st is not None:
+                    self._withdraw(st, w.id)
+                    self._state_changed(st)
 
     def pause(self) -> None:
         """Hand out no work until ``unpause`` (unless pausing is turned off: [scheduler] pause_enabled)."""

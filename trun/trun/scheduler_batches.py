@@ -10,8 +10,12 @@ batched parameter as a list in ``step_params``.  The worker builds the combined 
 adds it as RUNNING with the ``batch_id``; when it reports it DONE or FAILED every member becomes so
 too (a combined step that is not one of the members is forgotten when it fails, as in Luigi).
 Taking a batch costs O(members) (plus the group entries found stale on the way), never a scan of the
-steps.  Members are RUNNING while their batch runs (Luigi calls them BATCH_RUNNING); only the first
-holds resources, so a batch uses what one of its steps needs.  Batch records are not stored.
+steps.  Members are RUNNING inside while their batch runs, and shown BATCH_RUNNING as in Luigi (all
+but the step run for the batch); only one holds resources (the first member, then the step run for
+it), so a batch uses what one of its steps needs.  As in Luigi, a worker asking for work with its
+``current_steps`` gives back the batches it got but never said it runs, and a running member stays
+so when re-added pending or disabled.  The batches running are saved with the state (trund's store,
+``dump()``), so a restarted trund finishes them when their step reports.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import hashlib
 import time
 from typing import Any
 
-from trun.scheduler_api import DONE, FAILED, PENDING, RUNNING
+from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING, UNKNOWN
 from trun.step_state import EMPTY, StepState
 
 
@@ -114,8 +118,7 @@ class SchedulerBatches:
         params = dict(st.params)
         for name in names or ():
             params[name] = [m.params[name] for m in members]
-        return dict(reply, step_id=None, step_params=params, batch_id=batch_id, batch_step_ids=ids,
-                    running=self._counts[RUNNING], n_pending_steps=self._counts[PENDING])
+        return dict(reply, step_id=None, step_params=params, batch_id=batch_id, batch_step_ids=ids)
 
     def _run_in_batch(self, m: StepState, batch_id: str, worker: str | None) -> None:
         """``m`` runs as a member of batch ``batch_id`` (holding no resources of its own)."""
@@ -170,6 +173,76 @@ class SchedulerBatches:
                 self._fail(m)  # type: ignore[attr-defined]
         if status == FAILED and st.id not in ids and not st.dependents:
             self._forget(st, time.time())  # type: ignore[attr-defined]
+
+    def _keeps_running(self, st: StepState, status: str, worker: str | None) -> bool:
+        """Whether a report of ``status`` by ``worker`` leaves ``st``, which runs, running: as Luigi,
+        a disable, an unknown (its completion check failed), a pending from another worker, or a
+        pending for a member of a batch that a step runs for (a pending from the worker holding a
+        batch nobody runs yet gives it back)."""
+        if status in (DISABLED, UNKNOWN):
+            return True
+        return status == PENDING and (worker != st.worker or (
+            st.batch_id is not None and self._batch_runner.get(st.batch_id, st.id) != st.id))
+
+    def _batch_holder(self, st: StepState) -> StepState:
+        """The step holding the resources of ``st``'s batch (the one run for it, or the first
+        member until then); ``st`` itself when it is not in a batch."""
+        if st.batch_id is None or st.status != RUNNING:
+            return st
+        holder_id = self._batch_runner.get(st.batch_id) or self._batch_members.get(st.batch_id, [st.id])[0]
+        return self._steps.get(holder_id, st)
+
+    def _batch_records(self) -> dict[str, dict[str, Any]]:
+        """The batches running, as saved state: ``{batch_id: {"members", "runner"}}``."""
+        return {bid: {"members": ids, "runner": self._batch_runner.get(bid)}
+                for bid, ids in self._batch_members.items()}
+
+    def _restore_batches(self, records: dict[str, dict[str, Any]], used: Any) -> None:
+        """Take over saved ``_batch_records`` (after the steps): the members run in their batch again
+        and only the step holding the batch's resources counts them in ``used``."""
+        for bid, record in records.items():
+            ids = [sid for sid in record.get("members", ()) if sid in self._steps]
+            runner = record.get("runner")
+            if not ids:
+                continue
+            self._batch_members[bid] = ids
+            if runner is not None and runner in self._steps:
+                self._batch_runner[bid] = runner
+            holder = self._batch_runner.get(bid, ids[0])
+            for sid in [*ids, *([runner] if runner is not None and runner not in ids else [])]:
+                st = self._steps.get(sid)
+                if st is None or st.status != RUNNING:
+                    continue
+                st.batch_id = bid
+                if sid != holder:
+                    for name, amount in st.resources.items():
+                        used[name] -= amount
+                    st.resources_running = EMPTY
+
+    def _runs_itself(self, step_id: str) -> bool:
+        """Whether a worker runs ``step_id`` itself: not a member of a batch run by another step."""
+        st = self._steps.get(step_id)
+        return st is not None and (st.batch_id is None or self._batch_runner.get(st.batch_id) == step_id)
+
+    def _reset_orphaned_batches(self, w: Any) -> None:
+        """As Luigi: the batches handed to worker ``w`` that it never said it runs (it asks for work
+        listing what it runs, and no step runs for them) are pending again."""
+        orphans = {self._steps[sid].batch_id for sid in w.running if sid in self._steps}
+        for batch_id in orphans - set(self._batch_runner) - {None}:
+            for m in self._batch_running_steps(batch_id):
+                m.batch_id = None
+                self._set_status(m, PENDING)  # type: ignore[attr-defined]
+                self._maybe_queue(m)  # type: ignore[attr-defined]
+            self._batch_members.pop(batch_id, None)
+
+    def _set_tracking_url(self, st: StepState, url: str | None) -> None:
+        """A step's tracking url is its batch's members' too; as Luigi, a step added while it does
+        not run (a new run starts) loses its url unless one is given."""
+        if url is not None:
+            for s in self._with_batch(st):
+                s.tracking_url = url
+        elif st.status != RUNNING:
+            st.tracking_url = None
 
     def _with_batch(self, st: StepState) -> list[StepState]:
         """``st`` and, when it runs for a batch, the members running in it (status messages and

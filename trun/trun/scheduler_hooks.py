@@ -1,6 +1,6 @@
-"""What the scheduler tells others when a step's status changes: the step history database, a
-metrics collector and the batched error e-mails (``[scheduler] record_step_history``,
-``metrics_collector``, ``batch_emails``), as Luigi's scheduler does.
+"""What the scheduler tells others when a step's status changes: the step history database and a
+metrics collector (``[scheduler] record_step_history``, ``metrics_collector``), as Luigi's scheduler
+does (the error e-mails are ``trun.scheduler_emails``).
 
 A hook is called as ``hook(step, old_status, new_status, host)`` with the scheduler's record of the
 step (``trun.step_state.StepState``); ``old_status`` is ``None`` when the step was first added.
@@ -13,12 +13,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from trun.batch_notifier import BatchNotifier
 from trun.configuration import get_config
 from trun.metrics import MetricsCollector, MetricsCollectors, NoMetricsCollector
-from trun.settings import scheduler as scheduler_config
 from trun.step_history import StepHistory
-from trun.step_state import pretty_id
 from trun.step_status import DISABLED, DONE, FAILED, PENDING, RUNNING
 
 Hook = Callable[[Any, "str | None", str, "str | None"], None]
@@ -46,8 +43,9 @@ class HistoryHook:
 class MetricsHook:
     """Reports started / failed / disabled / done to a ``MetricsCollector``."""
 
-    def __init__(self, collector: MetricsCollector) -> None:
+    def __init__(self, collector: MetricsCollector, config: Any) -> None:
         self.collector = collector
+        self.config = config  # the [scheduler] settings, handed along with a disable (as Luigi's)
 
     def __call__(self, step: Any, old: str | None, new: str, host: str | None) -> None:
         if new == RUNNING:
@@ -55,41 +53,23 @@ class MetricsHook:
         elif new == FAILED:
             self.collector.handle_step_failed(step)
         elif new == DISABLED:
-            self.collector.handle_step_disabled(step, scheduler_config())
+            self.collector.handle_step_disabled(step, self.config)
         elif new == DONE:
             self.collector.handle_step_done(step)
 
 
-class BatchEmailHook:
-    """Collects failures and disables into a ``BatchNotifier``, which mails every ``email_interval``."""
-
-    def __init__(self, notifier: BatchNotifier) -> None:
-        self.notifier = notifier
-
-    def __call__(self, step: Any, old: str | None, new: str, host: str | None) -> None:
-        owners: list[str] = []  # steps' owner_email does not travel to the scheduler: [email] receiver only
-        if new == FAILED:
-            self.notifier.add_failure(pretty_id(step), step.family, dict(step.params or {}), step.expl or "",
-                                      owners)
-        elif new == DISABLED:
-            self.notifier.add_disable(pretty_id(step), step.family, dict(step.params or {}), owners)
-        self.notifier.update()
-
-
-def hooks_from_config(record_step_history: bool, step_history: Any = None) -> list[Hook]:
-    """The hooks ``[scheduler]`` asks for: history into ``step_history`` (a ``trun.step_history.StepHistory``,
-    as Luigi's ``task_history_impl``) or, when ``[step_history] db_connection`` is set, the database."""
-    cfg = scheduler_config()
+def hooks_from_config(cfg: Any, step_history: Any = None) -> list[Hook]:
+    """The hooks the ``[scheduler]`` settings ``cfg`` ask for: history into ``step_history`` (a
+    ``trun.step_history.StepHistory``, as Luigi's ``task_history_impl``) or, with
+    ``record_step_history`` and ``[step_history] db_connection``, the database; the metrics collector."""
     hooks: list[Hook] = []
     if step_history is not None:
         hooks.append(HistoryHook(step_history))
-    elif record_step_history and get_config().has_option("step_history", "db_connection"):
+    elif cfg.record_step_history and get_config().has_option("step_history", "db_connection"):
         from trun.db_step_history import DbStepHistory  # SQLAlchemy only when a database is configured
 
         hooks.append(HistoryHook(DbStepHistory()))
-    collector = MetricsCollectors.get(MetricsCollectors[cfg.metrics_collector], cfg.metrics_custom_import)
+    collector = MetricsCollectors.get(cfg.metrics_collector, cfg.metrics_custom_import)
     if not isinstance(collector, NoMetricsCollector):
-        hooks.append(MetricsHook(collector))
-    if cfg.batch_emails:
-            hooks.append(BatchEmailHook(BatchNotifier()))
+        hooks.append(MetricsHook(collector, cfg))
     return hooks

@@ -25,6 +25,17 @@ class SchedulerMessages:
     _heard_from: Callable[[str | None], WorkerState | None]
     send_messages: bool
     _message_responses: dict[tuple[str, str], Any]  # (step id, message id) -> the step's answer
+    _accepting_messages: set[str]  # the steps whose last add_step said accepts_messages=True
+
+    def _note_accepts_messages(self, step_id: str, accepts: bool) -> None:
+        """As Luigi: each add_step tells whether the step takes messages (not saying: it does not)."""
+        if accepts:
+            self._accepting_messages.add(step_id)
+        elif self._accepting_messages:
+            self._accepting_messages.discard(step_id)
+
+    def _accepts_messages(self, st: StepState) -> bool:
+        return st.id in self._accepting_messages
 
     def send_scheduler_message(self, worker: str, step: str, content: Any) -> dict[str, Any]:
         """Send ``content`` to step ``step`` running on ``worker``: ``{"message_id"}`` (None when

@@ -41,17 +41,22 @@ class SchedulerPersistence:
     _remove_heap: list[tuple[float, str]]
     _maybe_queue: Callable[[StepState], None]
     _fail: Callable[..., None]
+    _send_emails: Callable[[], None]
+    _recount_workers: Callable[[], None]
+    _batch_records: Callable[[], dict[str, Any]]
+    _restore_batches: Callable[[dict[str, Any], Any], None]
     disable_persist: float
     state_path: str | None
 
     def dump(self) -> None:
-        """Save the whole state to ``state_path`` (nothing without one)."""
+        """Save the whole state to ``state_path`` (nothing without one); send the batched e-mails."""
+        self._send_emails()
         if not self.state_path:
             logger.info("No state_path: the scheduler state is not saved")
             return
         state = {"steps": [st.to_row() for st in self._steps.values() if not st.is_placeholder()],
                  "workers": [w.to_row() for w in self._workers.values()],
-                 "limits": dict(self._limits), "paused": self._paused}
+                 "limits": dict(self._limits), "paused": self._paused, "batches": self._batch_records()}
         directory = os.path.dirname(os.path.abspath(self.state_path))
         try:
             os.makedirs(directory, exist_ok=True)
@@ -79,15 +84,17 @@ class SchedulerPersistence:
         except Exception:
             logger.exception("Could not load the scheduler state from %s: starting empty", self.state_path)
             return
-        self._restore(steps, workers, state.get("limits", {}), bool(state.get("paused")))
+        self._restore(steps, workers, state.get("limits", {}), bool(state.get("paused")),
+                      state.get("batches") or {})
 
     def _journal(self) -> None:
         """Start recording changes for a store (``trun.scheduler_store``)."""
         self._dirty, self._dirty_state, self._dirty_workers, self._events = set(), set(), set(), []
 
     def _restore(self, steps: dict[str, StepState], workers: dict[str, WorkerState],
-                 limits: dict[str, int], paused: bool) -> None:
-        """Take over saved state: rebuild the edge counters, queues and indexes from the steps."""
+                 limits: dict[str, int], paused: bool, batches: dict[str, Any] | None = None) -> None:
+        """Take over saved state: rebuild the edge counters, queues and indexes from the steps, and
+        the batches running (``trun.scheduler_batches``)."""
         now = time.time()
         self._steps, self._workers, self._paused = steps, workers, paused
         self._limits.update(limits)
@@ -120,6 +127,8 @@ class SchedulerPersistence:
             if st.remove_at is not None:
                 heapq.heappush(self._remove_heap, (st.remove_at, st.id))
             self._maybe_queue(st)
+        self._restore_batches(batches or {}, self._used)
+        self._recount_workers()
         # a RUNNING step whose worker was never registered has nobody to report it: its worker is dead
         for st in steps.values():
             if st.status == RUNNING and st.worker and st.worker not in workers:

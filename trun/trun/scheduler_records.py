@@ -24,6 +24,11 @@ STEP_FAMILY_RE = re.compile(r"([^(_]+)[(_]")
 RetryPolicy = collections.namedtuple("RetryPolicy", ("retry_count", "disable_hard_timeout", "disable_window"))
 
 
+def _get_empty_retry_policy() -> RetryPolicy:
+    """A retry policy that sets nothing (the scheduler's options apply): Luigi's helper of that name."""
+    return RetryPolicy(None, None, None)
+
+
 class OrderedSet:
     """A set that remembers the order items were first added in (``peek``/``pop`` at either end)."""
 

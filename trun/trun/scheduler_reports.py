@@ -1,8 +1,8 @@
 """What workers and running steps report to the scheduler besides statuses (Luigi's RPCs of the
 same names): resources a running step no longer needs, step statistics and start metrics for the
-metrics collector, scheduling failures for the batched e-mails, and whether history is kept.
+metrics collector, and whether history is kept.
 
-A mixin of ``trun.scheduler.Scheduler``; the metrics collector and the e-mail batcher are the
+A mixin of ``trun.scheduler.Scheduler``; the metrics collector is one of the
 scheduler's hooks (``trun.scheduler_hooks``), so nothing here costs a run that configures neither.
 """
 
@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from trun.scheduler_api import RUNNING
-from trun.scheduler_hooks import BatchEmailHook, MetricsHook
+from trun.scheduler_hooks import HistoryHook, MetricsHook
+from trun.scheduler_views import resources_running
 from trun.step_state import StepState
 
 
@@ -24,18 +25,21 @@ class SchedulerReports:
     _used: defaultdict[str, int]
     _hooks: list[Any]
     _state_changed: Callable[[StepState], None]
+    _batch_holder: Callable[[StepState], StepState]
     record_step_history: bool
+    _events: list | None
 
     def _hook(self, kind: type) -> Any:
         return next((h for h in self._hooks if isinstance(h, kind)), None)
 
     def get_running_step_resources(self, step_id: str) -> dict[str, Any]:
-        """``{"resources"}``: what the running step holds now (None when it is not running)."""
+        """``{"resources"}``: what the running step holds now (as Luigi: what it held when it last
+        ran, None when it never ran)."""
         st = self._steps.get(step_id)
-        if st is None or st.status != RUNNING:
+        if st is None:
             return {"resources": None}
-        held = st.resources if st.resources_running is None else st.resources_running
-        return {"resources": dict(held)}
+        held = resources_running(self._batch_holder(st))  # a batch's members show the batch's
+        return {"resources": None if held is None else dict(held)}
 
     def decrease_running_step_resources(self, step_id: str, decrease_resources: dict[str, int]) -> None:
         """A running step gives back units it no longer needs (others may use them at once)."""
@@ -64,14 +68,9 @@ class SchedulerReports:
         if st is not None and hook is not None:
             hook.collector.handle_step_started(st)
 
-    def announce_scheduling_failure(self, step_name: str, family: str, params: dict[str, Any], expl: str,
-                                    owners: list[str] | None = None, worker: str | None = None) -> None:
-        """A worker could not schedule a step: batched into the next e-mail ([scheduler] batch_emails)."""
-        hook = self._hook(BatchEmailHook)
-        if hook is not None:
-            hook.notifier.add_scheduling_fail(step_name, family, dict(params or {}), expl, owners or [])
-            hook.notifier.update()
-
     def has_step_history(self) -> bool:
-        """Whether status changes are recorded ([scheduler] record_step_history)."""
-        return self.record_step_history
+        """Whether status changes are recorded: [scheduler] record_step_history, and a history to
+        record them in (trund's journal, a step history database or ``step_history_impl``); an
+        in-process scheduler has none by default, as Luigi's."""
+        kept = self._events is not None or self._hook(HistoryHook) is not None
+        return self.record_step_history and kept

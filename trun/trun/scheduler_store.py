@@ -87,7 +87,7 @@ class SchedulerStore:
         workers = {row[0]: WorkerState.from_row(row) for row in self._db.execute("SELECT * FROM workers")}
         meta = self._saved_meta
         scheduler._restore(steps, workers, json.loads(meta.get("limits", "{}")),
-                           json.loads(meta.get("paused", "false")))
+                           json.loads(meta.get("paused", "false")), json.loads(meta.get("batches", "{}")))
         scheduler._journal()
         return len(steps)
 
@@ -98,7 +98,8 @@ class SchedulerStore:
         if dirty is None or dirty_state is None or dirty_workers is None or events is None:
             raise RuntimeError("save() before load(): the scheduler is not journaling")
         meta = {"limits": json.dumps(scheduler._limits, sort_keys=True),
-                "paused": json.dumps(scheduler._paused)}
+                "paused": json.dumps(scheduler._paused),
+                "batches": json.dumps(scheduler._batch_records(), sort_keys=True)}
         meta = {k: v for k, v in meta.items() if self._saved_meta.get(k) != v}
         if not (dirty or dirty_state or dirty_workers or events or meta or reply):
             return

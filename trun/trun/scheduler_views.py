@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, deque
+from collections.abc import Callable
 from typing import Any
 
 from trun.scheduler_api import (
@@ -20,10 +21,9 @@ from trun.scheduler_api import (
     PENDING,
     RUNNING,
     UNKNOWN,
-    WORKER_STATE_ACTIVE,
-    WORKER_STATE_DISABLED,
 )
 from trun.step_state import StepState, WorkerState
+from trun.step_status import BATCH_RUNNING
 
 UPSTREAM_RUNNING = "UPSTREAM_RUNNING"
 UPSTREAM_MISSING_INPUT = "UPSTREAM_MISSING_INPUT"
@@ -50,12 +50,17 @@ class SchedulerViews:
     _family_counts: Counter[tuple[str, str]]
     _recent: dict[str, None]
     _search_texts: dict[str, str]
+    _hidden_params: dict[str, frozenset[str]]
     _limits: dict[str, int]
     _used: dict[str, int]
     _version: int
     max_shown_steps: int
     max_graph_nodes: int
     step_log_dir: str | None
+    prune: Callable[[], None]
+    _accepts_messages: Callable[[StepState], bool]
+    _batch_runner: dict[str, str]
+    send_messages: bool
 
     # ---- single steps ----------------------------------------------------------------------------
     def status_counts(self) -> dict[str, int]:
@@ -77,19 +82,56 @@ class SchedulerViews:
                 "will_retry": st.retry_at is not None}
 
     def _serialize(self, st: StepState, include_deps: bool = True) -> dict[str, Any]:
-        """A step as Luigi's visualiser sees a task (field names with 'step')."""
-        out = {"name": st.family or st.id, "display_name": _display_name(st), "status": st.status,
-               "params": st.params, "priority": st.priority, "resources": st.resources,
-               "workers": st.stakeholders(), "worker_running": st.worker if st.status == RUNNING else None,
+        """A step as Luigi serialises a task (field names with 'step'): ``re_enable_able`` only for a
+        DISABLED step, ``deps`` only with ``include_deps``."""
+        params = self._public_params(st)
+        out = {"name": st.family or st.id, "display_name": _display_name(st, params),
+               "status": self._shown_status(st), "params": params, "priority": st.priority,
+               "resources": st.resources,
+               "workers": st.stakeholders(), "worker_running": st.worker,
                "start_time": st.time_added, "time_running": st.time_running, "last_updated": st.last_updated,
-               "resources_running": st.resources if st.status == RUNNING else None,
+               "resources_running": resources_running(st),
                "tracking_url": st.tracking_url, "status_message": st.status_message,
-               "progress_percentage": st.progress, "re_enable_able": st.status == DISABLED,
-               "failures": len(st.failures), "has_error": bool(st.expl) and st.status in (FAILED, DISABLED),
-               "upstream_status": self._upstream_of(st.id)}
+               "progress_percentage": st.progress}
+        if st.status == DISABLED:
+            out["re_enable_able"] = st.disabled_at is not None
         if include_deps:
             out["deps"] = sorted(st.deps)
+        if self.send_messages and st.status == RUNNING:
+            out["accepts_messages"] = self._accepts_messages(st)
         return out
+
+    def _note_visibilities(self, step_id: str, visibilities: dict[str, int] | None) -> None:
+        """A worker's ``param_visibilities`` (name -> 0 public, 1 hidden, 2 private), kept the first
+        time: as Luigi, the lists and display names show the public parameters only."""
+        if not visibilities or step_id in self._hidden_params:
+            return
+        hidden = frozenset(name for name, v in visibilities.items() if v != 0)
+        if hidden:
+            self._hidden_params[step_id] = hidden
+
+    def _public_params(self, st: StepState) -> dict[str, Any]:
+        hidden = self._hidden_params.get(st.id)
+        return st.params if hidden is None else {k: v for k, v in st.params.items() if k not in hidden}
+
+    def _forget_view(self, step_id: str) -> None:
+        """What the views keep about a step that is forgotten."""
+        self._search_texts.pop(step_id, None)
+        self._hidden_params.pop(step_id, None)
+
+    def _shown_status(self, st: StepState) -> str:
+        """Its status, as Luigi shows it: a batch's members other than the step run for it are
+        BATCH_RUNNING (RUNNING inside: they hold no resources, see ``trun.scheduler_batches``)."""
+        if st.batch_id is not None and st.status == RUNNING and self._batch_runner.get(st.batch_id) != st.id:
+            return BATCH_RUNNING
+        return st.status
+
+    def _page_entry(self, st: StepState) -> dict[str, Any]:
+        """A step as trun's visualiser lists it: Luigi's fields and its failures, whether it has an
+        error to show and its upstream status."""
+        return dict(self._serialize(st), step_id=st.id, failures=len(st.failures),
+                    has_error=bool(st.expl) and st.status in (FAILED, DISABLED),
+                    upstream_status=self._upstream_of(st.id))
 
     def fetch_error(self, step_id: str) -> dict[str, Any]:
         st = self._steps.get(step_id)
@@ -125,21 +167,30 @@ class SchedulerViews:
         """``{step_id: info}`` of the steps with ``status`` (and ``upstream_status``) whose id contains
         every word of ``search``; ``{"num_steps": n}`` instead when more than ``max_shown_steps``."""
         cap = max_shown_steps or self.max_shown_steps
-        chosen = [st for st in self._matching(status, search, "") if
-                  not upstream_status or self._upstream_of(st.id) == upstream_status]
+        real = RUNNING if status == BATCH_RUNNING else status  # batch members are RUNNING inside
+        if not search and limit:  # as Luigi: too many of that status, without looking further
+            known = self._counts[real] if status else len(self._steps)
+            if known > cap:
+                return {"num_steps": -1 if upstream_status else known}
+        self.prune()  # as Luigi: retries and re-enables that are due show
+        chosen = [st for st in self._matching(real, search, "")
+                  if (real != RUNNING or self._shown_status(st) == status)
+                  and (st.status != PENDING or not upstream_status
+                       or self._upstream_of(st.id) == upstream_status)]
         if limit and len(chosen) > cap:
             return {"num_steps": len(chosen)}
-        return {st.id: self._serialize(st) for st in chosen}
+        return {st.id: self._serialize(st, include_deps=False) for st in chosen}
 
     def graph(self) -> dict[str, Any]:
-        return self.step_list(limit=False)
+        """Every step, with its dependencies."""
+        return {st.id: self._serialize(st) for st in self._matching("", None, "")}
 
     def step_search(self, step_str: str) -> dict[str, dict[str, Any]]:
         """The steps whose id contains ``step_str`` (as Luigi: case-sensitive), grouped by status."""
         out: dict[str, dict[str, Any]] = {}
         for st in self._steps.values():
             if st.known and step_str in st.id:
-                out.setdefault(st.status, {})[st.id] = self._serialize(st)
+                out.setdefault(st.status, {})[st.id] = self._serialize(st, include_deps=False)
         return out
 
     def step_page(self, status: str = "", search: str = "", family: str = "", offset: int = 0,
@@ -174,7 +225,7 @@ class SchedulerViews:
             if matched >= start + count and not (words or family):
                 matched = counts.get(status, 0) if status else len(self._steps)
                 break
-        return {"steps": [dict(self._serialize(st), step_id=st.id) for st in page], "total": matched,
+        return {"steps": [self._page_entry(st) for st in page], "total": matched,
                 "counts": counts, "families": self._families(status, upstream)}
 
     def _matching(self, status: str, search: str | None, family: str) -> list[StepState]:
@@ -223,17 +274,6 @@ class SchedulerViews:
                     families[name or "(unknown)"] += n
         return dict(sorted(families.items()))
 
-    def count_pending(self, worker: str) -> dict[str, Any]:
-        """How many of ``worker``'s steps are pending or failed (as Luigi counts): all of them, those
-        no other worker added, and those ``worker`` was the last to add."""
-        w = self._workers.get(worker)
-        mine = [st for st in (self._steps.get(s) for s in (w.steps if w else ()))
-                if st is not None and st.status in (PENDING, FAILED)]
-        return {"n_pending_steps": len(mine), "n_unique_pending": sum(1 for st in mine if not st.others),
-                "n_pending_last_scheduled": sum(1 for st in mine if st.last_worker == worker),
-                "running_steps": sorted(w.running) if w else [],
-                "worker_state": WORKER_STATE_DISABLED if w and w.disabled else WORKER_STATE_ACTIVE}
-
     # ---- graphs -----------------------------------------------------------------------------------
     def dep_graph(self, step_id: str, include_done: bool = True, depth: int | None = None) -> dict[str, Any]:
         """The step and what it needs, breadth first (``depth`` levels at most)."""
@@ -276,7 +316,7 @@ class SchedulerViews:
     def worker_list(self) -> list[dict[str, Any]]:
         out = []
         for w in sorted(self._workers.values(), key=lambda w: -w.last_active):
-            running = {sid: self._serialize(self._steps[sid])
+            running = {sid: self._serialize(self._steps[sid], include_deps=False)
                        for sid in sorted(w.running) if sid in self._steps}
             mine = [self._steps[s] for s in w.steps if s in self._steps]
             pending = [st for st in mine if st.status == PENDING]
@@ -385,10 +425,20 @@ def _search_text(st: StepState) -> str:
     return " ".join([st.id, st.family, *(f"{k}={v}" for k, v in st.params.items())]).lower()
 
 
-def _display_name(st: StepState) -> str:
-    if not st.params:
-        return st.family or st.id
-    return f"{st.family}({', '.join(f'{k}={v}' for k, v in st.params.items())})"
+def _display_name(st: StepState, params: dict[str, Any] | None = None) -> str:
+    """Luigi's ``pretty_id`` of its (public) ``params`` (a step only named as a dependency so far: its
+    id)."""
+    if not st.family:
+        return st.id
+    shown = st.params if params is None else params
+    return f"{st.family}({', '.join(f'{k}={v}' for k, v in sorted(shown.items()))})"
+
+
+def resources_running(st: StepState) -> dict[str, int] | None:
+    """What it holds while it runs; as Luigi, what it held when its last run ended (None before)."""
+    if st.resources_running is not None:
+        return st.resources_running
+    return st.resources if st.runs else None
 
 
 def _truncated(st: StepState) -> dict[str, Any]:

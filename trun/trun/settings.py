@@ -14,6 +14,7 @@ import tempfile
 
 from trun import parameter as p
 from trun.configuration import KNOWN_KEYS
+from trun.metrics import MetricsCollectors
 from trun.step import Config
 
 
@@ -87,6 +88,12 @@ class worker(Config):
     dask_address = p.OptionalParameter(default=None)
 
 
+class OptionalSecondsParameter(p.OptionalFloatParameter):
+    """Seconds, or None: an int is as good as a float (Luigi's scheduler takes ints for these)."""
+
+    expected_type = (int, float)
+
+
 class scheduler(Config):
     """Scheduler settings ([scheduler])."""
 
@@ -96,7 +103,7 @@ class scheduler(Config):
     retry_count = p.IntParameter(default=999_999_999, description="Failures within disable_window that "
                                  "disable a step")
     disable_window = p.FloatParameter(default=3600.0)
-    disable_hard_timeout = p.OptionalFloatParameter(default=None, description="Disable a step failing this "
+    disable_hard_timeout = OptionalSecondsParameter(default=None, description="Disable a step failing this "
                                                     "many seconds after its first failure")
     disable_persist = p.FloatParameter(default=86400.0, description="Seconds a step stays disabled")
     remove_delay = p.FloatParameter(default=600.0, description="Seconds before trund forgets abandoned steps")
@@ -109,13 +116,14 @@ class scheduler(Config):
     state_path = p.OptionalParameter(default=None, description="trund's SQLite state file")
     batch_emails = p.BoolParameter(default=False, description="Mail failures and disables in batches "
                                    "([batch_email]) rather than one by one")
-    metrics_collector = p.ChoiceParameter(default="default", choices=("default", "none", "datadog",
-                                          "prometheus", "custom"), description="Where step metrics go")
+    metrics_collector = p.EnumParameter(enum=MetricsCollectors, default=MetricsCollectors.default,
+                                        description="Where step metrics go: default (none), none, "
+                                        "prometheus or custom")
     metrics_custom_import = p.OptionalStrParameter(default=None, description="module.Class of the "
                                                    "MetricsCollector when metrics_collector = custom")
     pause_enabled = p.BoolParameter(default=True, description="Whether pause() pauses the scheduler")
     send_messages = p.BoolParameter(default=True, description="Whether messages reach running steps")
-    stable_done_cooldown_secs = p.OptionalFloatParameter(
+    stable_done_cooldown_secs = OptionalSecondsParameter(
         default=None, description="If set: seconds a DONE step stays done when added as pending again "
         "(then it runs again; Luigi's default is 10)")
 

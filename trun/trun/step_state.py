@@ -62,7 +62,7 @@ def _encode(value: Any) -> str:
 
 def pretty_id(step: Any) -> str:
     """``Family(a=1, b=2)``: how e-mails and Luigi's records name a step."""
-    return f"{step.family}({', '.join(f'{k}={v}' for k, v in (step.params or {}).items())})"
+    return f"{step.family}({', '.join(f'{k}={v}' for k, v in sorted((step.params or {}).items()))})"
 
 
 class StepState:
@@ -76,7 +76,7 @@ class StepState:
                  "family", "module", "params", "failures", "retry_policy", "expl", "worker", "queued_seq",
                  "known", "retry_at", "owner", "others", "disabled_at", "remove_at", "time_added",
                  "time_running", "last_updated", "status_message", "progress", "tracking_url", "runs",
-                 "last_worker", "resources_running", "batchable", "batch_id")
+                 "last_worker", "resources_running", "batchable", "batch_id", "counted")
 
     def __init__(self, step_id: str, now: float = 0.0) -> None:
         self.id = step_id
@@ -112,6 +112,7 @@ class StepState:
         self.resources_running: dict[str, int] | None = None  # what it holds while running, if lowered
         self.batchable = False  # may run in a batch with others of its family (not stored)
         self.batch_id: str | None = None  # the batch it runs in (trun.scheduler_batches; not stored)
+        self.counted: tuple | None = None  # its share of its workers' counts (trun.scheduler_pending)
 
     # ---- Luigi's names ----------------------------------------------------------------------------
     worker_running = property(lambda self: self.worker)
@@ -206,7 +207,8 @@ class StepState:
 class WorkerState:
     """One worker: when it was last heard from and the steps it added / is running."""
 
-    __slots__ = ("id", "info", "started", "last_active", "disabled", "steps", "running", "rpc_messages")
+    __slots__ = ("id", "info", "started", "last_active", "disabled", "steps", "running", "rpc_messages",
+                 "pending_counts", "watched_running")
 
     def __init__(self, worker_id: str, now: float) -> None:
         self.id = worker_id
@@ -217,6 +219,9 @@ class WorkerState:
         self.steps: set[str] = set()
         self.running: set[str] = set()
         self.rpc_messages: list[dict[str, Any]] = []  # for the worker's next ping (not stored)
+        # of its steps: pending or failed, those only it added, those it added last (trun.scheduler_pending)
+        self.pending_counts = [0, 0, 0]
+        self.watched_running: set[str] = set()  # its steps running, by any worker
 
     # ---- Luigi's names ----------------------------------------------------------------------------
     assistant = property(lambda self: bool(self.info.get("assistant")))
