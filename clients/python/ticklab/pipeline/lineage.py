@@ -276,7 +276,9 @@ def record_store(cfg: Config, stock: str, day: dt.date) -> dict[str, Any]:
 def record_features(cfg: Config, set_name: str, stock: str, day: dt.date) -> dict[str, Any]:
     """Writes the sidecar of a freshly written feature file; returns it."""
     path = feature_path(cfg.data.features_dir, set_name, stock, day)
-    feats = read_features(path)
+    # The header only (its sizes checked): the tool has just written the rows with this checksum,
+    # and reading every byte back again would cost as much as a saved-all set's write.
+    feats = read_features(path, verify=False)
     tick = store_path(cfg, stock, day)
     rec = _base_record(cfg, "features", path, hex64(feats.rows_checksum), set_name)
     rec.update(
