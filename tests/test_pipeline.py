@@ -99,6 +99,11 @@ def test_pipeline_builds_every_layer_then_only_what_is_missing(market: Path):
             assert lineage.store_verdict(cfg, stock, day).valid
     with sqlite3.connect(cfg.stats.database) as db:
         assert db.execute("SELECT count(*) FROM day_stats WHERE feature_set='seed'").fetchone()[0] == 4
+        versions = {r[0] for r in db.execute("SELECT code_version FROM day_stats")}
+    # Every layer's lineage names the one build that computed it (the C++ tools' own version).
+    store_record = lineage.read_sidecar(cfg.data.store_dir / "AAA" / f"{DAYS[0]}.tick")
+    feature_record = lineage.read_sidecar(cfg.data.features_dir / "seed" / "AAA" / f"{DAYS[0]}.feat")
+    assert versions == {store_record["code_version"]} == {feature_record["code_version"]}
 
     # Everything is complete: a second build runs no layer step.
     second = run(market)

@@ -62,7 +62,12 @@ Result<bool> BatchRunner::Has(const StatsJob& job, const Lineage& lineage) {
 
 void BatchRunner::Done(const StatsJob& job, ItemOutcome outcome, int64_t rows) {
   ++done_;
-  stock_sets_.insert({job.stock, job.set});
+  const std::string day = job.date.ToString();
+  auto [it, added] = stock_sets_.try_emplace({job.stock, job.set}, day, day);
+  if (!added) {
+    it->second.first = std::min(it->second.first, day);
+    it->second.second = std::max(it->second.second, day);
+  }
   if (outcome == ItemOutcome::kSkipped) {
     ++sum_.skipped;
   } else {
@@ -107,8 +112,9 @@ Result<StatsBatchSummary> BatchRunner::Run(
     };
   });
   if (!st.ok()) return st;
-  for (const auto& [stock, set] : stock_sets_) {
-    Result<int> added = db_->FillNextDay(stock, set);
+  for (const auto& [stock_set, days] : stock_sets_) {
+    Result<int> added =
+        db_->FillNextDay(stock_set.first, stock_set.second, days.first, days.second);
     if (!added.ok()) return added.status();
     sum_.next_day_added += added.value();
   }

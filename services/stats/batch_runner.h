@@ -1,7 +1,7 @@
 // BatchRunner: what every stats batch shares (internal to ticklab_stats): the database opened
 // once, single-threaded BLAS, a pool of workers each with its own clone of the set, one mutex
 // around every SQLite access, the outcome of each stock-day counted and reported, and the next-day
-// scores filled in at the end.
+// scores filled in at the end (for the batch's days and their neighbours only).
 //
 //   BatchRunner runner(config, options, on_item);
 //   TICKLAB_RETURN_IF_ERROR(runner.Open(set_config_or_null));
@@ -16,10 +16,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 
@@ -68,7 +68,8 @@ class BatchRunner {
   std::mutex mu_;  // guards db_, sum_, done_, stock_sets_ and on_item_
   StatsBatchSummary sum_;
   int64_t done_ = 0;
-  std::set<std::pair<std::string, std::string>> stock_sets_;
+  // (stock, set) -> the first and last day this batch recorded or skipped for it.
+  std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> stock_sets_;
   double t0_ = 0, cpu0_ = 0;
 };
 

@@ -28,6 +28,22 @@ std::string NowUtc() {
   return buf;
 }
 
+// The stored day of (stock, set) nearest to `day` on one side (`after`: the first later one, else
+// the last earlier one); "" when there is none.
+Result<std::string> NeighbourDay(SqliteDb* db, const std::string& stock, const std::string& set,
+                                 const std::string& day, bool after) {
+  SqliteStmt st;
+  TICKLAB_RETURN_IF_ERROR(st.Prepare(
+      db, after ? "SELECT MIN(day) FROM day_moments WHERE stock=?1 AND feature_set=?2 AND day>?3"
+                : "SELECT MAX(day) FROM day_moments WHERE stock=?1 AND feature_set=?2 AND day<?3"));
+  st.Bind(1, stock);
+  st.Bind(2, set);
+  st.Bind(3, day);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  return row.value() && !st.IsNull(0) ? st.Text(0) : std::string();
+}
+
 }  // namespace
 
 void SetFromAccumulator(const DayAccumulator& acc, double ridge_lambda, DayRecord* rec) {
@@ -299,7 +315,21 @@ Result<std::vector<StoredMoments>> StatsDb::LoadMoments(const std::string& set,
   return out;
 }
 
-Result<int> StatsDb::FillNextDay(const std::string& stock, const std::string& set) {
+Result<int> StatsDb::FillNextDay(const std::string& stock, const std::string& set,
+                                 const std::string& from, const std::string& to) {
+  // Only the pairs that touch [from, to]: the moments from the stored day before `from` to the
+  // one after `to` (a run over a few days of a long history reads a few days, not all of them).
+  std::string lo = from, hi = to;
+  if (!from.empty()) {
+    Result<std::string> before = NeighbourDay(&impl_->db, stock, set, from, false);
+    if (!before.ok()) return before.status();
+    if (!before->empty()) lo = before.value();
+  }
+  if (!to.empty()) {
+    Result<std::string> after = NeighbourDay(&impl_->db, stock, set, to, true);
+    if (!after.ok()) return after.status();
+    if (!after->empty()) hi = after.value();
+  }
   // Horizons stored for this stock and set.
   SqliteStmt hs;
   TICKLAB_RETURN_IF_ERROR(hs.Prepare(
@@ -327,7 +357,7 @@ Result<int> StatsDb::FillNextDay(const std::string& stock, const std::string& se
       "INSERT OR REPLACE INTO next_day(stock, feature_set, horizon, day, next_day, n_next, r2_next)"
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   for (const std::string& h : horizons) {
-    Result<std::vector<StoredMoments>> days = LoadMoments(set, h, {stock}, "", "");
+    Result<std::vector<StoredMoments>> days = LoadMoments(set, h, {stock}, lo, hi);
     if (!days.ok()) return days.status();
     const std::vector<StoredMoments>& d = days.value();
     for (size_t i = 0; i + 1 < d.size(); ++i) {

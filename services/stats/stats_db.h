@@ -99,8 +99,11 @@ class StatsDb {
   // Writes (replacing) one stock-day-set in one transaction.
   Status WriteDay(const DayRecord& rec);
   // Inserts the missing next-day scores of `stock`/`set`: each stored day's fits evaluated on the
-  // next stored day of the same stock and set. Returns the number of rows added.
-  Result<int> FillNextDay(const std::string& stock, const std::string& set);
+  // next stored day of the same stock and set. With `from`/`to` (YYYY-MM-DD, inclusive; empty:
+  // open), only the pairs with a day in [from, to] (a batch's days: the pairs its rows changed),
+  // reading the moments of those days and their two neighbours only. Returns the rows added.
+  Result<int> FillNextDay(const std::string& stock, const std::string& set,
+                          const std::string& from = "", const std::string& to = "");
   // Moments of [x, y_horizon] of `set` for the stocks (empty: all) and days in [from, to] (empty:
   // open), selected from each stored day's joint moments; days without that horizon are left out.
   Result<std::vector<StoredMoments>> LoadMoments(const std::string& set, const std::string& horizon,

@@ -180,6 +180,25 @@ TEST_F(StatsDbTest, PooledMomentsAndNextDayFromStoredStatistics) {
   EXPECT_EQ(names.value(), (std::vector<std::string>{"a", "b"}));
 }
 
+TEST_F(StatsDbTest, NextDayOverARangeScoresOnlyThePairsTouchingIt) {
+  auto db = StatsDb::Open(path_);
+  ASSERT_TRUE(db.ok());
+  // Stored days 01-02, 01-03, 01-05 and 01-08 (gaps: the neighbour is the stored day, not the
+  // calendar's); each pair scores 2 horizons.
+  for (const char* day : {"2024-01-02", "2024-01-03", "2024-01-05", "2024-01-08"}) {
+    ASSERT_TRUE((*db)->WriteDay(MakeDay("AAPL", day, 1)).ok());
+  }
+  // A batch of 01-05 alone: the pairs (01-03, 01-05) and (01-05, 01-08).
+  Result<int> added = (*db)->FillNextDay("AAPL", "seed", "2024-01-05", "2024-01-05");
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(added.value(), 4);
+  // The last day: only the pair before it, which is there already.
+  EXPECT_EQ((*db)->FillNextDay("AAPL", "seed", "2024-01-08", "2024-01-08").value(), 0);
+  // Open: the one pair left, (01-02, 01-03).
+  EXPECT_EQ((*db)->FillNextDay("AAPL", "seed").value(), 2);
+  EXPECT_EQ(Count("next_day"), 6);
+}
+
 const ResultTable::Column& ColumnNamed(const ResultTable& t, const std::string& name) {
   for (const ResultTable::Column& c : t.columns) {
     if (c.name == name) return c;

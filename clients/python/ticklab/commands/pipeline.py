@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ticklab.config import ConfigError, load_config
+from ticklab.config import ConfigError
 
 
 def _days(values: tuple[str, ...]) -> list[str]:
@@ -93,17 +93,19 @@ def cli(
     import trun
     from ticklab.pipeline import Pipeline
     from ticklab.pipeline.runner import PipelineBusy, run_pipeline, summary_lines
+    from ticklab.pipeline.steps import cached_config
 
     if dask_scheduler and executor != "dask":
         raise click.UsageError("--dask-scheduler needs --executor dask")
+    config_path = str(Path(config_path).resolve())
     try:
-        cfg = load_config(config_path)
+        cfg = cached_config(config_path)  # parsed once: the steps read the same object
         cfg.indicator_set(set_name)
     except ConfigError as e:
         raise click.ClickException(str(e)) from e
     threads = threads or max(1, (os.cpu_count() or 1) // max(1, workers))
     pipeline = Pipeline(
-        config=str(Path(config_path).resolve()),
+        config=config_path,
         set=set_name,
         until=until,
         days=_days(days),

@@ -58,9 +58,25 @@ def sidecar(path: Path) -> Path:
     return path.with_name(path.name + SUFFIX)
 
 
+#: Written beside the C++ tools at every build (cmake/code_version.cmake): the version they carry.
+CODE_VERSION_FILE = "ticklab-code-version"
+
+
 @functools.cache
 def code_version() -> str:
-    """ticklab's version plus `git describe` of the checkout it runs from (when it runs from one)."""
+    """The version of the build whose C++ tools compute the outputs: ``<version>+<git describe>``,
+    read from ``ticklab-code-version`` beside the tools (the stats rows carry the same one). Without
+    that file (tools built before it existed), `git describe` of the checkout ticklab runs from."""
+    from ticklab.native import NativeToolError, binary
+
+    try:
+        built = (binary("ticklab-stats").parent / CODE_VERSION_FILE).read_text().strip()
+    except (OSError, NativeToolError):
+        built = ""
+    return built or _described_version()
+
+
+def _described_version() -> str:
     from ticklab.native import source_checkout
 
     checkout = source_checkout()
@@ -260,7 +276,9 @@ def record_store(cfg: Config, stock: str, day: dt.date) -> dict[str, Any]:
 def record_features(cfg: Config, set_name: str, stock: str, day: dt.date) -> dict[str, Any]:
     """Writes the sidecar of a freshly written feature file; returns it."""
     path = feature_path(cfg.data.features_dir, set_name, stock, day)
-    feats = read_features(path)
+    # The header only (its sizes checked): the tool has just written the rows with this checksum,
+    # and reading every byte back again would cost as much as a saved-all set's write.
+    feats = read_features(path, verify=False)
     tick = store_path(cfg, stock, day)
     rec = _base_record(cfg, "features", path, hex64(feats.rows_checksum), set_name)
     rec.update(
