@@ -151,6 +151,8 @@ class Parameter:
         """The value of a batch: each text in ``xs`` parsed, then combined by the batch_method."""
         if not self._is_batchable():
             raise NotImplementedError(f"{type(self).__name__} has no batch_method: cannot combine {xs!r}")
+        if not xs:
+            raise ValueError("an empty batch has no value to combine")
         return self._batch_method(map(self.parse, xs))
 
     def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
@@ -170,12 +172,18 @@ class OptionalParameterMixin:
 
     expected_type: Any = type(None)
 
+    def __init__(self, default: Any = None, *args: Any, **kwargs: Any) -> None:
+        # as Luigi: an optional parameter without a default is None, not missing
+        super().__init__(default, *args, **kwargs)  # type: ignore[call-arg]
+
     def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
         if param_value is not None and not isinstance(param_value, self.expected_type):
-            name = getattr(self.expected_type, "__name__", None) or \
-                " or ".join(t.__name__ for t in self.expected_type)
-            message = f'{type(self).__name__} "{param_name}" with value "{param_value}" is not of type ' \
-                f'"{name}" or None.'
+            if isinstance(self.expected_type, tuple):
+                names = ", ".join(f'"{t.__name__}"' for t in self.expected_type)
+                kind = f"any type in [{names}]"
+            else:
+                kind = f'type "{self.expected_type.__name__}"'
+            message = f'{type(self).__name__} "{param_name}" with value "{param_value}" is not of {kind} or None.'
             warnings.warn(message, OptionalParameterTypeWarning)  # noqa: B028 (Luigi's exact call)
 
     def next_in_enumeration(self, value: Any) -> Any:

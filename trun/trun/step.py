@@ -228,11 +228,13 @@ class Step(metaclass=Register):
         return cls(**kwargs)
 
     def clone(self, cls: type | None = None, **kwargs: Any) -> Step:
-        """An instance of ``cls`` (default: own class) taking every parameter it shares with this step."""
+        """An instance of ``cls`` (default: own class): each of its parameters not given in ``kwargs``
+        takes this step's attribute of that name (a parameter, or any attribute or property)."""
         cls = cls or type(self)
-        names = {n for n, _ in cls.get_params()}  # type: ignore[attr-defined]
-        merged = {k: v for k, v in self.param_kwargs.items() if k in names}
-        merged.update(kwargs)
+        merged = dict(kwargs)
+        for name, _ in cls.get_params():  # type: ignore[attr-defined]
+            if name not in merged and hasattr(self, name):
+                merged[name] = getattr(self, name)
         return cls(**merged)
 
     def __repr__(self) -> str:
