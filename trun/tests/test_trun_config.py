@@ -125,7 +125,7 @@ def test_settings_are_exactly_the_keys_trun_reads():
     for section, keys in READ_KEYS.items():
         params = getattr(settings, section).get_params()
         names = {name for name, _ in params}
-        names |= {p._config_path["name"] for _, p in params if p._config_path}
+        names |= {p._config_path["name"].replace("-", "_") for _, p in params if p._config_path}
         assert names == keys, section
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     differences = readme[readme.index("## Differences from Luigi"):readme.index("## Tests")]

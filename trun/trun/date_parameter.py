@@ -12,7 +12,7 @@ import warnings
 from typing import Any
 
 from trun import date_interval as di
-from trun.parameter_base import Parameter
+from trun.parameter_base import Parameter, ParameterException
 
 
 class _DatetimeParameterBase(Parameter):
@@ -178,7 +178,7 @@ class TimeDeltaParameter(Parameter):
             parts[unit] = parts.get(unit, 0.0) + float(mm.group(1))
             pos = mm.end()
         if not parts or pos != len(s):
-            raise ValueError(f"cannot parse {x!r} as a time delta")
+            raise ParameterException(f"Invalid time delta - could not parse {x}")  # Luigi's words
         return datetime.timedelta(**parts)
 
     def normalize(self, x: Any) -> Any:

@@ -60,7 +60,8 @@ class email(Config):  # noqa: N801 (the config section's name)
     format = ChoiceParameter(default="plain", choices=("plain", "html", "none"),
                              description="Format of the e-mails; none sends nothing")
     method = ChoiceParameter(default="smtp", choices=("smtp", "sendgrid", "ses", "sns"),
-                             description="How e-mails are sent")
+                             config_path={"section": "email", "name": "type"},
+                             description="How e-mails are sent ([email] type: Luigi's old name)")
     prefix = Parameter(default="", description="Put before the subject of each e-mail")
     receiver = Parameter(default="", description="Where error e-mails go")
     traceback_max_length = IntParameter(default=5000, description="Cut tracebacks in e-mails to this")

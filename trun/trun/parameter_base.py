@@ -79,7 +79,12 @@ class Parameter:
 
     def __init__(self, default: Any = _no_value, significant: bool = True, description: str | None = None,
                  config_path: dict | None = None, positional: bool = True, always_in_help: bool = False,
-                 visibility: ParameterVisibility = ParameterVisibility.PUBLIC, batch_method: Any = None):
+                 visibility: ParameterVisibility = ParameterVisibility.PUBLIC, batch_method: Any = None,
+                 is_global: bool = False):
+        if is_global:  # Luigi's old keyword: accepted with its warning, and such a parameter is keyword-only
+            warnings.warn("is_global support is removed. Assuming positional=False", DeprecationWarning,
+                          stacklevel=2)
+            positional = False
         self._default = default
         self.significant = significant
         self.description = description
@@ -122,7 +127,11 @@ class Parameter:
                 raise ParameterException(f"invalid value {cli!r} for --{family}-{name}: {e}") from e
         value = self._from_config(family, name)
         if value is _no_value and self._config_path:
-            value = self._from_config(self._config_path["section"], self._config_path["name"])
+            section, key = self._config_path["section"], self._config_path["name"]
+            value = self._from_config(section, key)
+            if value is not _no_value and (section, key) != (family, name):
+                warnings.warn(f"The use of the configuration [{section}] {key} is deprecated. Please use "
+                              f"[{family}] {name}", DeprecationWarning, stacklevel=2)
         if value is _no_value and self._default is not _no_value:
             value = self.normalize(self._default) if self._default is not None else None
         return value
@@ -183,7 +192,8 @@ class OptionalParameterMixin:
                 kind = f"any type in [{names}]"
             else:
                 kind = f'type "{self.expected_type.__name__}"'
-            message = f'{type(self).__name__} "{param_name}" with value "{param_value}" is not of {kind} or None.'
+            message = f'{type(self).__name__} "{param_name}" with value "{param_value}" is not of {kind} ' \
+                "or None."
             warnings.warn(message, OptionalParameterTypeWarning)  # noqa: B028 (Luigi's exact call)
 
     def next_in_enumeration(self, value: Any) -> Any:

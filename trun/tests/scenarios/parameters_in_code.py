@@ -15,7 +15,8 @@ def attempt(fn):
         value = fn()
     except Exception as e:  # the class name is the observable outcome
         return ["error", type(e).__name__]
-    return ["value", type(value).__name__, value if isinstance(value, (int, float, str, type(None))) else None]
+    plain = isinstance(value, (int, float, str, type(None)))
+    return ["value", type(value).__name__, value if plain else None]
 
 
 def warned(fn):

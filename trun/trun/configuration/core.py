@@ -61,6 +61,7 @@ class TrunConfig:
     def __init__(self) -> None:
         self._data: dict[str, dict[str, tuple[Any, str]]] = {}
         self._plain: set[tuple[str, str]] = set()  # keys written with underscores (see _store)
+        self._dashed: set[tuple[str, str]] = set()  # keys whose value was written with dashes
         self.paths: list[str] = []
 
     @classmethod
@@ -187,7 +188,16 @@ class TrunConfig:
         return list(self.section_values(section).items())
 
     def has_option(self, section: str, key: str) -> bool:
-        return _norm(key) in self._entries(section)
+        found = _norm(key) in self._entries(section)
+        if found:
+            self._warn_if_dashed(section, key)
+        return found
+
+    def _warn_if_dashed(self, section: str, key: str) -> None:
+        norm = _norm(key)
+        if (section, norm) in self._dashed:
+            warnings.warn(f"Configuration [{section}] {norm.replace('_', '-')} (with dashes) should be "
+                          f"avoided. Please use underscores: {norm}.", DeprecationWarning, stacklevel=3)
 
     def raw_items(self, section: str) -> dict[str, Any]:
         """The values of ``section`` as written (not interpolated)."""
@@ -203,6 +213,7 @@ class TrunConfig:
     def get(self, section: str, key: str, default: Any = NO_DEFAULT, **_: Any) -> Any:
         entry = self._entries(section).get(_norm(key))
         if entry is not None:
+            self._warn_if_dashed(section, key)
             return self._value(section, _norm(key), entry)
         if default is not NO_DEFAULT:
             return default
@@ -256,7 +267,20 @@ class TrunConfig:
             return
         if "-" not in key:
             self._plain.add((section, norm))
+            self._dashed.discard((section, norm))
+        else:
+            self._dashed.add((section, norm))
         self._data.setdefault(section, {})[norm] = (value, source)
+
+    def write(self, fp: Any) -> None:
+        """Write every value, as written, to the text file ``fp`` in INI form (``ConfigParser.write``)."""
+        parser = configparser.ConfigParser(interpolation=None)
+        for section, entries in self._data.items():
+            if section != DEFAULT_SECTION:
+                parser.add_section(section)
+            for key, (value, _) in entries.items():
+                parser.set(section, key, value if isinstance(value, str) else str(value))
+        parser.write(fp)
 
     def remove_section(self, section: str) -> None:
         self._data.pop(section, None)
@@ -265,6 +289,7 @@ class TrunConfig:
     def clear(self) -> None:
         self._data.clear()
         self._plain.clear()
+        self._dashed.clear()
         self.paths = []
 
 
