@@ -95,6 +95,8 @@ class MockTarget(FileSystemTarget):
     rename = move
 
     def open(self, mode: str = "r") -> Any:
+        if not isinstance(mode, str):  # as Luigi's MockTarget
+            raise TypeError(f"the open mode must be a string, not {type(mode).__name__}")
         mode = mode.replace("b", "").replace("t", "")
         if mode == "w":
             raw = _MockWriter(self.fs, self.path)

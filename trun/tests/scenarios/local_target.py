@@ -2,9 +2,11 @@
 
 import json
 import os
+import re
 import tempfile
 
 import luigi
+import luigi.mock
 from luigi.local_target import LocalFileSystem, atomic_file
 from luigi.target import FileAlreadyExists, MissingParentDirectory, NotADirectory
 
@@ -122,4 +124,38 @@ for leftover in res["leftover_tmp"]:
     os.remove(leftover)
 res["errors_are"] = [issubclass(e, luigi.target.FileSystemException)
                      for e in (FileAlreadyExists, MissingParentDirectory, NotADirectory)]
+
+
+class RecordingFileSystem(luigi.target.FileSystem):
+    """A file system that only records the renames (the temporary path's name shows)."""
+
+    renamed = []
+
+    def exists(self, path):
+        return False
+
+    def remove(self, path, recursive=True, skip_trash=True):
+        pass
+
+    def mkdir(self, path, parents=True, raise_if_exists=False):
+        pass
+
+    def rename_dont_move(self, path, dest):
+        self.renamed.append([path, dest])
+
+
+class Recording(luigi.target.FileSystemTarget):
+    fs = RecordingFileSystem()
+
+    def open(self, mode="r"):
+        raise NotImplementedError
+
+
+names = {}
+for path in ("/data/dir/", "/data/dir", "C:\\my\\folder\\", "rel/file.txt"):
+    with Recording(path).temporary_path() as tmp:
+        names[path] = re.sub(r"\d{10}", "N", tmp)
+res["temporary_path_names"] = names
+res["mock_open_none"] = attempt(lambda: luigi.mock.MockTarget("m").open(None))
+res["temporary_path_renamed"] = [[re.sub(r"\d{10}", "N", a), b] for a, b in RecordingFileSystem.renamed]
 print(json.dumps(res, sort_keys=True))
