@@ -191,6 +191,11 @@ class TimeDeltaParameter(Parameter):
     def _check_native(self, value: Any) -> Any:
         return self.normalize(value)
 
+    def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
+        if type(self) is TimeDeltaParameter and not isinstance(param_value, datetime.timedelta):
+            warnings.warn(f'Parameter "{param_name}" with value "{param_value}" is not of type '  # noqa: B028
+                          "timedelta.")  # (Luigi's exact call)
+
     def serialize(self, x: datetime.timedelta) -> str:
         weeks, days = divmod(x.days, 7)
         hours, rem = divmod(x.seconds, 3600)
