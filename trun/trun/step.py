@@ -105,6 +105,10 @@ class Step(metaclass=Register):
         """Whether ``__init__`` has run (parameters are set)."""
         return hasattr(self, "step_id")
 
+    def _requires(self) -> list:
+        """``requires()`` flattened (Luigi's hook for template steps that wrap ``requires``)."""
+        return flatten(self.requires())
+
     @contextlib.contextmanager
     def no_unpicklable_properties(self) -> Any:
         """The block in which the step may be pickled: without the worker's status reporter (which

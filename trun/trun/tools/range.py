@@ -17,6 +17,7 @@ import functools
 import logging
 import os
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -35,7 +36,7 @@ from trun.parameter import (
     ParameterException,
     StepParameter,
 )
-from trun.step import BulkCompleteNotImplementedError, Step, WrapperStep, flatten
+from trun.step import BulkCompleteNotImplementedError, Step, WrapperStep, flatten_output
 
 logger = logging.getLogger("trun-interface")
 
@@ -59,8 +60,9 @@ def _has_bulk_complete(cls: type) -> bool:
 
 def infer_bulk_complete_from_fs(datetimes: list[Any], datetime_to_step: Callable[[Any], Step],
                                 datetime_to_re: Any = None) -> list[Any]:
-    """The datetimes whose steps' local file outputs all exist, listing each output directory once
-    (``datetime_to_re`` is accepted for Luigi's signature; the paths come from the steps)."""
+    """The datetimes whose steps are missing (as Luigi's): local file outputs are looked up by
+    listing each output directory once (``datetime_to_re`` is accepted for Luigi's signature; the
+    paths come from the steps), other steps are asked ``complete()``."""
     listings: dict[str, set[str]] = {}
 
     def exists(path: str) -> bool:
@@ -72,17 +74,17 @@ def infer_bulk_complete_from_fs(datetimes: list[Any], datetime_to_step: Callable
                 listings[directory] = set()
         return name in listings[directory]
 
-    done = []
+    missing = []
     for d in datetimes:
         step = datetime_to_step(d)
-        outputs = flatten(step.output())
+        outputs = flatten_output(step)
         if outputs and all(isinstance(o, LocalTarget) for o in outputs):
             complete = all(exists(o.path) for o in outputs)
         else:
             complete = step.complete()
-        if complete:
-            done.append(d)
-    return done
+        if not complete:
+            missing.append(d)
+    return missing
 
 
 class RangeBase(WrapperStep):
@@ -140,24 +142,35 @@ class RangeBase(WrapperStep):
         return self.of(**dict(self.of_params), **{self._param_name(): param})
 
     def missing_datetimes(self, finite_datetimes: list[datetime.datetime]) -> list[datetime.datetime]:
-        """The datetimes whose steps are not complete."""
-        if _has_bulk_complete(self.of):
-            with_params = functools.partial(self.of, **dict(self.of_params))
-            try:
-                values = [self.datetime_to_parameter(d) for d in finite_datetimes]
-                complete = set(self.of.bulk_complete.__func__(with_params, values))
-                return [d for d in finite_datetimes if self.datetime_to_parameter(d) not in complete]
-            except BulkCompleteNotImplementedError:
-                pass
-        done = set(infer_bulk_complete_from_fs(
-            finite_datetimes, lambda d: self._instantiate_step_cls(self.datetime_to_parameter(d))))
-        return [d for d in finite_datetimes if d not in done]
+        """The datetimes whose steps are not complete, asking each step (subclasses do bulk checks)."""
+        return [d for d in finite_datetimes
+                if not self._instantiate_step_cls(self.datetime_to_parameter(d)).complete()]
+
+    def _missing_datetimes(self, finite_datetimes: list[datetime.datetime]) -> list[datetime.datetime]:
+        """``missing_datetimes``, also of an override with Luigi's old signature ``(of_cls, datetimes)``."""
+        try:
+            return self.missing_datetimes(finite_datetimes)
+        except TypeError as e:
+            if "missing_datetimes()" not in repr(e):
+                raise
+            warnings.warn("In your Range* subclass, missing_datetimes() should only take 1 argument "
+                          "(see latest docs)", stacklevel=2)
+            return self.missing_datetimes(self.of_cls, finite_datetimes)  # type: ignore[call-arg]
+
+    def _format_datetime(self, dt: datetime.datetime) -> Any:
+        return self.datetime_to_parameter(dt)
+
+    def _format_range(self, datetimes: list[datetime.datetime]) -> str:
+        """``[first, last]`` of ``datetimes`` as parameter values, for the log."""
+        return f"[{self._format_datetime(datetimes[0])}, {self._format_datetime(datetimes[-1])}]"
 
     def _window(self) -> tuple[datetime.datetime, datetime.datetime]:
         if self.start is None and self.stop is None:
             raise ParameterException("At least one of start and stop needs to be specified")
         if self.start is None and not self.reverse:
             raise ParameterException("Either start needs to be specified or reverse needs to be True")
+        if self.start is not None and self.stop is not None and self.start > self.stop:
+            raise ParameterException("Can't have start > stop")
         now = datetime.datetime.fromtimestamp(self.now if self.now is not None else time.time(),
                                               datetime.UTC).replace(tzinfo=None)
         start, stop = self.moving_start(now), self.moving_stop(now)
@@ -168,25 +181,45 @@ class RangeBase(WrapperStep):
         return start, stop
 
     def requires(self) -> list[Step]:
+        """The ``of`` steps of the missing times of the window (worked out once per range step)."""
+        cached = self.__dict__.get("_cached_requires")
+        if cached is not None:
+            return cached
         finite_start, finite_stop = self._window()
-        datetimes = self.finite_datetimes(finite_start, finite_stop)
-        missing = sorted(self.missing_datetimes(datetimes))
-        self._emit_metrics(datetimes, missing)
+        datetimes = self.finite_datetimes(finite_start, finite_stop) if finite_start <= finite_stop else []
+        family = self.of_cls.get_step_family()
+        if datetimes:
+            missing = sorted(self._missing_datetimes(datetimes))
+            logger.debug("Range %s lacked %d of expected %d %s instances", self._format_range(datetimes),
+                         len(missing), len(datetimes), family)
+        else:
+            missing = []
+            logger.debug("Empty range. No %s instances expected", family)
+        self._emit_metrics(missing, finite_start, finite_stop)
+        limit = self.step_limit
+        required = (missing[-limit:] if limit else []) if self.reverse else missing[:limit]
         if self.reverse:
-            missing.reverse()
-        if self.step_limit is not None:
-            missing = missing[: self.step_limit]
-        return [self._instantiate_step_cls(self.datetime_to_parameter(d)) for d in missing]
+            required.reverse()
+        self._cached_requires = [self._instantiate_step_cls(self.datetime_to_parameter(d)) for d in required]
+        return self._cached_requires
 
-    def _emit_metrics(self, datetimes: list, missing: list) -> None:
-        family = self.of.get_step_family()
-        complete = [d for d in datetimes if d not in set(missing)]
-        self.trigger_event(RangeEvent.COMPLETE_COUNT, family, len(complete))
+    def _emit_metrics(self, missing: list, finite_start: datetime.datetime,
+                      finite_stop: datetime.datetime) -> None:
+        """As Luigi: over the whole range (start and stop included when given), the delay in steps
+        since the first missing one, the complete count and the complete fraction."""
+        family = self.of_cls.get_step_family()
+        first, last = finite_start, finite_stop
+        if self.start is not None:
+            first = min(first, self.parameter_to_datetime(self.start))
+        if self.stop is not None:
+            last = max(last, self.parameter_to_datetime(self.stop))
+        datetimes = self.finite_datetimes(first, last)
+        delay = len(datetimes) - datetimes.index(missing[0]) if datetimes and missing else 0
+        self.trigger_event(RangeEvent.DELAY, family, delay)
+        complete = len(datetimes) - len(missing)
+        self.trigger_event(RangeEvent.COMPLETE_COUNT, family, complete)
         self.trigger_event(RangeEvent.COMPLETE_FRACTION, family,
-                           len(complete) / len(datetimes) if datetimes else 1.0)
-        if complete:
-            delay = (datetimes[-1] - complete[-1]).total_seconds() / 3600
-            self.trigger_event(RangeEvent.DELAY, family, delay)
+                           float(complete) / len(datetimes) if datetimes else 1)
 
 
 def _whole(start: datetime.datetime, stop: datetime.datetime, first: datetime.datetime,
@@ -232,6 +265,9 @@ class RangeHourlyBase(RangeBase):
     hours_back = IntParameter(default=100 * 24, description="How far back from now the range may reach")
     hours_forward = IntParameter(default=0, description="How far ahead of now the range may reach")
 
+    def _format_datetime(self, dt: datetime.datetime) -> str:
+        return DateHourParameter().serialize(dt)
+
     def datetime_to_parameter(self, dt: datetime.datetime) -> datetime.datetime:
         return dt
 
@@ -258,6 +294,9 @@ class RangeByMinutesBase(RangeBase):
     minutes_back = IntParameter(default=60 * 24, description="How far back from now the range may reach")
     minutes_forward = IntParameter(default=0, description="How far ahead of now the range may reach")
     minutes_interval = IntParameter(default=1, description="Minutes between two steps; divides 60")
+
+    def _format_datetime(self, dt: datetime.datetime) -> str:
+        return DateMinuteParameter().serialize(dt)
 
     def datetime_to_parameter(self, dt: datetime.datetime) -> datetime.datetime:
         return dt
@@ -295,6 +334,9 @@ class RangeMonthly(RangeBase):
     months_back = IntParameter(default=13, description="How far back from this month the range may reach")
     months_forward = IntParameter(default=0, description="How far ahead of this month the range may reach")
 
+    def _format_datetime(self, dt: datetime.datetime) -> str:
+        return MonthParameter().serialize(dt)
+
     def datetime_to_parameter(self, dt: datetime.datetime) -> datetime.date:
         return dt.date()
 
@@ -311,16 +353,37 @@ class RangeMonthly(RangeBase):
         return _add_months(self._this_month(now), self.months_forward)
 
     def finite_datetimes(self, finite_start: datetime.datetime, finite_stop: datetime.datetime) -> list:
-        return _whole(finite_start, finite_stop, self._this_month(finite_start), lambda t: _add_months(t, 1))
+        # as Luigi: up to the first of the month of finite_stop
+        return _whole(finite_start, self._this_month(finite_stop), self._this_month(finite_start),
+                      lambda t: _add_months(t, 1))
 
 
-class RangeDaily(RangeDailyBase):
+class _BulkMissing:
+    """The missing times found at once: by the family's ``bulk_complete``, else by listing the
+    directories of its file outputs (``infer_bulk_complete_from_fs``)."""
+
+    def missing_datetimes(self, finite_datetimes: list[datetime.datetime]) -> list[datetime.datetime]:
+        if _has_bulk_complete(self.of):  # type: ignore[attr-defined]
+            with_params = functools.partial(self.of, **dict(self.of_params))  # type: ignore[attr-defined]
+            to_parameter = self.datetime_to_parameter  # type: ignore[attr-defined]
+            try:
+                complete = set(self.of.bulk_complete.__func__(  # type: ignore[attr-defined]
+                    with_params, [to_parameter(d) for d in finite_datetimes]))
+                return [d for d in finite_datetimes if to_parameter(d) not in complete]
+            except BulkCompleteNotImplementedError:
+                pass
+        return infer_bulk_complete_from_fs(
+            finite_datetimes,
+            lambda d: self._instantiate_step_cls(self.datetime_to_parameter(d)))  # type: ignore[attr-defined]
+
+
+class RangeDaily(_BulkMissing, RangeDailyBase):
     """Requires the missing days of a daily step family: ``trun RangeDaily --of Family --start D``."""
 
 
-class RangeHourly(RangeHourlyBase):
+class RangeHourly(_BulkMissing, RangeHourlyBase):
     """Requires the missing hours of an hourly step family."""
 
 
-class RangeByMinutes(RangeByMinutesBase):
+class RangeByMinutes(_BulkMissing, RangeByMinutesBase):
     """Requires the missing ``minutes_interval`` slots of a step family with a DateMinuteParameter."""
