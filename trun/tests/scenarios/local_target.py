@@ -157,5 +157,22 @@ for path in ("/data/dir/", "/data/dir", "C:\\my\\folder\\", "rel/file.txt"):
         names[path] = re.sub(r"\d{10}", "N", tmp)
 res["temporary_path_names"] = names
 res["mock_open_none"] = attempt(lambda: luigi.mock.MockTarget("m").open(None))
+
+
+class MockWrite(luigi.Task):
+    n = luigi.IntParameter()
+
+    def output(self):
+        return luigi.mock.MockTarget(f"/mock/{self.n}")
+
+    def run(self):
+        with self.output().open("w") as f:
+            f.write(f"made {self.n}")
+
+
+# steps run by worker processes write where this process reads (Luigi's MockFileSystem is shared)
+res["mock_workers_built"] = luigi.build([MockWrite(n=i) for i in range(3)], workers=2,
+                                        local_scheduler=True, log_level="CRITICAL")
+res["mock_workers_data"] = [luigi.mock.MockTarget(f"/mock/{i}").open("r").read() for i in range(3)]
 res["temporary_path_renamed"] = [[re.sub(r"\d{10}", "N", a), b] for a, b in RecordingFileSystem.renamed]
 print(json.dumps(res, sort_keys=True))
