@@ -91,7 +91,9 @@ class Parameter:
         self._config_path = config_path
         self.positional = positional
         self.always_in_help = always_in_help
-        self.visibility = visibility
+        # as Luigi: a value that is no ParameterVisibility is PUBLIC
+        self.visibility = ParameterVisibility(visibility) if ParameterVisibility.has_value(visibility) \
+            else ParameterVisibility.PUBLIC
         self._batch_method = batch_method  # combines the values of steps run together as one batch
         self._order = Parameter._counter
         Parameter._counter += 1

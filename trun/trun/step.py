@@ -19,6 +19,7 @@ from trun.parameter_base import (
     DuplicateParameterException,
     MissingParameterException,
     Parameter,
+    ParameterVisibility,
     UnconsumedParameterWarning,
     UnknownParameterException,
     _no_value,
@@ -104,6 +105,11 @@ class Step(metaclass=Register):
     def initialized(self) -> bool:
         """Whether ``__init__`` has run (parameters are set)."""
         return hasattr(self, "step_id")
+
+    def _get_param_visibilities(self) -> dict[str, int]:
+        """Each non-private parameter's visibility as a number (what the scheduler is told), as Luigi's."""
+        return {name: param.visibility.serialize() for name, param in self.get_params()
+                if param.visibility != ParameterVisibility.PRIVATE}
 
     def _requires(self) -> list:
         """``requires()`` flattened (Luigi's hook for template steps that wrap ``requires``)."""

@@ -86,6 +86,9 @@ res["optional_choice_no_default"] = attempt(
 res["multi_type_warning"] = warned(lambda: Mixed(x="1"))
 res["empty_batch"] = [attempt(lambda m=m: luigi.Parameter(batch_method=m)._parse_list([]))
                       for m in (max, min, tuple, ",".join)]
+odd = type("OddVisibility", (luigi.Task,), {"a": luigi.Parameter(default="v", visibility=5)})()
+res["unknown_visibility_is_public"] = [odd.to_str_params(only_public=True),
+                                       int(odd.get_params()[0][1].visibility)]
 config = configuration.get_config()
 config.add_section("Styled")
 config.set("Styled", "max_rate", "1")
