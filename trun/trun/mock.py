@@ -94,6 +94,10 @@ class MockTarget(FileSystemTarget):
         super().__init__(fn)
         self.format = format or get_default_format()
 
+    def exists(self) -> bool:
+        """Whether the file has data (as Luigi's MockTarget: a look at the data, not ``fs.exists``)."""
+        return self.path in self.fs.get_all_data()
+
     def move(self, path: str, raise_if_exists: bool = False) -> None:
         """Rename the in-memory file to ``path`` (``FileAlreadyExists`` if asked and it exists)."""
         if raise_if_exists and self.fs.exists(path):

@@ -9,6 +9,7 @@ import os
 import warnings
 
 import luigi
+import luigi.mock
 from luigi.tools.range import (
     RangeByMinutesBase,
     RangeDailyBase,
@@ -98,4 +99,19 @@ res["monthly_forward"] = names(RangeMonthly(of=Monthly, start=D(2024, 1, 1), mon
 days = [H(2024, 3, d) for d in range(1, 8)]
 res["infer_gives_missing"] = [str(d.date()) for d in infer_bulk_complete_from_fs(
     days, lambda d: Daily(date=d.date()), lambda d: d.strftime("(%Y).*(%m).*(%d)"))]
+
+
+class InMemory(luigi.Task):
+    day = luigi.DateParameter()
+
+    def output(self):
+        return luigi.mock.MockTarget(self.day.strftime("/mem/%Y/%m-%d/out"))
+
+
+for day in (1, 4):
+    with InMemory(day=D(2024, 3, day)).output().open("w") as f:
+        f.write("x")
+# (RangeDaily over MockTargets is not compared: Luigi's MockFileSystem cannot list its globs, so
+# Luigi finds every day missing; trun lists the directories and finds the two that exist.)
+res["mock_directory_target"] = luigi.mock.MockTarget("/mem/2024").exists()
 print(json.dumps(res, sort_keys=True))

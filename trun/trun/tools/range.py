@@ -37,6 +37,7 @@ from trun.parameter import (
     StepParameter,
 )
 from trun.step import BulkCompleteNotImplementedError, Step, WrapperStep, flatten_output
+from trun.target import FileSystem, FileSystemTarget
 
 logger = logging.getLogger("trun-interface")
 
@@ -58,30 +59,41 @@ def _has_bulk_complete(cls: type) -> bool:
     return getattr(cls.bulk_complete, "__func__", None) is not Step.bulk_complete.__func__
 
 
+def _listable(target: Any) -> bool:
+    """Whether ``target``'s existence can be read off a listing of its directory."""
+    return isinstance(target, LocalTarget) or (
+        isinstance(target, FileSystemTarget) and type(target.fs).listdir is not FileSystem.listdir)
+
+
 def infer_bulk_complete_from_fs(datetimes: list[Any], datetime_to_step: Callable[[Any], Step],
                                 datetime_to_re: Any = None) -> list[Any]:
-    """The datetimes whose steps are missing (as Luigi's): local file outputs are looked up by
-    listing each output directory once (``datetime_to_re`` is accepted for Luigi's signature; the
-    paths come from the steps), other steps are asked ``complete()``."""
-    listings: dict[str, set[str]] = {}
+    """The datetimes whose steps are missing (as Luigi's): the file outputs are looked up by listing
+    each output directory once, through the target's file system (``datetime_to_re`` is accepted for
+    Luigi's signature; the paths come from the steps); steps with other outputs are asked
+    ``complete()``."""
+    listings: dict[tuple[int, str], set[str]] = {}
 
-    def exists(path: str) -> bool:
-        directory, name = os.path.split(os.path.abspath(path))
-        if directory not in listings:
+    def exists(target: FileSystemTarget) -> bool:
+        local = isinstance(target, LocalTarget)
+        path = os.path.abspath(target.path) if local else target.path
+        directory = os.path.dirname(path)
+        key = (id(target.fs), directory)
+        if key not in listings:
             try:
-                listings[directory] = set(os.listdir(directory))
+                if local:
+                    listings[key] = {os.path.join(directory, n) for n in os.listdir(directory)}
+                else:  # a file system's listdir gives the paths under the directory
+                    listings[key] = set(target.fs.listdir(directory))
             except OSError:
-                listings[directory] = set()
-        return name in listings[directory]
+                listings[key] = set()
+        return path in listings[key]
 
     missing = []
     for d in datetimes:
         step = datetime_to_step(d)
         outputs = flatten_output(step)
-        if outputs and all(isinstance(o, LocalTarget) for o in outputs):
-            complete = all(exists(o.path) for o in outputs)
-        else:
-            complete = step.complete()
+        listable = outputs and all(_listable(o) for o in outputs)
+        complete = all(exists(o) for o in outputs) if listable else step.complete()
         if not complete:
             missing.append(d)
     return missing
