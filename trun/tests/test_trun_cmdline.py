@@ -148,11 +148,15 @@ def test_usage_errors(project):
 
 
 def test_bad_config_is_reported(project):
-    (project / "trun.toml").write_text("[core]\nworkerz = 2\n")
+    (project / "trun.toml").write_text('[core]\nworkers = "many"\n')
     r = trun_cli(project, "Hello", "--name", "a", "--local-scheduler")
     assert r.returncode == 2
-    assert "configuration error" in r.stderr and "workerz" in r.stderr and "trun.toml" in r.stderr
+    assert "configuration error" in r.stderr and "workers" in r.stderr and "trun.toml" in r.stderr
     assert "Traceback" not in r.stderr
+    # an unknown key is, as in Luigi, a warning that names it; the run goes on
+    (project / "trun.toml").write_text("[core]\nworkerz = 2\n")
+    r = trun_cli(project, "Hello", "--name", "a", "--local-scheduler")
+    assert r.returncode == 0 and "UnconsumedParameterWarning" in r.stderr and "'workerz'" in r.stderr
 
 
 def test_help_lists_step_parameters(project):

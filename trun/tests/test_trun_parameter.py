@@ -85,7 +85,7 @@ def test_timedelta():
     assert p.parse("90") == datetime.timedelta(seconds=90)
     td = datetime.timedelta(days=1, seconds=61)
     assert p.parse(p.serialize(td)) == td
-    with pytest.raises(ValueError):
+    with pytest.raises(trun.parameter.ParameterException, match="Invalid time delta"):  # as Luigi
         p.parse("soon")
 
 

@@ -100,3 +100,22 @@ def test_range_from_command_line(tmp_path):
                        cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert sorted(os.listdir(tmp_path / "out")) == ["2024-03-01", "2024-03-02", "2024-03-03"]
+
+
+def test_range_daily_finds_mock_outputs_by_listing(tmp_path):
+    # Luigi's glob listing does not work on its MockFileSystem (every day looks missing); trun lists
+    # the output directories through the target's file system
+    from trun.mock import MockTarget
+    from trun.tools.range import RangeDaily
+
+    class InMemoryDay(trun.Step):
+        day = trun.DateParameter()
+
+        def output(self):
+            return MockTarget(self.day.strftime("/mem-range/%Y/%m-%d/out"))
+
+    for day in (1, 4):
+        with InMemoryDay(day=datetime.date(2024, 3, day)).output().open("w") as f:
+            f.write("x")
+    rng = RangeDaily(of=InMemoryDay, start=datetime.date(2024, 3, 1), stop=datetime.date(2024, 3, 6), now=NOW)
+    assert [s.day.day for s in rng.requires()] == [2, 3, 5]

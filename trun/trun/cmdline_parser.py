@@ -48,6 +48,23 @@ def _add(parser: argparse.ArgumentParser, flag: str, dest: str, param: Parameter
         pass  # the same flag from two sources: the first wins
 
 
+def _expand_abbreviations(parser: argparse.ArgumentParser, args: list[str]) -> list[str]:
+    """``args`` with each abbreviated flag written out, as argparse's abbreviations work in Luigi
+    (``--ns.A-l`` for ``--ns.A-l-param``).  trun has two spellings of some flags (``-``/``_``), so
+    argparse's own matching would find them ambiguous: a prefix is taken when all the flags it
+    begins belong to one parameter; otherwise it is left for argparse to reject."""
+    actions = parser._option_string_actions  # argparse's table of flags (stable since Python 3.2)
+    out = []
+    for arg in args:
+        flag, eq, value = arg.partition("=")
+        if flag.startswith("--") and flag not in actions:
+            dests = {actions[o].dest: o for o in actions if o.startswith(flag)}
+            if len(dests) == 1:
+                arg = next(iter(dests.values())) + eq + value
+        out.append(arg)
+    return out
+
+
 def _uses_cmdline_section(family: str) -> bool:
     """Whether the flags of ``family``'s parameters carry its name (``use_cmdline_section``)."""
     try:
@@ -56,8 +73,10 @@ def _uses_cmdline_section(family: str) -> bool:
         return True
 
 
-def _add_registered_params(parser: argparse.ArgumentParser, help_all: bool) -> dict[str, tuple[str, str]]:
-    """Add the flags of every registered class's parameters; returns (family, name) by dest."""
+def _add_registered_params(parser: argparse.ArgumentParser, help_all: bool,
+                           root_family: str | None = None) -> dict[str, tuple[str, str]]:
+    """Add the flags of every registered class's parameters; returns (family, name) by dest.  Their
+    help is shown with ``help_all``, for the root step's family, and for ``always_in_help``."""
     dests: dict[str, tuple[str, str]] = {}
     for family, _is_config, name, param in Register.get_all_params():
         if family == "core":
@@ -68,7 +87,7 @@ def _add_registered_params(parser: argparse.ArgumentParser, help_all: bool) -> d
         dests[dest] = (family, name)
         # as Luigi: --MyConfig-some-key, or --some-key for a class without use_cmdline_section
         flag = _flag(f"{family}_{name}") if _uses_cmdline_section(family) else _flag(name)
-        _add(parser, flag, dest, param, help_all or param.always_in_help)
+        _add(parser, flag, dest, param, help_all or family == root_family or param.always_in_help)
     return dests
 
 
@@ -117,7 +136,7 @@ class CmdlineParser:
         # the flags known so far, so that a flag's value (--MyConfig-n 99) is not taken for the step
         with contextlib.suppress(argparse.ArgumentError):
             _add_registered_params(pre, False)
-        known, _ = pre.parse_known_args(cmdline_args)
+        known, _ = pre.parse_known_args(_expand_abbreviations(pre, cmdline_args))
         from trun.settings import core
 
         try:
@@ -126,9 +145,10 @@ class CmdlineParser:
             module = known.module
         import_modules(module)
         self.root_cls = None
-        parser = argparse.ArgumentParser(prog="trun", allow_abbrev=False,
+        parser = argparse.ArgumentParser(prog="trun", allow_abbrev=False, add_help=False,
                                          description="Run a trun step and its dependencies")
         parser.add_argument("root_step", nargs="?", metavar="StepName", help="the step family to run")
+        parser.add_argument("-h", dest="short_help", action="store_true", help=argparse.SUPPRESS)
         if known.root_step:
             # an unknown or ambiguous name raises its StepClassException, as Luigi's parser does
             self.root_cls = Register.get_step_cls(known.root_step)
@@ -140,14 +160,15 @@ class CmdlineParser:
                 dest = f"root__{name}"
                 self._dests[dest] = (fam, name)
                 _add(parser, _flag(name), dest, param, True)
-        self._dests.update(_add_registered_params(parser, help_all))
+        root_family = self.root_cls.get_step_family() if self.root_cls is not None else None
+        self._dests.update(_add_registered_params(parser, help_all, root_family))
         self.parser = parser
-        args = parser.parse_args(cmdline_args)
+        args = parser.parse_args(_expand_abbreviations(parser, cmdline_args))
         if known.help or known.help_all:
             parser.print_help()
-            raise SystemExit(0)
+            raise SystemExit  # as Luigi's sys.exit(): status 0, code None
         if self.root_cls is None:
-            parser.error("no step given; name a step family, e.g. `trun --module mymodule MyStep`")
+            raise SystemExit("No step specified: name a step family, e.g. `trun --module mymodule MyStep`")
         self.root_kwargs: dict[str, str] = {}
         for dest, value in vars(args).items():
             if value is None or dest not in self._dests:

@@ -12,7 +12,7 @@ import warnings
 from typing import Any
 
 from trun import date_interval as di
-from trun.parameter_base import Parameter
+from trun.parameter_base import Parameter, ParameterException
 
 
 class _DatetimeParameterBase(Parameter):
@@ -178,7 +178,7 @@ class TimeDeltaParameter(Parameter):
             parts[unit] = parts.get(unit, 0.0) + float(mm.group(1))
             pos = mm.end()
         if not parts or pos != len(s):
-            raise ValueError(f"cannot parse {x!r} as a time delta")
+            raise ParameterException(f"Invalid time delta - could not parse {x}")  # Luigi's words
         return datetime.timedelta(**parts)
 
     def normalize(self, x: Any) -> Any:
@@ -190,6 +190,11 @@ class TimeDeltaParameter(Parameter):
 
     def _check_native(self, value: Any) -> Any:
         return self.normalize(value)
+
+    def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
+        if type(self) is TimeDeltaParameter and not isinstance(param_value, datetime.timedelta):
+            warnings.warn(f'Parameter "{param_name}" with value "{param_value}" is not of type '  # noqa: B028
+                          "timedelta.")  # (Luigi's exact call)
 
     def serialize(self, x: datetime.timedelta) -> str:
         weeks, days = divmod(x.days, 7)

@@ -1,12 +1,14 @@
 """In-memory targets for tests: ``MockTarget`` and ``MockFileSystem`` (as luigi.mock).
 
-The data lives in the current process, so use them with ``workers=1`` (steps then run in-process).
-Writes are atomic like LocalTarget's: the data appears when the file is closed without error.
+As in Luigi the data is held by a ``multiprocessing`` manager, started on first use, so that steps
+run by worker processes (``workers > 1``) write where the test reads.  Writes are atomic like
+LocalTarget's: the data appears when the file is closed without error.
 """
 
 from __future__ import annotations
 
 import io
+import multiprocessing
 from typing import Any
 
 from trun.format import Format, get_default_format
@@ -14,43 +16,49 @@ from trun.target import FileAlreadyExists, FileSystem, FileSystemTarget
 
 
 class MockFileSystem(FileSystem):
-    """A dict from path to bytes, shared by all MockTargets of the process."""
+    """A dict from path to bytes, shared by all MockTargets of the process and its workers."""
 
-    _data: dict[str, bytes] = {}
+    _data: Any = None  # the manager's dict, made on first use (a manager is a process)
 
-    def get_all_data(self) -> dict[str, bytes]:
-        return self._data
+    def get_all_data(self) -> Any:
+        if MockFileSystem._data is None:
+            MockFileSystem._data = multiprocessing.Manager().dict()
+        return MockFileSystem._data
+
+    @property
+    def _store(self) -> Any:
+        return self.get_all_data()
 
     def get_data(self, path: str) -> bytes:
-        return self._data[path]
+        return self._store[path]
 
     # exists/listdir/isdir answer as Luigi's MockFileSystem does: exists() is for files only,
     # listdir() is a plain prefix match (no globs), so tests written for one pass on the other.
     def exists(self, path: str) -> bool:
-        return path in self._data
+        return path in self._store
 
     def isdir(self, path: str) -> bool:
         return any(self.listdir(path))
 
     def remove(self, path: str, recursive: bool = True, skip_trash: bool = True) -> None:
         prefix = path.rstrip("/") + "/"
-        for p in [p for p in self._data if p == path or (recursive and p.startswith(prefix))]:
-            del self._data[p]
+        for p in [p for p in self._store if p == path or (recursive and p.startswith(prefix))]:
+            del self._store[p]
 
     def mkdir(self, path: str, parents: bool = True, raise_if_exists: bool = False) -> None:
         pass
 
     def listdir(self, path: str) -> list[str]:  # type: ignore[override]
-        return [p for p in self._data if p.startswith(path)]
+        return [p for p in self._store.keys() if p.startswith(path)]
 
     def move(self, path: str, dest: str) -> None:
-        self._data[dest] = self._data.pop(path)
+        self._store[dest] = self._store.pop(path)
 
     def copy(self, path: str, dest: str) -> None:
-        self._data[dest] = self._data[path]
+        self._store[dest] = self._store[path]
 
     def clear(self) -> None:
-        self._data.clear()
+        self._store.clear()
 
 
 class _MockWriter(io.BytesIO):
@@ -61,7 +69,7 @@ class _MockWriter(io.BytesIO):
 
     def close(self) -> None:
         if not self.closed and not self.aborted:
-            self._fs._data[self._path] = self.getvalue()
+            self._fs.get_all_data()[self._path] = self.getvalue()
         super().close()
 
     def abort(self) -> None:
@@ -86,8 +94,7 @@ class MockTarget(FileSystemTarget):
         self.format = format or get_default_format()
 
     def exists(self) -> bool:
-        # A file, not a directory prefix, and read from the data itself (as Luigi's MockTarget:
-        # tests that patch MockFileSystem.exists do not change a target's answer).
+        """Whether the file has data (as Luigi's MockTarget: a look at the data, not ``fs.exists``)."""
         return self.path in self.fs.get_all_data()
 
     def move(self, path: str, raise_if_exists: bool = False) -> None:
@@ -99,6 +106,8 @@ class MockTarget(FileSystemTarget):
     rename = move
 
     def open(self, mode: str = "r") -> Any:
+        if not isinstance(mode, str):  # as Luigi's MockTarget
+            raise TypeError(f"the open mode must be a string, not {type(mode).__name__}")
         mode = mode.replace("b", "").replace("t", "")
         if mode == "w":
             raw = _MockWriter(self.fs, self.path)

@@ -18,6 +18,7 @@ import html
 import importlib
 import logging
 import socket
+import subprocess
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,8 @@ class email(Config):  # noqa: N801 (the config section's name)
     format = ChoiceParameter(default="plain", choices=("plain", "html", "none"),
                              description="Format of the e-mails; none sends nothing")
     method = ChoiceParameter(default="smtp", choices=("smtp", "sendgrid", "ses", "sns"),
-                             description="How e-mails are sent")
+                             config_path={"section": "email", "name": "type"},
+                             description="How e-mails are sent ([email] type: Luigi's old name)")
     prefix = Parameter(default="", description="Put before the subject of each e-mail")
     receiver = Parameter(default="", description="Where error e-mails go")
     traceback_max_length = IntParameter(default=5000, description="Cut tracebacks in e-mails to this")
@@ -84,26 +86,78 @@ class sendgrid(Config):  # noqa: N801
 
 
 def wrap_traceback(traceback: str) -> str:
-    """The traceback cut to ``traceback_max_length``, in ``<pre>`` for HTML e-mails."""
-    cfg = email()
-    if len(traceback) > cfg.traceback_max_length:
-        traceback = traceback[: cfg.traceback_max_length] + "..."
-    if cfg.format == "html":
+    """The traceback as an e-mail shows it: for HTML e-mails highlighted by pygments when it is
+    installed (in ``<pre>`` otherwise), plain text as it is."""
+    if email().format != "html":
+        return traceback
+    try:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import PythonTracebackLexer
+    except ImportError:
         return f"<pre>{html.escape(traceback)}</pre>"
-    return traceback
+    return highlight(traceback, PythonTracebackLexer(), HtmlFormatter(noclasses=True))
+
+
+_HTML_BODY = """
+<html>
+<body>
+<h2>{headline}</h2>
+
+<table style="border-top: 1px solid black; border-bottom: 1px solid black">
+<thead>
+<tr><th>name</th><td>{name}</td></tr>
+</thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+
+<h2>Command line</h2>
+<pre>
+{command}
+</pre>
+
+<h2>Traceback</h2>
+{traceback}
+</body>
+</html>
+"""
+
+_PLAIN_BODY = """{headline}
+
+Name: {name}
+
+Parameters:
+{rows}
+
+Command line:
+  {command}
+
+{traceback}
+"""
 
 
 def format_step_error(headline: str, step: Step, command: str,
                       formatted_exception: str | None = None) -> str:
-    """The body of a failure e-mail: headline, step family, parameters, command line, error."""
-    params = "".join(f"  {k}: {v}\n" for k, v in step.to_str_params().items())
-    body = (f"{headline}\n\nName: {step.get_step_family()}\n\nParameters:\n{params}\n"
-            f"Command line:\n  {command}\n")
-    if formatted_exception:
-        body += f"\n{wrap_traceback(formatted_exception)}\n"
+    """The body of an error e-mail about ``step`` (as Luigi's ``format_task_error``): headline, step
+    family, parameters, command line and the traceback (cut to ``[email] traceback_max_length``);
+    an HTML page with a table of the parameters when ``[email] format = html``."""
+    limit = email().traceback_max_length
+    if formatted_exception and len(formatted_exception) > limit:
+        formatted_exception = formatted_exception[:limit] + \
+            "...Traceback exceeds max length and has been truncated."
+    traceback = wrap_traceback(formatted_exception) if formatted_exception else ""
+    params = step.to_str_params()
     if email().format == "html":
-        return f"<html><body><pre>{html.escape(body)}</pre></body></html>"
-    return body
+        rows = "\n".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in params.items())
+        template = _HTML_BODY
+    else:
+        width = max([0, *map(len, params)])
+        rows = "\n".join(f"  {k:{width}}: {v}" for k, v in params.items())
+        template = _PLAIN_BODY
+    return template.format(headline=headline, name=step.get_step_family(), rows=rows, command=command,
+                           traceback=traceback)
 
 
 def generate_email(sender: str, subject: str, message: str, recipients: Iterable[str],
@@ -203,14 +257,20 @@ _SENDERS = {"smtp": "send_email_smtp", "ses": "send_email_ses", "sns": "send_ema
             "sendgrid": "send_email_sendgrid"}
 
 
+def _prefix(subject: str) -> str:
+    """``subject`` with ``[email] prefix`` before it (when there is one)."""
+    prefix = email().prefix
+    return f"{prefix} {subject}" if prefix else subject
+
+
 def send_email(subject: str, message: str, sender: str, recipients: Iterable[str],
                image_png: bytes | None = None) -> None:
     """Send an e-mail by ``[email] method`` with ``[email] prefix`` before the subject, unless
     e-mails are off.  Recipients may be comma-separated lists.  A failure to send is logged; a
     missing client library (sendgrid, boto3) is an ``ImportError`` saying what to install."""
-    cfg = email()
-    subject = f"{cfg.prefix} {subject}" if cfg.prefix else subject
-    recipients = [a.strip() for r in recipients if r for a in r.split(",") if a.strip()]
+    subject = _prefix(subject)
+    addresses = [a.strip() for r in recipients if r for a in r.split(",") if a.strip()]
+    recipients = list(dict.fromkeys(addresses))  # each address mailed once
     if not recipients:
         return
     reason = _disabled_reason()
@@ -218,29 +278,46 @@ def send_email(subject: str, message: str, sender: str, recipients: Iterable[str
         logger.info("Not sending e-mail %r: %s", subject, reason)
         return
     logger.info("Sending email to %r", recipients)
+    method = email().method
     try:
-        globals()[_SENDERS[cfg.method]](sender, subject, message, recipients, image_png)
+        globals()[_SENDERS[method]](sender, subject, message, recipients, image_png)
     except ImportError:
         raise
     except Exception as e:  # the mail is a side effect: a broken mail server must not fail the run
-        logger.error("Failed to send e-mail %r by %s: %s", subject, cfg.method, e)
+        logger.error("Failed to send e-mail %r by %s: %s", subject, method, e)
 
 
-def _recipients(additional: Any) -> list[str]:
-    receivers = [r.strip() for r in email().receiver.split(",") if r.strip()]
-    if isinstance(additional, str):
-        additional = [additional]
-    return receivers + [r for r in (additional or []) if r and r not in receivers]
+def _email_recipients(additional_recipients: Any = None) -> list[str]:
+    """``[email] receiver`` and ``additional_recipients`` (one address or a list), as Luigi's."""
+    receiver = email().receiver
+    recipients = [receiver] if receiver else []
+    if isinstance(additional_recipients, str):
+        recipients.append(additional_recipients)
+    elif additional_recipients:
+        recipients.extend(additional_recipients)
+    return recipients
 
 
 def send_error_email(subject: str, message: str, additional_recipients: Any = None) -> None:
     """Mail ``[email] receiver`` (and ``additional_recipients``) with ``[email] prefix`` on the subject."""
-    send_email(subject, message, email().sender, _recipients(additional_recipients))
+    send_email(subject, message, email().sender, _email_recipients(additional_recipients))
+
+
+def _send_step_email(step: Step, formatted_error: str, subject: str, headline: str) -> None:
+    host = socket.gethostname()
+    body = format_step_error(headline.format(step=step, host=host), step,
+                             subprocess.list2cmdline(sys.argv), formatted_error)
+    send_error_email(subject.format(step=step, host=host), body, step.owner_email)
 
 
 def send_step_failure_email(step: Step, formatted_error: str) -> None:
     """The e-mail a worker sends when ``step`` failed: to the receivers and the step's owner_email."""
-    subject = f"Trun: {step!r} FAILED. Host: {socket.gethostname()}"
-    headline = "A step failed when running. Most likely run() raised an exception."
-    body = format_step_error(headline, step, " ".join(sys.argv), formatted_error)
-    send_error_email(subject, body, step.owner_email)
+    _send_step_email(step, formatted_error, "Trun: {step} FAILED. Host: {host}",
+                     "A step failed when running. Most likely run() raised an exception.")
+
+
+def send_scheduling_failure_email(step: Step, formatted_error: str, method: str) -> None:
+    """The e-mail a worker sends when ``step``'s ``method`` (``complete()`` or ``deps()``) raised
+    while it was scheduled (Luigi's words): nothing of it or below it runs."""
+    _send_step_email(step, formatted_error, "Trun: {step} failed scheduling. Host: {host}",
+                     "Will not run {step} or any dependencies due to error in " + method + " method")

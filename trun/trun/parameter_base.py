@@ -79,14 +79,21 @@ class Parameter:
 
     def __init__(self, default: Any = _no_value, significant: bool = True, description: str | None = None,
                  config_path: dict | None = None, positional: bool = True, always_in_help: bool = False,
-                 visibility: ParameterVisibility = ParameterVisibility.PUBLIC, batch_method: Any = None):
+                 visibility: ParameterVisibility = ParameterVisibility.PUBLIC, batch_method: Any = None,
+                 is_global: bool = False):
+        if is_global:  # Luigi's old keyword: accepted with its warning, and such a parameter is keyword-only
+            warnings.warn("is_global support is removed. Assuming positional=False", DeprecationWarning,
+                          stacklevel=2)
+            positional = False
         self._default = default
         self.significant = significant
         self.description = description
         self._config_path = config_path
         self.positional = positional
         self.always_in_help = always_in_help
-        self.visibility = visibility
+        # as Luigi: a value that is no ParameterVisibility is PUBLIC
+        self.visibility = ParameterVisibility(visibility) if ParameterVisibility.has_value(visibility) \
+            else ParameterVisibility.PUBLIC
         self._batch_method = batch_method  # combines the values of steps run together as one batch
         self._order = Parameter._counter
         Parameter._counter += 1
@@ -122,7 +129,11 @@ class Parameter:
                 raise ParameterException(f"invalid value {cli!r} for --{family}-{name}: {e}") from e
         value = self._from_config(family, name)
         if value is _no_value and self._config_path:
-            value = self._from_config(self._config_path["section"], self._config_path["name"])
+            section, key = self._config_path["section"], self._config_path["name"]
+            value = self._from_config(section, key)
+            if value is not _no_value and (section, key) != (family, name):
+                warnings.warn(f"The use of the configuration [{section}] {key} is deprecated. Please use "
+                              f"[{family}] {name}", DeprecationWarning, stacklevel=2)
         if value is _no_value and self._default is not _no_value:
             value = self.normalize(self._default) if self._default is not None else None
         return value
@@ -151,6 +162,8 @@ class Parameter:
         """The value of a batch: each text in ``xs`` parsed, then combined by the batch_method."""
         if not self._is_batchable():
             raise NotImplementedError(f"{type(self).__name__} has no batch_method: cannot combine {xs!r}")
+        if not xs:
+            raise ValueError("an empty batch has no value to combine")
         return self._batch_method(map(self.parse, xs))
 
     def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
@@ -170,12 +183,19 @@ class OptionalParameterMixin:
 
     expected_type: Any = type(None)
 
+    def __init__(self, default: Any = None, *args: Any, **kwargs: Any) -> None:
+        # as Luigi: an optional parameter without a default is None, not missing
+        super().__init__(default, *args, **kwargs)  # type: ignore[call-arg]
+
     def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
         if param_value is not None and not isinstance(param_value, self.expected_type):
-            name = getattr(self.expected_type, "__name__", None) or \
-                " or ".join(t.__name__ for t in self.expected_type)
-            message = f'{type(self).__name__} "{param_name}" with value "{param_value}" is not of type ' \
-                f'"{name}" or None.'
+            if isinstance(self.expected_type, tuple):
+                names = ", ".join(f'"{t.__name__}"' for t in self.expected_type)
+                kind = f"any type in [{names}]"
+            else:
+                kind = f'type "{self.expected_type.__name__}"'
+            message = f'{type(self).__name__} "{param_name}" with value "{param_value}" is not of {kind} ' \
+                "or None."
             warnings.warn(message, OptionalParameterTypeWarning)  # noqa: B028 (Luigi's exact call)
 
     def next_in_enumeration(self, value: Any) -> Any:

@@ -93,23 +93,26 @@ class NumericalParameter(Parameter):
             raise ParameterException("NumericalParameter needs var_type, min_value and max_value")
         self._type, self._min, self._max = var_type, min_value, max_value
         self._left_op, self._right_op = left_op, right_op
+        left = "[" if left_op is operator.le else "("
+        right = ")" if right_op is operator.lt else "]"
+        self._permitted_range = f"{var_type.__name__} in {left}{min_value}, {max_value}{right}"
         super().__init__(*args, **kwargs)
+        # as Luigi: the range is told in the description (--help)
+        self.description = f"{self.description} " if self.description else ""
+        self.description += f"permitted values: {self._permitted_range}"
 
     def parse(self, x: str) -> Any:
-        return self.normalize(self._type(x))
-
-    def normalize(self, x: Any) -> Any:
-        x = self._type(x)
-        if self._min is not None and not self._left_op(self._min, x):
-            raise ValueError(f"{x} is below the permitted range starting at {self._min}")
-        if self._max is not None and not self._right_op(x, self._max):
-            raise ValueError(f"{x} is above the permitted range ending at {self._max}")
-        return x
+        # as Luigi: only text (command line, config) is converted and range-checked; a value given in
+        # code is kept as it is
+        value = self._type(x)
+        if self._left_op(self._min, value) and self._right_op(value, self._max):
+            return value
+        raise ValueError(f"{x} is not in the set of {self._permitted_range}")
 
 
 class OptionalNumericalParameter(OptionalParameterMixin, NumericalParameter):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, default: Any = _no_value, *args: Any, **kwargs: Any) -> None:
+        super().__init__(default, *args, **kwargs)  # as Luigi: no default unless given
         self.expected_type = self._type
 
 
@@ -134,8 +137,8 @@ class ChoiceParameter(Parameter):
 
 
 class OptionalChoiceParameter(OptionalParameterMixin, ChoiceParameter):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, default: Any = _no_value, *args: Any, **kwargs: Any) -> None:
+        super().__init__(default, *args, **kwargs)  # as Luigi: no default unless given
         self.expected_type = self._var_type
 
 

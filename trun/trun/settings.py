@@ -25,11 +25,11 @@ class core(Config):
 
     local_scheduler = p.BoolParameter(default=False, description="Use an in-process scheduler")
     scheduler_host = p.Parameter(default="localhost", config_path={"section": "core",
-                                                                     "name": "default_scheduler_host"})
+                                                                     "name": "default-scheduler-host"})
     scheduler_port = p.IntParameter(default=8082, config_path={"section": "core",
-                                                                "name": "default_scheduler_port"})
+                                                                "name": "default-scheduler-port"})
     scheduler_url = p.OptionalParameter(default=None, description="Full URL of the central scheduler",
-                                        config_path={"section": "core", "name": "default_scheduler_url"})
+                                        config_path={"section": "core", "name": "default-scheduler-url"})
     workers = p.IntParameter(default=1, description="Number of worker processes")
     assistant = p.BoolParameter(default=False, description="Run as an assistant: any step others added")
     module = p.OptionalParameter(default=None, description="Module to import before looking up steps")

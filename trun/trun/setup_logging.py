@@ -8,6 +8,7 @@ format); otherwise a default handler.  ``[core] no_configure_logging = true`` le
 
 from __future__ import annotations
 
+import configparser
 import logging
 import logging.config
 import os
@@ -57,9 +58,13 @@ class BaseLogging:
     @classmethod
     def _section(cls, opts: Any) -> bool:
         config = cls._config()
-        if isinstance(config, TrunConfigParser) or not config.has_section("logging"):
+        if isinstance(config, TrunConfigParser):
             return False  # an INI [logging] section is not a dictConfig
-        logging.config.dictConfig(recursively_unfreeze(dict(config["logging"])))
+        try:  # a TOML parser, or any mapping of sections (as Luigi accepts)
+            section = config["logging"]
+        except (TypeError, KeyError, configparser.NoSectionError):
+            return False
+        logging.config.dictConfig(recursively_unfreeze(dict(section)))
         return True
 
     @classmethod

@@ -3,6 +3,7 @@ DynamicRequirements, flatten/getpaths."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import hashlib
@@ -13,11 +14,12 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from trun.configuration import get_config
+from trun.configuration import ConfigError, get_config
 from trun.parameter_base import (
     DuplicateParameterException,
     MissingParameterException,
     Parameter,
+    ParameterVisibility,
     UnconsumedParameterWarning,
     UnknownParameterException,
     _no_value,
@@ -30,6 +32,8 @@ STEP_ID_INCLUDE_PARAMS = 3
 STEP_ID_TRUNCATE_PARAMS = 16
 STEP_ID_TRUNCATE_HASH = 10
 REPORTER = "_status_reporter"  # where a running step's StepStatusReporter is (see set_status_message)
+_CALLBACK_ATTRIBUTES = ("set_tracking_url", "set_status_message", "set_progress_percentage",
+                        "decrease_running_resources")
 STEP_ID_INVALID_CHAR_REGEX = re.compile(r"[^A-Za-z0-9_]")
 _INVALID_CHARS = STEP_ID_INVALID_CHAR_REGEX
 _id_json = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode  # json.dumps' set-up, once
@@ -102,14 +106,23 @@ class Step(metaclass=Register):
         """Whether ``__init__`` has run (parameters are set)."""
         return hasattr(self, "step_id")
 
+    def _get_param_visibilities(self) -> dict[str, int]:
+        """Each non-private parameter's visibility as a number (what the scheduler is told), as Luigi's."""
+        return {name: param.visibility.serialize() for name, param in self.get_params()
+                if param.visibility != ParameterVisibility.PRIVATE}
+
     @contextlib.contextmanager
     def no_unpicklable_properties(self) -> Any:
         """The block in which the step may be pickled: without the worker's status reporter (which
         holds the scheduler), as Luigi removes the callbacks it put on the task."""
         reporter = self.__dict__.pop(REPORTER, None)
+        # callbacks put on the instance (Luigi's worker forwards them so; tests set lambdas)
+        saved = {n: self.__dict__[n] for n in _CALLBACK_ATTRIBUTES if n in self.__dict__}
+        self.__dict__.update(dict.fromkeys(saved, "placeholder_during_pickling"))
         try:
             yield self
         finally:
+            self.__dict__.update(saved)
             if reporter is not None:
                 self.__dict__[REPORTER] = reporter
 
@@ -167,7 +180,11 @@ class Step(metaclass=Register):
                 value = result[name]
                 out.append((name, None if value is None else param.normalize(value)))
             else:
-                value = param.step_value(family, name)
+                try:
+                    value = param.step_value(family, name)
+                except ConfigError as e:  # Luigi's words first, then which file and key
+                    raise ConfigError(f"{family}[args={args}, kwargs={kwargs}]: Error when parsing the "
+                                      f"default value of '{name}': {e}") from e
                 if value is _no_value:
                     raise MissingParameterException(f"{family}: requires the {name!r} parameter to be set")
                 out.append((name, value))
@@ -228,11 +245,13 @@ class Step(metaclass=Register):
         return cls(**kwargs)
 
     def clone(self, cls: type | None = None, **kwargs: Any) -> Step:
-        """An instance of ``cls`` (default: own class) taking every parameter it shares with this step."""
+        """An instance of ``cls`` (default: own class): each of its parameters not given in ``kwargs``
+        takes this step's attribute of that name (a parameter, or any attribute or property)."""
         cls = cls or type(self)
-        names = {n for n, _ in cls.get_params()}  # type: ignore[attr-defined]
-        merged = {k: v for k, v in self.param_kwargs.items() if k in names}
-        merged.update(kwargs)
+        merged = dict(kwargs)
+        for name, _ in cls.get_params():  # type: ignore[attr-defined]
+            if name not in merged and hasattr(self, name):
+                merged[name] = getattr(self, name)
         return cls(**merged)
 
     def __repr__(self) -> str:
@@ -383,8 +402,11 @@ def externalize(step_or_cls: Any) -> Any:
     import copy
 
     if isinstance(step_or_cls, type):
-        return type(step_or_cls.__name__, (step_or_cls,), {"run": None, "_visible_in_registry": False,
-                                                         "__module__": step_or_cls.__module__})
+        # the copy keeps the class's names and the namespace it was defined under (the same family)
+        same = {k: getattr(step_or_cls, k) for k in ("__module__", "__qualname__", "__doc__",
+                                                      "_namespace_at_class_time")}
+        body = {"run": None, "_visible_in_registry": False, **same}
+        return type(step_or_cls.__name__, (step_or_cls,), body)
     clone = copy.copy(step_or_cls)
     clone.run = None
     return clone
@@ -443,8 +465,8 @@ def getpaths(struct: Any) -> Any:
         return struct.output()
     if isinstance(struct, DynamicRequirements):
         return struct.paths
-    if isinstance(struct, dict):
-        return {k: getpaths(v) for k, v in struct.items()}
+    if isinstance(struct, dict):  # of the same mapping class (an OrderedDict stays one)
+        return type(struct)((k, getpaths(v)) for k, v in struct.items())
     if isinstance(struct, (list, tuple)):
         return type(struct)(getpaths(r) for r in struct)
     if hasattr(struct, "__iter__") and not isinstance(struct, (str, bytes)):
@@ -455,11 +477,15 @@ def getpaths(struct: Any) -> Any:
 def flatten_output(step: Step) -> list:
     """The targets of ``step``; for a step without outputs (a wrapper), its requirements' targets,
     recursively."""
-    outputs = flatten(step.output())
-    if not outputs:
-        for dep in flatten(step.requires()):
-            outputs += flatten_output(dep)
-    return outputs
+    with_outputs: dict[Step, None] = {}  # the steps whose targets these are, in order, each once
+    todo = collections.deque([step])
+    while todo:
+        current = todo.popleft()
+        if flatten(current.output()):
+            with_outputs.setdefault(current)
+        else:
+            todo.extend(flatten(current.requires()))
+    return flatten([s.output() for s in with_outputs])
 
 
 class MixinNaiveBulkComplete:

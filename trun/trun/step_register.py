@@ -43,9 +43,12 @@ def auto_namespace(scope: str = "") -> None:
 
 
 def _namespace_for_module(module: str) -> Any:
+    """The namespace of the most specific scope holding ``module`` that sets one: as in Luigi, a
+    scope reset to no namespace (``namespace(scope=...)``) leaves it to the scopes around it."""
     best, best_len = "", -1
     for scope, ns in _namespaces.items():
-        if (scope == "" or module == scope or module.startswith(scope + ".")) and len(scope) > best_len:
+        holds = scope == "" or module == scope or module.startswith(scope + ".")
+        if ns and holds and len(scope) > best_len:
             best, best_len = ns, len(scope)
     return best
 
@@ -59,8 +62,9 @@ class Register(abc.ABCMeta):
 
     def __new__(mcs, name: str, bases: tuple, ns: dict, **kwargs: Any) -> Register:
         cls = super().__new__(mcs, name, bases, ns, **kwargs)
-        ns_at_def = _namespace_for_module(cls.__module__)
-        cls._namespace_at_class_time = cls.__module__ if ns_at_def is _SAME_AS_PYTHON_MODULE else ns_at_def
+        if "_namespace_at_class_time" not in ns:  # given: a copy of a class (externalize) keeps it
+            at_def = _namespace_for_module(cls.__module__)
+            cls._namespace_at_class_time = cls.__module__ if at_def is _SAME_AS_PYTHON_MODULE else at_def
         mcs._reg.append(cls)
         return cls
 

@@ -143,8 +143,11 @@ class FileSystemTarget(Target):
     @contextlib.contextmanager
     def temporary_path(self) -> Iterator[str]:
         """Yield a temporary path to write; it is moved to ``self.path`` if the block succeeds."""
-        tmp = f"{self.path.rstrip('/')}-trun-tmp-{random.randrange(10**10):010d}"
-        parent = os.path.dirname(tmp)
+        # as Luigi: <path>-trun-tmp-<10 digits>, keeping a trailing / or \ (a directory's path)
+        slashless = self.path.rstrip("/").rstrip("\\")
+        trailing = self.path[len(slashless):][:1]
+        tmp = f"{slashless}-trun-tmp-{random.randrange(10**10):010d}{trailing}"
+        parent = os.path.dirname(slashless)
         if parent:
             with contextlib.suppress(NotImplementedError):
                 self.fs.mkdir(parent, parents=True, raise_if_exists=False)
@@ -155,6 +158,11 @@ class FileSystemTarget(Target):
                 self.fs.remove(tmp)
             raise
         self.fs.rename_dont_move(tmp, self.path)
+
+    def _touchz(self) -> None:
+        """Create the target empty (what Luigi's tests use to make a file exist)."""
+        with self.open("w"):
+            pass
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.path!r})"

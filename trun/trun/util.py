@@ -128,19 +128,24 @@ _STEP_BACK: list[tuple[type, datetime.timedelta]] = [
 
 
 def previous(step: Step) -> Step:
-    """The same step one period earlier, along its first parameter (a date, date-hour, date-minute,
-    date-second or date-interval parameter); NotImplementedError for other parameters."""
-    params = step.get_params()
-    if not params:
-        raise NotImplementedError(f"previous(): {step!r} has no parameters")
-    name, param = params[0]
-    value = step.param_kwargs[name]
-    if isinstance(param, DateIntervalParameter):
-        return step.clone(**{name: value.prev()})
-    for kind, delta in _STEP_BACK:
-        if isinstance(param, kind):
-            return step.clone(**{name: value - delta})
-    raise NotImplementedError(f"previous(): no rule for stepping back a {type(param).__name__}")
+    """The same step one period earlier (as Luigi's): its one date, date-hour, date-minute,
+    date-second or date-interval parameter steps back (a day, an hour, a minute, a second, an
+    interval), the others stay.  NotImplementedError when it has none of those, or more than one."""
+    stepped = {}
+    for name, param in step.get_params():
+        value = getattr(step, name)
+        if isinstance(param, DateIntervalParameter):
+            stepped[name] = value.prev()
+            continue
+        for kind, delta in _STEP_BACK:
+            if isinstance(param, kind):
+                stepped[name] = value - delta
+                break
+    if not stepped:
+        raise NotImplementedError("No step parameter - can't determine previous step")
+    if len(stepped) > 1:
+        raise NotImplementedError("Too many date-related step parameters - can't determine previous step")
+    return step.clone(**stepped)
 
 
 def get_previous_completed(step: Step, max_steps: int = 10) -> Step | None:

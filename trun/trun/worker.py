@@ -191,7 +191,7 @@ class Worker:
                 done = self._complete(step)
             except Exception as e:
                 ok = False
-                self._scheduling_error(step, "complete() raised:\n" + traceback.format_exc(), e)
+                self._scheduling_error(step, "complete()", traceback.format_exc(), e)
                 continue
             if again and sid in self.already_done and not done:
                 self.already_done.discard(sid)
@@ -217,7 +217,7 @@ class Worker:
                         raise TypeError(f"requires() of {step!r} returned {d!r}, which is not a Step")
             except Exception as e:
                 ok = False
-                self._scheduling_error(step, "requires() raised:\n" + traceback.format_exc(), e)
+                self._scheduling_error(step, "deps()", traceback.format_exc(), e)
                 continue
             dep_ids = [d.step_id for d in deps]
             self._deps[sid] = dep_ids
@@ -238,8 +238,12 @@ class Worker:
                     stack.append(d)
         return ok
 
-    def _scheduling_error(self, step: Step, expl: str, error: Exception) -> None:
+    def _scheduling_error(self, step: Step, method: str, formatted: str, error: Exception) -> None:
+        """``step``'s ``method`` raised ``error`` (traceback ``formatted``) while it was scheduled."""
+        expl = f"{'requires' if method == 'deps()' else 'complete'}() raised:\n{formatted}"
         logger.error("Failed to schedule %r: %s", step, expl)
+        if self._config.send_failure_email:
+            notifications.send_scheduling_failure_email(step, formatted, method)
         self.scheduling_errors[step.step_id] = expl
         self._deps.setdefault(step.step_id, [])
         self._scheduler.add_step(step.step_id, status=sch.UNKNOWN, runnable=False,

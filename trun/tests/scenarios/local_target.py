@@ -2,9 +2,11 @@
 
 import json
 import os
+import re
 import tempfile
 
 import luigi
+import luigi.mock
 from luigi.local_target import LocalFileSystem, atomic_file
 from luigi.target import FileAlreadyExists, MissingParentDirectory, NotADirectory
 
@@ -122,4 +124,55 @@ for leftover in res["leftover_tmp"]:
     os.remove(leftover)
 res["errors_are"] = [issubclass(e, luigi.target.FileSystemException)
                      for e in (FileAlreadyExists, MissingParentDirectory, NotADirectory)]
+
+
+class RecordingFileSystem(luigi.target.FileSystem):
+    """A file system that only records the renames (the temporary path's name shows)."""
+
+    renamed = []
+
+    def exists(self, path):
+        return False
+
+    def remove(self, path, recursive=True, skip_trash=True):
+        pass
+
+    def mkdir(self, path, parents=True, raise_if_exists=False):
+        pass
+
+    def rename_dont_move(self, path, dest):
+        self.renamed.append([path, dest])
+
+
+class Recording(luigi.target.FileSystemTarget):
+    fs = RecordingFileSystem()
+
+    def open(self, mode="r"):
+        raise NotImplementedError
+
+
+names = {}
+for path in ("/data/dir/", "/data/dir", "C:\\my\\folder\\", "rel/file.txt"):
+    with Recording(path).temporary_path() as tmp:
+        names[path] = re.sub(r"\d{10}", "N", tmp)
+res["temporary_path_names"] = names
+res["mock_open_none"] = attempt(lambda: luigi.mock.MockTarget("m").open(None))
+
+
+class MockWrite(luigi.Task):
+    n = luigi.IntParameter()
+
+    def output(self):
+        return luigi.mock.MockTarget(f"/mock/{self.n}")
+
+    def run(self):
+        with self.output().open("w") as f:
+            f.write(f"made {self.n}")
+
+
+# steps run by worker processes write where this process reads (Luigi's MockFileSystem is shared)
+res["mock_workers_built"] = luigi.build([MockWrite(n=i) for i in range(3)], workers=2,
+                                        local_scheduler=True, log_level="CRITICAL")
+res["mock_workers_data"] = [luigi.mock.MockTarget(f"/mock/{i}").open("r").read() for i in range(3)]
+res["temporary_path_renamed"] = [[re.sub(r"\d{10}", "N", a), b] for a, b in RecordingFileSystem.renamed]
 print(json.dumps(res, sort_keys=True))

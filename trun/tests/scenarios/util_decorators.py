@@ -106,6 +106,25 @@ try:
     previous(A(a=1))
 except Exception as e:
     res["prev_err"] = type(e).__name__
+
+
+class Regional(luigi.Task):
+    region = luigi.Parameter()
+    day = luigi.DateParameter()
+
+
+class TwoTimes(luigi.Task):
+    day = luigi.DateParameter()
+    hour = luigi.DateHourParameter()
+
+
+res["prev_date_not_first"] = repr(previous(Regional("eu", datetime.date(2024, 3, 1))))
+two = (datetime.date(2024, 3, 1), datetime.datetime(2024, 3, 1, 1))
+for name, make in (("prev_two_dates", lambda: TwoTimes(*two)), ("prev_no_date", lambda: A(a=1))):
+    try:
+        previous(make())
+    except NotImplementedError as e:
+        res[name] = str(e)
 os.makedirs("out", exist_ok=True)
 open("out/daily-2024-02-27", "w").write("x")
 res["prev_completed"] = repr(get_previous_completed(Daily(datetime.date(2024, 3, 1)), max_steps=5))

@@ -35,7 +35,7 @@ DEFAULT_SECTION = "DEFAULT"
 
 
 class ConfigError(ValueError):
-    """A configuration file is malformed, or has an unknown key or a value of the wrong type."""
+    """A configuration file is malformed, or has a value of the wrong type."""
 
 
 def _norm(key: str) -> str:
@@ -60,6 +60,8 @@ class TrunConfig:
 
     def __init__(self) -> None:
         self._data: dict[str, dict[str, tuple[Any, str]]] = {}
+        self._plain: set[tuple[str, str]] = set()  # keys written with underscores (see _store)
+        self._dashed: set[tuple[str, str]] = set()  # keys whose value was written with dashes
         self.paths: list[str] = []
 
     @classmethod
@@ -89,7 +91,7 @@ class TrunConfig:
     def data(self, sections: dict[str, dict[str, Any]]) -> None:
         """Replace every value with ``sections`` (``{section: {key: value}}``), as assigning Luigi's
         TOML parser's ``data`` does."""
-        self._data.clear()
+        self.clear()
         for section, values in sections.items():
             self._read_table(section, values, "<set in code>")
 
@@ -110,8 +112,7 @@ class TrunConfig:
         return paths
 
     def reload(self) -> None:
-        self._data.clear()
-        self.paths = []
+        self.clear()
         for path in self.default_paths():
             if os.path.isfile(path):
                 self.read(path)
@@ -142,17 +143,17 @@ class TrunConfig:
                 raise ConfigError(f"{source}: invalid INI file: {e}") from e
             defaults = parser.defaults()
             for key, value in defaults.items():  # [DEFAULT] applies to every section, as in Luigi
-                self._data.setdefault(DEFAULT_SECTION, {})[_norm(key)] = (value, source)
+                self._store(DEFAULT_SECTION, key, value, source)
             for section in parser.sections():
                 for key, value in parser.items(section, raw=True):
                     if defaults.get(key) != value:
-                        self._data.setdefault(section, {})[_norm(key)] = (value, source)
+                        self._store(section, key, value, source)
         self.paths.append(source)
         validate_known_sections(self)
 
     def _read_table(self, section: str, values: dict, source: str) -> None:
         for key, value in values.items():
-            self._data.setdefault(section, {})[_norm(key)] = (value, source)
+            self._store(section, key, value, source)
             if isinstance(value, dict):
                 # [ns.Family] is a nested table in TOML: it is also the section "ns.Family"
                 self._read_table(f"{section}.{key}", value, source)
@@ -187,7 +188,16 @@ class TrunConfig:
         return list(self.section_values(section).items())
 
     def has_option(self, section: str, key: str) -> bool:
-        return _norm(key) in self._entries(section)
+        found = _norm(key) in self._entries(section)
+        if found:
+            self._warn_if_dashed(section, key)
+        return found
+
+    def _warn_if_dashed(self, section: str, key: str) -> None:
+        norm = _norm(key)
+        if (section, norm) in self._dashed:
+            warnings.warn(f"Configuration [{section}] {norm.replace('_', '-')} (with dashes) should be "
+                          f"avoided. Please use underscores: {norm}.", DeprecationWarning, stacklevel=3)
 
     def raw_items(self, section: str) -> dict[str, Any]:
         """The values of ``section`` as written (not interpolated)."""
@@ -203,6 +213,7 @@ class TrunConfig:
     def get(self, section: str, key: str, default: Any = NO_DEFAULT, **_: Any) -> Any:
         entry = self._entries(section).get(_norm(key))
         if entry is not None:
+            self._warn_if_dashed(section, key)
             return self._value(section, _norm(key), entry)
         if default is not NO_DEFAULT:
             return default
@@ -246,13 +257,39 @@ class TrunConfig:
         return entry[1] if entry else "<unset>"
 
     def set(self, section: str, key: str, value: Any, source: str = "<set in code>") -> None:
-        self._data.setdefault(section, {})[_norm(key)] = (value, source)
+        self._store(section, key, value, source)
+
+    def _store(self, section: str, key: str, value: Any, source: str) -> None:
+        """Keep ``value`` for ``key``; ``retry-delay`` and ``retry_delay`` are one key, and as in Luigi
+        the underscore spelling wins over the dashed one wherever either was written."""
+        norm = _norm(key)
+        if "-" in key and (section, norm) in self._plain:
+            return
+        if "-" not in key:
+            self._plain.add((section, norm))
+            self._dashed.discard((section, norm))
+        else:
+            self._dashed.add((section, norm))
+        self._data.setdefault(section, {})[norm] = (value, source)
+
+    def write(self, fp: Any) -> None:
+        """Write every value, as written, to the text file ``fp`` in INI form (``ConfigParser.write``)."""
+        parser = configparser.ConfigParser(interpolation=None)
+        for section, entries in self._data.items():
+            if section != DEFAULT_SECTION:
+                parser.add_section(section)
+            for key, (value, _) in entries.items():
+                parser.set(section, key, value if isinstance(value, str) else str(value))
+        parser.write(fp)
 
     def remove_section(self, section: str) -> None:
         self._data.pop(section, None)
+        self._plain = {(s, k) for s, k in self._plain if s != section}
 
     def clear(self) -> None:
         self._data.clear()
+        self._plain.clear()
+        self._dashed.clear()
         self.paths = []
 
 
@@ -352,20 +389,15 @@ IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
     "scheduler": set(),
 }
 
-# Keys accepted in the built-in sections.  Anything else is a typo and an error.
+# Keys trun knows in the built-in sections; any other is warned about (UnconsumedParameterWarning).
 KNOWN_KEYS: dict[str, set[str]] = {section: READ_KEYS[section] | IGNORED_LUIGI_KEYS[section]
                                    for section in READ_KEYS}
 
 
 def validate_known_sections(config: TrunConfig) -> None:
-    """Raise ConfigError naming the key and the file for any unknown key in [core]/[worker]/[scheduler]."""
-    for section, known in KNOWN_KEYS.items():
-        for key, value in config.raw_items(section).items():
-            if key not in known and not isinstance(value, dict):
-                raise ConfigError(
-                    f"{config.source(section, key)}: unknown key {key!r} in section [{section}]"
-                    f" (known keys: {', '.join(sorted(known))})"
-                )
+    """Raise ConfigError naming the key and the file for a non-integer value in [resources].  (An
+    unknown key in [core], [worker] or [scheduler] is, as in Luigi, an ``UnconsumedParameterWarning``
+    when that section's Config class is made: see ``Step.get_param_values``.)"""
     for key, value in config.raw_items("resources").items():
         ok = isinstance(value, int) and not isinstance(value, bool)
         if isinstance(value, str):
