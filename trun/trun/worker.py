@@ -121,9 +121,6 @@ class Worker:
         """Start the heartbeat thread unless it runs; True if this call started it."""
         if self._keep_alive_thread is not None:
             return False
-        pinged_by_caller = getattr(self._scheduler, "pinged_by_caller", None)
-        if pinged_by_caller is not None:  # a RemoteScheduler: its own heartbeat would eat the messages
-            pinged_by_caller(self._id)
         self._keep_alive_thread = KeepAliveThread(self._scheduler, self._id, self._config.ping_interval,
                                                   self._handle_rpc_message)
         self._keep_alive_thread.start()
