@@ -178,16 +178,18 @@ class KeepAliveFetcher:
         self._local = threading.local()
         self._token = token
 
-    def _connection(self, parsed: urllib.parse.SplitResult, timeout: float | None) -> Any:
+    def _connection(self, parsed: urllib.parse.SplitResult, timeout: float | None) -> tuple[Any, bool]:
+        """This thread's connection to the URL's server, and whether it served a request before."""
         key = (parsed.scheme, parsed.netloc, timeout)
         conn = getattr(self._local, "conn", None)
-        if conn is None or self._local.key != key:
-            if parsed.scheme == UNIX_SCHEME:
-                conn = _UnixConnection(urllib.parse.unquote(parsed.netloc), timeout)
-            else:
-                conn = _Connection(parsed.hostname or "localhost", parsed.port or 80, timeout=timeout)
-            self._local.conn, self._local.key = conn, key
-        return conn
+        if conn is not None and self._local.key == key:
+            return conn, True
+        if parsed.scheme == UNIX_SCHEME:
+            conn = _UnixConnection(urllib.parse.unquote(parsed.netloc), timeout)
+        else:
+            conn = _Connection(parsed.hostname or "localhost", parsed.port or 80, timeout=timeout)
+        self._local.conn, self._local.key = conn, key
+        return conn, False
 
     def fetch(self, full_url: str, body: dict | None, timeout: float | None,
               identity: dict[str, str] | None = None) -> str:
@@ -197,13 +199,19 @@ class KeepAliveFetcher:
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         payload = (body or {}).get("data", "").encode()
-        try:
-            conn = self._connection(parsed, timeout)
-            conn.request("POST" if body is not None else "GET", parsed.path or "/", payload, headers)
-            return conn.getresponse().read().decode("utf-8")
-        except self.raises:
-            self._local.conn = None  # a broken connection is not used again
-            raise
+        while True:
+            conn, reused = self._connection(parsed, timeout)
+            try:
+                conn.request("POST" if body is not None else "GET", parsed.path or "/", payload, headers)
+                return conn.getresponse().read().decode("utf-8")
+            except self.raises:
+                self._local.conn = None  # a broken connection is not used again
+                conn.close()
+                if not reused:
+                    raise
+                # the server closed an idle keep-alive connection: send again at once on a new one (not
+                # a retry that waits rpc_retry_wait; with the identity headers a resent call runs once)
+
 
     def close(self) -> None:
         conn, self._local.conn = getattr(self._local, "conn", None), None

@@ -55,11 +55,19 @@ from trun.step_process import (  # noqa: F401 (StepProcess & co.: Luigi's worker
     is_external,
 )
 from trun.step_register import load_step
+from trun.target import Target
 from trun.work_feed import WorkFeed
 from trun.worker_batches import WorkerBatches
 
 logger = logging.getLogger("trun-interface")
 worker = worker_config  # the [worker] section, as luigi.worker.worker
+
+
+def _validate_dependency(dependency: Any) -> None:
+    if isinstance(dependency, Target):
+        raise Exception("requires() can not return Target objects. Wrap it in an ExternalStep class")
+    if not isinstance(dependency, Step):
+        raise Exception(f"requires() must return Step objects but {dependency} is a {type(dependency)}")
 
 
 class Worker:
@@ -209,13 +217,12 @@ class Worker:
                 continue
             try:
                 deps = step.deps()
-                for d in deps:
-                    if not isinstance(d, Step):
-                        raise TypeError(f"requires() of {step!r} returned {d!r}, which is not a Step")
             except Exception as e:
                 ok = False
                 self._scheduling_error(step, "requires() raised:\n" + traceback.format_exc(), e)
                 continue
+            for d in deps:  # a mistake in the code, not a failure to schedule: raised, as in Luigi
+                _validate_dependency(d)
             dep_ids = [d.step_id for d in deps]
             self._deps[sid] = dep_ids
             add(sid, status=sch.PENDING, deps=dep_ids, priority=step.priority, module=step.step_module,

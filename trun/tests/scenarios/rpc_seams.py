@@ -97,6 +97,7 @@ threading.Thread(target=serve, daemon=True).start()
 ready.wait(30)
 url = f"http://127.0.0.1:{served['port']}"
 remote = luigi.rpc.RemoteScheduler(url)
+remote._rpc_retry_wait = 0  # luigi retries an error reply (404) too
 remote.add_task(worker="w", task_id="A", family="A")
 out["served work"] = remote.get_work(worker="w")["task_id"]
 out["raw ping, extra argument"] = remote._request("/api/ping", {"worker": "w", "foo": "bar"})
