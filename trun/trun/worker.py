@@ -172,7 +172,9 @@ class Worker:
             self._check_pool = ThreadPoolExecutor(max_workers=processes or os.cpu_count() or 1)
         if step.step_id not in self.root_ids:
             self.root_ids.append(step.step_id)
-        return self._walk(step)
+        # a step added again (a second run of this worker) is checked again with what it needs, as
+        # Luigi's add() does; a new root's requirements already walked are not
+        return self._walk(step, again=step.step_id in self._steps)
 
     def _walk(self, root: Step, again: bool = False) -> bool:
         """Add ``root`` and what it needs; ``again``: steps walked before are checked and added again
@@ -202,6 +204,9 @@ class Worker:
                 self.already_done.discard(sid)
                 self.ran.add(sid)  # seen done, then added pending: Luigi's summary counts it as run
             if done:
+                if sid in self.failed:  # failed, now complete (a retry by a later run): Luigi counts
+                    self.failed.pop(sid)  # it as run, having seen it pending and then done
+                    self.ran.add(sid)
                 if sid not in self.ran:  # walked again after it ran: Luigi counts it as run only
                     self.already_done.add(sid)
                 self._deps[sid] = []
