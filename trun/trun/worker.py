@@ -241,10 +241,9 @@ class Worker:
                     did = d.step_id
                     if did not in self._steps and did not in self._checks and did not in self._complete_cache:
                         self._checks[did] = self._check_pool.submit(d.complete)
-            for d in reversed(deps):
-                if d.step_id not in seen:
-                    step.trigger_event(Event.DEPENDENCY_DISCOVERED, step, d)
-                    stack.append(d)
+            for d in deps:  # every edge, also to a step walked already, as in Luigi
+                step.trigger_event(Event.DEPENDENCY_DISCOVERED, step, d)
+            stack.extend(d for d in reversed(deps) if d.step_id not in seen)
         return ok
 
     def _scheduling_error(self, step: Step, expl: str, error: Exception) -> None:
