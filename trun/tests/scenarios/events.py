@@ -22,8 +22,8 @@ def describe(arg):
         return type(arg).__name__
     if isinstance(arg, float):
         return "float"
-    if isinstance(arg, str):
-        return "str"
+    if isinstance(arg, str):  # the process plan: the message of a process that died, as it is
+        return arg.replace(" ", "_") if sys.argv[1] == "process" and "died" in arg else "str"
     return type(arg).__name__
 
 
