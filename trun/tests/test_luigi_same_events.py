@@ -4,7 +4,7 @@ import pytest
 from luigi_pair import same_result, scenario
 
 
-@pytest.mark.parametrize("plan", ["graph", "run", "broken", "process"])
+@pytest.mark.parametrize("plan", ["graph", "run", "broken", "process", "diamond"])
 def test_events_same_as_luigi(tmp_path, plan):
     result = same_result(tmp_path, scenario("events"), args=[plan])
     assert result["events"], "no event fired"

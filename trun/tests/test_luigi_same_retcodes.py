@@ -5,7 +5,7 @@ import sys
 import time
 
 import pytest
-from luigi_pair import luigi_python, port, run_pair, scenario
+from luigi_pair import luigi_python, port, run_pair, same_result, scenario
 
 RETCODES = "[retcode]\nalready_running = 11\nmissing_data = 12\nnot_run = 13\ntask_failed = 14\n" \
            "scheduling_error = 15\nunhandled_exception = 16\n"
@@ -18,6 +18,10 @@ def _config(work, engine):
 CASES = {
     "Ok": 0, "Fails": 14, "NeedsOutside": 12, "NeedsFailure": 14, "Broken": 15, "Mixed": 15,
     "BadComplete": 15, "Many --worker-task-limit 1": 15, "Fails --retcode-task-failed 7": 7,
+    # requires() giving what is not a task is a mistake in the code: raised, an unhandled exception
+    "RequiresNotATask": 16, "RequiresATarget": 16,
+    # the --retcode-* flags apply to the codes of a crash too (read before the run, as Luigi does)
+    "Ok --n x --retcode-unhandled-exception 9": 9,
 }
 
 
@@ -76,7 +80,7 @@ def test_lock_same_as_luigi(tmp_path):
 
 # Luigi's own defaults (no [retcode] section): only a crash is non-zero; a bad command line as Luigi.
 DEFAULT_CASES = {"Ok": 0, "Fails": 0, "NeedsOutside": 0, "Broken": 0, "Ok --n x": 4, "NoSuchTask": 1,
-                 "Ok --bogus": 2}
+                 "Ok --bogus": 2, "RequiresNotATask": 4}
 
 
 @pytest.mark.parametrize("args", list(DEFAULT_CASES))
@@ -84,3 +88,9 @@ def test_exit_code_with_luigis_defaults(tmp_path, args):
     lu, tr = run_pair(tmp_path, scenario("retcodes"), args=[*args.split(), "--local-scheduler"])
     assert lu.returncode == DEFAULT_CASES[args], lu.stderr
     assert tr.returncode == lu.returncode, tr.stderr
+
+
+def test_lock_taken_twice_in_one_process_same_as_luigi(tmp_path):
+    result = same_result(tmp_path, scenario("lock_in_process"), args=["pids"])
+    assert result == {"again, same process": False, "again, two allowed": True, "file mode": "0o777",
+                      "first": True, "taking it (signal 0)": True, "with a stranger's pid": True}

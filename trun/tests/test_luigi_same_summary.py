@@ -11,3 +11,10 @@ PLANS = ["success", "nothing", "families", "failed_and_pending", "missing_only",
 def test_summary_same_as_luigi(tmp_path, plan):
     result = same_result(tmp_path, scenario("summary"), args=[plan])
     assert "===== Trun Execution Summary =====" in result["summary"]
+
+
+def test_a_failed_step_added_again_when_complete_counts_as_run_same_as_luigi(tmp_path):
+    result = same_result(tmp_path, scenario("summary_rerun"))
+    assert result["rerun"] == {"completed": ["Flaky()"], "ever_failed": ["Flaky()"]}
+    assert "This progress looks :) because there were failed steps but they all succeeded in a retry" \
+        in result["rerun text"]

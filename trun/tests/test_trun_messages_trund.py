@@ -1,8 +1,8 @@
 """Scheduler messages through a real trund: every message sent to a running step reaches it.
 
-The worker's own heartbeat (``KeepAliveThread``) reads the messages in ``ping``'s replies; the
-RemoteScheduler's heartbeat for that worker must not ping too, or it takes replies (and messages)
-the worker never sees."""
+The worker's own heartbeat (``KeepAliveThread``) reads the messages in ``ping``'s replies; nothing
+else may ping for that worker (as in Luigi, the RemoteScheduler has no heartbeat of its own), or it
+would take replies (and messages) the worker never sees."""
 
 import os
 import threading
@@ -45,7 +45,7 @@ def trund(tmp_path):
 def test_every_message_reaches_the_running_step(trund, tmp_path):
     trun.configuration.get_config().set("worker", "ping_interval", "0.05")
     step = Listener(root=str(tmp_path))
-    remote = RemoteScheduler(trund.url, ping_interval=0.05)  # its heartbeat as eager as the worker's
+    remote = RemoteScheduler(trund.url)
     sender = RemoteScheduler(trund.url)
     worker = Worker(scheduler=remote, worker_id="listener")
     assert worker.add(step)

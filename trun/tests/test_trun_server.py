@@ -61,9 +61,9 @@ def test_luigi_api_conventions(trund):
     with pytest.raises(urllib.error.HTTPError) as unknown:
         trund.api("add_task", task_id="A()")
     assert unknown.value.code == 404
-    with pytest.raises(urllib.error.HTTPError) as bad:
-        trund.api("get_work", wrker="w1")
-    assert bad.value.code == 400 and "wrker" in json.loads(bad.value.read())["error"]
+    with pytest.raises(urllib.error.HTTPError) as bad:  # unknown arguments are ignored, as in Luigi,
+        trund.api("fetch_error", stp_id="A()")      # but a missing one is an error naming them
+    assert bad.value.code == 400 and "stp_id" in json.loads(bad.value.read())["error"]
 
 
 def test_build_against_trund_and_the_page(trund, tmp_path):

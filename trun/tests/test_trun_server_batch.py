@@ -48,8 +48,8 @@ def test_extensions_and_get_work_batch_over_luigis_conventions(trund):
     trund.api("add_step", step_id="b", status="DONE", worker="w")
     assert [s["step_id"] for s in trund.api("get_work_batch", worker="w", max_steps=1)["steps"]] == ["c"]
     with pytest.raises(urllib.error.HTTPError) as bad:
-        trund.api("get_work_batch", worker="w", max_step=3)
-    assert bad.value.code == 400
+        trund.api("fetch_error", max_steps=3)
+    assert bad.value.code == 400  # a missing argument; unknown ones are ignored, as Luigi's **kwargs
 
 
 def test_remote_scheduler_batches_and_a_lost_reply_is_answered_again(trund):

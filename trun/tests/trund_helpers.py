@@ -86,6 +86,9 @@ def worker_script(root: Path, url: str, steps: str, workers: int = 1, keep_alive
     ``keep_alive`` it waits while steps it needs are run (or held) by other workers."""
     code = (f"import sys, trun\nfrom trun_helpers import *\nfrom trund_helpers import *\n"
             f"root = {str(root)!r}\n"
+            # a trund restarted by a test is back in a second or two: retry soon (Luigi's 30 s default)
+            f"trun.configuration.get_config().set('core', 'rpc_retry_wait', '0.25')\n"
+            f"trun.configuration.get_config().set('core', 'rpc_retry_attempts', '60')\n"
             f"ok = trun.build({steps}, scheduler_url={url!r}, workers={workers}, log_level='WARNING', "
             f"keep_alive={keep_alive})\n"
             f"sys.exit(0 if ok else 1)\n")

@@ -158,7 +158,9 @@ def _partition(worker: Worker, done_ids: set[str]) -> dict[str, set[str]]:
     upstream_missing = {s for s in pending - ext if flags[s][1]}
     upstream_sched = {s for s in pending - ext if flags[s][2]}
     return {
-        "already_done": worker.already_done & done_ids, "completed": set(worker.ran),
+        # as Luigi's, from what this worker saw: a step it found complete is so even if the
+        # scheduler never recorded it
+        "already_done": worker.already_done - worker.ran, "completed": set(worker.ran),
         "ever_failed": set(worker.ever_failed) | failed_ids, "failed": failed_ids,
         "scheduling_error": sched_err, "pending": pending, "still_pending_ext": ext,
         "still_pending_not_ext": pending - ext, "run_by_other_worker": set(),
@@ -172,68 +174,68 @@ def _summary_dict(worker: Worker) -> dict[str, set[Any]]:
     """The steps (objects) in each category of ``worker``'s summary, by Luigi's category names (the
     dictionary Luigi's own tests read)."""
     return {name: {worker.steps[s] for s in ids if s in worker.steps}
-            for name, ids in _partition(worker, _done_ids(_statuses(worker))).items()}
+            for name, ids in _partition(worker, _done_ids(_statuses(worker))).items() if name != "pending"}
 
 
 def _statuses(worker: Worker) -> dict[str, str]:
-    return worker.final_status or worker.scheduler.step_statuses(list(worker.steps))
+    """The steps' statuses at the end of the last run, and now for those added since."""
+    statuses = dict(worker.final_status)
+    later = [sid for sid in worker.steps if sid not in statuses]
+    if later:
+        statuses.update(worker.scheduler.step_statuses(later))
+    return statuses
 
 
 def _done_ids(statuses: dict[str, str]) -> set[str]:
     return {sid for sid, st in statuses.items() if st == DONE}
 
 
-def summarize(worker: Worker, done_ids: set[str]) -> tuple[str, TrunStatusCode]:
-    steps = worker.steps
-    parts = _partition(worker, done_ids)
-    failed_ids, sched_err, pending, ext = (parts[k] for k in ("failed", "scheduling_error", "pending",
-                                                             "still_pending_ext"))
-    upstream_failed, upstream_missing, upstream_sched, not_run = (
-        parts[k] for k in ("upstream_failure", "upstream_missing_dependency", "upstream_scheduling_error",
-                           "not_run"))
+def status_code(sets: dict[str, Any]) -> TrunStatusCode:
+    """The run's TrunStatusCode from its summary categories (Luigi's order of precedence)."""
+    if sets["ever_failed"]:
+        if not sets["failed"]:
+            return TrunStatusCode.SUCCESS_WITH_RETRY
+        if sets["scheduling_error"]:
+            return TrunStatusCode.FAILED_AND_SCHEDULING_FAILED
+        return TrunStatusCode.FAILED
+    if sets["scheduling_error"]:
+        return TrunStatusCode.SCHEDULING_FAILED
+    if sets["not_run"]:
+        return TrunStatusCode.NOT_RUN
+    if sets["still_pending_ext"]:
+        return TrunStatusCode.MISSING_EXT
+    return TrunStatusCode.SUCCESS
 
-    def pick(ids: set[str]) -> list[Any]:
-        return [steps[s] for s in steps if s in ids]  # keep discovery order
 
-    lines = [f"Scheduled {len(steps)} steps of which:"]
-    sections = [
-        (worker.already_done & done_ids, "complete ones were encountered"),
-        (worker.ran, "ran successfully"),
-        (failed_ids, "failed"),
-        (sched_err, "failed scheduling"),
-    ]
-    for ids, label in sections:
-        if ids:
-            lines.append(f"* {len(ids)} {label}:")
-            lines.extend(_group_lines(pick(ids), "    "))
+def summarize(worker: Worker, sets: dict[str, set[Any]]) -> tuple[str, TrunStatusCode]:
+    """The summary text and status of ``worker``'s run from its categories (``_summary_dict``)."""
+    order = {sid: i for i, sid in enumerate(worker.steps)}
+
+    def pick(members: set[Any]) -> list[Any]:
+        return sorted(members, key=lambda s: order.get(s.step_id, len(order)))  # discovery order
+
+    lines = [f"Scheduled {len(worker.steps)} steps of which:"]
+    sections = [("already_done", "complete ones were encountered"), ("completed", "ran successfully"),
+                ("failed", "failed"), ("scheduling_error", "failed scheduling")]
+    for name, label in sections:
+        if sets[name]:
+            lines.append(f"* {len(sets[name])} {label}:")
+            lines.extend(_group_lines(pick(sets[name]), "    "))
+    pending = set(sets["still_pending_ext"]) | set(sets["still_pending_not_ext"])
     if pending:
         lines.append(f"* {len(pending)} were left pending, among these:")
-        for ids, label in ((ext, "were missing external dependencies"),
-                           (upstream_failed, "had failed dependencies"),
-                           (upstream_missing, "had missing dependencies"),
-                           (upstream_sched, "had dependencies whose scheduling failed"),
-                           (not_run, "was not granted run permission by the scheduler")):
-            if ids:
-                lines.append(f"    * {len(ids)} {label}:")
-                lines.extend(_group_lines(pick(ids), "        "))
+        for name, label in (("still_pending_ext", "were missing external dependencies"),
+                            ("upstream_failure", "had failed dependencies"),
+                            ("upstream_missing_dependency", "had missing dependencies"),
+                            ("upstream_scheduling_error", "had dependencies whose scheduling failed"),
+                            ("not_run", "was not granted run permission by the scheduler")):
+            if sets[name]:
+                lines.append(f"    * {len(sets[name])} {label}:")
+                lines.extend(_group_lines(pick(sets[name]), "        "))
     lines.append("")
-    if not worker.ran and not failed_ids:
+    if not sets["completed"] and not sets["failed"]:
         lines.append("Did not run any steps")
-
-    if failed_ids and sched_err:
-        code = TrunStatusCode.FAILED_AND_SCHEDULING_FAILED
-    elif sched_err:
-        code = TrunStatusCode.SCHEDULING_FAILED
-    elif failed_ids:
-        code = TrunStatusCode.FAILED
-    elif ext:
-        code = TrunStatusCode.MISSING_EXT
-    elif pending:
-        code = TrunStatusCode.NOT_RUN
-    elif worker.ran & worker.ever_failed:  # failed, then succeeded in a retry
-        code = TrunStatusCode.SUCCESS_WITH_RETRY
-    else:
-        code = TrunStatusCode.SUCCESS
+    code = status_code(sets)
     smiley, reason = code.value
     lines.append(f"This progress looks {smiley} because {reason}")
     bar = "===== Trun Execution Summary ====="
@@ -248,7 +250,7 @@ class TrunRunResult:
         self.worker = worker
         self.statuses = _statuses(worker)
         self.retcodes = retcode()  # read now: command-line values (--retcode-...) apply during the run
-        self.summary_text, self.status = summarize(worker, _done_ids(self.statuses))
+        self.summary_text, self.status = summarize(worker, _summary_dict(worker))
         self.one_line_summary = f"This progress looks {self.status.value[0]} because {self.status.value[1]}"
         self.scheduling_succeeded = scheduling_succeeded
 

@@ -247,16 +247,15 @@ class ProcessPoolExecutor:
                 continue
             if slot.queue:
                 step = slot.queue.popleft()
-                code = slot.proc.exitcode
-                step.trigger_event(Event.PROCESS_FAILURE, step, f"exit code {code}")
-                out.append((step.step_id, FAILED, f"Worker process died while running {step!r} "
-                                                  f"(exit code {code})"))
+                message = f"Step {step.step_id} died unexpectedly with exit code {slot.proc.exitcode}"
+                step.trigger_event(Event.PROCESS_FAILURE, step, message)  # Luigi's words
+                out.append((step.step_id, FAILED, message))
             self._replace(slot)
         for slot in list(self._slots):
             if slot.deadline is not None and now >= slot.deadline and slot.queue:
                 step = slot.queue.popleft()
                 t = step_timeout(step, self.opts)
-                message = f"Step {step!r} timed out after {t:g} seconds and its process was killed"
+                message = f"Step {step.step_id} timed out after {t} seconds and was terminated."
                 step.trigger_event(Event.TIMEOUT, step, message)
                 out.append((step.step_id, FAILED, message))
                 self._replace(slot)

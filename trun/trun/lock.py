@@ -4,7 +4,7 @@
 unless given ``no_lock=False``, as in Luigi.  A second run of the same command line finds the first
 one's pid in the file and exits with ``[retcode] already_running``.  ``--lock-size N`` allows N runs at
 once; ``--take-lock`` sends SIGUSR1 to the running ones (their workers then stop asking for new
-steps) and runs anyway.
+steps) and runs anyway, unless a ``--take-lock`` run is already going on beside them.
 """
 
 from __future__ import annotations
@@ -44,23 +44,28 @@ def _write_pids(pid_file: str, pids: set[int]) -> None:
     tmp = f"{pid_file}.{os.getpid()}.tmp"
     with open(tmp, "w") as f:
         f.write("".join(f"{p}\n" for p in sorted(pids)))
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, 0o777)  # writable by every user's runs of the command, as in Luigi
     os.replace(tmp, pid_file)  # never a half-written pid file
 
 
 def acquire_for(pid_dir: str, num_available: int = 1, kill_signal: int | None = None) -> bool:
     """Record this process in the pid file of its command line.  False if ``num_available`` processes
-    with the same command line are already running (after signalling them with ``kill_signal``, if
-    given, the lock is taken anyway)."""
+    with the same command line are already running (this one too, if it took the lock before).  With
+    ``kill_signal`` they are signalled and one more is allowed, once: a ``--take-lock`` run goes on
+    while the one it signalled finishes, but a second one does not, as in Luigi."""
     my_pid, my_cmd, pid_file = get_info(pid_dir)
     os.makedirs(pid_dir, exist_ok=True)
     with contextlib.suppress(OSError):
         os.chmod(pid_dir, 0o777)  # shared by every user's runs, as in Luigi
-    running = {p for p in _read_pids(pid_file) if p != my_pid and getpcmd(p) == my_cmd}
+    running = {p for p in _read_pids(pid_file) if getpcmd(p) == my_cmd}
     if kill_signal is not None:
         for pid in running:
             with contextlib.suppress(OSError):
                 os.kill(pid, kill_signal)
-    elif len(running) >= num_available:
+        print(f"Sent kill signal to Pids: {sorted(running)}", file=sys.stderr)
+        num_available += 1
+    if len(running) >= num_available:
         print(f"Pid(s) {', '.join(map(str, sorted(running)))} already running", file=sys.stderr)
         return False
     _write_pids(pid_file, running | {my_pid})

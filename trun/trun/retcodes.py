@@ -49,10 +49,11 @@ def run_with_retcodes(argv: list[str] | None = None) -> None:
     """Run a command line (``StepName --param value ...``) and raise ``SystemExit`` with the code of its
     outcome."""
     argv = sys.argv[1:] if argv is None else argv
+    codes = _codes_of(argv)
     try:
         result = interface.run(argv, detailed_summary=True)
     except interface.PidLockAlreadyTakenExit:
-        sys.exit(retcode().already_running)
+        sys.exit((codes or retcode()).already_running)
     except SystemExit:
         raise
     except KeyboardInterrupt:
@@ -65,15 +66,27 @@ def run_with_retcodes(argv: list[str] | None = None) -> None:
         sys.exit(UNKNOWN_STEP_EXIT_CODE)
     except ParameterException as e:  # a missing or invalid parameter: as Luigi, [retcode] unhandled_exception
         print(f"trun: error: {e}", file=sys.stderr)
-        sys.exit(_unhandled_code())
+        sys.exit(_unhandled_code(codes))
     except Exception:
         logger.exception("Uncaught exception in trun")
-        sys.exit(_unhandled_code())
+        sys.exit(_unhandled_code(codes))
     sys.exit(exit_code(result))
 
 
-def _unhandled_code() -> int:
+def _codes_of(argv: list[str]) -> retcode | None:
+    """The ``[retcode]`` codes with the command line's ``--retcode-*`` flags, read first as Luigi does
+    (None if they cannot be: the run then reports why; ``--help`` and usage errors exit here)."""
+    from trun.cmdline_parser import CmdlineParser
+
     try:
-        return retcode().unhandled_exception
+        with CmdlineParser.global_instance(argv):
+            return retcode()
+    except Exception:
+        return None
+
+
+def _unhandled_code(codes: retcode | None) -> int:
+    try:
+        return (codes or retcode()).unhandled_exception
     except Exception:
         return 4

@@ -2,14 +2,16 @@
 
 ``/api/<method>`` calls that ``SchedulerAPI`` method with Luigi's conventions: GET or POST, the
 arguments as a JSON object in the ``data`` parameter (or as a JSON body); the reply is
-``{"response": ...}``; an unknown method is 404, bad arguments 400.  ``POST /rpc/batch`` runs a list
+``{"response": ...}``; an unknown method is 404, a missing argument 400 (unknown ones are ignored, as
+Luigi's methods take ``**kwargs``).  ``POST /rpc/batch`` runs a list
 of calls in order (``trun.rpc`` sends a worker's queued ``add_step`` calls that way).  ``HEAD /`` is the
 health check; ``/`` redirects (relatively, so a reverse proxy's prefix stays) to the visualiser
 (``trun/web``) at ``static/visualiser/index.html``, its libraries under ``/vendor`` (npm's tree).
 ``/metrics`` serves the ``[scheduler] metrics_collector``'s metrics, ``/history`` and ``/steplist`` the
 step history (``trun.server_history``); ``[cors]`` lets other origins call the API (``trun.server_cors``).
 The handlers keep Luigi's names (``RPCHandler``, ``RootPathHandler``, ``MetricsHandler``, ...), as
-Starlette endpoints; ``app(scheduler)`` is the ASGI application of a scheduler, ``run()`` serves one
+Starlette endpoints; ``app(scheduler)`` is the ASGI application of a scheduler (which a Tornado
+``HTTPServer`` may serve too: ``trun.server_tornado``), ``run()`` serves one
 until ``stop()`` or a signal.
 
 All calls run on the event loop's thread, one at a time, so the scheduler needs no lock; after a call
@@ -62,6 +64,7 @@ from trun.server_history import (
     SelectedRunHandler,
     from_utc,
 )
+from trun.server_tornado import TornadoServable
 from trun.settings import scheduler as scheduler_config
 
 logger = logging.getLogger("trun.server")
@@ -89,7 +92,6 @@ class Trund:
         self._methods = {name: getattr(scheduler, name) for name in REMOTE_METHODS}
         self._arguments = {name: _argument_names(m) for name, m in self._methods.items()}
         self._replies: dict[str, tuple[str, str]] = {}  # the store's last reply per client, cached
-        self.cors = cors()  # [cors], read once: a request only compares its Origin with it
 
     def authorised(self, request: Request) -> bool:
         if self.token is None:
@@ -105,11 +107,14 @@ class Trund:
         if not isinstance(kwargs, dict):
             raise ApiError(400, f"{method}: arguments must be a JSON object, got {type(kwargs).__name__}")
         required, allowed = self._arguments[method]
-        unknown = kwargs.keys() - allowed if allowed is not None else ()
+        unknown = kwargs.keys() - allowed if allowed is not None else set()
         missing = required - kwargs.keys()
-        if unknown or missing:
-            what = f"unexpected argument(s) {sorted(unknown)}" if unknown else f"missing {sorted(missing)}"
-            raise ApiError(400, f"{method}: {what}")
+        if missing:
+            also = f" (unknown: {sorted(unknown)})" if unknown else ""
+            raise ApiError(400, f"{method}: missing {sorted(missing)}{also}")
+        if unknown:  # as Luigi's methods (**kwargs): a newer client's extra arguments are ignored
+            logger.debug("%s: ignoring unknown argument(s) %s", method, sorted(unknown))
+            kwargs = {k: v for k, v in kwargs.items() if k not in unknown}
         return func(**kwargs)
 
     def save(self, client: str | None, request_id: str | None, encoded: str | None) -> None:
@@ -150,9 +155,11 @@ def _argument_names(func: Any) -> tuple[set[str], set[str] | None]:
     return required, {p.name for p in params}
 
 
-async def _arguments(request: Request) -> Any:
-    """Luigi's ``data=<json>`` (query or form) or a JSON body; {} when there are none."""
+async def _arguments(request: Request) -> tuple[Any, str | None, str | None]:
+    """Luigi's ``data=<json>`` (query or form) or a JSON body ({} when there are none), and the
+    caller's client and request ids (``trun.rpc``'s headers)."""
     data = request.query_params.get("data")
+    client, request_id = request.headers.get(CLIENT_HEADER), request.headers.get(REQUEST_HEADER)
     if request.method == "POST":
         ctype = request.headers.get("content-type", "")
         body = (await request.body()).decode()
@@ -161,7 +168,7 @@ async def _arguments(request: Request) -> Any:
         elif body.strip():
             data = body
     try:
-        return json.loads(data) if data else {}
+        return (json.loads(data) if data else {}), client, request_id
     except ValueError as e:
         raise ApiError(400, f"arguments are not JSON: {e}") from e
 
@@ -186,10 +193,9 @@ class RPCHandler(HTTPEndpoint):
         trund: Trund = request.app.state.trund
         method = request.path_params["method"]
         try:
-            kwargs = await _arguments(request)
+            kwargs, client, request_id = await _arguments(request)
             if method not in READ_METHODS and not trund.authorised(request):
                 raise ApiError(403, f"{method}: a valid token is required (Authorization: Bearer ...)")
-            client, request_id = _identity(request)
             encoded = trund.replayed(client, request_id)
             if encoded is None:
                 encoded = _encode(trund.call(method, kwargs))
@@ -205,18 +211,18 @@ class RPCHandler(HTTPEndpoint):
     post = get
 
     async def options(self, request: Request) -> Response:
-        headers = cors_headers(request.app.state.trund.cors, request.headers.get("origin"), preflight=True)
+        origin = request.headers.get("origin")
+        headers = cors_headers(cors(), origin, preflight=True) if origin else {}
         return Response(status_code=204, headers=headers)
 
 
 def _with_cors(response: Response, request: Request, trund: Trund) -> Response:
-    if trund.cors.enabled:
-        response.headers.update(cors_headers(trund.cors, request.headers.get("origin"), preflight=False))
+    """``[cors]`` is read at each request from a browser (one with an Origin), as Luigi's handlers
+    do: a config changed while trund runs applies; workers send no Origin and pay nothing."""
+    origin = request.headers.get("origin")
+    if origin:
+        response.headers.update(cors_headers(cors(), origin, preflight=False))
     return response
-
-
-def _identity(request: Request) -> tuple[str | None, str | None]:
-    return request.headers.get(CLIENT_HEADER), request.headers.get(REQUEST_HEADER)
 
 
 class RootPathHandler(HTTPEndpoint):
@@ -258,12 +264,11 @@ def create_app(trund: Trund) -> Starlette:
     async def batch(request: Request) -> Response:
         """``[[method, kwargs], ...]`` in order; the reply is the list of responses."""
         try:
-            calls = await _arguments(request)
+            calls, client, request_id = await _arguments(request)
             if not isinstance(calls, list) or not all(isinstance(c, list) and len(c) == 2 for c in calls):
                 raise ApiError(400, "a batch is a JSON list of [method, arguments] pairs")
             if any(m not in READ_METHODS for m, _ in calls) and not trund.authorised(request):
                 raise ApiError(403, "batch: a valid token is required (Authorization: Bearer ...)")
-            client, request_id = _identity(request)
             encoded = trund.replayed(client, request_id)
             if encoded is None:
                 results: list[Any] = []
@@ -315,9 +320,10 @@ def create_app(trund: Trund) -> Starlette:
     return application
 
 
-def app(scheduler: Scheduler) -> Starlette:
-    """The ASGI application serving ``scheduler`` (its state kept in memory only)."""
-    return create_app(Trund(scheduler))
+def app(scheduler: Scheduler) -> TornadoServable:
+    """The ASGI application serving ``scheduler`` (its state kept in memory only); Tornado's
+    ``HTTPServer`` may serve it too, as Luigi's (``tornado.testing`` tests written for Luigi)."""
+    return TornadoServable(create_app(Trund(scheduler)))
 
 
 _serving: list[HttpServer] = []  # what run() serves, for stop()

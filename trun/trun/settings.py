@@ -45,6 +45,10 @@ class core(Config):
                                description="Directory of the pid files that make one run per command line")
     lock_size = p.IntParameter(default=1, description="How many runs of the same command may run at once")
     take_lock = p.BoolParameter(default=False, description="Signal running instances to stop, then run")
+    rpc_connect_timeout = p.FloatParameter(default=10.0, description="Seconds a request to trund may take")
+    rpc_retry_attempts = p.IntParameter(default=3, description="Tries of a request trund does not answer")
+    rpc_retry_wait = p.FloatParameter(default=30.0, description="Seconds between those tries")
+    rpc_log_retries = p.BoolParameter(default=True, description="Log each retry of a request to trund")
     help = p.BoolParameter(default=False, description="Show the options of the step and [core]")
     help_all = p.BoolParameter(default=False, description="Show every option of every section")
 

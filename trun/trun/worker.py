@@ -55,11 +55,19 @@ from trun.step_process import (  # noqa: F401 (StepProcess & co.: Luigi's worker
     is_external,
 )
 from trun.step_register import load_step
+from trun.target import Target
 from trun.work_feed import WorkFeed
 from trun.worker_batches import WorkerBatches
 
 logger = logging.getLogger("trun-interface")
 worker = worker_config  # the [worker] section, as luigi.worker.worker
+
+
+def _validate_dependency(dependency: Any) -> None:
+    if isinstance(dependency, Target):
+        raise Exception("requires() can not return Target objects. Wrap it in an ExternalStep class")
+    if not isinstance(dependency, Step):
+        raise Exception(f"requires() must return Step objects but {dependency} is a {type(dependency)}")
 
 
 class Worker:
@@ -121,9 +129,6 @@ class Worker:
         """Start the heartbeat thread unless it runs; True if this call started it."""
         if self._keep_alive_thread is not None:
             return False
-        pinged_by_caller = getattr(self._scheduler, "pinged_by_caller", None)
-        if pinged_by_caller is not None:  # a RemoteScheduler: its own heartbeat would eat the messages
-            pinged_by_caller(self._id)
         self._keep_alive_thread = KeepAliveThread(self._scheduler, self._id, self._config.ping_interval,
                                                   self._handle_rpc_message)
         self._keep_alive_thread.start()
@@ -167,7 +172,9 @@ class Worker:
             self._check_pool = ThreadPoolExecutor(max_workers=processes or os.cpu_count() or 1)
         if step.step_id not in self.root_ids:
             self.root_ids.append(step.step_id)
-        return self._walk(step)
+        # a step added again (a second run of this worker) is checked again with what it needs, as
+        # Luigi's add() does; a new root's requirements already walked are not
+        return self._walk(step, again=step.step_id in self._steps)
 
     def _walk(self, root: Step, again: bool = False) -> bool:
         """Add ``root`` and what it needs; ``again``: steps walked before are checked and added again
@@ -197,6 +204,9 @@ class Worker:
                 self.already_done.discard(sid)
                 self.ran.add(sid)  # seen done, then added pending: Luigi's summary counts it as run
             if done:
+                if sid in self.failed:  # failed, now complete (a retry by a later run): Luigi counts
+                    self.failed.pop(sid)  # it as run, having seen it pending and then done
+                    self.ran.add(sid)
                 if sid not in self.ran:  # walked again after it ran: Luigi counts it as run only
                     self.already_done.add(sid)
                 self._deps[sid] = []
@@ -212,13 +222,12 @@ class Worker:
                 continue
             try:
                 deps = step.deps()
-                for d in deps:
-                    if not isinstance(d, Step):
-                        raise TypeError(f"requires() of {step!r} returned {d!r}, which is not a Step")
             except Exception as e:
                 ok = False
                 self._scheduling_error(step, "deps()", traceback.format_exc(), e)
                 continue
+            for d in deps:  # a mistake in the code, not a failure to schedule: raised, as in Luigi
+                _validate_dependency(d)
             dep_ids = [d.step_id for d in deps]
             self._deps[sid] = dep_ids
             add(sid, status=sch.PENDING, deps=dep_ids, priority=step.priority, module=step.step_module,
@@ -232,10 +241,9 @@ class Worker:
                     did = d.step_id
                     if did not in self._steps and did not in self._checks and did not in self._complete_cache:
                         self._checks[did] = self._check_pool.submit(d.complete)
-            for d in reversed(deps):
-                if d.step_id not in seen:
-                    step.trigger_event(Event.DEPENDENCY_DISCOVERED, step, d)
-                    stack.append(d)
+            for d in deps:  # every edge, also to a step walked already, as in Luigi
+                step.trigger_event(Event.DEPENDENCY_DISCOVERED, step, d)
+            stack.extend(d for d in reversed(deps) if d.step_id not in seen)
         return ok
 
     def _scheduling_error(self, step: Step, method: str, formatted: str, error: Exception) -> None:

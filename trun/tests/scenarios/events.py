@@ -16,14 +16,14 @@ def record(*parts):
 
 
 def describe(arg):
-    if isinstance(arg, luigi.Task):
-        return arg.task_family
+    if isinstance(arg, luigi.Task):  # with its parameters in the diamond (two edges to one task)
+        return str(arg).replace(" ", "") if sys.argv[1] == "diamond" else arg.task_family
     if isinstance(arg, BaseException):
         return type(arg).__name__
     if isinstance(arg, float):
         return "float"
-    if isinstance(arg, str):
-        return "str"
+    if isinstance(arg, str):  # the process plan: the message of a process that died, as it is
+        return arg.replace(" ", "_") if sys.argv[1] == "process" and "died" in arg else "str"
     return type(arg).__name__
 
 
@@ -102,6 +102,25 @@ class Quiet(luigi.Task):
             f.write("q")
 
 
+class Side(luigi.Task):
+    name = luigi.Parameter()
+
+    def requires(self):
+        return Made(name="shared")  # both sides need it: two edges to one task
+
+    def output(self):
+        return luigi.LocalTarget(f"out/side-{self.name}")
+
+    def run(self):
+        with self.output().open("w") as f:
+            f.write("s")
+
+
+class Diamond(luigi.WrapperTask):
+    def requires(self):
+        return [Side(name="left"), Side(name="right")]
+
+
 @Quiet.event_handler(Event.SUCCESS)
 def removed_handler(task):
     record("REMOVED-HANDLER-RAN", task.task_family)
@@ -118,6 +137,7 @@ plans = {
     "run": ([Made(name="new"), Fails(), Quiet()], {}),
     "broken": ([Broken()], {}),
     "process": ([Slow(), Dies()], {"workers": 2}),
+    "diamond": ([Diamond()], {}),
 }
 tasks, options = plans[scenario]
 ok = luigi.build(tasks, local_scheduler=True, log_level="CRITICAL", **options)

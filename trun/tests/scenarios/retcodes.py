@@ -66,5 +66,19 @@ class BadComplete(luigi.Task):
         raise RuntimeError("cannot tell")
 
 
+class NotATask:
+    pass
+
+
+class RequiresNotATask(luigi.Task):
+    def requires(self):
+        return [NotATask()]
+
+
+class RequiresATarget(luigi.Task):
+    def requires(self):
+        return luigi.LocalTarget("out/a_target")
+
+
 if __name__ == "__main__":
     luigi.retcodes.run_with_retcodes(sys.argv[1:])

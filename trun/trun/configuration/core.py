@@ -363,7 +363,7 @@ READ_KEYS: dict[str, set[str]] = {
         "default_scheduler_port", "default_scheduler_url", "workers", "module", "log_level",
         "logging_conf_file", "no_configure_logging", "parallel_scheduling", "parallel_scheduling_processes",
         "step_log_dir", "help", "help_all", *("no_lock", "take_lock", "lock_pid_dir", "lock_size"),
-        "assistant",
+        "assistant", "rpc_connect_timeout", "rpc_retry_attempts", "rpc_retry_wait", "rpc_log_retries",
     },
     "worker": {
         "timeout", "wait_interval", "step_limit", "check_unfulfilled_deps", "check_complete_on_run",
@@ -383,8 +383,7 @@ READ_KEYS: dict[str, set[str]] = {
 # Luigi's keys that trun does not implement but accepts in a config file and ignores, so that a
 # luigi.cfg works unchanged (each is listed in README "Differences from Luigi").
 IGNORED_LUIGI_KEYS: dict[str, set[str]] = {
-    "core": {"autoload_range", "rpc_connect_timeout", "rpc_retry_attempts",
-             "rpc_retry_wait"},
+    "core": {"autoload_range"},
     "worker": set(),
     "scheduler": set(),
 }
