@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import importlib.util
 import inspect
 import itertools
 import json
@@ -58,14 +59,19 @@ MAX_QUEUED = 1000
 MAX_IN_FLIGHT = 2  # full batches waiting for the sender thread before add_step blocks
 UNIX_SCHEME = "http+unix"
 
-try:  # requests-unixsocket's session also speaks http+unix://
-    import requests_unixsocket as _requests
-except ImportError:
+# requests is imported only by RequestsFetcher (it costs ~50 ms of every worker's start-up).
+HAS_REQUESTS = importlib.util.find_spec("requests") is not None
+
+
+def _requests_module() -> Any:
+    """requests-unixsocket's module where installed (its session also speaks http+unix://), else
+    requests."""
     try:
-        import requests as _requests
+        import requests_unixsocket
+        return requests_unixsocket
     except ImportError:
-        _requests = None
-HAS_REQUESTS = _requests is not None
+        import requests
+        return requests
 HAS_UNIX_SOCKET = True  # RemoteScheduler's own connection reaches a Unix socket (no library needed)
 
 
@@ -144,16 +150,17 @@ class RequestsFetcher:
     """The same calls on a ``requests`` session (kept per process: a forked child opens its own)."""
 
     def __init__(self) -> None:
-        if _requests is None:
+        if not HAS_REQUESTS:
             raise ImportError("RequestsFetcher needs the requests package (pip install requests)")
-        self.raises = _requests.exceptions.RequestException
-        self.session = _requests.Session()
+        self._requests = _requests_module()
+        self.raises = self._requests.exceptions.RequestException
+        self.session = self._requests.Session()
         self.process_id = os.getpid()
 
     def check_pid(self) -> None:
         """Open a new session in a forked child (a session's connections belong to one process)."""
         if os.getpid() != self.process_id:
-            self.session = _requests.Session()
+            self.session = self._requests.Session()
             self.process_id = os.getpid()
 
     def fetch(self, full_url: str, body: dict | None, timeout: float | None) -> str:
