@@ -56,8 +56,6 @@ def run_with_retcodes(argv: list[str] | None = None) -> None:
         sys.exit((codes or retcode()).already_running)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
-        sys.exit(130)
     except ConfigError as e:
         print(f"trun: configuration error: {e}", file=sys.stderr)
         sys.exit(CONFIG_ERROR_EXIT_CODE)

@@ -77,6 +77,8 @@ class Worker:
                  worker_processes: int = 1, assistant: bool = False, executor: str | None = None,
                  dask_address: str | None = None, **config: Any) -> None:
         self._config = worker_config(**config)
+        # As Luigi's Worker: a wait of 0 would make the worker's queue reads undefined.
+        assert self._config.wait_interval >= 1e-5, "[worker] wait_interval must be positive"
         if self._config.wait_jitter < 0:
             raise ValueError("[worker] wait_jitter must be 0 or more")
         self._scheduler: SchedulerAPI = scheduler if scheduler is not None else sch.Scheduler()
