@@ -7,11 +7,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
+
+from loopback import free_port
 
 MARIADBD = "/usr/sbin/mariadbd"
 INSTALL_DB = "/usr/bin/mariadb-install-db"
@@ -20,11 +21,6 @@ INSTALL_DB = "/usr/bin/mariadb-install-db"
 def available() -> bool:
     return os.path.exists(MARIADBD) and os.path.exists(INSTALL_DB)
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -38,7 +34,7 @@ def mysql_server(databases: list[str]) -> Iterator[int]:
     try:
         subprocess.run([INSTALL_DB, "--no-defaults", f"--datadir={data}", "--skip-test-db", *user],
                        check=True, capture_output=True, timeout=300)
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
             [MARIADBD, "--no-defaults", f"--datadir={data}", f"--socket={root}/mysqld.sock", f"--port={port}",
              "--bind-address=127.0.0.1", "--skip-grant-tables", "--skip-log-bin", f"--pid-file={root}/pid",

@@ -8,11 +8,12 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+
+from loopback import free_port
 
 
 def _bin(name: str) -> str | None:
@@ -23,11 +24,6 @@ def _bin(name: str) -> str | None:
 def available() -> bool:
     return _bin("initdb") is not None and _bin("postgres") is not None
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -44,7 +40,7 @@ def postgres_server(databases: list[str]) -> Iterator[int]:
         shutil.chown(sockets, "postgres")
     subprocess.run([*as_user, _bin("initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
                    check=True, capture_output=True, timeout=300)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([*as_user, _bin("postgres"), "-D", data, "-p", str(port), "-k", sockets,
                                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from loopback import free_port
 
 SSHD = "/usr/sbin/sshd"
 
@@ -20,11 +21,6 @@ SSHD = "/usr/sbin/sshd"
 def available() -> bool:
     return os.path.exists(SSHD) and shutil.which("ssh") is not None and shutil.which("scp") is not None
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
