@@ -53,17 +53,8 @@ class MySqlTarget(rdbms.MarkerTableTarget):
             f"ON DUPLICATE KEY UPDATE update_id = VALUES(update_id)", (self.update_id, self.table))
         assert self.exists(connection)
 
-    def exists(self, connection: Any = None) -> bool:
-        connection = self._committing(connection)  # kept: a cursor may hold it weakly only
-        cursor = connection.cursor()
-        try:
-            cursor.execute(f"SELECT 1 FROM {self.marker_table} WHERE update_id = %s LIMIT 1",
-                           (self.update_id,))
-            return cursor.fetchone() is not None
-        except mysql.connector.Error as e:
-            if e.errno == errorcode.ER_NO_SUCH_TABLE:  # no marker table yet: nothing is done
-                return False
-            raise
+    def _is_missing_table(self, error: Exception) -> bool:
+        return isinstance(error, mysql.connector.Error) and error.errno == errorcode.ER_NO_SUCH_TABLE
 
     def connect(self, autocommit: bool = False) -> Any:
         return mysql.connector.connect(user=self.user, password=self.password, host=self.host, port=self.port,

@@ -135,17 +135,8 @@ class PostgresTarget(rdbms.MarkerTableTarget):
                 f"INSERT INTO {self.marker_table} (update_id, target_table, inserted) VALUES (%s, %s, %s);",
                 (self.update_id, self.table, datetime.datetime.now()))
 
-    def exists(self, connection: Any = None) -> bool:
-        connection = self._committing(connection)  # kept: a cursor may hold it weakly only
-        cursor = connection.cursor()
-        try:
-            cursor.execute(f"SELECT 1 FROM {self.marker_table} WHERE update_id = %s LIMIT 1",
-                           (self.update_id,))
-            return cursor.fetchone() is not None
-        except dbapi.DatabaseError as e:
-            if db_error_code(e) == ERROR_UNDEFINED_TABLE:  # no marker table yet: nothing is done
-                return False
-            raise
+    def _is_missing_table(self, error: Exception) -> bool:
+        return isinstance(error, dbapi.DatabaseError) and db_error_code(error) == ERROR_UNDEFINED_TABLE
 
     def connect(self) -> Any:
         """A DB-API connection to the database of the table."""

@@ -45,6 +45,22 @@ class MarkerTableTarget(Target):
             connection.autocommit = True
         return connection
 
+    def _is_missing_table(self, error: Exception) -> bool:
+        """Whether the driver's ``error`` says the marker table does not exist (per database)."""
+        raise NotImplementedError
+
+    def exists(self, connection: Any = None) -> bool:
+        connection = self._committing(connection)  # kept: a cursor may hold it weakly only
+        cursor = connection.cursor()
+        try:
+            cursor.execute(f"SELECT 1 FROM {self.marker_table} WHERE update_id = %s LIMIT 1",
+                           (self.update_id,))
+            return cursor.fetchone() is not None
+        except Exception as e:
+            if self._is_missing_table(e):  # no marker table yet: nothing is done
+                return False
+            raise
+
 
 class _MetadataColumnsMixin:
     """Columns that every table of a step gets (``(name, type)`` or ``(name, type, encoding)``),
