@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from luigi_pair import luigi_python, port, scenario
+from luigi_pair import luigi_python, port, same_result, scenario
 from smtp_sink import SMTPSink
 
 
@@ -35,3 +35,8 @@ def test_batched_emails_same_as_luigi(tmp_path, fmt):
     assert len(trun) == 5 * 4  # each batch: both receivers, the step owner, the planner
     subjects = {s for to, s, _ in trun if to == ["ops@example.com"]}
     assert "Trun: 4 failures, 2 disables, 1 scheduling failure in the last 60 minutes" in subjects
+
+
+def test_failed_send_drops_the_batch_and_restarts_the_interval(tmp_path):
+    result = same_result(tmp_path, scenario("batch_notifier_send_fails"))
+    assert result["events"] == ["raised mail server went away", 1, 1, 2]

@@ -147,12 +147,15 @@ class BatchNotifier:
 
     def send_email(self) -> None:
         """Send what was collected now, one e-mail to each of ``[email] receiver`` (all the steps) and
-        to each owner (their steps), and start over."""
-        for owner in list(self._counts):
-            self._send(owner)
-        self._counts.clear()
-        self._expls.clear()
-        self._update_next_send()
+        to each owner (their steps), and start over, also when sending fails (as Luigi's: the
+        failures collected are dropped and the next e-mail waits a whole interval)."""
+        try:
+            for owner in list(self._counts):
+                self._send(owner)
+        finally:
+            self._counts.clear()
+            self._expls.clear()
+            self._update_next_send()
 
     def update(self) -> None:
         """Send if ``email_interval`` minutes passed since the last send."""
