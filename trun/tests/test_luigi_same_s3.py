@@ -45,6 +45,7 @@ def test_s3_targets_and_client_same_as_luigi(tmp_path, endpoint):
     assert tree["keys"] == ["s3.ObjectSummary:spark/_SUCCESS:0", "s3.ObjectSummary:spark/part-00000:13"]
     reads = result["reads"]
     assert reads["missing"] == ["FileNotFoundException", "NoSuchKey", "ClientError"]
+    assert reads["opener"] == ["S3Target", "id,value\n"]
     assert reads["readable"] == [True, False, False, "id,", "value\n1,10\n2,20\n"]
     assert reads["uploaded_with"] == ["AES256", "text/plain"] and reads["flags"] == [True, False]
     writes = result["writes"]

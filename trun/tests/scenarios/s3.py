@@ -2,7 +2,8 @@
 names its endpoint_url and credentials).  Steps whose S3Targets are written atomically and read
 back, with S3PathTask/S3FlagTask/S3EmrTask requirements made outside Luigi; a failed write that
 leaves nothing; a missing requirement; then S3Client's operations (exists, isdir, listdir, list,
-get, put, put_multipart, copy, move, mkdir, remove) and their errors.  BUCKET is this run's bucket."""
+get, put, put_multipart, copy, move, mkdir, remove) and their errors; s3:// through the opener.
+BUCKET is this run's bucket."""
 
 import datetime
 import json
@@ -11,6 +12,7 @@ import warnings
 
 import luigi
 import luigi.format
+from luigi.contrib.opener import OpenerTarget
 from luigi.contrib.s3 import (
     ReadableS3File,
     S3Client,
@@ -125,10 +127,13 @@ tree = {"exists": [c.exists(p) for p in (f"{ROOT}/raw/input.csv", f"{ROOT}/raw",
         "no_bucket": outcome(lambda: c.exists("s3://no-such-bucket-here/x"))}
 with S3Target(f"{ROOT}/reports/a.txt").open("r") as f:
     read_back = f.read()
+with OpenerTarget(f"{ROOT}/raw/input.csv").open("r") as f:
+    opened = [type(OpenerTarget(f"s3n://{BUCKET}/x")).__name__, f.readline()]
 raw = ReadableS3File(c.get_key(f"{ROOT}/raw/input.csv"))
 readable = [raw.readable(), raw.writable(), raw.seekable(), raw.read(3).decode(), raw.read().decode()]
 raw.close()
-reads = {"text": read_back, "readable": readable, "string": c.get_as_string(f"{ROOT}/spark/part-00000"),
+reads = {"text": read_back, "opener": opened, "readable": readable,
+         "string": c.get_as_string(f"{ROOT}/spark/part-00000"),
          "bytes": list(c.get_as_bytes(f"{ROOT}/raw/input.csv")[:4]),
          "latin": c.get_as_string(f"{ROOT}/summary.txt", encoding="latin-1")[:8],
          "get_key": [c.get_key(f"{ROOT}/raw/input.csv").size, c.get_key(f"{ROOT}/raw/absent") is None],
