@@ -10,7 +10,10 @@ from luigi_pair import port, same_result, scenario
 
 s3_server = pytest.importorskip("s3_server")
 
-_CFG = """[s3]
+_CFG = """[DEFAULT]
+shared = everywhere
+
+[s3]
 endpoint_url = {endpoint}
 aws_access_key_id = testing
 aws_secret_access_key = testing
@@ -38,6 +41,9 @@ def test_s3_targets_and_client_same_as_luigi(tmp_path, endpoint):
                                  "compressed\nbytes\n_SUCCESS,part-00000\n")
     assert result["emr"] == [True, False]
     assert result["emr_warnings"] == ["S3EmrTarget is deprecated. Please use S3FlagTarget"]
+    # [DEFAULT]'s values are not passed to boto3, but can be asked for
+    assert result["config"] == [["aws_access_key_id", "aws_secret_access_key", "endpoint_url", "region_name"],
+                                "everywhere"]
     tree = result["tree"]
     assert tree["exists"] == [True, True, True, True, True, False, False]
     assert tree["isdir"] == [False, True, True, True, False] and tree["no_bucket"] == "NoSuchBucket"

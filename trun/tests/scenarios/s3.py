@@ -194,6 +194,7 @@ dirs["hadoop"] = [c.isdir(f"{ROOT}/hadoop"), c.remove(f"{ROOT}/hadoop"), c.exist
 role = S3Client(aws_role_arn="arn:aws:iam::123456789012:role/writer", aws_role_session_name="scenario")
 role.put_string("as the role", f"{ROOT}/role.txt")
 dirs["role"] = role.get_as_string(f"{ROOT}/role.txt")
-print(json.dumps({"built": built, "again": again, "broken": broken, "missing": missing, "emr": emr,
-                  "emr_warnings": emr_warnings, "tree": tree, "reads": reads, "writes": writes, "dirs": dirs,
-                  "summary": c.get_as_string(f"{ROOT}/summary.txt")}))
+config = [sorted(S3Client()._options), S3Client._get_s3_config("shared")]
+print(json.dumps({"config": config, "built": built, "again": again, "broken": broken, "missing": missing,
+                  "emr": emr, "emr_warnings": emr_warnings, "tree": tree, "reads": reads, "writes": writes,
+                  "dirs": dirs, "summary": c.get_as_string(f"{ROOT}/summary.txt")}))

@@ -60,6 +60,16 @@ def _is_missing(error: Exception) -> bool:
     return isinstance(response, dict) and response.get("Error", {}).get("Code") in _MISSING
 
 
+def _maybe_int(value: Any) -> Any:
+    """A config value that reads as an integer (a port, a timeout) as that integer."""
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    return value
+
+
 def _client_error() -> type[Exception]:
     return boto3_module("botocore.exceptions").ClientError
 
@@ -300,18 +310,10 @@ class S3Client(FileSystem):
         config = get_config()
         if not config.has_section("s3"):
             return {} if key is None else None
-        options: dict[str, Any] = {}
-        for name, value in config.section_values("s3").items():
-            if isinstance(value, str):
-                try:
-                    value = int(value)
-                except ValueError:
-                    pass
-            options[name] = value
-        if key:
-            return options.get(key)
         defaults = config.section_values("DEFAULT")
-        return {k: v for k, v in options.items() if k not in defaults or defaults[k] != v}
+        options = {name: _maybe_int(value) for name, value in config.section_values("s3").items()
+                   if key or name not in defaults or defaults[name] != value}
+        return options.get(key) if key else options
 
     @staticmethod
     def _path_to_bucket_and_key(path: str) -> tuple[str, str]:
