@@ -83,7 +83,7 @@ class ReadableS3File:
         """Nothing to flush (a text layer over the file calls it when it closes)."""
 
     def close(self) -> None:
-        if not self.closed:
+        if not getattr(self, "closed", True):  # (also when __init__ failed, from __del__)
             self.s3_key.close()
             self.closed = True
 
