@@ -16,10 +16,10 @@ CONFIG    ?= configs/demo.toml
 CXX_APT_PACKAGES := g++ cmake ninja-build pkg-config libgrpc++-dev protobuf-compiler-grpc \
   protobuf-compiler libprotobuf-dev libtomlplusplus-dev libsqlite3-dev libgtest-dev \
   libgmock-dev libopenblas-dev liblapacke-dev libzstd-dev libxxhash-dev libabsl-dev tzdata
-# postgresql, mariadb-server, openssh-server: the servers the tests of trun.contrib.postgres,
-# .mysqldb and .ssh start on loopback
+# postgresql, mariadb-server, openssh-server, redis-server: the servers the tests of
+# trun.contrib.postgres, .mysqldb, .ssh and .redis_store start on loopback
 APT_PACKAGES := $(CXX_APT_PACKAGES) sqlite3 clang-format python3-venv procps nodejs postgresql \
-  mariadb-server openssh-server
+  mariadb-server openssh-server redis-server
 # What `make image` and `make deploy-test` need on the host.
 DEPLOY_APT_PACKAGES := docker.io debootstrap docker-compose
 IMAGE_TAG ?= latest
@@ -91,7 +91,7 @@ $(BROWSER_STAMP): Makefile
 
 $(LUIGI_STAMP): $(APT_STAMP) Makefile
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
-	@$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check luigi==3.8.1 jsonschema boto3 "sqlalchemy<2"
+	@$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check luigi==3.8.1 jsonschema boto3 "sqlalchemy<2" redis
 	@touch $@
 
 build: deps

@@ -209,7 +209,10 @@ class GzipFormat(Format):
         return gzip.GzipFile(fileobj=input_pipe, mode="rb")
 
     def pipe_writer(self, output_pipe: IO[bytes]) -> Any:
-        return gzip.GzipFile(fileobj=output_pipe, mode="wb", compresslevel=self.compression_level)
+        # no file name and no time in the header, as Luigi's (gzip reading a pipe): the same data
+        # gives the same bytes, and a temporary file's name does not end up in the published file
+        return gzip.GzipFile(filename="", fileobj=output_pipe, mode="wb",
+                             compresslevel=self.compression_level, mtime=0)
 
 
 class Bzip2Format(Format):

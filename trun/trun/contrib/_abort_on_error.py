@@ -2,7 +2,9 @@
 
 trun.format's text layer closes its file when a ``with`` block ends, however it ends: over an
 atomic remote file that would publish a partial file.  ``AbortOnError`` stands in front of the
-formatted writer and aborts the atomic file instead (``trun.contrib.ftp`` and ``trun.contrib.ssh``).
+formatted writer and aborts the atomic file instead (``trun.contrib.ftp``, ``.ssh`` and ``.s3``).
+Closed cleanly, it closes the atomic file after the writer: a compressing writer (``Gzip``) leaves
+the file it wrote into open.
 """
 
 from __future__ import annotations
@@ -20,11 +22,17 @@ class AbortOnError:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._writer, name)
 
+    def close(self) -> None:
+        """Close the writer, then publish the atomic file if the writer did not close it."""
+        self._writer.close()
+        if not self._atomic.closed:
+            self._atomic.close()
+
     def __enter__(self) -> AbortOnError:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is None:
-            self._writer.close()
+            self.close()
         else:
             self._atomic.abort()

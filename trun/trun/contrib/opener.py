@@ -4,9 +4,9 @@ pipeline's locations can come from configuration and tests can swap them for in-
 
 The URI's query string gives the target's keyword arguments (``?is_tmp=true&format=...``): an
 opener keeps only those in its ``allowed_kwargs`` (unless ``filter_kwargs`` is false), parsing as
-JSON the ones flagged true there.  ``s3://`` names ``trun.contrib.s3.S3Target``, which needs a cloud
-service: trun does not provide it, so opening one raises ``NoOpenerError``.  ``opener`` is the
-registry of the three; a registry of one's own takes ``Opener`` subclasses.
+JSON the ones flagged true there.  ``s3://`` (and ``s3n://``) is a ``trun.contrib.s3.S3Target``
+(boto3 needed once it is used).  ``opener`` is the registry of the three; a registry of one's own
+takes ``Opener`` subclasses.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ class LocalOpener(Opener):
 
 
 class S3Opener(Opener):
-    """``s3://bucket/key`` (or ``s3n://``): an ``S3Target``, where ``trun.contrib.s3`` exists."""
+    """``s3://bucket/key`` (or ``s3n://``): a ``trun.contrib.s3.S3Target``."""
 
     names = ["s3", "s3n"]
     allowed_kwargs = {"format": False, "client": True}
@@ -129,11 +129,7 @@ class S3Opener(Opener):
     @classmethod
     def get_target(cls, scheme: str, path: str, fragment: str, username: str | None, password: str | None,
                    hostname: str | None, port: int | None, query: dict[str, Any], **kwargs: Any) -> Any:
-        try:
-            s3 = importlib.import_module("trun.contrib.s3")
-        except ImportError as e:
-            raise NoOpenerError(f"No opener for {scheme}: {scheme}:// targets need trun.contrib.s3 (an S3 "
-                                f"service), which trun does not provide") from e
+        s3 = importlib.import_module("trun.contrib.s3")  # when first needed: it imports trun.step
         return s3.S3Target(f"{scheme}://{hostname}{path}", **{**query, **kwargs})
 
 
