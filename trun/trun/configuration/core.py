@@ -409,9 +409,10 @@ def _kind(path: str) -> str:
 
 
 def add_config_path(path: str | os.PathLike) -> bool:
-    """Read one more configuration file on top of what is loaded, and have every parser instance
-    made later (``get_config("toml")`` after ``TrunTomlParser._instance = None``) read it too.  False
-    (with a warning) if there is no such file, as in Luigi."""
+    """Read one more configuration file on top of what is loaded (re-reading the files read before
+    it, as Luigi does), and have every parser instance made later (``get_config("toml")`` after
+    ``TrunTomlParser._instance = None``) read it too.  False (with a warning) if there is no such
+    file, as in Luigi."""
     if not Path(path).is_file():
         warnings.warn(f"Config file does not exist: {path}", stacklevel=2)
         return False
@@ -421,7 +422,11 @@ def add_config_path(path: str | os.PathLike) -> bool:
     _added_paths.append(path)
     for cls in PARSER_CLASSES.values():
         if cls._instance is not None and _kind(path) in cls._instance.kinds:
-            cls._instance.read(path)
+            # as Luigi's reload(): every file of the instance is read again on top of what it
+            # holds, so a value a file gives replaces one set in code, and removed sections return
+            for one in cls._instance.default_paths():
+                if os.path.isfile(one):
+                    cls._instance.read(one)
     return True
 
 
