@@ -258,7 +258,10 @@ class Worker:
         self._deps.setdefault(step.step_id, [])
         self._scheduler.add_step(step.step_id, status=sch.UNKNOWN, runnable=False,
                                  family=step.get_step_family(), expl=expl, worker=self._id)
-        step.trigger_event(Event.BROKEN_STEP, step, error)
+        if method == "deps()":
+            step.trigger_event(Event.BROKEN_STEP, step, error)
+        else:  # a complete() that raised is reported as a missing dependency, as in Luigi
+            step.trigger_event(Event.DEPENDENCY_MISSING, step)
         owners = step.owner_email
         owners = [owners] if isinstance(owners, str) else list(owners or [])
         try:  # for the scheduler's batched e-mails ([scheduler] batch_emails)
