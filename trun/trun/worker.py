@@ -221,6 +221,8 @@ class Worker:
                 add(sid, status=sch.PENDING, runnable=self._config.retry_external_steps, family=family,
                     params=params, worker=self._id, module=step.step_module)
                 step.trigger_event(Event.DEPENDENCY_MISSING, step)
+                logger.warning("Data for %s does not exist (yet?). The step is an external data dependency, "
+                               "so it cannot be run from this trun process.", step)
                 continue
             try:
                 deps = step.deps()
