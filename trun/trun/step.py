@@ -246,11 +246,14 @@ class Step(metaclass=Register):
 
     def clone(self, cls: type | None = None, **kwargs: Any) -> Step:
         """An instance of ``cls`` (default: own class): each of its parameters not given in ``kwargs``
-        takes this step's attribute of that name (a parameter, or any attribute or property)."""
+        takes this step's attribute of that name (a parameter, or any attribute or property).  As in
+        Luigi, ``kwargs`` that are not parameters of ``cls`` are ignored."""
         cls = cls or type(self)
-        merged = dict(kwargs)
+        merged = {}
         for name, _ in cls.get_params():  # type: ignore[attr-defined]
-            if name not in merged and hasattr(self, name):
+            if name in kwargs:
+                merged[name] = kwargs[name]
+            elif hasattr(self, name):
                 merged[name] = getattr(self, name)
         return cls(**merged)
 
