@@ -262,7 +262,11 @@ class Step(metaclass=Register):
         for name, param in self.get_params():
             if param.significant:
                 value = self.param_kwargs[name]
-                parts.append(f"{name}={'None' if value is None else param.serialize(value)}")
+                try:  # as Luigi's: the serialized value, so an Optional*Parameter's None shows as ""
+                    text = param.serialize(value)
+                except Exception:
+                    text = str(value)
+                parts.append(f"{name}={text}")
         return f"{self.get_step_family()}({', '.join(parts)})"
 
     def __eq__(self, other: object) -> bool:
