@@ -60,6 +60,10 @@ from trun.work_feed import WorkFeed
 from trun.worker_batches import WorkerBatches
 
 logger = logging.getLogger("trun-interface")
+
+
+class NotAStepError(StepException, TypeError):
+    """``add()`` was given something that is not a step: Luigi's ``TaskException`` (a TypeError too)."""
 worker = worker_config  # the [worker] section, as luigi.worker.worker
 
 
@@ -169,7 +173,7 @@ class Worker:
         ``multiprocess``: check completeness in parallel, ``processes`` at a time (all cores when 0),
         as ``[core] parallel_scheduling`` does (in threads: the checks mostly wait on storage)."""
         if not isinstance(step, Step):
-            raise TypeError(f"can only schedule Step instances, got {step!r}")
+            raise NotAStepError(f"Can not schedule non-step {step}")
         if multiprocess and self._check_pool is None:
             self._check_pool = ThreadPoolExecutor(max_workers=processes or os.cpu_count() or 1)
         if step.step_id not in self.root_ids:
