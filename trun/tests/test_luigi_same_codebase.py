@@ -84,7 +84,7 @@ def run_tests(python: str, root: Path, extra_path: str = "") -> tuple[int, dict[
     return proc.returncode, verdicts, proc.stderr
 
 
-@pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 15)])
+@pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14)])
 def test_code_base_and_its_tests(tmp_path: Path, name: str, at_least: int) -> None:
     source = CODEBASES / name
     copy_tree(source, tmp_path / "luigi", lambda text: text)
