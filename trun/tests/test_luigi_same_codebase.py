@@ -66,22 +66,30 @@ def pytest_verdicts(report: Path) -> dict[str, str]:
     return verdicts
 
 
-def run_tests(python: str, root: Path, extra_path: str = "") -> tuple[int, dict[str, str], str]:
-    """(exit code, test id -> verdict, output) of the code base's tests, run in root."""
+def start_tests(python: str, root: Path, extra_path: str = "") -> tuple[subprocess.Popen, Path]:
+    """Start the code base's tests in root; gives the process and where its verdicts will be."""
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": os.pathsep.join(filter(None, [str(root), extra_path])),
            "HOME": str(root), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     if (root / "pytest.ini").exists():
         report = root.parent / f"{root.name}-report.xml"
         command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
                    f"--basetemp={root.parent / (root.name + '-tmp')}"]
-        proc = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600, env=env)
-        verdicts = pytest_verdicts(report) if report.exists() else {}
-        return proc.returncode, verdicts, proc.stdout + proc.stderr
-    path = root / "verdicts.json"
-    proc = subprocess.run([python, "-c", UNITTEST_RUNNER, str(path)], cwd=root, capture_output=True,
-                          text=True, timeout=600, env=env)
-    verdicts = json.loads(path.read_text()) if path.exists() else {}
-    return proc.returncode, verdicts, proc.stderr
+    else:
+        report = root / "verdicts.json"
+        command = [python, "-c", UNITTEST_RUNNER, str(report)]
+    proc = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env)
+    return proc, report
+
+
+def finish_tests(started: tuple[subprocess.Popen, Path]) -> tuple[int, dict[str, str], str]:
+    """(exit code, test id -> verdict, output) of tests begun by ``start_tests``."""
+    proc, report = started
+    output, _ = proc.communicate(timeout=600)
+    if not report.exists():
+        return proc.returncode, {}, output
+    verdicts = pytest_verdicts(report) if report.suffix == ".xml" else json.loads(report.read_text())
+    return proc.returncode, verdicts, output
 
 
 @pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14)])
@@ -92,9 +100,12 @@ def test_code_base_and_its_tests(tmp_path: Path, name: str, at_least: int) -> No
     # Luigi's venv has no pytest: it is given this interpreter's (and only that)
     pytest_only = packages_only(tmp_path / "pytest-only", "pytest", "_pytest", "pluggy", "iniconfig",
                                 "packaging", "pygments", "py.py")
-    luigi_rc, luigi_verdicts, luigi_out = run_tests(luigi_python(), tmp_path / "luigi", pytest_only)
+    # both at once: much of a run is spent waiting (worker polls, subprocesses)
+    luigi_run = start_tests(luigi_python(), tmp_path / "luigi", pytest_only)
+    trun_run = start_tests(sys.executable, tmp_path / "trun")
+    luigi_rc, luigi_verdicts, luigi_out = finish_tests(luigi_run)
+    trun_rc, trun_verdicts, trun_out = finish_tests(trun_run)
     assert luigi_rc == 0 and len(luigi_verdicts) >= at_least, luigi_out[-3000:]
-    trun_rc, trun_verdicts, trun_out = run_tests(sys.executable, tmp_path / "trun")
     expected = {port(name): verdict for name, verdict in luigi_verdicts.items()}
     differing = {name: (verdict, trun_verdicts.get(name)) for name, verdict in expected.items()
                  if trun_verdicts.get(name) != verdict}
