@@ -1,3 +1,5 @@
+import csv
+import io
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,19 @@ class DetailsTest(unittest.TestCase):
             self.assertTrue(target.exists())
             self.assertEqual(str(target), target.path)
             self.assertEqual(f"{luigi.mock.MockTarget('/m/x')}", "/m/x")
+
+    def test_files_are_io_objects(self):
+        with tempfile.TemporaryDirectory() as d:
+            target = luigi.LocalTarget(f"{d}/rows.csv")
+            with target.open("w") as f:
+                self.assertIsInstance(f, io.IOBase)
+                f.writelines(["name,n\n", "a,1\n", "b,2\n"])
+            with target.open("r") as f:
+                self.assertIsInstance(f, io.IOBase)
+                header = next(f)
+                rows = list(csv.reader(f))
+            self.assertEqual(header, "name,n\n")
+            self.assertEqual(rows, [["a", "1"], ["b", "2"]])
 
     def test_clone_ignores_other_parameters(self):
         model = train.Train(size=5, powers=[1])
