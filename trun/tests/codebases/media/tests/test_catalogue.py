@@ -1,8 +1,11 @@
 import json
 import os
+import socket
 
 import luigi
+import luigi.scheduler
 import luigi.task_register
+import luigi.worker
 import pytest
 import sqlalchemy
 from luigi.execution_summary import LuigiStatusCode
@@ -85,3 +88,12 @@ def test_mixed_list(build):
     assert result.status == LuigiStatusCode.SUCCESS
     assert "2 ran successfully" in result.summary_text
     assert open("plain.txt").read() == "plain"
+
+
+def test_worker_attributes():
+    with luigi.worker.Worker(scheduler=luigi.scheduler.Scheduler()) as w:
+        assert w.host == socket.gethostname()
+        assert w.add(Plain()) and w.add_succeeded
+        assert not w.add(BadComplete())
+        assert w.add_succeeded is False
+        assert w.run() is True
