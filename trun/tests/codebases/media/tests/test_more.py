@@ -110,3 +110,22 @@ def test_dates_helpers():
     assert p.next_in_enumeration(datetime.date(2024, 1, 3)) == datetime.date(2024, 1, 5)
     assert luigi.MonthParameter().normalize(datetime.date(2024, 2, 17)) == datetime.date(2024, 2, 1)
     assert luigi.YearParameter().serialize(datetime.date(2024, 1, 1)) == "2024"
+
+
+def test_root_logging_handler_gets_luigi_records(build):
+    class Collect(logging.Handler):
+        def __init__(self):
+            super().__init__()
+            self.names = []
+
+        def emit(self, record):
+            self.names.append(record.name)
+
+    handler = Collect()
+    logging.getLogger().addHandler(handler)
+    try:
+        assert build(Source(kind="logged")).status == luigi.LuigiStatusCode.SUCCESS
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert "luigi-interface" in handler.names
+    assert logging.getLogger("luigi-interface").propagate is True
