@@ -1,36 +1,43 @@
-"""A Luigi user's code base and its unit tests, renamed, pass under trun as they pass under Luigi.
+"""A Luigi user's code base and its tests, renamed, pass under trun as they pass under Luigi.
 
-``codebases/shop`` is a small Luigi project written for this comparison: a package of tasks and its
-``unittest`` tests, which drive Luigi as users' tests do (``build`` with summaries and status codes,
-``Scheduler`` and ``Worker`` directly, ``run_with_retcodes``, ``luigi.run``, the mock file system,
-the tools, ranges, events, dynamic dependencies, parameters' string forms). The copy is renamed the
-way a user ports one (``luigi`` -> ``trun``, ``Task`` -> ``Step``, ``task`` -> ``step``, in the code
-and in file names) and its tests must give the same verdict, test by test.
+Each directory of ``codebases/`` is a small Luigi project written for this comparison: a package of
+tasks and its tests, which drive Luigi as users' tests do (``build`` with summaries and status
+codes, ``Scheduler`` and ``Worker`` directly, ``run_with_retcodes``, ``luigi.run``, the mock file
+system, the configuration, the tools, ranges, events, dynamic dependencies, parameters' string
+forms, command lines in subprocesses). ``shop`` has ``unittest`` tests; a code base with a
+``pytest.ini`` (``etl``) is run with pytest (fixtures, ``tmp_path``, ``monkeypatch``, parametrised
+tests). The copy is renamed the way a user ports one (``luigi`` -> ``trun``, ``Task`` -> ``Step``,
+``task`` -> ``step``, in the code, the file names and the other files) and its tests must give the
+same verdict, test by test.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+from driver_path import packages_only
 from luigi_pair import luigi_python, port
 
 CODEBASES = Path(__file__).parent / "codebases"
 
 
 def copy_tree(src: Path, dst: Path, rename) -> None:
-    for path in sorted(src.rglob("*.py")):
-        if "__pycache__" in path.parts:
+    for path in sorted(src.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts:
             continue
         target = dst / rename(str(path.relative_to(src)))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(rename(path.read_text()))
 
 
-# Runs the code base's tests and writes each one's verdict (ok, FAIL, ERROR, skipped) as JSON.
-RUNNER = """
+# Runs the code base's unittest tests and writes each one's verdict (ok, FAIL, ERROR, skipped) as JSON.
+UNITTEST_RUNNER = """
 import json, sys, unittest
 def tests(s):
     for t in s:
@@ -47,23 +54,58 @@ with open(sys.argv[1], "w") as f:
 """
 
 
-def run_tests(python: str, root: Path) -> tuple[int, dict[str, str], str]:
-    """(exit code, test id -> verdict, output) of the code base's unittest tests, run in root."""
-    proc = subprocess.run([python, "-c", RUNNER, str(root / "verdicts.json")], cwd=root, capture_output=True,
-                          text=True, timeout=600,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "HOME": str(root)})
-    path = root / "verdicts.json"
-    verdicts = json.loads(path.read_text()) if path.exists() else {}
-    return proc.returncode, verdicts, proc.stderr
+def pytest_verdicts(report: Path) -> dict[str, str]:
+    """Test id -> verdict (ok, FAIL, ERROR, skipped) from pytest's JUnit XML report."""
+    verdicts = {}
+    for case in ET.parse(report).iter("testcase"):
+        kinds = {child.tag for child in case}
+        verdict = ("FAIL" if "failure" in kinds else "ERROR" if "error" in kinds
+                   else "skipped" if "skipped" in kinds else "ok")
+        name = f"{case.get('classname')}.{case.get('name')}"
+        verdicts[name] = "ERROR" if verdicts.get(name) == "ERROR" else verdict  # teardown errors
+    return verdicts
 
 
-def test_shop_code_base_and_its_tests(tmp_path: Path) -> None:
-    source = CODEBASES / "shop"
+def start_tests(python: str, root: Path, extra_path: str = "") -> tuple[subprocess.Popen, Path]:
+    """Start the code base's tests in root; gives the process and where its verdicts will be."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": os.pathsep.join(filter(None, [str(root), extra_path])),
+           "HOME": str(root), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    if (root / "pytest.ini").exists():
+        report = root.parent / f"{root.name}-report.xml"
+        command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
+                   f"--basetemp={root.parent / (root.name + '-tmp')}"]
+    else:
+        report = root / "verdicts.json"
+        command = [python, "-c", UNITTEST_RUNNER, str(report)]
+    proc = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env)
+    return proc, report
+
+
+def finish_tests(started: tuple[subprocess.Popen, Path]) -> tuple[int, dict[str, str], str]:
+    """(exit code, test id -> verdict, output) of tests begun by ``start_tests``."""
+    proc, report = started
+    output, _ = proc.communicate(timeout=600)
+    if not report.exists():
+        return proc.returncode, {}, output
+    verdicts = pytest_verdicts(report) if report.suffix == ".xml" else json.loads(report.read_text())
+    return proc.returncode, verdicts, output
+
+
+@pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14)])
+def test_code_base_and_its_tests(tmp_path: Path, name: str, at_least: int) -> None:
+    source = CODEBASES / name
     copy_tree(source, tmp_path / "luigi", lambda text: text)
     copy_tree(source, tmp_path / "trun", port)
-    luigi_rc, luigi_verdicts, luigi_out = run_tests(luigi_python(), tmp_path / "luigi")
-    assert luigi_rc == 0 and len(luigi_verdicts) >= 18, luigi_out[-3000:]
-    trun_rc, trun_verdicts, trun_out = run_tests(sys.executable, tmp_path / "trun")
+    # Luigi's venv has no pytest: it is given this interpreter's (and only that)
+    pytest_only = packages_only(tmp_path / "pytest-only", "pytest", "_pytest", "pluggy", "iniconfig",
+                                "packaging", "pygments", "py.py")
+    # both at once: much of a run is spent waiting (worker polls, subprocesses)
+    luigi_run = start_tests(luigi_python(), tmp_path / "luigi", pytest_only)
+    trun_run = start_tests(sys.executable, tmp_path / "trun")
+    luigi_rc, luigi_verdicts, luigi_out = finish_tests(luigi_run)
+    trun_rc, trun_verdicts, trun_out = finish_tests(trun_run)
+    assert luigi_rc == 0 and len(luigi_verdicts) >= at_least, luigi_out[-3000:]
     expected = {port(name): verdict for name, verdict in luigi_verdicts.items()}
     differing = {name: (verdict, trun_verdicts.get(name)) for name, verdict in expected.items()
                  if trun_verdicts.get(name) != verdict}

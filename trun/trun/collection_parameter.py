@@ -96,3 +96,6 @@ class DictParameter(_JsonParameter):
 
 class OptionalDictParameter(OptionalParameterMixin, DictParameter):
     expected_type = FrozenOrderedDict
+
+    def parse(self, x: str) -> Any:
+        return None if x.strip() == "null" else super().parse(x)  # JSON's null, as in Luigi

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import random
 import shutil
@@ -120,6 +121,9 @@ class _FileProxy:
     def __iter__(self) -> Iterator[Any]:
         return iter(self._wrapped)
 
+    def __next__(self) -> Any:  # header = next(f), as on Luigi's (io) file objects
+        return next(self._wrapped)
+
     def read(self, *args: Any) -> Any:
         return self._wrapped.read(*args)
 
@@ -144,6 +148,9 @@ class _FileProxy:
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         self.close()
+
+
+io.IOBase.register(_FileProxy)  # isinstance(f, io.IOBase) holds, as for Luigi's file objects
 
 
 class AtomicWriteFile(_FileProxy):

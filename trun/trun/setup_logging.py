@@ -30,14 +30,15 @@ class _DefaultOptions:
 
 
 def configure_trun_loggers(level: str) -> None:
-    """The ``trun`` command's default: ``LEVEL: message`` on stderr for trun's loggers."""
+    """The ``trun`` command's default, as Luigi's: ``LEVEL: message`` on stderr for the
+    ``trun-interface`` logger, which still propagates (a root handler, pytest's too, gets its records)."""
+    numeric = getattr(logging, str(level).upper(), logging.DEBUG)
     handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(numeric)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    for name in ("trun", "trun-interface"):
-        log = logging.getLogger(name)
-        log.setLevel(getattr(logging, str(level).upper(), logging.DEBUG))
-        log.addHandler(handler)
-        log.propagate = False
+    log = logging.getLogger("trun-interface")
+    log.setLevel(numeric)
+    log.addHandler(handler)
 
 
 def _require_file(path: str) -> None:

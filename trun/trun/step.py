@@ -246,11 +246,14 @@ class Step(metaclass=Register):
 
     def clone(self, cls: type | None = None, **kwargs: Any) -> Step:
         """An instance of ``cls`` (default: own class): each of its parameters not given in ``kwargs``
-        takes this step's attribute of that name (a parameter, or any attribute or property)."""
+        takes this step's attribute of that name (a parameter, or any attribute or property).  As in
+        Luigi, ``kwargs`` that are not parameters of ``cls`` are ignored."""
         cls = cls or type(self)
-        merged = dict(kwargs)
+        merged = {}
         for name, _ in cls.get_params():  # type: ignore[attr-defined]
-            if name not in merged and hasattr(self, name):
+            if name in kwargs:
+                merged[name] = kwargs[name]
+            elif hasattr(self, name):
                 merged[name] = getattr(self, name)
         return cls(**merged)
 
@@ -259,7 +262,11 @@ class Step(metaclass=Register):
         for name, param in self.get_params():
             if param.significant:
                 value = self.param_kwargs[name]
-                parts.append(f"{name}={'None' if value is None else param.serialize(value)}")
+                try:  # as Luigi's: the serialized value, so an Optional*Parameter's None shows as ""
+                    text = param.serialize(value)
+                except Exception:
+                    text = str(value)
+                parts.append(f"{name}={text}")
         return f"{self.get_step_family()}({', '.join(parts)})"
 
     def __eq__(self, other: object) -> bool:

@@ -39,7 +39,7 @@ logger = logging.getLogger("trun-interface")
 
 DONE, FAILED, NEW_DEPS, UNFULFILLED = "DONE", "FAILED", "NEW_DEPS", "UNFULFILLED"
 EXTERNAL_MISSING = "Step is an external data dependency and data does not exist (yet?)."
-# the root logger, plus trun's own loggers, which do not propagate to the root
+# the root logger, plus those of trun's own loggers that were made not to propagate to the root
 _STEP_LOG_LOGGERS = (None, "trun", "trun-interface")
 
 
@@ -170,7 +170,8 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False, reporter
         handler = logging.FileHandler(os.path.join(opts.step_log_dir, f"{step.step_id}.log"))
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         for name in _STEP_LOG_LOGGERS:
-            logging.getLogger(name).addHandler(handler)
+            if name is None or not logging.getLogger(name).propagate:
+                logging.getLogger(name).addHandler(handler)
     timeout = step_timeout(step, opts) if use_alarm else 0.0
     alarm = timeout > 0 and threading.current_thread() is threading.main_thread()
     old_handler = None

@@ -164,6 +164,9 @@ class FileSystemTarget(Target):
         with self.open("w"):
             pass
 
+    def __str__(self) -> str:
+        return self.path  # as Luigi's: f"{target}" is the path (commands, log lines)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.path!r})"
 

@@ -60,6 +60,10 @@ from trun.work_feed import WorkFeed
 from trun.worker_batches import WorkerBatches
 
 logger = logging.getLogger("trun-interface")
+
+
+class NotAStepError(StepException, TypeError):
+    """``add()`` was given something that is not a step: Luigi's ``TaskException`` (a TypeError too)."""
 worker = worker_config  # the [worker] section, as luigi.worker.worker
 
 
@@ -84,7 +88,7 @@ class Worker:
         self._scheduler: SchedulerAPI = scheduler if scheduler is not None else sch.Scheduler()
         self.worker_processes = max(1, int(worker_processes))
         self._assistant = bool(assistant)
-        self._host = socket.gethostname()
+        self._host = self.host = socket.gethostname()  # host: Luigi's public name for it
         self._id = worker_id or self._config.id or f"Worker(host={socket.gethostname()}, " \
                                                    f"pid={os.getpid()}, workers={self.worker_processes})"
         self.unfulfilled_counts: Counter[str] = Counter()  # times a requirement was missing at run time
@@ -102,6 +106,7 @@ class Worker:
         self.ever_failed: set[str] = set()
         self.external_missing: set[str] = set()
         self.scheduling_errors: dict[str, str] = {}
+        self._add_failed = False  # a step given to add() (or found by it) could not be scheduled
         self.root_ids: list[str] = []
         self.run_succeeded = True
         self.stopped_by_limit = False
@@ -164,12 +169,17 @@ class Worker:
                 self._complete_cache[step.step_id] = cached
         return cached
 
+    @property
+    def add_succeeded(self) -> bool:
+        """False once a step added could not be scheduled (Luigi's ``Worker.add_succeeded``)."""
+        return not self._add_failed
+
     def add(self, step: Step, multiprocess: bool = False, processes: int = 0) -> bool:
         """Schedule ``step`` and everything it needs that is not complete.  False on scheduling errors.
         ``multiprocess``: check completeness in parallel, ``processes`` at a time (all cores when 0),
         as ``[core] parallel_scheduling`` does (in threads: the checks mostly wait on storage)."""
         if not isinstance(step, Step):
-            raise TypeError(f"can only schedule Step instances, got {step!r}")
+            raise NotAStepError(f"Can not schedule non-step {step}")
         if multiprocess and self._check_pool is None:
             self._check_pool = ThreadPoolExecutor(max_workers=processes or os.cpu_count() or 1)
         if step.step_id not in self.root_ids:
@@ -221,6 +231,8 @@ class Worker:
                 add(sid, status=sch.PENDING, runnable=self._config.retry_external_steps, family=family,
                     params=params, worker=self._id, module=step.step_module)
                 step.trigger_event(Event.DEPENDENCY_MISSING, step)
+                logger.warning("Data for %s does not exist (yet?). The step is an external data dependency, "
+                               "so it cannot be run from this trun process.", step)
                 continue
             try:
                 deps = step.deps()
@@ -255,10 +267,14 @@ class Worker:
         if self._config.send_failure_email:
             notifications.send_scheduling_failure_email(step, formatted, method)
         self.scheduling_errors[step.step_id] = expl
+        self._add_failed = True
         self._deps.setdefault(step.step_id, [])
         self._scheduler.add_step(step.step_id, status=sch.UNKNOWN, runnable=False,
                                  family=step.get_step_family(), expl=expl, worker=self._id)
-        step.trigger_event(Event.BROKEN_STEP, step, error)
+        if method == "deps()":
+            step.trigger_event(Event.BROKEN_STEP, step, error)
+        else:  # a complete() that raised is reported as a missing dependency, as in Luigi
+            step.trigger_event(Event.DEPENDENCY_MISSING, step)
         owners = step.owner_email
         owners = [owners] if isinstance(owners, str) else list(owners or [])
         try:  # for the scheduler's batched e-mails ([scheduler] batch_emails)
@@ -332,6 +348,7 @@ class Worker:
         executor = self._make_executor(opts)
         limit = self._config.step_limit
         started = 0
+        errors_before = len(self.scheduling_errors)
         idle_since: float | None = None  # since when nothing of ours could run (keep_alive)
         try:
             while True:
@@ -390,9 +407,10 @@ class Worker:
                 self._check_pool.shutdown(wait=False, cancel_futures=True)
                 self._check_pool = None
         self.final_status = self._scheduler.step_statuses(list(self._steps))
-        # As in Luigi: the run failed if a step failed (for good); pending steps (missing external
-        # data, step limit) do not make it fail.
-        self.run_succeeded = not self.failed and not self.scheduling_errors
+        # As in Luigi: the run failed if a step failed (for good) or could not be loaded to run;
+        # pending steps (missing external data, step limit) and add()'s scheduling errors (add()
+        # said False for those) do not make it fail.
+        self.run_succeeded = not self.failed and len(self.scheduling_errors) == errors_before
         return self.run_succeeded
 
     def _keep_alive(self, idle_since: float | None) -> bool:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from trun.configuration.interpolation import interpolate
+from trun.configuration.section import Section
 
 logger = logging.getLogger("trun-interface")
 
@@ -47,7 +48,11 @@ class TrunConfig:
 
     The reading methods are those of Luigi's parsers: ``get``/``getint``/``getfloat``/``getboolean``
     (``section, option, default``; without a default a missing value raises ``NoSectionError`` or
-    ``NoOptionError``), ``getintdict``, ``has_section``, ``has_option``, ``items``, ``set``.
+    ``NoOptionError``), ``getintdict``, ``has_section``, ``has_option``, ``items``, ``set``.  As
+    Luigi's INI parser is a ``ConfigParser``, the rest of that API is here too: ``options``,
+    ``remove_option``, ``remove_section``, ``defaults``, ``read_string``/``read_dict``/``read_file``,
+    ``get(..., fallback=..., raw=True)``, and the mapping of sections (``"s" in config``,
+    ``config["s"]["key"] = "v"``, iterating over the section names, [DEFAULT] first).
     """
 
     # which default files are read: INI and TOML (trun), or only one kind (TRUN_CONFIG_PARSER)
@@ -95,10 +100,30 @@ class TrunConfig:
         for section, values in sections.items():
             self._read_table(section, values, "<set in code>")
 
-    def __getitem__(self, section: str) -> dict[str, Any]:
-        if not self.has_section(section):
+    # ---- the mapping of sections (ConfigParser's) ------------------------
+    def __getitem__(self, section: str) -> Section:
+        if section != DEFAULT_SECTION and not self.has_section(section):
             raise KeyError(section)
-        return self.section_values(section)
+        return Section(self, section)
+
+    def __setitem__(self, section: str, values: dict[str, Any]) -> None:
+        """Replace ``section``'s values with ``values`` (``config["s"] = {...}``)."""
+        self.remove_section(section)
+        self._data[section] = {}
+        self.read_dict({section: values}, "<set in code>")
+
+    def __delitem__(self, section: str) -> None:
+        if not self.remove_section(section):
+            raise KeyError(section)
+
+    def __contains__(self, section: object) -> bool:
+        return section == DEFAULT_SECTION or (isinstance(section, str) and self.has_section(section))
+
+    def __iter__(self) -> Any:
+        return iter([DEFAULT_SECTION, *self.sections()])
+
+    def __len__(self) -> int:
+        return len(self.sections()) + 1
 
     # ---- loading -------------------------------------------------------
     def default_paths(self) -> list[str]:
@@ -141,15 +166,41 @@ class TrunConfig:
                 parser.read(path)
             except configparser.Error as e:
                 raise ConfigError(f"{source}: invalid INI file: {e}") from e
-            defaults = parser.defaults()
-            for key, value in defaults.items():  # [DEFAULT] applies to every section, as in Luigi
-                self._store(DEFAULT_SECTION, key, value, source)
-            for section in parser.sections():
-                for key, value in parser.items(section, raw=True):
-                    if defaults.get(key) != value:
-                        self._store(section, key, value, source)
+            self._read_parser(parser, source)
         self.paths.append(source)
         validate_known_sections(self)
+
+    def read_string(self, string: str, source: str = "<string>") -> None:
+        """Read INI text (``ConfigParser.read_string``)."""
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(string, source)
+        except configparser.Error as e:
+            raise ConfigError(f"{source}: invalid INI text: {e}") from e
+        self._read_parser(parser, source)
+        validate_known_sections(self)
+
+    def read_file(self, f: Any, source: str | None = None) -> None:
+        """Read INI text from the open file ``f`` (``ConfigParser.read_file``)."""
+        self.read_string(f.read(), source or getattr(f, "name", "<???>"))
+
+    def read_dict(self, dictionary: dict, source: str = "<dict>") -> None:
+        """Read ``{section: {key: value}}``, values made strings (``ConfigParser.read_dict``)."""
+        for section, values in dictionary.items():
+            self._data.setdefault(str(section), {})
+            for key, value in values.items():
+                self._store(str(section), str(key), None if value is None else str(value), source)
+        validate_known_sections(self)
+
+    def _read_parser(self, parser: configparser.ConfigParser, source: str) -> None:
+        defaults = parser.defaults()
+        for key, value in defaults.items():  # [DEFAULT] applies to every section, as in Luigi
+            self._store(DEFAULT_SECTION, key, value, source)
+        for section in parser.sections():
+            self._data.setdefault(section, {})
+            for key, value in parser.items(section, raw=True):
+                if defaults.get(key) != value:
+                    self._store(section, key, value, source)
 
     def _read_table(self, section: str, values: dict, source: str) -> None:
         for key, value in values.items():
@@ -181,6 +232,16 @@ class TrunConfig:
         """The values of ``section`` by key (interpolated), ``{}`` if there is no such section."""
         return {k: self._value(section, k, entry) for k, entry in self._entries(section).items()}
 
+    def options(self, section: str) -> list[str]:
+        """The keys of ``section``, [DEFAULT]'s included (``ConfigParser.options``)."""
+        if not self.has_section(section):
+            raise configparser.NoSectionError(section)
+        return list(self._entries(section))
+
+    def defaults(self) -> dict[str, Any]:
+        """The values of [DEFAULT] (``ConfigParser.defaults``)."""
+        return self.raw_items(DEFAULT_SECTION)
+
     def items(self, section: str) -> list[tuple[str, Any]]:
         """``(key, value)`` pairs of ``section``, as ``ConfigParser.items``; NoSectionError if absent."""
         if section not in self._data:
@@ -210,13 +271,18 @@ class TrunConfig:
         raw = {k: v for k, (v, _) in self._entries(section).items() if isinstance(v, str)}
         return interpolate(section, key, value, raw)
 
-    def get(self, section: str, key: str, default: Any = NO_DEFAULT, **_: Any) -> Any:
+    def get(self, section: str, key: str, default: Any = NO_DEFAULT, *, raw: bool = False,
+            fallback: Any = NO_DEFAULT, **_: Any) -> Any:
+        """The value of ``key`` in ``section``: ``default`` (or ConfigParser's ``fallback``) when
+        there is none, else NoSectionError/NoOptionError; ``raw=True`` skips the interpolation."""
         entry = self._entries(section).get(_norm(key))
         if entry is not None:
             self._warn_if_dashed(section, key)
-            return self._value(section, _norm(key), entry)
+            return entry[0] if raw else self._value(section, _norm(key), entry)
         if default is not NO_DEFAULT:
             return default
+        if fallback is not NO_DEFAULT:
+            return fallback
         if section not in self._data:
             raise configparser.NoSectionError(section)
         raise configparser.NoOptionError(key, section)
@@ -282,9 +348,20 @@ class TrunConfig:
                 parser.set(section, key, value if isinstance(value, str) else str(value))
         parser.write(fp)
 
-    def remove_section(self, section: str) -> None:
-        self._data.pop(section, None)
+    def remove_option(self, section: str, key: str) -> bool:
+        """Forget ``key`` of ``section``; whether it was there (``ConfigParser.remove_option``)."""
+        if section not in self._data:
+            raise configparser.NoSectionError(section)
+        norm = _norm(key)
+        self._plain.discard((section, norm))
+        self._dashed.discard((section, norm))
+        return self._data[section].pop(norm, None) is not None
+
+    def remove_section(self, section: str) -> bool:
+        """Forget ``section``; whether it was there (``ConfigParser.remove_section``)."""
         self._plain = {(s, k) for s, k in self._plain if s != section}
+        self._dashed = {(s, k) for s, k in self._dashed if s != section}
+        return self._data.pop(section, None) is not None
 
     def clear(self) -> None:
         self._data.clear()
@@ -332,9 +409,10 @@ def _kind(path: str) -> str:
 
 
 def add_config_path(path: str | os.PathLike) -> bool:
-    """Read one more configuration file on top of what is loaded, and have every parser instance
-    made later (``get_config("toml")`` after ``TrunTomlParser._instance = None``) read it too.  False
-    (with a warning) if there is no such file, as in Luigi."""
+    """Read one more configuration file on top of what is loaded (re-reading the files read before
+    it, as Luigi does), and have every parser instance made later (``get_config("toml")`` after
+    ``TrunTomlParser._instance = None``) read it too.  False (with a warning) if there is no such
+    file, as in Luigi."""
     if not Path(path).is_file():
         warnings.warn(f"Config file does not exist: {path}", stacklevel=2)
         return False
@@ -344,7 +422,11 @@ def add_config_path(path: str | os.PathLike) -> bool:
     _added_paths.append(path)
     for cls in PARSER_CLASSES.values():
         if cls._instance is not None and _kind(path) in cls._instance.kinds:
-            cls._instance.read(path)
+            # as Luigi's reload(): every file of the instance is read again on top of what it
+            # holds, so a value a file gives replaces one set in code, and removed sections return
+            for one in cls._instance.default_paths():
+                if os.path.isfile(one):
+                    cls._instance.read(one)
     return True
 
 

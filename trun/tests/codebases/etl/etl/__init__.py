@@ -1,0 +1,1 @@
+"""A small sales ETL written with Luigi, tested with pytest."""

@@ -1,0 +1,1 @@
+"""A media catalogue pipeline written with Luigi: namespaces, a SQL load, external programs."""

@@ -1,0 +1,1 @@
+"""Model training tasks written with Luigi in an object-oriented style."""
