@@ -3,6 +3,8 @@
 //   Result<std::unique_ptr<DataSource>> src = GetDataSource(path);   // format detected
 //   Tick tick;
 //   while ((*src)->Next(&tick)) { ... }
+//   // or a run of ticks at a time (no copy or call per tick where the source has them ready):
+//   for (size_t n; (n = (*src)->NextBatch(&ticks)) > 0;) { ... ticks[0 .. n-1] ... }
 //   if (!(*src)->status().ok()) { /* malformed input: file, line, what was expected */ }
 //
 // Next() returns false at the end of the data *or* on an error; status() tells which (OK at a clean
@@ -34,6 +36,14 @@ class DataSource {
   virtual ~DataSource() = default;
   // Fills *tick with the next tick; false at end of data or on error (see status()).
   virtual bool Next(Tick* tick) = 0;
+  // The next ticks (at least one) at *ticks, valid until the next call of Next or NextBatch; 0 at
+  // end of data or on error, as Next's false. Mixing the two keeps the order. The default takes
+  // one tick from Next.
+  virtual size_t NextBatch(const Tick** ticks) {
+    if (!Next(&one_)) return 0;
+    *ticks = &one_;
+    return 1;
+  }
   // OK while reading and after a clean end; the error otherwise.
   virtual const Status& status() const = 0;
   // Symbol table: Tick::symbol indexes into it.
@@ -42,6 +52,9 @@ class DataSource {
   virtual int64_t bad_rows() const { return 0; }
   // The detected format name: "store", "csv", "taq", "lobster", "dbn".
   virtual const char* format() const = 0;
+
+ private:
+  Tick one_{};  // NextBatch's tick when a source has only Next
 };
 
 // Opens `path`, detecting the provider format from its content (magic bytes, header line);

@@ -30,6 +30,37 @@ TEST(DataSource, DetectsCsv) {
   EXPECT_EQ(ReadAll(src->get()).size(), 7u);
 }
 
+// NextBatch gives the ticks Next gives, in the same order, also when the two calls are mixed: for a
+// provider source (DBN: runs of decoded ticks) and for one with Next only (CSV: one at a time).
+TEST(DataSource, NextBatchGivesTheSameTicksAsNext) {
+  for (const char* path : {"tests/data/dbn/2024-01-02.mbp-1.dbn.zst", kSample}) {
+    Result<std::unique_ptr<DataSource>> a = GetDataSource(path);
+    Result<std::unique_ptr<DataSource>> b = GetDataSource(path);
+    ASSERT_TRUE(a.ok() && b.ok()) << path;
+    const std::vector<Tick> want = ReadAll(a->get());
+    ASSERT_GT(want.size(), 2u) << path;
+    std::vector<Tick> got;
+    Tick t;
+    const Tick* ticks = nullptr;
+    size_t batches = 0;
+    for (bool next = true;; next = !next) {  // alternate Next and NextBatch
+      if (next) {
+        if (!(*b)->Next(&t)) break;
+        got.push_back(t);
+        continue;
+      }
+      const size_t n = (*b)->NextBatch(&ticks);
+      if (n == 0) break;
+      ++batches;
+      got.insert(got.end(), ticks, ticks + n);
+    }
+    EXPECT_TRUE((*b)->status().ok()) << path;
+    EXPECT_GT(batches, 0u) << path;
+    ASSERT_EQ(got.size(), want.size()) << path;
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), want.size() * sizeof(Tick)), 0) << path;
+  }
+}
+
 TEST(DataSource, UnknownFormatListsKnownOnes) {
   Result<std::unique_ptr<DataSource>> src = GetDataSource("tests/data/csv/unknown_format.txt");
   ASSERT_FALSE(src.ok());

@@ -37,6 +37,13 @@ class ProviderSource : public DataSource {
     *tick = ready_[ready_head_++];
     return true;
   }
+  size_t NextBatch(const Tick** ticks) final {  // every completed tick not yet returned
+    if (ready_head_ == ready_end_ && !Refill()) return 0;
+    *ticks = ready_.data() + ready_head_;
+    const size_t n = ready_end_ - ready_head_;
+    ready_head_ = ready_end_;
+    return n;
+  }
   const Status& status() const final { return status_; }
   const std::vector<std::string>& symbols() const final { return symbols_; }
   int64_t bad_rows() const final { return bad_rows_; }

@@ -31,6 +31,7 @@ class StockDay {
   }
   void Add(const Tick& t) {
     pending_.push_back(t);
+    pending_.back().symbol = 0;  // as ingest stores it
     if (pending_.size() == kPendingTicks) Flush();
   }
   int64_t ticks() const { return ticks_ + static_cast<int64_t>(pending_.size()); }
@@ -62,24 +63,26 @@ class StockDay {
   int64_t ticks_ = 0;
 };
 
-// Streams every tick of `src` whose stock is in `by_name` to that stock's day (Tick::symbol 0, as
-// ingest stores it); `one` non-null: the source holds one stock's ticks only.
+// Streams every tick of `src` whose stock is in `by_name` to that stock's day (a run of decoded
+// ticks at a time); `one` non-null: the source holds one stock's ticks only.
 Status Feed(DataSource* src, const std::unordered_map<std::string, StockDay*>& by_name,
             StockDay* one) {
   std::vector<StockDay*> bucket;  // source symbol index -> its stock-day, or null
-  Tick t;
-  while (src->Next(&t)) {
-    StockDay* day = one;
-    if (day == nullptr) {
-      while (bucket.size() <= t.symbol) {
-        auto it = by_name.find(src->symbols()[bucket.size()]);
-        bucket.push_back(it == by_name.end() ? nullptr : it->second);
+  const Tick* ticks = nullptr;
+  for (size_t n; (n = src->NextBatch(&ticks)) > 0;) {
+    for (size_t i = 0; i < n; ++i) {
+      const Tick& t = ticks[i];
+      StockDay* day = one;
+      if (day == nullptr) {
+        while (bucket.size() <= t.symbol) {
+          auto it = by_name.find(src->symbols()[bucket.size()]);
+          bucket.push_back(it == by_name.end() ? nullptr : it->second);
+        }
+        day = bucket[t.symbol];
+        if (day == nullptr) continue;
       }
-      day = bucket[t.symbol];
-      if (day == nullptr) continue;
+      day->Add(t);
     }
-    t.symbol = 0;
-    day->Add(t);
   }
   return src->status();
 }

@@ -134,15 +134,20 @@ class ProcessPoolExecutor:
         self.opts = opts
         # Steps known before the processes are forked are in their memory already: only ids are sent.
         self._known = known_steps if known_steps is not None else {}
-        self._known_ids = frozenset(self._known)
+        self._known_ids: frozenset[str] = frozenset()
         methods = multiprocessing.get_all_start_methods()
         self._ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         self._selector = selectors.DefaultSelector()
+        # The processes are forked at the first submit(): a run with nothing to run forks none.
+        self._n = n
         self._slots: list[_Slot] = []
-        for _ in range(n):
-            self._slots.append(self._spawn())
         self._avg = 1.0  # running average of step durations (seconds); starts pessimistic
         self._depth = 1
+
+    def _start(self) -> None:
+        self._known_ids = frozenset(self._known)  # what every process forked from now on holds
+        for _ in range(self._n):
+            self._slots.append(self._spawn())
 
     def _spawn(self) -> _Slot:
         parent, child = self._ctx.Pipe()
@@ -156,6 +161,8 @@ class ProcessPoolExecutor:
         return slot
 
     def free_slots(self) -> int:
+        if not self._slots:
+            return self._n * self._depth
         return sum(max(0, self._depth - len(s.queue)) for s in self._slots)
 
     @property
@@ -178,6 +185,8 @@ class ProcessPoolExecutor:
             raise RuntimeError(f"cannot send {step!r} to a worker process (not picklable?): {e}") from e
 
     def submit(self, step: Step) -> None:
+        if not self._slots:
+            self._start()
         slot = min(self._slots, key=lambda s: len(s.queue))
         data = self._encode(step)
         slot.queue.append(step)

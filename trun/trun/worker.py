@@ -522,7 +522,7 @@ class Worker:
 
     @rpc_message_callback
     def set_worker_processes(self, n: int) -> None:
-        """Run ``n`` steps at once from now on (from the next run: processes are forked at its start)."""
+        """Run ``n`` steps at once from now on (from the next run: forked when it starts a step)."""
         self.worker_processes = max(1, int(n))
         self._scheduler.add_worker(self._id, {"workers": self.worker_processes})
 

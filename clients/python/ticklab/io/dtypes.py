@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-TICK_RECORD_SIZE = 80
+from ticklab.io.paths import TICK_RECORD_SIZE
 
 TICK_DTYPE = np.dtype(
     [

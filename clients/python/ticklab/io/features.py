@@ -28,6 +28,7 @@ import xxhash
 
 from ticklab.io.codec import CodecError, decode_block
 from ticklab.io.dtypes import row_dtype
+from ticklab.io.paths import FeatureFileError, feature_path  # noqa: F401 (re-exported)
 from ticklab.io.store import native_core, spare_threads
 
 MAGIC = b"TLFEAT1\x00"
@@ -41,10 +42,6 @@ HEADER_CHECKSUM_OFFSET = 112
 GRID_SECONDS, GRID_TICKS = 1, 2
 _VERIFY_ROWS = 4096
 _CHECK_TWO_THREADS_FROM = 8 << 20  # bytes of a file checked on two threads when a core is idle
-
-
-class FeatureFileError(ValueError):
-    """A file that is not a valid feature file (bad magic, truncated, checksum mismatch)."""
 
 
 def _round64(n: int) -> int:
@@ -332,11 +329,6 @@ def read_features(path: str | Path, *, verify: bool = True) -> Features:
     if verify:
         f.verify()
     return f
-
-
-def feature_path(features_dir: str | Path, set_name: str, stock: str, day: dt.date) -> Path:
-    """``<features_dir>/<set>/<stock>/<YYYY-MM-DD>.feat``."""
-    return Path(features_dir) / set_name / stock / f"{day.isoformat()}.feat"
 
 
 def load_features(features_dir: str | Path, set_name: str, stock: str, start: Any = None, end: Any = None,

@@ -12,18 +12,20 @@ refit without rereading ticks::
     m = pooled_moments(db, "seed", "10s", stocks=["AAPL"], start="2024-01-02", end="2024-01-31")
     fit = ridge(m, lam=1e-6)
 
-It also answers what the CLI and the pipeline ask of the database: whether a stock-day is stored
-(`has_day`), the first stored horizon of a set (`first_horizon`) and one summary row per stock-day
-(`day_summaries`).
+It also answers what the CLI asks of the database: the first stored horizon of a set
+(`first_horizon`) and one summary row per stock-day (`day_summaries`). Opening the database and the
+queries that need no numpy (whether a stock-day is stored, a day's lineage: what the pipeline asks)
+are in :mod:`ticklab.io.stats_db`, re-exported here.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
+
+from ticklab.io.stats_db import StatsDatabaseError, connect, day_lineage, has_day  # noqa: F401
 
 
 @dataclass
@@ -68,60 +70,6 @@ def unpack_upper(packed: bytes | np.ndarray, dim: int) -> np.ndarray:
 def blob(data: bytes | None) -> np.ndarray | None:
     """A float64 BLOB column as a numpy array (None stays None)."""
     return None if data is None else np.frombuffer(data, dtype="<f8")
-
-
-class StatsDatabaseError(sqlite3.DatabaseError):
-    """The file is not a ticklab stats database (not SQLite, or without its tables)."""
-
-
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Opens the stats database read-only; StatsDatabaseError if it is not one."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no stats database (run `ticklab stats run` first)")
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        found = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='day_stats'").fetchone()
-    except sqlite3.DatabaseError as e:
-        db.close()
-        raise StatsDatabaseError(f"{path}: not a ticklab stats database (SQLite says: {e})") from e
-    if found is None:
-        db.close()
-        raise StatsDatabaseError(f"{path}: not a ticklab stats database (no day_stats table)")
-    return db
-
-
-def has_day(path: str | Path, stock: str, day: str, feature_set: str) -> bool:
-    """Does the database at `path` hold (stock, day, set)? False if it does not exist or is unreadable.
-
-    Stats rows are written all-or-nothing per stock-day, so one ``day_stats`` row means the day is done.
-    """
-    path = Path(path)
-    if not path.exists():
-        return False
-    try:
-        with connect(path) as db:
-            row = db.execute("SELECT 1 FROM day_stats WHERE stock=? AND day=? AND feature_set=?",
-                             (stock, day, feature_set)).fetchone()
-    except sqlite3.Error:
-        return False
-    return row is not None
-
-
-def day_lineage(path: str | Path, feature_set: str, day: str) -> dict[str, dict[str, str]]:
-    """The stored lineage of every stock of (`day`, `feature_set`): stock -> tick_checksum,
-    feat_checksum, config_hash, code_version, computed_at. Empty if the database does not exist."""
-    path = Path(path)
-    if not path.exists():
-        return {}
-    cols = ("tick_checksum", "feat_checksum", "config_hash", "code_version", "computed_at")
-    try:
-        with connect(path) as db:
-            rows = db.execute(f"SELECT stock, {', '.join(cols)} FROM day_stats WHERE day=? AND feature_set=?",
-                              (day, feature_set)).fetchall()
-    except sqlite3.Error:
-        return {}
-    return {r[0]: dict(zip(cols, r[1:], strict=False)) for r in rows}
 
 
 def horizon_order(label: str) -> tuple[int, float, str]:

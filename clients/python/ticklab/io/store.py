@@ -17,87 +17,33 @@ Writing store files is the C++ core's job (``ticklab ingest``); tests and benchm
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import os
 import struct
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xxhash
 
-from ticklab.io.dtypes import FIELD_COLUMNS, TICK_DTYPE, TICK_RECORD_SIZE
+from ticklab.io.dtypes import FIELD_COLUMNS, TICK_DTYPE
+from ticklab.io.paths import (  # noqa: F401 (re-exported: this module is their readers' home)
+    STORE_HEADER,
+    STORE_HEADER_SIZE,
+    STORE_MAGIC,
+    STORE_VERSION,
+    TICK_RECORD_SIZE,
+    StoreError,
+    StoreHeader,
+    parse_header,
+    read_header,
+    store_path,
+    yyyymmdd,
+)
 
-MAGIC = b"TLTICK\x00\x01"
-VERSION = 1
-HEADER_SIZE = 64
-RECORD_SIZE = TICK_RECORD_SIZE
-HEADER = struct.Struct("<8sII16siIQQQ")
-assert HEADER.size == HEADER_SIZE
-
-
-class StoreError(ValueError):
-    """A store file that is missing, truncated or corrupted; the message names the file."""
-
-
-@dataclass(frozen=True)
-class StoreHeader:
-    stock: str
-    date: int  # YYYYMMDD
-    count: int
-    checksum: int
-    version: int = VERSION
-
-
-def yyyymmdd(date: dt.date | int | str) -> int:
-    if isinstance(date, int):
-        return date
-    if isinstance(date, str):
-        date = dt.date.fromisoformat(date)
-    return date.year * 10000 + date.month * 100 + date.day
-
-
-def store_path(cfg: Any, stock: str, date: dt.date | int | str) -> Path:
-    """``<store_dir>/<STOCK>/<YYYY-MM-DD>.tick``; `cfg` is a Config or a store directory path."""
-    store_dir = Path(cfg.data.store_dir) if hasattr(cfg, "data") else Path(cfg)
-    d = yyyymmdd(date)
-    return store_dir / stock / f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}.tick"
-
-
-def read_header(path: str | Path) -> StoreHeader:
-    """Parses and checks the header and the file size (not the checksum)."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        with open(path, "rb") as f:
-            raw = f.read(HEADER_SIZE)
-    except FileNotFoundError as e:
-        raise StoreError(f"{path}: no such store file") from e
-    return _parse_header(path, raw, size)
-
-
-def _parse_header(path: Path, raw: bytes, size: int) -> StoreHeader:
-    if len(raw) < HEADER_SIZE:
-        raise StoreError(f"{path}: truncated store file: {size} bytes, header needs {HEADER_SIZE}")
-    magic, version, record_size, stock, date, _, count, checksum, _ = HEADER.unpack(raw)
-    if magic != MAGIC:
-        raise StoreError(f"{path}: not a tick store file (bad magic)")
-    if version != VERSION:
-        raise StoreError(f"{path}: unsupported store version {version}, expected {VERSION}")
-    if record_size != RECORD_SIZE:
-        raise StoreError(f"{path}: record size {record_size}, expected {RECORD_SIZE}")
-    expected = HEADER_SIZE + count * RECORD_SIZE
-    if size != expected:
-        kind = "truncated" if size < expected else "oversized"
-        raise StoreError(f"{path}: {kind} store file: {size} bytes, header says {count} ticks "
-                         f"({expected} bytes)")
-    try:
-        name = stock.rstrip(b"\0").decode()
-    except UnicodeDecodeError as e:
-        raise StoreError(f"{path}: corrupted header: the stock name is not UTF-8") from e
-    return StoreHeader(name, date, count, checksum, version)
+# The header, its checks and the path helpers need no numpy: they live in ticklab.io.paths.
+MAGIC, VERSION, HEADER_SIZE, RECORD_SIZE, HEADER = (STORE_MAGIC, STORE_VERSION, STORE_HEADER_SIZE,
+                                                    TICK_RECORD_SIZE, STORE_HEADER)
 
 
 def read_ticks(path: str | Path, *, verify: bool = True, verify_checksum: bool | None = None) -> np.ndarray:
@@ -165,7 +111,7 @@ def _mapped(path: Path, identity: tuple[int, int, int, int]) -> tuple[StoreHeade
     pages in again (a rewritten file has a new identity and is mapped anew). Both come from the
     one mapping, so they agree even if the file is replaced meanwhile."""
     whole = np.memmap(path, dtype=np.uint8, mode="r")
-    header = _parse_header(path, bytes(whole[:HEADER_SIZE]), len(whole))
+    header = parse_header(path, bytes(whole[:HEADER_SIZE]), len(whole))
     return header, whole[HEADER_SIZE:].view(TICK_DTYPE)
 
 

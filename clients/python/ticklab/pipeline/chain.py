@@ -15,9 +15,8 @@ from typing import Any
 import ticklab.pipeline.lineage as lineage
 import ticklab.pipeline.manifest as manifest
 from ticklab.config import Config
-from ticklab.io import stats as stats_db
-from ticklab.io.features import feature_path
-from ticklab.io.store import store_path
+from ticklab.io import stats_db
+from ticklab.io.paths import feature_path, store_path
 from ticklab.pipeline.stats_lineage import input_verdicts, stats_from_raw, stats_verdicts
 
 

@@ -33,8 +33,7 @@ import xxhash
 import ticklab
 import ticklab.pipeline.manifest as manifest
 from ticklab.config import Config
-from ticklab.io.features import FeatureFileError, feature_path, read_features
-from ticklab.io.store import StoreError, read_header, read_ticks, store_path
+from ticklab.io.paths import FeatureFileError, StoreError, feature_path, read_header, store_path
 
 SUFFIX = ".lineage"
 _CHUNK = 8 << 20
@@ -278,6 +277,8 @@ def record_features(cfg: Config, set_name: str, stock: str, day: dt.date) -> dic
     path = feature_path(cfg.data.features_dir, set_name, stock, day)
     # The header only (its sizes checked): the tool has just written the rows with this checksum,
     # and reading every byte back again would cost as much as a saved-all set's write.
+    from ticklab.io.features import read_features  # numpy: only where a feature file is read
+
     feats = read_features(path, verify=False)
     tick = store_path(cfg, stock, day)
     rec = _base_record(cfg, "features", path, hex64(feats.rows_checksum), set_name)
@@ -295,6 +296,9 @@ def record_features(cfg: Config, set_name: str, stock: str, day: dt.date) -> dic
 
 # ---- validity ----------------------------------------------------------------------------------------
 def _deep_checksum(layer: str, path: Path) -> str:
+    from ticklab.io.features import read_features  # (numpy: only here, not at import)
+    from ticklab.io.store import read_ticks
+
     if layer == "store":
         read_ticks(path)  # verifies the records' checksum
         return hex64(read_header(path).checksum)

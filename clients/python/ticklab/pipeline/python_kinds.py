@@ -16,8 +16,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from ticklab.config import Config
-from ticklab.io.features import feature_path
-from ticklab.io.store import store_path
+from ticklab.io.paths import feature_path, store_path
 
 
 def uses_python_kinds(cfg: Config, set_name: str) -> bool:

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ticklab.config import Config
-from ticklab.io import stats as stats_db
+from ticklab.io import stats_db
 from ticklab.pipeline.lineage import (
     SUFFIX,
     Verdict,

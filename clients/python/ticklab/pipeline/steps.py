@@ -35,9 +35,8 @@ import ticklab.pipeline.stats_lineage as stats_lineage
 import trun
 from ticklab import native
 from ticklab.config import Config, load_config
-from ticklab.io import stats as stats_db
-from ticklab.io.features import FeatureFileError, feature_path, read_features
-from ticklab.io.store import StoreError, store_path
+from ticklab.io import stats_db
+from ticklab.io.paths import FeatureFileError, StoreError, feature_path, store_path
 from ticklab.pipeline.lineage import Verdict
 from ticklab.pipeline.stats_lineage import input_verdicts, learn_config_hash, stats_from_raw, stats_verdicts
 
@@ -203,6 +202,8 @@ class Indicators(ChunkStep):
         ):
             return None
         # adoptable() has verified its rows: the header is enough here
+        from ticklab.io.features import read_features  # numpy: only where a feature file is read
+
         if lineage.hex64(read_features(path, verify=False).input_fingerprint) != store.checksum:
             return None
         return lineage.record_features(cfg, self.set, stock, self.day)
