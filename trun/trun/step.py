@@ -12,7 +12,7 @@ import logging
 import re
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, dataclass_transform
 
 from trun.configuration import ConfigError, get_config
 from trun.parameter_base import (
@@ -52,6 +52,10 @@ class BulkCompleteNotImplementedError(NotImplementedError):
     pass
 
 
+# for type checkers, as Luigi's Task: a Step subclass is a dataclass-like class whose fields are its
+# parameters, all keyword-only (mypy's trun.mypy plugin adds what mypy cannot know); no cost at run time
+@dataclass_transform(eq_default=False, order_default=False, kw_only_default=True,
+                     field_specifiers=(Parameter,))
 class Step(metaclass=Register):
     """A unit of work with parameters, dependencies (``requires``), outputs (``output``) and ``run``.
 
