@@ -29,7 +29,8 @@ for Luigi:
 ``Step`` is a ``dataclass_transform`` class with ``Parameter`` as field specifier, as Luigi's ``Task``,
 so mypy's dataclass support does the rest (e.g. ``MyStep.n`` on the class, for a parameter without a
 default, is an instance-only attribute).  mypy is an optional extra of trun (``pip install trun[mypy]``);
-nothing else in trun imports this module.
+nothing else in trun imports this module.  One note differs from Luigi's: for a wrong keyword of a
+parameter call mypy names the module that defines ``Parameter.__init__``, ``trun.parameter_base``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Final
 
+import mypy.types  # noqa: F401 (first: mypy.expandtype, imported alone, is an import circle)
 from mypy.expandtype import expand_type, expand_type_by_instance
 from mypy.nodes import (
     ARG_NAMED_OPT,
