@@ -6,10 +6,18 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trun.freezing import FrozenOrderedDict, recursively_freeze, recursively_unfreeze
-from trun.parameter_base import OptionalParameterMixin, Parameter
+from trun.parameter_base import OptionalParameterMixin, Parameter, TypeVar, _no_value
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from trun.parameter_base import _ParameterKwargs
+
+DictT = TypeVar("DictT", bound=dict, default=dict[Any, Any])
+ListT = TypeVar("ListT", bound=tuple, default=tuple[Any, ...])
 
 # The older trun names of the same things
 FrozenDict = FrozenOrderedDict
@@ -24,12 +32,13 @@ class _JsonEncoder(json.JSONEncoder):
         return super().default(o)
 
 
-class _JsonParameter(Parameter):
+class _JsonParameter(Parameter[Any]):
     """A JSON value; ``schema`` (a JSON Schema dict, or a ``jsonschema`` validator) checks each value
     when it is normalised."""
 
-    def __init__(self, *args: Any, schema: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, default: Any = _no_value, *args: Any, schema: Any = None,
+                 **kwargs: Unpack[_ParameterKwargs]) -> None:
+        super().__init__(default, *args, **kwargs)
         self.schema = schema
 
     def normalize(self, x: Any) -> Any:
@@ -52,7 +61,7 @@ class _JsonParameter(Parameter):
         return value
 
 
-class ListParameter(_JsonParameter):
+class ListParameter(_JsonParameter, Parameter[ListT]):
     """A JSON list: ``parse`` gives the list, the step holds it as a tuple (of tuples...)."""
 
     def parse(self, x: str) -> Any:
@@ -60,7 +69,7 @@ class ListParameter(_JsonParameter):
         return list(json.loads(x, object_pairs_hook=FrozenOrderedDict))
 
 
-class TupleParameter(ListParameter):
+class TupleParameter(ListParameter[ListT]):
     """A JSON list of lists, given back as a tuple of tuples."""
 
     def parse(self, x: str) -> Any:
@@ -76,15 +85,15 @@ class TupleParameter(ListParameter):
         return tuple(tuple(v) if isinstance(v, list) else v for v in value)
 
 
-class OptionalListParameter(OptionalParameterMixin, ListParameter):
+class OptionalListParameter(OptionalParameterMixin[ListT], ListParameter):  # type: ignore[misc]
     expected_type = tuple
 
 
-class OptionalTupleParameter(OptionalParameterMixin, TupleParameter):
+class OptionalTupleParameter(OptionalParameterMixin[ListT], TupleParameter):  # type: ignore[misc]
     expected_type = tuple
 
 
-class DictParameter(_JsonParameter):
+class DictParameter(_JsonParameter, Parameter[DictT]):
     """A JSON object, held as a (hashable) FrozenOrderedDict."""
 
     def parse(self, x: str) -> Any:
@@ -94,7 +103,7 @@ class DictParameter(_JsonParameter):
         return value
 
 
-class OptionalDictParameter(OptionalParameterMixin, DictParameter):
+class OptionalDictParameter(OptionalParameterMixin[FrozenOrderedDict], DictParameter):  # type: ignore[misc]
     expected_type = FrozenOrderedDict
 
     def parse(self, x: str) -> Any:

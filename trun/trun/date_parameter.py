@@ -9,17 +9,23 @@ from __future__ import annotations
 import datetime
 import re
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trun import date_interval as di
-from trun.parameter_base import Parameter, ParameterException
+from trun.parameter_base import Parameter, ParameterException, T, _no_value, _NoValueType
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from trun.parameter_base import _ParameterKwargs
 
 
-class _DatetimeParameterBase(Parameter):
+class _DatetimeParameterBase(Parameter[T]):
     date_format = ""
 
-    def __init__(self, interval: int = 1, start: Any = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, default: T | _NoValueType = _no_value, interval: int = 1, start: T | None = None,
+                 **kwargs: Unpack[_ParameterKwargs]) -> None:
+        super().__init__(default, **kwargs)
         self.interval = interval
         self.start = start
 
@@ -32,7 +38,7 @@ class _DatetimeParameterBase(Parameter):
         return self.parse(str(value))
 
 
-class DateParameter(_DatetimeParameterBase):
+class DateParameter(_DatetimeParameterBase[datetime.date]):
     date_format = "%Y-%m-%d"
 
     def parse(self, x: str) -> datetime.date:
@@ -86,7 +92,7 @@ class YearParameter(DateParameter):
         return datetime.date(value.year + self.interval, 1, 1)
 
 
-class _DatetimeParameter(_DatetimeParameterBase):
+class _DatetimeParameter(_DatetimeParameterBase[datetime.datetime]):
     timedelta = datetime.timedelta(hours=1)
     _truncate: dict = {}
 
@@ -138,7 +144,7 @@ class DateSecondParameter(_DatetimeParameter):
     _truncate = {"microsecond": 0}
 
 
-class DateIntervalParameter(Parameter):
+class DateIntervalParameter(Parameter[di.DateInterval]):
     """A DateInterval: ``2024-01-02``, ``2024-W02``, ``2024-01``, ``2024`` or ``2024-01-02-2024-01-09``."""
 
     def parse(self, x: str) -> di.DateInterval:
@@ -158,7 +164,7 @@ _TD_ISO = re.compile(r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>
                      r"(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?")
 
 
-class TimeDeltaParameter(Parameter):
+class TimeDeltaParameter(Parameter[datetime.timedelta]):
     """A timedelta, written ``1 day``, ``2h 30m``, ``1 w 2 d`` or ISO 8601 ``P1DT2H``; numbers are seconds."""
 
     def parse(self, x: str) -> datetime.timedelta:

@@ -6,19 +6,19 @@ choices, enums, paths, step classes), ``date_parameter`` (dates, times, interval
 ``collection_parameter`` (JSON lists and objects, ``FrozenDict``).
 """
 
-import datetime
-import enum
 import sys
 import types
 import warnings
-from typing import Any, TypedDict, TypeVar
+from typing import Any
 
 from trun import parameter_base
 from trun.collection_parameter import (
     DictParameter,
+    DictT,
     FrozenDict,
     FrozenOrderedDict,
     ListParameter,
+    ListT,
     OptionalDictParameter,
     OptionalListParameter,
     OptionalTupleParameter,
@@ -38,6 +38,7 @@ from trun.date_parameter import (
 )
 from trun.freezing import recursively_freeze, recursively_unfreeze
 from trun.parameter_base import (
+    ConfigPath,
     DuplicateParameterException,
     MissingParameterException,
     OptionalParameter,
@@ -48,6 +49,7 @@ from trun.parameter_base import (
     ParameterException,
     ParameterVisibility,
     StrParameter,
+    T,
     UnconsumedParameterWarning,
     UnknownParameterException,
     _no_value,  # noqa: F401 (the no-value sentinel, under Luigi's name here too)
@@ -58,11 +60,14 @@ from trun.scalar_parameter import (
     BoolParameter,
     ChoiceListParameter,
     ChoiceParameter,
+    ChoiceType,
     EnumListParameter,
     EnumParameter,
+    EnumParameterType,
     FloatParameter,
     IntParameter,
     NumericalParameter,
+    NumericalType,
     OptionalBoolParameter,
     OptionalChoiceParameter,
     OptionalFloatParameter,
@@ -71,6 +76,7 @@ from trun.scalar_parameter import (
     OptionalPathParameter,
     PathParameter,
     StepParameter,
+    StepType,
 )
 
 
@@ -89,22 +95,6 @@ sys.modules[__name__].__class__ = _ParameterModule
 assert warnings is parameter_base.warnings  # the module the attribute stands for
 
 
-class ConfigPath(TypedDict):
-    """The ``config_path`` argument of a parameter: where else in the configuration its value is."""
-
-    section: str
-    name: str
-
-
-# the type variables of Luigi's generic parameters, for annotations written against them
-T = TypeVar("T")
-StepType = TypeVar("StepType")
-EnumParameterType = TypeVar("EnumParameterType", bound=enum.Enum)
-DictT = TypeVar("DictT", bound=dict)
-ListT = TypeVar("ListT", bound=list)
-NumericalType = TypeVar("NumericalType", int, float, datetime.date)
-ChoiceType = TypeVar("ChoiceType")
-
 __all__ = [
     "BoolParameter", "ChoiceListParameter", "ChoiceParameter", "DateHourParameter", "DateIntervalParameter",
     "DateMinuteParameter", "DateParameter", "DateSecondParameter", "DictParameter",
@@ -119,4 +109,6 @@ __all__ = [
     "clear_cmdline_values", "freeze", "set_cmdline_value", "thaw", "ConfigPath",
     "OptionalParameterTypeWarning", "UnconsumedParameterWarning",
     "recursively_freeze", "recursively_unfreeze",
+    # the type variables of the generic parameters, for annotations written against them
+    "T", "StepType", "EnumParameterType", "DictT", "ListT", "NumericalType", "ChoiceType",
 ]

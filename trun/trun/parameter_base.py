@@ -10,10 +10,23 @@ only say how a value is parsed from text, normalised and written back.  The type
 from __future__ import annotations
 
 import enum
+import sys
 import warnings
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, Unpack, overload
 
 from trun.configuration import ConfigError, get_config
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeVar  # a TypeVar with a default (typing's has it from 3.13 on)
+elif sys.version_info >= (3, 13):
+    from typing import TypeVar
+else:
+    import typing
+
+    def TypeVar(name: str, *constraints: Any, default: Any = None, **kwargs: Any) -> Any:  # noqa: N802
+        """typing.TypeVar, taking (and, before Python 3.13, dropping) the type checkers' ``default``."""
+        return typing.TypeVar(name, *constraints, **kwargs)
 
 
 class ParameterException(Exception):
@@ -32,12 +45,12 @@ class DuplicateParameterException(ParameterException):
     pass
 
 
-class _NoValue:
+class _NoValueType:
     def __repr__(self) -> str:
         return "<no value>"
 
 
-_no_value: Any = _NoValue()
+_no_value: Any = _NoValueType()
 
 # (family, param_name) -> textual value given on the command line
 _cmdline_values: dict[tuple[str, str], str] = {}
@@ -72,15 +85,41 @@ class ParameterVisibility(enum.IntEnum):
         return self.value
 
 
-class Parameter:
-    """An untyped (string) parameter; subclasses add parsing and normalisation."""
+T = TypeVar("T", default=str)  # a parameter's value type
+_OptT = TypeVar("_OptT")  # an optional parameter's value type, without the None
+
+
+class ConfigPath(TypedDict):
+    """The ``config_path`` argument of a parameter: where else in the configuration its value is."""
+
+    section: str
+    name: str
+
+
+class _ParameterKwargs(TypedDict, total=False):
+    """The keyword arguments every parameter takes besides ``default`` (for type checkers)."""
+
+    is_global: bool
+    significant: bool
+    description: str | None
+    config_path: ConfigPath | None
+    positional: bool
+    always_in_help: bool
+    batch_method: Callable[[Iterable[Any]], Any] | None
+    visibility: ParameterVisibility
+
+
+class Parameter(Generic[T]):
+    """A parameter whose value is a ``T`` (a string, unless a subclass says otherwise); subclasses add
+    parsing and normalisation.  For type checkers it is a descriptor: ``step.p`` is a ``T``."""
 
     _counter = 0
 
-    def __init__(self, default: Any = _no_value, significant: bool = True, description: str | None = None,
-                 config_path: dict | None = None, positional: bool = True, always_in_help: bool = False,
-                 visibility: ParameterVisibility = ParameterVisibility.PUBLIC, batch_method: Any = None,
-                 is_global: bool = False):
+    def __init__(self, default: T | _NoValueType = _no_value, significant: bool = True,
+                 description: str | None = None, config_path: ConfigPath | None = None,
+                 positional: bool = True, always_in_help: bool = False,
+                 visibility: ParameterVisibility = ParameterVisibility.PUBLIC,
+                 batch_method: Callable[[Iterable[Any]], Any] | None = None, is_global: bool = False):
         if is_global:  # Luigi's old keyword: accepted with its warning, and such a parameter is keyword-only
             warnings.warn("is_global support is removed. Assuming positional=False", DeprecationWarning,
                           stacklevel=2)
@@ -97,6 +136,17 @@ class Parameter:
         self._batch_method = batch_method  # combines the values of steps run together as one batch
         self._order = Parameter._counter
         Parameter._counter += 1
+
+    if TYPE_CHECKING:  # the value types a type checker sees; at run time a step keeps its values itself
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Parameter[T]: ...
+
+        @overload
+        def __get__(self, instance: Any, owner: Any) -> T: ...
+
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
+        def __set__(self, instance: Any, value: T) -> None: ...
 
     # ---- value resolution ---------------------------------------------------
     def _from_config(self, section: str, key: str) -> Any:
@@ -177,15 +227,27 @@ class Parameter:
 StrParameter = Parameter
 
 
-class OptionalParameterMixin:
+class OptionalParameterMixin(Generic[_OptT]):
     """Accepts ``None`` (written as an empty string on the command line); a value of another type
     than ``expected_type`` gives an ``OptionalParameterTypeWarning``."""
 
     expected_type: Any = type(None)
 
-    def __init__(self, default: Any = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, default: _OptT | None | _NoValueType = None, *args: Any,
+                 **kwargs: Unpack[_ParameterKwargs]) -> None:
         # as Luigi: an optional parameter without a default is None, not missing
         super().__init__(default, *args, **kwargs)  # type: ignore[call-arg]
+
+    if TYPE_CHECKING:
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Parameter[_OptT | None]: ...
+
+        @overload
+        def __get__(self, instance: Any, owner: Any) -> _OptT | None: ...
+
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
+        def __set__(self, instance: Any, value: _OptT | None) -> None: ...
 
     def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
         if param_value is not None and not isinstance(param_value, self.expected_type):
@@ -211,7 +273,7 @@ class OptionalParameterMixin:
         return None if x is None else super().normalize(x)  # type: ignore[misc]
 
 
-class OptionalParameter(OptionalParameterMixin, Parameter):
+class OptionalParameter(OptionalParameterMixin[str], Parameter[str | None]):
     expected_type = str
 
 

@@ -4,14 +4,33 @@ from __future__ import annotations
 
 import enum
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
-from trun.parameter_base import OptionalParameterMixin, Parameter, ParameterException, _no_value
+from trun.parameter_base import (
+    OptionalParameter,
+    OptionalParameterMixin,
+    Parameter,
+    ParameterException,
+    TypeVar,
+    _no_value,
+    _NoValueType,
+    _ParameterKwargs,
+)
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    import trun.step  # noqa: F401 (StepType's bound)
+
+StepType = TypeVar("StepType", bound="trun.step.Step")
+EnumParameterType = TypeVar("EnumParameterType", bound=enum.Enum)
+NumericalType = TypeVar("NumericalType", int, float)
+ChoiceType = TypeVar("ChoiceType", default=str)
 
 
-class IntParameter(Parameter):
+class IntParameter(Parameter[int]):
     def parse(self, x: str) -> int:
         return int(x)
 
@@ -24,7 +43,7 @@ class IntParameter(Parameter):
         return value + 1
 
 
-class FloatParameter(Parameter):
+class FloatParameter(Parameter[float]):
     def parse(self, x: str) -> float:
         return float(x)
 
@@ -34,7 +53,7 @@ class FloatParameter(Parameter):
         return float(value)
 
 
-class BoolParameter(Parameter):
+class BoolParameter(Parameter[bool]):
     """A boolean; on the command line ``--flag`` means True (implicit parsing) unless explicit parsing
     is chosen, in which case ``--flag true``/``--flag false`` is required."""
 
@@ -42,9 +61,10 @@ class BoolParameter(Parameter):
     EXPLICIT_PARSING = "explicit"
     parsing = IMPLICIT_PARSING
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.parsing = kwargs.pop("parsing", self.__class__.parsing)
-        super().__init__(*args, **kwargs)
+    def __init__(self, default: bool | _NoValueType = _no_value, *args: Any, parsing: str | None = None,
+                 **kwargs: Unpack[_ParameterKwargs]) -> None:
+        self.parsing = parsing or self.__class__.parsing
+        super().__init__(default, *args, **kwargs)
         if self._default is _no_value:
             self._default = False
 
@@ -72,23 +92,25 @@ class BoolParameter(Parameter):
             return None
 
 
-class OptionalIntParameter(OptionalParameterMixin, IntParameter):
+class OptionalIntParameter(OptionalParameterMixin[int], IntParameter):  # type: ignore[misc]
     expected_type = int
 
 
-class OptionalFloatParameter(OptionalParameterMixin, FloatParameter):
+class OptionalFloatParameter(OptionalParameterMixin[float], FloatParameter):  # type: ignore[misc]
     expected_type = float
 
 
-class OptionalBoolParameter(OptionalParameterMixin, BoolParameter):
+class OptionalBoolParameter(OptionalParameterMixin[bool], BoolParameter):  # type: ignore[misc]
     expected_type = bool
 
 
-class NumericalParameter(Parameter):
+class NumericalParameter(Parameter[NumericalType]):
     """A number of ``var_type`` constrained to ``[min_value, max_value)`` (operators configurable)."""
 
-    def __init__(self, *args: Any, var_type: type | None = None, min_value: Any = None, max_value: Any = None,
-                 left_op: Callable = operator.le, right_op: Callable = operator.lt, **kwargs: Any) -> None:
+    def __init__(self, default: NumericalType | _NoValueType = _no_value, *args: Any,
+                 var_type: type[NumericalType] | None = None, min_value: NumericalType | None = None,
+                 max_value: NumericalType | None = None, left_op: Callable = operator.le,
+                 right_op: Callable = operator.lt, **kwargs: Unpack[_ParameterKwargs]) -> None:
         if var_type is None or min_value is None or max_value is None:
             raise ParameterException("NumericalParameter needs var_type, min_value and max_value")
         self._type, self._min, self._max = var_type, min_value, max_value
@@ -96,7 +118,7 @@ class NumericalParameter(Parameter):
         left = "[" if left_op is operator.le else "("
         right = ")" if right_op is operator.lt else "]"
         self._permitted_range = f"{var_type.__name__} in {left}{min_value}, {max_value}{right}"
-        super().__init__(*args, **kwargs)
+        super().__init__(default, *args, **kwargs)
         # as Luigi: the range is told in the description (--help)
         self.description = f"{self.description} " if self.description else ""
         self.description += f"permitted values: {self._permitted_range}"
@@ -110,14 +132,18 @@ class NumericalParameter(Parameter):
         raise ValueError(f"{x} is not in the set of {self._permitted_range}")
 
 
-class OptionalNumericalParameter(OptionalParameterMixin, NumericalParameter):
-    def __init__(self, default: Any = _no_value, *args: Any, **kwargs: Any) -> None:
+class OptionalNumericalParameter(OptionalParameterMixin[NumericalType],  # type: ignore[misc]
+                                 NumericalParameter[NumericalType]):
+    def __init__(self, default: NumericalType | None | _NoValueType = _no_value, *args: Any,
+                 **kwargs: Any) -> None:
         super().__init__(default, *args, **kwargs)  # as Luigi: no default unless given
         self.expected_type = self._type
 
 
-class ChoiceParameter(Parameter):
-    def __init__(self, *args: Any, choices: Any = None, var_type: type = str, **kwargs: Any) -> None:
+class ChoiceParameter(Parameter[ChoiceType]):
+    def __init__(self, default: ChoiceType | _NoValueType = _no_value, *args: Any,
+                 choices: Sequence[ChoiceType] | None = None, var_type: type[ChoiceType] = str,  # type: ignore[assignment]
+                 **kwargs: Unpack[_ParameterKwargs]) -> None:
         if choices is None:
             raise ParameterException("A choices iterable must be specified")
         self._choices = tuple(choices)
@@ -125,7 +151,7 @@ class ChoiceParameter(Parameter):
         # as Luigi: every choice is of var_type (an AssertionError otherwise)
         assert all(type(c) is var_type for c in self._choices), \
             f"Invalid type in choices {list(self._choices)}: expected {var_type.__name__}"
-        super().__init__(*args, **kwargs)
+        super().__init__(default, *args, **kwargs)
 
     def parse(self, x: str) -> Any:
         return self.normalize(self._var_type(x))
@@ -136,13 +162,28 @@ class ChoiceParameter(Parameter):
         return x
 
 
-class OptionalChoiceParameter(OptionalParameterMixin, ChoiceParameter):
-    def __init__(self, default: Any = _no_value, *args: Any, **kwargs: Any) -> None:
+class OptionalChoiceParameter(OptionalParameterMixin[ChoiceType],  # type: ignore[misc]
+                              ChoiceParameter[ChoiceType]):
+    def __init__(self, default: ChoiceType | None | _NoValueType = _no_value, *args: Any,
+                 **kwargs: Any) -> None:
         super().__init__(default, *args, **kwargs)  # as Luigi: no default unless given
         self.expected_type = self._var_type
 
 
-class ChoiceListParameter(ChoiceParameter):
+class ChoiceListParameter(ChoiceParameter[ChoiceType]):
+    if TYPE_CHECKING:  # its value is a tuple of choices
+        def __init__(self, default: tuple[ChoiceType, ...] | _NoValueType = _no_value,
+                     var_type: type[ChoiceType] = str, choices: Sequence[ChoiceType] | None = None,  # type: ignore[assignment]
+                     **kwargs: Unpack[_ParameterKwargs]) -> None: ...
+
+        @overload  # type: ignore[override]
+        def __get__(self, instance: None, owner: Any) -> Parameter[tuple[ChoiceType, ...]]: ...
+
+        @overload
+        def __get__(self, instance: Any, owner: Any) -> tuple[ChoiceType, ...]: ...
+
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
     def parse(self, x: str) -> tuple:
         return self.normalize(tuple(self._var_type(v.strip()) for v in x.split(",") if v.strip()))
 
@@ -156,18 +197,27 @@ class ChoiceListParameter(ChoiceParameter):
         return ",".join(str(v) for v in x)
 
 
-class EnumParameter(Parameter):
-    def __init__(self, *args: Any, enum: type[enum.Enum] | None = None, **kwargs: Any) -> None:
-        if enum is None:
-            raise ParameterException("EnumParameter needs enum=...")
-        self._enum = enum
-        super().__init__(*args, **kwargs)
+def _enum_class(enum: type[enum.Enum] | None) -> type[enum.Enum]:
+    if enum is None:
+        raise ParameterException("EnumParameter needs enum=...")
+    return enum
+
+
+def _enum_member(enum: type[enum.Enum], x: str) -> enum.Enum:
+    try:
+        return enum[x]
+    except KeyError:
+        raise ValueError(f"{x!r} is not a member of {enum.__name__}") from None
+
+
+class EnumParameter(Parameter[EnumParameterType]):
+    def __init__(self, default: EnumParameterType | _NoValueType = _no_value, *args: Any,
+                 enum: type[EnumParameterType] | None = None, **kwargs: Unpack[_ParameterKwargs]) -> None:
+        self._enum = _enum_class(enum)
+        super().__init__(default, *args, **kwargs)
 
     def parse(self, x: str) -> enum.Enum:
-        try:
-            return self._enum[x]
-        except KeyError:
-            raise ValueError(f"{x!r} is not a member of {self._enum.__name__}") from None
+        return _enum_member(self._enum, x)
 
     def normalize(self, x: Any) -> Any:
         return self.parse(x) if isinstance(x, str) else x
@@ -176,9 +226,14 @@ class EnumParameter(Parameter):
         return x.name
 
 
-class EnumListParameter(EnumParameter):
+class EnumListParameter(Parameter[tuple[EnumParameterType, ...]]):
+    def __init__(self, default: tuple[EnumParameterType, ...] | _NoValueType = _no_value, *args: Any,
+                 enum: type[EnumParameterType] | None = None, **kwargs: Unpack[_ParameterKwargs]) -> None:
+        self._enum = _enum_class(enum)
+        super().__init__(default, *args, **kwargs)
+
     def parse(self, x: str) -> tuple:
-        return tuple(super(EnumListParameter, self).parse(v.strip()) for v in x.split(",") if v.strip())
+        return tuple(_enum_member(self._enum, v.strip()) for v in x.split(",") if v.strip())
 
     def normalize(self, x: Any) -> tuple:
         if isinstance(x, str):
@@ -189,12 +244,13 @@ class EnumListParameter(EnumParameter):
         return ",".join(e.name for e in x)
 
 
-class PathParameter(Parameter):
+class PathParameter(Parameter[Path]):
     """A pathlib.Path; ``absolute=True`` makes it absolute, ``exists=True`` requires it to exist."""
 
-    def __init__(self, *args: Any, absolute: bool = False, exists: bool = False, **kwargs: Any) -> None:
+    def __init__(self, default: Path | _NoValueType = _no_value, *args: Any, absolute: bool = False,
+                 exists: bool = False, **kwargs: Unpack[_ParameterKwargs]) -> None:
         self.absolute, self.exists = absolute, exists
-        super().__init__(*args, **kwargs)
+        super().__init__(default, *args, **kwargs)
 
     def normalize(self, x: Any) -> Path:
         path = Path(x)
@@ -208,11 +264,11 @@ class PathParameter(Parameter):
         return value
 
 
-class OptionalPathParameter(OptionalParameterMixin, PathParameter):
+class OptionalPathParameter(OptionalParameter, PathParameter):  # type: ignore[misc]
     expected_type = (str, Path)
 
 
-class StepParameter(Parameter):
+class StepParameter(Parameter[type[StepType]]):
     """A step class, given on the command line by its family name."""
 
     def parse(self, x: str) -> type:
