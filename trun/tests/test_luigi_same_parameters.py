@@ -8,3 +8,8 @@ def test_parameters_same_as_luigi(tmp_path):
     assert result["schema_bad"] == ["error", "ValidationError"]
     assert result["num_no_bounds"] == ["error", "ParameterException"]
     assert result["dict_ser"] == '{"b": 1, "a": [1, 2], "c": {"d": 2}}'
+
+
+def test_positional_options_in_luigis_order(tmp_path):
+    result = same_result(tmp_path, scenario("parameter_positional_args"))
+    assert result["significant"] == ["day", "hidden"]

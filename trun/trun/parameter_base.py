@@ -115,11 +115,13 @@ class Parameter(Generic[T]):
 
     _counter = 0
 
-    def __init__(self, default: T | _NoValueType = _no_value, significant: bool = True,
-                 description: str | None = None, config_path: ConfigPath | None = None,
-                 positional: bool = True, always_in_help: bool = False,
-                 visibility: ParameterVisibility = ParameterVisibility.PUBLIC,
-                 batch_method: Callable[[Iterable[Any]], Any] | None = None, is_global: bool = False):
+    # the arguments in Luigi's order, so that positional ones mean what they mean there
+    def __init__(self, default: T | _NoValueType = _no_value, is_global: bool = False,
+                 significant: bool = True, description: str | None = None,
+                 config_path: ConfigPath | None = None, positional: bool = True,
+                 always_in_help: bool = False,
+                 batch_method: Callable[[Iterable[Any]], Any] | None = None,
+                 visibility: ParameterVisibility = ParameterVisibility.PUBLIC):
         if is_global:  # Luigi's old keyword: accepted with its warning, and such a parameter is keyword-only
             warnings.warn("is_global support is removed. Assuming positional=False", DeprecationWarning,
                           stacklevel=2)
