@@ -3,6 +3,7 @@ Luigi's do: the same command lines from the same ``[spark]`` settings and step p
 environment, outcomes and errors; a PySparkStep's pickle is run by the runner (with a stand-in
 ``pyspark`` package) and its ``main`` writes the step's output."""
 
+import pytest
 from luigi_pair import same_result, scenario
 
 CONFIG = """[spark]
@@ -40,13 +41,14 @@ def write_config(work, engine):
     (work / "spark.cfg").write_text(CONFIG)
 
 
-def run(tmp_path):
-    return same_result(tmp_path, scenario("spark"), setup=write_config,
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    """The scenario's outcome, the same under Luigi and trun (checked once for both tests)."""
+    return same_result(tmp_path_factory.mktemp("spark"), scenario("spark"), setup=write_config,
                        env={"LUIGI_CONFIG_PATH": "spark.cfg"})
 
 
-def test_spark_submit_same_as_luigi(tmp_path):
-    result = run(tmp_path)
+def test_spark_submit_same_as_luigi(result):
     assert result["jar"] == "SUCCESS" and result["broken"] == "FAILED" and result["no_app"] == "FAILED"
     jar = result["calls"][0]
     assert jar["argv"][:2] == ["--master", "yarn"] and jar["argv"][-4:] == ["analytics.jar", "--day",
@@ -58,8 +60,7 @@ def test_spark_submit_same_as_luigi(tmp_path):
     assert result["calls"][2]["argv"][:3] == ["--master", "local[2]", "--name"]
 
 
-def test_pyspark_step_runs_through_the_runner_as_luigi(tmp_path):
-    result = run(tmp_path)
+def test_pyspark_step_runs_through_the_runner_as_luigi(result):
     assert result["pyspark"] == "SUCCESS" and result["cluster"] == "SUCCESS"
     assert result["in_main"] == "SUCCESS"  # the runner imports the script as module wf
     assert result["counts"] == [{"args": ["d1", "7"], "total": 6, "entry": "SparkContext"},
@@ -67,3 +68,6 @@ def test_pyspark_step_runs_through_the_runner_as_luigi(tmp_path):
     assert ["addPyFile", "pkgx.tar.gz", ["pkgx", "pkgx/__init__.py", "pkgx/more.py"]] in \
         result["pyspark_calls"]
     assert result["leftover"] == []
+    assert ["builder.enableHiveSupport"] in result["pyspark_calls"]  # cluster: session.cfg
+    assert result["pickle_protocol"] == 3 and result["calls"][3]["pickle_dirs"] == [["CountJob.pickle",
+                                                                                      "jobs.py"]]
