@@ -71,8 +71,8 @@ class PigJobStep(trun.Step):
             for flag, settings in (("-param_file", self.pig_parameters()),
                                    ("-propertyFile", self.pig_properties())):
                 if settings:
-                    written = files.enter_context(tempfile.NamedTemporaryFile("w"))
-                    written.writelines(f"{key}={value}\n" for key, value in settings.items())
+                    written = files.enter_context(tempfile.NamedTemporaryFile())
+                    written.writelines(f"{key}={value}\n".encode() for key, value in settings.items())
                     written.flush()
                     cmd += [flag, written.name]
             cmd += ["-f", self.pig_script_path()]
@@ -88,7 +88,7 @@ class PigJobStep(trun.Step):
         env = os.environ.copy()
         env["PIG_HOME"] = self.pig_home()
         env.update(self.pig_env_vars())
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
         err: list[str] = []
         readers = [threading.Thread(target=_log_lines, args=(stream, kept), daemon=True)
                    for stream, kept in ((proc.stdout, None), (proc.stderr, err))]
@@ -107,8 +107,9 @@ class PigJobStep(trun.Step):
         raise PigJobError(f"Pig script failed with return value: {proc.returncode}", err=stderr)
 
 
-def _log_lines(stream: IO[str], kept: list[str] | None) -> None:
-    for line in iter(stream.readline, ""):
+def _log_lines(stream: IO[bytes], kept: list[str] | None) -> None:
+    for raw in iter(stream.readline, b""):
+        line = raw.decode("utf-8", "replace")
         logger.info(line.strip().lower())
         if kept is not None:
             kept.append(line)

@@ -1,7 +1,8 @@
 """The program ``spark-submit`` runs for a ``trun.contrib.spark.PySparkStep``, as Luigi's
 ``luigi.contrib.pyspark_runner``.
 
-Usage: ``pyspark_runner.py <pickled step> [app_options ...]``.  It unpickles the step, lets
+Usage: ``pyspark_runner.py <pickled step> [app_options ...]``.  It puts the pickle's directory (where
+the step's module was copied) on ``sys.path``, unpickles the step, lets
 ``step.setup(conf)`` change a fresh SparkConf, opens a SparkContext (or, with ``[pyspark_runner]
 use_spark_session = true``, a SparkSession with Hive support, Spark 2 or later), calls
 ``step.setup_remote(sc)`` and ``step.main(sc_or_session, *app_options)``, and stops the context.
@@ -9,6 +10,7 @@ use_spark_session = true``, a SparkSession with Hive support, Spark 2 or later),
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 from typing import Any
@@ -71,6 +73,7 @@ class AbstractPySparkRunner:
     _entry_point_class: type[_SparkEntryPoint]
 
     def __init__(self, job: str, *args: str) -> None:
+        sys.path.append(os.path.dirname(job))  # the step's module was copied beside its pickle
         with open(job, "rb") as pickled:
             self.job = pickle.load(pickled)
         self.args = args

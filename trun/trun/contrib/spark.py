@@ -9,9 +9,10 @@ property whose default comes from the ``[spark]`` section of the configuration (
 or a tuple.  The program's stderr is searched for the Spark UI's (client mode) or YARN's (cluster
 mode) tracking URL.
 
-``PySparkStep`` runs its own ``main(sc, *args)`` on the cluster: ``run()`` pickles the step into a
-fresh temporary directory and submits ``trun/contrib/pyspark_runner.py`` with the pickle's path;
-the runner unpickles the step, builds the SparkContext (or SparkSession) and calls ``main``.
+``PySparkStep`` runs its own ``main(sc, *args)`` on the cluster: ``run()`` pickles the step, beside a
+copy of its module's file, into a fresh temporary directory named by the step's ``name`` (non-word
+characters made ``_``) and submits ``trun/contrib/pyspark_runner.py`` with the pickle's path; the
+runner unpickles the step, builds the SparkContext (or SparkSession) and calls ``main``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import inspect
 import logging
 import os
 import pickle
+import re
 import shutil
 import sys
 import tarfile
@@ -305,8 +307,9 @@ class PySparkStep(SparkSubmitStep):
         return [self.app, pickled, *self.app_options()]
 
     def run(self) -> None:
-        self.run_path = tempfile.mkdtemp(prefix=self.__class__.__name__)
-        self.run_pickle = os.path.join(self.run_path, f"{self.__class__.__name__}.pickle")
+        safe_name = re.sub(r"\W", "_", self.name)  # the name as a file name
+        self.run_path = tempfile.mkdtemp(prefix=safe_name)
+        self.run_pickle = os.path.join(self.run_path, f"{safe_name}.pickle")
         try:
             self._dump()
             super().run()
