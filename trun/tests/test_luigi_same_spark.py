@@ -64,7 +64,10 @@ def test_pyspark_step_runs_through_the_runner_as_luigi(result):
     assert result["pyspark"] == "SUCCESS" and result["cluster"] == "SUCCESS"
     assert result["in_main"] == "SUCCESS"  # the runner imports the script as module wf
     assert result["counts"] == [{"args": ["d1", "7"], "total": 6, "entry": "SparkContext"},
-                                {"args": ["d2", "7"], "total": 6, "entry": "SparkSession"}]
+                                {"args": ["d2", "7"], "total": 6, "entry": "SparkSession"},
+                                {"args": ["d3", "7"], "total": 6, "entry": "SparkContext"}]
+    assert result["messy_name"] == "SUCCESS"
+    assert result["calls"][-1]["argv"][-3:] == ["TMPDIR/Count_a_b_c_d_.pickle", "d3", "7"]
     assert ["addPyFile", "pkgx.tar.gz", ["pkgx", "pkgx/__init__.py", "pkgx/more.py"]] in \
         result["pyspark_calls"]
     assert result["leftover"] == []

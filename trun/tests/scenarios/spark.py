@@ -55,8 +55,9 @@ if plan.get("python") and code == 0:
         cwd = tempfile.mkdtemp()
         for f in opts.get("--files", "").split(","):
             shutil.copy(f, cwd)
-    path = [os.path.abspath("stand"), os.getcwd(), os.environ.get("PYTHONPATH", "")]
-    env = dict(os.environ, PYTHONPATH=":".join(path), FAKE_SPARK_DEPTH="1", **plan.get("env", {}))
+    # only the stand-in pyspark: the step's module is found beside its pickle, by the runner
+    env = {**os.environ, "PYTHONPATH": os.path.abspath("stand"), "FAKE_SPARK_DEPTH": "1",
+           **plan.get("env", {})}
     code = subprocess.call([sys.executable, *args[i:]], env=env, cwd=cwd)
 sys.exit(code)
 '''
@@ -152,18 +153,24 @@ class CountJob(PySparkTask):
 
 class ClusterJob(CountJob):
     deploy_mode = "cluster"
+
+
+class MessyName(CountJob):
+    name = "Count(a,b:c/d)"
 '''
 URL_LINE = "INFO SparkUI: Bound SparkUI to 0.0.0.0, and started at http://driver:4040 \n"
 PLAN = {
     "Jar": {"stdout": "jar ran\n", "stderr": URL_LINE},
     "Broken": {"rc": 3, "stdout": "partial\n", "stderr": "Exception in thread main\n"},
     "CountJob": {"python": True},
-    "ClusterJob": {"python": True, "env": {"LUIGI_CONFIG_PATH": f"{CWD}/session.cfg"}},
-    "MainJob": {"python": True},
+    # in cluster mode only the pickle is shipped: the step's module must be on the path there
+    "ClusterJob": {"python": True, "env": {"LUIGI_CONFIG_PATH": f"{CWD}/session.cfg",
+                                           "PYTHONPATH": f"{CWD}/stand:{CWD}"}},
+    "MainJob": {"python": True}, "Count(a,b:c/d)": {"python": True},
 }
 def clean(value):
     text = json.dumps(value).replace(CONTRIB, "CONTRIB").replace(PY, "PY").replace(CWD, "CWD")
-    return json.loads(re.sub(re.escape(TMP) + r"/[A-Za-z]+[a-z0-9_]{8}", "TMPDIR", text))
+    return json.loads(re.sub(re.escape(TMP) + r"/[^/\"]+(?=/)", "TMPDIR", text))
 
 
 seen = {"failures": [], "logs": []}
@@ -269,18 +276,18 @@ def main():
         "jar": outcome([Jar()]), "broken": outcome([Broken()]), "no_app": outcome([NoApp()]),
         "other_section": outcome([OtherSection()]),
         "pyspark": outcome([jobs.CountJob(day="d1")]), "cluster": outcome([jobs.ClusterJob(day="d2")]),
-        "in_main": outcome([MainJob()]),
+        "in_main": outcome([MainJob()]), "messy_name": outcome([jobs.MessyName(day="d3")]),
         "properties": properties(Jar()), "pyspark_properties": properties(jobs.CountJob(day="p")),
         "py_packages": list(jobs.CountJob(day="p").py_packages or []),
         "pickle_protocol": jobs.CountJob(day="p").pickle_protocol,
         "runner": clean(jobs.CountJob(day="p").app),
-        "counts": [json.load(open(f"out/count-{d}.json")) for d in ("d1", "d2")],
+        "counts": [json.load(open(f"out/count-{d}.json")) for d in ("d1", "d2", "d3")],
     }
     with open("out/pyspark.jsonl") as f:
         results["pyspark_calls"] = [json.loads(line) for line in f]
     results.update(calls=calls(), failures=seen["failures"], logs=seen["logs"],
                    leftover=sorted(n for n in set(os.listdir(TMP)) - before
-                                   if n.startswith(("CountJob", "ClusterJob", "MainJob"))))
+                                   if n.startswith(("Count", "ClusterJob", "MainJob"))))
     print(json.dumps(results))
 
 
