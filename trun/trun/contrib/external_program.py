@@ -80,9 +80,9 @@ class ExternalProgramStep(trun.Step):
             if self.capture_output:
                 stdout, stderr = (_read_back(streams[name]) for name in ("stdout", "stderr"))
                 if stdout:
-                    logger.info("Program stdout:\n%s", stdout)
+                    logger.info("Program stdout:\n" + stdout)  # one argument, as Luigi logs it
                 if stderr and (self.always_log_stderr or proc.returncode != 0):
-                    logger.info("Program stderr:\n%s", stderr)
+                    logger.info("Program stderr:\n" + stderr)
             if proc.returncode != 0:
                 raise ExternalProgramRunError(f"Program failed with return code={proc.returncode}:", args,
                                               env=env, stdout=stdout, stderr=stderr)
