@@ -1,6 +1,7 @@
 """A user's test calling the scheduler as Luigi's signatures allow, with the clock moved between calls,
 in-process and through ``RemoteScheduler`` against ``server.app(scheduler)`` served by Tornado:
-dependencies given again replace the old ones, get_work counts no FAILED step, a pending report for
+dependencies given again replace the old ones, a step first reported FAILED has no workers (so
+no worker counts it), a pending report for
 a running step leaves it running (unless new dependencies come with it), each add_task happens when
 it is called (``start_time``), task_list's search looks at names, get_work's positional order."""
 
@@ -12,7 +13,7 @@ def test_scheduler_calls_same_as_luigi(tmp_path):
     for where in ("local", "served"):
         got = result[where]
         assert got["replaced_deps"] == [None, "B"]
-        assert got["counts"]["n_pending_steps"] == 2
+        assert got["counts"]["n_pending_steps"] == 3 and got["workers"]["F"] == []
         assert got["running_kept"] == {"R": 200} and got["start_time"] == 400
         assert got["search"]["opaque"] == []
     assert result["positional"][0] == "P"

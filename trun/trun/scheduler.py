@@ -279,7 +279,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             self._changed(st)
         w = self._heard_from(worker)
         regroup = False  # its workers or runnability changed: recount (trun.scheduler_pending)
-        if w is not None and not w.disabled:
+        # as Luigi: a failure report does not make the worker one of the step's workers
+        if w is not None and not w.disabled and status != FAILED:
             regroup = self._add_stakeholder(st, w.id)
             w.steps.add(step_id)
         if not st.known:

@@ -1,6 +1,5 @@
 """What a worker's ``get_work`` reply counts, as Luigi's ``count_pending``: of the steps the worker added,
-how many are pending (``n_pending_steps``; as in Luigi, not a FAILED one waiting for its retry), how
-many of those no other worker added
+how many are pending or failed (``n_pending_steps``), how many of those no other worker added
 (``n_unique_pending``) or were added by it last (``n_pending_last_scheduled``), and which are running,
 by any worker (``running_steps``: ``{"step_id", "worker"}`` and that worker's info).
 
@@ -21,9 +20,9 @@ from typing import Any
 from trun.scheduler_api import WORKER_STATE_ACTIVE, WORKER_STATE_DISABLED
 from trun.scheduler_views import UPSTREAM_DISABLED
 from trun.step_state import StepState, WorkerState
-from trun.step_status import DISABLED, PENDING, RUNNING
+from trun.step_status import DISABLED, FAILED, PENDING, RUNNING
 
-COUNTED = (PENDING,)  # the statuses n_pending_steps counts
+COUNTED = (PENDING, FAILED)  # the statuses n_pending_steps counts
 DISABLED_REPLY = {"n_pending_steps": 0, "running_steps": [], "step_id": None, "n_unique_pending": 0,
                   "worker_state": WORKER_STATE_DISABLED}  # get_work's, to a disabled worker (Luigi's)
 
@@ -52,7 +51,7 @@ class SchedulerPending:
             else:
                 watchers = tuple(h for h in (owner, *st.others) if h != st.worker)
                 now = (True, watchers, None) if watchers else None
-        elif status == PENDING and st.runnable:
+        elif (status == PENDING or status == FAILED) and st.runnable:
             now = (False, (owner,) if not st.others else (owner, *st.others), st.last_worker)
         else:
             now = None
@@ -129,7 +128,7 @@ class SchedulerPending:
             self._recount(st)
 
     def count_pending(self, worker: str) -> dict[str, Any]:
-        """How many of ``worker``'s steps are pending (see the module)."""
+        """How many of ``worker``'s steps are pending or failed (see the module)."""
         return self._pending_of(worker)
 
     def _pending_of(self, worker: str | None) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Scenario: a user's test calling the scheduler's methods as Luigi's signatures allow, moving the clock
-between calls: replaced dependencies, get_work's counts, a running step reported pending, the search
+between calls: replaced dependencies, a failure's workers and get_work's counts, a running step reported pending, the search
 of task_list, get_work's positional arguments; each in-process and through a served scheduler."""
 
 import json
@@ -32,6 +32,9 @@ def scenarios(make):
     s.add_task(worker="W", task_id="F", status="FAILED")
     s.add_task(worker="W", task_id="G", deps=["F"])
     s.add_task(worker="W", task_id="H", deps=["G"])
+    s.add_task(worker="W", task_id="F2")  # pending first: then its failure is the worker's
+    s.add_task(worker="W", task_id="F2", status="FAILED")
+    out["workers"] = {t: s.task_list("", "")[t]["workers"] for t in ("F", "F2", "G")}
     reply = s.get_work(worker="W")
     out["counts"] = {k: reply.get(k) for k in ("task_id", "n_pending_tasks", "n_unique_pending")}
     out["count_pending"] = {k: v for k, v in s.count_pending("W").items() if k != "running_tasks"}
