@@ -85,6 +85,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._retry_heap: list[tuple[float, int, str]] = []
         self._enable_heap: list[tuple[float, str]] = []
         self._remove_heap: list[tuple[float, str]] = []
+        self._unowned: list[str] = []  # added by no worker since the last prune (trun.scheduler_removal)
         self._used: dict[str, int] = defaultdict(int)
         self._blocked: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         self._counts: Counter[str] = Counter()
@@ -283,6 +284,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         if w is not None and not w.disabled and status != FAILED:
             regroup = self._add_stakeholder(st, w.id)
             w.steps.add(step_id)
+        elif w is not None and not st.owner and st.remove_at is None:
+            self._unowned.append(step_id)  # nobody's: the next prune times its removal
         if not st.known:
             regroup = st.known = True
             self._family_counts[(st.family, st.status)] -= 1
@@ -553,6 +556,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             st = self._steps.get(sid)
             if st is not None and st.status == DISABLED and st.disabled_at is not None:
                 self._re_enable(st)
+        self._time_unowned(now)
         self._due_removals(now)
         self._prune_emails()
 

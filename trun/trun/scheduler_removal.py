@@ -1,6 +1,7 @@
 """Forgetting steps: those no live worker wants are dropped ``remove_delay`` seconds after their last
-worker went, each after the steps that need it.  ``_remove_heap`` is keyed by time, so a prune only
-touches what is due.  A mixin of ``trun.scheduler.Scheduler``.
+worker went, each after the steps that need it, and (as in Luigi) those only ever reported FAILED by
+a worker ``remove_delay`` seconds after the prune that first saw them.  ``_remove_heap`` is keyed by
+time, so a prune only touches what is due.  A mixin of ``trun.scheduler.Scheduler``.
 """
 
 from __future__ import annotations
@@ -14,16 +15,27 @@ from trun.step_state import StepState
 
 
 class SchedulerRemoval:
-    """``_due_removals(now)`` and ``_forget(st, now)`` of ``trun.scheduler.Scheduler``."""
+    """``_time_unowned``, ``_due_removals`` and ``_forget`` of ``trun.scheduler.Scheduler``."""
 
     _steps: dict[str, StepState]
     _remove_heap: list[tuple[float, str]]
+    _unowned: list[str]
+    remove_delay: float
     _recent: dict[str, None]
     _counts: Counter[str]
     _family_counts: Counter[tuple[str, str]]
     _version: int
     _dirty: set[str] | None
     _forget_view: Any
+
+    def _time_unowned(self, now: float) -> None:
+        """Time the removal of the steps added by no worker since the last prune."""
+        unowned, self._unowned = self._unowned, []
+        for sid in unowned:
+            st = self._steps.get(sid)
+            if st is not None and not st.owner and st.remove_at is None:
+                st.remove_at = now + self.remove_delay
+                heapq.heappush(self._remove_heap, (st.remove_at, sid))
 
     def _due_removals(self, now: float) -> None:
         while self._remove_heap and self._remove_heap[0][0] <= now:

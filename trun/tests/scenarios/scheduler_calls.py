@@ -1,6 +1,7 @@
 """Scenario: a user's test calling the scheduler's methods as Luigi's signatures allow, moving the clock
-between calls: replaced dependencies, a failure's workers and get_work's counts, a running step reported pending, the search
-of task_list, get_work's positional arguments; each in-process and through a served scheduler."""
+between calls: replaced dependencies, a failure's workers and get_work's counts, a running step
+reported pending, the search of task_list, get_work's positional arguments; each in-process and
+through a served scheduler."""
 
 import json
 import sys
