@@ -54,9 +54,18 @@ def test_handed_back_batch_is_pending_again_and_batches_again():
     _family(sch, 3)
     first = sch.get_work(worker="w")
     for sid in first["batch_step_ids"]:
-        sch.add_step(sid, status=PENDING, worker="w")  # what WorkFeed.give_back does
+        sch.add_step(sid, status=PENDING, worker="w", handed_back=True)  # what WorkFeed.give_back does
     assert set(sch.step_statuses(["f0", "f1", "f2"]).values()) == {PENDING}
     assert sch.get_work(worker="w")["batch_step_ids"] == ["f0", "f1", "f2"]
+
+
+def test_a_pending_report_without_hand_back_leaves_a_batch_running():
+    sch = Scheduler()
+    _family(sch, 2)
+    first = sch.get_work(worker="w")
+    for sid in first["batch_step_ids"]:
+        sch.add_step(sid, status=PENDING, worker="w")  # a re-walk of the graph, as Luigi's worker's
+    assert set(sch.step_statuses(["f0", "f1"]).values()) == {RUNNING}
 
 
 def test_failed_batch_fails_its_members_and_forgets_the_built_step():
