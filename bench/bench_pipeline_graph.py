@@ -68,7 +68,7 @@ def measure(config: Path, stocks_per_step: int) -> dict[str, float]:
     t2 = time.perf_counter()
     handed = 0
     while True:
-        sid = scheduler.get_work(worker._id)["step_id"]
+        sid = scheduler.get_work(worker=worker._id)["step_id"]
         if sid is None:
             break
         scheduler.add_step(sid, status=sch.DONE, worker=worker._id)

@@ -25,7 +25,7 @@ def time_chain(n: int) -> float:
     for i in range(n):
         s.add_step(str(i), deps=[str(i - 1)] if i else [])
     done = 0
-    while (step := s.get_work("w")["step_id"]) is not None:
+    while (step := s.get_work(worker="w")["step_id"]) is not None:
         s.add_step(step, status=DONE)
         done += 1
     assert done == n

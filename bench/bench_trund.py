@@ -201,7 +201,7 @@ def page_latency_only(n: int) -> None:
     port = free_port()
     server = start_server("trund", work, port)
     try:
-        remote = RemoteScheduler(f"http://127.0.0.1:{port}")
+        remote = RemoteScheduler(f"http://127.0.0.1:{port}", queue_add_steps=True)
         ids = [f"Node_{i}_{i:x}" for i in range(n)]
         remote.add_step(ids[0], deps=ids[1:], family="Node", params={"i": "0"}, worker="w")
         for i in range(1, n):

@@ -14,7 +14,7 @@ def _family(sch, n, worker="w", size=float("inf"), **kw):
 def test_batch_holds_the_resources_of_one_step_and_frees_them_at_the_end():
     sch = Scheduler(resources={"db": 1})
     _family(sch, 3, resources={"db": 1})
-    reply = sch.get_work("w")
+    reply = sch.get_work(worker="w")
     assert reply["batch_step_ids"] == ["f0", "f1", "f2"]
     assert reply["step_params"] == {"n": ["0", "1", "2"], "k": "a"}
     assert sch.resources()["db"]["used"] == 1
@@ -34,7 +34,7 @@ def test_max_batch_size_other_parameters_and_batchable_false_keep_steps_apart():
     sch.add_step("alone", family="F", params={"n": "8", "k": "a"}, worker="w", batchable=False)
     handed = []
     while True:
-        reply = sch.get_work("w")
+        reply = sch.get_work(worker="w")
         if reply["step_id"] is None and "batch_id" not in reply:
             break
         handed.append(reply.get("batch_step_ids") or [reply["step_id"]])
@@ -46,23 +46,32 @@ def test_a_worker_without_a_batcher_gets_steps_one_by_one():
     _family(sch, 2, worker="w")
     sch.add_step("f0", worker="v")
     sch.add_step("f1", worker="v")
-    assert sch.get_work("v")["step_id"] == "f0"
+    assert sch.get_work(worker="v")["step_id"] == "f0"
 
 
 def test_handed_back_batch_is_pending_again_and_batches_again():
     sch = Scheduler()
     _family(sch, 3)
-    first = sch.get_work("w")
+    first = sch.get_work(worker="w")
     for sid in first["batch_step_ids"]:
-        sch.add_step(sid, status=PENDING, worker="w")  # what WorkFeed.give_back does
+        sch.add_step(sid, status=PENDING, worker="w", handed_back=True)  # what WorkFeed.give_back does
     assert set(sch.step_statuses(["f0", "f1", "f2"]).values()) == {PENDING}
-    assert sch.get_work("w")["batch_step_ids"] == ["f0", "f1", "f2"]
+    assert sch.get_work(worker="w")["batch_step_ids"] == ["f0", "f1", "f2"]
+
+
+def test_a_pending_report_without_hand_back_leaves_a_batch_running():
+    sch = Scheduler()
+    _family(sch, 2)
+    first = sch.get_work(worker="w")
+    for sid in first["batch_step_ids"]:
+        sch.add_step(sid, status=PENDING, worker="w")  # a re-walk of the graph, as Luigi's worker's
+    assert set(sch.step_statuses(["f0", "f1"]).values()) == {RUNNING}
 
 
 def test_failed_batch_fails_its_members_and_forgets_the_built_step():
     sch = Scheduler(retry_delay=100)
     _family(sch, 2)
-    reply = sch.get_work("w")
+    reply = sch.get_work(worker="w")
     sch.add_step("F(n=0,1)", family="F", params={"n": "0,1", "k": "a"}, status=RUNNING, worker="w",
                  batch_id=reply["batch_id"])
     sch.add_step("F(n=0,1)", status=FAILED, expl="boom", worker="w")
@@ -74,10 +83,10 @@ def test_failed_batch_fails_its_members_and_forgets_the_built_step():
 def test_batch_members_are_not_lost_in_transit_and_a_dead_worker_fails_them():
     sch = Scheduler(worker_disconnect_delay=0.0, retry_delay=100)
     _family(sch, 2)
-    reply = sch.get_work("w")
+    reply = sch.get_work(worker="w")
     sch.add_step("B", family="F", params={"n": "0,1", "k": "a"}, status=RUNNING, worker="w",
                  batch_id=reply["batch_id"])
-    again = sch.get_work("w", current_steps=["B"])  # the members are not in the worker's list
+    again = sch.get_work(worker="w", current_steps=["B"])  # the members are not in the worker's list
     assert again["step_id"] is None and "batch_id" not in again
     sch.prune()  # w is silent past worker_disconnect_delay
     assert sch.step_statuses(["f0", "f1"]) == {"f0": FAILED, "f1": FAILED}
@@ -86,7 +95,7 @@ def test_batch_members_are_not_lost_in_transit_and_a_dead_worker_fails_them():
 def test_messages_progress_and_url_of_the_running_step_show_on_its_members_and_it_holds_the_resources():
     sch = Scheduler(resources={"db": 2})
     _family(sch, 3, resources={"db": 2})
-    reply = sch.get_work("w")
+    reply = sch.get_work(worker="w")
     sch.add_step("B", family="F", params={"n": "0,1,2", "k": "a"}, status=RUNNING, worker="w",
                  batch_id=reply["batch_id"])
     assert sch.get_running_step_resources("B")["resources"] == {"db": 2}

@@ -24,7 +24,7 @@ def _drive(scheduler: Scheduler) -> None:
     scheduler.add_step("A(n=1)", family="A", params={"n": "1"}, worker="w")
     scheduler.add_step("B()", family="B", worker="w")
     for _ in range(2):
-        step = scheduler.get_work("w")["step_id"]
+        step = scheduler.get_work(worker="w")["step_id"]
         scheduler.add_step(step, status="DONE" if step == "A(n=1)" else "FAILED", worker="w", expl="boom")
 
 

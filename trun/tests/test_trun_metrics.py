@@ -34,7 +34,7 @@ def _drive(scheduler):
     scheduler.add_step("A()", family="A", worker="w")
     scheduler.add_step("B()", family="B", worker="w")
     for _ in range(2):
-        step = scheduler.get_work("w")["step_id"]
+        step = scheduler.get_work(worker="w")["step_id"]
         scheduler.add_step(step, status="DONE" if step == "A()" else "FAILED", worker="w", expl="boom")
 
 

@@ -8,7 +8,7 @@ from trun.scheduler import DONE, FAILED, PENDING, RUNNING, Scheduler
 def drain(s, worker="w"):
     order = []
     while True:
-        reply = s.get_work(worker)
+        reply = s.get_work(worker=worker)
         if reply["step_id"] is None:
             return order
         order.append(reply["step_id"])
@@ -127,19 +127,19 @@ def test_disable_window_forgets_old_failures():
 def test_running_step_is_not_taken_back_by_another_worker():
     s = Scheduler()
     s.add_step("a", worker="w1")
-    assert s.get_work("w1")["step_id"] == "a"
+    assert s.get_work(worker="w1")["step_id"] == "a"
     s.add_step("a", status=PENDING, worker="w2")  # w2 discovers the same step
     assert s.step_status("a") == RUNNING
-    assert s.get_work("w2")["step_id"] is None
+    assert s.get_work(worker="w2")["step_id"] is None
 
 
 def test_workers_only_get_steps_they_added():
     s = Scheduler()
     s.add_step("mine", worker="w1", priority=10)
     s.add_step("theirs", worker="w2")
-    assert s.get_work("w2")["step_id"] == "theirs"
-    assert s.get_work("w2")["step_id"] is None
-    assert s.get_work("w1")["step_id"] == "mine"
+    assert s.get_work(worker="w2")["step_id"] == "theirs"
+    assert s.get_work(worker="w2")["step_id"] is None
+    assert s.get_work(worker="w1")["step_id"] == "mine"
     s.add_step("shared", worker="w1")
     s.add_step("shared", worker="w2")
-    assert s.get_work("w2")["step_id"] == "shared"
+    assert s.get_work(worker="w2")["step_id"] == "shared"

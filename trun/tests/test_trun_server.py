@@ -164,14 +164,14 @@ def test_token_is_required_for_changes_but_not_for_reads(tmp_path):
     server = TrundProcess(tmp_path / "state.sqlite", "--token", "s3cret").start()
     try:
         with pytest.raises(RPCError, match="token"):
-            RemoteScheduler(server.url, token="wrong").get_work("w")
+            RemoteScheduler(server.url, token="wrong").get_work(worker="w")
         with pytest.raises(urllib.error.HTTPError) as refused:
             server.api("mark_as_done", step_id="a")
         assert refused.value.code == 403
         assert server.api("status_counts") == {}  # reads stay open
         remote = RemoteScheduler(server.url, token="s3cret")
         remote.add_step("a", worker="w")
-        assert remote.get_work("w")["step_id"] == "a"
+        assert remote.get_work(worker="w")["step_id"] == "a"
         script = worker_script(tmp_path, server.url, "[Touch(root=root, name='t')]")
         assert subprocess.run(script, env=env_with_tests(), capture_output=True).returncode != 0
         assert subprocess.run(script, env=env_with_tests(TRUN_SCHEDULER_TOKEN="s3cret")).returncode == 0
@@ -186,9 +186,9 @@ def test_trund_in_a_thread_serves_the_same_api():
         remote = RemoteScheduler(server.url)
         remote.add_step("b", deps=["a"])
         remote.add_step("a")
-        assert remote.get_work("w")["step_id"] == "a"
+        assert remote.get_work(worker="w")["step_id"] == "a"
         remote.add_step("a", status="DONE", worker="w")
-        assert remote.get_work("w")["step_id"] == "b"
+        assert remote.get_work(worker="w")["step_id"] == "b"
         assert remote.status_counts() == {"DONE": 1, "RUNNING": 1}
         assert server.scheduler.step_info("b")["deps"] == ["a"]
     finally:

@@ -15,7 +15,7 @@ from trun.scheduler_options import scheduler_from_config
 
 def fail_until(s, step_id, times):
     for _ in range(times):
-        assert s.get_work("w")["step_id"] == step_id
+        assert s.get_work(worker="w")["step_id"] == step_id
         s.add_step(step_id, status=FAILED, expl="boom", worker="w")
 
 
@@ -25,18 +25,18 @@ def test_used_up_retries_disable_the_step_for_disable_persist():
     fail_until(s, "a", 3)  # as Luigi: retry_count failures disable it
     assert s.step_status("a") == DISABLED
     assert s.add_step("a", worker="w") is None and s.step_status("a") == DISABLED  # re-adding: still
-    assert s.get_work("w")["step_id"] is None
+    assert s.get_work(worker="w")["step_id"] is None
     time.sleep(0.06)  # at least disable_persist passes
     s.prune()
     assert s.step_status("a") == FAILED and s.step_info("a")["failures"] == 0
-    assert s.get_work("w")["step_id"] == "a"
+    assert s.get_work(worker="w")["step_id"] == "a"
 
 
 def test_a_failed_step_is_retried_after_retry_delay_and_never_disabled_by_default():
     s = Scheduler()  # Luigi's defaults: retried after 900 s, never disabled
     s.add_step("a", worker="w")
     fail_until(s, "a", 1)
-    assert s.step_status("a") == FAILED and 890 < s.get_work("w")["retry_in"] <= 900
+    assert s.step_status("a") == FAILED and 890 < s.get_work(worker="w")["retry_in"] <= 900
     s = Scheduler(retry_count=0)  # as Luigi: 0 disables at the first failure
     s.add_step("a", worker="w")
     fail_until(s, "a", 1)
@@ -57,33 +57,33 @@ def test_silent_worker_is_dropped_and_its_running_step_requeued():
     s = Scheduler(worker_disconnect_delay=0.05, retry_delay=0)
     for worker in ("dead", "alive"):
         s.add_step("a", worker=worker)
-    assert s.get_work("dead")["step_id"] == "a"
+    assert s.get_work(worker="dead")["step_id"] == "a"
     s.ping("alive")
     time.sleep(0.06)
     s.ping("alive")
     s.prune()
     assert [w["name"] for w in s.worker_list()] == ["alive"]
     assert s.step_status("a") == PENDING and "disconnected" in s.fetch_error("a")["error"]
-    assert s.get_work("alive")["step_id"] == "a"
+    assert s.get_work(worker="alive")["step_id"] == "a"
 
 
 def test_requeue_of_a_dead_workers_step_waits_retry_delay():
     s = Scheduler(worker_disconnect_delay=0.0, retry_delay=600)
     s.add_step("a", worker="dead")
-    s.get_work("dead")
+    s.get_work(worker="dead")
     time.sleep(0.001)
     s.prune()
     assert s.step_status("a") == FAILED and s.step_info("a")["will_retry"]
-    assert 0 < s.get_work("x")["retry_in"] <= 600
+    assert 0 < s.get_work(worker="x")["retry_in"] <= 600
 
 
 def test_prune_on_get_work_drops_dead_workers_without_a_timer():
     s = Scheduler(worker_disconnect_delay=0.05, prune_on_get_work=True, retry_delay=0)
     s.add_step("a", worker="dead")
     s.add_step("a", worker="alive")
-    s.get_work("dead")
+    s.get_work(worker="dead")
     time.sleep(0.06)
-    assert s.get_work("alive")["step_id"] == "a"  # get_work pruned 'dead' and requeued 'a'
+    assert s.get_work(worker="alive")["step_id"] == "a"  # get_work pruned 'dead' and requeued 'a'
 
 
 def test_remove_delay_forgets_steps_no_live_worker_wants():
@@ -108,7 +108,7 @@ def test_actions_forgive_re_enable_mark_done():
     assert s.mark_as_done("a") == {"step_id": "a", "status": PENDING}  # only a failed/running one
     fail_until(s, "a", 1)
     assert s.mark_as_done("a") == {"step_id": "a", "status": DONE}
-    assert s.get_work("w")["step_id"] == "b"  # a's dependents run
+    assert s.get_work(worker="w")["step_id"] == "b"  # a's dependents run
     assert s.re_enable_step("b") == {"step_id": "b", "status": RUNNING}  # only DISABLED steps change
 
 
@@ -116,10 +116,10 @@ def test_pause_and_disable_worker_stop_handing_out_work():
     s = Scheduler()
     s.add_step("a", worker="w")
     s.pause()
-    assert s.get_work("w")["step_id"] is None
+    assert s.get_work(worker="w")["step_id"] is None
     s.unpause()
     s.disable_worker("w")
-    reply = s.get_work("w")
+    reply = s.get_work(worker="w")
     assert reply["step_id"] is None and reply["worker_state"] == "disabled"
 
 

@@ -24,10 +24,10 @@ def test_state_survives_a_reopen(tmp_path):
     s.add_step("b", deps=["a"], family="B", resources={"db": 2}, worker="w")
     s.add_step("a", family="A", worker="w")
     s.add_step("x", family="X", worker="w")
-    assert s.get_work("w")["step_id"] == "a"
+    assert s.get_work(worker="w")["step_id"] == "a"
     s.add_step("a", status=DONE, worker="w")
-    assert s.get_work("w")["step_id"] == "b"  # priority 5 was passed down from c
-    assert s.get_work("w")["step_id"] == "x"
+    assert s.get_work(worker="w")["step_id"] == "b"  # priority 5 was passed down from c
+    assert s.get_work(worker="w")["step_id"] == "x"
     s.add_step("x", status=FAILED, expl="Traceback: x broke", worker="w")
     s.pause()
     store.save(s)
@@ -45,9 +45,9 @@ def test_state_survives_a_reopen(tmp_path):
     assert list(t.worker_list()[0]["running"]) == ["b"]
     assert [e["status"] for e in store2.step_events("a")] == [RUNNING, DONE]
     t.unpause()
-    assert t.get_work("w")["step_id"] is None  # c waits for b; x waits for its retry
+    assert t.get_work(worker="w")["step_id"] is None  # c waits for b; x waits for its retry
     t.add_step("b", status=DONE, worker="w")
-    assert t.get_work("w")["step_id"] == "c"  # the edge counters were rebuilt
+    assert t.get_work(worker="w")["step_id"] == "c"  # the edge counters were rebuilt
     store2.save(t)
     store2.close()
 
@@ -72,7 +72,7 @@ def test_running_step_of_an_unknown_worker_is_requeued_on_load(tmp_path):
     path = tmp_path / "state.sqlite"
     s, store = reopen(path, retry_delay=0)
     s.add_step("a", worker="w")
-    s.get_work("w")
+    s.get_work(worker="w")
     store.save(s)
     with sqlite3.connect(path) as db:
         db.execute("DELETE FROM workers")
@@ -129,7 +129,7 @@ def test_running_batch_survives_a_reopen(tmp_path):
     s.add_step_batcher("w", "B", ["d"])
     for d in "123":
         s.add_step(f"B{d}", family="B", params={"d": d}, batchable=True, resources={"r": 1}, worker="w")
-    work = s.get_work("w")
+    work = s.get_work(worker="w")
     assert sorted(work["batch_step_ids"]) == ["B1", "B2", "B3"]
     s.add_step("Ball", family="B", params={"d": "1,2,3"}, batch_id=work["batch_id"], status=RUNNING,
                resources={"r": 1}, worker="w")

@@ -37,7 +37,7 @@ class _WorkerSchedulerFactory:
     def create_remote_scheduler(self, url: str) -> SchedulerAPI:
         from trun.rpc import RemoteScheduler
 
-        return RemoteScheduler(url)
+        return RemoteScheduler(url, queue_add_steps=True)  # add_step calls travel in batches
 
     def create_worker(self, scheduler: SchedulerAPI, worker_processes: int, assistant: bool = False,
                       **kwargs: Any) -> Worker:

@@ -4,10 +4,13 @@
 the same signatures: a method added to the interface is served and called remotely with no further
 change here.  Two things make it fit for many steps and an unreliable server:
 
-- ``add_step`` calls (which return nothing) are queued and sent with the next other call as one
-  ``/rpc/batch`` request, in order: walking a 100k-step graph is a few hundred requests, not 100k;
-  a full queue is sent by a sender thread while the caller goes on walking (the next other call
-  waits until it is through, so the order holds, and raises the error if sending it failed);
+- with ``queue_add_steps=True`` (how trun's own runs make it, ``trun.interface``), ``add_step``
+  calls (which return nothing) are queued and sent with the next other call as one ``/rpc/batch``
+  request, in order: walking a 100k-step graph is a few hundred requests, not 100k; a full queue
+  is sent by a sender thread while the caller goes on walking (the next other call waits until it
+  is through, so the order holds, and raises the error if sending it failed).  By default each
+  ``add_step`` is its own request, as Luigi's: it has happened when the call returns (a user's test
+  that moves the clock between calls sees each at its time);
 - every request carries this client's id and a request number, kept across retries, so when a reply
   is lost (trund killed after it saved) the retry gets the saved reply instead of a second step.
 
@@ -236,11 +239,12 @@ class RemoteScheduler(SchedulerAPI):
     As in Luigi, a request that cannot reach trund is tried ``[core] rpc_retry_attempts`` times (3),
     ``rpc_retry_wait`` seconds apart (30), each retry logged unless ``rpc_log_retries`` is false, and
     ``rpc_connect_timeout`` (10 s) bounds each; ``connect_timeout``, ``retry_attempts`` and
-    ``retry_wait`` override them."""
+    ``retry_wait`` override them.  ``queue_add_steps``: send ``add_step`` calls in batches (see the
+    module; trun's own runs do)."""
 
     def __init__(self, url: str = "http://localhost:8082/", connect_timeout: float | None = None,
                  retry_attempts: int | None = None, retry_wait: float | None = None,
-                 token: str | None = None) -> None:
+                 token: str | None = None, queue_add_steps: bool = False) -> None:
         env = core_config()
         self._url = (url if "://" in url else f"http://{url}").rstrip("/")
         self._connect_timeout = env.rpc_connect_timeout if connect_timeout is None else connect_timeout
@@ -258,6 +262,7 @@ class RemoteScheduler(SchedulerAPI):
         self._outbox: queue.Queue[list[list[Any]]] = queue.Queue(MAX_IN_FLIGHT)
         self._sender: threading.Thread | None = None
         self._send_error: RPCError | None = None
+        self._queue_add_steps = queue_add_steps
         self.url = url
 
     def close(self) -> None:
@@ -337,7 +342,7 @@ class RemoteScheduler(SchedulerAPI):
         return self._call(url, data, url, allow_null, attempts)
 
     def _call_method(self, method: str, kwargs: dict[str, Any]) -> Any:
-        if method in QUEUED_METHODS:
+        if method in QUEUED_METHODS and self._queue_add_steps:
             with self._lock:
                 self._queue.append([method, kwargs])
                 full = self._queue if len(self._queue) >= MAX_QUEUED else None

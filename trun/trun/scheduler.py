@@ -28,6 +28,7 @@ from trun.scheduler_actions import SchedulerActions
 from trun.scheduler_batches import SchedulerBatches
 from trun.scheduler_messages import SchedulerMessages
 from trun.scheduler_persistence import SchedulerPersistence
+from trun.scheduler_removal import SchedulerRemoval
 from trun.scheduler_reports import SchedulerReports
 
 # the statuses and Luigi's constants are importable from here as well (kept compact)
@@ -59,7 +60,7 @@ MAX_BATCH = 1000  # steps one get_work_batch hands out at most
 
 
 class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPersistence,
-                SchedulerReports, SchedulerBatches, SchedulerEmails, SchedulerPending):
+                SchedulerReports, SchedulerBatches, SchedulerEmails, SchedulerPending, SchedulerRemoval):
     """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``), with Luigi's scheduler options.
 
     A failed step is PENDING again ``retry_delay`` seconds after the failure; ``retry_count`` failures
@@ -84,6 +85,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._retry_heap: list[tuple[float, int, str]] = []
         self._enable_heap: list[tuple[float, str]] = []
         self._remove_heap: list[tuple[float, str]] = []
+        self._unowned: list[str] = []  # added by no worker since the last prune (trun.scheduler_removal)
         self._used: dict[str, int] = defaultdict(int)
         self._blocked: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         self._counts: Counter[str] = Counter()
@@ -214,6 +216,18 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             if d.priority < st.priority:
                 self._raise_priority(d, st.priority)
 
+    def _set_deps(self, st: StepState, deps: Iterable[str]) -> None:
+        wanted = dict.fromkeys(deps)  # in the order given (the order dependents become ready in)
+        for dep_id in [d for d in st.deps if d not in wanted]:  # O(1) unless the deps changed
+            st.deps.discard(dep_id)  # type: ignore[union-attr]
+            self._changed(st)
+            d = self._steps.get(dep_id)
+            if d is not None:
+                d.dependents.remove(st.id)
+                if d.status != DONE:
+                    st.n_pending -= 1
+        self._add_edges(st, wanted)
+
     def _lacking(self, st: StepState) -> str | None:
         for name, amount in st.resources.items():
             if self._used[name] + amount > self._limits.get(name, DEFAULT_RESOURCE_LIMIT):
@@ -266,9 +280,12 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             self._changed(st)
         w = self._heard_from(worker)
         regroup = False  # its workers or runnability changed: recount (trun.scheduler_pending)
-        if w is not None and not w.disabled:
+        # as Luigi: a failure report does not make the worker one of the step's workers
+        if w is not None and not w.disabled and status != FAILED:
             regroup = self._add_stakeholder(st, w.id)
             w.steps.add(step_id)
+        elif w is not None and not st.owner and st.remove_at is None:
+            self._unowned.append(step_id)  # nobody's: the next prune times its removal
         if not st.known:
             regroup = st.known = True
             self._family_counts[(st.family, st.status)] -= 1
@@ -291,13 +308,14 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             self._join_batch(st, batch_id, worker)
         if priority > st.priority:
             self._raise_priority(st, priority)
-        if deps:
-            self._add_edges(st, deps)
+        if deps is not None:  # as Luigi: the dependencies given replace those known
+            self._set_deps(st, deps)
         if new_deps:
             self._add_edges(st, new_deps)
         if expl is not None:
             st.expl = expl
-        if st.status == RUNNING and self._keeps_running(st, status, worker):
+        if st.status == RUNNING and self._keeps_running(st, status, worker,
+                                                        bool(new_deps) or bool(ignored.get("handed_back"))):
             status = RUNNING  # e.g. another worker re-discovering a step that is running: leave it alone
         if status == FAILED:
             if st.status != DISABLED:
@@ -391,8 +409,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         st.runs += 1
         st.status_message = st.progress = None
 
-    def get_work(self, worker: str | None = None, host: str | None = None,
-                 current_steps: list[str] | None = None, assistant: bool = False) -> dict[str, Any]:
+    def get_work(self, host: str | None = None, assistant: bool = False,
+                 current_steps: list[str] | None = None, worker: str | None = None) -> dict[str, Any]:
         """The next runnable step, or ``step_id: None`` with ``retry_in`` (seconds until the next retry).
 
         ``current_steps``: the steps the worker is still running; a step the scheduler thinks it runs
@@ -538,6 +556,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             st = self._steps.get(sid)
             if st is not None and st.status == DISABLED and st.disabled_at is not None:
                 self._re_enable(st)
+        self._time_unowned(now)
         self._due_removals(now)
         self._prune_emails()
 
@@ -560,38 +579,6 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             if not st.owner:
                 st.remove_at = now + self.remove_delay
                 heapq.heappush(self._remove_heap, (st.remove_at, sid))
-
-    def _due_removals(self, now: float) -> None:
-        while self._remove_heap and self._remove_heap[0][0] <= now:
-            _, sid = heapq.heappop(self._remove_heap)
-            st = self._steps.get(sid)
-            if st is None or st.remove_at is None or st.remove_at > now or st.owner or st.status == RUNNING:
-                continue  # wanted again, or not due yet (a later entry is in the heap)
-            if any(d in self._steps for d in st.dependents):  # forgotten with (after) the steps needing it
-                heapq.heappush(self._remove_heap, (now + 1.0, sid))
-                continue
-            self._forget(st, now)
-
-    def _forget(self, st: StepState, now: float) -> None:
-        stack = [st]
-        while stack:
-            s = stack.pop()
-            del self._steps[s.id]
-            del self._recent[s.id]
-            self._forget_view(s.id)
-            self._counts[s.status] -= 1
-            self._family_counts[(s.family, s.status)] -= 1
-            self._version += 1
-            if self._dirty is not None:
-                self._dirty.add(s.id)  # absent from _steps: the store deletes the row
-            for dep_id in s.deps:
-                d = self._steps.get(dep_id)
-                if d is None:
-                    continue
-                d.dependents.remove(s.id)
-                due = not d.known or (d.remove_at is not None and d.remove_at <= now)
-                if due and not d.dependents and not d.owner and d.status != RUNNING:
-                    stack.append(d)  # due itself, or only ever named as a dependency of forgotten steps
 
     def _re_enable(self, st: StepState) -> None:
         st.disabled_at = None

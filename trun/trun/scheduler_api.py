@@ -57,8 +57,8 @@ class SchedulerAPI(Protocol):
         """Register a worker (``info``: host, pid, number of processes...)."""
         ...
 
-    def get_work(self, worker: str | None = None, host: str | None = None,
-                 current_steps: list[str] | None = None, assistant: bool = False) -> dict[str, Any]:
+    def get_work(self, host: str | None = None, assistant: bool = False,
+                 current_steps: list[str] | None = None, worker: str | None = None) -> dict[str, Any]:
         """Mark the next runnable step RUNNING for ``worker``: ``{"step_id", "retry_in", "running", ...}``.
         An ``assistant`` may get any step (it loads it from ``step_module``, ``step_family`` and
         ``step_params``); other workers only get steps they added.

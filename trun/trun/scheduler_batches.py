@@ -174,14 +174,15 @@ class SchedulerBatches:
         if status == FAILED and st.id not in ids and not st.dependents:
             self._forget(st, time.time())  # type: ignore[attr-defined]
 
-    def _keeps_running(self, st: StepState, status: str, worker: str | None) -> bool:
+    def _keeps_running(self, st: StepState, status: str, worker: str | None, rescheduled: bool) -> bool:
         """Whether a report of ``status`` by ``worker`` leaves ``st``, which runs, running: as Luigi,
-        a disable, an unknown (its completion check failed), a pending from another worker, or a
-        pending for a member of a batch that a step runs for (a pending from the worker holding a
-        batch nobody runs yet gives it back)."""
+        a disable, an unknown (its completion check failed), or a pending unless it is from the
+        worker running it and ``rescheduled`` (new dependencies came with it, or the worker hands
+        back a step it fetched but did not start: ``add_step(..., handed_back=True)``, trun's); a
+        member of a batch that a step runs for stays running even then."""
         if status in (DISABLED, UNKNOWN):
             return True
-        return status == PENDING and (worker != st.worker or (
+        return status == PENDING and (worker != st.worker or not rescheduled or (
             st.batch_id is not None and self._batch_runner.get(st.batch_id, st.id) != st.id))
 
     def _batch_holder(self, st: StepState) -> StepState:

@@ -236,8 +236,8 @@ class SchedulerViews:
                 continue
             if family and st.family != family:
                 continue
-            if words:
-                text = self._search_text(st)
+            if words:  # as Luigi's step_list: the words are looked for in the step's name, not its id
+                text = _display_name(st).lower()
                 if not all(w in text for w in words):
                     continue
             out.append(st)

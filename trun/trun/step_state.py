@@ -136,6 +136,20 @@ class StepState:
     def is_batchable(self) -> bool:
         return self.batchable
 
+    @property
+    def first_failure_time(self) -> float | None:
+        """When the oldest failure still counted happened (Luigi's record field; None: none)."""
+        return self.failures[0] if self.failures else None
+
+    @first_failure_time.setter
+    def first_failure_time(self, when: float) -> None:
+        if not self.failures:
+            self.failures = deque()
+        if self.failures:
+            self.failures[0] = when  # type: ignore[index]
+        else:
+            self.failures.append(when)  # type: ignore[union-attr]
+
     def add_failure(self, when: float | None = None) -> None:
         if not self.failures:
             self.failures = deque()

@@ -62,7 +62,7 @@ class WorkFeed:
             if self._batched:
                 self._fetch(self._wanted(free_slots, limit))
             else:
-                reply = self._scheduler.get_work(self._worker, host=self._host, **self._extra)
+                reply = self._scheduler.get_work(worker=self._worker, host=self._host, **self._extra)
                 self._hold(reply)
                 self._last = {k: v for k, v in reply.items() if not k.startswith(_BATCH_KEYS)}
         if not self._held:
@@ -122,5 +122,5 @@ class WorkFeed:
         self._held.clear()
         self._details.clear()
         for sid in returned:
-            self._scheduler.add_step(sid, status=PENDING, worker=self._worker)
+            self._scheduler.add_step(sid, status=PENDING, worker=self._worker, handed_back=True)
         return returned
