@@ -49,10 +49,9 @@ from trun.scheduler_records import (STEP_FAMILY_RE, OrderedSet, RetryPolicy, Ste
                                     _get_empty_retry_policy)
 from trun.scheduler_state import SimpleStepState
 from trun.settings import scheduler  # noqa: F401 (the [scheduler] section, as luigi.scheduler.scheduler)
-from trun.step_state import EMPTY, StepState, WorkerState
+from trun.step_state import EMPTY, StepState, WorkerState, numeric_priority
 
 logger = logging.getLogger("trun.scheduler")
-
 DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
 EXTENSIONS = ("get_work_batch",)  # what ``extensions()`` lists
 MAX_BATCH = 1000  # steps one get_work_batch hands out at most
@@ -191,7 +190,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         stack = [st]
         while stack:
             s = stack.pop()
-            if s.priority >= priority:
+            if numeric_priority(s.priority) >= priority:
                 continue
             s.priority = priority
             self._changed(s)
@@ -266,7 +265,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             self._changed(st)
         w = self._heard_from(worker)
         regroup = False  # its workers or runnability changed: recount (trun.scheduler_pending)
-        if w is not None and not w.disabled:
+        # as Luigi: a worker adding a step it cannot run (external, done, failed) is not its worker
+        if w is not None and not w.disabled and runnable and status != FAILED:
             regroup = self._add_stakeholder(st, w.id)
             w.steps.add(step_id)
         if not st.known:
@@ -289,7 +289,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             st.batchable = batchable
         if batch_id is not None:
             self._join_batch(st, batch_id, worker)
-        if priority > st.priority:
+        if priority > numeric_priority(st.priority):
             self._raise_priority(st, priority)
         if deps:
             self._add_edges(st, deps)
