@@ -281,7 +281,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             st.retry_policy = {k: v for k, v in (retry_policy or {}).items() if v is not None} or EMPTY
             if self._hooks:
                 self._tell_hooks(st, None, st.status)
-        elif runnable and not st.runnable and st.status != DONE:
+        elif runnable and not st.runnable:
             regroup = st.runnable = True
         if tracking_url is not None or st.tracking_url is not None:
             self._set_tracking_url(st, tracking_url)

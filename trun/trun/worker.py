@@ -188,6 +188,20 @@ class Worker:
         return self._walk(step, again=step.step_id in self._steps)
 
     def _walk(self, root: Step, again: bool = False) -> bool:
+        """Add ``root`` and what it needs (``_add_graph``).  As Luigi's: an error that is not the
+        steps' own (the scheduler cannot be reached, a requires() that returns no step) is logged,
+        fired as BROKEN_STEP, mailed as a framework error and raised."""
+        try:
+            return self._add_graph(root, again)
+        except (KeyboardInterrupt, StepException):
+            raise
+        except Exception as e:
+            logger.exception("Trun unexpected framework error while scheduling %s", root)
+            root.trigger_event(Event.BROKEN_STEP, root, e)
+            notifications.send_framework_error_email(root, traceback.format_exc())
+            raise
+
+    def _add_graph(self, root: Step, again: bool) -> bool:
         """Add ``root`` and what it needs; ``again``: steps walked before are checked and added again
         (a step rescheduled because its requirements were missing at run time).
 
@@ -278,6 +292,13 @@ class Worker:
         """``step``'s ``method`` raised ``error`` (traceback ``formatted``) while it was scheduled."""
         expl = f"{'requires' if method == 'deps()' else 'complete'}() raised:\n{formatted}"
         logger.error("Failed to schedule %r: %s", step, expl)
+        try:  # for the scheduler's batched e-mails ([scheduler] batch_emails)
+            self._scheduler.announce_scheduling_failure(
+                str(step), step.get_step_family(), step.to_str_params(only_significant=True), expl,
+                step._owner_list(), self._id)
+        except Exception:  # as Luigi's: mailed as a framework error, and raised
+            notifications.send_framework_error_email(step, traceback.format_exc())
+            raise
         if self._config.send_failure_email:
             notifications.send_scheduling_failure_email(step, formatted, method)
         self.scheduling_errors[step.step_id] = expl
@@ -285,14 +306,6 @@ class Worker:
         self._scheduler.add_step(step.step_id, status=sch.UNKNOWN, runnable=False,
                                  family=step.get_step_family(), expl=expl, worker=self._id)
         step.trigger_event(Event.BROKEN_STEP, step, error)
-        owners = step.owner_email
-        owners = [owners] if isinstance(owners, str) else list(owners or [])
-        try:  # for the scheduler's batched e-mails ([scheduler] batch_emails)
-            self._scheduler.announce_scheduling_failure(
-                str(step), step.get_step_family(), step.to_str_params(only_significant=True), expl,
-                owners, self._id)
-        except Exception as e:  # a scheduler without it (older trund): the failure is still reported
-            logger.debug("could not announce the scheduling failure of %r: %s", step, e)
 
     # ---- running -------------------------------------------------------------------------------------
     def _make_executor(self, opts: RunOptions) -> Any:
@@ -507,7 +520,8 @@ class Worker:
             retryable = self._config.retry_external_steps and is_external(step)
             if self._config.send_failure_email and not retryable:
                 notifications.send_step_failure_email(step, str(payload))
-            self._scheduler.add_step(sid, status=sch.FAILED, expl=str(payload), worker=self._id)
+            self._scheduler.add_step(sid, status=sch.FAILED, expl=str(payload), worker=self._id,
+                                     owners=step._owner_list())  # for batched e-mails, as Luigi's
             if missing:
                 self._reschedule(step, missing)
         if members is not None and status != NEW_DEPS:
