@@ -69,7 +69,8 @@ class worker(Config):
     check_unfulfilled_deps = p.BoolParameter(default=True)
     check_complete_on_run = p.BoolParameter(default=False)
     force_multiprocessing = p.BoolParameter(default=False)
-    cache_step_completion = p.BoolParameter(default=True)
+    cache_step_completion = p.BoolParameter(default=False, description="Remember which steps were "
+                                            "found complete (or ran) and do not ask them again")
     no_install_shutdown_handler = p.BoolParameter(default=False, description="Do not stop asking for work "
                                                   "on SIGUSR1 (sent by a --take-lock run)")
     send_failure_email = p.BoolParameter(default=True, description="Mail [email] receiver when a step "

@@ -203,12 +203,9 @@ class Worker:
 
     def _add_graph(self, root: Step, again: bool) -> bool:
         """Add ``root`` and what it needs; ``again``: steps walked before are checked and added again
-        (a step rescheduled because its requirements were missing at run time).
-
-        The order is Luigi's: a stack of the steps found and not yet added, each pushed once, its
-        requirements in their order (so the last one is added first).  As Luigi's ``task_limit``,
-        once ``[worker] step_limit`` steps are scheduled, each further one is added as UNKNOWN (not
-        runnable, its requirements not looked at)."""
+        (a step rescheduled because its requirements were missing at run time).  In Luigi's order: a
+        stack of steps found, each pushed once, its requirements in their order.  As Luigi's
+        ``task_limit``: once ``[worker] step_limit`` steps are scheduled, further ones are UNKNOWN."""
         ok = True
         stack = [root]
         queued = {root.step_id}  # pushed in this walk
@@ -370,10 +367,12 @@ class Worker:
         return True
 
     def _run(self) -> bool:
+        cache = self._config.cache_step_completion
         opts = RunOptions(check_unfulfilled_deps=self._config.check_unfulfilled_deps,
                           check_complete_on_run=self._config.check_complete_on_run,
                           step_log_dir=self._step_log_dir(), default_timeout=self._config.timeout,
-                          step_process_context=self._config.step_process_context)
+                          step_process_context=self._config.step_process_context,
+                          completion_cache=self._complete_cache if cache else None)
         executor = self._make_executor(opts)
         idle_since: float | None = None  # since when nothing of ours could run (keep_alive)
         try:
@@ -510,7 +509,8 @@ class Worker:
         if status == DONE:
             self.ran.add(sid)
             self.failed.pop(sid, None)
-            self._complete_cache[sid] = True
+            if self._config.cache_step_completion:
+                self._complete_cache[sid] = True
             self._scheduler.add_step(sid, status=sch.DONE, worker=self._id)
         elif status == NEW_DEPS:
             self._add_dynamic(step, payload)
