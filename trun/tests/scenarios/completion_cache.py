@@ -39,7 +39,8 @@ def main(options):
         added = w.add(Parent(i=0))
         after_add = dict(ASKED)
         ran = w.run()
-    print(json.dumps({"added": added, "ran": ran, "after_add": after_add, "after_run": dict(sorted(ASKED.items()))}))
+    print(json.dumps({"added": added, "ran": ran, "after_add": after_add,
+                      "after_run": dict(sorted(ASKED.items()))}))
 
 
 if __name__ == "__main__":

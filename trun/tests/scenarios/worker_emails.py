@@ -6,8 +6,8 @@ did."""
 
 import json
 import logging
-import socket
 import smtplib
+import socket
 import sys
 from email import message_from_string
 
