@@ -5,12 +5,14 @@ to a broken one still run; [worker] step_limit (Luigi's task_limit) counts the s
 adds the rest as UNKNOWN, in Luigi's walk order; no worker processes run nothing; an assistant that
 cannot load a step fails it; a step handed out in a reply the worker never got is handed out again;
 a worker that has a step only as external data is not given it; a disabled keep_alive assistant
-ends.  MockFileSystem().remove("") clears it, as Luigi's."""
+ends; a module given when a step is added again is kept (an assistant imports it).
+MockFileSystem().remove("") clears it, as Luigi's."""
 
 import pytest
 from luigi_pair import same_result, scenario
 
-PLANS = ["retry", "limit", "complete", "requires", "zero", "assistant", "missed", "external", "disabled"]
+PLANS = ["retry", "limit", "complete", "requires", "zero", "assistant", "missed", "external", "disabled",
+         "late_module"]
 
 
 @pytest.mark.parametrize("plan", PLANS)
@@ -32,3 +34,5 @@ def test_worker_outcomes_same_as_luigi(tmp_path, plan):
         assert result["after_external"] == [] and result["files"] == ["made"]
     if plan == "disabled":
         assert result["ended"]
+    if plan == "late_module":
+        assert result["module"] == "wf"

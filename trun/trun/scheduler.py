@@ -92,10 +92,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._hidden_params: dict[str, frozenset[str]] = {}  # steps' parameters not public (views)
         self._paused = False
         self._version = 0  # bumped by every status change (views cache on it)
-        # the journal of changes since the store last saved (None: nobody is saving)
-        self._dirty: set[str] | None = None
-        # steps whose saved row differs in STATE_COLUMNS only (unless also in _dirty: rewritten whole)
-        self._dirty_state: set[str] | None = None
+        self._dirty: set[str] | None = None  # changes since the store last saved (None: nobody saves)
+        self._dirty_state: set[str] | None = None  # saved rows that differ in STATE_COLUMNS only
         self._dirty_workers: set[str] | None = None
         self._events: list[tuple[float, str, str, str | None]] | None = None
         self._init_options(config, resources, step_history_impl, kwargs, BatchNotifier)
@@ -104,8 +102,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._init_batches()
 
     @property
-    def _state(self) -> SimpleStepState:
-        """Luigi's ``scheduler._state``: its records as a ``SimpleStepState``."""
+    def _state(self) -> SimpleStepState:  # Luigi's scheduler._state: the records as a SimpleStepState
         return SimpleStepState(self)
 
     def _tell_hooks(self, st: StepState, old: str | None, new: str) -> None:
@@ -283,6 +280,9 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 self._tell_hooks(st, None, st.status)
         elif runnable and not st.runnable:
             regroup = st.runnable = True
+        if module is not None and st.module is None:  # as Luigi: a module told later is kept
+            st.module = module
+            self._changed(st)
         if tracking_url is not None or st.tracking_url is not None:
             self._set_tracking_url(st, tracking_url)
         if batchable is not None:

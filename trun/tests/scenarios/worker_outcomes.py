@@ -2,7 +2,7 @@
 one of several situations (the plan, argv[1]): a step that fails once and is retried, task_limit, a
 complete() that returns no bool, a requires() that raises, no worker processes, an assistant given
 a family it cannot load, a get_work reply that was lost, a step one worker has as external data,
-and a disabled assistant with keep_alive."""
+a disabled assistant with keep_alive, a module told only when the task is added again."""
 
 import json
 import logging
@@ -83,6 +83,10 @@ class Renamed(Made):
     task_family = "NoSuchFamily"  # what the worker tells the scheduler: no assistant can load it
 
 
+class NoModule(Made):
+    task_module = None  # set later
+
+
 def scheduler(retry_delay=0):
     return luigi.scheduler.Scheduler(prune_on_get_work=True, retry_delay=retry_delay, remove_delay=1000,
                                      worker_disconnect_delay=10)
@@ -138,6 +142,18 @@ def external():
     return {"added": added, "ran": ran, "after_external": after_external, "files": files()}
 
 
+def late_module():
+    """The task is added without a module, then with one: an assistant is told the module."""
+    sch = scheduler()
+    with luigi.worker.Worker(scheduler=sch, worker_id="X") as w:
+        task = NoModule("late")
+        added = [w.add(task)]
+        NoModule.task_module = "wf"
+        added.append(w.add(task))
+    reply = sch.get_work(worker="Y", assistant=True)
+    return {"added": added, "module": reply["task_module"], "family": reply["task_family"], "files": files()}
+
+
 def disabled():
     sch = scheduler()
     outcome = {}
@@ -163,7 +179,8 @@ def main(plan):
     elif plan in ("complete", "requires"):
         out = single(plan)
     else:
-        out = {"assistant": assistant, "missed": missed, "external": external, "disabled": disabled}[plan]()
+        out = {"assistant": assistant, "missed": missed, "external": external, "disabled": disabled,
+               "late_module": late_module}[plan]()
     MockFileSystem().remove("")  # as Luigi's tests clear it: every path starts with ""
     out["cleared"] = files()
     print(json.dumps(out))
