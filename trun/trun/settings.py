@@ -61,8 +61,8 @@ class worker(Config):
     timeout = p.FloatParameter(default=0.0, description="Default per-step timeout in seconds (0: none)")
     wait_interval = p.FloatParameter(default=0.05)
     keep_alive = p.BoolParameter(default=False, description="When nothing can run now, wait while steps of "
-                                 "this run are pending (a retry after retry_delay, steps run by other "
-                                 "workers) instead of ending, as Luigi's")
+                                 "this worker are pending (a retry after retry_delay, requirements run by "
+                                 "other workers) instead of ending, as Luigi's")
     max_keep_alive_idle_duration = p.TimeDeltaParameter(
         default=datetime.timedelta(0), description="With keep_alive: end after idling this long (0: none)")
     step_limit = p.OptionalIntParameter(default=None)
