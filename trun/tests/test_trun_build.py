@@ -137,8 +137,10 @@ def test_retry_delay_is_respected(tmp_path):
         retry_delay = 0.3
 
     t0 = time.time()
-    # as Luigi, the worker waits for a delayed retry only with [worker] keep_alive
-    assert trun.build([Delayed(root=root, fail_times=1)], local_scheduler=True, keep_alive=True)
+    # as Luigi, the worker waits for a delayed retry only with [worker] keep_alive (and, as Luigi's,
+    # build is False: a run of the step failed)
+    assert not trun.build([Delayed(root=root, fail_times=1)], local_scheduler=True, keep_alive=True)
+    assert Delayed(root=root, fail_times=1).complete()
     events = read_events(root)
     assert events[1][0] - events[0][0] >= 0.29
     assert time.time() - t0 < 30

@@ -143,8 +143,10 @@ def test_worker_killed_mid_step_is_requeued_after_the_disconnect_delay(tmp_path)
     config = "[scheduler]\nworker_disconnect_delay = 2\nretry_delay = 0\n"
     server = TrundProcess(tmp_path / "state.sqlite", config=config).start()
     try:
-        steps = "[Touch(root=root, name='slow', sleep=float(os.environ['SLEEP']))]"
-        script = worker_script(tmp_path, server.url, steps, keep_alive=True)  # the survivor waits
+        # the survivor waits (keep_alive, as Luigi's: while a step of its own is pending): its Fan
+        # needs the leaf the dead worker held
+        steps = "[Fan(root=root, name='top', width=1, leaf_sleep=float(os.environ['SLEEP']))]"
+        script = worker_script(tmp_path, server.url, steps, keep_alive=True)
         script[-1] = "import os\n" + script[-1]
         doomed = subprocess.Popen(script, env=env_with_tests(SLEEP="600"))
         wait_for(lambda: server.api("status_counts").get("RUNNING") == 1, what="the slow step to start")
@@ -152,10 +154,10 @@ def test_worker_killed_mid_step_is_requeued_after_the_disconnect_delay(tmp_path)
         doomed.wait(30)
         survivor = subprocess.Popen(script, env=env_with_tests(SLEEP="0"))
         assert survivor.wait(120) == 0
-        assert server.api("status_counts") == {"DONE": 1}
-        (step_id,) = server.api("step_list", status="DONE")
-        assert "disconnected" in server.api("fetch_error", step_id=step_id)["error"]
-        assert ran(tmp_path) == ["slow"]  # only the survivor finished it
+        assert server.api("status_counts") == {"DONE": 2}
+        leaf = next(s for s in server.api("step_list", status="DONE") if s.startswith("Leaf"))
+        assert "disconnected" in server.api("fetch_error", step_id=leaf)["error"]
+        assert ran(tmp_path) == ["leaf0", "top"]  # only the survivor finished the leaf
     finally:
         server.stop()
 

@@ -83,7 +83,7 @@ class TrundProcess:
 
 def worker_script(root: Path, url: str, steps: str, workers: int = 1, keep_alive: bool = False) -> list[str]:
     """A command running ``steps`` (Python building trun_helpers steps) against ``url``; with
-    ``keep_alive`` it waits while steps it needs are run (or held) by other workers."""
+    ``keep_alive`` it waits while steps of its own are pending (needing what other workers run)."""
     code = (f"import sys, trun\nfrom trun_helpers import *\nfrom trund_helpers import *\n"
             f"root = {str(root)!r}\n"
             # a trund restarted by a test is back in a second or two: retry soon (Luigi's 30 s default)

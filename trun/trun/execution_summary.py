@@ -147,10 +147,7 @@ def _partition(worker: Worker, done_ids: set[str]) -> dict[str, set[str]]:
     steps = worker.steps
     failed_ids = set(worker.failed)
     sched_err = set(worker.scheduling_errors)
-    if worker.stopped_by_limit:  # as Luigi reports the steps beyond its task limit
-        sched_err |= {sid for sid in steps if sid not in done_ids and sid not in failed_ids
-                      and sid not in worker.external_missing and not worker.deps.get(sid)
-                      and steps[sid].run is not None}
+    sched_err |= worker.over_limit - done_ids  # added as UNKNOWN past [worker] step_limit, as Luigi's
     pending = {sid for sid in steps if sid not in done_ids and sid not in failed_ids and sid not in sched_err}
     ext = pending & worker.external_missing
     flags = _upstream_flags(worker, pending - ext, failed_ids, sched_err)
@@ -250,7 +247,8 @@ class TrunRunResult:
         self.worker = worker
         self.statuses = _statuses(worker)
         self.retcodes = retcode()  # read now: command-line values (--retcode-...) apply during the run
-        self.summary_text, self.status = summarize(worker, _summary_dict(worker))
+        self.categories = _summary_dict(worker)  # the summary's steps, by Luigi's category names
+        self.summary_text, self.status = summarize(worker, self.categories)
         self.one_line_summary = f"This progress looks {self.status.value[0]} because {self.status.value[1]}"
         self.scheduling_succeeded = scheduling_succeeded
 

@@ -4,7 +4,7 @@
 worker from a dead one, and hands each message in the reply (``{"name", "kwargs"}``, e.g. the
 visualiser asking for more processes) to a callback.  Only worker methods marked with
 ``rpc_message_callback`` may be called that way.  ``GetWorkResponse`` is Luigi's record of one
-``get_work`` reply, as the worker reads it.
+``get_work`` reply, as the worker reads it; ``keeps_alive`` decides whether an idle worker waits.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -56,3 +57,23 @@ class KeepAliveThread(threading.Thread):
             for message in (reply or {}).get("rpc_messages", []):
                 self._rpc_message_callback(message)
         logger.info("Worker %s was stopped: its keep-alive thread ends", self._worker_id)
+
+
+def keeps_alive(config: Any, assistant: bool, counts: dict[str, Any], idle_since: float | None) -> bool:
+    """Whether a worker with nothing to run now waits for more (Luigi's ``[worker] keep_alive``),
+    from the scheduler's last counts for it: only with keep_alive (always, for an assistant); with
+    count_last_scheduled only while a pending step was last scheduled by it, with count_uniques only
+    while one is wanted by it alone; otherwise while any of its steps is pending, for at most
+    max_keep_alive_idle_duration of idling (monotonic seconds since ``idle_since``) when set."""
+    if not config.keep_alive:
+        return False
+    if assistant:
+        return True
+    if config.count_last_scheduled:
+        return counts.get("n_pending_last_scheduled", 0) > 0
+    if config.count_uniques:
+        return counts.get("n_unique_pending", 0) > 0
+    if not counts.get("n_pending_steps"):
+        return False
+    limit = config.max_keep_alive_idle_duration.total_seconds()
+    return not limit or idle_since is None or time.monotonic() - idle_since < limit

@@ -41,8 +41,8 @@ class MockFileSystem(FileSystem):
         return any(self.listdir(path))
 
     def remove(self, path: str, recursive: bool = True, skip_trash: bool = True) -> None:
-        prefix = path.rstrip("/") + "/"
-        for p in [p for p in self._store if p == path or (recursive and p.startswith(prefix))]:
+        # as Luigi's: recursive removes every path that starts with ``path`` (so "" removes all)
+        for p in [p for p in self._store if p == path or (recursive and p.startswith(path))]:
             del self._store[p]
 
     def mkdir(self, path: str, parents: bool = True, raise_if_exists: bool = False) -> None:

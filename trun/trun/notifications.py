@@ -321,3 +321,11 @@ def send_scheduling_failure_email(step: Step, formatted_error: str, method: str)
     while it was scheduled (Luigi's words): nothing of it or below it runs."""
     _send_step_email(step, formatted_error, "Trun: {step} failed scheduling. Host: {host}",
                      "Will not run {step} or any dependencies due to error in " + method + " method")
+
+
+def send_framework_error_email(step: Step, formatted_error: str) -> None:
+    """The e-mail a worker sends when scheduling ``step`` failed for a reason that is not the step's
+    (the scheduler cannot be reached, say): sent even with ``[worker] send_failure_email = false``,
+    as Luigi's, since such an error may reach no other alert."""
+    _send_step_email(step, formatted_error, "Trun: Framework error while scheduling {step}. Host: {host}",
+                     "Trun framework error")

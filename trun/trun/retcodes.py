@@ -6,7 +6,7 @@ The highest code that applies is used:
 - ``missing_data``: an external step that something needs is missing;
 - ``not_run``: steps were left pending for other reasons (resources, run elsewhere);
 - ``step_failed``: a step's ``run()`` failed;
-- ``scheduling_error``: a ``complete()`` or ``requires()`` raised, or the step limit was reached;
+- ``scheduling_error``: a ``complete()`` or ``requires()`` raised, or a step was past the step limit;
 - ``unhandled_exception``: trun itself (or a parameter's parsing) raised.
 """
 
@@ -16,9 +16,7 @@ import logging
 import sys
 
 from trun import interface
-from trun import scheduler as sch
 from trun.configuration import ConfigError
-from trun.execution_summary import TrunStatusCode
 from trun.parameter import ParameterException
 from trun.settings import retcode
 from trun.step_register import StepClassException
@@ -29,20 +27,25 @@ UNKNOWN_STEP_EXIT_CODE = 1  # Luigi's: the exception of an unknown name ends its
 
 
 def exit_code(result: interface.TrunRunResult) -> int:
-    """The ``[retcode]`` exit code for the outcome of a run (0 when nothing went wrong)."""
+    """The ``[retcode]`` exit code for the outcome of a run (0 when nothing went wrong), from the
+    summary's categories as Luigi's: the highest code that applies; ``not_run`` also when none does
+    but the first step added was neither run nor complete already."""
     codes = result.retcodes
-    worker = result.worker
-    statuses = result.statuses
-    pending = {sid for sid, st in statuses.items() if st != sch.DONE}
+    sets = result.categories
     conditions = [
-        (codes.step_failed, bool(worker.failed)),
-        (codes.scheduling_error, bool(worker.scheduling_errors)
-         or (worker.stopped_by_limit and bool(pending))),
-        (codes.missing_data, bool(pending & worker.external_missing)),
-        (codes.not_run, bool(pending) and result.status == TrunStatusCode.NOT_RUN
-         and not worker.stopped_by_limit),
+        (codes.missing_data, bool(sets["still_pending_ext"])),
+        (codes.step_failed, bool(sets["failed"])),
+        (codes.already_running, bool(sets["run_by_other_worker"])),
+        (codes.scheduling_error, bool(sets["scheduling_error"])),
+        (codes.not_run, bool(sets["not_run"])),
     ]
-    return max([code for code, applies in conditions if applies], default=0)
+    code = max([code for code, applies in conditions if applies], default=0)
+    roots = result.worker.root_ids
+    if code == 0 and roots and roots[0] in result.worker.steps:
+        root = result.worker.steps[roots[0]]
+        if root not in sets["completed"] and root not in sets["already_done"]:
+            return codes.not_run
+    return code
 
 
 def run_with_retcodes(argv: list[str] | None = None) -> None:

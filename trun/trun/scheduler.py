@@ -50,10 +50,9 @@ from trun.scheduler_records import (STEP_FAMILY_RE, OrderedSet, RetryPolicy, Ste
                                     _get_empty_retry_policy)
 from trun.scheduler_state import SimpleStepState
 from trun.settings import scheduler  # noqa: F401 (the [scheduler] section, as luigi.scheduler.scheduler)
-from trun.step_state import EMPTY, StepState, WorkerState
+from trun.step_state import EMPTY, StepState, WorkerState, numeric_priority
 
 logger = logging.getLogger("trun.scheduler")
-
 DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
 EXTENSIONS = ("get_work_batch",)  # what ``extensions()`` lists
 MAX_BATCH = 1000  # steps one get_work_batch hands out at most
@@ -95,10 +94,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._hidden_params: dict[str, frozenset[str]] = {}  # steps' parameters not public (views)
         self._paused = False
         self._version = 0  # bumped by every status change (views cache on it)
-        # the journal of changes since the store last saved (None: nobody is saving)
-        self._dirty: set[str] | None = None
-        # steps whose saved row differs in STATE_COLUMNS only (unless also in _dirty: rewritten whole)
-        self._dirty_state: set[str] | None = None
+        self._dirty: set[str] | None = None  # changes since the store last saved (None: nobody saves)
+        self._dirty_state: set[str] | None = None  # saved rows that differ in STATE_COLUMNS only
         self._dirty_workers: set[str] | None = None
         self._events: list[tuple[float, str, str, str | None]] | None = None
         self._init_options(config, resources, step_history_impl, kwargs, BatchNotifier)
@@ -107,8 +104,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._init_batches()
 
     @property
-    def _state(self) -> SimpleStepState:
-        """Luigi's ``scheduler._state``: its records as a ``SimpleStepState``."""
+    def _state(self) -> SimpleStepState:  # Luigi's scheduler._state: the records as a SimpleStepState
         return SimpleStepState(self)
 
     def _tell_hooks(self, st: StepState, old: str | None, new: str) -> None:
@@ -193,7 +189,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         stack = [st]
         while stack:
             s = stack.pop()
-            if s.priority >= priority:
+            if numeric_priority(s.priority) >= priority:
                 continue
             s.priority = priority
             self._changed(s)
@@ -280,8 +276,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             self._changed(st)
         w = self._heard_from(worker)
         regroup = False  # its workers or runnability changed: recount (trun.scheduler_pending)
-        # as Luigi: a failure report does not make the worker one of the step's workers
-        if w is not None and not w.disabled and status != FAILED:
+        # as Luigi: a worker adding a step it cannot run (external, done, failed) is not its worker
+        if w is not None and not w.disabled and runnable and status != FAILED:
             regroup = self._add_stakeholder(st, w.id)
             w.steps.add(step_id)
         elif w is not None and not st.owner and st.remove_at is None:
@@ -298,15 +294,18 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             st.retry_policy = {k: v for k, v in (retry_policy or {}).items() if v is not None} or EMPTY
             if self._hooks:
                 self._tell_hooks(st, None, st.status)
-        elif runnable and not st.runnable and st.status != DONE:
+        elif runnable and not st.runnable:
             regroup = st.runnable = True
+        if module is not None and st.module is None:  # as Luigi: a module told later is kept
+            st.module = module
+            self._changed(st)
         if tracking_url is not None or st.tracking_url is not None:
             self._set_tracking_url(st, tracking_url)
         if batchable is not None:
             st.batchable = batchable
         if batch_id is not None:
             self._join_batch(st, batch_id, worker)
-        if priority > st.priority:
+        if priority > numeric_priority(st.priority):
             self._raise_priority(st, priority)
         if deps is not None:  # as Luigi: the dependencies given replace those known
             self._set_deps(st, deps)

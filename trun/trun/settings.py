@@ -61,15 +61,16 @@ class worker(Config):
     timeout = p.FloatParameter(default=0.0, description="Default per-step timeout in seconds (0: none)")
     wait_interval = p.FloatParameter(default=0.05)
     keep_alive = p.BoolParameter(default=False, description="When nothing can run now, wait while steps of "
-                                 "this run are pending (a retry after retry_delay, steps run by other "
-                                 "workers) instead of ending, as Luigi's")
+                                 "this worker are pending (a retry after retry_delay, requirements run by "
+                                 "other workers) instead of ending, as Luigi's")
     max_keep_alive_idle_duration = p.TimeDeltaParameter(
         default=datetime.timedelta(0), description="With keep_alive: end after idling this long (0: none)")
     step_limit = p.OptionalIntParameter(default=None)
     check_unfulfilled_deps = p.BoolParameter(default=True)
     check_complete_on_run = p.BoolParameter(default=False)
     force_multiprocessing = p.BoolParameter(default=False)
-    cache_step_completion = p.BoolParameter(default=True)
+    cache_step_completion = p.BoolParameter(default=False, description="Remember which steps were "
+                                            "found complete (or ran) and do not ask them again")
     no_install_shutdown_handler = p.BoolParameter(default=False, description="Do not stop asking for work "
                                                   "on SIGUSR1 (sent by a --take-lock run)")
     send_failure_email = p.BoolParameter(default=True, description="Mail [email] receiver when a step "

@@ -330,6 +330,11 @@ class Step(metaclass=Register):
     def process_resources(self) -> dict[str, int]:
         return dict(self.resources)
 
+    def _owner_list(self) -> list[str]:
+        """``owner_email`` as a list (a string is split at commas), as Luigi's Task._owner_list."""
+        owners = self.owner_email
+        return owners.split(",") if isinstance(owners, str) else list(owners or [])
+
     @property
     def logger(self) -> logging.Logger:
         return logging.getLogger(f"trun.step.{self.get_step_family()}")

@@ -27,6 +27,7 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,7 @@ class RunOptions:
     step_log_dir: str | None = None
     default_timeout: float = 0.0
     step_process_context: str | None = None  # "module.Class", entered around each run()
+    completion_cache: dict | None = None  # [worker] cache_step_completion: step id -> True if complete
 
 
 def is_external(step: Step) -> bool:
@@ -208,10 +210,10 @@ def _context_for(step: Step, class_path: str, process: StepProcess | None) -> An
     return getattr(importlib.import_module(module), name)(process or StepProcess(step))
 
 
-def _unfulfilled(step: Step) -> UnfulfilledDependencies | None:
+def _unfulfilled(step: Step, done: Callable[[Step], bool]) -> UnfulfilledDependencies | None:
     missing = []  # each as "step_id (its missing outputs)", as Luigi lists them
     for dep in step.deps():
-        if dep.complete():
+        if done(dep):
             continue
         absent = [str(getattr(t, "path", t)) for t in flatten(dep.output()) if not t.exists()]
         missing.append(f"{dep.step_id} ({', '.join(absent)})" if absent else dep.step_id)
@@ -223,9 +225,11 @@ def _unfulfilled(step: Step) -> UnfulfilledDependencies | None:
 
 def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
     external = is_external(step)
+    # as Luigi's: with a completion cache, a step known complete is not asked again
+    done = functools.partial(check_complete_cached, completion_cache=opts.completion_cache)
     try:
         if opts.check_unfulfilled_deps and not external:
-            error = _unfulfilled(step)
+            error = _unfulfilled(step, done)
             if error is not None:
                 raise error
         verbose = logger.isEnabledFor(logging.INFO)
@@ -234,16 +238,18 @@ def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
         step.trigger_event(Event.START, step)
         t0 = time.time()
         if external:
-            if not step.complete():
+            if not done(step):
                 return FAILED, EXTERNAL_MISSING
         else:
             result = step.run()  # type: ignore[misc]
             if result is not None and hasattr(result, "__next__"):
-                new_deps = _drive_generator(result)
+                new_deps = _drive_generator(result, done)
                 if new_deps:
                     return NEW_DEPS, new_deps
-            if opts.check_complete_on_run and not step.complete():
+            if opts.check_complete_on_run and not done(step):
                 raise StepException("Step finished running, but complete() is still returning false.")
+            if opts.completion_cache is not None:
+                opts.completion_cache[step.step_id] = True
         step.trigger_event(Event.PROCESSING_TIME, step, time.time() - t0)
         message = step.on_success()
         if verbose:
@@ -264,7 +270,7 @@ def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
         return FAILED, expl
 
 
-def _drive_generator(gen: Any) -> list[Step]:
+def _drive_generator(gen: Any, done: Callable[[Step], bool]) -> list[Step]:
     """Feed a run() generator the outputs of its yielded requirements while they are complete."""
     to_send = None
     while True:
@@ -273,15 +279,15 @@ def _drive_generator(gen: Any) -> list[Step]:
         except StopIteration:
             return []
         if isinstance(reqs, DynamicRequirements):
-            if not reqs.complete():
-                return [s for s in reqs.flat_requirements if not s.complete()] or reqs.flat_requirements
+            if not reqs.complete(done):
+                return [s for s in reqs.flat_requirements if not done(s)] or reqs.flat_requirements
             to_send = reqs.paths
             continue
         steps = flatten(reqs)
         for s in steps:
             if not isinstance(s, Step):
                 raise TypeError(f"run() yielded {s!r}, which is not a Step")
-        missing = [s for s in steps if not s.complete()]
+        missing = [s for s in steps if not done(s)]
         if missing:
             return missing
         to_send = getpaths(reqs)

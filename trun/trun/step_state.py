@@ -60,6 +60,11 @@ def _encode(value: Any) -> str:
     return _dumps(value)
 
 
+def numeric_priority(priority: Any) -> Any:
+    """A stored priority to compare with (as Luigi's scheduler: one that is not a number counts as 0)."""
+    return priority if isinstance(priority, (int, float)) else 0
+
+
 def pretty_id(step: Any) -> str:
     """``Family(a=1, b=2)``: how e-mails and Luigi's records name a step."""
     return f"{step.family}({', '.join(f'{k}={v}' for k, v in sorted((step.params or {}).items()))})"

@@ -51,18 +51,21 @@ class WorkFeed:
         self._started: dict[str, float] = {}
         self._step_seconds: float | None = None  # smoothed duration of this worker's steps
 
-    def next(self, free_slots: int, limit: int | None = None) -> dict[str, Any]:
+    def next(self, free_slots: int, limit: int | None = None,
+             current_steps: list[str] | None = None) -> dict[str, Any]:
         """The next step to run, as a ``get_work`` reply (``step_id`` None: nothing can run now).
 
         ``free_slots``: how many steps the worker can start now; ``limit``: how many more it may
-        start at all (its step limit), None for no limit."""
+        start at all, None for no limit; ``current_steps``: the steps the worker runs now (as
+        Luigi's worker tells get_work: a step handed to it whose reply was lost is handed out again)."""
         if not self._held:
             if self._batched is None:
                 self._batched = serves_batches(self._scheduler)
             if self._batched:
-                self._fetch(self._wanted(free_slots, limit))
+                self._fetch(self._wanted(free_slots, limit), current_steps)
             else:
-                reply = self._scheduler.get_work(worker=self._worker, host=self._host, **self._extra)
+                reply = self._scheduler.get_work(worker=self._worker, host=self._host,
+                                                 current_steps=current_steps, **self._extra)
                 self._hold(reply)
                 self._last = {k: v for k, v in reply.items() if not k.startswith(_BATCH_KEYS)}
         if not self._held:
@@ -98,9 +101,9 @@ class WorkFeed:
         wanted = min(wanted, MAX_PREFETCH)
         return wanted if limit is None else max(1, min(wanted, limit))
 
-    def _fetch(self, count: int) -> None:
+    def _fetch(self, count: int, current_steps: list[str] | None) -> None:
         reply = self._scheduler.get_work_batch(self._worker, host=self._host, max_steps=count,
-                                              **self._extra)
+                                              current_steps=current_steps, **self._extra)
         for step in reply["steps"]:
             self._hold(step)
         self._last = {k: v for k, v in reply.items() if k != "steps"}

@@ -35,9 +35,9 @@ from trun.completion_check import (  # noqa: F401 (Luigi's worker exports these)
 )
 from trun.event import Event
 from trun.executor import InlineExecutor, ProcessPoolExecutor, fork_lock  # noqa: F401
-from trun.heartbeat import GetWorkResponse, KeepAliveThread, rpc_message_callback  # noqa: F401
+from trun.heartbeat import GetWorkResponse, KeepAliveThread, keeps_alive, rpc_message_callback  # noqa: F401
 from trun.rpc import RemoteScheduler
-from trun.scheduler_api import SchedulerAPI
+from trun.scheduler_api import WORKER_STATE_DISABLED, SchedulerAPI
 from trun.settings import core as core_config
 from trun.settings import worker as worker_config
 from trun.step import Step
@@ -86,13 +86,14 @@ class Worker:
         if self._config.wait_jitter < 0:
             raise ValueError("[worker] wait_jitter must be 0 or more")
         self._scheduler: SchedulerAPI = scheduler if scheduler is not None else sch.Scheduler()
-        self.worker_processes = max(1, int(worker_processes))
+        self.worker_processes = max(0, int(worker_processes))  # 0: runs nothing (as Luigi's)
         self._assistant = bool(assistant)
         self._host = self.host = socket.gethostname()  # host: Luigi's public name for it
         self._id = worker_id or self._config.id or f"Worker(host={socket.gethostname()}, " \
                                                    f"pid={os.getpid()}, workers={self.worker_processes})"
         self.unfulfilled_counts: Counter[str] = Counter()  # times a requirement was missing at run time
         self._reporters: dict[str, StepStatusReporter] = {}  # the steps running in this process
+        self._running: set[str] = set()  # the steps this worker runs now (told to get_work)
         self._keep_alive_thread: KeepAliveThread | None = None
         self.executor_name = executor or self._config.executor
         self.dask_address = dask_address or self._config.dask_address
@@ -107,9 +108,9 @@ class Worker:
         self.external_missing: set[str] = set()
         self.scheduling_errors: dict[str, str] = {}
         self._add_failed = False  # a step given to add() (or found by it) could not be scheduled
+        self.over_limit: set[str] = set()  # added as UNKNOWN: [worker] step_limit steps were scheduled
         self.root_ids: list[str] = []
         self.run_succeeded = True
-        self.stopped_by_limit = False
         self._stop_requesting_work = False
         self.final_status: dict[str, str | None] = {}
         self._settled: set[str] = set()  # steps seen DONE while waiting on other workers
@@ -134,7 +135,7 @@ class Worker:
 
     def _start_keep_alive(self) -> bool:
         """Start the heartbeat thread unless it runs; True if this call started it."""
-        if self._keep_alive_thread is not None:
+        if self._keep_alive_thread is not None and self._keep_alive_thread.is_alive():
             return False
         self._keep_alive_thread = KeepAliveThread(self._scheduler, self._id, self._config.ping_interval,
                                                   self._handle_rpc_message)
@@ -142,10 +143,15 @@ class Worker:
         return True
 
     def _stop_keep_alive(self) -> None:
-        thread, self._keep_alive_thread = self._keep_alive_thread, None
-        if thread is not None:
+        thread = self._keep_alive_thread
+        if thread is not None and thread.is_alive():
             thread.stop()
             thread.join()
+
+    @property
+    def stopped_by_limit(self) -> bool:
+        """Whether ``[worker] step_limit`` kept some steps from being scheduled."""
+        return bool(self.over_limit)
 
     @property
     def scheduler(self) -> SchedulerAPI:
@@ -164,7 +170,10 @@ class Worker:
         cached = self._complete_cache.get(step.step_id)
         if cached is None:
             future = self._checks.pop(step.step_id, None)
-            cached = bool(future.result() if future is not None else step.complete())
+            value = future.result() if future is not None else step.complete()
+            if value not in (True, False):  # as Luigi: "yes" or None is a mistake, not an answer
+                raise Exception(f"Return value of Step.complete() must be boolean (was {value!r})")
+            cached = bool(value)
             if self._config.cache_step_completion:
                 self._complete_cache[step.step_id] = cached
         return cached
@@ -189,23 +198,47 @@ class Worker:
         return self._walk(step, again=step.step_id in self._steps)
 
     def _walk(self, root: Step, again: bool = False) -> bool:
+        """Add ``root`` and what it needs (``_add_graph``).  As Luigi's: an error that is not the
+        steps' own (the scheduler cannot be reached, a requires() that returns no step) is logged,
+        fired as BROKEN_STEP, mailed as a framework error and raised."""
+        try:
+            return self._add_graph(root, again)
+        except (KeyboardInterrupt, StepException):
+            raise
+        except Exception as e:
+            logger.exception("Trun unexpected framework error while scheduling %s", root)
+            root.trigger_event(Event.BROKEN_STEP, root, e)
+            notifications.send_framework_error_email(root, traceback.format_exc())
+            raise
+
+    def _add_graph(self, root: Step, again: bool) -> bool:
         """Add ``root`` and what it needs; ``again``: steps walked before are checked and added again
-        (a step rescheduled because its requirements were missing at run time)."""
+        (a step rescheduled because its requirements were missing at run time).  In Luigi's order: a
+        stack of steps found, each pushed once, its requirements in their order.  As Luigi's
+        ``task_limit``: once ``[worker] step_limit`` steps are scheduled, further ones are UNKNOWN."""
         ok = True
         stack = [root]
+        queued = {root.step_id}  # pushed in this walk
+        known = self._steps
         add = self._scheduler.add_step
-        seen: set[str] | dict[str, Step] = set() if again else self._steps
+        limit = self._config.step_limit
         while stack:
             step = stack.pop()
             sid = step.step_id
-            if sid in seen:
-                continue
             if again:
-                seen.add(sid)  # type: ignore[union-attr]
                 self._complete_cache.pop(sid, None)
-            self._steps[sid] = step
-            family = step.get_step_family()
+            family = step.step_family  # as Luigi: the attribute, which a class may set
             params = step.to_str_params(only_significant=True)  # shown and searched in trund
+            if limit is not None and len(known) >= limit:
+                logger.warning("Will not run %s or any dependencies due to exceeded step-limit of %d",
+                               step, limit)
+                known[sid] = step
+                self._deps[sid] = []
+                self.over_limit.add(sid)
+                add(sid, status=sch.UNKNOWN, runnable=False, family=family, params=params,
+                    worker=self._id, module=step.step_module)
+                continue
+            known[sid] = step
             try:
                 done = self._complete(step)
             except Exception as e:
@@ -222,7 +255,7 @@ class Worker:
                 if sid not in self.ran:  # walked again after it ran: Luigi counts it as run only
                     self.already_done.add(sid)
                 self._deps[sid] = []
-                add(sid, status=sch.DONE, family=family, params=params, worker=self._id)
+                add(sid, status=sch.DONE, runnable=False, family=family, params=params, worker=self._id)
                 step.trigger_event(Event.DEPENDENCY_PRESENT, step)
                 continue
             if is_external(step):  # and missing: re-checked when it runs, with retry_external_steps
@@ -257,13 +290,24 @@ class Worker:
                         self._checks[did] = self._check_pool.submit(d.complete)
             for d in deps:  # every edge, also to a step walked already, as in Luigi
                 step.trigger_event(Event.DEPENDENCY_DISCOVERED, step, d)
-            stack.extend(d for d in reversed(deps) if d.step_id not in seen)
+            for d in deps:
+                did = d.step_id
+                if did not in queued and (again or did not in known):
+                    queued.add(did)
+                    stack.append(d)
         return ok
 
     def _scheduling_error(self, step: Step, method: str, formatted: str, error: Exception) -> None:
         """``step``'s ``method`` raised ``error`` (traceback ``formatted``) while it was scheduled."""
         expl = f"{'requires' if method == 'deps()' else 'complete'}() raised:\n{formatted}"
         logger.error("Failed to schedule %r: %s", step, expl)
+        try:  # for the scheduler's batched e-mails ([scheduler] batch_emails)
+            self._scheduler.announce_scheduling_failure(
+                str(step), step.get_step_family(), step.to_str_params(only_significant=True), expl,
+                step._owner_list(), self._id)
+        except Exception:  # as Luigi's: mailed as a framework error, and raised
+            notifications.send_framework_error_email(step, traceback.format_exc())
+            raise
         if self._config.send_failure_email:
             notifications.send_scheduling_failure_email(step, formatted, method)
         self.scheduling_errors[step.step_id] = expl
@@ -275,14 +319,6 @@ class Worker:
             step.trigger_event(Event.BROKEN_STEP, step, error)
         else:  # a complete() that raised is reported as a missing dependency, as in Luigi
             step.trigger_event(Event.DEPENDENCY_MISSING, step)
-        owners = step.owner_email
-        owners = [owners] if isinstance(owners, str) else list(owners or [])
-        try:  # for the scheduler's batched e-mails ([scheduler] batch_emails)
-            self._scheduler.announce_scheduling_failure(
-                str(step), step.get_step_family(), step.to_str_params(only_significant=True), expl,
-                owners, self._id)
-        except Exception as e:  # a scheduler without it (older trund): the failure is still reported
-            logger.debug("could not announce the scheduling failure of %r: %s", step, e)
 
     # ---- running -------------------------------------------------------------------------------------
     def _make_executor(self, opts: RunOptions) -> Any:
@@ -306,10 +342,15 @@ class Worker:
         return signal.signal(signal.SIGUSR1, self.handle_interrupt)
 
     def run(self) -> bool:
-        """Run until nothing more can run.  False if a step failed or could not be scheduled."""
+        """Run until nothing more can run.  As Luigi's: False if a step this run ran did not end DONE
+        (even if a retry later did), or an assistant could not load a step; what ``add`` could not
+        schedule is ``add``'s return value, not this one's."""
         previous_handler = self._install_shutdown_handler()
         own_heartbeat = self._start_keep_alive()
+        self.run_succeeded = True
         try:
+            if self.worker_processes == 0:  # as Luigi's: runs nothing, only waits while keep_alive says so
+                return self._run_nothing()
             return self._run()
         finally:
             if own_heartbeat:
@@ -335,42 +376,43 @@ class Worker:
             self._scheduler.add_step(sid, status=sch.FAILED, expl=f"could not load the step: {e}",
                                      worker=self._id, runnable=False)
             self.scheduling_errors[sid] = str(e)
+            self.run_succeeded = False
             return False
         self._steps[sid] = step
         self._deps.setdefault(sid, [])
         return True
 
     def _run(self) -> bool:
+        cache = self._config.cache_step_completion
         opts = RunOptions(check_unfulfilled_deps=self._config.check_unfulfilled_deps,
                           check_complete_on_run=self._config.check_complete_on_run,
                           step_log_dir=self._step_log_dir(), default_timeout=self._config.timeout,
-                          step_process_context=self._config.step_process_context)
+                          step_process_context=self._config.step_process_context,
+                          completion_cache=self._complete_cache if cache else None)
         executor = self._make_executor(opts)
-        limit = self._config.step_limit
-        started = 0
-        errors_before = len(self.scheduling_errors)
         idle_since: float | None = None  # since when nothing of ours could run (keep_alive)
         try:
             while True:
                 reply: dict[str, Any] = {"step_id": None, "retry_in": None}
                 while executor.free_slots() > 0 and not self._stop_requesting_work:
-                    if limit is not None and started >= limit:
-                        self.stopped_by_limit = True
+                    reply = self._feed.next(executor.free_slots(), current_steps=list(self._running))
+                    if reply.get("worker_state") == WORKER_STATE_DISABLED:
+                        self._stop_requesting_work = True  # as Luigi's: disabled, it phases out
                         break
-                    reply = self._feed.next(executor.free_slots(), None if limit is None else limit - started)
                     sid = reply["step_id"]
                     if sid is None and "batch_id" in reply:  # several steps run as one
                         sid = self._batches.start(reply, self._steps, self._deps)
                         if sid is None:
                             self.scheduling_errors.update(self._batches.load_errors)
+                            self.run_succeeded = False
                             continue
                     if sid is None:
                         break
                     if sid not in self._steps and not self._load_foreign(reply):
                         break
-                    started += 1
                     idle_since = None
                     try:
+                        self._running.add(sid)
                         executor.submit(self._steps[sid])
                     except Exception as e:
                         self._handle(sid, FAILED, str(e))
@@ -378,20 +420,20 @@ class Worker:
                         for result in executor.wait(0):
                             self._handle(*result)
                 if executor.running == 0:
-                    if self._feed.holding and not self.stopped_by_limit and not self._stop_requesting_work:
+                    if self._feed.holding and not self._stop_requesting_work:
                         continue  # steps fetched in a batch wait to be started
-                    if self._stop_requesting_work or not self._keep_alive(idle_since):
-                        break
                     idle_since = idle_since or time.monotonic()
+                    if self._stop_requesting_work or not self._keep_alive(reply, idle_since):
+                        break
                     retry_in = reply.get("retry_in")
                     waiting = self._assistant or self._waiting_on_others()
-                    if reply.get("running") and not self.stopped_by_limit and waiting:
+                    if reply.get("running") and waiting:
                         self._sleep(max(self._config.wait_interval, 0.05))  # other workers are busy
                         continue
-                    if self._assistant and not self.stopped_by_limit:
+                    if self._assistant:
                         self._sleep(self._config.wait_interval)  # new work may be added any time
                         continue
-                    if retry_in is None or self.stopped_by_limit:
+                    if retry_in is None:
                         break
                     self._sleep(min(retry_in, 1.0) + 0.001)
                     continue
@@ -407,27 +449,24 @@ class Worker:
                 self._check_pool.shutdown(wait=False, cancel_futures=True)
                 self._check_pool = None
         self.final_status = self._scheduler.step_statuses(list(self._steps))
-        # As in Luigi: the run failed if a step failed (for good) or could not be loaded to run;
-        # pending steps (missing external data, step limit) and add()'s scheduling errors (add()
-        # said False for those) do not make it fail.
-        self.run_succeeded = not self.failed and len(self.scheduling_errors) == errors_before
         return self.run_succeeded
 
-    def _keep_alive(self, idle_since: float | None) -> bool:
-        """Whether to wait for more work when none can run now (Luigi's [worker] keep_alive): only with
-        keep_alive (always, for an assistant); with count_last_scheduled only while a pending step was
-        last scheduled by this worker, with count_uniques only while one is wanted by this worker
-        alone; otherwise for at most max_keep_alive_idle_duration of idling when that is set."""
-        if not self._config.keep_alive:
-            return False
-        if self._assistant:
-            return True
-        if self._config.count_last_scheduled or self._config.count_uniques:
+    def _run_nothing(self) -> bool:
+        """``worker_processes=0``: ask how many steps are pending until keep_alive says to stop."""
+        idle_since = time.monotonic()
+        while not self._stop_requesting_work:
             counts = self._scheduler.count_pending(self._id)
-            key = "n_pending_last_scheduled" if self._config.count_last_scheduled else "n_unique_pending"
-            return counts[key] > 0
-        limit = self._config.max_keep_alive_idle_duration.total_seconds()
-        return not limit or idle_since is None or time.monotonic() - idle_since < limit
+            disabled = counts.get("worker_state") == WORKER_STATE_DISABLED
+            if disabled or not self._keep_alive(counts, idle_since):
+                break
+            self._sleep(self._config.wait_interval)
+        self.final_status = self._scheduler.step_statuses(list(self._steps))
+        return self.run_succeeded
+
+    def _keep_alive(self, counts: dict[str, Any], idle_since: float | None) -> bool:
+        if self._config.keep_alive and not self._assistant and "n_pending_steps" not in counts:
+            counts = self._scheduler.count_pending(self._id)  # a reply without them (older trund)
+        return keeps_alive(self._config, self._assistant, counts, idle_since)
 
     def _sleep(self, seconds: float) -> None:
         """A keep_alive wait, lengthened by up to [worker] wait_jitter seconds at random (so that
@@ -459,6 +498,9 @@ class Worker:
     def _handle(self, sid: str, status: str, payload: Any) -> None:
         step = self._steps[sid]
         members = self._batches.members(sid)
+        self._running.discard(sid)
+        if status not in (DONE, NEW_DEPS):  # as Luigi's: a failure (or a step's missing requirements)
+            self.run_succeeded = False  # makes the run fail, even if a retry succeeds later
         self._feed.finished(sid)
         self._reporters.pop(sid, None)
         missing: list[str] = []
@@ -467,7 +509,8 @@ class Worker:
         if status == DONE:
             self.ran.add(sid)
             self.failed.pop(sid, None)
-            self._complete_cache[sid] = True
+            if self._config.cache_step_completion:
+                self._complete_cache[sid] = True
             self._scheduler.add_step(sid, status=sch.DONE, worker=self._id)
         elif status == NEW_DEPS:
             self._add_dynamic(step, payload)
@@ -477,7 +520,8 @@ class Worker:
             retryable = self._config.retry_external_steps and is_external(step)
             if self._config.send_failure_email and not retryable:
                 notifications.send_step_failure_email(step, str(payload))
-            self._scheduler.add_step(sid, status=sch.FAILED, expl=str(payload), worker=self._id)
+            self._scheduler.add_step(sid, status=sch.FAILED, expl=str(payload), worker=self._id,
+                                     owners=step._owner_list())  # for batched e-mails, as Luigi's
             if missing:
                 self._reschedule(step, missing)
         if members is not None and status != NEW_DEPS:
