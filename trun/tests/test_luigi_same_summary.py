@@ -18,3 +18,10 @@ def test_a_failed_step_added_again_when_complete_counts_as_run_same_as_luigi(tmp
     assert result["rerun"] == {"completed": ["Flaky()"], "ever_failed": ["Flaky()"]}
     assert "This progress looks :) because there were failed steps but they all succeeded in a retry" \
         in result["rerun text"]
+
+
+@pytest.mark.parametrize("plan", ["with_ours", "alone"])
+def test_steps_run_by_another_worker_same_as_luigi(tmp_path, plan):
+    result = same_result(tmp_path, scenario("summary_other_workers"), args=[plan])
+    assert result["sets"]["run_by_other_worker"] == ["Slow()"]
+    assert "    - busy-worker ran 1 steps" in result["summary"]

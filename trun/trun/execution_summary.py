@@ -108,13 +108,13 @@ def _group_lines(steps: list[Any], indent: str) -> list[str]:
     return lines
 
 
-def _upstream_flags(worker: Worker, pending: set[str], failed: set[str],
-                    sched_err: set[str]) -> dict[str, tuple[bool, bool, bool]]:
+def _upstream_flags(worker: Worker, pending: set[str], failed: set[str], sched_err: set[str],
+                    by_others: set[str]) -> dict[str, tuple[bool, bool, bool, bool]]:
     """For each pending step: (a failed step upstream, a missing external step upstream, a direct
-    dependency whose scheduling failed).  The first two pass down chains, the third does not (as in
-    Luigi)."""
+    dependency whose scheduling failed, a step upstream that another worker runs).  All but the
+    third pass down chains (as in Luigi)."""
     missing = worker.external_missing - failed  # an external step re-checked and failed is failed
-    flags: dict[str, tuple[bool, bool, bool]] = {}
+    flags: dict[str, tuple[bool, bool, bool, bool]] = {}
     deps = worker.deps
     for root in pending:
         if root in flags:
@@ -125,20 +125,21 @@ def _upstream_flags(worker: Worker, pending: set[str], failed: set[str],
             if sid in flags:
                 continue
             if sid not in pending:
-                flags[sid] = (False, False, False)
+                flags[sid] = (False, False, False, False)
                 continue
             children = deps.get(sid, [])
             if not expanded:
                 stack.append((sid, True))
                 stack.extend((c, False) for c in children if c not in flags)
                 continue
-            f = m = e = False
+            f = m = e = o = False
             for c in children:
-                cf, cm, _ = flags.get(c, (False, False, False))
+                cf, cm, _, co = flags.get(c, (False, False, False, False))
                 f = f or cf or c in failed
                 m = m or cm or c in missing
                 e = e or c in sched_err
-            flags[sid] = (f, m, e)
+                o = o or co or c in by_others
+            flags[sid] = (f, m, e, o)
     return flags
 
 
@@ -150,20 +151,24 @@ def _partition(worker: Worker, done_ids: set[str]) -> dict[str, set[str]]:
     sched_err |= worker.over_limit - done_ids  # added as UNKNOWN past [worker] step_limit, as Luigi's
     pending = {sid for sid in steps if sid not in done_ids and sid not in failed_ids and sid not in sched_err}
     ext = pending & worker.external_missing
-    flags = _upstream_flags(worker, pending - ext, failed_ids, sched_err)
+    # as Luigi's: pending steps that the scheduler's replies showed other workers running
+    by_others = (pending - ext) & set().union(*worker.run_by_other_workers.values())
+    flags = _upstream_flags(worker, pending - ext, failed_ids, sched_err, by_others)
     upstream_failed = {s for s in pending - ext if flags[s][0]}
     upstream_missing = {s for s in pending - ext if flags[s][1]}
     upstream_sched = {s for s in pending - ext if flags[s][2]}
+    upstream_others = {s for s in pending - ext if flags[s][3]}
     return {
         # as Luigi's, from what this worker saw: a step it found complete is so even if the
         # scheduler never recorded it
         "already_done": worker.already_done - worker.ran, "completed": set(worker.ran),
         "ever_failed": set(worker.ever_failed) | failed_ids, "failed": failed_ids,
         "scheduling_error": sched_err, "pending": pending, "still_pending_ext": ext,
-        "still_pending_not_ext": pending - ext, "run_by_other_worker": set(),
+        "still_pending_not_ext": pending - ext, "run_by_other_worker": by_others,
         "upstream_failure": upstream_failed, "upstream_missing_dependency": upstream_missing,
-        "upstream_run_by_other_worker": set(), "upstream_scheduling_error": upstream_sched,
-        "not_run": pending - ext - upstream_failed - upstream_missing - upstream_sched,
+        "upstream_run_by_other_worker": upstream_others, "upstream_scheduling_error": upstream_sched,
+        "not_run": pending - ext - upstream_failed - upstream_missing - upstream_sched - upstream_others
+        - by_others,
     }
 
 
@@ -222,16 +227,26 @@ def summarize(worker: Worker, sets: dict[str, set[Any]]) -> tuple[str, TrunStatu
     if pending:
         lines.append(f"* {len(pending)} were left pending, among these:")
         for name, label in (("still_pending_ext", "were missing external dependencies"),
+                            ("run_by_other_worker", "were being run by another worker"),
                             ("upstream_failure", "had failed dependencies"),
                             ("upstream_missing_dependency", "had missing dependencies"),
+                            ("upstream_run_by_other_worker",
+                             "had dependencies that were being run by other worker"),
                             ("upstream_scheduling_error", "had dependencies whose scheduling failed"),
                             ("not_run", "was not granted run permission by the scheduler")):
             if sets[name]:
                 lines.append(f"    * {len(sets[name])} {label}:")
                 lines.extend(_group_lines(pick(sets[name]), "        "))
     lines.append("")
+    others = worker.run_by_other_workers
+    if others:
+        lines.append("The other workers were:")
+        lines.extend(f"    - {w} ran {len(others[w])} steps" for w in sorted(others))
+        lines.append("")
     if not sets["completed"] and not sets["failed"]:
         lines.append("Did not run any steps")
+    elif others:
+        lines.append("")
     code = status_code(sets)
     smiley, reason = code.value
     lines.append(f"This progress looks {smiley} because {reason}")

@@ -452,9 +452,9 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         ``{"steps": [get_work replies], "retry_in", "running", "n_pending_steps", ...}``: the first
         step is what ``get_work`` would hand out, each further one what the next ``get_work`` would
         (their step and batch fields only); the others are the worker's counts after the call (as
-        ``count_pending``, without the ``running_steps`` list) and ``retry_in`` and ``running`` of
-        the last reply (an idle one when fewer than ``max_steps`` could run).  Every step listed is
-        RUNNING for ``worker``."""
+        ``count_pending``; the ``running_steps`` list only when no step is handed out) and
+        ``retry_in`` and ``running`` of the last reply (an idle one when fewer than ``max_steps``
+        could run).  Every step listed is RUNNING for ``worker``."""
         w = self._workers.get(worker) if worker is not None else None
         resent = w is not None and current_steps is not None and bool(w.running - set(current_steps))
         reply = self._work(worker, host, current_steps, assistant, counted=False)
@@ -465,7 +465,9 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             if resent or len(steps) >= limit:  # a step lost in transit comes back alone
                 break
             reply = self._next_work(worker, time.time())
-        tail = {k: v for k, v in self._pending_of(worker).items() if k != "running_steps"}
+        tail = self._pending_of(worker)
+        if steps:  # only an idle reply lists what others run (what a worker that stops reports)
+            del tail["running_steps"]
         tail.update(retry_in=reply.get("retry_in"), running=self._counts[RUNNING])
         return dict(tail, steps=steps)
 

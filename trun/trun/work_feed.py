@@ -7,7 +7,8 @@ far: at least its free slots, at most ``MAX_PREFETCH``.  Trivial steps then cost
 batch instead of one each, while a step slower than the horizon is still fetched one per free slot as in
 Luigi, so a slow step does not wait in this worker's queue while another worker is idle.  The steps a
 worker holds are RUNNING for it on the scheduler; what it has not started when it stops is handed back
-(``give_back``) as PENDING.
+(``give_back``) as PENDING.  The steps of this worker that the replies show other workers running
+are kept (``run_by_others``) for the summary, as Luigi's worker keeps its replies.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class WorkFeed:
         self._last: dict[str, Any] = {"step_id": None, "retry_in": None}
         self._started: dict[str, float] = {}
         self._step_seconds: float | None = None  # smoothed duration of this worker's steps
+        self.run_by_others: dict[str, set[str]] = {}  # worker id -> our steps seen running there
 
     def next(self, free_slots: int, limit: int | None = None,
              current_steps: list[str] | None = None) -> dict[str, Any]:
@@ -68,6 +70,9 @@ class WorkFeed:
                                                  current_steps=current_steps, **self._extra)
                 self._hold(reply)
                 self._last = {k: v for k, v in reply.items() if not k.startswith(_BATCH_KEYS)}
+        for entry in self._last.get("running_steps") or ():
+            if entry.get("worker") != self._worker:
+                self.run_by_others.setdefault(entry["worker"], set()).add(entry["step_id"])
         if not self._held:
             return dict(self._last, step_id=None)
         sid = self._held.popleft()

@@ -118,6 +118,7 @@ class Worker:
         remote = isinstance(self._scheduler, RemoteScheduler)  # batches save round trips only
         self._feed = WorkFeed(self._scheduler, self._id, self._host, prefetch=remote,
                               assistant=self._assistant)
+        self.run_by_other_workers = self._feed.run_by_others  # worker id -> our steps it was running
         # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
         # the walk, which helps when completeness checks are slow (remote stores, databases)
         self._checks: dict[str, Future] = {}
