@@ -21,11 +21,12 @@ so when re-added pending or disabled.  The batches running are saved with the st
 from __future__ import annotations
 
 import hashlib
+import heapq
 import time
 from typing import Any
 
 from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING, UNKNOWN
-from trun.step_state import EMPTY, StepState
+from trun.step_state import EMPTY, StepState, numeric_priority
 
 
 class SchedulerBatches:
@@ -78,16 +79,14 @@ class SchedulerBatches:
                 del self._batch_groups[key]
 
     def _batch_mates(self, st: StepState, worker: str | None, limit: float) -> list[StepState]:
-        """``st`` and up to ``limit - 1`` ready steps of its group that ``worker`` may run."""
+        """``st`` and up to ``limit - 1`` ready steps of its group that ``worker`` may run: as
+        Luigi's, those the scheduler ranks first (highest priority, then first queued), in that order."""
         key = self._batch_key(st)
         group = self._batch_groups.get(key) if key is not None else None
-        members = [st]
         if not group:
-            return members
-        stale = []
+            return [st]
+        stale, mates = [], []
         for sid in group:
-            if len(members) >= limit:
-                break
             m = self._steps.get(sid)
             if m is st:
                 continue
@@ -95,10 +94,11 @@ class SchedulerBatches:
                     or not m.batchable):
                 stale.append(sid)
             elif self._can_run(m, worker):  # type: ignore[attr-defined]
-                members.append(m)
+                mates.append(m)
         for sid in stale:
             del group[sid]
-        return members
+        room = int(min(limit - 1, len(mates)))
+        return [st, *heapq.nsmallest(room, mates, key=_rank)]
 
     def _take_batch(self, st: StepState, worker: str | None) -> dict[str, Any]:
         """Hand ``st`` out, with the ready steps of its group as one batch when ``worker`` batches
@@ -256,3 +256,8 @@ class SchedulerBatches:
         """The members of batch ``batch_id`` still running in it."""
         found = (self._steps.get(sid) for sid in self._batch_members.get(batch_id, ()))
         return [m for m in found if m is not None and m.batch_id == batch_id]
+
+
+def _rank(st: StepState) -> tuple[Any, Any]:
+    """The scheduler's order of ready steps: highest priority first, then the first queued."""
+    return -numeric_priority(st.priority), st.queued_seq
