@@ -2,13 +2,11 @@
 table it creates, marker rows, a failed insert that leaves nothing.  Luigi's venv has no
 connector: it gets this interpreter's mysql-connector-python alone."""
 
-import subprocess
-import sys
-
 import mysql_server
 import pytest
 from driver_path import packages_only
 from luigi_pair import same_result, scenario
+from without_packages import run_without
 
 
 def test_mysql_copy_same_as_luigi(tmp_path):
@@ -26,11 +24,7 @@ def test_mysql_copy_same_as_luigi(tmp_path):
 
 
 def test_the_module_loads_without_the_connector():
-    code = ("import sys, logging; sys.modules['mysql'] = None\n"
-            "logging.basicConfig(format='%(message)s')\n"
-            "from trun.contrib import mysqldb\n"
-            "print(mysqldb.CopyToTable.__name__, mysqldb.MySqlTarget.__name__)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
+    out = run_without(["mysql"], "from trun.contrib import mysqldb\n"
+                      "print(mysqldb.CopyToTable.__name__, mysqldb.MySqlTarget.__name__)")
     assert out.stdout.split() == ["CopyToTable", "MySqlTarget"]
     assert "Loading MySQL module without the python package mysql-connector-python" in out.stderr

@@ -2,13 +2,11 @@
 escapes and NULLs into a table it creates, marker rows, a query step, a failed copy that leaves
 nothing behind.  Luigi's venv has no driver: it gets this interpreter's psycopg2 alone."""
 
-import subprocess
-import sys
-
 import postgres_server
 import pytest
 from driver_path import packages_only
 from luigi_pair import same_result, scenario
+from without_packages import run_without
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +31,8 @@ def test_postgres_copy_and_query_same_as_luigi(tmp_path, pg_port):
 
 def test_the_module_loads_without_a_driver():
     # as Luigi's: the classes are there and a warning says connecting will fail
-    code = ("import sys, logging; sys.modules['psycopg2'] = sys.modules['pg8000'] = None\n"
-            "logging.basicConfig(format='%(message)s')\n"
-            "from trun.contrib import postgres\n"
-            "print(postgres.dbapi, postgres.CopyToTable.__name__, postgres.PostgresQuery.__name__)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
+    out = run_without(["psycopg2", "pg8000"], "from trun.contrib import postgres\n"
+                      "print(postgres.dbapi, postgres.CopyToTable.__name__, "
+                      "postgres.PostgresQuery.__name__)")
     assert out.stdout.split() == ["None", "CopyToTable", "PostgresQuery"]
     assert "Loading postgres module without psycopg2 nor pg8000 installed" in out.stderr

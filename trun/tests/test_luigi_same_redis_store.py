@@ -3,13 +3,11 @@ redis-server): steps marked done by RedisTarget hashes, expiry, a failed step, a
 there; the server holds the same markers after both runs.  Then where trun differs: the default
 prefix, and the module without redis."""
 
-import subprocess
-import sys
-
 import pytest
 import redis_server
 from loopback import free_port
 from luigi_pair import port, same_result, scenario
+from without_packages import run_without
 
 redis = pytest.importorskip("redis")
 
@@ -55,15 +53,11 @@ def test_the_default_prefix_is_trun_or_the_config(redis_port):
 
 
 def test_the_module_loads_without_redis():
-    code = ("import sys, logging; sys.modules['redis'] = None\n"
-            "logging.basicConfig(format='%(message)s')\n"
-            "from trun.contrib import redis_store\n"
-            "try:\n"
-            "    redis_store.RedisTarget('127.0.0.1', 6379, 0, 'x')\n"
-            "except ImportError as e:\n"
-            "    print(e)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
+    out = run_without(["redis"], "from trun.contrib import redis_store\n"
+                                 "try:\n"
+                                 "    redis_store.RedisTarget('127.0.0.1', 6379, 0, 'x')\n"
+                                 "except ImportError as e:\n"
+                                 "    print(e)\n")
     assert out.stdout.strip() == ("trun.contrib.redis_store needs the 'redis' package "
                                   "(pip install 'trun[redis]' or pip install redis)")
     assert "Loading the redis_store module without the python package redis" in out.stderr

@@ -3,16 +3,15 @@ Luigi"), against a real S3 server on loopback (moto): reading an object line by 
 ``mkdir(parents=False)`` checking the parent, ``S3FlagStep`` without a flag, [DEFAULT] integers;
 and the module without boto3."""
 
-import subprocess
-import sys
-
 import pytest
+from without_packages import run_without
 
 import trun
 from trun.configuration import get_config
 from trun.target import MissingParentDirectory
 
 s3_server = pytest.importorskip("s3_server")
+
 from trun.contrib.s3 import ReadableS3File, S3Client, S3FlagStep, S3Target  # noqa: E402
 
 
@@ -77,16 +76,12 @@ def test_default_integers_stay_out_of_the_options(endpoint):
 
 
 def test_the_module_loads_without_boto3():
-    code = ("import sys, logging; sys.modules['boto3'] = None\n"
-            "logging.basicConfig(format='%(message)s')\n"
-            "from trun.contrib import s3\n"
-            "print(s3.S3Target.__name__, s3.S3FlagStep.__name__)\n"
-            "try:\n"
-            "    s3.S3Client().exists('s3://bucket/key')\n"
-            "except ImportError as e:\n"
-            "    print(e)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
+    out = run_without(["boto3"], "from trun.contrib import s3\n"
+                                 "print(s3.S3Target.__name__, s3.S3FlagStep.__name__)\n"
+                                 "try:\n"
+                                 "    s3.S3Client().exists('s3://bucket/key')\n"
+                                 "except ImportError as e:\n"
+                                 "    print(e)\n")
     assert out.stdout.splitlines() == [
         "S3Target S3FlagStep",
         "trun.contrib.s3 needs the 'boto3' package (pip install 'trun[s3]' or pip install boto3)"]
