@@ -13,10 +13,10 @@ def trun_run(argv: list[str] | None = None) -> None:
 
 
 def trund(argv: list[str] | None = None) -> None:
-    """The ``trund`` command (Luigi's ``luigid``)."""
-    from trun import trund as server  # the web stack only for the server, not for every trun run
+    """The ``trund`` command (Luigi's ``luigid``): see ``trun.trund``."""
+    from trun import trund as command  # the web stack only for the server, not for every trun run
 
-    server.main(argv)
+    command.main(argv)
 
 
 if __name__ == "__main__":

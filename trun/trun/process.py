@@ -51,7 +51,7 @@ def get_spool_handler(filename: str) -> logging.Handler:
 
 
 def _detach(stdout_path: str, stderr_path: str) -> bool:
-    """Double fork; True in the daemon, False in the caller (which then returns)."""
+    """Double fork (without python-daemon); True in the daemon, False in the caller (which returns)."""
     if os.fork():
         return False
     os.setsid()
@@ -67,26 +67,47 @@ def _detach(stdout_path: str, stderr_path: str) -> bool:
     return True
 
 
+def _serve_detached(cmd: Callable[..., Any], pidfile: str | None, logdir: str, **where: Any) -> None:
+    """In the daemon: log to ``<logdir>/trun-server.log``, heed the pid file, run ``cmd(**where)``."""
+    rootlogger.addHandler(get_spool_handler(os.path.join(logdir, "trun-server.log")))
+    if pidfile:
+        server_logger.info("Checking pid file")
+        running = check_pid(pidfile)
+        if running:
+            server_logger.info("Server already running (pid=%s)", running)
+            return
+        write_pid(pidfile)
+    cmd(**where)
+
+
 def daemonize(cmd: Callable[..., Any], pidfile: str | None = None, logdir: str | None = None,
-              api_port: int = 8082, address: str | None = None, unix_socket: str | None = None) -> None:
+              api_port: int | str = 8082, address: str | None = None, unix_socket: str | None = None) -> None:
     """Run ``cmd(api_port=, address=, unix_socket=)`` in a detached process whose output goes to
     ``<logdir>/trun-server-<date>.out/.err`` and whose log goes to ``<logdir>/trun-server.log``; with
-    ``pidfile``, nothing starts when the pid in it is alive.  The caller returns at once."""
+    ``pidfile``, nothing starts when the pid in it is alive.
+
+    With python-daemon installed (``pip install trun[daemon]``), as Luigi: inside
+    ``daemon.DaemonContext`` (looked up now, so a test may patch it), whose opening ends the calling
+    process; ``daemonize`` returns when ``cmd`` does.  Without it (where Luigi fails to import
+    ``daemon``): a double fork, and the caller returns at once."""
     logdir = logdir or "/var/log/trun"
     os.makedirs(logdir, exist_ok=True)
     today = datetime.date.today()
-    if not _detach(os.path.join(logdir, f"trun-server-{today:%Y-%m-%d}.out"),
-                   os.path.join(logdir, f"trun-server-{today:%Y-%m-%d}.err")):
+    out_path = os.path.join(logdir, f"trun-server-{today:%Y-%m-%d}.out")
+    err_path = os.path.join(logdir, f"trun-server-{today:%Y-%m-%d}.err")
+    where = {"api_port": api_port, "address": address, "unix_socket": unix_socket}
+    try:
+        import daemon
+    except ImportError:
+        daemon = None
+    if daemon is not None:
+        with open(out_path, "a+") as stdout, open(err_path, "a+") as stderr:
+            with daemon.DaemonContext(stdout=stdout, stderr=stderr, working_directory=".", initgroups=False):
+                _serve_detached(cmd, pidfile, logdir, **where)
+        return
+    if not _detach(out_path, err_path):
         return
     try:
-        rootlogger.addHandler(get_spool_handler(os.path.join(logdir, "trun-server.log")))
-        if pidfile:
-            server_logger.info("Checking pid file")
-            running = check_pid(pidfile)
-            if running:
-                server_logger.info("Server already running (pid=%s)", running)
-                return
-            write_pid(pidfile)
-        cmd(api_port=api_port, address=address, unix_socket=unix_socket)
+        _serve_detached(cmd, pidfile, logdir, **where)
     finally:
         os._exit(0)

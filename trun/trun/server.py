@@ -326,27 +326,55 @@ def app(scheduler: Scheduler) -> TornadoServable:
     return TornadoServable(create_app(Trund(scheduler)))
 
 
+class TrundServer(HttpServer):
+    """uvicorn serving one ``Trund`` on a socket bound at construction (so ``url`` is known at once);
+    ``server_close`` also closes the state file.  ``run()`` serves one; ``trun.trund`` runs one on a
+    thread (tests, ``make demo``)."""
+
+    def __init__(self, trund: Trund, address: str = "127.0.0.1", port: int = 8082,
+                 unix_socket: str | None = None) -> None:
+        super().__init__(create_app(trund), address, port, unix_socket)
+        self.trund = trund
+
+    @property
+    def scheduler(self) -> Scheduler:
+        return self.trund.scheduler
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self.trund.store is not None:
+            self.trund.store.close()
+
+
+DEFAULT_STATE_PATH = "~/.local/state/trun/trund.sqlite"
 _serving: list[HttpServer] = []  # what run() serves, for stop()
 
 
-def run(api_port: int = 8082, address: str | None = None, unix_socket: str | None = None,
-        scheduler: Scheduler | None = None) -> None:
-    """Serve a scheduler (default: one made from ``[scheduler]``, its state in ``[scheduler]
-    state_path`` when set) on ``address:api_port`` or the Unix socket ``unix_socket`` until ``stop()``,
-    SIGTERM or SIGINT; the state file is closed on the way out."""
-    trund = open_trund(scheduler_config().state_path or None, scheduler=scheduler)
-    server = HttpServer(create_app(trund), address or "127.0.0.1", api_port, unix_socket)
+def run(api_port: int | str = 8082, address: str | None = None, unix_socket: str | None = None,
+        scheduler: Scheduler | None = None, *, token: str | None = None, sync: str = "normal",
+        step_log_dir: str | None = None) -> None:
+    """Serve a scheduler on ``address:api_port`` (address None: loopback) or the Unix socket
+    ``unix_socket`` until ``stop()``, SIGTERM or SIGINT, and print ``trund listening on <url>`` once it
+    listens.  ``scheduler`` None: one made from ``[scheduler]``, its state in ``[scheduler]
+    state_path`` (default ``DEFAULT_STATE_PATH``; ``:memory:`` keeps none); a given scheduler keeps its
+    state only in a configured state_path.  trun's own: ``token`` (changing calls need it), ``sync``
+    (SQLite's synchronous mode: normal or full), ``step_log_dir`` (the step logs the visualiser shows)."""
+    state_path = scheduler_config().state_path or (None if scheduler is not None else DEFAULT_STATE_PATH)
+    options = {"step_log_dir": step_log_dir} if step_log_dir else {}
+    trund = open_trund(os.path.expanduser(state_path) if state_path else None, token, sync,
+                       scheduler=scheduler, **options)
+    server = TrundServer(trund, address or "127.0.0.1", int(api_port), unix_socket)
     if threading.current_thread() is threading.main_thread():
         server.stop_on_signals()
     _serving.append(server)
+    print(f"trund listening on {server.url}", flush=True)
     logger.info("trund listening on %s", server.url)
     try:
         server.serve_forever()
     finally:
         _serving.remove(server)
         server.server_close()
-        if trund.store is not None:
-            trund.store.close()
+    logger.info("trund: stopped%s", f" by {server.stopped_by}" if server.stopped_by else "")
 
 
 def stop() -> None:
@@ -370,7 +398,7 @@ def open_trund(state_path: str | None, token: str | None = None, sync: str = "NO
     return Trund(scheduler, store, token)
 
 
-__all__ = ["AllRunHandler", "ApiError", "BaseStepHistoryHandler", "ByIdHandler", "ByNameHandler",
-           "ByParamsHandler", "ByStepIdHandler", "MetricsHandler", "RPCHandler", "RecentRunHandler",
-           "RootPathHandler", "SelectedRunHandler", "Trund", "app", "cors", "create_app", "from_utc",
-           "open_trund", "run", "stop"]
+__all__ = ["DEFAULT_STATE_PATH", "AllRunHandler", "ApiError", "BaseStepHistoryHandler", "ByIdHandler",
+           "ByNameHandler", "ByParamsHandler", "ByStepIdHandler", "MetricsHandler", "RPCHandler",
+           "RecentRunHandler", "RootPathHandler", "SelectedRunHandler", "Trund", "TrundServer", "app", "cors",
+           "create_app", "from_utc", "open_trund", "run", "stop"]

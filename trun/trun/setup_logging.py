@@ -91,10 +91,10 @@ class BaseLogging:
         if cls._config().getboolean("core", "no_configure_logging", False):
             logger.info("logging disabled in settings")
             return False
-        for source, how in ((cls._cli, "special settings"), (cls._conf, "*.conf file"),
-                            (cls._section, "config section"), (cls._default, "default settings")):
+        for source, how in ((cls._cli, "via special settings"), (cls._conf, "via *.conf file"),
+                            (cls._section, "via config section"), (cls._default, "by default settings")):
             if source(opts):
-                logging.getLogger("trun").info("logging configured via %s", how)
+                logging.getLogger("trun").info("logging configured %s", how)
                 return True
         return False
 

@@ -1,53 +1,35 @@
-"""The ``trund`` process: the central scheduler and visualiser served by uvicorn.
+"""The ``trund`` command (Luigi's ``luigid``): the central scheduler and visualiser, served by
+``trun.server.run``.
 
-``trund --port 8082 --state-path state.sqlite`` serves ``trun.server``'s application on 127.0.0.1
-(``--address 0.0.0.0`` to listen on every interface, ``--unix-socket PATH`` on a Unix socket instead:
-workers then use ``--scheduler-url http+unix://<PATH percent-encoded>``).  Workers use it with
-``--scheduler-url http://host:8082``; ``--token`` (or ``TRUND_TOKEN``) makes every changing call
-need that token.
-``TrundServer`` runs the same thing on a thread (tests, ``make demo``).
+``trund`` parses Luigi's options (``--background``, ``--pidfile``, ``--logdir``, ``--state-path``,
+``--address``, ``--unix-socket``, ``--port``) and trun's (``--token``, ``--sync``, ``--step-log-dir``,
+``--log-level``), sets up logging with ``trun.setup_logging.DaemonLogging`` (a missing
+``logging_conf_file`` stops it before anything is served), puts ``--state-path`` into ``[scheduler]
+state_path``, and then calls ``trun.server.run(api_port=, address=, unix_socket=)`` — or, with
+``--background``, ``trun.process.daemonize(trun.server.run, ...)``, which runs it detached.  Both are
+looked up when ``trund`` runs, so a test's ``mock.patch("trun.server.run")`` takes effect, as with
+``luigid``.  trun's options reach ``run`` as keywords, and only when given.
 
-SIGTERM (``docker stop``, systemd) and SIGINT stop it gracefully: requests in flight get
-``timeout_graceful_shutdown`` seconds, the state file is closed, and the process exits 0. The
-handler is trund's own, so this holds as PID 1 in a container too, where the kernel drops a signal
-that has no handler (uvicorn restores it after serving and then re-raises the signal to it).
+``python -m trun.trund`` is the same command.  ``trund_in_thread`` serves a trund from this process
+while a ``with`` block runs (tests, ``make demo``).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import logging
 import os
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from trun import process
-from trun.http_server import HttpServer
+from trun.configuration import get_config
 from trun.scheduler import Scheduler
-from trun.server import Trund, create_app, open_trund
-from trun.settings import scheduler as scheduler_config
+from trun.server import DEFAULT_STATE_PATH, TrundServer, open_trund
+from trun.setup_logging import DaemonLogging
 
-logger = logging.getLogger("trun.server")
-
-
-class TrundServer(HttpServer):
-    """uvicorn serving one ``Trund`` on a socket bound at construction (so ``url`` is known at once)."""
-
-    def __init__(self, trund: Trund, address: str = "127.0.0.1", port: int = 8082,
-                 unix_socket: str | None = None) -> None:
-        super().__init__(create_app(trund), address, port, unix_socket)
-        self.trund = trund
-
-    @property
-    def scheduler(self) -> Scheduler:
-        return self.trund.scheduler
-
-    def server_close(self) -> None:
-        super().server_close()
-        if self.trund.store is not None:
-            self.trund.store.close()
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def make_server(address: str = "127.0.0.1", port: int = 8082, scheduler: Scheduler | None = None,
@@ -67,62 +49,59 @@ def trund_in_thread(state_path: str | None = None, address: str = "127.0.0.1", p
         server.server_close()
 
 
-def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="trund", description="trun's central scheduler and visualiser")
-    ap.add_argument("--address", default="127.0.0.1", help="address to listen on (default: loopback only)")
-    ap.add_argument("--port", type=int, default=8082, help="port to listen on (0: any free port)")
-    ap.add_argument("--unix-socket", default=None, metavar="PATH",
-                    help="listen on this Unix socket instead of a port (clients use http+unix://...)")
-    ap.add_argument("--state-path", default=None,
-                    help="SQLite state file (default: [scheduler] state_path, else "
-                         "~/.local/state/trun/trund.sqlite; ':memory:' keeps nothing)")
-    ap.add_argument("--sync", choices=("normal", "full"), default="normal",
-                    help="SQLite synchronous mode: 'normal' survives kill -9, 'full' also a power cut")
+def parser() -> argparse.ArgumentParser:
+    """``trund``'s options: luigid's (same names, defaults and value types), then trun's."""
+    ap = argparse.ArgumentParser(prog="trund", description="Central trun server: scheduler and visualiser")
+    ap.add_argument("--background", action="store_true",
+                    help="detach and run as a daemon (output and log in --logdir, default /var/log/trun)")
+    ap.add_argument("--pidfile", help="write the process id to this file (with --background: do not "
+                    "start when the process in it is alive)")
+    ap.add_argument("--logdir", help="log to <logdir>/trun-server.log")
+    ap.add_argument("--state-path", help="SQLite state file, put into [scheduler] state_path (default: "
+                    f"that setting, else {DEFAULT_STATE_PATH}; ':memory:' keeps nothing)")
+    ap.add_argument("--address", help="address to listen on (default: loopback only)")
+    ap.add_argument("--unix-socket", help="listen on this Unix socket instead of a port "
+                    "(clients use http+unix://...)")
+    ap.add_argument("--port", default=8082, help="port to listen on (0: any free port)")
     ap.add_argument("--token", default=os.environ.get("TRUND_TOKEN"),
                     help="shared token required for changing calls (default: $TRUND_TOKEN; none)")
-    ap.add_argument("--step-log-dir", default=None,
-                    help="directory of the workers' step logs (<dir>/<step_id>.log) shown in the visualiser")
-    ap.add_argument("--background", action="store_true",
-                    help="detach and run as a daemon (output in --logdir, default /var/log/trun)")
-    ap.add_argument("--pidfile", default=None, help="write the process id to this file (with "
-                    "--background: do not start when the process in it is alive)")
-    ap.add_argument("--logdir", default=None, help="write trund's log to <logdir>/trund.log")
-    ap.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    ap.add_argument("--sync", choices=("normal", "full"), default="normal",
+                    help="SQLite synchronous mode: 'normal' survives kill -9, 'full' also a power cut")
+    ap.add_argument("--step-log-dir", help="directory of the workers' step logs (<dir>/<step_id>.log) "
+                    "shown in the visualiser")
+    ap.add_argument("--log-level", choices=LOG_LEVELS, help="the root logger's level, after the "
+                    "logging set-up (default: as that set-up leaves it, INFO by default)")
     return ap
+
+
+def _trun_options(opts: argparse.Namespace) -> dict[str, Any]:
+    """trun's own options that were given, as ``server.run`` keywords (none: luigid's call exactly)."""
+    given = {"token": opts.token, "sync": None if opts.sync == "normal" else opts.sync,
+             "step_log_dir": opts.step_log_dir}
+    return {name: value for name, value in given.items() if value}
 
 
 def main(argv: list[str] | None = None) -> None:
     """The ``trund`` command."""
-    args = _parser().parse_args(argv)
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if args.logdir:
-        os.makedirs(args.logdir, exist_ok=True)
-        handlers.append(logging.FileHandler(os.path.join(args.logdir, "trund.log")))
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s: %(message)s",
-                        handlers=handlers)
-    if args.background:  # the daemon writes the pid file itself, once it is detached
-        process.daemonize(lambda api_port, address, unix_socket: _serve(args, None), pidfile=args.pidfile,
-                          logdir=args.logdir, api_port=args.port, address=args.address,
-                          unix_socket=args.unix_socket)
-    else:
-        _serve(args, args.pidfile)
+    from trun import process, server  # looked up now: patches of server.run / process.daemonize apply
 
-
-def _serve(args: argparse.Namespace, pidfile: str | None) -> None:
-    state_path = (args.state_path or scheduler_config().state_path
-                  or os.path.expanduser("~/.local/state/trun/trund.sqlite"))
-    options = {"step_log_dir": args.step_log_dir} if args.step_log_dir else {}
-    server = TrundServer(open_trund(state_path, args.token, args.sync, **options), args.address, args.port,
-                         args.unix_socket)
-    if pidfile:
-        process.write_pid(pidfile)
-    server.stop_on_signals()
-    print(f"trund listening on {server.url}", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-    logger.info("trund: stopped%s", f" by {server.stopped_by}" if server.stopped_by else "")
+    opts = parser().parse_args(argv)
+    if opts.logdir and not opts.background:
+        os.makedirs(opts.logdir, exist_ok=True)  # the log file goes there (luigid needs it to exist)
+    DaemonLogging.setup(opts)
+    if opts.log_level:
+        logging.getLogger().setLevel(opts.log_level)
+    if opts.state_path:
+        get_config().set("scheduler", "state_path", opts.state_path)
+    extra = _trun_options(opts)
+    run: Callable[..., None] = functools.partial(server.run, **extra) if extra else server.run
+    if opts.background:
+        process.daemonize(run, api_port=opts.port, address=opts.address, pidfile=opts.pidfile,
+                          logdir=opts.logdir, unix_socket=opts.unix_socket)
+        return
+    if opts.pidfile:  # trun's: luigid writes a pid file only with --background
+        process.write_pid(opts.pidfile)
+    run(api_port=opts.port, address=opts.address, unix_socket=opts.unix_socket)
 
 
 if __name__ == "__main__":
