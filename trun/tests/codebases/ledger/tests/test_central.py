@@ -1,0 +1,152 @@
+"""The month-end close against a central scheduler (a luigid the tests start), as in production."""
+
+import datetime
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import luigi
+import luigi.interface
+import luigi.rpc
+import pytest
+from ledger import jobs
+
+MONTH = datetime.date(2024, 4, 1)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def luigid(tmp_path_factory):
+    home = tmp_path_factory.mktemp("luigid")
+    (home / "luigi.cfg").write_text("[resources]\nwarehouse = 2\nledger_lock = 1\n\n"
+                                    "[scheduler]\nretry_delay = 600\n")
+    port = free_port()
+    env = dict(os.environ, LUIGI_CONFIG_PATH=str(home / "luigi.cfg"))
+    server = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "luigid"), "--port", str(port),
+         "--address", "127.0.0.1", "--state-path", str(home / "state.pickle"), "--logdir", str(home)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.time() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("luigid did not start")
+            time.sleep(0.1)
+    yield port
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture
+def remote(luigid, workdir, config):
+    config("worker", "wait_interval", "0.1")
+    return luigi.rpc.RemoteScheduler(f"http://127.0.0.1:{luigid}")
+
+
+def build(port, tasks, **kwargs):
+    return luigi.build(tasks, scheduler_host="127.0.0.1", scheduler_port=port, **kwargs)
+
+
+def test_close_with_two_workers(remote, luigid):
+    assert build(luigid, [jobs.Close(month=MONTH)], workers=2)
+    done = remote.task_list("DONE", "")
+    for account in ["cash", "receivables", "payables"]:
+        task = jobs.Ledger(account=account, month=MONTH)
+        assert task.task_id in done
+        assert done[task.task_id]["name"] == "Ledger"
+        assert done[task.task_id]["params"] == {"account": account, "month": "2024-04"}
+        assert remote.get_task_status_message(task.task_id) == {
+            "taskId": task.task_id, "statusMessage": f"closing {account}"}
+        assert remote.get_task_progress_percentage(task.task_id)["progressPercentage"] == 100
+        assert json.loads(task.output().open().read())["pid"] != os.getpid()  # run in a worker process
+
+
+def test_resources_come_from_the_scheduler_config(remote, luigid):
+    assert build(luigid, [jobs.Close(month=datetime.date(2024, 5, 1), accounts=["cash"])])
+    resources = {r["name"]: r for r in remote.resource_list()}
+    assert resources["warehouse"]["num_total"] == 2
+    assert resources["ledger_lock"]["num_total"] == 1
+    assert resources["warehouse"]["num_used"] == 0
+
+
+def test_failure_is_kept_with_its_traceback(remote, luigid):
+    month = datetime.date(2024, 6, 1)
+    result = build(luigid, [jobs.AfterBroken(month=month)], detailed_summary=True)
+    assert result.status == luigi.LuigiStatusCode.SCHEDULING_FAILED or result.status == luigi.LuigiStatusCode.FAILED
+    broken = jobs.Broken(month=month).task_id
+    assert broken in remote.task_list("FAILED", "")
+    error = remote.fetch_error(broken)
+    assert error["taskId"] == broken
+    assert "trial balance does not balance" in error["error"]
+    assert "RuntimeError" in error["error"]
+    waiting = remote.task_list("PENDING", "UPSTREAM_FAILED")
+    assert jobs.AfterBroken(month=month).task_id in waiting
+
+
+def test_dynamic_dependencies(remote, luigid):
+    month = datetime.date(2024, 7, 1)
+    assert build(luigid, [jobs.Discover(month=month)], workers=2)
+    assert jobs.Ledger(account="fees", month=month).task_id in remote.task_list("DONE", "")
+    lines = jobs.Discover(month=month).output().open().read().splitlines()
+    assert lines == ["close/2024-07/fx.json", "close/2024-07/fees.json"]
+
+
+def test_batches_run_once(remote, luigid):
+    del jobs.Accrual.runs[:]
+    assert build(luigid, [jobs.Accruals(start=datetime.date(2024, 3, 1), book="central")])
+    assert jobs.Accrual.runs == [datetime.date(2024, 3, 3)]
+    done = remote.task_list("DONE", "")
+    for day in (1, 2, 3):
+        assert jobs.Accrual(day=datetime.date(2024, 3, day), book="central").task_id in done
+
+
+def test_scheduler_from_the_config(remote, luigid, config):
+    config("core", "scheduler_host", "127.0.0.1")
+    config("core", "scheduler_port", str(luigid))
+    month = datetime.date(2024, 8, 1)
+    assert luigi.build([jobs.Close(month=month, accounts=["fx"])])
+    assert jobs.Ledger(account="fx", month=month).task_id in remote.task_list("DONE", "")
+    workers = remote.worker_list()
+    assert workers and all("name" in w and "last_active" in w for w in workers)
+
+
+def test_command_line(remote, luigid):
+    result = luigi.interface.run(
+        ["--module", "ledger.jobs", "Close", "--month", "2024-09", "--accounts", '["cash"]',
+         "--scheduler-host", "127.0.0.1", "--scheduler-port", str(luigid), "--no-lock"],
+        detailed_summary=True)
+    assert result.status == luigi.LuigiStatusCode.SUCCESS
+    assert result.scheduling_succeeded
+    found = remote.task_search("Ledger_cash_2024_09")
+    assert jobs.Ledger(account="cash", month=datetime.date(2024, 9, 1)).task_id in found["DONE"]
+
+
+def test_rpc_by_hand(remote):
+    remote.add_task(worker="cron-1", task_id="Nightly_1", status="PENDING", family="Nightly",
+                    params={"n": "1"}, deps=["Fetch_1"], resources={"warehouse": 1}, priority=3)
+    remote.add_task(worker="cron-1", task_id="Fetch_1", status="PENDING", family="Fetch", params={})
+    assert remote.count_pending("cron-1")["n_pending_tasks"] == 2
+    work = remote.get_work(worker="cron-1", host="cron")
+    assert work["task_id"] == "Fetch_1"
+    assert work["task_family"] == "Fetch"
+    remote.add_task(worker="cron-1", task_id="Fetch_1", status="DONE")
+    work = remote.get_work(worker="cron-1", host="cron")
+    assert work["task_id"] == "Nightly_1"
+    assert work["task_params"] == {"n": "1"}
+    assert sorted(remote.dep_graph("Nightly_1")) == ["Fetch_1", "Nightly_1"]
+    remote.add_task(worker="cron-1", task_id="Nightly_1", status="FAILED", expl="boom")
+    assert remote.fetch_error("Nightly_1")["error"] == "boom"
+    assert remote.task_list("FAILED", "", search="Nightly")["Nightly_1"]["status"] == "FAILED"
+    assert remote.ping(worker="cron-1") is not None or True
