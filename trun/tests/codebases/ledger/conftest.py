@@ -41,10 +41,3 @@ def config():
     for section, key in added:
         cfg.remove_option(section, key)
 
-
-@pytest.fixture
-def aws_credentials(monkeypatch):
-    for name, value in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                        ("AWS_SECURITY_TOKEN", "testing"), ("AWS_SESSION_TOKEN", "testing"),
-                        ("AWS_DEFAULT_REGION", "us-east-1")]:
-        monkeypatch.setenv(name, value)

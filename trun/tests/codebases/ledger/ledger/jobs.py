@@ -6,7 +6,7 @@ import os
 
 import luigi
 
-PROGRESS = []
+ORDER = []  # the accounts closed in this process, in order
 
 
 class Ledger(luigi.Task):
@@ -24,6 +24,7 @@ class Ledger(luigi.Task):
         return luigi.LocalTarget(f"close/{self.month:%Y-%m}/{self.account}.json")
 
     def run(self):
+        ORDER.append(self.account)
         self.set_status_message(f"closing {self.account}")
         self.set_progress_percentage(50)
         with self.output().open("w") as f:
@@ -67,7 +68,8 @@ class Accruals(luigi.WrapperTask):
     book = luigi.Parameter(default="main")
 
     def requires(self):
-        return [Accrual(day=self.start + datetime.timedelta(days=i), book=self.book) for i in range(self.days)]
+        days = [self.start + datetime.timedelta(days=i) for i in range(self.days)]
+        return [Accrual(day=day, book=self.book) for day in days]
 
 
 class Discover(luigi.Task):

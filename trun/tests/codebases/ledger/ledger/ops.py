@@ -17,6 +17,9 @@ class CountingCollector(luigi.metrics.MetricsCollector):
 
     counts = collections.Counter()
 
+    def __init__(self):
+        super().__init__()
+
     def handle_task_started(self, task):
         self.counts[("started", task.family)] += 1
 
@@ -43,6 +46,7 @@ class BankTool(luigi.contrib.external_program.ExternalProgramTask):
             "if name == 'bad':\n"
             "    sys.stderr.write('cannot parse bad\\n'); sys.exit(3)\n"
             "print('converted', name, os.environ['BANK_KEY'])\n"
+            "os.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)\n"
             "open(sys.argv[2], 'w').write(os.environ['BANK_KEY'])\n"
         )
         return [sys.executable, "-c", script, self.statement, self.output().path]
@@ -57,7 +61,7 @@ class BankTool(luigi.contrib.external_program.ExternalProgramTask):
 
 
 def bank_host(host="sftp.bank.example"):
-    return luigi.contrib.ssh.RemoteContext(host, username="ledger", port=2222, no_host_key_check=True)
+    return luigi.contrib.ssh.RemoteContext(host, username="ledger", port="2222", no_host_key_check=True)
 
 
 def statement_on_ftp(name):

@@ -7,6 +7,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import luigi
 import luigi.interface
@@ -27,7 +30,7 @@ def free_port():
 def luigid(tmp_path_factory):
     home = tmp_path_factory.mktemp("luigid")
     (home / "luigi.cfg").write_text("[resources]\nwarehouse = 2\nledger_lock = 1\n\n"
-                                    "[scheduler]\nretry_delay = 600\n")
+                                    "[scheduler]\nretry_delay = 600\nretry_count = 3\n")
     port = free_port()
     env = dict(os.environ, LUIGI_CONFIG_PATH=str(home / "luigi.cfg"))
     server = subprocess.Popen(
@@ -39,10 +42,10 @@ def luigid(tmp_path_factory):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             break
-        except OSError:
+        except OSError as e:
             if time.time() > deadline or server.poll() is not None:
                 server.kill()
-                raise RuntimeError("luigid did not start")
+                raise RuntimeError("luigid did not start") from e
             time.sleep(0.1)
     yield port
     server.terminate()
@@ -84,7 +87,7 @@ def test_resources_come_from_the_scheduler_config(remote, luigid):
 def test_failure_is_kept_with_its_traceback(remote, luigid):
     month = datetime.date(2024, 6, 1)
     result = build(luigid, [jobs.AfterBroken(month=month)], detailed_summary=True)
-    assert result.status == luigi.LuigiStatusCode.SCHEDULING_FAILED or result.status == luigi.LuigiStatusCode.FAILED
+    assert result.status == luigi.LuigiStatusCode.FAILED
     broken = jobs.Broken(month=month).task_id
     assert broken in remote.task_list("FAILED", "")
     error = remote.fetch_error(broken)
@@ -150,3 +153,80 @@ def test_rpc_by_hand(remote):
     assert remote.fetch_error("Nightly_1")["error"] == "boom"
     assert remote.task_list("FAILED", "", search="Nightly")["Nightly_1"]["status"] == "FAILED"
     assert remote.ping(worker="cron-1") is not None or True
+
+
+def test_cash_is_closed_first(remote, luigid):
+    del jobs.ORDER[:]
+    month = datetime.date(2024, 10, 1)
+    assert build(luigid, [jobs.Close(month=month, accounts=["payables", "fees", "cash"])])
+    assert jobs.ORDER[0] == "cash"
+    assert sorted(jobs.ORDER) == ["cash", "fees", "payables"]
+
+
+def test_unreachable_scheduler(config):
+    config("core", "rpc_retry_attempts", "1")
+    config("core", "rpc_retry_wait", "0")
+    with pytest.raises(luigi.rpc.RPCError) as caught:
+        luigi.rpc.RemoteScheduler(f"http://127.0.0.1:{free_port()}").ping(worker="w")
+    assert "Errors (1 attempts)" in str(caught.value)
+
+
+def test_failures_disable_and_re_enable(remote):
+    for _ in range(3):  # [scheduler] retry_count = 3
+        remote.add_task(worker="cron-2", task_id="Flaky_1", status="FAILED", family="Flaky", params={},
+                        expl="flaky")
+    assert "Flaky_1" in remote.task_list("DISABLED", "")
+    assert remote.re_enable_task("Flaky_1")["status"] == "FAILED"
+    assert remote.task_list("FAILED", "", search="Flaky")["Flaky_1"]["status"] == "FAILED"
+    assert remote.mark_as_done("Flaky_1") == {"task_id": "Flaky_1", "status": "DONE"}
+    assert "Flaky_1" in remote.task_list("DONE", "")
+    assert remote.forgive_failures("Flaky_1") == {"task_id": "Flaky_1", "status": "DONE"}
+
+
+def test_forgiven_task_goes_to_no_worker_that_did_not_schedule_it(remote):
+    remote.add_task(worker="cron-6", task_id="Lost_1", status="FAILED", family="Lost", params={}, expl="x")
+    assert remote.forgive_failures("Lost_1") == {"task_id": "Lost_1", "status": "PENDING"}
+    assert remote.get_work(worker="cron-7")["task_id"] is None
+    assert remote.get_work(worker="cron-6")["task_id"] is None  # it reported a failure, not a plan
+    remote.add_task(worker="cron-6", task_id="Lost_1", status="PENDING", family="Lost", params={})
+    assert remote.get_work(worker="cron-7")["task_id"] is None
+    assert remote.get_work(worker="cron-6")["task_id"] == "Lost_1"
+
+
+def test_graph_and_limits(remote):
+    for i in range(3):
+        remote.add_task(worker="cron-3", task_id=f"Part_{i}", status="PENDING", family="Part",
+                        params={"i": str(i)})
+    remote.add_task(worker="cron-3", task_id="Whole_1", status="PENDING", family="Whole", params={},
+                    deps=["Part_0", "Part_1", "Part_2"])
+    assert sorted(remote.inverse_dep_graph("Part_1")) == ["Part_1", "Whole_1"]
+    assert remote.dep_graph("Whole_1")["Whole_1"]["deps"] == ["Part_0", "Part_1", "Part_2"] or sorted(
+        remote.dep_graph("Whole_1")["Whole_1"]["deps"]) == ["Part_0", "Part_1", "Part_2"]
+    assert remote.task_list("PENDING", "", search="Part", max_shown_tasks=2) == {"num_tasks": 3}
+    assert len(remote.task_list("PENDING", "", search="Part")) == 3
+    worker = [w for w in remote.worker_list() if w["name"] == "cron-3"][0]
+    assert worker["num_pending"] == 4
+    assert worker["num_uniques"] == 4
+    assert worker["state"] == "active"
+
+
+def test_pause(remote):
+    assert remote.is_pause_enabled() == {"enabled": True}
+    remote.pause()
+    assert remote.is_paused() == {"paused": True}
+    remote.add_task(worker="cron-4", task_id="Held_1", status="PENDING", family="Held", params={})
+    assert remote.get_work(worker="cron-4")["task_id"] is None
+    remote.unpause()
+    assert remote.is_paused() == {"paused": False}
+    assert remote.get_work(worker="cron-4")["task_id"] == "Held_1"
+
+
+def test_the_http_api(luigid, remote):
+    remote.add_task(worker="cron-5", task_id="Api_1", status="DONE", family="Api", params={"x": "1"})
+    query = urllib.parse.quote(json.dumps({"status": "DONE", "upstream_status": "", "search": "Api"}))
+    with urllib.request.urlopen(f"http://127.0.0.1:{luigid}/api/task_list?data={query}") as reply:
+        answer = json.load(reply)
+    assert answer["response"]["Api_1"]["status"] == "DONE"
+    assert answer["response"]["Api_1"]["params"] == {"x": "1"}
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(f"http://127.0.0.1:{luigid}/api/no_such_method")

@@ -6,6 +6,7 @@ import boto3
 import luigi
 import luigi.contrib.s3
 import luigi.format
+import luigi.target
 import pytest
 from conftest import DAY
 from ledger import exports
@@ -14,12 +15,24 @@ from moto import mock_aws
 BUCKET = "ledger-reports"
 
 
+@pytest.fixture(scope="module")
+def aws():
+    """One moto S3 for the module (starting it is slow); each test gets the bucket empty."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]:
+            mp.setenv(name, "testing")
+        mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        with mock_aws():
+            client = boto3.client("s3", region_name="us-east-1")
+            client.create_bucket(Bucket=BUCKET)
+            yield client
+
+
 @pytest.fixture
-def s3(aws_credentials, invoices):
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
+def s3(aws, invoices):
+    yield aws
+    for key in keys(aws):
+        aws.delete_object(Bucket=BUCKET, Key=key)
 
 
 def keys(client, prefix=""):
@@ -112,3 +125,48 @@ def test_bad_mode_and_move(s3):
         f.write(b"moved")
     luigi.contrib.s3.S3Client().move(target.path, "s3://ledger-reports/m/b.txt")
     assert keys(s3, "m/") == ["m/b.txt"]
+
+
+def test_listing_keys_and_times(s3):
+    client = luigi.contrib.s3.S3Client()
+    client.put_string("1", "s3://ledger-reports/k/a.txt")
+    client.put_string("22", "s3://ledger-reports/k/b/c.txt")
+    found = list(client.listdir("s3://ledger-reports/k/", return_key=True))
+    assert sorted((o.key, o.size) for o in found) == [("k/a.txt", 1), ("k/b/c.txt", 2)]
+    key = client.get_key("s3://ledger-reports/k/a.txt")
+    assert key.key == "k/a.txt" and key.bucket_name == BUCKET
+    assert client.get_key("s3://ledger-reports/k/none.txt") is None
+    assert client.exists("s3://ledger-reports/k/")
+    assert client.isdir("s3://ledger-reports/k/b/")
+    assert client.isdir("s3://ledger-reports/")
+    with pytest.raises(luigi.contrib.s3.InvalidDeleteException):
+        client.remove("s3://ledger-reports/k/b", recursive=False)
+    assert not client.remove("s3://ledger-reports/k/none.txt")
+
+
+def test_copy_a_directory(s3):
+    client = luigi.contrib.s3.S3Client()
+    client.put_string("abc", "s3://ledger-reports/src/1.csv")
+    client.put_string("de", "s3://ledger-reports/src/sub/2.csv")
+    assert client.copy("s3://ledger-reports/src/", "s3://ledger-reports/dst/") == (2, 5)
+    assert keys(s3, "dst/") == ["dst/1.csv", "dst/sub/2.csv"]
+
+
+def test_mkdir_and_directory_markers(s3):
+    client = luigi.contrib.s3.S3Client()
+    client.mkdir("s3://ledger-reports/empty/")
+    assert keys(s3, "empty") == ["empty/"]
+    assert client.isdir("s3://ledger-reports/empty")
+    assert client.exists("s3://ledger-reports/empty/")
+    with pytest.raises(luigi.target.FileAlreadyExists):
+        client.mkdir("s3://ledger-reports/empty/", raise_if_exists=True)
+
+
+def test_gzip_target_round_trip(s3):
+    target = luigi.contrib.s3.S3Target("s3://ledger-reports/z/a.txt.gz", format=luigi.format.Gzip)
+    with target.open("w") as f:
+        f.write(b"line one\nline two\n")
+    with target.open("r") as f:
+        assert f.read() == b"line one\nline two\n"
+    assert target.fs.exists(target.path)
+    assert isinstance(target.fs, luigi.contrib.s3.S3Client)

@@ -171,7 +171,8 @@ class MysqlMirrorTest(unittest.TestCase):
         cursor.executemany.side_effect = [missing, None, None, None]
         self.assertTrue(luigi.build([loads.MirrorInvoices(day=DAY)], local_scheduler=True))
         self.assertTrue(connect.return_value.reconnect.called)
-        created = [c.args[0] for c in cursor.execute.call_args_list if c.args[0].startswith("CREATE TABLE invoices")]
+        statements = [c.args[0] for c in cursor.execute.call_args_list]
+        created = [sql for sql in statements if sql.startswith("CREATE TABLE invoices")]
         self.assertEqual(len(created), 1)
 
     @mock.patch("mysql.connector.connect")
