@@ -333,8 +333,12 @@ def run(api_port: int = 8082, address: str | None = None, unix_socket: str | Non
         scheduler: Scheduler | None = None) -> None:
     """Serve a scheduler (default: one made from ``[scheduler]``, its state in ``[scheduler]
     state_path`` when set) on ``address:api_port`` or the Unix socket ``unix_socket`` until ``stop()``,
-    SIGTERM or SIGINT; the state file is closed on the way out."""
-    trund = open_trund(scheduler_config().state_path or None, scheduler=scheduler)
+    SIGTERM or SIGINT; the state file is closed on the way out. A ``scheduler`` given keeps its state
+    as Luigi's: ``load()`` from its ``state_path`` first and ``dump()`` there on the way out."""
+    if scheduler is not None:
+        scheduler.load()
+    trund = open_trund(None if scheduler is not None else scheduler_config().state_path or None,
+                       scheduler=scheduler)
     server = HttpServer(create_app(trund), address or "127.0.0.1", api_port, unix_socket)
     if threading.current_thread() is threading.main_thread():
         server.stop_on_signals()
@@ -347,6 +351,8 @@ def run(api_port: int = 8082, address: str | None = None, unix_socket: str | Non
         server.server_close()
         if trund.store is not None:
             trund.store.close()
+        if scheduler is not None:
+            scheduler.dump()
 
 
 def stop() -> None:

@@ -7,8 +7,12 @@ from unittest import mock
 import luigi
 import luigi.configuration
 import luigi.notifications
+import boto3
 import pytest
 from ledger import alerts
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
 
 
 @pytest.fixture
@@ -125,3 +129,21 @@ class EventsTest(unittest.TestCase):
         self.assertEqual(alerts.EVENTS[("failure", "ValueError")], 1)
         self.assertNotIn(("success", "Nightly"), alerts.EVENTS)
         self.assertIn("Settle(batch=2, fail=True)", result.summary_text)
+
+
+def test_mail_through_ses(workdir, config, monkeypatch):
+    for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]:
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    config("email", "method", "ses")
+    config("email", "receiver", "oncall@example.com")
+    config("email", "sender", "ledger@example.com")
+    with mock_aws():
+        ses = boto3.client("ses", region_name="us-east-1")
+        ses.verify_email_identity(EmailAddress="ledger@example.com")
+        with mock.patch("smtplib.SMTP") as smtp:
+            assert not luigi.build([alerts.Settle(batch=30, fail=True)], local_scheduler=True)
+        assert not smtp.called
+        sent_messages = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+        assert sorted(sorted(set(m.destinations)) for m in sent_messages) == [
+            ["oncall@example.com"], ["oncall@example.com", "payments@example.com"]]

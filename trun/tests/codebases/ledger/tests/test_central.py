@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import multiprocessing
 import os
 import socket
 import subprocess
@@ -14,6 +15,8 @@ import urllib.request
 import luigi
 import luigi.interface
 import luigi.rpc
+import luigi.scheduler
+import luigi.server
 import pytest
 from ledger import jobs
 
@@ -230,3 +233,49 @@ def test_the_http_api(luigid, remote):
     assert answer["response"]["Api_1"]["params"] == {"x": "1"}
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(f"http://127.0.0.1:{luigid}/api/no_such_method")
+
+
+def wait_for(port, proc):
+    deadline = time.time() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.time() > deadline or not proc.is_alive():
+                raise
+            time.sleep(0.1)
+
+
+def serve(port, state_path):
+    """The scheduler server in a child process, as the team's smoke test runs it."""
+    scheduler = luigi.scheduler.Scheduler(state_path=state_path, resources={"warehouse": 1})
+    proc = multiprocessing.get_context("fork").Process(
+        target=luigi.server.run, kwargs={"api_port": port, "address": "127.0.0.1", "scheduler": scheduler})
+    proc.start()
+    wait_for(port, proc)
+    return proc
+
+
+def test_server_keeps_its_state_across_a_restart(workdir, config):
+    config("worker", "wait_interval", "0.1")
+    port, state = free_port(), str(workdir / "scheduler.state")
+    month = datetime.date(2024, 11, 1)
+    server = serve(port, state)
+    try:
+        assert build(port, [jobs.Close(month=month, accounts=["cash"])])
+        remote = luigi.rpc.RemoteScheduler(f"http://127.0.0.1:{port}")
+        assert remote.resource_list() == [
+            {"name": "warehouse", "num_total": 1, "num_used": 0, "num_consumer": 0, "running": {}}]
+    finally:
+        server.terminate()
+        server.join(10)
+    assert server.exitcode == 0
+    assert os.path.exists(state)
+    server = serve(port, state)
+    try:
+        done = luigi.rpc.RemoteScheduler(f"http://127.0.0.1:{port}").task_list("DONE", "")
+        assert jobs.Ledger(account="cash", month=month).task_id in done
+    finally:
+        server.terminate()
+        server.join(10)
