@@ -97,6 +97,12 @@ class Broken(luigi.Task):
         raise RuntimeError("trial balance does not balance")
 
 
+class Fragile(Broken):
+    """Not worth retrying: the scheduler disables it at its first failure."""
+
+    retry_count = 1
+
+
 class AfterBroken(luigi.Task):
     month = luigi.MonthParameter()
 

@@ -101,6 +101,28 @@ def test_failure_is_kept_with_its_traceback(remote, luigid):
     assert jobs.AfterBroken(month=month).task_id in waiting
 
 
+def test_summary_of_a_failed_close(remote, luigid):
+    month = datetime.date(2023, 6, 1)
+    result = build(luigid, [jobs.AfterBroken(month=month), jobs.Fragile(month=month)], detailed_summary=True)
+    assert jobs.Fragile(month=month).task_id in remote.task_list("DISABLED", "")
+    assert jobs.Broken(month=month).task_id in remote.task_list("FAILED", "")
+    assert result.summary_text == """
+===== Luigi Execution Summary =====
+
+Scheduled 3 tasks of which:
+* 2 failed:
+    - 1 Broken(month=2023-06)
+    - 1 Fragile(month=2023-06)
+* 1 were left pending, among these:
+    * 1 had failed dependencies:
+        - 1 AfterBroken(month=2023-06)
+
+This progress looks :( because there were failed tasks
+
+===== Luigi Execution Summary =====
+"""
+
+
 def test_dynamic_dependencies(remote, luigid):
     month = datetime.date(2024, 7, 1)
     assert build(luigid, [jobs.Discover(month=month)], workers=2)

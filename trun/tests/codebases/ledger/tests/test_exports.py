@@ -1,6 +1,7 @@
 """Reports on S3, against moto's in-process S3 (``mock_aws``)."""
 
 import gzip
+from unittest import mock
 
 import boto3
 import luigi
@@ -170,3 +171,16 @@ def test_gzip_target_round_trip(s3):
         assert f.read() == b"line one\nline two\n"
     assert target.fs.exists(target.path)
     assert isinstance(target.fs, luigi.contrib.s3.S3Client)
+
+
+def test_client_options_reach_boto3(config):
+    config("s3", "region_name", "eu-central-1")
+    config("s3", "aws_access_key_id", "from-config")
+    with mock.patch("boto3.resource") as resource:
+        luigi.contrib.s3.S3Client(aws_secret_access_key="secret", endpoint_url="http://minio:9000").s3
+        luigi.contrib.s3.S3Client("key", "secret").s3
+    first, second = resource.call_args_list
+    assert first == mock.call("s3", aws_access_key_id="from-config", aws_secret_access_key="secret",
+                              aws_session_token=None, region_name="eu-central-1",
+                              endpoint_url="http://minio:9000")
+    assert second.kwargs["aws_access_key_id"] == "key"

@@ -92,6 +92,23 @@ def test_bank_tool_without_capture(workdir, capfd):
     assert "converted june k1" in capfd.readouterr().out
 
 
+@mock.patch("luigi.contrib.external_program.subprocess.Popen")
+def test_bank_tool_with_popen_patched(popen, workdir):
+    popen.return_value.returncode = 0
+    ops.BankTool(statement="july", key="k9").run()
+    args, kwargs = popen.call_args
+    assert args[0][-2:] == ["july", "converted/july.txt"]
+    assert kwargs["env"]["BANK_KEY"] == "k9"
+    assert sorted(kwargs) == ["env", "stderr", "stdout"]
+    popen.return_value.wait.assert_called_once_with()
+    popen.return_value.returncode = 2
+    with pytest.raises(luigi.contrib.external_program.ExternalProgramRunError) as caught:
+        ops.BankTool(statement="july", capture_output=False).run()
+    assert sorted(popen.call_args.kwargs) == ["env"]
+    assert (caught.value.out, caught.value.err) == (None, None)
+    assert "return code=2" in str(caught.value)
+
+
 def test_ssh_command_line():
     with mock.patch("subprocess.Popen") as popen:
         popen.return_value.communicate.return_value = (b"a.csv\nb.csv\n", b"")
