@@ -7,6 +7,7 @@ from unittest import mock
 
 import luigi
 import luigi.contrib.external_program
+import luigi.contrib.ftp
 import luigi.contrib.ssh
 import luigi.lock
 import luigi.metrics
@@ -155,3 +156,23 @@ def test_statement_mtime_on_ftp():
         assert fs.exists("/out/may.csv", mtime=datetime.datetime(2024, 6, 1))
         assert not fs.exists("/out/may.csv", mtime=datetime.datetime(2024, 6, 2))
     ftp.return_value.sendcmd.assert_called_with("MDTM /out/may.csv")
+
+
+def test_upload_to_ftp_goes_through_a_temporary_name():
+    with mock.patch("ftplib.FTP") as ftp:
+        ftp.return_value.nlst.return_value = []
+        with luigi.contrib.ftp.RemoteTarget("/out/reports/may.csv", "ftp.bank.example").open("w") as f:
+            f.write("acme,140.00\n")
+    conn = ftp.return_value
+    assert [c.args[0] for c in conn.mkd.call_args_list] == ["out", "reports"]
+    assert [c.args[0] for c in conn.cwd.call_args_list] == ["", "out", "reports", "/"]
+    stored = conn.storbinary.call_args.args[0]
+    assert stored.startswith("STOR /out/reports/luigi-tmp-")
+    conn.rename.assert_called_once_with(stored[len("STOR "):], "/out/reports/may.csv")
+
+
+def test_download_from_ftp(workdir):
+    with mock.patch("ftplib.FTP") as ftp:
+        ops.statement_on_ftp("may").get(str(workdir / "in" / "may.csv"))
+    assert ftp.return_value.retrbinary.call_args.args[0] == "RETR /out/may.csv"
+    assert os.listdir(workdir / "in") == ["may.csv"]  # the temporary name is gone
