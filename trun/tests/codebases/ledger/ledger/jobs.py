@@ -26,6 +26,7 @@ class Ledger(luigi.Task):
     def run(self):
         ORDER.append(self.account)
         self.set_status_message(f"closing {self.account}")
+        self.set_tracking_url(f"http://dashboards.internal/close/{self.account}")
         self.set_progress_percentage(50)
         with self.output().open("w") as f:
             json.dump({"account": self.account, "pid": os.getpid()}, f)

@@ -17,6 +17,7 @@ import luigi.interface
 import luigi.rpc
 import luigi.scheduler
 import luigi.server
+import luigi.worker
 import pytest
 from ledger import jobs
 
@@ -73,6 +74,7 @@ def test_close_with_two_workers(remote, luigid):
         assert task.task_id in done
         assert done[task.task_id]["name"] == "Ledger"
         assert done[task.task_id]["params"] == {"account": account, "month": "2024-04"}
+        assert done[task.task_id]["tracking_url"] == f"http://dashboards.internal/close/{account}"
         assert remote.get_task_status_message(task.task_id) == {
             "taskId": task.task_id, "statusMessage": f"closing {account}"}
         assert remote.get_task_progress_percentage(task.task_id)["progressPercentage"] == 100
@@ -148,6 +150,18 @@ def test_scheduler_from_the_config(remote, luigid, config):
     assert jobs.Ledger(account="fx", month=month).task_id in remote.task_list("DONE", "")
     workers = remote.worker_list()
     assert workers and all("name" in w and "last_active" in w for w in workers)
+
+
+def test_scheduler_url_and_worker_id(remote, luigid):
+    month = datetime.date(2024, 12, 1)
+    with luigi.worker.Worker(scheduler=luigi.rpc.RemoteScheduler(f"http://127.0.0.1:{luigid}/"),
+                             worker_id="ledger-ci", worker_processes=2) as worker:
+        assert worker.add(jobs.Close(month=month, accounts=["fx", "fees"]))
+        assert worker.run()
+    assert "ledger-ci" in [w["name"] for w in remote.worker_list()]
+    assert luigi.build([jobs.Close(month=month, accounts=["fx"])], scheduler_url=f"http://127.0.0.1:{luigid}/")
+    ledger = remote.task_list("DONE", "")[jobs.Ledger(account="fx", month=month).task_id]
+    assert (ledger["worker_running"], ledger["workers"]) == ("ledger-ci", ["ledger-ci"])  # found done after
 
 
 def test_command_line(remote, luigid):
