@@ -4,10 +4,10 @@ import email
 import unittest
 from unittest import mock
 
+import boto3
 import luigi
 import luigi.configuration
 import luigi.notifications
-import boto3
 import pytest
 from ledger import alerts
 from moto import mock_aws

@@ -177,8 +177,10 @@ def test_client_options_reach_boto3(config):
     config("s3", "region_name", "eu-central-1")
     config("s3", "aws_access_key_id", "from-config")
     with mock.patch("boto3.resource") as resource:
-        luigi.contrib.s3.S3Client(aws_secret_access_key="secret", endpoint_url="http://minio:9000").s3
-        luigi.contrib.s3.S3Client("key", "secret").s3
+        client = luigi.contrib.s3.S3Client(aws_secret_access_key="secret", endpoint_url="http://minio:9000")
+        assert client.s3 is resource.return_value
+        assert client.s3 is resource.return_value  # made once
+        assert luigi.contrib.s3.S3Client("key", "secret").s3 is resource.return_value
     first, second = resource.call_args_list
     assert first == mock.call("s3", aws_access_key_id="from-config", aws_secret_access_key="secret",
                               aws_session_token=None, region_name="eu-central-1",

@@ -111,6 +111,8 @@ def test_target_touch_with_client_timestamps(pg):
     assert (target.host, target.port) == ("db.internal", "6543")
     target.use_db_timestamps = False
     target.touch()
+    assert executed(cursor)[0] == ("CREATE TABLE table_updates ( update_id TEXT PRIMARY KEY, "
+                                   "target_table TEXT, inserted TIMESTAMP);")
     insert = cursor.execute.call_args_list[-1]
     assert squash(insert.args[0]) == ("INSERT INTO table_updates (update_id, target_table, inserted) "
                                       "VALUES (%s, %s, %s);")
@@ -174,6 +176,11 @@ class MysqlMirrorTest(unittest.TestCase):
         statements = [c.args[0] for c in cursor.execute.call_args_list]
         created = [sql for sql in statements if sql.startswith("CREATE TABLE invoices")]
         self.assertEqual(len(created), 1)
+        markers = [squash(sql) for sql in statements if "table_updates (" in sql and "CREATE" in sql]
+        self.assertEqual(markers, [
+            "CREATE TABLE table_updates ( id BIGINT(20) NOT NULL AUTO_INCREMENT, update_id VARCHAR(128) "
+            "NOT NULL, target_table VARCHAR(128), inserted TIMESTAMP DEFAULT NOW(), "
+            "PRIMARY KEY (update_id), KEY id (id) )"])
 
     @mock.patch("mysql.connector.connect")
     def test_complete_when_marker_found(self, connect):
