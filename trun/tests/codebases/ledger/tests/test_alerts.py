@@ -1,6 +1,7 @@
 """Failure mails with smtplib patched (the CI has no mail server), and the event counters."""
 
 import email
+import json
 import unittest
 from unittest import mock
 
@@ -147,3 +148,26 @@ def test_mail_through_ses(workdir, config, monkeypatch):
         sent_messages = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
         assert sorted(sorted(set(m.destinations)) for m in sent_messages) == [
             ["oncall@example.com"], ["oncall@example.com", "payments@example.com"]]
+
+
+def test_mail_through_sns(workdir, config, monkeypatch):
+    for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]:
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        sns = boto3.client("sns", region_name="us-east-1")
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        topic = sns.create_topic(Name="ledger-alerts")["TopicArn"]
+        queue = sqs.create_queue(QueueName="pager")["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]
+        queue_arn = attributes["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+        config("email", "method", "sns")
+        config("email", "receiver", topic)
+        assert not luigi.build([alerts.Settle(batch=40, fail=True)], local_scheduler=True)
+        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    notes = sorted((json.loads(m["Body"])["Subject"], json.loads(m["Body"])["Message"]) for m in got)
+    assert len(notes) == 2
+    assert notes[0][0].startswith("Luigi: Settle(batch=40, fail=True) FAILED. Host: ")
+    assert "batch 40 has an unknown currency" in notes[0][1]
+    assert notes[1] == ("settlement 40 failed", "batch 40 has an unknown currency")

@@ -315,3 +315,12 @@ def test_server_keeps_its_state_across_a_restart(workdir, config):
     finally:
         server.terminate()
         server.join(10)
+
+
+def test_parallel_scheduling(remote, luigid):
+    month = datetime.date(2023, 1, 1)
+    accounts = ["cash", "fx", "fees", "payables"]
+    assert build(luigid, [jobs.Close(month=month, accounts=accounts)], workers=2, parallel_scheduling=True,
+                 parallel_scheduling_processes=2)
+    done = remote.task_list("DONE", "")
+    assert all(jobs.Ledger(account=a, month=month).task_id in done for a in accounts)

@@ -1,12 +1,15 @@
 """The warehouse loads, with the database drivers mocked as the team's CI has no database."""
 
 import contextlib
+import datetime
 import tempfile
+import time
 import unittest
 from unittest import mock
 
 import luigi
 import luigi.contrib.postgres
+import luigi.tools.range
 import mysql.connector
 import psycopg2
 import psycopg2.errorcodes
@@ -188,3 +191,27 @@ class MysqlMirrorTest(unittest.TestCase):
         self.assertTrue(loads.MirrorInvoices(day=DAY).complete())
         self.assertEqual(connect.call_args.kwargs["host"], "mysql.internal")
 
+
+
+def test_a_month_of_loads_skips_the_days_already_loaded(invoices):
+    loaded = {loads.LoadInvoices(day=DAY - datetime.timedelta(days=i)).task_id for i in (1, 2)}
+    with mock.patch("psycopg2.connect") as connect:
+        cursor = connect.return_value.cursor.return_value
+        asked = []
+
+        def execute(sql, params=None):
+            asked.append(params)
+            if sql.strip().startswith("INSERT INTO table_updates"):
+                loaded.add(params[0])  # the marker the load writes
+
+        cursor.execute.side_effect = execute
+        cursor.fetchone.side_effect = lambda: (1,) if asked[-1] and asked[-1][0] in loaded else None
+        for i in (1, 2, 3):
+            loads.write_invoices(DAY - datetime.timedelta(days=i), INVOICES[:1])
+        rng = luigi.tools.range.RangeDaily(of=loads.LoadInvoices, start=DAY - datetime.timedelta(days=3),
+                                           stop=DAY, reverse=True, now=int(time.mktime(DAY.timetuple())))
+        assert luigi.build([rng], local_scheduler=True)
+    # 2024-05-28 only: the 29th and 30th have their markers, the 31st is past stop
+    assert cursor.copy_expert.call_count == 1
+    deleted = [c.args[0] for c in cursor.execute.call_args_list if c.args[0].startswith("DELETE")]
+    assert deleted == ["DELETE FROM invoices WHERE paid_on = '2024-05-28'"]
