@@ -4,7 +4,9 @@ Each directory of ``codebases/`` is a small Luigi project written for this compa
 tasks and its tests, which drive Luigi as users' tests do (``build`` with summaries and status
 codes, ``Scheduler`` and ``Worker`` directly, ``run_with_retcodes``, ``luigi.run``, the mock file
 system, the configuration, the tools, ranges, events, dynamic dependencies, parameters' string
-forms, command lines in subprocesses). ``shop`` has ``unittest`` tests; a code base with a
+forms, command lines in subprocesses); ``ledger`` mocks the database drivers (``psycopg2``,
+``mysql.connector``), S3 (moto's ``mock_aws``), ``smtplib``, ssh and FTP as users' tests do, and
+runs workers against a central scheduler its tests start. ``shop`` has ``unittest`` tests; a code base with a
 ``pytest.ini`` (``etl``) is run with pytest (fixtures, ``tmp_path``, ``monkeypatch``, parametrised
 tests). The copy is renamed the way a user ports one (``luigi`` -> ``trun``, ``Task`` -> ``Step``,
 ``task`` -> ``step``, in the code, the file names and the other files) and its tests must give the
@@ -92,16 +94,26 @@ def finish_tests(started: tuple[subprocess.Popen, Path]) -> tuple[int, dict[str,
     return proc.returncode, verdicts, output
 
 
-@pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14)])
+# What a code base's tests import that Luigi's venv lacks: this interpreter's copies (the first is
+# the package, the rest prefixes of its site-packages' entries: its dependencies, compiled helpers)
+DRIVERS = {"ledger": ("moto", "responses", "werkzeug", "markupsafe", "xmltodict", "jinja2", "cryptography",
+                      "cffi", "_cffi_backend", "pycparser", "requests", "charset_normalizer", "idna",
+                      "certifi", "yaml", "_yaml", "psycopg2", "mysql", "_mysql_connector")}
+
+
+@pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14),
+                                            ("ledger", 45)])
 def test_code_base_and_its_tests(tmp_path: Path, name: str, at_least: int) -> None:
     source = CODEBASES / name
     copy_tree(source, tmp_path / "luigi", lambda text: text)
     copy_tree(source, tmp_path / "trun", port)
     # Luigi's venv has no pytest: it is given this interpreter's (and only that)
-    pytest_only = packages_only(tmp_path / "pytest-only", "pytest", "_pytest", "pluggy", "iniconfig",
-                                "packaging", "pygments", "py.py")
+    extra = [packages_only(tmp_path / "pytest-only", "pytest", "_pytest", "pluggy", "iniconfig",
+                           "packaging", "pygments", "py.py")]
+    if name in DRIVERS:
+        extra.append(packages_only(tmp_path / "drivers", *DRIVERS[name]))
     # both at once: much of a run is spent waiting (worker polls, subprocesses)
-    luigi_run = start_tests(luigi_python(), tmp_path / "luigi", pytest_only)
+    luigi_run = start_tests(luigi_python(), tmp_path / "luigi", os.pathsep.join(extra))
     trun_run = start_tests(sys.executable, tmp_path / "trun")
     luigi_rc, luigi_verdicts, luigi_out = finish_tests(luigi_run)
     trun_rc, trun_verdicts, trun_out = finish_tests(trun_run)

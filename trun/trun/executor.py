@@ -86,10 +86,39 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
+# What a step running in a pool process reports (Step.set_status_message & co.): the methods of
+# trun.step_process.StepStatusReporter that a _PipeReporter sends to the worker to call.
+REPORTED = ("update_tracking_url", "update_status_message", "update_progress_percentage",
+            "decrease_running_resources", "report_step_statistics")
+
+
+class _PipeReporter:
+    """A pool process's reporter: each call is sent over the pipe as (step_id, method, args, kwargs)
+    (results are 3-tuples) and the worker makes it on its own reporter, so the scheduler hears of a
+    status message, progress or tracking URL as from a step run in the worker's process (Luigi's
+    task processes call the scheduler themselves). Scheduler messages do not reach pool processes."""
+
+    scheduler_messages = None
+
+    def __init__(self, conn: Any, lock: threading.Lock, step_id: str) -> None:
+        self._conn, self._lock, self._step_id = conn, lock, step_id
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        if name not in REPORTED:
+            raise AttributeError(name)
+
+        def send(*args: Any, **kwargs: Any) -> None:
+            with self._lock:  # a step's own thread (a tracking-URL reader) may report too
+                self._conn.send((self._step_id, name, args, kwargs))
+
+        return send
+
+
 def _pool_main(conn: multiprocessing.connection.Connection, opts: RunOptions, known: dict[str, Step]) -> None:
     """A pool process: receive a step (its id if it was known when this process was forked, else the
-    pickled step), run it, send back (step_id, status, payload)."""
+    pickled step), run it, send back (step_id, status, payload), and before that what it reported."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lock = threading.Lock()
     _die_with_parent()
     while True:
         try:
@@ -100,9 +129,11 @@ def _pool_main(conn: multiprocessing.connection.Connection, opts: RunOptions, kn
         if kind == b"Q":
             return
         step = known[body.decode()] if kind == b"I" else pickle.loads(body)
-        status, payload = execute_step(step, opts, use_alarm=False)
+        status, payload = execute_step(step, opts, use_alarm=False,
+                                       reporter=_PipeReporter(conn, lock, step.step_id))
         try:
-            conn.send((step.step_id, status, payload))
+            with lock:
+                conn.send((step.step_id, status, payload))
         except Exception as e:  # unpicklable payload
             conn.send((step.step_id, FAILED if status != DONE else DONE,
                        f"could not send result back to the worker: {e}" if status != DONE else None))
@@ -130,8 +161,11 @@ class ProcessPoolExecutor:
     PREFETCH_DEPTH = 4
     PREFETCH_BELOW = 0.02
 
-    def __init__(self, n: int, opts: RunOptions, known_steps: dict[str, Step] | None = None) -> None:
+    def __init__(self, n: int, opts: RunOptions, known_steps: dict[str, Step] | None = None,
+                 reporter_for: Callable[[Step], Any] | None = None) -> None:
         self.opts = opts
+        self._reporter_for = reporter_for  # as InlineExecutor's: where the steps' reports go
+        self._reporters: dict[str, Any] = {}
         # Steps known before the processes are forked are in their memory already: only ids are sent.
         self._known = known_steps if known_steps is not None else {}
         self._known_ids: frozenset[str] = frozenset()
@@ -214,7 +248,26 @@ class ProcessPoolExecutor:
             self._start_head(slot, time.monotonic())
         slot.conn.send_bytes(self._encode(step))
 
+    def _receive(self, slot: _Slot, now: float, out: list[Result]) -> None:
+        """Take one message of a slot's process: a result, or a report of its running step."""
+        msg = slot.conn.recv()
+        if len(msg) == 3:
+            out.append(msg)
+            self._finished(slot, now)
+            return
+        sid, method, args, kwargs = msg
+        step = next((s for s in slot.queue if s.step_id == sid), None)
+        if step is None or self._reporter_for is None:
+            return
+        if sid not in self._reporters:
+            self._reporters[sid] = self._reporter_for(step)
+        try:
+            getattr(self._reporters[sid], method)(*args, **kwargs)
+        except Exception:  # the step runs on; as inline, a report that fails is not its failure here
+            logger.warning("Could not pass on %s of %s", method, sid, exc_info=True)
+
     def _finished(self, slot: _Slot, now: float) -> None:
+        self._reporters.pop(slot.queue[0].step_id, None)
         slot.queue.popleft()
         took = now - slot.head_started
         self._avg = 0.8 * self._avg + 0.2 * took
@@ -239,16 +292,14 @@ class ProcessPoolExecutor:
                 continue
             try:
                 while slot.queue and slot.conn.poll():
-                    out.append(slot.conn.recv())
-                    self._finished(slot, now)
+                    self._receive(slot, now, out)
             except (EOFError, OSError):
                 if slot not in dead:
                     dead.append(slot)
         for slot in dead:
             try:  # results sent just before the process died
                 while slot.queue and slot.conn.poll():
-                    out.append(slot.conn.recv())
-                    self._finished(slot, now)
+                    self._receive(slot, now, out)
             except (EOFError, OSError):
                 pass
             slot.proc.join(1)

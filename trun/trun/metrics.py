@@ -38,11 +38,11 @@ class MetricsCollectors(Enum):
             if not custom_import:
                 raise ValueError("metrics_collector = custom needs [scheduler] metrics_custom_import "
                                  "(module.Class of a MetricsCollector)")
-            collector = _load(custom_import)()
-            if not isinstance(collector, MetricsCollector):
+            collector_class = _load(custom_import)
+            if not issubclass(collector_class, MetricsCollector):  # checked before it is built, as Luigi
                 raise ValueError(f"metrics_custom_import {custom_import!r} is not a MetricsCollector "
                                  f"subclass")
-            return collector
+            return collector_class()
         raise ValueError(f"MetricsCollectors value {which!r} isn't supported")
 
 

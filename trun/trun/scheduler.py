@@ -280,8 +280,11 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         if w is not None and not w.disabled and runnable and status != FAILED:
             regroup = self._add_stakeholder(st, w.id)
             w.steps.add(step_id)
-        elif w is not None and not st.owner and st.remove_at is None:
-            self._unowned.append(step_id)  # nobody's: the next prune times its removal
+        elif w is not None:
+            if st.owner is None:  # a worker's step none of whose workers may run it: nobody's (Luigi)
+                st.owner = ""
+            if not st.owner and st.remove_at is None:
+                self._unowned.append(step_id)  # nobody's: the next prune times its removal
         if not st.known:
             regroup = st.known = True
             self._family_counts[(st.family, st.status)] -= 1

@@ -357,8 +357,11 @@ def run(api_port: int | str = 8082, address: str | None = None, unix_socket: str
     ``unix_socket`` until ``stop()``, SIGTERM or SIGINT, and print ``trund listening on <url>`` once it
     listens.  ``scheduler`` None: one made from ``[scheduler]``, its state in ``[scheduler]
     state_path`` (default ``DEFAULT_STATE_PATH``; ``:memory:`` keeps none); a given scheduler keeps its
-    state only in a configured state_path.  trun's own: ``token`` (changing calls need it), ``sync``
+    state only in a configured state_path, and, as Luigi's, ``load()``s from its own ``state_path``
+    first and ``dump()``s there on the way out.  trun's own: ``token`` (changing calls need it), ``sync``
     (SQLite's synchronous mode: normal or full), ``step_log_dir`` (the step logs the visualiser shows)."""
+    if scheduler is not None:  # as Luigi: a given scheduler loads and dumps its own state_path
+        scheduler.load()
     state_path = scheduler_config().state_path or (None if scheduler is not None else DEFAULT_STATE_PATH)
     options = {"step_log_dir": step_log_dir} if step_log_dir else {}
     trund = open_trund(os.path.expanduser(state_path) if state_path else None, token, sync,
@@ -374,6 +377,8 @@ def run(api_port: int | str = 8082, address: str | None = None, unix_socket: str
     finally:
         _serving.remove(server)
         server.server_close()
+        if scheduler is not None:
+            scheduler.dump()
     logger.info("trund: stopped%s", f" by {server.stopped_by}" if server.stopped_by else "")
 
 

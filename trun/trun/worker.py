@@ -329,7 +329,7 @@ class Worker:
             return DaskExecutor(self.worker_processes, opts, self.dask_address)
         if self.worker_processes == 1 and not self._config.force_multiprocessing:
             return InlineExecutor(opts, self._reporter_for)
-        return ProcessPoolExecutor(self.worker_processes, opts, known_steps=self._steps)
+        return ProcessPoolExecutor(self.worker_processes, opts, self._steps, self._reporter_for)
 
     def handle_interrupt(self, signum: int, _frame: Any) -> None:
         """SIGUSR1 (sent by a ``--take-lock`` run): finish what runs now, start nothing new."""

@@ -65,9 +65,10 @@ class MySqlTarget(rdbms.MarkerTableTarget):
         connection = self.connect(autocommit=True)
         try:
             connection.cursor().execute(
-                f"CREATE TABLE {self.marker_table} (id BIGINT(20) NOT NULL AUTO_INCREMENT, "
-                "update_id VARCHAR(128) NOT NULL, target_table VARCHAR(128), "
-                "inserted TIMESTAMP DEFAULT NOW(), PRIMARY KEY (update_id), KEY id (id))")
+                # on lines as Luigi's: the same words between the same spaces (tests compare them)
+                f"CREATE TABLE {self.marker_table} (\n  id BIGINT(20) NOT NULL AUTO_INCREMENT,\n"
+                "  update_id VARCHAR(128) NOT NULL,\n  target_table VARCHAR(128),\n"
+                "  inserted TIMESTAMP DEFAULT NOW(),\n  PRIMARY KEY (update_id),\n  KEY id (id)\n)\n")
         except mysql.connector.Error as e:
             if e.errno != errorcode.ER_TABLE_EXISTS_ERROR:
                 raise

