@@ -14,3 +14,9 @@ def test_events_same_as_luigi(tmp_path, plan):
 def test_build_result_ignores_missing_external_data(tmp_path):
     # As in Luigi: build() is False only for failures and scheduling errors.
     assert same_result(tmp_path, scenario("events"), args=["graph"])["ok"] is True
+
+
+@pytest.mark.parametrize("plan", ["ok", "fail"])
+def test_processing_time_from_the_worker_modules_clock_same_as_luigi(tmp_path, plan):
+    result = same_result(tmp_path, scenario("events_clock"), args=[plan])
+    assert result["seen"] == ([["Timed()", 42.0]] if plan == "ok" else [])

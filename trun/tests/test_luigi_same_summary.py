@@ -25,3 +25,12 @@ def test_steps_run_by_another_worker_same_as_luigi(tmp_path, plan):
     result = same_result(tmp_path, scenario("summary_other_workers"), args=[plan])
     assert result["sets"]["run_by_other_worker"] == ["Slow()"]
     assert "    - busy-worker ran 1 steps" in result["summary"]
+
+
+@pytest.mark.parametrize("plan", ["other", "unrecorded"])
+def test_the_summary_is_the_workers_view_same_as_luigi(tmp_path, plan):
+    result = same_result(tmp_path, scenario("summary_worker_view"), args=[plan])
+    expected = {"other": {"not_run": ["Shared()"], "still_pending_not_ext": ["Shared()"]},
+                "unrecorded": {"already_done": ["Present()"], "not_run": ["Needs()"],
+                               "still_pending_not_ext": ["Needs()"]}}[plan]
+    assert result["sets"] == expected

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from trun.parameter import IntParameter
 from trun.settings import retcode
 from trun.step import Config
-from trun.step_status import DONE
 
 if TYPE_CHECKING:
     from trun.worker import Worker
@@ -176,7 +175,7 @@ def _summary_dict(worker: Worker) -> dict[str, set[Any]]:
     """The steps (objects) in each category of ``worker``'s summary, by Luigi's category names (the
     dictionary Luigi's own tests read)."""
     return {name: {worker.steps[s] for s in ids if s in worker.steps}
-            for name, ids in _partition(worker, _done_ids(_statuses(worker))).items() if name != "pending"}
+            for name, ids in _partition(worker, _done_ids(worker)).items() if name != "pending"}
 
 
 def _statuses(worker: Worker) -> dict[str, str]:
@@ -188,8 +187,10 @@ def _statuses(worker: Worker) -> dict[str, str]:
     return statuses
 
 
-def _done_ids(statuses: dict[str, str]) -> set[str]:
-    return {sid for sid, st in statuses.items() if st == DONE}
+def _done_ids(worker: Worker) -> set[str]:
+    """As Luigi's summary, from the worker's view: the steps it ran or found complete (one another
+    worker finished meanwhile is still pending for it: not run)."""
+    return worker.ran | worker.already_done
 
 
 def status_code(sets: dict[str, Any]) -> TrunStatusCode:

@@ -85,6 +85,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._enable_heap: list[tuple[float, str]] = []
         self._remove_heap: list[tuple[float, str]] = []
         self._unowned: list[str] = []  # added by no worker since the last prune (trun.scheduler_removal)
+        self._watchers: dict[str, set[str]] = {}  # workers keeping steps they cannot run (the same)
+        self._watching: dict[str, set[str]] = {}
         self._used: dict[str, int] = defaultdict(int)
         self._blocked: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         self._counts: Counter[str] = Counter()
@@ -276,15 +278,19 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             self._changed(st)
         w = self._heard_from(worker)
         regroup = False  # its workers or runnability changed: recount (trun.scheduler_pending)
-        # as Luigi: a worker adding a step it cannot run (external, done, failed) is not its worker
-        if w is not None and not w.disabled and runnable and status != FAILED:
+        # as Luigi: a worker adding a step it cannot run (external, failed) is not its worker, but
+        # keeps it (watches it); an assistant's step is neither
+        if w is None or w.disabled or ignored.get("assistant"):
+            if w is not None and not self._kept(st) and st.remove_at is None:
+                self._unowned.append(step_id)  # nobody's: the next prune times its removal
+        elif runnable and status != FAILED:
             regroup = self._add_stakeholder(st, w.id)
             w.steps.add(step_id)
-        elif w is not None:
+        else:
             if st.owner is None:  # a worker's step none of whose workers may run it: nobody's (Luigi)
                 st.owner = ""
-            if not st.owner and st.remove_at is None:
-                self._unowned.append(step_id)  # nobody's: the next prune times its removal
+            if not self._is_holder(step_id, w.id):
+                self._watch(st, w.id)
         if not st.known:
             regroup = st.known = True
             self._family_counts[(st.family, st.status)] -= 1
@@ -580,7 +586,9 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 continue
             self._state_changed(st)
             self._withdraw(st, w.id)
-            if not st.owner:
+        for sid in [*w.steps, *self._unwatch_all(w.id)]:
+            st = self._steps.get(sid)
+            if st is not None and not self._kept(st):
                 st.remove_at = now + self.remove_delay
                 heapq.heappush(self._remove_heap, (st.remove_at, sid))
 

@@ -85,7 +85,7 @@ class SchedulerViews:
         """A step as Luigi serialises a task (field names with 'step'): ``re_enable_able`` only for a
         DISABLED step, ``deps`` only with ``include_deps``."""
         params = self._public_params(st)
-        out = {"name": st.family or st.id, "display_name": _display_name(st, params),
+        out = {"name": st.family, "display_name": _display_name(st, params),
                "status": self._shown_status(st), "params": params, "priority": st.priority,
                "resources": st.resources,
                "workers": st.stakeholders(), "worker_running": st.worker,
@@ -121,7 +121,10 @@ class SchedulerViews:
 
     def _shown_status(self, st: StepState) -> str:
         """Its status, as Luigi shows it: a batch's members other than the step run for it are
-        BATCH_RUNNING (RUNNING inside: they hold no resources, see ``trun.scheduler_batches``)."""
+        BATCH_RUNNING (RUNNING inside: they hold no resources, see ``trun.scheduler_batches``); one
+        only named as a dependency so far is UNKNOWN (PENDING inside)."""
+        if not st.known:
+            return UNKNOWN
         if st.batch_id is not None and st.status == RUNNING and self._batch_runner.get(st.batch_id) != st.id:
             return BATCH_RUNNING
         return st.status
@@ -232,7 +235,10 @@ class SchedulerViews:
         words = (search or "").lower().split()
         out = []
         for st in self._steps.values():
-            if status and st.status != status:
+            if status == UNKNOWN:  # only named as dependencies (as Luigi's placeholders)
+                if st.known:
+                    continue
+            elif status and (st.status != status or not st.known):
                 continue
             if family and st.family != family:
                 continue
