@@ -70,6 +70,6 @@ def hooks_from_config(cfg: Any, step_history: Any = None) -> list[Hook]:
 
         hooks.append(HistoryHook(DbStepHistory()))
     collector = MetricsCollectors.get(cfg.metrics_collector, cfg.metrics_custom_import)
-    if not isinstance(collector, NoMetricsCollector):
+    if type(collector) is not NoMetricsCollector:  # a subclass of it may collect something
         hooks.append(MetricsHook(collector, cfg))
     return hooks

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from trun.metrics import NoMetricsCollector
 from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING
 from trun.scheduler_hooks import MetricsHook
 from trun.step_state import StepState, WorkerState
@@ -191,6 +192,12 @@ class SimpleStepState:
     def disable_workers(self, worker_ids: Iterable[str]) -> None:
         for worker_id in worker_ids:
             self._scheduler.disable_worker(worker_id)
+
+    @property
+    def _metrics_collector(self) -> Any:
+        """The scheduler's metrics collector (Luigi's attribute; a ``NoMetricsCollector`` when none)."""
+        hook = self._scheduler._hook(MetricsHook)
+        return NoMetricsCollector() if hook is None else hook.collector
 
     def update_metrics(self, step: Any, config: Any) -> None:
         """Tell the metrics collector the step's status (disabled, done or failed)."""

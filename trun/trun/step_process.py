@@ -193,7 +193,7 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False, reporter
         _forward(step, reporter)
     try:
         if opts.step_process_context:
-            with _context_for(step, opts.step_process_context, process):
+            with _context_for(step, opts.step_process_context, process, reporter):
                 return _execute(step, opts)
         return _execute(step, opts)
     except StepTimeout:
@@ -212,11 +212,12 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False, reporter
             handler.close()
 
 
-def _context_for(step: Step, class_path: str, process: StepProcess | None) -> Any:
+def _context_for(step: Step, class_path: str, process: StepProcess | None, reporter: Any) -> Any:
     module, _, name = class_path.rpartition(".")
     if not module:
         raise ValueError(f"[worker] step_process_context must be module.Class, got {class_path!r}")
-    return getattr(importlib.import_module(module), name)(process or StepProcess(step))
+    context = getattr(importlib.import_module(module), name)
+    return context(process or StepProcess(step, status_reporter=reporter))
 
 
 def _unfulfilled(step: Step, done: Callable[[Step], bool]) -> UnfulfilledDependencies | None:

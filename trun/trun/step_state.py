@@ -122,7 +122,7 @@ class StepState:
     # ---- Luigi's names ----------------------------------------------------------------------------
     worker_running = property(lambda self: self.worker)
     time = property(lambda self: self.time_added)
-    updated = property(lambda self: self.last_updated)
+    updated = property(lambda self: self.last_updated, lambda self, when: setattr(self, "last_updated", when))
     retry = property(lambda self: self.retry_at)
     remove = property(lambda self: self.remove_at)
     scheduler_disable_time = property(lambda self: self.disabled_at)
