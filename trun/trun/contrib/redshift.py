@@ -74,8 +74,10 @@ class _CredentialsMixin:
         if self.aws_account_id and self.aws_arn_role_name:
             return f"aws_iam_role=arn:aws:iam::{self.aws_account_id}:role/{self.aws_arn_role_name}"
         if self.aws_access_key_id and self.aws_secret_access_key:
-            keys = f"aws_access_key_id={self.aws_access_key_id};aws_secret_access_key={self.aws_secret_access_key}"
-            return keys + (f";token={self.aws_session_token}" if self.aws_session_token else "")
+            keys = (f"aws_access_key_id={self.aws_access_key_id};"
+                    f"aws_secret_access_key={self.aws_secret_access_key}")
+            token = f";token={self.aws_session_token}" if self.aws_session_token else ""
+            return keys + token
         raise NotImplementedError("Missing Credentials. Ensure one of the pairs of auth args below are set in a "
                                   "configuration file, environment variables or by being overridden in the "
                                   "step: 'aws_access_key_id' AND 'aws_secret_access_key' OR 'aws_account_id' "
@@ -161,7 +163,8 @@ class S3CopyToTable(rdbms.CopyToTable, _CredentialsMixin):
         connection.cursor().execute(f"truncate {self.table}")
 
     def prune(self, connection: Any) -> None:
-        connection.cursor().execute(f"delete from {self.prune_table} where {self.prune_column} >= {self.prune_date}")
+        connection.cursor().execute(
+            f"delete from {self.prune_table} where {self.prune_column} >= {self.prune_date}")
 
     def create_schema(self, connection: Any) -> None:
         """Create the table's schema unless it exists."""
@@ -255,7 +258,8 @@ class S3CopyToTable(rdbms.CopyToTable, _CredentialsMixin):
             logger.info("Truncating table %s", self.table)
             self.truncate_table(connection)
         if self.do_prune():
-            logger.info("Removing %s older than %s from %s", self.prune_column, self.prune_date, self.prune_table)
+            logger.info("Removing %s older than %s from %s", self.prune_column, self.prune_date,
+                        self.prune_table)
             self.prune(connection)
 
     def post_copy(self, cursor: Any) -> None:
@@ -360,7 +364,8 @@ class KillOpenRedshiftSessions(trun.Step):
             if "EOF" not in str(e):
                 raise
             # the server closed this session too: wait, then mark the run on a new one
-            logger.info("Pausing %s seconds for Redshift to reset connections", self.connection_reset_wait_seconds)
+            logger.info("Pausing %s seconds for Redshift to reset connections",
+                        self.connection_reset_wait_seconds)
             time.sleep(self.connection_reset_wait_seconds)
             logger.info("Killing all open Redshift sessions for database: %s", self.database)
             connection = output.connect()
@@ -407,7 +412,8 @@ class RedshiftUnloadStep(postgres.PostgresQuery, _CredentialsMixin):
         cursor = connection.cursor()
         statement = self.unload_query.format(query=self.query().replace("'", r"\'"),
                                              s3_unload_path=self.s3_unload_path,
-                                             unload_options=self.unload_options, credentials=self._credentials())
+                                             unload_options=self.unload_options,
+                                             credentials=self._credentials())
         logger.info("Executing unload query from step: %s", self.__class__)
         cursor.execute(statement)
         logger.info(getattr(cursor, "statusmessage", None))
