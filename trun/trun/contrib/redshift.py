@@ -79,8 +79,8 @@ class _CredentialsMixin:
             token = f";token={self.aws_session_token}" if self.aws_session_token else ""
             return keys + token
         raise NotImplementedError("Missing Credentials. Ensure one of the pairs of auth args below are set "
-                                  "in a configuration file, environment variables or by being overridden in the "
-                                  "step: 'aws_access_key_id' AND 'aws_secret_access_key' OR 'aws_account_id' "
+                                  "in a configuration file, environment variables or by being overridden in "
+                                  "the step: 'aws_access_key_id' AND 'aws_secret_access_key' OR 'aws_account_id' "
                                   "AND 'aws_arn_role_name'")
 
 
