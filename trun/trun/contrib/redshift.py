@@ -80,8 +80,8 @@ class _CredentialsMixin:
             return keys + token
         raise NotImplementedError("Missing Credentials. Ensure one of the pairs of auth args below are set "
                                   "in a configuration file, environment variables or by being overridden in "
-                                  "the step: 'aws_access_key_id' AND 'aws_secret_access_key' OR 'aws_account_id' "
-                                  "AND 'aws_arn_role_name'")
+                                  "the step: 'aws_access_key_id' AND 'aws_secret_access_key' OR "
+                                  "'aws_account_id' AND 'aws_arn_role_name'")
 
 
 class RedshiftTarget(postgres.PostgresTarget):
