@@ -14,10 +14,11 @@ figures are per stock-day, with the projection for 1,000 stocks x 250 days on th
 stock-day: ticks and features into pandas from ticklab's files vs Arrow IPC (memory-mapped),
 Parquet zstd and ArcticDB (LMDB), best of 7 in this run, and the archive sizes
 (bench/research_path.py). Two workers against one and the orchestration overhead of
-`ticklab pipeline` run on a larger universe of their own (bench/universe_scale.py says why).
+`ticklab pipeline` run on a larger universe of their own, in alternating rounds (--rounds; the
+median of the rounds' ratios with their range: bench/universe_scale.py says why).
 
     python bench/bench_universe.py                 # 2 stocks x 2 days x 1M events; scale: 8 x 4
-    python bench/bench_universe.py --quick         # 2 x 1 x 200k events; scale: 2 x 2
+    python bench/bench_universe.py --quick         # 2 x 1 x 200k events; scale: 2 x 2, 2 rounds
     python bench/bench_universe.py --research-only # 1 x 1 x 1M events: ingest, seed_all, research
 """
 
@@ -32,7 +33,7 @@ import time
 from pathlib import Path
 
 from research_path import research_path
-from universe_scale import best_tool, direct_tools, orchestration, tool, workers_scaling
+from universe_scale import ROUNDS, best_tool, orchestration, tool, workers_scaling
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDE = ROOT / "configs" / "wide.toml"
@@ -86,9 +87,8 @@ def scale(root: Path, a: argparse.Namespace, rows: list[str]) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     rows.append(f"\nscale universe: {a.scale_stocks} stocks x {a.scale_days} days x {a.events:,} events "
                 f"(generated in {time.perf_counter() - t0:.0f} s), load average {load}")
-    direct = direct_tools(root, cfg_path, a.threads)
-    workers_scaling(root, cfg_path, [str(d) for d in cfg.trading_days()], n, rows)
-    orchestration(root, cfg_path, direct, n, a.threads, rows)
+    workers_scaling(root, cfg_path, [str(d) for d in cfg.trading_days()], n, a.rounds, rows)
+    orchestration(root, cfg_path, n, a.threads, a.rounds, rows)
 
 
 def main() -> None:
@@ -100,13 +100,15 @@ def main() -> None:
     ap.add_argument("--scale-stocks", type=int, default=8, help="stocks of the scale universe")
     ap.add_argument("--scale-days", type=int, default=4, help="days of the scale universe")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=ROUNDS,
+                    help="rounds of the workers' and the orchestration's comparisons (median ratio)")
     ap.add_argument("--wide-all", action="store_true", help="also save the wide set at every row")
     ap.add_argument("--keep", help="work directory to keep (default: a temporary one)")
     ap.add_argument("--research-only", action="store_true",
                     help="one stock-day: ingest and the seed set's features, then the research path")
     a = ap.parse_args()
     if a.quick:
-        a.days, a.events, a.scale_stocks, a.scale_days = 1, 200_000, 2, 2
+        a.days, a.events, a.scale_stocks, a.scale_days, a.rounds = 1, 200_000, 2, 2, 2
     if a.research_only:
         a.stocks, a.days = 1, 1
     from ticklab.config import load_config

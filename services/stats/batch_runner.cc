@@ -102,6 +102,7 @@ Result<StatsBatchSummary> BatchRunner::Run(
     size_t units, const std::function<Status(size_t, IndicatorSet*)>& unit) {
   const int threads = WorkerCount(options_.threads, units);
   SingleThreadedBlas();
+  KeepFreedMemory();  // each unit allocates what the last one freed (work_pool.h)
   const Status st = RunParallel(units, threads, [&] {
     // Parallelism is across stock-days: each worker's BLAS calls run on its own thread only.
     SingleThreadedBlas();
