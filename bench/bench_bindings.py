@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -189,50 +190,68 @@ def touched(shape: tuple[int, ...], dtype: type) -> np.ndarray:
     return a
 
 
-def compute_vs_engine(seed, rows: np.ndarray, engine: Engine, repeat: int) -> dict[str, float]:
+def thread_faults_preemptions() -> tuple[int, int]:
+    """The calling thread's minor page faults and involuntary context switches so far (Linux)."""
+    u = resource.getrusage(resource.RUSAGE_THREAD)
+    return u.ru_minflt, u.ru_nivcsw
+
+
+def compute_vs_engine(seed, rows: np.ndarray, engine: Engine, turns: int) -> dict[str, float]:
     """CPU seconds of compute() and compute(out=) over the day and of the C++ engine's runs into
     the same sinks (and counting its rows alone), turn by turn, so that a change of load hits both
-    sides alike: per figure the best and the median of `repeat` turns, and per pair the median of
-    the turns' own ratios (Python over C++ in the same turn: what drifts between turns cancels).
-    One turn of each first, untimed, so that both sides start warm (their pools hold a day's
-    blocks, the pages of the tick map and of the out= arrays are mapped). The turns alternate
-    which side goes first. Each fresh result lives until the next is done, on both sides."""
+    sides alike: per figure the best and the median of `turns`, and per pair the median and the
+    quartiles of the turns' own ratios (Python over C++ in the same turn: what drifts between turns
+    cancels). The turns alternate which side goes first. Like for like: both sides first fill their
+    pools (two fresh results, as a loop holding the last result needs) and map their out= arrays,
+    untimed; in every turn each side's timed runs follow one untimed run into its out= arrays (the
+    engine's count comes after them), so neither side's timed run is the first after waiting for
+    the other side (on an idle VM that first run after a sleep is slower). Each fresh result lives
+    until the next is done and goes back to the pool in the timed part, on both sides. Also each
+    side's page faults and preemptions per timed run (getrusage of the computing thread)."""
     n, p = engine.shape["rows"], engine.shape["columns"]
     out = (touched((n,), np.int64), touched((n, p), np.float64))
     last = None
 
-    def python_fresh() -> float:
+    def python(kind: str) -> dict[str, float]:
         nonlocal last
+        f0, c0 = thread_faults_preemptions()
         t0 = time.thread_time()
-        last = seed.compute(rows, DAY)
-        return time.thread_time() - t0
+        if kind == "fresh":
+            last = seed.compute(rows, DAY)
+        else:
+            seed.compute(rows, DAY, out=out)
+        cpu = time.thread_time() - t0
+        f1, c1 = thread_faults_preemptions()
+        return {"cpu_s": cpu, "faults": f1 - f0, "preempted": c1 - c0}
 
-    def python_out() -> float:
-        t0 = time.thread_time()
-        seed.compute(rows, DAY, out=out)
-        return time.thread_time() - t0
-
-    sides = {
-        "python": (("compute_s", python_fresh), ("compute_out_s", python_out)),
-        "engine": tuple(
-            (key, lambda mode=mode: engine.run(mode)["cpu_s"])
-            for key, mode in (("engine_s", "count"), ("engine_matrix_s", "fresh"), ("engine_out_s", "out"))
-        ),
+    sides = {  # (key, run); key None: untimed
+        "python": ((None, lambda: python("out")), ("compute", lambda: python("fresh")),
+                   ("compute_out", lambda: python("out"))),
+        "engine": ((None, lambda: engine.run("out")), ("engine_matrix", lambda: engine.run("fresh")),
+                   ("engine_out", lambda: engine.run("out")), ("engine", lambda: engine.run("count"))),
     }
-    samples: dict[str, list[float]] = {key: [] for side in sides.values() for key, _ in side}
-    for turn in range(repeat + 1):
-        order = ("python", "engine") if turn % 2 else ("engine", "python")
-        for side in order:
+    for mode in ("fresh", "fresh", "out"):
+        python(mode)
+        engine.run(mode)
+    samples: dict[str, list[dict]] = {key: [] for side in sides.values() for key, _ in side if key}
+    for turn in range(turns):
+        for side in ("python", "engine") if turn % 2 else ("engine", "python"):
             for key, run in sides[side]:
-                cpu = run()
-                if turn > 0:
-                    samples[key].append(cpu)
+                r = run()
+                if key:
+                    samples[key].append(r)
     assert last is not None and last[1].shape == (n, p), (last[1].shape, n, p)
-    res = {key: min(v) for key, v in samples.items()}
-    res.update({f"{key}_median": float(np.median(v)) for key, v in samples.items()})
-    for py_key, cpp_key in (("compute_s", "engine_matrix_s"), ("compute_out_s", "engine_out_s")):
-        turns = np.array(samples[py_key]) / np.array(samples[cpp_key])
-        res[f"{py_key}_turn_ratio"] = float(np.median(turns))
+    res: dict[str, float] = {}
+    for key, runs in samples.items():
+        cpu = [r["cpu_s"] for r in runs]
+        res[f"{key}_s"], res[f"{key}_s_median"] = min(cpu), float(np.median(cpu))
+        res[f"{key}_faults"] = float(np.mean([r["faults"] for r in runs]))
+        res[f"{key}_preempted"] = float(np.median([r["preempted"] for r in runs]))
+    for py_key, cpp_key in (("compute", "engine_matrix"), ("compute_out", "engine_out")):
+        ratios = [a["cpu_s"] / b["cpu_s"] for a, b in zip(samples[py_key], samples[cpp_key], strict=True)]
+        for name, q in (("ratio", 50), ("q25", 25), ("q75", 75)):
+            res[f"{py_key}_s_turn_{name}"] = float(np.percentile(ratios, q))
+    res["turns"] = turns
     return res
 
 
@@ -340,6 +359,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=1_000_000, help="events per stock-day")
     ap.add_argument("--repeat", type=int, default=10, help="passes per figure (the best is kept)")
+    ap.add_argument("--turns", type=int, default=30, help="turns of compute() vs the engine")
     ap.add_argument("--quick", action="store_true", help="200k events per stock-day")
     ap.add_argument("--json", action="store_true", help="also print the results as one JSON object")
     a = ap.parse_args()
@@ -369,7 +389,7 @@ def main() -> None:
 
         seed = core.IndicatorSet.from_config(str(m.config), "seed")
         engines = [Engine(m.config, m.store(stock)) for stock in ("AAPL", "MSFT")]
-        res.update(compute_vs_engine(seed, rows, engines[0], a.repeat))
+        res.update(compute_vs_engine(seed, rows, engines[0], a.turns))
         # The bindings' own work per call (date, column names, the arrays' wrappers, the GIL
         # released and taken back), whatever the day's size: compute() of an empty day.
         empty = rows[:0]
@@ -436,20 +456,24 @@ def print_table(r: dict[str, float]) -> None:
         (
             "3 compute() seed",
             f"{r['compute_s'] * 1e3:.1f} ms",
-            f"{r['compute_s_turn_ratio'] - 1:+.1%} vs C++ engine into the same arrays (median of "
-            f"the turns' ratios); best {r['compute_s'] * 1e3:.1f} vs {r['engine_matrix_s'] * 1e3:.1f} "
-            f"ms ({r['compute_s'] / r['engine_matrix_s'] - 1:+.1%}), median "
-            f"{r['compute_s_median'] * 1e3:.1f} vs {r['engine_matrix_s_median'] * 1e3:.1f} ms",
+            f"{r['compute_s_turn_ratio'] - 1:+.1%} vs C++ engine into the same (pooled) arrays, "
+            f"median of {r['turns']:.0f} turns' ratios (middle half {r['compute_s_turn_q25'] - 1:+.1%}"
+            f" .. {r['compute_s_turn_q75'] - 1:+.1%}); best {r['compute_s'] * 1e3:.1f} vs "
+            f"{r['engine_matrix_s'] * 1e3:.1f} ms ({r['compute_s'] / r['engine_matrix_s'] - 1:+.1%}), "
+            f"median {r['compute_s_median'] * 1e3:.1f} vs {r['engine_matrix_s_median'] * 1e3:.1f} ms; "
+            f"page faults per call {r['compute_faults']:.1f} vs {r['engine_matrix_faults']:.1f}",
             "goal within 5%",
         ),
         (
             "3 compute(out=) seed",
             f"{r['compute_out_s'] * 1e3:.1f} ms",
-            f"{r['compute_out_s_turn_ratio'] - 1:+.1%} vs C++ engine into preallocated arrays; "
-            f"best {r['compute_out_s'] * 1e3:.1f} vs {r['engine_out_s'] * 1e3:.1f} ms "
-            f"({r['compute_out_s'] / r['engine_out_s'] - 1:+.1%}), median "
-            f"{r['compute_out_s_median'] * 1e3:.1f} vs {r['engine_out_s_median'] * 1e3:.1f} ms; "
-            f"{r['compute_out_s'] / r['compute_s']:.0%} of compute()'s time",
+            f"{r['compute_out_s_turn_ratio'] - 1:+.1%} vs C++ engine into arrays allocated once "
+            f"(middle half {r['compute_out_s_turn_q25'] - 1:+.1%} .. "
+            f"{r['compute_out_s_turn_q75'] - 1:+.1%}); best {r['compute_out_s'] * 1e3:.1f} vs "
+            f"{r['engine_out_s'] * 1e3:.1f} ms ({r['compute_out_s'] / r['engine_out_s'] - 1:+.1%}), "
+            f"median {r['compute_out_s_median'] * 1e3:.1f} vs {r['engine_out_s_median'] * 1e3:.1f} ms; "
+            f"{r['compute_out_s'] / r['compute_s']:.0%} of compute()'s time; preempted "
+            f"{r['compute_out_preempted']:.0f} / {r['engine_out_preempted']:.0f} times per run",
             "goal within 5%, no slower than compute()",
         ),
         (
