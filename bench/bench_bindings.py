@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import resource
 import subprocess
 import sys
@@ -258,21 +259,22 @@ def compute_vs_engine(seed, rows: np.ndarray, engine: Engine, turns: int) -> dic
 def threads_vs_processes(
     seed, days: list[np.ndarray], engines: list[Engine], use_out: bool, repeat: int
 ) -> dict[str, float]:
-    """Wall seconds (best of `repeat`) of the two stock-days computed in turn by one Python thread
-    and at once by two (each with its own set clone), and the same by the C++ engine in two
-    processes: in turn, and at once (the machine's ceiling for two threads: nothing is shared
-    but the cores and memory). Fresh arrays per run, or with `use_out` the out= arrays allocated
-    once. Each span is measured inside the workers on one clock (CLOCK_MONOTONIC). Also the
-    largest share of its span a thread spent blocked (neither running nor runnable: the GIL, a
-    lock) in the best pass, which a loaded machine does not inflate as it does the wall times,
-    and the largest share a thread, or a process, spent runnable but waiting for a CPU (which
-    other jobs on the machine do inflate: the wall times' noise). And the CPU seconds of the pair
-    (best pass) in turn and at once, threads and processes, and the median of the passes' own
-    at-once / in-turn ratios: what running together costs in CPU (contention in the kernel, the
-    allocator, memory bandwidth), which waiting for a CPU does not inflate. The two threads are
-    started once and each pass wakes them, as each pass wakes the engine processes: a thread
-    that ends while the other computes unmaps its Python data stack and drops its stack's
-    pages, TLB shootdowns into the other thread's core that processes never pay."""
+    """The two stock-days computed by two Python threads (each with its own set clone) in turn and
+    at once, and the same by the C++ engine in two processes, in the same passes: the machine's
+    ceiling for two threads (nothing is shared but the cores and memory). The two sides are run
+    alike: the threads live for all the passes as the processes do, and each run, in turn or at
+    once, wakes its worker (a thread by its queue, a process by its pipe), so every run is its
+    worker's first after a wait on both sides. Fresh arrays per run, or with `use_out` the out=
+    arrays allocated once. Spans on one clock (CLOCK_MONOTONIC), measured in the workers; in turn
+    the runs' own times are summed. Per side the best pass's wall times and per pass the speed-up
+    (in turn / at once), its median, and the median and quartiles of the passes' threads /
+    processes speed-up ratio (what drifts between passes cancels). Also the largest share of its
+    span a thread spent blocked (neither running nor runnable: the GIL, a lock) in the best pass,
+    which a loaded machine does not inflate as it does the wall times, and the largest share a
+    thread, or a process, spent runnable but waiting for a CPU (which other jobs do inflate: the
+    wall times' noise). And the CPU seconds of the pair, in turn and at once, and the median of
+    the passes' at-once / in-turn CPU ratios: what running together costs (contention in the
+    kernel, the allocator, memory bandwidth), which waiting for a CPU does not inflate."""
     mode = "out" if use_out else "fresh"
     sets = [seed.clone(), seed.clone()]
     outs: list = [None, None]
@@ -285,73 +287,64 @@ def threads_vs_processes(
             for e in engines
         ]
     last: list = [None, None]  # each stock's last result, freed when the next is done (as Engine)
+    todo = [queue.SimpleQueue(), queue.SimpleQueue()]
+    done: queue.SimpleQueue = queue.SimpleQueue()
 
-    def compute(i: int) -> tuple[int, int]:
-        t0 = time.perf_counter_ns()
-        last[i] = sets[i].compute(days[i], DAY, out=outs[i])
-        return t0, time.perf_counter_ns()
+    def work(i: int) -> None:  # one run per item queued; None ends the thread
+        while todo[i].get():
+            run0, wait0 = run_and_wait_ns()
+            s = time.perf_counter_ns()
+            last[i] = sets[i].compute(days[i], DAY, out=outs[i])
+            e = time.perf_counter_ns()
+            run1, wait1 = run_and_wait_ns()
+            blocked = max(0, (e - s) - (run1 - run0) - (wait1 - wait0)) / (e - s)
+            done.put({"start_ns": s, "end_ns": e, "cpu_s": (run1 - run0) / 1e9,
+                      "wait_ns": wait1 - wait0, "blocked": blocked})
 
-    def span(pairs) -> float:  # first start to last end
-        return (max(e for _, e in pairs) - min(s for s, _ in pairs)) / 1e9
+    def threads(which: tuple[int, ...]) -> list[dict]:
+        for i in which:
+            todo[i].put(True)
+        return [done.get() for _ in which]
 
-    def in_turn(pairs) -> float:  # the runs' own times, without what separates them
-        return sum(e - s for s, e in pairs) / 1e9
+    def processes(which: tuple[int, ...]) -> list[dict]:
+        for i in which:
+            engines[i].start(mode)
+        return [engines[i].result() for i in which]
 
+    workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(2)]
+    for t in workers:
+        t.start()
     keys = ("one", "two", "proc_one", "proc_two", "cpu_one", "cpu_two", "proc_cpu_one", "proc_cpu_two")
     res = dict.fromkeys(keys, float("inf"))
     res["blocked"] = res["runq"] = res["proc_runq"] = 0.0
-    # Two worker threads for all the passes, each woken per pass as each engine process is by its
-    # pipe: no thread is started or ends during a pass (a thread's end unmaps its Python data
-    # stack and drops its C stack's pages: TLB shootdowns to the core still computing).
-    go, done, stop = threading.Barrier(3), threading.Barrier(3), threading.Event()
-    spans, blocked, runq, cpu = [(0, 0)] * 2, [0.0] * 2, [0.0] * 2, [0.0] * 2
-
-    def work(i: int) -> None:
-        while True:
-            go.wait()
-            if stop.is_set():
-                return
-            run0, wait0 = run_and_wait_ns()
-            spans[i] = s, e = compute(i)
-            run1, wait1 = run_and_wait_ns()
-            blocked[i] = max(0, (e - s) - (run1 - run0) - (wait1 - wait0)) / (e - s)
-            runq[i] = (wait1 - wait0) / (e - s)
-            cpu[i] = (run1 - run0) / 1e9
-            done.wait()
-
-    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(2)]
-    for t in threads:
-        t.start()
-    cpu_ratios: dict[str, list[float]] = {"threads": [], "processes": []}  # per pass: at once / in turn
-    for _ in range(repeat):
-        cpu0 = time.thread_time()
-        res["one"] = min(res["one"], in_turn([compute(0), compute(1)]))
-        cpu_one = time.thread_time() - cpu0
-        res["cpu_one"] = min(res["cpu_one"], cpu_one)
-        go.wait()
-        done.wait()
-        if (wall := span(spans)) < res["two"]:
-            res["two"], res["blocked"], res["runq"] = wall, max(blocked), max(runq)
-        res["cpu_two"] = min(res["cpu_two"], sum(cpu))
-        cpu_ratios["threads"].append(sum(cpu) / cpu_one)
-        runs = [engines[i].run(mode) for i in range(2)]
-        res["proc_one"] = min(res["proc_one"], in_turn([(r["start_ns"], r["end_ns"]) for r in runs]))
-        proc_cpu_one = sum(r["cpu_s"] for r in runs)
-        res["proc_cpu_one"] = min(res["proc_cpu_one"], proc_cpu_one)
-        for e in engines:
-            e.start(mode)
-        runs = [e.result() for e in engines]
-        res["proc_cpu_two"] = min(res["proc_cpu_two"], sum(r["cpu_s"] for r in runs))
-        cpu_ratios["processes"].append(sum(r["cpu_s"] for r in runs) / proc_cpu_one)
-        if (wall := span([(r["start_ns"], r["end_ns"]) for r in runs])) < res["proc_two"]:
-            res["proc_two"] = wall
-            res["proc_runq"] = max(r["wait_ns"] / (r["end_ns"] - r["start_ns"]) for r in runs)
-    res["cpu_ratio"] = float(np.median(cpu_ratios["threads"]))
-    res["proc_cpu_ratio"] = float(np.median(cpu_ratios["processes"]))
-    stop.set()
-    go.wait()
-    for t in threads:
+    ratios: dict[str, list[float]] = {k: [] for k in ("speedup", "proc_speedup", "cpu", "proc_cpu")}
+    sides = (("", threads), ("proc_", processes))
+    for n in range(repeat):  # the side going first alternates
+        for prefix, side in sides[::-1] if n % 2 else sides:
+            in_turn = side((0,)) + side((1,))
+            at_once = side((0, 1))
+            one = sum(r["end_ns"] - r["start_ns"] for r in in_turn) / 1e9
+            two = (max(r["end_ns"] for r in at_once) - min(r["start_ns"] for r in at_once)) / 1e9
+            cpu_one, cpu_two = (sum(r["cpu_s"] for r in rs) for rs in (in_turn, at_once))
+            res[prefix + "one"] = min(res[prefix + "one"], one)
+            res[prefix + "cpu_one"] = min(res[prefix + "cpu_one"], cpu_one)
+            res[prefix + "cpu_two"] = min(res[prefix + "cpu_two"], cpu_two)
+            if two < res[prefix + "two"]:
+                res[prefix + "two"] = two
+                res[prefix + "runq"] = max(r["wait_ns"] / (r["end_ns"] - r["start_ns"]) for r in at_once)
+                if not prefix:
+                    res["blocked"] = max(r["blocked"] for r in at_once)
+            ratios[prefix + "speedup"].append(one / two)
+            ratios[prefix + "cpu"].append(cpu_two / cpu_one)
+    for i, t in enumerate(workers):
+        todo[i].put(False)
         t.join()
+    of_ceiling = np.array(ratios["speedup"]) / np.array(ratios["proc_speedup"])
+    res["of_ceiling"], res["of_ceiling_q25"], res["of_ceiling_q75"] = (
+        float(np.percentile(of_ceiling, q)) for q in (50, 25, 75)
+    )
+    res["speedup"], res["proc_speedup"] = (float(np.median(ratios[k])) for k in ("speedup", "proc_speedup"))
+    res["cpu_ratio"], res["proc_cpu_ratio"] = (float(np.median(ratios[k])) for k in ("cpu", "proc_cpu"))
     return res
 
 
@@ -500,17 +493,19 @@ def print_table(r: dict[str, float]) -> None:
         (
             "5 two threads, 2 stocks",
             f"{r['two'] * 1e3:.0f} ms",
-            f"{r['one'] / r['two']:.2f}x vs one thread; the C++ engine in two processes "
-            f"{r['proc_one'] / r['proc_two']:.2f}x: "
-            f"{(r['one'] / r['two']) / (r['proc_one'] / r['proc_two']):.0%} of that ceiling; "
-            f"threads blocked (GIL, locks) {r['blocked']:.1%} of their time; waiting for a CPU "
-            f"{r['runq']:.0%} (threads) / {r['proc_runq']:.0%} (processes)",
+            f"{r['speedup']:.2f}x vs in turn, the C++ engine in two processes "
+            f"{r['proc_speedup']:.2f}x (medians of the passes): {r['of_ceiling']:.0%} of that "
+            f"ceiling (median of the passes' ratios, middle half {r['of_ceiling_q25']:.0%} .. "
+            f"{r['of_ceiling_q75']:.0%}; best passes {r['one'] / r['two']:.2f}x vs "
+            f"{r['proc_one'] / r['proc_two']:.2f}x); threads blocked (GIL, locks) "
+            f"{r['blocked']:.1%} of their time; waiting for a CPU {r['runq']:.0%} (threads) / "
+            f"{r['proc_runq']:.0%} (processes)",
             "goal ~2x on 2 idle cores, near the two-process ceiling",
         ),
         (
             "5 ... CPU of the pair",
             f"{r['cpu_two'] * 1e3:.0f} ms",
-            f"two threads at once {r['cpu_ratio'] - 1:+.1%} vs one thread in turn, two "
+            f"two threads at once {r['cpu_ratio'] - 1:+.1%} vs in turn, two "
             f"processes {r['proc_cpu_ratio'] - 1:+.1%} (median of the passes' own ratios; best "
             f"vs best {r['cpu_two'] / r['cpu_one'] - 1:+.1%} / "
             f"{r['proc_cpu_two'] / r['proc_cpu_one'] - 1:+.1%}, in turn {r['cpu_one'] * 1e3:.0f} ms); "
@@ -521,11 +516,13 @@ def print_table(r: dict[str, float]) -> None:
         (
             "5 ... into out= arrays",
             f"{r['two_out'] * 1e3:.0f} ms",
-            f"{r['one_out'] / r['two_out']:.2f}x vs one thread; two processes "
-            f"{r['proc_one_out'] / r['proc_two_out']:.2f}x: "
-            f"{(r['one_out'] / r['two_out']) / (r['proc_one_out'] / r['proc_two_out']):.0%} of "
-            f"that ceiling; blocked {r['blocked_out']:.1%}; waiting for a CPU "
-            f"{r['runq_out']:.0%} / {r['proc_runq_out']:.0%}",
+            f"{r['speedup_out']:.2f}x vs in turn, the C++ engine in two processes "
+            f"{r['proc_speedup_out']:.2f}x (medians of the passes): {r['of_ceiling_out']:.0%} of that "
+            f"ceiling (median of the passes' ratios, middle half {r['of_ceiling_q25_out']:.0%} .. "
+            f"{r['of_ceiling_q75_out']:.0%}; best passes {r['one_out'] / r['two_out']:.2f}x vs "
+            f"{r['proc_one_out'] / r['proc_two_out']:.2f}x); threads blocked (GIL, locks) "
+            f"{r['blocked_out']:.1%} of their time; waiting for a CPU {r['runq_out']:.0%} (threads) / "
+            f"{r['proc_runq_out']:.0%} (processes)",
             "the same without fresh pages",
         ),
     ]
