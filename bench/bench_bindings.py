@@ -1,8 +1,8 @@
 """Benchmark the ticklab.core bindings against their references, every ratio from one run.
 
 The data: a synthetic market (``ticklab generate``, CSV ingested by ``ticklab-ingest``), two stocks
-of one day. CPU time of the calling thread (best of --repeat) for the single-core figures, wall
-time for the two-thread one.
+of one day. CPU time of the computing thread for the single-core figures (best of --repeat, or
+turn by turn against the C++ reference), wall time and CPU time for the two-thread ones.
 
   1. next()       ``while (t := src.next()) is not None: x += t.bid_price`` over a store file, vs the
                   same loop over the file's numpy rows (``for r in rows: x += r["bid_price"]``);
@@ -11,24 +11,28 @@ time for the two-thread one.
                   (bench/data_bench.cc);
   3. compute()    the seed set over a day's ticks (the store file's memmap), vs the C++ engine
                   over the same file's map writing the same rows into the same sink
-                  (bench/bindings_engine_bench.cc, in its own process, run for run in turn with
-                  the Python calls, both warmed up first; the side going first alternates):
-                  compute() (its arrays from the module's pool of recycled blocks) vs the
-                  engine into a RowMatrix over the same kind of pool, and compute(out=...) vs
-                  arrays allocated once; the median of the turns' own ratios, and the best and
-                  median of each side; vs the engine counting the rows alone, and vs the numba
-                  port of bench_indicators.py;
+                  (bench/bindings_engine_bench.cc, in its own process): --turns turns, each
+                  side's runs in turn with the other's (the side going first alternates), each
+                  side warm before its timed runs (an untimed run of its own just before them,
+                  both pools already holding a loop's two fresh results). compute() (its arrays
+                  from the module's pool of recycled blocks) vs the engine into a RowMatrix over
+                  the same kind of pool, and compute(out=...) vs arrays allocated once: the
+                  median and the middle half of the turns' own ratios, each side's best and
+                  median, its page faults and preemptions per run; vs the engine counting the
+                  rows alone, and vs the numba port of bench_indicators.py;
   4. plug-in      ``py_trade_flow`` (Python, event style) run by the engine, vs the same class
                   stepped directly by a Python loop over the day's events (rows at the same events);
-  5. threads      two Python threads computing two stocks vs one thread computing both (best of
-                  --repeat, wall time), into fresh arrays and into out= arrays; the share of
-                  time the threads were blocked (GIL, locks: /proc schedstat); and the same
-                  speedup of the C++ engine in two processes, in the same passes: the machine's
-                  ceiling (two cores and one memory shared, nothing else); and the CPU seconds
-                  of the pair at once vs in turn (threads, processes; the median of the passes'
-                  own ratios): what running together costs, a figure other jobs' load does not
-                  swing as it does wall times. The two threads live for all the passes, woken
-                  per pass as the two engine processes are (no thread starts or ends mid-pass).
+  5. threads      two Python threads computing two stocks, in turn and at once, vs the C++ engine
+                  in two processes, in turn and at once, in the same passes (the machine's
+                  ceiling: two cores and one memory shared, nothing else), into fresh arrays and
+                  into out= arrays. Both sides alike: the two threads live for all the passes as
+                  the processes do, and every run wakes its worker (a queue, a pipe); the side
+                  going first alternates. The speed-ups (median of the passes) and the median and
+                  middle half of the passes' threads / processes ratio; the share of time the
+                  threads were blocked (GIL, locks: /proc schedstat) or waiting for a CPU; and the
+                  CPU seconds of the pair at once vs in turn (median of the passes' ratios): what
+                  running together costs, a figure other jobs' load does not swing as it does
+                  wall times.
 
     python bench/bench_bindings.py            # ~1M events per stock-day
     python bench/bench_bindings.py --quick    # ~200k

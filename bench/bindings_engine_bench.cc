@@ -11,10 +11,11 @@
 //   fresh  a growing RowMatrix over a ColumnBufferPool's recycled blocks, what compute() returns
 //          (services/python/row_matrix.h; the same reserve hint);
 //   out    a RowMatrix over arrays allocated and touched once, as compute(out=...) into numpy's;
-// and prints {"cpu_s":..,"start_ns":..,"end_ns":..,"wait_ns":..}: the run's CPU time (this
-// thread), its bounds on CLOCK_MONOTONIC (Python's time.perf_counter_ns clock), so that two
-// processes' runs can be laid side by side (the machine's two-process ceiling for the two-thread
-// figure), and the time it was runnable but waiting for a CPU (/proc schedstat).
+// and prints {"cpu_s":..,"start_ns":..,"end_ns":..,"wait_ns":..,"faults":..,"preempted":..}: the
+// run's CPU time (this thread), its bounds on CLOCK_MONOTONIC (Python's time.perf_counter_ns
+// clock), so that two processes' runs can be laid side by side (the machine's two-process ceiling
+// for the two-thread figure), the time it was runnable but waiting for a CPU (/proc schedstat),
+// and this thread's minor page faults and involuntary context switches in the run (getrusage).
 // A fresh run's rows live until the next fresh run is done and go back to the pool in its timed
 // part, as Python's `ts, values, columns = s.compute(...)` in a loop holds the last result while
 // computing.
