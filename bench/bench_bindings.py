@@ -1,8 +1,8 @@
 """Benchmark the ticklab.core bindings against their references, every ratio from one run.
 
 The data: a synthetic market (``ticklab generate``, CSV ingested by ``ticklab-ingest``), two stocks
-of one day. CPU time of the calling thread (best of --repeat) for the single-core figures, wall
-time for the two-thread one.
+of one day. CPU time of the computing thread for the single-core figures (best of --repeat, or
+turn by turn against the C++ reference), wall time and CPU time for the two-thread ones.
 
   1. next()       ``while (t := src.next()) is not None: x += t.bid_price`` over a store file, vs the
                   same loop over the file's numpy rows (``for r in rows: x += r["bid_price"]``);
@@ -11,24 +11,28 @@ time for the two-thread one.
                   (bench/data_bench.cc);
   3. compute()    the seed set over a day's ticks (the store file's memmap), vs the C++ engine
                   over the same file's map writing the same rows into the same sink
-                  (bench/bindings_engine_bench.cc, in its own process, run for run in turn with
-                  the Python calls, both warmed up first; the side going first alternates):
-                  compute() (its arrays from the module's pool of recycled blocks) vs the
-                  engine into a RowMatrix over the same kind of pool, and compute(out=...) vs
-                  arrays allocated once; the median of the turns' own ratios, and the best and
-                  median of each side; vs the engine counting the rows alone, and vs the numba
-                  port of bench_indicators.py;
+                  (bench/bindings_engine_bench.cc, in its own process): --turns turns, each
+                  side's runs in turn with the other's (the side going first alternates), each
+                  side warm before its timed runs (an untimed run of its own just before them,
+                  both pools already holding a loop's two fresh results). compute() (its arrays
+                  from the module's pool of recycled blocks) vs the engine into a RowMatrix over
+                  the same kind of pool, and compute(out=...) vs arrays allocated once: the
+                  median and the middle half of the turns' own ratios, each side's best and
+                  median, its page faults and preemptions per run; vs the engine counting the
+                  rows alone, and vs the numba port of bench_indicators.py;
   4. plug-in      ``py_trade_flow`` (Python, event style) run by the engine, vs the same class
                   stepped directly by a Python loop over the day's events (rows at the same events);
-  5. threads      two Python threads computing two stocks vs one thread computing both (best of
-                  --repeat, wall time), into fresh arrays and into out= arrays; the share of
-                  time the threads were blocked (GIL, locks: /proc schedstat); and the same
-                  speedup of the C++ engine in two processes, in the same passes: the machine's
-                  ceiling (two cores and one memory shared, nothing else); and the CPU seconds
-                  of the pair at once vs in turn (threads, processes; the median of the passes'
-                  own ratios): what running together costs, a figure other jobs' load does not
-                  swing as it does wall times. The two threads live for all the passes, woken
-                  per pass as the two engine processes are (no thread starts or ends mid-pass).
+  5. threads      two Python threads computing two stocks, in turn and at once, vs the C++ engine
+                  in two processes, in turn and at once, in the same passes (the machine's
+                  ceiling: two cores and one memory shared, nothing else), into fresh arrays and
+                  into out= arrays. Both sides alike: the two threads live for all the passes as
+                  the processes do, and every run wakes its worker (a queue, a pipe); the side
+                  going first alternates. The speed-ups (median of the passes) and the median and
+                  middle half of the passes' threads / processes ratio; the share of time the
+                  threads were blocked (GIL, locks: /proc schedstat) or waiting for a CPU; and the
+                  CPU seconds of the pair at once vs in turn (median of the passes' ratios): what
+                  running together costs, a figure other jobs' load does not swing as it does
+                  wall times.
 
     python bench/bench_bindings.py            # ~1M events per stock-day
     python bench/bench_bindings.py --quick    # ~200k
@@ -39,6 +43,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
+import resource
 import subprocess
 import sys
 import tempfile
@@ -189,71 +195,90 @@ def touched(shape: tuple[int, ...], dtype: type) -> np.ndarray:
     return a
 
 
-def compute_vs_engine(seed, rows: np.ndarray, engine: Engine, repeat: int) -> dict[str, float]:
+def thread_faults_preemptions() -> tuple[int, int]:
+    """The calling thread's minor page faults and involuntary context switches so far (Linux)."""
+    u = resource.getrusage(resource.RUSAGE_THREAD)
+    return u.ru_minflt, u.ru_nivcsw
+
+
+def compute_vs_engine(seed, rows: np.ndarray, engine: Engine, turns: int) -> dict[str, float]:
     """CPU seconds of compute() and compute(out=) over the day and of the C++ engine's runs into
     the same sinks (and counting its rows alone), turn by turn, so that a change of load hits both
-    sides alike: per figure the best and the median of `repeat` turns, and per pair the median of
-    the turns' own ratios (Python over C++ in the same turn: what drifts between turns cancels).
-    One turn of each first, untimed, so that both sides start warm (their pools hold a day's
-    blocks, the pages of the tick map and of the out= arrays are mapped). The turns alternate
-    which side goes first. Each fresh result lives until the next is done, on both sides."""
+    sides alike: per figure the best and the median of `turns`, and per pair the median and the
+    quartiles of the turns' own ratios (Python over C++ in the same turn: what drifts between turns
+    cancels). The turns alternate which side goes first. Like for like: both sides first fill their
+    pools (two fresh results, as a loop holding the last result needs) and map their out= arrays,
+    untimed; in every turn each side's timed runs follow one untimed run into its out= arrays (the
+    engine's count comes after them), so neither side's timed run is the first after waiting for
+    the other side (on an idle VM that first run after a sleep is slower). Each fresh result lives
+    until the next is done and goes back to the pool in the timed part, on both sides. Also each
+    side's page faults and preemptions per timed run (getrusage of the computing thread)."""
     n, p = engine.shape["rows"], engine.shape["columns"]
     out = (touched((n,), np.int64), touched((n, p), np.float64))
     last = None
 
-    def python_fresh() -> float:
+    def python(kind: str) -> dict[str, float]:
         nonlocal last
+        f0, c0 = thread_faults_preemptions()
         t0 = time.thread_time()
-        last = seed.compute(rows, DAY)
-        return time.thread_time() - t0
+        if kind == "fresh":
+            last = seed.compute(rows, DAY)
+        else:
+            seed.compute(rows, DAY, out=out)
+        cpu = time.thread_time() - t0
+        f1, c1 = thread_faults_preemptions()
+        return {"cpu_s": cpu, "faults": f1 - f0, "preempted": c1 - c0}
 
-    def python_out() -> float:
-        t0 = time.thread_time()
-        seed.compute(rows, DAY, out=out)
-        return time.thread_time() - t0
-
-    sides = {
-        "python": (("compute_s", python_fresh), ("compute_out_s", python_out)),
-        "engine": tuple(
-            (key, lambda mode=mode: engine.run(mode)["cpu_s"])
-            for key, mode in (("engine_s", "count"), ("engine_matrix_s", "fresh"), ("engine_out_s", "out"))
-        ),
+    sides = {  # (key, run); key None: untimed
+        "python": ((None, lambda: python("out")), ("compute", lambda: python("fresh")),
+                   ("compute_out", lambda: python("out"))),
+        "engine": ((None, lambda: engine.run("out")), ("engine_matrix", lambda: engine.run("fresh")),
+                   ("engine_out", lambda: engine.run("out")), ("engine", lambda: engine.run("count"))),
     }
-    samples: dict[str, list[float]] = {key: [] for side in sides.values() for key, _ in side}
-    for turn in range(repeat + 1):
-        order = ("python", "engine") if turn % 2 else ("engine", "python")
-        for side in order:
+    for mode in ("fresh", "fresh", "out"):
+        python(mode)
+        engine.run(mode)
+    samples: dict[str, list[dict]] = {key: [] for side in sides.values() for key, _ in side if key}
+    for turn in range(turns):
+        for side in ("python", "engine") if turn % 2 else ("engine", "python"):
             for key, run in sides[side]:
-                cpu = run()
-                if turn > 0:
-                    samples[key].append(cpu)
+                r = run()
+                if key:
+                    samples[key].append(r)
     assert last is not None and last[1].shape == (n, p), (last[1].shape, n, p)
-    res = {key: min(v) for key, v in samples.items()}
-    res.update({f"{key}_median": float(np.median(v)) for key, v in samples.items()})
-    for py_key, cpp_key in (("compute_s", "engine_matrix_s"), ("compute_out_s", "engine_out_s")):
-        turns = np.array(samples[py_key]) / np.array(samples[cpp_key])
-        res[f"{py_key}_turn_ratio"] = float(np.median(turns))
+    res: dict[str, float] = {}
+    for key, runs in samples.items():
+        cpu = [r["cpu_s"] for r in runs]
+        res[f"{key}_s"], res[f"{key}_s_median"] = min(cpu), float(np.median(cpu))
+        res[f"{key}_faults"] = float(np.mean([r["faults"] for r in runs]))
+        res[f"{key}_preempted"] = float(np.median([r["preempted"] for r in runs]))
+    for py_key, cpp_key in (("compute", "engine_matrix"), ("compute_out", "engine_out")):
+        ratios = [a["cpu_s"] / b["cpu_s"] for a, b in zip(samples[py_key], samples[cpp_key], strict=True)]
+        for name, q in (("ratio", 50), ("q25", 25), ("q75", 75)):
+            res[f"{py_key}_s_turn_{name}"] = float(np.percentile(ratios, q))
+    res["turns"] = turns
     return res
 
 
 def threads_vs_processes(
     seed, days: list[np.ndarray], engines: list[Engine], use_out: bool, repeat: int
 ) -> dict[str, float]:
-    """Wall seconds (best of `repeat`) of the two stock-days computed in turn by one Python thread
-    and at once by two (each with its own set clone), and the same by the C++ engine in two
-    processes: in turn, and at once (the machine's ceiling for two threads: nothing is shared
-    but the cores and memory). Fresh arrays per run, or with `use_out` the out= arrays allocated
-    once. Each span is measured inside the workers on one clock (CLOCK_MONOTONIC). Also the
-    largest share of its span a thread spent blocked (neither running nor runnable: the GIL, a
-    lock) in the best pass, which a loaded machine does not inflate as it does the wall times,
-    and the largest share a thread, or a process, spent runnable but waiting for a CPU (which
-    other jobs on the machine do inflate: the wall times' noise). And the CPU seconds of the pair
-    (best pass) in turn and at once, threads and processes, and the median of the passes' own
-    at-once / in-turn ratios: what running together costs in CPU (contention in the kernel, the
-    allocator, memory bandwidth), which waiting for a CPU does not inflate. The two threads are
-    started once and each pass wakes them, as each pass wakes the engine processes: a thread
-    that ends while the other computes unmaps its Python data stack and drops its stack's
-    pages, TLB shootdowns into the other thread's core that processes never pay."""
+    """The two stock-days computed by two Python threads (each with its own set clone) in turn and
+    at once, and the same by the C++ engine in two processes, in the same passes: the machine's
+    ceiling for two threads (nothing is shared but the cores and memory). The two sides are run
+    alike: the threads live for all the passes as the processes do, and each run, in turn or at
+    once, wakes its worker (a thread by its queue, a process by its pipe), so every run is its
+    worker's first after a wait on both sides. Fresh arrays per run, or with `use_out` the out=
+    arrays allocated once. Spans on one clock (CLOCK_MONOTONIC), measured in the workers; in turn
+    the runs' own times are summed. Per side the best pass's wall times and per pass the speed-up
+    (in turn / at once), its median, and the median and quartiles of the passes' threads /
+    processes speed-up ratio (what drifts between passes cancels). Also the largest share of its
+    span a thread spent blocked (neither running nor runnable: the GIL, a lock) in the best pass,
+    which a loaded machine does not inflate as it does the wall times, and the largest share a
+    thread, or a process, spent runnable but waiting for a CPU (which other jobs do inflate: the
+    wall times' noise). And the CPU seconds of the pair, in turn and at once, and the median of
+    the passes' at-once / in-turn CPU ratios: what running together costs (contention in the
+    kernel, the allocator, memory bandwidth), which waiting for a CPU does not inflate."""
     mode = "out" if use_out else "fresh"
     sets = [seed.clone(), seed.clone()]
     outs: list = [None, None]
@@ -266,73 +291,64 @@ def threads_vs_processes(
             for e in engines
         ]
     last: list = [None, None]  # each stock's last result, freed when the next is done (as Engine)
+    todo = [queue.SimpleQueue(), queue.SimpleQueue()]
+    done: queue.SimpleQueue = queue.SimpleQueue()
 
-    def compute(i: int) -> tuple[int, int]:
-        t0 = time.perf_counter_ns()
-        last[i] = sets[i].compute(days[i], DAY, out=outs[i])
-        return t0, time.perf_counter_ns()
+    def work(i: int) -> None:  # one run per item queued; None ends the thread
+        while todo[i].get():
+            run0, wait0 = run_and_wait_ns()
+            s = time.perf_counter_ns()
+            last[i] = sets[i].compute(days[i], DAY, out=outs[i])
+            e = time.perf_counter_ns()
+            run1, wait1 = run_and_wait_ns()
+            blocked = max(0, (e - s) - (run1 - run0) - (wait1 - wait0)) / (e - s)
+            done.put({"start_ns": s, "end_ns": e, "cpu_s": (run1 - run0) / 1e9,
+                      "wait_ns": wait1 - wait0, "blocked": blocked})
 
-    def span(pairs) -> float:  # first start to last end
-        return (max(e for _, e in pairs) - min(s for s, _ in pairs)) / 1e9
+    def threads(which: tuple[int, ...]) -> list[dict]:
+        for i in which:
+            todo[i].put(True)
+        return [done.get() for _ in which]
 
-    def in_turn(pairs) -> float:  # the runs' own times, without what separates them
-        return sum(e - s for s, e in pairs) / 1e9
+    def processes(which: tuple[int, ...]) -> list[dict]:
+        for i in which:
+            engines[i].start(mode)
+        return [engines[i].result() for i in which]
 
+    workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(2)]
+    for t in workers:
+        t.start()
     keys = ("one", "two", "proc_one", "proc_two", "cpu_one", "cpu_two", "proc_cpu_one", "proc_cpu_two")
     res = dict.fromkeys(keys, float("inf"))
     res["blocked"] = res["runq"] = res["proc_runq"] = 0.0
-    # Two worker threads for all the passes, each woken per pass as each engine process is by its
-    # pipe: no thread is started or ends during a pass (a thread's end unmaps its Python data
-    # stack and drops its C stack's pages: TLB shootdowns to the core still computing).
-    go, done, stop = threading.Barrier(3), threading.Barrier(3), threading.Event()
-    spans, blocked, runq, cpu = [(0, 0)] * 2, [0.0] * 2, [0.0] * 2, [0.0] * 2
-
-    def work(i: int) -> None:
-        while True:
-            go.wait()
-            if stop.is_set():
-                return
-            run0, wait0 = run_and_wait_ns()
-            spans[i] = s, e = compute(i)
-            run1, wait1 = run_and_wait_ns()
-            blocked[i] = max(0, (e - s) - (run1 - run0) - (wait1 - wait0)) / (e - s)
-            runq[i] = (wait1 - wait0) / (e - s)
-            cpu[i] = (run1 - run0) / 1e9
-            done.wait()
-
-    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(2)]
-    for t in threads:
-        t.start()
-    cpu_ratios: dict[str, list[float]] = {"threads": [], "processes": []}  # per pass: at once / in turn
-    for _ in range(repeat):
-        cpu0 = time.thread_time()
-        res["one"] = min(res["one"], in_turn([compute(0), compute(1)]))
-        cpu_one = time.thread_time() - cpu0
-        res["cpu_one"] = min(res["cpu_one"], cpu_one)
-        go.wait()
-        done.wait()
-        if (wall := span(spans)) < res["two"]:
-            res["two"], res["blocked"], res["runq"] = wall, max(blocked), max(runq)
-        res["cpu_two"] = min(res["cpu_two"], sum(cpu))
-        cpu_ratios["threads"].append(sum(cpu) / cpu_one)
-        runs = [engines[i].run(mode) for i in range(2)]
-        res["proc_one"] = min(res["proc_one"], in_turn([(r["start_ns"], r["end_ns"]) for r in runs]))
-        proc_cpu_one = sum(r["cpu_s"] for r in runs)
-        res["proc_cpu_one"] = min(res["proc_cpu_one"], proc_cpu_one)
-        for e in engines:
-            e.start(mode)
-        runs = [e.result() for e in engines]
-        res["proc_cpu_two"] = min(res["proc_cpu_two"], sum(r["cpu_s"] for r in runs))
-        cpu_ratios["processes"].append(sum(r["cpu_s"] for r in runs) / proc_cpu_one)
-        if (wall := span([(r["start_ns"], r["end_ns"]) for r in runs])) < res["proc_two"]:
-            res["proc_two"] = wall
-            res["proc_runq"] = max(r["wait_ns"] / (r["end_ns"] - r["start_ns"]) for r in runs)
-    res["cpu_ratio"] = float(np.median(cpu_ratios["threads"]))
-    res["proc_cpu_ratio"] = float(np.median(cpu_ratios["processes"]))
-    stop.set()
-    go.wait()
-    for t in threads:
+    ratios: dict[str, list[float]] = {k: [] for k in ("speedup", "proc_speedup", "cpu", "proc_cpu")}
+    sides = (("", threads), ("proc_", processes))
+    for n in range(repeat):  # the side going first alternates
+        for prefix, side in sides[::-1] if n % 2 else sides:
+            in_turn = side((0,)) + side((1,))
+            at_once = side((0, 1))
+            one = sum(r["end_ns"] - r["start_ns"] for r in in_turn) / 1e9
+            two = (max(r["end_ns"] for r in at_once) - min(r["start_ns"] for r in at_once)) / 1e9
+            cpu_one, cpu_two = (sum(r["cpu_s"] for r in rs) for rs in (in_turn, at_once))
+            res[prefix + "one"] = min(res[prefix + "one"], one)
+            res[prefix + "cpu_one"] = min(res[prefix + "cpu_one"], cpu_one)
+            res[prefix + "cpu_two"] = min(res[prefix + "cpu_two"], cpu_two)
+            if two < res[prefix + "two"]:
+                res[prefix + "two"] = two
+                res[prefix + "runq"] = max(r["wait_ns"] / (r["end_ns"] - r["start_ns"]) for r in at_once)
+                if not prefix:
+                    res["blocked"] = max(r["blocked"] for r in at_once)
+            ratios[prefix + "speedup"].append(one / two)
+            ratios[prefix + "cpu"].append(cpu_two / cpu_one)
+    for i, t in enumerate(workers):
+        todo[i].put(False)
         t.join()
+    of_ceiling = np.array(ratios["speedup"]) / np.array(ratios["proc_speedup"])
+    res["of_ceiling"], res["of_ceiling_q25"], res["of_ceiling_q75"] = (
+        float(np.percentile(of_ceiling, q)) for q in (50, 25, 75)
+    )
+    res["speedup"], res["proc_speedup"] = (float(np.median(ratios[k])) for k in ("speedup", "proc_speedup"))
+    res["cpu_ratio"], res["proc_cpu_ratio"] = (float(np.median(ratios[k])) for k in ("cpu", "proc_cpu"))
     return res
 
 
@@ -340,6 +356,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=1_000_000, help="events per stock-day")
     ap.add_argument("--repeat", type=int, default=10, help="passes per figure (the best is kept)")
+    ap.add_argument("--turns", type=int, default=30, help="turns of compute() vs the engine")
     ap.add_argument("--quick", action="store_true", help="200k events per stock-day")
     ap.add_argument("--json", action="store_true", help="also print the results as one JSON object")
     a = ap.parse_args()
@@ -369,7 +386,7 @@ def main() -> None:
 
         seed = core.IndicatorSet.from_config(str(m.config), "seed")
         engines = [Engine(m.config, m.store(stock)) for stock in ("AAPL", "MSFT")]
-        res.update(compute_vs_engine(seed, rows, engines[0], a.repeat))
+        res.update(compute_vs_engine(seed, rows, engines[0], a.turns))
         # The bindings' own work per call (date, column names, the arrays' wrappers, the GIL
         # released and taken back), whatever the day's size: compute() of an empty day.
         empty = rows[:0]
@@ -436,20 +453,24 @@ def print_table(r: dict[str, float]) -> None:
         (
             "3 compute() seed",
             f"{r['compute_s'] * 1e3:.1f} ms",
-            f"{r['compute_s_turn_ratio'] - 1:+.1%} vs C++ engine into the same arrays (median of "
-            f"the turns' ratios); best {r['compute_s'] * 1e3:.1f} vs {r['engine_matrix_s'] * 1e3:.1f} "
-            f"ms ({r['compute_s'] / r['engine_matrix_s'] - 1:+.1%}), median "
-            f"{r['compute_s_median'] * 1e3:.1f} vs {r['engine_matrix_s_median'] * 1e3:.1f} ms",
+            f"{r['compute_s_turn_ratio'] - 1:+.1%} vs C++ engine into the same (pooled) arrays, "
+            f"median of {r['turns']:.0f} turns' ratios (middle half {r['compute_s_turn_q25'] - 1:+.1%}"
+            f" .. {r['compute_s_turn_q75'] - 1:+.1%}); best {r['compute_s'] * 1e3:.1f} vs "
+            f"{r['engine_matrix_s'] * 1e3:.1f} ms ({r['compute_s'] / r['engine_matrix_s'] - 1:+.1%}), "
+            f"median {r['compute_s_median'] * 1e3:.1f} vs {r['engine_matrix_s_median'] * 1e3:.1f} ms; "
+            f"page faults per call {r['compute_faults']:.1f} vs {r['engine_matrix_faults']:.1f}",
             "goal within 5%",
         ),
         (
             "3 compute(out=) seed",
             f"{r['compute_out_s'] * 1e3:.1f} ms",
-            f"{r['compute_out_s_turn_ratio'] - 1:+.1%} vs C++ engine into preallocated arrays; "
-            f"best {r['compute_out_s'] * 1e3:.1f} vs {r['engine_out_s'] * 1e3:.1f} ms "
-            f"({r['compute_out_s'] / r['engine_out_s'] - 1:+.1%}), median "
-            f"{r['compute_out_s_median'] * 1e3:.1f} vs {r['engine_out_s_median'] * 1e3:.1f} ms; "
-            f"{r['compute_out_s'] / r['compute_s']:.0%} of compute()'s time",
+            f"{r['compute_out_s_turn_ratio'] - 1:+.1%} vs C++ engine into arrays allocated once "
+            f"(middle half {r['compute_out_s_turn_q25'] - 1:+.1%} .. "
+            f"{r['compute_out_s_turn_q75'] - 1:+.1%}); best {r['compute_out_s'] * 1e3:.1f} vs "
+            f"{r['engine_out_s'] * 1e3:.1f} ms ({r['compute_out_s'] / r['engine_out_s'] - 1:+.1%}), "
+            f"median {r['compute_out_s_median'] * 1e3:.1f} vs {r['engine_out_s_median'] * 1e3:.1f} ms; "
+            f"{r['compute_out_s'] / r['compute_s']:.0%} of compute()'s time; preempted "
+            f"{r['compute_out_preempted']:.0f} / {r['engine_out_preempted']:.0f} times per run",
             "goal within 5%, no slower than compute()",
         ),
         (
@@ -476,17 +497,19 @@ def print_table(r: dict[str, float]) -> None:
         (
             "5 two threads, 2 stocks",
             f"{r['two'] * 1e3:.0f} ms",
-            f"{r['one'] / r['two']:.2f}x vs one thread; the C++ engine in two processes "
-            f"{r['proc_one'] / r['proc_two']:.2f}x: "
-            f"{(r['one'] / r['two']) / (r['proc_one'] / r['proc_two']):.0%} of that ceiling; "
-            f"threads blocked (GIL, locks) {r['blocked']:.1%} of their time; waiting for a CPU "
-            f"{r['runq']:.0%} (threads) / {r['proc_runq']:.0%} (processes)",
+            f"{r['speedup']:.2f}x vs in turn, the C++ engine in two processes "
+            f"{r['proc_speedup']:.2f}x (medians of the passes): {r['of_ceiling']:.0%} of that "
+            f"ceiling (median of the passes' ratios, middle half {r['of_ceiling_q25']:.0%} .. "
+            f"{r['of_ceiling_q75']:.0%}; best passes {r['one'] / r['two']:.2f}x vs "
+            f"{r['proc_one'] / r['proc_two']:.2f}x); threads blocked (GIL, locks) "
+            f"{r['blocked']:.1%} of their time; waiting for a CPU {r['runq']:.0%} (threads) / "
+            f"{r['proc_runq']:.0%} (processes)",
             "goal ~2x on 2 idle cores, near the two-process ceiling",
         ),
         (
             "5 ... CPU of the pair",
             f"{r['cpu_two'] * 1e3:.0f} ms",
-            f"two threads at once {r['cpu_ratio'] - 1:+.1%} vs one thread in turn, two "
+            f"two threads at once {r['cpu_ratio'] - 1:+.1%} vs in turn, two "
             f"processes {r['proc_cpu_ratio'] - 1:+.1%} (median of the passes' own ratios; best "
             f"vs best {r['cpu_two'] / r['cpu_one'] - 1:+.1%} / "
             f"{r['proc_cpu_two'] / r['proc_cpu_one'] - 1:+.1%}, in turn {r['cpu_one'] * 1e3:.0f} ms); "
@@ -497,11 +520,13 @@ def print_table(r: dict[str, float]) -> None:
         (
             "5 ... into out= arrays",
             f"{r['two_out'] * 1e3:.0f} ms",
-            f"{r['one_out'] / r['two_out']:.2f}x vs one thread; two processes "
-            f"{r['proc_one_out'] / r['proc_two_out']:.2f}x: "
-            f"{(r['one_out'] / r['two_out']) / (r['proc_one_out'] / r['proc_two_out']):.0%} of "
-            f"that ceiling; blocked {r['blocked_out']:.1%}; waiting for a CPU "
-            f"{r['runq_out']:.0%} / {r['proc_runq_out']:.0%}",
+            f"{r['speedup_out']:.2f}x vs in turn, the C++ engine in two processes "
+            f"{r['proc_speedup_out']:.2f}x (medians of the passes): {r['of_ceiling_out']:.0%} of that "
+            f"ceiling (median of the passes' ratios, middle half {r['of_ceiling_q25_out']:.0%} .. "
+            f"{r['of_ceiling_q75_out']:.0%}; best passes {r['one_out'] / r['two_out']:.2f}x vs "
+            f"{r['proc_one_out'] / r['proc_two_out']:.2f}x); threads blocked (GIL, locks) "
+            f"{r['blocked_out']:.1%} of their time; waiting for a CPU {r['runq_out']:.0%} (threads) / "
+            f"{r['proc_runq_out']:.0%} (processes)",
             "the same without fresh pages",
         ),
     ]

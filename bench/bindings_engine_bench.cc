@@ -11,14 +11,16 @@
 //   fresh  a growing RowMatrix over a ColumnBufferPool's recycled blocks, what compute() returns
 //          (services/python/row_matrix.h; the same reserve hint);
 //   out    a RowMatrix over arrays allocated and touched once, as compute(out=...) into numpy's;
-// and prints {"cpu_s":..,"start_ns":..,"end_ns":..,"wait_ns":..}: the run's CPU time (this
-// thread), its bounds on CLOCK_MONOTONIC (Python's time.perf_counter_ns clock), so that two
-// processes' runs can be laid side by side (the machine's two-process ceiling for the two-thread
-// figure), and the time it was runnable but waiting for a CPU (/proc schedstat).
+// and prints {"cpu_s":..,"start_ns":..,"end_ns":..,"wait_ns":..,"faults":..,"preempted":..}: the
+// run's CPU time (this thread), its bounds on CLOCK_MONOTONIC (Python's time.perf_counter_ns
+// clock), so that two processes' runs can be laid side by side (the machine's two-process ceiling
+// for the two-thread figure), the time it was runnable but waiting for a CPU (/proc schedstat),
+// and this thread's minor page faults and involuntary context switches in the run (getrusage).
 // A fresh run's rows live until the next fresh run is done and go back to the pool in its timed
 // part, as Python's `ts, values, columns = s.compute(...)` in a loop holds the last result while
 // computing.
 // RowMatrix is the bindings' own sink, so the Python figure over these is the binding layer alone.
+#include <sys/resource.h>
 #include <time.h>
 
 #include <cstdint>
@@ -65,6 +67,13 @@ int64_t RunQueueWaitNs() {
   if (std::fscanf(f, "%lld %lld", &running, &waiting) != 2) waiting = 0;
   std::fclose(f);
   return waiting;
+}
+
+// This thread's minor page faults and involuntary context switches so far.
+std::pair<long, long> FaultsAndPreemptions() {
+  rusage u{};
+  getrusage(RUSAGE_THREAD, &u);
+  return {u.ru_minflt, u.ru_nivcsw};
 }
 
 template <typename T>
@@ -119,6 +128,7 @@ int Run(int argc, char** argv) {
   std::pair<python::ColumnBufferPool::Block, python::ColumnBufferPool::Block> last;
   const size_t reserve = rows + 1024;  // the hint after compute()'s first day
   for (std::string mode; std::getline(std::cin, mode);) {
+    const auto [faults0, preempted0] = FaultsAndPreemptions();
     const int64_t wait0 = RunQueueWaitNs();
     const int64_t start_ns = MonotonicNs();
     const double cpu0 = Seconds(CLOCK_THREAD_CPUTIME_ID);
@@ -144,9 +154,13 @@ int Run(int argc, char** argv) {
     }
     const double cpu_s = Seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
     const int64_t end_ns = MonotonicNs();
-    std::printf("{\"cpu_s\":%.6f,\"start_ns\":%lld,\"end_ns\":%lld,\"wait_ns\":%lld}\n", cpu_s,
-                static_cast<long long>(start_ns), static_cast<long long>(end_ns),
-                static_cast<long long>(RunQueueWaitNs() - wait0));
+    const int64_t wait_ns = RunQueueWaitNs() - wait0;
+    const auto [faults1, preempted1] = FaultsAndPreemptions();
+    std::printf(
+        "{\"cpu_s\":%.6f,\"start_ns\":%lld,\"end_ns\":%lld,\"wait_ns\":%lld,\"faults\":%ld,"
+        "\"preempted\":%ld}\n",
+        cpu_s, static_cast<long long>(start_ns), static_cast<long long>(end_ns),
+        static_cast<long long>(wait_ns), faults1 - faults0, preempted1 - preempted0);
     std::fflush(stdout);
   }
   return 0;
