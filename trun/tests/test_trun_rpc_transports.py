@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 from trund_helpers import env_with_tests, worker_script
 
+import trun.configuration
 from trun import rpc, server
 from trun.scheduler import Scheduler
 
@@ -101,3 +102,18 @@ def test_run_serves_the_given_scheduler_until_stop():
         remote.add_step("B", family="B", worker="w")
         remote.close()
         assert list(scheduler.step_list()) == ["B"]  # the very scheduler passed to run()
+
+
+def test_run_keeps_a_given_schedulers_state_in_its_own_state_path(tmp_path):
+    # [scheduler] state_path configured and given to the scheduler too: run() must not open trund's
+    # SQLite store on the file the scheduler load()s and dump()s (Luigi's pickled state)
+    state = str(tmp_path / "state.pickle")
+    trun.configuration.get_config().set("scheduler", "state_path", state)
+    for step in ("C", "D"):  # the second run starts from the first one's dump
+        with _served(Scheduler(state_path=state)) as url:
+            remote = rpc.RemoteScheduler(url)
+            remote.add_step(step, family=step, worker="w")
+            remote.close()
+    again = Scheduler(state_path=state)
+    again.load()
+    assert sorted(again.step_list()) == ["C", "D"]

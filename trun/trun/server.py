@@ -356,13 +356,16 @@ def run(api_port: int | str = 8082, address: str | None = None, unix_socket: str
     """Serve a scheduler on ``address:api_port`` (address None: loopback) or the Unix socket
     ``unix_socket`` until ``stop()``, SIGTERM or SIGINT, and print ``trund listening on <url>`` once it
     listens.  ``scheduler`` None: one made from ``[scheduler]``, its state in ``[scheduler]
-    state_path`` (default ``DEFAULT_STATE_PATH``; ``:memory:`` keeps none); a given scheduler keeps its
-    state only in a configured state_path, and, as Luigi's, ``load()``s from its own ``state_path``
-    first and ``dump()``s there on the way out.  trun's own: ``token`` (changing calls need it), ``sync``
-    (SQLite's synchronous mode: normal or full), ``step_log_dir`` (the step logs the visualiser shows)."""
-    if scheduler is not None:  # as Luigi: a given scheduler loads and dumps its own state_path
+    state_path`` (default ``DEFAULT_STATE_PATH``; ``:memory:`` keeps none).  A given scheduler keeps
+    its state as Luigi's does: ``load()`` from its own ``state_path`` first, ``dump()`` there on the
+    way out (no state file of trund's beside it: the two would share that path).  trun's own:
+    ``token`` (changing calls need it), ``sync`` (SQLite's synchronous mode: normal or full),
+    ``step_log_dir`` (the step logs the visualiser shows)."""
+    if scheduler is not None:
         scheduler.load()
-    state_path = scheduler_config().state_path or (None if scheduler is not None else DEFAULT_STATE_PATH)
+        state_path = None
+    else:
+        state_path = scheduler_config().state_path or DEFAULT_STATE_PATH
     options = {"step_log_dir": step_log_dir} if step_log_dir else {}
     trund = open_trund(os.path.expanduser(state_path) if state_path else None, token, sync,
                        scheduler=scheduler, **options)
