@@ -116,8 +116,8 @@ class _MetadataColumnsMixin:
             cursor.execute(query)
 
 
-class _Database(abc.ABC):
-    """Where a step's table is: what a subclass must say (``port`` is optional)."""
+class _Connection(abc.ABC):
+    """Which database a step connects to: what a subclass must say."""
 
     @property
     @abc.abstractmethod
@@ -138,6 +138,10 @@ class _Database(abc.ABC):
     @abc.abstractmethod
     def password(self) -> Any:
         return None
+
+
+class _Database(_Connection):
+    """Where a step's table is: what a subclass must say (``port`` is optional)."""
 
     @property
     @abc.abstractmethod

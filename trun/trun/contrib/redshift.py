@@ -313,32 +313,12 @@ class RedshiftManifestStep(S3PathStep):
             out.write(json.dumps({"entries": entries}))
 
 
-class KillOpenRedshiftSessions(trun.Step):
+class KillOpenRedshiftSessions(rdbms._Connection, trun.Step):
     """End the other sessions of ``database`` (their open transactions block DROP and TRUNCATE),
     then wait ``connection_reset_wait_seconds``.  Subclasses give ``host``, ``database``, ``user``
     and ``password``."""
 
     connection_reset_wait_seconds = trun.IntParameter(default=60)
-
-    @property
-    @abc.abstractmethod
-    def host(self) -> Any:
-        return None
-
-    @property
-    @abc.abstractmethod
-    def database(self) -> Any:
-        return None
-
-    @property
-    @abc.abstractmethod
-    def user(self) -> Any:
-        return None
-
-    @property
-    @abc.abstractmethod
-    def password(self) -> Any:
-        return None
 
     @property
     def update_id(self) -> str:
