@@ -93,3 +93,11 @@ def test_run_keeps_its_state_in_the_default_file(tmp_path):
         proc.terminate()
         assert proc.wait(30) == 0
     assert (tmp_path / ".local/state/trun/trund.sqlite").is_file()
+
+
+def test_a_port_that_is_not_a_number_is_a_usage_error_before_anything_starts(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "trun.trund", "--port", "80a"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "trund: error: --port: expected a port number, got '80a'" in done.stderr
+    assert "Traceback" not in done.stderr and "listening" not in done.stdout

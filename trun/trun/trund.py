@@ -85,7 +85,10 @@ def main(argv: list[str] | None = None) -> None:
     """The ``trund`` command."""
     from trun import process, server  # looked up now: patches of server.run / process.daemonize apply
 
-    opts = parser().parse_args(argv)
+    command = parser()
+    opts = command.parse_args(argv)
+    if not str(opts.port).isdigit():  # kept a string (luigid passes it so) but checked before serving
+        command.error(f"--port: expected a port number, got {opts.port!r}")
     if opts.logdir and not opts.background:
         os.makedirs(opts.logdir, exist_ok=True)  # the log file goes there (luigid needs it to exist)
     DaemonLogging.setup(opts)
