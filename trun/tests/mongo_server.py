@@ -5,7 +5,8 @@ packaged for Debian 12, and PyPI's in-memory servers download binaries).
 It answers the handshake (OP_QUERY ``isMaster`` / OP_MSG ``hello``) and, in OP_MSG, the commands
 pymongo sends for the targets of ``contrib.mongodb`` and for a test's own checks: find, aggregate,
 insert, update, delete, listCollections, drop, dropDatabase, count and the session chores.  Every
-cursor comes back whole in its first batch.  Each command is logged (without the session fields)
+cursor comes back whole in its first batch; ``$group`` over no documents gives no group, as
+MongoDB's (mongomock's gives one).  Each command is logged (without the session fields)
 so the tests can compare what Luigi and trun sent.
 """
 
@@ -85,7 +86,12 @@ def _find(db: Any, cmd: dict[str, Any]) -> dict[str, Any]:
 
 
 def _aggregate(db: Any, cmd: dict[str, Any]) -> dict[str, Any]:
-    return _cursor(db, cmd["aggregate"], list(db[cmd["aggregate"]].aggregate(cmd["pipeline"])))
+    collection, pipeline = db[cmd["aggregate"]], cmd["pipeline"]
+    groups = [i for i, stage in enumerate(pipeline) if "$group" in stage]
+    # mongomock groups no documents into one group; MongoDB makes no group of them
+    if groups and not list(collection.aggregate(pipeline[:groups[0]] or [{"$match": {}}])):
+        return _cursor(db, cmd["aggregate"], [])
+    return _cursor(db, cmd["aggregate"], list(collection.aggregate(pipeline)))
 
 
 def _insert(db: Any, cmd: dict[str, Any]) -> dict[str, Any]:

@@ -4,9 +4,10 @@ across several documents, a collection, or a document count.
 Every target takes a ready client (``pymongo.MongoClient`` or anything with its interface, such
 as ``mongomock.MongoClient`` in tests), the database name (``index``) and the collection; the
 module itself imports no driver.  Luigi's code calls two pymongo 3 methods that pymongo 4 removed
-(``Database.collection_names`` and ``Collection.initialize_ordered_bulk_op``); trun uses their
-successors (``list_collection_names`` and ``bulk_write``), which pymongo 3.7+ has too, so the
-targets answer and write the same on either version.
+(``Database.collection_names`` and ``Collection.initialize_ordered_bulk_op``): trun asks
+``list_collection_names`` (pymongo 3.7+ has it too) and writes a range with the ordered bulk
+builder where the collection has one (pymongo 3, mongomock) and with ``bulk_write`` otherwise, so
+the targets answer and write the same on either version.
 """
 
 from __future__ import annotations
@@ -91,16 +92,17 @@ class MongoRangeTarget(MongoTarget):
         if not chosen:
             return
         collection = self.get_collection()
-        try:
-            from pymongo import UpdateOne  # only a write needs the driver's operation class
-        except ImportError:  # a client without pymongo (mongomock alone): its own bulk builder
+        change = [({"_id": _id}, {"$set": {self._field: value}}) for _id, value in chosen]
+        # pymongo 4 Collections answer any attribute with a sub-collection: ask the class
+        if hasattr(type(collection), "initialize_ordered_bulk_op"):  # pymongo 3, mongomock: Luigi's call
             bulk = collection.initialize_ordered_bulk_op()
-            for _id, value in chosen:
-                bulk.find({"_id": _id}).upsert().update_one({"$set": {self._field: value}})
+            for query, update in change:
+                bulk.find(query).upsert().update_one(update)
             bulk.execute()
-            return
-        collection.bulk_write([UpdateOne({"_id": _id}, {"$set": {self._field: value}}, upsert=True)
-                               for _id, value in chosen], ordered=True)
+        else:
+            from pymongo import UpdateOne  # pymongo 4's one way to the same ordered bulk request
+
+            collection.bulk_write([UpdateOne(query, update, upsert=True) for query, update in change], ordered=True)
 
     def get_empty_ids(self) -> set[Any]:
         """The targeted ids whose documents lack the field (or are missing)."""
