@@ -72,6 +72,8 @@ class ESServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # the client keeps connections alive
+    wbufsize = 1 << 16  # a reply in one write: headers and body apart would wait for delayed ACKs
+    disable_nagle_algorithm = True
     server: ESServer
 
     def log_message(self, *args: Any) -> None:  # quiet: the log is self.server.requests

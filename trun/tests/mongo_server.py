@@ -26,7 +26,8 @@ _HANDSHAKE = {"ismaster", "hello"}
 
 
 def _handshake_reply() -> dict[str, Any]:
-    return {"ismaster": True, "isWritablePrimary": True, "helloOk": True, "maxBsonObjectSize": 16 * 1024 * 1024,
+    return {"ismaster": True, "isWritablePrimary": True, "helloOk": True,
+            "maxBsonObjectSize": 16 * 1024 * 1024,
             "maxMessageSizeBytes": 48_000_000, "maxWriteBatchSize": 100_000, "minWireVersion": 0,
             "maxWireVersion": 17, "logicalSessionTimeoutMinutes": 30, "connectionId": 1, "readOnly": False,
             "ok": 1.0}
@@ -151,7 +152,8 @@ def _count(db: Any, cmd: dict[str, Any]) -> dict[str, Any]:
 
 
 def _list_databases(db: Any, cmd: dict[str, Any]) -> dict[str, Any]:
-    return {"databases": [{"name": n, "sizeOnDisk": 1, "empty": False} for n in db.client.list_database_names()]}
+    names = db.client.list_database_names()
+    return {"databases": [{"name": n, "sizeOnDisk": 1, "empty": False} for n in names]}
 
 
 def _unknown(db: Any, cmd: dict[str, Any]) -> dict[str, Any]:

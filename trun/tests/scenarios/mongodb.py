@@ -8,8 +8,13 @@ import json
 import os
 
 import luigi
-from luigi.contrib.mongodb import (MongoCellTarget, MongoCollectionTarget, MongoCountTarget,
-                                   MongoRangeTarget, MongoTarget)
+from luigi.contrib.mongodb import (
+    MongoCellTarget,
+    MongoCollectionTarget,
+    MongoCountTarget,
+    MongoRangeTarget,
+    MongoTarget,
+)
 
 if os.environ.get("MONGOPORT"):
     import pymongo
@@ -72,32 +77,38 @@ class Archive(luigi.Task):
         client[DB]["archive"].insert_one({"_id": 1})
 
 
-cells = {path: [MongoCellTarget(client, DB, "people", who, path).exists() for who in ("ann", "bob", "cy", "nobody")]
+cells = {path: [MongoCellTarget(client, DB, "people", who, path).exists()
+                for who in ("ann", "bob", "cy", "nobody")]
          for path in ("name", "address", "address.city", "address.zip.code", "tags", "address.zip.nope")}
 reads = [attempt(MongoCellTarget(client, DB, "people", who, path).read)
-         for who, path in [("ann", "address.zip"), ("ann", "address.zip.code"), ("cy", "tags"), ("cy", "name"),
+         for who, path in [("ann", "address.zip"), ("ann", "address.zip.code"), ("cy", "tags"),
+                           ("cy", "name"),
                            ("nobody", "name")]]
 rng = MongoRangeTarget(client, DB, "people", ["ann", "bob", "nobody"], "name")
 before = {"range": [rng.exists(), sorted(rng.get_empty_ids()), rng.read()],
-          "count": [MongoCountTarget(client, DB, "people", 3).exists(), MongoCountTarget(client, DB, "people", 3).read(),
+          "count": [MongoCountTarget(client, DB, "people", 3).exists(),
+                    MongoCountTarget(client, DB, "people", 3).read(),
                     MongoCountTarget(client, DB, "empty", 0).read()],
           "collection": [attempt(MongoCollectionTarget(client, DB, "people").exists),
                          attempt(MongoCollectionTarget(client, DB, "archive").read)]}
 target = MongoCollectionTarget(client, DB, "people")
 abstract = attempt(lambda: MongoTarget(client, DB, "people"))
-cities = luigi.build([City(person=p) for p in ("ann", "bob", "nobody")], local_scheduler=True, detailed_summary=True)
+cities = luigi.build([City(person=p) for p in ("ann", "bob", "nobody")], local_scheduler=True,
+                     detailed_summary=True)
 headcount = luigi.build([Headcount()], local_scheduler=True, detailed_summary=True)
 scores = luigi.build([Scores()], local_scheduler=True, detailed_summary=True)
 archive = luigi.build([Archive()], local_scheduler=True, detailed_summary=True)
 empty_write = MongoRangeTarget(client, DB, "people", ["ann"], "other").write({"zed": 1})
 print(json.dumps({
     "str": [str(target), str(MongoCellTarget(client, DB, "people", "ann", "a.b"))],
-    "names": [target.get_collection().name, target.get_index().name], "abstract": abstract, "cells": cells, "reads": reads,
+    "names": [target.get_collection().name, target.get_index().name], "abstract": abstract,
+    "cells": cells, "reads": reads,
     "before": before, "cities": cities.status.name, "scores": scores.status.name,
     "headcount": [headcount.status.name, MongoCountTarget(client, DB, "people", 5).exists(),
                   MongoCountTarget(client, DB, "people", 6).exists()],
     "archive": archive.status.name, "empty_write": empty_write,
-    "after": {"scores": attempt(Scores().output().read), "empty": attempt(lambda: sorted(Scores().output().get_empty_ids())),
+    "after": {"scores": attempt(Scores().output().read),
+              "empty": attempt(lambda: sorted(Scores().output().get_empty_ids())),
               "complete": [attempt(t.complete) for t in (Scores(), Archive(), City(person="nobody"))]},
     "docs": list(people.find({}, sort=[("_id", 1)])),
 }))

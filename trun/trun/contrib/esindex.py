@@ -81,7 +81,8 @@ class ElasticsearchTarget(trun.Target):
         """Mark the update done: index the marker (its id is enough; ``update_id``,
         ``target_index``, ``target_doc_type`` and ``date`` are stored for people to read)."""
         self.create_marker_index()
-        self.es.index(index=self.marker_index, doc_type=self.marker_doc_type, id=self.marker_index_document_id(),
+        self.es.index(index=self.marker_index, doc_type=self.marker_doc_type,
+                      id=self.marker_index_document_id(),
                       body={"update_id": self.update_id, "target_index": self.index,
                             "target_doc_type": self.doc_type, "date": datetime.datetime.now()})
         self.es.indices.flush(index=self.marker_index)
@@ -90,7 +91,8 @@ class ElasticsearchTarget(trun.Target):
     def exists(self) -> bool:
         """Whether the marker document is there (a server error counts as not, with a warning)."""
         try:
-            self.es.get(index=self.marker_index, doc_type=self.marker_doc_type, id=self.marker_index_document_id())
+            self.es.get(index=self.marker_index, doc_type=self.marker_doc_type,
+                        id=self.marker_index_document_id())
             return True
         except elasticsearch.NotFoundError:
             logger.debug("Marker document not found.")

@@ -102,7 +102,8 @@ class MongoRangeTarget(MongoTarget):
         else:
             from pymongo import UpdateOne  # pymongo 4's one way to the same ordered bulk request
 
-            collection.bulk_write([UpdateOne(query, update, upsert=True) for query, update in change], ordered=True)
+            collection.bulk_write([UpdateOne(query, update, upsert=True) for query, update in change],
+                                  ordered=True)
 
     def get_empty_ids(self) -> set[Any]:
         """The targeted ids whose documents lack the field (or are missing)."""

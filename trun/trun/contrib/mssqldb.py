@@ -32,7 +32,8 @@ class MSSqlTarget(rdbms.MarkerTableTarget):
 
     marker_table = get_config().get("mssql", "marker-table", "table_updates")
 
-    def __init__(self, host: str, database: str, user: str, password: str, table: str, update_id: str) -> None:
+    def __init__(self, host: str, database: str, user: str, password: str, table: str,
+                 update_id: str) -> None:
         """``host`` may be ``host:port`` (default port 1433)."""
         if ":" in host:
             self.host, port = host.split(":")
@@ -50,7 +51,8 @@ class MSSqlTarget(rdbms.MarkerTableTarget):
         # T-SQL has no upsert: insert the row unless it is there, else refresh it
         connection.execute_non_query(
             f"IF NOT EXISTS(SELECT 1 FROM {self.marker_table} WHERE update_id = %(update_id)s)\n"
-            f"    INSERT INTO {self.marker_table} (update_id, target_table) VALUES (%(update_id)s, %(table)s)\n"
+            f"    INSERT INTO {self.marker_table} (update_id, target_table)\n"
+            f"        VALUES (%(update_id)s, %(table)s)\n"
             f"ELSE\n"
             f"    UPDATE t SET target_table = %(table)s, inserted = GETDATE()\n"
             f"    FROM {self.marker_table} t WHERE update_id = %(update_id)s\n",

@@ -44,7 +44,8 @@ class presto(trun.Config):  # noqa: N801 - the name is the config section, as Lu
     password = trun.Parameter(default=None, description="User password")
     protocol = trun.Parameter(default="https", description="Presto connection protocol")
     poll_interval = trun.FloatParameter(
-        default=1.0, description="how often to ask the Presto REST interface for a progress update, in seconds")
+        default=1.0,
+        description="how often to ask the Presto REST interface for a progress update, in seconds")
 
 
 class _Mode(Enum):
@@ -125,7 +126,8 @@ class PrestoTarget(trun.Target):
     def _count_query(self) -> tuple[str, list[Any]]:
         partition = OrderedDict(self.partition or {1: 1})  # no partition: "WHERE 1 = 1"
         clauses = " AND ".join(f"{column} = %s" for column in partition)
-        query = f"SELECT COUNT(*) AS cnt FROM {self.catalog}.{self.database}.{self.table} WHERE {clauses} LIMIT 1"
+        table = f"{self.catalog}.{self.database}.{self.table}"
+        query = f"SELECT COUNT(*) AS cnt FROM {table} WHERE {clauses} LIMIT 1"
         return query, list(partition.values())
 
     def _table_doesnot_exist(self, exception: Exception) -> bool:
@@ -232,5 +234,5 @@ class PrestoStep(rdbms.Query, metaclass=WithPrestoClient):
             self._set_progress(client)
 
     def output(self) -> PrestoTarget:
-        return PrestoTarget(client=self._client, catalog=self.catalog, database=self.database, table=self.table,
-                            partition=self.partition)
+        return PrestoTarget(client=self._client, catalog=self.catalog, database=self.database,
+                            table=self.table, partition=self.partition)
