@@ -76,7 +76,8 @@ built = [luigi.build([Items(day=d)], local_scheduler=True) for d in days]
 lines = luigi.build([FromLines()], local_scheduler=True, detailed_summary=True).status.name
 done = [Items(day=d).complete() for d in days] + [FromLines().complete()]
 purged = luigi.build([Purged()], local_scheduler=True, detailed_summary=True).status.name
-failed = [luigi.build([t], local_scheduler=True, detailed_summary=True).status.name for t in (Nothing(), Odd())]
+failed = [luigi.build([t], local_scheduler=True, detailed_summary=True).status.name
+          for t in (Nothing(), Odd())]
 mark = ElasticsearchTarget("127.0.0.1", PORT, "manual", "kind", "by hand")
 before = mark.exists()
 mark.touch()

@@ -82,9 +82,9 @@ class PrestoClient:
                 sleep(self.sleep_time)
                 status = cursor.poll()
                 if status:
+                    self._status = status  # before yielding: a caller reads the state it is given
                     if chosen is _Mode.watch:
                         yield status
-                    self._status = status
             if chosen is _Mode.fetch:
                 yield from cursor.fetchall()
 
