@@ -3,11 +3,13 @@ across several documents, a collection, or a document count.
 
 Every target takes a ready client (``pymongo.MongoClient`` or anything with its interface, such
 as ``mongomock.MongoClient`` in tests), the database name (``index``) and the collection; the
-module itself imports no driver (``pip install 'trun[mongodb]'`` brings pymongo).  Luigi's code calls two pymongo 3 methods that pymongo 4 removed
-(``Database.collection_names`` and ``Collection.initialize_ordered_bulk_op``): trun asks
-``list_collection_names`` (pymongo 3.7+ has it too) and writes a range with the ordered bulk
-builder where the collection has one (pymongo 3, mongomock) and with ``bulk_write`` otherwise, so
-the targets answer and write the same on either version.
+module itself imports no driver (``pip install 'trun[mongodb]'`` brings pymongo).
+
+Luigi's code calls two pymongo 3 methods that pymongo 4 removed (``Database.collection_names``
+and ``Collection.initialize_ordered_bulk_op``), so there its collection target and range writes
+raise TypeError.  trun asks ``list_collection_names`` (pymongo 3.7+ has it too) and writes a range
+with the ordered bulk builder where the collection has one (pymongo 3, mongomock) and with
+``bulk_write`` otherwise: the same answers and the same ordered upserts on either version.
 """
 
 from __future__ import annotations
