@@ -5,8 +5,10 @@ that really runs a submitted job on this machine, as a compute node would, and r
 A job's record: ``id``, ``name``, ``user``, ``queue``, ``slots``, ``command`` (run by ``/bin/sh
 -c``), ``cwd``, ``env``, ``out`` and ``err`` (the files its stdout and stderr are appended to),
 ``state`` (``pending``, ``running``, ``finished``, or ``error`` for a job that cannot start),
-``pid`` of the running command and ``exit_code``.  ``submissions.jsonl`` in the spool keeps each
-submitting command line (argv, stdin, working directory) for the tests to compare.
+``pid`` of the running command and ``exit_code``; optionally ``report``: ``path``, and the texts
+``done`` and ``exit`` (formatted with the exit ``code``) appended to it when the job ends.
+``submissions.jsonl`` in the spool keeps each submitting command line (argv, stdin, working
+directory) for the tests to compare.
 
 ``install(bin_dir, spool, module, commands)`` writes the commands as small scripts on ``bin_dir``
 that call ``module``'s ``main(command, spool, argv)`` with this interpreter.
@@ -83,8 +85,10 @@ def start(spool: Path, job: dict[str, Any]) -> None:
 
 
 def kill(spool: Path, job: dict[str, Any]) -> None:
-    """Stop a job: its command gets SIGKILL (a pending job is killed when it would start)."""
+    """Stop a job: its command gets SIGKILL (a job not started yet ends at once, and never starts)."""
     job["killed"] = True
+    if job["state"] != "running":
+        job.update(state="finished", exit_code=-signal.SIGKILL)
     save(spool, job)
     if job.get("pid"):
         try:
@@ -106,6 +110,10 @@ def _shepherd(spool: Path, job_id: int) -> None:
     job = load(spool, job_id) or job
     job.update(state="finished", exit_code=code, pid=None, ended=time.time())
     save(spool, job)
+    report = job.get("report")
+    if report:  # LSF appends a summary of the job to its output file
+        with open(report["path"], "a") as out:
+            out.write(report["done" if code == 0 else "exit"].format(code=code))
 
 
 if __name__ == "__main__" and sys.argv[1] == "shepherd":

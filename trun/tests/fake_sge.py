@@ -112,9 +112,6 @@ def qdel(spool: Path, argv: list[str]) -> int:
             code = 1
             continue
         fake_batch.kill(spool, job)
-        if job["state"] != "running":  # never started: nothing will record its end
-            job.update(state="finished", exit_code=None)
-            fake_batch.save(spool, job)
         print(f"{job['user']} has registered the job {job_id} for deletion")
     return code
 
