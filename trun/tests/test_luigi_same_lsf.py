@@ -4,9 +4,12 @@ same files next to the outputs and in the work directories, the same outputs wri
 the same job statuses and failures logged (including where Luigi does not see them)."""
 
 import json
+import os
+import sys
+from pathlib import Path
 
 import pytest
-from cluster_pair import run_cluster_pair
+from cluster_pair import TRUN_SOURCE, run_cluster_pair
 from fake_lsf import install
 from luigi_pair import renamed, scenario
 
@@ -75,3 +78,47 @@ def test_work_directories_as_luigi(result):
 
 def test_track_and_kill_as_luigi(result):
     assert result["track"] == ["RUN", "EXIT", ""]
+
+
+WRITTEN = """
+import os, sys
+import trun
+from trun.contrib.lsf import LSFJobStep
+
+
+class Written(LSFJobStep):
+    where = trun.Parameter()
+
+    def work(self):
+        with open(self.output().path, "w") as out:
+            out.write(os.path.basename(sys.argv[0]))
+
+    def output(self):
+        return trun.LocalTarget(os.path.join(self.where, "written.txt"))
+"""
+
+
+def test_a_runner_without_its_mode_bits_runs_from_a_copy(tmp_path, monkeypatch):
+    # a wheel does not keep lsf_runner.py executable: bsub is given an executable copy instead
+    import trun
+    from trun.contrib import lsf_runner
+
+    install(tmp_path / "bin", tmp_path / "spool")
+    (tmp_path / "bin" / "python3").symlink_to(sys.executable)
+    plain = tmp_path / "lsf_runner.py"
+    plain.write_text(Path(lsf_runner.__file__).read_text())
+    plain.chmod(0o644)
+    monkeypatch.setattr(lsf_runner, "__file__", str(plain))
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
+    monkeypatch.setenv("PYTHONPATH", str(TRUN_SOURCE))
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "written_job.py").write_text(WRITTEN)  # the job imports it from the archive
+    monkeypatch.syspath_prepend(str(tmp_path / "code"))
+    import written_job
+
+    step = written_job.Written(where=str(tmp_path), shared_tmp_dir=str(tmp_path), poll_time=0.01,
+                               queue_flag="short")
+    assert trun.build([step], local_scheduler=True)
+    assert step.job_status == "DONE" and (tmp_path / "written.txt").read_text() == "lsf_runner.py"
+    submitted = json.loads((tmp_path / "spool" / "submissions.jsonl").read_text())
+    assert submitted["argv"][-2] == os.path.join(step.tmp_dir, "lsf_runner.py")

@@ -10,6 +10,7 @@ step's module, and, from that directory, runs
          -W <runtime_flag> [-J <job_name_flag>] -o <output's dir>/job.out -e <output's dir>/job.err
          [extra_bsub_args...] <trun/contrib/lsf_runner.py> <work dir>
 
+(the runner is executable, unlike Luigi's, which bsub cannot run).
 It then asks ``bjobs -noheader -o stat <job id>`` every ``poll_time`` seconds, keeping the answer
 in ``job_status`` (a step status), until the job is ``DONE`` or ``EXIT``.  The job's failure is
 read from ``<work dir>/job.err``, which is where LSF writes it when the output's path is relative
@@ -129,7 +130,18 @@ class LSFJobStep(trun.Step):
         args += ["-o", os.path.join(log_dir, "job.out"), "-e", os.path.join(log_dir, "job.err")]
         if self.extra_bsub_args:
             args += self.extra_bsub_args.split()
-        return [*args, os.path.abspath(lsf_runner.__file__), self.tmp_dir]
+        return [*args, self._runner(), self.tmp_dir]
+
+    def _runner(self) -> str:
+        """The job's command: ``lsf_runner.py``, which bsub runs itself.  Installed from a wheel it
+        has lost its mode bits; then a copy in the work directory that has them."""
+        runner = os.path.abspath(lsf_runner.__file__)
+        if os.access(runner, os.X_OK):
+            return runner
+        copy = os.path.join(self.tmp_dir, os.path.basename(runner))
+        shutil.copyfile(runner, copy)
+        os.chmod(copy, 0o755)
+        return copy
 
     def _run_job(self) -> None:
         log_output = self._output_dir_and_name()
