@@ -113,9 +113,9 @@ def create_packages_archive(packages: Iterable[ModuleType], filename: str) -> No
                 tar.add(source, member)
 
 
-def step_packages(step: Any, engine: ModuleType) -> list[ModuleType]:
+def step_packages(step: Any) -> list[ModuleType]:
     """What a job's archive holds: trun and the module that defines the step's class."""
-    return [engine, importlib.import_module(type(step).__module__)]
+    return [importlib.import_module("trun"), importlib.import_module(type(step).__module__)]
 
 
 def extract_packages_archive(work_dir: str) -> None:

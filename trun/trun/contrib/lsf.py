@@ -98,7 +98,7 @@ class LSFJobStep(trun.Step):
         LOGGER.debug("Dumping pickled class")
         self._dump(self.tmp_dir)
         LOGGER.debug("Tarballing dependencies")
-        _cluster_job.create_packages_archive(_cluster_job.step_packages(self, trun),
+        _cluster_job.create_packages_archive(_cluster_job.step_packages(self),
                                              os.path.join(self.tmp_dir, _cluster_job.PACKAGES_TAR))
         self.init_local()
 

@@ -122,7 +122,7 @@ class SGEJobStep(trun.Step):
         self._dump(self.tmp_dir)
         if not self.no_tarball:
             logger.debug("Tarballing dependencies")
-            _cluster_job.create_packages_archive(_cluster_job.step_packages(self, trun),
+            _cluster_job.create_packages_archive(_cluster_job.step_packages(self),
                                                  os.path.join(self.tmp_dir, _cluster_job.PACKAGES_TAR))
 
     def run(self) -> None:
