@@ -4,10 +4,9 @@ STOPPED), its errors and a worker's build; the suite's ECS test needs moto's rem
 
 from __future__ import annotations
 
-import urllib.request
-
 import pytest
 from luigi_pair import same_result, scenario
+from moto_server import aws_env, reset_before_each
 
 s3_server = pytest.importorskip("s3_server")  # moto's server: it answers every AWS service
 
@@ -18,20 +17,8 @@ def endpoint():
         yield url
 
 
-def aws_env(endpoint: str) -> dict[str, str]:
-    return {"AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing"}
-
-
-def reset(endpoint: str):
-    """A ``setup`` for run_pair: each engine starts from an empty moto."""
-    def setup(work, engine):
-        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).read()
-    return setup
-
-
 def test_ecs_step_same_as_luigi(tmp_path, endpoint):
-    result = same_result(tmp_path, scenario("ecs"), env=aws_env(endpoint), setup=reset(endpoint))
+    result = same_result(tmp_path, scenario("ecs"), env=aws_env(endpoint), setup=reset_before_each(endpoint))
     inline = result["dict"]
     assert [call[0] for call in inline["calls"]] == [
         "Register<T>Definition", "Run<T>", "Describe<T>s", "Describe<T>s", "Describe<T>s", "Describe<T>s"]

@@ -1,0 +1,48 @@
+"""trun.contrib.batch as Luigi's, both against AWS Batch served by moto on loopback (its jobs end at
+once without a container; reset before each engine): BatchClient's queue lookup, submissions,
+statuses, job definitions from a file and CloudWatch logs, and BatchStep run by a worker; once with
+jobs that succeed and once with jobs that fail."""
+
+from __future__ import annotations
+
+import pytest
+from luigi_pair import same_result, scenario
+from moto_server import aws_env, configure, reset_before_each
+
+s3_server = pytest.importorskip("s3_server")  # moto's server: it answers every AWS service
+
+CALLS = ["RegisterJobDefinition", "DescribeJobQueues", "DescribeJobQueues", "SubmitJob", "DescribeJobQueues",
+         "SubmitJob", "SubmitJob", "SubmitJob", "DescribeJobs", "ListJobs", "DescribeJobs"]
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    with s3_server.s3_server() as url:
+        configure(url, {"batch": {"use_docker": False}})
+        yield url
+
+
+def run(tmp_path, endpoint):
+    return same_result(tmp_path, scenario("batch"), env=aws_env(endpoint), setup=reset_before_each(endpoint))
+
+
+def test_batch_step_same_as_luigi(tmp_path, endpoint, monkeypatch):
+    monkeypatch.delenv("MOTO_SIMPLE_BATCH_FAIL_AFTER", raising=False)
+    result = run(tmp_path, endpoint)
+    assert result["no_queue"] == ["raised", "Exception", False]
+    assert result["registered"] == ["trun-from-file", 1] and result["queue"] == ["trun-queue", "trun-queue"]
+    assert result["names"] == ["trun-named", True, True] and result["queues"] == ["trun-queue", "trun-second"]
+    assert result["parameters"] == {"greeting": "hi"}
+    assert result["missing_queue"][:2] == ["raised", "ClientException"]
+    assert [result["status"], result["running_by_name"], result["wait"]] == ["SUCCEEDED", None, ["ok", True]]
+    assert result["logs"] == "log line 57\nlog line 58\nlog line 59" and result["logs_default"] == 50
+    assert result["build"] == "SUCCESS" and result["greeted"] == ["SUCCEEDED"]
+    assert result["calls"] == CALLS
+
+
+def test_failed_batch_job_same_as_luigi(tmp_path, endpoint, monkeypatch):
+    monkeypatch.setenv("MOTO_SIMPLE_BATCH_FAIL_AFTER", "0")  # read by the server (this process) per job
+    result = run(tmp_path, endpoint)
+    assert result["status"] == "FAILED" and result["wait"] == ["raised", "BatchJobException", True]
+    assert result["build"] == "FAILED" and result["greeted"] == ["FAILED"]
+    assert result["calls"] == CALLS[:-1] + ["DescribeJobs", "DescribeJobs"]
