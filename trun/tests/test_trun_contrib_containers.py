@@ -41,7 +41,8 @@ def test_ecs_without_a_region_fails_at_first_use_not_at_import(tmp_path):
     assert luigi.returncode != 0 and "NoRegionError" in luigi.stderr
     code = ("import trun.contrib.ecs as ecs\nfrom botocore.exceptions import NoRegionError\n"
             "assert ecs.client is None\n"
-            "try:\n    ecs._get_step_statuses(['arn'], 'default')\nexcept NoRegionError:\n    print('no region')\n")
+            "try:\n    ecs._get_step_statuses(['arn'], 'default')\n"
+            "except NoRegionError:\n    print('no region')\n")
     env["PYTHONPATH"] = str(Path(trun.__file__).resolve().parents[1])
     ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert ours.returncode == 0, ours.stderr
