@@ -164,10 +164,11 @@ image: deploy-deps $(PY_STAMP)
 
 # The stack from the images to the teardown: health, a tap compared with the .feat files, the
 # pipeline on the containerised trund, a killed service resumed without loss (tests/deploy/).
-# First the tests of trun.contrib.docker_runner on the real daemon (make test skips them without one).
+# First the tests of trun.contrib.docker_runner and .batch on the real daemon (make test skips
+# those without one).
 deploy-test: build image $(LUIGI_STAMP)
 	@TRUN_TEST_DOCKER=required LUIGI_PYTHON=$(BENCH_VENV)/bin/python $(PY) -m pytest -q -p no:cacheprovider \
-	  trun/tests/test_luigi_same_docker_runner.py
+	  trun/tests/test_luigi_same_docker_runner.py trun/tests/test_luigi_same_batch.py
 	@TICKLAB_IMAGE_TAG=$(IMAGE_TAG) TICKLAB_COMPOSE="$(COMPOSE_COMMAND)" $(PY) tests/deploy/deploy_check.py
 # Fuzzing (fuzz/README.md): Debian's clang builds everything with ASan + UBSan in build-fuzz/; each
 # target runs FUZZ_RUNS executions or FUZZ_SECONDS, whichever comes first; then the Python readers

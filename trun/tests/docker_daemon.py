@@ -1,4 +1,5 @@
-"""The real Docker daemon for the tests of ``trun.contrib.docker_runner``, and a small local image.
+"""The real Docker daemon for the tests of ``trun.contrib.docker_runner`` (and of ``.batch``, whose
+jobs moto can run as containers), and a small local image.
 
 ``ready()`` asks ``deploy/docker-ready.sh`` (which starts the daemon when it is installed but not
 running) and skips the test with the script's reason when the daemon is not installed or cannot

@@ -1,7 +1,8 @@
 """trun.contrib.batch as Luigi's, both against AWS Batch served by moto on loopback (its jobs end at
 once without a container; reset before each engine): BatchClient's queue lookup, submissions,
 statuses, job definitions from a file and CloudWatch logs, and BatchStep run by a worker; once with
-jobs that succeed and once with jobs that fail."""
+jobs that succeed and once with jobs that fail; and, where a Docker daemon runs, jobs that moto
+runs as containers of a local image (their CloudWatch output in the failed job's exception)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ CALLS = ["RegisterJobDefinition", "DescribeJobQueues", "DescribeJobQueues", "Sub
 @pytest.fixture(scope="module")
 def endpoint():
     with s3_server.s3_server() as url:
-        configure(url, {"batch": {"use_docker": False}})
         yield url
 
 
 def run(tmp_path, endpoint):
+    configure(endpoint, {"batch": {"use_docker": False}})
     return same_result(tmp_path, scenario("batch"), env=aws_env(endpoint), setup=reset_before_each(endpoint))
 
 
@@ -46,3 +47,22 @@ def test_failed_batch_job_same_as_luigi(tmp_path, endpoint, monkeypatch):
     assert result["status"] == "FAILED" and result["wait"] == ["raised", "BatchJobException", True]
     assert result["build"] == "FAILED" and result["greeted"] == ["FAILED"]
     assert result["calls"] == CALLS[:-1] + ["DescribeJobs", "DescribeJobs"]
+
+
+def test_batch_jobs_in_containers_same_as_luigi(tmp_path, endpoint):
+    import docker
+    import docker_daemon
+
+    docker_daemon.ready()
+    image = docker_daemon.busybox_image()
+    local = "localhost/" + image  # a registry host in the name: moto then takes it as it is
+    docker.APIClient().tag(image, *local.rsplit(":", 1))
+    configure(endpoint, {"batch": {"use_docker": True}})
+    try:
+        result = same_result(tmp_path, scenario("batch_docker"), env={**aws_env(endpoint), "IMAGE": local},
+                             setup=reset_before_each(endpoint))
+    finally:
+        configure(endpoint, {"batch": {"use_docker": False}})
+        docker.APIClient().remove_image(local)
+    assert result == {"built": [True, False], "errors": [["BatchJobException", True]],
+                      "jobs": [["trun-bad", "FAILED"], ["trun-ok", "SUCCEEDED"]]}
