@@ -33,7 +33,6 @@ def _unavailable(reason: str) -> None:
 
 def ready() -> None:
     """Return when the Docker daemon answers; skip (or fail, see the module) otherwise."""
-    pytest.importorskip("docker")
     if shutil.which("dockerd") is None:
         _unavailable("no Docker daemon installed (make deploy-packages installs Debian's docker.io)")
     proc = subprocess.run(["bash", str(READY_SCRIPT)], capture_output=True, text=True, timeout=120)

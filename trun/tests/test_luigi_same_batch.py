@@ -6,11 +6,12 @@ runs as containers of a local image (their CloudWatch output in the failed job's
 
 from __future__ import annotations
 
+import docker
+import docker_daemon
 import pytest
+import s3_server  # moto's server: it answers every AWS service
 from luigi_pair import same_result, scenario
 from moto_server import aws_env, configure, reset_before_each
-
-s3_server = pytest.importorskip("s3_server")  # moto's server: it answers every AWS service
 
 CALLS = ["RegisterJobDefinition", "DescribeJobQueues", "DescribeJobQueues", "SubmitJob", "DescribeJobQueues",
          "SubmitJob", "SubmitJob", "SubmitJob", "DescribeJobs", "ListJobs", "DescribeJobs"]
@@ -50,9 +51,6 @@ def test_failed_batch_job_same_as_luigi(tmp_path, endpoint, monkeypatch):
 
 
 def test_batch_jobs_in_containers_same_as_luigi(tmp_path, endpoint):
-    import docker
-    import docker_daemon
-
     docker_daemon.ready()
     image = docker_daemon.busybox_image()
     local = "localhost/" + image  # a registry host in the name: moto then takes it as it is

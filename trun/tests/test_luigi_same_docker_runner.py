@@ -4,10 +4,10 @@ recording stand-in for docker's APIClient."""
 
 from __future__ import annotations
 
+import docker
+import docker_daemon
 import pytest
 from luigi_pair import same_result, scenario
-
-pytest.importorskip("docker")
 
 
 def test_docker_step_calls_same_as_luigi(tmp_path):
@@ -32,9 +32,6 @@ def test_docker_step_calls_same_as_luigi(tmp_path):
 
 @pytest.fixture(scope="module")
 def images():
-    import docker
-    import docker_daemon
-
     docker_daemon.ready()
     image = docker_daemon.busybox_image()
     api = docker.APIClient()

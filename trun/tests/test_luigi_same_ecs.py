@@ -5,10 +5,9 @@ STOPPED), its errors and a worker's build; the suite's ECS test needs moto's rem
 from __future__ import annotations
 
 import pytest
+import s3_server  # moto's server: it answers every AWS service
 from luigi_pair import same_result, scenario
 from moto_server import aws_env, reset_before_each
-
-s3_server = pytest.importorskip("s3_server")  # moto's server: it answers every AWS service
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,9 @@ from __future__ import annotations
 import json
 import urllib.request
 
-import pytest
+import kube_server
+import pykube  # noqa: F401  (what the step uses: make test installs it)
 from luigi_pair import same_result, scenario
-
-pytest.importorskip("pykube")
-kube_server = pytest.importorskip("kube_server")
 
 _CFG = """[kubernetes]
 kubeconfig_path = kubeconfig

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from luigi_pair import luigi_python
 from without_packages import run_without
 
@@ -34,7 +33,6 @@ def _without_region(tmp_path: Path) -> dict[str, str]:
 
 
 def test_ecs_without_a_region_fails_at_first_use_not_at_import(tmp_path):
-    pytest.importorskip("boto3")
     env = _without_region(tmp_path)
     luigi = subprocess.run([luigi_python(), "-c", "import luigi.contrib.ecs"], capture_output=True,
                            text=True, env=env, timeout=60)
