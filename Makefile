@@ -21,7 +21,8 @@ CXX_APT_PACKAGES := g++ cmake ninja-build pkg-config libgrpc++-dev protobuf-comp
 APT_PACKAGES := $(CXX_APT_PACKAGES) sqlite3 clang-format python3-venv procps nodejs postgresql \
   mariadb-server openssh-server redis-server
 # What `make image` and `make deploy-test` need on the host.
-DEPLOY_APT_PACKAGES := docker.io debootstrap docker-compose
+# busybox-static: the rootfs of the small image the tests of trun.contrib.docker_runner import
+DEPLOY_APT_PACKAGES := docker.io debootstrap docker-compose busybox-static
 IMAGE_TAG ?= latest
 # v1: Debian's docker-compose 1.29; v2: `docker compose`, built from its Go module (deploy/compose-v2.sh).
 COMPOSE ?= v1
@@ -91,7 +92,8 @@ $(BROWSER_STAMP): Makefile
 
 $(LUIGI_STAMP): $(APT_STAMP) Makefile
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
-	@$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check luigi==3.8.1 jsonschema boto3 "sqlalchemy<2" redis
+	@$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check luigi==3.8.1 jsonschema boto3 "sqlalchemy<2" redis \
+	  docker pykube-ng
 	@touch $@
 
 build: deps
@@ -162,7 +164,11 @@ image: deploy-deps $(PY_STAMP)
 
 # The stack from the images to the teardown: health, a tap compared with the .feat files, the
 # pipeline on the containerised trund, a killed service resumed without loss (tests/deploy/).
-deploy-test: build image
+# First the tests of trun.contrib.docker_runner and .batch on the real daemon (make test skips
+# those without one).
+deploy-test: build image $(LUIGI_STAMP)
+	@TRUN_TEST_DOCKER=required LUIGI_PYTHON=$(BENCH_VENV)/bin/python $(PY) -m pytest -q -p no:cacheprovider \
+	  trun/tests/test_luigi_same_docker_runner.py trun/tests/test_luigi_same_batch.py
 	@TICKLAB_IMAGE_TAG=$(IMAGE_TAG) TICKLAB_COMPOSE="$(COMPOSE_COMMAND)" $(PY) tests/deploy/deploy_check.py
 # Fuzzing (fuzz/README.md): Debian's clang builds everything with ASan + UBSan in build-fuzz/; each
 # target runs FUZZ_RUNS executions or FUZZ_SECONDS, whichever comes first; then the Python readers

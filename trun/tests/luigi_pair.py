@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+import trun
+
 _RENAMES = [("luigi", "trun"), ("Luigi", "Trun"), ("LUIGI", "TRUN"), ("Task", "Step"), ("task", "step"),
             ("TASK", "STEP")]
 
@@ -59,7 +61,9 @@ def _run(python: str, work: Path, source: str, args: list[str], env: dict | None
     if setup is not None:
         setup(work, engine)
     (work / "wf.py").write_text(source)
-    full_env = {**os.environ, "PYTHONPATH": str(work), **(env or {})}
+    # the trun copy imports the trun this test process imports (a worktree's, not an installed one)
+    path = [str(work)] + ([str(Path(trun.__file__).resolve().parents[1])] if engine == "trun" else [])
+    full_env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), **(env or {})}
     for key in ("TRUN_CONFIG_PATH", "LUIGI_CONFIG_PATH"):
         if not env or key not in env:
             full_env.pop(key, None)
