@@ -77,7 +77,7 @@ class AtomicWebHdfsFile(AtomicLocalFile):
         super().__init__(path)
 
     def generate_tmp_path(self, path: str) -> str:
-        return os.path.join(tempfile.gettempdir(), "trun-s3-tmp-%09d" % random.randrange(0, 10_000_000_000))
+        return os.path.join(tempfile.gettempdir(), f"trun-s3-tmp-{random.randrange(0, 10_000_000_000):09d}")
 
     def move_to_final_destination(self) -> None:
         if not self.client.exists(self.path):

@@ -30,7 +30,7 @@ def get_autoconfig_client(client_cache: Any = _AUTOCONFIG_CLIENT) -> HdfsFileSys
         elif name == "hadoopcli":
             client_cache.client = hdfs_hadoopcli_clients.create_hadoopcli_client()
         else:
-            raise Exception("Unknown hdfs client " + name)
+            raise Exception("Unknown hdfs client " + name) from None
         return client_cache.client
 
 

@@ -54,7 +54,7 @@ def tmppath(path: str | None = None, include_unix_username: bool = True) -> str:
     """A fresh temporary path for ``path`` (any temporary path when ``None``):
     ``/tmp/<user>/<path>-truntemp-<random number>``, under ``[hdfs] tmp_dir`` when set, and with
     the scheme and host of ``path`` when it has them (``hdfs://host/a`` -> ``hdfs://host/tmp/...``)."""
-    suffix = "truntemp-%09d" % random.randrange(0, 10_000_000_000)
+    suffix = f"truntemp-{random.randrange(0, 10_000_000_000):09d}"
     configured = hdfs().tmp_dir
     if configured is not None:
         base = configured

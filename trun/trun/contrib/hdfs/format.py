@@ -10,6 +10,7 @@ one ``data`` file, reading every file in it whose name does not start with ``_``
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -35,6 +36,17 @@ class HdfsReadPipe(InputPipeProcessWrapper):
         super().__init__([*load_hadoop_cmd(), "fs", "-cat", path])
 
 
+def _let_finish(pipe: OutputPipeProcessWrapper) -> None:
+    """End the ``-put`` by closing its input rather than killing it, so that the temporary file it
+    writes is surely there for ``abort`` to remove (a killed put may or may not have made it)."""
+    if pipe._finished:
+        return
+    pipe._finished = True
+    with contextlib.suppress(BrokenPipeError):
+        pipe._process.stdin.close()
+    pipe._process.wait()
+
+
 def _replace(tmp: str, path: str) -> None:
     """Put ``tmp`` where ``path`` is, removing what was there (a failed check for it is ignored)."""
     try:
@@ -47,7 +59,27 @@ def _replace(tmp: str, path: str) -> None:
         raise HdfsAtomicWriteError(f"Atomic write to {path} failed")
 
 
-class HdfsAtomicWritePipe(OutputPipeProcessWrapper):
+class _AtomicPipe(OutputPipeProcessWrapper):
+    """A ``hadoop fs -put -`` into ``tmppath`` that ``close()`` publishes at ``path``."""
+
+    path: str
+    tmppath: str
+    _kind = "file"
+
+    def abort(self) -> None:
+        logger.info("Aborting %s('%s'). Removing temporary %s '%s'", type(self).__name__, self.path,
+                    self._kind, self.tmppath)
+        _let_finish(self)
+        remove(self.tmppath, skip_trash=True)
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.close()  # publishes, where the plain pipe's exit only ends the command
+        else:
+            self.abort()
+
+
+class HdfsAtomicWritePipe(_AtomicPipe):
     """A file written to a fresh temporary path (``config.tmppath``) through
     ``hadoop fs -put -`` and moved to ``path`` by ``close()``; ``abort()`` removes it."""
 
@@ -57,32 +89,22 @@ class HdfsAtomicWritePipe(OutputPipeProcessWrapper):
         mkdir(os.path.dirname(self.tmppath), parents=True, raise_if_exists=False)
         super().__init__([*load_hadoop_cmd(), "fs", "-put", "-", self.tmppath])
 
-    def abort(self) -> None:
-        logger.info("Aborting %s('%s'). Removing temporary file '%s'", type(self).__name__, self.path,
-                    self.tmppath)
-        super().abort()
-        remove(self.tmppath, skip_trash=True)
-
     def close(self) -> None:
         super().close()
         _replace(self.tmppath, self.path)
 
 
-class HdfsAtomicWriteDirPipe(OutputPipeProcessWrapper):
+class HdfsAtomicWriteDirPipe(_AtomicPipe):
     """A directory ``path`` holding one file, ``data<data_extension>``, written as
     ``HdfsAtomicWritePipe`` writes a file (the temporary directory is moved on ``close()``)."""
+
+    _kind = "dir"
 
     def __init__(self, path: str, data_extension: str = "") -> None:
         self.path = path
         self.tmppath = hdfs_config.tmppath(self.path)
         self.datapath = f"{self.tmppath}/data{data_extension}"
         super().__init__([*load_hadoop_cmd(), "fs", "-put", "-", self.datapath])
-
-    def abort(self) -> None:
-        logger.info("Aborting %s('%s'). Removing temporary dir '%s'", type(self).__name__, self.path,
-                    self.tmppath)
-        super().abort()
-        remove(self.tmppath, skip_trash=True)
 
     def close(self) -> None:
         super().close()

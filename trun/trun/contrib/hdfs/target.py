@@ -78,7 +78,9 @@ class HdfsTarget(FileSystemTarget):
             assert is_tmp
             path = tmppath()
         super().__init__(path)
-        self.format = _as_hdfs_format(format if format is not None else get_default_format() >> hdfs_format.Plain)
+        if format is None:
+            format = get_default_format() >> hdfs_format.Plain
+        self.format = _as_hdfs_format(format)
         self.is_tmp = is_tmp
         if ":" in urlparse.urlsplit(path).path:
             raise ValueError("colon is not allowed in hdfs filenames")
@@ -143,7 +145,7 @@ class HdfsTarget(FileSystemTarget):
         return False
 
     def _is_writable(self, path: str) -> bool:
-        probe = path + ".test_write_access-%09d" % random.randrange(10_000_000_000)
+        probe = f"{path}.test_write_access-{random.randrange(10_000_000_000):09d}"
         try:
             self.fs.touchz(probe)
             self.fs.remove(probe, recursive=False)

@@ -97,7 +97,8 @@ class WebHdfsClient(hdfs_abstract_client.HdfsFileSystem):
                 self.mkdir(parent, parents=True)
         self.client.rename(path, dest)
 
-    def mkdir(self, path: str, parents: bool = True, mode: int = 0o755, raise_if_exists: bool = False) -> None:
+    def mkdir(self, path: str, parents: bool = True, mode: int = 0o755,
+              raise_if_exists: bool = False) -> None:
         """MKDIRS (always with parents, never failing on an existing directory)."""
         if not parents or raise_if_exists:
             warnings.warn("webhdfs mkdir: parents/raise_if_exists not implemented", stacklevel=2)

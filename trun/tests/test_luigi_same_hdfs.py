@@ -1,0 +1,56 @@
+"""trun.contrib.hdfs's hadoop CLI client as Luigi's, against the same fake ``hadoop`` command
+(fake_hadoop.py: a local directory standing for HDFS): the files each engine leaves in it, the
+argv of every ``hadoop`` call, and what each operation returns or raises are the same."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import fake_hadoop
+from luigi_pair import port, same_result, scenario
+
+
+def _with_fake_hadoop(work: Path, engine: str) -> None:
+    fake_hadoop.install(work / "bin")
+    (work / "hdfs-root").mkdir()
+
+
+def _calls(log: Path) -> list[list[str]]:
+    """The logged argv lists, random temporary names made equal."""
+    return [json.loads(re.sub(r"(temp|access)-\d+", r"\1-N", line)) for line in log.read_text().splitlines()]
+
+
+# this interpreter's PYTHONPATH too, so that a checkout's trun (not only an installed one) is run
+ENV = {"FAKE_HDFS_ROOT": "hdfs-root", "FAKE_HADOOP_LOG": "hadoop-argv.log",
+       "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+
+
+def test_hdfs_cli_client_and_targets_same(tmp_path: Path) -> None:
+    result = same_result(tmp_path, scenario("hdfs_cli"), env=ENV, setup=_with_fake_hadoop)
+    luigi_calls = json.loads(port(json.dumps(_calls(tmp_path / "luigi" / "hadoop-argv.log"))))
+    trun_calls = _calls(tmp_path / "trun" / "hadoop-argv.log")
+    end = ["fs", "-stat", "/builds-done"]
+    # the builds: the same calls, though the workers check the two requirements in another order
+    assert sorted(trun_calls[:trun_calls.index(end)]) == sorted(luigi_calls[:luigi_calls.index(end)])
+    assert trun_calls[trun_calls.index(end):] == luigi_calls[luigi_calls.index(end):]
+    assert ["fs", "-put", "-", "/tmp/root/data/joined.txt-truntemp-N"] in trun_calls
+    assert result["built"] is True and result["broken"] is False
+    assert result["joined"] == "A ONE\nA TWO\nB ONE\nB TWO\n"
+    assert result["exists"] == [True, False, True]
+    assert result["unknown_host"]["error"] == "HDFSCliError"
+    assert "failed [exit code 255]\n---stdout---\n\n---stderr---\n" in result["unknown_host"]["text"]
+    assert [m and m["error"] for m in result["mkdir"]] == [None, "FileAlreadyExists", "NotImplementedError",
+                                                            "HDFSCliError", None]
+    assert result["listdir_sized"] == [["/data/joined.txt", 24, "-"], ["/data/words", 0, "d"]]
+    assert result["count"] == {"content_size": "48", "dir_count": "2", "file_count": "3"}
+    assert result["local"]["merged-nl.txt"] == "a one\na two\n\nb one\nb two\n\n"
+    assert result["flag"] == [False, False, True] and result["glob"] == [False, True, False]
+    assert result["plaindir"] == "first part\nsecond part\n"
+    assert result["tmp"] == [True, False, True, False]
+    assert result["config"][3:5] == ["HdfsClient", "HdfsClientApache1"]
+    trash = tmp_path / "trun" / "hdfs-root" / "user" / "root" / ".Trash" / "Current"
+    assert (trash / "data" / "many" / "put.txt").read_text() == "from the local disk\n"
+    assert not list((tmp_path / "trun" / "hdfs-root" / "data" / "words").glob("broken*"))
