@@ -8,9 +8,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from trun.contrib.hdfs import config as hdfs_config
-from trun.contrib.hdfs import hadoopcli_clients as hdfs_hadoopcli_clients
-from trun.contrib.hdfs import webhdfs_client as hdfs_webhdfs_client
+import trun.contrib.hdfs.config as hdfs_config
+import trun.contrib.hdfs.hadoopcli_clients as hdfs_hadoopcli_clients
+import trun.contrib.hdfs.webhdfs_client as hdfs_webhdfs_client
 from trun.contrib.hdfs.abstract_client import HdfsFileSystem
 
 logger = logging.getLogger("trun-interface")

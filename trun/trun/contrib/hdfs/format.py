@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from trun.contrib.hdfs import config as hdfs_config
+import trun.contrib.hdfs.config as hdfs_config
 from trun.contrib.hdfs.clients import exists, listdir, mkdir, remove, rename
 from trun.contrib.hdfs.config import load_hadoop_cmd
 from trun.contrib.hdfs.error import HDFSCliError

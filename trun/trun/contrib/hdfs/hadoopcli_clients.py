@@ -17,9 +17,9 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from trun.contrib.hdfs import abstract_client as hdfs_abstract_client
-from trun.contrib.hdfs import config as hdfs_config
-from trun.contrib.hdfs import error as hdfs_error
+import trun.contrib.hdfs.abstract_client as hdfs_abstract_client
+import trun.contrib.hdfs.config as hdfs_config
+import trun.contrib.hdfs.error as hdfs_error
 from trun.contrib.hdfs.config import load_hadoop_cmd
 from trun.target import FileAlreadyExists
 

@@ -14,9 +14,9 @@ import warnings
 from typing import Any
 from urllib import parse as urlparse
 
+import trun.contrib.hdfs.clients as hdfs_clients
+import trun.contrib.hdfs.format as hdfs_format
 from trun.contrib._abort_on_error import AbortOnError
-from trun.contrib.hdfs import clients as hdfs_clients
-from trun.contrib.hdfs import format as hdfs_format
 from trun.contrib.hdfs.abstract_client import HdfsFileSystem
 from trun.contrib.hdfs.config import tmppath
 from trun.contrib.hdfs.error import HDFSCliError

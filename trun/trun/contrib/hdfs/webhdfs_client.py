@@ -14,8 +14,8 @@ import os
 import warnings
 from typing import Any
 
-from trun.contrib.hdfs import abstract_client as hdfs_abstract_client
-from trun.contrib.hdfs import config as hdfs_config
+import trun.contrib.hdfs.abstract_client as hdfs_abstract_client
+import trun.contrib.hdfs.config as hdfs_config
 from trun.parameter import ChoiceParameter, IntParameter, Parameter
 from trun.step import Config
 
