@@ -5,7 +5,8 @@ error such as "No such file or directory" or "File exists"; 255 for an unknown n
 Tests put it on ``PATH`` with ``install(bin_dir)`` and point it at its state with environment
 variables: ``FAKE_HDFS_ROOT`` (the directory standing for ``/``), ``FAKE_HADOOP_LOG`` (each call's
 argv is appended there as a JSON line, so the calls two engines make can be compared) and
-``FAKE_HDFS_HOSTS`` (namenode hosts that resolve, comma-separated; ``localhost`` when unset).
+``FAKE_HDFS_HOSTS`` (namenode hosts that resolve, comma-separated; ``localhost`` when unset);
+``FAKE_HADOOP_JVM_WARNING`` set makes every answer start with a JVM warning line.
 Owners set by ``-chown`` are kept in ``<root>.owners.json``.  Relative paths are under
 ``/user/<user>``, and ``-rm`` without ``-skipTrash`` moves to ``/user/<user>/.Trash/Current``.
 It implements the subcommands Luigi's and trun's HDFS clients run: -stat, -test, -ls (-R), -lsr,
@@ -355,6 +356,9 @@ def main(argv: list[str]) -> int:
         out, err, code = [], [f"{cmd.lstrip('-')}: {e}"], 255
     except PathError as e:
         out, err, code = [], [f"{cmd.lstrip('-')}: {e}"], 1
+    if os.environ.get("FAKE_HADOOP_JVM_WARNING"):  # as some JVMs print before the command's answer
+        out.insert(0, "OpenJDK 64-Bit Server VM warning: You have loaded library which might have "
+                      "disabled stack guard.")
     sys.stdout.flush()
     for line in out:
         print(line)

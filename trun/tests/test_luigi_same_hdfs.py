@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import fake_hadoop
-from luigi_pair import port, same_result, scenario
+from luigi_pair import port, renamed, run_pair, same_result, scenario
 
 
 def _with_fake_hadoop(work: Path, engine: str) -> None:
@@ -54,3 +54,23 @@ def test_hdfs_cli_client_and_targets_same(tmp_path: Path) -> None:
     trash = tmp_path / "trun" / "hdfs-root" / "user" / "root" / ".Trash" / "Current"
     assert (trash / "data" / "many" / "put.txt").read_text() == "from the local disk\n"
     assert not list((tmp_path / "trun" / "hdfs-root" / "data" / "words").glob("broken*"))
+
+
+def test_hdfs_deliberate_differences(tmp_path: Path) -> None:
+    env = {**ENV, "FAKE_HADOOP_JVM_WARNING": "1"}
+    lu, tr = run_pair(tmp_path, scenario("hdfs_differences"), env=env, setup=_with_fake_hadoop)
+    assert lu.returncode == 0, lu.stderr
+    assert tr.returncode == 0, tr.stderr
+    luigi, trun = renamed(lu.result), tr.result
+    assert trun["listdir"] == luigi["listdir"] == ["/data/file"]
+    # Luigi catches clients.HDFSCliError, a name that module does not have: the failed probe is an
+    # AttributeError there; trun says the path is not writable
+    assert luigi["writable_under_file"]["error"] == "AttributeError"
+    assert trun["writable_under_file"] is False
+    # Luigi unpacks all of -count's output, warning included; trun reads the count line
+    assert luigi["count"]["error"] == "ValueError"
+    assert trun["count"] == {"content_size": "0", "dir_count": "1", "file_count": "1"}
+    # Luigi passes HdfsFlagTarget's client on as is_tmp (so collecting the target removes the
+    # directory); trun uses it as the target's file system
+    assert luigi["flag_client"] == ["HdfsClient", True]
+    assert trun["flag_client"] == ["HdfsClientCdh3", False]
