@@ -14,6 +14,7 @@ os.environ["PATH"] = os.path.abspath("bin") + os.pathsep + os.environ["PATH"]
 
 import luigi  # noqa: E402
 import luigi.configuration  # noqa: E402
+import luigi.format  # noqa: E402
 from luigi.contrib import hdfs  # noqa: E402
 from luigi.contrib.hdfs import clients, config, hadoopcli_clients  # noqa: E402
 
@@ -150,6 +151,37 @@ for probe in cli.listdir("/user/root/.Trash/Current/jobs/run1"):  # its name is 
     cli.remove(probe, skip_trash=True)
 result["colon"] = attempt(lambda: hdfs.HdfsTarget("/a:b"))
 result["mode"] = attempt(lambda: hdfs.HdfsTarget("/a").open("a"))
+
+
+
+class OldStyle(luigi.format.Format):
+    """A format of before ``output = "hdfs"``: it makes its own HDFS writer, and no reader."""
+
+    def hdfs_writer(self, path):
+        return self.pipe_writer(hdfs.Plain.hdfs_writer(path))
+
+    def pipe_writer(self, output_pipe):
+        return luigi.format.UTF8.pipe_writer(output_pipe)
+
+    def pipe_reader(self, input_pipe):
+        return input_pipe
+
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    old = hdfs.HdfsTarget("/fmt/old.txt", format=OldStyle())
+result["old_style_warning"] = [w.category.__name__ for w in caught]
+with old.open("w") as f:
+    f.write("old style\n")
+with old.open("r") as f:
+    result["old_style_read"] = f.read().decode()
+zipped = hdfs.HdfsTarget("/fmt/z.gz", format=luigi.format.Gzip)
+with zipped.open("w") as f:
+    f.write(b"zipped\n")
+with zipped.open("r") as f:
+    result["gzip_read"] = f.read().decode()
+with hdfs.HdfsTarget("/fmt/z.gz", format=hdfs.Plain).open("r") as f:
+    result["gzip_magic"] = f.read()[:2].hex()
 
 moving = hdfs.HdfsTarget("/jobs/run1/part-00001")
 moving.copy("/jobs/copied")
