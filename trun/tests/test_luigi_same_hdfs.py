@@ -50,6 +50,7 @@ def test_hdfs_cli_client_and_targets_same(tmp_path: Path) -> None:
     assert result["flag"] == [False, False, True] and result["glob"] == [False, True, False]
     assert result["plaindir"] == "first part\nsecond part\n"
     assert result["tmp"] == [True, False, True, False]
+    assert result["dropped"] == [False, False, False]
     assert result["old_style_warning"] == ["DeprecationWarning"] and result["old_style_read"] == "old style\n"
     assert result["gzip_read"] == "zipped\n" and result["gzip_magic"] == "1f8b"
     assert result["config"][3:5] == ["HdfsClient", "HdfsClientApache1"]

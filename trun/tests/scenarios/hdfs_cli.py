@@ -183,6 +183,19 @@ with zipped.open("r") as f:
 with hdfs.HdfsTarget("/fmt/z.gz", format=hdfs.Plain).open("r") as f:
     result["gzip_magic"] = f.read()[:2].hex()
 
+
+
+def dropped(fmt, data):
+    """Whether a file written and then dropped without close() was published."""
+    target = hdfs.HdfsTarget("/drop/file", format=fmt)
+    writer = target.open("w")
+    writer.write(data)
+    del writer
+    return target.exists()
+
+
+result["dropped"] = [dropped(None, "text"), dropped(hdfs.Plain, b"bytes"), dropped(luigi.format.UTF8, "utf8")]
+
 moving = hdfs.HdfsTarget("/jobs/run1/part-00001")
 moving.copy("/jobs/copied")
 moving.move("/jobs/elsewhere/part")

@@ -65,8 +65,12 @@ class _AtomicPipe(OutputPipeProcessWrapper):
     path: str
     tmppath: str
     _kind = "file"
+    _aborted = False
 
     def abort(self) -> None:
+        if self._aborted:
+            return
+        self._aborted = True
         logger.info("Aborting %s('%s'). Removing temporary %s '%s'", type(self).__name__, self.path,
                     self._kind, self.tmppath)
         _let_finish(self)
@@ -77,6 +81,12 @@ class _AtomicPipe(OutputPipeProcessWrapper):
             self.close()  # publishes, where the plain pipe's exit only ends the command
         else:
             self.abort()
+
+    def __del__(self) -> None:
+        # a file dropped without close() is discarded, never published
+        if not getattr(self, "_finished", True):
+            with contextlib.suppress(Exception):
+                self.abort()
 
 
 class HdfsAtomicWritePipe(_AtomicPipe):
@@ -90,6 +100,8 @@ class HdfsAtomicWritePipe(_AtomicPipe):
         super().__init__([*load_hadoop_cmd(), "fs", "-put", "-", self.tmppath])
 
     def close(self) -> None:
+        if self._aborted:  # what a wrapper's close passes on after an abort
+            return
         super().close()
         _replace(self.tmppath, self.path)
 
@@ -107,6 +119,8 @@ class HdfsAtomicWriteDirPipe(_AtomicPipe):
         super().__init__([*load_hadoop_cmd(), "fs", "-put", "-", self.datapath])
 
     def close(self) -> None:
+        if self._aborted:
+            return
         super().close()
         _replace(self.tmppath, self.path)
         # a move into an existing directory nests the temporary one in it instead of replacing it

@@ -69,6 +69,15 @@ def _atomic_under(writer: Any) -> Any:
     return None
 
 
+class _AtomicWriter(AbortOnError):
+    """A formatted writer over an atomic HDFS pipe that, dropped without ``close()``, discards the
+    file (its text layer would otherwise close, and so publish, it when collected)."""
+
+    def __del__(self) -> None:
+        if not self._atomic._finished:
+            self._atomic.abort()
+
+
 class HdfsTarget(FileSystemTarget):
     """A path in HDFS, reached through ``fs`` (the configured client unless given)."""
 
@@ -106,7 +115,7 @@ class HdfsTarget(FileSystemTarget):
         writer = self.format.pipe_writer(self.path)
         atomic = _atomic_under(writer)
         # leaving the with block by an exception must discard the file, not publish it
-        return AbortOnError(writer, atomic) if atomic is not None and atomic is not writer else writer
+        return _AtomicWriter(writer, atomic) if atomic is not None and atomic is not writer else writer
 
     def remove(self, skip_trash: bool = False) -> None:
         self.fs.remove(self.path, skip_trash=skip_trash)
