@@ -70,7 +70,7 @@ class ExternalProgramStep(trun.Step):
                            for name in ("stdout", "stderr")}
             tracked = self.stream_for_searching_tracking_url
             if tracked != "none" and self.tracking_url_pattern is not None:
-                with self._tracking_url_scan(args, env, streams, tracked) as proc:
+                with self._proc_with_tracking_url_context(args, {"env": env, **streams}) as proc:
                     proc.wait()
             else:
                 proc = subprocess.Popen(args, env=env, **streams)
@@ -78,7 +78,7 @@ class ExternalProgramStep(trun.Step):
                     proc.wait()
             stdout = stderr = None
             if self.capture_output:
-                stdout, stderr = (_read_back(streams[name]) for name in ("stdout", "stderr"))
+                stdout, stderr = (self._clean_output_file(streams[name]) for name in ("stdout", "stderr"))
                 if stdout:
                     logger.info("Program stdout:\n" + stdout)  # one argument, as Luigi logs it
                 if stderr and (self.always_log_stderr or proc.returncode != 0):
@@ -87,15 +87,24 @@ class ExternalProgramStep(trun.Step):
                 raise ExternalProgramRunError(f"Program failed with return code={proc.returncode}:", args,
                                               env=env, stdout=stdout, stderr=stderr)
 
+    @staticmethod
+    def _clean_output_file(file_object: IO[bytes]) -> str:
+        """What the program wrote into the captured ``file_object``, as text (Luigi's name: its
+        tests call it)."""
+        file_object.seek(0)
+        return file_object.read().decode("utf-8")
+
     @contextmanager
-    def _tracking_url_scan(self, args: list[str], env: dict[str, str], streams: dict[str, Any],
-                           tracked: str) -> Iterator[subprocess.Popen]:
-        """Start the program with ``tracked`` on a pipe that a thread reads line by line: each line
-        goes on to where the stream would have gone, and a match sets the tracking URL."""
+    def _proc_with_tracking_url_context(self, proc_args: list[str],
+                                        proc_kwargs: dict[str, Any]) -> Iterator[subprocess.Popen]:
+        """Start ``Popen(proc_args, **proc_kwargs)`` with the ``stream_for_searching_tracking_url``
+        on a pipe that a thread reads line by line: each line goes on to where the stream would have
+        gone, and a match sets the tracking URL (Luigi's name and arguments: its tests call it)."""
+        tracked = self.stream_for_searching_tracking_url
         # without capture the lines go where the stream would have gone: this process's own
         own = sys.stdout if tracked == "stdout" else sys.stderr
-        copy_to = streams.get(tracked) or getattr(own, "buffer", None) or _TextSink(own)
-        proc = subprocess.Popen(args, env=env, **{**streams, tracked: subprocess.PIPE})
+        copy_to = proc_kwargs.get(tracked) or getattr(own, "buffer", None) or _TextSink(own)
+        proc = subprocess.Popen(proc_args, **{**proc_kwargs, tracked: subprocess.PIPE})
         pattern = re.compile(self.tracking_url_pattern or "")
         pipe = proc.stdout if tracked == "stdout" else proc.stderr
 
@@ -128,11 +137,6 @@ class _TextSink:
 
     def flush(self) -> None:
         self._stream.flush()
-
-
-def _read_back(captured: IO[bytes]) -> str:
-    captured.seek(0)
-    return captured.read().decode("utf-8")
 
 
 class ExternalProgramRunContext:
