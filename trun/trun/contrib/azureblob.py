@@ -236,6 +236,9 @@ class ReadableAzureBlobFile:
             self.fid.close()
             self.fid = None
 
+    def flush(self) -> None:
+        """Nothing to flush (a text reader over this file flushes it when closed)."""
+
     def readable(self) -> bool:
         return True
 

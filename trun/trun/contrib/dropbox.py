@@ -220,6 +220,9 @@ class ReadableDropboxFile:
     def close(self) -> None:
         self.closed = True
 
+    def flush(self) -> None:
+        """Nothing to flush (a text reader over this file flushes it when closed)."""
+
     def readable(self) -> bool:
         return True
 
