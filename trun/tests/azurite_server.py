@@ -35,22 +35,33 @@ def _listening(port: int) -> bool:
 
 @contextlib.contextmanager
 def azurite(directory: Path) -> Iterator[str]:
-    """Serve blobs (in memory; ``directory`` holds the log) until the block ends; yields the host and port (``127.0.0.1:<port>``), which
-    with ``ACCOUNT_NAME`` makes the account URL ``http://127.0.0.1:<port>/devstoreaccount1``."""
+    """Serve blobs (in memory; ``directory`` holds the log) until the block ends; yields the host
+    and port (``127.0.0.1:<port>``), which with ``ACCOUNT_NAME`` makes the account URL
+    ``http://127.0.0.1:<port>/devstoreaccount1``."""
     port = free_port()
     directory.mkdir(parents=True, exist_ok=True)
     # --skipApiVersionCheck: the Python SDK may speak a newer API version than this Azurite knows
-    command = [str(_BLOB_SERVER), "--blobHost", "127.0.0.1", "--blobPort", str(port),
-               "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
-               "--loose", "--silent"]
+    command = [
+        str(_BLOB_SERVER),
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        str(port),
+        "--inMemoryPersistence",
+        "--disableTelemetry",
+        "--skipApiVersionCheck",
+        "--loose",
+        "--silent",
+    ]
     with (directory / "azurite.log").open("wb") as log:
         process = subprocess.Popen(command, cwd=directory, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while not _listening(port):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Azurite did not start on port {port}: "
-                                   f"{(directory / 'azurite.log').read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"Azurite did not start on port {port}: {(directory / 'azurite.log').read_text()[-2000:]}"
+                )
             time.sleep(0.1)
         yield f"127.0.0.1:{port}"
     finally:

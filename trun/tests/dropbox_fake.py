@@ -41,8 +41,9 @@ class FakeDropbox:
 
     tree: dict[str, bytes | None] = {}
 
-    def __init__(self, oauth2_access_token: str | None = None, user_agent: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, oauth2_access_token: str | None = None, user_agent: str | None = None, **kwargs: Any
+    ) -> None:
         CALLS.append(["Dropbox", oauth2_access_token, user_agent, sorted(kwargs)])
         self._sessions: dict[str, bytes] = {}
         self._cursors: dict[str, list[Any]] = {}
@@ -56,11 +57,19 @@ class FakeDropbox:
     def _metadata(self, path: str) -> Any:
         name = path.rsplit("/", 1)[-1]
         if self.tree[path] is None:
-            return files.FolderMetadata(name=name, id=f"id:{len(path)}", path_lower=path.lower(),
-                                        path_display=path)
-        return files.FileMetadata(name=name, id=f"id:{len(path)}", client_modified=_WHEN,
-                                  server_modified=_WHEN, rev="0123456789abcdef", size=len(self.tree[path]),
-                                  path_lower=path.lower(), path_display=path)
+            return files.FolderMetadata(
+                name=name, id=f"id:{len(path)}", path_lower=path.lower(), path_display=path
+            )
+        return files.FileMetadata(
+            name=name,
+            id=f"id:{len(path)}",
+            client_modified=_WHEN,
+            server_modified=_WHEN,
+            rev="0123456789abcdef",
+            size=len(self.tree[path]),
+            path_lower=path.lower(),
+            path_display=path,
+        )
 
     def _lookup(self, path: str) -> Any:
         """None when ``path`` is there, else the SDK's LookupError saying why not."""
@@ -136,7 +145,7 @@ class FakeDropbox:
             raise _error(files.RelocationError.to(_conflict()))
         self._make_parents(to_path)
         for p in self._under(from_path):
-            self.tree[to_path + p[len(from_path):]] = self.tree[p]
+            self.tree[to_path + p[len(from_path) :]] = self.tree[p]
             if not keep:
                 del self.tree[p]
         return files.RelocationResult(metadata=self._metadata(to_path))
@@ -165,8 +174,11 @@ class FakeDropbox:
     def _append(self, f: bytes, cursor: Any) -> None:
         received = self._sessions[cursor.session_id]
         if cursor.offset != len(received):  # the service checks where each chunk goes
-            raise _error(files.UploadSessionAppendError.incorrect_offset(
-                files.UploadSessionOffsetError(correct_offset=len(received))))
+            raise _error(
+                files.UploadSessionAppendError.incorrect_offset(
+                    files.UploadSessionOffsetError(correct_offset=len(received))
+                )
+            )
         self._sessions[cursor.session_id] = received + f
 
     def files_upload_session_append_v2(self, f: bytes, cursor: Any, close: bool = False) -> None:
@@ -174,8 +186,16 @@ class FakeDropbox:
         self._append(f, cursor)
 
     def files_upload_session_finish(self, f: bytes, cursor: Any, commit: Any, **kwargs: Any) -> Any:
-        CALLS.append(["files_upload_session_finish", len(f), cursor.session_id, cursor.offset, commit.path,
-                      str(commit.mode)])
+        CALLS.append(
+            [
+                "files_upload_session_finish",
+                len(f),
+                cursor.session_id,
+                cursor.offset,
+                commit.path,
+                str(commit.mode),
+            ]
+        )
         self._append(f, cursor)
         if commit.path in self.tree and commit.mode.is_add():  # add: never over an existing file
             raise _error(files.UploadSessionFinishError.path(_conflict()))

@@ -28,12 +28,22 @@ SESSION = "00Dfake!session"
 _PARTNER = "urn:partner.soap.sforce.com"
 _BULK = "http://www.force.com/2009/06/asyncapi/dataload"
 _HEADERS = ("Content-Type", "SOAPAction", "X-SFDC-Session", "Authorization")
-RESULTS = {"Contact": [b"Id,Name\n003A,Ann\n003B,Bob\n"],
-           "Lead": [b"Id,Email\n00QA,a@x.org\n", b"Id,Email\n00QB,b@x.org\n00QC,c@x.org\n"],
-           "Opportunity": [b"<results/>", b"<results/>"]}
-RECORDS = [[{"attributes": {"type": "Contact"}, "Id": "003A", "Name": "Ann",
-             "Account": {"attributes": {"type": "Account"}, "Name": "Acme", "Owner": {"Email": "o@acme.org"}}}],
-           [{"attributes": {"type": "Contact"}, "Id": "003B", "Name": "Bob", "Account": None}]]
+RESULTS = {
+    "Contact": [b"Id,Name\n003A,Ann\n003B,Bob\n"],
+    "Lead": [b"Id,Email\n00QA,a@x.org\n", b"Id,Email\n00QB,b@x.org\n00QC,c@x.org\n"],
+    "Opportunity": [b"<results/>", b"<results/>"],
+}
+RECORDS = [
+    [
+        {
+            "attributes": {"type": "Contact"},
+            "Id": "003A",
+            "Name": "Ann",
+            "Account": {"attributes": {"type": "Account"}, "Name": "Acme", "Owner": {"Email": "o@acme.org"}},
+        }
+    ],
+    [{"attributes": {"type": "Contact"}, "Id": "003B", "Name": "Bob", "Account": None}],
+]
 
 
 def _xml(root: str, namespace: str, **fields: Any) -> bytes:
@@ -62,8 +72,9 @@ class Salesforce:
         self.jobs.clear()
         self.batches.clear()
 
-    def __call__(self, method: str, host: str, target: str, headers: dict[str, str],
-                 body: bytes) -> tuple[int, str, bytes]:
+    def __call__(
+        self, method: str, host: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, str, bytes]:
         url = urlsplit(target)
         sent = {k: headers[k] for k in _HEADERS if k in headers}
         if headers.get("Content-Type", "").startswith("text/csv"):
@@ -74,22 +85,25 @@ class Salesforce:
         else:
             content = body.decode()
         self.requests.setdefault(self.engine, []).append(
-            [method, host, url.path, sorted(parse_qsl(url.query)), sent, content])
+            [method, host, url.path, sorted(parse_qsl(url.query)), sent, content]
+        )
         try:
             return self._route(method, host, url.path, dict(parse_qsl(url.query)), body)
         except KeyError as e:
             return 404, "text/plain", f"no such thing: {e}".encode()
 
-    def _route(self, method: str, host: str, path: str, query: dict[str, str],
-               body: bytes) -> tuple[int, str, bytes]:
+    def _route(
+        self, method: str, host: str, path: str, query: dict[str, str], body: bytes
+    ) -> tuple[int, str, bytes]:
         if path == "/services/Soap/u/34.0":
             return self._login(host, body)
         if host != INSTANCE:
             return 404, "text/plain", b"not an instance"
         if path.startswith("/services/data/v34.0"):
-            return self._rest(path[len("/services/data/v34.0"):], query)
-        match = re.fullmatch(r"/services/async/34\.0/job(?:/(\w+)(?:/batch(?:/(\w+)(/result(?:/(\w+))?)?)?)?)?",
-                             path)
+            return self._rest(path[len("/services/data/v34.0") :], query)
+        match = re.fullmatch(
+            r"/services/async/34\.0/job(?:/(\w+)(?:/batch(?:/(\w+)(/result(?:/(\w+))?)?)?)?)?", path
+        )
         if match is None:
             return 404, "text/plain", b"no such resource"
         job, batch, results, result = match.groups()
@@ -118,15 +132,21 @@ class Salesforce:
         sessions = {"nosession": [], "twice": [SESSION, SESSION]}.get(user, [SESSION])
         result = "".join(f"<sessionId>{s}</sessionId>" for s in sessions)
         result += f"<serverUrl>https://{INSTANCE}/services/Soap/u/34.0/00Dfake</serverUrl>"
-        envelope = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
-                    f'<soapenv:Body><loginResponse xmlns="{_PARTNER}"><result>{result}</result>'
-                    "</loginResponse></soapenv:Body></soapenv:Envelope>")
+        envelope = (
+            '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+            f'<soapenv:Body><loginResponse xmlns="{_PARTNER}"><result>{result}</result>'
+            "</loginResponse></soapenv:Body></soapenv:Envelope>"
+        )
         return 200, "text/xml", envelope.encode()
 
     def _rest(self, path: str, query: dict[str, str]) -> tuple[int, str, bytes]:
         if path == "/query":
-            page = {"totalSize": 2, "done": False, "records": RECORDS[0],
-                    "nextRecordsUrl": "/services/data/v34.0/query/01gNEXT-1"}
+            page = {
+                "totalSize": 2,
+                "done": False,
+                "records": RECORDS[0],
+                "nextRecordsUrl": "/services/data/v34.0/query/01gNEXT-1",
+            }
         elif path == "/query/01gNEXT-1":
             page = {"totalSize": 2, "done": True, "records": RECORDS[1]}
         elif path == "/sobjects/Account/describe":
@@ -140,8 +160,12 @@ class Salesforce:
     def _new_job(self, body: bytes) -> tuple[int, str, bytes]:
         fields = {tag.split("}")[1]: text for tag, text in _elements(body)}
         job = f"750J{len(self.jobs)}"
-        self.jobs[job] = {"operation": fields["operation"], "object": fields["object"], "state": "Open",
-                          "contentType": fields["contentType"]}
+        self.jobs[job] = {
+            "operation": fields["operation"],
+            "object": fields["object"],
+            "state": "Open",
+            "contentType": fields["contentType"],
+        }
         return 201, "application/xml", _xml("jobInfo", _BULK, id=job, **self.jobs[job])
 
     def _new_batch(self, job: str, body: bytes) -> tuple[int, str, bytes]:
@@ -161,8 +185,10 @@ class Salesforce:
         if outcome["kind"] == "Broken":
             fields.update(state="Failed", stateMessage="InvalidBatch : Failed to process query")
         elif outcome["kind"] == "Related":
-            fields.update(state="Failed", stateMessage="FeatureNotEnabled : Foreign Key Relationships not supported "
-                                                       "in Bulk Query")
+            fields.update(
+                state="Failed",
+                stateMessage="FeatureNotEnabled : Foreign Key Relationships not supported in Bulk Query",
+            )
         elif outcome["kind"] == "Never" or (outcome["kind"] == "Slow" and outcome["asked"] == 1):
             fields["state"] = "InProgress"
         return 200, "application/xml", _xml("batchInfo", _BULK, **fields)

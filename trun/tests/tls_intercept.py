@@ -30,17 +30,26 @@ def make_certificate(directory: Path, hosts: list[str]) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=7))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in hosts]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=7))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in hosts]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     directory.mkdir(parents=True, exist_ok=True)
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return cert_path, key_path
 
 
@@ -73,7 +82,9 @@ def _handler(app: App, hosts: set[str], context: ssl.SSLContext) -> type[BaseHTT
                 self.send_error(405, "only CONNECT tunnels")
                 return
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            status, content_type, reply = app(self.command, self.tunnel_host, self.path, dict(self.headers), body)
+            status, content_type, reply = app(
+                self.command, self.tunnel_host, self.path, dict(self.headers), body
+            )
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(reply)))
@@ -97,8 +108,12 @@ def intercepting_proxy(directory: Path, hosts: list[str], app: App) -> Iterator[
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     try:
-        yield {"HTTPS_PROXY": f"http://127.0.0.1:{server.server_address[1]}", "REQUESTS_CA_BUNDLE": str(cert),
-               "NO_PROXY": "", "no_proxy": ""}
+        yield {
+            "HTTPS_PROXY": f"http://127.0.0.1:{server.server_address[1]}",
+            "REQUESTS_CA_BUNDLE": str(cert),
+            "NO_PROXY": "",
+            "no_proxy": "",
+        }
     finally:
         server.shutdown()
         server.server_close()

@@ -1,14 +1,14 @@
 """Scenario: luigi.contrib.azureblob against Azure's storage emulator (AZHOST = host:port, the dev
 account AZACCOUNT / AZKEY): steps writing AzureBlobTargets (text, JSON, a failed write, a progress
 callback) read back by a later step; then AzureBlobClient on its own: containers, exists, mkdir,
-copy, move, remove, downloads, an overwrite under a lease, a connection string, what it refuses."""
+copy, move, remove, downloads, an overwrite under a lease, a connection string, what it refuses;
+and, in differs.json, reads where trun differs."""
 
 import json
 import os
 
 import luigi
 from luigi.contrib.azureblob import AzureBlobClient, AzureBlobTarget, ReadableAzureBlobFile
-from luigi.target import FileAlreadyExists
 
 HOST, ACCOUNT, KEY = os.environ["AZHOST"], os.environ["AZACCOUNT"], os.environ["AZKEY"]
 DATA, OTHER = "luigi-data", "luigi-other"  # container names: lower case, digits and hyphens
@@ -28,8 +28,13 @@ class Report(luigi.Task):
     name = luigi.Parameter()
 
     def output(self):
-        return AzureBlobTarget(DATA, f"reports/{self.name}.txt", client, download_when_reading=False,
-                               progress_callback=lambda done, total: progress.append([done, total]))
+        return AzureBlobTarget(
+            DATA,
+            f"reports/{self.name}.txt",
+            client,
+            download_when_reading=False,
+            progress_callback=lambda done, total: progress.append([done, total]),
+        )
 
     def run(self):
         client.create_container(DATA)
@@ -67,8 +72,14 @@ class Summary(luigi.Task):
 built = luigi.build([Summary()], local_scheduler=True)
 again = luigi.build([Summary()], local_scheduler=True, detailed_summary=True).status.name
 broken = luigi.build([Report(name="broken")], local_scheduler=True)
-steps = {"built": built, "again": again, "broken": broken, "progress": progress,
-         "summary": open("out/summary.txt").read(), "broken_exists": Report(name="broken").output().exists()}
+steps = {
+    "built": built,
+    "again": again,
+    "broken": broken,
+    "progress": progress,
+    "summary": open("out/summary.txt").read(),
+    "broken_exists": Report(name="broken").output().exists(),
+}
 
 path = f"{DATA}/reports/a.txt"
 os.makedirs("local", exist_ok=True)
@@ -79,15 +90,31 @@ client.upload("local/payload.bin", DATA, "raw/payload.bin")
 client.upload("local/payload.bin", DATA, "raw/payload.bin")  # again: over the blob, under a lease
 properties = client.download_as_file(DATA, "raw/payload.bin", "local/downloaded.bin")
 tree = {
-    "exists": [client.exists(DATA), client.exists("no-such-container"), client.exists(path),
-               client.exists(f"{DATA}/reports/c.txt"), client.exists(f"{DATA}/reports")],
+    "exists": [
+        client.exists(DATA),
+        client.exists("no-such-container"),
+        client.exists(path),
+        client.exists(f"{DATA}/reports/c.txt"),
+        client.exists(f"{DATA}/reports"),
+    ],
     "isdir": [client.isdir(DATA), client.isdir(path)],
-    "mkdir": [client.mkdir(f"{DATA}/new/dir"), client.exists(f"{DATA}/new/dir"),
-              error(client.mkdir, path, True, True), error(client.mkdir, f"{DATA}/new", False, True)],
+    "mkdir": [
+        client.mkdir(f"{DATA}/new/dir"),
+        client.exists(f"{DATA}/new/dir"),
+        error(client.mkdir, path, True, True),
+        error(client.mkdir, f"{DATA}/new", False, True),
+    ],
     "made": made,
     "split": [client.splitfilepath("abc"), client.splitfilepath("abc/"), client.splitfilepath("a/b/c.txt")],
-    "bytes": [client.download_as_bytes(DATA, "reports/b.txt"), client.download_as_bytes(DATA, "reports/b.txt", 6)],
-    "downloaded": [properties.size, properties.name, open("local/downloaded.bin", "rb").read() == bytes(range(256)) * 40],
+    "bytes": [
+        client.download_as_bytes(DATA, "reports/b.txt"),
+        client.download_as_bytes(DATA, "reports/b.txt", 6),
+    ],
+    "downloaded": [
+        properties.size,
+        properties.name,
+        open("local/downloaded.bin", "rb").read() == bytes(range(256)) * 40,
+    ],
     "listdir": error(client.listdir, DATA)[0],  # the message is the base class's
 }
 tree["bytes"] = [b.decode() for b in tree["bytes"]]
@@ -97,32 +124,66 @@ moves = {
     "copy": [copied["copy_status"], client.exists(f"{DATA}/copies/a.txt")],
     "copy_over": client.copy(f"{DATA}/reports/b.txt", f"{DATA}/copies/a.txt")["copy_status"],
     "across": error(client.copy, path, f"{OTHER}/a.txt"),
-    "move": [client.move(f"{DATA}/copies/a.txt", f"{DATA}/moved/a.txt"), client.exists(f"{DATA}/copies/a.txt")],
-    "rename": [client.rename_dont_move(f"{DATA}/moved/a.txt", f"{DATA}/renamed/a.txt"),
-               client.exists(f"{DATA}/renamed/a.txt")],
-    "remove": [client.remove(f"{DATA}/renamed/a.txt"), client.remove(f"{DATA}/renamed/a.txt"),
-               client.exists(f"{DATA}/renamed/a.txt")],
-    "target_remove": [AzureBlobTarget(DATA, "raw/payload.bin", client).remove(),
-                      AzureBlobTarget(DATA, "raw/payload.bin", client).exists()],
+    "move": [
+        client.move(f"{DATA}/copies/a.txt", f"{DATA}/moved/a.txt"),
+        client.exists(f"{DATA}/copies/a.txt"),
+    ],
+    "rename": [
+        client.rename_dont_move(f"{DATA}/moved/a.txt", f"{DATA}/renamed/a.txt"),
+        client.exists(f"{DATA}/renamed/a.txt"),
+    ],
+    "remove": [
+        client.remove(f"{DATA}/renamed/a.txt"),
+        client.remove(f"{DATA}/renamed/a.txt"),
+        client.exists(f"{DATA}/renamed/a.txt"),
+    ],
+    "target_remove": [
+        AzureBlobTarget(DATA, "raw/payload.bin", client).remove(),
+        AzureBlobTarget(DATA, "raw/payload.bin", client).exists(),
+    ],
 }
 client.delete_container(OTHER)
 moves["deleted"] = client.exists(OTHER)
 
 # the same account through a connection string
-connection = (f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={KEY};"
-              f"BlobEndpoint=http://{HOST}/{ACCOUNT};")
+connection = (
+    f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={KEY};"
+    f"BlobEndpoint=http://{HOST}/{ACCOUNT};"
+)
 by_string = AzureBlobClient(connection_string=connection)
 reads = {
     "by_string": [by_string.exists(path), by_string.download_as_bytes(DATA, "reports/a.txt").decode()],
     "first": ReadableAzureBlobFile(DATA, "reports/a.txt", client, False).read(6).decode(),
     "whole": ReadableAzureBlobFile(DATA, "reports/a.txt", client, False).read().decode(),
-    "binary": AzureBlobTarget(DATA, "reports/a.txt", client, format=luigi.format.Nop).open("r").read().decode(),
-    "url": [client.options["account_url"], AzureBlobClient("acct", endpoint_suffix="core.chinacloudapi.cn").options["account_url"],
-            AzureBlobClient("acct").options["account_url"]],
-    "modes": [error(AzureBlobTarget(DATA, "x.txt", client).open, "a"), str(AzureBlobTarget(DATA, "x.txt", client))],
+    "binary": AzureBlobTarget(DATA, "reports/a.txt", client, format=luigi.format.Nop)
+    .open("r")
+    .read()
+    .decode(),
+    "url": [
+        client.options["account_url"],
+        AzureBlobClient("acct", endpoint_suffix="core.chinacloudapi.cn").options["account_url"],
+        AzureBlobClient("acct").options["account_url"],
+    ],
+    "modes": [
+        error(AzureBlobTarget(DATA, "x.txt", client).open, "a"),
+        str(AzureBlobTarget(DATA, "x.txt", client)),
+    ],
 }
 with AzureBlobTarget(DATA, "flat.txt", client).open("w") as f:
     f.write("flat\n")
 with AzureBlobTarget(DATA, "flat.txt", client).open("r") as f:
     reads["entered"] = f.read()
+
+# where trun differs: into differs.json, not compared by the pair (read on, a nested name entered)
+with AzureBlobTarget(DATA, "deep/name.txt", client).open("w") as f:
+    f.write("0123456789")
+blob = ReadableAzureBlobFile(DATA, "deep/name.txt", client, False)
+differs = {"twice": [blob.read(4).decode(), blob.read(4).decode()]}
+try:
+    with AzureBlobTarget(DATA, "deep/name.txt", client).open("r") as f:
+        differs["entered"] = f.read()
+except OSError as e:
+    differs["entered"] = type(e).__name__
+with open("differs.json", "w") as f:
+    json.dump(differs, f)
 print(json.dumps({"steps": steps, "tree": tree, "moves": moves, "reads": reads}))

@@ -60,9 +60,18 @@ class AsXml(Query):
 os.makedirs("out", exist_ok=True)  # the step writes to its output's path as it is
 with open("query.soql", "w") as f:
     f.write("SELECT Id, Name FROM Contact WHERE Name != null")
-steps = {name: luigi.build([cls(name=name)], local_scheduler=True)
-         for name, cls in [("contacts", Query), ("leads", Leads), ("from_file", FromFile), ("sandbox", InSandbox),
-                           ("no_name", NoSandboxName), ("broken", Broken), ("xml", AsXml)]}
+steps = {
+    name: luigi.build([cls(name=name)], local_scheduler=True)
+    for name, cls in [
+        ("contacts", Query),
+        ("leads", Leads),
+        ("from_file", FromFile),
+        ("sandbox", InSandbox),
+        ("no_name", NoSandboxName),
+        ("broken", Broken),
+        ("xml", AsXml),
+    ]
+}
 for name in ("contacts", "leads", "from_file", "sandbox"):
     with open(f"out/{name}.csv") as f:
         steps[f"{name}_csv"] = f.read()
@@ -70,13 +79,17 @@ for name in ("contacts", "leads", "from_file", "sandbox"):
 sf = SalesforceAPI("user", "secret", "TOKEN")
 job = sf.create_operation_job("upsert", "Account", external_id_field_name="Ext__c", content_type="CSV")
 api = {
-    "job": job, "session": [sf.session_id, sf.server_url, sf.hostname, sf.has_active_session()],
+    "job": job,
+    "session": [sf.session_id, sf.server_url, sf.hostname, sf.has_active_session()],
     "again": error(sf.start_session),
     "query": sf.query("SELECT Id, Name FROM Contact")["nextRecordsUrl"],
     "more": sf.query_more("/services/data/v34.0/query/01gNEXT-1", identifier_is_url=True)["done"],
     "more_by_id": error(sf.query_more, "01gNEXT-1"),
-    "restful": [sf.restful("/sobjects/Account/describe", {"depth": "1"}), sf.restful("/sobjects/Empty", {}),
-                error(sf.restful, "/sobjects/Missing", {})],
+    "restful": [
+        sf.restful("/sobjects/Account/describe", {"depth": "1"}),
+        sf.restful("/sobjects/Empty", {}),
+        error(sf.restful, "/sobjects/Missing", {}),
+    ],
     "details": sf.get_job_details(job).status_code,
     "aborted": sf.abort_job(job).status_code,
 }
@@ -92,7 +105,8 @@ api["closed"] = sf.close_job(job).status_code
 
 fresh = SalesforceAPI("user", "secret", "TOKEN")
 refused = {
-    "close": error(fresh.close_job, "750J0"), "batch": error(fresh.create_batch, "750J0", "x", "CSV"),
+    "close": error(fresh.close_job, "750J0"),
+    "batch": error(fresh.create_batch, "750J0", "x", "CSV"),
     "block": error(fresh.block_on_batch, "750J0", "751B0"),
     "password": error(SalesforceAPI("user", "wrong", "TOKEN").start_session),
     "no_session": error(SalesforceAPI("nosession", "secret", "TOKEN").start_session),
@@ -100,6 +114,8 @@ refused = {
     "sandbox_user": SalesforceAPI("user", "p", "t", "sb", "dev").username,
 }
 record = {"Id": "003A", "attributes": {"type": "Contact"}, "Account": {"Name": "Acme", "Tags": ["x"]}}
-pure = {"ensure_utf": [repr(ensure_utf("é")), ensure_utf(3)],
-        "parse_results": repr(parse_results(["Id", "Account.Name", "Missing"], {"records": [record]}))}
+pure = {
+    "ensure_utf": [repr(ensure_utf("é")), ensure_utf(3)],
+    "parse_results": repr(parse_results(["Id", "Account.Name", "Missing"], {"records": [record]})),
+}
 print(json.dumps({"steps": steps, "api": api, "refused": refused, "pure": pure}))

@@ -34,27 +34,38 @@ logger = logging.getLogger("trun-interface")
 class AzureBlobClient(FileSystem):
     """A storage account's containers and blobs, with an account key or a SAS token."""
 
-    def __init__(self, account_name: str | None = None, account_key: str | None = None,
-                 sas_token: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        account_name: str | None = None,
+        account_key: str | None = None,
+        sas_token: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         protocol = kwargs.get("protocol", "https")
         if kwargs.get("custom_domain"):
             account_url = f"{protocol}://{kwargs.get('custom_domain')}/{account_name}"
         else:
             suffix = kwargs.get("endpoint_suffix", "core.windows.net")
             account_url = f"{protocol}://{account_name}.blob.{suffix}"
-        self.options = {"account_name": account_name, "account_key": account_key,
-                        "account_url": account_url, "sas_token": sas_token}
+        self.options = {
+            "account_name": account_name,
+            "account_key": account_key,
+            "account_url": account_url,
+            "sas_token": sas_token,
+        }
         self.kwargs = kwargs
 
     @property
     def connection(self) -> BlobServiceClient:
         """A new ``BlobServiceClient``: from ``connection_string`` if given, else the account URL."""
         if self.kwargs.get("connection_string"):
-            return BlobServiceClient.from_connection_string(conn_str=self.kwargs.get("connection_string"),
-                                                            **self.kwargs)
+            return BlobServiceClient.from_connection_string(
+                conn_str=self.kwargs.get("connection_string"), **self.kwargs
+            )
         credential = self.options.get("account_key") or self.options.get("sas_token")
-        return BlobServiceClient(account_url=self.options.get("account_url"), credential=credential,
-                                 **self.kwargs)
+        return BlobServiceClient(
+            account_url=self.options.get("account_url"), credential=credential, **self.kwargs
+        )
 
     def container_client(self, container_name: str) -> Any:
         return self.connection.get_container_client(container_name)
@@ -72,8 +83,9 @@ class AzureBlobClient(FileSystem):
         lease = blob_client.acquire_lease() if blob_client.exists() else None
         try:
             with open(tmp_path, "rb") as data:
-                blob_client.upload_blob(data, overwrite=True, lease=lease,
-                                        progress_hook=kwargs.get("progress_callback"))
+                blob_client.upload_blob(
+                    data, overwrite=True, lease=lease, progress_hook=kwargs.get("progress_callback")
+                )
         finally:
             if lease is not None:
                 lease.release()
@@ -128,8 +140,9 @@ class AzureBlobClient(FileSystem):
         """Nothing to create; raises FileAlreadyExists when asked to and ``path`` exists."""
         container, blob = self.splitfilepath(path)
         if raise_if_exists and self.exists(path):
-            raise FileAlreadyExists(f"The Azure blob path '{blob}' already exists under container "
-                                    f"'{container}'")
+            raise FileAlreadyExists(
+                f"The Azure blob path '{blob}' already exists under container '{container}'"
+            )
 
     def isdir(self, path: str) -> bool:
         """Always False: blob storage has no directories."""
@@ -148,15 +161,18 @@ class AzureBlobClient(FileSystem):
         source_container, source_blob = self.splitfilepath(path)
         dest_container, dest_blob = self.splitfilepath(dest)
         if source_container != dest_container:
-            raise Exception(f"Can't copy blob from '{source_container}' to '{dest_container}'. "
-                            "File can be moved within container")
+            raise Exception(
+                f"Can't copy blob from '{source_container}' to '{dest_container}'. "
+                "File can be moved within container"
+            )
         source = self.blob_client(source_container, source_blob)
         destination = self.blob_client(dest_container, dest_blob)
         source_lease = source.acquire_lease()
         dest_lease = destination.acquire_lease() if self.exists(dest) else None
         try:
-            return destination.start_copy_from_url(source_url=source.url, source_lease=source_lease,
-                                                   destination_lease=dest_lease)
+            return destination.start_copy_from_url(
+                source_url=source.url, source_lease=source_lease, destination_lease=dest_lease
+            )
         finally:
             source_lease.release()
             if dest_lease is not None:
@@ -178,8 +194,9 @@ class ReadableAzureBlobFile:
     Entered as a context manager with ``download_when_reading``, it downloads the blob to a local
     temporary file and gives that file, opened as text."""
 
-    def __init__(self, container: str, blob: str, client: AzureBlobClient, download_when_reading: bool,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, container: str, blob: str, client: AzureBlobClient, download_when_reading: bool, **kwargs: Any
+    ) -> None:
         self.container = container
         self.blob = blob
         self.client = client
@@ -274,8 +291,15 @@ class AzureBlobTarget(FileSystemTarget):
 
     Keyword arguments (``progress_callback(current, total)``) go to the upload."""
 
-    def __init__(self, container: str, blob: str, client: AzureBlobClient | None = None,
-                 format: Any = None, download_when_reading: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        container: str,
+        blob: str,
+        client: AzureBlobClient | None = None,
+        format: Any = None,
+        download_when_reading: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(os.path.join(container, blob))
         self.container = container
         self.blob = blob
@@ -294,8 +318,9 @@ class AzureBlobTarget(FileSystemTarget):
         if mode not in ("r", "w"):
             raise ValueError(f"Unsupported open mode '{mode}'")
         if mode == "r":
-            readable = ReadableAzureBlobFile(self.container, self.blob, self.client,
-                                             self.download_when_reading, **self.azure_blob_options)
+            readable = ReadableAzureBlobFile(
+                self.container, self.blob, self.client, self.download_when_reading, **self.azure_blob_options
+            )
             return self.format.pipe_reader(readable)
         atomic = AtomicAzureBlobFile(self.container, self.blob, self.client, **self.azure_blob_options)
         return AbortOnError(self.format.pipe_writer(atomic), atomic)

@@ -33,8 +33,10 @@ try:
     import dropbox.exceptions
     import dropbox.files
 except ImportError:
-    logger.warning("trun.contrib.dropbox is loaded without the 'dropbox' package "
-                   "(https://pypi.org/project/dropbox/): using it will fail.")
+    logger.warning(
+        "trun.contrib.dropbox is loaded without the 'dropbox' package "
+        "(https://pypi.org/project/dropbox/): using it will fail."
+    )
 
 _CHUNK_SIZE = 4 * 1000 * 1000  # bytes per upload-session request
 
@@ -47,8 +49,10 @@ def accept_trailing_slash_in_existing_dirpaths(func: Callable) -> Callable:
     def wrapped(self: DropboxClient, path: str, *args: Any, **kwargs: Any) -> Any:
         if path != "/" and path.endswith("/"):
             logger.warning("Dropbox paths should NOT have trailing slashes. This causes additional API calls")
-            logger.warning(f"Consider modifying your calls to {func.__name__}, so that they don't use paths "
-                           "than end with '/'")
+            logger.warning(
+                f"Consider modifying your calls to {func.__name__}, so that they don't use paths "
+                "than end with '/'"
+            )
             if self._exists_and_is_dir(path[:-1]):
                 path = path[:-1]
         return func(self, path, *args, **kwargs)
@@ -82,8 +86,9 @@ class DropboxClient(FileSystem):
         try:
             conn = dropbox.dropbox_client.Dropbox(oauth2_access_token=token, user_agent=user_agent)
         except Exception as e:
-            raise Exception("Cannot connect to Dropbox. Check your Internet connection and the token. \n"
-                            + repr(e)) from e
+            raise Exception(
+                "Cannot connect to Dropbox. Check your Internet connection and the token. \n" + repr(e)
+            ) from e
         if root_namespace_id:
             conn = conn.with_path_root(dropbox.common.PathRoot.root(root_namespace_id))
         self.token = token
@@ -251,8 +256,14 @@ class AtomicWritableDropboxFile(AtomicLocalFile):
 class DropboxTarget(FileSystemTarget):
     """The file ``path`` (from ``/``, no trailing ``/``) of the Dropbox account of ``token``."""
 
-    def __init__(self, path: str, token: str, format: Any = None, user_agent: str = "Trun",
-                 root_namespace_id: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        token: str,
+        format: Any = None,
+        user_agent: str = "Trun",
+        root_namespace_id: str | None = None,
+    ) -> None:
         super().__init__(path)
         if not token:
             raise ValueError("The token parameter must contain a valid Dropbox Oauth2 Token")

@@ -122,10 +122,17 @@ class QuerySalesforce(Step):
 
     def run(self) -> None:
         if self.use_sandbox and not self.sandbox_name:
-            raise Exception("Parameter sf_sandbox_name must be provided when uploading to a Salesforce Sandbox")
+            raise Exception(
+                "Parameter sf_sandbox_name must be provided when uploading to a Salesforce Sandbox"
+            )
         config = salesforce()
-        sf = SalesforceAPI(config.username, config.password, config.security_token,
-                           config.sb_security_token, self.sandbox_name)
+        sf = SalesforceAPI(
+            config.username,
+            config.password,
+            config.security_token,
+            config.sb_security_token,
+            self.sandbox_name,
+        )
         job_id = sf.create_operation_job("query", self.object_name, content_type=self.content_type)
         logger.info(f"Started query job {job_id} in salesforce for object {self.object_name}")
         try:
@@ -200,8 +207,14 @@ class SalesforceAPI:
     SOAP_NS = "{urn:partner.soap.sforce.com}"
     API_NS = "{http://www.force.com/2009/06/asyncapi/dataload}"
 
-    def __init__(self, username: str, password: str, security_token: str, sb_token: str | None = None,
-                 sandbox_name: str | None = None) -> None:
+    def __init__(
+        self,
+        username: str,
+        password: str,
+        security_token: str,
+        sb_token: str | None = None,
+        sandbox_name: str | None = None,
+    ) -> None:
         self.username = username
         self.password = password
         self.security_token = security_token
@@ -219,8 +232,11 @@ class SalesforceAPI:
         """Log in; the session id and the instance's URL come from the SOAP reply."""
         if self.has_active_session():
             raise Exception("Session already in progress.")
-        response = requests.post(self._login_url(), data=self._login_xml(),
-                                 headers={"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": "login"})
+        response = requests.post(
+            self._login_url(),
+            data=self._login_xml(),
+            headers={"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": "login"},
+        )
         response.raise_for_status()
         root = ET.fromstring(response.text)
         for element in root.iter(f"{self.SOAP_NS}sessionId"):
@@ -232,8 +248,10 @@ class SalesforceAPI:
                 raise Exception("Invalid login attempt.  Multiple server urls found.")
             self.server_url = element.text
         if not self.has_active_session():
-            raise Exception(f"Invalid login attempt resulted in null sessionId [{self.session_id}] and/or "
-                            f"serverUrl [{self.server_url}].")
+            raise Exception(
+                f"Invalid login attempt resulted in null sessionId [{self.session_id}] and/or "
+                f"serverUrl [{self.server_url}]."
+            )
         self.hostname = urlsplit(self.server_url).hostname
 
     def has_active_session(self) -> Any:
@@ -244,13 +262,16 @@ class SalesforceAPI:
 
     def query(self, query: str, **kwargs: Any) -> dict:
         """The decoded JSON reply of a SOQL query; an Exception (holding the reply) unless 200."""
-        response = requests.get(self._data_url("/query"), headers=self._rest_headers(), params={"q": query},
-                                **kwargs)
+        response = requests.get(
+            self._data_url("/query"), headers=self._rest_headers(), params={"q": query}, **kwargs
+        )
         if response.status_code != requests.codes.ok:
             raise Exception(response.content)
         return response.json()
 
-    def query_more(self, next_records_identifier: str, identifier_is_url: bool = False, **kwargs: Any) -> dict:
+    def query_more(
+        self, next_records_identifier: str, identifier_is_url: bool = False, **kwargs: Any
+    ) -> dict:
         """The next page of a query: ``nextRecordsUrl`` with ``identifier_is_url``, else a record id
         (appended to the query URL as it is)."""
         if identifier_is_url:
@@ -296,17 +317,27 @@ class SalesforceAPI:
 
     # -- Bulk API jobs
 
-    def create_operation_job(self, operation: str, obj: str | None, external_id_field_name: str | None = None,
-                             content_type: str | None = None) -> str:
+    def create_operation_job(
+        self,
+        operation: str,
+        obj: str | None,
+        external_id_field_name: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
         """A new job (``operation``: insert, upsert, update, delete, hardDelete or query) on the
         object ``obj``, logging in first if needed; returns its id."""
         if not self.has_active_session():
             self.start_session()
-        external = (f"<externalIdFieldName>{external_id_field_name}</externalIdFieldName>"
-                    if external_id_field_name else "")
+        external = (
+            f"<externalIdFieldName>{external_id_field_name}</externalIdFieldName>"
+            if external_id_field_name
+            else ""
+        )
         # the external id field must come before the content type
-        body = _job_xml(f"<operation>{operation}</operation><object>{obj}</object>{external}"
-                        f"<contentType>{content_type}</contentType>")
+        body = _job_xml(
+            f"<operation>{operation}</operation><object>{obj}</object>{external}"
+            f"<contentType>{content_type}</contentType>"
+        )
         response = requests.post(self._job_url(), headers=self._job_headers(), data=body)
         response.raise_for_status()
         return _xml_text(ET.fromstring(response.text), f"{self.API_NS}id")  # type: ignore[return-value]
@@ -319,8 +350,9 @@ class SalesforceAPI:
 
     def abort_job(self, job_id: str) -> Any:
         """Stop the job: no more records are processed (what was done stays); returns the reply."""
-        response = requests.post(self._job_url(job_id), headers=self._job_headers(),
-                                 data=_job_xml("<state>Aborted</state>"))
+        response = requests.post(
+            self._job_url(job_id), headers=self._job_headers(), data=_job_xml("<state>Aborted</state>")
+        )
         response.raise_for_status()
         return response
 
@@ -328,8 +360,9 @@ class SalesforceAPI:
         """Close the job (no more batches); returns the reply."""
         if not job_id or not self.has_active_session():
             raise Exception("Can not close job without valid job_id and an active session.")
-        response = requests.post(self._job_url(job_id), headers=self._job_headers(),
-                                 data=_job_xml("<state>Closed</state>"))
+        response = requests.post(
+            self._job_url(job_id), headers=self._job_headers(), data=_job_xml("<state>Closed</state>")
+        )
         response.raise_for_status()
         return response
 
@@ -338,46 +371,62 @@ class SalesforceAPI:
         if not job_id or not self.has_active_session():
             raise Exception("Can not create a batch without a valid job_id and an active session.")
         kind = "text/csv" if file_type.lower() == "csv" else "application/xml"
-        headers = {**self._session_headers(), "Content-Type": f"{kind}; charset=UTF-8",
-                   "Content-Length": str(len(data))}
+        headers = {
+            **self._session_headers(),
+            "Content-Type": f"{kind}; charset=UTF-8",
+            "Content-Length": str(len(data)),
+        }
         response = requests.post(self._job_url(job_id, "batch"), headers=headers, data=data)
         response.raise_for_status()
         return _xml_text(ET.fromstring(response.text), f"{self.API_NS}id")  # type: ignore[return-value]
 
-    def block_on_batch(self, job_id: str, batch_id: str, sleep_time_seconds: float = 5,
-                       max_wait_time_seconds: float = -1) -> dict:
+    def block_on_batch(
+        self, job_id: str, batch_id: str, sleep_time_seconds: float = 5, max_wait_time_seconds: float = -1
+    ) -> dict:
         """Ask for the batch's state every ``sleep_time_seconds`` until it is Completed or Failed
         (at most ``max_wait_time_seconds`` when that is not negative); returns the last state."""
         if not job_id or not batch_id or not self.has_active_session():
-            raise Exception("Can not block on a batch without a valid batch_id, job_id and an active session.")
+            raise Exception(
+                "Can not block on a batch without a valid batch_id, job_id and an active session."
+            )
         start = time.time()
         status: dict = {}
         while max_wait_time_seconds < 0 or time.time() - start < max_wait_time_seconds:
             status = self._get_batch_info(job_id, batch_id)
-            logger.info(f"Batch {batch_id} Job {job_id} in state {status['state']}.  {status['num_processed']} "
-                        f"records processed.  {status['num_failed']} records failed.")
+            logger.info(
+                f"Batch {batch_id} Job {job_id} in state {status['state']}.  {status['num_processed']} "
+                f"records processed.  {status['num_failed']} records failed."
+            )
             if status["state"].lower() in ("completed", "failed"):
                 return status
             time.sleep(sleep_time_seconds)
         # the number in the message is the sleep time, as Luigi's
-        raise Exception(f"Batch did not complete in {sleep_time_seconds} seconds.  Final status was: {status}")
+        raise Exception(
+            f"Batch did not complete in {sleep_time_seconds} seconds.  Final status was: {status}"
+        )
 
     def get_batch_results(self, job_id: str, batch_id: str) -> str:
         """Deprecated: the first of ``get_batch_result_ids``."""
-        warnings.warn("get_batch_results is deprecated and only returns one batch result. Please use "
-                      "get_batch_result_ids", stacklevel=2)
+        warnings.warn(
+            "get_batch_results is deprecated and only returns one batch result. Please use "
+            "get_batch_result_ids",
+            stacklevel=2,
+        )
         return self.get_batch_result_ids(job_id, batch_id)[0]
 
     def get_batch_result_ids(self, job_id: str, batch_id: str) -> list[str]:
         """The ids of a finished batch's results (for ``get_batch_result``)."""
-        response = requests.get(self._job_url(job_id, "batch", batch_id, "result"), headers=self._session_headers())
+        response = requests.get(
+            self._job_url(job_id, "batch", batch_id, "result"), headers=self._session_headers()
+        )
         response.raise_for_status()
         return [r.text for r in ET.fromstring(response.text).findall(f"{self.API_NS}result")]  # type: ignore[misc]
 
     def get_batch_result(self, job_id: str, batch_id: str, result_id: str) -> bytes:
         """One result, as the bytes Salesforce sends (in the job's content type)."""
-        response = requests.get(self._job_url(job_id, "batch", batch_id, "result", result_id),
-                                headers=self._session_headers())
+        response = requests.get(
+            self._job_url(job_id, "batch", batch_id, "result", result_id), headers=self._session_headers()
+        )
         response.raise_for_status()
         return response.content
 
@@ -385,9 +434,11 @@ class SalesforceAPI:
         response = requests.get(self._job_url(job_id, "batch", batch_id), headers=self._session_headers())
         response.raise_for_status()
         root = ET.fromstring(response.text)
-        info = {"state": _xml_text(root, f"{self.API_NS}state"),
-                "num_processed": _xml_text(root, f"{self.API_NS}numberRecordsProcessed"),
-                "num_failed": _xml_text(root, f"{self.API_NS}numberRecordsFailed")}
+        info = {
+            "state": _xml_text(root, f"{self.API_NS}state"),
+            "num_processed": _xml_text(root, f"{self.API_NS}numberRecordsProcessed"),
+            "num_failed": _xml_text(root, f"{self.API_NS}numberRecordsFailed"),
+        }
         if root.find(f"{self.API_NS}stateMessage") is not None:
             info["state_message"] = _xml_text(root, f"{self.API_NS}stateMessage")
         return info
@@ -416,18 +467,22 @@ class SalesforceAPI:
     def _login_xml(self) -> str:
         token = self.security_token if self.sandbox_name is None else self.sb_security_token
         # not escaped, as Luigi's: the credentials go into the envelope as they are
-        return ('<?xml version="1.0" encoding="utf-8" ?>'
-                '<env:Envelope xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
-                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                'xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body>'
-                '<n1:login xmlns:n1="urn:partner.soap.sforce.com">'
-                f"<n1:username>{self.username}</n1:username><n1:password>{self.password}{token}</n1:password>"
-                "</n1:login></env:Body></env:Envelope>")
+        return (
+            '<?xml version="1.0" encoding="utf-8" ?>'
+            '<env:Envelope xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body>'
+            '<n1:login xmlns:n1="urn:partner.soap.sforce.com">'
+            f"<n1:username>{self.username}</n1:username><n1:password>{self.password}{token}</n1:password>"
+            "</n1:login></env:Body></env:Envelope>"
+        )
 
 
 def _job_xml(content: str) -> str:
-    return ('<?xml version="1.0" encoding="UTF-8"?>'
-            f'<jobInfo xmlns="http://www.force.com/2009/06/asyncapi/dataload">{content}</jobInfo>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<jobInfo xmlns="http://www.force.com/2009/06/asyncapi/dataload">{content}</jobInfo>'
+    )
 
 
 def _decoded(rows: list[list[Any]]) -> list[list[Any]]:
