@@ -36,6 +36,13 @@ class _Response:
         self.content = content
 
 
+class _Session:
+    """The SDK's HTTP session, which a test may close."""
+
+    def close(self) -> None:
+        pass
+
+
 class FakeDropbox:
     """One account's files: ``tree`` maps a path (``/a/b.txt``) to bytes, or to None for a folder."""
 
@@ -47,6 +54,7 @@ class FakeDropbox:
         CALLS.append(["Dropbox", oauth2_access_token, user_agent, sorted(kwargs)])
         self._sessions: dict[str, bytes] = {}
         self._cursors: dict[str, list[Any]] = {}
+        self._session = _Session()
 
     def with_path_root(self, path_root: Any) -> FakeDropbox:
         CALLS.append(["with_path_root", path_root.get_root() if path_root.is_root() else str(path_root)])
@@ -106,6 +114,8 @@ class FakeDropbox:
 
     def files_create_folder_v2(self, path: str, autorename: bool = False) -> Any:
         CALLS.append(["files_create_folder_v2", path])
+        if self._lookup(path) == files.LookupError.malformed_path(None):
+            raise _error(files.CreateFolderError.path(files.WriteError.malformed_path(None)))
         if path in self.tree:
             raise _error(files.CreateFolderError.path(_conflict()))
         self._make_parents(path)
@@ -164,6 +174,17 @@ class FakeDropbox:
         if missing is not None or self.tree[path] is None:
             raise _error(files.DownloadError.path(missing or files.LookupError.not_file))
         return self._metadata(path), _Response(self.tree[path])
+
+    def files_upload(self, f: bytes, path: str, mode: Any = None, **kwargs: Any) -> Any:
+        """One request's upload (what a test uses to set up files)."""
+        CALLS.append(["files_upload", len(f), path])
+        if path in self.tree and (mode is None or mode.is_add()):
+            raise _error(
+                files.UploadError.path(files.UploadWriteFailed(reason=_conflict(), upload_session_id=""))
+            )
+        self._make_parents(path)
+        self.tree[path] = bytes(f)
+        return self._metadata(path)
 
     def files_upload_session_start(self, f: bytes, close: bool = False, **kwargs: Any) -> Any:
         session_id = f"session-{len(self._sessions)}"
