@@ -108,6 +108,7 @@ def test_azure_blob_targets_and_client_same_as_luigi(tmp_path, emulator):
     # the copies moved, renamed and removed; the payload removed through its target
     assert sorted(trun_blobs) == [
         "deep/name.txt",
+        "flat-lines.txt",
         "flat.txt",
         "numbers.json",
         "reports/a.txt",
@@ -125,3 +126,4 @@ def test_azure_blob_targets_and_client_same_as_luigi(tmp_path, emulator):
     # Luigi's `with` downloads the blob into a temporary directory first, which fails for a name
     # with a folder in it; trun reads the blob directly
     assert lu["entered"] == "FileNotFoundError" and tr["entered"] == "0123456789"
+    assert lu["lines"] == ["one\n", "two\n", "one\n", "two\n", "one\n"] and tr["lines"] == ["one\n", "two\n"]

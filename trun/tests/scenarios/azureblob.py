@@ -4,6 +4,7 @@ callback) read back by a later step; then AzureBlobClient on its own: containers
 copy, move, remove, downloads, an overwrite under a lease, a connection string, what it refuses;
 and, in differs.json, reads where trun differs."""
 
+import itertools
 import json
 import os
 
@@ -184,6 +185,11 @@ try:
         differs["entered"] = f.read()
 except OSError as e:
     differs["entered"] = type(e).__name__
+# lines, at most five: Luigi's reader gives the first lines again and again
+with AzureBlobTarget(DATA, "flat-lines.txt", client).open("w") as f:
+    f.write("one\ntwo\n")
+with AzureBlobTarget(DATA, "flat-lines.txt", client).open("r") as f:
+    differs["lines"] = list(itertools.islice(f, 5))
 with open("differs.json", "w") as f:
     json.dump(differs, f)
 print(json.dumps({"steps": steps, "tree": tree, "moves": moves, "reads": reads}))

@@ -283,9 +283,11 @@ class DropboxTarget(FileSystemTarget):
     def temporary_path(self) -> Iterator[str]:
         """A local path to write; uploaded to ``path`` when the block ends without an exception."""
         number = random.randrange(0, 10_000_000_000)
-        local = os.path.join(tempfile.mkdtemp(), f"trun-tmp-{number:010}{ntpath.basename(self.path)}")
+        directory = tempfile.mkdtemp()
+        local = os.path.join(directory, f"trun-tmp-{number:010}{ntpath.basename(self.path)}")
         yield local
         self.fs.upload(local, self.path)
+        shutil.rmtree(directory, ignore_errors=True)  # Luigi's stays behind
 
     def open(self, mode: str) -> Any:  # type: ignore[override]
         """``"r"``: the downloaded file through the format; ``"w"``: uploaded when closed (a ``with``
