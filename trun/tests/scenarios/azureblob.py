@@ -4,11 +4,13 @@ callback) read back by a later step; then AzureBlobClient on its own: containers
 copy, move, remove, downloads, an overwrite under a lease, a connection string, what it refuses;
 and, in differs.json, reads where trun differs."""
 
+import datetime
 import itertools
 import json
 import os
 
 import luigi
+from azure.storage.blob import AccountSasPermissions, ResourceTypes, generate_account_sas
 from luigi.contrib.azureblob import AzureBlobClient, AzureBlobTarget, ReadableAzureBlobFile
 
 HOST, ACCOUNT, KEY = os.environ["AZHOST"], os.environ["AZACCOUNT"], os.environ["AZKEY"]
@@ -152,8 +154,23 @@ connection = (
     f"BlobEndpoint=http://{HOST}/{ACCOUNT};"
 )
 by_string = AzureBlobClient(connection_string=connection)
+# and through a shared access signature that may only read and list
+sas = generate_account_sas(
+    ACCOUNT,
+    KEY,
+    ResourceTypes(service=True, container=True, object=True),
+    AccountSasPermissions(read=True, list=True),
+    expiry=datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1),
+)
+by_sas = AzureBlobClient(ACCOUNT, sas_token=sas, custom_domain=HOST, protocol="http")
 reads = {
     "by_string": [by_string.exists(path), by_string.download_as_bytes(DATA, "reports/a.txt").decode()],
+    "by_sas": [
+        by_sas.exists(path),
+        by_sas.download_as_bytes(DATA, "reports/a.txt").decode(),
+        error(by_sas.remove, path)[0],
+        by_sas.exists(path),
+    ],
     "first": ReadableAzureBlobFile(DATA, "reports/a.txt", client, False).read(6).decode(),
     "whole": ReadableAzureBlobFile(DATA, "reports/a.txt", client, False).read().decode(),
     "binary": AzureBlobTarget(DATA, "reports/a.txt", client, format=luigi.format.Nop)
