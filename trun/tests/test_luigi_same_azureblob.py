@@ -94,6 +94,7 @@ def test_azure_blob_targets_and_client_same_as_luigi(tmp_path, emulator):
     assert moves["remove"] == [True, False, False] and moves["target_remove"] == [None, False]
     assert moves["deleted"] is False
     reads = result["reads"]
+    assert reads["copy"] == ["flat\n", "TextIOWrapper"]
     # a read-only signature may read, not delete
     assert reads["by_sas"] == [True, "report a\n", "HttpResponseError", True]
     assert reads["by_string"] == [True, "report a\n"] and reads["first"] == "report"

@@ -191,6 +191,9 @@ with AzureBlobTarget(DATA, "flat.txt", client).open("w") as f:
     f.write("flat\n")
 with AzureBlobTarget(DATA, "flat.txt", client).open("r") as f:
     reads["entered"] = f.read()
+# entered itself, the reader gives a downloaded copy, opened as text
+with ReadableAzureBlobFile(DATA, "flat.txt", client, True) as copy:
+    reads["copy"] = [copy.read(), type(copy).__name__]
 
 # where trun differs: into differs.json, not compared by the pair (read on, a nested name entered)
 with AzureBlobTarget(DATA, "deep/name.txt", client).open("w") as f:
