@@ -40,6 +40,10 @@ APT_STAMP := $(BUILD)/.apt-stamp
 WEB_DIR := $(ROOT)/trun/trun/web
 WEB_STAMP := $(WEB_DIR)/node_modules/.web-stamp
 BROWSER_APT := chromium chromium-driver
+# Microsoft's Azurite storage emulator (npm), which the tests of trun.contrib.azureblob run on
+# loopback: pinned in trun/tests/azurite/package-lock.json, installed into its gitignored node_modules
+AZURITE_DIR := $(ROOT)/trun/tests/azurite
+AZURITE_STAMP := $(AZURITE_DIR)/node_modules/.azurite-stamp
 BROWSER_STAMP := $(BUILD)/.browser-apt-stamp
 
 .PHONY: help deps build proto-py web test test-wheel test-cpp test-py demo format lint bench fuzz clean \
@@ -86,6 +90,11 @@ $(WEB_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json $(APT_STAMP)
 	@cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error >/dev/null
 	@touch $@
 
+$(AZURITE_STAMP): $(AZURITE_DIR)/package.json $(AZURITE_DIR)/package-lock.json $(APT_STAMP)
+	@echo "deps: installing the Azurite storage emulator for the tests (npm ci)"
+	@cd $(AZURITE_DIR) && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
 $(BROWSER_STAMP): Makefile
 	$(call apt_install,$(BROWSER_APT))
 	@mkdir -p $(BUILD) && touch $@
@@ -110,7 +119,7 @@ proto-py:
 	  $(PY) -m grpc_tools.protoc -Iproto --python_out=clients/python --pyi_out=clients/python \
 	    --grpc_python_out=clients/python $$protos && touch clients/python/ticklab/v1/__init__.py; fi
 
-test: build $(LUIGI_STAMP) $(BROWSER_STAMP)
+test: build $(LUIGI_STAMP) $(BROWSER_STAMP) $(AZURITE_STAMP)
 	@echo "== ctest =="; cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600; \
 	  c=$$?; cd $(ROOT); echo "== pytest =="; \
 	  LUIGI_PYTHON=$(BENCH_VENV)/bin/python $(PY) -m pytest -q -n $(JOBS) --timeout 900; p=$$?; \
