@@ -93,7 +93,6 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._family_counts: Counter[tuple[str, str]] = Counter()  # (family, status) -> steps
         self._recent: dict[str, None] = {}  # step ids, least recently changed first (the list's order)
         self._search_texts: dict[str, str] = {}  # what a search matches, per known step (views fill it)
-        self._hidden_params: dict[str, frozenset[str]] = {}  # steps' parameters not public (views)
         self._paused = False
         self._version = 0  # bumped by every status change (views cache on it)
         self._dirty: set[str] | None = None  # changes since the store last saved (None: nobody saves)

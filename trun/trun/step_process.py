@@ -124,6 +124,10 @@ class StepStatusReporter:
     def report_step_statistics(self, statistics: dict[str, Any]) -> None:
         self._scheduler.report_step_statistics(self._step_id, statistics)
 
+    def add_scheduler_message_response(self, step_id: str, message_id: str, response: Any) -> None:
+        """A step's answer to a message (``SchedulerMessage.respond`` of a step in a pool process)."""
+        self._scheduler.add_scheduler_message_response(step_id, message_id, response)
+
 
 class SchedulerMessage:
     """A message from the scheduler (the visualiser or an API call) to a running step, as the step
@@ -162,8 +166,8 @@ FORWARDED = {
 def _forward(step: Step, reporter: Any) -> None:
     """Give the running ``step`` its reporter (and its scheduler_messages queue, if it has one)."""
     step.__dict__[REPORTER] = reporter
-    if reporter.scheduler_messages is not None:
-        step.__dict__["scheduler_messages"] = reporter.scheduler_messages
+    # as Luigi's: None when the step does not accept messages (or messages cannot reach it)
+    step.__dict__["scheduler_messages"] = getattr(reporter, "scheduler_messages", None)
 
 
 def _unforward(step: Step) -> None:
