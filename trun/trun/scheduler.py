@@ -79,7 +79,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         keyword, the configuration file giving the rest (``trun.scheduler_config``)."""
         self._steps: dict[str, StepState] = {}
         self._workers: dict[str, WorkerState] = {}
-        self._ready: list[tuple[int, int, str]] = []
+        self._ready: list[tuple[int, tuple[float, int], str]] = []  # (-priority, (added, count), id)
         self._seq = itertools.count()
         self._retry_heap: list[tuple[float, int, str]] = []
         self._enable_heap: list[tuple[float, str]] = []
@@ -88,7 +88,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._watchers: dict[str, set[str]] = {}  # workers keeping steps they cannot run (the same)
         self._watching: dict[str, set[str]] = {}
         self._used: dict[str, int] = defaultdict(int)
-        self._blocked: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        self._blocked: dict[str, list[tuple[int, tuple[float, int], str]]] = defaultdict(list)
         self._counts: Counter[str] = Counter()
         self._family_counts: Counter[tuple[str, str]] = Counter()  # (family, status) -> steps
         self._recent: dict[str, None] = {}  # step ids, least recently changed first (the list's order)
@@ -180,7 +180,9 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
 
     def _maybe_queue(self, st: StepState) -> None:
         if st.status == PENDING and st.runnable and st.known and st.n_pending == 0:
-            seq = next(self._seq)
+            # as Luigi: of equal priority, the step the scheduler heard of first runs first (so a
+            # step's requirements run in the order requires() gives them); the count breaks ties
+            seq = (st.time_added, next(self._seq))
             st.queued_seq = seq
             heapq.heappush(self._ready, (-st.priority, seq, st.id))
             if st.batchable:

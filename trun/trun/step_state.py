@@ -99,7 +99,7 @@ class StepState:
         self.retry_policy: dict[str, Any] = EMPTY  # per-step retry_count, retry_delay, disable_window...
         self.expl: str | None = None
         self.worker: str | None = None  # the worker running it
-        self.queued_seq: int | None = None
+        self.queued_seq: tuple[float, int] | None = None  # its place in the ready queue
         self.known = False  # added by a worker (not only named as someone's dependency)
         self.retry_at: float | None = None
         self.owner: str | None = None  # the first worker that added it; "" once no worker is left

@@ -106,7 +106,7 @@ class Worker(WorkerGraphWalk):
         self.root_ids: list[str] = []
         self.run_succeeded = True
         self._stop_requesting_work = False
-        self.final_status: dict[str, str | None] = {}
+        self._final_status: dict[str, str | None] | None = {}  # None: ask the scheduler when wanted
         self._settled: set[str] = set()  # steps seen DONE while waiting on other workers
         self._batches = WorkerBatches(self._scheduler, self._id)
         remote = isinstance(self._scheduler, RemoteScheduler)  # batches save round trips only
@@ -142,6 +142,14 @@ class Worker(WorkerGraphWalk):
         if thread is not None and thread.is_alive():
             thread.stop()
             thread.join()
+
+    @property
+    def final_status(self) -> dict[str, str | None]:
+        """The scheduler's status of each step this worker scheduled, as the last run left them (asked
+        when first wanted: a run makes no call beyond Luigi's that nobody reads)."""
+        if self._final_status is None:
+            self._final_status = self._scheduler.step_statuses(list(self._steps))
+        return self._final_status
 
     @property
     def stopped_by_limit(self) -> bool:
@@ -267,8 +275,7 @@ class Worker(WorkerGraphWalk):
                     if self._stop_requesting_work or not self._keep_alive(reply, idle_since):
                         break
                     retry_in = reply.get("retry_in")
-                    waiting = self._assistant or self._waiting_on_others()
-                    if reply.get("running") and waiting:
+                    if reply.get("running") and (self._assistant or self._waiting_on_others()):
                         self._sleep(max(self._config.wait_interval, 0.05))  # other workers are busy
                         continue
                     if self._assistant:
@@ -289,7 +296,7 @@ class Worker(WorkerGraphWalk):
             if self._check_pool is not None:
                 self._check_pool.shutdown(wait=False, cancel_futures=True)
                 self._check_pool = None
-        self.final_status = self._scheduler.step_statuses(list(self._steps))
+        self._final_status = None
         return self.run_succeeded
 
     def _run_nothing(self) -> bool:
@@ -301,7 +308,7 @@ class Worker(WorkerGraphWalk):
             if disabled or not self._keep_alive(counts, idle_since):
                 break
             self._sleep(self._config.wait_interval)
-        self.final_status = self._scheduler.step_statuses(list(self._steps))
+        self._final_status = None
         return self.run_succeeded
 
     def _keep_alive(self, counts: dict[str, Any], idle_since: float | None) -> bool:
@@ -325,6 +332,15 @@ class Worker(WorkerGraphWalk):
         statuses = self._scheduler.step_statuses(asked)
         settled.update(k for k, v in statuses.items() if v == sch.DONE)
         return any(v in (sch.PENDING, sch.RUNNING) for v in statuses.values())
+
+    def _create_step_process(self, step: Step) -> StepProcess:
+        """Luigi's worker's hook of that name: the ``StepProcess`` that would run ``step`` alone (trun's
+        executors run steps themselves; in a child process as this says: ``use_multiprocessing``)."""
+        forked = self.worker_processes > 1 or self._config.force_multiprocessing
+        return StepProcess(step, self._id, queue.Queue(), self._reporter_for(step),
+                           use_multiprocessing=forked, worker_timeout=self._config.timeout,
+                           check_unfulfilled_deps=self._config.check_unfulfilled_deps,
+                           check_complete_on_run=self._config.check_complete_on_run)
 
     def _step_log_dir(self) -> str | None:
         return core_config().step_log_dir
