@@ -59,7 +59,9 @@ def _run(python: str, work: Path, source: str, args: list[str], env: dict | None
     if setup is not None:
         setup(work, engine)
     (work / "wf.py").write_text(source)
-    full_env = {**os.environ, "PYTHONPATH": str(work), **(env or {})}
+    # the caller's PYTHONPATH after the scenario's directory: a checkout's trun, not an installed one
+    path = os.pathsep.join(p for p in (str(work), os.environ.get("PYTHONPATH")) if p)
+    full_env = {**os.environ, "PYTHONPATH": path, **(env or {})}
     for key in ("TRUN_CONFIG_PATH", "LUIGI_CONFIG_PATH"):
         if not env or key not in env:
             full_env.pop(key, None)

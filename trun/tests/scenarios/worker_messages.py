@@ -3,6 +3,8 @@ luigi.scheduler.Scheduler driven directly.
 
 message: a task that accepts_messages reads a message sent while it runs (send_scheduler_message)
 from self.scheduler_messages and responds.
+message_pool: the same, the task run in a child process ([worker] force_multiprocessing); a task
+that does not accept messages finds self.scheduler_messages None.
 processes: set_worker_processes reaches the worker with its next ping.
 assistant: a task added by one worker is run by an assistant worker, which loads it by family and
 parameters; a worker that is no assistant leaves it alone.
@@ -72,6 +74,37 @@ def message(sch):
     return {"ok": ok, "sent": sent["ids"][1] is not None, "response": response}
 
 
+class Deaf(luigi.Task):
+    def output(self):
+        return luigi.LocalTarget("out/deaf")
+
+    def run(self):
+        with self.output().open("w") as f:
+            f.write(repr(self.scheduler_messages))
+
+
+def message_pool(sch):
+    sent = {}
+
+    def talk():
+        wait_for(lambda: sch.task_list("RUNNING", ""), "the task to run")
+        task_id = next(iter(sch.task_list("RUNNING", "")))
+        sent["id"] = sch.send_scheduler_message("w1", task_id, "hello")["message_id"]
+
+    talker = threading.Thread(target=talk)
+    talker.start()
+    with luigi.worker.Worker(scheduler=sch, force_multiprocessing=True) as w:
+        w.add(Listener())
+        ok = w.run()
+    talker.join()
+    with luigi.worker.Worker(scheduler=sch, force_multiprocessing=True) as w:
+        w.add(Deaf())
+        deaf_ok = w.run()
+    with open("out/listener") as f, open("out/deaf") as g:
+        return {"ok": ok, "sent": sent["id"] is not None, "heard": f.read(), "deaf_ok": deaf_ok,
+                "deaf_queue": g.read()}
+
+
 def processes(sch):
     with luigi.worker.Worker(scheduler=sch) as w:
         w.add(Report(day=0))
@@ -98,7 +131,8 @@ if __name__ == "__main__":
     cfg.set("worker", "id", "w1")
     cfg.set("worker", "ping_interval", "0.05")
     case = sys.argv[1]
-    result = {"message": message, "processes": processes, "assistant": assistant}[case](
+    result = {"message": message, "message_pool": message_pool, "processes": processes,
+              "assistant": assistant}[case](
         luigi.scheduler.Scheduler())
     result["files"] = sorted(os.listdir("out")) if os.path.isdir("out") else []
     print(json.dumps(result))
