@@ -26,6 +26,11 @@ def test_set_worker_processes_same_as_luigi(tmp_path):
     assert same_result(tmp_path, scenario("worker_messages"), args=["processes"])["worker_processes"] == 3
 
 
+def test_more_processes_while_running_same_as_luigi(tmp_path):
+    result = same_result(tmp_path, scenario("worker_messages"), args=["grow"])
+    assert result["first_alone"] and result["then_together"] and result["worker_processes"] == 2
+
+
 def test_assistant_same_as_luigi(tmp_path):
     result = same_result(tmp_path, scenario("worker_messages"), args=["assistant"])
     assert not result["after_other"]  # a worker that is no assistant runs only its own steps

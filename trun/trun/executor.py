@@ -55,6 +55,8 @@ class InlineExecutor:
         self._reporter_for = reporter_for
         self._results: list[Result] = []
 
+    processes = 1  # steps it runs at once
+
     def free_slots(self) -> int:
         return 0 if self._results else 1
 
@@ -236,10 +238,39 @@ class ProcessPoolExecutor:
         self._selector.register(proc.sentinel, selectors.EVENT_READ, slot)
         return slot
 
+    @property
+    def processes(self) -> int:
+        """How many steps it runs at once."""
+        return self._n
+
+    def resize(self, n: int) -> None:
+        """Run ``n`` steps at once from now on: more processes are forked now, idle ones beyond ``n``
+        stop (busy ones once their steps end)."""
+        self._n = max(1, n)
+        if not self._slots:
+            return
+        while len(self._slots) < self._n:
+            self._slots.append(self._spawn())
+        self._retire_extra()
+
+    def _retire_extra(self) -> None:
+        for slot in [s for s in self._slots[self._n:] if not s.queue]:
+            self._slots.remove(slot)
+            self._selector.unregister(slot.conn)
+            self._selector.unregister(slot.proc.sentinel)
+            try:
+                slot.conn.send_bytes(b"Q")
+            except OSError:
+                pass
+            slot.proc.join(2)
+            if slot.proc.is_alive():
+                slot.proc.kill()
+            slot.conn.close()
+
     def free_slots(self) -> int:
         if not self._slots:
             return self._n * self._depth
-        return sum(max(0, self._depth - len(s.queue)) for s in self._slots)
+        return sum(max(0, self._depth - len(s.queue)) for s in self._slots[:self._n])
 
     @property
     def running(self) -> int:

@@ -243,7 +243,8 @@ class Worker(WorkerGraphWalk):
         try:
             while True:
                 reply: dict[str, Any] = {"step_id": None, "retry_in": None}
-                while executor.free_slots() > 0 and not self._stop_requesting_work:
+                while (executor := self._fit_executor(executor, opts)).free_slots() > 0 \
+                        and not self._stop_requesting_work:
                     reply = self._feed.next(executor.free_slots(), current_steps=list(self._running))
                     if reply.get("worker_state") == WORKER_STATE_DISABLED:
                         self._stop_requesting_work = True  # as Luigi's: disabled, it phases out
@@ -298,6 +299,21 @@ class Worker(WorkerGraphWalk):
                 self._check_pool = None
         self._final_status = None
         return self.run_succeeded
+
+    def _fit_executor(self, executor: Any, opts: RunOptions) -> Any:
+        """The executor for ``worker_processes`` now (a ``set_worker_processes`` message changes it
+        while the worker runs): a pool is resized, a step run in this process is first let finish."""
+        if getattr(executor, "processes", self.worker_processes) == self.worker_processes:
+            return executor
+        forked = self.worker_processes > 1 or self._config.force_multiprocessing
+        if forked and hasattr(executor, "resize"):
+            executor.resize(self.worker_processes)
+            return executor
+        if executor.running:
+            return executor
+        executor.shutdown()
+        executor = self._executor = self._make_executor(opts)
+        return executor
 
     def _run_nothing(self) -> bool:
         """``worker_processes=0``: ask how many steps are pending until keep_alive says to stop."""
@@ -423,7 +439,7 @@ class Worker(WorkerGraphWalk):
 
     @rpc_message_callback
     def set_worker_processes(self, n: int) -> None:
-        """Run ``n`` steps at once from now on (from the next run: forked when it starts a step)."""
+        """Run ``n`` steps at once from now on (the run going on too: from its next step)."""
         self.worker_processes = max(1, int(n))
         self._worker_info["workers"] = self.worker_processes
         self._scheduler.add_worker(self._id, {"workers": self.worker_processes})

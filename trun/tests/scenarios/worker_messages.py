@@ -6,6 +6,7 @@ from self.scheduler_messages and responds.
 message_pool: the same, the task run in a child process ([worker] force_multiprocessing); a task
 that does not accept messages finds self.scheduler_messages None.
 processes: set_worker_processes reaches the worker with its next ping.
+grow: set_worker_processes while the worker runs its first task: the next two run at once.
 assistant: a task added by one worker is run by an assistant worker, which loads it by family and
 parameters; a worker that is no assistant leaves it alone.
 """
@@ -114,6 +115,38 @@ def processes(sch):
         return {"worker_processes": w.worker_processes}
 
 
+class Slow(luigi.Task):
+    n = luigi.IntParameter()
+
+    def output(self):
+        return luigi.LocalTarget(f"out/slow-{self.n}")
+
+    def run(self):
+        start = time.time()
+        time.sleep(1)
+        with self.output().open("w") as f:
+            f.write(f"{start} {time.time()}")
+
+
+class AllSlow(luigi.WrapperTask):
+    def requires(self):
+        return [Slow(n=n) for n in range(3)]
+
+
+def grow(sch):
+    with luigi.worker.Worker(scheduler=sch) as w:
+        w.add(AllSlow())
+        runner = threading.Thread(target=w.run)
+        runner.start()
+        time.sleep(0.3)
+        sch.set_worker_processes("w1", 2)
+        runner.join()
+    spans = sorted(tuple(map(float, open(f"out/slow-{n}").read().split())) for n in range(3))
+    # the first ran alone; the other two together (each started before the other ended)
+    return {"first_alone": spans[0][1] <= spans[1][0], "then_together": spans[2][0] < spans[1][1],
+            "worker_processes": w.worker_processes}
+
+
 def assistant(sch):
     adder = luigi.worker.Worker(scheduler=sch, worker_id="adder")
     adder.add(Report(day=7))
@@ -131,7 +164,7 @@ if __name__ == "__main__":
     cfg.set("worker", "id", "w1")
     cfg.set("worker", "ping_interval", "0.05")
     case = sys.argv[1]
-    result = {"message": message, "message_pool": message_pool, "processes": processes,
+    result = {"message": message, "message_pool": message_pool, "processes": processes, "grow": grow,
               "assistant": assistant}[case](
         luigi.scheduler.Scheduler())
     result["files"] = sorted(os.listdir("out")) if os.path.isdir("out") else []
