@@ -276,5 +276,8 @@ class StepParameter(Parameter[type[StepType]]):
 
         return Register.get_step_cls(x)
 
+    def normalize(self, x: Any) -> Any:
+        return self.parse(x) if isinstance(x, str) else x
+
     def serialize(self, x: Any) -> str:
         return x.get_step_family()

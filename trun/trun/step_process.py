@@ -109,7 +109,7 @@ class StepStatusReporter:
         self.scheduler_messages = scheduler_messages
 
     def update_tracking_url(self, tracking_url: str) -> None:
-        self._scheduler.add_step(self._step_id, status=RUNNING, worker=self._worker_id,
+        self._scheduler.add_step(step_id=self._step_id, status=RUNNING, worker=self._worker_id,
                                  tracking_url=tracking_url)
 
     def update_status_message(self, message: str) -> None:

@@ -133,5 +133,5 @@ class WorkFeed:
         self._held.clear()
         self._details.clear()
         for sid in returned:
-            self._scheduler.add_step(sid, status=PENDING, worker=self._worker, handed_back=True)
+            self._scheduler.add_step(step_id=sid, status=PENDING, worker=self._worker, handed_back=True)
         return returned

@@ -212,7 +212,7 @@ class Worker(WorkerGraphWalk):
         parameters and runs it; any other worker hands it back.  True if it is now ours to run."""
         sid = reply["step_id"]
         if not self._assistant:
-            self._scheduler.add_step(sid, status=sch.PENDING, worker=self._id)
+            self._scheduler.add_step(step_id=sid, status=sch.PENDING, worker=self._id)
             return False
         try:
             step = load_step(reply.get("step_module"), reply["step_family"], reply.get("step_params") or {})
@@ -222,7 +222,7 @@ class Worker(WorkerGraphWalk):
         except Exception as e:
             logger.error("assistant %s could not load %s: %s", self._id, sid, e)
             self._steps.pop(sid, None)
-            self._scheduler.add_step(sid, status=sch.FAILED, expl=f"could not load the step: {e}",
+            self._scheduler.add_step(step_id=sid, status=sch.FAILED, expl=f"could not load the step: {e}",
                                      worker=self._id, runnable=False)
             self.scheduling_errors[sid] = str(e)
             self.run_succeeded = False
@@ -384,7 +384,7 @@ class Worker(WorkerGraphWalk):
             self.failed.pop(sid, None)
             if self._config.cache_step_completion:
                 self._complete_cache[sid] = True
-            self._scheduler.add_step(sid, status=sch.DONE, worker=self._id)
+            self._scheduler.add_step(step_id=sid, status=sch.DONE, worker=self._id)
         elif status == NEW_DEPS:
             self._add_dynamic(step, payload)
         else:
@@ -393,7 +393,7 @@ class Worker(WorkerGraphWalk):
             retryable = self._config.retry_external_steps and is_external(step)
             if self._config.send_failure_email and not retryable:
                 notifications.send_step_failure_email(step, str(payload))
-            self._scheduler.add_step(sid, status=sch.FAILED, expl=str(payload), worker=self._id,
+            self._scheduler.add_step(step_id=sid, status=sch.FAILED, expl=str(payload), worker=self._id,
                                      owners=step._owner_list())  # for batched e-mails, as Luigi's
             if missing:
                 self._reschedule(step, missing)
@@ -475,7 +475,7 @@ class Worker(WorkerGraphWalk):
                     f"is still False")
             self._handle(step.step_id, FAILED, expl)
             return
-        self._scheduler.add_step(step.step_id, status=sch.PENDING, new_deps=ids, worker=self._id)
+        self._scheduler.add_step(step_id=step.step_id, status=sch.PENDING, new_deps=ids, worker=self._id)
 
 
 def worker_info(processes: int, host: str) -> dict[str, Any]:

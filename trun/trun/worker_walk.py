@@ -144,7 +144,7 @@ class WorkerGraphWalk:
                 known[sid] = step
                 self._deps[sid] = []
                 self.over_limit.add(sid)
-                add(sid, status=sch.UNKNOWN, runnable=False, family=family, worker=self._id,
+                add(step_id=sid, status=sch.UNKNOWN, runnable=False, family=family, worker=self._id,
                     module=step.step_module, **about)
                 continue
             known[sid] = step
@@ -164,14 +164,14 @@ class WorkerGraphWalk:
                 if sid not in self.ran:  # walked again after it ran: Luigi counts it as run only
                     self.already_done.add(sid)
                 self._deps[sid] = []
-                add(sid, status=sch.DONE, runnable=False, family=family, worker=self._id, **about)
+                add(step_id=sid, status=sch.DONE, runnable=False, family=family, worker=self._id, **about)
                 step.trigger_event(Event.DEPENDENCY_PRESENT, step)
                 continue
             if is_external(step):  # and missing: re-checked when it runs, with retry_external_steps
                 self.external_missing.add(sid)
                 self._deps[sid] = []
-                add(sid, status=sch.PENDING, runnable=self._config.retry_external_steps, family=family,
-                    worker=self._id, module=step.step_module, **about)
+                add(step_id=sid, status=sch.PENDING, runnable=self._config.retry_external_steps,
+                    family=family, worker=self._id, module=step.step_module, **about)
                 step.trigger_event(Event.DEPENDENCY_MISSING, step)
                 logger.warning("Data for %s does not exist (yet?). The step is an external data dependency, "
                                "so it cannot be run from this trun process.", step)
@@ -186,8 +186,9 @@ class WorkerGraphWalk:
                 _validate_dependency(d)
             dep_ids = [d.step_id for d in deps]
             self._deps[sid] = dep_ids
-            add(sid, status=sch.PENDING, deps=dep_ids, priority=step.priority, module=step.step_module,
-                resources=step.process_resources(), family=family, worker=self._id, **about,
+            add(step_id=sid, status=sch.PENDING, deps=dep_ids, priority=step.priority,
+                module=step.step_module, resources=step.process_resources(), family=family, worker=self._id,
+                **about,
                 retry_policy={"retry_count": step.retry_count, "retry_delay": step.retry_delay,
                               "disable_window": step.disable_window,
                               "disable_hard_timeout": step.disable_hard_timeout},
@@ -222,7 +223,7 @@ class WorkerGraphWalk:
         self.scheduling_errors[step.step_id] = expl
         self._add_failed = True
         self._deps.setdefault(step.step_id, [])
-        self._scheduler.add_step(step.step_id, status=sch.UNKNOWN, runnable=False,
+        self._scheduler.add_step(step_id=step.step_id, status=sch.UNKNOWN, runnable=False,
                                  family=step.get_step_family(), expl=expl, worker=self._id,
                                  module=step.step_module, **describe(step))
         if method == "deps()":

@@ -144,7 +144,6 @@ class Meta(luigi.Task):
 
 
 res["task_param_class"] = Meta(other=Dated).other.__name__
-res["task_param_string"] = attempt(lambda: Meta(other="Dated"))  # parsed on the command line only
 with warnings.catch_warnings(record=True) as caught, mock.patch("luigi.parameter._JSONSCHEMA_ENABLED", False):
     warnings.simplefilter("always")
     unchecked = luigi.ListParameter(schema={"type": "array", "items": {"type": "string"}})
