@@ -84,7 +84,7 @@ class SchedulerViews:
     def _serialize(self, st: StepState, include_deps: bool = True) -> dict[str, Any]:
         """A step as Luigi serialises a task (field names with 'step'): ``re_enable_able`` only for a
         DISABLED step, ``deps`` only with ``include_deps``."""
-        params = self._public_params(st)
+        params = st.public_params
         out = {"name": st.family, "display_name": _display_name(st, params),
                "status": self._shown_status(st), "params": params, "priority": st.priority,
                "resources": st.resources,
@@ -107,10 +107,6 @@ class SchedulerViews:
         st = self._steps.get(step_id)
         if visibilities and st is not None and not st.visibilities:
             st.visibilities = dict(visibilities)
-
-    @staticmethod
-    def _public_params(st: StepState) -> dict[str, Any]:
-        return st.public_params
 
     def _forget_view(self, step_id: str) -> None:
         """What the views keep about a step that is forgotten."""
@@ -474,7 +470,7 @@ def _display_name(st: StepState, params: dict[str, Any] | None = None) -> str:
     id)."""
     if not st.family:
         return st.id
-    shown = st.params if params is None else params
+    shown = st.public_params if params is None else params
     return f"{st.family}({', '.join(f'{k}={v}' for k, v in sorted(shown.items()))})"
 
 

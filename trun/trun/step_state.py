@@ -67,7 +67,8 @@ def numeric_priority(priority: Any) -> Any:
 
 def pretty_id(step: Any) -> str:
     """``Family(a=1, b=2)``: how e-mails and Luigi's records name a step."""
-    return f"{step.family}({', '.join(f'{k}={v}' for k, v in sorted((step.params or {}).items()))})"
+    params = getattr(step, "public_params", step.params) or {}  # as Luigi's: hidden ones left out
+    return f"{step.family}({', '.join(f'{k}={v}' for k, v in sorted(params.items()))})"
 
 
 class StepState:
