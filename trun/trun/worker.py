@@ -1,8 +1,7 @@
 """The worker: walks the dependency graph into the scheduler, then runs what the scheduler hands out.
 
-The graph walk is iterative (a 10k-deep chain needs no recursion) and checks each step's completeness
-once; a complete step's own requirements are not visited, as in Luigi.  A step whose requirements
-turn out incomplete when it is about to run is walked again, up to ``[worker] max_reschedules`` times.
+The graph walk is ``trun.worker_walk``.  A step whose requirements turn out incomplete when it is
+about to run is walked again, up to ``[worker] max_reschedules`` times.
 An assistant (``Worker(assistant=True)``) also runs steps other workers added, loading each from its
 module, family and parameters.  Luigi's helpers this module exports live in ``trun.step_process``
 (StepProcess & co.), ``trun.completion_check`` and ``trun.heartbeat``.
