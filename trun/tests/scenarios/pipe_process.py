@@ -65,7 +65,8 @@ def failing_writer():
 def trapped_sigpipe():
     """A shell script that exits 141 (128 + SIGPIPE) itself when its reader goes away."""
     with open("trap.sh", "w") as f:
-        f.write('trap "echo trapped > out/trapped; exit 141" PIPE\nfor i in 1 2 3; do sleep 0.1; echo "line $i"; done\n')
+        f.write('trap "echo trapped > out/trapped; exit 141" PIPE\n'
+                'for i in 1 2 3; do sleep 0.1; echo "line $i"; done\n')
     pipe = InputPipeProcessWrapper(["bash", "trap.sh"])
     first = pipe.readline().decode()
     pipe.close()
