@@ -297,3 +297,23 @@ def descriptor(api: str, version: str, url: str) -> str:
     document["rootUrl"] = document["mtlsRootUrl"] = url
     document["baseUrl"] = url + document["servicePath"]
     return json.dumps(document)
+
+
+# what Google's client libraries bring in: lent to Luigi's interpreter, which has none of them
+CLIENT_PACKAGES = ("google", "httplib2", "uritemplate", "pyparsing", "proto", "requests", "charset_normalizer",
+                   "idna", "certifi", "avro", "pyasn1", "rsa", "cachetools", "cryptography", "cffi", "_cffi",
+                   "pycparser", "mock")
+
+
+def pair_env(directory: Any) -> dict[str, str]:
+    """The environment for a paired scenario using this server: PYTHONPATH holding this tree's trun,
+    this directory (for ``google_server``) and, for Luigi's interpreter, links to this interpreter's
+    Google client libraries made under ``directory``."""
+    import os
+    from pathlib import Path
+
+    from driver_path import packages_only
+
+    tests = Path(__file__).resolve().parent
+    lent = packages_only(Path(directory) / "google-libraries", "googleapiclient", *CLIENT_PACKAGES)
+    return {"PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests), lent])}

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from trun.contrib import gcp
+from trun.contrib._abort_on_error import AbortOnError
 from trun.format import FileWrapper, get_default_format
 from trun.target import AtomicLocalFile, FileAlreadyExists, FileSystem, FileSystemException, \
     FileSystemTarget, NotADirectory
@@ -55,28 +56,8 @@ EVENTUAL_CONSISTENCY_MAX_SLEEPS = 300
 GCS_BATCH_URI = "https://storage.googleapis.com/batch/storage/v1"  # read at each recursive remove
 
 
-def is_error_5xx(err: BaseException) -> bool:
-    """Whether ``err`` is an HTTP error the server blamed on itself (worth trying again)."""
-    return errors is not None and isinstance(err, errors.HttpError) and err.resp.status >= 500
-
-
-def _retrying(attempts: int, after: Callable[[Any], None] | None = None) -> Callable:
-    """A tenacity decorator trying a call up to ``attempts`` times on 5xx answers and connection
-    errors, waiting 1, 2, 4... (at most 10) seconds between, and raising the last error."""
-    try:
-        import tenacity
-    except ImportError:
-        logger.warning("tenacity is not installed: Google Cloud requests will not be retried")
-        return lambda func: func
-    retry_on = tenacity.retry_if_exception(is_error_5xx)
-    if RETRYABLE_ERRORS:
-        retry_on = retry_on | tenacity.retry_if_exception_type(RETRYABLE_ERRORS)
-    return tenacity.retry(retry=retry_on, wait=tenacity.wait_exponential(multiplier=1, min=1, max=10),
-                          stop=tenacity.stop_after_attempt(attempts), reraise=True,
-                          after=after or tenacity.after_log(logger, logging.WARNING))
-
-
-gcs_retry = _retrying(5)
+is_error_5xx = gcp.is_error_5xx
+gcs_retry = gcp._retrying(5, RETRYABLE_ERRORS, after=gcp._log_retry(logger))
 
 
 def _wait_for_consistency(checker: Callable[[], bool]) -> None:
@@ -363,7 +344,8 @@ class GCSTarget(FileSystemTarget):
         if mode == "r":
             return self.format.pipe_reader(FileWrapper(io.BufferedReader(self.fs.download(self.path))))
         if mode == "w":
-            return self.format.pipe_writer(AtomicGCSFile(self.path, self.fs))
+            atomic = AtomicGCSFile(self.path, self.fs)
+            return AbortOnError(self.format.pipe_writer(atomic), atomic)
         raise ValueError(f"Unsupported open mode '{mode}'")
 
 
