@@ -56,8 +56,14 @@ class Cloud:
     # --- storage -------------------------------------------------------------------------------
     def object_resource(self, bucket: str, name: str) -> dict:
         data, content_type = self.buckets[bucket][name]
-        return {"kind": "storage#object", "bucket": bucket, "name": name, "size": str(len(data)),
-                "contentType": content_type, "id": f"{bucket}/{name}"}
+        return {
+            "kind": "storage#object",
+            "bucket": bucket,
+            "name": name,
+            "size": str(len(data)),
+            "contentType": content_type,
+            "id": f"{bucket}/{name}",
+        }
 
     def get_object(self, bucket: str, name: str) -> tuple[bytes, str]:
         if bucket not in self.buckets or name not in self.buckets[bucket]:
@@ -75,7 +81,7 @@ def _page(items: list, query: dict, key: str) -> dict:
     """One page of ``items`` under ``key``, starting at the query's pageToken."""
     start = int(query.get("pageToken", 0))
     size = min(int(query.get("maxResults", PAGE_SIZE)), PAGE_SIZE)
-    page: dict[str, Any] = {key: items[start:start + size]} if items[start:start + size] else {}
+    page: dict[str, Any] = {key: items[start : start + size]} if items[start : start + size] else {}
     if start + size < len(items):
         page["nextPageToken"] = str(start + size)
     return page
@@ -125,8 +131,9 @@ class _Server(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/"
 
-    def answer(self, method: str, target: str, headers: dict, body: bytes,
-               logged: bool = True) -> tuple[int, dict, bytes]:
+    def answer(
+        self, method: str, target: str, headers: dict, body: bytes, logged: bool = True
+    ) -> tuple[int, dict, bytes]:
         parts = urlsplit(target)
         query = dict(parse_qsl(parts.query))
         segments = [unquote(s) for s in parts.path.strip("/").split("/")]
@@ -146,9 +153,11 @@ class _Server(ThreadingHTTPServer):
                 # imported here: those modules build on this one's Cloud and answers
                 if segments[:2] == ["bigquery", "v2"]:
                     from google_server_bigquery import bigquery
+
                     return bigquery(cloud, method, segments[2:], query, body)
                 if segments[:1] == ["v1"]:
                     from google_server_dataproc import dataproc
+
                     return dataproc(cloud, method, segments[1:], query, body)
             except NotFound as exc:
                 return _error(404, str(exc))
@@ -159,23 +168,27 @@ class _Server(ThreadingHTTPServer):
     def _batch(self, headers: dict, body: bytes) -> tuple[int, dict, bytes]:
         """Each part of a multipart/mixed batch answered as its own request."""
         content_type = headers.get("content-type") or headers.get("Content-Type")
-        message = email.parser.BytesParser().parsebytes(b"content-type: " + content_type.encode()
-                                                        + b"\r\n\r\n" + body)
+        message = email.parser.BytesParser().parsebytes(
+            b"content-type: " + content_type.encode() + b"\r\n\r\n" + body
+        )
         boundary = "batch_answer"
         out = []
         for part in message.get_payload():
             request = part.get_payload()
-            head, _, inner_body = request.partition("\r\n\r\n") if "\r\n\r\n" in request \
-                else request.partition("\n\n")
+            head, _, inner_body = (
+                request.partition("\r\n\r\n") if "\r\n\r\n" in request else request.partition("\n\n")
+            )
             first, *header_lines = head.splitlines()
             inner_method, inner_target, _ = first.split(" ", 2)
             inner_headers = dict(line.split(": ", 1) for line in header_lines if ": " in line)
             status, _h, payload = self.answer(inner_method, inner_target, inner_headers, inner_body.encode())
             content_id = part["Content-ID"].strip("<>")
-            out.append(f"--{boundary}\r\nContent-Type: application/http\r\n"
-                       f"Content-ID: <response-{content_id}>\r\n\r\n"
-                       f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n\r\n"
-                       f"{payload.decode()}\r\n")
+            out.append(
+                f"--{boundary}\r\nContent-Type: application/http\r\n"
+                f"Content-ID: <response-{content_id}>\r\n\r\n"
+                f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n\r\n"
+                f"{payload.decode()}\r\n"
+            )
         text = "".join(out) + f"--{boundary}--\r\n"
         return 200, {"Content-Type": f"multipart/mixed; boundary={boundary}"}, text.encode()
 
@@ -193,8 +206,9 @@ def _describe(method: str, path: str, query: dict, headers: dict, body: bytes) -
     return line
 
 
-def _storage(cloud: Cloud, method: str, segs: list[str], query: dict, headers: dict,
-             body: bytes) -> tuple[int, dict, bytes]:
+def _storage(
+    cloud: Cloud, method: str, segs: list[str], query: dict, headers: dict, body: bytes
+) -> tuple[int, dict, bytes]:
     if segs == ["b"] and method == "POST":
         name = json.loads(body)["name"]
         if name in cloud.buckets:
@@ -234,12 +248,16 @@ def _media(data: bytes, content_type: str, headers: dict) -> tuple[int, dict, by
         return 200, {"Content-Type": content_type}, data
     first, last = (int(x) for x in re.fullmatch(r"bytes=(\d+)-(\d+)", wanted).groups())
     last = min(last, len(data) - 1)
-    return 206, {"Content-Type": content_type,
-                 "Content-Range": f"bytes {first}-{last}/{len(data)}"}, data[first:last + 1]
+    return (
+        206,
+        {"Content-Type": content_type, "Content-Range": f"bytes {first}-{last}/{len(data)}"},
+        data[first : last + 1],
+    )
 
 
-def _storage_upload(cloud: Cloud, method: str, segs: list[str], query: dict, headers: dict,
-                    body: bytes) -> tuple[int, dict, bytes]:
+def _storage_upload(
+    cloud: Cloud, method: str, segs: list[str], query: dict, headers: dict, body: bytes
+) -> tuple[int, dict, bytes]:
     """Simple (``uploadType=media``) and resumable uploads of ``b/<bucket>/o``."""
     lowered = {k.lower(): v for k, v in headers.items()}
     bucket = segs[1]
@@ -249,10 +267,16 @@ def _storage_upload(cloud: Cloud, method: str, segs: list[str], query: dict, hea
         if bucket not in cloud.buckets:
             raise NotFound(f"The specified bucket does not exist: {bucket}")
         upload_id = cloud.next_id("upload")
-        cloud.uploads[upload_id] = {"bucket": bucket, "name": query["name"], "data": b"",
-                                    "type": lowered.get("x-upload-content-type", "")}
-        location = (f"http://{lowered['host']}/upload/storage/v1/b/{quote(bucket)}/o"
-                    f"?uploadType=resumable&upload_id={upload_id}")
+        cloud.uploads[upload_id] = {
+            "bucket": bucket,
+            "name": query["name"],
+            "data": b"",
+            "type": lowered.get("x-upload-content-type", ""),
+        }
+        location = (
+            f"http://{lowered['host']}/upload/storage/v1/b/{quote(bucket)}/o"
+            f"?uploadType=resumable&upload_id={upload_id}"
+        )
         return 200, {"Location": location}, b""
     upload = cloud.uploads[query["upload_id"]]
     upload["data"] += body
@@ -294,8 +318,9 @@ def descriptor(api: str, version: str, url: str) -> str:
 
     import googleapiclient
 
-    path = os.path.join(os.path.dirname(googleapiclient.__file__), "discovery_cache", "documents",
-                        f"{api}.{version}.json")
+    path = os.path.join(
+        os.path.dirname(googleapiclient.__file__), "discovery_cache", "documents", f"{api}.{version}.json"
+    )
     with open(path) as f:
         document = json.load(f)
     document["rootUrl"] = document["mtlsRootUrl"] = url
@@ -304,9 +329,26 @@ def descriptor(api: str, version: str, url: str) -> str:
 
 
 # what Google's client libraries bring in: lent to Luigi's interpreter, which has none of them
-CLIENT_PACKAGES = ("google", "httplib2", "uritemplate", "pyparsing", "proto", "requests", "charset_normalizer",
-                   "idna", "certifi", "avro", "pyasn1", "rsa", "cachetools", "cryptography", "cffi", "_cffi",
-                   "pycparser", "mock")
+CLIENT_PACKAGES = (
+    "google",
+    "httplib2",
+    "uritemplate",
+    "pyparsing",
+    "proto",
+    "requests",
+    "charset_normalizer",
+    "idna",
+    "certifi",
+    "avro",
+    "pyasn1",
+    "rsa",
+    "cachetools",
+    "cryptography",
+    "cffi",
+    "_cffi",
+    "pycparser",
+    "mock",
+)
 
 
 def pair_env(directory: Any) -> dict[str, str]:

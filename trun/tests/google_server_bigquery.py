@@ -36,14 +36,18 @@ def _dataset(cloud: Cloud, project: str, dataset: str) -> dict:
     return cloud.datasets[(project, dataset)]
 
 
-def _datasets(cloud: Cloud, method: str, project: str, rest: list[str], query: dict,
-              payload: dict) -> tuple[int, dict, bytes]:
+def _datasets(
+    cloud: Cloud, method: str, project: str, rest: list[str], query: dict, payload: dict
+) -> tuple[int, dict, bytes]:
     if not rest and method == "POST":
         name = payload["datasetReference"]["datasetId"]
         if (project, name) in cloud.datasets:
             raise Conflict(f"Already Exists: Dataset {project}:{name}")
-        cloud.datasets[(project, name)] = {**payload, "id": f"{project}:{name}",
-                                           "location": payload.get("location", "US")}
+        cloud.datasets[(project, name)] = {
+            **payload,
+            "id": f"{project}:{name}",
+            "location": payload.get("location", "US"),
+        }
         return _json(200, cloud.datasets[(project, name)])
     if not rest and method == "GET":
         found = [cloud.datasets[key] for key in sorted(cloud.datasets) if key[0] == project]
@@ -85,8 +89,10 @@ def _datasets(cloud: Cloud, method: str, project: str, rest: list[str], query: d
 
 def _matching(cloud: Cloud, uri: str) -> list[tuple[str, str]]:
     """The (bucket, name) of the objects a ``gs://`` URI (with at most one ``*``) names."""
-    bucket, _, pattern = uri[len("gs://"):].partition("/")
-    return [(bucket, name) for name in sorted(cloud.buckets.get(bucket, {})) if fnmatch.fnmatchcase(name, pattern)]
+    bucket, _, pattern = uri[len("gs://") :].partition("/")
+    return [
+        (bucket, name) for name in sorted(cloud.buckets.get(bucket, {})) if fnmatch.fnmatchcase(name, pattern)
+    ]
 
 
 def _run(cloud: Cloud, project: str, job: dict) -> dict:
@@ -119,14 +125,26 @@ def _write(cloud: Cloud, config: dict, rows: int, schema: Any) -> None:
     if key[:2] not in cloud.datasets:
         raise _JobFailed("notFound", f"Not found: Dataset {key[0]}:{key[1]}")
     exists = key in cloud.tables
-    if exists and config.get("writeDisposition") == "WRITE_EMPTY" and cloud.tables[key].get("numRows", "0") != "0":
+    if (
+        exists
+        and config.get("writeDisposition") == "WRITE_EMPTY"
+        and cloud.tables[key].get("numRows", "0") != "0"
+    ):
         raise _JobFailed("duplicate", f"Already Exists: Table {key[0]}:{key[1]}.{key[2]}")
     if not exists and config.get("createDisposition") == "CREATE_NEVER":
         raise _JobFailed("notFound", f"Not found: Table {key[0]}:{key[1]}.{key[2]}")
-    before = int(cloud.tables[key]["numRows"]) if exists and config.get("writeDisposition") == "WRITE_APPEND" else 0
+    before = (
+        int(cloud.tables[key]["numRows"])
+        if exists and config.get("writeDisposition") == "WRITE_APPEND"
+        else 0
+    )
     reference = {"projectId": key[0], "datasetId": key[1], "tableId": key[2]}
-    cloud.tables[key] = {"tableReference": reference, "type": "TABLE", "schema": schema,
-                         "numRows": str(before + rows)}
+    cloud.tables[key] = {
+        "tableReference": reference,
+        "type": "TABLE",
+        "schema": schema,
+        "numRows": str(before + rows),
+    }
 
 
 def _load(cloud: Cloud, config: dict) -> None:
@@ -164,7 +182,7 @@ def _extract(cloud: Cloud, config: dict) -> None:
     header = "f0_\n" if config.get("printHeader") else ""
     data = (header + "row\n" * int(source.get("numRows", 0))).encode()
     for uri in config["destinationUris"]:
-        bucket, _, name = uri[len("gs://"):].partition("/")
+        bucket, _, name = uri[len("gs://") :].partition("/")
         if bucket not in cloud.buckets:
             raise _JobFailed("notFound", f"Not found: Bucket {bucket}")
         cloud.buckets[bucket][name.replace("*", "000000000000")] = (data, "application/octet-stream")

@@ -35,12 +35,22 @@ def dataproc(cloud: Cloud, method: str, segs: list[str], query: dict, body: byte
         if (project, region, job["placement"]["clusterName"]) not in cloud.clusters:
             raise NotFound(f"Not found: cluster {job['placement']['clusterName']}")
         job_id = cloud.next_id("job")
-        spec = job.get("sparkJob", {}).get("mainClass", "") + job.get("pysparkJob", {}).get("mainPythonFileUri", "")
-        status = {"state": "ERROR", "details": f"{spec} exited with code 1"} if "fail" in spec.lower() \
+        spec = job.get("sparkJob", {}).get("mainClass", "") + job.get("pysparkJob", {}).get(
+            "mainPythonFileUri", ""
+        )
+        status = (
+            {"state": "ERROR", "details": f"{spec} exited with code 1"}
+            if "fail" in spec.lower()
             else {"state": "DONE"}
-        cloud.jobs[(project, job_id)] = {**job, "reference": {"projectId": project, "jobId": job_id}, "status": status}
-        return _json(200, {**job, "reference": {"projectId": project, "jobId": job_id},
-                           "status": {"state": "PENDING"}})
+        )
+        cloud.jobs[(project, job_id)] = {
+            **job,
+            "reference": {"projectId": project, "jobId": job_id},
+            "status": status,
+        }
+        return _json(
+            200, {**job, "reference": {"projectId": project, "jobId": job_id}, "status": {"state": "PENDING"}}
+        )
     if len(rest) == 2 and rest[0] == "jobs" and method == "GET":
         if (project, rest[1]) not in cloud.jobs:
             raise NotFound(f"Not found: job {rest[1]}")

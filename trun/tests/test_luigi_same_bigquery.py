@@ -19,14 +19,26 @@ def test_bigquery_steps_and_client_same_as_luigi(tmp_path):
     assert steps["extracted"] == "f0_\nrow\n" and steps["view_changed"] == [True, None, False]
     calls = result["client"]
     assert calls["bulk"] == ["a1", "a3", "b2"]
-    assert calls["datasets"] == ["daily_a", "daily_b", "ds", "eu_ds"] and calls["tables"] == ["a_view", "counted", "loaded"]
+    assert calls["datasets"] == ["daily_a", "daily_b", "ds", "eu_ds"] and calls["tables"] == [
+        "a_view",
+        "counted",
+        "loaded",
+    ]
     assert calls["exists"] == [True, True, False, False] and calls["right_region"] is True
-    assert calls["wrong_region"] == ["Exception", "Dataset already exists with regional location EU. Can't use US."]
+    assert calls["wrong_region"] == [
+        "Exception",
+        "Dataset already exists with regional location EU. Can't use US.",
+    ]
     assert calls["again"] == [None, ["FileAlreadyExists", ""]]
     assert calls["views"] == [None, "SELECT 2", None] and calls["copied"] == [True, "6"]
     assert calls["nonempty"] == ["HttpError", 400] and calls["deleted"][0] is False
     assert [calls["retried"], calls["forbidden"]] == [True, "HttpError"]
-    assert result["tables"] == {"proj.daily_b.t_b2": None, "proj.ds.a_view": None, "proj.ds.counted": "1",
-                                "proj.ds.loaded": "3", "proj.eu_ds.from_csv": "3"}
+    assert result["tables"] == {
+        "proj.daily_b.t_b2": None,
+        "proj.ds.a_view": None,
+        "proj.ds.counted": "1",
+        "proj.ds.loaded": "3",
+        "proj.eu_ds.from_csv": "3",
+    }
     jobs = [r for r in result["requests"] if r.startswith("POST /bigquery/v2/projects/proj/jobs ")]
     assert len(jobs) == 9 and '"skipLeadingRows": 1' in jobs[4] and '"quote": "\'"' in jobs[4]

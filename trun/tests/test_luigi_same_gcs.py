@@ -21,18 +21,33 @@ def test_gcs_targets_and_client_same_as_luigi(tmp_path):
     assert calls["exists"] == [True, True, False, True] and calls["isdir"] == [False, True, False, False]
     assert calls["mkdir"] == [True, "FileAlreadyExists", "NotADirectory", None]
     assert calls["download"] == [True, [262144], 262144, "", True, False]
-    assert calls["types"] == {"blobs/big.bin": "application/octet-stream", "blobs/wf.py": "text/x-python",
-                              "blobs/empty.txt": "text/plain", "blobs/two.dat": "application/octet-stream",
-                              "reports/mon.csv": "text/csv", "empty-dir/": "text/plain"}
-    assert calls["wildcard"] == [["gs://data/blobs/big.bin"], ["gs://data/blobs/two.dat"],
-                                 "AssertionError", "AssertionError"]
-    assert calls["copied"] == ["gs://data/moved/reports/mon.csv", "gs://data/moved/reports/tue.csv",
-                               "gs://data/moved/two.dat"]
+    assert calls["types"] == {
+        "blobs/big.bin": "application/octet-stream",
+        "blobs/wf.py": "text/x-python",
+        "blobs/empty.txt": "text/plain",
+        "blobs/two.dat": "application/octet-stream",
+        "reports/mon.csv": "text/csv",
+        "empty-dir/": "text/plain",
+    }
+    assert calls["wildcard"] == [
+        ["gs://data/blobs/big.bin"],
+        ["gs://data/blobs/two.dat"],
+        "AssertionError",
+        "AssertionError",
+    ]
+    assert calls["copied"] == [
+        "gs://data/moved/reports/mon.csv",
+        "gs://data/moved/reports/tue.csv",
+        "gs://data/moved/two.dat",
+    ]
     assert calls["remove"] == ["InvalidDeleteException", "InvalidDeleteException", False, True, True, []]
     assert [calls["retried"], calls["forbidden"]] == [True, "HttpError"]
     assert [calls["put_string_mimetype"], calls["put_multiple_str"]] == ["AssertionError", "ValueError"]
-    assert result["processes"]["uploaded"] == ["gs://data/multi/part-1.bin", "gs://data/multi/part-2.bin",
-                                               "gs://data/single/part-1.bin"]
+    assert result["processes"]["uploaded"] == [
+        "gs://data/multi/part-1.bin",
+        "gs://data/multi/part-2.bin",
+        "gs://data/single/part-1.bin",
+    ]
     # a recursive removal is one batch of deletes; a big upload is resumable, in chunks
     requests = result["requests"]
     assert "POST /batch/storage/v1" in requests

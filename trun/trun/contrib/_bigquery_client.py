@@ -23,8 +23,10 @@ try:
     from googleapiclient import discovery, errors, http
 except ImportError:
     httplib2 = discovery = errors = http = None  # type: ignore[assignment]
-    logger.warning("Loading the BigQuery module without google-api-python-client: "
-                   "every BigQuery step will fail (pip install 'trun[bigquery]')")
+    logger.warning(
+        "Loading the BigQuery module without google-api-python-client: "
+        "every BigQuery step will fail (pip install 'trun[bigquery]')"
+    )
 else:
     RETRYABLE_ERRORS = (httplib2.HttpLib2Error, IOError, TimeoutError, BrokenPipeError)
 
@@ -145,15 +147,20 @@ class BigQueryClient:
     def dataset_exists(self, dataset: BQDataset) -> bool:
         """Whether ``dataset`` exists; one in another region than its ``location`` is an error."""
         try:
-            found = self.client.datasets().get(projectId=dataset.project_id,
-                                               datasetId=dataset.dataset_id).execute()
+            found = (
+                self.client.datasets()
+                .get(projectId=dataset.project_id, datasetId=dataset.dataset_id)
+                .execute()
+            )
         except http.HttpError as exc:
             if _status(exc) == 404:
                 return False
             raise
         if dataset.location is not None and found.get("location") != dataset.location:
-            raise Exception(f"Dataset already exists with regional location "
-                            f"{found.get('location') or 'unspecified'}. Can't use {dataset.location}.")
+            raise Exception(
+                f"Dataset already exists with regional location "
+                f"{found.get('location') or 'unspecified'}. Can't use {dataset.location}."
+            )
         return True
 
     @bq_retry
@@ -161,15 +168,18 @@ class BigQueryClient:
         if not self.dataset_exists(table.dataset):
             return False
         try:
-            self.client.tables().get(projectId=table.project_id, datasetId=table.dataset_id,
-                                     tableId=table.table_id).execute()
+            self.client.tables().get(
+                projectId=table.project_id, datasetId=table.dataset_id, tableId=table.table_id
+            ).execute()
         except http.HttpError as exc:
             if _status(exc) == 404:
                 return False
             raise
         return True
 
-    def make_dataset(self, dataset: BQDataset, raise_if_exists: bool = False, body: dict | None = None) -> None:
+    def make_dataset(
+        self, dataset: BQDataset, raise_if_exists: bool = False, body: dict | None = None
+    ) -> None:
         """Create ``dataset`` (``body``: more of its properties); one that exists is kept, or is a
         ``FileAlreadyExists`` with ``raise_if_exists``."""
         body = {} if body is None else body
@@ -187,13 +197,15 @@ class BigQueryClient:
     def delete_dataset(self, dataset: BQDataset, delete_nonempty: bool = True) -> None:
         """Delete ``dataset`` if it exists (with its tables, unless ``delete_nonempty`` is false)."""
         if self.dataset_exists(dataset):
-            self.client.datasets().delete(projectId=dataset.project_id, datasetId=dataset.dataset_id,
-                                          deleteContents=delete_nonempty).execute()
+            self.client.datasets().delete(
+                projectId=dataset.project_id, datasetId=dataset.dataset_id, deleteContents=delete_nonempty
+            ).execute()
 
     def delete_table(self, table: BQTable) -> None:
         if self.table_exists(table):
-            self.client.tables().delete(projectId=table.project_id, datasetId=table.dataset_id,
-                                        tableId=table.table_id).execute()
+            self.client.tables().delete(
+                projectId=table.project_id, datasetId=table.dataset_id, tableId=table.table_id
+            ).execute()
 
     def _pages(self, resource: Any, key: str, **query: Any) -> Iterator[dict]:
         """The ``key`` entries of every page of ``resource.list(**query)``."""
@@ -208,15 +220,23 @@ class BigQueryClient:
             yield entry["datasetReference"]["datasetId"]
 
     def list_tables(self, dataset: BQDataset) -> Iterator[str]:
-        for entry in self._pages(self.client.tables(), "tables", projectId=dataset.project_id,
-                                 datasetId=dataset.dataset_id, maxResults=1000):
+        for entry in self._pages(
+            self.client.tables(),
+            "tables",
+            projectId=dataset.project_id,
+            datasetId=dataset.dataset_id,
+            maxResults=1000,
+        ):
             yield entry["tableReference"]["tableId"]
 
     def get_view(self, table: BQTable) -> str | None:
         """The query of the view ``table``; None when it is missing or not a view."""
         try:
-            found = self.client.tables().get(projectId=table.project_id, datasetId=table.dataset_id,
-                                             tableId=table.table_id).execute()
+            found = (
+                self.client.tables()
+                .get(projectId=table.project_id, datasetId=table.dataset_id, tableId=table.table_id)
+                .execute()
+            )
         except http.HttpError as exc:
             if _status(exc) == 404:
                 return None
@@ -225,14 +245,22 @@ class BigQueryClient:
 
     def update_view(self, table: BQTable, view: str) -> None:
         """Make ``table`` the view ``view``, replacing what is there."""
-        body = {"tableReference": {"projectId": table.project_id, "datasetId": table.dataset_id,
-                                   "tableId": table.table_id}, "view": {"query": view}}
+        body = {
+            "tableReference": {
+                "projectId": table.project_id,
+                "datasetId": table.dataset_id,
+                "tableId": table.table_id,
+            },
+            "view": {"query": view},
+        }
         if self.table_exists(table):
-            self.client.tables().update(projectId=table.project_id, datasetId=table.dataset_id,
-                                        tableId=table.table_id, body=body).execute()
+            self.client.tables().update(
+                projectId=table.project_id, datasetId=table.dataset_id, tableId=table.table_id, body=body
+            ).execute()
         else:
-            self.client.tables().insert(projectId=table.project_id, datasetId=table.dataset_id,
-                                        body=body).execute()
+            self.client.tables().insert(
+                projectId=table.project_id, datasetId=table.dataset_id, body=body
+            ).execute()
 
     def run_job(self, project_id: str, body: dict, dataset: BQDataset | None = None) -> str:
         """Start the job ``body`` (making ``dataset`` first when it is missing), wait until it is
@@ -251,26 +279,45 @@ class BigQueryClient:
             logger.info("Waiting for job %s:%s to complete...", project_id, job_id)
             time.sleep(JOB_POLL_SECONDS)
 
-    def copy(self, source_table: BQTable, dest_table: BQTable,
-             create_disposition: str = CreateDisposition.CREATE_IF_NEEDED,
-             write_disposition: str = WriteDisposition.WRITE_TRUNCATE) -> None:
+    def copy(
+        self,
+        source_table: BQTable,
+        dest_table: BQTable,
+        create_disposition: str = CreateDisposition.CREATE_IF_NEEDED,
+        write_disposition: str = WriteDisposition.WRITE_TRUNCATE,
+    ) -> None:
         """Copy ``source_table`` into ``dest_table`` (replacing it, by default)."""
+
         def reference(table: BQTable) -> dict:
             return {"projectId": table.project_id, "datasetId": table.dataset_id, "tableId": table.table_id}
 
-        job = {"configuration": {"copy": {"sourceTable": reference(source_table),
-                                          "destinationTable": reference(dest_table),
-                                          "createDisposition": create_disposition,
-                                          "writeDisposition": write_disposition}}}
+        job = {
+            "configuration": {
+                "copy": {
+                    "sourceTable": reference(source_table),
+                    "destinationTable": reference(dest_table),
+                    "createDisposition": create_disposition,
+                    "writeDisposition": write_disposition,
+                }
+            }
+        }
         self.run_job(dest_table.project_id, job, dataset=dest_table.dataset)
 
 
 class BigQueryTarget(Target):
     """A table, which exists when BigQuery has it; ``client`` defaults to a new ``BigQueryClient()``."""
 
-    def __init__(self, project_id: str, dataset_id: str, table_id: str, client: BigQueryClient | None = None,
-                 location: str | None = None) -> None:
-        self.table = BQTable(project_id=project_id, dataset_id=dataset_id, table_id=table_id, location=location)
+    def __init__(
+        self,
+        project_id: str,
+        dataset_id: str,
+        table_id: str,
+        client: BigQueryClient | None = None,
+        location: str | None = None,
+    ) -> None:
+        self.table = BQTable(
+            project_id=project_id, dataset_id=dataset_id, table_id=table_id, location=location
+        )
         self.client = client or BigQueryClient()
 
     @classmethod

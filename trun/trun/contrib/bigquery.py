@@ -40,13 +40,40 @@ from trun.contrib._bigquery_client import (
 )
 from trun.step import flatten
 
-__all__ = ["JOB_POLL_SECONDS", "RETRYABLE_ERRORS", "BQDataset", "BQTable", "BigQueryClient",
-           "BigQueryCreateViewStep", "BigQueryExecutionError", "BigQueryExtractStep", "BigQueryLoadStep",
-           "BigQueryRunQueryStep", "BigQueryTarget", "BigqueryClient", "BigqueryCreateViewStep",
-           "BigqueryLoadStep", "BigqueryRunQueryStep", "BigqueryTarget", "Compression", "CreateDisposition",
-           "DestinationFormat", "Encoding", "ExternalBigQueryStep", "ExternalBigqueryStep", "FieldDelimiter",
-           "MixinBigQueryBulkComplete", "MixinBigqueryBulkComplete", "PrintHeader", "QueryMode",
-           "SourceFormat", "WriteDisposition", "bq_retry", "is_error_5xx", "logger"]
+__all__ = [
+    "JOB_POLL_SECONDS",
+    "RETRYABLE_ERRORS",
+    "BQDataset",
+    "BQTable",
+    "BigQueryClient",
+    "BigQueryCreateViewStep",
+    "BigQueryExecutionError",
+    "BigQueryExtractStep",
+    "BigQueryLoadStep",
+    "BigQueryRunQueryStep",
+    "BigQueryTarget",
+    "BigqueryClient",
+    "BigqueryCreateViewStep",
+    "BigqueryLoadStep",
+    "BigqueryRunQueryStep",
+    "BigqueryTarget",
+    "Compression",
+    "CreateDisposition",
+    "DestinationFormat",
+    "Encoding",
+    "ExternalBigQueryStep",
+    "ExternalBigqueryStep",
+    "FieldDelimiter",
+    "MixinBigQueryBulkComplete",
+    "MixinBigqueryBulkComplete",
+    "PrintHeader",
+    "QueryMode",
+    "SourceFormat",
+    "WriteDisposition",
+    "bq_retry",
+    "is_error_5xx",
+    "logger",
+]
 
 
 def _reference(target: BigQueryTarget) -> dict:
@@ -72,7 +99,9 @@ class MixinBigQueryBulkComplete:
         datasets = {step.output().table.dataset for step, _ in steps}
         logger.info("Checking datasets %s for available tables", datasets)
         client = steps[0][0].output().client
-        tables = {dataset: set(client.list_tables(dataset)) for dataset in filter(client.dataset_exists, datasets)}
+        tables = {
+            dataset: set(client.list_tables(dataset)) for dataset in filter(client.dataset_exists, datasets)
+        }
         for step, parameters in steps:
             table = step.output().table
             if table.table_id in tables.get(table.dataset, ()):
@@ -143,14 +172,21 @@ class BigQueryLoadStep(MixinBigQueryBulkComplete, trun.Step):
         source_uris = self.source_uris()
         assert all(uri.startswith("gs://") for uri in source_uris)
         load: dict[str, Any] = {
-            "destinationTable": _reference(output), "encoding": self.encoding,
-            "sourceFormat": self.source_format, "writeDisposition": self.write_disposition,
-            "sourceUris": source_uris, "maxBadRecords": self.max_bad_records,
+            "destinationTable": _reference(output),
+            "encoding": self.encoding,
+            "sourceFormat": self.source_format,
+            "writeDisposition": self.write_disposition,
+            "sourceUris": source_uris,
+            "maxBadRecords": self.max_bad_records,
             "ignoreUnknownValues": self.ignore_unknown_values,
         }
         if self.source_format == SourceFormat.CSV:
-            load.update(fieldDelimiter=self.field_delimiter, skipLeadingRows=self.skip_leading_rows,
-                        allowJaggedRows=self.allow_jagged_rows, allowQuotedNewlines=self.allow_quoted_new_lines)
+            load.update(
+                fieldDelimiter=self.field_delimiter,
+                skipLeadingRows=self.skip_leading_rows,
+                allowJaggedRows=self.allow_jagged_rows,
+                allowQuotedNewlines=self.allow_quoted_new_lines,
+            )
         if self.schema:
             load["schema"] = {"fields": self.schema}
         else:
@@ -206,9 +242,13 @@ class BigQueryRunQueryStep(MixinBigQueryBulkComplete, trun.Step):
         logger.info("Query destination: %s (%s)", output, self.write_disposition)
         logger.info("Query SQL: %s", query)
         settings = {
-            "query": query, "priority": self.query_mode, "destinationTable": _reference(output),
-            "allowLargeResults": True, "createDisposition": self.create_disposition,
-            "writeDisposition": self.write_disposition, "flattenResults": self.flatten_results,
+            "query": query,
+            "priority": self.query_mode,
+            "destinationTable": _reference(output),
+            "allowLargeResults": True,
+            "createDisposition": self.create_disposition,
+            "writeDisposition": self.write_disposition,
+            "flattenResults": self.flatten_results,
             "userDefinedFunctionResources": [{"resourceUri": uri} for uri in self.udf_resource_uris],
             "useLegacySql": self.use_legacy_sql,
         }
@@ -274,15 +314,20 @@ class BigQueryExtractStep(trun.Step):
 
     def run(self) -> None:
         source = flatten(self.input())[0]
-        assert isinstance(source, BigQueryTarget) or (len(source) == 1 and isinstance(source[0], BigQueryTarget)), (
-            f"Input must be exactly one BigQueryTarget, not {source}")
+        assert isinstance(source, BigQueryTarget) or (
+            len(source) == 1 and isinstance(source[0], BigQueryTarget)
+        ), f"Input must be exactly one BigQueryTarget, not {source}"
         destination_uris = self.destination_uris
         assert all(uri.startswith("gs://") for uri in destination_uris)
         logger.info("Launching Extract Job")
         logger.info("Extract source: %s", source)
         logger.info("Extract destination: %s", destination_uris)
-        extract: dict[str, Any] = {"sourceTable": _reference(source), "destinationUris": destination_uris,
-                                   "destinationFormat": self.destination_format, "compression": self.compression}
+        extract: dict[str, Any] = {
+            "sourceTable": _reference(source),
+            "destinationUris": destination_uris,
+            "destinationFormat": self.destination_format,
+            "compression": self.compression,
+        }
         if self.destination_format == "CSV":  # BigQuery takes a delimiter and header for CSV only
             extract["printHeader"] = self.print_header
             extract["fieldDelimiter"] = self.field_delimiter

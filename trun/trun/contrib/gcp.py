@@ -16,7 +16,6 @@ from typing import Any
 logger = logging.getLogger("trun-interface")
 
 
-
 def _missing(*modules: str) -> list[str]:
     """Those of ``modules`` that cannot be imported here (a dotted name whose parent is absent too)."""
     absent = []
@@ -31,8 +30,10 @@ def _missing(*modules: str) -> list[str]:
 
 
 if _missing("google.auth", "httplib2"):
-    logger.warning("Loading the GCP module without the python packages google-auth and httplib2: "
-                   "clients given no credentials of their own will fail (pip install 'trun[gcp]')")
+    logger.warning(
+        "Loading the GCP module without the python packages google-auth and httplib2: "
+        "clients given no credentials of their own will fail (pip install 'trun[gcp]')"
+    )
 
 
 def get_authenticate_kwargs(oauth_credentials: Any = None, http_: Any = None) -> dict[str, Any]:
@@ -52,8 +53,9 @@ def get_authenticate_kwargs(oauth_credentials: Any = None, http_: Any = None) ->
         import google.auth.exceptions
         import httplib2
     except ImportError as exc:
-        raise ImportError("Google Cloud access needs google-auth and httplib2 "
-                          "(pip install 'trun[gcp]')") from exc
+        raise ImportError(
+            "Google Cloud access needs google-auth and httplib2 (pip install 'trun[gcp]')"
+        ) from exc
     try:
         credentials, _project = google.auth.default()
     except google.auth.exceptions.DefaultCredentialsError:
@@ -79,8 +81,11 @@ def _log_retry(logger: logging.Logger) -> Callable[[Any], None] | None:
     return tenacity.after_log(logger, logging.WARNING)
 
 
-def _retrying(attempts: int, retryable: tuple[type[BaseException], ...] | None,
-              after: Callable[[Any], None] | None = None) -> Callable:
+def _retrying(
+    attempts: int,
+    retryable: tuple[type[BaseException], ...] | None,
+    after: Callable[[Any], None] | None = None,
+) -> Callable:
     """A tenacity decorator trying a call up to ``attempts`` times on 5xx answers and on the
     ``retryable`` errors, waiting 1, 2, 4... (at most 10) seconds between, raising the last error;
     ``after(retry_state)`` runs after each failed attempt that is retried.  Without tenacity the
@@ -88,11 +93,17 @@ def _retrying(attempts: int, retryable: tuple[type[BaseException], ...] | None,
     try:
         import tenacity
     except ImportError:
-        logger.warning("tenacity is not installed: Google Cloud requests will not be retried "
-                       "(pip install 'trun[gcp]')")
+        logger.warning(
+            "tenacity is not installed: Google Cloud requests will not be retried (pip install 'trun[gcp]')"
+        )
         return lambda func: func
     retry_on = tenacity.retry_if_exception(is_error_5xx)
     if retryable:
         retry_on = retry_on | tenacity.retry_if_exception_type(retryable)
-    return tenacity.retry(retry=retry_on, wait=tenacity.wait_exponential(multiplier=1, min=1, max=10),
-                          stop=tenacity.stop_after_attempt(attempts), reraise=True, after=after)
+    return tenacity.retry(
+        retry=retry_on,
+        wait=tenacity.wait_exponential(multiplier=1, min=1, max=10),
+        stop=tenacity.stop_after_attempt(attempts),
+        reraise=True,
+        after=after,
+    )

@@ -30,8 +30,14 @@ from urllib.parse import urlsplit
 from trun.contrib import gcp
 from trun.contrib._abort_on_error import AbortOnError
 from trun.format import FileWrapper, get_default_format
-from trun.target import AtomicLocalFile, FileAlreadyExists, FileSystem, FileSystemException, \
-    FileSystemTarget, NotADirectory
+from trun.target import (
+    AtomicLocalFile,
+    FileAlreadyExists,
+    FileSystem,
+    FileSystemException,
+    FileSystemTarget,
+    NotADirectory,
+)
 
 logger = logging.getLogger("trun-interface")
 
@@ -43,8 +49,10 @@ try:
     from googleapiclient import discovery, errors, http
 except ImportError:
     httplib2 = discovery = errors = http = None  # type: ignore[assignment]
-    logger.warning("Loading the GCS module without the python packages googleapiclient and google-auth: "
-                   "using GCS will fail (pip install 'trun[gcs]')")
+    logger.warning(
+        "Loading the GCS module without the python packages googleapiclient and google-auth: "
+        "using GCS will fail (pip install 'trun[gcs]')"
+    )
 else:
     RETRYABLE_ERRORS = (httplib2.HttpLib2Error, IOError)
 
@@ -86,8 +94,14 @@ class GCSClient(FileSystem):
     the number of bytes moved per request by ``put`` and ``download``.
     """
 
-    def __init__(self, oauth_credentials: Any = None, descriptor: str = "", http_: Any = None,
-                 chunksize: int = CHUNKSIZE, **discovery_build_kwargs: Any) -> None:
+    def __init__(
+        self,
+        oauth_credentials: Any = None,
+        descriptor: str = "",
+        http_: Any = None,
+        chunksize: int = CHUNKSIZE,
+        **discovery_build_kwargs: Any,
+    ) -> None:
         if discovery is None:
             raise ImportError("GCSClient needs google-api-python-client (pip install 'trun[gcs]')")
         self.chunksize = chunksize
@@ -182,26 +196,46 @@ class GCSClient(FileSystem):
         _wait_for_consistency(lambda: not self.isdir(path))
         return True
 
-    def put(self, filename: str, dest_path: str, mimetype: str | None = None,
-            chunksize: int | None = None) -> None:
+    def put(
+        self, filename: str, dest_path: str, mimetype: str | None = None, chunksize: int | None = None
+    ) -> None:
         """Upload the local file ``filename`` (in chunks, resumably, unless it is empty)."""
         mimetype = mimetype or mimetypes.guess_type(dest_path)[0] or DEFAULT_MIMETYPE
-        media = http.MediaFileUpload(filename, mimetype=mimetype, chunksize=chunksize or self.chunksize,
-                                     resumable=os.path.getsize(filename) > 0)
+        media = http.MediaFileUpload(
+            filename,
+            mimetype=mimetype,
+            chunksize=chunksize or self.chunksize,
+            resumable=os.path.getsize(filename) > 0,
+        )
         self._do_put(media, dest_path)
 
     def _forward_args_to_put(self, kwargs: dict) -> None:
         return self.put(**kwargs)
 
-    def put_multiple(self, filepaths: list[str], remote_directory: str, mimetype: str | None = None,
-                     chunksize: int | None = None, num_process: int = 1) -> Any:
+    def put_multiple(
+        self,
+        filepaths: list[str],
+        remote_directory: str,
+        mimetype: str | None = None,
+        chunksize: int | None = None,
+        num_process: int = 1,
+    ) -> Any:
         """Upload each of ``filepaths`` into ``remote_directory`` under its base name, in
         ``num_process`` processes."""
         if isinstance(filepaths, str):
-            raise ValueError("filenames must be a list of strings. If you want to put a single file, "
-                             "use the `put(self, filename, ...)` method")
-        jobs = [{"filename": name, "dest_path": os.path.join(remote_directory, os.path.basename(name)),
-                 "mimetype": mimetype, "chunksize": chunksize} for name in filepaths]
+            raise ValueError(
+                "filenames must be a list of strings. If you want to put a single file, "
+                "use the `put(self, filename, ...)` method"
+            )
+        jobs = [
+            {
+                "filename": name,
+                "dest_path": os.path.join(remote_directory, os.path.basename(name)),
+                "mimetype": mimetype,
+                "chunksize": chunksize,
+            }
+            for name in filepaths
+        ]
         if num_process > 1:
             from multiprocessing import Pool
 
@@ -227,8 +261,13 @@ class GCSClient(FileSystem):
         self.put_string(b"", self._add_path_delimiter(path), mimetype="text/plain")
 
     def _copy_object(self, src_bucket: str, src_obj: str, dest_bucket: str, dest_obj: str) -> None:
-        self.client.objects().copy(sourceBucket=src_bucket, sourceObject=src_obj, destinationBucket=dest_bucket,
-                                   destinationObject=dest_obj, body={}).execute()
+        self.client.objects().copy(
+            sourceBucket=src_bucket,
+            sourceObject=src_obj,
+            destinationBucket=dest_bucket,
+            destinationObject=dest_obj,
+            body={},
+        ).execute()
 
     def copy(self, source_path: str, destination_path: str) -> None:
         """Copy an object, or every object under a directory, within or between buckets."""
@@ -242,7 +281,7 @@ class GCSClient(FileSystem):
         source_dir = self._add_path_delimiter(source_path)
         copied = []
         for path in self.listdir(source_dir):
-            suffix = path[len(source_dir):]
+            suffix = path[len(source_dir) :]
             self._copy_object(src_bucket, src_prefix + suffix, dest_bucket, dest_prefix + suffix)
             copied.append(dest_prefix + suffix)
         _wait_for_consistency(lambda: all(self._obj_exists(dest_bucket, name) for name in copied))
@@ -263,7 +302,7 @@ class GCSClient(FileSystem):
         if self._is_root(prefix):
             prefix = ""
         for item in self._list_iter(bucket, prefix):
-            yield self._add_path_delimiter(path) + item["name"][len(prefix):]
+            yield self._add_path_delimiter(path) + item["name"][len(prefix) :]
 
     def list_wildcard(self, wildcard_path: str) -> Iterator[str]:
         """The paths matching ``wildcard_path``, which has one ``*``, after its last ``/``."""
@@ -277,8 +316,9 @@ class GCSClient(FileSystem):
                 yield path
 
     @gcs_retry
-    def download(self, path: str, chunksize: int | None = None,
-                 chunk_callback: Callable[[Any], bool] = lambda _: False) -> io.FileIO:
+    def download(
+        self, path: str, chunksize: int | None = None, chunk_callback: Callable[[Any], bool] = lambda _: False
+    ) -> io.FileIO:
         """The object at ``path`` in a local temporary file (removed when it is closed), read from
         its start; ``chunk_callback(file)`` after each chunk may stop the download by returning True."""
         bucket, obj = self._path_to_bucket_and_key(path)
@@ -355,11 +395,13 @@ class GCSFlagTarget(GCSTarget):
 
     fs = None
 
-    def __init__(self, path: str, format: Any = None, client: GCSClient | None = None,
-                 flag: str = "_SUCCESS") -> None:
+    def __init__(
+        self, path: str, format: Any = None, client: GCSClient | None = None, flag: str = "_SUCCESS"
+    ) -> None:
         if not path.endswith("/"):
-            raise ValueError("GCSFlagTarget requires the path to be to a directory.  "
-                             "It must end with a slash ( / ).")
+            raise ValueError(
+                "GCSFlagTarget requires the path to be to a directory.  It must end with a slash ( / )."
+            )
         super().__init__(path, format=format, client=client)
         self.flag = flag
 
