@@ -10,7 +10,7 @@ pytest.importorskip("googleapiclient")
 
 
 def test_bigquery_steps_and_client_same_as_luigi(tmp_path):
-    # a fixed hash seed: MixinBigQueryBulkComplete walks a set of datasets, in hash order
+    # a fixed hash seed: MixinBigQueryBulkComplete walks a set of datasets in hash order
     env = {**pair_env(tmp_path), "PYTHONHASHSEED": "0"}
     result = same_result(tmp_path, scenario("bigquery"), env=env)
     steps = result["steps"]

@@ -118,7 +118,8 @@ class Daily(bigquery.ExternalBigQueryTask):
     day = luigi.Parameter()
 
     def output(self):
-        return table(f"t_{self.day}", dataset=f"daily_{self.day[:1]}")
+        # a location, not None: the set of datasets is then walked in a fixed order (PYTHONHASHSEED)
+        return table(f"t_{self.day}", dataset=f"daily_{self.day[:1]}", location="US")
 
 
 def steps():
