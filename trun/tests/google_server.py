@@ -329,25 +329,9 @@ def descriptor(api: str, version: str, url: str) -> str:
 
 
 # what Google's client libraries bring in: lent to Luigi's interpreter, which has none of them
-CLIENT_PACKAGES = (
-    "google",
-    "httplib2",
-    "uritemplate",
-    "pyparsing",
-    "proto",
-    "requests",
-    "charset_normalizer",
-    "idna",
-    "certifi",
-    "avro",
-    "pyasn1",
-    "rsa",
-    "cachetools",
-    "cryptography",
-    "cffi",
-    "_cffi",
-    "pycparser",
-    "mock",
+CLIENT_PACKAGES = tuple(
+    "google httplib2 uritemplate pyparsing proto requests charset_normalizer idna certifi avro pyasn1 rsa "
+    "cachetools cryptography cffi _cffi pycparser".split()
 )
 
 
