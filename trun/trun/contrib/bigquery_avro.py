@@ -62,10 +62,10 @@ class BigQueryLoadAvro(BigQueryLoadStep):
             # called after each downloaded chunk: a reader opens once the header is all there
             try:
                 reader = avro.datafile.DataFileReader(fp, avro.io.DatumReader())
+                schema[:] = [BigQueryLoadAvro._get_writer_schema(reader.datum_reader)]
             except Exception as exc:  # most likely a header cut short: try with the next chunk
                 failures[:] = [exc]
                 return False
-            schema[:] = [BigQueryLoadAvro._get_writer_schema(reader.datum_reader)]
             return True
 
         fs.download(uri, _SCHEMA_READ_BYTES, read_schema).close()

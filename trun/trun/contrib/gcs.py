@@ -332,7 +332,8 @@ class GCSClient(FileSystem):
             done = False
             while not done:
                 _, done = downloader.next_chunk()
-                done = done or chunk_callback(fp)
+                if chunk_callback(fp):  # called after every chunk, the last one too
+                    done = True
         return result
 
 
