@@ -35,21 +35,12 @@ class ExternalProgramStep(trun.Step):
 
     capture_output = trun.BoolParameter(default=True, significant=False, positional=False)
     stream_for_searching_tracking_url = trun.ChoiceParameter(
-        var_type=str,
-        choices=["none", "stdout", "stderr"],
-        default="none",
-        significant=False,
-        positional=False,
-        visibility=ParameterVisibility.HIDDEN,
-        description="Stream for searching tracking URL",
-    )
+        var_type=str, choices=["none", "stdout", "stderr"], default="none", significant=False,
+        positional=False, visibility=ParameterVisibility.HIDDEN,
+        description="Stream for searching tracking URL")
     tracking_url_pattern = trun.OptionalParameter(
-        default=None,
-        significant=False,
-        positional=False,
-        visibility=ParameterVisibility.HIDDEN,
-        description="Regex pattern used for searching URL in the logs of the external program",
-    )
+        default=None, significant=False, positional=False, visibility=ParameterVisibility.HIDDEN,
+        description="Regex pattern used for searching URL in the logs of the external program")
 
     def program_args(self) -> list[Any]:
         """The command line: the executable, then its arguments (each is passed through ``str``)."""
@@ -75,9 +66,8 @@ class ExternalProgramStep(trun.Step):
         with ExitStack() as files:
             streams: dict[str, Any] = {}
             if self.capture_output:
-                streams = {
-                    name: files.enter_context(tempfile.TemporaryFile()) for name in ("stdout", "stderr")
-                }
+                streams = {name: files.enter_context(tempfile.TemporaryFile())
+                           for name in ("stdout", "stderr")}
             tracked = self.stream_for_searching_tracking_url
             if tracked != "none" and self.tracking_url_pattern is not None:
                 with self._tracking_url_scan(args, env, streams, tracked) as proc:
@@ -94,18 +84,12 @@ class ExternalProgramStep(trun.Step):
                 if stderr and (self.always_log_stderr or proc.returncode != 0):
                     logger.info("Program stderr:\n" + stderr)
             if proc.returncode != 0:
-                raise ExternalProgramRunError(
-                    f"Program failed with return code={proc.returncode}:",
-                    args,
-                    env=env,
-                    stdout=stdout,
-                    stderr=stderr,
-                )
+                raise ExternalProgramRunError(f"Program failed with return code={proc.returncode}:", args,
+                                              env=env, stdout=stdout, stderr=stderr)
 
     @contextmanager
-    def _tracking_url_scan(
-        self, args: list[str], env: dict[str, str], streams: dict[str, Any], tracked: str
-    ) -> Iterator[subprocess.Popen]:
+    def _tracking_url_scan(self, args: list[str], env: dict[str, str], streams: dict[str, Any],
+                           tracked: str) -> Iterator[subprocess.Popen]:
         """Start the program with ``tracked`` on a pipe that a thread reads line by line: each line
         goes on to where the stream would have gone, and a match sets the tracking URL."""
         # without capture the lines go where the stream would have gone: this process's own
@@ -180,14 +164,8 @@ class ExternalProgramRunContext:
 class ExternalProgramRunError(RuntimeError):
     """An external program exited non-zero: its command, environment and both outputs."""
 
-    def __init__(
-        self,
-        message: str,
-        args: list[str],
-        env: dict[str, str] | None = None,
-        stdout: str | None = None,
-        stderr: str | None = None,
-    ) -> None:
+    def __init__(self, message: str, args: list[str], env: dict[str, str] | None = None,
+                 stdout: str | None = None, stderr: str | None = None) -> None:
         super().__init__(message, args, env, stdout, stderr)
         self.message = message
         self.args = args  # as Luigi: the exception's args are the program's arguments
@@ -197,28 +175,22 @@ class ExternalProgramRunError(RuntimeError):
 
     def __str__(self) -> str:
         environment = " ".join(f"{k}='{v}'" for k, v in self.env.items()) if self.env else ""
-        return (
-            f"{self.message}\nCOMMAND: {' '.join(self.args)}\nSTDOUT: {self.out or '[empty]'}"
-            f"\nSTDERR: {self.err or '[empty]'}\nENVIRONMENT: {environment or '[empty]'}"
-            "\033[m"
-        )  # resets the terminal's colours, which the environment's values may change
+        return (f"{self.message}\nCOMMAND: {' '.join(self.args)}\nSTDOUT: {self.out or '[empty]'}"
+                f"\nSTDERR: {self.err or '[empty]'}\nENVIRONMENT: {environment or '[empty]'}"
+                "\033[m")  # resets the terminal's colours, which the environment's values may change
 
 
 class ExternalPythonProgramStep(ExternalProgramStep):
     """An external Python program, optionally in a virtualenv and with more of ``PYTHONPATH``."""
 
     virtualenv = trun.OptionalParameter(
-        default=None,
-        positional=False,
+        default=None, positional=False,
         description="path to the virtualenv directory to use. It should point to the directory "
-        "containing the ``bin/activate`` file used for enabling the virtualenv.",
-    )
+                    "containing the ``bin/activate`` file used for enabling the virtualenv.")
     extra_pythonpath = trun.OptionalParameter(
-        default=None,
-        positional=False,
+        default=None, positional=False,
         description="extend the search path for modules by prepending this value to the "
-        "``PYTHONPATH`` environment variable.",
-    )
+                    "``PYTHONPATH`` environment variable.")
 
     def program_environment(self) -> dict[str, str]:
         env = super().program_environment()

@@ -33,17 +33,9 @@ def _tmp_name() -> str:
 class RemoteFileSystem(FileSystem):
     """An FTP, FTPS or SFTP server's files (a connection per call)."""
 
-    def __init__(
-        self,
-        host: str,
-        username: str | None = None,
-        password: str | None = None,
-        port: int | None = None,
-        tls: bool = False,
-        timeout: float = 60,
-        sftp: bool = False,
-        pysftp_conn_kwargs: dict | None = None,
-    ) -> None:
+    def __init__(self, host: str, username: str | None = None, password: str | None = None,
+                 port: int | None = None, tls: bool = False, timeout: float = 60, sftp: bool = False,
+                 pysftp_conn_kwargs: dict | None = None) -> None:
         self.host = host
         self.username = username
         self.password = password
@@ -59,13 +51,8 @@ class RemoteFileSystem(FileSystem):
                 import pysftp
             except ImportError as e:
                 raise ImportError("RemoteFileSystem(sftp=True) needs the 'pysftp' package") from e
-            self.conn: Any = pysftp.Connection(
-                self.host,
-                username=self.username,
-                password=self.password,
-                port=self.port,
-                **self.pysftp_conn_kwargs,
-            )
+            self.conn: Any = pysftp.Connection(self.host, username=self.username, password=self.password,
+                                               port=self.port, **self.pysftp_conn_kwargs)
             return
         self.conn = ftplib.FTP_TLS() if self.tls else ftplib.FTP()
         self.conn.connect(self.host, self.port, timeout=self.timeout)
@@ -229,20 +216,9 @@ class AtomicFtpFile(AtomicLocalFile):
 class RemoteTarget(FileSystemTarget):
     """A file on an FTP or SFTP server, read and written through local temporary files."""
 
-    def __init__(
-        self,
-        path: str,
-        host: str,
-        format: Any = None,
-        username: str | None = None,
-        password: str | None = None,
-        port: int | None = None,
-        mtime: Any = None,
-        tls: bool = False,
-        timeout: float = 60,
-        sftp: bool = False,
-        pysftp_conn_kwargs: dict | None = None,
-    ) -> None:
+    def __init__(self, path: str, host: str, format: Any = None, username: str | None = None,
+                 password: str | None = None, port: int | None = None, mtime: Any = None, tls: bool = False,
+                 timeout: float = 60, sftp: bool = False, pysftp_conn_kwargs: dict | None = None) -> None:
         self.path = path
         self.mtime = mtime
         self.format = format if format is not None else get_default_format()

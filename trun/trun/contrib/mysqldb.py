@@ -23,10 +23,8 @@ try:
     from mysql.connector import Error, errorcode
 except ImportError:  # as Luigi: the module loads, connecting fails
     mysql = Error = errorcode = None  # type: ignore[assignment]
-    logger.warning(
-        "Loading MySQL module without the python package mysql-connector-python. This will "
-        "crash at runtime if MySQL functionality is used."
-    )
+    logger.warning("Loading MySQL module without the python package mysql-connector-python. This will "
+                   "crash at runtime if MySQL functionality is used.")
 
 
 class MySqlTarget(rdbms.MarkerTableTarget):
@@ -34,16 +32,8 @@ class MySqlTarget(rdbms.MarkerTableTarget):
 
     marker_table = get_config().get("mysql", "marker-table", "table_updates")
 
-    def __init__(
-        self,
-        host: str,
-        database: str,
-        user: str,
-        password: str,
-        table: str,
-        update_id: str,
-        **cnx_kwargs: Any,
-    ) -> None:
+    def __init__(self, host: str, database: str, user: str, password: str, table: str, update_id: str,
+                 **cnx_kwargs: Any) -> None:
         """``host`` may be ``host:port`` (default port 3306); ``cnx_kwargs`` go to
         ``mysql.connector.connect``."""
         if ":" in host:
@@ -60,24 +50,15 @@ class MySqlTarget(rdbms.MarkerTableTarget):
         connection = self._committing(connection)
         connection.cursor().execute(
             f"INSERT INTO {self.marker_table} (update_id, target_table) VALUES (%s, %s) "
-            f"ON DUPLICATE KEY UPDATE update_id = VALUES(update_id)",
-            (self.update_id, self.table),
-        )
+            f"ON DUPLICATE KEY UPDATE update_id = VALUES(update_id)", (self.update_id, self.table))
         assert self.exists(connection)
 
     def _is_missing_table(self, error: Exception) -> bool:
         return isinstance(error, mysql.connector.Error) and error.errno == errorcode.ER_NO_SUCH_TABLE
 
     def connect(self, autocommit: bool = False) -> Any:
-        return mysql.connector.connect(
-            user=self.user,
-            password=self.password,
-            host=self.host,
-            port=self.port,
-            database=self.database,
-            autocommit=autocommit,
-            **self.cnx_kwargs,
-        )
+        return mysql.connector.connect(user=self.user, password=self.password, host=self.host, port=self.port,
+                                       database=self.database, autocommit=autocommit, **self.cnx_kwargs)
 
     def create_marker_table(self) -> None:
         """Create the marker table unless it exists (on a connection of its own)."""
@@ -87,8 +68,7 @@ class MySqlTarget(rdbms.MarkerTableTarget):
                 # on lines as Luigi's: the same words between the same spaces (tests compare them)
                 f"CREATE TABLE {self.marker_table} (\n  id BIGINT(20) NOT NULL AUTO_INCREMENT,\n"
                 "  update_id VARCHAR(128) NOT NULL,\n  target_table VARCHAR(128),\n"
-                "  inserted TIMESTAMP DEFAULT NOW(),\n  PRIMARY KEY (update_id),\n  KEY id (id)\n)\n"
-            )
+                "  inserted TIMESTAMP DEFAULT NOW(),\n  PRIMARY KEY (update_id),\n  KEY id (id)\n)\n")
         except mysql.connector.Error as e:
             if e.errno != errorcode.ER_TABLE_EXISTS_ERROR:
                 raise
@@ -108,14 +88,8 @@ class CopyToTable(rdbms.CopyToTable):
                 yield line.strip("\n").split("\t")
 
     def output(self) -> MySqlTarget:
-        return MySqlTarget(
-            host=self.host,
-            database=self.database,
-            user=self.user,
-            password=self.password,
-            table=self.table,
-            update_id=self.update_id,
-        )
+        return MySqlTarget(host=self.host, database=self.database, user=self.user, password=self.password,
+                           table=self.table, update_id=self.update_id)
 
     def copy(self, cursor: Any, file: Any = None) -> None:
         placeholders = ",".join(["%s"] * len(self.columns))

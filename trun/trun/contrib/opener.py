@@ -20,18 +20,8 @@ from trun.local_target import LocalTarget
 from trun.mock import MockTarget
 from trun.target import FileSystemException
 
-__all__ = [
-    "OpenerError",
-    "NoOpenerError",
-    "InvalidQuery",
-    "OpenerRegistry",
-    "Opener",
-    "MockOpener",
-    "LocalOpener",
-    "S3Opener",
-    "opener",
-    "OpenerTarget",
-]
+__all__ = ["OpenerError", "NoOpenerError", "InvalidQuery", "OpenerRegistry", "Opener", "MockOpener",
+           "LocalOpener", "S3Opener", "opener", "OpenerTarget"]
 
 
 class OpenerError(FileSystemException):
@@ -74,17 +64,8 @@ class OpenerRegistry:
         parts = urlsplit(target_uri, scheme=self.default_opener)
         chosen = self.get_opener(parts.scheme)
         query = chosen.conform_query(parts.query)
-        target = chosen.get_target(
-            parts.scheme,
-            parts.path,
-            parts.fragment,
-            parts.username,
-            parts.password,
-            parts.hostname,
-            parts.port,
-            query,
-            **kwargs,
-        )
+        target = chosen.get_target(parts.scheme, parts.path, parts.fragment, parts.username, parts.password,
+                                   parts.hostname, parts.port, query, **kwargs)
         target.opener_path = target_uri
         return target
 
@@ -104,24 +85,12 @@ class Opener:
         parsed = parse_qs(query, keep_blank_values=True)
         if cls.filter_kwargs:
             parsed = {k: v for k, v in parsed.items() if k in cls.allowed_kwargs}
-        return {
-            k: json.loads(v[0] or "true") if cls.allowed_kwargs.get(k, False) else v[0] or "true"
-            for k, v in parsed.items()
-        }
+        return {k: json.loads(v[0] or "true") if cls.allowed_kwargs.get(k, False) else v[0] or "true"
+                for k, v in parsed.items()}
 
     @classmethod
-    def get_target(
-        cls,
-        scheme: str,
-        path: str,
-        fragment: str,
-        username: str | None,
-        password: str | None,
-        hostname: str | None,
-        port: int | None,
-        query: dict[str, Any],
-        **kwargs: Any,
-    ) -> Any:
+    def get_target(cls, scheme: str, path: str, fragment: str, username: str | None, password: str | None,
+                   hostname: str | None, port: int | None, query: dict[str, Any], **kwargs: Any) -> Any:
         """The target for these parts of a URI."""
         raise NotImplementedError("get_target must be overridden")
 
@@ -133,18 +102,8 @@ class MockOpener(Opener):
     allowed_kwargs = {"is_tmp": True, "mirror_on_stderr": True, "format": False}
 
     @classmethod
-    def get_target(
-        cls,
-        scheme: str,
-        path: str,
-        fragment: str,
-        username: str | None,
-        password: str | None,
-        hostname: str | None,
-        port: int | None,
-        query: dict[str, Any],
-        **kwargs: Any,
-    ) -> Any:
+    def get_target(cls, scheme: str, path: str, fragment: str, username: str | None, password: str | None,
+                   hostname: str | None, port: int | None, query: dict[str, Any], **kwargs: Any) -> Any:
         return MockTarget((hostname or "") + path, **{**query, **kwargs})
 
 
@@ -155,18 +114,8 @@ class LocalOpener(Opener):
     allowed_kwargs = {"is_tmp": True, "format": False}
 
     @classmethod
-    def get_target(
-        cls,
-        scheme: str,
-        path: str,
-        fragment: str,
-        username: str | None,
-        password: str | None,
-        hostname: str | None,
-        port: int | None,
-        query: dict[str, Any],
-        **kwargs: Any,
-    ) -> Any:
+    def get_target(cls, scheme: str, path: str, fragment: str, username: str | None, password: str | None,
+                   hostname: str | None, port: int | None, query: dict[str, Any], **kwargs: Any) -> Any:
         return LocalTarget((hostname or "") + path, **{**query, **kwargs})
 
 
@@ -178,18 +127,8 @@ class S3Opener(Opener):
     filter_kwargs = False
 
     @classmethod
-    def get_target(
-        cls,
-        scheme: str,
-        path: str,
-        fragment: str,
-        username: str | None,
-        password: str | None,
-        hostname: str | None,
-        port: int | None,
-        query: dict[str, Any],
-        **kwargs: Any,
-    ) -> Any:
+    def get_target(cls, scheme: str, path: str, fragment: str, username: str | None, password: str | None,
+                   hostname: str | None, port: int | None, query: dict[str, Any], **kwargs: Any) -> Any:
         s3 = importlib.import_module("trun.contrib.s3")  # when first needed: it imports trun.step
         return s3.S3Target(f"{scheme}://{hostname}{path}", **{**query, **kwargs})
 

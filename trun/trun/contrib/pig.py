@@ -68,10 +68,8 @@ class PigJobStep(trun.Step):
         """The command line, valid while its parameter and property files exist."""
         with ExitStack() as files:
             cmd = [self.pig_command_path(), *self.pig_options()]
-            for flag, settings in (
-                ("-param_file", self.pig_parameters()),
-                ("-propertyFile", self.pig_properties()),
-            ):
+            for flag, settings in (("-param_file", self.pig_parameters()),
+                                   ("-propertyFile", self.pig_properties())):
                 if settings:
                     written = files.enter_context(tempfile.NamedTemporaryFile())
                     written.writelines(f"{key}={value}\n".encode() for key, value in settings.items())
@@ -92,10 +90,8 @@ class PigJobStep(trun.Step):
         env.update(self.pig_env_vars())
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
         err: list[str] = []
-        readers = [
-            threading.Thread(target=_log_lines, args=(stream, kept), daemon=True)
-            for stream, kept in ((proc.stdout, None), (proc.stderr, err))
-        ]
+        readers = [threading.Thread(target=_log_lines, args=(stream, kept), daemon=True)
+                   for stream, kept in ((proc.stdout, None), (proc.stderr, err))]
         with PigRunContext():
             for reader in readers:
                 reader.start()

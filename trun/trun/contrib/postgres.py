@@ -33,12 +33,8 @@ def update_error_codes() -> None:
     """Learn psycopg2's codes of the two errors a copy recovers from."""
     import psycopg2.errorcodes
 
-    DB_ERROR_CODES.update(
-        {
-            psycopg2.errorcodes.DUPLICATE_TABLE: ERROR_DUPLICATE_TABLE,
-            psycopg2.errorcodes.UNDEFINED_TABLE: ERROR_UNDEFINED_TABLE,
-        }
-    )
+    DB_ERROR_CODES.update({psycopg2.errorcodes.DUPLICATE_TABLE: ERROR_DUPLICATE_TABLE,
+                           psycopg2.errorcodes.UNDEFINED_TABLE: ERROR_UNDEFINED_TABLE})
 
 
 dbapi: Any = None
@@ -60,10 +56,8 @@ if dbapi is None or DB_DRIVER == "pg8000":
     except ImportError:
         pass
 if dbapi is None:
-    logger.warning(
-        "Loading postgres module without psycopg2 nor pg8000 installed. Will crash at runtime if "
-        "postgres functionality is used."
-    )
+    logger.warning("Loading postgres module without psycopg2 nor pg8000 installed. Will crash at runtime if "
+                   "postgres functionality is used.")
 
 
 def db_error_code(exception: BaseException) -> str | None:
@@ -108,9 +102,8 @@ class MultiReplacer:
 
 
 # the escapes of PostgreSQL's COPY text format
-default_escape = MultiReplacer(
-    [("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"), ("\v", "\\v"), ("\b", "\\b"), ("\f", "\\f")]
-)
+default_escape = MultiReplacer([("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"), ("\v", "\\v"),
+                                ("\b", "\\b"), ("\f", "\\f")])
 _NULL = r"\\N"  # how a NULL is written in the copied file
 
 
@@ -121,16 +114,8 @@ class PostgresTarget(rdbms.MarkerTableTarget):
     DEFAULT_DB_PORT = 5432
     use_db_timestamps = True  # the marker's time from the server (False: from this machine)
 
-    def __init__(
-        self,
-        host: str,
-        database: str,
-        user: str,
-        password: str,
-        table: str,
-        update_id: str,
-        port: int | None = None,
-    ) -> None:
+    def __init__(self, host: str, database: str, user: str, password: str, table: str, update_id: str,
+                 port: int | None = None) -> None:
         if ":" in host:
             self.host, self.port = host.split(":")
         else:
@@ -144,22 +129,19 @@ class PostgresTarget(rdbms.MarkerTableTarget):
         if self.use_db_timestamps:
             connection.cursor().execute(
                 f"INSERT INTO {self.marker_table} (update_id, target_table) VALUES (%s, %s)",
-                (self.update_id, self.table),
-            )
+                (self.update_id, self.table))
         else:
             connection.cursor().execute(
                 f"INSERT INTO {self.marker_table} (update_id, target_table, inserted) VALUES (%s, %s, %s);",
-                (self.update_id, self.table, datetime.datetime.now()),
-            )
+                (self.update_id, self.table, datetime.datetime.now()))
 
     def _is_missing_table(self, error: Exception) -> bool:
         return isinstance(error, dbapi.DatabaseError) and db_error_code(error) == ERROR_UNDEFINED_TABLE
 
     def connect(self) -> Any:
         """A DB-API connection to the database of the table."""
-        connection = dbapi.connect(
-            host=self.host, port=self.port, database=self.database, user=self.user, password=self.password
-        )
+        connection = dbapi.connect(host=self.host, port=self.port, database=self.database, user=self.user,
+                                   password=self.password)
         connection.set_client_encoding("utf-8")
         return connection
 
@@ -171,10 +153,8 @@ class PostgresTarget(rdbms.MarkerTableTarget):
         # laid out on lines as Luigi's: the same words between the same spaces (tests compare them)
         inserted = "TIMESTAMP DEFAULT NOW())" if self.use_db_timestamps else "TIMESTAMP);"
         try:
-            connection.cursor().execute(
-                f"CREATE TABLE {self.marker_table} (\n  update_id TEXT PRIMARY KEY,\n"
-                f"  target_table TEXT,\n  inserted {inserted}\n"
-            )
+            connection.cursor().execute(f"CREATE TABLE {self.marker_table} (\n  update_id TEXT PRIMARY KEY,\n"
+                                        f"  target_table TEXT,\n  inserted {inserted}\n")
         except dbapi.DatabaseError as e:
             if db_error_code(e) != ERROR_DUPLICATE_TABLE:
                 raise
@@ -200,15 +180,8 @@ class CopyToTable(rdbms.CopyToTable):
         return _NULL if value in self.null_values else default_escape(str(value))
 
     def output(self) -> PostgresTarget:
-        return PostgresTarget(
-            host=self.host,
-            database=self.database,
-            user=self.user,
-            password=self.password,
-            table=self.table,
-            update_id=self.update_id,
-            port=self.port,
-        )
+        return PostgresTarget(host=self.host, database=self.database, user=self.user, password=self.password,
+                              table=self.table, update_id=self.update_id, port=self.port)
 
     def copy(self, cursor: Any, file: Any) -> None:
         if isinstance(self.columns[0], str):
@@ -216,14 +189,10 @@ class CopyToTable(rdbms.CopyToTable):
         elif len(self.columns[0]) == 2:
             names = [c[0] for c in self.columns]
         else:
-            raise Exception(
-                f"columns must consist of column strings or (column string, type string) tuples "
-                f"(was {self.columns[0]!r} ...)"
-            )
-        sql = (
-            f"COPY {self.table} ({', '.join(names)}) FROM STDIN WITH (FORMAT text, NULL '{_NULL}', "
-            f"DELIMITER '{self.column_separator}')"
-        )
+            raise Exception(f"columns must consist of column strings or (column string, type string) tuples "
+                            f"(was {self.columns[0]!r} ...)")
+        sql = (f"COPY {self.table} ({', '.join(names)}) FROM STDIN WITH (FORMAT text, NULL '{_NULL}', "
+               f"DELIMITER '{self.column_separator}')")
         if hasattr(cursor, "copy_expert"):  # psycopg2
             cursor.copy_expert(sql, file)
         else:  # pg8000
@@ -280,12 +249,5 @@ class PostgresQuery(rdbms.Query):
         connection.close()
 
     def output(self) -> PostgresTarget:
-        return PostgresTarget(
-            host=self.host,
-            database=self.database,
-            user=self.user,
-            password=self.password,
-            table=self.table,
-            update_id=self.update_id,
-            port=self.port,
-        )
+        return PostgresTarget(host=self.host, database=self.database, user=self.user, password=self.password,
+                              table=self.table, update_id=self.update_id, port=self.port)

@@ -18,16 +18,13 @@ from trun.step import Config
 try:
     from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 except ImportError as e:  # a clear message instead of a bare ModuleNotFoundError
-    raise ImportError(
-        "[scheduler] metrics_collector = prometheus needs the 'prometheus-client' package "
-        "(pip install 'trun[prometheus]')"
-    ) from e
+    raise ImportError("[scheduler] metrics_collector = prometheus needs the 'prometheus-client' package "
+                      "(pip install 'trun[prometheus]')") from e
 
 
 class prometheus(Config):  # noqa: N801 (the [prometheus] section's name, as Luigi's)
     use_step_family_in_labels = parameter.BoolParameter(
-        default=True, parsing=parameter.BoolParameter.EXPLICIT_PARSING
-    )
+        default=True, parsing=parameter.BoolParameter.EXPLICIT_PARSING)
     step_parameters_to_use_in_labels = parameter.ListParameter(default=())
 
 
@@ -49,13 +46,11 @@ class PrometheusMetricsCollector(MetricsCollector):
 
         self.step_started_counter = metric(Counter, "trun_step_started_total", "number of started trun steps")
         self.step_failed_counter = metric(Counter, "trun_step_failed_total", "number of failed trun steps")
-        self.step_disabled_counter = metric(
-            Counter, "trun_step_disabled_total", "number of disabled trun steps"
-        )
+        self.step_disabled_counter = metric(Counter, "trun_step_disabled_total",
+                                            "number of disabled trun steps")
         self.step_done_counter = metric(Counter, "trun_step_done_total", "number of done trun steps")
-        self.step_execution_time = metric(
-            Gauge, "trun_step_execution_time_seconds", "trun step execution time in seconds"
-        )
+        self.step_execution_time = metric(Gauge, "trun_step_execution_time_seconds",
+                                          "trun step execution time in seconds")
 
     def _generate_step_labels(self, step: Any) -> dict[str, Any]:
         return {label: step.family if label == "family" else step.params.get(label) for label in self.labels}
@@ -63,8 +58,7 @@ class PrometheusMetricsCollector(MetricsCollector):
     def _set_execution_time(self, step: Any) -> None:
         if step.time_running is not None:  # None: the step was complete already, it did not run
             self.step_execution_time.labels(**self._generate_step_labels(step)).set(
-                step.updated - step.time_running
-            )
+                step.updated - step.time_running)
 
     def handle_step_started(self, step: Any) -> None:
         self.step_started_counter.labels(**self._generate_step_labels(step)).inc()

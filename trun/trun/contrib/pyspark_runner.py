@@ -38,7 +38,6 @@ class SparkContextEntryPoint(_SparkEntryPoint):
 
     def __enter__(self) -> tuple[Any, Any]:
         from pyspark import SparkContext
-
         self.sc = SparkContext(conf=self.conf)
         return self.sc, self.sc
 
@@ -53,17 +52,14 @@ class SparkSessionEntryPoint(_SparkEntryPoint):
 
     def _check_major_spark_version(self) -> None:
         from pyspark import __version__ as version
-
         if int(version.split(".")[0]) < 2:
             raise RuntimeError(
                 f"Apache Spark {version} has no SparkSession: set [pyspark_runner] "
-                "use_spark_session to false and have main() take a SparkContext"
-            )
+                "use_spark_session to false and have main() take a SparkContext")
 
     def __enter__(self) -> tuple[Any, Any]:
         self._check_major_spark_version()
         from pyspark.sql import SparkSession
-
         self.spark = SparkSession.builder.config(conf=self.conf).enableHiveSupport().getOrCreate()
         return self.spark, self.spark.sparkContext
 
@@ -84,7 +80,6 @@ class AbstractPySparkRunner:
 
     def run(self) -> None:
         from pyspark import SparkConf
-
         conf = SparkConf()
         self.job.setup(conf)
         with self._entry_point_class(conf=conf) as (entry_point, sc):

@@ -53,9 +53,8 @@ class MarkerTableTarget(Target):
         connection = self._committing(connection)  # kept: a cursor may hold it weakly only
         cursor = connection.cursor()
         try:
-            cursor.execute(
-                f"SELECT 1 FROM {self.marker_table} WHERE update_id = %s LIMIT 1", (self.update_id,)
-            )
+            cursor.execute(f"SELECT 1 FROM {self.marker_table} WHERE update_id = %s LIMIT 1",
+                           (self.update_id,))
             return cursor.fetchone() is not None
         except Exception as e:
             if self._is_missing_table(e):  # no marker table yet: nothing is done
@@ -85,10 +84,8 @@ class _MetadataColumnsMixin:
         cursor = connection.cursor()
         for column in self.metadata_columns:
             if len(column) == 0:
-                raise ValueError(
-                    f"_add_metadata_columns is unable to infer column information from "
-                    f"column {column} for {self.table}"
-                )
+                raise ValueError(f"_add_metadata_columns is unable to infer column information from "
+                                 f"column {column} for {self.table}")
             if not self._column_exists(cursor, column[0]):
                 logger.info("Adding missing metadata column %s to %s", column, self.table)
                 self._add_column_to_table(cursor, column)
@@ -168,9 +165,8 @@ class CopyToTable(MixinNaiveBulkComplete, _MetadataColumnsMixin, _Database, trun
     def create_table(self, connection: Any) -> None:
         """Create the table from ``(name, type)`` columns, in ``connection``'s transaction."""
         if len(self.columns[0]) == 1:
-            raise NotImplementedError(
-                f"create_table() not implemented for {self.table!r} and columns types not specified"
-            )
+            raise NotImplementedError(f"create_table() not implemented for {self.table!r} and columns types "
+                                      f"not specified")
         if len(self.columns[0]) == 2:
             coldefs = ",".join(f"{name} {type_}" for name, type_ in self.columns)
             connection.cursor().execute(f"CREATE TABLE {self.table} ({coldefs})")

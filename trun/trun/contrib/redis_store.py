@@ -22,20 +22,16 @@ from trun.target import Target
 logger = logging.getLogger("trun-interface")
 
 if importlib.util.find_spec("redis") is None:
-    logger.warning(
-        "Loading the redis_store module without the python package redis: making a "
-        "RedisTarget will fail (pip install 'trun[redis]')"
-    )
+    logger.warning("Loading the redis_store module without the python package redis: making a "
+                   "RedisTarget will fail (pip install 'trun[redis]')")
 
 
 def _redis() -> Any:
     try:
         return importlib.import_module("redis")
     except ImportError as e:
-        raise ImportError(
-            "trun.contrib.redis_store needs the 'redis' package (pip install 'trun[redis]' "
-            "or pip install redis)"
-        ) from e
+        raise ImportError("trun.contrib.redis_store needs the 'redis' package (pip install 'trun[redis]' "
+                          "or pip install redis)") from e
 
 
 class RedisTarget(Target):
@@ -43,16 +39,8 @@ class RedisTarget(Target):
 
     marker_prefix = Parameter(default="trun", config_path=dict(section="redis", name="marker-prefix"))
 
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        db: int,
-        update_id: str,
-        password: str | None = None,
-        socket_timeout: float | None = None,
-        expire: int | None = None,
-    ) -> None:
+    def __init__(self, host: str, port: int, db: int, update_id: str, password: str | None = None,
+                 socket_timeout: float | None = None, expire: int | None = None) -> None:
         self.host = host
         self.port = port
         self.db = db
@@ -60,9 +48,8 @@ class RedisTarget(Target):
         self.socket_timeout = socket_timeout
         self.update_id = update_id
         self.expire = expire
-        self.redis_client = _redis().StrictRedis(
-            host=host, port=port, password=password, db=db, socket_timeout=socket_timeout
-        )
+        self.redis_client = _redis().StrictRedis(host=host, port=port, password=password, db=db,
+                                                 socket_timeout=socket_timeout)
 
     def __str__(self) -> str:
         return self.marker_key()
@@ -77,9 +64,8 @@ class RedisTarget(Target):
     def touch(self) -> None:
         """Mark this update done now (expiring after ``expire`` seconds, if given)."""
         key = self.marker_key()
-        self.redis_client.hset(
-            key, mapping={"update_id": self.update_id, "date": datetime.datetime.now().isoformat()}
-        )
+        self.redis_client.hset(key, mapping={"update_id": self.update_id,
+                                             "date": datetime.datetime.now().isoformat()})
         if self.expire is not None:
             self.redis_client.expire(key, self.expire)
 

@@ -29,18 +29,11 @@ try:
     import psycopg2
 except ImportError:
     psycopg2 = None
-    logger.warning(
-        "Loading postgres module without psycopg2 installed. Will crash at runtime if postgres "
-        "functionality is used."
-    )
+    logger.warning("Loading postgres module without psycopg2 installed. Will crash at runtime if postgres "
+                   "functionality is used.")
 
-_CREDENTIAL_NAMES = (
-    "aws_access_key_id",
-    "aws_secret_access_key",
-    "aws_account_id",
-    "aws_arn_role_name",
-    "aws_session_token",
-)
+_CREDENTIAL_NAMES = ("aws_access_key_id", "aws_secret_access_key", "aws_account_id", "aws_arn_role_name",
+                     "aws_session_token")
 
 
 class _CredentialsMixin:
@@ -81,18 +74,14 @@ class _CredentialsMixin:
         if self.aws_account_id and self.aws_arn_role_name:
             return f"aws_iam_role=arn:aws:iam::{self.aws_account_id}:role/{self.aws_arn_role_name}"
         if self.aws_access_key_id and self.aws_secret_access_key:
-            keys = (
-                f"aws_access_key_id={self.aws_access_key_id};"
-                f"aws_secret_access_key={self.aws_secret_access_key}"
-            )
+            keys = (f"aws_access_key_id={self.aws_access_key_id};"
+                    f"aws_secret_access_key={self.aws_secret_access_key}")
             token = f";token={self.aws_session_token}" if self.aws_session_token else ""
             return keys + token
-        raise NotImplementedError(
-            "Missing Credentials. Ensure one of the pairs of auth args below are set "
-            "in a configuration file, environment variables or by being overridden in "
-            "the step: 'aws_access_key_id' AND 'aws_secret_access_key' OR "
-            "'aws_account_id' AND 'aws_arn_role_name'"
-        )
+        raise NotImplementedError("Missing Credentials. Ensure one of the pairs of auth args below are set "
+                                  "in a configuration file, environment variables or by being overridden in "
+                                  "the step: 'aws_access_key_id' AND 'aws_secret_access_key' OR "
+                                  "'aws_account_id' AND 'aws_arn_role_name'")
 
 
 class RedshiftTarget(postgres.PostgresTarget):
@@ -105,14 +94,8 @@ class RedshiftTarget(postgres.PostgresTarget):
 
 def _target(step: Any, table: Any) -> RedshiftTarget:
     # looked up by name each time: tests patch trun.contrib.redshift.RedshiftTarget
-    return RedshiftTarget(
-        host=step.host,
-        database=step.database,
-        user=step.user,
-        password=step.password,
-        table=table,
-        update_id=step.update_id,
-    )
+    return RedshiftTarget(host=step.host, database=step.database, user=step.user, password=step.password,
+                          table=table, update_id=step.update_id)
 
 
 class S3CopyToTable(rdbms.CopyToTable, _CredentialsMixin):
@@ -181,8 +164,7 @@ class S3CopyToTable(rdbms.CopyToTable, _CredentialsMixin):
 
     def prune(self, connection: Any) -> None:
         connection.cursor().execute(
-            f"delete from {self.prune_table} where {self.prune_column} >= {self.prune_date}"
-        )
+            f"delete from {self.prune_table} where {self.prune_column} >= {self.prune_date}")
 
     def create_schema(self, connection: Any) -> None:
         """Create the table's schema unless it exists."""
@@ -193,9 +175,8 @@ class S3CopyToTable(rdbms.CopyToTable, _CredentialsMixin):
         """Create the table from ``columns`` (with ``table_type``, ``table_constraints`` and
         ``table_attributes``), in ``connection``'s transaction."""
         if len(self.columns[0]) == 1:
-            raise NotImplementedError(
-                f"create_table() not implemented for {self.table!r} and columns types not specified"
-            )
+            raise NotImplementedError(f"create_table() not implemented for {self.table!r} and columns types "
+                                      f"not specified")
         if len(self.columns[0]) == 2:
             coldefs = ",".join(f"{name} {type_}" for name, type_ in self.columns)
             constraints = f", {self.table_constraints}" if self.table_constraints else ""
@@ -204,9 +185,8 @@ class S3CopyToTable(rdbms.CopyToTable, _CredentialsMixin):
             constraints = f",{self.table_constraints}" if self.table_constraints else ""
         else:
             return
-        connection.cursor().execute(
-            f"CREATE {self.table_type} TABLE {self.table} ({coldefs} {constraints}) {self.table_attributes}"
-        )
+        connection.cursor().execute(f"CREATE {self.table_type} TABLE {self.table} ({coldefs} {constraints}) "
+                                    f"{self.table_attributes}")
 
     def run(self) -> None:
         """Create the schema and table if missing, prepare (``init_copy``), COPY, run ``post_copy``
@@ -249,26 +229,19 @@ class S3CopyToTable(rdbms.CopyToTable, _CredentialsMixin):
         if "." not in self.table:
             return True
         cursor = connection.cursor()
-        cursor.execute(
-            "select 1 as schema_exists from pg_namespace where nspname = lower(%s) limit 1",
-            [self.table.split(".")[0]],
-        )
+        cursor.execute("select 1 as schema_exists from pg_namespace where nspname = lower(%s) limit 1",
+                       [self.table.split(".")[0]])
         return bool(cursor.fetchone())
 
     def does_table_exist(self, connection: Any) -> bool:
         """Whether the table exists."""
         cursor = connection.cursor()
         if "." in self.table:
-            cursor.execute(
-                "select 1 as table_exists from information_schema.tables where table_schema = "
-                "lower(%s) and table_name = lower(%s) limit 1",
-                tuple(self.table.split(".", 1)),
-            )
+            cursor.execute("select 1 as table_exists from information_schema.tables where table_schema = "
+                           "lower(%s) and table_name = lower(%s) limit 1", tuple(self.table.split(".", 1)))
         else:
-            cursor.execute(
-                "select 1 as table_exists from pg_table_def where tablename = lower(%s) limit 1",
-                (self.table,),
-            )
+            cursor.execute("select 1 as table_exists from pg_table_def where tablename = lower(%s) limit 1",
+                           (self.table,))
         return bool(cursor.fetchone())
 
     def init_copy(self, connection: Any) -> None:
@@ -285,9 +258,8 @@ class S3CopyToTable(rdbms.CopyToTable, _CredentialsMixin):
             logger.info("Truncating table %s", self.table)
             self.truncate_table(connection)
         if self.do_prune():
-            logger.info(
-                "Removing %s older than %s from %s", self.prune_column, self.prune_date, self.prune_table
-            )
+            logger.info("Removing %s older than %s from %s", self.prune_column, self.prune_date,
+                        self.prune_table)
             self.prune(connection)
 
     def post_copy(self, cursor: Any) -> None:
@@ -334,11 +306,8 @@ class RedshiftManifestStep(S3PathStep):
     def run(self) -> None:
         from trun.contrib.s3 import S3Client
 
-        entries = [
-            {"url": f"{folder}/{key}", "mandatory": True}
-            for folder in self.folder_paths
-            for key in S3Client().list(folder)
-        ]
+        entries = [{"url": f"{folder}/{key}", "mandatory": True}
+                   for folder in self.folder_paths for key in S3Client().list(folder)]
         target = self.output() if self.text_target else S3Target(self.path, client=S3Client())
         with target.open("w") as out:
             out.write(json.dumps({"entries": entries}))
@@ -363,10 +332,8 @@ class KillOpenRedshiftSessions(rdbms._Connection, trun.Step):
     def run(self) -> None:
         output = self.output()
         connection = output.connect()
-        query = (
-            "select pg_terminate_backend(process) from STV_SESSIONS where db_name=%s and "
-            "user_name != 'rdsdb' and process != pg_backend_pid()"
-        )
+        query = ("select pg_terminate_backend(process) from STV_SESSIONS where db_name=%s and "
+                 "user_name != 'rdsdb' and process != pg_backend_pid()")
         cursor = connection.cursor()
         logger.info("Killing all open Redshift sessions for database: %s", self.database)
         try:
@@ -377,9 +344,8 @@ class KillOpenRedshiftSessions(rdbms._Connection, trun.Step):
             if "EOF" not in str(e):
                 raise
             # the server closed this session too: wait, then mark the run on a new one
-            logger.info(
-                "Pausing %s seconds for Redshift to reset connections", self.connection_reset_wait_seconds
-            )
+            logger.info("Pausing %s seconds for Redshift to reset connections",
+                        self.connection_reset_wait_seconds)
             time.sleep(self.connection_reset_wait_seconds)
             logger.info("Killing all open Redshift sessions for database: %s", self.database)
             connection = output.connect()
@@ -424,12 +390,10 @@ class RedshiftUnloadStep(postgres.PostgresQuery, _CredentialsMixin):
         output = self.output()
         connection = output.connect()
         cursor = connection.cursor()
-        statement = self.unload_query.format(
-            query=self.query().replace("'", r"\'"),
-            s3_unload_path=self.s3_unload_path,
-            unload_options=self.unload_options,
-            credentials=self._credentials(),
-        )
+        statement = self.unload_query.format(query=self.query().replace("'", r"\'"),
+                                             s3_unload_path=self.s3_unload_path,
+                                             unload_options=self.unload_options,
+                                             credentials=self._credentials())
         logger.info("Executing unload query from step: %s", self.__class__)
         cursor.execute(statement)
         logger.info(getattr(cursor, "statusmessage", None))

@@ -210,41 +210,28 @@ class SparkSubmitStep(ExternalProgramStep):
     def spark_command(self) -> list[Any]:
         """``spark-submit`` and its options, in the order Luigi passes them."""
         command: list[Any] = [self.spark_submit]
-        for flag, value in (
-            ("--master", self.master),
-            ("--deploy-mode", self.deploy_mode),
-            ("--name", self.name),
-            ("--class", self.entry_class),
-        ):
+        for flag, value in (("--master", self.master), ("--deploy-mode", self.deploy_mode),
+                            ("--name", self.name), ("--class", self.entry_class)):
             command += _text(flag, value)
-        for flag, value in (
-            ("--jars", self.jars),
-            ("--packages", self.packages),
-            ("--py-files", self.py_files),
-            ("--files", self.files),
-            ("--archives", self.archives),
-        ):
+        for flag, value in (("--jars", self.jars), ("--packages", self.packages),
+                            ("--py-files", self.py_files), ("--files", self.files),
+                            ("--archives", self.archives)):
             command += _joined(flag, value)
         for key, value in self._conf.items() if self._conf else ():
             command += ["--conf", f"{key}={value}"]
-        for flag, value in (
-            ("--properties-file", self.properties_file),
-            ("--driver-memory", self.driver_memory),
-            ("--driver-java-options", self.driver_java_options),
-            ("--driver-library-path", self.driver_library_path),
-            ("--driver-class-path", self.driver_class_path),
-            ("--executor-memory", self.executor_memory),
-            ("--driver-cores", self.driver_cores),
-        ):
+        for flag, value in (("--properties-file", self.properties_file),
+                            ("--driver-memory", self.driver_memory),
+                            ("--driver-java-options", self.driver_java_options),
+                            ("--driver-library-path", self.driver_library_path),
+                            ("--driver-class-path", self.driver_class_path),
+                            ("--executor-memory", self.executor_memory),
+                            ("--driver-cores", self.driver_cores)):
             command += _text(flag, value)
         if self.supervise:
             command.append("--supervise")
-        for flag, value in (
-            ("--total-executor-cores", self.total_executor_cores),
-            ("--executor-cores", self.executor_cores),
-            ("--queue", self.queue),
-            ("--num-executors", self.num_executors),
-        ):
+        for flag, value in (("--total-executor-cores", self.total_executor_cores),
+                            ("--executor-cores", self.executor_cores), ("--queue", self.queue),
+                            ("--num-executors", self.num_executors)):
             command += _text(flag, value)
         return command
 
@@ -297,9 +284,8 @@ class PySparkStep(SparkSubmitStep):
 
     @property
     def pickle_protocol(self) -> int:
-        return configuration.get_config().getint(
-            self.spark_version, "pickle-protocol", pickle.DEFAULT_PROTOCOL
-        )
+        return configuration.get_config().getint(self.spark_version, "pickle-protocol",
+                                                 pickle.DEFAULT_PROTOCOL)
 
     def setup(self, conf: Any) -> None:
         """Called by the runner with the SparkConf the SparkContext is made from."""

@@ -42,14 +42,8 @@ class SQLAlchemyTarget(Target):
     _engine_dict: dict[str, Any] = {}
     Connection = collections.namedtuple("Connection", "engine pid")
 
-    def __init__(
-        self,
-        connection_string: str,
-        target_table: str,
-        update_id: str,
-        echo: bool = False,
-        connect_args: dict | None = None,
-    ) -> None:
+    def __init__(self, connection_string: str, target_table: str, update_id: str, echo: bool = False,
+                 connect_args: dict | None = None) -> None:
         self.target_table = target_table
         self.update_id = update_id
         self.connection_string = connection_string
@@ -66,9 +60,8 @@ class SQLAlchemyTarget(Target):
         pid = os.getpid()
         known = SQLAlchemyTarget._engine_dict.get(self.connection_string)
         if known is None or known.pid != pid:
-            engine = sqlalchemy.create_engine(
-                self.connection_string, connect_args=self.connect_args, echo=self.echo
-            )
+            engine = sqlalchemy.create_engine(self.connection_string, connect_args=self.connect_args,
+                                              echo=self.echo)
             SQLAlchemyTarget._engine_dict[self.connection_string] = self.Connection(engine, pid)
         return SQLAlchemyTarget._engine_dict[self.connection_string].engine
 
@@ -79,11 +72,8 @@ class SQLAlchemyTarget(Target):
         """Record the update (again, with a new time, if it is there already)."""
         table = self._marker()
         known = self.exists()
-        values = {
-            "update_id": self.update_id,
-            "target_table": self.target_table,
-            "inserted": datetime.datetime.now(),
-        }
+        values = {"update_id": self.update_id, "target_table": self.target_table,
+                  "inserted": datetime.datetime.now()}
         with self.engine.begin() as conn:
             if known:
                 conn.execute(table.update().where(self._this_update(table)).values(**values))
@@ -113,12 +103,10 @@ class SQLAlchemyTarget(Target):
                 self.marker_table_bound = metadata.tables[self.marker_table]
                 return
             self.marker_table_bound = sqlalchemy.Table(
-                self.marker_table,
-                metadata,
+                self.marker_table, metadata,
                 sqlalchemy.Column("update_id", sqlalchemy.String(128), primary_key=True),
                 sqlalchemy.Column("target_table", sqlalchemy.String(128)),
-                sqlalchemy.Column("inserted", sqlalchemy.DateTime, default=datetime.datetime.now),
-            )
+                sqlalchemy.Column("inserted", sqlalchemy.DateTime, default=datetime.datetime.now))
             metadata.create_all(conn)
 
     def open(self, mode: str) -> Any:
@@ -153,17 +141,15 @@ class CopyToTable(trun.Step):
         """Bind ``self.table_bound`` to the table, creating it from ``columns`` unless it exists
         (an error doing so is logged: copying into an unbound table then fails)."""
         if not self.reflect and (not self.columns or any(len(c) != 2 for c in self.columns)):
-            raise NotImplementedError(
-                f"create_table() not implemented for {self.table!r} and columns types not specified"
-            )
+            raise NotImplementedError(f"create_table() not implemented for {self.table!r} and columns "
+                                      f"types not specified")
         metadata = sqlalchemy.MetaData(schema=self.schema or None)
         try:
             with engine.begin() as conn:
                 if sqlalchemy.inspect(conn).has_table(self.table, schema=self.schema or None):
                     metadata.reflect(bind=conn, only=[self.table])
-                    self.table_bound = metadata.tables[
-                        f"{self.schema}.{self.table}" if self.schema else self.table
-                    ]
+                    self.table_bound = metadata.tables[f"{self.schema}.{self.table}" if self.schema
+                                                       else self.table]
                 else:
                     columns = [sqlalchemy.Column(*args, **kwargs) for args, kwargs in self.columns]
                     self.table_bound = sqlalchemy.Table(self.table, metadata, *columns)
@@ -178,13 +164,8 @@ class CopyToTable(trun.Step):
         return self.step_id
 
     def output(self) -> SQLAlchemyTarget:
-        return SQLAlchemyTarget(
-            connection_string=self.connection_string,
-            target_table=self.table,
-            update_id=self.update_id(),
-            connect_args=self.connect_args,
-            echo=self.echo,
-        )
+        return SQLAlchemyTarget(connection_string=self.connection_string, target_table=self.table,
+                                update_id=self.update_id(), connect_args=self.connect_args, echo=self.echo)
 
     def rows(self) -> Iterable[Any]:
         """The rows to insert, each a tuple or list of column values (default: the input's lines)."""
@@ -200,9 +181,8 @@ class CopyToTable(trun.Step):
             yield chunk
 
     def run(self) -> None:
-        self._logger.info(
-            "Running step copy to table for update id %s for table %s", self.update_id(), self.table
-        )
+        self._logger.info("Running step copy to table for update id %s for table %s", self.update_id(),
+                          self.table)
         output = self.output()
         engine = output.engine
         self.create_table(engine)

@@ -57,10 +57,8 @@ class RemoteContext:
         self.tty = kwargs.get("tty", False)
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}({self.host!r}, {self.username!r}, {self.key_file!r}, "
-            f"{self.connect_timeout!r}, {self.port!r})"
-        )
+        return (f"{type(self).__name__}({self.host!r}, {self.username!r}, {self.key_file!r}, "
+                f"{self.connect_timeout!r}, {self.port!r})")
 
     def __eq__(self, other: object) -> bool:
         return repr(self) == repr(other)
@@ -72,11 +70,8 @@ class RemoteContext:
         return f"{self.username}@{self.host}" if self.username else self.host
 
     def _host_key_options(self) -> list[str]:
-        return (
-            ["-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no"]
-            if self.no_host_key_check
-            else []
-        )
+        return ["-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no"] \
+            if self.no_host_key_check else []
 
     def _prepare_cmd(self, cmd: list[str]) -> list[str]:
         """``cmd`` as the ssh command line that runs it on the host."""
@@ -106,16 +101,12 @@ class RemoteContext:
         return output
 
     @contextlib.contextmanager
-    def tunnel(
-        self, local_port: int, remote_port: int | None = None, remote_host: str = "localhost"
-    ) -> Iterator[None]:
+    def tunnel(self, local_port: int, remote_port: int | None = None,
+               remote_host: str = "localhost") -> Iterator[None]:
         """Forward ``localhost:local_port`` to ``remote_host:remote_port`` as seen from the host,
         for the ``with`` block."""
-        proc = self.Popen(
-            ["-L", f"{local_port}:{remote_host}:{remote_port}", "echo -n ready && cat"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
+        proc = self.Popen(["-L", f"{local_port}:{remote_host}:{remote_port}", "echo -n ready && cat"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         # "ready" comes back once the connection, and so the forwarding, is up; closing stdin
         # ends the remote cat and the tunnel
         assert proc.stdout.read(5) == b"ready", "Didn't get ready from remote echo"

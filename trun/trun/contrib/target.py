@@ -21,24 +21,8 @@ logger = logging.getLogger("trun-interface")
 class CascadingClient:
     """The methods ``method_names`` (default ``ALL_METHOD_NAMES``) of ``clients``, cascading."""
 
-    ALL_METHOD_NAMES = [
-        "exists",
-        "rename",
-        "remove",
-        "chmod",
-        "chown",
-        "count",
-        "copy",
-        "get",
-        "put",
-        "mkdir",
-        "list",
-        "listdir",
-        "getmerge",
-        "isdir",
-        "rename_dont_move",
-        "touchz",
-    ]
+    ALL_METHOD_NAMES = ["exists", "rename", "remove", "chmod", "chown", "count", "copy", "get", "put",
+                        "mkdir", "list", "listdir", "getmerge", "isdir", "rename_dont_move", "touchz"]
 
     def __init__(self, clients: list[Any], method_names: list[str] | None = None) -> None:
         self.clients = clients
@@ -49,7 +33,6 @@ class CascadingClient:
     def _make_method(cls, method_name: str) -> Callable[..., Any]:
         def cascading(self: CascadingClient, *args: Any, **kwargs: Any) -> Any:
             return self._chained_call(method_name, *args, **kwargs)
-
         return cascading
 
     def _chained_call(self, method_name: str, *args: Any, **kwargs: Any) -> Any:
@@ -61,10 +44,6 @@ class CascadingClient:
             except BaseException:
                 if i + 1 >= len(self.clients):
                     raise
-                logger.warning(
-                    "The %s failed to %s, using fallback class %s",
-                    type(client).__name__,
-                    method_name,
-                    type(self.clients[i + 1]).__name__,
-                )
+                logger.warning("The %s failed to %s, using fallback class %s", type(client).__name__,
+                               method_name, type(self.clients[i + 1]).__name__)
         return None  # no clients: as Luigi, no answer

@@ -41,28 +41,14 @@ from trun.parameter import OptionalParameter, Parameter
 from trun.step import ExternalStep
 from trun.target import AtomicLocalFile, FileSystemTarget
 
-__all__ = [
-    "S3_DIRECTORY_MARKER_SUFFIX_0",
-    "S3_DIRECTORY_MARKER_SUFFIX_1",
-    "AtomicS3File",
-    "DeprecatedBotoClientException",
-    "FileNotFoundException",
-    "InvalidDeleteException",
-    "ReadableS3File",
-    "S3Client",
-    "S3EmrStep",
-    "S3EmrTarget",
-    "S3FlagStep",
-    "S3FlagTarget",
-    "S3PathStep",
-    "S3Target",
-    "logger",
-]
+__all__ = ["S3_DIRECTORY_MARKER_SUFFIX_0", "S3_DIRECTORY_MARKER_SUFFIX_1", "AtomicS3File",
+           "DeprecatedBotoClientException", "FileNotFoundException", "InvalidDeleteException",
+           "ReadableS3File", "S3Client", "S3EmrStep", "S3EmrTarget", "S3FlagStep", "S3FlagTarget",
+           "S3PathStep", "S3Target", "logger"]
 
 if importlib.util.find_spec("boto3") is None:
-    logger.warning(
-        "Loading the S3 module without the python package boto3: using S3 will fail (pip install 'trun[s3]')"
-    )
+    logger.warning("Loading the S3 module without the python package boto3: using S3 will fail "
+                   "(pip install 'trun[s3]')")
 
 _CHUNK = 64 * 1024
 
@@ -160,9 +146,8 @@ class S3FlagTarget(S3Target):
 
     fs = None  # type: ignore[assignment]
 
-    def __init__(
-        self, path: str, format: Any = None, client: S3Client | None = None, flag: str = "_SUCCESS"
-    ) -> None:
+    def __init__(self, path: str, format: Any = None, client: S3Client | None = None,
+                 flag: str = "_SUCCESS") -> None:
         if not path.endswith("/"):
             raise ValueError(f"S3FlagTarget's path is a directory and must end with a slash (/): {path}")
         super().__init__(path, format, client)

@@ -51,9 +51,8 @@ def boto3_module(name: str = "boto3") -> Any:
     try:
         return importlib.import_module(name)
     except ImportError as e:
-        raise ImportError(
-            "trun.contrib.s3 needs the 'boto3' package (pip install 'trun[s3]' or pip install boto3)"
-        ) from e
+        raise ImportError("trun.contrib.s3 needs the 'boto3' package (pip install 'trun[s3]' or "
+                          "pip install boto3)") from e
 
 
 def _is_missing(error: Exception) -> bool:
@@ -86,13 +85,8 @@ class S3Client(FileSystem):
     DEFAULT_PART_SIZE = 8 * 1024 * 1024  # boto3's own multipart chunk size
     DEFAULT_THREADS = 100
 
-    def __init__(
-        self,
-        aws_access_key_id: str | None = None,
-        aws_secret_access_key: str | None = None,
-        aws_session_token: str | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, aws_access_key_id: str | None = None, aws_secret_access_key: str | None = None,
+                 aws_session_token: str | None = None, **kwargs: Any) -> None:
         options = self._get_s3_config()
         options.update(kwargs)
         given = zip(_CREDENTIALS, (aws_access_key_id, aws_secret_access_key, aws_session_token), strict=True)
@@ -119,11 +113,9 @@ class S3Client(FileSystem):
         if role_arn and session_name:
             granted = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name)
             creds = granted["Credentials"]
-            credentials = {
-                "aws_access_key_id": creds.get("AccessKeyId"),
-                "aws_secret_access_key": creds.get("SecretAccessKey"),
-                "aws_session_token": creds.get("SessionToken"),
-            }
+            credentials = {"aws_access_key_id": creds.get("AccessKeyId"),
+                           "aws_secret_access_key": creds.get("SecretAccessKey"),
+                           "aws_session_token": creds.get("SessionToken")}
             logger.debug("using the AWS credentials of the role session %s ([s3] aws_role_arn)", session_name)
         if not (credentials["aws_access_key_id"] and credentials["aws_secret_access_key"]):
             logger.debug("no AWS credentials given: boto3 looks for them itself")
@@ -133,8 +125,7 @@ class S3Client(FileSystem):
             logger.error(e.args[0])
             if "unexpected keyword argument" in str(e):
                 raise DeprecatedBotoClientException(
-                    f"boto3.resource('s3') does not take one of the S3Client options: {e}"
-                ) from e
+                    f"boto3.resource('s3') does not take one of the S3Client options: {e}") from e
             raise
 
     # ---- what is there -------------------------------------------------
@@ -151,14 +142,11 @@ class S3Client(FileSystem):
         bucket, key = self._path_to_bucket_and_key(path)
         if self._is_root(key):
             return True
-        if any(
-            self._exists(bucket, key + suffix)
-            for suffix in (S3_DIRECTORY_MARKER_SUFFIX_0, S3_DIRECTORY_MARKER_SUFFIX_1)
-        ):
+        if any(self._exists(bucket, key + suffix)
+               for suffix in (S3_DIRECTORY_MARKER_SUFFIX_0, S3_DIRECTORY_MARKER_SUFFIX_1)):
             return True
-        listed = self.s3.meta.client.list_objects_v2(
-            Bucket=bucket, Prefix=self._add_path_delimiter(key), MaxKeys=1
-        )
+        listed = self.s3.meta.client.list_objects_v2(Bucket=bucket, Prefix=self._add_path_delimiter(key),
+                                                     MaxKeys=1)
         return listed.get("KeyCount", 0) > 0
 
     is_dir = isdir
@@ -168,13 +156,8 @@ class S3Client(FileSystem):
         bucket, key = self._path_to_bucket_and_key(path)
         return self.s3.ObjectSummary(bucket, key) if self._exists(bucket, key) else None
 
-    def listdir(
-        self,
-        path: str,
-        start_time: datetime.datetime | None = None,
-        end_time: datetime.datetime | None = None,
-        return_key: bool = False,
-    ) -> Iterator[Any]:
+    def listdir(self, path: str, start_time: datetime.datetime | None = None,
+                end_time: datetime.datetime | None = None, return_key: bool = False) -> Iterator[Any]:
         """Every object under the directory ``path`` (at any depth) as a full ``s3://`` path, or as
         its ``ObjectSummary`` with ``return_key``; with ``start_time``/``end_time`` (aware
         datetimes) only those modified strictly between them."""
@@ -185,15 +168,10 @@ class S3Client(FileSystem):
             modified = item.last_modified
             if (start_time and not start_time < modified) or (end_time and not modified < end_time):
                 continue
-            yield item if return_key else base + item.key[len(prefix) :]
+            yield item if return_key else base + item.key[len(prefix):]
 
-    def list(
-        self,
-        path: str,
-        start_time: datetime.datetime | None = None,
-        end_time: datetime.datetime | None = None,
-        return_key: bool = False,
-    ) -> Iterator[Any]:
+    def list(self, path: str, start_time: datetime.datetime | None = None,
+             end_time: datetime.datetime | None = None, return_key: bool = False) -> Iterator[Any]:
         """As ``listdir``, with paths relative to ``path``."""
         cut = len(self._add_path_delimiter(path))
         for item in self.listdir(path, start_time, end_time, return_key):
@@ -225,17 +203,15 @@ class S3Client(FileSystem):
         bucket, key = self._path_to_bucket_and_key(destination_s3_path)
         self.s3.meta.client.put_object(Bucket=bucket, Key=key, Body=content, **kwargs)
 
-    def put_multipart(
-        self, local_path: str, destination_s3_path: str, part_size: int = DEFAULT_PART_SIZE, **kwargs: Any
-    ) -> None:
+    def put_multipart(self, local_path: str, destination_s3_path: str, part_size: int = DEFAULT_PART_SIZE,
+                      **kwargs: Any) -> None:
         """Upload a local file, in parts of ``part_size`` bytes when it is larger than that."""
         self._check_deprecated_argument(**kwargs)
         bucket, key = self._path_to_bucket_and_key(destination_s3_path)
         config = _transfer_config(multipart_chunksize=part_size)
         with open(local_path, "rb") as f:
-            self.s3.meta.client.upload_fileobj(
-                Fileobj=f, Bucket=bucket, Key=key, Config=config, ExtraArgs=kwargs
-            )
+            self.s3.meta.client.upload_fileobj(Fileobj=f, Bucket=bucket, Key=key, Config=config,
+                                               ExtraArgs=kwargs)
 
     def mkdir(self, path: str, parents: bool = True, raise_if_exists: bool = False) -> None:
         """Mark ``path`` as a directory by an empty ``path/`` object (a bucket's root needs none)."""
@@ -249,54 +225,32 @@ class S3Client(FileSystem):
         self.put_string("", self._add_path_delimiter(path))
 
     # ---- copying, moving, removing -------------------------------------
-    def copy(
-        self,
-        source_path: str,
-        destination_path: str,
-        threads: int = DEFAULT_THREADS,
-        start_time: datetime.datetime | None = None,
-        end_time: datetime.datetime | None = None,
-        part_size: int = DEFAULT_PART_SIZE,
-        **kwargs: Any,
-    ) -> tuple[int, int]:
+    def copy(self, source_path: str, destination_path: str, threads: int = DEFAULT_THREADS,
+             start_time: datetime.datetime | None = None, end_time: datetime.datetime | None = None,
+             part_size: int = DEFAULT_PART_SIZE, **kwargs: Any) -> tuple[int, int]:
         """Copy an object, or every object of a directory (modified between ``start_time`` and
         ``end_time`` if given), server-side, in parts of ``part_size`` for big objects, ``threads``
         (at least 3) at a time; ``kwargs`` are boto3's ``ExtraArgs``.  Returns (objects, bytes)."""
         threads = max(threads, 3)
         if self.isdir(source_path):
-            return self._copy_dir(
-                source_path, destination_path, threads, start_time, end_time, part_size, **kwargs
-            )
+            return self._copy_dir(source_path, destination_path, threads, start_time, end_time, part_size,
+                                  **kwargs)
         return self._copy_file(source_path, destination_path, threads, part_size, **kwargs)
 
-    def _copy_file(
-        self,
-        source_path: str,
-        destination_path: str,
-        threads: int = DEFAULT_THREADS,
-        part_size: int = DEFAULT_PART_SIZE,
-        **kwargs: Any,
-    ) -> tuple[int, int]:
+    def _copy_file(self, source_path: str, destination_path: str, threads: int = DEFAULT_THREADS,
+                   part_size: int = DEFAULT_PART_SIZE, **kwargs: Any) -> tuple[int, int]:
         src_bucket, src_key = self._path_to_bucket_and_key(source_path)
         dst_bucket, dst_key = self._path_to_bucket_and_key(destination_path)
         config = _transfer_config(max_concurrency=threads, multipart_chunksize=part_size)
         client = self.s3.meta.client
         size = client.head_object(Bucket=src_bucket, Key=src_key)["ContentLength"]
-        client.copy(
-            {"Bucket": src_bucket, "Key": src_key}, dst_bucket, dst_key, Config=config, ExtraArgs=kwargs
-        )
+        client.copy({"Bucket": src_bucket, "Key": src_key}, dst_bucket, dst_key, Config=config,
+                    ExtraArgs=kwargs)
         return 1, size
 
-    def _copy_dir(
-        self,
-        source_path: str,
-        destination_path: str,
-        threads: int = DEFAULT_THREADS,
-        start_time: datetime.datetime | None = None,
-        end_time: datetime.datetime | None = None,
-        part_size: int = DEFAULT_PART_SIZE,
-        **kwargs: Any,
-    ) -> tuple[int, int]:
+    def _copy_dir(self, source_path: str, destination_path: str, threads: int = DEFAULT_THREADS,
+                  start_time: datetime.datetime | None = None, end_time: datetime.datetime | None = None,
+                  part_size: int = DEFAULT_PART_SIZE, **kwargs: Any) -> tuple[int, int]:
         started = datetime.datetime.now()
         src_bucket, src_key = self._path_to_bucket_and_key(source_path)
         dst_bucket, dst_key = self._path_to_bucket_and_key(destination_path)
@@ -307,28 +261,16 @@ class S3Client(FileSystem):
         with concurrent.futures.ThreadPoolExecutor(max_workers=threads) as pool:
             copies = []
             for item in self.list(source_path, start_time, end_time, return_key=True):
-                relative = item.key[len(src_prefix) :]
+                relative = item.key[len(src_prefix):]
                 if relative in ("", "/"):  # the directory's own marker
                     continue
                 count, size = count + 1, size + item.size
-                copies.append(
-                    pool.submit(
-                        client.copy,
-                        {"Bucket": src_bucket, "Key": src_prefix + relative},
-                        dst_bucket,
-                        dst_prefix + relative,
-                        Config=config,
-                        ExtraArgs=kwargs,
-                    )
-                )
+                copies.append(pool.submit(client.copy, {"Bucket": src_bucket, "Key": src_prefix + relative},
+                                          dst_bucket, dst_prefix + relative, Config=config, ExtraArgs=kwargs))
             for done in copies:
                 done.result()  # the first failure is raised
-        logger.info(
-            "%s : Complete : %s total keys copied in %s",
-            datetime.datetime.now(),
-            count,
-            datetime.datetime.now() - started,
-        )
+        logger.info("%s : Complete : %s total keys copied in %s", datetime.datetime.now(), count,
+                    datetime.datetime.now() - started)
         return count, size
 
     def move(self, source_path: str, destination_path: str, **kwargs: Any) -> None:
@@ -357,7 +299,7 @@ class S3Client(FileSystem):
         if self._exists(bucket, key + S3_DIRECTORY_MARKER_SUFFIX_0):
             keys.append(key + S3_DIRECTORY_MARKER_SUFFIX_0)
         for start in range(0, len(keys), _DELETE_BATCH):
-            batch = keys[start : start + _DELETE_BATCH]
+            batch = keys[start:start + _DELETE_BATCH]
             client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch]})
         return bool(keys)
 
@@ -369,11 +311,8 @@ class S3Client(FileSystem):
         if not config.has_section("s3"):
             return {} if key is None else None
         defaults = config.section_values("DEFAULT")
-        options = {
-            name: _maybe_int(value)
-            for name, value in config.section_values("s3").items()
-            if key or name not in defaults or defaults[name] != value
-        }
+        options = {name: _maybe_int(value) for name, value in config.section_values("s3").items()
+                   if key or name not in defaults or defaults[name] != value}
         return options.get(key) if key else options
 
     @staticmethod
@@ -395,12 +334,10 @@ class S3Client(FileSystem):
         """Refuse boto 2's ``encrypt_key`` and ``host``, naming boto3's replacement."""
         if "encrypt_key" in kwargs:
             raise DeprecatedBotoClientException(
-                "encrypt_key is boto 2's: with boto3 pass ServerSideEncryption='AES256' (or 'aws:kms')"
-            )
+                "encrypt_key is boto 2's: with boto3 pass ServerSideEncryption='AES256' (or 'aws:kms')")
         if "host" in kwargs:
             raise DeprecatedBotoClientException(
-                "host is boto 2's: with boto3 pass region_name (e.g. 'us-west-1') or endpoint_url"
-            )
+                "host is boto 2's: with boto3 pass region_name (e.g. 'us-west-1') or endpoint_url")
 
     def _exists(self, bucket: str, key: str) -> bool:
         """Whether the object ``key`` is in ``bucket`` (a HEAD request)."""
