@@ -2,9 +2,10 @@
 deleting a cluster, and running Spark or PySpark jobs on it.  Needs ``google-api-python-client``
 (``pip install 'trun[dataproc]'``).
 
-The client is built when the module is imported, from the application default credentials, and
-each step class takes it then (``dataproc_client``): a test replaces it on the step classes, or
-``set_dataproc_client`` before the module's step classes are defined.  Every step says its project
+The steps' client (``dataproc_client``) is, unless a step class is given its own, the module's:
+the one ``set_dataproc_client`` set, else one built from the application default credentials
+when a step first needs it.  (Luigi builds it when the module is imported, and its import fails
+without credentials; trun's import needs none and asks nothing of the network.)  Every step says its project
 (``--gcloud-project-id``), cluster (``--dataproc-cluster-name``) and region (``global`` unless told).
 Steps poll Dataproc until the cluster or job is ready (every 10 s for clusters, 5 s for jobs).
 """
@@ -22,41 +23,49 @@ from trun.contrib import gcp
 logger = logging.getLogger("trun-interface")
 
 _dataproc_client = None
+DEFAULT_CREDENTIALS = None
 authenticate_kwargs: dict[str, Any] = {}
 
 try:
     import google.auth
-    import google.auth.exceptions
     from googleapiclient import discovery
     from googleapiclient.errors import HttpError
 except ImportError:
-    HttpError = None  # type: ignore[assignment,misc]
+    discovery = HttpError = None  # type: ignore[assignment,misc]
     logger.warning(
         "Loading the Dataproc module without the python packages googleapiclient and google-auth: "
         "using Dataproc will fail (pip install 'trun[dataproc]')"
     )
-else:
-    try:
-        DEFAULT_CREDENTIALS, _ = google.auth.default()
-    except google.auth.exceptions.DefaultCredentialsError as exc:
-        # Luigi's import raises here; trun's loads, and its steps fail until given a client
-        DEFAULT_CREDENTIALS = None
-        logger.warning(
-            "Loading the Dataproc module without Google credentials (%s): give the steps a dataproc_client",
-            exc,
-        )
-    else:
-        authenticate_kwargs = gcp.get_authenticate_kwargs(DEFAULT_CREDENTIALS)
-        _dataproc_client = discovery.build("dataproc", "v1", cache_discovery=False, **authenticate_kwargs)
+
+
+def _build_default_client() -> Any:
+    """Dataproc's client from the application default credentials (kept in the module)."""
+    global DEFAULT_CREDENTIALS
+    DEFAULT_CREDENTIALS, _ = google.auth.default()
+    authenticate_kwargs.update(gcp.get_authenticate_kwargs(DEFAULT_CREDENTIALS))
+    return discovery.build("dataproc", "v1", cache_discovery=False, **authenticate_kwargs)
 
 
 def get_dataproc_client() -> Any:
+    """The client the steps use unless given theirs: the one set, else one built (on this first
+    call) from the application default credentials; None without the client libraries."""
+    global _dataproc_client
+    if _dataproc_client is None and discovery is not None:
+        _dataproc_client = _build_default_client()
     return _dataproc_client
 
 
 def set_dataproc_client(client: Any) -> None:
     global _dataproc_client
     _dataproc_client = client
+
+
+class _ModuleClient:
+    """``dataproc_client`` of the step classes until one is assigned: ``get_dataproc_client()``,
+    asked when a step first uses it (Luigi builds it when the module is imported)."""
+
+    def __get__(self, step: Any, owner: type) -> Any:
+        return get_dataproc_client()
 
 
 def _not_found(exc: Any) -> bool:
@@ -68,7 +77,7 @@ class _DataprocBaseStep(trun.Step):
     dataproc_cluster_name = trun.Parameter(significant=False, positional=False)
     dataproc_region = trun.Parameter(default="global", significant=False, positional=False)
 
-    dataproc_client = get_dataproc_client()
+    dataproc_client: Any = _ModuleClient()
 
     def _regions(self) -> Any:
         return self.dataproc_client.projects().regions()
