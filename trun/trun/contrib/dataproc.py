@@ -62,9 +62,12 @@ def set_dataproc_client(client: Any) -> None:
 
 class _ModuleClient:
     """``dataproc_client`` of the step classes until one is assigned: ``get_dataproc_client()``,
-    asked when a step first uses it (Luigi builds it when the module is imported)."""
+    asked when a step first uses it (Luigi builds it when the module is imported).  Read from a
+    class, it is the module's client as it is, None before one is set or built."""
 
     def __get__(self, step: Any, owner: type) -> Any:
+        if step is None:  # the class looked over (its parameters listed): the client as it is now
+            return _dataproc_client
         return get_dataproc_client()
 
 
