@@ -2,8 +2,11 @@
 arguments): the same command lines from the options, inputs and outputs, the same callbacks in the
 same order, the same log lines, errors, and exit code of a worker whose job failed."""
 
+import pytest
 from google_server import pair_env
 from luigi_pair import same_result, scenario
+
+pytest.importorskip("googleapiclient")  # the GCS and BigQuery targets' modules, lent to Luigi too
 
 
 def test_beam_dataflow_commands_same_as_luigi(tmp_path):
