@@ -268,10 +268,10 @@ class Stats(ChunkStep):
         summary = native.run_tool(
             "ticklab-stats", self.tool_args(self.day, todo) + ["--set", self.set, *raw], progress=False
         )
-        learn_config_hash(self.cfg, self.set, self.day, todo)
+        rows = stats_db.day_lineage(self.cfg.stats.database, self.set, self.day.isoformat())
+        learn_config_hash(self.cfg, self.set, self.day, todo, rows)
         if self.from_raw:  # the ticks' lineage: their checksum (as the rows carry it), raw files
             lineage.learn_raw_fingerprints(summary.get("raw_fingerprints", []))  # hashed by the tool
-            rows = stats_db.day_lineage(self.cfg.stats.database, self.set, self.day.isoformat())
             ticks = {s: lineage.record_ticks(self.cfg, s, self.day, rows[s]["tick_checksum"])
                      for s in todo if s in rows}
             manifest.update(self.cfg, "ticks", self.day, ticks)
