@@ -228,7 +228,7 @@ class DbnInput {
   size_t in_size_ = 0, in_pos_ = 0;
   bool frame_open_ = false;
   XXH64_state_t* hash_ = nullptr;  // compressed input: XXH64 of the bytes read so far
-  FileFingerprint fingerprint_;     // size and mtime at open
+  FileFingerprint fingerprint_;    // size and mtime at open
 };
 
 // Metadata fields the reader uses.

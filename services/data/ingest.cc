@@ -48,7 +48,8 @@ struct UnitResult {
   std::vector<StockResult> stocks;
   int64_t bad_rows = 0;
   int64_t raw_reads = 0;  // passes over raw files
-  std::vector<std::string> raw_fingerprints;  // FileFingerprint::Line of the files hashed on the way
+  std::vector<std::string>
+      raw_fingerprints;  // FileFingerprint::Line of the files hashed on the way
 };
 
 Status Drain(DataSource* src, TickFileWriter* out) {

@@ -71,9 +71,7 @@ class CollectBlocks final : public RowSink {
     int64_t ts;
     uint64_t fp;
     double a, b;
-    bool operator==(const Row& o) const {
-      return ts == o.ts && fp == o.fp && a == o.a && b == o.b;
-    }
+    bool operator==(const Row& o) const { return ts == o.ts && fp == o.fp && a == o.a && b == o.b; }
   };
   std::vector<Row> rows;
   int blocks = 0;
@@ -101,8 +99,8 @@ TEST(RowGridTest, BlocksPassWholeWithoutAGridAndRowByRowThroughOne) {
   grid.OnRows(ts.data(), fps.data(), values.data(), ts.size(), 2);
   grid.Finish();
   EXPECT_EQ(gridded.blocks, 0);  // the grid picks its rows one at a time, as from OnRow
-  EXPECT_EQ(gridded.rows, (std::vector<CollectBlocks::Row>{{10, 1, 0, 0.5}, {30, 3, 2, 2.5},
-                                                           {50, 5, 4, 4.5}}));
+  EXPECT_EQ(gridded.rows,
+            (std::vector<CollectBlocks::Row>{{10, 1, 0, 0.5}, {30, 3, 2, 2.5}, {50, 5, 4, 4.5}}));
   EXPECT_EQ(grid.rows_out(), 3);
 }
 
