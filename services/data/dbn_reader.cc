@@ -122,9 +122,8 @@ class DbnInput {
 
   bool compressed() const { return dctx_ != nullptr; }
 
-  // Once the whole file has been read (a compressed stream to its end; a plain file is mapped):
-  // its size and mtime at open and XXH64 of its bytes. The compressed bytes are hashed as they
-  // are read, each chunk while it is still in cache; a plain file's map is hashed here.
+  // Once the whole file is read: its size and mtime at open, XXH64 of its bytes (compressed ones
+  // hashed as read, each chunk still in cache; a plain file's map hashed here).
   bool Fingerprint(FileFingerprint* out) const {
     if (!status_.ok() || !eof_) return false;
     *out = fingerprint_;
