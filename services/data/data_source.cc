@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -51,6 +52,7 @@ class StockFilterSource final : public DataSource {
   const std::vector<std::string>& symbols() const override { return symbols_; }
   int64_t bad_rows() const override { return inner_->bad_rows(); }
   const char* format() const override { return inner_->format(); }
+  bool ReadFingerprint(FileFingerprint* out) const override { return inner_->ReadFingerprint(out); }
 
  private:
   // The inner symbol table may grow while reading, so the match is resolved lazily.
@@ -69,6 +71,13 @@ class StockFilterSource final : public DataSource {
 };
 
 }  // namespace
+
+std::string FileFingerprint::Line(const std::string& path) const {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(xxh64));
+  return std::string(hex) + " " + std::to_string(size) + " " + std::to_string(mtime_ns) + " " +
+         path;
+}
 
 Result<std::unique_ptr<DataSource>> GetDataSource(const std::string& path,
                                                   const ReadOptions& options) {

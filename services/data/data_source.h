@@ -23,6 +23,18 @@
 
 namespace ticklab {
 
+// What identifies the bytes of a raw file a source read: the file's size and modification time
+// when it was opened and XXH64 (seed 0) of all its bytes. The pipeline's lineage records the same
+// triple for each raw file (clients/python/ticklab/pipeline/lineage.py: fingerprint()).
+struct FileFingerprint {
+  int64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t xxh64 = 0;
+  // "<xxh64, 16 hex digits> <size> <mtime_ns> <path>": how the batch tools' summaries report it
+  // (raw_fingerprints; ticklab.pipeline.lineage.learn_raw_fingerprints reads it).
+  std::string Line(const std::string& path) const;
+};
+
 struct ReadOptions {
   // false: the first malformed row is an error naming file, line and what was expected.
   // true: malformed rows are skipped and counted (DataSource::bad_rows()).
@@ -52,6 +64,9 @@ class DataSource {
   virtual int64_t bad_rows() const { return 0; }
   // The detected format name: "store", "csv", "taq", "lobster", "dbn".
   virtual const char* format() const = 0;
+  // After a clean end of data: the fingerprint of the file read, hashed on the way as its bytes
+  // were read (no second pass over the file). False where a source does not compute one.
+  virtual bool ReadFingerprint(FileFingerprint* /*out*/) const { return false; }
 
  private:
   Tick one_{};  // NextBatch's tick when a source has only Next

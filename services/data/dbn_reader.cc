@@ -1,5 +1,7 @@
 #include "services/data/dbn_reader.h"
 
+#include <sys/stat.h>
+#include <xxhash.h>
 #include <zstd.h>
 
 #include <array>
@@ -78,6 +80,7 @@ class DbnInput {
   ~DbnInput() {
     if (file_ != nullptr) std::fclose(file_);
     if (dctx_ != nullptr) ZSTD_freeDCtx(dctx_);
+    if (hash_ != nullptr) XXH64_freeState(hash_);
   }
 
   Status Open(const std::string& path) {
@@ -85,6 +88,11 @@ class DbnInput {
     file_ = std::fopen(path.c_str(), "rb");
     if (file_ == nullptr) {
       return Status::NotFound(Where(path, 0, std::string("cannot open: ") + std::strerror(errno)));
+    }
+    struct stat st {};
+    if (fstat(fileno(file_), &st) == 0) {
+      fingerprint_.size = st.st_size;
+      fingerprint_.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
     }
     buf_.reset(new uint8_t[kBufferSize]);  // not zeroed: it is always written before read
     cap_ = kBufferSize;
@@ -95,6 +103,9 @@ class DbnInput {
       in_.resize(ZSTD_DStreamInSize());
       std::memcpy(in_.data(), magic, 4);
       in_size_ = 4;
+      hash_ = XXH64_createState();
+      XXH64_reset(hash_, 0);
+      XXH64_update(hash_, magic, 4);
     } else {
       // Plain DBN: map the file (zero-copy record walk).
       std::fclose(file_);
@@ -110,6 +121,15 @@ class DbnInput {
   }
 
   bool compressed() const { return dctx_ != nullptr; }
+
+  // Once the whole file is read: its size and mtime at open, XXH64 of its bytes (compressed ones
+  // hashed as read, each chunk still in cache; a plain file's map hashed here).
+  bool Fingerprint(FileFingerprint* out) const {
+    if (!status_.ok() || !eof_) return false;
+    *out = fingerprint_;
+    out->xxh64 = hash_ != nullptr ? XXH64_digest(hash_) : XXH64(map_.data(), map_.size(), 0);
+    return true;
+  }
 
   // Makes at least `n` bytes available at data(); false when the stream ends first (then
   // available() tells how many there are) or on an error (status()).
@@ -160,6 +180,7 @@ class DbnInput {
       if (in_pos_ == in_size_) {
         in_size_ = std::fread(in_.data(), 1, in_.size(), file_);
         in_pos_ = 0;
+        XXH64_update(hash_, in_.data(), in_size_);
         if (in_size_ == 0) {
           if (std::ferror(file_)) {
             status_ = Status::IoError(Where(path_, 0, "read error"));
@@ -205,6 +226,8 @@ class DbnInput {
   std::vector<uint8_t> in_;
   size_t in_size_ = 0, in_pos_ = 0;
   bool frame_open_ = false;
+  XXH64_state_t* hash_ = nullptr;  // compressed input: XXH64 of the bytes read so far
+  FileFingerprint fingerprint_;    // size and mtime at open
 };
 
 // Metadata fields the reader uses.
@@ -243,6 +266,9 @@ class DbnSource final : public ProviderSource {
 
  public:
   const char* format() const override { return "dbn"; }
+  bool ReadFingerprint(FileFingerprint* out) const override {
+    return status_.ok() && in_.Fingerprint(out);
+  }
 
  protected:
   bool ReadMore() override {

@@ -1,8 +1,12 @@
 #include "services/data/dbn_reader.h"
 
 #include <gtest/gtest.h>
+#include <xxhash.h>
 #include <zstd.h>
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -308,6 +312,60 @@ TEST(DbnReader, CorruptBytesNeverCrash) {
   big[7] = static_cast<char>(0x7F);
   WriteFile(path, big);
   EXPECT_EQ(OpenDbn(path).status().code(), Status::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace ticklab
+
+namespace ticklab {
+namespace {
+
+// The file's own size, mtime and XXH64, as the pipeline's lineage computes them.
+FileFingerprint Expected(const std::string& path) {
+  const std::string bytes = testing_util::ReadFile(path);
+  struct stat st {};
+  EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+  return FileFingerprint{static_cast<int64_t>(bytes.size()),
+                         int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec,
+                         XXH64(bytes.data(), bytes.size(), 0)};
+}
+
+TEST(DbnReader, ReadFingerprintIsTheFilesOwnOnceReadToTheEnd) {
+  const std::string raw = testing_util::ReadFile(kDir + "2024-01-02.v3.mbp-1.dbn");
+  std::string two_frames;  // metadata, then records: the zstd path's bytes read in two parts
+  for (const std::string& part : {raw.substr(0, FirstRecord(raw)), raw.substr(FirstRecord(raw))}) {
+    std::string buf(ZSTD_compressBound(part.size()), '\0');
+    size_t n = ZSTD_compress(buf.data(), buf.size(), part.data(), part.size(), 3);
+    ASSERT_FALSE(ZSTD_isError(n));
+    two_frames += buf.substr(0, n);
+  }
+  const std::string dir = testing_util::FreshDir("fingerprint");
+  testing_util::WriteFile(dir + "/day.dbn.zst", two_frames);
+  testing_util::WriteFile(dir + "/day.dbn", raw);
+  for (const std::string& path : {dir + "/day.dbn.zst", dir + "/day.dbn"}) {
+    auto src = GetDataSource(path);
+    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    FileFingerprint fp;
+    ASSERT_TRUE(Drain(src->get()).ok());
+    ASSERT_TRUE((*src)->ReadFingerprint(&fp)) << path;
+    const FileFingerprint want = Expected(path);
+    EXPECT_EQ(fp.size, want.size) << path;
+    EXPECT_EQ(fp.mtime_ns, want.mtime_ns) << path;
+    EXPECT_EQ(fp.xxh64, want.xxh64) << path;
+    EXPECT_EQ(fp.Line("/x y/z"), [&] {
+      char hex[17];
+      std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(want.xxh64));
+      return std::string(hex) + " " + std::to_string(want.size) + " " +
+             std::to_string(want.mtime_ns) + " /x y/z";
+    }());
+  }
+  // Through the one-stock filter too (what a one-stock raw batch reads).
+  auto one = GetStockDataSource("AAPL", dir + "/day.dbn.zst");
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_TRUE(Drain(one->get()).ok());
+  FileFingerprint fp;
+  ASSERT_TRUE((*one)->ReadFingerprint(&fp));
+  EXPECT_EQ(fp.xxh64, Expected(dir + "/day.dbn.zst").xxh64);
 }
 
 }  // namespace

@@ -48,6 +48,8 @@ struct UnitResult {
   std::vector<StockResult> stocks;
   int64_t bad_rows = 0;
   int64_t raw_reads = 0;  // passes over raw files
+  std::vector<std::string>
+      raw_fingerprints;  // FileFingerprint::Line of the files hashed on the way
 };
 
 Status Drain(DataSource* src, TickFileWriter* out) {
@@ -134,6 +136,9 @@ Result<UnitResult> IngestUnit(const Config& config, const FormatSpec& format, co
         if (!w.ok()) return w.status();
         TICKLAB_RETURN_IF_ERROR(Drain(src->get(), w.value()));
         r.bad_rows += (*src)->bad_rows();
+        if (FileFingerprint fp; (*src)->ReadFingerprint(&fp)) {
+          r.raw_fingerprints.push_back(fp.Line(f.path));
+        }
       }
       continue;
     }
@@ -163,6 +168,7 @@ Result<UnitResult> IngestUnit(const Config& config, const FormatSpec& format, co
     }
     TICKLAB_RETURN_IF_ERROR(s->status());
     r.bad_rows += s->bad_rows();
+    if (FileFingerprint fp; s->ReadFingerprint(&fp)) r.raw_fingerprints.push_back(fp.Line(f.path));
   }
   for (size_t i = 0; i < todo.size(); ++i) {
     if (!writers[i]) {
@@ -249,6 +255,8 @@ Result<IngestSummary> RunIngest(const Config& config, const IngestOptions& optio
     std::lock_guard<std::mutex> lock(mu);
     summary.bad_rows += r->bad_rows;
     summary.raw_reads += r->raw_reads;
+    summary.raw_fingerprints.insert(summary.raw_fingerprints.end(), r->raw_fingerprints.begin(),
+                                    r->raw_fingerprints.end());
     for (const StockResult& sr : r->stocks) {
       const std::string item = sr.stock + " " + DateString(unit.date);
       switch (sr.outcome) {

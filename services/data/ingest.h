@@ -47,6 +47,8 @@ struct IngestSummary {
   int64_t raw_reads = 0;  // passes over raw files (a day file holding every stock: one per day)
   double seconds = 0;
   std::vector<std::string> missing;  // "AAPL 2024-01-02": no raw data for that stock-day
+  // FileFingerprint::Line of each raw file read whose source hashed it on the way.
+  std::vector<std::string> raw_fingerprints;
 };
 
 // Called once with (0, total, "") before any work, then after each stock-day with

@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
         .Fixed("seconds", s.seconds, 6)
         .Fixed("ticks_per_s", tps, 1)
         .StrList("missing", s.missing)
+        .StrList("raw_fingerprints", s.raw_fingerprints)
         .Print();
   } else {
     std::printf("ingest: %lld stock-days: %lld files written, %lld kept (valid), %lld missing\n",

@@ -147,10 +147,14 @@ void IndicatorSet::ProcessBlock(const Tick* ticks, size_t n, RowSink* sink) {
   for (size_t i = 0; i < indicators_.size() && status_.ok(); ++i)
     status_ = indicators_[i]->status();
   if (!status_.ok()) return;
+  block_ts_.resize(samples_.size());
+  block_fp_.resize(samples_.size());
   for (size_t row = 0; row < samples_.size(); ++row) {
     const Tick& tick = ticks[samples_[row].tick];
-    sink->OnRow(tick.ts_ns, tick.fingerprint, block_.data() + row * stride);
+    block_ts_[row] = tick.ts_ns;
+    block_fp_[row] = tick.fingerprint;
   }
+  sink->OnRows(block_ts_.data(), block_fp_.data(), block_.data(), samples_.size(), stride);
   rows_ += static_cast<int64_t>(samples_.size());
 }
 

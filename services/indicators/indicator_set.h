@@ -42,6 +42,13 @@ class RowSink {
   virtual ~RowSink() = default;
   // `values` holds num_columns() doubles (bid, ask, features); valid only during the call.
   virtual void OnRow(int64_t ts_ns, uint64_t fingerprint, const double* values) = 0;
+  // `n` rows at once, in order: row r is ts_ns[r], fingerprints[r] and the num_columns() doubles
+  // at values + r * stride. The default hands them to OnRow one by one; a sink that can take a
+  // block as it lies (the fused stats path) overrides it and saves the per-row copy.
+  virtual void OnRows(const int64_t* ts_ns, const uint64_t* fingerprints, const double* values,
+                      size_t n, size_t stride) {
+    for (size_t r = 0; r < n; ++r) OnRow(ts_ns[r], fingerprints[r], values + r * stride);
+  }
 };
 
 class IndicatorSet {
@@ -97,6 +104,8 @@ class IndicatorSet {
   double bid_ = 0, ask_ = 0;          // latest BID / ASK values
   std::vector<SamplePoint> samples_;  // row instants of the current block
   std::vector<double> block_;         // the current block's rows, column_names_.size() each
+  std::vector<int64_t> block_ts_;     // their times and fingerprints, for RowSink::OnRows
+  std::vector<uint64_t> block_fp_;
   int64_t open_ns_ = 0, close_ns_ = 0;
   int64_t rows_ = 0, ticks_ = 0;
   Status status_;

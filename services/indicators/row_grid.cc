@@ -38,6 +38,17 @@ void RowGrid::OnRow(int64_t ts_ns, uint64_t fingerprint, const double* values) {
   std::copy(values, values + held_values_.size(), held_values_.begin());
 }
 
+void RowGrid::OnRows(const int64_t* ts_ns, const uint64_t* fingerprints, const double* values,
+                     size_t n, size_t stride) {
+  if (step_ns_ != 0 || every_ != 1) {
+    RowSink::OnRows(ts_ns, fingerprints, values, n, stride);
+    return;
+  }
+  rows_in_ += static_cast<int64_t>(n);
+  rows_out_ += static_cast<int64_t>(n);
+  out_->OnRows(ts_ns, fingerprints, values, n, stride);
+}
+
 void RowGrid::Finish() {
   if (held_) Emit(held_ts_, held_fp_, held_values_.data());
   held_ = false;

@@ -28,6 +28,9 @@ class RowGrid final : public RowSink {
   RowGrid(const SaveConfig& save, int64_t open_ns, int num_columns, RowSink* out);
 
   void OnRow(int64_t ts_ns, uint64_t fingerprint, const double* values) override;
+  // Without a grid (save = "all") the block passes on as it is; with one, row by row.
+  void OnRows(const int64_t* ts_ns, const uint64_t* fingerprints, const double* values, size_t n,
+              size_t stride) override;
   // Passes on the held row (time grid); call once after the day's last OnTicks().
   void Finish();
   int64_t rows_in() const { return rows_in_; }

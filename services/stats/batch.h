@@ -80,6 +80,10 @@ struct StatsBatchSummary {
   double cpu_seconds = 0;  // CPU time of the process (all threads) over the run
   int threads = 0;
   int64_t memory_per_worker_bytes = 0;  // the largest DayRecord::memory_bytes computed
+  // The raw path (raw_batch.h): "<xxh64 hex> <size> <mtime_ns> <path>" of each raw file read
+  // whose source hashed it on the way (DataSource::ReadFingerprint), in the order read. The
+  // pipeline records these in the ticks' lineage instead of reading every raw file again.
+  std::vector<std::string> raw_fingerprints;
 };
 
 enum class ItemOutcome { kComputed, kSkipped };

@@ -93,6 +93,11 @@ Status BatchRunner::Record(const StatsJob& job, const DayRecord& rec) {
   return Status::Ok();
 }
 
+void BatchRunner::Fingerprinted(const std::string& path, const FileFingerprint& fp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sum_.raw_fingerprints.push_back(fp.Line(path));
+}
+
 void BatchRunner::Skip(const StatsJob& job) {
   std::lock_guard<std::mutex> lock(mu_);
   Done(job, ItemOutcome::kSkipped, 0);

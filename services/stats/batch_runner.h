@@ -26,6 +26,7 @@
 #include "services/common/config.h"
 #include "services/common/session.h"
 #include "services/common/status.h"
+#include "services/data/data_source.h"
 #include "services/indicators/indicator_set.h"
 #include "services/stats/batch.h"
 #include "services/stats/stats_db.h"
@@ -50,6 +51,8 @@ class BatchRunner {
   Status Record(const StatsJob& job, const DayRecord& rec);
   // Counts a stock-day skipped without computing it.
   void Skip(const StatsJob& job);
+  // Adds a raw file's fingerprint to the summary (StatsBatchSummary::raw_fingerprints).
+  void Fingerprinted(const std::string& path, const FileFingerprint& fp);
 
   // Runs unit(i, set) for i in [0, units) on the workers (`set`: the worker's clone, or null),
   // then fills the next-day scores of every (stock, set) recorded or skipped.

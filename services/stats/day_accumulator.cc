@@ -103,7 +103,8 @@ void DayAccumulator::Grow() {
   capacity_ = cap;
 }
 
-Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n, size_t stride) {
+Status DayAccumulator::AddRows(const int64_t* ts, size_t ts_stride, const double* values, size_t n,
+                               size_t stride) {
   if (finished_) return Status::FailedPrecondition("DayAccumulator: AddRows after Finish");
   if (n == 0) return Status::Ok();
   if (stride < static_cast<size_t>(p_) + 2) {
@@ -113,7 +114,7 @@ Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n
   // Validate time order first so a bad batch leaves the accumulator untouched.
   int64_t prev = rows_ > 0 ? last_ts_ : std::numeric_limits<int64_t>::min();
   for (size_t r = 0; r < n; ++r) {
-    const int64_t t = ts[r * stride];
+    const int64_t t = ts[r * ts_stride];
     if (t < prev) {
       return Status::InvalidArgument("DayAccumulator: row " + std::to_string(rows_ + r) +
                                      " goes back in time (" + std::to_string(t) + " < " +
@@ -124,7 +125,7 @@ Status DayAccumulator::AddRows(const int64_t* ts, const double* values, size_t n
   summaries_.Add(values + 2, n, stride);
   const size_t H = horizons_.size();
   for (size_t r = 0; r < n; ++r) {
-    const int64_t t = ts[r * stride];
+    const int64_t t = ts[r * ts_stride];
     const double* v = values + r * stride;
     if (rows_ == 0) first_ts_ = t;
     ++rows_;

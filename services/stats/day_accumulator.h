@@ -57,7 +57,12 @@ class DayAccumulator {
   // Adds n rows: ts[r * stride] is row r's time (UTC ns); values[r * stride + 0] its bid,
   // [+1] its ask, [+2 .. +1+p] its features. ts and values may point into one record array of
   // 8-byte fields (Layer 2's layout). InvalidArgument if time goes backwards.
-  Status AddRows(const int64_t* ts, const double* values, size_t n, size_t stride);
+  Status AddRows(const int64_t* ts, const double* values, size_t n, size_t stride) {
+    return AddRows(ts, stride, values, n, stride);
+  }
+  // The same with the times in an array of their own: ts[r * ts_stride] is row r's time.
+  Status AddRows(const int64_t* ts, size_t ts_stride, const double* values, size_t n,
+                 size_t stride);
   // Ends the day: resolves what the last row allows and flushes every buffer.
   void Finish();
   // Before or after Finish(): the joint moments of the rows already in the sample (every target

@@ -147,10 +147,20 @@ TEST(DayAccumulator, HowRowsAreSplitDoesNotChangeABit) {
   DayAccumulator one(5, hs, 64), streamed(5, hs, 64);
   ASSERT_TRUE(one.AddRows(d.ts(), d.values(), d.rows(), d.stride()).ok());
   std::mt19937 rng(5);
-  for (size_t r = 0; r < d.rows();) {
+  std::vector<int64_t> own_ts;  // every other call: the times in an array of their own (the
+                                // fused path's blocks of a set's rows), else interleaved
+  for (size_t r = 0, call = 0; r < d.rows(); ++call) {
     size_t n = std::min<size_t>(d.rows() - r, rng() % 300);
-    ASSERT_TRUE(
-        streamed.AddRows(d.ts() + r * d.stride(), d.values() + r * d.stride(), n, d.stride()).ok());
+    if (call % 2 == 0) {
+      ASSERT_TRUE(
+          streamed.AddRows(d.ts() + r * d.stride(), d.values() + r * d.stride(), n, d.stride())
+              .ok());
+    } else {
+      own_ts.resize(n);
+      for (size_t i = 0; i < n; ++i) own_ts[i] = d.ts()[(r + i) * d.stride()];
+      ASSERT_TRUE(
+          streamed.AddRows(own_ts.data(), 1, d.values() + r * d.stride(), n, d.stride()).ok());
+    }
     r += n;
   }
   one.Finish();

@@ -40,6 +40,14 @@ class RowsToAccumulator final : public RowSink {
     std::memcpy(row + 1, values, 8 * (stride_ - 1));
     if (++pending_ == chunk_rows_) Flush();
   }
+  // A block of the set's rows goes to the accumulator where it lies (no copy into the chunk);
+  // the rows gathered before it first, so the order holds. The accumulator's result does not
+  // depend on how its rows are split between calls.
+  void OnRows(const int64_t* ts_ns, const uint64_t* /*fingerprints*/, const double* values,
+              size_t n, size_t stride) override {
+    Flush();
+    if (n > 0 && status_.ok()) status_ = acc_->AddRows(ts_ns, 1, values, n, stride);
+  }
   // Feeds the last partial chunk; the first error AddRows returned, if any.
   Status Finish() {
     Flush();

@@ -150,11 +150,13 @@ Result<StatsBatchSummary> RunRawFusedBatch(
         if (!src.ok() && src.status().code() == Status::Code::kNotFound) continue;
         if (!src.ok()) return src.status();
         TICKLAB_RETURN_IF_ERROR(Feed(src->get(), by_name, it->second));
+        if (FileFingerprint fp; (*src)->ReadFingerprint(&fp)) runner.Fingerprinted(f.path, fp);
         continue;
       }
       Result<std::unique_ptr<DataSource>> src = GetDataSource(f.path, read);
       if (!src.ok()) return src.status();
       TICKLAB_RETURN_IF_ERROR(Feed(src->get(), by_name, nullptr));
+      if (FileFingerprint fp; (*src)->ReadFingerprint(&fp)) runner.Fingerprinted(f.path, fp);
     }
     std::string missing;
     for (size_t i = 0; i < stocks.size(); ++i) {

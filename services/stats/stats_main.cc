@@ -23,6 +23,7 @@
 #include "services/common/progress.h"
 #include "services/common/tool_flags.h"
 #include "services/stats/batch.h"
+#include "services/stats/blas.h"
 #include "services/stats/pool.h"
 #include "services/stats/raw_batch.h"
 
@@ -94,6 +95,7 @@ int Fail(const Status& st) {
 }
 
 int RunBatch(const Config& cfg, const Args& a, const std::string& set) {
+  PreferSequentialBlas();  // every BLAS call of a batch is single-threaded (batch_runner.cc)
   const BatchFlags& b = a.batch;
   std::vector<StatsJob> jobs;
   if (!a.from_raw) {
@@ -139,6 +141,7 @@ int RunBatch(const Config& cfg, const Args& a, const std::string& set) {
       .Fixed("rows_per_s", s.seconds > 0 ? static_cast<double>(s.rows) / s.seconds : 0.0, 0)
       .Str("database", cfg.stats.database)
       .Str("code_version", CodeVersion())
+      .StrList("raw_fingerprints", s.raw_fingerprints)
       .Print();
   return 0;
 }

@@ -16,6 +16,7 @@
 
 int main(int argc, char** argv) {
   ticklab::BlockShutdownSignals();
+  ticklab::stats::PreferSequentialBlas();  // each call runs BLAS on its own thread (see service)
 #if defined(TICKLAB_USE_OPENBLAS)
   openblas_set_num_threads(1);  // concurrent calls each run BLAS on their own thread (see service)
 #endif

@@ -179,9 +179,24 @@ def _file_xxh64(path: Path) -> str:
     return hex64(h.intdigest())
 
 
+# Raw files' XXH64 as a C++ tool computed it while reading them: (real path, size, mtime_ns) -> hex.
+_TOOL_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def learn_raw_fingerprints(lines: list[str]) -> None:
+    """Takes the raw files' fingerprints a C++ tool reported in its summary (``raw_fingerprints``:
+    ``"<xxh64> <size> <mtime_ns> <path>"``, each file hashed as the tool read it), so that
+    :func:`fingerprint` does not read those files a second time. A file whose size or mtime is no
+    longer the reported one is hashed here again, as any other."""
+    for line in lines:
+        digest, size, mtime_ns, path = line.split(" ", 3)
+        _TOOL_HASHES[(os.path.realpath(path), int(size), int(mtime_ns))] = digest
+
+
 @functools.lru_cache(maxsize=4096)
 def _cached_hash(path: str, size: int, mtime_ns: int) -> str:
-    return _file_xxh64(Path(path))
+    known = _TOOL_HASHES.get((os.path.realpath(path), size, mtime_ns))
+    return known if known is not None else _file_xxh64(Path(path))
 
 
 def fingerprint(path: Path) -> dict[str, Any]:

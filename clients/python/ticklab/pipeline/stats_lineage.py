@@ -73,10 +73,13 @@ def fused_key(cfg: Config, set_name: str) -> str:
     return f"fused:{set_name}:{config_hash(cfg, 'features', set_name)}"
 
 
-def learn_config_hash(cfg: Config, set_name: str, day: dt.date, stocks: list[str]) -> None:
+def learn_config_hash(cfg: Config, set_name: str, day: dt.date, stocks: list[str],
+                      rows: dict[str, dict] | None = None) -> None:
     """After a stats run: remember the C++ config hash that today's config wrote its rows with (and,
-    for a fused set, the feature checksum its rows carry)."""
-    rows = stats_db.day_lineage(cfg.stats.database, set_name, day.isoformat())
+    for a fused set, the feature checksum its rows carry). `rows`: the day's lineage rows
+    (``stats_db.day_lineage``) when the caller has read them already."""
+    if rows is None:
+        rows = stats_db.day_lineage(cfg.stats.database, set_name, day.isoformat())
     hashes = {rows[s]["config_hash"] for s in stocks if s in rows}
     fused = {rows[s]["feat_checksum"] for s in stocks if s in rows}
     if len(hashes) != 1:

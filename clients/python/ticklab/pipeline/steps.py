@@ -126,6 +126,7 @@ class IngestDay(ConfigStep):
         summary = {}
         if todo:
             summary = native.run_tool("ticklab-ingest", self.tool_args(self.day, todo), progress=False)
+            lineage.learn_raw_fingerprints(summary.get("raw_fingerprints", []))  # hashed by the tool
         for stock in todo:
             if store_path(cfg, stock, self.day).exists():
                 recorded[stock] = lineage.record_store(cfg, stock, self.day)
@@ -264,12 +265,13 @@ class Stats(ChunkStep):
             return
         # ticklab-stats skips rows whose own lineage still matches
         raw = ["--from-raw"] if self.from_raw else []
-        native.run_tool(
+        summary = native.run_tool(
             "ticklab-stats", self.tool_args(self.day, todo) + ["--set", self.set, *raw], progress=False
         )
-        learn_config_hash(self.cfg, self.set, self.day, todo)
+        rows = stats_db.day_lineage(self.cfg.stats.database, self.set, self.day.isoformat())
+        learn_config_hash(self.cfg, self.set, self.day, todo, rows)
         if self.from_raw:  # the ticks' lineage: their checksum (as the rows carry it), raw files
-            rows = stats_db.day_lineage(self.cfg.stats.database, self.set, self.day.isoformat())
+            lineage.learn_raw_fingerprints(summary.get("raw_fingerprints", []))  # hashed by the tool
             ticks = {s: lineage.record_ticks(self.cfg, s, self.day, rows[s]["tick_checksum"])
                      for s in todo if s in rows}
             manifest.update(self.cfg, "ticks", self.day, ticks)
