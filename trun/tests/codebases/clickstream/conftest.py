@@ -3,7 +3,9 @@ import os
 import sys
 from unittest import mock
 
+import elasticsearch
 import luigi.configuration
+import luigi.task_register
 import mongomock
 import pytest
 
@@ -16,6 +18,12 @@ RAW = [
     "broken line",
 ]
 SESSIONS = [{"user": "ann", "clicks": 2}, {"user": "bob", "clicks": 1}, {"user": "ann", "clicks": 3}]
+
+
+@pytest.fixture(autouse=True)
+def fresh_tasks():
+    """Luigi keeps the instances it made; ours hold clients the tests mock, so each test starts afresh."""
+    luigi.task_register.Register.clear_instance_cache()
 
 
 @pytest.fixture
@@ -48,7 +56,8 @@ def hdfs(workdir, config, monkeypatch):
     root.mkdir()
     monkeypatch.setenv("FAKE_HDFS", str(root))
     script = os.path.join(os.path.dirname(__file__), "tests", "fake_hadoop.py")
-    config("hadoop", "command", f"{sys.executable} {script}")
+    # -S: the fake needs no site-packages, so each of the many calls starts sooner
+    config("hadoop", "command", f"{sys.executable} -S {script}")
     return root
 
 
@@ -101,7 +110,15 @@ def es():
             mock.patch("luigi.contrib.esindex.bulk") as bulk:
         client = es_class.return_value
         client.indices.exists.return_value = False
-        client.get.side_effect = __import__("elasticsearch").NotFoundError(404, "not found", {})
+        markers = set()
+
+        def get(index, doc_type, id):
+            if (index, id) not in markers:
+                raise elasticsearch.NotFoundError(404, "not found", {})
+            return {"found": True}
+
+        client.get.side_effect = get
+        client.index.side_effect = lambda index, doc_type, id, body: markers.add((index, id))
         indexed = []
 
         def fake_bulk(es, docs, **kwargs):

@@ -50,5 +50,5 @@ class Sessionize(DockerTask):
 
     def run(self):
         os.makedirs(self.workdir, exist_ok=True)
-        self.input().get_fs().get(self.input().path, os.path.join(self.workdir, "clicks.tsv"))
+        self.input().fs.get(self.input().path, os.path.join(self.workdir, "clicks.tsv"))
         super().run()
