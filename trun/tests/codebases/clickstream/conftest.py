@@ -9,6 +9,9 @@ import luigi.task_register
 import mongomock
 import pytest
 
+# luigi.contrib.ecs makes its boto3 client on import: it needs a region (and never reaches AWS here)
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+
 DAY = datetime.date(2024, 6, 1)
 RAW = [
     "ann\t2024-06-01T08:00\t/home\tFirefox",
