@@ -78,6 +78,17 @@ def raw_day(hdfs):
 
 
 @pytest.fixture
+def sessions_file(workdir):
+    """The sessionizer's output, as if it had run."""
+    import json
+
+    path = workdir / "sessions" / f"{DAY:%Y-%m-%d}" / "sessions.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("".join(json.dumps(s) + "\n" for s in SESSIONS))
+    return path
+
+
+@pytest.fixture
 def docker_api():
     """docker's low-level client, mocked: the "container" writes SESSIONS where its /work is bound."""
     import json

@@ -67,6 +67,16 @@ def main(args):
             size = 0 if kind == "d" else os.path.getsize(full)
             print(f"{kind}rw-r--r--   1 etl supergroup {size:>10} 2024-06-01 04:10 "
                   f"{paths[0].rstrip('/')}/{name}")
+    elif command == "-count":
+        top = local(paths[0])
+        if not os.path.exists(top):
+            missing("count", paths[0])
+        dirs = files = size = 0
+        for here, _, names in os.walk(top):
+            dirs += 1
+            files += len(names)
+            size += sum(os.path.getsize(os.path.join(here, n)) for n in names)
+        print(f"{dirs:>12} {files:>12} {size:>18} {paths[0]}")
     else:
         sys.stderr.write(f"fake hadoop: {command} is not faked\n")
         sys.exit(255)
