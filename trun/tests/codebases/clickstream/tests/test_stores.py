@@ -1,6 +1,7 @@
 """What our reports read back from the stores: HDFS listings and counts, MongoDB ranges and counts,
 Elasticsearch markers, the docker options, through the contrib modules' own classes."""
 
+import getpass
 from unittest import mock
 
 import luigi
@@ -106,3 +107,51 @@ def test_docker_options(docker_api, monkeypatch):
         binds=[f"{task.workdir}:/work"], network_mode="host", mem_limit="2g")
     assert docker_api.create_container.call_args.kwargs["working_dir"] == "/work"
     assert docker_api.create_container.call_args.kwargs["volumes"] == ["/work"]
+
+
+def test_gzipped_on_hdfs(hdfs):
+    import gzip
+
+    target = luigi.contrib.hdfs.HdfsTarget("/warehouse/archive/clicks.tsv.gz", format=luigi.format.Gzip)
+    with target.open("w") as out:
+        out.write(b"ann\t/home\n")
+    assert gzip.decompress((hdfs / "warehouse/archive/clicks.tsv.gz").read_bytes()) == b"ann\t/home\n"
+    with target.open("r") as back:
+        assert back.read() == b"ann\t/home\n"
+
+
+def test_glob_exists(raw_day):
+    directory = luigi.contrib.hdfs.HdfsTarget("/data/clicks")
+    assert directory.glob_exists(1) and not directory.glob_exists(2)
+
+
+def test_tmp_targets():
+    first = luigi.contrib.hdfs.HdfsTarget(is_tmp=True)
+    assert first.is_tmp and first.path != luigi.contrib.hdfs.HdfsTarget(is_tmp=True).path
+    user = getpass.getuser()
+    assert luigi.contrib.hdfs.tmppath("/warehouse/x.tsv").startswith(f"/tmp/{user}/warehouse/x.tsv-luigitemp-")
+
+
+def test_removing_what_is_not_there(hdfs):
+    with pytest.raises(luigi.contrib.hdfs.HDFSCliError) as caught:
+        luigi.contrib.hdfs.remove("/nowhere")
+    assert caught.value.returncode == 1 and "rm: `/nowhere'" in caught.value.stderr
+
+
+def test_failed_writes_leave_nothing(hdfs):
+    target = luigi.contrib.hdfs.HdfsTarget("/warehouse/broken.tsv")
+    with pytest.raises(ZeroDivisionError):
+        with target.open("w") as out:
+            out.write("half a line")
+            1 / 0
+    assert not target.exists()
+    assert not (hdfs / "warehouse").exists()  # written under the tmp directory, then dropped
+
+
+def test_marker_history_is_trimmed(es, monkeypatch):
+    monkeypatch.setattr(IndexSessions, "marker_index_hist_size", 1)
+    es.client.search.return_value = {"hits": {"hits": [{"_id": "old-1"}, {"_id": "old-2"}]}}
+    target = IndexSessions(DAY).output()
+    target.touch()  # then trims the history
+    assert [c.kwargs["id"] for c in es.client.delete.call_args_list] == ["old-2"]
+    assert es.client.search.call_args.kwargs["index"] == "update_log"
