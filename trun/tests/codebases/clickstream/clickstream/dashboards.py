@@ -29,9 +29,9 @@ class RefreshDashboards(ECSTask):
 
     @property
     def run_task_kwargs(self):
-        return {"launchType": "FARGATE",
-                "overrides": {"containerOverrides": [{"name": "refresh", "command": ["refresh", "--all"]},
-                                                     {"name": "notify", "command": ["notify", "#analytics"]}]}}
+        defaults = [{"name": "refresh", "command": ["refresh", "--all"]},
+                    {"name": "notify", "command": ["notify", "#analytics"]}]
+        return {"launchType": "FARGATE", "overrides": {"containerOverrides": defaults}}
 
     def requires(self):
         return Publish(self.date)

@@ -3,7 +3,6 @@ ECS itself are boto3's business)."""
 
 import pytest
 from clickstream.dashboards import REFRESH_TASK, RefreshDashboards
-
 from conftest import DAY
 
 ARN = "arn:aws:ecs:eu-west-1:123456789012:task-definition/dashboard-refresh:7"
@@ -17,7 +16,7 @@ def test_our_command_wins_over_the_default_override():
 
 def test_the_default_overrides_are_not_changed():
     task = RefreshDashboards(date=DAY)
-    task.combined_overrides
+    assert task.combined_overrides != task.run_task_kwargs["overrides"]
     assert task.run_task_kwargs["overrides"]["containerOverrides"][0]["command"] == ["refresh", "--all"]
 
 
@@ -41,7 +40,8 @@ def test_both_or_neither_definition_is_an_error():
 
 
 def test_definition_is_not_significant():
-    assert RefreshDashboards(date=DAY, task_def={"family": "x"}).task_id == RefreshDashboards(date=DAY).task_id
+    other = RefreshDashboards(date=DAY, task_def={"family": "x"})
+    assert other.task_id == RefreshDashboards(date=DAY).task_id
     assert RefreshDashboards(date=DAY).task_def["containerDefinitions"][0]["name"] == "refresh"
     assert REFRESH_TASK["family"] == "dashboard-refresh"
 

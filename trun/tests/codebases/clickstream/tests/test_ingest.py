@@ -6,7 +6,6 @@ import luigi
 import luigi.contrib.hdfs
 import pytest
 from clickstream.ingest import CleanClicks, RawClicks, days_on_hdfs
-
 from conftest import DAY, hadoop_calls
 
 

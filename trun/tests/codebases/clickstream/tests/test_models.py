@@ -6,7 +6,6 @@ import luigi
 import luigi.contrib.batch
 import pytest
 from clickstream.models import RetrainRecommender
-
 from conftest import DAY
 
 OK = {"ResponseMetadata": {"HTTPStatusCode": 200}}

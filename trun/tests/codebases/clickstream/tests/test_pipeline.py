@@ -3,7 +3,6 @@
 import luigi
 import luigi.execution_summary
 from clickstream.publish import Publish
-
 from conftest import DAY, hadoop_calls
 
 

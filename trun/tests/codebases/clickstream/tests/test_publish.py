@@ -7,7 +7,6 @@ import luigi
 import pytest
 from clickstream.publish import DailyTotals, IndexSessions, Publish, mongo_client
 from clickstream.sessions import Sessionize
-
 from conftest import DAY, SESSIONS
 
 

@@ -7,7 +7,6 @@ import docker.errors
 import luigi
 import pytest
 from clickstream.sessions import Sessionize
-
 from conftest import DAY, SESSIONS
 
 
