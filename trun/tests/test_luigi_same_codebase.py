@@ -8,9 +8,10 @@ forms, command lines in subprocesses); ``ledger`` mocks the database drivers (``
 ``mysql.connector``), S3 (moto's ``mock_aws``), ``smtplib``, ssh and FTP as users' tests do, and
 runs workers against a central scheduler its tests start; ``clickstream`` is a pipeline on the
 contrib modules (HDFS through a ``hadoop`` command its tests fake, a ``DockerTask`` on a mocked
-``docker.APIClient``, ``CopyToIndex`` on a mocked Elasticsearch client, a ``MongoCellTarget`` on
-mongomock). ``shop`` has ``unittest`` tests; a code base with a
-``pytest.ini`` (``etl``) is run with pytest (fixtures, ``tmp_path``, ``monkeypatch``, parametrised
+``docker.APIClient``, ``CopyToIndex`` on a mocked Elasticsearch client, ``MongoCellTarget`` and
+the other Mongo targets on mongomock, ``ECSTask`` and ``BatchTask`` on mocked boto3 clients, an
+``AzureBlobTarget`` on a stand-in ``BlobServiceClient``). ``shop`` has ``unittest`` tests; a code
+base with a ``pytest.ini`` (``etl``) is run with pytest (fixtures, ``tmp_path``, ``monkeypatch``, parametrised
 tests). The copy is renamed the way a user ports one (``luigi`` -> ``trun``, ``Task`` -> ``Step``,
 ``task`` -> ``step``, in the code, the file names and the other files) and its tests must give the
 same verdict, test by test.
@@ -105,7 +106,8 @@ DRIVERS = {"ledger": ("moto", "responses", "werkzeug", "markupsafe", "xmltodict"
                       "cffi", "_cffi_backend", "pycparser", "requests", "charset_normalizer", "idna",
                       "certifi", "yaml", "_yaml", "psycopg2", "mysql", "_mysql_connector"),
            "clickstream": ("pymongo", "bson", "gridfs", "dns", "mongomock", "sentinels", "packaging", "pytz",
-                           "elasticsearch", "certifi")}
+                           "elasticsearch", "certifi", "azure", "isodate", "cryptography", "cffi",
+                           "_cffi_backend", "pycparser")}
 
 
 @pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14),
