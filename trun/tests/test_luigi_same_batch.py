@@ -32,6 +32,7 @@ def test_batch_step_same_as_luigi(tmp_path, endpoint, monkeypatch):
     monkeypatch.delenv("MOTO_SIMPLE_BATCH_FAIL_AFTER", raising=False)
     result = run(tmp_path, endpoint)
     assert result["no_queue"] == ["raised", "Exception", False]
+    assert result["no_queue_says"] == "No job queues with state=ENABLED and status=VALID"
     assert result["registered"] == ["trun-from-file", 1] and result["queue"] == ["trun-queue", "trun-queue"]
     assert result["names"] == ["trun-named", True, True] and result["queues"] == ["trun-queue", "trun-second"]
     assert result["parameters"] == {"greeting": "hi"}

@@ -6,8 +6,12 @@ codes, ``Scheduler`` and ``Worker`` directly, ``run_with_retcodes``, ``luigi.run
 system, the configuration, the tools, ranges, events, dynamic dependencies, parameters' string
 forms, command lines in subprocesses); ``ledger`` mocks the database drivers (``psycopg2``,
 ``mysql.connector``), S3 (moto's ``mock_aws``), ``smtplib``, ssh and FTP as users' tests do, and
-runs workers against a central scheduler its tests start. ``shop`` has ``unittest`` tests; a code base with a
-``pytest.ini`` (``etl``) is run with pytest (fixtures, ``tmp_path``, ``monkeypatch``, parametrised
+runs workers against a central scheduler its tests start; ``clickstream`` is a pipeline on the
+contrib modules (HDFS through a ``hadoop`` command its tests fake, a ``DockerTask`` on a mocked
+``docker.APIClient``, ``CopyToIndex`` on a mocked Elasticsearch client, ``MongoCellTarget`` and
+the other Mongo targets on mongomock, ``ECSTask`` and ``BatchTask`` on mocked boto3 clients, an
+``AzureBlobTarget`` on a stand-in ``BlobServiceClient``). ``shop`` has ``unittest`` tests; a code
+base with a ``pytest.ini`` (``etl``) is run with pytest (fixtures, ``tmp_path``, ``monkeypatch``, parametrised
 tests). The copy is renamed the way a user ports one (``luigi`` -> ``trun``, ``Task`` -> ``Step``,
 ``task`` -> ``step``, in the code, the file names and the other files) and its tests must give the
 same verdict, test by test.
@@ -25,6 +29,8 @@ from pathlib import Path
 import pytest
 from driver_path import packages_only
 from luigi_pair import luigi_python, port
+
+import trun
 
 CODEBASES = Path(__file__).parent / "codebases"
 
@@ -98,11 +104,14 @@ def finish_tests(started: tuple[subprocess.Popen, Path]) -> tuple[int, dict[str,
 # the package, the rest prefixes of its site-packages' entries: its dependencies, compiled helpers)
 DRIVERS = {"ledger": ("moto", "responses", "werkzeug", "markupsafe", "xmltodict", "jinja2", "cryptography",
                       "cffi", "_cffi_backend", "pycparser", "requests", "charset_normalizer", "idna",
-                      "certifi", "yaml", "_yaml", "psycopg2", "mysql", "_mysql_connector")}
+                      "certifi", "yaml", "_yaml", "psycopg2", "mysql", "_mysql_connector"),
+           "clickstream": ("pymongo", "bson", "gridfs", "dns", "mongomock", "sentinels", "packaging", "pytz",
+                           "elasticsearch", "certifi", "azure", "isodate", "cryptography", "cffi",
+                           "_cffi_backend", "pycparser")}
 
 
 @pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14),
-                                            ("ledger", 45)])
+                                            ("ledger", 45), ("clickstream", 40)])
 def test_code_base_and_its_tests(tmp_path: Path, name: str, at_least: int) -> None:
     source = CODEBASES / name
     copy_tree(source, tmp_path / "luigi", lambda text: text)
@@ -114,7 +123,8 @@ def test_code_base_and_its_tests(tmp_path: Path, name: str, at_least: int) -> No
         extra.append(packages_only(tmp_path / "drivers", *DRIVERS[name]))
     # both at once: much of a run is spent waiting (worker polls, subprocesses)
     luigi_run = start_tests(luigi_python(), tmp_path / "luigi", os.pathsep.join(extra))
-    trun_run = start_tests(sys.executable, tmp_path / "trun")
+    # this trun (the one under test), not the one installed in the interpreter
+    trun_run = start_tests(sys.executable, tmp_path / "trun", str(Path(trun.__file__).resolve().parents[1]))
     luigi_rc, luigi_verdicts, luigi_out = finish_tests(luigi_run)
     trun_rc, trun_verdicts, trun_out = finish_tests(trun_run)
     assert luigi_rc == 0 and len(luigi_verdicts) >= at_least, luigi_out[-3000:]

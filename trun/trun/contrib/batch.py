@@ -60,7 +60,8 @@ class BatchClient:
         queues = [q["jobQueueName"] for q in self._client.describe_job_queues()["jobQueues"]
                   if q["state"] == "ENABLED" and q["status"] == "VALID"]
         if not queues:
-            raise Exception("AWS Batch has no job queue that is ENABLED and VALID")
+            # in Luigi's words: users' tests match them
+            raise Exception("No job queues with state=ENABLED and status=VALID")
         return queues[0]
 
     def get_job_id_from_name(self, job_name: str) -> str | None:

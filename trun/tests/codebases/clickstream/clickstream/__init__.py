@@ -1,0 +1,1 @@
+"""A click-stream pipeline: raw logs on HDFS, sessions built in a container, results published."""
