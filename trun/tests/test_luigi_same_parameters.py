@@ -8,6 +8,8 @@ def test_parameters_same_as_luigi(tmp_path):
     assert result["schema_bad"] == ["error", "ValidationError"]
     assert result["num_no_bounds"] == ["error", "ParameterException"]
     assert result["dict_ser"] == '{"b": 1, "a": [1, 2], "c": {"d": 2}}'
+    assert result["schema_without_jsonschema"][1:] == [None, ["value", "tuple", "[1]"]]
+    assert result["timedelta_mocked_error"][1] == [["Invalid time delta - could not parse P6M"]]
 
 
 def test_positional_options_in_luigis_order(tmp_path):

@@ -8,4 +8,5 @@ def test_pipe_wrappers_same_as_luigi(tmp_path):
     result = same_result(tmp_path, scenario("pipe_process"))
     assert result["gzip_into_atomic_file"][1][0] == "hello\nworld\n"
     assert result["failing_writer"][:2] == ["error", "RuntimeError"]
-    assert result["files"] == ["data.gz"]
+    assert result["trapped_sigpipe"] == ["value", ["line 1\n", True]]
+    assert result["files"] == ["data.gz", "trapped"]

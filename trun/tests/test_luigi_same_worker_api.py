@@ -13,3 +13,9 @@ def test_worker_helpers_same_as_luigi(tmp_path):
     assert result["missing"]["status"] == "FAILED" and result["missing"]["missing"]
     assert result["yields"]["new_deps"] == [["Writes", {"name": "dynamic"}]]
     assert result["cached_again"] and not result["uncached"]
+
+
+def test_worker_on_a_mocked_remote_scheduler_same_as_luigi(tmp_path):
+    result = same_result(tmp_path, scenario("worker_mocked_scheduler"))
+    assert result["added"] and result["ran"] and result["fast"]
+    assert sorted(result["statuses"].values()) == ["DONE", "DONE", "DONE"]

@@ -17,8 +17,18 @@ def test_message_to_a_running_step_same_as_luigi(tmp_path):
     assert tr.result["response"] == "got hello"
 
 
+def test_message_to_a_step_in_a_child_process_same_as_luigi(tmp_path):
+    result = same_result(tmp_path, scenario("worker_messages"), args=["message_pool"])
+    assert result["heard"] == "hello" and result["deaf_queue"] == "None"
+
+
 def test_set_worker_processes_same_as_luigi(tmp_path):
     assert same_result(tmp_path, scenario("worker_messages"), args=["processes"])["worker_processes"] == 3
+
+
+def test_more_processes_while_running_same_as_luigi(tmp_path):
+    result = same_result(tmp_path, scenario("worker_messages"), args=["grow"])
+    assert result["first_alone"] and result["then_together"] and result["worker_processes"] == 2
 
 
 def test_assistant_same_as_luigi(tmp_path):

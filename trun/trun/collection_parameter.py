@@ -4,7 +4,9 @@ so that steps stay hashable, and written back as ``json.dumps`` writes them."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,9 @@ if TYPE_CHECKING:
 
 DictT = TypeVar("DictT", bound=dict, default=dict[Any, Any])
 ListT = TypeVar("ListT", bound=tuple, default=tuple[Any, ...])
+
+# as Luigi's: without the jsonschema package a schema is not checked (a warning says so)
+_JSONSCHEMA_ENABLED = importlib.util.find_spec("jsonschema") is not None
 
 # The older trun names of the same things
 FrozenDict = FrozenOrderedDict
@@ -39,6 +44,10 @@ class _JsonParameter(Parameter[Any]):
     def __init__(self, default: Any = _no_value, *args: Any, schema: Any = None,
                  **kwargs: Unpack[_ParameterKwargs]) -> None:
         super().__init__(default, *args, **kwargs)
+        if schema is not None and not _JSONSCHEMA_ENABLED:
+            warnings.warn("The 'jsonschema' package is not installed so the parameter can not be validated "
+                          "even though a schema is given.", stacklevel=2)  # Luigi's words
+            schema = None
         self.schema = schema
 
     def normalize(self, x: Any) -> Any:

@@ -13,6 +13,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
+import queue
 import selectors
 import signal
 import sys
@@ -30,6 +31,7 @@ from trun.step_process import (  # noqa: F401 (the statuses are part of this mod
     NEW_DEPS,
     UNFULFILLED,
     RunOptions,
+    SchedulerMessage,
     execute_step,
     step_timeout,
 )
@@ -52,6 +54,8 @@ class InlineExecutor:
         self.opts = opts
         self._reporter_for = reporter_for
         self._results: list[Result] = []
+
+    processes = 1  # steps it runs at once
 
     def free_slots(self) -> int:
         return 0 if self._results else 1
@@ -89,19 +93,55 @@ def _die_with_parent() -> None:
 # What a step running in a pool process reports (Step.set_status_message & co.): the methods of
 # trun.step_process.StepStatusReporter that a _PipeReporter sends to the worker to call.
 REPORTED = ("update_tracking_url", "update_status_message", "update_progress_percentage",
-            "decrease_running_resources", "report_step_statistics")
+            "decrease_running_resources", "report_step_statistics", "add_scheduler_message_response")
+
+
+class _PoolMessages:
+    """A pool process's ``scheduler_messages`` of one running step: the worker puts each message for
+    its process on a queue as ``(step_id, message_id, content, payload)``; read here as Luigi's queue
+    of ``SchedulerMessage`` (answered through the pipe).  Messages left from an earlier step are
+    dropped."""
+
+    def __init__(self, messages: Any, step_id: str, reporter: Any) -> None:
+        self._messages, self._step_id, self._reporter = messages, step_id, reporter
+        self._ready: deque[SchedulerMessage] = deque()
+
+    def _pull(self) -> None:
+        while not self._messages.empty():
+            step_id, message_id, content, payload = self._messages.get()
+            if step_id == self._step_id:
+                self._ready.append(SchedulerMessage(self._reporter, step_id, message_id, content, **payload))
+
+    def empty(self) -> bool:
+        self._pull()
+        return not self._ready
+
+    def qsize(self) -> int:
+        self._pull()
+        return len(self._ready)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> SchedulerMessage:
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.empty():
+            if not block or (end is not None and time.monotonic() >= end):
+                raise queue.Empty
+            time.sleep(0.01)
+        return self._ready.popleft()
+
+    def get_nowait(self) -> SchedulerMessage:
+        return self.get(block=False)
 
 
 class _PipeReporter:
     """A pool process's reporter: each call is sent over the pipe as (step_id, method, args, kwargs)
     (results are 3-tuples) and the worker makes it on its own reporter, so the scheduler hears of a
     status message, progress or tracking URL as from a step run in the worker's process (Luigi's
-    task processes call the scheduler themselves). Scheduler messages do not reach pool processes."""
+    task processes call the scheduler themselves); ``scheduler_messages``: a step's messages, if it
+    takes them."""
 
-    scheduler_messages = None
-
-    def __init__(self, conn: Any, lock: threading.Lock, step_id: str) -> None:
+    def __init__(self, conn: Any, lock: threading.Lock, step_id: str, messages: Any = None) -> None:
         self._conn, self._lock, self._step_id = conn, lock, step_id
+        self.scheduler_messages = None if messages is None else _PoolMessages(messages, step_id, self)
 
     def __getattr__(self, name: str) -> Callable[..., None]:
         if name not in REPORTED:
@@ -114,7 +154,8 @@ class _PipeReporter:
         return send
 
 
-def _pool_main(conn: multiprocessing.connection.Connection, opts: RunOptions, known: dict[str, Step]) -> None:
+def _pool_main(conn: multiprocessing.connection.Connection, opts: RunOptions, known: dict[str, Step],
+               messages: Any = None) -> None:
     """A pool process: receive a step (its id if it was known when this process was forked, else the
     pickled step), run it, send back (step_id, status, payload), and before that what it reported."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -130,7 +171,8 @@ def _pool_main(conn: multiprocessing.connection.Connection, opts: RunOptions, kn
             return
         step = known[body.decode()] if kind == b"I" else pickle.loads(body)
         status, payload = execute_step(step, opts, use_alarm=False,
-                                       reporter=_PipeReporter(conn, lock, step.step_id))
+                                       reporter=_PipeReporter(conn, lock, step.step_id,
+                                                              messages if step.accepts_messages else None))
         try:
             with lock:
                 conn.send((step.step_id, status, payload))
@@ -140,10 +182,10 @@ def _pool_main(conn: multiprocessing.connection.Connection, opts: RunOptions, kn
 
 
 class _Slot:
-    __slots__ = ("proc", "conn", "queue", "head_started", "deadline")
+    __slots__ = ("proc", "conn", "queue", "head_started", "deadline", "messages")
 
-    def __init__(self, proc: Any, conn: Any) -> None:
-        self.proc, self.conn = proc, conn
+    def __init__(self, proc: Any, conn: Any, messages: Any) -> None:
+        self.proc, self.conn, self.messages = proc, conn, messages
         self.queue: deque[Step] = deque()  # steps sent to this process; the first one is running
         self.head_started = 0.0
         self.deadline: float | None = None
@@ -185,19 +227,50 @@ class ProcessPoolExecutor:
 
     def _spawn(self) -> _Slot:
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_pool_main, args=(child, self.opts, self._known), daemon=True)
+        messages = self._ctx.SimpleQueue()  # the scheduler's messages to the step it runs
+        proc = self._ctx.Process(target=_pool_main, args=(child, self.opts, self._known, messages),
+                                 daemon=True)
         with fork_lock:
             proc.start()
         child.close()
-        slot = _Slot(proc, parent)
+        slot = _Slot(proc, parent, messages)
         self._selector.register(parent, selectors.EVENT_READ, slot)
         self._selector.register(proc.sentinel, selectors.EVENT_READ, slot)
         return slot
 
+    @property
+    def processes(self) -> int:
+        """How many steps it runs at once."""
+        return self._n
+
+    def resize(self, n: int) -> None:
+        """Run ``n`` steps at once from now on: more processes are forked now, idle ones beyond ``n``
+        stop (busy ones once their steps end)."""
+        self._n = max(1, n)
+        if not self._slots:
+            return
+        while len(self._slots) < self._n:
+            self._slots.append(self._spawn())
+        self._retire_extra()
+
+    def _retire_extra(self) -> None:
+        for slot in [s for s in self._slots[self._n:] if not s.queue]:
+            self._slots.remove(slot)
+            self._selector.unregister(slot.conn)
+            self._selector.unregister(slot.proc.sentinel)
+            try:
+                slot.conn.send_bytes(b"Q")
+            except OSError:
+                pass
+            slot.proc.join(2)
+            if slot.proc.is_alive():
+                slot.proc.kill()
+            slot.conn.close()
+
     def free_slots(self) -> int:
         if not self._slots:
             return self._n * self._depth
-        return sum(max(0, self._depth - len(s.queue)) for s in self._slots)
+        return sum(max(0, self._depth - len(s.queue)) for s in self._slots[:self._n])
 
     @property
     def running(self) -> int:
@@ -217,6 +290,14 @@ class ProcessPoolExecutor:
             return b"P" + pickle.dumps(step, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as e:
             raise RuntimeError(f"cannot send {step!r} to a worker process (not picklable?): {e}") from e
+
+    def deliver(self, step_id: str, message_id: str, content: Any, payload: dict[str, Any]) -> bool:
+        """Pass a scheduler message to the process running ``step_id``; False if none runs it."""
+        for slot in list(self._slots):
+            if slot.queue and slot.queue[0].step_id == step_id:
+                slot.messages.put((step_id, message_id, content, payload))
+                return True
+        return False
 
     def submit(self, step: Step) -> None:
         if not self._slots:

@@ -11,8 +11,9 @@ import types
 import warnings
 from typing import Any
 
-from trun import parameter_base
-from trun.collection_parameter import (
+from trun import collection_parameter, date_parameter, parameter_base, scalar_parameter
+from trun.collection_parameter import (  # noqa: I001
+    _JSONSCHEMA_ENABLED,  # noqa: F401 (Luigi's flag; tests patch it here)
     DictParameter,
     DictT,
     FrozenDict,
@@ -79,15 +80,22 @@ from trun.scalar_parameter import (
     StepType,
 )
 
+# names tests patch here (Luigi's own tests among them), and the parts of trun's parameters that look
+# them up (ParameterException: where parameters raise it; parameter_base also catches it)
+_FORWARDED = {"warnings": (parameter_base,), "_JSONSCHEMA_ENABLED": (collection_parameter,),
+              "ParameterException": (scalar_parameter, date_parameter, collection_parameter)}
+
 
 class _ParameterModule(types.ModuleType):
     """This module's type.  Tests (Luigi's own among them) patch ``luigi.parameter.warnings`` to see
-    the type warnings of parameters; trun gives them in ``parameter_base``, so setting ``warnings``
-    here sets it there too."""
+    the type warnings of parameters, ``ParameterException`` to see the errors raised and
+    ``_JSONSCHEMA_ENABLED`` to act as without jsonschema; trun's parameters live in the modules of
+    ``_FORWARDED``, so setting one of those names here sets it there too."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "warnings":
-            parameter_base.warnings = value  # type: ignore[attr-defined]
+        for part in _FORWARDED.get(name, ()):
+            if name in vars(part):
+                setattr(part, name, value)
         super().__setattr__(name, value)
 
 

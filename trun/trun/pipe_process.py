@@ -62,7 +62,8 @@ class InputPipeProcessWrapper:
         self._process.stdout.close()
         code = self._process.wait()
         self._close_inputs()
-        if code not in (0, -signal.SIGPIPE):  # SIGPIPE: the reader stopped before the end
+        # SIGPIPE: the reader stopped before the end (killed by it, or a shell's exit 128 + SIGPIPE)
+        if code not in (0, -signal.SIGPIPE, 128 + signal.SIGPIPE):
             raise RuntimeError("Error reading from pipe. Subcommand exited with non-zero exit status "
                                f"{code}.")
 

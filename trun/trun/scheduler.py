@@ -20,7 +20,7 @@ import heapq
 import itertools
 import logging
 import time
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,6 +30,7 @@ from trun.scheduler_messages import SchedulerMessages
 from trun.scheduler_persistence import SchedulerPersistence
 from trun.scheduler_removal import SchedulerRemoval
 from trun.scheduler_reports import SchedulerReports
+from trun.scheduler_retries import SchedulerRetries
 
 # the statuses and Luigi's constants are importable from here as well (kept compact)
 # isort: off
@@ -59,15 +60,17 @@ MAX_BATCH = 1000  # steps one get_work_batch hands out at most
 
 
 class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPersistence,
-                SchedulerReports, SchedulerBatches, SchedulerEmails, SchedulerPending, SchedulerRemoval):
+                SchedulerReports, SchedulerBatches, SchedulerEmails, SchedulerPending, SchedulerRemoval,
+                SchedulerRetries):
     """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``), with Luigi's scheduler options.
 
     A failed step is PENDING again ``retry_delay`` seconds after the failure; ``retry_count`` failures
     within ``disable_window`` seconds (or a failure later than ``disable_hard_timeout`` seconds after
     its first) make it DISABLED for ``disable_persist`` seconds. The defaults are Luigi's: retried
-    after 15 minutes, never disabled.  A worker silent for ``worker_disconnect_delay`` seconds is dropped:
-    its running steps fail and are re-queued after ``retry_delay``; steps no live worker wants are
-    forgotten ``remove_delay`` seconds later.  ``prune_on_get_work`` prunes on every ``get_work``.
+    after 15 minutes, never disabled (``trun.scheduler_retries``).  A worker silent for
+    ``worker_disconnect_delay`` seconds is dropped: its running steps fail and are re-queued after
+    ``retry_delay``; steps no live worker wants are forgotten ``remove_delay`` seconds later.
+    ``prune_on_get_work`` prunes on every ``get_work``.
     A DONE step stays DONE, unless ``stable_done_cooldown_secs`` is set: then one added as PENDING
     again runs again once it has been DONE that long, as in Luigi (not by default: a trun worker
     sends its add_step calls in batches, so its "pending" may be older than the step's completion).
@@ -79,7 +82,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         keyword, the configuration file giving the rest (``trun.scheduler_config``)."""
         self._steps: dict[str, StepState] = {}
         self._workers: dict[str, WorkerState] = {}
-        self._ready: list[tuple[int, int, str]] = []
+        self._ready: list[tuple[int, tuple[float, int], str]] = []  # (-priority, (added, count), id)
         self._seq = itertools.count()
         self._retry_heap: list[tuple[float, int, str]] = []
         self._enable_heap: list[tuple[float, str]] = []
@@ -88,12 +91,11 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         self._watchers: dict[str, set[str]] = {}  # workers keeping steps they cannot run (the same)
         self._watching: dict[str, set[str]] = {}
         self._used: dict[str, int] = defaultdict(int)
-        self._blocked: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        self._blocked: dict[str, list[tuple[int, tuple[float, int], str]]] = defaultdict(list)
         self._counts: Counter[str] = Counter()
         self._family_counts: Counter[tuple[str, str]] = Counter()  # (family, status) -> steps
         self._recent: dict[str, None] = {}  # step ids, least recently changed first (the list's order)
         self._search_texts: dict[str, str] = {}  # what a search matches, per known step (views fill it)
-        self._hidden_params: dict[str, frozenset[str]] = {}  # steps' parameters not public (views)
         self._paused = False
         self._version = 0  # bumped by every status change (views cache on it)
         self._dirty: set[str] | None = None  # changes since the store last saved (None: nobody saves)
@@ -181,7 +183,9 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
 
     def _maybe_queue(self, st: StepState) -> None:
         if st.status == PENDING and st.runnable and st.known and st.n_pending == 0:
-            seq = next(self._seq)
+            # as Luigi: of equal priority, the step the scheduler heard of first runs first (so a
+            # step's requirements run in the order requires() gives them); the count breaks ties
+            seq = (st.time_added, next(self._seq))
             st.queued_seq = seq
             heapq.heappush(self._ready, (-st.priority, seq, st.id))
             if st.batchable:
@@ -345,52 +349,9 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         if regroup:
             self._recount(st)
 
-    def _fail(self, st: StepState, counted: bool = True) -> None:
-        """``counted``: a failure of the step itself (a dead worker's step is retried regardless)."""
-        self._set_status(st, FAILED)
-        now = time.time()
-        if not counted:
-            if self.retry_delay <= 0:  # pending at once: a worker waiting on it sees no gap to give up in
-                self._set_status(st, PENDING)
-                self._maybe_queue(st)
-            else:
-                self._schedule_retry(st, now + self.retry_delay)
-            return
-        window = st.policy("disable_window", self.disable_window)
-        if not st.failures:
-            st.failures = deque()
-        st.failures.append(now)  # type: ignore[union-attr]
-        first = st.failures[0]
-        while st.failures and st.failures[0] < now - window:
-            st.failures.popleft()  # type: ignore[union-attr]
-        allowed = st.policy("retry_count", self.retry_count)
-        hard = st.policy("disable_hard_timeout", self.disable_hard_timeout)
-        # as Luigi: retry_count failures in the window, or one past the hard timeout, disable it
-        if (hard is not None and now - first > hard) or len(st.failures) >= allowed:
-            self._disable(st, now)
-            if not self.batch_emails:
-                notifications.send_error_email(*disable_email(st.id, allowed, window, self.disable_persist))
-        else:
-            self._schedule_retry(st, now + st.policy("retry_delay", self.retry_delay))
-
-    def _schedule_retry(self, st: StepState, at: float) -> None:
-        st.retry_at = at
-        heapq.heappush(self._retry_heap, (at, next(self._seq), st.id))
-
-    def _disable(self, st: StepState, now: float) -> None:
-        st.retry_at = None
-        st.disabled_at = now
-        self._set_status(st, DISABLED)
-        heapq.heappush(self._enable_heap, (now + st.policy("disable_persist", self.disable_persist), st.id))
-
-    def _due_retries(self, now: float) -> None:
-        while self._retry_heap and self._retry_heap[0][0] <= now:
-            at, _, sid = heapq.heappop(self._retry_heap)
-            st = self._steps.get(sid)
-            if st is not None and st.status == FAILED and st.retry_at == at:
-                st.retry_at = None
-                self._set_status(st, PENDING)
-                self._maybe_queue(st)
+    def _mail_disabled(self, st: StepState, allowed: int, window: float) -> None:
+        """The e-mail saying ``st`` failed too often and is disabled (``notifications`` looked up here)."""
+        notifications.send_error_email(*disable_email(st.id, allowed, window, self.disable_persist))
 
     def _take(self, st: StepState, worker: str | None) -> dict[str, Any]:
         if st.batchable:
@@ -591,9 +552,3 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             if st is not None and not self._kept(st):
                 st.remove_at = now + self.remove_delay
                 heapq.heappush(self._remove_heap, (st.remove_at, sid))
-
-    def _re_enable(self, st: StepState) -> None:
-        st.disabled_at = None
-        st.failures = ()
-        self._set_status(st, FAILED)
-        self._schedule_retry(st, time.time() + st.policy("retry_delay", self.retry_delay))

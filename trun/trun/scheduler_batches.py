@@ -259,5 +259,5 @@ class SchedulerBatches:
 
 
 def _rank(st: StepState) -> tuple[Any, Any]:
-    """The scheduler's order of ready steps: highest priority first, then the first queued."""
+    """The scheduler's order of ready steps: highest priority first, then the first known."""
     return -numeric_priority(st.priority), st.queued_seq

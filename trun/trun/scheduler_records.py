@@ -100,6 +100,8 @@ class Step(StepState):
         self.status_message = status_message
         self.progress = progress_percentage
         self.known = True
+        if param_visibilities:
+            self.visibilities = dict(param_visibilities)
         if retry_policy is not None:
             fields = retry_policy._asdict() if hasattr(retry_policy, "_asdict") else dict(retry_policy)
             self.retry_policy = {k: v for k, v in fields.items() if v is not None}

@@ -22,6 +22,7 @@ from trun.scheduler_api import (
     RUNNING,
     UNKNOWN,
 )
+from trun.scheduler_records import STEP_FAMILY_RE
 from trun.step_state import StepState, WorkerState
 from trun.step_status import BATCH_RUNNING
 
@@ -50,7 +51,6 @@ class SchedulerViews:
     _family_counts: Counter[tuple[str, str]]
     _recent: dict[str, None]
     _search_texts: dict[str, str]
-    _hidden_params: dict[str, frozenset[str]]
     _limits: dict[str, int]
     _used: dict[str, int]
     _version: int
@@ -84,7 +84,7 @@ class SchedulerViews:
     def _serialize(self, st: StepState, include_deps: bool = True) -> dict[str, Any]:
         """A step as Luigi serialises a task (field names with 'step'): ``re_enable_able`` only for a
         DISABLED step, ``deps`` only with ``include_deps``."""
-        params = self._public_params(st)
+        params = st.public_params
         out = {"name": st.family, "display_name": _display_name(st, params),
                "status": self._shown_status(st), "params": params, "priority": st.priority,
                "resources": st.resources,
@@ -104,20 +104,13 @@ class SchedulerViews:
     def _note_visibilities(self, step_id: str, visibilities: dict[str, int] | None) -> None:
         """A worker's ``param_visibilities`` (name -> 0 public, 1 hidden, 2 private), kept the first
         time: as Luigi, the lists and display names show the public parameters only."""
-        if not visibilities or step_id in self._hidden_params:
-            return
-        hidden = frozenset(name for name, v in visibilities.items() if v != 0)
-        if hidden:
-            self._hidden_params[step_id] = hidden
-
-    def _public_params(self, st: StepState) -> dict[str, Any]:
-        hidden = self._hidden_params.get(st.id)
-        return st.params if hidden is None else {k: v for k, v in st.params.items() if k not in hidden}
+        st = self._steps.get(step_id)
+        if visibilities and st is not None and not st.visibilities:
+            st.visibilities = dict(visibilities)
 
     def _forget_view(self, step_id: str) -> None:
         """What the views keep about a step that is forgotten."""
         self._search_texts.pop(step_id, None)
-        self._hidden_params.pop(step_id, None)
 
     def _shown_status(self, st: StepState) -> str:
         """Its status, as Luigi shows it: a batch's members other than the step run for it are
@@ -293,6 +286,8 @@ class SchedulerViews:
     def _walk(self, root: str, include_done: bool, depth: int | None, upstream: bool) -> dict[str, Any]:
         if root not in self._steps:
             return {}
+        if depth is None:
+            return self._luigi_walk(root, include_done, upstream)
         out: dict[str, Any] = {}
         seen = {root}
         queue = deque([(root, 0)])
@@ -300,13 +295,11 @@ class SchedulerViews:
             sid, level = queue.popleft()
             st = self._steps[sid]
             node = self._serialize(st, include_deps=False)
-            nexts = sorted(st.deps) if upstream else sorted(set(st.dependents))
-            if not include_done:
-                nexts = [n for n in nexts if self._steps[n].status != DONE]
+            nexts = self._next_nodes(st, include_done, upstream)
             node["deps"] = nexts if upstream else []
             node["dependents"] = [] if upstream else nexts
             out[sid] = node
-            cut = (depth is not None and level >= depth) or len(out) >= self.max_graph_nodes
+            cut = level >= depth or len(out) >= self.max_graph_nodes
             for n in nexts:
                 if n in seen:
                     continue
@@ -316,6 +309,38 @@ class SchedulerViews:
                     continue
                 seen.add(n)
                 queue.append((n, level + 1))
+        return out
+
+    def _next_nodes(self, st: StepState, include_done: bool, upstream: bool) -> list[str]:
+        nexts = sorted(st.deps) if upstream else sorted(set(st.dependents))
+        return nexts if include_done else [n for n in nexts if self._steps[n].status != DONE]
+
+    def _luigi_walk(self, root: str, include_done: bool, upstream: bool) -> dict[str, Any]:
+        """The graph as Luigi's ``dep_graph`` gives it (no ``depth``): at most ``max_graph_nodes``
+        nodes, nearest first, nothing marked; each node's ``deps`` are the next ones in the walk's
+        direction (in the inverse graph, the steps that need it); only the root has a display name;
+        a step only named as a dependency shows what its id tells (family, ``{"step_id": id}``)."""
+        out: dict[str, Any] = {}
+        seen = {root}
+        queue = deque([root])
+        while queue:
+            sid = queue.popleft()
+            st = self._steps[sid]
+            if not st.family:
+                node = _unknown_node(st)
+            else:
+                nexts = self._next_nodes(st, include_done, upstream)
+                node = self._serialize(st, include_deps=False)
+                node["deps"] = nexts
+                for n in nexts:
+                    if n not in seen:
+                        seen.add(n)
+                        queue.append(n)
+            if sid != root:
+                del node["display_name"]
+            out[sid] = node
+            if len(out) >= self.max_graph_nodes:
+                break
         return out
 
     # ---- workers, resources, history ---------------------------------------------------------------
@@ -372,6 +397,10 @@ class SchedulerViews:
     def _upstream_of(self, step_id: str) -> str:
         return self._upstream_statuses().get(step_id, "")
 
+    def _upstream_status(self, step_id: str, upstream_status_table: dict | None = None) -> str:
+        """Luigi's name of the same (its memo table is not needed: trun caches the whole map)."""
+        return self._upstream_of(step_id)
+
     def _upstream_statuses(self) -> dict[str, str]:
         """The upstream status of every pending step that has one (cached until a status changes).
 
@@ -384,7 +413,11 @@ class SchedulerViews:
         memo: dict[str, int] = {}  # step -> severity index of what it shows to its dependents
         result: dict[str, str] = {}
         for root, root_state in steps.items():
-            if root_state.status != PENDING or not root_state.deps or root in memo:
+            if root_state.status != PENDING or root in memo:
+                continue
+            if not root_state.deps:  # as Luigi: a pending step with nothing upstream is missing input
+                if root_state.known:
+                    result[root] = UPSTREAM_MISSING_INPUT
                 continue
             memo[root] = 0  # in progress (a cycle reads 0)
             stack: list[list[Any]] = [[root, iter(root_state.deps), 0]]
@@ -393,7 +426,7 @@ class SchedulerViews:
                 pushed = False
                 for dep_id in frame[1]:
                     dep = steps[dep_id]
-                    if dep.status == PENDING and dep.deps and dep.runnable:
+                    if dep.status == PENDING and dep.deps:
                         if dep_id not in memo:
                             memo[dep_id] = 0
                             stack.append([dep_id, iter(dep.deps), 0])
@@ -418,9 +451,10 @@ class SchedulerViews:
 
 
 def _own_severity(st: StepState) -> int:
-    """What a step that is not waiting on others shows its dependents (an index of UPSTREAM_SEVERITY)."""
+    """What a step that is not waiting on others shows its dependents (an index of UPSTREAM_SEVERITY):
+    as Luigi, a pending one is missing input (one only named as a dependency is UNKNOWN: nothing)."""
     if st.status == PENDING:
-        return 2 if not st.runnable else 0  # a missing external input
+        return 2 if st.known else 0
     return _OWN_SEVERITY.get(st.status, 0)
 
 
@@ -436,7 +470,7 @@ def _display_name(st: StepState, params: dict[str, Any] | None = None) -> str:
     id)."""
     if not st.family:
         return st.id
-    shown = st.params if params is None else params
+    shown = st.public_params if params is None else params
     return f"{st.family}({', '.join(f'{k}={v}' for k, v in sorted(shown.items()))})"
 
 
@@ -445,6 +479,13 @@ def resources_running(st: StepState) -> dict[str, int] | None:
     if st.resources_running is not None:
         return st.resources_running
     return st.resources if st.runs else None
+
+
+def _unknown_node(st: StepState) -> dict[str, Any]:
+    """A step no worker has described (only named as a dependency): what Luigi shows of one."""
+    match = STEP_FAMILY_RE.match(st.id)
+    return {"deps": [], "status": UNKNOWN, "workers": [], "start_time": UNKNOWN, "params": {"step_id": st.id},
+            "name": match.group(1) if match else UNKNOWN, "display_name": st.id, "priority": 0}
 
 
 def _truncated(st: StepState) -> dict[str, Any]:

@@ -109,7 +109,7 @@ class StepStatusReporter:
         self.scheduler_messages = scheduler_messages
 
     def update_tracking_url(self, tracking_url: str) -> None:
-        self._scheduler.add_step(self._step_id, status=RUNNING, worker=self._worker_id,
+        self._scheduler.add_step(step_id=self._step_id, status=RUNNING, worker=self._worker_id,
                                  tracking_url=tracking_url)
 
     def update_status_message(self, message: str) -> None:
@@ -123,6 +123,10 @@ class StepStatusReporter:
 
     def report_step_statistics(self, statistics: dict[str, Any]) -> None:
         self._scheduler.report_step_statistics(self._step_id, statistics)
+
+    def add_scheduler_message_response(self, step_id: str, message_id: str, response: Any) -> None:
+        """A step's answer to a message (``SchedulerMessage.respond`` of a step in a pool process)."""
+        self._scheduler.add_scheduler_message_response(step_id, message_id, response)
 
 
 class SchedulerMessage:
@@ -162,8 +166,8 @@ FORWARDED = {
 def _forward(step: Step, reporter: Any) -> None:
     """Give the running ``step`` its reporter (and its scheduler_messages queue, if it has one)."""
     step.__dict__[REPORTER] = reporter
-    if reporter.scheduler_messages is not None:
-        step.__dict__["scheduler_messages"] = reporter.scheduler_messages
+    # as Luigi's: None when the step does not accept messages (or messages cannot reach it)
+    step.__dict__["scheduler_messages"] = getattr(reporter, "scheduler_messages", None)
 
 
 def _unforward(step: Step) -> None:

@@ -67,7 +67,8 @@ def numeric_priority(priority: Any) -> Any:
 
 def pretty_id(step: Any) -> str:
     """``Family(a=1, b=2)``: how e-mails and Luigi's records name a step."""
-    return f"{step.family}({', '.join(f'{k}={v}' for k, v in sorted((step.params or {}).items()))})"
+    params = getattr(step, "public_params", step.params) or {}  # as Luigi's: hidden ones left out
+    return f"{step.family}({', '.join(f'{k}={v}' for k, v in sorted(params.items()))})"
 
 
 class StepState:
@@ -81,7 +82,7 @@ class StepState:
                  "family", "module", "params", "failures", "retry_policy", "expl", "worker", "queued_seq",
                  "known", "retry_at", "owner", "others", "disabled_at", "remove_at", "time_added",
                  "time_running", "last_updated", "status_message", "progress", "tracking_url", "runs",
-                 "last_worker", "resources_running", "batchable", "batch_id", "counted")
+                 "last_worker", "resources_running", "batchable", "batch_id", "counted", "visibilities")
 
     def __init__(self, step_id: str, now: float = 0.0) -> None:
         self.id = step_id
@@ -99,7 +100,7 @@ class StepState:
         self.retry_policy: dict[str, Any] = EMPTY  # per-step retry_count, retry_delay, disable_window...
         self.expl: str | None = None
         self.worker: str | None = None  # the worker running it
-        self.queued_seq: int | None = None
+        self.queued_seq: tuple[float, int] | None = None  # its place in the ready queue
         self.known = False  # added by a worker (not only named as someone's dependency)
         self.retry_at: float | None = None
         self.owner: str | None = None  # the first worker that added it; "" once no worker is left
@@ -118,6 +119,8 @@ class StepState:
         self.batchable = False  # may run in a batch with others of its family (not stored)
         self.batch_id: str | None = None  # the batch it runs in (trun.scheduler_batches; not stored)
         self.counted: tuple | None = None  # its share of its workers' counts (trun.scheduler_pending)
+        # its parameters' visibilities (0 public, 1 hidden), when one is not public (not stored)
+        self.visibilities: dict[str, int] = EMPTY
 
     # ---- Luigi's names ----------------------------------------------------------------------------
     worker_running = property(lambda self: self.worker)
@@ -127,7 +130,21 @@ class StepState:
     remove = property(lambda self: self.remove_at)
     scheduler_disable_time = property(lambda self: self.disabled_at)
     progress_percentage = property(lambda self: self.progress)
-    public_params = property(lambda self: self.params)
+
+    @property
+    def param_visibilities(self) -> dict[str, int]:
+        """Each parameter's visibility (0 public, 1 hidden), as the worker told them."""
+        return self.visibilities or dict.fromkeys(self.params, 0)
+
+    @property
+    def public_params(self) -> dict[str, str]:
+        if not self.visibilities:
+            return self.params
+        return {k: v for k, v in self.params.items() if not self.visibilities.get(k, 0)}
+
+    @property
+    def hidden_params(self) -> dict[str, str]:
+        return {k: v for k, v in self.params.items() if self.visibilities.get(k, 0) == 1}
     pretty_id = property(pretty_id)
 
     @property

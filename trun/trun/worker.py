@@ -1,8 +1,7 @@
 """The worker: walks the dependency graph into the scheduler, then runs what the scheduler hands out.
 
-The graph walk is iterative (a 10k-deep chain needs no recursion) and checks each step's completeness
-once; a complete step's own requirements are not visited, as in Luigi.  A step whose requirements
-turn out incomplete when it is about to run is walked again, up to ``[worker] max_reschedules`` times.
+The graph walk is ``trun.worker_walk``.  A step whose requirements turn out incomplete when it is
+about to run is walked again, up to ``[worker] max_reschedules`` times.
 An assistant (``Worker(assistant=True)``) also runs steps other workers added, loading each from its
 module, family and parameters.  Luigi's helpers this module exports live in ``trun.step_process``
 (StepProcess & co.), ``trun.completion_check`` and ``trun.heartbeat``.
@@ -10,6 +9,7 @@ module, family and parameters.  Luigi's helpers this module exports live in ``tr
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import queue
@@ -18,7 +18,6 @@ import signal
 import socket
 import threading
 import time
-import traceback
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -33,7 +32,6 @@ from trun.completion_check import (  # noqa: F401 (Luigi's worker exports these)
     check_complete,
     check_complete_cached,
 )
-from trun.event import Event
 from trun.executor import InlineExecutor, ProcessPoolExecutor, fork_lock  # noqa: F401
 from trun.heartbeat import GetWorkResponse, KeepAliveThread, keeps_alive, rpc_message_callback  # noqa: F401
 from trun.rpc import RemoteScheduler
@@ -55,26 +53,17 @@ from trun.step_process import (  # noqa: F401 (StepProcess & co.: Luigi's worker
     is_external,
 )
 from trun.step_register import load_step
-from trun.target import Target
 from trun.work_feed import WorkFeed
 from trun.worker_batches import WorkerBatches
+from trun.worker_walk import NotAStepError, WorkerGraphWalk, _validate_dependency  # noqa: F401
 
 logger = logging.getLogger("trun-interface")
 
 
-class NotAStepError(StepException, TypeError):
-    """``add()`` was given something that is not a step: Luigi's ``TaskException`` (a TypeError too)."""
 worker = worker_config  # the [worker] section, as luigi.worker.worker
 
 
-def _validate_dependency(dependency: Any) -> None:
-    if isinstance(dependency, Target):
-        raise Exception("requires() can not return Target objects. Wrap it in an ExternalStep class")
-    if not isinstance(dependency, Step):
-        raise Exception(f"requires() must return Step objects but {dependency} is a {type(dependency)}")
-
-
-class Worker:
+class Worker(WorkerGraphWalk):
     """Adds steps to a scheduler and runs them with ``worker_processes`` parallel processes."""
 
     def __init__(self, scheduler: SchedulerAPI | None = None, worker_id: str | None = None,
@@ -89,12 +78,16 @@ class Worker:
         self.worker_processes = max(0, int(worker_processes))  # 0: runs nothing (as Luigi's)
         self._assistant = bool(assistant)
         self._host = self.host = socket.gethostname()  # host: Luigi's public name for it
-        self._id = worker_id or self._config.id or f"Worker(host={socket.gethostname()}, " \
-                                                   f"pid={os.getpid()}, workers={self.worker_processes})"
+        self._worker_info = worker_info(self.worker_processes, self._host)
+        # as Luigi's: the id names the worker's info, its random salt telling apart two in one process
+        self._id = worker_id or self._config.id or \
+            f"Worker({', '.join(f'{k}={v}' for k, v in self._worker_info.items())})"
+        self._first_step: str | None = None  # the first step added (Luigi's worker info first_task)
         self.unfulfilled_counts: Counter[str] = Counter()  # times a requirement was missing at run time
         self._reporters: dict[str, StepStatusReporter] = {}  # the steps running in this process
         self._running: set[str] = set()  # the steps this worker runs now (told to get_work)
         self._keep_alive_thread: KeepAliveThread | None = None
+        self._executor: Any = None  # where the current run's steps run
         self.executor_name = executor or self._config.executor
         self.dask_address = dask_address or self._config.dask_address
         self._steps: dict[str, Step] = {}          # every step this worker scheduled, by id
@@ -112,7 +105,7 @@ class Worker:
         self.root_ids: list[str] = []
         self.run_succeeded = True
         self._stop_requesting_work = False
-        self.final_status: dict[str, str | None] = {}
+        self._final_status: dict[str, str | None] | None = {}  # None: ask the scheduler when wanted
         self._settled: set[str] = set()  # steps seen DONE while waiting on other workers
         self._batches = WorkerBatches(self._scheduler, self._id)
         remote = isinstance(self._scheduler, RemoteScheduler)  # batches save round trips only
@@ -150,6 +143,14 @@ class Worker:
             thread.join()
 
     @property
+    def final_status(self) -> dict[str, str | None]:
+        """The scheduler's status of each step this worker scheduled, as the last run left them (asked
+        when first wanted: a run makes no call beyond Luigi's that nobody reads)."""
+        if self._final_status is None:
+            self._final_status = self._scheduler.step_statuses(list(self._steps))
+        return self._final_status
+
+    @property
     def stopped_by_limit(self) -> bool:
         """Whether ``[worker] step_limit`` kept some steps from being scheduled."""
         return bool(self.over_limit)
@@ -165,161 +166,6 @@ class Worker:
     @property
     def deps(self) -> dict[str, list[str]]:
         return self._deps
-
-    # ---- graph walk ------------------------------------------------------------------------------
-    def _complete(self, step: Step) -> bool:
-        cached = self._complete_cache.get(step.step_id)
-        if cached is None:
-            future = self._checks.pop(step.step_id, None)
-            value = future.result() if future is not None else step.complete()
-            if value not in (True, False):  # as Luigi: "yes" or None is a mistake, not an answer
-                raise Exception(f"Return value of Step.complete() must be boolean (was {value!r})")
-            cached = bool(value)
-            if self._config.cache_step_completion:
-                self._complete_cache[step.step_id] = cached
-        return cached
-
-    @property
-    def add_succeeded(self) -> bool:
-        """False once a step added could not be scheduled (Luigi's ``Worker.add_succeeded``)."""
-        return not self._add_failed
-
-    def add(self, step: Step, multiprocess: bool = False, processes: int = 0) -> bool:
-        """Schedule ``step`` and everything it needs that is not complete.  False on scheduling errors.
-        ``multiprocess``: check completeness in parallel, ``processes`` at a time (all cores when 0),
-        as ``[core] parallel_scheduling`` does (in threads: the checks mostly wait on storage)."""
-        if not isinstance(step, Step):
-            raise NotAStepError(f"Can not schedule non-step {step}")
-        if multiprocess and self._check_pool is None:
-            self._check_pool = ThreadPoolExecutor(max_workers=processes or os.cpu_count() or 1)
-        if step.step_id not in self.root_ids:
-            self.root_ids.append(step.step_id)
-        # a step added again (a second run of this worker) is checked again with what it needs, as
-        # Luigi's add() does; a new root's requirements already walked are not
-        return self._walk(step, again=step.step_id in self._steps)
-
-    def _walk(self, root: Step, again: bool = False) -> bool:
-        """Add ``root`` and what it needs (``_add_graph``).  As Luigi's: an error that is not the
-        steps' own (the scheduler cannot be reached, a requires() that returns no step) is logged,
-        fired as BROKEN_STEP, mailed as a framework error and raised."""
-        try:
-            return self._add_graph(root, again)
-        except (KeyboardInterrupt, StepException):
-            raise
-        except Exception as e:
-            logger.exception("Trun unexpected framework error while scheduling %s", root)
-            root.trigger_event(Event.BROKEN_STEP, root, e)
-            notifications.send_framework_error_email(root, traceback.format_exc())
-            raise
-
-    def _add_graph(self, root: Step, again: bool) -> bool:
-        """Add ``root`` and what it needs; ``again``: steps walked before are checked and added again
-        (a step rescheduled because its requirements were missing at run time).  In Luigi's order: a
-        stack of steps found, each pushed once, its requirements in their order.  As Luigi's
-        ``task_limit``: once ``[worker] step_limit`` steps are scheduled, further ones are UNKNOWN."""
-        ok = True
-        stack = [root]
-        queued = {root.step_id}  # pushed in this walk
-        known = self._steps
-        add = self._scheduler.add_step
-        limit = self._config.step_limit
-        while stack:
-            step = stack.pop()
-            sid = step.step_id
-            if again:
-                self._complete_cache.pop(sid, None)
-            family = step.step_family  # as Luigi: the attribute, which a class may set
-            params = step.to_str_params(only_significant=True)  # shown and searched in trund
-            if limit is not None and len(known) >= limit:
-                logger.warning("Will not run %s or any dependencies due to exceeded step-limit of %d",
-                               step, limit)
-                known[sid] = step
-                self._deps[sid] = []
-                self.over_limit.add(sid)
-                add(sid, status=sch.UNKNOWN, runnable=False, family=family, params=params,
-                    worker=self._id, module=step.step_module)
-                continue
-            known[sid] = step
-            try:
-                done = self._complete(step)
-            except Exception as e:
-                ok = False
-                self._scheduling_error(step, "complete()", traceback.format_exc(), e)
-                continue
-            if again and sid in self.already_done and not done:
-                self.already_done.discard(sid)
-                self.ran.add(sid)  # seen done, then added pending: Luigi's summary counts it as run
-            if done:
-                if sid in self.failed:  # failed, now complete (a retry by a later run): Luigi counts
-                    self.failed.pop(sid)  # it as run, having seen it pending and then done
-                    self.ran.add(sid)
-                if sid not in self.ran:  # walked again after it ran: Luigi counts it as run only
-                    self.already_done.add(sid)
-                self._deps[sid] = []
-                add(sid, status=sch.DONE, runnable=False, family=family, params=params, worker=self._id)
-                step.trigger_event(Event.DEPENDENCY_PRESENT, step)
-                continue
-            if is_external(step):  # and missing: re-checked when it runs, with retry_external_steps
-                self.external_missing.add(sid)
-                self._deps[sid] = []
-                add(sid, status=sch.PENDING, runnable=self._config.retry_external_steps, family=family,
-                    params=params, worker=self._id, module=step.step_module)
-                step.trigger_event(Event.DEPENDENCY_MISSING, step)
-                logger.warning("Data for %s does not exist (yet?). The step is an external data dependency, "
-                               "so it cannot be run from this trun process.", step)
-                continue
-            try:
-                deps = step.deps()
-            except Exception as e:
-                ok = False
-                self._scheduling_error(step, "deps()", traceback.format_exc(), e)
-                continue
-            for d in deps:  # a mistake in the code, not a failure to schedule: raised, as in Luigi
-                _validate_dependency(d)
-            dep_ids = [d.step_id for d in deps]
-            self._deps[sid] = dep_ids
-            add(sid, status=sch.PENDING, deps=dep_ids, priority=step.priority, module=step.step_module,
-                resources=step.process_resources(), family=family, params=params, worker=self._id,
-                retry_policy={"retry_count": step.retry_count, "retry_delay": step.retry_delay,
-                              "disable_window": step.disable_window,
-                              "disable_hard_timeout": step.disable_hard_timeout},
-                **self._batches.add_kwargs(step))
-            if self._check_pool is not None:  # start the dependencies' complete() checks now
-                for d in deps:
-                    did = d.step_id
-                    if did not in self._steps and did not in self._checks and did not in self._complete_cache:
-                        self._checks[did] = self._check_pool.submit(d.complete)
-            for d in deps:  # every edge, also to a step walked already, as in Luigi
-                step.trigger_event(Event.DEPENDENCY_DISCOVERED, step, d)
-            for d in deps:
-                did = d.step_id
-                if did not in queued and (again or did not in known):
-                    queued.add(did)
-                    stack.append(d)
-        return ok
-
-    def _scheduling_error(self, step: Step, method: str, formatted: str, error: Exception) -> None:
-        """``step``'s ``method`` raised ``error`` (traceback ``formatted``) while it was scheduled."""
-        expl = f"{'requires' if method == 'deps()' else 'complete'}() raised:\n{formatted}"
-        logger.error("Failed to schedule %r: %s", step, expl)
-        try:  # for the scheduler's batched e-mails ([scheduler] batch_emails)
-            self._scheduler.announce_scheduling_failure(
-                str(step), step.get_step_family(), step.to_str_params(only_significant=True), expl,
-                step._owner_list(), self._id)
-        except Exception:  # as Luigi's: mailed as a framework error, and raised
-            notifications.send_framework_error_email(step, traceback.format_exc())
-            raise
-        if self._config.send_failure_email:
-            notifications.send_scheduling_failure_email(step, formatted, method)
-        self.scheduling_errors[step.step_id] = expl
-        self._add_failed = True
-        self._deps.setdefault(step.step_id, [])
-        self._scheduler.add_step(step.step_id, status=sch.UNKNOWN, runnable=False,
-                                 family=step.get_step_family(), expl=expl, worker=self._id)
-        if method == "deps()":
-            step.trigger_event(Event.BROKEN_STEP, step, error)
-        else:  # a complete() that raised is reported as a missing dependency, as in Luigi
-            step.trigger_event(Event.DEPENDENCY_MISSING, step)
 
     # ---- running -------------------------------------------------------------------------------------
     def _make_executor(self, opts: RunOptions) -> Any:
@@ -346,6 +192,7 @@ class Worker:
         """Run until nothing more can run.  As Luigi's: False if a step this run ran did not end DONE
         (even if a retry later did), or an assistant could not load a step; what ``add`` could not
         schedule is ``add``'s return value, not this one's."""
+        self._scheduler.add_worker(self._id, {**self._worker_info, "first_step": self._first_step})
         previous_handler = self._install_shutdown_handler()
         own_heartbeat = self._start_keep_alive()
         self.run_succeeded = True
@@ -364,7 +211,7 @@ class Worker:
         parameters and runs it; any other worker hands it back.  True if it is now ours to run."""
         sid = reply["step_id"]
         if not self._assistant:
-            self._scheduler.add_step(sid, status=sch.PENDING, worker=self._id)
+            self._scheduler.add_step(step_id=sid, status=sch.PENDING, worker=self._id)
             return False
         try:
             step = load_step(reply.get("step_module"), reply["step_family"], reply.get("step_params") or {})
@@ -374,7 +221,7 @@ class Worker:
         except Exception as e:
             logger.error("assistant %s could not load %s: %s", self._id, sid, e)
             self._steps.pop(sid, None)
-            self._scheduler.add_step(sid, status=sch.FAILED, expl=f"could not load the step: {e}",
+            self._scheduler.add_step(step_id=sid, status=sch.FAILED, expl=f"could not load the step: {e}",
                                      worker=self._id, runnable=False)
             self.scheduling_errors[sid] = str(e)
             self.run_succeeded = False
@@ -390,12 +237,13 @@ class Worker:
                           step_log_dir=self._step_log_dir(), default_timeout=self._config.timeout,
                           step_process_context=self._config.step_process_context,
                           completion_cache=self._complete_cache if cache else None)
-        executor = self._make_executor(opts)
+        executor = self._executor = self._make_executor(opts)
         idle_since: float | None = None  # since when nothing of ours could run (keep_alive)
         try:
             while True:
                 reply: dict[str, Any] = {"step_id": None, "retry_in": None}
-                while executor.free_slots() > 0 and not self._stop_requesting_work:
+                while (executor := self._fit_executor(executor, opts)).free_slots() > 0 \
+                        and not self._stop_requesting_work:
                     reply = self._feed.next(executor.free_slots(), current_steps=list(self._running))
                     if reply.get("worker_state") == WORKER_STATE_DISABLED:
                         self._stop_requesting_work = True  # as Luigi's: disabled, it phases out
@@ -427,8 +275,7 @@ class Worker:
                     if self._stop_requesting_work or not self._keep_alive(reply, idle_since):
                         break
                     retry_in = reply.get("retry_in")
-                    waiting = self._assistant or self._waiting_on_others()
-                    if reply.get("running") and waiting:
+                    if reply.get("running") and (self._assistant or self._waiting_on_others()):
                         self._sleep(max(self._config.wait_interval, 0.05))  # other workers are busy
                         continue
                     if self._assistant:
@@ -449,8 +296,23 @@ class Worker:
             if self._check_pool is not None:
                 self._check_pool.shutdown(wait=False, cancel_futures=True)
                 self._check_pool = None
-        self.final_status = self._scheduler.step_statuses(list(self._steps))
+        self._final_status = None
         return self.run_succeeded
+
+    def _fit_executor(self, executor: Any, opts: RunOptions) -> Any:
+        """The executor for ``worker_processes`` now (a ``set_worker_processes`` message changes it
+        while the worker runs): a pool is resized, a step run in this process is first let finish."""
+        if getattr(executor, "processes", self.worker_processes) == self.worker_processes:
+            return executor
+        forked = self.worker_processes > 1 or self._config.force_multiprocessing
+        if forked and hasattr(executor, "resize"):
+            executor.resize(self.worker_processes)
+            return executor
+        if executor.running:
+            return executor
+        executor.shutdown()
+        executor = self._executor = self._make_executor(opts)
+        return executor
 
     def _run_nothing(self) -> bool:
         """``worker_processes=0``: ask how many steps are pending until keep_alive says to stop."""
@@ -461,7 +323,7 @@ class Worker:
             if disabled or not self._keep_alive(counts, idle_since):
                 break
             self._sleep(self._config.wait_interval)
-        self.final_status = self._scheduler.step_statuses(list(self._steps))
+        self._final_status = None
         return self.run_succeeded
 
     def _keep_alive(self, counts: dict[str, Any], idle_since: float | None) -> bool:
@@ -485,6 +347,15 @@ class Worker:
         statuses = self._scheduler.step_statuses(asked)
         settled.update(k for k, v in statuses.items() if v == sch.DONE)
         return any(v in (sch.PENDING, sch.RUNNING) for v in statuses.values())
+
+    def _create_step_process(self, step: Step) -> StepProcess:
+        """Luigi's worker's hook of that name: the ``StepProcess`` that would run ``step`` alone (trun's
+        executors run steps themselves; in a child process as this says: ``use_multiprocessing``)."""
+        forked = self.worker_processes > 1 or self._config.force_multiprocessing
+        return StepProcess(step, self._id, queue.Queue(), self._reporter_for(step),
+                           use_multiprocessing=forked, worker_timeout=self._config.timeout,
+                           check_unfulfilled_deps=self._config.check_unfulfilled_deps,
+                           check_complete_on_run=self._config.check_complete_on_run)
 
     def _step_log_dir(self) -> str | None:
         return core_config().step_log_dir
@@ -512,7 +383,7 @@ class Worker:
             self.failed.pop(sid, None)
             if self._config.cache_step_completion:
                 self._complete_cache[sid] = True
-            self._scheduler.add_step(sid, status=sch.DONE, worker=self._id)
+            self._scheduler.add_step(step_id=sid, status=sch.DONE, worker=self._id)
         elif status == NEW_DEPS:
             self._add_dynamic(step, payload)
         else:
@@ -521,7 +392,7 @@ class Worker:
             retryable = self._config.retry_external_steps and is_external(step)
             if self._config.send_failure_email and not retryable:
                 notifications.send_step_failure_email(step, str(payload))
-            self._scheduler.add_step(sid, status=sch.FAILED, expl=str(payload), worker=self._id,
+            self._scheduler.add_step(step_id=sid, status=sch.FAILED, expl=str(payload), worker=self._id,
                                      owners=step._owner_list())  # for batched e-mails, as Luigi's
             if missing:
                 self._reschedule(step, missing)
@@ -567,13 +438,19 @@ class Worker:
 
     @rpc_message_callback
     def set_worker_processes(self, n: int) -> None:
-        """Run ``n`` steps at once from now on (from the next run: forked when it starts a step)."""
+        """Run ``n`` steps at once from now on (the run going on too: from its next step)."""
         self.worker_processes = max(1, int(n))
+        self._worker_info["workers"] = self.worker_processes
         self._scheduler.add_worker(self._id, {"workers": self.worker_processes})
 
     @rpc_message_callback
     def dispatch_scheduler_message(self, step_id: str, message_id: str, content: Any, **kwargs: Any) -> None:
         """Put a scheduler message on the running step's ``scheduler_messages`` queue."""
+        deliver = getattr(self._executor, "deliver", None)  # a pool process runs it
+        step = self._steps.get(str(step_id))
+        if deliver is not None and step is not None and step.accepts_messages:
+            deliver(str(step_id), message_id, content, kwargs)
+            return
         reporter = self._reporters.get(str(step_id))
         if reporter is not None and reporter.scheduler_messages is not None:
             reporter.scheduler_messages.put(SchedulerMessage(self._scheduler, str(step_id), message_id,
@@ -597,4 +474,19 @@ class Worker:
                     f"is still False")
             self._handle(step.step_id, FAILED, expl)
             return
-        self._scheduler.add_step(step.step_id, status=sch.PENDING, new_deps=ids, worker=self._id)
+        self._scheduler.add_step(step_id=step.step_id, status=sch.PENDING, new_deps=ids, worker=self._id)
+
+
+def worker_info(processes: int, host: str) -> dict[str, Any]:
+    """What a worker tells the scheduler about itself, as Luigi's: a random salt, its process count,
+    host, user, pid and the user it was started by through sudo, if any."""
+    info: dict[str, Any] = {"salt": f"{random.randrange(0, 10_000_000_000):09d}", "workers": processes,
+                            "host": host}
+    try:
+        info["username"] = getpass.getuser()
+    except Exception:  # no user name known (a container without one): left out, as Luigi does
+        pass
+    info["pid"] = os.getpid()
+    if os.getenv("SUDO_USER"):
+        info["sudo_user"] = os.environ["SUDO_USER"]
+    return info

@@ -55,7 +55,7 @@ class WorkerBatches:
             expl = f"could not build the batch of {', '.join(members)}: {e}"
             logger.error("%s", expl)
             for sid in members:
-                self._scheduler.add_step(sid, status=sch.FAILED, runnable=False, expl=expl,
+                self._scheduler.add_step(step_id=sid, status=sch.FAILED, runnable=False, expl=expl,
                                          worker=self._worker)
             self.load_errors.update(dict.fromkeys(members, expl))
             return None
@@ -63,7 +63,7 @@ class WorkerBatches:
         steps.setdefault(sid, step)
         deps.setdefault(sid, [])
         self._running[sid] = members
-        self._scheduler.add_step(sid, status=sch.RUNNING, family=step.get_step_family(),
+        self._scheduler.add_step(step_id=sid, status=sch.RUNNING, family=step.get_step_family(),
                                  params=step.to_str_params(only_significant=True), module=step.step_module,
                                  worker=self._worker, batch_id=reply["batch_id"])
         return sid

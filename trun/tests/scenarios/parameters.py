@@ -3,6 +3,8 @@
 import datetime
 import enum
 import json
+import warnings
+from unittest import mock
 
 import luigi
 from luigi import parameter as lp
@@ -135,6 +137,21 @@ res["str_params_public"] = t.to_str_params(only_significant=True, only_public=Tr
 res["param_kwargs_types"] = {k: type(v).__name__ for k, v in t.param_kwargs.items()}
 res["from_str"] = repr(Dated.from_str_params(t.to_str_params()))
 res["missing"] = attempt(lambda: Dated())
+
+
+class Meta(luigi.Task):
+    other = luigi.TaskParameter()
+
+
+res["task_param_class"] = Meta(other=Dated).other.__name__
+with warnings.catch_warnings(record=True) as caught, mock.patch("luigi.parameter._JSONSCHEMA_ENABLED", False):
+    warnings.simplefilter("always")
+    unchecked = luigi.ListParameter(schema={"type": "array", "items": {"type": "string"}})
+res["schema_without_jsonschema"] = [[str(w.message) for w in caught], unchecked.schema,
+                                    attempt(lambda: unchecked.normalize([1]))]
+with mock.patch("luigi.parameter.ParameterException") as exc:
+    res["timedelta_mocked_error"] = [attempt(lambda: luigi.TimeDeltaParameter().parse("P6M")),
+                                     [list(c.args) for c in exc.call_args_list]]
 res["unknown"] = attempt(lambda: Dated(day=datetime.date(2024, 1, 2), nope=1))
 res["twice"] = attempt(lambda: Dated(datetime.date(2024, 1, 2), day=datetime.date(2024, 1, 2)))
 print(json.dumps(res, sort_keys=True))

@@ -62,6 +62,17 @@ def failing_writer():
     pipe.close()
 
 
+def trapped_sigpipe():
+    """A shell script that exits 141 (128 + SIGPIPE) itself when its reader goes away."""
+    with open("trap.sh", "w") as f:
+        f.write('trap "echo trapped > out/trapped; exit 141" PIPE\n'
+                'for i in 1 2 3; do sleep 0.1; echo "line $i"; done\n')
+    pipe = InputPipeProcessWrapper(["bash", "trap.sh"])
+    first = pipe.readline().decode()
+    pipe.close()
+    return [first, os.path.exists("out/trapped")]
+
+
 def raising_inside():
     with OutputPipeProcessWrapper(["cat"], atomic_file("out/raised")) as pipe:
         pipe.write(b"partial")
@@ -76,7 +87,7 @@ if __name__ == "__main__":
         ("read_upper", read_upper), ("iterate", iterate), ("from_memory", from_memory),
         ("failing_reader", failing_reader), ("stop_early", stop_early),
         ("gzip_into_atomic_file", gzip_into_atomic_file), ("failing_writer", failing_writer),
-        ("raising_inside", raising_inside),
+        ("raising_inside", raising_inside), ("trapped_sigpipe", trapped_sigpipe),
         ("missing_command", lambda: InputPipeProcessWrapper(["no-such-x"]))]}
     res["files"] = sorted(os.listdir("out"))
     print(json.dumps(res, sort_keys=True))
