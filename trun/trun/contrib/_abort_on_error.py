@@ -20,7 +20,12 @@ class AbortOnError:
         self._atomic = atomic
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._writer, name)
+        # as Luigi's wrapped files: what the formatted writer lacks is the file's under it
+        # (an atomic file's ``tmp_path``)
+        try:
+            return getattr(self._writer, name)
+        except AttributeError:
+            return getattr(self._atomic, name)
 
     def close(self) -> None:
         """Close the writer, then publish the atomic file if the writer did not close it."""
