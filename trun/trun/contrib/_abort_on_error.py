@@ -33,6 +33,14 @@ class AbortOnError:
         if not self._atomic.closed:
             self._atomic.close()
 
+    def __del__(self) -> None:
+        # as Luigi's atomic files: one dropped unclosed is aborted, never published half-written
+        try:
+            if not self._atomic.closed:
+                self._atomic.abort()
+        except Exception:  # noqa: S110 (at interpreter exit the parts may be gone already)
+            pass
+
     def __enter__(self) -> AbortOnError:
         return self
 
