@@ -1,6 +1,7 @@
 """trun.contrib.ssh as Luigi's through the real ssh and scp clients and an OpenSSH server on
 loopback: targets streamed in and out (a failed or dropped write leaves nothing; the open file's
-tmp_path), the file system's calls, remote errors, a tunnel; the remote side's files are the same after both."""
+tmp_path), the file system's calls, remote errors, a tunnel; the remote side's files are the same
+after both."""
 
 import pytest
 import ssh_server
