@@ -1,6 +1,7 @@
 """trun.contrib.ssh as Luigi's through the real ssh and scp clients and an OpenSSH server on
-loopback: targets streamed in and out (a failed write leaves nothing), the file system's calls,
-remote errors, a tunnel; the remote side's files are the same after both."""
+loopback: targets streamed in and out (a failed or dropped write leaves nothing; the open file's
+tmp_path), the file system's calls, remote errors, a tunnel; the remote side's files are the same
+after both."""
 
 import pytest
 import ssh_server
@@ -15,6 +16,8 @@ def test_ssh_remote_targets_same_as_luigi(tmp_path):
                "REMOTE": f"{server.root}/remote-luigi"}  # trun's run: remote-trun
         result = same_result(tmp_path, scenario("ssh"), env=env)
     assert [result["built"], result["broken"]] == [True, False]
+    # tmp_path renamed away on close; a file dropped unclosed leaves neither it nor the target
+    assert result["atomic"] == [True, False, True, False, False]
     assert result["summary"] == "report a\n" and result["copy"] is True
     assert result["remote_error"][1:] == [3, "out\n", "127.0.0.1"]
     assert result["checks"] == ["FileAlreadyExists", "MissingParentDirectory", "NotADirectory", False]

@@ -81,7 +81,8 @@ def _add_registered_params(parser: argparse.ArgumentParser, help_all: bool,
     for family, _is_config, name, param in Register.get_all_params():
         if family == "core":
             dests[f"core__{name}"] = ("core", name)
-            _add(parser, _flag(name), f"core__{name}", param, True)
+            # as Luigi's --help: only the always_in_help settings; --help-all shows every one
+            _add(parser, _flag(name), f"core__{name}", param, help_all or param.always_in_help)
             continue
         dest = f"{family}__{name}"
         dests[dest] = (family, name)

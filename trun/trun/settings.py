@@ -23,7 +23,8 @@ class core(Config):
 
     ignore_unconsumed = KNOWN_KEYS["core"]  # the other names of keys, and Luigi's that trun ignores
 
-    local_scheduler = p.BoolParameter(default=False, description="Use an in-process scheduler")
+    local_scheduler = p.BoolParameter(default=False, description="Use an in-process scheduler",
+                                      always_in_help=True)
     scheduler_host = p.Parameter(default="localhost", config_path={"section": "core",
                                                                      "name": "default-scheduler-host"})
     scheduler_port = p.IntParameter(default=8082, config_path={"section": "core",
@@ -32,7 +33,8 @@ class core(Config):
                                         config_path={"section": "core", "name": "default-scheduler-url"})
     workers = p.IntParameter(default=1, description="Number of worker processes")
     assistant = p.BoolParameter(default=False, description="Run as an assistant: any step others added")
-    module = p.OptionalParameter(default=None, description="Module to import before looking up steps")
+    module = p.OptionalParameter(default=None, description="Module to import before looking up steps",
+                                always_in_help=True)
     log_level = p.ChoiceParameter(default="DEBUG", choices=("NOTSET", "DEBUG", "INFO", "WARNING",
                                                               "ERROR", "CRITICAL"))
     logging_conf_file = p.OptionalParameter(default=None)
@@ -49,8 +51,10 @@ class core(Config):
     rpc_retry_attempts = p.IntParameter(default=3, description="Tries of a request trund does not answer")
     rpc_retry_wait = p.FloatParameter(default=30.0, description="Seconds between those tries")
     rpc_log_retries = p.BoolParameter(default=True, description="Log each retry of a request to trund")
-    help = p.BoolParameter(default=False, description="Show the options of the step and [core]")
-    help_all = p.BoolParameter(default=False, description="Show every option of every section")
+    help = p.BoolParameter(default=False, description="Show the common options and the step's",
+                          always_in_help=True)
+    help_all = p.BoolParameter(default=False, description="Show every option of every section",
+                              always_in_help=True)
 
 
 class worker(Config):

@@ -2,6 +2,7 @@
 REMOTE): a step's RemoteTarget streamed in and out, a failed write that leaves nothing, the file
 system's calls, scp, remote errors, and a tunnel."""
 
+import gc
 import json
 import os
 import socket
@@ -73,6 +74,17 @@ def tunnelled():
 
 
 fs = RemoteFileSystem("127.0.0.1", **HOW)
+with remote("atomic.txt").open("w") as f:  # the open file names its temporary remote file
+    f.write("x")
+    tmp = getattr(f, "tmp_path", "")
+atomic = [tmp.startswith(f"{REMOTE}/atomic.txt-"), fs.exists(tmp), fs.exists(f"{REMOTE}/atomic.txt")]
+fs.remove(f"{REMOTE}/atomic.txt")
+f = remote("dropped.txt").open("w")  # dropped unclosed: aborted, nothing published
+f.write("x")
+tmp = f.tmp_path
+del f
+gc.collect()
+atomic += [fs.exists(tmp), fs.exists(f"{REMOTE}/dropped.txt")]
 built = luigi.build([Summary()], local_scheduler=True)
 broken = luigi.build([Upload(name="broken")], local_scheduler=True)
 with open("local.bin", "wb") as f:
@@ -92,7 +104,7 @@ listing = sorted(p[len(REMOTE):] for p in fs.listdir(REMOTE + "/"))
 fs.remove(f"{REMOTE}/deep")
 fs.remove(f"{REMOTE}/made")
 print(json.dumps({
-    "built": built, "broken": broken, "summary": open("out/summary.txt").read(),
+    "built": built, "broken": broken, "atomic": atomic, "summary": open("out/summary.txt").read(),
     "copy": open("copy/data.bin", "rb").read() == bytes(range(256)), "remote_error": remote_error,
     "checks": checks, "listing": listing, "after": sorted(os.listdir(REMOTE)),
     "echo": context.check_output(["echo", "hi"]).decode(), "tunnel": tunnelled(),

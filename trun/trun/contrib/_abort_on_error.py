@@ -20,13 +20,26 @@ class AbortOnError:
         self._atomic = atomic
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._writer, name)
+        # as Luigi's wrapped files: what the formatted writer lacks is the file's under it
+        # (an atomic file's ``tmp_path``)
+        try:
+            return getattr(self._writer, name)
+        except AttributeError:
+            return getattr(self._atomic, name)
 
     def close(self) -> None:
         """Close the writer, then publish the atomic file if the writer did not close it."""
         self._writer.close()
         if not self._atomic.closed:
             self._atomic.close()
+
+    def __del__(self) -> None:
+        # as Luigi's atomic files: one dropped unclosed is aborted, never published half-written
+        try:
+            if not self._atomic.closed:
+                self._atomic.abort()
+        except Exception:  # noqa: S110 (at interpreter exit the parts may be gone already)
+            pass
 
     def __enter__(self) -> AbortOnError:
         return self

@@ -61,10 +61,27 @@ def find_deps_cli() -> set[Step]:
         return find_deps(cp.get_step_obj(), upstream().family)
 
 
+def _contrib_class(module: str, name: str) -> type | None:
+    """A contrib target class if its module is loaded: a step's output of that class means the
+    step's module imported it, so nothing is imported (nor its client library needed) here."""
+    loaded = sys.modules.get(module)
+    return getattr(loaded, name, None) if loaded is not None else None
+
+
 def get_step_output_description(step_output: Any) -> str:
-    """``[FileSystem] path`` for a file target, else "to be determined"."""
+    """How ``deps`` shows an output, as Luigi's: ``[SSH] host:path``, ``[S3] path``,
+    ``[FileSystem] path``, ``[DB] host:table`` (Postgres), else "to be determined"."""
+    remote = _contrib_class("trun.contrib.ssh", "RemoteTarget")
+    s3_target = _contrib_class("trun.contrib.s3", "S3Target")
+    postgres = _contrib_class("trun.contrib.postgres", "PostgresTarget")
+    if remote is not None and isinstance(step_output, remote):
+        return f"[SSH] {step_output._fs.remote_context.host}:{step_output.path}"
+    if s3_target is not None and isinstance(step_output, s3_target):
+        return f"[S3] {step_output.path}"
     if isinstance(step_output, FileSystemTarget):
         return f"[FileSystem] {step_output.path}"
+    if postgres is not None and isinstance(step_output, postgres):
+        return f"[DB] {step_output.host}:{step_output.table}"
     return "to be determined"
 
 
