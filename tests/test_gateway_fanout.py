@@ -52,11 +52,16 @@ def test_fifty_subscribers_share_one_upstream_call(tmp_path: Path) -> None:
         client = connect_gateway(gw.address)
         joined: list[int] = []
         private: list[int] = []  # subscribers on a catch-up hub when the last one joined
+        at_barrier: list[str] = []  # the whole picture, to explain a failure on a loaded machine
 
         def count_joined() -> None:
             m = client.metrics()
             joined.extend(s.subscribers for s in m.streams)
             private.append(m.catchup_subscriptions - m.catchup_joined)
+            at_barrier.append(f"active {m.subscribers_active}, upstream calls {m.upstream_calls_total}, "
+                              f"catch-up {m.catchup_subscriptions}/{m.catchup_joined} joined, "
+                              f"slow {m.slow_disconnects}, streams "
+                              + "; ".join(f"{s.subscribers} subs next {s.next_sequence}" for s in m.streams))
 
         all_in = threading.Barrier(n_subs, action=count_joined)
         window = [("grpc.http2.lookahead_bytes", 256 << 10)]
@@ -86,7 +91,8 @@ def test_fifty_subscribers_share_one_upstream_call(tmp_path: Path) -> None:
         assert results == [ref.value()] * n_subs, [r for r in results if not isinstance(r, tuple)][:3]
         # All 50 were on the stream when the last joined: on the shared hub, or (a subscriber that
         # arrived while the machine was overloaded) on a catch-up hub that reads its start.
-        assert sum(joined) == n_subs or joined[:1] == [n_subs - private[0]], (joined, private)
+        assert sum(joined) == n_subs or joined[:1] == [n_subs - private[0]], (joined, private, at_barrier,
+                                                                              reconnects)
         m = client.metrics()
         # The data service was read once for 50 subscribers: one call, plus one per reconnect if a
         # connection dropped on an overloaded machine (the gateway's upstream, or a subscriber's
