@@ -150,6 +150,13 @@ class _Tables:
 
         return Request(run)
 
+    def list(self, projectId, datasetId, maxResults=None):
+        ids = sorted(t for p, d, t in self.bq.tables_known if (p, d) == (projectId, datasetId))
+        return Request(lambda: {"tables": [{"tableReference": {"tableId": t}} for t in ids]})
+
+    def list_next(self, request, response):
+        return None
+
     def delete(self, projectId, datasetId, tableId):
         return Request(lambda: self.bq.tables_known.discard((projectId, datasetId, tableId)))
 
