@@ -9,6 +9,12 @@ from luigi.contrib import opener, redis_store, sqla
 from warehouse.settings import warehouse
 
 
+class CountsMarker(redis_store.RedisTarget):
+    # RedisTarget's marker_prefix is a Parameter, which a Target cannot read (Luigi 3.8.1 raises
+    # KeyError): ours is fixed here
+    marker_prefix = "dwh"
+
+
 class PublishCounts(luigi.Task):
     """Marks each day's publication in Redis (our dashboards read the hash)."""
 
@@ -16,8 +22,8 @@ class PublishCounts(luigi.Task):
     expire = luigi.IntParameter(default=None)
 
     def output(self):
-        return redis_store.RedisTarget(host="127.0.0.1", port=warehouse().redis_port, db=0,
-                                       update_id=f"counts_{self.date:%Y%m%d}", expire=self.expire)
+        return CountsMarker(host="127.0.0.1", port=warehouse().redis_port, db=0,
+                            update_id=f"counts_{self.date:%Y%m%d}", expire=self.expire)
 
     def run(self):
         self.output().touch()
