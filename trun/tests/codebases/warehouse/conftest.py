@@ -19,7 +19,6 @@ os.environ["CLOUDSDK_CONFIG"] = os.path.join(HERE, "tests", "no-gcloud")
 import luigi  # noqa: E402
 import luigi.configuration  # noqa: E402
 import luigi.task_register  # noqa: E402
-
 from tests.fake_google import FakeBigQuery, FakeDownload, FakeStorage  # noqa: E402
 
 DAY = datetime.date(2024, 5, 1)

@@ -10,7 +10,8 @@ from conftest import DAY
 from luigi.contrib.pig import PigJobError
 from warehouse.cluster import Dedupe, Sessionize, TopPages
 
-DONE_POD = {"status": {"containerStatuses": [{"state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}],
+TERMINATED_OK = {"terminated": {"exitCode": 0, "reason": "Completed"}}
+DONE_POD = {"status": {"containerStatuses": [{"state": TERMINATED_OK}],
                        "conditions": [{"type": "Ready", "status": "True"}]}}
 
 
@@ -61,7 +62,8 @@ def test_finished_job_is_scaled_down_and_deleted(kube):
     luigi.build([Dedupe(DAY)], local_scheduler=True)
     kube.job.return_value.scale.assert_called_with(replicas=0)
     kube.client.delete.assert_called_once_with(
-        json={"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"}, url="jobs/dedupe")
+        json={"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"},
+        url="jobs/dedupe")
 
 
 def test_namespace_and_service_account_from_configuration(kube, config):
@@ -132,9 +134,11 @@ def presto(config):
     config("presto", "host", "presto.acme")
     config("presto", "user", "etl")
     config("presto", "catalog", "hive")
-    with mock.patch("luigi.contrib.presto.Connection") as connection, mock.patch("luigi.contrib.presto.sleep"):
+    with mock.patch("luigi.contrib.presto.Connection") as connection, \
+            mock.patch("luigi.contrib.presto.sleep"):
         cursor = connection.return_value.cursor.return_value
-        cursor.poll.side_effect = [{"infoUri": "http://presto.acme/ui/q1", "stats": {"progressPercentage": 40.0}},
+        running = {"infoUri": "http://presto.acme/ui/q1", "stats": {"progressPercentage": 40.0}}
+        cursor.poll.side_effect = [running,
                                    None]
         cursor.fetchall.return_value = [(0,)]
         yield mock.Mock(connection=connection, cursor=cursor)

@@ -46,7 +46,8 @@ def test_clone_keeps_what_it_shares():
     rollup = DailyRollup(DAY, partitions=5)
     raw = rollup.clone(RawEvents)
     assert raw == RawEvents(DAY)
-    assert rollup.clone(date=datetime.date(2024, 5, 2)) == DailyRollup(datetime.date(2024, 5, 2), partitions=5)
+    next_day = datetime.date(2024, 5, 2)
+    assert rollup.clone(date=next_day) == DailyRollup(next_day, partitions=5)
 
 
 def test_pickled_task_is_the_same_task():

@@ -30,7 +30,8 @@ def test_spark_job_submitted_to_the_cluster(cluster):
     body = cluster.submit.call_args.kwargs
     assert body["projectId"] == "acme-dwh" and body["region"] == "global"
     assert body["body"] == {"job": {"placement": {"clusterName": "shared"},
-                                    "sparkJob": {"args": ["--day", "2024-05-01"], "mainClass": "com.acme.dwh.Rollup",
+                                    "sparkJob": {"args": ["--day", "2024-05-01"],
+                                                 "mainClass": "com.acme.dwh.Rollup",
                                                  "jarFileUris": ["gs://acme-jars/rollup.jar"]}}}
     cluster.get.assert_called_with(projectId="acme-dwh", region="global", jobId="job-42")
 

@@ -76,7 +76,8 @@ def test_load_job_body(raw_day, google):
                                         "tableId": "events_20240501"}
     assert load["sourceUris"] == ["gs://acme-landing/exports/2024-05-01/events.csv"]
     assert load["sourceFormat"] == "CSV" and load["writeDisposition"] == "WRITE_TRUNCATE"
-    assert load["schema"] == {"fields": [{"name": "n", "type": "INTEGER"}, {"name": "event", "type": "STRING"}]}
+    assert load["schema"] == {"fields": [{"name": "n", "type": "INTEGER"},
+                                         {"name": "event", "type": "STRING"}]}
     assert load["fieldDelimiter"] == "," and load["skipLeadingRows"] == 0
 
 

@@ -8,6 +8,7 @@ import luigi.worker
 import pytest
 from warehouse.metrics import FamilyCounts
 
+
 class Tick(luigi.Task):
     n = luigi.IntParameter()
     fail = luigi.BoolParameter()
@@ -73,9 +74,11 @@ def test_datadog_events_and_counters(config):
     initialize.assert_called_once_with(api_key="dummy_api_key", app_key="dummy_app_key",
                                        statsd_host="localhost", statsd_port=8125)
     increments = [c.args[0] for c in statsd.increment.call_args_list]
-    assert sorted(increments) == ["luigi.task.done", "luigi.task.failed", "luigi.task.started", "luigi.task.started"]
+    assert sorted(increments) == ["luigi.task.done", "luigi.task.failed", "luigi.task.started",
+                                  "luigi.task.started"]
     done = next(c for c in statsd.increment.call_args_list if c.args[0] == "luigi.task.done")
-    assert done.kwargs["tags"] == ["task_name:Tick", "n:1", "fail:False", "environment:test", "application:luigi"]
+    assert done.kwargs["tags"] == ["task_name:Tick", "n:1", "fail:False", "environment:test",
+                                   "application:luigi"]
     titles = [c.kwargs["title"] for c in api.Event.create.call_args_list]
     assert "Luigi: A task has failed!" in titles
     assert statsd.gauge.call_args.args[0] == "luigi.task.execution_time"

@@ -11,7 +11,7 @@ from warehouse.hourly import DayOfCounts, HourlyCount, QuarterSnapshot
 
 START = datetime.datetime(2024, 5, 1, 0)
 # 2024-05-01T12:00 UTC, in seconds: the "now" of every range here
-NOON = int(datetime.datetime(2024, 5, 1, 12, tzinfo=datetime.timezone.utc).timestamp())
+NOON = int(datetime.datetime(2024, 5, 1, 12, tzinfo=datetime.UTC).timestamp())
 
 
 @pytest.fixture

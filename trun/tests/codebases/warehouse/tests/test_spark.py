@@ -50,7 +50,8 @@ def test_spark_submit_path_from_configuration(raw_day, spark, config, workdir):
 def test_program_args_without_running(raw_day):
     task = DailyRollup(DAY, partitions=2)
     assert task.program_args()[0] == "spark-submit"
-    assert task.program_args()[-4:] == ["--in", "out/raw/2024-05-01.txt", "--out", "out/rollup/2024-05-01.csv"]
+    assert task.program_args()[-4:] == ["--in", "out/raw/2024-05-01.txt",
+                                        "--out", "out/rollup/2024-05-01.csv"]
 
 
 def test_failing_submit_fails_the_task(raw_day, spark, monkeypatch):

@@ -150,7 +150,8 @@ def test_duplicate_key_fails_the_load(sqlite_url):
 def test_target_of_the_copy(sqlite_url):
     target = LoadPrices(connection_string=sqlite_url).output()
     assert isinstance(target, sqla.SQLAlchemyTarget)
-    assert (target.target_table, target.update_id) == ("prices", LoadPrices(connection_string=sqlite_url).task_id)
+    assert target.target_table == "prices"
+    assert target.update_id == LoadPrices(connection_string=sqlite_url).task_id
     assert not target.exists()
     target.touch()
     assert target.exists()

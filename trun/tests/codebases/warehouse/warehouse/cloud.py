@@ -41,7 +41,8 @@ class ExportParts(luigi.Task):
     parts = luigi.IntParameter(default=2)
 
     def output(self):
-        return gcs.GCSFlagTarget(f"gs://{warehouse().bucket}/parts/{self.date:%Y-%m-%d}/", client=gcs_client())
+        return gcs.GCSFlagTarget(f"gs://{warehouse().bucket}/parts/{self.date:%Y-%m-%d}/",
+                                 client=gcs_client())
 
     def run(self):
         out = self.output()
