@@ -117,7 +117,7 @@ DRIVERS = {"ledger": ("moto", "responses", "werkzeug", "markupsafe", "xmltodict"
                            "_cffi_backend", "pycparser"),
            "warehouse": ("googleapiclient", "google", "httplib2", "pyparsing", "uritemplate", "proto",
                          "pyasn1", "cryptography", "cffi", "_cffi_backend", "pycparser", "prometheus_client",
-                         "datadog", "pyhive", "future", "past")}
+                         "datadog", "pyhive", "future", "past", "avro")}
 
 
 @pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14),

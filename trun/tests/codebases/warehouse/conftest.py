@@ -142,3 +142,48 @@ def redis_db(redis_server, config):
     client = redis.StrictRedis(port=redis_server)
     client.flushdb()
     return client
+
+
+@pytest.fixture(scope="session")
+def luigid(tmp_path_factory):
+    """A central scheduler (luigid) on loopback; gives its port."""
+    home = tmp_path_factory.mktemp("luigid")
+    port = free_port()
+    server = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "luigid"), "--port", str(port),
+         "--address", "127.0.0.1", "--state-path", str(home / "state.pickle"), "--logdir", str(home)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError as e:
+            if time.time() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("luigid did not start") from e
+            time.sleep(0.1)
+    yield port
+    server.terminate()
+    server.wait(10)
+
+
+TERMINATED_OK = {"terminated": {"exitCode": 0, "reason": "Completed"}}
+DONE_POD = {"status": {"containerStatuses": [{"state": TERMINATED_OK}],
+                       "conditions": [{"type": "Ready", "status": "True"}]}}
+
+
+@pytest.fixture
+def kube(workdir):
+    """pykube's client and objects, mocked where luigi.contrib.kubernetes uses them."""
+    module = "luigi.contrib.kubernetes"
+    with mock.patch(f"{module}.HTTPClient") as client, mock.patch(f"{module}.KubeConfig") as kube_config, \
+            mock.patch(f"{module}.Job") as job, mock.patch(f"{module}.Pod") as pod:
+        client.return_value.delete.return_value.status_code = 200
+        job.objects.return_value.filter.return_value.response = {"items": [{"metadata": {}}]}
+        job.return_value.obj = {"status": {"succeeded": 1}}
+        job.return_value.api_kwargs.return_value = {"url": "jobs/dedupe"}
+        pod.objects.return_value.filter.return_value.response = {"items": [{"metadata": {"name": "p1"}}]}
+        pod.return_value.obj = DONE_POD
+        pod.return_value.name = "p1"
+        yield mock.Mock(client=client.return_value, config=kube_config, job=job, pod=pod)

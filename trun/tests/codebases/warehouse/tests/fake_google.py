@@ -109,6 +109,9 @@ class FakeBigQuery:
         self.tables_known = set()
         self.jobs_run = []
         self.job_error = None
+        self.views = {}
+        self.patches = []
+        self.writes = []
 
     def datasets(self):
         return _Datasets(self)
@@ -144,11 +147,32 @@ class _Tables:
 
     def get(self, projectId, datasetId, tableId):
         def run():
-            if (projectId, datasetId, tableId) not in self.bq.tables_known:
+            key = (projectId, datasetId, tableId)
+            if key not in self.bq.tables_known:
                 raise http_error(404)
-            return {"id": tableId}
+            view = {"view": {"query": self.bq.views[key]}} if key in self.bq.views else {}
+            return {"id": tableId, **view}
 
         return Request(run)
+
+    def insert(self, projectId, datasetId, body):
+        return self._write("insert", (projectId, datasetId, body["tableReference"]["tableId"]), body)
+
+    def update(self, projectId, datasetId, tableId, body):
+        return self._write("update", (projectId, datasetId, tableId), body)
+
+    def _write(self, how, key, body):
+        def run():
+            self.bq.writes.append(how)
+            self.bq.tables_known.add(key)
+            if "view" in body:
+                self.bq.views[key] = body["view"]["query"]
+            return body
+
+        return Request(run)
+
+    def patch(self, projectId, datasetId, tableId, body):
+        return Request(lambda: self.bq.patches.append(((projectId, datasetId, tableId), body)))
 
     def list(self, projectId, datasetId, maxResults=None):
         ids = sorted(t for p, d, t in self.bq.tables_known if (p, d) == (projectId, datasetId))

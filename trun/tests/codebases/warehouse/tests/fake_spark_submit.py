@@ -9,7 +9,7 @@ import sys
 args = sys.argv[1:]
 with open(os.environ["FAKE_SPARK_LOG"], "a") as log:
     log.write(json.dumps({"argv": args, "hadoop_user": os.environ.get("HADOOP_USER_NAME")}) + "\n")
-sys.stderr.write("INFO Utils: Bound SparkUI to 0.0.0.0, and started at http://driver.local:4040 \n")
+sys.stderr.write("INFO Utils: Bound SparkUI to 0.0.0.0, and started at http://driver.local:4040\n")
 code = int(os.environ.get("FAKE_SPARK_EXIT", "0"))
 if code:
     sys.stderr.write("ERROR SparkContext: boom\n")

@@ -10,26 +10,6 @@ from conftest import DAY
 from luigi.contrib.pig import PigJobError
 from warehouse.cluster import Dedupe, Sessionize, TopPages
 
-TERMINATED_OK = {"terminated": {"exitCode": 0, "reason": "Completed"}}
-DONE_POD = {"status": {"containerStatuses": [{"state": TERMINATED_OK}],
-                       "conditions": [{"type": "Ready", "status": "True"}]}}
-
-
-@pytest.fixture
-def kube(workdir):
-    """pykube's client and objects, mocked where luigi.contrib.kubernetes uses them."""
-    module = "luigi.contrib.kubernetes"
-    with mock.patch(f"{module}.HTTPClient") as client, mock.patch(f"{module}.KubeConfig") as kube_config, \
-            mock.patch(f"{module}.Job") as job, mock.patch(f"{module}.Pod") as pod:
-        client.return_value.delete.return_value.status_code = 200
-        job.objects.return_value.filter.return_value.response = {"items": [{"metadata": {}}]}
-        job.return_value.obj = {"status": {"succeeded": 1}}
-        job.return_value.api_kwargs.return_value = {"url": "jobs/dedupe"}
-        pod.objects.return_value.filter.return_value.response = {"items": [{"metadata": {"name": "p1"}}]}
-        pod.return_value.obj = DONE_POD
-        pod.return_value.name = "p1"
-        yield mock.Mock(client=client.return_value, config=kube_config, job=job, pod=pod)
-
 
 def submitted(kube):
     return kube.job.call_args_list[0].args[1]

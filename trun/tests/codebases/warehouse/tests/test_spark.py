@@ -106,7 +106,7 @@ def test_wordcount_command_line_and_setup(raw_day, spark):
     assert runner.endswith("pyspark_runner.py")
     assert pickled.endswith("WordCount.pickle") and "/WordCount" in pickled
     assert argv[4:] == ["out/raw/2024-05-01.txt", "out/words/2024-05-01.tsv"]
-    assert context["conf"] == {"spark.app.owner": "dwh-team"}
+    assert context["conf"] == {"spark.app.owner": "dwh-team"} and context["py_files"] == []
 
 
 def test_wordcount_pickle_is_removed_afterwards(raw_day, spark):

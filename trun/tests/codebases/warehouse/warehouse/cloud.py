@@ -6,7 +6,7 @@ import os
 import sys
 
 import luigi
-from luigi.contrib import bigquery, gcs
+from luigi.contrib import bigquery, bigquery_avro, gcs
 from luigi.contrib.beam_dataflow import BeamDataflowJobTask, DataflowParamKeys
 from luigi.contrib.dataproc import DataprocPysparkTask, DataprocSparkTask
 
@@ -147,3 +147,47 @@ class Enrich(BeamDataflowJobTask):
             rows = json.load(f)
         self.validated.append(len(rows))
         return len(rows) > 0
+
+
+class LandedAvro(luigi.ExternalTask):
+    """The partner's Avro drop for a day (a GCS "directory" of .avro files)."""
+
+    date = luigi.DateParameter()
+
+    def output(self):
+        return gcs.GCSTarget(f"gs://{warehouse().bucket}/avro/{self.date:%Y-%m-%d}", client=gcs_client())
+
+
+class LoadPartnerAvro(bigquery_avro.BigQueryLoadAvro):
+    date = luigi.DateParameter()
+
+    def requires(self):
+        return LandedAvro(self.date)
+
+    def output(self):
+        table = f"partner_{self.date:%Y%m%d}"
+        return bigquery.BigQueryTarget(warehouse().project, warehouse().dataset, table)
+
+
+class ActiveView(bigquery.BigQueryCreateViewTask):
+    @property
+    def view(self):
+        return f"SELECT * FROM `{warehouse().dataset}.events_*` WHERE event LIKE 'login%'"
+
+    def output(self):
+        return bigquery.BigQueryTarget(warehouse().project, warehouse().dataset, "logins")
+
+
+class ExtractActive(bigquery.BigQueryExtractTask):
+    date = luigi.DateParameter()
+
+    def requires(self):
+        return DailyActive(self.date)
+
+    @property
+    def destination_uris(self):
+        return [f"gs://{warehouse().bucket}/extracts/active_{self.date:%Y%m%d}-*.csv"]
+
+    def output(self):
+        return gcs.GCSTarget(f"gs://{warehouse().bucket}/extracts/active_{self.date:%Y%m%d}-000.csv",
+                             client=gcs_client())

@@ -64,4 +64,5 @@ class SparkContext:
         log = os.environ.get("FAKE_SPARK_LOG")
         if log:
             with open(log, "a") as f:
-                f.write(json.dumps({"conf": self.conf.values}) + "\n")
+                f.write(json.dumps({"conf": self.conf.values,
+                                    "py_files": [os.path.basename(p) for p in self.py_files]}) + "\n")
