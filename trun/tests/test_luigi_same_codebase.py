@@ -121,7 +121,7 @@ DRIVERS = {"ledger": ("moto", "responses", "werkzeug", "markupsafe", "xmltodict"
 
 
 @pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14),
-                                            ("ledger", 45), ("clickstream", 40), ("warehouse", 90)])
+                                            ("ledger", 45), ("clickstream", 40), ("warehouse", 110)])
 def test_code_base_and_its_tests(tmp_path: Path, name: str, at_least: int) -> None:
     source = CODEBASES / name
     copy_tree(source, tmp_path / "luigi", lambda text: text)
