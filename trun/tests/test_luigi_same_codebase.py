@@ -10,7 +10,14 @@ runs workers against a central scheduler its tests start; ``clickstream`` is a p
 contrib modules (HDFS through a ``hadoop`` command its tests fake, a ``DockerTask`` on a mocked
 ``docker.APIClient``, ``CopyToIndex`` on a mocked Elasticsearch client, ``MongoCellTarget`` and
 the other Mongo targets on mongomock, ``ECSTask`` and ``BatchTask`` on mocked boto3 clients, an
-``AzureBlobTarget`` on a stand-in ``BlobServiceClient``). ``shop`` has ``unittest`` tests; a code
+``AzureBlobTarget`` on a stand-in ``BlobServiceClient``); ``warehouse`` covers the rest of contrib: Spark
+jobs through a ``spark-submit`` its tests fake (a ``PySparkTask`` run by Luigi's runner on a stand-in
+``pyspark``), GCS, BigQuery and Dataproc on in-memory Google services that ``discovery.build`` is
+patched to give, a Dataflow job run as a real process, ``KubernetesJobTask`` on mocked pykube, Pig
+through a fake ``pig``, Presto on a mocked PyHive connection, ``RedisTarget`` on a real
+``redis-server``, the openers, ``sqla`` on SQLite, the Prometheus, Datadog and custom metrics
+collectors and the SQLite task history, ``RangeHourly``/``RangeByMinutes`` backfills, simulate's
+``RunAnywayTarget`` and the configuration's ``_config_paths``. ``shop`` has ``unittest`` tests; a code
 base with a ``pytest.ini`` (``etl``) is run with pytest (fixtures, ``tmp_path``, ``monkeypatch``, parametrised
 tests). The copy is renamed the way a user ports one (``luigi`` -> ``trun``, ``Task`` -> ``Step``,
 ``task`` -> ``step``, in the code, the file names and the other files) and its tests must give the
@@ -107,11 +114,14 @@ DRIVERS = {"ledger": ("moto", "responses", "werkzeug", "markupsafe", "xmltodict"
                       "certifi", "yaml", "_yaml", "psycopg2", "mysql", "_mysql_connector"),
            "clickstream": ("pymongo", "bson", "gridfs", "dns", "mongomock", "sentinels", "packaging", "pytz",
                            "elasticsearch", "certifi", "azure", "isodate", "cryptography", "cffi",
-                           "_cffi_backend", "pycparser")}
+                           "_cffi_backend", "pycparser"),
+           "warehouse": ("googleapiclient", "google", "httplib2", "pyparsing", "uritemplate", "proto",
+                         "pyasn1", "cryptography", "cffi", "_cffi_backend", "pycparser", "prometheus_client",
+                         "datadog", "pyhive", "future", "past", "avro")}
 
 
 @pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14),
-                                            ("ledger", 45), ("clickstream", 40)])
+                                            ("ledger", 45), ("clickstream", 40), ("warehouse", 110)])
 def test_code_base_and_its_tests(tmp_path: Path, name: str, at_least: int) -> None:
     source = CODEBASES / name
     copy_tree(source, tmp_path / "luigi", lambda text: text)

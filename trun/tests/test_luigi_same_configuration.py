@@ -38,6 +38,8 @@ def test_configuration_same_as_luigi(tmp_path):
                          env={"HOME_DIR": "/srv", "LUIGI_CONFIG_PATH": str(tmp_path / "luigi" / "extra.cfg")})
     assert result["home"] == ["value", "/srv/data"] and result["greeting"] == ["value", "hello world"]
     assert result["type"] == "TrunConfigParser"
+    assert result["added_listed"] is True and result["num_after"] == ["value", 9]
+    assert result["num_forgotten"] == ["value", 3]  # later.cfg removed from _config_paths
 
 
 def test_config_parser_choice(tmp_path, monkeypatch):

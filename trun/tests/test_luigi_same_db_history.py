@@ -12,4 +12,5 @@ def test_db_step_history_same_as_luigi(tmp_path):
     events = {r["name"]: r["events"] for r in result["all"]}
     assert events["Broken"] == ["PENDING", "RUNNING", "FAILED"]
     assert events["Part"] == ["PENDING", "RUNNING", "DONE"]
+    assert events["Ready"] == ["DONE"]  # complete when first added: never pending
     assert result["by_params"] == ["2"]

@@ -10,8 +10,8 @@ CONFIG = """[spark]
 spark-submit = spark-submit
 master = yarn
 deploy-mode = client
-jars = base.jar,extra.jar
-py-files = helpers.py,lib.zip
+jars = base.jar, extra.jar
+py-files = helpers.py , lib.zip
 files = lookup.csv
 archives = env.tar.gz#env
 conf = spark.executor.instances=4|spark.ui.port=4050
@@ -53,6 +53,10 @@ def test_spark_submit_same_as_luigi(result):
     jar = result["calls"][0]
     assert jar["argv"][:2] == ["--master", "yarn"] and jar["argv"][-4:] == ["analytics.jar", "--day",
                                                                             "2024-01-02", "5"]
+    # the lists' items are stripped of the blanks around their commas
+    lists = [(c["argv"][c["argv"].index("--jars") + 1], c["argv"][c["argv"].index("--py-files") + 1])
+             for c in result["calls"] if "--jars" in c["argv"]]
+    assert lists and set(lists) == {("base.jar,extra.jar", "helpers.py,lib.zip")}
     assert "--supervise" in jar["argv"] and "not-a-list.jar" not in jar["argv"]
     assert jar["env"] == {"HADOOP_CONF_DIR": "/etc/hadoop/conf", "HADOOP_USER_NAME": "etl"}
     assert result["failures"][0]["text"].startswith("Program failed with return code=3:")

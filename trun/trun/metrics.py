@@ -40,8 +40,9 @@ class MetricsCollectors(Enum):
                                  "(module.Class of a MetricsCollector)")
             collector_class = _load(custom_import)
             if not issubclass(collector_class, MetricsCollector):  # checked before it is built, as Luigi
-                raise ValueError(f"metrics_custom_import {custom_import!r} is not a MetricsCollector "
-                                 f"subclass")
+                # the words Luigi's message has too: users' tests match on them
+                raise ValueError(f"metrics_custom_import {custom_import!r} is not a subclass of "
+                                 f"MetricsCollector")
             return collector_class()
         raise ValueError(f"MetricsCollectors value {which!r} isn't supported")
 

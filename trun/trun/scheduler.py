@@ -305,8 +305,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             st.resources = dict(resources) if resources else EMPTY
             st.runnable = runnable
             st.retry_policy = {k: v for k, v in (retry_policy or {}).items() if v is not None} or EMPTY
-            if self._hooks:
-                self._tell_hooks(st, None, st.status)
+            if self._hooks and status == PENDING:  # as Luigi: one added as DONE, RUNNING, ... is
+                self._tell_hooks(st, None, st.status)  # told only that (by _set_status, below)
         elif runnable and not st.runnable:
             regroup = st.runnable = True
         if module is not None and st.module is None:  # as Luigi: a module told later is kept

@@ -46,4 +46,9 @@ res["add_missing"] = attempt(lambda: configuration.add_config_path("missing.cfg"
 res["same_instance"] = configuration.get_config() is cfg
 res["parser_instance"] = configuration.LuigiConfigParser.instance() is cfg
 res["parsers"] = sorted(configuration.core.PARSERS)
+# users' tests forget a file they added: out of the class's _config_paths, then a new instance
+res["added_listed"] = "later.cfg" in configuration.LuigiConfigParser._config_paths
+configuration.LuigiConfigParser._config_paths.remove("later.cfg")
+configuration.LuigiConfigParser._instance = None
+res["num_forgotten"] = attempt(lambda: configuration.get_config().getint("mysec", "num"))
 print(json.dumps(res, sort_keys=True))

@@ -26,9 +26,16 @@ class Broken(luigi.Task):
         raise ValueError("no")
 
 
+class Ready(luigi.Task):
+    """Complete before the run: the scheduler first hears of it as DONE."""
+
+    def output(self):
+        return luigi.LocalTarget("ready.txt")
+
+
 class All(luigi.WrapperTask):
     def requires(self):
-        return [Part(n=1), Part(n=2, label="y"), Broken()]
+        return [Part(n=1), Part(n=2, label="y"), Broken(), Ready()]
 
 
 def record(r):
@@ -38,6 +45,8 @@ def record(r):
 
 
 if __name__ == "__main__":
+    with open("ready.txt", "w") as f:
+        f.write("made earlier")
     cfg = luigi.configuration.get_config()
     cfg.set("scheduler", "record_task_history", "true")
     cfg.set("task_history", "db_connection", "sqlite:///history.db")

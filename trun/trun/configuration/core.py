@@ -62,6 +62,7 @@ class TrunConfig:
     # The process-wide instance of each parser class, as Luigi keeps it: tests (Luigi's own
     # ``with_config`` helper) swap ``TrunConfigParser._instance`` to run under another configuration.
     _instance: TrunConfig | None = None
+    _config_paths: list[str]  # the files add_config_path() gave (set below, with _added_paths)
 
     def __init__(self) -> None:
         self._data: dict[str, dict[str, tuple[Any, str]]] = {}
@@ -133,7 +134,7 @@ class TrunConfig:
         if env:
             paths.extend(p for p in env.split(os.pathsep) if p)
         # then the files given to add_config_path(), of the kinds this parser reads (as Luigi's)
-        paths.extend(p for p in _added_paths if _kind(p) in self.kinds)
+        paths.extend(p for p in self._config_paths if _kind(p) in self.kinds)
         return paths
 
     def reload(self) -> None:
@@ -401,7 +402,10 @@ def _check_enabled(cls: type[TrunConfig]) -> None:
 
 
 # Files given to add_config_path(): every parser instance made later reads those of its kinds.
+# Also the parser classes' ``_config_paths``, as Luigi's (users' tests remove a file from it, or
+# patch it, before making a new instance)
 _added_paths: list[str] = []
+TrunConfig._config_paths = _added_paths
 
 
 def _kind(path: str) -> str:

@@ -72,7 +72,7 @@ class SparkSubmitStep(ExternalProgramStep):
 
     def _list_setting(self, key: str) -> list[str] | None:
         value = self._setting(key)
-        return value.split(",") if value else None
+        return [item.strip() for item in value.split(",")] if value else None
 
     @property
     def spark_submit(self) -> str:
