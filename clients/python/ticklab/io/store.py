@@ -134,8 +134,8 @@ def tick_columns(path: str | Path, *, verify: bool = True) -> dict[str, np.ndarr
     One pass over the mapping, verifying the checksum on the way (`verify=False` skips it). With the
     native module (ticklab.core) the pass runs in C++ with the GIL released (a second thread takes
     a share of a large day's copy when it gets a core) into memory recycled from dropped frames;
-    without it numpy does the same block by block, a few times slower. The file stays mapped while it is among the last
-    4 read (`_mapped`).
+    without it numpy does the same block by block, a few times slower. The file stays mapped while
+    it is among the last 4 read (`_mapped`).
     """
     path = Path(path)
     header, ticks = _mapped(path, _identity(path))
