@@ -115,6 +115,67 @@ def test_a_flipped_byte_is_an_error_naming_the_file(day, tmp_path, request, nati
         archive_columns(bad_archive)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_native_split_checks_every_byte_on_any_threads(day, threads: int) -> None:
+    """A flipped bit anywhere in the records -- the first byte, either side of a split block's edge,
+    a padding byte no column returns, the last byte -- changes the checksum the native split
+    returns, on one thread or two (the helper taking blocks as they come); the columns stay the
+    records' values bit for bit."""
+    native = store.native_core()
+    records = np.array(read_ticks(day))  # a writable copy
+    raw = records.view(np.uint8)
+    clean = store.read_header(day).checksum
+    last_row = (len(records) - 1) * 80
+    for at in (0, 512 * 80 - 1, 512 * 80, 80 * 70_000 + 17, 80 * 1000 + 76, last_row + 40, raw.size - 1):
+        raw[at] ^= 0x01
+        columns, checksum = native.tick_columns(records, FRAME_COLUMNS, checksum=True, threads=threads)
+        assert checksum != clean, at
+        for name in FRAME_COLUMNS:
+            assert columns[name].tobytes() == records[name].tobytes(), (at, name)
+        raw[at] ^= 0x01
+    _, checksum = native.tick_columns(records, FRAME_COLUMNS, checksum=True, threads=threads)
+    assert checksum == clean
+
+
+def flip_bit(array: np.ndarray, index: tuple[int, ...]) -> None:
+    """Flips one bit of the value at `index` of `array`, in place (any dtype)."""
+    value = np.array([array[index]])
+    value.view(np.uint8)[3] ^= 0x10
+    array[index] = value[0]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_feature_check_finds_the_first_bad_column_on_any_threads(day, tmp_path, threads: int) -> None:
+    """The block checks of a version 3 file's columns, shared by two threads as they come, name
+    the first corrupted column wherever the flipped bit is, and pass the clean columns."""
+    import ticklab.core as core
+
+    feat = tmp_path / "day.feat"
+    core.IndicatorSet.from_dict({"name": "t", "indicators": [{"kind": "seed"}]}).compute_day(
+        str(day), str(feat), "AAA", DAY)
+    f = read_features(feat, verify=False)
+    native = store.native_core()
+    columns = [np.array(f.ts_ns), np.array(f.fingerprint), np.array(f.values, order="F")]
+    n_values = columns[2].shape[1]
+
+    def first_bad() -> int:
+        return native.feature_first_bad_column(columns, f.block_checksums, f.check_rows, threads=threads)
+
+    assert first_bad() == -1
+    where = {0: (0, (0,)), 1: (1, (f.n_rows - 1,)), 2: (2, (f.n_rows // 2, 0)),
+             1 + n_values: (2, (5, n_values - 1))}
+    for bad, (array, index) in where.items():
+        flip_bit(columns[array], index)
+        assert first_bad() == bad
+        flip_bit(columns[array], index)
+    flip_bit(columns[2], (f.n_rows - 1, n_values - 1))
+    flip_bit(columns[2], (0, 1))
+    assert first_bad() == 3  # the first of two bad columns
+    flip_bit(columns[2], (0, 1))
+    flip_bit(columns[2], (f.n_rows - 1, n_values - 1))
+    assert first_bad() == -1
+
+
 def test_a_dropped_frames_memory_is_kept_for_the_next_and_can_be_released(day) -> None:
     native = store.native_core()
     native.release_column_buffers()

@@ -36,8 +36,8 @@ void ColumnBlockChecksums(const void* data, size_t elem, uint64_t n_rows, uint64
                           std::vector<uint64_t>* out);
 
 // The index in `columns` of the first column holding a block whose checksum is not the expected
-// one, or -1 when every block matches. threads > 1 hashes the columns on that many threads (split
-// into runs of about equal bytes); the answer does not depend on it. Precondition: check_rows > 0.
+// one, or -1 when every block matches. threads > 1 shares the columns with one helper thread as the
+// two get to them (work_share.h); the answer does not depend on it. Precondition: check_rows > 0.
 int FirstBadColumn(const std::vector<CheckedColumn>& columns, uint64_t n_rows, uint64_t check_rows,
                    int threads = 1);
 

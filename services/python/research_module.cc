@@ -185,7 +185,8 @@ void RegisterResearch(py::module_& m) {
         py::arg("checksum") = true, py::arg("threads") = 1,
         R"(The TICK_DTYPE fields `names` of `ticks` as new contiguous arrays, in one pass with the
 GIL released: (dict name -> array, XXH64 of the records or None when checksum=False). threads=2
-hashes beside the copy (or copies in halves). Thread-safety: `ticks` is only read.)");
+lets a helper thread copy the blocks the caller has not reached yet, as the two get to them (the
+hash stays on the caller). Thread-safety: `ticks` is only read.)");
   m.def("archive_columns", &ArchiveColumns, py::arg("path"), py::arg("names"),
         R"(The TICK_DTYPE fields `names` of every tick of the tick archive `path` (.tickz) as new
 arrays (dict name -> array), decoded block by block with the GIL released; the records' checksum
@@ -199,8 +200,9 @@ what a .feat file's rows_checksum is compared with.)");
         py::arg("check_rows"), py::kw_only(), py::arg("threads") = 1,
         R"(Checks a version 3 feature file's columns (views of its map: ts_ns, fingerprint and the
 values, 1-D arrays or a 2-D Fortran-ordered one) against its block checksums `checks` (uint64
-[n_columns, n_blocks]) in C++ with the GIL released, on `threads` threads: the index of the first
-column with a mismatching block, or -1 when all match.)");
+[n_columns, n_blocks]) in C++ with the GIL released (threads=2: a helper thread shares the
+columns as they come): the index of the first column with a mismatching block, or -1 when all
+match.)");
   m.def(
       "verify_feature_file",
       [](const std::string& path, int threads) {

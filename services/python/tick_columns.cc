@@ -9,7 +9,10 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
-#include <thread>
+#include <new>
+
+#include "services/common/prefetched_hash.h"
+#include "services/common/work_share.h"
 
 namespace ticklab::python {
 namespace {
@@ -33,25 +36,17 @@ void CopyField(const char* records, size_t m, size_t offset, T* out) {
   }
 }
 
-// The columns of ticks[begin, end), block by block; each block is hashed into `state` first when
-// one is given (the block is then split from cache).
-void Split(const Tick* ticks, size_t begin, size_t end, size_t first,
-           const std::vector<TickColumn>& columns, XXH64_state_t* state) {
-  for (size_t at = begin; at < end; at += kSplitBlock) {
-    const size_t m = std::min(kSplitBlock, end - at);
-    const char* records = reinterpret_cast<const char*>(ticks + at);
-    if (state != nullptr) XXH64_update(state, records, m * sizeof(Tick));
-    for (const TickColumn& c : columns) {
-      const size_t row = first + at;
-      if (c.width == 8) {
-        CopyField(records, m, c.offset, static_cast<uint64_t*>(c.out) + row);
-      } else {
-        CopyField(records, m, c.offset, static_cast<uint32_t*>(c.out) + row);
-      }
+// The columns of the m records at `records`, the index of the first being `row` in the columns.
+void CopyBlock(const char* records, size_t m, size_t row, const std::vector<TickColumn>& columns) {
+  for (const TickColumn& c : columns) {
+    if (c.width == 8) {
+      CopyField(records, m, c.offset, static_cast<uint64_t*>(c.out) + row);
+    } else {
+      CopyField(records, m, c.offset, static_cast<uint32_t*>(c.out) + row);
     }
   }
 #if defined(__SSE2__)
-  _mm_sfence();  // the streaming stores are visible before the columns are handed over
+  _mm_sfence();  // the streaming stores are visible before the block is reported done
 #endif
 }
 
@@ -59,6 +54,7 @@ using HashState = std::unique_ptr<XXH64_state_t, decltype(&XXH64_freeState)>;
 
 HashState NewHash() {
   HashState state(XXH64_createState(), &XXH64_freeState);
+  if (!state) throw std::bad_alloc();
   XXH64_reset(state.get(), 0);
   return state;
 }
@@ -67,34 +63,40 @@ HashState NewHash() {
 
 void SplitTicks(const Tick* ticks, size_t n, const std::vector<TickColumn>& columns,
                 uint64_t* checksum, int threads) {
-  if (threads < 2 || n < 4 * kSplitBlock) {
-    HashState state = checksum != nullptr ? NewHash() : HashState(nullptr, &XXH64_freeState);
-    Split(ticks, 0, n, 0, columns, state.get());
-    if (state) *checksum = XXH64_digest(state.get());
+  const char* records = reinterpret_cast<const char*>(ticks);
+  const char* end = records + n * sizeof(Tick);
+  const size_t blocks = (n + kSplitBlock - 1) / kSplitBlock;
+  auto copy = [&](size_t b) {
+    const size_t row = b * kSplitBlock;
+    CopyBlock(records + row * sizeof(Tick), std::min(kSplitBlock, n - row), row, columns);
+  };
+  // The helper copies the blocks the caller has not claimed: a day's blocks are shared out as the
+  // two threads get to them (work_share.h), so a helper waiting for a core costs nothing.
+  UnitShare share(blocks, threads >= 2 && n >= 4 * kSplitBlock, copy);
+  if (checksum == nullptr) {
+    for (size_t b; share.ClaimNext(&b);) copy(b);
+    share.Finish();
     return;
   }
-  if (checksum == nullptr) {  // two threads, each copying half
-    const size_t half = n / 2 / kSplitBlock * kSplitBlock;
-    std::thread second([&] { Split(ticks, half, n, 0, columns, nullptr); });
-    Split(ticks, 0, half, 0, columns, nullptr);
-    second.join();
-    return;
-  }
-  // The hash is one sequential pass: this thread hashes and copies the head, then hashes the
-  // tail while the second thread copies it. Measured here a copy costs 5.3 ms, the hash 4.0 ms and
-  // both fused 6.7 ms per 40 MB, so a head of 1/6 gives the threads equal work.
-  const size_t head = n / 6 / kSplitBlock * kSplitBlock;
-  std::thread second([&] { Split(ticks, head, n, 0, columns, nullptr); });
+  // The hash is one sequential pass, so the caller hashes every block in order, and copies it
+  // too (from cache, just hashed) unless the helper has taken it already.
   HashState state = NewHash();
-  Split(ticks, 0, head, 0, columns, state.get());
-  XXH64_update(state.get(), ticks + head, (n - head) * sizeof(Tick));
+  for (size_t b = 0; b < blocks; ++b) {
+    const size_t row = b * kSplitBlock;
+    const char* block = records + row * sizeof(Tick);
+    XXH64UpdatePrefetched(state.get(), block, std::min(kSplitBlock, n - row) * sizeof(Tick), end);
+    if (share.Claim(b)) copy(b);
+  }
+  share.Finish();
   *checksum = XXH64_digest(state.get());
-  second.join();
 }
 
 void SplitTicksAt(const Tick* ticks, size_t n, size_t first,
                   const std::vector<TickColumn>& columns) {
-  Split(ticks, 0, n, first, columns, nullptr);
+  const char* records = reinterpret_cast<const char*>(ticks);
+  for (size_t at = 0; at < n; at += kSplitBlock) {
+    CopyBlock(records + at * sizeof(Tick), std::min(kSplitBlock, n - at), first + at, columns);
+  }
 }
 
 }  // namespace ticklab::python

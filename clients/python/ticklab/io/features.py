@@ -41,7 +41,7 @@ DIRECTORY_ENTRY = struct.Struct("<QQ")  # a column's region: offset, stored byte
 HEADER_CHECKSUM_OFFSET = 112
 GRID_SECONDS, GRID_TICKS = 1, 2
 _VERIFY_ROWS = 4096
-_CHECK_TWO_THREADS_FROM = 8 << 20  # bytes of a file checked on two threads when a core is idle
+_CHECK_TWO_THREADS_FROM = 8 << 20  # bytes of a file from which a second thread shares the check
 
 
 def _round64(n: int) -> int:

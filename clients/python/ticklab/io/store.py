@@ -77,21 +77,24 @@ def _check(path: str | Path, header: StoreHeader, checksum: int) -> None:
 #: The columns of `tick_columns` / `ticks_frame`: every field of a tick but its padding.
 FRAME_COLUMNS = tuple(n for n in TICK_DTYPE.names if n != "reserved")
 
-# Days from this many ticks are split on two threads when a second core is idle: below it a
-# thread's start costs more than it saves, and on a busy machine the second thread waits for a core
-# (measured on 2 busy cores: 28 ms on two threads against 11 ms on one).
+# Days from this many ticks are split on two threads: below it a thread's start costs more than it
+# saves.
 _TWO_THREADS_FROM = 65536
 
 
 def spare_threads(work: int, two_from: int) -> int:
-    """Threads for a native pass over `work` units: 2 from `two_from` units when a second core is
-    idle (by the load average), else 1."""
+    """Threads for a native pass over `work` units: 2 from `two_from` units when this process may
+    run on more than one core, else 1.
+
+    The native passes share their blocks with the second thread as the two get to them
+    (services/common/work_share.h), so a second thread that finds no idle core costs its start and
+    nothing more; no load average is consulted (the 1-minute average counts the reader's own
+    recent work, and kept an idle second core unused)."""
     try:
         cores = len(os.sched_getaffinity(0))
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):  # not Linux: no idea how busy the machine is
-        return 1
-    return 2 if work >= two_from and cores > 1 and busy <= cores - 1 else 1
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return 2 if work >= two_from and cores > 1 else 1
 
 
 @functools.cache
@@ -129,10 +132,10 @@ def tick_columns(path: str | Path, *, verify: bool = True) -> dict[str, np.ndarr
     """The file's ticks as one new contiguous array per field of `FRAME_COLUMNS`.
 
     One pass over the mapping, verifying the checksum on the way (`verify=False` skips it). With the
-    native module (ticklab.core) the pass runs in C++ with the GIL released (on two threads for a
-    large day when a core is idle) into memory recycled from dropped frames; without it numpy does
-    the same block by block, a few times slower. The file stays mapped while it is among the last
-    4 read (`_mapped`).
+    native module (ticklab.core) the pass runs in C++ with the GIL released (a second thread takes
+    a share of a large day's copy when it gets a core) into memory recycled from dropped frames;
+    without it numpy does the same block by block, a few times slower. The file stays mapped while
+    it is among the last 4 read (`_mapped`).
     """
     path = Path(path)
     header, ticks = _mapped(path, _identity(path))
