@@ -29,6 +29,7 @@ from trun.scheduler_batches import SchedulerBatches
 from trun.scheduler_messages import SchedulerMessages
 from trun.scheduler_persistence import SchedulerPersistence
 from trun.scheduler_removal import SchedulerRemoval
+from trun.scheduler_reservation import DEFAULT_RESOURCE_LIMIT, SchedulerReservation  # noqa: F401
 from trun.scheduler_reports import SchedulerReports
 from trun.scheduler_retries import SchedulerRetries
 
@@ -54,14 +55,13 @@ from trun.settings import scheduler  # noqa: F401 (the [scheduler] section, as l
 from trun.step_state import EMPTY, StepState, WorkerState, numeric_priority
 
 logger = logging.getLogger("trun.scheduler")
-DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
 EXTENSIONS = ("get_work_batch",)  # what ``extensions()`` lists
 MAX_BATCH = 1000  # steps one get_work_batch hands out at most
 
 
 class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPersistence,
                 SchedulerReports, SchedulerBatches, SchedulerEmails, SchedulerPending, SchedulerRemoval,
-                SchedulerRetries):
+                SchedulerRetries, SchedulerReservation):
     """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``), with Luigi's scheduler options.
 
     A failed step is PENDING again ``retry_delay`` seconds after the failure; ``retry_count`` failures
@@ -230,12 +230,6 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                     st.n_pending -= 1
         self._add_edges(st, wanted)
 
-    def _lacking(self, st: StepState) -> str | None:
-        for name, amount in st.resources.items():
-            if self._used[name] + amount > self._limits.get(name, DEFAULT_RESOURCE_LIMIT):
-                return name
-        return None
-
     def _release(self, st: StepState) -> None:
         held = st.resources if st.resources_running is None else st.resources_running
         for name, amount in held.items():
@@ -258,7 +252,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
     def add_worker(self, worker: str, info: dict | None = None) -> None:
         w = self._heard_from(worker)
         if w is not None and info:
-            w.info = dict(info)
+            w.info = {**w.info, **dict(info)}  # as Luigi: what it tells adds to what it told
 
     def add_step(self, step_id: str, status: str = PENDING, deps: Iterable[str] | None = None,
                  new_deps: Iterable[str] | None = None, runnable: bool = True, priority: int = 0,
@@ -309,6 +303,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 self._tell_hooks(st, None, st.status)
         elif runnable and not st.runnable:
             regroup = st.runnable = True
+        if resources is not None and st.known:
+            self._set_resources(st, resources)
         if module is not None and st.module is None:  # as Luigi: a module told later is kept
             st.module = module
             self._changed(st)
@@ -392,6 +388,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         """get_work; ``counted``: with the worker's counts (as Luigi: taken before a step is handed out)."""
         now = time.time()
         w = self._heard_from(worker)
+        if w is not None:
+            w.last_get_work = now  # it holds resources back for its steps from now (trun.scheduler_reservation)
         if host and w is not None and "host" not in w.info:
             w.info = {**w.info, "host": host}
         if assistant and w is not None and not w.assistant:
@@ -474,44 +472,6 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             return st.known
         return (worker is None or st.owner is None or worker == st.owner
                 or (st.others is not None and worker in st.others))
-
-    def _next_ready(self, worker: str | None, foreign: list) -> dict[str, Any] | None:
-        while self._ready:
-            item = heapq.heappop(self._ready)
-            _, seq, sid = item
-            st = self._steps.get(sid)
-            if st is None or st.queued_seq != seq or st.status != PENDING or st.n_pending or not st.runnable:
-                continue
-            if not self._can_run(st, worker):
-                foreign.append(item)
-                continue
-            lacking = self._lacking(st) if st.resources else None
-            if lacking is not None:
-                st.queued_seq = seq
-                heapq.heappush(self._blocked[lacking], (-st.priority, seq, sid))
-                continue
-            return self._take_batch(st, worker) if st.batchable else self._take(st, worker)
-        return self._from_blocked(worker)
-
-    def _from_blocked(self, worker: str | None) -> dict[str, Any] | None:
-        for name in list(self._blocked):
-            heap = self._blocked[name]
-            while heap and self._used[name] < self._limits.get(name, DEFAULT_RESOURCE_LIMIT):
-                _, seq, sid = heapq.heappop(heap)
-                st = self._steps.get(sid)
-                if st is None or st.queued_seq != seq or st.status != PENDING or st.n_pending:
-                    continue
-                if not self._can_run(st, worker):
-                    heapq.heappush(self._ready, (-st.priority, seq, sid))
-                    continue
-                lacking = self._lacking(st)
-                if lacking is None:
-                    return self._take_batch(st, worker) if st.batchable else self._take(st, worker)
-                if lacking == name:  # needs more units than are free now
-                    heapq.heappush(heap, (-st.priority, seq, sid))
-                    break
-                heapq.heappush(self._blocked[lacking], (-st.priority, seq, sid))
-        return None
 
     # ---- the interface: housekeeping ---------------------------------------------------------------
     def prune(self) -> None:

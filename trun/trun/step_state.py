@@ -244,7 +244,7 @@ class WorkerState:
     """One worker: when it was last heard from and the steps it added / is running."""
 
     __slots__ = ("id", "info", "started", "last_active", "disabled", "steps", "running", "rpc_messages",
-                 "pending_counts", "watched_running")
+                 "pending_counts", "watched_running", "last_get_work")
 
     def __init__(self, worker_id: str, now: float) -> None:
         self.id = worker_id
@@ -258,6 +258,7 @@ class WorkerState:
         # of its steps: pending or failed, those only it added, those it added last (trun.scheduler_pending)
         self.pending_counts = [0, 0, 0]
         self.watched_running: set[str] = set()  # its steps running, by any worker
+        self.last_get_work: float | None = None  # when it last asked for work (not stored)
 
     # ---- Luigi's names ----------------------------------------------------------------------------
     assistant = property(lambda self: bool(self.info.get("assistant")))
@@ -271,8 +272,10 @@ class WorkerState:
         self.info = {**self.info, **info}
 
     def update(self, worker_reference: Any = None, get_work: bool = False) -> None:
-        """Heard from now."""
+        """Heard from now (``get_work``: it asked for work)."""
         self.last_active = time.time()
+        if get_work:
+            self.last_get_work = self.last_active
 
     def prune(self, config: Any) -> bool:
         """Whether it has been silent for longer than ``config.worker_disconnect_delay``."""
