@@ -85,7 +85,7 @@ class SchedulerReservation:
                 foreign.append(item)
                 shared_short = shared_short or bool(st.resources)
                 continue
-            if not self._parked_above(item) and (
+            if not (self._blocked and self._parked_above(item)) and (
                     not st.resources or (not shared_short and self._lacking(st) is None)):
                 return self._hand_out(st, worker)  # nothing ranked above it can hold its units back
             heapq.heappush(self._ready, item)
