@@ -29,8 +29,8 @@ from trun.scheduler_batches import SchedulerBatches
 from trun.scheduler_messages import SchedulerMessages
 from trun.scheduler_persistence import SchedulerPersistence
 from trun.scheduler_removal import SchedulerRemoval
-from trun.scheduler_reservation import DEFAULT_RESOURCE_LIMIT, SchedulerReservation  # noqa: F401
 from trun.scheduler_reports import SchedulerReports
+from trun.scheduler_reservation import DEFAULT_RESOURCE_LIMIT, SchedulerReservation  # noqa: F401
 from trun.scheduler_retries import SchedulerRetries
 
 # the statuses and Luigi's constants are importable from here as well (kept compact)
@@ -131,6 +131,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         st = self._steps.get(step_id)
         if st is None:
             st = self._steps[step_id] = StepState(step_id, time.time())
+            st.options = self._retry_options
             self._counts[PENDING] += 1
             self._family_counts[("", PENDING)] += 1
             self._recent[step_id] = None
@@ -389,7 +390,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         now = time.time()
         w = self._heard_from(worker)
         if w is not None:
-            w.last_get_work = now  # it holds resources back for its steps from now (trun.scheduler_reservation)
+            w.last_get_work = now  # it holds resources back for its steps (trun.scheduler_reservation)
         if host and w is not None and "host" not in w.info:
             w.info = {**w.info, "host": host}
         if assistant and w is not None and not w.assistant:

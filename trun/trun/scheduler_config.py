@@ -23,6 +23,7 @@ OPTION_ATTRIBUTES = ("retry_count", "retry_delay", "disable_window", "disable_ha
                      "disable_persist", "remove_delay", "worker_disconnect_delay", "prune_on_get_work",
                      "record_step_history", "max_shown_steps", "max_graph_nodes", "pause_enabled",
                      "send_messages", "stable_done_cooldown_secs", "state_path", "batch_emails")
+RETRY_OPTIONS = ("retry_count", "disable_hard_timeout", "disable_window")  # Luigi's RetryPolicy fields
 
 
 def scheduler_settings(config: scheduler_section | None = None, **overrides: Any) -> scheduler_section:
@@ -58,6 +59,7 @@ class SchedulerOptions:
     step_log_dir: str | None
     _hooks: list[Hook]
     _limits: dict[str, int]
+    _retry_options: dict[str, Any]
     _email_batcher: Any
 
     def _init_options(self, config: scheduler_section | None, resources: dict[str, int] | None,
@@ -69,6 +71,8 @@ class SchedulerOptions:
         for name in OPTION_ATTRIBUTES:
             setattr(self, name, getattr(cfg, name))
         self._limits = dict(resources or get_config().getintdict("resources"))
+        # what its steps' records fall back on for Luigi's record methods (StepState.luigi_policy)
+        self._retry_options = {name: getattr(cfg, name) for name in RETRY_OPTIONS}
         # told of each status change: history database, metrics ([scheduler] options)
         self._hooks = hooks_from_config(cfg, step_history_impl)
         self._email_batcher = batch_notifier() if cfg.batch_emails else None

@@ -28,6 +28,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from trun.step_state import EMPTY, StepState, WorkerState, numeric_priority
@@ -102,7 +103,7 @@ class SchedulerReservation:
         """Whether a parked step may rank above ``item`` (its heap's top does; stale tops count)."""
         return any(heap and heap[0] < item for heap in self._blocked.values())
 
-    def _turns(self, now: float) -> dict[str, int]:
+    def _live_turns(self, now: float) -> dict[str, int]:
         """Each live worker's turns: its processes, if it asked for work within worker_disconnect_delay."""
         since = now - self.worker_disconnect_delay
         turns = {}
@@ -114,10 +115,10 @@ class SchedulerReservation:
                     turns[w.id] = 1
         return turns
 
-    def _running_ranked(self, turns: dict[str, int]) -> list[tuple[Rank, StepState]]:
-        """The steps live workers run themselves (a batch's members count once, as its runner), by rank."""
+    def _running_ranked(self, workers: Iterable[str]) -> list[tuple[Rank, StepState]]:
+        """The steps ``workers`` run themselves (a batch's members count once, as its runner), by rank."""
         found = []
-        for wid in turns:
+        for wid in workers:
             for sid in list(self._workers[wid].running):
                 st = self._steps.get(sid)
                 if st is not None and st.status == RUNNING and st.worker == wid and self._runs_itself(sid):  # type: ignore[attr-defined]
@@ -128,36 +129,20 @@ class SchedulerReservation:
     def _reserving_walk(self, worker: str | None, foreign: list[Entry]) -> dict[str, Any] | None:
         """The walk in rank order (see the module): the first step ``worker`` may run that fits both the
         free units and those not held back for steps ranked above it."""
-        turns = self._turns(time.time())
-        free_turns = sum(n for n in turns.values() if n > 0)
+        holds = _Holds(self._live_turns(time.time()))
         asker = self._workers.get(worker) if worker is not None else None
-        assistant = asker is not None and asker.assistant
-        running = self._running_ranked(turns)
-        held: defaultdict[str, int] = defaultdict(int)  # units held back, by resource
+        extra = [worker] if asker is not None and asker.assistant else []  # an assistant's own turns
+        running = self._running_ranked(list(holds.turns))
         parked: list[tuple[str, Entry]] = []
-        looks = 0
-        r = 0
+        looks = r = 0
         try:
             while True:
-                best: Rank | None = None
-                source: str | None = None
-                if self._ready:
-                    best, source = self._ready[0][:2], ""
-                if looks < MAX_PARKED_LOOKS:
-                    for name, heap in list(self._blocked.items()):
-                        if not heap:
-                            del self._blocked[name]
-                        elif (best is None or heap[0][:2] < best) and not self._parked_dead(name, held, free_turns):
-                            best, source = heap[0][:2], name
-                if r < len(running) and (best is None or running[r][0] <= best):
+                rank, source = self._next_source(holds, looks < MAX_PARKED_LOOKS)
+                if r < len(running) and (rank is None or running[r][0] <= rank):
                     st = running[r][1]
                     r += 1
-                    if turns[st.worker] > 0:  # type: ignore[index]
-                        free_turns -= 1
-                    turns[st.worker] -= 1  # type: ignore[index]
-                    for name, amount in (st.resources if st.resources_running is None
-                                         else st.resources_running).items():
-                        held[name] += amount
+                    holds.running(st.worker)  # type: ignore[arg-type]
+                    holds.hold(st.resources if st.resources_running is None else st.resources_running)
                     continue
                 if source is None:
                     return None
@@ -166,19 +151,12 @@ class SchedulerReservation:
                 st = self._queued(item)
                 if st is None:
                     continue
-                mine = self._can_run(st, worker)  # type: ignore[attr-defined]
-                over = self._over(st, held)
+                over = self._over(st, holds.units)
                 lacking = self._lacking(st) if st.resources else None
-                if mine and over is None and lacking is None:
+                if over is None and lacking is None and self._can_run(st, worker):  # type: ignore[attr-defined]
                     return self._hand_out(st, worker)
-                if over is None:  # it holds its units back, if one of its workers has a turn left
-                    for wid in [*st.stakeholders(), *([worker] if assistant else [])]:
-                        if turns.get(wid, 0) > 0:  # type: ignore[arg-type]
-                            turns[wid] -= 1  # type: ignore[index]
-                            free_turns -= 1
-                            for name, amount in st.resources.items():
-                                held[name] += amount
-                            break
+                if over is None and holds.take_turn([*st.stakeholders(), *extra]):
+                    holds.hold(st.resources)
                 short = lacking or over
                 if short is not None:
                     parked.append((short, item))
@@ -188,18 +166,33 @@ class SchedulerReservation:
             for name, item in parked:
                 heapq.heappush(self._blocked[name], item)
 
-    def _over(self, st: StepState, held: dict[str, int]) -> str | None:
-        """A resource ``st`` needs more of than is left once the units held back are set aside."""
+    def _next_source(self, holds: _Holds, parked_too: bool) -> tuple[Rank | None, str | None]:
+        """The best-ranked ready entry's rank and where it is: "" the ready heap, else the name of the
+        parked heap (only heaps whose steps may still matter); (None, None) when there is none."""
+        best: Rank | None = None
+        source: str | None = None
+        if self._ready:
+            best, source = self._ready[0][:2], ""
+        if parked_too:
+            for name, heap in list(self._blocked.items()):
+                if not heap:
+                    del self._blocked[name]
+                elif (best is None or heap[0][:2] < best) and not self._parked_dead(name, holds):
+                    best, source = heap[0][:2], name
+        return best, source
+
+    def _over(self, st: StepState, units: dict[str, int]) -> str | None:
+        """A resource ``st`` needs more of than is left once the ``units`` held back are set aside."""
         for name, amount in st.resources.items():
-            if held.get(name, 0) + amount > self._limit(name):
+            if units.get(name, 0) + amount > self._limit(name):
                 return name
         return None
 
-    def _parked_dead(self, name: str, held: dict[str, int], free_turns: int) -> bool:
+    def _parked_dead(self, name: str, holds: _Holds) -> bool:
         """Whether no step parked for ``name`` can matter further down the walk: all its units are held
         back, or none is free and no worker has a turn left to hold one back."""
         limit = self._limit(name)
-        return held.get(name, 0) >= limit or (free_turns <= 0 and self._used[name] >= limit)
+        return holds.units.get(name, 0) >= limit or (holds.free_turns <= 0 and self._used[name] >= limit)
 
     def _set_resources(self, st: StepState, resources: dict[str, int]) -> None:
         """As Luigi's add_task: resources given with a step replace those it had (a running step keeps
@@ -213,3 +206,33 @@ class SchedulerReservation:
             self._batch_unready(st)  # type: ignore[attr-defined]  # its batch group has its resources
         st.resources = new or EMPTY
         self._changed(st)  # type: ignore[attr-defined]
+
+
+class _Holds:
+    """What a walk has held back so far: units per resource, and the turns workers have left."""
+
+    __slots__ = ("turns", "free_turns", "units")
+
+    def __init__(self, turns: dict[str, int]) -> None:
+        self.turns = turns
+        self.free_turns = sum(n for n in turns.values() if n > 0)
+        self.units: defaultdict[str, int] = defaultdict(int)
+
+    def take_turn(self, workers: Iterable[str | None]) -> bool:
+        """Use a turn of the first of ``workers`` that has one left; whether one had."""
+        for wid in workers:
+            if self.turns.get(wid, 0) > 0:  # type: ignore[arg-type]
+                self.turns[wid] -= 1  # type: ignore[index]
+                self.free_turns -= 1
+                return True
+        return False
+
+    def running(self, worker: str) -> None:
+        """A step ``worker`` runs uses one of its turns (it may have none left: it runs anyway)."""
+        if self.turns[worker] > 0:
+            self.free_turns -= 1
+        self.turns[worker] -= 1
+
+    def hold(self, resources: dict[str, int]) -> None:
+        for name, amount in resources.items():
+            self.units[name] += amount

@@ -11,6 +11,7 @@ uses them.
 from __future__ import annotations
 
 import heapq
+import os
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from trun.metrics import NoMetricsCollector
 from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING
 from trun.scheduler_hooks import MetricsHook
+from trun.scheduler_persistence import saved_records
 from trun.step_state import StepState, WorkerState
 
 
@@ -26,19 +28,33 @@ def _id(step: Any) -> str:
 
 
 class SimpleStepState:
-    """The records of ``scheduler`` (a ``trun.scheduler.Scheduler``; Luigi builds its state object
-    from a state path, trun's view is of a scheduler, which has the state path)."""
+    """The records of ``scheduler`` (a ``trun.scheduler.Scheduler``).  Built as Luigi's is, from a state
+    path (``SimpleStepState(state_path)``), it is the view of a scheduler of its own with that path."""
 
-    def __init__(self, scheduler: Any) -> None:
+    def __init__(self, scheduler: Any = None, state_path: str | os.PathLike | None = None) -> None:
+        if scheduler is None or isinstance(scheduler, (str, os.PathLike)):
+            from trun.scheduler import Scheduler  # here, not at the top: trun.scheduler imports this module
+
+            path = state_path if state_path is not None else scheduler
+            scheduler = Scheduler() if path is None else Scheduler(state_path=os.fspath(path))
         self._scheduler = scheduler
+
+    @property
+    def _state_path(self) -> str | None:
+        """The scheduler's state_path (Luigi's attribute; setting it sets the scheduler's)."""
+        return self._scheduler.state_path
+
+    @_state_path.setter
+    def _state_path(self, path: str | None) -> None:
+        self._scheduler.state_path = path
 
     # ---- saving --------------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, StepState], dict[str, WorkerState], dict]:
         return self._scheduler._steps, self._scheduler._workers, {}
 
     def set_state(self, state: tuple) -> None:
-        steps, workers = dict(state[0]), dict(state[1])
-        self._scheduler._restore(steps, workers, {}, False)
+        """Take over ``(steps, workers, ...)`` records, as ``get_state`` gives them (or an old file had)."""
+        self._scheduler._restore(*saved_records(state))
 
     def dump(self) -> None:
         self._scheduler.dump()
