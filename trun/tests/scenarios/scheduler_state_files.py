@@ -10,7 +10,6 @@ import os
 import pickle
 import time
 
-import luigi.scheduler
 from luigi.scheduler import Scheduler, SimpleTaskState
 
 
