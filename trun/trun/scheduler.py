@@ -57,6 +57,7 @@ from trun.step_state import EMPTY, StepState, WorkerState, numeric_priority
 logger = logging.getLogger("trun.scheduler")
 EXTENSIONS = ("get_work_batch",)  # what ``extensions()`` lists
 MAX_BATCH = 1000  # steps one get_work_batch hands out at most
+RETRY_DUE_POLL = 0.1  # retry_in (s) while a retry is due but not yet made by a prune
 
 
 class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPersistence,
@@ -395,10 +396,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             w.info = {**w.info, "host": host}
         if assistant and w is not None and not w.assistant:
             w.info = {**w.info, "assistant": True}
-        if self.prune_on_get_work:
+        if self.prune_on_get_work:  # as Luigi: otherwise a failed step is pending again at the next prune
             self.prune()
-        else:
-            self._due_retries(now)
         if w is not None and w.disabled:  # as Luigi's reply to a disabled worker
             return dict(DISABLED_REPLY)
         counts = self._pending_of(worker) if counted else {}
@@ -454,7 +453,10 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 heapq.heappush(self._ready, item)
         if found is not None:
             return found
-        return self._idle(max(0.0, self._retry_heap[0][0] - now) if self._retry_heap else None)
+        if not self._retry_heap:
+            return self._idle(None)
+        wait = self._retry_heap[0][0] - now  # a retry that is due waits for the next prune: ask again soon
+        return self._idle(wait if wait > 0 else RETRY_DUE_POLL)
 
     def _idle(self, retry_in: float | None) -> dict[str, Any]:
         """get_work's answer when there is nothing to run now: trun's ``retry_in`` (seconds until a
@@ -482,12 +484,12 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         workers = list(self._workers.values())  # one C call: safe while a heartbeat thread adds a worker
         for w in [w for w in workers if now - w.last_active > self.worker_disconnect_delay]:
             self._drop_worker(w, now)
-        self._due_retries(now)
         while self._enable_heap and self._enable_heap[0][0] <= now:
             _, sid = heapq.heappop(self._enable_heap)
             st = self._steps.get(sid)
             if st is not None and st.status == DISABLED and st.disabled_at is not None:
                 self._re_enable(st)
+        self._due_retries(time.time())  # as Luigi: a step re-enabled with no retry_delay is pending at once
         self._time_unowned(now)
         self._due_removals(now)
         self._prune_emails()
