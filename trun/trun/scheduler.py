@@ -205,6 +205,10 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 self._maybe_queue(s)
             stack.extend(self._steps[d] for d in s.deps)
 
+    def _update_priority(self, step: Any, priority: int, worker: str | None = None) -> None:
+        """Luigi's: raise a step's priority (and its dependencies'), never lower it."""
+        self._raise_priority(self._steps[getattr(step, "id", step)], priority)
+
     def _add_edges(self, st: StepState, deps: Iterable[str]) -> None:
         for dep_id in deps:
             if dep_id in st.deps or dep_id == st.id:

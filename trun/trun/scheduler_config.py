@@ -14,6 +14,7 @@ from typing import Any
 
 from trun.configuration import get_config
 from trun.scheduler_hooks import Hook, hooks_from_config
+from trun.scheduler_records import RetryPolicy
 from trun.settings import scheduler as scheduler_section
 from trun.step_state import StepState
 from trun.step_status import PENDING
@@ -76,6 +77,17 @@ class SchedulerOptions:
         # told of each status change: history database, metrics ([scheduler] options)
         self._hooks = hooks_from_config(cfg, step_history_impl)
         self._email_batcher = batch_notifier() if cfg.batch_emails else None
+
+    @property
+    def _resources(self) -> dict[str, int]:
+        """Luigi's name of the resource limits."""
+        return self._limits
+
+    def _generate_retry_policy(self, step_retry_policy: dict[str, Any]) -> RetryPolicy:
+        """Luigi's: the section's retry policy with a step's own values (an unknown name: TypeError)."""
+        merged = self._config._get_retry_policy()._asdict()
+        merged.update({k: v for k, v in step_retry_policy.items() if v is not None})
+        return RetryPolicy(**merged)
 
     def _done_cooled(self, st: StepState, status: str) -> bool:
         """A DONE step added as PENDING runs again once it has been DONE for stable_done_cooldown_secs."""

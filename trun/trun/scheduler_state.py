@@ -40,6 +40,11 @@ class SimpleStepState:
         self._scheduler = scheduler
 
     @property
+    def _steps(self) -> dict[str, StepState]:
+        """The scheduler's step records by id (Luigi's attribute; read it, do not replace it)."""
+        return self._scheduler._steps
+
+    @property
     def _state_path(self) -> str | None:
         """The scheduler's state_path (Luigi's attribute; setting it sets the scheduler's)."""
         return self._scheduler.state_path

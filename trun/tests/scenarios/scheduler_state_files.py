@@ -2,7 +2,8 @@
 built from a path loading a broken file (logged, empty), a file of the oldest shape (workers only as
 the time they were last heard from), records pickled as get_state() gives them; the state path set
 through scheduler._state before dump() and load(); a record's retry checks falling back on its
-scheduler's options."""
+scheduler's options; the scheduler's internals Luigi's tests reach (_update_priority, _resources,
+_generate_retry_policy, the section's _get_retry_policy, a worker's get_tasks over _state._tasks)."""
 
 import json
 import logging
@@ -80,4 +81,22 @@ other.add_failure()
 other.add_failure()
 checks += [other.num_failures(), other.has_excessive_failures()]
 out["record_options"] = checks
+
+s = Scheduler(retry_count=9, disable_window=999, disable_hard_timeout=99, resources={"db": 4})
+s.add_task(worker="w", task_id="P", priority=10)
+s.add_task(worker="w", task_id="Q", deps=["P"])
+s.add_task(worker="other", task_id="Z", status="DONE")
+q = s._state.get_task("Q")
+q.priority = "not a number"  # counts as 0
+s._update_priority(q, 20, "w")
+s._update_priority(s._state.get_task("P"), 5, "w")  # never lowered
+try:
+    s._generate_retry_policy({"no_such_option": 1})
+    unknown = "accepted"
+except TypeError:
+    unknown = "TypeError"
+out["internals"] = [q.priority, s._state.get_task("P").priority, s._resources,
+                    list(s._config._get_retry_policy()), list(s._generate_retry_policy({"retry_count": 1})),
+                    unknown, sorted(t.id for t in s._state.get_worker("w").get_tasks(s._state, "PENDING")),
+                    sorted(s._state._tasks)]
 print(json.dumps(out, sort_keys=True))
