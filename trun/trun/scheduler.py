@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -50,7 +51,7 @@ from trun.scheduler_pending import DISABLED_REPLY, SchedulerPending
 from trun import notifications  # noqa: I001 (looked up here, as Luigi's: tests patch it here)
 from trun.scheduler_records import (STEP_FAMILY_RE, OrderedSet, RetryPolicy, Step, Worker,  # noqa: F401
                                     _get_empty_retry_policy)
-from trun.scheduler_state import SimpleStepState
+from trun.scheduler_state import SchedulerStateView
 from trun.settings import scheduler  # noqa: F401 (the [scheduler] section, as luigi.scheduler.scheduler)
 from trun.step_state import EMPTY, StepState, WorkerState, numeric_priority
 
@@ -519,3 +520,15 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             if st is not None and not self._kept(st):
                 st.remove_at = now + self.remove_delay
                 heapq.heappush(self._remove_heap, (st.remove_at, sid))
+
+
+class SimpleStepState(SchedulerStateView):
+    """Luigi's ``SimpleTaskState``: the view of ``scheduler``'s records; built as Luigi's is, from a state
+    path (``SimpleStepState(state_path)``), the view of a scheduler of its own with that path."""
+
+    def __init__(self, of: Scheduler | str | os.PathLike | None = None,
+                 state_path: str | os.PathLike | None = None) -> None:
+        if of is None or isinstance(of, (str, os.PathLike)):
+            path = state_path if state_path is not None else of
+            of = Scheduler() if path is None else Scheduler(state_path=os.fspath(path))
+        super().__init__(of)

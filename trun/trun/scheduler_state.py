@@ -1,4 +1,4 @@
-"""Luigi's ``SimpleTaskState`` API as ``SimpleStepState``: a view of a ``Scheduler``'s own records.
+"""Luigi's ``SimpleTaskState`` API (``trun.scheduler.SimpleStepState``): a view of a scheduler's records.
 
 Luigi's scheduler keeps its task and worker records in a separate state object that its tests (and
 some users' code) reach as ``scheduler._state``.  trun's scheduler keeps them itself, with the
@@ -11,7 +11,6 @@ uses them.
 from __future__ import annotations
 
 import heapq
-import os
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -27,16 +26,11 @@ def _id(step: Any) -> str:
     return step if isinstance(step, str) else step.id
 
 
-class SimpleStepState:
-    """The records of ``scheduler`` (a ``trun.scheduler.Scheduler``).  Built as Luigi's is, from a state
-    path (``SimpleStepState(state_path)``), it is the view of a scheduler of its own with that path."""
+class SchedulerStateView:
+    """The records of ``scheduler`` (a ``trun.scheduler.Scheduler``); ``trun.scheduler.SimpleStepState``
+    is this view, built from a state path as Luigi's is."""
 
-    def __init__(self, scheduler: Any = None, state_path: str | os.PathLike | None = None) -> None:
-        if scheduler is None or isinstance(scheduler, (str, os.PathLike)):
-            from trun.scheduler import Scheduler  # here, not at the top: trun.scheduler imports this module
-
-            path = state_path if state_path is not None else scheduler
-            scheduler = Scheduler() if path is None else Scheduler(state_path=os.fspath(path))
+    def __init__(self, scheduler: Any) -> None:
         self._scheduler = scheduler
 
     @property
