@@ -74,6 +74,8 @@ def test_failure_and_retry():
     reply = s.get_work()
     assert reply["step_id"] is None and 0 < reply["retry_in"] <= 0.05
     time.sleep(0.06)
+    assert s.get_work()["step_id"] is None  # as Luigi: pending again at the next prune
+    s.prune()
     assert s.get_work()["step_id"] == "a"
     s.add_step("a", status=FAILED)
     reply = s.get_work()
@@ -88,6 +90,7 @@ def test_per_step_retry_policy_overrides_default():
     for _ in range(3):
         assert s.get_work()["step_id"] == "a"
         s.add_step("a", status=FAILED)
+        s.prune()
     assert s.get_work()["step_id"] is None
 
 
@@ -116,11 +119,13 @@ def test_disable_window_forgets_old_failures():
         assert s.get_work()["step_id"] == "a"
         s.add_step("a", status=FAILED)
         time.sleep(0.12)
+        s.prune()
     s2 = Scheduler(retry_count=2, retry_delay=0, disable_window=60)
     s2.add_step("a")
     for _ in range(2):
         assert s2.get_work()["step_id"] == "a"
         s2.add_step("a", status=FAILED)
+        s2.prune()
     assert s2.get_work()["step_id"] is None
 
 

@@ -17,6 +17,7 @@ def fail_until(s, step_id, times):
     for _ in range(times):
         assert s.get_work(worker="w")["step_id"] == step_id
         s.add_step(step_id, status=FAILED, expl="boom", worker="w")
+        s.prune()  # as Luigi: a failed step is pending again at a prune
 
 
 def test_used_up_retries_disable_the_step_for_disable_persist():
@@ -28,7 +29,8 @@ def test_used_up_retries_disable_the_step_for_disable_persist():
     assert s.get_work(worker="w")["step_id"] is None
     time.sleep(0.06)  # at least disable_persist passes
     s.prune()
-    assert s.step_status("a") == FAILED and s.step_info("a")["failures"] == 0
+    # as Luigi: re-enabled (its failures forgotten) and, with no retry_delay, pending in the same prune
+    assert s.step_status("a") == PENDING and s.step_info("a")["failures"] == 0
     assert s.get_work(worker="w")["step_id"] == "a"
 
 
@@ -47,7 +49,7 @@ def test_disable_hard_timeout_disables_a_step_failing_long_after_its_first_failu
     s = Scheduler(retry_count=100, retry_delay=0, disable_hard_timeout=0.05)
     s.add_step("a", worker="w")
     fail_until(s, "a", 1)
-    assert s.step_status("a") == FAILED and s.step_info("a")["will_retry"]
+    assert s.step_status("a") == PENDING  # retried at the prune (retry_delay 0), as Luigi's
     time.sleep(0.06)
     fail_until(s, "a", 1)
     assert s.step_status("a") == DISABLED

@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ from trun.scheduler_messages import SchedulerMessages
 from trun.scheduler_persistence import SchedulerPersistence
 from trun.scheduler_removal import SchedulerRemoval
 from trun.scheduler_reports import SchedulerReports
+from trun.scheduler_reservation import DEFAULT_RESOURCE_LIMIT, SchedulerReservation  # noqa: F401
 from trun.scheduler_retries import SchedulerRetries
 
 # the statuses and Luigi's constants are importable from here as well (kept compact)
@@ -49,19 +51,19 @@ from trun.scheduler_pending import DISABLED_REPLY, SchedulerPending
 from trun import notifications  # noqa: I001 (looked up here, as Luigi's: tests patch it here)
 from trun.scheduler_records import (STEP_FAMILY_RE, OrderedSet, RetryPolicy, Step, Worker,  # noqa: F401
                                     _get_empty_retry_policy)
-from trun.scheduler_state import SimpleStepState
+from trun.scheduler_state import SchedulerStateView
 from trun.settings import scheduler  # noqa: F401 (the [scheduler] section, as luigi.scheduler.scheduler)
 from trun.step_state import EMPTY, StepState, WorkerState, numeric_priority
 
 logger = logging.getLogger("trun.scheduler")
-DEFAULT_RESOURCE_LIMIT = 1  # like Luigi: a resource absent from [resources] has one unit
 EXTENSIONS = ("get_work_batch",)  # what ``extensions()`` lists
 MAX_BATCH = 1000  # steps one get_work_batch hands out at most
+RETRY_DUE_POLL = 0.1  # retry_in (s) while a retry is due but not yet made by a prune
 
 
 class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMessages, SchedulerPersistence,
                 SchedulerReports, SchedulerBatches, SchedulerEmails, SchedulerPending, SchedulerRemoval,
-                SchedulerRetries):
+                SchedulerRetries, SchedulerReservation):
     """In-process scheduler (a ``trun.scheduler_api.SchedulerAPI``), with Luigi's scheduler options.
 
     A failed step is PENDING again ``retry_delay`` seconds after the failure; ``retry_count`` failures
@@ -131,6 +133,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         st = self._steps.get(step_id)
         if st is None:
             st = self._steps[step_id] = StepState(step_id, time.time())
+            st.options = self._retry_options
             self._counts[PENDING] += 1
             self._family_counts[("", PENDING)] += 1
             self._recent[step_id] = None
@@ -203,6 +206,10 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 self._maybe_queue(s)
             stack.extend(self._steps[d] for d in s.deps)
 
+    def _update_priority(self, step: Any, priority: int, worker: str | None = None) -> None:
+        """Luigi's: raise a step's priority (and its dependencies'), never lower it."""
+        self._raise_priority(self._steps[getattr(step, "id", step)], priority)
+
     def _add_edges(self, st: StepState, deps: Iterable[str]) -> None:
         for dep_id in deps:
             if dep_id in st.deps or dep_id == st.id:
@@ -230,12 +237,6 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                     st.n_pending -= 1
         self._add_edges(st, wanted)
 
-    def _lacking(self, st: StepState) -> str | None:
-        for name, amount in st.resources.items():
-            if self._used[name] + amount > self._limits.get(name, DEFAULT_RESOURCE_LIMIT):
-                return name
-        return None
-
     def _release(self, st: StepState) -> None:
         held = st.resources if st.resources_running is None else st.resources_running
         for name, amount in held.items():
@@ -258,7 +259,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
     def add_worker(self, worker: str, info: dict | None = None) -> None:
         w = self._heard_from(worker)
         if w is not None and info:
-            w.info = dict(info)
+            w.info = {**w.info, **dict(info)}  # as Luigi: what it tells adds to what it told
 
     def add_step(self, step_id: str, status: str = PENDING, deps: Iterable[str] | None = None,
                  new_deps: Iterable[str] | None = None, runnable: bool = True, priority: int = 0,
@@ -309,6 +310,8 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 self._tell_hooks(st, None, st.status)  # told only that (by _set_status, below)
         elif runnable and not st.runnable:
             regroup = st.runnable = True
+        if resources is not None and st.known:
+            self._set_resources(st, resources)
         if module is not None and st.module is None:  # as Luigi: a module told later is kept
             st.module = module
             self._changed(st)
@@ -392,14 +395,14 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         """get_work; ``counted``: with the worker's counts (as Luigi: taken before a step is handed out)."""
         now = time.time()
         w = self._heard_from(worker)
+        if w is not None:
+            w.last_get_work = now  # it holds resources back for its steps (trun.scheduler_reservation)
         if host and w is not None and "host" not in w.info:
             w.info = {**w.info, "host": host}
         if assistant and w is not None and not w.assistant:
             w.info = {**w.info, "assistant": True}
-        if self.prune_on_get_work:
+        if self.prune_on_get_work:  # as Luigi: otherwise a failed step is pending again at the next prune
             self.prune()
-        else:
-            self._due_retries(now)
         if w is not None and w.disabled:  # as Luigi's reply to a disabled worker
             return dict(DISABLED_REPLY)
         counts = self._pending_of(worker) if counted else {}
@@ -455,7 +458,10 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 heapq.heappush(self._ready, item)
         if found is not None:
             return found
-        return self._idle(max(0.0, self._retry_heap[0][0] - now) if self._retry_heap else None)
+        if not self._retry_heap:
+            return self._idle(None)
+        wait = self._retry_heap[0][0] - now  # a retry that is due waits for the next prune: ask again soon
+        return self._idle(wait if wait > 0 else RETRY_DUE_POLL)
 
     def _idle(self, retry_in: float | None) -> dict[str, Any]:
         """get_work's answer when there is nothing to run now: trun's ``retry_in`` (seconds until a
@@ -475,44 +481,6 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         return (worker is None or st.owner is None or worker == st.owner
                 or (st.others is not None and worker in st.others))
 
-    def _next_ready(self, worker: str | None, foreign: list) -> dict[str, Any] | None:
-        while self._ready:
-            item = heapq.heappop(self._ready)
-            _, seq, sid = item
-            st = self._steps.get(sid)
-            if st is None or st.queued_seq != seq or st.status != PENDING or st.n_pending or not st.runnable:
-                continue
-            if not self._can_run(st, worker):
-                foreign.append(item)
-                continue
-            lacking = self._lacking(st) if st.resources else None
-            if lacking is not None:
-                st.queued_seq = seq
-                heapq.heappush(self._blocked[lacking], (-st.priority, seq, sid))
-                continue
-            return self._take_batch(st, worker) if st.batchable else self._take(st, worker)
-        return self._from_blocked(worker)
-
-    def _from_blocked(self, worker: str | None) -> dict[str, Any] | None:
-        for name in list(self._blocked):
-            heap = self._blocked[name]
-            while heap and self._used[name] < self._limits.get(name, DEFAULT_RESOURCE_LIMIT):
-                _, seq, sid = heapq.heappop(heap)
-                st = self._steps.get(sid)
-                if st is None or st.queued_seq != seq or st.status != PENDING or st.n_pending:
-                    continue
-                if not self._can_run(st, worker):
-                    heapq.heappush(self._ready, (-st.priority, seq, sid))
-                    continue
-                lacking = self._lacking(st)
-                if lacking is None:
-                    return self._take_batch(st, worker) if st.batchable else self._take(st, worker)
-                if lacking == name:  # needs more units than are free now
-                    heapq.heappush(heap, (-st.priority, seq, sid))
-                    break
-                heapq.heappush(self._blocked[lacking], (-st.priority, seq, sid))
-        return None
-
     # ---- the interface: housekeeping ---------------------------------------------------------------
     def prune(self) -> None:
         """Drop workers silent past ``worker_disconnect_delay``; requeue, re-enable and forget steps
@@ -521,12 +489,12 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
         workers = list(self._workers.values())  # one C call: safe while a heartbeat thread adds a worker
         for w in [w for w in workers if now - w.last_active > self.worker_disconnect_delay]:
             self._drop_worker(w, now)
-        self._due_retries(now)
         while self._enable_heap and self._enable_heap[0][0] <= now:
             _, sid = heapq.heappop(self._enable_heap)
             st = self._steps.get(sid)
             if st is not None and st.status == DISABLED and st.disabled_at is not None:
                 self._re_enable(st)
+        self._due_retries(time.time())  # as Luigi: a step re-enabled with no retry_delay is pending at once
         self._time_unowned(now)
         self._due_removals(now)
         self._prune_emails()
@@ -552,3 +520,15 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
             if st is not None and not self._kept(st):
                 st.remove_at = now + self.remove_delay
                 heapq.heappush(self._remove_heap, (st.remove_at, sid))
+
+
+class SimpleStepState(SchedulerStateView):
+    """Luigi's ``SimpleTaskState``: the view of ``scheduler``'s records; built as Luigi's is, from a state
+    path (``SimpleStepState(state_path)``), the view of a scheduler of its own with that path."""
+
+    def __init__(self, of: Scheduler | str | os.PathLike | None = None,
+                 state_path: str | os.PathLike | None = None) -> None:
+        if of is None or isinstance(of, (str, os.PathLike)):
+            path = state_path if state_path is not None else of
+            of = Scheduler() if path is None else Scheduler(state_path=os.fspath(path))
+        super().__init__(of)

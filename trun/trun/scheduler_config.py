@@ -14,6 +14,7 @@ from typing import Any
 
 from trun.configuration import get_config
 from trun.scheduler_hooks import Hook, hooks_from_config
+from trun.scheduler_records import RetryPolicy
 from trun.settings import scheduler as scheduler_section
 from trun.step_state import StepState
 from trun.step_status import PENDING
@@ -23,6 +24,7 @@ OPTION_ATTRIBUTES = ("retry_count", "retry_delay", "disable_window", "disable_ha
                      "disable_persist", "remove_delay", "worker_disconnect_delay", "prune_on_get_work",
                      "record_step_history", "max_shown_steps", "max_graph_nodes", "pause_enabled",
                      "send_messages", "stable_done_cooldown_secs", "state_path", "batch_emails")
+RETRY_OPTIONS = ("retry_count", "disable_hard_timeout", "disable_window")  # Luigi's RetryPolicy fields
 
 
 def scheduler_settings(config: scheduler_section | None = None, **overrides: Any) -> scheduler_section:
@@ -58,6 +60,7 @@ class SchedulerOptions:
     step_log_dir: str | None
     _hooks: list[Hook]
     _limits: dict[str, int]
+    _retry_options: dict[str, Any]
     _email_batcher: Any
 
     def _init_options(self, config: scheduler_section | None, resources: dict[str, int] | None,
@@ -69,9 +72,22 @@ class SchedulerOptions:
         for name in OPTION_ATTRIBUTES:
             setattr(self, name, getattr(cfg, name))
         self._limits = dict(resources or get_config().getintdict("resources"))
+        # what its steps' records fall back on for Luigi's record methods (StepState.luigi_policy)
+        self._retry_options = {name: getattr(cfg, name) for name in RETRY_OPTIONS}
         # told of each status change: history database, metrics ([scheduler] options)
         self._hooks = hooks_from_config(cfg, step_history_impl)
         self._email_batcher = batch_notifier() if cfg.batch_emails else None
+
+    @property
+    def _resources(self) -> dict[str, int]:
+        """Luigi's name of the resource limits."""
+        return self._limits
+
+    def _generate_retry_policy(self, step_retry_policy: dict[str, Any]) -> RetryPolicy:
+        """Luigi's: the section's retry policy with a step's own values (an unknown name: TypeError)."""
+        merged = self._config._get_retry_policy()._asdict()
+        merged.update({k: v for k, v in step_retry_policy.items() if v is not None})
+        return RetryPolicy(**merged)
 
     def _done_cooled(self, st: StepState, status: str) -> bool:
         """A DONE step added as PENDING runs again once it has been DONE for stable_done_cooldown_secs."""

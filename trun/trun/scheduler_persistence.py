@@ -24,6 +24,35 @@ from trun.step_state import StepState, WorkerState
 logger = logging.getLogger("trun.scheduler")
 
 
+def saved_records(state: Any) -> tuple[dict[str, StepState], dict[str, WorkerState], dict, bool, dict]:
+    """``_restore``'s arguments from records saved as objects: ``(steps, workers, ...)`` as
+    ``SimpleStepState.get_state()`` gives them, in which the oldest files have each worker only as
+    the time it was last heard from.  The records are copied into fresh ones (a record pickled
+    before a field was added lacks it), without the indexes ``_restore`` rebuilds."""
+    if not isinstance(state, (tuple, list)) or len(state) < 2:
+        raise ValueError(f"not a saved scheduler state: {type(state).__name__}")
+    steps = {}
+    for step_id, record in dict(state[0]).items():
+        st = StepState(str(step_id))
+        _copy_fields(record, st, skip=("dependents", "n_pending", "queued_seq", "counted"))
+        steps[st.id] = st
+    workers = {}
+    for worker_id, record in dict(state[1]).items():
+        if isinstance(record, (int, float)):  # only when it was last heard from
+            w = WorkerState(str(worker_id), float(record))
+        else:
+            w = WorkerState(str(worker_id), time.time())
+            _copy_fields(record, w, skip=("steps", "running", "pending_counts", "watched_running"))
+        workers[w.id] = w
+    return steps, workers, {}, False, {}
+
+
+def _copy_fields(record: Any, fresh: Any, skip: tuple[str, ...]) -> None:
+    for name in type(fresh).__slots__:
+        if name not in skip and name != "id" and hasattr(record, name):
+            setattr(fresh, name, getattr(record, name))
+
+
 class SchedulerPersistence:
     """The scheduler's state in and out (a mixin over ``Scheduler``'s state)."""
 
@@ -31,6 +60,7 @@ class SchedulerPersistence:
     _workers: dict[str, WorkerState]
     _paused: bool
     _limits: dict[str, int]
+    _retry_options: dict[str, Any]
     _used: defaultdict[str, int]
     _counts: Counter[str]
     _family_counts: Counter[tuple[str, str]]
@@ -79,13 +109,17 @@ class SchedulerPersistence:
         try:
             with open(self.state_path, "rb") as f:
                 state = pickle.load(f)
-            steps = {row[0]: StepState.from_row(tuple(row)) for row in state["steps"]}
-            workers = {row[0]: WorkerState.from_row(tuple(row)) for row in state["workers"]}
+            if isinstance(state, dict):  # trun's rows
+                steps = {row[0]: StepState.from_row(tuple(row)) for row in state["steps"]}
+                workers = {row[0]: WorkerState.from_row(tuple(row)) for row in state["workers"]}
+                parts = (steps, workers, state.get("limits", {}), bool(state.get("paused")),
+                         state.get("batches") or {})
+            else:
+                parts = saved_records(state)
         except Exception:
             logger.exception("Could not load the scheduler state from %s: starting empty", self.state_path)
             return
-        self._restore(steps, workers, state.get("limits", {}), bool(state.get("paused")),
-                      state.get("batches") or {})
+        self._restore(*parts)
 
     def _journal(self) -> None:
         """Start recording changes for a store (``trun.scheduler_store``)."""
@@ -108,6 +142,7 @@ class SchedulerPersistence:
                 d.dependents.append(st.id)
         self._recent = dict.fromkeys(sorted(steps, key=lambda i: steps[i].last_updated))
         for st in sorted(steps.values(), key=lambda s: s.time_added):  # ready steps keep their order
+            st.options = self._retry_options
             self._counts[st.status] += 1
             self._family_counts[(st.family, st.status)] += 1
             st.n_pending = sum(1 for d in st.deps if steps[d].status != DONE)

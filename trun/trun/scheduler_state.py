@@ -1,4 +1,4 @@
-"""Luigi's ``SimpleTaskState`` API as ``SimpleStepState``: a view of a ``Scheduler``'s own records.
+"""Luigi's ``SimpleTaskState`` API (``trun.scheduler.SimpleStepState``): a view of a scheduler's records.
 
 Luigi's scheduler keeps its task and worker records in a separate state object that its tests (and
 some users' code) reach as ``scheduler._state``.  trun's scheduler keeps them itself, with the
@@ -18,6 +18,7 @@ from typing import Any
 from trun.metrics import NoMetricsCollector
 from trun.scheduler_api import DISABLED, DONE, FAILED, PENDING, RUNNING
 from trun.scheduler_hooks import MetricsHook
+from trun.scheduler_persistence import saved_records
 from trun.step_state import StepState, WorkerState
 
 
@@ -25,20 +26,34 @@ def _id(step: Any) -> str:
     return step if isinstance(step, str) else step.id
 
 
-class SimpleStepState:
-    """The records of ``scheduler`` (a ``trun.scheduler.Scheduler``; Luigi builds its state object
-    from a state path, trun's view is of a scheduler, which has the state path)."""
+class SchedulerStateView:
+    """The records of ``scheduler`` (a ``trun.scheduler.Scheduler``); ``trun.scheduler.SimpleStepState``
+    is this view, built from a state path as Luigi's is."""
 
     def __init__(self, scheduler: Any) -> None:
         self._scheduler = scheduler
+
+    @property
+    def _steps(self) -> dict[str, StepState]:
+        """The scheduler's step records by id (Luigi's attribute; read it, do not replace it)."""
+        return self._scheduler._steps
+
+    @property
+    def _state_path(self) -> str | None:
+        """The scheduler's state_path (Luigi's attribute; setting it sets the scheduler's)."""
+        return self._scheduler.state_path
+
+    @_state_path.setter
+    def _state_path(self, path: str | None) -> None:
+        self._scheduler.state_path = path
 
     # ---- saving --------------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, StepState], dict[str, WorkerState], dict]:
         return self._scheduler._steps, self._scheduler._workers, {}
 
     def set_state(self, state: tuple) -> None:
-        steps, workers = dict(state[0]), dict(state[1])
-        self._scheduler._restore(steps, workers, {}, False)
+        """Take over ``(steps, workers, ...)`` records, as ``get_state`` gives them (or an old file had)."""
+        self._scheduler._restore(*saved_records(state))
 
     def dump(self) -> None:
         self._scheduler.dump()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import os
 import tempfile
+from typing import Any
 
 from trun import parameter as p
 from trun.configuration import KNOWN_KEYS
@@ -135,6 +136,13 @@ class scheduler(Config):
     stable_done_cooldown_secs = OptionalSecondsParameter(
         default=None, description="If set: seconds a DONE step stays done when added as pending again "
         "(then it runs again; Luigi's default is 10)")
+
+    def _get_retry_policy(self) -> Any:
+        """Luigi's: the section's retry options as a ``RetryPolicy`` (no hard timeout: Luigi's 999999999)."""
+        from trun.scheduler_records import RetryPolicy  # here: the records module imports settings users
+
+        hard = 999_999_999 if self.disable_hard_timeout is None else self.disable_hard_timeout
+        return RetryPolicy(self.retry_count, hard, self.disable_window)
 
 
 class retcode(Config):

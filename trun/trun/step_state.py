@@ -76,13 +76,15 @@ class StepState:
 
     Luigi's names of the same facts are properties (``worker_running``, ``time``, ``updated``,
     ``retry``, ``workers``...), and Luigi's record methods (``add_failure``, ``num_failures``,
-    ``has_excessive_failures``...) work on the step's own retry policy with Luigi's defaults."""
+    ``has_excessive_failures``...) work on the step's own retry policy, then its scheduler's options
+    (``options``), then Luigi's defaults."""
 
     __slots__ = ("id", "status", "deps", "dependents", "n_pending", "priority", "resources", "runnable",
                  "family", "module", "params", "failures", "retry_policy", "expl", "worker", "queued_seq",
                  "known", "retry_at", "owner", "others", "disabled_at", "remove_at", "time_added",
                  "time_running", "last_updated", "status_message", "progress", "tracking_url", "runs",
-                 "last_worker", "resources_running", "batchable", "batch_id", "counted", "visibilities")
+                 "last_worker", "resources_running", "batchable", "batch_id", "counted", "visibilities",
+                 "options")
 
     def __init__(self, step_id: str, now: float = 0.0) -> None:
         self.id = step_id
@@ -121,6 +123,8 @@ class StepState:
         self.counted: tuple | None = None  # its share of its workers' counts (trun.scheduler_pending)
         # its parameters' visibilities (0 public, 1 hidden), when one is not public (not stored)
         self.visibilities: dict[str, int] = EMPTY
+        # its scheduler's retry options, which Luigi's record methods fall back on (shared; not stored)
+        self.options: dict[str, Any] = EMPTY
 
     # ---- Luigi's names ----------------------------------------------------------------------------
     worker_running = property(lambda self: self.worker)
@@ -179,15 +183,15 @@ class StepState:
 
     def num_failures(self) -> int:
         """Failures within the step's disable_window (Luigi's default: an hour)."""
-        since = time.time() - self.policy("disable_window", 3600)
+        since = time.time() - self.luigi_policy("disable_window", 3600)
         return sum(1 for t in self.failures if t >= since)
 
     def has_excessive_failures(self) -> bool:
         """Failed more often than its retry_count allows, or for longer than its disable_hard_timeout."""
-        hard = self.policy("disable_hard_timeout", None)
+        hard = self.luigi_policy("disable_hard_timeout", None)
         if self.failures and hard is not None and time.time() - self.failures[0] > hard:
             return True
-        return self.num_failures() > self.policy("retry_count", 999999999)
+        return self.num_failures() > self.luigi_policy("retry_count", 999999999)
 
     def clear_failures(self) -> None:
         self.failures = ()
@@ -199,6 +203,13 @@ class StepState:
 
     def policy(self, name: str, default: Any) -> Any:
         value = self.retry_policy.get(name)
+        return default if value is None else value
+
+    def luigi_policy(self, name: str, default: Any) -> Any:
+        """As a Luigi record's retry policy: its own value, else its scheduler's option, else ``default``."""
+        value = self.retry_policy.get(name)
+        if value is None:
+            value = self.options.get(name)
         return default if value is None else value
 
     def to_row(self) -> list:
@@ -244,7 +255,7 @@ class WorkerState:
     """One worker: when it was last heard from and the steps it added / is running."""
 
     __slots__ = ("id", "info", "started", "last_active", "disabled", "steps", "running", "rpc_messages",
-                 "pending_counts", "watched_running")
+                 "pending_counts", "watched_running", "last_get_work")
 
     def __init__(self, worker_id: str, now: float) -> None:
         self.id = worker_id
@@ -258,6 +269,7 @@ class WorkerState:
         # of its steps: pending or failed, those only it added, those it added last (trun.scheduler_pending)
         self.pending_counts = [0, 0, 0]
         self.watched_running: set[str] = set()  # its steps running, by any worker
+        self.last_get_work: float | None = None  # when it last asked for work (not stored)
 
     # ---- Luigi's names ----------------------------------------------------------------------------
     assistant = property(lambda self: bool(self.info.get("assistant")))
@@ -271,8 +283,10 @@ class WorkerState:
         self.info = {**self.info, **info}
 
     def update(self, worker_reference: Any = None, get_work: bool = False) -> None:
-        """Heard from now."""
+        """Heard from now (``get_work``: it asked for work)."""
         self.last_active = time.time()
+        if get_work:
+            self.last_get_work = self.last_active
 
     def prune(self, config: Any) -> bool:
         """Whether it has been silent for longer than ``config.worker_disconnect_delay``."""
