@@ -10,7 +10,13 @@ runs workers against a central scheduler its tests start; ``clickstream`` is a p
 contrib modules (HDFS through a ``hadoop`` command its tests fake, a ``DockerTask`` on a mocked
 ``docker.APIClient``, ``CopyToIndex`` on a mocked Elasticsearch client, ``MongoCellTarget`` and
 the other Mongo targets on mongomock, ``ECSTask`` and ``BatchTask`` on mocked boto3 clients, an
-``AzureBlobTarget`` on a stand-in ``BlobServiceClient``). ``shop`` has ``unittest`` tests; a code
+``AzureBlobTarget`` on a stand-in ``BlobServiceClient``); ``ops`` is a platform team's operation of
+the central scheduler: its tests start ``luigid --background`` (pid file, log directory, state file,
+task history in SQLite) on a free loopback port, run the jobs with the ``luigi`` command line in
+subprocesses (``--workers``, ``--local-scheduler``, ``--lock-pid-dir``, ``--retcode-*``, ``python -m
+luigi``, ``luigi.cmdline``), and check what the scheduler's HTTP JSON API, ``RemoteScheduler``, the
+history tables and pages, ``/metrics`` (prometheus) and the error emails (a mocked ``smtplib``) show,
+while a job runs, after a worker is killed, across restarts. ``shop`` has ``unittest`` tests; a code
 base with a ``pytest.ini`` (``etl``) is run with pytest (fixtures, ``tmp_path``, ``monkeypatch``, parametrised
 tests). The copy is renamed the way a user ports one (``luigi`` -> ``trun``, ``Task`` -> ``Step``,
 ``task`` -> ``step``, in the code, the file names and the other files) and its tests must give the
@@ -107,11 +113,12 @@ DRIVERS = {"ledger": ("moto", "responses", "werkzeug", "markupsafe", "xmltodict"
                       "certifi", "yaml", "_yaml", "psycopg2", "mysql", "_mysql_connector"),
            "clickstream": ("pymongo", "bson", "gridfs", "dns", "mongomock", "sentinels", "packaging", "pytz",
                            "elasticsearch", "certifi", "azure", "isodate", "cryptography", "cffi",
-                           "_cffi_backend", "pycparser")}
+                           "_cffi_backend", "pycparser"),
+           "ops": ("prometheus_client",)}
 
 
 @pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14),
-                                            ("ledger", 45), ("clickstream", 40)])
+                                            ("ledger", 45), ("clickstream", 40), ("ops", 60)])
 def test_code_base_and_its_tests(tmp_path: Path, name: str, at_least: int) -> None:
     source = CODEBASES / name
     copy_tree(source, tmp_path / "luigi", lambda text: text)

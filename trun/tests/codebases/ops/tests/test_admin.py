@@ -71,7 +71,6 @@ def test_disabled_after_too_many_failures_then_re_enabled(remote, luigid):
     assert list(status.call(luigid.url, "task_list", status="DISABLED", upstream_status="", search="Cranky")) == [
         "Cranky_1"]
     reply = status.call(luigid.url, "re_enable_task", task_id="Cranky_1")
-    assert reply.pop("workers") in ([], ["admin-5"])  # the worker may have been pruned already
     assert status.normalised(reply) == {
         "display_name": "Cranky()", "status": "FAILED", "deps": [], "worker_running": None, "time_running": None, "start_time": "<time>",
         "last_updated": "<time>", "params": {}, "name": "Cranky", "priority": 0, "resources": {},

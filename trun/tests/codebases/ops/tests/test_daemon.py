@@ -8,7 +8,7 @@ import subprocess
 import time
 
 import luigi.rpc
-from conftest import BIN, free_port, start_luigid
+from conftest import BIN, SERVER_CONFIG, free_port, start_luigid
 from ops import jobs, status
 
 
@@ -45,7 +45,7 @@ def test_state_survives_a_restart(tmp_path, luigi_cli, workdir):
     (home / "log").mkdir(parents=True)
     port = free_port()
     (workdir / "luigi.cfg").write_text(f"[core]\nscheduler_url = http://127.0.0.1:{port}\n[worker]\nwait_interval = 0.1\n")
-    server = start_luigid(home, port)
+    server = start_luigid(home, port, config=SERVER_CONFIG.replace("retry_delay = 1", "retry_delay = 600"))
     try:
         assert luigi_cli("--module", "ops.jobs", "Nightly", "--date", "2024-07-01").returncode == 0
         assert luigi_cli("--module", "ops.jobs", "Broken", "--date", "2024-07-01").returncode == 0

@@ -33,6 +33,11 @@ def mailbox(monkeypatch, luigid, workdir):
         config.remove_option(section, key)
 
 
+def text_of(message):
+    part = next(p for p in message.walk() if p.get_content_maintype() == "text")
+    return part.get_payload(decode=True).decode()
+
+
 def build(luigid, tasks):
     return luigi.build(tasks, scheduler_host="127.0.0.1", scheduler_port=luigid.port, detailed_summary=True)
 
@@ -40,16 +45,16 @@ def build(luigid, tasks):
 def test_a_failure_sends_one_email(mailbox, luigid):
     result = build(luigid, [jobs.Broken(date=datetime.date(2024, 8, 1))])
     assert result.status == luigi.LuigiStatusCode.FAILED
-    assert mailbox.call_args.args[:2] == ("mail.ops.example", 2525)
+    assert (mailbox.call_args.kwargs["host"], mailbox.call_args.kwargs["port"]) == ("mail.ops.example", 2525)
     mailbox.return_value.login.assert_called_once_with("robot", "hunter2")
     mailbox.return_value.sendmail.assert_called_once()
     sender, receivers, raw = mailbox.return_value.sendmail.call_args.args
     assert (sender, receivers) == ("luigi@ops.example", ["oncall@ops.example"])
     message = email.message_from_string(raw)
-    assert message["Subject"] == "Luigi: Broken(date=2024-08-01) FAILED"
+    assert message["Subject"] == f"Luigi: Broken(date=2024-08-01) FAILED. Host: {socket.gethostname()}"
     assert message["To"] == "oncall@ops.example"
     assert message["From"] == "luigi@ops.example"
-    body = message.get_payload(0).get_payload() if message.is_multipart() else message.get_payload()
+    body = text_of(message)
     assert "Runtime error:" in body
     assert "ValueError: feed for 2024-08-01 is empty" in body
     assert "A task failed when running. Most likely run() raised an exception." in body
@@ -67,7 +72,7 @@ def test_a_scheduling_failure_sends_one_too(mailbox, luigid):
     sender, receivers, raw = mailbox.return_value.sendmail.call_args.args
     message = email.message_from_string(raw)
     assert message["Subject"] == f"Luigi: Misconfigured() failed scheduling. Host: {socket.gethostname()}"
-    body = message.get_payload(0).get_payload() if message.is_multipart() else message.get_payload()
+    body = text_of(message)
     assert "OSError: cannot reach the metastore" in body
 
 

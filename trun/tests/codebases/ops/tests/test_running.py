@@ -43,7 +43,7 @@ def test_a_running_task_reports_through_the_scheduler(slow, luigid):
         time.sleep(0.05)
     running = status.call(luigid.url, "task_list", status="RUNNING", upstream_status="", search="watched")
     assert status.normalised(running[task_id]) == {
-        "display_name": f"Slow(gate={gate}, name=watched)", "status": "RUNNING", "workers": ["<worker>"],
+        "display_name": f"Slow(gate={gate}, name=watched)", "status": "RUNNING",
         "worker_running": "<worker>", "time_running": "<time>", "start_time": "<time>", "accepts_messages": False,
         "last_updated": "<time>", "params": {"name": "watched", "gate": str(gate)}, "name": "Slow", "priority": 0,
         "resources": {}, "resources_running": {}, "tracking_url": "http://grafana.internal/d/ops?job=watched",
