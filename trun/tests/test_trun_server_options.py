@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from trun.scheduler import DISABLED, DONE, FAILED, PENDING, RUNNING, Scheduler
+from trun.scheduler import DISABLED, DONE, FAILED, PENDING, Scheduler
 from trun.scheduler_options import scheduler_from_config
 
 

@@ -151,7 +151,8 @@ class SchedulerViews:
 
     def get_step_status_message(self, step_id: str) -> dict[str, Any]:
         st = self._steps.get(step_id)
-        return {"stepId": step_id, "statusMessage": st.status_message if st else ""}  # Luigi's "" when unknown
+        # as Luigi: "" for an unknown step
+        return {"stepId": step_id, "statusMessage": st.status_message if st else ""}
 
     def get_step_progress_percentage(self, step_id: str) -> dict[str, Any]:
         st = self._steps.get(step_id)

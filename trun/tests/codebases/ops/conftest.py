@@ -58,9 +58,9 @@ def wait_for_port(port, alive=lambda: True, seconds=30):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
-        except OSError:
+        except OSError as e:
             if time.time() > deadline or not alive():
-                raise RuntimeError(f"nothing listens on {port}")
+                raise RuntimeError(f"nothing listens on {port}") from e
             time.sleep(0.05)
 
 
@@ -69,9 +69,24 @@ def start_luigid(home, port, *extra, config=SERVER_CONFIG):
     env = dict(os.environ, LUIGI_CONFIG_PATH=str(home / "server.cfg"))
     if not (home / "server.cfg").exists():
         (home / "server.cfg").write_text(config.format(home=home))
-    proc = subprocess.Popen([os.path.join(BIN, "luigid"), "--port", str(port), "--address", "127.0.0.1",
-                             "--state-path", str(home / "state.pickle"), "--logdir", str(home / "log"), *extra],
-                            env=env, cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            os.path.join(BIN, "luigid"),
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+            "--state-path",
+            str(home / "state.pickle"),
+            "--logdir",
+            str(home / "log"),
+            *extra,
+        ],
+        env=env,
+        cwd=home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_for_port(port, lambda: proc.poll() is None)
     return proc
 
@@ -91,9 +106,26 @@ def luigid(tmp_path_factory):
     port = free_port()
     env = dict(os.environ, LUIGI_CONFIG_PATH=str(home / "server.cfg"))
     started = subprocess.run(
-        [os.path.join(BIN, "luigid"), "--background", "--pidfile", str(home / "luigid.pid"),
-         "--logdir", str(home / "log"), "--state-path", str(home / "state.pickle"), "--port", str(port),
-         "--address", "127.0.0.1"], env=env, cwd=home, capture_output=True, text=True, timeout=30)
+        [
+            os.path.join(BIN, "luigid"),
+            "--background",
+            "--pidfile",
+            str(home / "luigid.pid"),
+            "--logdir",
+            str(home / "log"),
+            "--state-path",
+            str(home / "state.pickle"),
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+        ],
+        env=env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert started.returncode == 0, started.stderr
     wait_for_port(port)
     deadline = time.time() + 10
@@ -111,6 +143,19 @@ def luigid(tmp_path_factory):
         time.sleep(0.05)
 
 
+def run_once(luigid, work, *commands):
+    """Runs luigi command lines (lists of arguments) in ``work``, configured for the scheduler."""
+    (work / "luigi.cfg").write_text(CLIENT_CONFIG.format(port=luigid.port))
+    for args in commands:
+        subprocess.run(
+            [os.path.join(BIN, "luigi"), "--module", "ops.jobs", *args],
+            cwd=work,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+
 @pytest.fixture
 def workdir(tmp_path, luigid, monkeypatch):
     """A working directory with the client configuration pointing at the session's scheduler."""
@@ -125,7 +170,13 @@ def luigi_cli(workdir):
 
     def run(*args, command=None, timeout=60, env=None):
         argv = command or [os.path.join(BIN, "luigi")]
-        return subprocess.run([*argv, *args], cwd=workdir, capture_output=True, text=True, timeout=timeout,
-                              env=dict(os.environ, **(env or {})))
+        return subprocess.run(
+            [*argv, *args],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=dict(os.environ, **(env or {})),
+        )
 
     return run

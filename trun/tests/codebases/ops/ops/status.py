@@ -36,9 +36,17 @@ def normalised(value):
     """The value with times, worker ids, process ids and salts replaced by placeholders, and no
     "workers" list (a task's workers are pruned a second after they go quiet)."""
     if isinstance(value, dict):
-        return {k: ("<time>" if k in TIME_FIELDS and v is not None
-                    else f"<{k}>" if k in RANDOM_FIELDS else normalised(v)) for k, v in value.items()
-                if k != "workers" or not isinstance(v, list)}
+        return {
+            k: (
+                "<time>"
+                if k in TIME_FIELDS and v is not None
+                else f"<{k}>"
+                if k in RANDOM_FIELDS
+                else normalised(v)
+            )
+            for k, v in value.items()
+            if k != "workers" or not isinstance(v, list)
+        }
     if isinstance(value, list):
         return [normalised(v) for v in value]
     if isinstance(value, str):

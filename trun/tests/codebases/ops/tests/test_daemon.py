@@ -23,14 +23,28 @@ def test_the_background_server_wrote_its_pid_and_logs(luigid):
 
 def test_a_second_background_server_does_not_start_over_the_pid_file(luigid):
     env = dict(os.environ, LUIGI_CONFIG_PATH=str(luigid.home / "server.cfg"))
-    other = subprocess.run([os.path.join(BIN, "luigid"), "--background", "--pidfile", str(luigid.home / "luigid.pid"),
-                            "--logdir", str(luigid.home / "log"), "--port", str(free_port())], env=env,
-                           cwd=luigid.home, capture_output=True, text=True, timeout=30)
+    other = subprocess.run(
+        [
+            os.path.join(BIN, "luigid"),
+            "--background",
+            "--pidfile",
+            str(luigid.home / "luigid.pid"),
+            "--logdir",
+            str(luigid.home / "log"),
+            "--port",
+            str(free_port()),
+        ],
+        env=env,
+        cwd=luigid.home,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert other.returncode == 0
     assert int((luigid.home / "luigid.pid").read_text()) == luigid.pid
     log = luigid.home / "log" / "luigi-server.log"
     deadline = time.time() + 10  # the daemon it forked writes it
-    while "Server already running (pid=%d)" % luigid.pid not in log.read_text():
+    while f"Server already running (pid={luigid.pid})" not in log.read_text():
         assert time.time() < deadline, log.read_text()[-2000:]
         time.sleep(0.05)
 
@@ -44,7 +58,9 @@ def test_state_survives_a_restart(tmp_path, luigi_cli, workdir):
     home = tmp_path / "home"
     (home / "log").mkdir(parents=True)
     port = free_port()
-    (workdir / "luigi.cfg").write_text(f"[core]\nscheduler_url = http://127.0.0.1:{port}\n[worker]\nwait_interval = 0.1\n")
+    (workdir / "luigi.cfg").write_text(
+        f"[core]\nscheduler_url = http://127.0.0.1:{port}\n[worker]\nwait_interval = 0.1\n"
+    )
     server = start_luigid(home, port, config=SERVER_CONFIG.replace("retry_delay = 1", "retry_delay = 600"))
     try:
         assert luigi_cli("--module", "ops.jobs", "Nightly", "--date", "2024-07-01").returncode == 0
@@ -57,9 +73,12 @@ def test_state_survives_a_restart(tmp_path, luigi_cli, workdir):
     try:
         remote = luigi.rpc.RemoteScheduler(f"http://127.0.0.1:{port}")
         after = remote.task_list("", "")
+
         # the tasks come back as they were, less the workers (pruned when they are found gone)
         def without_workers(tasks):
-            return {task_id: {k: v for k, v in task.items() if k != "workers"} for task_id, task in tasks.items()}
+            return {
+                task_id: {k: v for k, v in task.items() if k != "workers"} for task_id, task in tasks.items()
+            }
 
         assert without_workers(after) == without_workers(before)
         assert {t["status"] for t in after.values()} == {"DONE", "FAILED"}
@@ -77,7 +96,9 @@ def test_a_restart_keeps_a_disabled_task_disabled(tmp_path):
     remote = luigi.rpc.RemoteScheduler(f"http://127.0.0.1:{port}")
     try:
         for _ in range(3):
-            remote.add_task(worker="ops-1", task_id="Stuck_1", status="FAILED", family="Stuck", params={}, expl="x")
+            remote.add_task(
+                worker="ops-1", task_id="Stuck_1", status="FAILED", family="Stuck", params={}, expl="x"
+            )
         assert list(remote.task_list("DISABLED", "")) == ["Stuck_1"]
     finally:
         stop(server)
@@ -107,10 +128,15 @@ def test_prometheus_metrics(tmp_path, luigi_cli, workdir):
     home = tmp_path / "home"
     (home / "log").mkdir(parents=True)
     port = free_port()
-    (workdir / "luigi.cfg").write_text(f"[core]\nscheduler_url = http://127.0.0.1:{port}\n[worker]\nwait_interval = 0.1\n")
+    (workdir / "luigi.cfg").write_text(
+        f"[core]\nscheduler_url = http://127.0.0.1:{port}\n[worker]\nwait_interval = 0.1\n"
+    )
     server = start_luigid(home, port, config=METRICS_CONFIG)
     try:
-        assert luigi_cli("--module", "ops.jobs", "Nightly", "--date", "2024-09-01", "--workers", "2").returncode == 0
+        assert (
+            luigi_cli("--module", "ops.jobs", "Nightly", "--date", "2024-09-01", "--workers", "2").returncode
+            == 0
+        )
         assert luigi_cli("--module", "ops.jobs", "Broken", "--date", "2024-09-01").returncode == 0
         code, kind, text = status.page(f"http://127.0.0.1:{port}", "/metrics")
     finally:

@@ -19,11 +19,17 @@ def mailbox(monkeypatch, luigid, workdir):
     smtp = mock.MagicMock()
     monkeypatch.setattr(smtplib, "SMTP", smtp)
     config = luigi.configuration.get_config()
-    settings = {("email", "receiver"): "oncall@ops.example", ("email", "sender"): "luigi@ops.example",
-                ("email", "method"): "smtp", ("email", "force_send"): "true",
-                ("smtp", "host"): "mail.ops.example", ("smtp", "port"): "2525",
-                ("smtp", "username"): "robot", ("smtp", "password"): "hunter2",
-                ("worker", "wait_interval"): "0.1"}
+    settings = {
+        ("email", "receiver"): "oncall@ops.example",
+        ("email", "sender"): "luigi@ops.example",
+        ("email", "method"): "smtp",
+        ("email", "force_send"): "true",
+        ("smtp", "host"): "mail.ops.example",
+        ("smtp", "port"): "2525",
+        ("smtp", "username"): "robot",
+        ("smtp", "password"): "hunter2",
+        ("worker", "wait_interval"): "0.1",
+    }
     for (section, key), value in settings.items():
         if not config.has_section(section):
             config.add_section(section)
@@ -61,8 +67,10 @@ def test_a_failure_sends_one_email(mailbox, luigid):
 
 
 def test_success_sends_nothing(mailbox, luigid):
-    assert build(luigid, [jobs.Fetch(source="mail", date=datetime.date(2024, 8, 2))]).status == \
-        luigi.LuigiStatusCode.SUCCESS
+    assert (
+        build(luigid, [jobs.Fetch(source="mail", date=datetime.date(2024, 8, 2))]).status
+        == luigi.LuigiStatusCode.SUCCESS
+    )
     mailbox.return_value.sendmail.assert_not_called()
 
 

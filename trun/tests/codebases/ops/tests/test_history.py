@@ -7,6 +7,7 @@ import sqlite3
 import luigi.configuration
 import luigi.db_task_history
 import pytest
+from conftest import run_once
 from ops import jobs, status
 
 DAY = datetime.date(2024, 6, 1)
@@ -14,18 +15,12 @@ DAY = datetime.date(2024, 6, 1)
 
 @pytest.fixture(scope="module")
 def ran(luigid, tmp_path_factory):
-    import os
-    import subprocess
-    import sys
-
-    from conftest import CLIENT_CONFIG
-
-    work = tmp_path_factory.mktemp("history")
-    (work / "luigi.cfg").write_text(CLIENT_CONFIG.format(port=luigid.port))
-    luigi_command = os.path.join(os.path.dirname(sys.executable), "luigi")
-    for args in (["Nightly", "--date", str(DAY), "--sources", '["billing", "crm"]'], ["Broken", "--date", str(DAY)]):
-        subprocess.run([luigi_command, "--module", "ops.jobs", *args], cwd=work, check=True, capture_output=True,
-                       timeout=60)
+    run_once(
+        luigid,
+        tmp_path_factory.mktemp("history"),
+        ["Nightly", "--date", str(DAY), "--sources", '["billing", "crm"]'],
+        ["Broken", "--date", str(DAY)],
+    )
     return luigid
 
 
@@ -39,7 +34,9 @@ def db(ran):
 def task_rows(db, name, date):
     return db.execute(
         "SELECT t.id, t.task_id, t.name, t.host FROM tasks t JOIN task_parameters p ON p.task_id = t.id "
-        "WHERE t.name = ? AND p.name = 'date' AND p.value = ? ORDER BY t.id", (name, str(date))).fetchall()
+        "WHERE t.name = ? AND p.name = 'date' AND p.value = ? ORDER BY t.id",
+        (name, str(date)),
+    ).fetchall()
 
 
 def test_the_tables(db):
@@ -56,15 +53,21 @@ def test_a_run_is_a_row_with_its_parameters_and_events(db):
     assert len(rows) == 1
     row_id, task_id, name, host = rows[0]
     assert task_id == jobs.Nightly(date=DAY, sources=["billing", "crm"]).task_id
-    events = [e for (e,) in db.execute("SELECT event_name FROM task_events WHERE task_id = ? ORDER BY id", (row_id,))]
+    events = [
+        e
+        for (e,) in db.execute("SELECT event_name FROM task_events WHERE task_id = ? ORDER BY id", (row_id,))
+    ]
     assert events == ["PENDING", "RUNNING", "DONE"]
     params = dict(db.execute("SELECT name, value FROM task_parameters WHERE task_id = ?", (row_id,)))
     assert params == {"date": "2024-06-01", "sources": '["billing", "crm"]'}
 
 
 def test_a_failure_is_recorded(db):
-    (row_id, _, _, _), = task_rows(db, "Broken", DAY)
-    events = [e for (e,) in db.execute("SELECT event_name FROM task_events WHERE task_id = ? ORDER BY id", (row_id,))]
+    ((row_id, _, _, _),) = task_rows(db, "Broken", DAY)
+    events = [
+        e
+        for (e,) in db.execute("SELECT event_name FROM task_events WHERE task_id = ? ORDER BY id", (row_id,))
+    ]
     assert events == ["PENDING", "RUNNING", "FAILED"]
 
 
@@ -85,7 +88,7 @@ def test_db_task_history_reads_it(ran):
 
 
 def test_the_history_pages(ran, db):
-    (row_id, _, _, _), = task_rows(db, "Broken", DAY)
+    ((row_id, _, _, _),) = task_rows(db, "Broken", DAY)
     for path in ["/history", "/history/by_name/Broken", f"/history/by_id/{row_id}", "/tasklist"]:
         code, kind, text = status.page(ran.url, path)
         assert code == 200 and kind.startswith("text/html"), path

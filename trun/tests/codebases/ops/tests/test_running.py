@@ -20,9 +20,13 @@ def slow(workdir, luigid):
 
     def start(name, *extra):
         gate = workdir / f"gate-{name}"
-        proc = subprocess.Popen([LUIGI, "--module", "ops.jobs", "Slow", "--name", name, "--gate", str(gate),
-                                 "--no-lock", *extra], cwd=workdir, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [LUIGI, "--module", "ops.jobs", "Slow", "--name", name, "--gate", str(gate), "--no-lock", *extra],
+            cwd=workdir,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         started.append((proc, gate))
         return proc, gate, jobs.Slow(name=name, gate=str(gate)).task_id
 
@@ -37,18 +41,32 @@ def test_a_running_task_reports_through_the_scheduler(slow, luigid):
     proc, gate, task_id = slow("watched")
     status.wait_for(luigid.url, "RUNNING", "watched")
     remote = luigi.rpc.RemoteScheduler(luigid.url)
-    polls = 0
-    while remote.get_task_progress_percentage(task_id).get("progressPercentage") != 40 and polls < 200:
-        polls += 1
+    for _ in range(200):  # the worker reports its progress a moment after it starts the task
+        if remote.get_task_progress_percentage(task_id)["progressPercentage"] == 40:
+            break
         time.sleep(0.05)
     running = status.call(luigid.url, "task_list", status="RUNNING", upstream_status="", search="watched")
     assert status.normalised(running[task_id]) == {
-        "display_name": f"Slow(gate={gate}, name=watched)", "status": "RUNNING",
-        "worker_running": "<worker>", "time_running": "<time>", "start_time": "<time>", "accepts_messages": False,
-        "last_updated": "<time>", "params": {"name": "watched", "gate": str(gate)}, "name": "Slow", "priority": 0,
-        "resources": {}, "resources_running": {}, "tracking_url": "http://grafana.internal/d/ops?job=watched",
-        "status_message": "waiting for the gate", "progress_percentage": 40}
-    assert remote.get_task_status_message(task_id) == {"taskId": task_id, "statusMessage": "waiting for the gate"}
+        "display_name": f"Slow(gate={gate}, name=watched)",
+        "status": "RUNNING",
+        "worker_running": "<worker>",
+        "time_running": "<time>",
+        "start_time": "<time>",
+        "accepts_messages": False,
+        "last_updated": "<time>",
+        "params": {"name": "watched", "gate": str(gate)},
+        "name": "Slow",
+        "priority": 0,
+        "resources": {},
+        "resources_running": {},
+        "tracking_url": "http://grafana.internal/d/ops?job=watched",
+        "status_message": "waiting for the gate",
+        "progress_percentage": 40,
+    }
+    assert remote.get_task_status_message(task_id) == {
+        "taskId": task_id,
+        "statusMessage": "waiting for the gate",
+    }
     worker = [w for w in remote.worker_list() if w["num_running"]]
     mine = [w for w in worker if task_id in w["running"]][0]
     assert mine["num_running"] == 1 and mine["state"] == "active"
@@ -64,8 +82,9 @@ def test_a_running_task_answers_a_message(slow, luigid):
     worker = running[task_id]["worker_running"]
     sent = status.call(luigid.url, "send_scheduler_message", worker=worker, task=task_id, content="status?")
     for _ in range(200):
-        answer = status.call(luigid.url, "get_scheduler_message_response", task_id=task_id,
-                             message_id=sent["message_id"])
+        answer = status.call(
+            luigid.url, "get_scheduler_message_response", task_id=task_id, message_id=sent["message_id"]
+        )
         if answer["response"] is not None:
             break
         time.sleep(0.05)
@@ -85,12 +104,23 @@ def test_a_killed_worker_fails_its_task_and_a_new_run_retries_it(slow, luigid, l
     gate.touch()
     run = luigi_cli("--module", "ops.jobs", "Slow", "--name", "killed", "--gate", str(gate))
     assert run.returncode == 0
-    assert list(status.call(luigid.url, "task_list", status="DONE", upstream_status="", search="killed")) == [task_id]
+    assert list(status.call(luigid.url, "task_list", status="DONE", upstream_status="", search="killed")) == [
+        task_id
+    ]
 
 
 def test_keep_alive_waits_for_the_retry(luigi_cli, luigid):
-    run = luigi_cli("--module", "ops.jobs", "Report", "--name", "retried", "--worker-keep-alive",
-                    "--worker-count-uniques", "--retcode-task-failed", "3")
+    run = luigi_cli(
+        "--module",
+        "ops.jobs",
+        "Report",
+        "--name",
+        "retried",
+        "--worker-keep-alive",
+        "--worker-count-uniques",
+        "--retcode-task-failed",
+        "3",
+    )
     assert run.returncode == 0, run.stderr
     assert open("data/flaky/retried.attempts").read() == "2"
     assert "RuntimeError: attempt 1 of retried hit a timeout" in run.stderr
@@ -102,14 +132,26 @@ def test_without_keep_alive_the_failure_stands(luigi_cli, luigid):
     run = luigi_cli("--module", "ops.jobs", "Report", "--name", "once", "--retcode-task-failed", "3")
     assert run.returncode == 3
     assert open("data/flaky/once.attempts").read() == "1"
-    pending = status.call(luigid.url, "task_list", status="PENDING", upstream_status="UPSTREAM_FAILED",
-                          search="once")
+    pending = status.call(
+        luigid.url, "task_list", status="PENDING", upstream_status="UPSTREAM_FAILED", search="once"
+    )
     assert [t["name"] for t in pending.values()] == ["Report"]
 
 
 def test_retry_count_disables_a_hopeless_task(luigi_cli, luigid):
-    run = luigi_cli("--module", "ops.jobs", "Flaky", "--name", "hopeless", "--succeed-on", "99",
-                    "--worker-keep-alive", "--retcode-task-failed", "3", timeout=90)
+    run = luigi_cli(
+        "--module",
+        "ops.jobs",
+        "Flaky",
+        "--name",
+        "hopeless",
+        "--succeed-on",
+        "99",
+        "--worker-keep-alive",
+        "--retcode-task-failed",
+        "3",
+        timeout=90,
+    )
     assert run.returncode == 3
     assert open("data/flaky/hopeless.attempts").read() == "3"  # [scheduler] retry_count = 3
     disabled = status.call(luigid.url, "task_list", status="DISABLED", upstream_status="", search="hopeless")
@@ -120,9 +162,14 @@ def test_batched_rollups_run_once(luigi_cli, luigid):
     run = luigi_cli("--module", "ops.jobs", "Rollups", "--start", "2024-03-01", "--days", "3")
     assert run.returncode == 0, run.stderr
     assert open("data/rollup-runs.log").read().splitlines() == ["2024-03-03"]
-    done = status.call(luigid.url, "task_list", status="DONE", upstream_status="", search="Rollup(day=2024-03")
+    done = status.call(
+        luigid.url, "task_list", status="DONE", upstream_status="", search="Rollup(day=2024-03"
+    )
     assert sorted(t["display_name"] for t in done.values()) == [
-        "Rollup(day=2024-03-01)", "Rollup(day=2024-03-02)", "Rollup(day=2024-03-03)"]
+        "Rollup(day=2024-03-01)",
+        "Rollup(day=2024-03-02)",
+        "Rollup(day=2024-03-03)",
+    ]
     assert "- 1 Rollups(start=2024-03-01, days=3)" in run.stderr
 
 
