@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
@@ -64,6 +65,20 @@ def wait_for_port(port, alive=lambda: True, seconds=30):
             time.sleep(0.05)
 
 
+def wait_for_answers(port, seconds=30):
+    """Until the server answers a call: it has set up its signal handlers by then (luigid installs
+    them after it starts listening, so a SIGTERM sent on the first connect could kill it outright)."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/is_paused", timeout=5).close()
+            return
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def start_luigid(home, port, *extra, config=SERVER_CONFIG):
     """A foreground luigid (the restart tests stop and start their own)."""
     env = dict(os.environ, LUIGI_CONFIG_PATH=str(home / "server.cfg"))
@@ -88,6 +103,7 @@ def start_luigid(home, port, *extra, config=SERVER_CONFIG):
         stderr=subprocess.DEVNULL,
     )
     wait_for_port(port, lambda: proc.poll() is None)
+    wait_for_answers(port)
     return proc
 
 
