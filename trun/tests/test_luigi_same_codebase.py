@@ -17,7 +17,13 @@ patched to give, a Dataflow job run as a real process, ``KubernetesJobTask`` on 
 through a fake ``pig``, Presto on a mocked PyHive connection, ``RedisTarget`` on a real
 ``redis-server``, the openers, ``sqla`` on SQLite, the Prometheus, Datadog and custom metrics
 collectors and the SQLite task history, ``RangeHourly``/``RangeByMinutes`` backfills, simulate's
-``RunAnywayTarget`` and the configuration's ``_config_paths``. ``shop`` has ``unittest`` tests; a code
+``RunAnywayTarget`` and the configuration's ``_config_paths``; ``ops`` is a platform team's operation of
+the central scheduler: its tests start ``luigid --background`` (pid file, log directory, state file,
+task history in SQLite) on a free loopback port, run the jobs with the ``luigi`` command line in
+subprocesses (``--workers``, ``--local-scheduler``, ``--lock-pid-dir``, ``--retcode-*``, ``python -m
+luigi``, ``luigi.cmdline``), and check what the scheduler's HTTP JSON API, ``RemoteScheduler``, the
+history tables and pages, ``/metrics`` (prometheus) and the error emails (a mocked ``smtplib``) show,
+while a job runs, after a worker is killed, across restarts. ``shop`` has ``unittest`` tests; a code
 base with a ``pytest.ini`` (``etl``) is run with pytest (fixtures, ``tmp_path``, ``monkeypatch``, parametrised
 tests). The copy is renamed the way a user ports one (``luigi`` -> ``trun``, ``Task`` -> ``Step``,
 ``task`` -> ``step``, in the code, the file names and the other files) and its tests must give the
@@ -117,11 +123,13 @@ DRIVERS = {"ledger": ("moto", "responses", "werkzeug", "markupsafe", "xmltodict"
                            "_cffi_backend", "pycparser"),
            "warehouse": ("googleapiclient", "google", "httplib2", "pyparsing", "uritemplate", "proto",
                          "pyasn1", "cryptography", "cffi", "_cffi_backend", "pycparser", "prometheus_client",
-                         "datadog", "pyhive", "future", "past", "avro")}
+                         "datadog", "pyhive", "future", "past", "avro"),
+           "ops": ("prometheus_client",)}
 
 
 @pytest.mark.parametrize("name, at_least", [("shop", 18), ("etl", 40), ("media", 25), ("models", 14),
-                                            ("ledger", 45), ("clickstream", 40), ("warehouse", 110)])
+                                            ("ledger", 45), ("clickstream", 40), ("warehouse", 110),
+                                            ("ops", 60)])
 def test_code_base_and_its_tests(tmp_path: Path, name: str, at_least: int) -> None:
     source = CODEBASES / name
     copy_tree(source, tmp_path / "luigi", lambda text: text)

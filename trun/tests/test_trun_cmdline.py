@@ -140,7 +140,7 @@ def test_usage_errors(project):
     r = trun_cli(project, "Hello", "--local-scheduler")  # as Luigi: [retcode] unhandled_exception
     assert r.returncode == 4 and "requires the 'name' parameter" in r.stderr
     r = trun_cli(project, "Helo", "--local-scheduler")  # as Luigi's uncaught exception
-    assert r.returncode == 1 and "Did you mean: Hello" in r.stderr
+    assert r.returncode == 1 and "StepClassNotFoundException: No step Helo. Did you mean:\nHello" in r.stderr
     r = trun_cli(project, "Hello", "--name", "x", "--day", "2024-13-01", "--local-scheduler")
     assert r.returncode == 4 and "2024-13-01" in r.stderr and "Traceback" not in r.stderr
     r = trun_cli(project, "Hello", "--bogus", "1", "--local-scheduler")

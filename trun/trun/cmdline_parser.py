@@ -29,15 +29,18 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _add(parser: argparse.ArgumentParser, flag: str, dest: str, param: Parameter, help_on: bool) -> None:
+def _add(parser: argparse.ArgumentParser, flag: str, dest: str, param: Parameter, help_on: bool,
+         metavar: str) -> None:
+    """Add one parameter's flag; ``metavar`` is the value's name in the help (Luigi's: its argparse
+    destination upper-cased, ``SOURCES``, ``NIGHTLY_SOURCES``, ``CORE_MODULE``)."""
     kwargs: dict[str, Any] = {"dest": dest, "default": None}
     kwargs["help"] = (param.description or "") if help_on else argparse.SUPPRESS
     if isinstance(param, BoolParameter) and param.parsing == BoolParameter.IMPLICIT_PARSING:
         kwargs.update(action="store_const", const="true")
     elif isinstance(param, BoolParameter):  # explicit: --flag true / --flag false (bare --flag: true)
-        kwargs.update(nargs="?", const="true", metavar="BOOL")
+        kwargs.update(nargs="?", const="true", metavar=metavar)
     else:
-        kwargs["metavar"] = type(param).__name__.replace("Parameter", "").upper() or "VALUE"
+        kwargs["metavar"] = metavar
     flags = [flag]
     alt = flag.replace("-", "_")
     if "_" in flag[2:] or "-" in flag[2:]:
@@ -82,13 +85,15 @@ def _add_registered_params(parser: argparse.ArgumentParser, help_all: bool,
         if family == "core":
             dests[f"core__{name}"] = ("core", name)
             # as Luigi's --help: only the always_in_help settings; --help-all shows every one
-            _add(parser, _flag(name), f"core__{name}", param, help_all or param.always_in_help)
+            _add(parser, _flag(name), f"core__{name}", param, help_all or param.always_in_help,
+                 f"CORE_{name.upper()}")
             continue
         dest = f"{family}__{name}"
         dests[dest] = (family, name)
         # as Luigi: --MyConfig-some-key, or --some-key for a class without use_cmdline_section
         flag = _flag(f"{family}_{name}") if _uses_cmdline_section(family) else _flag(name)
-        _add(parser, flag, dest, param, help_all or family == root_family or param.always_in_help)
+        _add(parser, flag, dest, param, help_all or family == root_family or param.always_in_help,
+             f"{family}_{name}".upper())
     return dests
 
 
@@ -160,7 +165,7 @@ class CmdlineParser:
             for name, param in self.root_cls.get_params():
                 dest = f"root__{name}"
                 self._dests[dest] = (fam, name)
-                _add(parser, _flag(name), dest, param, True)
+                _add(parser, _flag(name), dest, param, True, name.upper())
         root_family = self.root_cls.get_step_family() if self.root_cls is not None else None
         self._dests.update(_add_registered_params(parser, help_all, root_family))
         self.parser = parser

@@ -87,8 +87,9 @@ def _schedule_and_run(steps: Iterable[Step], worker_scheduler_factory: Any = Non
 
 
 def _pick_scheduler(env: core, factory: Any) -> SchedulerAPI:
-    """The local scheduler, or trund: at ``scheduler_url`` (must answer), else at scheduler_host:port
-    (if nothing answers there, fall back to the local scheduler with a warning)."""
+    """The local scheduler, or trund: at ``scheduler_url`` or a configured scheduler_host:port (which
+    must answer, as in Luigi); only at the default localhost:8082, if nothing answers there, the local
+    scheduler, with a warning."""
     if env.local_scheduler:
         return factory.create_local_scheduler()
     from trun.rpc import RemoteScheduler, RPCError
@@ -98,7 +99,7 @@ def _pick_scheduler(env: core, factory: Any) -> SchedulerAPI:
         RemoteScheduler(url, connect_timeout=2.0, retry_attempts=1).ping()
         return factory.create_remote_scheduler(url)
     except RPCError:
-        if env.scheduler_url:
+        if env.scheduler_url or (env.scheduler_host, int(env.scheduler_port)) != ("localhost", 8082):
             raise
         logger.warning("No trun scheduler (trund) at %s; using the local scheduler", url)
         return factory.create_local_scheduler()

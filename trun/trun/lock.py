@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import os
 import signal
-import sys
 
 
 def getpcmd(pid: int) -> str:
@@ -63,13 +62,18 @@ def acquire_for(pid_dir: str, num_available: int = 1, kill_signal: int | None = 
         for pid in running:
             with contextlib.suppress(OSError):
                 os.kill(pid, kill_signal)
-        print(f"Sent kill signal to Pids: {sorted(running)}", file=sys.stderr)
+        print(f"Sent kill signal to Pids: {_as_set(running)}")  # on stdout, as Luigi's
         num_available += 1
     if len(running) >= num_available:
-        print(f"Pid(s) {', '.join(map(str, sorted(running)))} already running", file=sys.stderr)
+        print(f"Pid(s) {_as_set(running)} already running")  # on stdout, as Luigi's
         return False
     _write_pids(pid_file, running | {my_pid})
     return True
+
+
+def _as_set(pids: set[int]) -> str:
+    """``{12, 34}``: the pids as Luigi prints its set of them (sorted here)."""
+    return "{" + ", ".join(map(str, sorted(pids))) + "}" if pids else "set()"
 
 
 TAKE_LOCK_SIGNAL = signal.SIGUSR1

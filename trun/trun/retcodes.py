@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 
 from trun import interface
 from trun.configuration import ConfigError
@@ -63,10 +64,10 @@ def run_with_retcodes(argv: list[str] | None = None) -> None:
         print(f"trun: configuration error: {e}", file=sys.stderr)
         sys.exit(CONFIG_ERROR_EXIT_CODE)
     except StepClassException as e:  # a step name that no class has
-        print(f"trun: error: {e}", file=sys.stderr)
+        print(f"trun: error: {_last_line(e)}", file=sys.stderr)
         sys.exit(UNKNOWN_STEP_EXIT_CODE)
     except ParameterException as e:  # a missing or invalid parameter: as Luigi, [retcode] unhandled_exception
-        print(f"trun: error: {e}", file=sys.stderr)
+        print(f"trun: error: {_last_line(e.__cause__ or e)}", file=sys.stderr)
         sys.exit(_unhandled_code(codes))
     except Exception:
         logger.exception("Uncaught exception in trun")
@@ -84,6 +85,12 @@ def _codes_of(argv: list[str]) -> retcode | None:
             return retcode()
     except Exception:
         return None
+
+
+def _last_line(error: BaseException) -> str:
+    """The exception as the last line of its traceback would show it (``module.Class: message``, the
+    class unqualified for built-in ones): what Luigi's uncaught exception leaves at the end of stderr."""
+    return "".join(traceback.format_exception_only(error)).rstrip("\n")
 
 
 def _unhandled_code(codes: retcode | None) -> int:

@@ -297,11 +297,12 @@ class RemoteScheduler(SchedulerAPI):
                                                getattr(self._identity, "headers", None))
                 return self._fetcher.fetch(full_url, body, self._connect_timeout)
             except self._fetcher.raises as e:
+                if self._rpc_log_retries:  # every failed attempt, the last too, as Luigi
+                    logger.warning("Failed connecting to remote scheduler %r", self._url, exc_info=True)
                 if attempt == attempts:
                     raise RPCError(f"Errors ({attempts} attempts) when connecting to remote scheduler "
                                    f"{self._url!r}", e) from e
                 if self._rpc_log_retries:
-                    logger.warning("Failed connecting to remote scheduler %r", self._url, exc_info=True)
                     logger.info(f"Retrying attempt {attempt + 1} of {attempts} (max)")
                     logger.info(f"Wait for {int(self._rpc_retry_wait)} seconds")
                 time.sleep(self._rpc_retry_wait)

@@ -509,6 +509,7 @@ class Scheduler(SchedulerOptions, SchedulerActions, SchedulerViews, SchedulerMes
                 st.expl = f"worker {w.id} disconnected: no heartbeat for {self.worker_disconnect_delay:g} s"
                 self._fail(st, counted=False)
                 self._end_batch(st, FAILED, st.expl)  # its batch fails with it; a combined step goes
+                st.worker = None  # as Luigi: a dead worker's failed step shows no worker_running
         for sid in w.steps:
             st = self._steps.get(sid)
             if st is None:

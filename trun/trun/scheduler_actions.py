@@ -41,11 +41,13 @@ class SchedulerActions:
         return {"step_id": step_id, "status": st.status}
 
     def re_enable_step(self, step_id: str) -> dict[str, Any]:
-        """A DISABLED step becomes FAILED with no failures counted, so it is retried (Luigi)."""
+        """A DISABLED step becomes FAILED with no failures counted, so it is retried; the reply is the
+        step as ``step_list`` shows it, ``{}`` when nothing was re-enabled (Luigi's)."""
         st = self._steps.get(step_id)
-        if st is not None and st.status == DISABLED:
-            self._re_enable(st)
-        return {"step_id": step_id, "status": st.status if st else None}
+        if st is None or st.status != DISABLED or st.disabled_at is None:  # disabled by failures only
+            return {}
+        self._re_enable(st)
+        return self._serialize(st)
 
     def mark_as_done(self, step_id: str) -> dict[str, Any]:
         """Mark a RUNNING, FAILED or DISABLED step DONE by hand (its dependents may then run), as Luigi."""

@@ -33,13 +33,13 @@ class SchedulerReports:
         return next((h for h in self._hooks if isinstance(h, kind)), None)
 
     def get_running_step_resources(self, step_id: str) -> dict[str, Any]:
-        """``{"resources"}``: what the running step holds now (as Luigi: what it held when it last
+        """``{"stepId", "resources"}``: what the running step holds now (as Luigi: what it held when it last
         ran, None when it never ran)."""
         st = self._steps.get(step_id)
         if st is None:
-            return {"resources": None}
+            return {"stepId": step_id, "resources": None}
         held = resources_running(self._batch_holder(st))  # a batch's members show the batch's
-        return {"resources": None if held is None else dict(held)}
+        return {"stepId": step_id, "resources": None if held is None else dict(held)}
 
     def decrease_running_step_resources(self, step_id: str, decrease_resources: dict[str, int]) -> None:
         """A running step gives back units it no longer needs (others may use them at once)."""

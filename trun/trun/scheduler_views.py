@@ -132,7 +132,7 @@ class SchedulerViews:
     def fetch_error(self, step_id: str) -> dict[str, Any]:
         st = self._steps.get(step_id)
         if st is None:
-            return {"stepId": step_id, "error": None}
+            return {"stepId": step_id, "error": ""}  # as Luigi
         return {"stepId": step_id, "error": st.expl, "displayName": _display_name(st),
                 "stepParams": st.params, "stepModule": st.module, "stepFamily": st.family}
 
@@ -151,7 +151,8 @@ class SchedulerViews:
 
     def get_step_status_message(self, step_id: str) -> dict[str, Any]:
         st = self._steps.get(step_id)
-        return {"stepId": step_id, "statusMessage": st.status_message if st else None}
+        # as Luigi: "" for an unknown step
+        return {"stepId": step_id, "statusMessage": st.status_message if st else ""}
 
     def get_step_progress_percentage(self, step_id: str) -> dict[str, Any]:
         st = self._steps.get(step_id)

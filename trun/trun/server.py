@@ -30,6 +30,7 @@ import inspect
 import json
 import logging
 import os
+import signal
 import threading
 import urllib.parse
 from collections.abc import AsyncIterator
@@ -369,9 +370,17 @@ def run(api_port: int | str = 8082, address: str | None = None, unix_socket: str
     options = {"step_log_dir": step_log_dir} if step_log_dir else {}
     trund = open_trund(os.path.expanduser(state_path) if state_path else None, token, sync,
                        scheduler=scheduler, **options)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    early: list[int] = []  # a signal between the bind (clients may connect) and stop_on_signals
+    if on_main_thread:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda signum, _frame: early.append(signum))
     server = TrundServer(trund, address or "127.0.0.1", int(api_port), unix_socket)
-    if threading.current_thread() is threading.main_thread():
+    if on_main_thread:
         server.stop_on_signals()
+        if early:  # stop as cleanly as a signal while serving does (luigid: exit status 0)
+            server.stopped_by = signal.Signals(early[0]).name
+            server.stop()
     _serving.append(server)
     print(f"trund listening on {server.url}", flush=True)
     logger.info("trund listening on %s", server.url)

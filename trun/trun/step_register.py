@@ -7,7 +7,6 @@ step reached along several paths of the graph is one node.
 from __future__ import annotations
 
 import abc
-import difflib
 import importlib
 import logging
 from typing import Any
@@ -153,15 +152,21 @@ class Register(abc.ABCMeta):
         reg = mcs._get_reg()
         cls = reg.get(name)
         if cls is None:
-            close = difflib.get_close_matches(name, list(reg), n=3)
-            hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            raise StepClassNotFoundException(
-                f"No step {name!r}.{hint} (Is its module imported? Use --module.)")
+            raise StepClassNotFoundException(mcs._missing_step_msg(name))
         if cls is mcs.AMBIGUOUS_CLASS:
             claims = sorted({(c.__module__, c.__qualname__) for c in mcs._reg
                              if getattr(c, "_visible_in_registry", True) and c.get_step_family() == name})
             raise StepClassAmbigiousException(f"Step {name!r} is ambiguous: {claims}")
         return cls
+
+    @classmethod
+    def _missing_step_msg(mcs, name: str) -> str:
+        """Luigi's words for an unknown name: the families within 5 edits (nearest first), else all."""
+        near = sorted((_edit_distance(name, other), other) for other in mcs.step_names())
+        candidates = [other for distance, other in near if distance <= 5 and distance < len(other)]
+        if candidates:
+            return f"No step {name}. Did you mean:\n" + "\n".join(candidates)
+        return f"No step {name}. Candidates are: {mcs.steps_str()}"
 
     @classmethod
     def get_all_params(mcs) -> list[tuple[str, bool, str, Any]]:
@@ -181,3 +186,14 @@ def load_step(module: str | None, step_name: str, params_str: dict[str, str]) ->
     if module is not None:
         importlib.import_module(module)
     return Register.get_step_cls(step_name).from_str_params(params_str)  # type: ignore[attr-defined]
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions turning ``a`` into ``b``."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]

@@ -1,0 +1,1 @@
+"""The platform team's jobs and the tooling they run around the central scheduler."""
