@@ -47,6 +47,7 @@ class Project:
     tests: str  # the test directory in the sdist
     extras: str = ""  # the extras its test suite uses, e.g. "[all]"
     test_requires: tuple[str, ...] = ("pytest",)
+    serial: bool = False  # its tests share files (no pytest-xdist)
     # Luigi test ids (file::name) deselected under both engines, with the reason
     skips: dict[str, str] = field(default_factory=dict)
 
@@ -59,8 +60,9 @@ PROJECTS = {p.name: p for p in [
              "typing-extensions>=4.11.0")),
     # luigi-tools' "test" extra (setup.py), coverage and HTML reports aside; graphviz for its util tests
     Project("luigi-tools", "0.3.5", "tests", "[graphviz]", ("mock>=3", "pytest>=8")),
-    # d6tflow's tests import scikit-learn, fuckit and six without declaring them
-    Project("d6tflow", "0.2.8", "tests", "", ("pytest", "scikit-learn", "fuckit", "six")),
+    # d6tflow's tests import scikit-learn, fuckit and six without declaring them, and they all
+    # write and remove the one ./data directory
+    Project("d6tflow", "0.2.8", "tests", "", ("pytest", "scikit-learn", "fuckit", "six"), serial=True),
     Project("sciluigi", "0.10.1", "test"),
 ]}
 
@@ -133,7 +135,7 @@ def start_suite(project: Project, venv: Path, source: Path, engine: str, jobs: i
                f"--junitxml={report}", "--timeout=600", f"--basetemp={home / 'tmp'}", "-q", "-rN",
                f"--rootdir={source}",
                rename(project.tests)]
-    if jobs > 1:
+    if jobs > 1 and not project.serial:
         command += ["-n", str(jobs)]
     for test in project.skips:
         command += ["--deselect", rename(test)]
