@@ -202,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="pytest-xdist workers per run (1: none)")
     parser.add_argument("--reinstall", action="store_true", help="build the venvs again")
     parser.add_argument("--no-run", action="store_true", help="compare the last runs' reports only")
+    parser.add_argument("--engine", choices=["luigi", "trun"], action="append",
+                        help="run only this engine's suite, comparing with the other's last report")
     args = parser.parse_args(argv)
     unknown = set(args.projects) - set(PROJECTS)
     if unknown:
@@ -217,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             # one after the other: each run has the cores to itself
             for engine, venv, source, rename in (("luigi", luigi_venv, original, str),
                                                  ("trun", trun_venv, renamed, port)):
+                if args.engine and engine not in args.engine:
+                    continue
                 proc, _ = start_suite(project, venv, source, engine, args.jobs, rename)
                 proc.wait()
         result = compare(project, base / "report-luigi.xml", base / "report-trun.xml")

@@ -107,6 +107,22 @@ class LocalFileSystem(FileSystem):
         shutil.copy(path, dest)  # a file, as in Luigi (a directory is an IsADirectoryError)
 
 
+# The io kinds a proxy is registered as, after what it wraps: libraries pick text or bytes by
+# ``isinstance(f, io.TextIOBase)`` (polars' write_csv, as gokart calls it), as Luigi's files are io's.
+_IO_KINDS = (io.TextIOBase, io.BufferedIOBase, io.RawIOBase)
+_kind_classes: dict[tuple[type, type], type] = {}
+
+
+def _of_kind(proxy_cls: type, kind: type) -> type:
+    """``proxy_cls`` registered as an ``io`` ``kind`` (a subclass of it, made once)."""
+    if (proxy_cls, kind) not in _kind_classes:
+        cls = type(proxy_cls.__name__, (proxy_cls,), {"__module__": proxy_cls.__module__,
+                                                      "__qualname__": proxy_cls.__qualname__})
+        kind.register(cls)
+        _kind_classes[proxy_cls, kind] = cls
+    return _kind_classes[proxy_cls, kind]
+
+
 class _FileProxy:
     """Delegates to the wrapped (formatted) file and closes the underlying raw file too."""
 
@@ -114,6 +130,9 @@ class _FileProxy:
         self._wrapped = wrapped
         self._raw = raw
         self.closed = False
+        kind = next((k for k in _IO_KINDS if isinstance(wrapped, k)), None)
+        if kind is not None:
+            self.__class__ = _of_kind(type(self), kind)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._wrapped, name)

@@ -53,7 +53,8 @@ from trun.parameter_base import (
     T,
     UnconsumedParameterWarning,
     UnknownParameterException,
-    _no_value,  # noqa: F401 (the no-value sentinel, under Luigi's name here too)
+    _no_value,  # noqa: F401 (the no-value sentinel and its type, under Luigi's names here too)
+    _NoValueType,  # noqa: F401
     clear_cmdline_values,
     set_cmdline_value,
 )

@@ -138,6 +138,12 @@ class Parameter(Generic[T]):
         self._batch_method = batch_method  # combines the values of steps run together as one batch
         self._order = Parameter._counter
         Parameter._counter += 1
+        self._attribute_name: str | None = None  # set when the class is made (__set_name__)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        """The attribute name this parameter has in its class (Luigi 3.8's ``_attribute_name``;
+        code that adds a parameter to a class after the fact calls this itself, as with Luigi)."""
+        self._attribute_name = name
 
     if TYPE_CHECKING:  # the value types a type checker sees; at run time a step keeps its values itself
         @overload
