@@ -58,8 +58,9 @@ PROJECTS = {p.name: p for p in [
             ("boto3", "google-auth", "google-api-python-client", "fakeredis", "lupa", "matplotlib",
              "moto>=4.0", "mypy", "polars>=0.19.0", "pytest", "testfixtures", "toml", "types-redis",
              "typing-extensions>=4.11.0")),
-    # luigi-tools' "test" extra (setup.py), coverage and HTML reports aside; graphviz for its util tests
-    Project("luigi-tools", "0.3.5", "tests", "[graphviz]", ("mock>=3", "pytest>=8")),
+    # luigi-tools' "test" extra (setup.py), coverage and HTML reports aside; graphviz for its util
+    # tests, which write ./luigi.cfg (set_luigi_config): one at a time
+    Project("luigi-tools", "0.3.5", "tests", "[graphviz]", ("mock>=3", "pytest>=8"), serial=True),
     # d6tflow's tests import scikit-learn, fuckit and six without declaring them, and they all
     # write and remove the one ./data directory
     Project("d6tflow", "0.2.8", "tests", "", ("pytest", "scikit-learn", "fuckit", "six"), serial=True),
@@ -133,7 +134,7 @@ def start_suite(project: Project, venv: Path, source: Path, engine: str, jobs: i
     home.mkdir()
     command = [venv_python(venv), "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=",
                f"--junitxml={report}", "--timeout=600", f"--basetemp={home / 'tmp'}", "-q", "-rN",
-               f"--rootdir={source}",
+               f"--rootdir={source}", "--continue-on-collection-errors",
                rename(project.tests)]
     if jobs > 1 and not project.serial:
         command += ["-n", str(jobs)]
