@@ -3,14 +3,16 @@
 Each scenario is our own small reproduction of a habit found by running a project's test suite under
 both engines (``trun/tools/ecosystem_check.py``): saving and restoring the INI parser's list of
 files, reaching the standard modules through ``luigi.parameter``, writing out a step's source from
-its parameters' classes.
+its parameters' classes; and gokart's: a parameter class choosing its command-line flag
+(``_parser_kwargs``), parameters added to a class after it was made, ``task._task_wraps``, list
+values kept as tuples, files that are ``io`` text or binary kinds as Luigi's are.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from luigi_pair import same_result
+from luigi_pair import same_result, scenario
 
 # A test fixture's way to undo add_config_path(): keep the parser's list of files, put it back, and
 # reload through the class (luigi-tools' configuration templates are tested this way).
@@ -89,3 +91,11 @@ def test_parameter_classes_and_imports_are_the_parameter_modules(tmp_path: Path)
     result = same_result(tmp_path, PARAMETER_MODULE)
     assert "    epochs = trun.parameter.IntParameter()\n" in result["source"]
     assert result["edge"] == 1.0 and result["error"] == "ValueError"
+
+
+def test_extensions_parameter_hooks_and_file_kinds(tmp_path: Path) -> None:
+    result = same_result(tmp_path, scenario("extension_parameters"))
+    assert result["flag"] == [[True, False], [False, True], "exit 2"]  # a bare --flag wants a value
+    assert result["late"] == [["one", ["late"]], ["two", ["late"]]]
+    assert result["items"] == ["tuple", "(1, [2])", "tuple"]
+    assert result["kinds"]["text"] == [True, False, True, False]
