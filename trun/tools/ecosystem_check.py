@@ -133,7 +133,7 @@ def make_venvs(project: Project, archive: Path, reinstall: bool) -> tuple[Path, 
 
 
 def start_suite(project: Project, venv: Path, source: Path, engine: str, jobs: int,
-                rename) -> tuple[subprocess.Popen, Path]:
+                rename, extra_path: str = "") -> tuple[subprocess.Popen, Path]:
     """Start the project's pytest suite in ``source`` with the venv; gives the process and its report."""
     report = WORK / project.name / f"report-{engine}.xml"
     report.unlink(missing_ok=True)
@@ -148,7 +148,8 @@ def start_suite(project: Project, venv: Path, source: Path, engine: str, jobs: i
         command += ["-n", str(jobs)]
     for test in project.skips:
         command += ["--deselect", rename(test)]
-    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": str(source),
+    python_path = ":".join(filter(None, [str(source), extra_path]))
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": python_path,
            "LANG": "C.UTF-8", "TZ": "UTC"}
     log = (WORK / project.name / f"pytest-{engine}.log").open("w")
     proc = subprocess.Popen(command, cwd=source, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -219,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-run", action="store_true", help="compare the last runs' reports only")
     parser.add_argument("--engine", choices=["luigi", "trun"], action="append",
                         help="run only this engine's suite, comparing with the other's last report")
+    parser.add_argument("--trun-path", default="",
+                        help="import trun from this directory instead (another tree's trun/, e.g. to "
+                             "measure before a change)")
     args = parser.parse_args(argv)
     unknown = set(args.projects) - set(PROJECTS)
     if unknown:
@@ -236,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
                                                  ("trun", trun_venv, renamed, port)):
                 if args.engine and engine not in args.engine:
                     continue
-                proc, _ = start_suite(project, venv, source, engine, args.jobs, rename)
+                extra = args.trun_path if engine == "trun" else ""
+                proc, _ = start_suite(project, venv, source, engine, args.jobs, rename, extra)
                 proc.wait()
         result = compare(project, base / "report-luigi.xml", base / "report-trun.xml")
         (base / "comparison.json").write_text(json.dumps(result, indent=1))
