@@ -103,7 +103,6 @@ from pathlib import Path  # noqa: E402, F401
 
 import trun  # noqa: E402, F401
 from trun import configuration, date_interval, step_register  # noqa: E402, F401
-from trun.cmdline_parser import CmdlineParser  # noqa: E402, F401
 
 
 class _ParameterModule(types.ModuleType):
