@@ -47,7 +47,7 @@ AZURITE_STAMP := $(AZURITE_DIR)/node_modules/.azurite-stamp
 BROWSER_STAMP := $(BUILD)/.browser-apt-stamp
 
 .PHONY: help deps build proto-py web test test-wheel test-cpp test-py demo format lint bench fuzz clean \
-  deploy-deps deploy-packages image deploy-test
+  deploy-deps deploy-packages image deploy-test ecosystem-check
 
 help:
 	@echo "make demo   - install, build, generate data and run the pipeline end to end"
@@ -55,6 +55,7 @@ help:
 	@echo "make image  - build the container images (docs/deploy.md); make deploy-test runs the stack"
 	@echo "make fuzz   - libFuzzer + ASan/UBSan on every parser (build-fuzz/), hypothesis on Python's"
 	@echo "make test-wheel - pip install ./clients/python in a fresh venv (scikit-build-core), minutes"
+	@echo "make ecosystem-check - Luigi projects' test suites from PyPI under Luigi and trun (PROJECTS=...)"
 	@echo "make deps | build | format | lint | bench | clean"
 
 deps: $(APT_STAMP) $(PY_STAMP) $(WEB_STAMP)
@@ -124,6 +125,11 @@ test: build $(LUIGI_STAMP) $(BROWSER_STAMP) $(AZURITE_STAMP)
 	  c=$$?; cd $(ROOT); echo "== pytest =="; \
 	  LUIGI_PYTHON=$(BENCH_VENV)/bin/python $(PY) -m pytest -q -n $(JOBS) --timeout 900; p=$$?; \
 	  echo "ctest exit $$c, pytest exit $$p"; [ $$c -eq 0 ] && [ $$p -eq 0 ]
+
+# Open-source Luigi projects' own test suites (pinned sdists from PyPI) under Luigi 3.8.1 and,
+# renamed, under trun (docs/trun.md). Needs PyPI and builds venvs in build/ecosystem: not in `make test`.
+ecosystem-check: $(PY_STAMP)
+	@$(PY) trun/tools/ecosystem_check.py $(PROJECTS)
 
 # The CMake-driven wheel (scikit-build-core) in a fresh venv: too slow for `make test`.
 test-wheel: build

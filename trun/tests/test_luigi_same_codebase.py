@@ -36,25 +36,15 @@ import json
 import os
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from driver_path import packages_only
-from luigi_pair import luigi_python, port
+from luigi_pair import copy_tree, luigi_python, port, pytest_verdicts
 
 import trun
 
 CODEBASES = Path(__file__).parent / "codebases"
-
-
-def copy_tree(src: Path, dst: Path, rename) -> None:
-    for path in sorted(src.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts:
-            continue
-        target = dst / rename(str(path.relative_to(src)))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(rename(path.read_text()))
 
 
 # Runs the code base's unittest tests and writes each one's verdict (ok, FAIL, ERROR, skipped) as JSON.
@@ -73,18 +63,6 @@ verdicts.update({t.id(): "skipped" for t, _ in result.skipped})
 with open(sys.argv[1], "w") as f:
     json.dump(verdicts, f)
 """
-
-
-def pytest_verdicts(report: Path) -> dict[str, str]:
-    """Test id -> verdict (ok, FAIL, ERROR, skipped) from pytest's JUnit XML report."""
-    verdicts = {}
-    for case in ET.parse(report).iter("testcase"):
-        kinds = {child.tag for child in case}
-        verdict = ("FAIL" if "failure" in kinds else "ERROR" if "error" in kinds
-                   else "skipped" if "skipped" in kinds else "ok")
-        name = f"{case.get('classname')}.{case.get('name')}"
-        verdicts[name] = "ERROR" if verdicts.get(name) == "ERROR" else verdict  # teardown errors
-    return verdicts
 
 
 def start_tests(python: str, root: Path, extra_path: str = "") -> tuple[subprocess.Popen, Path]:

@@ -2,7 +2,7 @@
 
 Luigi's side is read from its source with ``ast`` (so modules whose optional libraries are missing,
 such as ``db_task_history`` without SQLAlchemy, still count); trun's side is imported.  A Luigi name
-maps to trun by the renaming a user does (``luigi_pair.port``: luigi -> trun, Task -> Step, task ->
+maps to trun by the renaming a user does (``luigi_port.port``: luigi -> trun, Task -> Step, task ->
 step), module names included (``luigi.task_history`` -> ``trun.step_history``).
 
 What counts as public in a Luigi module ``m`` (underscore names aside):
@@ -34,15 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DIFFERENCES = Path(__file__).with_name("luigi_parity_differences.toml")
 DOC = ROOT / "docs" / "luigi-parity.md"
-_RENAMES = [("luigi", "trun"), ("Luigi", "Trun"), ("LUIGI", "TRUN"), ("Task", "Step"), ("task", "step"),
-            ("TASK", "STEP")]
-
-
-def port(text: str) -> str:
-    """A Luigi name as a user renames it for trun (the same renaming the paired tests apply)."""
-    for old, new in _RENAMES:
-        text = text.replace(old, new)
-    return text
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # when imported, not run, from elsewhere
+from luigi_port import port  # noqa: E402  (the renaming the paired tests apply)
 
 
 @dataclass

@@ -16,7 +16,6 @@ from typing import Any
 
 from trun.configuration import ConfigError
 from trun.parameter import (
-    BoolParameter,
     Parameter,
     ParameterException,
     clear_cmdline_values,
@@ -33,14 +32,11 @@ def _add(parser: argparse.ArgumentParser, flag: str, dest: str, param: Parameter
          metavar: str) -> None:
     """Add one parameter's flag; ``metavar`` is the value's name in the help (Luigi's: its argparse
     destination upper-cased, ``SOURCES``, ``NIGHTLY_SOURCES``, ``CORE_MODULE``)."""
-    kwargs: dict[str, Any] = {"dest": dest, "default": None}
+    # what the parameter asks argparse for (Luigi's hook, which parameter classes of users override)
+    kwargs: dict[str, Any] = {**param._parser_kwargs(dest), "dest": dest, "default": None}
     kwargs["help"] = (param.description or "") if help_on else argparse.SUPPRESS
-    if isinstance(param, BoolParameter) and param.parsing == BoolParameter.IMPLICIT_PARSING:
-        kwargs.update(action="store_const", const="true")
-    elif isinstance(param, BoolParameter):  # explicit: --flag true / --flag false (bare --flag: true)
-        kwargs.update(nargs="?", const="true", metavar=metavar)
-    else:
-        kwargs["metavar"] = metavar
+    if kwargs.get("action", "store") == "store":
+        kwargs.setdefault("metavar", metavar)
     flags = [flag]
     alt = flag.replace("-", "_")
     if "_" in flag[2:] or "-" in flag[2:]:

@@ -171,9 +171,72 @@ def _partition(worker: Worker, done_ids: set[str]) -> dict[str, set[str]]:
     }
 
 
+# The summary's categories, in the order of Luigi's (code checks a name against it)
+_ORDERED_STATUSES = ("already_done", "completed", "ever_failed", "failed", "scheduling_error",
+                     "still_pending", "still_pending_ext", "run_by_other_worker", "upstream_failure",
+                     "upstream_missing_dependency", "upstream_run_by_other_worker",
+                     "upstream_scheduling_error", "not_run")
+
+
+class _RecordsView:
+    """A worker that keeps Luigi's records instead of trun's, seen as the summary reads a trun Worker.
+
+    A user's own worker class written against Luigi's worker internals (gokart's) records each
+    ``add_step`` reply as ``(step, status, runnable)`` in ``_add_step_history`` and each
+    ``get_work`` reply in ``_get_work_response_history``; the summary's categories follow from those
+    as from trun's worker: a step seen PENDING then DONE ran, DONE only was already done, PENDING and
+    not runnable is missing external data, UNKNOWN failed scheduling.
+    """
+
+    def __init__(self, worker: Any) -> None:
+        history = [(step, status, runnable) for step, status, runnable in worker._add_step_history]
+
+        def with_status(wanted: str) -> set[str]:
+            return {step.step_id for step, status, _ in history if status == wanted}
+
+        self.steps: dict[str, Any] = {}
+        for step, _, _ in history:  # each step once, in the order they were first recorded
+            self.steps.setdefault(step.step_id, step)
+        pending, done = with_status("PENDING"), with_status("DONE")
+        self.ran, self.already_done = done & pending, done - pending
+        self.ever_failed = with_status("FAILED")
+        self.failed = self.ever_failed - self.ran
+        self.scheduling_errors = with_status("UNKNOWN")
+        self.over_limit: set[str] = set()
+        self.external_missing = {step.step_id for step, status, runnable in history
+                                 if status == "PENDING" and not runnable}
+        self.deps = {sid: [d.step_id for d in _flat_deps(step)] for sid, step in self.steps.items()}
+        self.final_status: dict[str, str] = {step.step_id: status for step, status, _ in history}
+        self.scheduler = worker._scheduler
+        self.run_by_other_workers: dict[str, set[str]] = defaultdict(set)
+        for reply in worker._get_work_response_history:
+            if reply.get("step_id") is None:  # no work for this worker: who runs what it waits for
+                for running in reply.get("running_steps") or []:
+                    if running.get("worker") != worker._id and running.get("step_id") in self.steps:
+                        self.run_by_other_workers[running["worker"]].add(running["step_id"])
+
+
+def _flat_deps(step: Any) -> list[Any]:
+    try:
+        return list(step.deps())
+    except Exception:  # a step whose requires() fails has failed scheduling: no dependencies
+        return []
+
+
+def _view(worker: Any) -> Any:
+    """``worker`` as the summary reads it: a trun Worker, or a view of a Luigi-style one."""
+    return worker if hasattr(worker, "final_status") else _RecordsView(worker)
+
+
+def _root_step(worker: Any) -> Any:
+    """The first step given to ``worker`` (Luigi's ``_root_task``: the run's root)."""
+    return next(iter(_view(worker).steps.values()))
+
+
 def _summary_dict(worker: Worker) -> dict[str, set[Any]]:
     """The steps (objects) in each category of ``worker``'s summary, by Luigi's category names (the
     dictionary Luigi's own tests read)."""
+    worker = _view(worker)
     return {name: {worker.steps[s] for s in ids if s in worker.steps}
             for name, ids in _partition(worker, _done_ids(worker)).items() if name != "pending"}
 
@@ -261,10 +324,11 @@ class TrunRunResult:
 
     def __init__(self, worker: Worker, scheduling_succeeded: bool = True) -> None:
         self.worker = worker
-        self.statuses = _statuses(worker)
+        view = _view(worker)
+        self.statuses = _statuses(view)
         self.retcodes = retcode()  # read now: command-line values (--retcode-...) apply during the run
-        self.categories = _summary_dict(worker)  # the summary's steps, by Luigi's category names
-        self.summary_text, self.status = summarize(worker, self.categories)
+        self.categories = _summary_dict(view)  # the summary's steps, by Luigi's category names
+        self.summary_text, self.status = summarize(view, self.categories)
         self.one_line_summary = f"This progress looks {self.status.value[0]} because {self.status.value[1]}"
         self.scheduling_succeeded = scheduling_succeeded
 

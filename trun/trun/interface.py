@@ -72,10 +72,10 @@ def _schedule_and_run(steps: Iterable[Step], worker_scheduler_factory: Any = Non
         raise PidLockAlreadyTakenExit()
     factory = worker_scheduler_factory or _WorkerSchedulerFactory()
     scheduler = _pick_scheduler(env, factory)
-    wkw = {k: v for k, v in worker_overrides.items() if k not in ("executor", "dask_address")}
+    # only the worker settings given, so that a user's factory written for Luigi's create_worker
+    # (scheduler, worker_processes, assistant), as gokart's is, works when none are
     worker = factory.create_worker(scheduler=scheduler, worker_processes=env.workers, assistant=env.assistant,
-                                   executor=worker_overrides.get("executor"),
-                                   dask_address=worker_overrides.get("dask_address"), **wkw)
+                                   **worker_overrides)
     success = True
     with worker:
         for step in steps:
@@ -132,4 +132,13 @@ def run(cmdline_args: list[str] | Any = None, main_step_cls: type | Any = None,
     with CmdlineParser.global_instance(args) as cp:
         result = _schedule_and_run([cp.get_step_obj()], worker_scheduler_factory)
     return result if detailed_summary else result.scheduling_succeeded
+
+
+def _run(cmdline_args: list[str] | Any = None, main_step_cls: type | Any = None,
+         worker_scheduler_factory: Any = None, use_dynamic_argparse: Any = None, local_scheduler: Any = False,
+         detailed_summary: Any = False) -> TrunRunResult:
+    """``run`` giving the TrunRunResult whatever ``detailed_summary`` says, as Luigi's ``_run`` (which
+    code with its own run_with_retcodes calls, gokart's among it, for ``.worker``)."""
+    return run(cmdline_args, main_step_cls, worker_scheduler_factory, use_dynamic_argparse, local_scheduler,
+               detailed_summary=True)
 

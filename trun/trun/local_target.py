@@ -107,13 +107,36 @@ class LocalFileSystem(FileSystem):
         shutil.copy(path, dest)  # a file, as in Luigi (a directory is an IsADirectoryError)
 
 
+# The io kind a proxy is registered as, after what it wraps: libraries pick text or bytes by
+# ``isinstance(f, io.TextIOBase)`` (polars' write_csv, as gokart calls it), as Luigi's files are io's.
+_kind_classes: dict[tuple[type, type], type] = {}
+
+
+def _of_kind(proxy_cls: type, kind: type) -> type:
+    """``proxy_cls`` registered as an ``io`` ``kind`` (a subclass of it, made once)."""
+    if (proxy_cls, kind) not in _kind_classes:
+        cls = type(proxy_cls.__name__, (proxy_cls,), {"__module__": proxy_cls.__module__,
+                                                      "__qualname__": proxy_cls.__qualname__})
+        kind.register(cls)
+        _kind_classes[proxy_cls, kind] = cls
+    return _kind_classes[proxy_cls, kind]
+
+
 class _FileProxy:
     """Delegates to the wrapped (formatted) file and closes the underlying raw file too."""
+
+    # as Luigi's: a text file is an io.TextIOBase; one of bytes is none of io's kinds, except the
+    # plain file being written (an io.BufferedIOBase)
+    _plain_is_buffered = False
 
     def __init__(self, wrapped: IO[Any], raw: IO[bytes]) -> None:
         self._wrapped = wrapped
         self._raw = raw
         self.closed = False
+        kind = io.TextIOBase if isinstance(wrapped, io.TextIOBase) else \
+            io.BufferedIOBase if self._plain_is_buffered and wrapped is raw else None
+        if kind is not None:
+            self.__class__ = _of_kind(type(self), kind)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._wrapped, name)
@@ -155,6 +178,8 @@ io.IOBase.register(_FileProxy)  # isinstance(f, io.IOBase) holds, as for Luigi's
 
 class AtomicWriteFile(_FileProxy):
     """A file written to ``<path>-trun-tmp-<random>`` and renamed to ``path`` on a clean close."""
+
+    _plain_is_buffered = True
 
     def __init__(self, path: str, fmt: Format) -> None:
         self.path = path

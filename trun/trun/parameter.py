@@ -53,7 +53,8 @@ from trun.parameter_base import (
     T,
     UnconsumedParameterWarning,
     UnknownParameterException,
-    _no_value,  # noqa: F401 (the no-value sentinel, under Luigi's name here too)
+    _no_value,  # noqa: F401 (the no-value sentinel and its type, under Luigi's names here too)
+    _NoValueType,  # noqa: F401
     clear_cmdline_values,
     set_cmdline_value,
 )
@@ -85,6 +86,24 @@ from trun.scalar_parameter import (
 _FORWARDED = {"warnings": (parameter_base,), "_JSONSCHEMA_ENABLED": (collection_parameter,),
               "ParameterException": (scalar_parameter, date_parameter, collection_parameter)}
 
+_CONCEPT_MODULES = {m.__name__ for m in (parameter_base, scalar_parameter, date_parameter,
+                                         collection_parameter)}
+
+# What Luigi's parameter module imports, reachable through it as there: users' code writes
+# ``luigi.parameter.operator.le`` (luigi-tools' RatioParameter), ``luigi.parameter.datetime`` etc.
+import abc  # noqa: E402, F401
+import datetime  # noqa: E402, F401
+import json  # noqa: E402, F401
+import operator  # noqa: E402, F401
+from ast import literal_eval  # noqa: E402, F401
+from configparser import NoOptionError, NoSectionError  # noqa: E402, F401
+from enum import Enum, IntEnum  # noqa: E402, F401
+from json import JSONEncoder  # noqa: E402, F401
+from pathlib import Path  # noqa: E402, F401
+
+import trun  # noqa: E402, F401
+from trun import configuration, date_interval, step_register  # noqa: E402, F401
+
 
 class _ParameterModule(types.ModuleType):
     """This module's type.  Tests (Luigi's own among them) patch ``luigi.parameter.warnings`` to see
@@ -100,6 +119,14 @@ class _ParameterModule(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _ParameterModule
+
+# Luigi defines its parameters in ``luigi.parameter``, and code reads that name back: d6tflow writes a
+# step's source from ``type(param).__module__`` (``luigi.parameter.IntParameter(default=1)``), others
+# pickle or print them.  Defined by concept in trun's modules, they are this module's to the outside.
+# (Only the classes named here: pickle finds a class by its module and name.)
+for _name, _defined in list(globals().items()):
+    if isinstance(_defined, type) and _defined.__module__ in _CONCEPT_MODULES and not _name.startswith("_"):
+        _defined.__module__ = __name__
 assert warnings is parameter_base.warnings  # the module the attribute stands for
 
 

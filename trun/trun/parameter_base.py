@@ -138,6 +138,18 @@ class Parameter(Generic[T]):
         self._batch_method = batch_method  # combines the values of steps run together as one batch
         self._order = Parameter._counter
         Parameter._counter += 1
+        self._attribute_name: str | None = None  # set when the class is made (__set_name__)
+
+    @staticmethod
+    def _parser_kwargs(param_name: str, step_name: str | None = None) -> dict[str, Any]:
+        """What the command line's parser is told about this parameter's flag: a value stored
+        under ``param_name`` (BoolParameter makes it a switch; a subclass may override it)."""
+        return {"action": "store", "dest": param_name}
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        """The attribute name this parameter has in its class (Luigi 3.8's ``_attribute_name``;
+        code that adds a parameter to a class after the fact calls this itself, as with Luigi)."""
+        self._attribute_name = name
 
     if TYPE_CHECKING:  # the value types a type checker sees; at run time a step keeps its values itself
         @overload
@@ -221,9 +233,6 @@ class Parameter(Generic[T]):
     def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
         if type(self) is Parameter and not isinstance(param_value, str):
             warnings.warn(f'Parameter "{param_name}" with value "{param_value}" is not of type string.')  # noqa: B028 (Luigi's exact call)
-
-    def _parser_kwargs(self) -> dict:
-        return {}
 
 
 StrParameter = Parameter

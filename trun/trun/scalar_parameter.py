@@ -68,6 +68,14 @@ class BoolParameter(Parameter[bool]):
         if self._default is _no_value:
             self._default = False
 
+    def _parser_kwargs(self, param_name: str, step_name: str | None = None) -> dict[str, Any]:
+        """Implicit parsing: a bare ``--flag`` is true; explicit: ``--flag true``/``--flag false``
+        (a bare ``--flag`` is true there too)."""
+        kwargs = Parameter._parser_kwargs(param_name, step_name)
+        if self.parsing == BoolParameter.IMPLICIT_PARSING:
+            return {**kwargs, "action": "store_const", "const": "true"}
+        return {**kwargs, "nargs": "?", "const": "true"}
+
     def parse(self, x: str) -> bool:
         s = str(x).strip().lower()
         if s == "true":

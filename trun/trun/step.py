@@ -196,6 +196,9 @@ class Step(metaclass=Register):
                 if value is _no_value:
                     raise MissingParameterException(f"{family}: requires the {name!r} parameter to be set")
                 out.append((name, value))
+        # as Luigi: a list or set value (of any parameter, a plain Parameter too) is kept as a tuple,
+        # which hashes; gokart finds a step's requirements by that (a tuple of steps)
+        out = [(name, tuple(value) if isinstance(value, list | set) else value) for name, value in out]
         cls._warn_unconsumed(family, by_name)
         for name, value in out:  # every value, defaults too, after the configuration's warnings, as Luigi
             by_name[name]._warn_on_wrong_param_type(name, value)
@@ -415,6 +418,13 @@ class Config(Step):
     """Parameters read from the config section named after the class (e.g. ``[worker]``)."""
 
     _is_config = True
+
+
+def _step_wraps(step_class: type) -> Callable[[type], type]:
+    """A class decorator giving a subclass ``step_class``'s names, documentation and namespace, so
+    that it is the same family (Luigi's ``_task_wraps``, which extensions such as gokart use)."""
+    return functools.wraps(step_class, assigned=(*functools.WRAPPER_ASSIGNMENTS, "_namespace_at_class_time"),
+                           updated=())
 
 
 def externalize(step_or_cls: Any) -> Any:

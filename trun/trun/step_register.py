@@ -52,6 +52,17 @@ def _namespace_for_module(module: str) -> Any:
     return best
 
 
+def _forget_params(cls: type) -> None:
+    """Drop the parameter lists ``get_params`` keeps for ``cls`` and its subclasses: an attribute set
+    on a class after it was made may be a parameter, as Luigi sees it (gokart's tests set them so)."""
+    pending = [cls]
+    while pending:
+        one = pending.pop()
+        if "_trun_params" in one.__dict__:
+            type.__delattr__(one, "_trun_params")
+        pending.extend(one.__subclasses__())
+
+
 class Register(abc.ABCMeta):
     """Metaclass registering step classes by family and caching instances by parameter values."""
 
@@ -66,6 +77,16 @@ class Register(abc.ABCMeta):
             cls._namespace_at_class_time = cls.__module__ if at_def is _SAME_AS_PYTHON_MODULE else at_def
         mcs._reg.append(cls)
         return cls
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if not name.startswith("_"):
+            _forget_params(cls)
+
+    def __delattr__(cls, name: str) -> None:
+        super().__delattr__(name)
+        if not name.startswith("_"):
+            _forget_params(cls)
 
     def __call__(cls, /, *args: Any, **kwargs: Any) -> Any:
         cache = Register._instance_cache

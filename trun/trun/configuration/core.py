@@ -43,6 +43,17 @@ def _norm(key: str) -> str:
     return key.replace("-", "_")
 
 
+class _on_instance:
+    """A method that, called on the class rather than an instance, runs on ``cls.instance()``."""
+
+    def __init__(self, method: Any) -> None:
+        self.method = method
+        self.__doc__ = method.__doc__
+
+    def __get__(self, obj: Any, owner: type) -> Any:
+        return self.method.__get__(owner.instance() if obj is None else obj, owner)
+
+
 class TrunConfig:
     """All configuration values, by section and key, remembering the source of each value.
 
@@ -62,7 +73,12 @@ class TrunConfig:
     # The process-wide instance of each parser class, as Luigi keeps it: tests (Luigi's own
     # ``with_config`` helper) swap ``TrunConfigParser._instance`` to run under another configuration.
     _instance: TrunConfig | None = None
-    _config_paths: list[str]  # the files add_config_path() gave (set below, with _added_paths)
+    # The files given to add_config_path(), all kinds, in order (each instance reads those of its
+    # kinds after the default files).  Luigi's ``_config_paths`` lists its default files too; code
+    # that saves this list and assigns it back (``cls._config_paths = saved``) to undo what it added,
+    # as luigi-tools' tests do, works the same.  One list, shared by the parser classes unless a
+    # class is given its own.
+    _config_paths: list[str] = []
 
     def __init__(self) -> None:
         self._data: dict[str, dict[str, tuple[Any, str]]] = {}
@@ -134,10 +150,13 @@ class TrunConfig:
         if env:
             paths.extend(p for p in env.split(os.pathsep) if p)
         # then the files given to add_config_path(), of the kinds this parser reads (as Luigi's)
-        paths.extend(p for p in self._config_paths if _kind(p) in self.kinds)
+        paths.extend(p for p in type(self)._config_paths if _kind(p) in self.kinds)
         return paths
 
+    @_on_instance
     def reload(self) -> None:
+        """Read the configuration files again, from scratch.  Called on the class
+        (``TrunConfigParser.reload()``, a classmethod in Luigi) it reloads the class's instance."""
         self.clear()
         for path in self.default_paths():
             if os.path.isfile(path):
@@ -401,13 +420,6 @@ def _check_enabled(cls: type[TrunConfig]) -> None:
         raise ImportError(f"{cls.__name__} is disabled: its parsing library is not installed")
 
 
-# Files given to add_config_path(): every parser instance made later reads those of its kinds.
-# Also the parser classes' ``_config_paths``, as Luigi's (users' tests remove a file from it, or
-# patch it, before making a new instance)
-_added_paths: list[str] = []
-TrunConfig._config_paths = _added_paths
-
-
 def _kind(path: str) -> str:
     return PARSERS.get(os.path.splitext(path)[1][1:], "ini")
 
@@ -423,7 +435,11 @@ def add_config_path(path: str | os.PathLike) -> bool:
     path = str(path)
     _check_enabled(PARSER_CLASSES[_kind(path).replace("ini", "cfg")])
     get_config()  # the default instance first, so that it reads the file once
-    _added_paths.append(path)
+    # every parser instance made later reads it too (the classes share one list unless one was given
+    # its own)
+    lists = {id(cls._config_paths): cls._config_paths for cls in [TrunConfig, *PARSER_CLASSES.values()]}
+    for added in lists.values():
+        added.append(path)
     for cls in PARSER_CLASSES.values():
         if cls._instance is not None and _kind(path) in cls._instance.kinds:
             # as Luigi's reload(): every file of the instance is read again on top of what it
@@ -438,7 +454,9 @@ def reset_config() -> None:
     """Forget loaded configuration; it is re-read from the default paths on next use."""
     for cls in PARSER_CLASSES.values():
         cls._instance = None
-    _added_paths.clear()
+        if "_config_paths" in vars(cls):  # a list of its own, assigned by a user's code
+            del cls._config_paths
+    TrunConfig._config_paths.clear()
 
 
 # The keys of the built-in sections that trun reads: the parameters of the Config classes in
