@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from trun import notifications
@@ -114,7 +114,6 @@ class Worker(WorkerGraphWalk):
         self.run_by_other_workers = self._feed.run_by_others  # worker id -> our steps it was running
         # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
         # the walk, which helps when completeness checks are slow (remote stores, databases)
-        self._checks: dict[str, Future] = {}
         self._check_pool: ThreadPoolExecutor | None = None
         env = core_config()
         if env.parallel_scheduling:
@@ -423,7 +422,7 @@ class Worker(WorkerGraphWalk):
             again = again and self.unfulfilled_counts[dep_id] <= self._config.max_reschedules
         if again:
             logger.info("rescheduling %r: its requirements were incomplete when it was to run", step)
-            self._walk(step, again=True)
+            self._walk(step)
 
     # ---- the scheduler's messages (through the heartbeat) ---------------------------------------------
     def _handle_rpc_message(self, message: dict[str, Any]) -> None:
@@ -457,17 +456,14 @@ class Worker(WorkerGraphWalk):
                                                              content, **kwargs))
 
     def _add_dynamic(self, step: Step, new_deps: list[Step]) -> None:
-        ids = []
-        fresh = False
+        """``step``'s run() yielded ``new_deps`` not all complete: each is added (walked) as Luigi's
+        worker adds it, and ``step`` is pending on them.  Steps that had all run already and are
+        still not complete would make it run for ever: it fails instead."""
+        ids = [dep.step_id for dep in new_deps]
+        fresh = any(dep.step_id not in self._steps or self._scheduler.step_status(dep.step_id) != sch.DONE
+                    for dep in new_deps)
         for dep in new_deps:
-            known = self._steps.get(dep.step_id)
-            if known is None:
-                self._complete_cache.pop(dep.step_id, None)
-                self._walk(dep)
-                fresh = True
-            elif self._scheduler.step_status(dep.step_id) != sch.DONE:
-                fresh = True
-            ids.append(dep.step_id)
+            self._walk(dep)
         self._deps[step.step_id] = list(dict.fromkeys(self._deps.get(step.step_id, []) + ids))
         if not fresh:
             expl = (f"{step!r} yielded dependencies {new_deps!r} that ran successfully but whose complete() "
