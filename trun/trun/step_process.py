@@ -176,7 +176,8 @@ def _unforward(step: Step) -> None:
 
 
 def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False, reporter: Any = None,
-                 process: StepProcess | None = None, on_ran: Callable[[], None] | None = None) -> tuple[str, Any]:
+                 process: StepProcess | None = None,
+                 on_ran: Callable[[], None] | None = None) -> tuple[str, Any]:
     """Run one step here and now; never raises for the step's own errors.  ``reporter``: a
     ``StepStatusReporter``; ``process``: what the step_process_context is built with; ``on_ran``:
     called once the step's run() returned with no new requirements."""

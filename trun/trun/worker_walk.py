@@ -190,7 +190,8 @@ class WorkerGraphWalk:
         about = describe(step)  # its parameters as shown and searched in trund
         limit = self._config.step_limit
         if limit is not None and len(known) >= limit:
-            logger.warning("Will not run %s or any dependencies due to exceeded step-limit of %d", step, limit)
+            logger.warning("Will not run %s or any dependencies due to exceeded step-limit of %d",
+                           step, limit)
             known[sid] = step
             self._deps[sid] = []
             self.over_limit.add(sid)
@@ -232,10 +233,12 @@ class WorkerGraphWalk:
         dep_ids = [d.step_id for d in deps]
         self._deps[sid] = dep_ids
         self._scheduler.add_step(
-            step_id=sid, status=_status(step, sch.PENDING), deps=dep_ids, runnable=True, priority=step.priority,
-            module=step.step_module, resources=step.process_resources(), family=family, worker=self._id, **about,
+            step_id=sid, status=_status(step, sch.PENDING), deps=dep_ids, runnable=True,
+            priority=step.priority, module=step.step_module, resources=step.process_resources(),
+            family=family, worker=self._id, **about,
             retry_policy={"retry_count": step.retry_count, "retry_delay": step.retry_delay,
-                          "disable_window": step.disable_window, "disable_hard_timeout": step.disable_hard_timeout},
+                          "disable_window": step.disable_window,
+                          "disable_hard_timeout": step.disable_hard_timeout},
             **self._batches.add_kwargs(step))
 
     def _note_done(self, sid: str) -> None:
@@ -252,7 +255,8 @@ class WorkerGraphWalk:
             self.already_done.discard(sid)
             self.ran.add(sid)
 
-    def _scheduling_error(self, step: Step, method: str, formatted: str, error: Exception | None = None) -> None:
+    def _scheduling_error(self, step: Step, method: str, formatted: str,
+                          error: Exception | None = None) -> None:
         """``step``'s ``method`` raised ``error`` (traceback ``formatted``) while it was scheduled."""
         expl = f"{'requires' if method == 'deps()' else 'complete'}() raised:\n{formatted}"
         logger.error("Failed to schedule %r: %s", step, expl)
