@@ -1,12 +1,14 @@
 """trun's worker at the edges Luigi users meet, each compared with Luigi 3.8.1 running the same script:
 the order of the graph walk (complete() calls, events and add_step calls for requirements given as
 a list, a dict, nested structures, a diamond, two roots sharing a requirement, dynamic requirements
-partly complete, a ``disabled`` step), the order steps then run in with one worker process."""
+partly complete, a ``disabled`` step), the order steps then run in with one worker process; what
+requires() may return (lists, tuples, generators, dicts, None, nested) and the errors, events and exit
+codes of what it may not (an int, a target, a string, a class, bytes, an uninitialised step)."""
 
 from __future__ import annotations
 
 import pytest
-from luigi_pair import renamed, run_pair, scenario
+from luigi_pair import renamed, run_pair, same_result, scenario
 
 WALKS = ["list", "dict", "nested", "diamond", "dynamic", "disabled", "two_roots"]
 
@@ -40,3 +42,24 @@ def test_graph_walk_order_same_as_luigi(tmp_path, plan):
         assert tr.result["statuses"]["Off()"] == "DISABLED" and "Off()" not in tr.result["runs"]
     if plan == "two_roots":  # the second add() asks the shared requirement again, as Luigi's
         assert [e[1] for e in complete_calls].count("Leaf(name=shared)") == 2
+
+
+SHAPES = ["int", "tuple", "generator", "dict", "none", "nested", "target", "string", "class", "bytes",
+          "mixed", "uninitialised", "raises"]
+
+
+@pytest.mark.parametrize("how", ["build", "cmdline"])
+def test_what_requires_returns_same_as_luigi(tmp_path, how):
+    results = same_result(tmp_path, scenario("requires_shapes"), args=[how])
+    assert sorted(results) == sorted(SHAPES)
+    for shape, result in results.items():
+        made = ["root"] if shape in ("tuple", "generator", "dict", "none", "nested") else []
+        assert [f for f in result["files"] if f == "root"] == made, shape
+        if how == "cmdline":  # as Luigi: a requires() that returns no step is an unhandled exception
+            assert result["exit"] == (0 if made or shape == "raises" else 4), shape
+        elif not made and shape != "raises":
+            assert result["raised"][0] in ("Exception", "AttributeError"), (shape, result)
+    assert results["raises"]["events"] == [["BROKEN_STEP", "Root(shape=raises)", "ValueError"]]
+    if how == "build":
+        assert results["raises"]["status"] == "SCHEDULING_FAILED"
+        assert "97 is a <class 'int'>" in results["bytes"]["raised"][1]  # bytes are iterated, as Luigi's
