@@ -91,7 +91,8 @@ def outcome(shape, how):
             result["exit"] = e.code
     else:
         try:
-            run = luigi.build([Root(shape)], local_scheduler=True, detailed_summary=True, log_level="CRITICAL")
+            run = luigi.build([Root(shape)], local_scheduler=True, detailed_summary=True,
+                              log_level="CRITICAL")
             result["status"] = run.status.name
             result["scheduling_succeeded"] = run.scheduling_succeeded
             result["summary"] = run.summary_text.splitlines()[1:-1]  # without the lines naming the worker
@@ -104,6 +105,6 @@ def outcome(shape, how):
 
 how = sys.argv[1]
 logging.disable(logging.CRITICAL)
-shapes = ["int", "tuple", "generator", "dict", "none", "nested", "target", "string", "class", "bytes", "mixed",
-          "uninitialised", "raises"]
+shapes = ["int", "tuple", "generator", "dict", "none", "nested", "target", "string", "class", "bytes",
+          "mixed", "uninitialised", "raises"]
 print(json.dumps({shape: outcome(shape, how) for shape in shapes}))
