@@ -21,6 +21,7 @@ def test_format_close_same_as_luigi(tmp_path):
                 continue
             assert got["formats"][name][case] == outcome, (name, case)
     gzip = got["formats"]["Gzip"]
-    assert gzip["close"]["file_closed"] and gzip["with"]["file_closed"] and gzip["close"]["reader_file_closed"]
+    assert gzip["close"]["file_closed"] and gzip["with"]["file_closed"]
+    assert gzip["close"]["reader_file_closed"]
     assert not gzip["raises"]["file_closed"] and not gzip["LocalTarget-raises"]["exists"]
     assert gzip["close"]["read"] == "line one\nline two\r\n"

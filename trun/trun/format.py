@@ -258,8 +258,8 @@ class GzipFormat(Format):
     def pipe_writer(self, output_pipe: IO[bytes]) -> Any:
         # no file name and no time in the header, as Luigi's (gzip reading a pipe): the same data
         # gives the same bytes, and a temporary file's name does not end up in the published file
-        codec = gzip.GzipFile(filename="", fileobj=output_pipe, mode="wb", compresslevel=self.compression_level,
-                              mtime=0)
+        codec = gzip.GzipFile(filename="", fileobj=output_pipe, mode="wb",
+                              compresslevel=self.compression_level, mtime=0)
         return CodecWrapper(codec, output_pipe, writing=True)
 
 
