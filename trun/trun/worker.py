@@ -280,8 +280,9 @@ class Worker(WorkerGraphWalk):
                     if self._assistant:
                         self._sleep(self._config.wait_interval)  # new work may be added any time
                         continue
-                    if retry_in is None:
-                        break
+                    if retry_in is None:  # as Luigi's: kept alive while any of its steps is pending
+                        self._sleep(self._config.wait_interval)  # (its failed requirement may be
+                        continue  # forgiven or retried once the scheduler prunes)
                     self._sleep(min(retry_in, 1.0) + 0.001)
                     continue
                 for result in executor.wait(self._config.wait_interval if executor.running else 0):
