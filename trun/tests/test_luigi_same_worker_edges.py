@@ -3,12 +3,15 @@ the order of the graph walk (complete() calls, events and add_step calls for req
 a list, a dict, nested structures, a diamond, two roots sharing a requirement, dynamic requirements
 partly complete, a ``disabled`` step), the order steps then run in with one worker process; what
 requires() may return (lists, tuples, generators, dicts, None, nested) and the errors, events and exit
-codes of what it may not (an int, a target, a string, a class, bytes, an uninitialised step)."""
+codes of what it may not (an int, a target, a string, a class, bytes, an uninitialised step); and what
+users meet: worker_timeout, retry_count on the class, disabled steps in the summary, a yielded
+requirement that fails, on_failure()'s text as the scheduler holds it (JSON, as Luigi's worker sends
+it), [resources], accepts_messages, no_unpicklable_properties()."""
 
 from __future__ import annotations
 
 import pytest
-from luigi_pair import renamed, run_pair, same_result, scenario
+from luigi_pair import port, renamed, run_pair, same_result, scenario
 
 WALKS = ["list", "dict", "nested", "diamond", "dynamic", "disabled", "two_roots"]
 
@@ -63,3 +66,36 @@ def test_what_requires_returns_same_as_luigi(tmp_path, how):
     if how == "build":
         assert results["raises"]["status"] == "SCHEDULING_FAILED"
         assert "97 is a <class 'int'>" in results["bytes"]["raised"][1]  # bytes are iterated, as Luigi's
+
+
+USER_PLANS = ["timeout1", "timeout2", "retry_count", "disabled", "dynamic_fails", "messages_back",
+              "resources", "accepts_messages", "unpicklable"]
+
+
+@pytest.mark.parametrize("plan", USER_PLANS)
+def test_worker_behaviour_users_meet_same_as_luigi(tmp_path, plan):
+    lu, tr = run_pair(tmp_path, scenario("worker_user_edges"), args=[plan])
+    assert lu.returncode == 0, lu.stderr
+    assert tr.returncode == 0, tr.stderr
+    expected, got = renamed(lu.result), tr.result
+    if plan == "accepts_messages":  # Luigi's respond() goes to a copy of the scheduler, trun's arrives
+        assert expected.pop("response") == {"response": None}
+        assert got.pop("response") == {"response": "pong ping"}
+        assert got["deaf_queue"] == "None"
+    assert got == expected
+    assert tr.files == sorted(port(f) for f in lu.files)
+    if plan.startswith("timeout"):
+        assert got["events"] == [["TIMEOUT", "Slow()"]] and got["status"] == "FAILED"
+    if plan == "retry_count":  # the class's retry_count, not the scheduler's default of 999999999
+        assert got["tries"] == 2
+    if plan == "disabled":
+        assert "Scheduled 1 steps of which:" in got["summary"]
+    if plan == "dynamic_fails":
+        assert "    * 1 were missing external dependencies:" in got["summary"]
+    if plan == "messages_back":
+        assert got["expl"] == {"Breaks()": '"custom failure text: broke"'}
+    if plan == "resources":  # [resources] gpu=1: the two steps needing it one after the other
+        assert got["log"] == ["start 1", "end 1"] or got["log"] == ["start 2", "end 2"]
+    if plan == "unpicklable":
+        assert got["inside"] == "Holder" and got["after_tracking_restored"]
+        assert got["inside_tracking"] == "placeholder_during_pickling"

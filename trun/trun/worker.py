@@ -10,6 +10,7 @@ module, family and parameters.  Luigi's helpers this module exports live in ``tr
 from __future__ import annotations
 
 import getpass
+import json
 import logging
 import os
 import queue
@@ -99,6 +100,8 @@ class Worker(WorkerGraphWalk):
         self.failed: dict[str, str] = {}
         self.ever_failed: set[str] = set()
         self.external_missing: set[str] = set()
+        self.yielded: set[str] = set()  # steps whose run() yielded requirements not all complete
+        self.added_disabled: set[str] = set()  # added DISABLED (their class says so): not in the summary
         self.scheduling_errors: dict[str, str] = {}
         self._add_failed = False  # a step given to add() (or found by it) could not be scheduled
         self.over_limit: set[str] = set()  # added as UNKNOWN: [worker] step_limit steps were scheduled
@@ -383,7 +386,7 @@ class Worker(WorkerGraphWalk):
             self.failed.pop(sid, None)
             if self._config.cache_step_completion:
                 self._complete_cache[sid] = True
-            self._scheduler.add_step(step_id=sid, status=sch.DONE, worker=self._id)
+            self._scheduler.add_step(step_id=sid, status=sch.DONE, worker=self._id, expl=json_expl(payload))
         elif status == NEW_DEPS:
             self._add_dynamic(step, payload)
         else:
@@ -392,7 +395,7 @@ class Worker(WorkerGraphWalk):
             retryable = self._config.retry_external_steps and is_external(step)
             if self._config.send_failure_email and not retryable:
                 notifications.send_step_failure_email(step, str(payload))
-            self._scheduler.add_step(step_id=sid, status=sch.FAILED, expl=str(payload), worker=self._id,
+            self._scheduler.add_step(step_id=sid, status=sch.FAILED, expl=json_expl(payload), worker=self._id,
                                      owners=step._owner_list())  # for batched e-mails, as Luigi's
             if missing:
                 self._reschedule(step, missing)
@@ -465,13 +468,25 @@ class Worker(WorkerGraphWalk):
                     for dep in new_deps)
         for dep in new_deps:
             self._walk(dep)
-        self._deps[step.step_id] = list(dict.fromkeys(self._deps.get(step.step_id, []) + ids))
+        # the summary looks upstream through requires() only, as Luigi's: the edges run() yielded are
+        # the scheduler's; a step pending on them was added as not runnable: Luigi's summary counts it
+        # among the steps missing external data too
+        self.yielded.add(step.step_id)
         if not fresh:
             expl = (f"{step!r} yielded dependencies {new_deps!r} that ran successfully but whose complete() "
                     f"is still False")
             self._handle(step.step_id, FAILED, expl)
             return
         self._scheduler.add_step(step_id=step.step_id, status=sch.PENDING, new_deps=ids, worker=self._id)
+
+
+def json_expl(message: Any) -> str:
+    """What on_success()/on_failure() returned, JSON-encoded for the scheduler as Luigi's worker sends
+    it (the scheduler and the visualiser decode it); a value JSON cannot hold is sent as its str()."""
+    try:
+        return json.dumps(message)
+    except (TypeError, ValueError):
+        return json.dumps(str(message))
 
 
 def worker_info(processes: int, host: str) -> dict[str, Any]:

@@ -110,6 +110,7 @@ class WorkerGraphWalk:
     ran: set[str]
     failed: dict[str, str]
     external_missing: set[str]
+    added_disabled: set[str]
     scheduling_errors: dict[str, str]
     over_limit: set[str]
     _first_step: str | None
@@ -213,6 +214,8 @@ class WorkerGraphWalk:
         self._note_pending(sid)
         if is_external(step):  # and missing: re-checked when it runs, with retry_external_steps
             self.external_missing.add(sid)
+            if step.disabled:
+                self.added_disabled.add(sid)
             self._deps[sid] = []
             step.trigger_event(Event.DEPENDENCY_MISSING, step)
             logger.warning("Data for %s does not exist (yet?). The step is an external data dependency, "
@@ -232,6 +235,8 @@ class WorkerGraphWalk:
             yield d
         dep_ids = [d.step_id for d in deps]
         self._deps[sid] = dep_ids
+        if step.disabled:
+            self.added_disabled.add(sid)
         self._scheduler.add_step(
             step_id=sid, status=_status(step, sch.PENDING), deps=dep_ids, runnable=True,
             priority=step.priority, module=step.step_module, resources=step.process_resources(),
