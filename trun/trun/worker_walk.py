@@ -1,9 +1,12 @@
 """The worker's graph walk: adding a step and everything it needs that is not complete to the scheduler.
 
 A mixin of ``trun.worker.Worker``.  The walk is iterative (a 10k-deep chain needs no recursion) and
-checks each step's completeness once; a complete step's own requirements are not visited, as in Luigi.
-Each step is added with what Luigi's worker tells its scheduler: its (non-private) parameters and
-their visibilities, whether it accepts messages, its retry policy and resources.
+goes in Luigi's order: each ``add()`` asks each step's completeness once, when it is found; a step's
+requirements are discovered (DEPENDENCY_DISCOVERED, their complete()) before the step is added, and
+the last requirement found is looked at first; a complete step's own requirements are not visited.
+A step whose class is ``disabled`` is added DISABLED.  Each step is added with what Luigi's worker
+tells its scheduler: its (non-private) parameters and their visibilities, whether it accepts
+messages, its retry policy and resources.
 """
 
 from __future__ import annotations
