@@ -121,8 +121,12 @@ def test_step_parameter():
     class Uses(trun.Step):
         cls = trun.StepParameter()
 
-    assert Uses(cls="Target_").cls is Target_
+    assert Uses(cls=Target_).cls is Target_
+    assert Uses.get_param_values(Uses.get_params(), [], {"cls": "Target_"}) == [("cls", "Target_")]
+    assert trun.StepParameter().parse("Target_") is Target_  # from the command line or a config
     assert trun.StepParameter().serialize(Target_) == "Target_"
+    with pytest.raises(AttributeError):  # as Luigi's: a name given in code is not looked up
+        Uses(cls="Target_")
 
 
 def test_defaults_from_config_and_cmdline(tmp_path):

@@ -148,25 +148,29 @@ def _partition(worker: Worker, done_ids: set[str]) -> dict[str, set[str]]:
     failed_ids = set(worker.failed)
     sched_err = set(worker.scheduling_errors)
     sched_err |= worker.over_limit - done_ids  # added as UNKNOWN past [worker] step_limit, as Luigi's
-    pending = {sid for sid in steps if sid not in done_ids and sid not in failed_ids and sid not in sched_err}
-    ext = pending & worker.external_missing
+    # as Luigi's: a step added DISABLED is in no category; one pending on what its run() yielded is
+    # counted both as missing external data and (below) as not run
+    pending = {sid for sid in steps if sid not in done_ids and sid not in failed_ids and sid not in sched_err
+               and sid not in worker.added_disabled}
+    ext = pending & (worker.external_missing | worker.yielded)
+    not_ext = pending - worker.external_missing
     # as Luigi's: pending steps that the scheduler's replies showed other workers running
-    by_others = (pending - ext) & set().union(*worker.run_by_other_workers.values())
-    flags = _upstream_flags(worker, pending - ext, failed_ids, sched_err, by_others)
-    upstream_failed = {s for s in pending - ext if flags[s][0]}
-    upstream_missing = {s for s in pending - ext if flags[s][1]}
-    upstream_sched = {s for s in pending - ext if flags[s][2]}
-    upstream_others = {s for s in pending - ext if flags[s][3]}
+    by_others = (not_ext) & set().union(*worker.run_by_other_workers.values())
+    flags = _upstream_flags(worker, not_ext, failed_ids, sched_err, by_others)
+    upstream_failed = {s for s in not_ext if flags[s][0]}
+    upstream_missing = {s for s in not_ext if flags[s][1]}
+    upstream_sched = {s for s in not_ext if flags[s][2]}
+    upstream_others = {s for s in not_ext if flags[s][3]}
     return {
         # as Luigi's, from what this worker saw: a step it found complete is so even if the
         # scheduler never recorded it
         "already_done": worker.already_done - worker.ran, "completed": set(worker.ran),
         "ever_failed": set(worker.ever_failed) | failed_ids, "failed": failed_ids,
         "scheduling_error": sched_err, "pending": pending, "still_pending_ext": ext,
-        "still_pending_not_ext": pending - ext, "run_by_other_worker": by_others,
+        "still_pending_not_ext": not_ext, "run_by_other_worker": by_others,
         "upstream_failure": upstream_failed, "upstream_missing_dependency": upstream_missing,
         "upstream_run_by_other_worker": upstream_others, "upstream_scheduling_error": upstream_sched,
-        "not_run": pending - ext - upstream_failed - upstream_missing - upstream_sched - upstream_others
+        "not_run": not_ext - upstream_failed - upstream_missing - upstream_sched - upstream_others
         - by_others,
     }
 
@@ -280,16 +284,19 @@ def summarize(worker: Worker, sets: dict[str, set[Any]]) -> tuple[str, TrunStatu
     def pick(members: set[Any]) -> list[Any]:
         return sorted(members, key=lambda s: order.get(s.step_id, len(order)))  # discovery order
 
-    lines = [f"Scheduled {len(worker.steps)} steps of which:"]
+    # as Luigi's: the sizes of the categories added up
+    scheduled = sum(len(sets[name]) for name in ("already_done", "completed", "failed", "scheduling_error",
+                                                 "still_pending_ext", "still_pending_not_ext"))
+    lines = [f"Scheduled {scheduled} steps of which:"]
     sections = [("already_done", "complete ones were encountered"), ("completed", "ran successfully"),
                 ("failed", "failed"), ("scheduling_error", "failed scheduling")]
     for name, label in sections:
         if sets[name]:
             lines.append(f"* {len(sets[name])} {label}:")
             lines.extend(_group_lines(pick(sets[name]), "    "))
-    pending = set(sets["still_pending_ext"]) | set(sets["still_pending_not_ext"])
+    pending = len(sets["still_pending_ext"]) + len(sets["still_pending_not_ext"])  # as Luigi's
     if pending:
-        lines.append(f"* {len(pending)} were left pending, among these:")
+        lines.append(f"* {pending} were left pending, among these:")
         for name, label in (("still_pending_ext", "were missing external dependencies"),
                             ("run_by_other_worker", "were being run by another worker"),
                             ("upstream_failure", "had failed dependencies"),

@@ -41,7 +41,7 @@ class BaseWrapper:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.close()
+        _exit(self._stream, exc, self.close)
 
     def close(self) -> None:
         self._stream.close()
@@ -93,7 +93,22 @@ class MixedUnicodeBytesWrapper(BaseWrapper):
 
 
 class TextWrapper(io.TextIOWrapper):
-    """Text over a byte stream (``io.TextIOWrapper``)."""
+    """Text over a byte stream (``io.TextIOWrapper``); leaving a with-statement flushes it and leaves
+    the rest to the stream under it, as Luigi's (a compressed file left by an exception stays open)."""
+
+    def __exit__(self, *exc: Any) -> None:
+        if not self.closed and self.writable():
+            self.flush()
+        _exit(self.buffer, exc, self.close)
+
+
+def _exit(stream: Any, exc: tuple, close: Any) -> None:
+    """Leave a with-statement on a wrapper: as the stream under it does, or by ``close()``."""
+    exit_stream = getattr(stream, "__exit__", None)
+    if exit_stream is None:
+        close()
+    else:
+        exit_stream(*exc)
 
 
 class Format:
@@ -199,6 +214,38 @@ class MixedUnicodeBytesFormat(WrappedFormat):
         return input_pipe
 
 
+class CodecWrapper(BaseWrapper):
+    """A compressing or decompressing stream (``gzip.GzipFile``, ``bz2.BZ2File``) over ``raw``.  As
+    Luigi's pipe wrappers: closing it closes ``raw`` too; a with-statement left by an exception ends
+    the compressed stream but leaves a written ``raw`` open (a reader's is closed all the same)."""
+
+    def __init__(self, codec: Any, raw: Any, writing: bool) -> None:
+        super().__init__(codec)
+        self._raw = raw
+        self._writing = writing
+
+    def __iter__(self) -> Any:
+        return iter(self._stream)
+
+    def __next__(self) -> Any:
+        return next(self._stream)
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is not None and self._writing:
+            self.abort()
+        else:
+            self.close()
+
+    def abort(self) -> None:
+        """End the compressed stream, leaving the file under it open."""
+        self._stream.close()
+
+    def close(self) -> None:
+        self._stream.close()
+        if not getattr(self._raw, "closed", False):
+            self._raw.close()
+
+
 class GzipFormat(Format):
     """gzip-compressed bytes."""
 
@@ -206,23 +253,24 @@ class GzipFormat(Format):
         self.compression_level = 9 if compression_level is None else compression_level
 
     def pipe_reader(self, input_pipe: IO[bytes]) -> Any:
-        return gzip.GzipFile(fileobj=input_pipe, mode="rb")
+        return CodecWrapper(gzip.GzipFile(fileobj=input_pipe, mode="rb"), input_pipe, writing=False)
 
     def pipe_writer(self, output_pipe: IO[bytes]) -> Any:
         # no file name and no time in the header, as Luigi's (gzip reading a pipe): the same data
         # gives the same bytes, and a temporary file's name does not end up in the published file
-        return gzip.GzipFile(filename="", fileobj=output_pipe, mode="wb",
-                             compresslevel=self.compression_level, mtime=0)
+        codec = gzip.GzipFile(filename="", fileobj=output_pipe, mode="wb",
+                              compresslevel=self.compression_level, mtime=0)
+        return CodecWrapper(codec, output_pipe, writing=True)
 
 
 class Bzip2Format(Format):
     """bzip2-compressed bytes."""
 
     def pipe_reader(self, input_pipe: IO[bytes]) -> Any:
-        return bz2.BZ2File(input_pipe, mode="rb")
+        return CodecWrapper(bz2.BZ2File(input_pipe, mode="rb"), input_pipe, writing=False)
 
     def pipe_writer(self, output_pipe: IO[bytes]) -> Any:
-        return bz2.BZ2File(output_pipe, mode="wb")
+        return CodecWrapper(bz2.BZ2File(output_pipe, mode="wb"), output_pipe, writing=True)
 
 
 Nop = NopFormat()

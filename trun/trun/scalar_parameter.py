@@ -284,8 +284,6 @@ class StepParameter(Parameter[type[StepType]]):
 
         return Register.get_step_cls(x)
 
-    def normalize(self, x: Any) -> Any:
-        return self.parse(x) if isinstance(x, str) else x
-
     def serialize(self, x: Any) -> str:
+        # as Luigi's: a family name given in code is not looked up, and fails here (AttributeError)
         return x.get_step_family()

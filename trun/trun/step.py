@@ -465,12 +465,13 @@ class DynamicRequirements:
 
 
 def flatten(struct: Any) -> list:
-    """All leaves of a nested structure of lists, tuples, dicts (values) and other iterables."""
+    """All leaves of a nested structure of dicts (their values), strings (leaves) and other iterables
+    (bytes too, as Luigi's: their items), in order; None is empty."""
     if struct is None:
         return []
     if isinstance(struct, dict):
         struct = struct.values()
-    elif isinstance(struct, (str, bytes)) or not hasattr(struct, "__iter__"):
+    elif _is_leaf(struct):
         return [struct]
     out: list = []
     stack = [iter(struct)]
@@ -479,7 +480,7 @@ def flatten(struct: Any) -> list:
             if isinstance(item, dict):
                 stack.append(iter(item.values()))
                 break
-            if isinstance(item, (str, bytes)) or not hasattr(item, "__iter__"):
+            if _is_leaf(item):
                 out.append(item)
             else:
                 stack.append(iter(item))
@@ -487,6 +488,19 @@ def flatten(struct: Any) -> list:
         else:
             stack.pop()
     return out
+
+
+def _is_leaf(item: Any) -> bool:
+    """A string, or anything ``iter()`` refuses."""
+    if isinstance(item, str):
+        return True
+    if hasattr(type(item), "__iter__"):
+        return False
+    try:
+        iter(item)  # a sequence with __getitem__ only
+    except TypeError:
+        return True
+    return False
 
 
 def getpaths(struct: Any) -> Any:

@@ -35,7 +35,7 @@ from typing import Any
 from trun.completion_check import check_complete_cached
 from trun.event import Event
 from trun.scheduler_api import PENDING, RUNNING
-from trun.step import REPORTER, DynamicRequirements, Step, flatten, getpaths
+from trun.step import REPORTER, DynamicRequirements, Step, flatten
 
 logger = logging.getLogger("trun-interface")
 
@@ -176,9 +176,11 @@ def _unforward(step: Step) -> None:
 
 
 def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False, reporter: Any = None,
-                 process: StepProcess | None = None) -> tuple[str, Any]:
+                 process: StepProcess | None = None,
+                 on_ran: Callable[[], None] | None = None) -> tuple[str, Any]:
     """Run one step here and now; never raises for the step's own errors.  ``reporter``: a
-    ``StepStatusReporter``; ``process``: what the step_process_context is built with."""
+    ``StepStatusReporter``; ``process``: what the step_process_context is built with; ``on_ran``:
+    called once the step's run() returned with no new requirements."""
     handler = None
     if opts.step_log_dir:
         os.makedirs(opts.step_log_dir, exist_ok=True)
@@ -198,8 +200,8 @@ def execute_step(step: Step, opts: RunOptions, use_alarm: bool = False, reporter
     try:
         if opts.step_process_context:
             with _context_for(step, opts.step_process_context, process, reporter):
-                return _execute(step, opts)
-        return _execute(step, opts)
+                return _execute(step, opts, on_ran)
+        return _execute(step, opts, on_ran)
     except StepTimeout:
         message = f"Step {step!r} timed out after {timeout:g} seconds"
         step.trigger_event(Event.TIMEOUT, step, message)
@@ -237,7 +239,8 @@ def _unfulfilled(step: Step, done: Callable[[Step], bool]) -> UnfulfilledDepende
     return UnfulfilledDependencies(f"Unfulfilled {noun} at run time: {', '.join(missing)}", missing)
 
 
-def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
+def _execute(step: Step, opts: RunOptions, on_ran: Callable[[], None] | None = None) -> tuple[str, Any]:
+    """Run ``step``; ``on_ran`` is called once its run() returned with no new requirements."""
     external = is_external(step)
     # as Luigi's: with a completion cache, a step known complete is not asked again
     done = functools.partial(check_complete_cached, completion_cache=opts.completion_cache)
@@ -260,6 +263,8 @@ def _execute(step: Step, opts: RunOptions) -> tuple[str, Any]:
                 new_deps = _drive_generator(result, done)
                 if new_deps:
                     return NEW_DEPS, new_deps
+            if on_ran is not None:
+                on_ran()
             if opts.check_complete_on_run and not done(step):
                 raise StepException("Step finished running, but complete() is still returning false.")
             if opts.completion_cache is not None:
@@ -292,19 +297,15 @@ def _drive_generator(gen: Any, done: Callable[[Step], bool]) -> list[Step]:
             reqs = gen.send(to_send)
         except StopIteration:
             return []
-        if isinstance(reqs, DynamicRequirements):
-            if not reqs.complete(done):
-                return [s for s in reqs.flat_requirements if not done(s)] or reqs.flat_requirements
-            to_send = reqs.paths
-            continue
-        steps = flatten(reqs)
-        for s in steps:
-            if not isinstance(s, Step):
-                raise TypeError(f"run() yielded {s!r}, which is not a Step")
-        missing = [s for s in steps if not done(s)]
-        if missing:
-            return missing
-        to_send = getpaths(reqs)
+        if not isinstance(reqs, DynamicRequirements):
+            for s in flatten(reqs):
+                if not isinstance(s, Step):
+                    raise TypeError(f"run() yielded {s!r}, which is not a Step")
+            reqs = DynamicRequirements(reqs)
+        # as Luigi's: asked in order until one is incomplete; then all of them are the new requirements
+        if not reqs.complete(done):
+            return reqs.flat_requirements
+        to_send = reqs.paths
 
 
 class StepProcess(multiprocessing.Process):
@@ -344,12 +345,13 @@ class StepProcess(multiprocessing.Process):
     def run(self) -> None:
         if self.use_multiprocessing:  # a forked child must not draw the parent's random numbers
             random.seed(os.getpid() * time.time())
+        ran: list[bool] = []
         status, payload = execute_step(self.step, self._options(), reporter=self.status_reporter,
-                                       process=self)
+                                       process=self, on_ran=lambda: ran.append(True))
         expl: Any = ""
         missing: list[str] = []
-        # as Luigi's: None once run() returned without new requirements, [] if it never got that far
-        ran = status == DONE and not is_external(self.step)
+        # as Luigi's: None once run() returned without new requirements (even if the step then
+        # failed: complete() still False), [] if it never got that far
         new_deps: list[tuple[str, str, dict]] | None = None if ran else []
         if status == NEW_DEPS:
             status = PENDING

@@ -10,6 +10,7 @@ module, family and parameters.  Luigi's helpers this module exports live in ``tr
 from __future__ import annotations
 
 import getpass
+import json
 import logging
 import os
 import queue
@@ -19,7 +20,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from trun import notifications
@@ -99,6 +100,8 @@ class Worker(WorkerGraphWalk):
         self.failed: dict[str, str] = {}
         self.ever_failed: set[str] = set()
         self.external_missing: set[str] = set()
+        self.yielded: set[str] = set()  # steps whose run() yielded requirements not all complete
+        self.added_disabled: set[str] = set()  # added DISABLED (their class says so): not in the summary
         self.scheduling_errors: dict[str, str] = {}
         self._add_failed = False  # a step given to add() (or found by it) could not be scheduled
         self.over_limit: set[str] = set()  # added as UNKNOWN: [worker] step_limit steps were scheduled
@@ -114,7 +117,6 @@ class Worker(WorkerGraphWalk):
         self.run_by_other_workers = self._feed.run_by_others  # worker id -> our steps it was running
         # [core] parallel_scheduling: complete() of discovered steps runs in a thread pool, ahead of
         # the walk, which helps when completeness checks are slow (remote stores, databases)
-        self._checks: dict[str, Future] = {}
         self._check_pool: ThreadPoolExecutor | None = None
         env = core_config()
         if env.parallel_scheduling:
@@ -281,8 +283,9 @@ class Worker(WorkerGraphWalk):
                     if self._assistant:
                         self._sleep(self._config.wait_interval)  # new work may be added any time
                         continue
-                    if retry_in is None:
-                        break
+                    if retry_in is None:  # as Luigi's: kept alive while any of its steps is pending
+                        self._sleep(self._config.wait_interval)  # (its failed requirement may be
+                        continue  # forgiven or retried once the scheduler prunes)
                     self._sleep(min(retry_in, 1.0) + 0.001)
                     continue
                 for result in executor.wait(self._config.wait_interval if executor.running else 0):
@@ -383,7 +386,7 @@ class Worker(WorkerGraphWalk):
             self.failed.pop(sid, None)
             if self._config.cache_step_completion:
                 self._complete_cache[sid] = True
-            self._scheduler.add_step(step_id=sid, status=sch.DONE, worker=self._id)
+            self._scheduler.add_step(step_id=sid, status=sch.DONE, worker=self._id, expl=json_expl(payload))
         elif status == NEW_DEPS:
             self._add_dynamic(step, payload)
         else:
@@ -392,7 +395,7 @@ class Worker(WorkerGraphWalk):
             retryable = self._config.retry_external_steps and is_external(step)
             if self._config.send_failure_email and not retryable:
                 notifications.send_step_failure_email(step, str(payload))
-            self._scheduler.add_step(step_id=sid, status=sch.FAILED, expl=str(payload), worker=self._id,
+            self._scheduler.add_step(step_id=sid, status=sch.FAILED, expl=json_expl(payload), worker=self._id,
                                      owners=step._owner_list())  # for batched e-mails, as Luigi's
             if missing:
                 self._reschedule(step, missing)
@@ -423,7 +426,7 @@ class Worker(WorkerGraphWalk):
             again = again and self.unfulfilled_counts[dep_id] <= self._config.max_reschedules
         if again:
             logger.info("rescheduling %r: its requirements were incomplete when it was to run", step)
-            self._walk(step, again=True)
+            self._walk(step)
 
     # ---- the scheduler's messages (through the heartbeat) ---------------------------------------------
     def _handle_rpc_message(self, message: dict[str, Any]) -> None:
@@ -457,24 +460,33 @@ class Worker(WorkerGraphWalk):
                                                              content, **kwargs))
 
     def _add_dynamic(self, step: Step, new_deps: list[Step]) -> None:
-        ids = []
-        fresh = False
+        """``step``'s run() yielded ``new_deps`` not all complete: each is added (walked) as Luigi's
+        worker adds it, and ``step`` is pending on them.  Steps that had all run already and are
+        still not complete would make it run for ever: it fails instead."""
+        ids = [dep.step_id for dep in new_deps]
+        fresh = any(dep.step_id not in self._steps or self._scheduler.step_status(dep.step_id) != sch.DONE
+                    for dep in new_deps)
         for dep in new_deps:
-            known = self._steps.get(dep.step_id)
-            if known is None:
-                self._complete_cache.pop(dep.step_id, None)
-                self._walk(dep)
-                fresh = True
-            elif self._scheduler.step_status(dep.step_id) != sch.DONE:
-                fresh = True
-            ids.append(dep.step_id)
-        self._deps[step.step_id] = list(dict.fromkeys(self._deps.get(step.step_id, []) + ids))
+            self._walk(dep)
+        # the summary looks upstream through requires() only, as Luigi's: the edges run() yielded are
+        # the scheduler's; a step pending on them was added as not runnable: Luigi's summary counts it
+        # among the steps missing external data too
+        self.yielded.add(step.step_id)
         if not fresh:
             expl = (f"{step!r} yielded dependencies {new_deps!r} that ran successfully but whose complete() "
                     f"is still False")
             self._handle(step.step_id, FAILED, expl)
             return
         self._scheduler.add_step(step_id=step.step_id, status=sch.PENDING, new_deps=ids, worker=self._id)
+
+
+def json_expl(message: Any) -> str:
+    """What on_success()/on_failure() returned, JSON-encoded for the scheduler as Luigi's worker sends
+    it (the scheduler and the visualiser decode it); a value JSON cannot hold is sent as its str()."""
+    try:
+        return json.dumps(message)
+    except (TypeError, ValueError):
+        return json.dumps(str(message))
 
 
 def worker_info(processes: int, host: str) -> dict[str, Any]:

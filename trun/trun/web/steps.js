@@ -90,9 +90,14 @@ trun.steps = (() => {
         el("td", {}, e.worker || ""))));
   }
 
+  // workers send a step's explanation JSON-encoded (as Luigi's); other text is shown as it is
+  function decoded(text) {
+    try { const value = JSON.parse(text); return typeof value === "string" ? value : text; } catch (e) { return text; }
+  }
+
   async function showError(id) {
     const error = await call("fetch_error", { step_id: id });
-    detail("Traceback: " + (error.displayName || id), el("pre", { id: "traceback" }, error.error || "(none)"),
+    detail("Traceback: " + (error.displayName || id), el("pre", { id: "traceback" }, decoded(error.error) || "(none)"),
       el("h3", {}, "Status changes"), await events(id));
   }
 
