@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import logging.config
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from trun import lock
@@ -88,8 +88,10 @@ def _schedule_and_run(steps: Iterable[Step], worker_scheduler_factory: Any = Non
 
 def _pick_scheduler(env: core, factory: Any) -> SchedulerAPI:
     """The local scheduler, or trund: at ``scheduler_url`` or a configured scheduler_host:port (which
-    must answer, as in Luigi); only at the default localhost:8082, if nothing answers there, the local
-    scheduler, with a warning."""
+    must answer, as in Luigi); only at the default localhost:8082, if nothing listens there, the local
+    scheduler, with a warning.  Something listening that does not answer in time (a busy or starting
+    trund) is used as Luigi would: its calls are retried, never bypassed by a private local scheduler
+    that would run steps the central one hands to other workers too."""
     if env.local_scheduler:
         return factory.create_local_scheduler()
     from trun.rpc import RemoteScheduler, RPCError
@@ -97,12 +99,35 @@ def _pick_scheduler(env: core, factory: Any) -> SchedulerAPI:
     url = env.scheduler_url or f"http://{env.scheduler_host}:{env.scheduler_port}"
     try:
         RemoteScheduler(url, connect_timeout=2.0, retry_attempts=1).ping()
-        return factory.create_remote_scheduler(url)
-    except RPCError:
+    except RPCError as error:
         if env.scheduler_url or (env.scheduler_host, int(env.scheduler_port)) != ("localhost", 8082):
             raise
-        logger.warning("No trun scheduler (trund) at %s; using the local scheduler", url)
-        return factory.create_local_scheduler()
+        if _nothing_listening(error):
+            logger.warning("No trun scheduler (trund) at %s; using the local scheduler", url)
+            return factory.create_local_scheduler()
+        if not _timed_out(error):
+            raise
+    return factory.create_remote_scheduler(url)
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """``error``'s sub-exception (an RPCError's) and the exceptions it was raised from or during."""
+    seen: set[int] = set()
+    current: BaseException | None = getattr(error, "sub_exception", None) or error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _nothing_listening(error: BaseException) -> bool:
+    """Whether the connection was refused: no process listens at the address."""
+    return any(isinstance(e, ConnectionRefusedError) for e in _causes(error))
+
+
+def _timed_out(error: BaseException) -> bool:
+    """Whether a server accepted the connection but did not answer in time."""
+    return any(isinstance(e, TimeoutError) for e in _causes(error))
 
 
 def build(steps: Iterable[Step] | Any, worker_scheduler_factory: Any = None, detailed_summary: Any = False,
