@@ -22,4 +22,5 @@ def test_a_factory_with_luigis_create_worker_and_interface_run(tmp_path: Path) -
 def test_a_worker_keeping_luigis_records_is_summarised_the_same(tmp_path: Path) -> None:
     result = same_result(tmp_path, scenario("own_worker_records"))
     assert result["sets"]["completed"] == [1] and result["sets"]["still_pending_ext"] == [4]
-    assert "Scheduled 5 steps of which:" in result["text"]
+    assert "Scheduled 5 steps of which:" in result["text"]  # the step added DISABLED: in none
+    assert 6 not in {n for ns in result["sets"].values() for n in ns}

@@ -15,11 +15,11 @@ class Recorded:
     def __init__(self):
         self._id = "me"
         self._scheduler = None
-        a, b, c, d, e = Made(n=1), Made(n=2), Made(n=3), Made(n=4), Made(n=5)
+        a, b, c, d, e, f = Made(n=1), Made(n=2), Made(n=3), Made(n=4), Made(n=5), Made(n=6)
         self._add_task_history = [(a, "PENDING", True), (b, "DONE", True), (c, "PENDING", True),
                                   (d, "PENDING", False), (e, "UNKNOWN", True), (a, "DONE", True),
-                                  (c, "FAILED", True)]
-        self._scheduled_tasks = {t.task_id: t for t in (a, b, c, d, e)}
+                                  (c, "FAILED", True), (f, "DISABLED", True)]
+        self._scheduled_tasks = {t.task_id: t for t in (a, b, c, d, e, f)}
         self._get_work_response_history = [{"task_id": None, "running_tasks": []}]
 
 
