@@ -206,6 +206,8 @@ class _RecordsView:
         self.ever_failed = with_status("FAILED")
         self.failed = self.ever_failed - self.ran
         self.scheduling_errors = with_status("UNKNOWN")
+        self.added_disabled = with_status("DISABLED")  # in no category, as with trun's worker
+        self.yielded: set[str] = set()  # Luigi's records mark a step waiting on run()'s yield not runnable
         self.over_limit: set[str] = set()
         self.external_missing = {step.step_id for step, status, runnable in history
                                  if status == "PENDING" and not runnable}
