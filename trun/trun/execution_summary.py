@@ -211,10 +211,6 @@ class _RecordsView:
         self.over_limit: set[str] = set()
         self.external_missing = {step.step_id for step, status, runnable in history
                                  if status == "PENDING" and not runnable}
-        # as Luigi's records: a step only ever added DISABLED is in no category; one whose run()
-        # yielded requirements is already recorded PENDING and not runnable (external_missing)
-        self.added_disabled = with_status("DISABLED") - pending - done - self.ever_failed
-        self.yielded: set[str] = set()
         self.deps = {sid: [d.step_id for d in _flat_deps(step)] for sid, step in self.steps.items()}
         self.final_status: dict[str, str] = {step.step_id: status for step, status, _ in history}
         self.scheduler = worker._scheduler
