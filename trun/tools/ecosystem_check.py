@@ -81,9 +81,9 @@ PROJECTS = {p.name: p for p in [
         "ruigi/backends/test/test_adls_gen1.py": "needs an Azure Data Lake account"}),
     # bioluigi's tests of its bioinformatics tools' steps build command lines only (no tool runs)
     Project("bioluigi", "0.3.0", "tests"),
-    # Eikthyr's tests use hypothesis without declaring it; its sdist lacks tests/common.py, so
-    # test_step.py cannot be imported under either engine
-    Project("Eikthyr", "0.7.0", "tests", "", ("pytest", "hypothesis")),
+    # Eikthyr's tests use hypothesis and pyfakefs without declaring them; its sdist lacks
+    # tests/common.py, so test_task.py and test_target.py cannot be imported under either engine
+    Project("Eikthyr", "0.7.0", "tests", "", ("pytest", "hypothesis", "pyfakefs")),
 ]}
 
 
