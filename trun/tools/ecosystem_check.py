@@ -73,6 +73,17 @@ PROJECTS = {p.name: p for p in [
     # write and remove the one ./data directory
     Project("d6tflow", "0.2.8", "tests", "", ("pytest", "scikit-learn", "fuckit", "six"), serial=True),
     Project("sciluigi", "0.10.1", "test"),
+    # law's one test module is small, but importing law imports most of Luigi's public API
+    Project("law", "0.1.21", "tests"),
+    # ruigi keeps its tests beside its modules; its Azure Data Lake test needs an Azure account;
+    # its parametrised ids come from a set, so pytest-xdist's workers would collect different orders
+    Project("ruigi", "0.0.4", "ruigi", "[azure]", ("pytest",), serial=True, skips={
+        "ruigi/backends/test/test_adls_gen1.py": "needs an Azure Data Lake account"}),
+    # bioluigi's tests of its bioinformatics tools' steps build command lines only (no tool runs)
+    Project("bioluigi", "0.3.0", "tests"),
+    # Eikthyr's tests use hypothesis and pyfakefs without declaring them; its sdist lacks
+    # tests/common.py, so test_task.py and test_target.py cannot be imported under either engine
+    Project("Eikthyr", "0.7.0", "tests", "", ("pytest", "hypothesis", "pyfakefs")),
 ]}
 
 

@@ -83,10 +83,9 @@ class LocalFileSystem(FileSystem):
         parent = os.path.dirname(dest)
         if parent:
             os.makedirs(parent, exist_ok=True)
-        if os.path.isdir(dest):
-            shutil.move(path, dest)
-            return
         try:
+            # as Luigi: a plain rename, so a directory replaces an empty one at ``dest`` (which the
+            # parent creation above makes for a ``dest`` ending in /) rather than moving into it
             os.replace(path, dest)
         except OSError as e:
             if e.errno != errno.EXDEV:

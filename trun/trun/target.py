@@ -145,8 +145,7 @@ class FileSystemTarget(Target):
         """Yield a temporary path to write; it is moved to ``self.path`` if the block succeeds."""
         # as Luigi: <path>-trun-tmp-<10 digits>, keeping a trailing / or \ (a directory's path)
         slashless = self.path.rstrip("/").rstrip("\\")
-        trailing = self.path[len(slashless):][:1]
-        tmp = f"{slashless}-trun-tmp-{random.randrange(10**10):010d}{trailing}"
+        tmp = f"{slashless}-trun-tmp-{random.randrange(10**10):010d}{self._trailing_slash()}"
         parent = os.path.dirname(slashless)
         if parent:
             with contextlib.suppress(NotImplementedError):
@@ -158,6 +157,11 @@ class FileSystemTarget(Target):
                 self.fs.remove(tmp)
             raise
         self.fs.rename_dont_move(tmp, self.path)
+
+    def _trailing_slash(self) -> str:
+        """The path's last character when it is / or \\ (a directory's path), else "": Luigi's name,
+        which subclasses overriding temporary_path() call."""
+        return self.path[-1] if self.path[-1:] in ("/", "\\") else ""
 
     def _touchz(self) -> None:
         """Create the target empty (what Luigi's tests use to make a file exist)."""

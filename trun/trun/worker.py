@@ -158,6 +158,26 @@ class Worker(WorkerGraphWalk):
         return bool(self.over_limit)
 
     @property
+    def _add_step_history(self) -> list[tuple[Step, str, bool | None]]:
+        """Luigi's record of what the worker told the scheduler, ``(step, status, runnable)``, which
+        projects' test helpers read after a run: rebuilt from this worker's records with the same
+        entries as Luigi's (grouped by step, not in the order the calls were made)."""
+        history: list[tuple[Step, str, bool | None]] = []
+        for sid, step in self._steps.items():
+            if sid in self.scheduling_errors:
+                history.append((step, sch.UNKNOWN, False))
+            elif sid in self.already_done and sid not in self.ran:
+                history.append((step, sch.DONE, False))
+            elif sid in self.external_missing:
+                history.append((step, sch.PENDING, bool(self._config.retry_external_steps)))
+            else:
+                history.append((step, sch.PENDING, True))
+            # what a run reported: Luigi's runnable is None there
+            history += [(step, status, None) for status, seen in ((sch.FAILED, self.ever_failed),
+                                                                   (sch.DONE, self.ran)) if sid in seen]
+        return history
+
+    @property
     def scheduler(self) -> SchedulerAPI:
         return self._scheduler
 
