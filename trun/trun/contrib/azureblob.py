@@ -18,13 +18,13 @@ import datetime
 import logging
 import os
 import random
-import shutil
 import tempfile
 from typing import Any
 
 from azure.storage.blob import BlobServiceClient
 
 from trun.contrib._abort_on_error import AbortOnError
+from trun.contrib._download_reader import DownloadReader
 from trun.format import get_default_format
 from trun.target import AtomicLocalFile, FileAlreadyExists, FileSystem, FileSystemTarget
 
@@ -188,7 +188,7 @@ class AzureBlobClient(FileSystem):
         return container, blob if "/" in filepath else None
 
 
-class ReadableAzureBlobFile:
+class ReadableAzureBlobFile(DownloadReader):
     """A blob being read: ``read(n)`` downloads the next ``n`` bytes (all that is left by default).
 
     Entered as a context manager with ``download_when_reading``, it downloads the blob to a local
@@ -240,30 +240,10 @@ class ReadableAzureBlobFile:
             return self.fid
         return self
 
-    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        # Luigi's leaves the downloaded copy behind (its removal tests a name that never exists)
-        self.close()
-        shutil.rmtree(getattr(self, "_download_dir", ""), ignore_errors=True)
-
     def close(self) -> None:
         if self.download_when_reading and self.fid is not None and not self.fid.closed:
             self.fid.close()
             self.fid = None
-
-    def flush(self) -> None:
-        """Nothing to flush (a text reader over this file flushes it when closed)."""
-
-    def readable(self) -> bool:
-        return True
-
-    def writable(self) -> bool:
-        return False
-
-    def seekable(self) -> bool:
-        return False
 
     def seek(self, offset: int, whence: int | None = None) -> None:
         """Does nothing (the blob is read from its start)."""

@@ -24,6 +24,7 @@ from typing import Any
 
 import trun.format
 from trun.contrib._abort_on_error import AbortOnError
+from trun.contrib._download_reader import DownloadReader
 from trun.target import AtomicLocalFile, FileAlreadyExists, FileSystem, FileSystemTarget, NotADirectory
 
 logger = logging.getLogger("trun-interface")
@@ -187,7 +188,7 @@ class DropboxClient(FileSystem):
             return False
 
 
-class ReadableDropboxFile:
+class ReadableDropboxFile(DownloadReader):
     """A Dropbox file being read: ``read()`` downloads it (``read(n)``: the next ``n`` bytes of it)."""
 
     def __init__(self, path: str, client: DropboxClient) -> None:
@@ -214,28 +215,12 @@ class ReadableDropboxFile:
     def __enter__(self) -> ReadableDropboxFile:
         return self
 
-    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        self.close()
-        # the directory too (Luigi's leaves it)
-        shutil.rmtree(getattr(self, "_download_dir", ""), ignore_errors=True)
-
     def close(self) -> None:
         self.closed = True
 
-    def flush(self) -> None:
-        """Nothing to flush (a text reader over this file flushes it when closed)."""
 
-    def readable(self) -> bool:
-        return True
 
-    def writable(self) -> bool:
-        return False
 
-    def seekable(self) -> bool:
-        return False
 
 
 class AtomicWritableDropboxFile(AtomicLocalFile):
