@@ -28,7 +28,8 @@ class FrozenOrderedDict(Mapping):
 
     def __hash__(self) -> int:
         if self._hash is None:
-            self._hash = hash(tuple(self._dict.items()))
+            # order-free, as equality (Mapping's) is: equal mappings must hash alike
+            self._hash = hash(frozenset(self._dict.items()))
         return self._hash
 
     def __repr__(self) -> str:

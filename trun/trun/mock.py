@@ -12,7 +12,7 @@ import multiprocessing
 from typing import Any
 
 from trun.format import Format, get_default_format
-from trun.target import FileAlreadyExists, FileSystem, FileSystemTarget
+from trun.target import FileSystem, FileSystemTarget
 
 
 class MockFileSystem(FileSystem):
@@ -51,11 +51,18 @@ class MockFileSystem(FileSystem):
     def listdir(self, path: str) -> list[str]:  # type: ignore[override]
         return [p for p in self._store.keys() if p.startswith(path)]
 
-    def move(self, path: str, dest: str) -> None:
+    def move(self, path: str, dest: str, raise_if_exists: bool = False) -> None:
+        self._refuse_existing(path, dest, raise_if_exists)
         self._store[dest] = self._store.pop(path)
 
-    def copy(self, path: str, dest: str) -> None:
+    def copy(self, path: str, dest: str, raise_if_exists: bool = False) -> None:
+        self._refuse_existing(path, dest, raise_if_exists)
         self._store[dest] = self._store[path]
+
+    def _refuse_existing(self, path: str, dest: str, raise_if_exists: bool) -> None:
+        # Luigi's mock file system raises a RuntimeError naming the source, not FileAlreadyExists
+        if raise_if_exists and dest in self._store:
+            raise RuntimeError(f"Destination exists: {path}")
 
     def clear(self) -> None:
         self._store.clear()
@@ -98,10 +105,8 @@ class MockTarget(FileSystemTarget):
         return self.path in self.fs.get_all_data()
 
     def move(self, path: str, raise_if_exists: bool = False) -> None:
-        """Rename the in-memory file to ``path`` (``FileAlreadyExists`` if asked and it exists)."""
-        if raise_if_exists and self.fs.exists(path):
-            raise FileAlreadyExists(path)
-        self.fs.move(self.path, path)
+        """Rename the in-memory file to ``path`` (a RuntimeError if asked and it exists, as Luigi's)."""
+        self.fs.move(self.path, path, raise_if_exists)
 
     rename = move
 
