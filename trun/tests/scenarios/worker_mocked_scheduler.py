@@ -46,8 +46,10 @@ if __name__ == "__main__":
     top = Both("c")
     with luigi.worker.Worker(scheduler=sch, worker_id="X", worker_processes=2) as w:
         added = w.add(top)
-        sch.get_work = mock.Mock(side_effect=[reply(3, a.task_id), reply(2, b.task_id), reply(1, top.task_id),
-                                              reply(0, None), reply(0, None)])
+        # spare empty replies: a worker whose running tasks outlast wait_interval on a loaded machine
+        # asks again (both engines do), and the mock must not run out
+        sch.get_work = mock.Mock(side_effect=[reply(3, a.task_id), reply(2, b.task_id), reply(1, top.task_id)]
+                                 + [reply(0, None)] * 30)
         start = time.time()
         ran = w.run()
         took = time.time() - start

@@ -106,6 +106,6 @@ def test_bad_mode(azure):
         ArchiveSessions(DAY).output().open("a")
 
 
-def test_archive_needs_sessions():
+def test_archive_needs_sessions(docker_api):  # Sessionize, a DockerTask, makes a client
     assert [s["user"] for s in SESSIONS] == ["ann", "bob", "ann"]
     assert ArchiveSessions(DAY).requires().date == DAY

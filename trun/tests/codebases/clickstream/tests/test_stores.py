@@ -87,7 +87,7 @@ def test_marker_target(es):
     assert target.exists()
 
 
-def test_purging_deletes_then_creates(sessions_file, es, monkeypatch):
+def test_purging_deletes_then_creates(sessions_file, es, docker_api, monkeypatch):
     monkeypatch.setattr(IndexSessions, "purge_existing_index", True)
     es.client.indices.exists.return_value = True
     luigi.build([IndexSessions(DAY)], local_scheduler=True)
